@@ -1,0 +1,560 @@
+/*
+ * synack — a sans-IO userspace TCP/IP stack in portable C11.
+ *
+ * This is the one public header a program needs. A stack is one value
+ * (synack_stack) that owns all of its state; nothing here has a clock or does
+ * I/O. Every call that can change state takes `now`, monotonic milliseconds.
+ * The caller's loop: feed received frames with synack_input(), call
+ * synack_poll(now), sleep until min(synack_poll_at(), next frame).
+ *
+ * Conventions: functions return 0 (or a non-negative length/handle) on
+ * success and a negative synack_err on failure. IPv4 addresses are uint32_t
+ * in host byte order (10.0.2.15 is 0x0A00020F). Ports are host order.
+ */
+#ifndef SYNACK_SYNACK_H
+#define SYNACK_SYNACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Negative error codes returned by the API. 0 is success. */
+typedef enum synack_err {
+    SYNACK_OK = 0,
+    SYNACK_ERR_INVAL = -1,       /* bad argument */
+    SYNACK_ERR_NOMEM = -2,       /* allocator failed or a configured limit reached */
+    SYNACK_ERR_AGAIN = -3,       /* would block: try again after the next poll/input */
+    SYNACK_ERR_ADDRINUSE = -4,   /* port (or 4-tuple) already bound */
+    SYNACK_ERR_NOTCONN = -5,     /* socket not connected */
+    SYNACK_ERR_REFUSED = -6,     /* peer answered with RST / ICMP port unreachable */
+    SYNACK_ERR_RESET = -7,       /* connection reset by peer */
+    SYNACK_ERR_TIMEOUT = -8,     /* retransmission / resolution gave up */
+    SYNACK_ERR_UNREACHABLE = -9, /* no route, ARP failed, or ICMP unreachable */
+    SYNACK_ERR_CLOSED = -10,     /* socket (or its sending side) is closed */
+    SYNACK_ERR_MSGSIZE = -11,    /* datagram too large */
+    SYNACK_ERR_STATE = -12,      /* operation not valid in the socket's state */
+    SYNACK_ERR_BADF = -13,       /* not a valid handle */
+    SYNACK_ERR_ISCONN = -14,     /* already connected / connecting */
+    SYNACK_ERR_ABORTED = -15,    /* aborted locally */
+} synack_err;
+
+/* Short lower-case name of an error ("refused", "timed out", ...). Never NULL. */
+const char *synack_strerror(int err);
+
+/* ------------------------------------------------------------------------ */
+/* Addresses                                                                */
+/* ------------------------------------------------------------------------ */
+
+typedef uint32_t synack_ip4; /* host byte order */
+
+typedef struct synack_mac {
+    uint8_t b[6];
+} synack_mac;
+
+/* Build an address from four octets: SYNACK_IP4(10,0,2,15). */
+#define SYNACK_IP4(a, b, c, d)                                                 \
+    ((synack_ip4)(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) |              \
+                  ((uint32_t)(c) << 8) | (uint32_t)(d)))
+
+/* Parse dotted-quad text into *out. Returns 0 or SYNACK_ERR_INVAL. */
+int synack_ip4_parse_text(const char *text, synack_ip4 *out);
+/* Format into buf (at least 16 bytes). Returns the length written. */
+int synack_ip4_format(synack_ip4 addr, char *buf);
+
+/* ------------------------------------------------------------------------ */
+/* Allocation and links                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* The single allocator hook. `free` receives the size that was allocated. */
+typedef struct synack_allocator {
+    void *(*alloc)(void *ctx, size_t size);
+    void (*free)(void *ctx, void *ptr, size_t size);
+    void *ctx;
+} synack_allocator;
+
+typedef enum synack_medium {
+    SYNACK_MEDIUM_ETHERNET = 0, /* Ethernet II frames, ARP */
+    SYNACK_MEDIUM_IP = 1,       /* raw IPv4 packets, no L2 header */
+} synack_medium;
+
+/*
+ * A link: where the stack's outgoing frames go. `send` is called with one
+ * complete frame (the buffer is only valid during the call). It returns 0, or
+ * a negative value when the frame was dropped (counted, never fatal).
+ * `mtu` is the IP MTU (Ethernet payload size), 68..65535.
+ */
+typedef struct synack_link {
+    int (*send)(void *ctx, const uint8_t *frame, size_t len);
+    void *ctx;
+    uint32_t mtu;
+    synack_medium medium;
+} synack_link;
+
+/* ------------------------------------------------------------------------ */
+/* Trace events (DESIGN.md "trace events" contract)                         */
+/* ------------------------------------------------------------------------ */
+
+typedef enum synack_trace_kind {
+    SYNACK_TRACE_SEG = 0,
+    SYNACK_TRACE_STATE,
+    SYNACK_TRACE_CC,
+    SYNACK_TRACE_WIN,
+    SYNACK_TRACE_TIMER,
+    SYNACK_TRACE_DROP,
+    SYNACK_TRACE_ERROR,
+} synack_trace_kind;
+
+/* TCP states, RFC 9293 names via synack_tcp_state_name(). */
+typedef enum synack_tcp_state {
+    SYNACK_TCP_CLOSED = 0,
+    SYNACK_TCP_LISTEN,
+    SYNACK_TCP_SYN_SENT,
+    SYNACK_TCP_SYN_RECEIVED,
+    SYNACK_TCP_ESTABLISHED,
+    SYNACK_TCP_FIN_WAIT_1,
+    SYNACK_TCP_FIN_WAIT_2,
+    SYNACK_TCP_CLOSE_WAIT,
+    SYNACK_TCP_CLOSING,
+    SYNACK_TCP_LAST_ACK,
+    SYNACK_TCP_TIME_WAIT,
+} synack_tcp_state;
+
+/* "ESTABLISHED", "SYN-SENT", ... */
+const char *synack_tcp_state_name(synack_tcp_state st);
+
+typedef enum synack_timer_name {
+    SYNACK_TIMER_REXMIT = 0,
+    SYNACK_TIMER_PERSIST,
+    SYNACK_TIMER_KEEPALIVE,
+    SYNACK_TIMER_DELACK,
+    SYNACK_TIMER_TIME_WAIT,
+} synack_timer_name;
+
+typedef enum synack_timer_action {
+    SYNACK_TIMER_SET = 0,
+    SYNACK_TIMER_FIRED,
+    SYNACK_TIMER_CLEARED,
+} synack_timer_action;
+
+typedef enum synack_cc_phase {
+    SYNACK_CC_SLOW_START = 0,
+    SYNACK_CC_AVOIDANCE,
+    SYNACK_CC_RECOVERY,
+} synack_cc_phase;
+
+/* TCP flag bits as on the wire. */
+#define SYNACK_TCP_FIN 0x01
+#define SYNACK_TCP_SYN 0x02
+#define SYNACK_TCP_RST 0x04
+#define SYNACK_TCP_PSH 0x08
+#define SYNACK_TCP_ACK 0x10
+#define SYNACK_TCP_URG 0x20
+#define SYNACK_TCP_ECE 0x40
+#define SYNACK_TCP_CWR 0x80
+
+/* One trace event. Fields not used by `kind` are zero. */
+typedef struct synack_trace_event {
+    synack_trace_kind kind;
+    uint64_t t;   /* the stack's clock, ms */
+    int32_t conn; /* connection handle, -1 when none */
+    union {
+        struct {
+            bool out;      /* dir: out (sent) or in (received) */
+            uint8_t flags; /* SYNACK_TCP_* bits */
+            uint32_t seq, ack;
+            uint32_t win; /* bytes, after scaling */
+            uint32_t len;
+            bool rexmit;
+            /* options as present */
+            bool has_mss, has_ws, sack_ok, has_ts;
+            uint16_t mss;
+            uint8_t ws;
+            uint32_t tsval, tsecr;
+            uint8_t sack_count;
+            uint32_t sack[4][2];
+        } seg;
+        struct {
+            synack_tcp_state from, to;
+        } state;
+        struct {
+            uint32_t cwnd, ssthresh, inflight;
+            uint32_t srtt, rttvar, rto; /* ms */
+            synack_cc_phase phase;
+        } cc;
+        struct {
+            uint32_t snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd;
+            uint32_t sndbuf, rcvbuf; /* bytes queued */
+        } win;
+        struct {
+            synack_timer_name name;
+            synack_timer_action action;
+            uint64_t at;
+        } timer;
+        struct {
+            const char *layer;  /* "eth", "arp", "ipv4", "icmp", "udp", "tcp", ... */
+            const char *reason; /* "bad-checksum", "out-of-window", ... */
+        } drop;
+        struct {
+            int code; /* SYNACK_ERR_REFUSED / RESET / TIMEOUT / UNREACHABLE */
+        } error;
+    } u;
+} synack_trace_event;
+
+typedef void (*synack_trace_fn)(void *ctx, const synack_trace_event *ev);
+
+/*
+ * Format one event as a single JSON object (no newline) per DESIGN.md.
+ * Returns the length written (excluding the NUL), or the length needed when
+ * it does not fit in `cap` (then buf holds a truncated, NUL-terminated text).
+ */
+size_t synack_trace_json(const synack_trace_event *ev, char *buf, size_t cap);
+
+/* ------------------------------------------------------------------------ */
+/* Drop counters                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Every reason a frame can be dropped, by layer. */
+typedef enum synack_drop {
+    SYNACK_DROP_ETH_RUNT = 0,       /* shorter than an Ethernet header */
+    SYNACK_DROP_ETH_NOT_FOR_US,     /* destination MAC is not ours */
+    SYNACK_DROP_ETH_ETHERTYPE,      /* unknown ethertype */
+    SYNACK_DROP_ARP_MALFORMED,
+    SYNACK_DROP_ARP_NOT_FOR_US,
+    SYNACK_DROP_ARP_QUEUE_FULL,     /* outgoing packet waiting for ARP dropped */
+    SYNACK_DROP_ARP_FAILED,         /* resolution gave up */
+    SYNACK_DROP_ARP_SPOOF,          /* reply that tried to take over an entry */
+    SYNACK_DROP_IPV4_TRUNCATED,
+    SYNACK_DROP_IPV4_BAD_VERSION,
+    SYNACK_DROP_IPV4_BAD_HDR_LEN,
+    SYNACK_DROP_IPV4_BAD_TOTAL_LEN,
+    SYNACK_DROP_IPV4_BAD_CHECKSUM,
+    SYNACK_DROP_IPV4_NOT_FOR_US,
+    SYNACK_DROP_IPV4_BAD_SOURCE,    /* broadcast/multicast/loopback source */
+    SYNACK_DROP_IPV4_TTL,           /* TTL 0 on arrival */
+    SYNACK_DROP_IPV4_NO_ROUTE,      /* output: no route to destination */
+    SYNACK_DROP_IPV4_FRAG_OVERLAP,  /* conflicting/overlapping fragment */
+    SYNACK_DROP_IPV4_FRAG_TOO_BIG,  /* reassembly beyond 65535 bytes */
+    SYNACK_DROP_IPV4_FRAG_NOMEM,    /* reassembly memory cap reached */
+    SYNACK_DROP_IPV4_FRAG_TIMEOUT,  /* incomplete set expired */
+    SYNACK_DROP_IPV4_FRAG_BAD,      /* malformed fragment (tiny, bad offset) */
+    SYNACK_DROP_IPV4_PROTO,         /* unknown protocol */
+    SYNACK_DROP_IPV4_DF,            /* output larger than MTU with DF set */
+    SYNACK_DROP_ICMP_MALFORMED,
+    SYNACK_DROP_ICMP_BAD_CHECKSUM,
+    SYNACK_DROP_ICMP_UNHANDLED,     /* type we do not act on */
+    SYNACK_DROP_ICMP_RATE,          /* outgoing error rate-limited */
+    SYNACK_DROP_UDP_MALFORMED,
+    SYNACK_DROP_UDP_BAD_CHECKSUM,
+    SYNACK_DROP_UDP_NO_SOCKET,
+    SYNACK_DROP_UDP_QUEUE_FULL,
+    SYNACK_DROP_TCP_MALFORMED,
+    SYNACK_DROP_TCP_BAD_CHECKSUM,
+    SYNACK_DROP_TCP_BAD_OPTION,
+    SYNACK_DROP_TCP_NO_SOCKET,
+    SYNACK_DROP_TCP_OUT_OF_WINDOW,
+    SYNACK_DROP_TCP_BAD_ACK,
+    SYNACK_DROP_TCP_PAWS,
+    SYNACK_DROP_TCP_BACKLOG_FULL,
+    SYNACK_DROP_TCP_OOO_FULL,       /* out-of-order data beyond the bound */
+    SYNACK_DROP_TCP_RST_IGNORED,    /* RST outside the window */
+    SYNACK_DROP_TCP_CHALLENGE_LIMIT,/* challenge ACK rate-limited */
+    SYNACK_DROP_TCP_CONN_LIMIT,     /* connection limit reached */
+    SYNACK_DROP_LINK_SEND,          /* the link refused a frame */
+    SYNACK_DROP_DHCP_MALFORMED,
+    SYNACK_DROP_DNS_MALFORMED,
+    SYNACK_DROP__COUNT
+} synack_drop;
+
+/* Layer name ("ipv4") and reason ("bad-checksum") of a drop reason. */
+const char *synack_drop_layer(synack_drop d);
+const char *synack_drop_reason(synack_drop d);
+
+/* ------------------------------------------------------------------------ */
+/* Configuration and the stack                                              */
+/* ------------------------------------------------------------------------ */
+
+typedef enum synack_cc_algo {
+    SYNACK_CC_CUBIC = 0, /* default, RFC 9438 */
+    SYNACK_CC_NEWRENO,   /* RFC 5681 + RFC 6582 */
+} synack_cc_algo;
+
+/* TCP defaults applied to new sockets (each can be changed per socket). */
+typedef struct synack_tcp_config {
+    uint32_t sndbuf;            /* bytes; default sized for 1 Gbit/s x 50 ms */
+    uint32_t rcvbuf;
+    uint32_t rto_min_ms;        /* default 200 */
+    uint32_t rto_max_ms;        /* default 60000 */
+    uint32_t rto_initial_ms;    /* default 1000 (RFC 6298) */
+    uint32_t syn_retries;       /* SYN give-up: default 6 */
+    uint32_t data_retries;      /* data give-up: default 15 */
+    uint32_t msl_ms;            /* TIME-WAIT lasts 2*msl; default 30000 */
+    uint32_t delack_ms;         /* delayed ACK timer; default 40 */
+    uint32_t keepalive_idle_ms; /* default 7200000 */
+    uint32_t keepalive_intvl_ms;/* default 75000 */
+    uint32_t keepalive_count;   /* default 9 */
+    uint32_t max_conns;         /* connection limit; default 1024 */
+    uint32_t ooo_max_segments;  /* out-of-order holes kept; default 64 */
+    uint32_t challenge_ack_per_s; /* per connection; default 10 */
+    synack_cc_algo cc;          /* default CUBIC */
+    bool nodelay;               /* default false: Nagle on */
+    bool keepalive;             /* default false */
+    bool sack;                  /* default true */
+    bool timestamps;            /* default true */
+    bool window_scaling;        /* default true */
+    bool syn_cookies;           /* default true */
+} synack_tcp_config;
+
+typedef struct synack_config {
+    synack_allocator alloc;      /* required */
+    synack_link link;            /* required */
+    synack_mac mac;              /* our MAC (ethernet medium) */
+    uint64_t seed;               /* seeds all randomness when random is NULL */
+    /* Optional entropy source; if set, used instead of the seed. */
+    void (*random)(void *ctx, uint8_t *buf, size_t len);
+    void *random_ctx;
+    synack_trace_fn trace;       /* optional; no cost when NULL */
+    void *trace_ctx;
+
+    uint8_t ttl;                 /* default 64 */
+    uint32_t arp_cache_size;     /* default 64 entries */
+    uint32_t arp_queue_len;      /* packets waiting for resolution; default 16 */
+    uint32_t arp_timeout_ms;     /* entry lifetime; default 60000 */
+    uint32_t arp_retry_ms;       /* request retry; default 1000 */
+    uint32_t arp_retries;        /* default 3 */
+    uint32_t reasm_max_bytes;    /* reassembly memory cap; default 256 KiB */
+    uint32_t reasm_timeout_ms;   /* default 30000 */
+    uint32_t reasm_max_sets;     /* concurrent datagrams; default 16 */
+    uint32_t udp_max_sockets;    /* default 64 */
+    uint32_t udp_queue_len;      /* datagrams queued per socket; default 64 */
+    uint32_t icmp_max_sockets;   /* ping handles; default 16 */
+    uint32_t icmp_errors_per_s;  /* rate limit of ICMP errors sent; default 100 */
+    bool verify_checksums;       /* default true */
+    synack_tcp_config tcp;
+} synack_config;
+
+typedef struct synack_stack synack_stack;
+
+/* Fill *cfg with defaults (everything except alloc and link). */
+void synack_config_default(synack_config *cfg);
+
+/*
+ * Create a stack. Copies *cfg. Errors: SYNACK_ERR_INVAL (missing allocator,
+ * link send, or MTU outside 68..65535), SYNACK_ERR_NOMEM.
+ */
+int synack_stack_new(synack_stack **out, const synack_config *cfg, uint64_t now);
+
+/* Free a stack and everything it owns. Sends nothing. NULL is allowed. */
+void synack_stack_free(synack_stack *s);
+
+/*
+ * Configure the interface address. `prefix_len` 0..32; `gateway` 0 for none.
+ * On an Ethernet link a gratuitous ARP announces the address.
+ */
+int synack_set_ipv4(synack_stack *s, uint64_t now, synack_ip4 addr,
+                    uint8_t prefix_len, synack_ip4 gateway);
+
+/* Current address, prefix length and gateway (any pointer may be NULL). */
+void synack_get_ipv4(const synack_stack *s, synack_ip4 *addr,
+                     uint8_t *prefix_len, synack_ip4 *gateway);
+
+/* Our MAC address. */
+synack_mac synack_get_mac(const synack_stack *s);
+
+/* Feed one received frame. Malformed input is counted and dropped. */
+void synack_input(synack_stack *s, uint64_t now, const uint8_t *frame,
+                  size_t len);
+
+/* Run timers and send whatever is due at `now`. */
+void synack_poll(synack_stack *s, uint64_t now);
+
+/* The next deadline (ms) at which synack_poll must be called; UINT64_MAX if none. */
+uint64_t synack_poll_at(const synack_stack *s);
+
+/* Number of frames dropped for reason `d`. */
+uint64_t synack_drops(const synack_stack *s, synack_drop d);
+
+/* General counters. */
+typedef struct synack_counters {
+    uint64_t frames_in, frames_out, bytes_in, bytes_out;
+    uint64_t ip_in, ip_out, ip_frags_out, ip_reassembled;
+    uint64_t tcp_segs_in, tcp_segs_out, tcp_rexmit_segs, tcp_rexmit_bytes;
+    uint64_t tcp_challenge_acks, tcp_syn_cookies_sent;
+    uint64_t drops_total;
+} synack_counters;
+
+/* Copy the stack's counters into *out. */
+void synack_get_counters(const synack_stack *s, synack_counters *out);
+
+/* Set or replace the trace callback (NULL turns tracing off). */
+void synack_set_trace(synack_stack *s, synack_trace_fn fn, void *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* ICMP echo (ping)                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Open a ping handle (its own ICMP identifier). Returns a handle >= 0. */
+int synack_ping_open(synack_stack *s);
+
+/*
+ * Send an echo request with sequence `seq` and `len` bytes of payload.
+ * Errors: SYNACK_ERR_BADF, SYNACK_ERR_UNREACHABLE (no route), SYNACK_ERR_MSGSIZE.
+ */
+int synack_ping_send(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
+                     uint16_t seq, const void *payload, size_t len);
+
+/*
+ * Take one received echo reply: source, sequence and payload (truncated to
+ * cap). Returns the payload length, or SYNACK_ERR_AGAIN when none is queued,
+ * or the sticky error (e.g. SYNACK_ERR_UNREACHABLE from ARP failure or ICMP
+ * destination unreachable) once, when one happened.
+ */
+int synack_ping_recv(synack_stack *s, int h, synack_ip4 *src, uint16_t *seq,
+                     void *buf, size_t cap);
+
+/* Close a ping handle. */
+void synack_ping_close(synack_stack *s, int h);
+
+/* ------------------------------------------------------------------------ */
+/* UDP                                                                      */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Open a UDP socket bound to `port` (0: an ephemeral port, RFC 6056).
+ * Returns a handle >= 0. Errors: SYNACK_ERR_ADDRINUSE, SYNACK_ERR_NOMEM.
+ */
+int synack_udp_open(synack_stack *s, uint16_t port);
+
+/* The local port of a UDP socket, or a negative error. */
+int synack_udp_port(const synack_stack *s, int h);
+
+/*
+ * Send a datagram (fragmented when larger than the MTU; up to 65507 bytes).
+ * Errors: SYNACK_ERR_BADF, SYNACK_ERR_MSGSIZE, SYNACK_ERR_UNREACHABLE.
+ */
+int synack_udp_sendto(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
+                      uint16_t dport, const void *data, size_t len);
+
+/*
+ * Receive one datagram into buf (truncated to cap). Returns its full length,
+ * SYNACK_ERR_AGAIN when none is queued, or a pending ICMP error once
+ * (SYNACK_ERR_REFUSED for port unreachable, SYNACK_ERR_UNREACHABLE).
+ */
+int synack_udp_recvfrom(synack_stack *s, int h, void *buf, size_t cap,
+                        synack_ip4 *src, uint16_t *sport);
+
+/* Close a UDP socket. */
+void synack_udp_close(synack_stack *s, int h);
+
+/* ------------------------------------------------------------------------ */
+/* TCP sockets                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* Readiness bits returned by synack_tcp_events(). */
+#define SYNACK_EV_READABLE 0x01  /* data to read, or EOF */
+#define SYNACK_EV_WRITABLE 0x02  /* send buffer has room */
+#define SYNACK_EV_CONNECTED 0x04 /* handshake completed (sticky) */
+#define SYNACK_EV_CLOSED 0x08    /* fully closed (CLOSED or TIME-WAIT) */
+#define SYNACK_EV_ERROR 0x10     /* sticky error set */
+#define SYNACK_EV_ACCEPT 0x20    /* listener: a connection is ready */
+#define SYNACK_EV_EOF 0x40       /* peer's FIN received and all data read */
+
+typedef enum synack_tcp_opt {
+    SYNACK_TCPOPT_SNDBUF = 0,
+    SYNACK_TCPOPT_RCVBUF,
+    SYNACK_TCPOPT_NODELAY,        /* 0/1 */
+    SYNACK_TCPOPT_KEEPALIVE,      /* 0/1 */
+    SYNACK_TCPOPT_KEEPIDLE_MS,
+    SYNACK_TCPOPT_KEEPINTVL_MS,
+    SYNACK_TCPOPT_KEEPCNT,
+    SYNACK_TCPOPT_CC,             /* synack_cc_algo */
+    SYNACK_TCPOPT_RTO_MIN_MS,
+    SYNACK_TCPOPT_RTO_MAX_MS,
+    SYNACK_TCPOPT_DELACK_MS,
+    SYNACK_TCPOPT_MSL_MS,
+} synack_tcp_opt;
+
+/* Snapshot of a connection for tools and the demo. */
+typedef struct synack_tcp_info {
+    synack_tcp_state state;
+    synack_ip4 local_addr, remote_addr;
+    uint16_t local_port, remote_port;
+    uint32_t snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd;
+    uint32_t cwnd, ssthresh, srtt_ms, rttvar_ms, rto_ms;
+    uint32_t mss;
+    uint32_t sndbuf_used, rcvbuf_used;
+    uint64_t bytes_sent, bytes_received, rexmit_segs, rexmit_bytes;
+} synack_tcp_info;
+
+/* Create a TCP socket. Returns a handle >= 0 or SYNACK_ERR_NOMEM. */
+int synack_tcp_open(synack_stack *s);
+
+/* Bind to a local port (0: ephemeral at connect). Errors: ADDRINUSE, STATE. */
+int synack_tcp_bind(synack_stack *s, int h, uint16_t port);
+
+/* Listen with a bounded backlog (accepted-but-unclaimed connections). */
+int synack_tcp_listen(synack_stack *s, int h, uint32_t backlog);
+
+/*
+ * Take an established connection from a listener. Returns the new handle,
+ * or SYNACK_ERR_AGAIN. The peer address is stored when pointers are non-NULL.
+ */
+int synack_tcp_accept(synack_stack *s, uint64_t now, int h, synack_ip4 *addr,
+                      uint16_t *port);
+
+/* Start an active open (sends SYN). Completion: SYNACK_EV_CONNECTED or ERROR. */
+int synack_tcp_connect(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
+                       uint16_t dport);
+
+/*
+ * Queue up to len bytes for sending. Returns the number accepted (maybe less
+ * than len), SYNACK_ERR_AGAIN when the buffer is full, SYNACK_ERR_CLOSED after
+ * shutdown, or the sticky error.
+ */
+int synack_tcp_send(synack_stack *s, uint64_t now, int h, const void *data,
+                    size_t len);
+
+/*
+ * Read up to cap bytes. Returns the count, 0 at end of stream (peer's FIN),
+ * SYNACK_ERR_AGAIN when nothing is available yet, or the sticky error.
+ */
+int synack_tcp_recv(synack_stack *s, uint64_t now, int h, void *buf,
+                    size_t cap);
+
+/* Shut down the sending side (FIN after queued data); keep receiving. */
+int synack_tcp_shutdown(synack_stack *s, uint64_t now, int h);
+
+/*
+ * Close: shut down sending and release the handle; the connection finishes
+ * its teardown in the background (FIN, TIME-WAIT). Unread data causes RST.
+ */
+int synack_tcp_close(synack_stack *s, uint64_t now, int h);
+
+/* Abort: send RST (when synchronized) and release the handle at once. */
+int synack_tcp_abort(synack_stack *s, uint64_t now, int h);
+
+/* Set an option (see synack_tcp_opt). Errors: BADF, INVAL. */
+int synack_tcp_setopt(synack_stack *s, int h, synack_tcp_opt opt,
+                      int64_t value);
+
+/* Readiness bits (SYNACK_EV_*); 0 for an invalid handle. */
+uint32_t synack_tcp_events(const synack_stack *s, int h);
+
+/* Sticky error of the socket (0 if none). */
+int synack_tcp_error(const synack_stack *s, int h);
+
+/* Fill *out. Errors: SYNACK_ERR_BADF. */
+int synack_tcp_get_info(const synack_stack *s, int h, synack_tcp_info *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SYNACK_SYNACK_H */

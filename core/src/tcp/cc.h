@@ -1,0 +1,69 @@
+/*
+ * Congestion control: NewReno (RFC 5681, RFC 6582) and CUBIC (RFC 9438),
+ * behind one small interface so the TCP code does not care which runs.
+ * The TCP code owns loss detection (dupacks, SACK scoreboard, RTO) and
+ * calls these hooks; the controller owns cwnd and ssthresh.
+ * All sizes are bytes; time is the stack's clock in ms.
+ */
+#ifndef SYNACK_TCP_CC_H
+#define SYNACK_TCP_CC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "synack/synack.h"
+
+typedef struct synack_cc {
+    synack_cc_algo algo;
+    uint32_t mss;       /* sender MSS used for increments */
+    uint32_t cwnd;
+    uint32_t ssthresh;
+    bool in_recovery;
+    uint32_t recover;   /* NewReno: snd_nxt when recovery began (RFC 6582) */
+    uint32_t bytes_acked; /* avoidance byte counting (RFC 3465 style) */
+    /* CUBIC state (RFC 9438 section 4) */
+    uint64_t epoch_start;  /* ms; 0 = no epoch */
+    uint32_t w_max;        /* bytes */
+    uint32_t w_last_max;   /* for fast convergence */
+    uint32_t k_ms;         /* time to reach w_max */
+    uint32_t w_est;        /* Reno-friendly estimate, bytes */
+    uint32_t cwnd_epoch;   /* cwnd at epoch start */
+} synack_cc;
+
+/* Start a controller: cwnd = initial window (RFC 6928: min(10*mss, max(2*mss, 14600))). */
+void synack_cc_init(synack_cc *cc, synack_cc_algo algo, uint32_t mss);
+
+/* Switch algorithm keeping cwnd/ssthresh. */
+void synack_cc_set_algo(synack_cc *cc, synack_cc_algo algo);
+
+/* The MSS changed (after the handshake): rescale the initial window. */
+void synack_cc_set_mss(synack_cc *cc, uint32_t mss);
+
+/*
+ * New data acknowledged outside recovery: `acked` bytes, with `inflight`
+ * bytes outstanding before this ACK and the current smoothed RTT (ms, 0 if
+ * unknown). Slow start or congestion avoidance; no growth when the sender
+ * was not cwnd-limited (inflight < cwnd / 2 is treated as app-limited).
+ */
+void synack_cc_on_ack(synack_cc *cc, uint64_t now, uint32_t acked,
+                      uint32_t inflight, uint32_t srtt_ms);
+
+/*
+ * Loss detected by duplicate ACKs or SACK (fast retransmit): enter
+ * recovery. `inflight` is FlightSize; `snd_nxt` marks the recovery point.
+ * Sets ssthresh (NewReno: max(inflight/2, 2*mss); CUBIC: beta 0.7) and
+ * cwnd = ssthresh.
+ */
+void synack_cc_on_loss(synack_cc *cc, uint64_t now, uint32_t inflight,
+                       uint32_t snd_nxt);
+
+/* Recovery ended (cumulative ACK reached `recover`). */
+void synack_cc_on_recovery_end(synack_cc *cc, uint64_t now);
+
+/* Retransmission timeout: ssthresh from inflight, cwnd = 1 MSS, leave recovery. */
+void synack_cc_on_rto(synack_cc *cc, uint64_t now, uint32_t inflight);
+
+/* Phase for trace events. */
+synack_cc_phase synack_cc_phase_of(const synack_cc *cc);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * TCP: the hooks the IP layer and the stack call. The connection table and
+ * everything else live in tcp_*.h beside this file.
+ */
+#ifndef SYNACK_TCP_H
+#define SYNACK_TCP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "synack/synack.h"
+#include "wire/wire.h"
+
+typedef struct synack_stack synack_stack;
+typedef struct synack_tcb synack_tcb;
+
+typedef struct synack_tcp {
+    synack_tcb **socks;   /* handle -> control block (NULL: free) */
+    uint32_t nsocks;      /* size of the handle table */
+    uint32_t nconns;      /* live connections (for the limit) */
+    void *priv;           /* further state owned by tcp_*.c */
+} synack_tcp;
+
+int synack_tcp_init(synack_stack *s);
+void synack_tcp_fini(synack_stack *s);
+
+/* A TCP segment arrived for one of our addresses (IP header parsed). */
+void synack_tcp_input(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
+                      const uint8_t *seg, size_t len);
+
+/*
+ * An ICMP error quoted a segment we sent: `err` is SYNACK_ERR_REFUSED /
+ * UNREACHABLE, `inner` the quoted IP header, `l4` at least 8 bytes of the
+ * quoted TCP header.
+ */
+void synack_tcp_icmp_error(synack_stack *s, uint64_t now, int err,
+                           const synack_ip4_repr *inner, const uint8_t *l4,
+                           size_t l4len);
+
+void synack_tcp_poll(synack_stack *s, uint64_t now);
+uint64_t synack_tcp_poll_at(const synack_stack *s);
+
+#endif

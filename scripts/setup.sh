@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian 12 machine: Debian packages, npm
+# packages from the committed lockfile, and the pinned wasmtime CLI.
+# Safe to run again: every step checks first and does nothing when done.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+WASMTIME_VERSION="${WASMTIME_VERSION:-48.0.8}"
+
+APT_PKGS=(build-essential cmake ninja-build pkg-config git
+  emscripten clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
+  libcmocka-dev websockify libslirp-dev chromium iproute2 python3-scapy
+  tcpdump socat curl valgrind iputils-ping dnsmasq-base nftables
+  xxd)
+
+missing=()
+# Node.js: keep the one the machine has (a newer nodesource build here); else Debian's
+command -v node >/dev/null 2>&1 || APT_PKGS+=(nodejs npm)
+for p in "${APT_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages (playwright-core; no browser download: Debian's chromium is used)
+if [ -f "$here/package-lock.json" ] && [ ! -d "$here/node_modules/playwright-core" ]; then
+  echo "setup: npm ci"
+  (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+# wasmtime CLI, pinned, built once with cargo and then found in ~/.cargo/bin
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v wasmtime >/dev/null 2>&1 || ! wasmtime --version | grep -q "$WASMTIME_VERSION"; then
+  if ! command -v cargo >/dev/null 2>&1; then
+    echo "setup: cargo is needed to build wasmtime (apt-get install cargo, or rustup)" >&2
+    exit 1
+  fi
+  echo "setup: building wasmtime-cli $WASMTIME_VERSION with cargo (once; takes minutes)"
+  cargo install --locked "wasmtime-cli@$WASMTIME_VERSION"
+fi
+echo "setup: done"

@@ -1,0 +1,2 @@
+/* keeps the support library non-empty */
+typedef int synack_testsupport_empty;
