@@ -2,12 +2,18 @@
 # Idempotent set-up for a fresh Debian 12 machine: Debian packages, npm
 # packages from the committed lockfile, and the pinned wasmtime CLI.
 # Safe to run again: every step checks first and does nothing when done.
+#
+#   scripts/setup.sh           install what is missing
+#   scripts/setup.sh --check   only check (quick, no network); exit 1 and
+#                              name what is missing, 0 when all is there
 set -euo pipefail
+check_only=0
+[ "${1:-}" = "--check" ] && check_only=1
 here="$(cd "$(dirname "$0")/.." && pwd)"
 WASMTIME_VERSION="${WASMTIME_VERSION:-48.0.8}"
 
 APT_PKGS=(build-essential cmake ninja-build pkg-config git
-  emscripten clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
+  emscripten clang-14 lld-14 llvm-14 dpkg-dev wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
   libcmocka-dev websockify libslirp-dev chromium iproute2 python3-scapy
   tcpdump socat curl valgrind iputils-ping dnsmasq-base nftables
   xxd)
@@ -18,6 +24,20 @@ command -v node >/dev/null 2>&1 || APT_PKGS+=(nodejs npm)
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+if [ "$check_only" -eq 1 ]; then
+  [ -f "$here/package-lock.json" ] && [ ! -d "$here/node_modules/playwright-core" ] \
+    && missing+=("node_modules/playwright-core")
+  wasmtime_bin="$(PATH="$HOME/.cargo/bin:$PATH" command -v wasmtime || true)"
+  { [ -n "$wasmtime_bin" ] && "$wasmtime_bin" --version | grep -q "$WASMTIME_VERSION"; } \
+    || missing+=("wasmtime-$WASMTIME_VERSION")
+  [ -f "$here/build/deps/cmocka-emscripten/lib/libcmocka.a" ] \
+    || missing+=("cmocka-emscripten (scripts/build-cmocka.sh)")
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: missing: ${missing[*]}"
+    exit 1
+  fi
+  exit 0
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
@@ -41,4 +61,7 @@ if ! command -v wasmtime >/dev/null 2>&1 || ! wasmtime --version | grep -q "$WAS
   echo "setup: building wasmtime-cli $WASMTIME_VERSION with cargo (once; takes minutes)"
   cargo install --locked "wasmtime-cli@$WASMTIME_VERSION"
 fi
+
+# cmocka for Emscripten, cross-built from Debian's source (does nothing when built)
+"$here/scripts/build-cmocka.sh"
 echo "setup: done"

@@ -16,20 +16,27 @@
 typedef struct synack_stack synack_stack;
 typedef struct synack_reasm_set synack_reasm_set;
 
+/* Buckets of the RFC 7739 section 5.3 hash-based IP ID generator. */
+#define SYNACK_IP_ID_BUCKETS 64
+
 typedef struct synack_ipv4 {
-    uint16_t next_id_hint;     /* see ipv4.c: IDs are keyed-hash based */
+    uint16_t next_id_hint;     /* unused: IDs come from id_counters (ipv4.c) */
     synack_reasm_set *sets;    /* array of cfg.reasm_max_sets */
     uint32_t reasm_bytes;      /* memory held by reassembly */
-    uint8_t *frag_scratch;     /* 65535 bytes, for fragmenting output */
+    uint8_t *frag_scratch;     /* L2 header + MTU, for fragmenting output */
+    uint16_t id_counters[SYNACK_IP_ID_BUCKETS];
 } synack_ipv4;
 
+/* Allocate the fragmentation scratch and reassembly sets (0 or NOMEM). */
 int synack_ipv4_init(synack_stack *s);
+/* Free them, and any datagram being reassembled. */
 void synack_ipv4_fini(synack_stack *s);
 
 /* An IP packet arrived (L2 stripped). */
 void synack_ipv4_input(synack_stack *s, uint64_t now, const uint8_t *pkt,
                        size_t len);
 
+/* Expire reassembly; the next reassembly deadline. */
 void synack_ipv4_poll(synack_stack *s, uint64_t now);
 uint64_t synack_ipv4_poll_at(const synack_stack *s);
 
@@ -46,8 +53,11 @@ int synack_ipv4_route(const synack_stack *s, synack_ip4 dst, synack_ip4 *src,
  * and how many bytes fit there (up to 65515); the L4 layer writes its
  * header and payload there and calls synack_ipv4_send() with the length.
  * Packets above the MTU are fragmented (unless df), those for an unresolved
- * neighbour are queued for ARP. Returns 0 or a negative error
- * (SYNACK_ERR_UNREACHABLE, SYNACK_ERR_MSGSIZE).
+ * neighbour are queued for ARP (whole: fragmentation happens after
+ * resolution; a full ARP queue is a counted drop, still returning 0).
+ * Returns 0 or a negative error (SYNACK_ERR_UNREACHABLE: no route, counted
+ * as SYNACK_DROP_IPV4_NO_ROUTE; SYNACK_ERR_MSGSIZE: l4len > 65515, or df
+ * and above the MTU, counted as SYNACK_DROP_IPV4_DF).
  */
 uint8_t *synack_ipv4_tx_buf(synack_stack *s, size_t *cap);
 int synack_ipv4_send(synack_stack *s, uint64_t now, synack_ip4 dst,
@@ -58,5 +68,57 @@ uint32_t synack_ipv4_mtu_payload(const synack_stack *s);
 
 /* Whether addr is our configured address (or broadcast for our subnet). */
 bool synack_ipv4_is_ours(const synack_stack *s, synack_ip4 addr, bool *bcast);
+
+/*
+ * As synack_ipv4_input, `link_bcast` telling that the frame was sent to a
+ * link-layer broadcast/multicast address (no ICMP errors about it).
+ */
+void synack_ipv4_input_frame(synack_stack *s, uint64_t now, const uint8_t *pkt,
+                             size_t len, bool link_bcast);
+
+/*
+ * Hand a complete datagram to its protocol: `hdr` the raw IP header
+ * (ip->hdr_len bytes, for quoting in ICMP errors), `payload` its data.
+ */
+void synack_ipv4_deliver(synack_stack *s, uint64_t now,
+                         const synack_ip4_repr *ip, const uint8_t *hdr,
+                         const uint8_t *payload, size_t len, bool bcast);
+
+/*
+ * Put a complete frame on the link: `frame` holds room for the L2 header
+ * followed by an IP packet (len counts both). The Ethernet header is
+ * written with destination `dst` (ignored on the IP medium); packets above
+ * the MTU are cut into fragments (RFC 791 section 3.2) on the way out.
+ */
+void synack_ipv4_output_frame(synack_stack *s, const synack_mac *dst,
+                              uint8_t *frame, size_t len);
+
+/*
+ * ARP gave up on a queued packet (IP header first): tell the ping handle
+ * or UDP socket that sent it.
+ */
+void synack_ipv4_arp_failed(synack_stack *s, const uint8_t *pkt, size_t len);
+
+/* ---- reassembly (reasm.c) ---------------------------------------------- */
+
+/* Allocate cfg.reasm_max_sets sets (0 or NOMEM); free them and their data. */
+int synack_reasm_init(synack_stack *s);
+void synack_reasm_fini(synack_stack *s);
+
+/*
+ * A fragment (mf set or offset non-zero) arrived: `hdr` its raw header,
+ * `payload` its data. When it completes a datagram, the datagram is
+ * delivered with synack_ipv4_deliver and its memory freed.
+ */
+void synack_reasm_input(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
+                        const uint8_t *hdr, const uint8_t *payload, size_t len,
+                        bool bcast);
+
+/* Expire incomplete datagrams. */
+void synack_reasm_poll(synack_stack *s, uint64_t now);
+uint64_t synack_reasm_poll_at(const synack_stack *s);
+
+/* Incomplete datagrams held. */
+uint32_t synack_reasm_count(const synack_stack *s);
 
 #endif

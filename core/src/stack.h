@@ -10,6 +10,8 @@
 #include "wire/wire.h"
 
 #include "arp.h"
+#include "dhcp.h"
+#include "dns.h"
 #include "icmp.h"
 #include "ipv4.h"
 #include "tcp/tcp.h"
@@ -36,6 +38,13 @@ struct synack_stack {
     synack_icmp icmp;
     synack_udp udp;
     synack_tcp tcp;
+
+    /* Set by the DHCP client: sees UDP datagrams to port 68 first. */
+    synack_udp_rx_hook dhcp_hook;
+    void *dhcp_hook_ctx;
+
+    synack_dhcp dhcp; /* DHCP client (dhcp.c) */
+    synack_dns dns;   /* resolver address and queries (dns.c) */
 
     synack_counters cnt;
     uint64_t drops[SYNACK_DROP__COUNT];

@@ -44,6 +44,7 @@ typedef enum synack_err {
     SYNACK_ERR_BADF = -13,       /* not a valid handle */
     SYNACK_ERR_ISCONN = -14,     /* already connected / connecting */
     SYNACK_ERR_ABORTED = -15,    /* aborted locally */
+    SYNACK_ERR_NOTFOUND = -16,   /* DNS: no such name (NXDOMAIN) or no address */
 } synack_err;
 
 /* Short lower-case name of an error ("refused", "timed out", ...). Never NULL. */
@@ -552,6 +553,88 @@ int synack_tcp_error(const synack_stack *s, int h);
 
 /* Fill *out. Errors: SYNACK_ERR_BADF. */
 int synack_tcp_get_info(const synack_stack *s, int h, synack_tcp_info *out);
+
+/* ------------------------------------------------------------------------ */
+/* DHCP client (RFC 2131, RFC 2132) and DNS stub resolver (RFC 1035)        */
+/* ------------------------------------------------------------------------ */
+
+/* What the DHCP server handed out. */
+typedef struct synack_dhcp_lease {
+    synack_ip4 addr;      /* our address (yiaddr) */
+    synack_ip4 gateway;   /* first router (option 3), 0 if none */
+    synack_ip4 dns[2];    /* domain name servers (option 6), 0 if none */
+    synack_ip4 server;    /* server identifier (option 54) */
+    uint8_t prefix_len;   /* from the subnet mask (option 1) */
+    uint32_t lease_s;     /* lease time (option 51); UINT32_MAX = infinite */
+} synack_dhcp_lease;
+
+/* Where the DHCP client is (RFC 2131 figure 5). */
+typedef enum synack_dhcp_state {
+    SYNACK_DHCP_STOPPED = 0,
+    SYNACK_DHCP_SELECTING,  /* DISCOVER sent, waiting for an OFFER */
+    SYNACK_DHCP_REQUESTING, /* REQUEST sent, waiting for the ACK */
+    SYNACK_DHCP_BOUND,
+    SYNACK_DHCP_RENEWING,   /* past T1: REQUEST unicast to the server */
+    SYNACK_DHCP_REBINDING,  /* past T2: REQUEST broadcast */
+} synack_dhcp_state;
+
+/*
+ * Start the DHCP client: DISCOVER now, then OFFER/REQUEST/ACK; once bound the
+ * address, prefix, gateway (synack_set_ipv4) and resolver (unless one was set
+ * with synack_set_dns) are applied, renewed at T1, rebound at T2, and removed
+ * when the lease expires (then the client starts over). Its timers run in
+ * synack_poll. Errors: SYNACK_ERR_ISCONN (already running).
+ */
+int synack_dhcp_start(synack_stack *s, uint64_t now);
+
+/* Stop the client (sends nothing). The configured address stays as it is. */
+void synack_dhcp_stop(synack_stack *s, uint64_t now);
+
+/* The client's state. */
+synack_dhcp_state synack_dhcp_get_state(const synack_stack *s);
+
+/* Copy the current lease. Errors: SYNACK_ERR_AGAIN until bound. */
+int synack_dhcp_get_lease(const synack_stack *s, synack_dhcp_lease *out);
+
+/*
+ * Set the resolver used when synack_dns_query gets server 0. A non-zero
+ * address set here takes precedence over the one from DHCP; 0 lets DHCP
+ * set it again.
+ */
+void synack_set_dns(synack_stack *s, synack_ip4 server);
+
+/* The resolver address (from synack_set_dns or DHCP); 0 when none. */
+synack_ip4 synack_get_dns(const synack_stack *s);
+
+/*
+ * Retransmission schedule of DNS queries: the first answer is awaited
+ * `first_ms` (default 1000), each retry doubles it, and the query gives up
+ * after `tries` transmissions (default 3: 1 s, 2 s, 4 s). 0 keeps a value.
+ */
+void synack_dns_set_timeouts(synack_stack *s, uint32_t first_ms, uint32_t tries);
+
+/*
+ * Start resolving `name` to an IPv4 address (A record, following CNAMEs)
+ * by asking `server` (0: the resolver from synack_set_dns/DHCP) over UDP from
+ * a fresh ephemeral port with a random ID. A dotted-quad name resolves at
+ * once. Returns a handle >= 0. Errors: SYNACK_ERR_INVAL (bad name),
+ * SYNACK_ERR_UNREACHABLE (no resolver or no route), SYNACK_ERR_NOMEM (all
+ * query slots or UDP sockets in use).
+ */
+int synack_dns_query(synack_stack *s, uint64_t now, const char *name,
+                     synack_ip4 server);
+
+/*
+ * The outcome of a query: 0 with *addr set, SYNACK_ERR_AGAIN while waiting,
+ * SYNACK_ERR_TIMEOUT (no answer after all tries), SYNACK_ERR_NOTFOUND
+ * (NXDOMAIN, or no A record), SYNACK_ERR_REFUSED (the server answered with
+ * an error, or ICMP port unreachable), SYNACK_ERR_MSGSIZE (truncated answer:
+ * TCP fallback is not implemented), SYNACK_ERR_UNREACHABLE, SYNACK_ERR_BADF.
+ */
+int synack_dns_result(synack_stack *s, int h, synack_ip4 *addr);
+
+/* Release a query handle (and its socket). */
+void synack_dns_close(synack_stack *s, int h);
 
 #ifdef __cplusplus
 }

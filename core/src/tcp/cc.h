@@ -22,12 +22,18 @@ typedef struct synack_cc {
     uint32_t recover;   /* NewReno: snd_nxt when recovery began (RFC 6582) */
     uint32_t bytes_acked; /* avoidance byte counting (RFC 3465 style) */
     /* CUBIC state (RFC 9438 section 4) */
-    uint64_t epoch_start;  /* ms; 0 = no epoch */
+    uint64_t epoch_start;  /* ms; meaningful when epoch_valid */
     uint32_t w_max;        /* bytes */
-    uint32_t w_last_max;   /* for fast convergence */
+    uint32_t w_last_max;   /* W_max before the last reduction (fast convergence) */
     uint32_t k_ms;         /* time to reach w_max */
     uint32_t w_est;        /* Reno-friendly estimate, bytes */
     uint32_t cwnd_epoch;   /* cwnd at epoch start */
+    /* private to the cc_*.c files */
+    bool initial;          /* still the RFC 6928 initial window (set_mss rescales) */
+    bool after_rto;        /* RTO seen, no new data acked since (RFC 5681 3.1) */
+    bool epoch_valid;      /* CUBIC: an epoch is running (epoch_start is set) */
+    uint32_t cwnd_prior;   /* CUBIC: cwnd before the last reduction */
+    uint64_t est_acked;    /* CUBIC: W_est byte counter, scaled by 17 */
 } synack_cc;
 
 /* Start a controller: cwnd = initial window (RFC 6928: min(10*mss, max(2*mss, 14600))). */
@@ -65,5 +71,20 @@ void synack_cc_on_rto(synack_cc *cc, uint64_t now, uint32_t inflight);
 
 /* Phase for trace events. */
 synack_cc_phase synack_cc_phase_of(const synack_cc *cc);
+
+/*
+ * What the controller expects from the TCP code during recovery (RFC 6582
+ * without window inflation): after synack_cc_on_loss, cwnd stays at
+ * ssthresh for the whole recovery. The TCP code retransmits the first hole
+ * at once and on every partial ACK (RFC 6582 section 3.2 step 5), and sends
+ * while its pipe estimate (RFC 6675; without SACK, FlightSize minus the
+ * duplicate ACKs seen times SMSS) is below cwnd. It calls neither
+ * synack_cc_on_ack nor synack_cc_on_loss again until the cumulative ACK
+ * passes `recover`; then it calls synack_cc_on_recovery_end (cwnd = ssthresh,
+ * RFC 6582 section 3.2 step 3 option 2).
+ */
+
+/* The RFC 6928 initial window for `mss`: min(10*MSS, max(2*MSS, 14600)). */
+uint32_t synack_cc_initial_window(uint32_t mss);
 
 #endif

@@ -1,6 +1,10 @@
 /*
- * TCP: the hooks the IP layer and the stack call. The connection table and
- * everything else live in tcp_*.h beside this file.
+ * TCP: the hooks the IP layer and the stack call. The control block, the
+ * internal interfaces between tcp_*.c and the rest of TCP's state (demux
+ * hash, timer heap, bound ports, TIME-WAIT list: `priv`) are in tcp_tcb.h.
+ * Handles index `socks`; every TCB, embryonic children of a listener
+ * included, holds a handle from creation, and `nconns` (all TCBs) is what
+ * cfg.tcp.max_conns limits.
  */
 #ifndef SYNACK_TCP_H
 #define SYNACK_TCP_H

@@ -135,13 +135,25 @@ static inline uint32_t synack_ld_be32(const uint8_t *p)
 /* ---- Internet checksum (RFC 1071) ------------------------------------- */
 
 /*
+ * Fuzzing builds (SYNACK_FUZZING defined) skip checksum verification in the
+ * parse functions, so fuzzers reach the code behind it. Never in a release.
+ */
+
+/*
  * Add `len` bytes at `data` to a running one's-complement sum, word at a
  * time. `sum` is an unfolded accumulator; start with 0. Odd lengths are
- * allowed only as the last piece of a sum.
+ * allowed only as the last piece of a sum. The accumulator is in machine
+ * byte order (RFC 1071 section 2(B)): combine it only with values from
+ * synack_csum_add/synack_csum_pseudo (adding two accumulators is fine), never
+ * with numbers of your own. Exact for any buffer below 16 GiB.
  */
 uint64_t synack_csum_add(uint64_t sum, const void *data, size_t len);
 
-/* Fold the accumulator and return the final checksum (complemented). */
+/*
+ * Fold the accumulator and return the final checksum (complemented), as a
+ * host-order value to store with synack_wr_be16. Over data that includes a
+ * correct checksum field it returns 0.
+ */
 uint16_t synack_csum_finish(uint64_t sum);
 
 /* Sum of the IPv4 pseudo-header for TCP/UDP. */
@@ -316,7 +328,8 @@ size_t synack_tcp_header_len(const synack_tcp_repr *r);
 /*
  * Write header and options (r->hdr_len ignored) with a zero checksum.
  * Options order: MSS, SACK-permitted, timestamps, window scale, SACK blocks,
- * NOP-padded. Returns the header length.
+ * NOP-padded. Returns the header length. SACK blocks beyond what fits in
+ * the 40 option bytes are left out (with timestamps at most 3 fit).
  */
 size_t synack_tcp_emit(const synack_tcp_repr *r, uint8_t *buf);
 

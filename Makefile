@@ -1,0 +1,28 @@
+# Top-level entry points. The work is done by scripts/; see README.md.
+#   make test        set-up check, then every test step (native, asan,
+#                    emscripten, wasi); prints "N passed, M failed"
+#   make demo        build the native preset and run the two-stack example
+#   make native|asan|emscripten|wasi   one step of `make test`
+#   make setup       install what is missing (scripts/setup.sh)
+#   make clean       remove the preset build directories
+
+PRESETS := native asan emscripten wasi
+
+.PHONY: all test demo setup clean $(PRESETS)
+
+all: test
+
+test:
+	bash scripts/test-all.sh
+
+$(PRESETS):
+	bash scripts/test-all.sh $@
+
+demo:
+	bash scripts/demo.sh
+
+setup:
+	bash scripts/setup.sh
+
+clean:
+	rm -rf $(addprefix build/,$(PRESETS)) build/logs

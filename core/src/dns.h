@@ -1,0 +1,46 @@
+/*
+ * DNS stub resolver (RFC 1035 sections 4 and 7, RFC 5452 for answer
+ * matching): query slots in the stack and the poll hooks. Internal to core/.
+ */
+#ifndef SYNACK_DNS_H
+#define SYNACK_DNS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "synack/synack.h"
+#include "wire/wire_app.h"
+
+typedef struct synack_stack synack_stack;
+
+#define SYNACK_DNS_MAX_QUERIES 8
+#define SYNACK_DNS_DEFAULT_FIRST_MS 1000u
+#define SYNACK_DNS_DEFAULT_TRIES 3u
+
+typedef struct synack_dns_slot {
+    bool used;
+    int result;           /* SYNACK_ERR_AGAIN while pending, then 0 or error */
+    synack_ip4 addr;      /* the answer when result is 0 */
+    int sock;             /* UDP handle while pending, -1 after */
+    uint16_t id;
+    synack_ip4 server;
+    uint32_t tries;       /* transmissions so far */
+    uint64_t deadline;    /* ms: next retransmission or give-up */
+    synack_dns_name qname;
+} synack_dns_slot;
+
+typedef struct synack_dns {
+    synack_ip4 server;    /* resolver for queries with server 0 */
+    bool server_static;   /* set by synack_set_dns: DHCP leaves it alone */
+    uint32_t first_ms;    /* 0: SYNACK_DNS_DEFAULT_FIRST_MS */
+    uint32_t tries;       /* 0: SYNACK_DNS_DEFAULT_TRIES */
+    synack_dns_slot q[SYNACK_DNS_MAX_QUERIES];
+} synack_dns;
+
+/* Read answers and run retransmissions (called from synack_poll). */
+void synack_dns_poll(synack_stack *s, uint64_t now);
+
+/* The next retransmission or give-up deadline; UINT64_MAX when none. */
+uint64_t synack_dns_poll_at(const synack_stack *s);
+
+#endif

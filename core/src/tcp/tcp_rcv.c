@@ -1,0 +1,141 @@
+/*
+ * Receiving segment text and the FIN (RFC 9293 3.10.7.4 "seventh" and
+ * "eighth"), with reassembly and the ACK policy.
+ *
+ * In-order data goes to the receive ring with one copy; out-of-order data
+ * is placed at its offset with synack_ring_write_at() and recorded in the
+ * assembler (bounded by cfg.tcp.ooo_max_segments ranges; beyond that it is
+ * dropped and counted). A FIN beyond a hole is remembered and processed
+ * when the data before it arrives.
+ *
+ * ACKs (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2, RFC 5681 4.2): delayed by up to
+ * delack_ms, but sent at once for every second full-sized segment, for
+ * out-of-order data, for data that fills a hole, and for a FIN.
+ * Data arriving after close() (nobody will read it) resets the connection,
+ * as Linux does.
+ */
+#include "tcp/tcp_tcb.h"
+
+static void fin_received(synack_stack *s, uint64_t now, synack_tcb *t)
+{
+    t->rcv_nxt++;
+    t->fl |= SYNACK_TF_RCV_FIN | SYNACK_TF_ACK_NOW;
+    t->fl &= ~(uint32_t)SYNACK_TF_OOO_FIN;
+    if (t->ooo.ranges) {
+        synack_mem_free(s, t->ooo.ranges, (size_t)t->ooo.max * sizeof *t->ooo.ranges);
+        memset(&t->ooo, 0, sizeof t->ooo);
+    }
+    switch (t->state) {
+    case SYNACK_TCP_SYN_RECEIVED:
+    case SYNACK_TCP_ESTABLISHED:
+        synack_tcb_set_state(s, now, t, SYNACK_TCP_CLOSE_WAIT);
+        break;
+    case SYNACK_TCP_FIN_WAIT_1:
+        /* our FIN not yet acknowledged (else we would be in FIN-WAIT-2) */
+        synack_tcb_set_state(s, now, t, SYNACK_TCP_CLOSING);
+        break;
+    case SYNACK_TCP_FIN_WAIT_2:
+        synack_tcb_set_state(s, now, t, SYNACK_TCP_TIME_WAIT);
+        break;
+    default:
+        break;
+    }
+}
+
+static bool ooo_ready(synack_stack *s, synack_tcb *t)
+{
+    if (t->ooo.ranges)
+        return true;
+    uint32_t max = s->cfg.tcp.ooo_max_segments;
+    if (max == 0)
+        return false;
+    if (max > 1024)
+        max = 1024;
+    synack_range *r = synack_mem_alloc(s, (size_t)max * sizeof *r);
+    if (!r)
+        return false;
+    synack_asm_init(&t->ooo, r, max);
+    return true;
+}
+
+void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
+                         const synack_tcp_repr *seg, uint32_t seq,
+                         const uint8_t *data, uint32_t len, bool fin)
+{
+    (void)seg;
+    /* drop what we already have (RFC 9293: "only the new parts") */
+    if (synack_seq_lt(seq, t->rcv_nxt)) {
+        uint32_t skip = t->rcv_nxt - seq;
+        if (skip > len) {
+            skip = len;
+            fin = false; /* the FIN was seen before as well */
+        }
+        data += skip;
+        len -= skip;
+        seq += skip;
+    }
+    if (len && (t->fl & SYNACK_TF_RCV_SHUT)) {
+        synack_tcp_send_rst(s, now, t);
+        synack_tcb_close_with(s, now, t, 0);
+        return;
+    }
+    if (len) {
+        uint32_t off = seq - t->rcv_nxt;
+        if (!synack_tcb_rcv_alloc(s, t)) {
+            t->fl |= SYNACK_TF_ACK_NOW;
+            return;
+        }
+        uint32_t room = synack_ring_free(&t->rcv);
+        if (off >= room) {
+            synack_count_drop(s, SYNACK_DROP_TCP_OUT_OF_WINDOW);
+            t->fl |= SYNACK_TF_ACK_NOW;
+            return;
+        }
+        if (len > room - off) {
+            len = room - off; /* beyond the buffer: trim, FIN goes too */
+            fin = false;
+        }
+        if (len > t->rcv_mss)
+            t->rcv_mss = (uint16_t)(len > 65535 ? 65535 : len);
+        if (off == 0 && synack_asm_empty(&t->ooo)) {
+            synack_ring_write(&t->rcv, data, len);
+            t->rcv_nxt += len;
+            t->bytes_received += len;
+            t->ack_pending += len;
+        } else if (!ooo_ready(s, t) || !synack_asm_add(&t->ooo, off, len)) {
+            synack_count_drop(s, SYNACK_DROP_TCP_OOO_FULL);
+            t->fl |= SYNACK_TF_ACK_NOW;
+            return;
+        } else {
+            synack_ring_write_at(&t->rcv, t->rcv.len + off, data, len);
+            if (off > 0)
+                synack_tcp_sack_note(t, seq);
+            uint32_t n = synack_asm_take_front(&t->ooo);
+            if (n) {
+                synack_ring_commit(&t->rcv, n);
+                t->rcv_nxt += n;
+                t->bytes_received += n;
+                t->ack_pending += n;
+            }
+            /* RFC 5681 4.2: immediate ACK for out-of-order data or a filled hole */
+            t->fl |= SYNACK_TF_ACK_NOW;
+        }
+    }
+    if (fin) {
+        uint32_t fin_seq = seq + len;
+        if (fin_seq == t->rcv_nxt) {
+            fin_received(s, now, t);
+        } else if (synack_seq_gt(fin_seq, t->rcv_nxt)) {
+            t->fl |= SYNACK_TF_OOO_FIN | SYNACK_TF_ACK_NOW;
+            t->rcv_fin = fin_seq;
+        }
+    } else if ((t->fl & SYNACK_TF_OOO_FIN) && t->rcv_fin == t->rcv_nxt) {
+        fin_received(s, now, t);
+    }
+    if (t->fl & SYNACK_TF_ACK_NOW)
+        return;
+    if (t->ack_pending >= 2u * t->rcv_mss || t->delack_ms == 0)
+        t->fl |= SYNACK_TF_ACK_NOW;
+    else if (t->ack_pending && t->tm[SYNACK_TIMER_DELACK] == SYNACK_TCP_NEVER)
+        synack_tcp_timer_set(s, t, SYNACK_TIMER_DELACK, now + t->delack_ms);
+}

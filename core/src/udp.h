@@ -1,0 +1,77 @@
+/*
+ * UDP (RFC 768, RFC 1122 section 4.1): sockets with bounded receive
+ * queues, ephemeral ports per RFC 6056 algorithm 3, and a hook that lets
+ * the DHCP client see datagrams for port 68 first. Internal to core/.
+ */
+#ifndef SYNACK_UDP_H
+#define SYNACK_UDP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "synack/synack.h"
+#include "wire/wire.h"
+
+typedef struct synack_stack synack_stack;
+
+/*
+ * A receive hook (the DHCP client sets one in the stack): called for UDP
+ * datagrams to port 68 before the socket lookup. Returns true when it
+ * consumed the datagram.
+ */
+typedef bool (*synack_udp_rx_hook)(synack_stack *s, void *ctx, uint64_t now,
+                                   const synack_ip4_repr *ip,
+                                   const synack_udp_repr *u);
+
+#define SYNACK_UDP_DHCP_CLIENT_PORT 68
+
+/* One queued datagram, copied. */
+typedef struct synack_udp_dgram {
+    synack_ip4 src;
+    uint16_t sport;
+    uint8_t *data; /* NULL when len is 0 */
+    size_t len;
+} synack_udp_dgram;
+
+typedef struct synack_udp_sock {
+    bool used;
+    uint16_t port;
+    int err;                 /* pending ICMP error, reported once */
+    synack_udp_dgram *q;     /* ring of cfg.udp_queue_len */
+    uint32_t head, count;
+} synack_udp_sock;
+
+typedef struct synack_udp {
+    synack_udp_sock *socks;  /* cfg.udp_max_sockets */
+    uint32_t next_ephemeral; /* RFC 6056 algorithm 3 counter */
+} synack_udp;
+
+/* Allocate the tables sized by the config. Returns 0 or SYNACK_ERR_NOMEM. */
+int synack_udp_init(synack_stack *s);
+/* Free everything (safe on a zeroed, never initialised state). */
+void synack_udp_fini(synack_stack *s);
+
+/*
+ * A UDP datagram arrived. `hdr` is the raw IP header (for quoting in an
+ * ICMP port unreachable), `bcast` whether it was sent to a broadcast.
+ */
+void synack_udp_input(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
+                      const uint8_t *hdr, const uint8_t *seg, size_t len,
+                      bool bcast);
+
+/* An ICMP error quoted a datagram sent from local port `sport`. */
+void synack_udp_icmp_error(synack_stack *s, int err, uint16_t sport);
+
+/* ARP gave up on a datagram sent from local port `sport`. */
+void synack_udp_notify_unreachable(synack_stack *s, uint16_t sport);
+
+/* Whether a UDP socket is bound to `port`. */
+bool synack_udp_port_open(const synack_stack *s, uint16_t port);
+
+/* Run this layer's timers due at `now`. */
+void synack_udp_poll(synack_stack *s, uint64_t now);
+/* This layer's next deadline, UINT64_MAX when none. */
+uint64_t synack_udp_poll_at(const synack_stack *s);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * The bridge's backends: a Linux TAP device, and libslirp's user-mode NAT.
+ * Both hand received frames to the switch as port 0 and take frames from
+ * it; the event loop polls their descriptors.
+ */
+#ifndef SYNACK_BR_BACKEND_H
+#define SYNACK_BR_BACKEND_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "options.h"
+#include "switch.h"
+
+/* A growable poll set (grows only when slirp has more sockets than ever). */
+typedef struct synack_br_pollset {
+    struct pollfd *v;
+    size_t n, cap;
+} synack_br_pollset;
+
+/* Append a descriptor; returns its index, or -1 when out of memory. */
+int synack_br_pollset_add(synack_br_pollset *ps, int fd, short events);
+
+/* Milliseconds on the monotonic clock. */
+uint64_t synack_br_now_ms(void);
+
+/* ---- TAP --------------------------------------------------------------- */
+
+/*
+ * Attach to the existing TAP device `name` (IFF_TAP | IFF_NO_PI),
+ * non-blocking. Returns the descriptor, or -1 with a message on stderr.
+ */
+int synack_br_tap_open(const char *name);
+
+/* Read up to `budget` frames from the device into the switch. Returns the
+ * number read, -1 when the device failed. */
+int synack_br_tap_read(int fd, synack_br *br, uint8_t *buf, size_t buflen,
+                       int budget);
+
+/* Write one frame; false when the device would block or refused it. */
+bool synack_br_tap_write(int fd, const uint8_t *frame, size_t len);
+
+/* ---- slirp ------------------------------------------------------------- */
+
+typedef struct synack_br_slirp synack_br_slirp;
+
+/*
+ * Start libslirp on the network of `net` with the forwards of `o`; frames
+ * slirp sends go into `br` as port 0. Returns NULL (message on stderr)
+ * on failure, or when built without libslirp.
+ */
+synack_br_slirp *synack_br_slirp_open(const synack_br_options *o,
+                                      const synack_br_slirp_net *net,
+                                      synack_br *br, bool verbose);
+void synack_br_slirp_close(synack_br_slirp *s);
+
+/* A frame from a client into slirp. */
+void synack_br_slirp_input(synack_br_slirp *s, const uint8_t *frame, size_t len);
+
+/*
+ * Before poll(): add slirp's sockets to `ps` and lower *timeout_ms (-1 =
+ * infinite) to its next timer. Returns -1 when out of memory.
+ */
+int synack_br_slirp_fill(synack_br_slirp *s, synack_br_pollset *ps,
+                         int *timeout_ms);
+
+/* After poll(): let slirp handle its sockets and expired timers. */
+void synack_br_slirp_poll(synack_br_slirp *s, synack_br_pollset *ps,
+                          bool poll_failed);
+
+#endif

@@ -1,0 +1,526 @@
+/*
+ * The event loop of synack-bridge. Everything happens on one thread in one
+ * poll(): accepting clients, reading and switching their frames, the
+ * backend, signals (through a signalfd), and slirp's sockets and timers.
+ * Nothing blocks: client sockets are non-blocking, output waits in each
+ * client's bounded queue and is dropped (counted) when that is full.
+ */
+#define _GNU_SOURCE
+#include "loop.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "client.h"
+#include "switch.h"
+
+#define RX_BUF 65536          /* one read per client per turn, at most */
+#define TAP_BUDGET 64         /* TAP frames per turn */
+#define ACCEPT_BUDGET 16      /* connections accepted per turn */
+#define MAC_TABLE_SIZE 4096
+#define IDLE_POLL_MS 1000
+
+typedef struct loop {
+    const synack_br_options *o;
+    synack_br br;
+    synack_br_port *ports;
+    synack_br_mac_entry *macs;
+    synack_br_client *clients; /* by port; [0] unused */
+    int *pidx;                 /* poll index of each client this turn */
+    int listen_fd, sig_fd, tap_fd;
+    uint64_t listen_paused_until;
+    synack_br_slirp *slirp;
+    bool slirp_kick; /* slirp got input: let it run (if_start) without waiting */
+    synack_br_pollset ps;
+    uint8_t *rx;
+    size_t in_cap;
+    uint64_t accepted, refused_full;
+    uint64_t closed[SYNACK_BR_CLOSE_REASONS];
+    bool stop;
+    int status;
+} loop;
+
+uint64_t synack_br_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int synack_br_pollset_add(synack_br_pollset *ps, int fd, short events)
+{
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? ps->cap * 2 : 64;
+        struct pollfd *v = realloc(ps->v, cap * sizeof(*v));
+        if (v == NULL)
+            return -1;
+        ps->v = v;
+        ps->cap = cap;
+    }
+    ps->v[ps->n].fd = fd;
+    ps->v[ps->n].events = events;
+    ps->v[ps->n].revents = 0;
+    return (int)ps->n++;
+}
+
+/* ---- the switch's output ----------------------------------------------- */
+
+static bool emit(void *ctx, int32_t port, const uint8_t *frame, size_t len)
+{
+    loop *L = ctx;
+    if (port == SYNACK_BR_BACKEND_PORT) {
+        if (L->tap_fd >= 0)
+            return synack_br_tap_write(L->tap_fd, frame, len);
+        if (L->slirp != NULL) {
+            synack_br_slirp_input(L->slirp, frame, len);
+            L->slirp_kick = true;
+            return true;
+        }
+        return false;
+    }
+    synack_br_client *c = &L->clients[port];
+    if (c->fd < 0)
+        return false;
+    return synack_br_client_queue(c, frame, len);
+}
+
+/* ---- counters ---------------------------------------------------------- */
+
+static void print_port(const loop *L, int32_t port, const char *peer)
+{
+    const synack_br_port *p = &L->ports[port];
+    const synack_br_stats *s = &p->stats;
+    char mac[18] = "-";
+    char ip[16] = "-";
+    if (p->has_mac)
+        synack_br_mac_format(p->mac, mac);
+    if (p->ip_source != SYNACK_BR_IP_NONE)
+        synack_ip4_format(p->ip, ip);
+    const char *state = p->state == SYNACK_BR_PORT_AUTH ? "auth" : "active";
+    fprintf(stderr,
+            "synack-bridge: stats port=%d peer=%s state=%s mac=%s ip=%s "
+            "ip_from=%s rx_frames=%llu rx_bytes=%llu tx_frames=%llu "
+            "tx_bytes=%llu drop_rate=%llu drop_spoof_mac=%llu "
+            "drop_spoof_ip=%llu drop_policy=%llu drop_invalid=%llu "
+            "drop_queue=%llu drop_unknown=%llu rst_sent=%llu\n",
+            port, peer, state, mac, ip,
+            p->ip_source == SYNACK_BR_IP_DHCP ? "dhcp"
+            : p->ip_source == SYNACK_BR_IP_ARP ? "arp" : "-",
+            (unsigned long long)s->rx_frames, (unsigned long long)s->rx_bytes,
+            (unsigned long long)s->tx_frames, (unsigned long long)s->tx_bytes,
+            (unsigned long long)s->drop_rate,
+            (unsigned long long)s->drop_spoof_mac,
+            (unsigned long long)s->drop_spoof_ip,
+            (unsigned long long)s->drop_policy,
+            (unsigned long long)s->drop_invalid,
+            (unsigned long long)s->drop_queue, (unsigned long long)s->drop_unknown,
+            (unsigned long long)s->rst_sent);
+}
+
+static void print_all(const loop *L)
+{
+    const char *backend = L->tap_fd >= 0 ? "tap" : L->slirp ? "slirp" : NULL;
+    if (backend != NULL)
+        print_port(L, SYNACK_BR_BACKEND_PORT, backend);
+    uint32_t active = 0;
+    for (uint32_t i = 1; i <= L->o->max_clients; i++) {
+        if (L->clients[i].fd >= 0) {
+            print_port(L, (int32_t)i, L->clients[i].peer);
+            active++;
+        }
+    }
+    fprintf(stderr, "synack-bridge: totals clients=%u accepted=%llu refused_full=%llu",
+            active, (unsigned long long)L->accepted,
+            (unsigned long long)L->refused_full);
+    for (int r = SYNACK_BR_CLOSED_EOF; r < SYNACK_BR_CLOSE_REASONS; r++)
+        fprintf(stderr, " closed_%s=%llu", synack_br_close_reason_name(r),
+                (unsigned long long)L->closed[r]);
+    fprintf(stderr, " mac_learned=%llu mac_moved=%llu mac_evicted=%llu\n",
+            (unsigned long long)L->br.macs.learned,
+            (unsigned long long)L->br.macs.moved,
+            (unsigned long long)L->br.macs.evicted);
+    fflush(stderr);
+}
+
+/* ---- clients ----------------------------------------------------------- */
+
+static void close_client(loop *L, int32_t port, synack_br_close_reason why)
+{
+    synack_br_client *c = &L->clients[port];
+    fprintf(stderr, "synack-bridge: closed port=%d peer=%s reason=%s\n", port,
+            c->peer, synack_br_close_reason_name(why));
+    print_port(L, port, c->peer);
+    L->closed[why]++;
+    synack_br_detach(&L->br, port);
+    synack_br_client_close(c);
+}
+
+static void peer_text(const struct sockaddr_storage *ss, socklen_t len,
+                      char *buf, size_t cap)
+{
+    char host[NI_MAXHOST], serv[NI_MAXSERV];
+    if (getnameinfo((const struct sockaddr *)ss, len, host, sizeof(host), serv,
+                    sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+        snprintf(buf, cap, "?");
+        return;
+    }
+    snprintf(buf, cap, ss->ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, serv);
+}
+
+static void accept_clients(loop *L, uint64_t now)
+{
+    for (int i = 0; i < ACCEPT_BUDGET; i++) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        int fd = accept4(L->listen_fd, (struct sockaddr *)&ss, &sl,
+                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+                errno == ENOMEM) {
+                fprintf(stderr, "synack-bridge: accept: %s\n", strerror(errno));
+                L->listen_paused_until = now + 100; /* don't spin on it */
+            }
+            return;
+        }
+        char peer[64];
+        peer_text(&ss, sl, peer, sizeof(peer));
+        int32_t port = synack_br_attach(&L->br, now);
+        if (port < 0) {
+            L->refused_full++;
+            if (L->o->verbose)
+                fprintf(stderr, "synack-bridge: refused %s: --max-clients reached\n", peer);
+            close(fd);
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        if (synack_br_client_open(&L->clients[port], fd, port, peer, L->in_cap,
+                                  L->o->queue_bytes) < 0) {
+            fprintf(stderr, "synack-bridge: out of memory for client %s\n", peer);
+            synack_br_detach(&L->br, port);
+            close(fd);
+            continue;
+        }
+        L->pidx[port] = -1;
+        L->accepted++;
+        if (L->o->verbose)
+            fprintf(stderr, "synack-bridge: client port=%d peer=%s\n", port, peer);
+    }
+}
+
+/* ---- signals ----------------------------------------------------------- */
+
+static int signals_open(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGUSR1);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+        return -1;
+    signal(SIGPIPE, SIG_IGN);
+    return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static void signals_read(loop *L)
+{
+    for (int i = 0; i < 16; i++) {
+        struct signalfd_siginfo si;
+        ssize_t r = read(L->sig_fd, &si, sizeof(si));
+        if (r != (ssize_t)sizeof(si))
+            return;
+        if (si.ssi_signo == SIGUSR1)
+            print_all(L);
+        else
+            L->stop = true;
+    }
+}
+
+/* ---- set-up ------------------------------------------------------------ */
+
+static int listen_open(const synack_br_options *o)
+{
+    struct addrinfo hints, *res;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    int rc = getaddrinfo(o->listen_host, o->listen_port, &hints, &res);
+    if (rc != 0) {
+        fprintf(stderr, "synack-bridge: --listen %s: %s\n", o->listen_host,
+                gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1;
+    for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                    ai->ai_protocol);
+        if (fd < 0)
+            continue;
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0) {
+            fprintf(stderr, "synack-bridge: --listen %s:%s: %s\n", o->listen_host,
+                    o->listen_port, strerror(errno));
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd >= 0) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        char where[96];
+        getsockname(fd, (struct sockaddr *)&ss, &sl);
+        peer_text(&ss, sl, where, sizeof(where));
+        const char *be = o->backend == SYNACK_BR_BACKEND_TAP ? "tap"
+                       : o->backend == SYNACK_BR_BACKEND_SLIRP ? "slirp" : "none";
+        fprintf(stderr, "synack-bridge: listening on %s backend=%s\n", where, be);
+        fflush(stderr);
+    }
+    return fd;
+}
+
+/* Room for max_clients sockets plus slirp's: raise the soft limit. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static int setup(loop *L, const synack_br_options *o, const uint8_t *token,
+                 size_t token_len)
+{
+    memset(L, 0, sizeof(*L));
+    L->o = o;
+    L->listen_fd = L->sig_fd = L->tap_fd = -1;
+    uint32_t n = o->max_clients + 1;
+    L->ports = calloc(n, sizeof(*L->ports));
+    L->clients = calloc(n, sizeof(*L->clients));
+    L->pidx = calloc(n, sizeof(*L->pidx));
+    L->macs = calloc(MAC_TABLE_SIZE, sizeof(*L->macs));
+    L->rx = malloc(RX_BUF);
+    if (!L->ports || !L->clients || !L->pidx || !L->macs || !L->rx) {
+        fprintf(stderr, "synack-bridge: out of memory\n");
+        return -1;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        L->clients[i].fd = -1;
+    L->in_cap = o->max_frame > token_len ? o->max_frame : token_len;
+
+    uint64_t now = synack_br_now_ms();
+    synack_br_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.backend = o->backend;
+    cfg.max_clients = o->max_clients;
+    cfg.max_frame = o->max_frame;
+    cfg.rate_fps = o->rate_fps;
+    cfg.burst_frames = o->rate_fps * o->burst_ms / 1000;
+    if (cfg.burst_frames < 1)
+        cfg.burst_frames = 1;
+    cfg.rate_bps = o->rate_bps;
+    cfg.burst_bytes = o->rate_bps * o->burst_ms / 1000;
+    if (cfg.burst_bytes < o->max_frame)
+        cfg.burst_bytes = o->max_frame;
+    cfg.token = token;
+    cfg.token_len = token_len;
+    cfg.mac_age_ms = (uint64_t)o->mac_age_s * 1000u;
+    cfg.allow.allow_all = o->allow_all;
+    cfg.allow.entries = o->allow;
+    cfg.allow.count = o->allow_count;
+    cfg.net = synack_br_default_net;
+    cfg.dhcp_server = o->backend == SYNACK_BR_BACKEND_SLIRP && !o->slirp_dhcp;
+    if (synack_br_init(&L->br, &cfg, L->ports, L->macs, MAC_TABLE_SIZE, emit, L,
+                       now) < 0) {
+        fprintf(stderr, "synack-bridge: bad configuration\n");
+        return -1;
+    }
+
+    raise_fd_limit();
+    L->sig_fd = signals_open();
+    if (L->sig_fd < 0) {
+        fprintf(stderr, "synack-bridge: signalfd: %s\n", strerror(errno));
+        return -1;
+    }
+    if (o->backend == SYNACK_BR_BACKEND_TAP) {
+        L->tap_fd = synack_br_tap_open(o->tap_name);
+        if (L->tap_fd < 0)
+            return -1;
+    } else if (o->backend == SYNACK_BR_BACKEND_SLIRP) {
+        L->slirp = synack_br_slirp_open(o, &cfg.net, &L->br, o->verbose);
+        if (L->slirp == NULL)
+            return -1;
+    }
+    L->listen_fd = listen_open(o);
+    return L->listen_fd < 0 ? -1 : 0;
+}
+
+static void teardown(loop *L)
+{
+    if (L->clients != NULL) {
+        for (uint32_t i = 1; i <= L->o->max_clients; i++) {
+            if (L->clients[i].fd >= 0)
+                synack_br_client_close(&L->clients[i]);
+        }
+    }
+    synack_br_slirp_close(L->slirp);
+    if (L->tap_fd >= 0)
+        close(L->tap_fd);
+    if (L->listen_fd >= 0)
+        close(L->listen_fd);
+    if (L->sig_fd >= 0)
+        close(L->sig_fd);
+    free(L->ps.v);
+    free(L->ports);
+    free(L->clients);
+    free(L->pidx);
+    free(L->macs);
+    free(L->rx);
+}
+
+/* ---- one turn ---------------------------------------------------------- */
+
+/* Milliseconds until the next token deadline (or IDLE_POLL_MS). */
+static int auth_timeout_left(const loop *L, uint64_t now)
+{
+    uint64_t left = IDLE_POLL_MS;
+    for (uint32_t i = 1; i <= L->o->max_clients; i++) {
+        const synack_br_port *p = &L->ports[i];
+        if (p->state != SYNACK_BR_PORT_AUTH)
+            continue;
+        uint64_t due = p->since + L->o->auth_timeout_ms;
+        uint64_t l = due > now ? due - now : 0;
+        if (l < left)
+            left = l;
+    }
+    return (int)left;
+}
+
+static void turn(loop *L)
+{
+    synack_br_pollset *ps = &L->ps;
+    uint64_t now = synack_br_now_ms();
+    ps->n = 0;
+    int i_sig = synack_br_pollset_add(ps, L->sig_fd, POLLIN);
+    int i_listen = -1;
+    if (now >= L->listen_paused_until)
+        i_listen = synack_br_pollset_add(ps, L->listen_fd, POLLIN);
+    int i_tap = L->tap_fd >= 0 ? synack_br_pollset_add(ps, L->tap_fd, POLLIN) : -1;
+    for (uint32_t i = 1; i <= L->o->max_clients; i++) {
+        synack_br_client *c = &L->clients[i];
+        L->pidx[i] = -1;
+        if (c->fd < 0)
+            continue;
+        short ev = POLLIN;
+        if (synack_br_client_pending(c))
+            ev |= POLLOUT;
+        L->pidx[i] = synack_br_pollset_add(ps, c->fd, ev);
+    }
+    int timeout = auth_timeout_left(L, now);
+    if (i_listen < 0 && timeout > 100)
+        timeout = 100;
+    if (L->slirp != NULL) {
+        synack_br_slirp_fill(L->slirp, ps, &timeout);
+        /*
+         * slirp sends what it queued (e.g. a reply held until the guest
+         * answered its ARP request, dropped after one second) only from
+         * slirp_pollfds_poll: after feeding it, come back at once.
+         */
+        if (L->slirp_kick)
+            timeout = 0;
+        L->slirp_kick = false;
+    }
+
+    int r = poll(ps->v, ps->n, timeout);
+    int poll_errno = errno;
+    now = synack_br_now_ms();
+    if (L->slirp != NULL)
+        synack_br_slirp_poll(L->slirp, ps, r < 0);
+    if (r < 0) {
+        if (poll_errno != EINTR) {
+            fprintf(stderr, "synack-bridge: poll: %s\n", strerror(poll_errno));
+            L->stop = true;
+            L->status = 1;
+        }
+        return;
+    }
+
+    if (i_sig >= 0 && (ps->v[i_sig].revents & POLLIN))
+        signals_read(L);
+    if (i_tap >= 0 && (ps->v[i_tap].revents & (POLLIN | POLLERR | POLLHUP))) {
+        if (synack_br_tap_read(L->tap_fd, &L->br, L->rx, RX_BUF, TAP_BUDGET) < 0) {
+            fprintf(stderr, "synack-bridge: TAP device failed: %s\n", strerror(errno));
+            L->stop = true;
+            L->status = 1;
+        }
+    }
+    for (uint32_t i = 1; i <= L->o->max_clients; i++) {
+        synack_br_client *c = &L->clients[i];
+        int k = L->pidx[i];
+        if (c->fd < 0 || k < 0)
+            continue;
+        if (ps->v[k].revents & (POLLIN | POLLHUP | POLLERR)) {
+            synack_br_close_reason why =
+                synack_br_client_read(c, &L->br, L->rx, RX_BUF, now);
+            if (why != SYNACK_BR_OPEN)
+                close_client(L, (int32_t)i, why);
+        }
+    }
+    if (i_listen >= 0 && (ps->v[i_listen].revents & POLLIN))
+        accept_clients(L, now);
+
+    for (uint32_t i = 1; i <= L->o->max_clients; i++) {
+        synack_br_client *c = &L->clients[i];
+        if (c->fd < 0)
+            continue;
+        if (L->ports[i].state == SYNACK_BR_PORT_AUTH &&
+            now - L->ports[i].since >= L->o->auth_timeout_ms) {
+            close_client(L, (int32_t)i, SYNACK_BR_CLOSED_AUTH_TIMEOUT);
+            continue;
+        }
+        if (synack_br_client_pending(c) && synack_br_client_flush(c) < 0)
+            close_client(L, (int32_t)i, SYNACK_BR_CLOSED_ERROR);
+    }
+}
+
+int synack_br_run(const synack_br_options *o, const uint8_t *token,
+                  size_t token_len)
+{
+    loop *L = calloc(1, sizeof(*L));
+    if (L == NULL) {
+        fprintf(stderr, "synack-bridge: out of memory\n");
+        return 1;
+    }
+    int status = 1;
+    if (setup(L, o, token, token_len) == 0) {
+        while (!L->stop)
+            turn(L);
+        status = L->status;
+        for (uint32_t i = 1; i <= o->max_clients; i++) {
+            if (L->clients[i].fd >= 0)
+                L->closed[SYNACK_BR_CLOSED_SHUTDOWN]++;
+        }
+        print_all(L);
+        fprintf(stderr, "synack-bridge: stopped\n");
+    }
+    teardown(L);
+    free(L);
+    return status;
+}

@@ -1,0 +1,337 @@
+/*
+ * Command-line parsing for synack-bridge. Values are checked here (ranges,
+ * address syntax) so the program never starts half-configured.
+ */
+#include "options.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synack/synack.h"
+
+const synack_br_slirp_net synack_br_default_net = {
+    .net = SYNACK_IP4(10, 0, 2, 0),
+    .mask = SYNACK_IP4(255, 255, 255, 0),
+    .host = SYNACK_IP4(10, 0, 2, 2),
+    .dns = SYNACK_IP4(10, 0, 2, 3),
+    .dhcp_start = SYNACK_IP4(10, 0, 2, 15),
+};
+
+static const char usage_text[] =
+    "usage: synack-bridge --listen [HOST:]PORT [--tap NAME | --slirp] [options]\n"
+    "\n"
+    "Switches Ethernet frames between stream-framed clients (4-byte big-endian\n"
+    "length + frame) and a backend, learning MAC addresses like a switch.\n"
+    "\n"
+    "  --listen [HOST:]PORT     where clients connect (HOST default 127.0.0.1)\n"
+    "  --tap NAME               backend: an existing Linux TAP device\n"
+    "  --slirp                  backend: user-mode NAT (10.0.2.0/24, host 10.0.2.2,\n"
+    "                           DNS 10.0.2.3, DHCP from 10.0.2.15)\n"
+    "  --allow HOST:PORT        slirp: let guests reach HOST:PORT (repeatable;\n"
+    "                           HOST 10.0.2.2 or localhost is this machine's\n"
+    "                           loopback; '*' for any host or any port)\n"
+    "  --allow-all              slirp: let guests reach anything\n"
+    "  --slirp-dhcp             slirp: use slirp's DHCP server (16 leases, never\n"
+    "                           freed) instead of the bridge's (a lease per client\n"
+    "                           connection, freed when it leaves)\n"
+    "  --forward [tcp:|udp:][HOSTADDR:]HOSTPORT:GUESTIP:GUESTPORT\n"
+    "                           slirp: forward a host port to a guest (repeatable;\n"
+    "                           HOSTADDR default 127.0.0.1)\n"
+    "  --max-clients N          at most N clients at once (default 64)\n"
+    "  --max-frame N            largest Ethernet frame, bytes (default 1518, max 9018)\n"
+    "  --rate-fps N             per-client frames per second (default 20000, 0 = off)\n"
+    "  --rate-bps N             per-client bytes per second (default 25000000, 0 = off)\n"
+    "  --burst-ms N             bucket depth in ms of rate (default 250)\n"
+    "  --queue-bytes N          per-client output buffer (default 262144)\n"
+    "  --token SECRET           clients must send SECRET as their first frame\n"
+    "  --token-file PATH        the same, SECRET read from PATH (trailing newline dropped)\n"
+    "  --mac-age SECONDS        MAC table ageing time (default 300)\n"
+    "  --auth-timeout MS        close clients that send no token in time (default 10000)\n"
+    "  -v, --verbose            log clients coming and going\n"
+    "  -h, --help               this text\n"
+    "\n"
+    "Signals: SIGUSR1 prints per-client counters on stderr; SIGINT/SIGTERM stop.\n";
+
+const char *synack_br_usage(void)
+{
+    return usage_text;
+}
+
+static int fail(char *err, size_t errlen, const char *what, const char *arg)
+{
+    snprintf(err, errlen, "%s: %s", what, arg ? arg : "(missing)");
+    return -1;
+}
+
+/* Decimal integer in [lo, hi]. */
+static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    if (s == NULL || *s < '0' || *s > '9')
+        return false;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end != '\0' || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_port(const char *s, uint16_t *out)
+{
+    uint64_t v;
+    if (!parse_u64(s, 1, 65535, &v))
+        return false;
+    *out = (uint16_t)v;
+    return true;
+}
+
+/* Copy the text before the last ':' into buf; return the text after it. */
+static const char *split_last_colon(const char *s, char *buf, size_t buflen)
+{
+    const char *c = strrchr(s, ':');
+    if (c == NULL || (size_t)(c - s) >= buflen)
+        return NULL;
+    memcpy(buf, s, (size_t)(c - s));
+    buf[c - s] = '\0';
+    return c + 1;
+}
+
+/*
+ * HOST of --allow as the guest sees it: '*' (any), 'localhost' or 127.x
+ * (the host's loopback, which slirp offers as 10.0.2.2), or IPv4 text.
+ */
+static bool parse_allow_host(const char *s, uint32_t *out)
+{
+    if (strcmp(s, "*") == 0) {
+        *out = 0;
+        return true;
+    }
+    if (strcmp(s, "localhost") == 0) {
+        *out = synack_br_default_net.host;
+        return true;
+    }
+    synack_ip4 ip;
+    if (synack_ip4_parse_text(s, &ip) != 0 || ip == 0)
+        return false;
+    *out = (ip >> 24) == 127 ? synack_br_default_net.host : ip;
+    return true;
+}
+
+static int parse_allow(synack_br_options *o, const char *arg, char *err,
+                       size_t errlen)
+{
+    char host[64];
+    const char *port = arg ? split_last_colon(arg, host, sizeof(host)) : NULL;
+    if (port == NULL)
+        return fail(err, errlen, "--allow needs HOST:PORT", arg);
+    if (o->allow_count == SYNACK_BR_MAX_ALLOW)
+        return fail(err, errlen, "too many --allow", arg);
+    synack_br_allow *a = &o->allow[o->allow_count];
+    if (!parse_allow_host(host, &a->ip))
+        return fail(err, errlen, "--allow: bad host", arg);
+    if (strcmp(port, "*") == 0)
+        a->port = 0;
+    else if (!parse_port(port, &a->port))
+        return fail(err, errlen, "--allow: bad port", arg);
+    o->allow_count++;
+    return 0;
+}
+
+/* [tcp:|udp:][HOSTADDR:]HOSTPORT:GUESTIP:GUESTPORT */
+static int parse_forward(synack_br_options *o, const char *arg, char *err,
+                         size_t errlen)
+{
+    if (arg == NULL)
+        return fail(err, errlen, "--forward needs HOSTPORT:GUESTIP:GUESTPORT", arg);
+    if (o->forward_count == SYNACK_BR_MAX_FORWARD)
+        return fail(err, errlen, "too many --forward", arg);
+    synack_br_forward *fw = &o->forward[o->forward_count];
+    memset(fw, 0, sizeof(*fw));
+    fw->host_addr = SYNACK_IP4(127, 0, 0, 1);
+    if (strncmp(arg, "tcp:", 4) == 0) {
+        arg += 4;
+    } else if (strncmp(arg, "udp:", 4) == 0) {
+        fw->udp = true;
+        arg += 4;
+    }
+    char buf[128];
+    if (strlen(arg) >= sizeof(buf))
+        return fail(err, errlen, "--forward: too long", arg);
+    strcpy(buf, arg);
+    char *part[5];
+    int n = 0;
+    for (char *p = buf, *tok; n < 5 && (tok = strsep(&p, ":")) != NULL;)
+        part[n++] = tok;
+    if (n != 3 && n != 4)
+        return fail(err, errlen, "--forward: expected HOSTPORT:GUESTIP:GUESTPORT", arg);
+    int i = 0;
+    if (n == 4) {
+        synack_ip4 h;
+        if (synack_ip4_parse_text(part[0], &h) != 0)
+            return fail(err, errlen, "--forward: bad host address", arg);
+        fw->host_addr = h;
+        i = 1;
+    }
+    if (!parse_port(part[i], &fw->host_port) ||
+        synack_ip4_parse_text(part[i + 1], &fw->guest_ip) != 0 ||
+        !parse_port(part[i + 2], &fw->guest_port))
+        return fail(err, errlen, "--forward: bad port or guest address", arg);
+    o->forward_count++;
+    return 0;
+}
+
+static int parse_listen(synack_br_options *o, const char *arg, char *err,
+                        size_t errlen)
+{
+    if (arg == NULL || *arg == '\0')
+        return fail(err, errlen, "--listen needs [HOST:]PORT", arg);
+    const char *port = split_last_colon(arg, o->listen_buf, sizeof(o->listen_buf));
+    if (port == NULL) {
+        o->listen_host = "127.0.0.1";
+        port = arg;
+    } else {
+        char *h = o->listen_buf;
+        size_t hl = strlen(h);
+        if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') { /* [v6]:port */
+            h[hl - 1] = '\0';
+            h++;
+        }
+        o->listen_host = *h ? h : "127.0.0.1";
+    }
+    uint64_t p; /* 0 asks the kernel for a free port (printed at start) */
+    if (!parse_u64(port, 0, 65535, &p))
+        return fail(err, errlen, "--listen: bad port", arg);
+    o->listen_port = port;
+    return 0;
+}
+
+/* The value of "--name=value" or of the next argument. */
+static const char *value_of(const char *a, const char *name, int argc,
+                            char **argv, int *i)
+{
+    size_t n = strlen(name);
+    if (a[n] == '=')
+        return a + n + 1;
+    if (*i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+static bool is_opt(const char *a, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
+}
+
+int synack_br_options_parse(synack_br_options *o, int argc, char **argv,
+                            char *err, size_t errlen)
+{
+    memset(o, 0, sizeof(*o));
+    o->max_clients = 64;
+    o->max_frame = 1518;
+    o->rate_fps = 20000;
+    o->rate_bps = 25000000;
+    o->burst_ms = 250;
+    o->queue_bytes = 262144;
+    o->mac_age_s = 300;
+    o->auth_timeout_ms = 10000;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v;
+        uint64_t n;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            o->help = true;
+            return 0;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            o->verbose = true;
+        } else if (strcmp(a, "--slirp") == 0) {
+            if (o->backend == SYNACK_BR_BACKEND_TAP)
+                return fail(err, errlen, "--slirp and --tap exclude each other", a);
+            o->backend = SYNACK_BR_BACKEND_SLIRP;
+        } else if (strcmp(a, "--allow-all") == 0) {
+            o->allow_all = true;
+        } else if (strcmp(a, "--slirp-dhcp") == 0) {
+            o->slirp_dhcp = true;
+        } else if (is_opt(a, "--listen")) {
+            if (parse_listen(o, value_of(a, "--listen", argc, argv, &i), err, errlen) < 0)
+                return -1;
+        } else if (is_opt(a, "--tap")) {
+            v = value_of(a, "--tap", argc, argv, &i);
+            if (v == NULL || *v == '\0' || strlen(v) >= 16)
+                return fail(err, errlen, "--tap needs a device name (< 16 chars)", v);
+            if (o->backend == SYNACK_BR_BACKEND_SLIRP)
+                return fail(err, errlen, "--slirp and --tap exclude each other", a);
+            o->backend = SYNACK_BR_BACKEND_TAP;
+            o->tap_name = v;
+        } else if (is_opt(a, "--allow")) {
+            if (parse_allow(o, value_of(a, "--allow", argc, argv, &i), err, errlen) < 0)
+                return -1;
+        } else if (is_opt(a, "--forward")) {
+            if (parse_forward(o, value_of(a, "--forward", argc, argv, &i), err, errlen) < 0)
+                return -1;
+        } else if (is_opt(a, "--max-clients")) {
+            v = value_of(a, "--max-clients", argc, argv, &i);
+            if (!parse_u64(v, 1, SYNACK_BR_MAX_CLIENTS_LIMIT, &n))
+                return fail(err, errlen, "--max-clients: 1..1024", v);
+            o->max_clients = (uint32_t)n;
+        } else if (is_opt(a, "--max-frame")) {
+            v = value_of(a, "--max-frame", argc, argv, &i);
+            if (!parse_u64(v, 60, SYNACK_BR_MAX_FRAME_LIMIT, &n))
+                return fail(err, errlen, "--max-frame: 60..9018", v);
+            o->max_frame = (uint32_t)n;
+        } else if (is_opt(a, "--rate-fps")) {
+            v = value_of(a, "--rate-fps", argc, argv, &i);
+            if (!parse_u64(v, 0, 1000000000u, &n))
+                return fail(err, errlen, "--rate-fps: 0..1e9", v);
+            o->rate_fps = n;
+        } else if (is_opt(a, "--rate-bps")) {
+            v = value_of(a, "--rate-bps", argc, argv, &i);
+            if (!parse_u64(v, 0, 1000000000000ull, &n))
+                return fail(err, errlen, "--rate-bps: 0..1e12", v);
+            o->rate_bps = n;
+        } else if (is_opt(a, "--burst-ms")) {
+            v = value_of(a, "--burst-ms", argc, argv, &i);
+            if (!parse_u64(v, 1, 60000, &n))
+                return fail(err, errlen, "--burst-ms: 1..60000", v);
+            o->burst_ms = (uint32_t)n;
+        } else if (is_opt(a, "--queue-bytes")) {
+            v = value_of(a, "--queue-bytes", argc, argv, &i);
+            if (!parse_u64(v, 65536 + 4, 1u << 30, &n))
+                return fail(err, errlen, "--queue-bytes: 65540..1073741824", v);
+            o->queue_bytes = (uint32_t)n;
+        } else if (is_opt(a, "--token")) {
+            v = value_of(a, "--token", argc, argv, &i);
+            if (v == NULL || *v == '\0' || strlen(v) > SYNACK_BR_TOKEN_MAX)
+                return fail(err, errlen, "--token: 1..1024 bytes", v);
+            o->token = v;
+        } else if (is_opt(a, "--token-file")) {
+            v = value_of(a, "--token-file", argc, argv, &i);
+            if (v == NULL || *v == '\0')
+                return fail(err, errlen, "--token-file needs a path", v);
+            o->token_file = v;
+        } else if (is_opt(a, "--mac-age")) {
+            v = value_of(a, "--mac-age", argc, argv, &i);
+            if (!parse_u64(v, 1, 86400, &n))
+                return fail(err, errlen, "--mac-age: 1..86400 seconds", v);
+            o->mac_age_s = (uint32_t)n;
+        } else if (is_opt(a, "--auth-timeout")) {
+            v = value_of(a, "--auth-timeout", argc, argv, &i);
+            if (!parse_u64(v, 1, 3600000, &n))
+                return fail(err, errlen, "--auth-timeout: 1..3600000 ms", v);
+            o->auth_timeout_ms = (uint32_t)n;
+        } else {
+            return fail(err, errlen, "unknown option", a);
+        }
+    }
+    if (o->listen_port == NULL)
+        return fail(err, errlen, "missing option", "--listen [HOST:]PORT");
+    if (o->token != NULL && o->token_file != NULL)
+        return fail(err, errlen, "--token and --token-file exclude each other", "");
+    if (o->backend != SYNACK_BR_BACKEND_SLIRP &&
+        (o->allow_count > 0 || o->allow_all || o->forward_count > 0 || o->slirp_dhcp))
+        return fail(err, errlen, "--allow, --allow-all, --forward and --slirp-dhcp need",
+                    "--slirp");
+    return 0;
+}

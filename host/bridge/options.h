@@ -1,0 +1,67 @@
+/*
+ * The synack-bridge command line (DESIGN.md, CONTRACT: synack-bridge),
+ * parsed into plain values with no I/O, so it can be tested.
+ */
+#ifndef SYNACK_BR_OPTIONS_H
+#define SYNACK_BR_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+#include "switch.h"
+
+#define SYNACK_BR_MAX_ALLOW 64
+#define SYNACK_BR_MAX_FORWARD 32
+#define SYNACK_BR_MAX_CLIENTS_LIMIT 1024
+
+/* One --forward: a host port that slirp forwards to a guest. */
+typedef struct synack_br_forward {
+    bool udp;
+    uint32_t host_addr; /* host order; default 127.0.0.1 */
+    uint16_t host_port;
+    uint32_t guest_ip;
+    uint16_t guest_port;
+} synack_br_forward;
+
+typedef struct synack_br_options {
+    const char *listen_host; /* default 127.0.0.1 */
+    const char *listen_port;
+    synack_br_backend backend;
+    const char *tap_name;
+    bool allow_all;
+    bool slirp_dhcp; /* --slirp-dhcp: slirp's own DHCP server, not the bridge's */
+    size_t allow_count;
+    synack_br_allow allow[SYNACK_BR_MAX_ALLOW];
+    size_t forward_count;
+    synack_br_forward forward[SYNACK_BR_MAX_FORWARD];
+    uint32_t max_clients;
+    uint32_t max_frame;
+    uint64_t rate_fps, rate_bps;
+    uint32_t burst_ms;
+    uint32_t queue_bytes;
+    const char *token;      /* --token */
+    const char *token_file; /* --token-file */
+    uint32_t mac_age_s;
+    uint32_t auth_timeout_ms;
+    bool verbose;
+    bool help;
+    /* storage for the listen address text when HOST:PORT is split */
+    char listen_buf[256];
+} synack_br_options;
+
+/* The slirp network: 10.0.2.0/24, host .2, DNS .3, DHCP from .15. */
+extern const synack_br_slirp_net synack_br_default_net;
+
+/*
+ * Parse argv[1..argc). On error returns -1 and writes a one-line message
+ * into err (errlen bytes). --help sets o->help and returns 0.
+ */
+int synack_br_options_parse(synack_br_options *o, int argc, char **argv,
+                            char *err, size_t errlen);
+
+/* The usage text. */
+const char *synack_br_usage(void);
+
+#endif

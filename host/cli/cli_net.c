@@ -1,0 +1,154 @@
+/*
+ * Network helpers shared by the commands: error lines that name what
+ * happened (DESIGN.md: refused, reset, timed out, unreachable), name
+ * resolution through the core's DNS stub resolver (RFC 1035), and the
+ * opening and orderly closing of TCP connections (RFC 9293 section 3.6).
+ */
+#include <string.h>
+
+#include "cli_run.h"
+
+int synack_cli_fail(synack_cli *c, const char *what, int err)
+{
+    const char *name;
+    switch (err) {
+    case SYNACK_ERR_REFUSED:
+        name = "connection refused";
+        break;
+    case SYNACK_ERR_RESET:
+        name = "connection reset";
+        break;
+    case SYNACK_ERR_TIMEOUT:
+        name = "timed out";
+        break;
+    case SYNACK_ERR_UNREACHABLE:
+        name = "unreachable";
+        break;
+    default:
+        name = synack_strerror(err);
+        break;
+    }
+    synack_cli_msg(c, "%s: %s", what, name);
+    return 1;
+}
+
+void synack_cli_announce(synack_cli *c, const char *proto, uint16_t port)
+{
+    synack_ip4 addr;
+    char text[16];
+    synack_get_ipv4(c->stack, &addr, NULL, NULL);
+    synack_ip4_format(addr, text);
+    synack_cli_msg(c, "listening on %s port %u (%s)", text, (unsigned)port, proto);
+}
+
+int synack_cli_resolve(synack_cli *c, const char *host, synack_ip4 *out)
+{
+    if (synack_ip4_parse_text(host, out) == 0)
+        return 0;
+    char what[300];
+    size_t hl = strlen(host);
+    if (hl > 255)
+        hl = 255;
+    memcpy(what, "resolve ", 8);
+    memcpy(what + 8, host, hl);
+    what[8 + hl] = '\0';
+    if (synack_get_dns(c->stack) == 0) {
+        synack_cli_msg(c, "%s: no DNS server (give --dns or use DHCP)", what);
+        return 1;
+    }
+    int q = synack_dns_query(c->stack, synack_cli_now(c), host, 0);
+    if (q < 0)
+        return synack_cli_fail(c, what, q);
+    int rc;
+    /* Bounded by the resolver's own retransmission schedule. */
+    while ((rc = synack_dns_result(c->stack, q, out)) == SYNACK_ERR_AGAIN) {
+        if (synack_cli_step(c, UINT64_MAX, false) < 0) {
+            synack_dns_close(c->stack, q);
+            return 1;
+        }
+    }
+    synack_dns_close(c->stack, q);
+    if (rc != 0)
+        return synack_cli_fail(c, what, rc);
+    return 0;
+}
+
+int synack_cli_tcp_connect(synack_cli *c, const char *what, synack_ip4 addr,
+                           uint16_t port, int *h)
+{
+    int s = synack_tcp_open(c->stack);
+    if (s < 0)
+        return synack_cli_fail(c, what, s);
+    int rc = synack_tcp_connect(c->stack, synack_cli_now(c), s, addr, port);
+    if (rc != 0) {
+        synack_tcp_abort(c->stack, synack_cli_now(c), s);
+        return synack_cli_fail(c, what, rc);
+    }
+    /* Bounded by the SYN retransmission limit (RFC 9293 section 3.8.3). */
+    for (;;) {
+        uint32_t ev = synack_tcp_events(c->stack, s);
+        if (ev & SYNACK_EV_CONNECTED)
+            break;
+        if (ev & (SYNACK_EV_ERROR | SYNACK_EV_CLOSED)) {
+            int err = synack_tcp_error(c->stack, s);
+            synack_tcp_abort(c->stack, synack_cli_now(c), s);
+            return synack_cli_fail(c, what, err != 0 ? err : SYNACK_ERR_CLOSED);
+        }
+        if (synack_cli_step(c, UINT64_MAX, false) < 0) {
+            synack_tcp_abort(c->stack, synack_cli_now(c), s);
+            return 1;
+        }
+    }
+    *h = s;
+    return 0;
+}
+
+bool synack_cli_tcp_fin_acked(synack_cli *c, int h)
+{
+    synack_tcp_info info;
+    if (synack_tcp_get_info(c->stack, h, &info) != 0)
+        return true;
+    switch (info.state) {
+    case SYNACK_TCP_FIN_WAIT_2:
+    case SYNACK_TCP_TIME_WAIT:
+    case SYNACK_TCP_CLOSED:
+        return true;
+    default:
+        return (synack_tcp_events(c->stack, h) &
+                (SYNACK_EV_CLOSED | SYNACK_EV_ERROR)) != 0;
+    }
+}
+
+int synack_cli_tcp_finish(synack_cli *c, int h, uint64_t timeout_ms)
+{
+    uint64_t until = synack_cli_now(c) + timeout_ms;
+    uint8_t sink[4096];
+    bool eof = false;
+    int rc = 0;
+    synack_tcp_shutdown(c->stack, synack_cli_now(c), h);
+    while (synack_cli_now(c) < until) {
+        /* Drain what the peer still sends so close() has no reason to
+         * reset (RFC 9293 section 3.6: unread data on close). */
+        for (int i = 0; i < 64 && !eof; i++) {
+            int n = synack_tcp_recv(c->stack, synack_cli_now(c), h, sink,
+                                    sizeof sink);
+            if (n == 0 || (n < 0 && n != SYNACK_ERR_AGAIN))
+                eof = true;
+            if (n <= 0)
+                break;
+        }
+        if (eof && synack_cli_tcp_fin_acked(c, h))
+            break;
+        if (synack_cli_step(c, until, false) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    synack_tcp_close(c->stack, synack_cli_now(c), h);
+    /* Let the close reach the wire (a FIN or RST queued by close). */
+    if (rc == 0) {
+        uint64_t now = synack_cli_now(c);
+        synack_poll(c->stack, now);
+    }
+    return rc;
+}

@@ -1,0 +1,123 @@
+/*
+ * The `synack` command line (DESIGN.md, CONTRACT: `synack` command-line
+ * tool), parsed into a plain struct. Portable: shared by the native tool
+ * and the WASI build.
+ *
+ *   synack LINK [ADDRESSING] [DIAGNOSTICS] COMMAND [ARGS]
+ *
+ * Global options (LINK, ADDRESSING, DIAGNOSTICS) may appear anywhere;
+ * a command's own options (-c, --echo, --bytes, ...) come after it.
+ * Beyond the contract: --syn-retries N (how many times a SYN is resent
+ * before "timed out") and -h/--help.
+ */
+#ifndef SYNACK_CLI_OPTS_H
+#define SYNACK_CLI_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "synack/synack.h"
+
+typedef enum synack_cli_link_kind {
+    SYNACK_CLI_LINK_NONE = 0,
+    SYNACK_CLI_LINK_TAP,       /* --tap NAME */
+    SYNACK_CLI_LINK_CONNECT,   /* --connect HOST:PORT */
+    SYNACK_CLI_LINK_STDIO,     /* --stdio */
+    SYNACK_CLI_LINK_ACCEPT_FD, /* --accept-fd N */
+} synack_cli_link_kind;
+
+typedef enum synack_cli_cmd {
+    SYNACK_CLI_CMD_NONE = 0,
+    SYNACK_CLI_CMD_PING,
+    SYNACK_CLI_CMD_CONNECT,
+    SYNACK_CLI_CMD_GET,
+    SYNACK_CLI_CMD_LISTEN,
+    SYNACK_CLI_CMD_SEND,
+    SYNACK_CLI_CMD_SINK,
+    SYNACK_CLI_CMD_UDP_ECHO,
+} synack_cli_cmd;
+
+typedef enum synack_cli_listen_mode {
+    SYNACK_CLI_LISTEN_NONE = 0,
+    SYNACK_CLI_LISTEN_ECHO,
+    SYNACK_CLI_LISTEN_DISCARD,
+    SYNACK_CLI_LISTEN_FILE,
+} synack_cli_listen_mode;
+
+#define SYNACK_CLI_HOST_MAX 256
+
+typedef struct synack_cli_opts {
+    /* LINK */
+    synack_cli_link_kind link;
+    const char *tap_name;
+    char connect_host[SYNACK_CLI_HOST_MAX]; /* --connect HOST */
+    uint16_t connect_port;
+    int32_t accept_fd;
+
+    /* ADDRESSING */
+    bool static_ip; /* --ip given; else DHCP */
+    synack_ip4 ip;
+    uint8_t prefix_len;
+    bool has_gw;
+    synack_ip4 gw;
+    bool has_dns;
+    synack_ip4 dns;
+    bool has_mac;
+    synack_mac mac;
+    uint32_t mtu; /* default 1500 */
+
+    /* DIAGNOSTICS */
+    const char *out_path;  /* NULL: stdout */
+    const char *pcap_path; /* NULL: none */
+    bool trace;
+    bool impair;           /* any impairment flag given */
+    double loss, reorder, dup, corrupt; /* probabilities 0..1 (from %) */
+    uint32_t delay_ms, jitter_ms;
+    double rate_mbit;
+    bool has_seed;
+    uint64_t seed;
+    uint32_t syn_retries;  /* 0: the stack's default */
+
+    /* COMMAND */
+    synack_cli_cmd cmd;
+    const char *host;      /* ping, connect, send */
+    uint16_t port;         /* connect, send: remote; listen, sink, udp-echo: local */
+    const char *url;       /* get */
+    uint32_t count;        /* ping -c (default 4); listen/sink --count (0: forever) */
+    synack_cli_listen_mode listen_mode;
+    const char *file;      /* listen --file */
+    uint64_t bytes;        /* send --bytes */
+    bool help;             /* -h / --help */
+} synack_cli_opts;
+
+/* Exit status of bad usage (DESIGN.md: 2). */
+#define SYNACK_CLI_EXIT_USAGE 2
+
+/*
+ * Parse argv[1..argc-1] into *o (strings point into argv). Returns 0, or
+ * SYNACK_CLI_EXIT_USAGE with a one-line reason in err (errcap bytes).
+ * With -h/--help it returns 0 and sets o->help; nothing else is checked.
+ */
+int synack_cli_parse(int argc, char *const *argv, synack_cli_opts *o,
+                     char *err, size_t errcap);
+
+/* The usage text (several lines, ends with a newline). */
+const char *synack_cli_usage(void);
+
+/*
+ * Parse "A.B.C.D/LEN" (LEN 0..32). Returns 0 or -1.
+ */
+int synack_cli_parse_cidr(const char *text, synack_ip4 *addr, uint8_t *len);
+
+/* Parse "XX:XX:XX:XX:XX:XX" (hex, either case). Returns 0 or -1. */
+int synack_cli_parse_mac(const char *text, synack_mac *mac);
+
+/*
+ * Parse "HOST:PORT" (the last colon splits; HOST non-empty, fits host[cap];
+ * PORT 1..65535). Returns 0 or -1.
+ */
+int synack_cli_parse_hostport(const char *text, char *host, size_t cap,
+                              uint16_t *port);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * get URL: one HTTP/1.1 GET (RFC 9112) over a synack TCP connection. The
+ * status line goes to stderr, the decoded body to the output. Exit 0 when
+ * a whole response arrived (whatever its status), 1 on a network failure
+ * or a response cut short or malformed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_run.h"
+#include "http.h"
+
+static int body_out(void *ctx, const uint8_t *data, size_t len)
+{
+    synack_cli *c = ctx;
+    return synack_cli_out(c, data, len) == 0 ? 0 : -2;
+}
+
+/* Send all of req; returns 0 or the exit status. */
+static int send_request(synack_cli *c, int h, const char *what,
+                        const char *req, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        int n = synack_tcp_send(c->stack, synack_cli_now(c), h, req + off,
+                                len - off);
+        if (n > 0) {
+            off += (size_t)n;
+            continue;
+        }
+        if (n != SYNACK_ERR_AGAIN)
+            return synack_cli_fail(c, what, n);
+        if (synack_cli_step(c, UINT64_MAX, false) < 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The exchange once connected; returns the exit status. */
+static int exchange(synack_cli *c, int h, const char *what,
+                    const synack_http_url *url, synack_http_resp *resp);
+
+int synack_cli_cmd_get(synack_cli *c)
+{
+    synack_http_url *url = malloc(sizeof *url);
+    synack_http_resp *resp = malloc(sizeof *resp);
+    int rc = 1;
+    if (url == NULL || resp == NULL) {
+        synack_cli_msg(c, "out of memory");
+        goto out;
+    }
+    char err[128];
+    if (synack_http_parse_url(c->o->url, url, err, sizeof err) != 0) {
+        synack_cli_msg(c, "get %s: %s", c->o->url, err);
+        rc = SYNACK_CLI_EXIT_USAGE;
+        goto out;
+    }
+    synack_ip4 dst;
+    rc = synack_cli_resolve(c, url->host, &dst);
+    if (rc != 0)
+        goto out;
+    char what[300];
+    snprintf(what, sizeof what, "get %s port %u", url->host, (unsigned)url->port);
+    int h;
+    rc = synack_cli_tcp_connect(c, what, dst, url->port, &h);
+    if (rc == 0)
+        rc = exchange(c, h, what, url, resp);
+out:
+    free(url);
+    free(resp);
+    return rc;
+}
+
+static int exchange(synack_cli *c, int h, const char *what,
+                    const synack_http_url *url, synack_http_resp *resp)
+{
+    char req[SYNACK_HTTP_PATH_MAX + SYNACK_HTTP_HOST_MAX + 128];
+    int rc = 1;
+    int rlen = synack_http_request(url, req, sizeof req);
+    if (rlen < 0 || (rc = send_request(c, h, what, req, (size_t)rlen)) != 0) {
+        synack_tcp_abort(c->stack, synack_cli_now(c), h);
+        return rc;
+    }
+
+    synack_http_resp_init(resp);
+    bool status_shown = false;
+    uint8_t buf[16384];
+    for (;;) {
+        int n = synack_tcp_recv(c->stack, synack_cli_now(c), h, buf, sizeof buf);
+        int perr = 0;
+        if (n > 0)
+            perr = synack_http_resp_feed(resp, buf, (size_t)n, body_out, c);
+        else if (n == 0)
+            perr = synack_http_resp_eof(resp);
+        if (!status_shown && resp->status != 0 && resp->headers_done) {
+            char line[300];
+            int l = snprintf(line, sizeof line, "%s\n", resp->status_line);
+            c->p->err_write(c->p->ctx, line, (size_t)l < sizeof line ? (size_t)l : sizeof line - 1);
+            status_shown = true;
+        }
+        if (perr != 0) {
+            synack_tcp_abort(c->stack, synack_cli_now(c), h);
+            if (perr == -2)
+                synack_cli_msg(c, "get: cannot write the output");
+            else
+                synack_cli_msg(c, "%s: bad response: %s", what, resp->error);
+            return 1;
+        }
+        if (synack_http_resp_done(resp))
+            break;
+        if (n < 0 && n != SYNACK_ERR_AGAIN) {
+            synack_tcp_abort(c->stack, synack_cli_now(c), h);
+            return synack_cli_fail(c, what, n);
+        }
+        if (n == SYNACK_ERR_AGAIN && synack_cli_step(c, UINT64_MAX, false) < 0) {
+            synack_tcp_abort(c->stack, synack_cli_now(c), h);
+            return 1;
+        }
+    }
+    /* A complete response: the rest of the connection does not matter. */
+    if (synack_cli_tcp_finish(c, h, 2000) < 0)
+        return 1;
+    return 0;
+}

@@ -1,0 +1,131 @@
+/* synack-bridge command line parsing. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "options.h"
+
+static synack_br_options o;
+static char err[256];
+
+static int parse(const char *line)
+{
+    static char copy[1024];
+    char *argv[64];
+    int argc = 0;
+    strcpy(copy, line);
+    argv[argc++] = "synack-bridge";
+    for (char *t = strtok(copy, " "); t != NULL && argc < 63; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    argv[argc] = NULL;
+    err[0] = '\0';
+    return synack_br_options_parse(&o, argc, argv, err, sizeof(err));
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("--listen 8001"), 0);
+    assert_string_equal(o.listen_host, "127.0.0.1");
+    assert_string_equal(o.listen_port, "8001");
+    assert_int_equal(o.backend, SYNACK_BR_BACKEND_NONE);
+    assert_int_equal(o.max_clients, 64);
+    assert_int_equal(o.max_frame, 1518);
+    assert_int_equal(o.rate_fps, 20000);
+    assert_int_equal(o.queue_bytes, 262144);
+    assert_false(o.allow_all);
+    assert_null(o.token);
+}
+
+static void test_listen_forms(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("--listen 0.0.0.0:9000"), 0);
+    assert_string_equal(o.listen_host, "0.0.0.0");
+    assert_string_equal(o.listen_port, "9000");
+    assert_int_equal(parse("--listen=[::1]:80"), 0);
+    assert_string_equal(o.listen_host, "::1");
+    assert_int_equal(parse("--listen :0"), 0);
+    assert_string_equal(o.listen_host, "127.0.0.1");
+    assert_int_equal(parse("--listen 127.0.0.1:70000"), -1);
+    assert_int_equal(parse("--listen"), -1);
+    assert_int_equal(parse("--slirp"), -1); /* --listen is required */
+}
+
+static void test_slirp_allow_forward(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("--listen 1 --slirp --allow 10.0.2.2:8000 --allow "
+                           "localhost:9000 --allow 127.0.0.1:22 --allow *:443 "
+                           "--allow 1.2.3.4:*"), 0);
+    assert_int_equal(o.backend, SYNACK_BR_BACKEND_SLIRP);
+    assert_int_equal(o.allow_count, 5);
+    assert_int_equal(o.allow[0].ip, SYNACK_IP4(10, 0, 2, 2));
+    assert_int_equal(o.allow[0].port, 8000);
+    assert_int_equal(o.allow[1].ip, SYNACK_IP4(10, 0, 2, 2));
+    assert_int_equal(o.allow[2].ip, SYNACK_IP4(10, 0, 2, 2)); /* loopback = the host */
+    assert_int_equal(o.allow[3].ip, 0);
+    assert_int_equal(o.allow[3].port, 443);
+    assert_int_equal(o.allow[4].ip, SYNACK_IP4(1, 2, 3, 4));
+    assert_int_equal(o.allow[4].port, 0);
+
+    assert_int_equal(parse("--listen 1 --slirp --forward 8080:10.0.2.15:80 "
+                           "--forward udp:0.0.0.0:5353:10.0.2.16:53"), 0);
+    assert_int_equal(o.forward_count, 2);
+    assert_false(o.forward[0].udp);
+    assert_int_equal(o.forward[0].host_addr, SYNACK_IP4(127, 0, 0, 1));
+    assert_int_equal(o.forward[0].host_port, 8080);
+    assert_int_equal(o.forward[0].guest_ip, SYNACK_IP4(10, 0, 2, 15));
+    assert_int_equal(o.forward[0].guest_port, 80);
+    assert_true(o.forward[1].udp);
+    assert_int_equal(o.forward[1].host_addr, 0);
+    assert_int_equal(o.forward[1].guest_port, 53);
+
+    assert_int_equal(parse("--listen 1 --slirp --forward 8080:10.0.2.15"), -1);
+    assert_int_equal(parse("--listen 1 --slirp --forward 1:2:3:4:5:6"), -1);
+    assert_int_equal(parse("--listen 1 --slirp --allow 10.0.2.2"), -1);
+    assert_int_equal(parse("--listen 1 --slirp --allow nohost:80"), -1);
+    assert_int_equal(parse("--listen 1 --allow 10.0.2.2:80"), -1); /* needs --slirp */
+}
+
+static void test_limits_and_errors(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("--listen 1 --max-clients 2 --max-frame 9018 --rate-fps 0 "
+                           "--rate-bps=1000 --queue-bytes 100000 --token abc "
+                           "--mac-age 10 --auth-timeout 500 -v"), 0);
+    assert_int_equal(o.max_clients, 2);
+    assert_int_equal(o.max_frame, 9018);
+    assert_int_equal(o.rate_fps, 0);
+    assert_int_equal(o.rate_bps, 1000);
+    assert_string_equal(o.token, "abc");
+    assert_int_equal(o.auth_timeout_ms, 500);
+    assert_true(o.verbose);
+    assert_int_equal(parse("--listen 1 --max-frame 9019"), -1);
+    assert_int_equal(parse("--listen 1 --max-clients 0"), -1);
+    assert_int_equal(parse("--listen 1 --max-clients 12x"), -1);
+    assert_int_equal(parse("--listen 1 --rate-fps -1"), -1);
+    assert_int_equal(parse("--listen 1 --bogus"), -1);
+    assert_true(strstr(err, "--bogus") != NULL);
+    assert_int_equal(parse("--listen 1 --tap t0 --slirp"), -1);
+    assert_int_equal(parse("--listen 1 --slirp --tap t0"), -1);
+    assert_int_equal(parse("--listen 1 --tap averyveryverylongname"), -1);
+    assert_int_equal(parse("--listen 1 --token a --token-file f"), -1);
+    assert_int_equal(parse("--help"), 0);
+    assert_true(o.help);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_listen_forms),
+        cmocka_unit_test(test_slirp_allow_forward),
+        cmocka_unit_test(test_limits_and_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

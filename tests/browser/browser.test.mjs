@@ -1,0 +1,173 @@
+// Chromium end to end (playwright-core driving Debian's /usr/bin/chromium,
+// headless, fresh profile): the test page imports synack.mjs from a local
+// static server and runs two stacks over a PairLink in the page and in a
+// module Web Worker; the demo page runs a standalone session, and (when the
+// bridge is built and websockify installed) a bridge session that fetches
+// from an HTTP server on this machine. Screenshots go to the build folder
+// (SYNACK_SHOTS).
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startServer } from './server.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let chromium = null;
+try {
+  ({ chromium } = await import(join(root, 'node_modules', 'playwright-core', 'index.mjs')));
+} catch {
+  chromium = null;
+}
+const skip = !chromium ? 'playwright-core is not installed (npm ci)'
+  : !existsSync(CHROMIUM) ? `no browser at ${CHROMIUM}` : false;
+
+const shots = process.env.SYNACK_SHOTS ?? join(dirname(resolve(process.env.SYNACK_JS ?? '.')), 'screenshots');
+
+/* Launch Chromium with a fresh profile; run fn(page, baseUrl); clean up. */
+async function withBrowser(fn) {
+  const server = await startServer();
+  const profile = mkdtempSync(join(tmpdir(), 'synack-chromium-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1100, height: 800 },
+  });
+  const errors = [];
+  try {
+    const page = ctx.pages()[0] ?? await ctx.newPage();
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await fn(page, server.url, errors);
+  } finally {
+    await ctx.close();
+    await server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+test('Chromium: two stacks over PairLink in a page and in a Web Worker', { skip, timeout: 120_000 }, async () => {
+  await withBrowser(async (page, url, errors) => {
+    await page.goto(`${url}/index.html`);
+    await page.waitForFunction(() => window.__synackResult !== undefined, null, { timeout: 90_000 });
+    const r = await page.evaluate(() => window.__synackResult);
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, 'browser-test.png'), fullPage: true });
+    assert.equal(r.page.ok, true, r.page.error);
+    assert.equal(r.worker.ok, true, r.worker.error);
+    assert.ok(r.page.steps.length >= 6);
+    console.log(`# page: ${r.page.steps.join('; ')}`);
+    console.log(`# worker: ${r.worker.steps.join('; ')}`);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('Chromium: the demo page runs a standalone session and draws it', { skip, timeout: 120_000 }, async () => {
+  await withBrowser(async (page, url, errors) => {
+    await page.goto(`${url}/web/index.html?auto=1`);
+    await page.waitForFunction(() => window.__demo !== undefined, null, { timeout: 90_000 });
+    const r = await page.evaluate(() => window.__demo);
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, 'demo-standalone.png'), fullPage: true });
+    assert.equal(r.error, undefined, r.error);
+    assert.equal(r.received, 65536);
+    assert.ok(r.segments >= 10, `${r.segments} segments drawn`);
+    assert.equal(r.states.client, 'TIME-WAIT');
+    assert.ok(['CLOSED', 'LAST-ACK'].includes(r.states.server), r.states.server);
+    const labels = await page.locator('#ladder text').allTextContents();
+    assert.ok(labels.some((t) => t.startsWith('S seq=0 ')), 'SYN drawn with relative seq 0');
+    assert.ok(labels.some((t) => t.startsWith('SA seq=0 ack=1 ')), 'SYN-ACK drawn');
+    assert.ok(labels.some((t) => t.startsWith('FA ')), 'FIN drawn');
+    assert.deepEqual(errors, []);
+  });
+});
+
+/* websockify + synack-bridge --slirp in front of a host HTTP server. */
+async function withBridge(fn) {
+  const bridgeBin = findBridge();
+  const http = createHttpServer((req, res) => res.end(`hello from the host, you asked for ${req.url}\n`));
+  await new Promise((r) => http.listen(0, '127.0.0.1', r));
+  const httpPort = http.address().port;
+  const procs = [];
+  try {
+    const bridge = await startProcess(bridgeBin, ['--listen', '127.0.0.1:0', '--slirp',
+      '--allow', `10.0.2.2:${httpPort}`], /listening on [^ ]*:(\d+)/);
+    procs.push(bridge.child);
+    const wsPort = await freePort();
+    const ws = await startProcess('websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${bridge.match[1]}`],
+      /proxying from|listen/i);
+    procs.push(ws.child);
+    await fn({ ws: `ws://127.0.0.1:${wsPort}`, target: `10.0.2.2:${httpPort}` });
+  } finally {
+    for (const p of procs) {
+      p.removeAllListeners('exit');
+      if (p.exitCode === null) p.kill('SIGTERM');
+    }
+    http.close();
+  }
+}
+
+function findBridge() {
+  if (process.env.SYNACK_BRIDGE) return process.env.SYNACK_BRIDGE;
+  for (const d of ['native', 'bridge', 'debug', 'build', 'js']) {
+    const p = join(root, 'build', d, 'host', 'bridge', 'synack-bridge');
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+function freePort() {
+  return new Promise((ok) => {
+    const s = createHttpServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+function startProcess(cmd, args, ready) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => { child.kill(); fail(new Error(`${cmd} did not start:\n${text}`)); }, 10_000);
+    const onData = (d) => {
+      text += d;
+      const m = ready.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        ok({ child, match: m });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`${cmd} exited (${code}):\n${text}`)); });
+  });
+}
+
+const bridgeSkip = skip || (!findBridge() ? 'synack-bridge is not built'
+  : spawnSync('websockify', ['--help'], { stdio: 'ignore' }).status !== 0 ? 'websockify is not installed' : false);
+
+test('Chromium: the demo page fetches from the host through websockify and synack-bridge',
+  { skip: bridgeSkip, timeout: 120_000 }, async () => {
+    await withBridge(async ({ ws, target }) => {
+      await withBrowser(async (page, url, errors) => {
+        const q = new URLSearchParams({ auto: '1', mode: 'bridge', ws, target });
+        await page.goto(`${url}/web/index.html?${q}`);
+        await page.waitForFunction(() => window.__demo !== undefined, null, { timeout: 90_000 });
+        const r = await page.evaluate(() => window.__demo);
+        mkdirSync(shots, { recursive: true });
+        await page.screenshot({ path: join(shots, 'demo-bridge.png'), fullPage: true });
+        assert.equal(r.error, undefined, r.error);
+        assert.match(r.address, /^10\.0\.2\.\d+$/, 'address from DHCP');
+        assert.match(r.text, /^HTTP\/1\.1 200 OK/);
+        assert.match(r.text, /hello from the host, you asked for \//);
+        assert.deepEqual(errors, []);
+      });
+    });
+  });

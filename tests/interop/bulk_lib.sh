@@ -1,0 +1,43 @@
+# Bulk transfers both ways (sourced by test_bulk*.sh after lib.sh):
+#   synack send -> Linux sink   (socat -u TCP-LISTEN:port STDOUT | sha256sum)
+#   Linux sender -> synack sink (socat -u FILE TCP:synack:port)
+# The SHA-256 the receiver saw must equal the sender's. IMPAIR holds
+# synack's impairment flags (empty for a clean link).
+
+bulk_both_ways() {
+    local bytes=$1 label=$2 limit=$3
+
+    # synack -> Linux
+    bg_ns "$limit" sh -c "socat -u TCP-LISTEN:5002,bind=$KERNEL_IP,reuseaddr STDOUT | sha256sum >'$WORK/linux.sum'"
+    local sinkpid=$BG_PID
+    wait_for_port "$KERNEL_IP" 5002
+    in_ns "$limit" "$SYNACK" $SYNACK_ADDR $IMPAIR send "$KERNEL_IP" 5002 --bytes "$bytes" \
+        >"$WORK/send.json" 2>"$WORK/send.err"
+    local rc=$?
+    wait_pid "$sinkpid" 30
+    local got
+    got=$(cut -d' ' -f1 <"$WORK/linux.sum" 2>/dev/null)
+    check "$label synack send -> Linux: exit 0" [ "$rc" -eq 0 ]
+    check "$label synack send -> Linux: $bytes bytes reported" [ "$(json_field "$WORK/send.json" bytes)" = "$bytes" ]
+    check "$label synack send -> Linux: SHA-256 equal" [ -n "$got" ] && [ "$(json_field "$WORK/send.json" sha256)" = "$got" ]
+    echo "       send: $(cat "$WORK/send.json")"
+
+    # Linux -> synack
+    bg_ns "$limit" "$SYNACK" $SYNACK_ADDR $IMPAIR sink 5001 --count 1 >"$WORK/sink.json" 2>"$WORK/sink.err"
+    local srv=$BG_PID
+    wait_for_text "$WORK/sink.err" "listening on $SYNACK_IP port 5001"
+    in_ns "$limit" socat -u "FILE:$WORK/data" "TCP:$SYNACK_IP:5001"
+    rc=$?
+    wait_pid "$srv" 60
+    local src=$?
+    check "$label Linux -> synack sink: sender exit 0" [ "$rc" -eq 0 ]
+    check "$label Linux -> synack sink: sink exit 0" [ "$src" -eq 0 ]
+    check "$label Linux -> synack sink: $bytes bytes reported" [ "$(json_field "$WORK/sink.json" bytes)" = "$bytes" ]
+    check "$label Linux -> synack sink: SHA-256 equal" [ "$(json_field "$WORK/sink.json" sha256)" = "$DATA_SUM" ]
+    echo "       sink: $(cat "$WORK/sink.json")"
+}
+
+make_data() {
+    head -c "$1" /dev/urandom >"$WORK/data"
+    DATA_SUM=$(sha256sum <"$WORK/data" | cut -d' ' -f1)
+}

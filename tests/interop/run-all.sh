@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Run every interop test (tests/interop/test_*.sh, as root: each makes its
+# own network namespace and TAP device and removes them on exit). Prints
+# each test's checks, then "N passed, M failed". Exit status: 0 when all
+# ran and passed, 1 when any failed, 77 when none could run (not root).
+#
+# Environment: SYNACK=/path/to/synack (default: newest build/*/host/native/
+# synack), SYNACK_BRIDGE=/path/to/synack-bridge, ONLY=substring to select.
+set -u
+DIR=$(cd "$(dirname "$0")" && pwd)
+passed=0
+failed=0
+skipped=0
+failed_names=()
+for t in "$DIR"/test_*.sh; do
+    name=$(basename "$t" .sh)
+    if [ -n "${ONLY:-}" ] && [[ "$name" != *"$ONLY"* ]]; then
+        continue
+    fi
+    echo "== $name"
+    start=$(date +%s)
+    timeout 900 bash "$t"
+    rc=$?
+    took=$(($(date +%s) - start))
+    case $rc in
+    0)
+        passed=$((passed + 1))
+        echo "== $name: passed (${took}s)"
+        ;;
+    77)
+        skipped=$((skipped + 1))
+        echo "== $name: skipped"
+        ;;
+    *)
+        failed=$((failed + 1))
+        failed_names+=("$name")
+        echo "== $name: FAILED (exit $rc, ${took}s)"
+        ;;
+    esac
+done
+echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+    echo "($skipped skipped)"
+fi
+if [ "$failed" -gt 0 ]; then
+    echo "failed: ${failed_names[*]}"
+    exit 1
+fi
+if [ "$passed" -eq 0 ]; then
+    exit 77
+fi
+exit 0

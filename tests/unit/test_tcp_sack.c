@@ -1,0 +1,179 @@
+/*
+ * SACK: blocks received build the scoreboard (RFC 2018), loss recovery
+ * follows RFC 6675 (IsLost, pipe, NextSeg); blocks outside the window are
+ * ignored.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "tcp_harness.h"
+
+#define A SYNACK_TCP_ACK
+#define P SYNACK_TCP_PSH
+
+#define PEER 7000u
+#define MSS 1000u
+
+static uint8_t data[100000];
+
+static int setup(void **state)
+{
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 31 + 1);
+    tcp_harness *th = th_new(NULL);
+    *state = th;
+    return th ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    return th_free(*state) == 0 ? 0 : -1;
+}
+
+static int open_conn(tcp_harness *th)
+{
+    char err[256];
+    int h = th_active_open(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
+                                          .mss = MSS, .sack_ok = true}, err, sizeof err);
+    if (h < 0)
+        fail_msg("%s", err);
+    synack_tcp_setopt(th->s, h, SYNACK_TCPOPT_CC, SYNACK_CC_NEWRENO);
+    return h;
+}
+
+/* A duplicate ACK at `una` carrying SACK blocks (offsets from una). */
+static void sack(tcp_harness *th, uint32_t una, uint32_t ack_off, uint8_t n,
+                 const uint32_t (*b)[2])
+{
+    th_seg g;
+    memset(&g, 0, sizeof g);
+    g.flags = A;
+    g.seq = PEER + 1;
+    g.ack = una + ack_off;
+    g.win = 65535;
+    g.sack_count = n;
+    for (uint8_t i = 0; i < n; i++) {
+        g.sack[i].left = una + b[i][0];
+        g.sack[i].right = una + b[i][1];
+    }
+    th_send(th, &g);
+}
+
+#define SEG(off) .flags = A, .seq = una + (off), .ack = PEER + 1, .win = 65535, \
+                 .len = MSS, .data = data + (off)
+
+static void recovery_with_two_holes(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    synack_tcp_send(th->s, th->now, h, data, 30000);
+    for (uint32_t i = 0; i < 10; i++)
+        expect_segment(th, SEG(i * MSS));
+    /* segments 0 and 2 are lost */
+    sack(th, una, 0, 1, (const uint32_t[][2]){{1000, 2000}});
+    expect_segment(th, SEG(10 * MSS)); /* limited transmit */
+    sack(th, una, 0, 2, (const uint32_t[][2]){{3000, 4000}, {1000, 2000}});
+    expect_segment(th, SEG(11 * MSS));
+    sack(th, una, 0, 2, (const uint32_t[][2]){{3000, 6000}, {1000, 2000}});
+    /* third duplicate: recovery, the first hole is resent */
+    expect_segment(th, SEG(0));
+    expect_no_segment(th);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.ssthresh, 6000);
+    /* pipe = 1000 (resent) + 6000 (above the SACKed data) = cwnd: wait */
+    sack(th, una, 0, 2, (const uint32_t[][2]){{3000, 7000}, {1000, 2000}});
+    expect_no_segment(th);
+    /* pipe 5000: NextSeg rule 1, the second lost hole */
+    sack(th, una, 0, 2, (const uint32_t[][2]){{3000, 8000}, {1000, 2000}});
+    expect_segment(th, SEG(2 * MSS));
+    expect_no_segment(th);
+    /* pipe 5000 again: no lost hole left, so new data (rule 2) */
+    sack(th, una, 0, 2, (const uint32_t[][2]){{3000, 9000}, {1000, 2000}});
+    expect_segment(th, SEG(12 * MSS));
+    expect_no_segment(th);
+    /* both holes arrive: cumulative ACK to 9000, still short of recover */
+    sack(th, una, 9000, 0, NULL);
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.snd_una, una + 9000);
+    /* everything up to recover (12000): recovery is over */
+    sack(th, una, 12000, 0, NULL);
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.snd_una, una + 12000);
+    assert_int_equal(info.rexmit_segs, 2);
+    assert_int_equal(info.cwnd, 6000);
+}
+
+static void is_lost_before_three_duplicates(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    synack_tcp_send(th->s, th->now, h, data, 10000);
+    for (uint32_t i = 0; i < 10; i++)
+        expect_segment(th, .flags = A | (i == 9 ? P : 0), .seq = una + i * MSS,
+                       .ack = PEER + 1, .win = 65535, .len = MSS, .data = data + i * MSS);
+    /* one ACK SACKs three segments above the hole: IsLost(snd_una) */
+    sack(th, una, 0, 1, (const uint32_t[][2]){{1000, 4000}});
+    expect_segment(th, .flags = A, .seq = una, .ack = PEER + 1, .win = 65535, .len = MSS,
+                   .data = data);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.rexmit_segs, 1);
+}
+
+static void bogus_blocks_are_ignored(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    synack_tcp_send(th->s, th->now, h, data, 3000);
+    for (uint32_t i = 0; i < 3; i++)
+        th_next(th);
+    /* beyond snd_max, inverted, below snd_una: none counts as news */
+    for (int i = 0; i < 5; i++)
+        sack(th, una, 0, 3, (const uint32_t[][2]){{5000, 9000}, {2000, 1000}, {-500u, 0}});
+    expect_no_segment(th);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.rexmit_segs, 0);
+}
+
+static void rto_skips_sacked_data(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    synack_tcp_send(th->s, th->now, h, data, 4000);
+    for (uint32_t i = 0; i < 4; i++)
+        th_next(th);
+    /* one duplicate with a SACK for segment 1; then the timer fires */
+    sack(th, una, 0, 1, (const uint32_t[][2]){{1000, 2000}});
+    expect_no_segment(th); /* limited transmit has nothing new to send */
+    th_advance(th, 200);
+    expect_segment(th, SEG(0));
+    /* the scoreboard was cleared by the time-out (RFC 6675 5.1); the peer
+       repeats its SACK with the ACK of segment 0 */
+    sack(th, una, 1000, 1, (const uint32_t[][2]){{1000, 2000}});
+    sack(th, una, 2000, 0, NULL);
+    /* go-back-N continues with segment 2 and 3 */
+    expect_segment(th, SEG(2 * MSS));
+    (void)h;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(recovery_with_two_holes, setup, teardown),
+        cmocka_unit_test_setup_teardown(is_lost_before_three_duplicates, setup, teardown),
+        cmocka_unit_test_setup_teardown(bogus_blocks_are_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(rto_skips_sacked_data, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,632 @@
+/*
+ * Emscripten glue: thin exported functions over the public API
+ * (core/include/synack/synack.h) for the JavaScript API in wasm/src/, which
+ * wasm/bundle.mjs puts together with the Emscripten glue into synack.mjs.
+ *
+ * Boundary conventions, chosen so that no 64-bit integer crosses into JS:
+ * - time is a double of milliseconds (DESIGN.md: "double at the JavaScript
+ *   boundary"); UINT64_MAX deadlines become +Infinity;
+ * - addresses are uint32_t in host order (JS passes numbers, reads `>>> 0`);
+ * - results that hold several values are written into caller-provided
+ *   scratch memory as doubles or uint32_t, never as C structs, so JS does
+ *   not depend on struct layout.
+ *
+ * Outgoing frames and trace events go to JS through two EM_JS imports that
+ * only record what happened; JS acts on them once the C call has returned,
+ * so a stack is never re-entered from its own callbacks.
+ *
+ * Each stack gets a small context (synack_js_ctx) that carries the JS-side
+ * id; the glue has no global state.
+ */
+#include <emscripten.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synack/synack.h"
+#include "synack_libc.h"
+
+/* Large enough for any trace event's JSON (a segment with four SACK blocks
+ * is about 350 bytes). */
+#define SJ_TRACE_CAP 1024u
+
+typedef struct synack_js_ctx {
+    synack_stack *stack;
+    int32_t id;  /* the JS stack's id, passed back on every callback */
+    char trace_buf[SJ_TRACE_CAP];
+} synack_js_ctx;
+
+/* clang-format off */
+EM_JS(int, synack_js_import_send, (int id, const uint8_t *frame, size_t len), {
+    return Module.synackLinkSend(id, frame, len);
+});
+
+EM_JS(void, synack_js_import_trace, (int id, const char *json, size_t len), {
+    Module.synackTrace(id, json, len);
+});
+/* clang-format on */
+
+static uint64_t ms_from_js(double now)
+{
+    if (!(now > 0.0))
+        return 0;
+    if (now >= 18446744073709549568.0)
+        return UINT64_MAX;
+    return (uint64_t)now;
+}
+
+static double ms_to_js(uint64_t t)
+{
+    return t == UINT64_MAX ? (double)INFINITY : (double)t;
+}
+
+static int link_send(void *ctx, const uint8_t *frame, size_t len)
+{
+    const synack_js_ctx *c = ctx;
+    return synack_js_import_send(c->id, frame, len);
+}
+
+static void on_trace(void *ctx, const synack_trace_event *ev)
+{
+    synack_js_ctx *c = ctx;
+    size_t n = synack_trace_json(ev, c->trace_buf, sizeof c->trace_buf);
+    if (n >= sizeof c->trace_buf)
+        return; /* cannot happen with SJ_TRACE_CAP; never half an object */
+    synack_js_import_trace(c->id, c->trace_buf, n);
+}
+
+/* ---- stack ------------------------------------------------------------- */
+
+/*
+ * Indexes of the options array given to synack_js_new. Each value is a
+ * uint32_t; SJ_DEFAULT keeps the default of synack_config_default().
+ */
+enum synack_js_opt {
+    SJ_OPT_MTU = 0,
+    SJ_OPT_MEDIUM,        /* 0 ethernet, 1 ip */
+    SJ_OPT_SEED_LO,
+    SJ_OPT_SEED_HI,
+    SJ_OPT_MAX_CONNS,
+    SJ_OPT_SNDBUF,
+    SJ_OPT_RCVBUF,
+    SJ_OPT_SYN_RETRIES,
+    SJ_OPT_DATA_RETRIES,
+    SJ_OPT_RTO_INITIAL_MS,
+    SJ_OPT_RTO_MIN_MS,
+    SJ_OPT_RTO_MAX_MS,
+    SJ_OPT_MSL_MS,
+    SJ_OPT_DELACK_MS,
+    SJ_OPT_NODELAY,       /* 0/1 */
+    SJ_OPT_CC,            /* synack_cc_algo */
+    SJ_OPT_UDP_MAX_SOCKETS,
+    SJ_OPT_ARP_RETRY_MS,
+    SJ_OPT_ARP_RETRIES,
+    SJ_OPT__COUNT
+};
+
+#define SJ_DEFAULT UINT32_MAX
+
+static void set_opt(uint32_t *field, const uint32_t *opt, enum synack_js_opt i)
+{
+    if (opt[i] != SJ_DEFAULT)
+        *field = opt[i];
+}
+
+static void set_flag(bool *field, const uint32_t *opt, enum synack_js_opt i)
+{
+    if (opt[i] != SJ_DEFAULT)
+        *field = opt[i] != 0;
+}
+
+/* Number of entries synack_js_new reads from its options array. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_opt_count(void)
+{
+    return SJ_OPT__COUNT;
+}
+
+/*
+ * Create a stack whose link sends to JS stack `id`. `mac` points at 6 bytes;
+ * `opt` at SJ_OPT__COUNT values (enum synack_js_opt). On success stores the
+ * context in *out and returns 0; else a negative synack_err
+ * (SYNACK_ERR_INVAL for a bad MTU, SYNACK_ERR_NOMEM).
+ */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
+                  const uint32_t *opt, double now)
+{
+    synack_js_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return SYNACK_ERR_NOMEM;
+    c->id = id;
+
+    synack_config cfg;
+    synack_config_default(&cfg);
+    cfg.alloc = synack_libc_allocator();
+    cfg.link.send = link_send;
+    cfg.link.ctx = c;
+    cfg.link.mtu = 1500;
+    set_opt(&cfg.link.mtu, opt, SJ_OPT_MTU);
+    cfg.link.medium = opt[SJ_OPT_MEDIUM] == 1 ? SYNACK_MEDIUM_IP
+                                              : SYNACK_MEDIUM_ETHERNET;
+    memcpy(cfg.mac.b, mac, 6);
+    cfg.seed = ((uint64_t)opt[SJ_OPT_SEED_HI] << 32) | opt[SJ_OPT_SEED_LO];
+
+    synack_tcp_config *t = &cfg.tcp;
+    set_opt(&t->max_conns, opt, SJ_OPT_MAX_CONNS);
+    set_opt(&t->sndbuf, opt, SJ_OPT_SNDBUF);
+    set_opt(&t->rcvbuf, opt, SJ_OPT_RCVBUF);
+    set_opt(&t->syn_retries, opt, SJ_OPT_SYN_RETRIES);
+    set_opt(&t->data_retries, opt, SJ_OPT_DATA_RETRIES);
+    set_opt(&t->rto_initial_ms, opt, SJ_OPT_RTO_INITIAL_MS);
+    set_opt(&t->rto_min_ms, opt, SJ_OPT_RTO_MIN_MS);
+    set_opt(&t->rto_max_ms, opt, SJ_OPT_RTO_MAX_MS);
+    set_opt(&t->msl_ms, opt, SJ_OPT_MSL_MS);
+    set_opt(&t->delack_ms, opt, SJ_OPT_DELACK_MS);
+    set_flag(&t->nodelay, opt, SJ_OPT_NODELAY);
+    if (opt[SJ_OPT_CC] != SJ_DEFAULT)
+        t->cc = opt[SJ_OPT_CC] == 1 ? SYNACK_CC_NEWRENO : SYNACK_CC_CUBIC;
+    set_opt(&cfg.udp_max_sockets, opt, SJ_OPT_UDP_MAX_SOCKETS);
+    set_opt(&cfg.arp_retry_ms, opt, SJ_OPT_ARP_RETRY_MS);
+    set_opt(&cfg.arp_retries, opt, SJ_OPT_ARP_RETRIES);
+
+    int err = synack_stack_new(&c->stack, &cfg, ms_from_js(now));
+    if (err < 0) {
+        free(c);
+        return err;
+    }
+    *out = c;
+    return 0;
+}
+
+/* Free a stack and its context. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_free(synack_js_ctx *c)
+{
+    if (c == NULL)
+        return;
+    synack_stack_free(c->stack);
+    free(c);
+}
+
+/* Turn trace events on or off. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_set_trace(synack_js_ctx *c, int on)
+{
+    synack_set_trace(c->stack, on ? on_trace : NULL, on ? c : NULL);
+}
+
+/* Feed one received frame. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_input(synack_js_ctx *c, double now, const uint8_t *frame,
+                     size_t len)
+{
+    synack_input(c->stack, ms_from_js(now), frame, len);
+}
+
+/* Run timers due at `now`. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_poll(synack_js_ctx *c, double now)
+{
+    synack_poll(c->stack, ms_from_js(now));
+}
+
+/* Next deadline in ms, +Infinity when none. */
+EMSCRIPTEN_KEEPALIVE
+double synack_js_poll_at(synack_js_ctx *c)
+{
+    return ms_to_js(synack_poll_at(c->stack));
+}
+
+/* Configure the address (see synack_set_ipv4). */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_set_ipv4(synack_js_ctx *c, double now, uint32_t addr,
+                       uint32_t prefix, uint32_t gateway)
+{
+    if (prefix > 32)
+        return SYNACK_ERR_INVAL;
+    return synack_set_ipv4(c->stack, ms_from_js(now), addr, (uint8_t)prefix,
+                           gateway);
+}
+
+/* out[0..2] = address, prefix length, gateway; out[3] = resolver. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_get_ipv4(synack_js_ctx *c, uint32_t *out)
+{
+    synack_ip4 addr = 0, gw = 0;
+    uint8_t prefix = 0;
+    synack_get_ipv4(c->stack, &addr, &prefix, &gw);
+    out[0] = addr;
+    out[1] = prefix;
+    out[2] = gw;
+    out[3] = synack_get_dns(c->stack);
+}
+
+/* Copy our MAC address into out[0..5]. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_get_mac(synack_js_ctx *c, uint8_t *out)
+{
+    synack_mac m = synack_get_mac(c->stack);
+    memcpy(out, m.b, 6);
+}
+
+/* Number of synack_counters fields written by synack_js_counters. */
+#define SJ_COUNTERS 15
+
+/* out[0..14] = synack_counters in declaration order, as doubles. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_counters(synack_js_ctx *c, double *out)
+{
+    synack_counters k;
+    synack_get_counters(c->stack, &k);
+    const uint64_t v[SJ_COUNTERS] = {
+        k.frames_in,          k.frames_out,       k.bytes_in,
+        k.bytes_out,          k.ip_in,            k.ip_out,
+        k.ip_frags_out,       k.ip_reassembled,   k.tcp_segs_in,
+        k.tcp_segs_out,       k.tcp_rexmit_segs,  k.tcp_rexmit_bytes,
+        k.tcp_challenge_acks, k.tcp_syn_cookies_sent, k.drops_total,
+    };
+    for (int i = 0; i < SJ_COUNTERS; i++)
+        out[i] = (double)v[i];
+    return SJ_COUNTERS;
+}
+
+/* Number of drop reasons. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_drop_count(void)
+{
+    return SYNACK_DROP__COUNT;
+}
+
+/* Frames dropped for reason d. */
+EMSCRIPTEN_KEEPALIVE
+double synack_js_drops(synack_js_ctx *c, int d)
+{
+    if (d < 0 || d >= SYNACK_DROP__COUNT)
+        return 0.0;
+    return (double)synack_drops(c->stack, (synack_drop)d);
+}
+
+/* Layer name of drop reason d ("tcp", ...). */
+EMSCRIPTEN_KEEPALIVE
+const char *synack_js_drop_layer(int d)
+{
+    return synack_drop_layer((synack_drop)d);
+}
+
+/* Reason name of drop reason d ("bad-checksum", ...). */
+EMSCRIPTEN_KEEPALIVE
+const char *synack_js_drop_reason(int d)
+{
+    return synack_drop_reason((synack_drop)d);
+}
+
+/* Short name of an error. */
+EMSCRIPTEN_KEEPALIVE
+const char *synack_js_strerror(int err)
+{
+    return synack_strerror(err);
+}
+
+/* ---- ICMP echo ---------------------------------------------------------- */
+
+/* See synack_ping_open. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_ping_open(synack_js_ctx *c)
+{
+    return synack_ping_open(c->stack);
+}
+
+/* See synack_ping_send. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_ping_send(synack_js_ctx *c, double now, int h, uint32_t dst,
+                        uint32_t seq, const uint8_t *payload, size_t len)
+{
+    return synack_ping_send(c->stack, ms_from_js(now), h, dst, (uint16_t)seq,
+                            payload, len);
+}
+
+/* See synack_ping_recv; out[0] = source, out[1] = sequence. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_ping_recv(synack_js_ctx *c, int h, uint32_t *out, uint8_t *buf,
+                        size_t cap)
+{
+    synack_ip4 src = 0;
+    uint16_t seq = 0;
+    int n = synack_ping_recv(c->stack, h, &src, &seq, buf, cap);
+    out[0] = src;
+    out[1] = seq;
+    return n;
+}
+
+/* See synack_ping_close. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_ping_close(synack_js_ctx *c, int h)
+{
+    synack_ping_close(c->stack, h);
+}
+
+/* ---- UDP ---------------------------------------------------------------- */
+
+/* See synack_udp_open. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_udp_open(synack_js_ctx *c, uint32_t port)
+{
+    if (port > 65535)
+        return SYNACK_ERR_INVAL;
+    return synack_udp_open(c->stack, (uint16_t)port);
+}
+
+/* See synack_udp_port. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_udp_port(synack_js_ctx *c, int h)
+{
+    return synack_udp_port(c->stack, h);
+}
+
+/* See synack_udp_sendto. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_udp_sendto(synack_js_ctx *c, double now, int h, uint32_t dst,
+                         uint32_t dport, const uint8_t *data, size_t len)
+{
+    if (dport > 65535)
+        return SYNACK_ERR_INVAL;
+    return synack_udp_sendto(c->stack, ms_from_js(now), h, dst,
+                             (uint16_t)dport, data, len);
+}
+
+/* See synack_udp_recvfrom; out[0] = source address, out[1] = source port. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_udp_recvfrom(synack_js_ctx *c, int h, uint8_t *buf, size_t cap,
+                           uint32_t *out)
+{
+    synack_ip4 src = 0;
+    uint16_t sport = 0;
+    int n = synack_udp_recvfrom(c->stack, h, buf, cap, &src, &sport);
+    out[0] = src;
+    out[1] = sport;
+    return n;
+}
+
+/* See synack_udp_close. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_udp_close(synack_js_ctx *c, int h)
+{
+    synack_udp_close(c->stack, h);
+}
+
+/* ---- TCP ---------------------------------------------------------------- */
+
+/* See synack_tcp_open. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_tcp_open(synack_js_ctx *c)
+{
+    return synack_tcp_open(c->stack);
+}
+
+/* See synack_tcp_bind. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_tcp_bind(synack_js_ctx *c, int h, uint32_t port)
+{
+    if (port > 65535)
+        return SYNACK_ERR_INVAL;
+    return synack_tcp_bind(c->stack, h, (uint16_t)port);
+}
+
+/* See synack_tcp_listen. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_tcp_listen(synack_js_ctx *c, int h, uint32_t backlog)
+{
+    return synack_tcp_listen(c->stack, h, backlog);
+}
+
+/* See synack_tcp_accept; out[0] = peer address, out[1] = peer port. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_tcp_accept(synack_js_ctx *c, double now, int h, uint32_t *out)
+{
+    synack_ip4 addr = 0;
+    uint16_t port = 0;
+    int r = synack_tcp_accept(c->stack, ms_from_js(now), h, &addr, &port);
+    out[0] = addr;
+    out[1] = port;
+    return r;
+}
+
+/* See synack_tcp_connect. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_tcp_connect(synack_js_ctx *c, double now, int h, uint32_t dst,
+                          uint32_t dport)
+{
+    if (dport > 65535)
+        return SYNACK_ERR_INVAL;
+    return synack_tcp_connect(c->stack, ms_from_js(now), h, dst,
+                              (uint16_t)dport);
+}
+
+/* See synack_tcp_send. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_tcp_send(synack_js_ctx *c, double now, int h,
+                       const uint8_t *data, size_t len)
+{
+    return synack_tcp_send(c->stack, ms_from_js(now), h, data, len);
+}
+
+/* See synack_tcp_recv. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_tcp_recv(synack_js_ctx *c, double now, int h, uint8_t *buf,
+                       size_t cap)
+{
+    return synack_tcp_recv(c->stack, ms_from_js(now), h, buf, cap);
+}
+
+/* See synack_tcp_shutdown. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_tcp_shutdown(synack_js_ctx *c, double now, int h)
+{
+    return synack_tcp_shutdown(c->stack, ms_from_js(now), h);
+}
+
+/* See synack_tcp_close. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_tcp_close(synack_js_ctx *c, double now, int h)
+{
+    return synack_tcp_close(c->stack, ms_from_js(now), h);
+}
+
+/* See synack_tcp_abort. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_tcp_abort(synack_js_ctx *c, double now, int h)
+{
+    return synack_tcp_abort(c->stack, ms_from_js(now), h);
+}
+
+/* See synack_tcp_setopt (the value as a double, exact up to 2^53). */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_tcp_setopt(synack_js_ctx *c, int h, int opt, double value)
+{
+    return synack_tcp_setopt(c->stack, h, (synack_tcp_opt)opt, (int64_t)value);
+}
+
+/* See synack_tcp_events. */
+EMSCRIPTEN_KEEPALIVE
+uint32_t synack_js_tcp_events(synack_js_ctx *c, int h)
+{
+    return synack_tcp_events(c->stack, h);
+}
+
+/* See synack_tcp_error. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_tcp_error(synack_js_ctx *c, int h)
+{
+    return synack_tcp_error(c->stack, h);
+}
+
+/* Number of doubles written by synack_js_tcp_info. */
+#define SJ_TCP_INFO 22
+
+/*
+ * See synack_tcp_get_info. out[] = state, local addr, local port, remote
+ * addr, remote port, snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd, cwnd,
+ * ssthresh, srtt, rttvar, rto, mss, sndbuf_used, rcvbuf_used, bytes_sent,
+ * bytes_received, rexmit_segs, rexmit_bytes.
+ */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_tcp_info(synack_js_ctx *c, int h, double *out)
+{
+    synack_tcp_info i;
+    int r = synack_tcp_get_info(c->stack, h, &i);
+    if (r < 0)
+        return r;
+    const double v[] = {
+        i.state,     i.local_addr,  i.local_port, i.remote_addr, i.remote_port,
+        i.snd_una,   i.snd_nxt,     i.snd_wnd,    i.rcv_nxt,     i.rcv_wnd,
+        i.cwnd,      i.ssthresh,    i.srtt_ms,    i.rttvar_ms,   i.rto_ms,
+        i.mss,       i.sndbuf_used, i.rcvbuf_used,
+        (double)i.bytes_sent, (double)i.bytes_received,
+        (double)i.rexmit_segs, (double)i.rexmit_bytes,
+    };
+    _Static_assert(sizeof v / sizeof v[0] == SJ_TCP_INFO, "info layout");
+    memcpy(out, v, sizeof v);
+    return SJ_TCP_INFO;
+}
+
+/* RFC 9293 name of a TCP state. */
+EMSCRIPTEN_KEEPALIVE
+const char *synack_js_tcp_state_name(int st)
+{
+    return synack_tcp_state_name((synack_tcp_state)st);
+}
+
+/* ---- DHCP and DNS ------------------------------------------------------ */
+
+/* See synack_dhcp_start. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_dhcp_start(synack_js_ctx *c, double now)
+{
+    return synack_dhcp_start(c->stack, ms_from_js(now));
+}
+
+/* See synack_dhcp_stop. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_dhcp_stop(synack_js_ctx *c, double now)
+{
+    synack_dhcp_stop(c->stack, ms_from_js(now));
+}
+
+/* See synack_dhcp_get_state. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_dhcp_state(synack_js_ctx *c)
+{
+    return (int)synack_dhcp_get_state(c->stack);
+}
+
+/*
+ * See synack_dhcp_get_lease. out[] = addr, gateway, dns0, dns1, server,
+ * prefix_len, lease_s.
+ */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_dhcp_lease(synack_js_ctx *c, uint32_t *out)
+{
+    synack_dhcp_lease l;
+    int r = synack_dhcp_get_lease(c->stack, &l);
+    if (r < 0)
+        return r;
+    out[0] = l.addr;
+    out[1] = l.gateway;
+    out[2] = l.dns[0];
+    out[3] = l.dns[1];
+    out[4] = l.server;
+    out[5] = l.prefix_len;
+    out[6] = l.lease_s;
+    return 0;
+}
+
+/* See synack_set_dns. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_set_dns(synack_js_ctx *c, uint32_t server)
+{
+    synack_set_dns(c->stack, server);
+}
+
+/* See synack_dns_query; `name` is NUL-terminated UTF-8. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_dns_query(synack_js_ctx *c, double now, const char *name,
+                        uint32_t server)
+{
+    return synack_dns_query(c->stack, ms_from_js(now), name, server);
+}
+
+/* See synack_dns_result; out[0] = the address. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_dns_result(synack_js_ctx *c, int h, uint32_t *out)
+{
+    synack_ip4 addr = 0;
+    int r = synack_dns_result(c->stack, h, &addr);
+    out[0] = addr;
+    return r;
+}
+
+/* See synack_dns_close. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_dns_close(synack_js_ctx *c, int h)
+{
+    synack_dns_close(c->stack, h);
+}
+
+/* ---- memory for JS ----------------------------------------------------- */
+
+/* Allocate `len` bytes of scratch memory for JS (NULL on failure). */
+EMSCRIPTEN_KEEPALIVE
+uint8_t *synack_js_malloc(size_t len)
+{
+    return malloc(len);
+}
+
+/* Free memory from synack_js_malloc. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_mfree(uint8_t *p)
+{
+    free(p);
+}

@@ -1,0 +1,434 @@
+/*
+ * Stack: the public object of the JavaScript API (DESIGN.md, CONTRACT:
+ * JavaScript API). One stack is one synack_stack in the shared wasm module
+ * plus its Core; any number of stacks live side by side.
+ *
+ * Addressing is static ('A.B.C.D/LEN') or DHCP (RFC 2131; createStack
+ * resolves once a lease is bound). Names are resolved by the core's DNS
+ * stub resolver (RFC 1035). ping() is ICMP echo (RFC 792).
+ */
+import { Core } from './core.mjs';
+import { ERR, SynackError, errorFrom } from './errors.mjs';
+import { wasmModule } from './loader.mjs';
+import { TcpServer, TcpSocket, tcpOpen } from './tcp.mjs';
+import { UdpSocket } from './udp.mjs';
+import {
+  deferred, formatIp4, formatMac, parseCidr, parseIp4, parseMac, randomBytes, toBytes,
+} from './util.mjs';
+
+/* wasm/glue.c enum synack_js_opt, in order. */
+const OPT = {
+  mtu: 0, medium: 1, seedLo: 2, seedHi: 3, maxConns: 4, sndbuf: 5, rcvbuf: 6,
+  synRetries: 7, dataRetries: 8, rtoInitial: 9, rtoMin: 10, rtoMax: 11, msl: 12,
+  delack: 13, nodelay: 14, cc: 15, udpMaxSockets: 16, arpRetryMs: 17, arpRetries: 18,
+};
+const DEFAULT = 0xffffffff;
+/* TCP buffers default to 256 KiB each way in JS (the core's 4 MiB default
+ * is sized for native bulk transfers, and wasm memory is shared). */
+const JS_TCP_BUFFER = 256 * 1024;
+const DHCP_BOUND = 3;
+
+const COUNTER_NAMES = ['frames_in', 'frames_out', 'bytes_in', 'bytes_out', 'ip_in', 'ip_out',
+  'ip_frags_out', 'ip_reassembled', 'tcp_segs_in', 'tcp_segs_out', 'tcp_rexmit_segs',
+  'tcp_rexmit_bytes', 'tcp_challenge_acks', 'tcp_syn_cookies_sent', 'drops_total'];
+
+function u32opt(v, name, min = 0, max = 0xfffffffe) {
+  if (v === undefined || v === null) return DEFAULT;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new RangeError(`synack: option ${name} must be an integer ${min}..${max}`);
+  }
+  return n;
+}
+
+function buildOptions(link, o) {
+  const t = o.tcp ?? {};
+  const opts = new Uint32Array(Object.keys(OPT).length).fill(DEFAULT);
+  opts[OPT.mtu] = u32opt(link.mtu ?? 1500, 'mtu', 68, 65535);
+  opts[OPT.medium] = link.medium === 'ip' ? 1 : 0;
+  const seed = o.seed === undefined ? null : Number(o.seed);
+  if (seed !== null && !(Number.isSafeInteger(seed) && seed >= 0)) {
+    throw new RangeError('synack: seed must be a non-negative safe integer');
+  }
+  const rnd = new Uint32Array(randomBytes(8).buffer);
+  opts[OPT.seedLo] = seed === null ? rnd[0] : seed % 2 ** 32;
+  opts[OPT.seedHi] = seed === null ? rnd[1] : Math.floor(seed / 2 ** 32);
+  opts[OPT.maxConns] = u32opt(t.maxConnections, 'tcp.maxConnections', 1);
+  opts[OPT.sndbuf] = u32opt(t.sendBuffer ?? JS_TCP_BUFFER, 'tcp.sendBuffer', 256);
+  opts[OPT.rcvbuf] = u32opt(t.receiveBuffer ?? JS_TCP_BUFFER, 'tcp.receiveBuffer', 256);
+  opts[OPT.synRetries] = u32opt(t.synRetries, 'tcp.synRetries');
+  opts[OPT.dataRetries] = u32opt(t.dataRetries, 'tcp.dataRetries');
+  opts[OPT.rtoInitial] = u32opt(t.rtoInitial, 'tcp.rtoInitial', 1);
+  opts[OPT.rtoMin] = u32opt(t.rtoMin, 'tcp.rtoMin', 1);
+  opts[OPT.rtoMax] = u32opt(t.rtoMax, 'tcp.rtoMax', 1);
+  opts[OPT.msl] = u32opt(t.msl, 'tcp.msl');
+  opts[OPT.delack] = u32opt(t.delayedAck, 'tcp.delayedAck');
+  if (t.noDelay !== undefined) opts[OPT.nodelay] = t.noDelay ? 1 : 0;
+  if (t.cc !== undefined) {
+    if (t.cc !== 'cubic' && t.cc !== 'newreno') throw new RangeError("synack: tcp.cc is 'cubic' or 'newreno'");
+    opts[OPT.cc] = t.cc === 'newreno' ? 1 : 0;
+  }
+  opts[OPT.udpMaxSockets] = u32opt(o.udpMaxSockets, 'udpMaxSockets', 1);
+  opts[OPT.arpRetryMs] = u32opt(o.arpRetryMs, 'arpRetryMs', 1);
+  opts[OPT.arpRetries] = u32opt(o.arpRetries, 'arpRetries', 1);
+  return opts;
+}
+
+function defaultMac() {
+  const b = randomBytes(6);
+  b[0] = (b[0] & 0xfe) | 0x02; /* unicast, locally administered */
+  return b;
+}
+
+/* Parse 'host:port' or { hostname, port } (WinterTC SocketAddress). */
+function socketAddress(address) {
+  if (typeof address === 'string') {
+    const i = address.lastIndexOf(':');
+    if (i <= 0) throw new SynackError('invalid', `synack: bad address '${address}' (want 'host:port')`);
+    return { hostname: address.slice(0, i), port: Number(address.slice(i + 1)) };
+  }
+  return { hostname: address?.hostname, port: Number(address?.port) };
+}
+
+function checkPort(port, allowZero) {
+  if (!Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535) {
+    throw new SynackError('invalid', `synack: bad port ${port}`);
+  }
+}
+
+/* A watcher that polls `probe` at each settle until it returns non-undefined. */
+function waitFor(core, probe, timeoutMs, onTimeout) {
+  const d = deferred();
+  let timer = null;
+  const w = {
+    check() {
+      let r;
+      try {
+        r = probe();
+      } catch (e) {
+        d.reject(e);
+        return cleanup();
+      }
+      if (r === undefined) return true;
+      d.resolve(r);
+      return cleanup();
+    },
+    fail(err) {
+      d.reject(err);
+      cleanup();
+    },
+  };
+  function cleanup() {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    core.unwatch(w);
+    return false;
+  }
+  if (timeoutMs !== undefined && timeoutMs !== Infinity) {
+    timer = setTimeout(() => {
+      timer = null;
+      core.unwatch(w);
+      d.reject(onTimeout());
+    }, timeoutMs);
+  }
+  core.watch(w);
+  return d.promise;
+}
+
+/** A userspace TCP/IP stack. Made by createStack(). */
+export class Stack extends EventTarget {
+  #core;
+  #link;
+  #traceOn = false;
+  #pingSeq = 0;
+
+  constructor(core, link) {
+    super();
+    this.#core = core;
+    this.#link = link;
+    core.target = this;
+  }
+
+  /** Trace events ('trace') turn on the core's tracing when first listened to. */
+  addEventListener(type, listener, options) {
+    if (type === 'trace') this.trace = true;
+    super.addEventListener(type, listener, options);
+  }
+
+  /** Whether trace events are produced. */
+  get trace() {
+    return this.#traceOn;
+  }
+
+  set trace(on) {
+    on = !!on;
+    if (on === this.#traceOn || this.#core.destroyed) return;
+    this.#traceOn = on;
+    this.#core.m._synack_js_set_trace(this.#core.ctx, on ? 1 : 0);
+  }
+
+  #ipv4() {
+    const c = this.#core;
+    c.m._synack_js_get_ipv4(c.ctx, c.out);
+    return { addr: c.u32(0), prefix: c.u32(1), gw: c.u32(2), dns: c.u32(3) };
+  }
+
+  /** Our address 'A.B.C.D' (null while DHCP has none). */
+  get address() {
+    const a = this.#ipv4().addr;
+    return a ? formatIp4(a) : null;
+  }
+
+  /** Prefix length of our address. */
+  get prefix() {
+    return this.#ipv4().prefix;
+  }
+
+  /** Default gateway, or null. */
+  get gateway() {
+    const g = this.#ipv4().gw;
+    return g ? formatIp4(g) : null;
+  }
+
+  /** Resolver address, or null. */
+  get dns() {
+    const d = this.#ipv4().dns;
+    return d ? formatIp4(d) : null;
+  }
+
+  /** Our MAC address 'xx:xx:xx:xx:xx:xx'. */
+  get mac() {
+    const c = this.#core;
+    c.m._synack_js_get_mac(c.ctx, c.out);
+    return formatMac(c.m.HEAPU8.subarray(c.out, c.out + 6));
+  }
+
+  /** The stack's clock in ms (the `t` of trace events). */
+  now() {
+    return this.#core.now();
+  }
+
+  /**
+   * Resolve a host name to 'A.B.C.D' with the stack's resolver (a literal
+   * address resolves at once). Rejects with 'notfound', 'timeout',
+   * 'refused' or 'unreachable'.
+   */
+  async lookup(hostname) {
+    return formatIp4(await this.#resolve(hostname));
+  }
+
+  /* Host name or literal to a uint32 address. */
+  #resolve = async (hostname) => {
+    const lit = parseIp4(hostname);
+    if (lit !== null) return lit;
+    const core = this.#core;
+    if (typeof hostname !== 'string' || hostname === '') {
+      throw new SynackError('invalid', `synack: bad host name '${hostname}'`);
+    }
+    const h = core.enter(() => core.m._synack_js_dns_query(core.ctx, core.now(), core.putString(hostname), 0));
+    if (h < 0) throw errorFrom(h, `synack: lookup ${hostname}`);
+    try {
+      return await waitFor(core, () => {
+        const r = core.m._synack_js_dns_result(core.ctx, h, core.out);
+        if (r === ERR.AGAIN) return undefined;
+        if (r < 0) throw errorFrom(r, `synack: lookup ${hostname}`);
+        return core.u32(0);
+      });
+    } finally {
+      if (!core.destroyed) core.enter(() => core.m._synack_js_dns_close(core.ctx, h));
+    }
+  };
+
+  /**
+   * Open a TCP connection (WinterTC connect()): `address` is
+   * { hostname, port } or 'host:port'. Options: allowHalfOpen (default
+   * false: the peer's FIN also closes our sending side), noDelay,
+   * keepAlive, sendBuffer, receiveBuffer, highWaterMark (bytes the readable
+   * queues in JS). Returns the socket at once; `opened` settles later.
+   */
+  connect(address, options = {}) {
+    const { hostname, port } = socketAddress(address);
+    checkPort(port, false);
+    const core = this.#core;
+    const start = (dst) => {
+      const h = tcpOpen(core, options);
+      const r = core.enter(() => core.m._synack_js_tcp_connect(core.ctx, core.now(), h, dst, port));
+      if (r < 0) {
+        core.enter(() => core.m._synack_js_tcp_abort(core.ctx, core.now(), h));
+        throw errorFrom(r, `synack: connect ${hostname}:${port}`);
+      }
+      return h;
+    };
+    const lit = parseIp4(hostname);
+    let pending;
+    try {
+      pending = lit !== null ? Promise.resolve(start(lit)) : this.#resolve(hostname).then(start);
+    } catch (e) {
+      pending = Promise.reject(e);
+    }
+    return new TcpSocket(core, { ...options, pending });
+  }
+
+  /**
+   * Listen for TCP connections on { port }: an async iterable of TcpSockets
+   * (also server.accept()). Options: backlog (default 128) and the socket
+   * options of connect().
+   */
+  listen({ port, backlog = 128, ...options }) {
+    checkPort(port, false);
+    const core = this.#core;
+    const h = tcpOpen(core, options);
+    let r = core.enter(() => core.m._synack_js_tcp_bind(core.ctx, h, port));
+    if (r >= 0) r = core.enter(() => core.m._synack_js_tcp_listen(core.ctx, h, backlog));
+    if (r < 0) {
+      core.enter(() => core.m._synack_js_tcp_close(core.ctx, core.now(), h));
+      throw errorFrom(r, `synack: listen on port ${port}`);
+    }
+    return new TcpServer(core, h, port, { ...options, backlog });
+  }
+
+  /** A UDP socket bound to { port } (0 or absent: an ephemeral port). */
+  udp({ port = 0 } = {}) {
+    checkPort(port, true);
+    const core = this.#core;
+    const h = core.enter(() => core.m._synack_js_udp_open(core.ctx, port));
+    if (h < 0) throw errorFrom(h, `synack: udp port ${port}`);
+    return new UdpSocket(core, h, this.#resolve);
+  }
+
+  /**
+   * ICMP echo: resolves with { address, seq, bytes, rtt } for the reply, or
+   * rejects with 'timeout' (no reply within `timeout` ms, default 1000) or
+   * 'unreachable'. Options: timeout, size (payload bytes, default 56), seq.
+   */
+  async ping(host, { timeout = 1000, size = 56, seq } = {}) {
+    const dst = await this.#resolve(host);
+    const core = this.#core;
+    const h = core.enter(() => core.m._synack_js_ping_open(core.ctx));
+    if (h < 0) throw errorFrom(h, 'synack: ping');
+    const s = seq ?? (this.#pingSeq = (this.#pingSeq + 1) & 0xffff);
+    const payload = toBytes(new Uint8Array(size).map((_, i) => i & 0xff));
+    const t0 = core.now();
+    try {
+      const r = core.enter(() => core.m._synack_js_ping_send(core.ctx, core.now(), h, dst, s,
+        core.put(payload), payload.length));
+      if (r < 0) throw errorFrom(r, `synack: ping ${host}`);
+      return await waitFor(core, () => {
+        const n = core.m._synack_js_ping_recv(core.ctx, h, core.out, core.scratch, 65536);
+        if (n === ERR.AGAIN) return undefined;
+        if (n < 0) throw errorFrom(n, `synack: ping ${host}`);
+        if (core.u32(1) !== s) return undefined;
+        return { address: formatIp4(core.u32(0)), seq: s, bytes: n, rtt: core.now() - t0 };
+      }, timeout, () => new SynackError('timeout', `synack: ping ${host}: timed out`));
+    } finally {
+      if (!core.destroyed) core.enter(() => core.m._synack_js_ping_close(core.ctx, h));
+    }
+  }
+
+  /** Counters (synack_counters) and non-zero drop counts by 'layer/reason'. */
+  counters() {
+    const c = this.#core;
+    const m = c.m;
+    m._synack_js_counters(c.ctx, c.out);
+    const out = {};
+    COUNTER_NAMES.forEach((name, i) => { out[name] = c.f64(i); });
+    out.drops = {};
+    const n = m._synack_js_drop_count();
+    for (let d = 0; d < n; d++) {
+      const v = m._synack_js_drops(c.ctx, d);
+      if (v > 0) out.drops[`${c.string(m._synack_js_drop_layer(d))}/${c.string(m._synack_js_drop_reason(d))}`] = v;
+    }
+    return out;
+  }
+
+  /** The DHCP lease, or null when none is bound. */
+  lease() {
+    const c = this.#core;
+    if (c.m._synack_js_dhcp_lease(c.ctx, c.out) < 0) return null;
+    const ip = (i) => (c.u32(i) ? formatIp4(c.u32(i)) : null);
+    return {
+      address: ip(0), gateway: ip(1), dns: [ip(2), ip(3)].filter(Boolean),
+      server: ip(4), prefix: c.u32(5), leaseSeconds: c.u32(6),
+    };
+  }
+
+  /* Start DHCP and wait for a lease. */
+  async dhcp(timeoutMs) {
+    const c = this.#core;
+    const r = c.enter(() => c.m._synack_js_dhcp_start(c.ctx, c.now()));
+    if (r < 0 && r !== ERR.ISCONN) throw errorFrom(r, 'synack: dhcp');
+    await waitFor(c, () => (c.m._synack_js_dhcp_state(c.ctx) === DHCP_BOUND ? true : undefined),
+      timeoutMs, () => new SynackError('timeout', 'synack: dhcp: no lease (timed out)'));
+  }
+
+  /** Set the address (static configuration). */
+  setAddress(cidr, gateway) {
+    const { addr, prefix } = parseCidr(cidr);
+    const gw = gateway ? parseIp4(gateway) : 0;
+    if (gw === null) throw new SynackError('invalid', `synack: bad gateway '${gateway}'`);
+    const c = this.#core;
+    const r = c.enter(() => c.m._synack_js_set_ipv4(c.ctx, c.now(), addr, prefix, gw));
+    if (r < 0) throw errorFrom(r, 'synack: set address');
+  }
+
+  /** Set the resolver ('A.B.C.D'; null lets DHCP set it). */
+  setDns(server) {
+    const v = server ? parseIp4(server) : 0;
+    if (v === null) throw new SynackError('invalid', `synack: bad resolver '${server}'`);
+    this.#core.m._synack_js_set_dns(this.#core.ctx, v);
+  }
+
+  /** Whether close() was called. */
+  get closed() {
+    return this.#core.destroyed;
+  }
+
+  /** Free the stack: its sockets fail with 'closed', its link is closed. */
+  close() {
+    if (this.#core.destroyed) return;
+    this.#core.destroy();
+    this.#link.onframe = null;
+    this.#link.close?.();
+  }
+}
+
+/**
+ * Create a stack on a link (DESIGN.md, CONTRACT: JavaScript API). Options:
+ * link (required), ip ('dhcp' — the default — or 'A.B.C.D/LEN'), gateway,
+ * dns, mac, seed, dhcpTimeout (ms, default 30000), trace, udpMaxSockets,
+ * arpRetryMs, arpRetries, and tcp: { maxConnections, sendBuffer,
+ * receiveBuffer, synRetries, dataRetries, rtoInitial, rtoMin, rtoMax, msl,
+ * delayedAck, noDelay, cc }.
+ */
+export async function createStack(options = {}) {
+  const link = options.link;
+  if (!link || typeof link.send !== 'function') {
+    throw new TypeError('synack: createStack needs a link with send(frame)');
+  }
+  const ip = options.ip ?? 'dhcp';
+  const cidr = ip === 'dhcp' ? null : parseCidr(ip);
+  const mac = options.mac ? parseMac(options.mac) : defaultMac();
+  const opts = buildOptions(link, options);
+  const m = await wasmModule();
+  if (link.ready) await link.ready;
+
+  const core = new Core(m, link, mac, opts, null);
+  const stack = new Stack(core, link);
+  const receive = (frame) => core.input(frame);
+  if (typeof link.attach === 'function') link.attach(receive);
+  else link.onframe = receive;
+  link.closed?.catch?.((err) => {
+    stack.dispatchEvent(new CustomEvent('linkerror', { detail: err }));
+  });
+  if (options.trace) stack.trace = true;
+
+  try {
+    if (options.dns) stack.setDns(options.dns);
+    if (cidr) stack.setAddress(ip, options.gateway);
+    else await stack.dhcp(options.dhcpTimeout ?? 30000);
+  } catch (e) {
+    stack.close();
+    throw e;
+  }
+  return stack;
+}

@@ -1,0 +1,376 @@
+// Types of synack.mjs, the JavaScript API of the synack userspace TCP/IP
+// stack (DESIGN.md, CONTRACT: JavaScript API). Sockets follow the shape of
+// the WinterTC Sockets API (connect() as in Cloudflare Workers and Deno).
+
+/** Error codes of SynackError. */
+export type SynackErrorCode =
+  | 'refused' | 'reset' | 'timeout' | 'unreachable' | 'closed' | 'aborted'
+  | 'notfound' | 'invalid' | 'nomem' | 'addrinuse' | 'msgsize' | 'state'
+  | 'notconn' | 'isconn' | 'badf' | 'again' | 'link-down' | 'unsupported' | 'error';
+
+/** Every failure reported by the stack. */
+export class SynackError extends Error {
+  constructor(code: SynackErrorCode, message: string, options?: { cause?: unknown });
+  readonly name: 'SynackError';
+  /** 'refused' (RST or ICMP port unreachable), 'reset', 'timeout', 'unreachable', ... */
+  readonly code: SynackErrorCode;
+}
+
+/** Bytes accepted by writes and sends (strings are sent as UTF-8). */
+export type BytesLike = Uint8Array | ArrayBufferView | ArrayBuffer | string;
+
+/**
+ * A link: where a stack's frames go. A custom link needs only send(); the
+ * stack sets onframe (or calls attach()) to receive frames.
+ */
+export interface Link {
+  /** Send one frame (Ethernet, or a raw IPv4 packet when medium is 'ip'). */
+  send(frame: Uint8Array): void;
+  /** Set by createStack: call it with each received frame. */
+  onframe?: ((frame: Uint8Array) => void) | null;
+  /** Alternative to onframe: called once with the receive function. */
+  attach?(receive: (frame: Uint8Array) => void): void;
+  /** IP MTU, 68..65535 (default 1500). */
+  mtu?: number;
+  /** 'ethernet' (default, with ARP) or 'ip' (raw IPv4 packets). */
+  medium?: 'ethernet' | 'ip';
+  /** When present, createStack waits for it. */
+  ready?: Promise<void>;
+  /** When present and it rejects, the stack dispatches 'linkerror'. */
+  closed?: Promise<void>;
+  /** Called by Stack.close(). */
+  close?(): void;
+}
+
+/** Impairment options of PairLink.pair(); each direction gets its own generator. */
+export interface PairLinkOptions {
+  /** One-way delay, ms. */
+  delay?: number;
+  /** Uniform extra delay 0..jitter ms (may reorder). */
+  jitter?: number;
+  /** Probability 0..1 that a frame is lost. */
+  loss?: number;
+  /** Probability that a frame is held back by 1..max(delay, 10) ms. */
+  reorder?: number;
+  /** Probability that a frame is delivered twice. */
+  duplicate?: number;
+  /** Probability that one byte of a frame is flipped. */
+  corrupt?: number;
+  /** Serialization rate in Mbit/s (0 or absent: unlimited). */
+  rateMbit?: number;
+  /** Rate-limit queue in bytes (tail drop); default 1 MiB. */
+  queueBytes?: number;
+  /** Seed of the impairments (same seed, same run). */
+  seed?: number;
+  /** IP MTU, 68..65535; default 1500. */
+  mtu?: number;
+}
+
+/** Impairment counters of one direction. */
+export interface PairLinkStats {
+  frames: number;
+  lost: number;
+  duplicated: number;
+  corrupted: number;
+  reordered: number;
+  queueDrops: number;
+}
+
+/** One end of a PairLink. */
+export interface PairLinkEnd extends Link {
+  readonly mtu: number;
+  readonly medium: 'ethernet';
+  /** Counters of the direction this end sends on. */
+  stats(): PairLinkStats;
+  /** Detach this end; frames to and from it are dropped. */
+  close(): void;
+}
+
+/** A virtual wire between two stacks in one page or process. */
+export class PairLink {
+  /** The two ends [a, b] of a new wire. */
+  static pair(options?: PairLinkOptions): [PairLinkEnd, PairLinkEnd];
+}
+
+export interface WebSocketLinkOptions {
+  /** WebSocket subprotocols; default ['binary'] (websockify). */
+  protocols?: string | string[];
+  mtu?: number;
+  medium?: 'ethernet' | 'ip';
+  /** A WebSocket constructor for runtimes without a global one. */
+  WebSocket?: new (url: string, protocols?: string | string[]) => WebSocket;
+}
+
+/**
+ * Frames over one WebSocket to a bridge (websockify in front of
+ * synack-bridge), with the 4-byte big-endian length framing of DESIGN.md.
+ */
+export class WebSocketLink implements Link {
+  constructor(url: string | URL, options?: WebSocketLinkOptions);
+  readonly url: string;
+  readonly mtu: number;
+  readonly medium: 'ethernet' | 'ip';
+  onframe: ((frame: Uint8Array) => void) | null;
+  /** Resolves once connected; rejects with SynackError 'unreachable'. */
+  readonly ready: Promise<void>;
+  /** Resolves after close(); rejects with SynackError 'link-down' when the bridge drops or breaks the framing. */
+  readonly closed: Promise<void>;
+  readonly framesIn: number;
+  readonly framesOut: number;
+  send(frame: Uint8Array): void;
+  close(): void;
+}
+
+/** Reassembles length-prefixed frames from arbitrary chunks of a stream. */
+export class FrameReader {
+  /** Sticky: a length of 0 or above 65535 was seen. */
+  readonly error: boolean;
+  /** Whether part of a frame is buffered. */
+  readonly partial: boolean;
+  /** Feed bytes; returns false on a framing error. */
+  feed(bytes: Uint8Array, onFrame: (frame: Uint8Array) => void): boolean;
+}
+
+/** A frame with its 4-byte big-endian length (throws RangeError for 0 or > 65535 bytes). */
+export function encodeFrame(frame: Uint8Array): Uint8Array;
+
+/** TCP settings for a stack's new sockets. */
+export interface TcpOptions {
+  /** Connection limit (default 1024). */
+  maxConnections?: number;
+  /** Send buffer per connection, bytes (default 256 KiB). */
+  sendBuffer?: number;
+  /** Receive buffer per connection, bytes (default 256 KiB). */
+  receiveBuffer?: number;
+  /** SYN transmissions before 'timeout' (default 6). */
+  synRetries?: number;
+  /** Data retransmissions before 'timeout' (default 15). */
+  dataRetries?: number;
+  /** Initial RTO, ms (default 1000). */
+  rtoInitial?: number;
+  rtoMin?: number;
+  rtoMax?: number;
+  /** Maximum segment lifetime, ms; TIME-WAIT lasts 2 MSL (default 30000). */
+  msl?: number;
+  /** Delayed ACK timer, ms (default 40). */
+  delayedAck?: number;
+  /** Disable Nagle's algorithm. */
+  noDelay?: boolean;
+  /** Congestion control (default 'cubic'). */
+  cc?: 'cubic' | 'newreno';
+}
+
+export interface StackOptions {
+  /** Where frames go: a PairLink end, a WebSocketLink, or a custom Link. */
+  link: Link;
+  /** 'dhcp' (default: resolves once a lease is bound) or 'A.B.C.D/LEN'. */
+  ip?: 'dhcp' | string;
+  /** Default gateway 'A.B.C.D' (static addressing). */
+  gateway?: string;
+  /** Resolver 'A.B.C.D' (takes precedence over DHCP's). */
+  dns?: string;
+  /** 'xx:xx:xx:xx:xx:xx'; default: random, locally administered. */
+  mac?: string;
+  /** Seeds the stack's randomness (ISNs, ports, IDs); default: random. */
+  seed?: number;
+  /** ms to wait for a DHCP lease (default 30000). */
+  dhcpTimeout?: number;
+  /** Produce trace events from the start. */
+  trace?: boolean;
+  udpMaxSockets?: number;
+  /** ARP request retry interval, ms (default 1000). */
+  arpRetryMs?: number;
+  /** ARP requests before 'unreachable' (default 3). */
+  arpRetries?: number;
+  tcp?: TcpOptions;
+}
+
+/** A WinterTC SocketAddress. */
+export interface SocketAddress {
+  hostname: string;
+  port: number;
+}
+
+export interface SocketOptions {
+  /**
+   * false (default, as in WinterTC): once the peer's FIN has been read and
+   * the writable side has been idle for a task, our side is shut down too.
+   * true: the writable side stays open until it is closed.
+   */
+  allowHalfOpen?: boolean;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  sendBuffer?: number;
+  receiveBuffer?: number;
+  /** Bytes the readable stream queues in JS beyond the TCP receive buffer (default 65536). */
+  highWaterMark?: number;
+}
+
+export interface SocketInfo {
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+}
+
+export type TcpStateName =
+  | 'CLOSED' | 'LISTEN' | 'SYN-SENT' | 'SYN-RECEIVED' | 'ESTABLISHED' | 'FIN-WAIT-1'
+  | 'FIN-WAIT-2' | 'CLOSE-WAIT' | 'CLOSING' | 'LAST-ACK' | 'TIME-WAIT';
+
+/** Snapshot of a connection (synack_tcp_info). */
+export interface TcpInfo extends SocketInfo {
+  state: TcpStateName;
+  snd_una: number; snd_nxt: number; snd_wnd: number; rcv_nxt: number; rcv_wnd: number;
+  cwnd: number; ssthresh: number; srtt: number; rttvar: number; rto: number;
+  mss: number; sndbuf: number; rcvbuf: number;
+  bytesSent: number; bytesReceived: number; rexmitSegs: number; rexmitBytes: number;
+}
+
+/** A TCP connection (WinterTC Socket). */
+export class TcpSocket {
+  private constructor();
+  /** Received bytes; errors with the connection's SynackError. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** close() sends FIN after the queued data; abort() resets the connection (RST). */
+  readonly writable: WritableStream<BytesLike>;
+  /** Resolves once connected; rejects with 'refused', 'timeout', 'unreachable', 'notfound', ... */
+  readonly opened: Promise<SocketInfo>;
+  /** Resolves when closed; rejects with the error that ended the connection. */
+  readonly closed: Promise<void>;
+  /** The connection's handle: the `conn` of its trace events (-1 before one exists). */
+  readonly conn: number;
+  readonly remoteAddress: string | null;
+  readonly remotePort: number | null;
+  /** A snapshot of the connection, null once released. */
+  info(): TcpInfo | null;
+  /** Close both directions (RST if received data was left unread). Returns `closed`. */
+  close(): Promise<void>;
+}
+
+/** A listening socket: an async iterable of accepted connections. */
+export class TcpServer implements AsyncIterable<TcpSocket> {
+  private constructor();
+  readonly port: number;
+  /** The next connection; rejects with 'closed' once the server is closed. */
+  accept(): Promise<TcpSocket>;
+  [Symbol.asyncIterator](): AsyncIterableIterator<TcpSocket>;
+  /** Stop listening; accepted connections stay open. */
+  close(): void;
+}
+
+export interface UdpMessage {
+  data: Uint8Array;
+  address: string;
+  port: number;
+}
+
+/** A UDP socket; ICMP errors are dispatched as 'error' events (detail: SynackError). */
+export class UdpSocket extends EventTarget implements AsyncIterable<UdpMessage> {
+  private constructor();
+  readonly port: number;
+  /** Send one datagram (up to 65507 bytes); `address` may be a host name. */
+  send(address: string, port: number, data: BytesLike): Promise<void>;
+  receive(): Promise<UdpMessage>;
+  [Symbol.asyncIterator](): AsyncIterableIterator<UdpMessage>;
+  close(): void;
+}
+
+export interface PingOptions {
+  /** ms (default 1000). */
+  timeout?: number;
+  /** Payload bytes (default 56). */
+  size?: number;
+  seq?: number;
+}
+
+export interface PingReply {
+  address: string;
+  seq: number;
+  bytes: number;
+  /** Round-trip time, ms. */
+  rtt: number;
+}
+
+/** Trace events (DESIGN.md, CONTRACT: trace events): the objects of `synack --trace`. */
+export type TraceEvent =
+  | { t: number; ev: 'seg'; conn: number; dir: 'in' | 'out'; flags: string; seq: number; ack: number;
+      win: number; len: number; rexmit: boolean;
+      opts: { mss?: number; ws?: number; sackok?: boolean; ts?: [number, number]; sack?: [number, number][] } }
+  | { t: number; ev: 'state'; conn: number; from: TcpStateName; to: TcpStateName }
+  | { t: number; ev: 'cc'; conn: number; cwnd: number; ssthresh: number; srtt: number; rttvar: number;
+      rto: number; inflight: number; phase: 'slow-start' | 'avoidance' | 'recovery' }
+  | { t: number; ev: 'win'; conn: number; snd_una: number; snd_nxt: number; snd_wnd: number;
+      rcv_nxt: number; rcv_wnd: number; sndbuf: number; rcvbuf: number }
+  | { t: number; ev: 'timer'; conn: number; name: 'rexmit' | 'persist' | 'keepalive' | 'delack' | 'time-wait';
+      action: 'set' | 'fired' | 'cleared'; at: number }
+  | { t: number; ev: 'drop'; conn?: number; layer: string; reason: string }
+  | { t: number; ev: 'error'; conn: number; code: 'refused' | 'reset' | 'timeout' | 'unreachable' };
+
+export interface Counters {
+  frames_in: number; frames_out: number; bytes_in: number; bytes_out: number;
+  ip_in: number; ip_out: number; ip_frags_out: number; ip_reassembled: number;
+  tcp_segs_in: number; tcp_segs_out: number; tcp_rexmit_segs: number; tcp_rexmit_bytes: number;
+  tcp_challenge_acks: number; tcp_syn_cookies_sent: number; drops_total: number;
+  /** Non-zero drop counts by 'layer/reason'. */
+  drops: Record<string, number>;
+}
+
+export interface DhcpLease {
+  address: string;
+  gateway: string | null;
+  dns: string[];
+  server: string | null;
+  prefix: number;
+  leaseSeconds: number;
+}
+
+export interface StackEventMap {
+  trace: CustomEvent<TraceEvent>;
+  linkerror: CustomEvent<SynackError>;
+}
+
+/** A userspace TCP/IP stack. */
+export class Stack extends EventTarget {
+  private constructor();
+  /** Our address (null while DHCP has none). */
+  readonly address: string | null;
+  readonly prefix: number;
+  readonly gateway: string | null;
+  readonly dns: string | null;
+  readonly mac: string;
+  /** Whether close() was called. */
+  readonly closed: boolean;
+  /** Whether trace events are produced (turned on by the first 'trace' listener). */
+  trace: boolean;
+  /** The stack's clock, ms (the `t` of trace events). */
+  now(): number;
+  /** Open a TCP connection; `opened` settles later. */
+  connect(address: SocketAddress | string, options?: SocketOptions): TcpSocket;
+  /** Listen for TCP connections. */
+  listen(options: { port: number; backlog?: number } & SocketOptions): TcpServer;
+  /** A UDP socket (port 0 or absent: ephemeral). */
+  udp(options?: { port?: number }): UdpSocket;
+  /** ICMP echo; rejects with 'timeout' or 'unreachable'. */
+  ping(host: string, options?: PingOptions): Promise<PingReply>;
+  /** Resolve a name to 'A.B.C.D' ('notfound', 'timeout', 'refused', 'unreachable'). */
+  lookup(hostname: string): Promise<string>;
+  counters(): Counters;
+  lease(): DhcpLease | null;
+  setAddress(cidr: string, gateway?: string): void;
+  setDns(server: string | null): void;
+  /** Free the stack: its sockets fail with 'closed', its link is closed. */
+  close(): void;
+  addEventListener<K extends keyof StackEventMap>(type: K,
+    listener: (ev: StackEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions): void;
+}
+
+/** Create a stack on a link. */
+export function createStack(options: StackOptions): Promise<Stack>;
+
+/**
+ * Where the wasm binary comes from (default: synack.wasm next to this
+ * module). Call before the first createStack().
+ */
+export function setWasmSource(source: string | URL | Response | BufferSource | WebAssembly.Module): void;

@@ -1,0 +1,492 @@
+/*
+ * TCP sockets shaped like the WinterTC Sockets API (connect() as in
+ * Cloudflare Workers and Deno): `opened`, `closed`, a ReadableStream and a
+ * WritableStream, close(). Backpressure is TCP's own in both directions:
+ * the readable stream pulls from the core's receive buffer only while its
+ * queue has room (so a slow reader closes the advertised window), and a
+ * write resolves only once the core's send buffer has taken all of it.
+ *
+ * Failures are the connection's sticky error (RFC 9293 §3.10: "connection
+ * refused", "connection reset", user timeout; ICMP/ARP unreachable) as a
+ * SynackError with code 'refused', 'reset', 'timeout' or 'unreachable'.
+ */
+import { CHUNK } from './core.mjs';
+import { ERR, SynackError, errorFrom } from './errors.mjs';
+import { deferred, formatIp4, toBytes } from './util.mjs';
+
+/* Readiness bits (synack.h SYNACK_EV_*). */
+const EV_READABLE = 0x01;
+const EV_WRITABLE = 0x02;
+const EV_CONNECTED = 0x04;
+const EV_CLOSED = 0x08;
+const EV_ERROR = 0x10;
+const EV_ACCEPT = 0x20;
+const EV_EOF = 0x40;
+
+/* RFC 9293 state names by synack_tcp_state value. */
+const STATES = ['CLOSED', 'LISTEN', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED',
+  'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT'];
+
+const noop = () => {};
+
+/* Thin wrappers over the glue's TCP calls. */
+function tcpEvents(core, h) {
+  return core.m._synack_js_tcp_events(core.ctx, h) >>> 0;
+}
+
+function tcpError(core, h) {
+  return core.m._synack_js_tcp_error(core.ctx, h);
+}
+
+/** Open a TCP handle with the given socket options applied. */
+export function tcpOpen(core, options = {}) {
+  const h = core.enter(() => core.m._synack_js_tcp_open(core.ctx));
+  if (h < 0) throw errorFrom(h, 'synack: cannot open a TCP socket');
+  applyOptions(core, h, options);
+  return h;
+}
+
+/* synack_tcp_opt values for the per-socket options of connect()/listen(). */
+function applyOptions(core, h, o) {
+  const set = (opt, v) => {
+    if (v !== undefined) core.m._synack_js_tcp_setopt(core.ctx, h, opt, Number(v));
+  };
+  set(0, o.sendBuffer);
+  set(1, o.receiveBuffer);
+  if (o.noDelay !== undefined) set(2, o.noDelay ? 1 : 0);
+  if (o.keepAlive !== undefined) set(3, o.keepAlive ? 1 : 0);
+}
+
+/**
+ * One TCP connection. Made by Stack.connect() (active open) or handed out
+ * by a TcpServer (passive open); not constructed directly.
+ */
+export class TcpSocket {
+  #core;
+  #h = -1;
+  #opened = deferred();
+  #closed = deferred();
+  #rc;
+  #wc;
+  #readWait = null;
+  #writeWait = null;
+  #connected = false;
+  #readDone = false;
+  #rcClosed = false;
+  #writeDone = false;
+  #writing = false;
+  #autoShutdown = false;
+  #released = false;
+  #failed = null;
+  #allowHalfOpen;
+  #hwm;
+  #peer = null;
+
+  /**
+   * @param core the stack's Core
+   * @param opts { allowHalfOpen, highWaterMark } plus either { handle } of
+   *   an accepted connection or { pending } — a promise of the handle of a
+   *   connection being opened.
+   */
+  constructor(core, opts) {
+    this.#core = core;
+    this.#allowHalfOpen = !!opts.allowHalfOpen;
+    this.#hwm = opts.highWaterMark ?? CHUNK;
+    this.#opened.promise.catch(noop);
+    this.#closed.promise.catch(noop);
+
+    this.readable = new ReadableStream({
+      start: (c) => { this.#rc = c; },
+      pull: (c) => this.#pull(c),
+      cancel: () => this.#cancelRead(),
+    }, { highWaterMark: this.#hwm, size: (chunk) => chunk.byteLength });
+
+    this.writable = new WritableStream({
+      start: (c) => { this.#wc = c; },
+      write: (chunk) => this.#write(chunk),
+      close: () => this.#closeWrite(),
+      abort: () => this.#abort(),
+    });
+
+    if (opts.handle !== undefined) {
+      this.#attach(opts.handle);
+    } else {
+      opts.pending.then((h) => {
+        if (this.#released) {
+          core.enter(() => core.m._synack_js_tcp_abort(core.ctx, h));
+          return;
+        }
+        this.#attach(h);
+      }, (err) => this.#fail(err));
+    }
+  }
+
+  #attach(h) {
+    this.#h = h;
+    this.#core.watch(this);
+  }
+
+  /** Resolves with the addresses once connected; rejects with a SynackError. */
+  get opened() {
+    return this.#opened.promise;
+  }
+
+  /** Resolves when the socket is closed; rejects when it failed. */
+  get closed() {
+    return this.#closed.promise;
+  }
+
+  /** The connection's handle (the `conn` of its trace events); -1 before one exists. */
+  get conn() {
+    return this.#h;
+  }
+
+  /** Snapshot of the connection (synack_tcp_info), or null when released. */
+  info() {
+    if (this.#h < 0 || this.#released) return null;
+    const core = this.#core;
+    if (core.destroyed || core.m._synack_js_tcp_info(core.ctx, this.#h, core.out) < 0) return null;
+    const v = (i) => core.f64(i);
+    return {
+      state: STATES[v(0)] ?? String(v(0)),
+      localAddress: formatIp4(v(1)), localPort: v(2),
+      remoteAddress: formatIp4(v(3)), remotePort: v(4),
+      snd_una: v(5), snd_nxt: v(6), snd_wnd: v(7), rcv_nxt: v(8), rcv_wnd: v(9),
+      cwnd: v(10), ssthresh: v(11), srtt: v(12), rttvar: v(13), rto: v(14),
+      mss: v(15), sndbuf: v(16), rcvbuf: v(17),
+      bytesSent: v(18), bytesReceived: v(19), rexmitSegs: v(20), rexmitBytes: v(21),
+    };
+  }
+
+  /**
+   * Close both directions: queued data is still sent, then FIN (RST when
+   * received data was left unread). Returns `closed`.
+   */
+  close() {
+    if (!this.#released && !this.#failed) {
+      const err = new SynackError('closed', 'synack: the socket was closed');
+      /* Data still queued in the readable stream was never read by the
+       * application: like unread data in the core, that means RST. */
+      const unread = !this.#rcClosed && this.#rc.desiredSize !== null && this.#rc.desiredSize < this.#hwm;
+      this.#opened.reject(err);
+      this.#readDone = true;
+      this.#closeReadable();
+      this.#writeDone = true;
+      this.#wc.error(err);
+      this.#wake();
+      this.#release(unread);
+      this.#closed.resolve();
+    }
+    return this.#closed.promise;
+  }
+
+  /** Readiness check, called by the core after every burst of calls. */
+  check() {
+    if (this.#released) return false;
+    const ev = tcpEvents(this.#core, this.#h);
+    if (ev & EV_ERROR || (!this.#connected && ev & EV_CLOSED)) {
+      const e = tcpError(this.#core, this.#h);
+      this.#fail(errorFrom(e < 0 ? e : ERR.REFUSED, 'synack: connection'));
+      return false;
+    }
+    if (!this.#connected && ev & EV_CONNECTED) {
+      this.#connected = true;
+      this.#opened.resolve(this.#addresses());
+    }
+    if (this.#readWait && ev & (EV_READABLE | EV_EOF | EV_CLOSED)) {
+      const r = this.#readWait;
+      this.#readWait = null;
+      r();
+    }
+    if (this.#writeWait && ev & (EV_WRITABLE | EV_CLOSED)) {
+      const r = this.#writeWait;
+      this.#writeWait = null;
+      r();
+    }
+    return true;
+  }
+
+  /** The stack went away. */
+  fail(err) {
+    this.#fail(err);
+  }
+
+  #addresses() {
+    const i = this.info();
+    if (!i) return {};
+    this.#peer = i;
+    return {
+      remoteAddress: i.remoteAddress, remotePort: i.remotePort,
+      localAddress: i.localAddress, localPort: i.localPort,
+    };
+  }
+
+  /** Peer address ('A.B.C.D') once connected. */
+  get remoteAddress() {
+    return this.#peer?.remoteAddress ?? null;
+  }
+
+  /** Peer port once connected. */
+  get remotePort() {
+    return this.#peer?.remotePort ?? null;
+  }
+
+  #wait(which) {
+    return new Promise((resolve) => {
+      if (which === 'read') this.#readWait = resolve;
+      else this.#writeWait = resolve;
+      this.#core.watch(this);
+    });
+  }
+
+  #wake() {
+    const r = this.#readWait;
+    const w = this.#writeWait;
+    this.#readWait = this.#writeWait = null;
+    r?.();
+    w?.();
+  }
+
+  async #pull(c) {
+    await this.#opened.promise;
+    const core = this.#core;
+    for (;;) {
+      if (this.#readDone || this.#failed) return;
+      const h = this.#h;
+      const r = core.enter(() => {
+        const n = core.m._synack_js_tcp_recv(core.ctx, core.now(), h, core.scratch, CHUNK);
+        return n > 0 ? core.m.HEAPU8.slice(core.scratch, core.scratch + n) : n;
+      });
+      if (typeof r !== 'number') {
+        c.enqueue(r);
+        return;
+      }
+      if (r === 0) {
+        this.#readDone = true;
+        this.#closeReadable();
+        this.#onEof();
+        return;
+      }
+      if (r !== ERR.AGAIN) {
+        this.#fail(errorFrom(r, 'synack: receive'));
+        return;
+      }
+      await this.#wait('read');
+    }
+  }
+
+  #closeReadable() {
+    if (this.#rcClosed) return;
+    this.#rcClosed = true;
+    try {
+      this.#rc.close();
+    } catch {
+      /* already errored or cancelled */
+    }
+  }
+
+  #cancelRead() {
+    this.#readDone = true;
+    this.#rcClosed = true;
+    this.#maybeFinish();
+  }
+
+  /*
+   * Peer's FIN read. Without allowHalfOpen our side is shut down too, once
+   * the writable side has been idle for a task: a pipe that just read the
+   * last chunk (readable.pipeTo(writable)) still gets to write it.
+   */
+  #onEof() {
+    if (!this.#allowHalfOpen && !this.#writeDone) {
+      this.#autoShutdown = true;
+      this.#scheduleAutoShutdown();
+    }
+    this.#maybeFinish();
+  }
+
+  #scheduleAutoShutdown() {
+    setTimeout(() => {
+      if (this.#writing || this.#writeDone || this.#released) return;
+      this.#shutdown();
+      this.#maybeFinish();
+    }, 0);
+  }
+
+  #shutdown() {
+    if (this.#writeDone || this.#released) return;
+    this.#writeDone = true;
+    const core = this.#core;
+    const h = this.#h;
+    const r = core.enter(() => core.m._synack_js_tcp_shutdown(core.ctx, core.now(), h));
+    if (r < 0 && r !== ERR.CLOSED && r !== ERR.STATE) this.#fail(errorFrom(r, 'synack: shutdown'));
+  }
+
+  async #write(chunk) {
+    await this.#opened.promise;
+    const data = toBytes(chunk);
+    const core = this.#core;
+    this.#writing = true;
+    try {
+      let off = 0;
+      while (off < data.length) {
+        if (this.#failed) throw this.#failed;
+        if (this.#writeDone) throw new SynackError('closed', 'synack: the sending side is closed');
+        const n = Math.min(CHUNK, data.length - off);
+        const h = this.#h;
+        const r = core.enter(() => {
+          core.m.HEAPU8.set(data.subarray(off, off + n), core.scratch);
+          return core.m._synack_js_tcp_send(core.ctx, core.now(), h, core.scratch, n);
+        });
+        if (r > 0) {
+          off += r;
+        } else if (r === ERR.AGAIN || r === 0) {
+          await this.#wait('write');
+        } else {
+          const e = errorFrom(r, 'synack: send');
+          this.#fail(e);
+          throw e;
+        }
+      }
+    } finally {
+      this.#writing = false;
+      if (this.#autoShutdown) this.#scheduleAutoShutdown();
+    }
+  }
+
+  async #closeWrite() {
+    await this.#opened.promise;
+    if (this.#failed) throw this.#failed;
+    this.#shutdown();
+    this.#maybeFinish();
+  }
+
+  /* writable.abort(): reset the connection (RST) at once. */
+  #abort() {
+    if (this.#released) return;
+    const err = new SynackError('aborted', 'synack: the connection was aborted');
+    this.#failed = err;
+    this.#opened.reject(err);
+    this.#rc.error(err);
+    this.#wake();
+    this.#release(true);
+    this.#closed.resolve();
+  }
+
+  #maybeFinish() {
+    if (this.#readDone && this.#writeDone && !this.#released && !this.#failed) {
+      this.#release(false);
+      this.#closed.resolve();
+    }
+  }
+
+  #fail(err) {
+    if (this.#failed || this.#released) return;
+    this.#failed = err;
+    this.#opened.reject(err);
+    this.#rc.error(err);
+    this.#wc.error(err);
+    this.#wake();
+    this.#release(true);
+    this.#closed.reject(err);
+  }
+
+  /* Give the handle back: close (FIN, background teardown) or abort (RST). */
+  #release(abort) {
+    if (this.#released) return;
+    this.#released = true;
+    const core = this.#core;
+    core.unwatch(this);
+    const h = this.#h;
+    if (h < 0 || core.destroyed) return;
+    core.enter(() => (abort ? core.m._synack_js_tcp_abort : core.m._synack_js_tcp_close)(core.ctx, core.now(), h));
+  }
+}
+
+/**
+ * A listening socket: an async iterable of accepted TcpSockets. At most
+ * `backlog` connections wait in JS; beyond that they wait in the core's
+ * listen queue, and beyond that new SYNs are answered with SYN cookies or
+ * dropped, as the core decides.
+ */
+export class TcpServer {
+  #core;
+  #h;
+  #queue = [];
+  #waiters = [];
+  #closed = false;
+  #backlog;
+  #socketOpts;
+
+  constructor(core, h, port, opts) {
+    this.#core = core;
+    this.#h = h;
+    this.#backlog = opts.backlog;
+    this.#socketOpts = { allowHalfOpen: opts.allowHalfOpen, highWaterMark: opts.highWaterMark };
+    this.port = port;
+    core.watch(this);
+  }
+
+  /** The next accepted connection; rejects once the server is closed. */
+  accept() {
+    if (this.#queue.length) {
+      const s = this.#queue.shift();
+      this.#core.queueSettle();
+      return Promise.resolve(s);
+    }
+    if (this.#closed) return Promise.reject(new SynackError('closed', 'synack: the server is closed'));
+    const d = deferred();
+    this.#waiters.push(d);
+    return d.promise;
+  }
+
+  [Symbol.asyncIterator]() {
+    return {
+      next: () => this.accept().then(
+        (value) => ({ value, done: false }),
+        (err) => {
+          if (err?.code === 'closed') return { value: undefined, done: true };
+          throw err;
+        }),
+      return: () => {
+        this.close();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]() { return this; },
+    };
+  }
+
+  /** Readiness check: accept what the core has ready. */
+  check() {
+    if (this.#closed) return false;
+    const core = this.#core;
+    if (!(tcpEvents(core, this.#h) & EV_ACCEPT)) return true;
+    while (this.#queue.length < this.#backlog) {
+      const h = core.enter(() => core.m._synack_js_tcp_accept(core.ctx, core.now(), this.#h, core.out));
+      if (h < 0) break;
+      const sock = new TcpSocket(core, { ...this.#socketOpts, handle: h });
+      const w = this.#waiters.shift();
+      if (w) w.resolve(sock);
+      else this.#queue.push(sock);
+    }
+    return true;
+  }
+
+  /** Stop listening; connections already accepted stay open. */
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    const core = this.#core;
+    core.unwatch(this);
+    if (!core.destroyed) core.enter(() => core.m._synack_js_tcp_close(core.ctx, core.now(), this.#h));
+    const err = new SynackError('closed', 'synack: the server is closed');
+    for (const w of this.#waiters) w.reject(err);
+    this.#waiters = [];
+    for (const s of this.#queue) s.close();
+    this.#queue = [];
+  }
+
+  /** The stack went away. */
+  fail() {
+    this.close();
+  }
+}

@@ -1,0 +1,119 @@
+/*
+ * UDP sockets (RFC 768): send(address, port, data) and an async iterable of
+ * received messages { data, address, port }. A pending ICMP error for the
+ * socket (port unreachable, RFC 1122 §4.1.3.3) does not end the iteration:
+ * it is dispatched as an 'error' event whose `detail` is a SynackError.
+ */
+import { CHUNK } from './core.mjs';
+import { ERR, SynackError, errorFrom } from './errors.mjs';
+import { deferred, formatIp4, toBytes } from './util.mjs';
+
+/* Messages kept in JS per socket before the core's own queue is used. */
+const JS_QUEUE = 256;
+/* Largest UDP payload (RFC 768 over IPv4: 65535 - 20 - 8). */
+const UDP_MAX = 65507;
+
+export class UdpSocket extends EventTarget {
+  #core;
+  #h;
+  #resolve;
+  #queue = [];
+  #waiters = [];
+  #closed = false;
+
+  /** Made by Stack.udp(); `resolve` turns a host name into an address. */
+  constructor(core, h, resolve) {
+    super();
+    this.#core = core;
+    this.#h = h;
+    this.#resolve = resolve;
+    this.port = core.m._synack_js_udp_port(core.ctx, h);
+    core.watch(this);
+  }
+
+  /**
+   * Send one datagram (fragmented by IP when larger than the MTU). Resolves
+   * once it is handed to the link; rejects with a SynackError ('msgsize',
+   * 'unreachable', 'closed', 'notfound' for a name that does not resolve).
+   */
+  async send(address, port, data) {
+    const bytes = toBytes(data);
+    if (bytes.length > UDP_MAX) throw new SynackError('msgsize', 'synack: datagram too large');
+    const dst = await this.#resolve(address);
+    if (this.#closed) throw new SynackError('closed', 'synack: the socket is closed');
+    const core = this.#core;
+    const r = core.enter(() => core.m._synack_js_udp_sendto(core.ctx, core.now(), this.#h, dst,
+      port, core.put(bytes), bytes.length));
+    if (r < 0) throw errorFrom(r, 'synack: udp send');
+  }
+
+  /** The next message { data, address, port }; rejects once closed. */
+  receive() {
+    if (this.#queue.length) {
+      const msg = this.#queue.shift();
+      this.#core.queueSettle();
+      return Promise.resolve(msg);
+    }
+    if (this.#closed) return Promise.reject(new SynackError('closed', 'synack: the socket is closed'));
+    const d = deferred();
+    this.#waiters.push(d);
+    return d.promise;
+  }
+
+  [Symbol.asyncIterator]() {
+    return {
+      next: () => this.receive().then(
+        (value) => ({ value, done: false }),
+        (err) => {
+          if (err?.code === 'closed') return { value: undefined, done: true };
+          throw err;
+        }),
+      return: () => {
+        this.close();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]() { return this; },
+    };
+  }
+
+  /** Readiness check: move queued datagrams from the core into JS. */
+  check() {
+    if (this.#closed) return false;
+    const core = this.#core;
+    for (let i = 0; i < 4 * JS_QUEUE && (this.#queue.length < JS_QUEUE || this.#waiters.length); i++) {
+      const ptr = core.scratch;
+      const n = core.m._synack_js_udp_recvfrom(core.ctx, this.#h, ptr, CHUNK, core.out);
+      if (n === ERR.AGAIN) break;
+      const msg = n >= 0 ? {
+        data: core.m.HEAPU8.slice(ptr, ptr + Math.min(n, CHUNK)),
+        address: formatIp4(core.u32(0)),
+        port: core.u32(1),
+      } : null;
+      if (!msg) {
+        this.dispatchEvent(new CustomEvent('error', { detail: errorFrom(n, 'synack: udp') }));
+        continue;
+      }
+      const w = this.#waiters.shift();
+      if (w) w.resolve(msg);
+      else this.#queue.push(msg);
+    }
+    return true;
+  }
+
+  /** Close the socket; iteration ends after the messages already queued. */
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    const core = this.#core;
+    core.unwatch(this);
+    if (!core.destroyed) core.enter(() => core.m._synack_js_udp_close(core.ctx, this.#h));
+    const err = new SynackError('closed', 'synack: the socket is closed');
+    for (const w of this.#waiters) w.reject(err);
+    this.#waiters = [];
+  }
+
+  /** The stack went away. */
+  fail() {
+    this.close();
+  }
+}

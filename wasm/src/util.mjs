@@ -1,0 +1,143 @@
+/*
+ * Small helpers shared by the modules: IPv4 text, byte conversion, a seeded
+ * random generator, and a fast "next task" scheduler.
+ */
+import { SynackError } from './errors.mjs';
+
+/** Parse 'A.B.C.D' into a uint32 (host order); null when not a literal. */
+export function parseIp4(text) {
+  if (typeof text !== 'string') return null;
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text.trim());
+  if (!m) return null;
+  let v = 0;
+  for (let i = 1; i <= 4; i++) {
+    const o = Number(m[i]);
+    if (o > 255) return null;
+    v = v * 256 + o;
+  }
+  return v;
+}
+
+/** Format a uint32 (host order) as 'A.B.C.D'. */
+export function formatIp4(v) {
+  v >>>= 0;
+  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
+/** Parse 'A.B.C.D/LEN' into { addr, prefix }; throws SynackError('invalid'). */
+export function parseCidr(text) {
+  const [ip, len, extra] = String(text).split('/');
+  const addr = parseIp4(ip);
+  const prefix = len === undefined ? 24 : Number(len);
+  if (addr === null || extra !== undefined || !Number.isInteger(prefix) ||
+      prefix < 0 || prefix > 32) {
+    throw new SynackError('invalid', `synack: bad address '${text}' (want 'A.B.C.D/LEN' or 'dhcp')`);
+  }
+  return { addr, prefix };
+}
+
+/** Parse 'xx:xx:xx:xx:xx:xx' into 6 bytes; throws SynackError('invalid'). */
+export function parseMac(text) {
+  const parts = String(text).split(/[:-]/);
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) {
+    throw new SynackError('invalid', `synack: bad MAC address '${text}'`);
+  }
+  return Uint8Array.from(parts, (p) => parseInt(p, 16));
+}
+
+/** Format 6 bytes as 'xx:xx:xx:xx:xx:xx'. */
+export function formatMac(b) {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+const encoder = new TextEncoder();
+
+/** Bytes of a write: Uint8Array as is, other views and buffers wrapped, strings UTF-8. */
+export function toBytes(data) {
+  if (data instanceof Uint8Array) return data;
+  if (typeof data === 'string') return encoder.encode(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && data instanceof SharedArrayBuffer)) {
+    return new Uint8Array(data);
+  }
+  throw new TypeError('synack: data must be a Uint8Array, ArrayBuffer, view or string');
+}
+
+/** Random bytes from the platform (Web Crypto, in browsers and Node). */
+export function randomBytes(n) {
+  const b = new Uint8Array(n);
+  globalThis.crypto.getRandomValues(b);
+  return b;
+}
+
+/**
+ * A seeded generator (SplitMix32 seeding an xorshift128): uniform floats in
+ * [0, 1). The same seed gives the same sequence everywhere.
+ */
+export class Rng {
+  constructor(seed) {
+    let x = (Number(seed) >>> 0) ^ 0x9e3779b9;
+    const mix = () => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s = [mix() || 1, mix(), mix(), mix()];
+  }
+
+  /** The next uint32. */
+  u32() {
+    const s = this.s;
+    let t = s[3];
+    const x = s[0];
+    s[3] = s[2]; s[2] = s[1]; s[1] = x;
+    t ^= t << 11; t ^= t >>> 8;
+    s[0] = (t ^ x ^ (x >>> 19)) >>> 0;
+    return s[0];
+  }
+
+  /** A float in [0, 1). */
+  next() {
+    return this.u32() / 4294967296;
+  }
+
+  /** True with probability p. */
+  chance(p) {
+    return p > 0 && (p >= 1 || this.next() < p);
+  }
+}
+
+/*
+ * Run fn as a new task soon, without the 4 ms clamp of nested setTimeout:
+ * setImmediate in Node, a MessageChannel in browsers and workers.
+ */
+export const nextTask = (() => {
+  if (typeof globalThis.setImmediate === 'function') return (fn) => globalThis.setImmediate(fn);
+  if (typeof MessageChannel === 'function') {
+    const q = [];
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      const fn = q.shift();
+      if (fn) fn();
+    };
+    return (fn) => {
+      q.push(fn);
+      ch.port2.postMessage(0);
+    };
+  }
+  return (fn) => setTimeout(fn, 0);
+})();
+
+/** Milliseconds from a monotonic clock. */
+export function monotonicMs() {
+  return performance.now();
+}
+
+/** A promise plus its resolve/reject (Promise.withResolvers is not in Node 20). */
+export function deferred() {
+  let resolve, reject;
+  const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
+  return { promise, resolve, reject };
+}
