@@ -4,6 +4,9 @@
  * coding (RFC 9112 section 7.1) and read-to-close bodies, fed whole and
  * byte by byte.
  */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wstring-concatenation"
+#endif
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

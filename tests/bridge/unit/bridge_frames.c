@@ -104,7 +104,7 @@ size_t build_udp(uint8_t *buf, const uint8_t src[6], const uint8_t dst[6],
     size_t off = eth(buf, src, dst, SYNACK_ETHERTYPE_IPV4);
     off += ip(buf + off, sip, dip, SYNACK_IPPROTO_UDP, SYNACK_UDP_HDR_LEN + plen);
     if (plen)
-        memcpy(buf + off + SYNACK_UDP_HDR_LEN, payload, plen);
+        memmove(buf + off + SYNACK_UDP_HDR_LEN, payload, plen);
     synack_udp_repr u = {.sport = sport, .dport = dport};
     return off + synack_udp_emit(&u, buf + off, plen, sip, dip);
 }
