@@ -1,20 +1,84 @@
 #!/usr/bin/env bash
-# The command behind `make demo`: builds the native preset and runs the
-# two-stack example when the build has one (a CMake target named
-# synack_demo_two_stacks). Until it exists this says so and exits 0.
+# `make demo`: the demo page with everything it needs, on loopback only.
+#  - builds the page (synack_web in build/js-em, Emscripten Release) and
+#    synack-bridge (build/native);
+#  - serves the page with python3's http.server on 127.0.0.1:$DEMO_HTTP_PORT;
+#  - runs synack-bridge --slirp on 127.0.0.1:$DEMO_BRIDGE_PORT, allowed to
+#    reach the page's own server (10.0.2.2:$DEMO_HTTP_PORT, so network mode
+#    has an HTTP server to talk to) and the ports in $DEMO_ALLOW;
+#  - runs websockify 127.0.0.1:$DEMO_WS_PORT -> the bridge;
+#  - prints the URL to open; Ctrl-C stops the three children (by PID).
+# Environment: DEMO_HTTP_PORT (8000), DEMO_WS_PORT (8080), DEMO_BRIDGE_PORT
+# (8001), DEMO_ALLOW (more host ports the page may reach, e.g. "5432 6379"),
+# SYNACK_JS_BUILD (build/js-em), SYNACK_BRIDGE (a built synack-bridge).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-demo_target="${DEMO_TARGET:-synack_demo_two_stacks}"
+http_port="${DEMO_HTTP_PORT:-8000}"
+ws_port="${DEMO_WS_PORT:-8080}"
+bridge_port="${DEMO_BRIDGE_PORT:-8001}"
+js_build="${SYNACK_JS_BUILD:-$root/build/js-em}"
+logs="$root/build/demo-logs"
 
-cmake --preset native >/dev/null
-cmake --build --preset native
-if cmake --build build/native --target help | grep -q "^${demo_target}:"; then
-  cmake --build build/native --target "$demo_target"
-  exe="$(find build/native -type f -perm -u+x -name "$demo_target" | head -n 1)"
-  [ -n "$exe" ] || { echo "demo: built $demo_target but cannot find it" >&2; exit 1; }
-  echo "demo: running $exe"
-  exec "$exe" "$@"
+mkdir -p "$logs"
+echo "demo: building the page ($js_build) and synack-bridge"
+if [ ! -f "$js_build/build.ninja" ]; then
+  emcmake cmake -S "$root" -B "$js_build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSYNACK_NO_TESTS=ON >/dev/null
 fi
-echo "demo: no two-stack example yet (no CMake target '$demo_target');"
-echo "demo: the native build is ready in build/native."
+cmake --build "$js_build" --target synack_web -j2 >"$logs/build.log" 2>&1 \
+  || { cat "$logs/build.log" >&2; exit 1; }
+bridge="${SYNACK_BRIDGE:-}"
+if [ -z "$bridge" ]; then
+  [ -f build/native/build.ninja ] || cmake --preset native >/dev/null
+  cmake --build build/native --target synack-bridge -j2 >>"$logs/build.log" 2>&1 \
+    || { cat "$logs/build.log" >&2; exit 1; }
+  bridge="$root/build/native/host/bridge/synack-bridge"
+fi
+command -v websockify >/dev/null || { echo "demo: websockify is missing (scripts/setup.sh installs it)" >&2; exit 1; }
+
+allow=(--allow "10.0.2.2:$http_port")
+for p in ${DEMO_ALLOW:-}; do allow+=(--allow "10.0.2.2:${p##*:}"); done
+
+pids=()
+cleanup() {
+  trap - EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  echo "demo: stopped"
+}
+trap 'exit 130' INT TERM
+trap cleanup EXIT
+
+# Wait until something listens on 127.0.0.1:$1 (process $2 must stay alive).
+wait_port() {
+  for _ in $(seq 1 100); do
+    kill -0 "$2" 2>/dev/null || { echo "demo: $3 exited; see $logs/$3.log" >&2; exit 1; }
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "demo: $3 is not listening on port $1; see $logs/$3.log" >&2
+  exit 1
+}
+
+python3 -m http.server --bind 127.0.0.1 --directory "$js_build/web" "$http_port" >"$logs/http.log" 2>&1 &
+pids+=($!)
+wait_port "$http_port" "${pids[-1]}" http
+"$bridge" --listen "127.0.0.1:$bridge_port" --slirp "${allow[@]}" >"$logs/bridge.log" 2>&1 &
+pids+=($!)
+wait_port "$bridge_port" "${pids[-1]}" bridge
+websockify "127.0.0.1:$ws_port" "127.0.0.1:$bridge_port" >"$logs/websockify.log" 2>&1 &
+pids+=($!)
+wait_port "$ws_port" "${pids[-1]}" websockify
+
+cat <<EOF
+demo: ready. Open
+
+    http://127.0.0.1:$http_port/?ws=ws://127.0.0.1:$ws_port&target=10.0.2.2:$http_port
+
+  Standalone mode needs nothing else. Network mode goes through websockify
+  (port $ws_port) and synack-bridge --slirp (port $bridge_port) to this host:
+  10.0.2.2:$http_port is the page's own HTTP server.
+  Logs: $logs. Press Ctrl-C to stop.
+EOF
+wait -n "${pids[@]}" || true
+echo "demo: a server exited; stopping" >&2

@@ -1,0 +1,426 @@
+// The demo page (web/) in Chromium: playwright-core drives /usr/bin/chromium
+// (headless, a fresh context per test) against the built page ($DEMO_WEB, served here
+// on 127.0.0.1). Each test clicks or types like a person and reads the page
+// plus the model summary (window.__demoPage). Screenshots of each view go
+// to $DEMO_SHOTS. The network test starts an HTTP server, synack-bridge
+// --slirp and websockify, and stops them by PID.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WEB = resolve(process.env.DEMO_WEB ?? join(root, 'build', 'js-em', 'web'));
+const SHOTS = process.env.DEMO_SHOTS ?? join(root, 'build', 'demo-screenshots');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const BRIDGE = process.env.SYNACK_BRIDGE ?? join(root, 'build', 'native', 'host', 'bridge', 'synack-bridge');
+const TYPES = { '.html': 'text/html', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
+
+const { chromium } = await import(join(root, 'node_modules', 'playwright-core', 'index.mjs'));
+mkdirSync(SHOTS, { recursive: true });
+
+/* A static server for the built page, on loopback. */
+function serveDir(dir) {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let file = normalize(join(dir, path));
+    if (!file.startsWith(dir + sep) && file !== dir) return res.writeHead(403).end();
+    try {
+      if (statSync(file).isDirectory()) file = join(file, 'index.html');
+      statSync(file);
+    } catch {
+      return res.writeHead(404).end();
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+let browser;
+let web;
+let base;
+
+before(async () => {
+  assert.ok(existsSync(join(WEB, 'index.html')), `no built page in ${WEB}`);
+  web = await serveDir(WEB);
+  base = `http://127.0.0.1:${web.address().port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  web?.closeAllConnections();
+  await new Promise((r) => (web ? web.close(r) : r()));
+});
+
+/* A fresh page of the demo; fn(page) runs with page errors collected and asserted absent. */
+async function withPage(query, fn, viewport = { width: 1440, height: 900 }) {
+  const ctx = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  try {
+    await page.goto(`${base}/index.html${query}`);
+    await fn(page);
+    assert.deepEqual(errors, []);
+  } finally {
+    await ctx.close();
+  }
+}
+
+const summary = (page) => page.evaluate(() => window.__demoPage.summary());
+const waitFor = (page, fn, arg, timeout = 30_000) => page.waitForFunction(fn, arg, { timeout, polling: 50 });
+
+/* Views are drawn in animation frames: wait until they show the model, or what is expected. */
+const rendered = (page) => waitFor(page, () => window.__demoPage.drawn(), null, 5_000);
+const shows = (page, selector, re) => waitFor(page, ([sel, src]) => new RegExp(src).test(document.querySelector(sel)?.textContent ?? ''),
+  [selector, re.source], 5_000);
+const lit = (page, side, state) => waitFor(page, ([s, st]) => document.querySelector(`#fsm-${s} g.state.lit`)?.dataset.state === st,
+  [side, state], 5_000);
+
+async function start(page, fields = {}) {
+  for (const [id, v] of Object.entries(fields)) await page.fill(`#${id}`, String(v));
+  await page.click('#start');
+  await waitFor(page, () => !document.getElementById('connect').disabled);
+}
+
+async function connect(page) {
+  await page.click('#connect');
+  await waitFor(page, () => !document.getElementById('send').disabled);
+}
+
+async function shot(page, name, selector) {
+  const target = selector ? page.locator(selector) : page;
+  await target.screenshot({ path: join(SHOTS, `${name}.png`), ...(selector ? {} : { fullPage: true }) });
+}
+
+/* Non-blank pixels of a canvas. */
+const inked = (page, id) => page.evaluate((cid) => {
+  const c = document.getElementById(cid);
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+  return n;
+}, id);
+
+test('standalone: handshake, data, teardown drawn in order; states, windows and cwnd charts', { timeout: 90_000 }, async () => {
+  await withPage('', async (page) => {
+    await start(page, { delay: 20, rate: 20 });
+    await connect(page);
+    await page.fill('#bytes', '65536');
+    await page.click('#send');
+    await waitFor(page, () => window.__demoPage.session().received >= 65536);
+    await page.click('#close');
+    await waitFor(page, () => {
+      const s = window.__demoPage.summary();
+      return s.states.client === 'TIME-WAIT' && s.states.server === 'CLOSED';
+    });
+    const s = await summary(page);
+    const segs = s.segments;
+    const find = (pred, from = 0) => segs.findIndex((x, i) => i >= from && pred(x));
+    const syn = find((x) => x.from === 'client' && x.flags === 'S');
+    const synAck = find((x) => x.from === 'server' && x.flags === 'SA', syn);
+    const ack = find((x) => x.from === 'client' && x.flags === 'A' && x.len === 0 && x.ack === 1, synAck);
+    const data = find((x) => x.from === 'client' && x.len > 0, ack);
+    const echoed = find((x) => x.from === 'server' && x.len > 0, data);
+    const finC = find((x) => x.from === 'client' && x.flags.includes('F'), data);
+    const ackFinC = find((x) => x.from === 'server' && x.ack === segs[finC].seq + 1, finC);
+    const finS = find((x) => x.from === 'server' && x.flags.includes('F'), finC);
+    const ackFinS = find((x) => x.from === 'client' && x.ack === segs[finS].seq + 1, finS);
+    const order = { syn, synAck, ack, data, echoed, finC, ackFinC, finS, ackFinS };
+    for (const [k, v] of Object.entries(order)) assert.ok(v >= 0, `${k} missing: ${JSON.stringify(segs.map((x) => x.flags))}`);
+    assert.equal(segs[syn].seq, 0, 'relative ISN');
+    assert.equal(segs[synAck].ack, 1);
+    assert.ok(ackFinS > finS && finS >= ackFinC && ackFinC > finC, JSON.stringify(order));
+    for (const side of ['client', 'server']) {
+      assert.ok(s.passed[side].includes('ESTABLISHED'), `${side}: ${s.passed[side]}`);
+    }
+    /* The client closes first: FIN-WAIT-1, (FIN-WAIT-2 unless the ACK rides on the peer's FIN), TIME-WAIT. */
+    const fromEst = s.passed.client.slice(s.passed.client.indexOf('ESTABLISHED'));
+    assert.ok(['ESTABLISHED,FIN-WAIT-1,FIN-WAIT-2,TIME-WAIT', 'ESTABLISHED,FIN-WAIT-1,TIME-WAIT'].includes(fromEst.join()),
+      fromEst.join());
+    assert.deepEqual(s.passed.server.slice(-3), ['CLOSE-WAIT', 'LAST-ACK', 'CLOSED']);
+    assert.ok(s.cc.client > 3 && s.win.client > 3 && s.win.server > 3, JSON.stringify({ cc: s.cc, win: s.win }));
+    await rendered(page);
+    for (const id of ['cwnd', 'rtt', 'tsg']) assert.ok(await inked(page, id) > 400, `${id} chart is empty`);
+
+    await rendered(page);
+    const labels = await page.locator('#ladder g.seg text.label').allTextContents();
+    assert.equal(labels.length, segs.length);
+    assert.match(labels[syn], /^S seq=0 len=0 win=\d+ <mss 1460 ws \d sackOK ts>$/);
+    assert.match(labels[synAck], /^SA seq=0 ack=1 /);
+    assert.equal(await page.locator('#fsm-client g.state.lit').getAttribute('data-state'), 'TIME-WAIT');
+    assert.equal(await page.locator('#fsm-server g.state.lit').getAttribute('data-state'), 'CLOSED');
+    assert.match(await page.locator('#fsm-client .countdown').textContent(), /TIME-WAIT: closes in \d+\.\d s/);
+    assert.equal(await page.locator('#fsm-client path.last').count(), 1, 'last transition drawn');
+    assert.match(await page.locator('#win-client').textContent(), /acknowledged .* in flight .* usable/);
+    const story = await page.locator('#story').textContent();
+    assert.match(story, /three-way handshake is complete/);
+    assert.match(story, /has no more data to send: FIN/);
+
+    await page.locator('#ladder g.seg').nth(syn).click();
+    assert.match(await page.locator('#details').textContent(), /Segment 1: S.*MSS option1460/s);
+    await page.keyboard.press('ArrowDown');
+    assert.match(await page.locator('#details h3').textContent(), /Segment 2: SA/);
+
+    await shot(page, 'standalone-desktop-1440');
+    const views = { ladder: '.ladder-panel', states: 'section[aria-labelledby=h-states]',
+      'time-sequence': 'section[aria-labelledby=h-tsg]', congestion: 'section[aria-labelledby=h-cc]',
+      story: 'section[aria-labelledby=h-story]', controls: '#controls' };
+    for (const [name, sel] of Object.entries(views)) await shot(page, `view-${name}`, sel);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.waitForTimeout(400);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page wider than a 1280 px laptop by ${overflow} px`);
+    await shot(page, 'standalone-laptop-1280');
+  });
+});
+
+test('standalone: drop the next segment gives a marked loss and retransmission; exports', { timeout: 90_000 }, async () => {
+  await withPage('', async (page) => {
+    await start(page, { delay: 20 });
+    await connect(page);
+    await page.click('#drop');
+    await page.fill('#bytes', '20000');
+    await page.click('#send');
+    await waitFor(page, () => window.__demoPage.summary().segments.some((x) => x.rexmit && x.from === 'client'));
+    const s = await summary(page);
+    const dropped = s.segments.find((x) => x.fate === 'dropped');
+    assert.ok(dropped && dropped.from === 'client' && dropped.len > 0, 'a dropped data segment');
+    const rexmit = s.segments.find((x) => x.rexmit && x.from === 'client');
+    assert.equal(rexmit.seq, dropped.seq, 'the dropped bytes are sent again');
+    assert.ok(s.segments.indexOf(rexmit) > s.segments.indexOf(dropped));
+    await rendered(page);
+    assert.ok(await page.locator('#ladder g.seg.lost').count() >= 1);
+    const marked = page.locator('#ladder g.seg.rexmit').first();
+    assert.match(await marked.locator('text.label').textContent(), /\(rexmit\)$/);
+    await marked.click();
+    assert.match(await page.locator('#details').textContent(), /retransmissionyes/);
+    assert.match(await page.locator('#story').textContent(), /You asked to drop it.*Retransmission: the client sends bytes 1–/s);
+    await shot(page, 'drop-retransmission', '.ladder-panel');
+
+    const [pcap] = await Promise.all([page.waitForEvent('download'), page.click('#pcap')]);
+    const bytes = readFileSync(await pcap.path());
+    assert.equal(bytes.readUInt32LE(0), 0xa1b2c3d4);
+    assert.equal(bytes.readUInt32LE(20), 1, 'LINKTYPE_ETHERNET');
+    let frames = 0;
+    for (let o = 24; o < bytes.length; frames++) o += 16 + bytes.readUInt32LE(o + 8);
+    assert.ok(frames >= s.segments.filter((x) => x.from === 'client').length, `${frames} frames in the pcap`);
+    const [json] = await Promise.all([page.waitForEvent('download'), page.click('#json')]);
+    const lines = readFileSync(await json.path(), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(lines.some((l) => l.ev === 'state' && l.to === 'ESTABLISHED' && l.side === 'server'));
+    assert.ok(lines.some((l) => l.ev === 'seg' && l.rexmit === true));
+    assert.ok(lines.some((l) => l.ev === 'frame' && l.fate === 'dropped'));
+  });
+});
+
+test('standalone: losses on the impaired wire are marked and repaired (NewReno)', { timeout: 90_000 }, async () => {
+  await withPage('', async (page) => {
+    await page.selectOption('#cc', 'newreno');
+    await start(page, { delay: 10, loss: 10, seed: 7 });
+    await connect(page);
+    await page.fill('#bytes', '100000');
+    await page.click('#send');
+    await waitFor(page, () => window.__demoPage.session().received >= 100000, null, 60_000);
+    const s = await summary(page);
+    await rendered(page);
+    const lost = s.segments.filter((x) => x.fate === 'lost');
+    assert.ok(lost.length >= 2, `${lost.length} segments lost`);
+    /* Every byte lost in a first transmission is sent again, maybe cut up differently
+     * (a lost retransmission may have been spurious). */
+    for (const l of lost.filter((x) => x.len > 0 && !x.rexmit)) {
+      let pos = l.seq;
+      const again = s.segments.filter((x) => x.rexmit && x.from === l.from && x.len > 0 && !x.fate);
+      for (let x; pos < l.seq + l.len && (x = again.find((y) => y.seq <= pos && pos < y.seq + y.len));) pos = x.seq + x.len;
+      assert.ok(pos >= l.seq + l.len, `lost ${l.from} bytes ${l.seq}+${l.len} sent again only up to ${pos}: ${JSON.stringify(s.segments.filter((x) => x.from === l.from && x.len > 0 && Math.abs(x.seq - l.seq) < 3000))}`);
+    }
+    assert.ok(await page.locator('#ladder g.seg.lost').count() >= 1);
+  });
+});
+
+test('standalone: a closed port is "refused", a port that drops SYNs "timed out"', { timeout: 90_000 }, async () => {
+  await withPage('', async (page) => {
+    await start(page, { delay: 10 });
+    await page.click('#refused');
+    await waitFor(page, () => /refused/.test(document.getElementById('status').textContent));
+    let s = await summary(page);
+    assert.deepEqual(s.segments.map((x) => `${x.from} ${x.flags}`), ['client S', 'server RA']);
+    assert.deepEqual(s.errors, ['refused']);
+    await rendered(page);
+    assert.match(await page.locator('#story').textContent(), /The SYN was answered by RST: nothing listens on that port\./);
+    assert.equal(await page.locator('#fsm-client g.state.lit').getAttribute('data-state'), 'CLOSED');
+    await shot(page, 'refused');
+
+    await page.click('#silent');
+    await waitFor(page, () => /timed out/.test(document.getElementById('status').textContent), null, 60_000);
+    s = await summary(page);
+    assert.ok(s.segments.length >= 3 && s.segments.every((x) => x.flags === 'S' && x.fate === 'filtered'));
+    assert.ok(s.segments.slice(1).every((x) => x.rexmit));
+    assert.deepEqual(s.errors, ['timeout']);
+    await shot(page, 'timed-out');
+  });
+});
+
+test('standalone: a paused reader closes the window (zero window, persist), and it opens again', { timeout: 90_000 }, async () => {
+  await withPage('', async (page) => {
+    await start(page, { delay: 10 });
+    await page.uncheck('#echo');
+    await page.selectOption('#reader', '0');
+    await connect(page);
+    await page.fill('#bytes', '200000');
+    await page.click('#send');
+    await waitFor(page, () => window.__demoPage.summary().segments.some((x) => x.from === 'server' && x.win === 0));
+    await waitFor(page, () => /persist timer/.test(document.getElementById('story').textContent));
+    await shows(page, '#win-client', /zero window/);
+    await shot(page, 'zero-window');
+    await page.selectOption('#reader', 'Infinity');
+    await waitFor(page, () => /window opens again/.test(document.getElementById('story').textContent));
+    await waitFor(page, () => window.__demoPage.summary().segments.some((x) => x.from === 'server' && x.ack === 200001));
+  });
+});
+
+test('keyboard: start, pause, connect and step through the handshake one segment at a time', { timeout: 90_000 }, async () => {
+  await withPage('', async (page) => {
+    await page.keyboard.press('s');
+    await waitFor(page, () => !document.getElementById('connect').disabled);
+    await page.keyboard.press(' ');
+    await waitFor(page, () => window.__demoPage.player().paused);
+    await page.keyboard.press('c');
+    await waitFor(page, () => window.__demoPage.player().records.filter((r) => r.kind === 'frame' && r.pkt.proto === 'tcp').length >= 3);
+    assert.equal((await summary(page)).segments.length, 0, 'nothing shown while paused');
+    await shows(page, '#waiting', /paused: \d+ events waiting/);
+    const flags = async () => (await summary(page)).segments.map((x) => x.flags);
+    await page.keyboard.press('ArrowRight');
+    assert.deepEqual(await flags(), ['S']);
+    await lit(page, 'client', 'SYN-SENT');
+    await page.keyboard.press('ArrowRight');
+    assert.deepEqual(await flags(), ['S', 'SA']);
+    await lit(page, 'server', 'SYN-RECEIVED');
+    await shot(page, 'step-handshake');
+    await page.keyboard.press('ArrowLeft');
+    assert.deepEqual(await flags(), ['S']);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    assert.deepEqual(await flags(), ['S', 'SA', 'A']);
+    await shows(page, '#now', /three-way handshake is complete|ESTABLISHED/);
+    await page.keyboard.press('4');
+    await page.keyboard.press(' ');
+    assert.equal(await page.evaluate(() => window.__demoPage.player().speed), 0.05);
+    await page.keyboard.press('1');
+    await waitFor(page, () => window.__demoPage.summary().states.client === 'ESTABLISHED');
+    await page.keyboard.press('?');
+    assert.equal(await page.locator('#help').evaluate((d) => d.open), true);
+  });
+});
+
+test('slow motion: at 1/20 speed the handshake unfolds over seconds, then real time catches up', { timeout: 60_000 }, async () => {
+  await withPage('', async (page) => {
+    await start(page, { delay: 40 });
+    await page.keyboard.press('4');
+    const t0 = Date.now();
+    await page.keyboard.press('c');
+    const tcpFrames = () => page.evaluate(() => window.__demoPage.player().records.filter((r) => r.kind === 'frame' && r.pkt.proto === 'tcp').length);
+    await waitFor(page, () => window.__demoPage.player().records.filter((r) => r.kind === 'frame' && r.pkt.proto === 'tcp').length >= 3);
+    assert.ok((await summary(page)).segments.length < 3, 'the views lag behind in slow motion');
+    assert.ok(await tcpFrames() >= 3);
+    await waitFor(page, () => window.__demoPage.summary().segments.length >= 3, null, 20_000);
+    const took = Date.now() - t0;
+    assert.ok(took >= 1000, `the handshake (80 ms of round trip) took ${took} ms to show`);
+    await shows(page, '#waiting', /slow motion/);
+    await page.keyboard.press('1');
+    await waitFor(page, () => window.__demoPage.player().waiting === 0);
+  });
+});
+
+/* ---- network mode: websockify + synack-bridge --slirp to a host server ---- */
+
+function startProcess(cmd, args, ready) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(Object.assign(new Error(`${cmd} did not start:\n${text}`), { child })), 10_000);
+    const onData = (d) => {
+      text += d;
+      const m = ready.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        ok({ child, match: m });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', (e) => { clearTimeout(timer); fail(Object.assign(e, { child })); });
+    child.on('exit', (code) => { clearTimeout(timer); fail(Object.assign(new Error(`${cmd} exited (${code}):\n${text}`), { child })); });
+  });
+}
+
+function freePort() {
+  return new Promise((ok) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+test('network: the page reaches an HTTP server on this host through websockify and synack-bridge', { timeout: 90_000 }, async () => {
+  assert.ok(existsSync(BRIDGE), `synack-bridge not built at ${BRIDGE}`);
+  const http = createServer((req, res) => res.end(`hello from the host, you asked for ${req.url}\n`));
+  await new Promise((r) => http.listen(0, '127.0.0.1', r));
+  const httpPort = http.address().port;
+  const pids = [];
+  const run = async (cmd, args, ready) => {
+    try {
+      const r = await startProcess(cmd, args, ready);
+      pids.push(r.child.pid);
+      return r;
+    } catch (e) {
+      if (e.child?.pid) pids.push(e.child.pid);
+      throw e;
+    }
+  };
+  try {
+    const bridge = await run(BRIDGE, ['--listen', '127.0.0.1:0', '--slirp', '--allow', `10.0.2.2:${httpPort}`],
+      /listening on [^ ]*:(\d+)/);
+    const wsPort = await freePort();
+    await run('websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${bridge.match[1]}`], /proxying from|listen/i);
+    const q = new URLSearchParams({ mode: 'network', ws: `ws://127.0.0.1:${wsPort}`, target: `10.0.2.2:${httpPort}` });
+    await withPage(`?${q}`, async (page) => {
+      await page.click('#start');
+      await waitFor(page, () => /by DHCP/.test(document.getElementById('status').textContent));
+      assert.match(await page.locator('#status').textContent(), /client 10\.0\.2\.\d+\/24 by DHCP/);
+      await connect(page);
+      await page.click('#get');
+      await waitFor(page, () => /hello from the host/.test(document.getElementById('received').textContent));
+      await waitFor(page, () => window.__demoPage.session().peerClosed);
+      assert.match(await page.locator('#received').textContent(), /^HTTP\/1\.1 200 OK[^]*hello from the host, you asked for \//);
+      const s = await summary(page);
+      const f = s.segments.map((x) => `${x.from} ${x.flags}`);
+      assert.deepEqual(f.slice(0, 3), ['client S', 'server SA', 'client A'], f.join(', '));
+      assert.ok(s.segments.some((x) => x.from === 'server' && x.len > 0), 'data from the host server');
+      assert.ok(s.segments.some((x) => x.from === 'server' && x.flags.includes('F')), 'FIN from the host server');
+      assert.equal(s.tuple.sAddr, '10.0.2.2');
+      assert.ok(s.passed.client.includes('ESTABLISHED'));
+      assert.equal(s.states.client, 'CLOSE-WAIT', 'the host closed first');
+      await shot(page, 'network');
+      await page.click('#close');
+      await waitFor(page, () => window.__demoPage.summary().states.client === 'CLOSED');
+      assert.deepEqual((await summary(page)).passed.client.slice(-3), ['CLOSE-WAIT', 'LAST-ACK', 'CLOSED']);
+    });
+  } finally {
+    for (const pid of pids.reverse()) {
+      try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+    }
+    http.closeAllConnections();
+    await new Promise((r) => http.close(r));
+  }
+});

@@ -1,0 +1,246 @@
+/*
+ * The network behind the page, in one of two modes:
+ *  - standalone: a client stack (10.9.0.1) and a server stack (10.9.0.2)
+ *    in this page on an impaired PairLink. The server listens on port 80,
+ *    reads at the speed chosen (to show a zero window and the persist
+ *    timer) and may echo; port 7 has no listener (RST: "refused"); SYNs to
+ *    port 81 vanish ("timed out").
+ *  - network: one client stack that gets its address by DHCP through
+ *    websockify and synack-bridge --slirp and talks to a real server on the
+ *    host (10.0.2.2 is the host in slirp's network).
+ * Both taps report every frame as a record (see model.mjs); the trace
+ * events of the stacks in the page become records too. The time of a
+ * record is ms since the session started.
+ */
+import { PairLink, WebSocketLink, createStack } from './synack.mjs';
+import { TapLink } from './tap.mjs';
+
+export const LISTEN_PORT = 80;
+export const CLOSED_PORT = 7;
+export const SILENT_PORT = 81;
+/* Sizes chosen so that a slow reader closes the window within a second. */
+const SERVER_RCVBUF = 32 * 1024;
+const CLIENT_RCVBUF = 256 * 1024;
+/* Frames kept for the pcap export (the first ones of a long session). */
+const MAX_CAPTURE = 200000;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export class Session {
+  /** sink(rec) receives every record. */
+  constructor(mode, sink) {
+    this.mode = mode;
+    this.sink = sink;
+    this.t0 = performance.now();
+    this.wall0 = Date.now();
+    this.captured = [];
+    this.arrivals = new WeakMap();
+    this.client = null;
+    this.server = null;
+    this.sock = null;
+    this.writer = null;
+    this.received = 0;
+    this.peerClosed = false;
+    this.readerRate = Infinity;
+    this.echo = true;
+    this.dropArmed = false;
+    this.silentPort = null;
+    this.onData = null;
+    this.closed = false;
+  }
+
+  /** ms since the session started. */
+  now() {
+    return performance.now() - this.t0;
+  }
+
+  /** Model configuration for this session. */
+  get modelConfig() {
+    return {
+      twoSided: this.mode === 'standalone', listenPort: LISTEN_PORT,
+      rcvbuf: { client: CLIENT_RCVBUF, server: this.mode === 'standalone' ? SERVER_RCVBUF : null },
+    };
+  }
+
+  /* A frame a tap saw: captured for pcap (client's view) and recorded. */
+  capture(frame) {
+    if (this.captured.length < MAX_CAPTURE) this.captured.push({ frame, wall: this.wall0 + this.now() });
+  }
+
+  clientHooks() {
+    return {
+      onSend: (frame, pkt, fate) => {
+        this.capture(frame);
+        const rec = { kind: 'frame', t: this.now(), side: 'client', pkt, fate };
+        this.arrivals.set(frame, rec);
+        this.sink(rec);
+      },
+      onReceive: (frame, pkt) => {
+        this.capture(frame);
+        const rec = this.arrivals.get(frame);
+        if (rec) rec.arrivedAt = this.now();
+        else if (this.mode === 'network') this.sink({ kind: 'frame', t: this.now(), side: 'server', pkt, fate: null, arrivedAt: this.now() });
+      },
+    };
+  }
+
+  /* Which outgoing client frames to drop, and why. */
+  dropOut(pkt) {
+    if (pkt.proto !== 'tcp') return null;
+    if (this.silentPort !== null && pkt.dport === this.silentPort && pkt.flags === 'S') return 'filtered';
+    if (this.dropArmed && (pkt.len > 0 || pkt.flags.includes('F'))) {
+      this.dropArmed = false;
+      return 'dropped';
+    }
+    return null;
+  }
+
+  /* Trace events of a stack become records on the session's clock. */
+  traceOf(stack, side) {
+    const offset = performance.now() - stack.now() - this.t0;
+    stack.addEventListener('trace', (e) => {
+      const ev = e.detail;
+      this.sink({ kind: 'trace', t: ev.t + offset, side, ev, at: ev.at === undefined ? undefined : ev.at + offset });
+    });
+  }
+
+  /**
+   * Standalone mode. o: { delay, jitter, loss, reorder (0..1), rateMbit,
+   * seed, cc ('cubic'|'newreno'), msl (ms) }.
+   */
+  async startStandalone(o) {
+    const [a, b] = PairLink.pair({
+      delay: o.delay, jitter: o.jitter, loss: o.loss, reorder: o.reorder, rateMbit: o.rateMbit, seed: o.seed,
+    });
+    const clientTap = new TapLink(a, this.clientHooks());
+    clientTap.dropOut = (pkt) => this.dropOut(pkt);
+    const serverTap = new TapLink(b, {
+      onSend: (frame, pkt, fate) => {
+        const rec = { kind: 'frame', t: this.now(), side: 'server', pkt, fate };
+        this.arrivals.set(frame, rec);
+        this.sink(rec);
+      },
+      onReceive: (frame) => {
+        const rec = this.arrivals.get(frame);
+        if (rec) rec.arrivedAt = this.now();
+      },
+    });
+    this.silentPort = SILENT_PORT;
+    const tcp = { cc: o.cc, msl: o.msl, synRetries: 3 };
+    this.client = await createStack({ link: clientTap, ip: '10.9.0.1/24', seed: o.seed, tcp: { ...tcp, receiveBuffer: CLIENT_RCVBUF } });
+    this.server = await createStack({ link: serverTap, ip: '10.9.0.2/24', seed: o.seed + 1, tcp: { ...tcp, receiveBuffer: SERVER_RCVBUF } });
+    this.traceOf(this.client, 'client');
+    this.traceOf(this.server, 'server');
+    this.taps = [clientTap, serverTap];
+    const listener = this.server.listen({ port: LISTEN_PORT, highWaterMark: 4096 });
+    (async () => {
+      for await (const s of listener) this.serve(s);
+    })().catch(() => {});
+    this.target = { hostname: '10.9.0.2', port: LISTEN_PORT };
+  }
+
+  /* The server application: read at readerRate (bytes/s; 0 = paused), echo if asked. */
+  async serve(s) {
+    const reader = s.readable.getReader();
+    const writer = s.writable.getWriter();
+    try {
+      for (;;) {
+        while (this.readerRate === 0 && !this.closed) await sleep(50);
+        const { value, done } = await reader.read();
+        if (done) break;
+        if (this.echo) await writer.write(value);
+        if (Number.isFinite(this.readerRate) && this.readerRate > 0) await sleep((1000 * value.length) / this.readerRate);
+      }
+      await writer.close();
+    } catch {
+      /* reset or closed: the trace tells */
+    }
+  }
+
+  /** Network mode. o: { url, hostname, port }. */
+  async startNetwork(o) {
+    const tap = new TapLink(new WebSocketLink(o.url), this.clientHooks());
+    tap.dropOut = (pkt) => this.dropOut(pkt);
+    this.taps = [tap];
+    this.client = await createStack({ link: tap, ip: 'dhcp', dhcpTimeout: 15000, tcp: { synRetries: 3, receiveBuffer: CLIENT_RCVBUF } });
+    this.traceOf(this.client, 'client');
+    this.target = { hostname: o.hostname, port: o.port };
+  }
+
+  /** Wire counters (standalone): frames sent and lost per direction. */
+  wireStats() {
+    return this.taps?.map((t) => t.stats()).filter(Boolean) ?? [];
+  }
+
+  /**
+   * Open a connection to `port` (default: the target's) and read from it
+   * until it ends. Resolves with the outcome: 'closed' or an error code.
+   */
+  async connect(port = this.target.port) {
+    const s = this.client.connect({ hostname: this.target.hostname, port }, { allowHalfOpen: true });
+    this.sock = s;
+    this.writer = null;
+    this.received = 0;
+    this.peerClosed = false;
+    try {
+      await s.opened;
+    } catch (e) {
+      if (this.sock === s) this.sock = null;
+      return e.code ?? 'error';
+    }
+    if (this.sock !== s) return 'replaced';
+    this.writer = s.writable.getWriter();
+    this.onData?.('open');
+    const decoder = new TextDecoder();
+    let outcome = 'closed';
+    try {
+      for await (const chunk of s.readable) {
+        this.received += chunk.length;
+        this.onData?.('data', decoder.decode(chunk, { stream: true }));
+      }
+      this.peerClosed = true;
+      this.onData?.('eof');
+    } catch (e) {
+      outcome = e.code ?? 'error';
+    }
+    await s.closed.catch(() => {});
+    if (this.sock === s) {
+      this.sock = null;
+      this.writer = null;
+    }
+    return outcome;
+  }
+
+  /** Queue bytes on the connection (resolves once the send buffer took them). */
+  send(data) {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    return this.writer ? this.writer.write(bytes).catch(() => {}) : Promise.resolve();
+  }
+
+  /** Close our sending side (FIN after the queued data). */
+  closeSend() {
+    return this.writer ? this.writer.close().catch(() => {}) : Promise.resolve();
+  }
+
+  /** Abort the connection (RST). */
+  abort() {
+    if (this.writer) return this.writer.abort().catch(() => {});
+    return this.sock ? this.sock.close().catch(() => {}) : Promise.resolve();
+  }
+
+  /** Drop the next segment with data (or FIN) that the client sends. */
+  dropNext() {
+    this.dropArmed = true;
+  }
+
+  /** Everything the client's interface saw, as records for writePcap(). */
+  pcapRecords() {
+    return this.captured;
+  }
+
+  stop() {
+    this.closed = true;
+    this.client?.close();
+    this.server?.close();
+  }
+}
