@@ -1,14 +1,16 @@
 # Top-level entry points. The work is done by scripts/; see README.md.
 #   make test        set-up check, then every test step (native, asan,
 #                    emscripten, wasi); prints "N passed, M failed"
-#   make demo        build the native preset and run the two-stack example
+#   make demo        build and serve the demo page with websockify and
+#                    synack-bridge --slirp (scripts/demo.sh); prints the URL
 #   make native|asan|emscripten|wasi   one step of `make test`
 #   make setup       install what is missing (scripts/setup.sh)
+#   make bench       build release trees and run the benchmarks (bench/run.sh)
 #   make clean       remove the preset build directories
 
 PRESETS := native asan emscripten wasi
 
-.PHONY: all test demo setup clean $(PRESETS)
+.PHONY: all test demo bench setup clean $(PRESETS)
 
 all: test
 
@@ -20,6 +22,9 @@ $(PRESETS):
 
 demo:
 	bash scripts/demo.sh
+
+bench:
+	bash bench/run.sh
 
 setup:
 	bash scripts/setup.sh

@@ -30,6 +30,14 @@ step native      bash scripts/test-preset.sh native
 step asan        bash scripts/test-preset.sh asan
 step emscripten  bash scripts/test-preset.sh emscripten
 step wasi        bash scripts/test-preset.sh wasi
+step interop     bash tests/interop/run-all.sh
+step bridge      bash tests/bridge/run-all.sh
+step wasi-tool   bash tests/wasi/run-all.sh
+step node        bash tests/node/run.sh
+step browser     bash tests/browser/run.sh
+step demo        bash tests/demo/run.sh
+step fuzz        bash fuzz/run.sh
+step valgrind    bash scripts/valgrind-tests.sh
 # ---------------------------------------------------------------------------
 
 wanted=("$@")

@@ -306,8 +306,10 @@ static void on_ack(synack_stack *s, uint64_t now, const synack_dhcp_repr *r)
     if (d->state == SYNACK_DHCP_SELECTING || d->state == SYNACK_DHCP_BOUND)
         return;
     if (d->state == SYNACK_DHCP_REQUESTING && r->has_server_id &&
-        r->server_id != d->server)
-        return; /* another server's answer to our broadcast */
+        r->server_id != d->server) {
+        synack_count_drop(s, SYNACK_DROP_DHCP_FOREIGN); /* another server's answer */
+        return;
+    }
     int prefix = lease_prefix(r);
     if (!usable_addr(r->yiaddr) || prefix < 0 || !r->has_lease_time ||
         r->lease_time == 0) {
@@ -365,8 +367,10 @@ static bool dhcp_input(synack_stack *s, void *ctx, uint64_t now,
         return true;
     }
     /* Not our transaction or not our hardware address: another client's. */
-    if (r.xid != d->xid || r.hlen != 6 || memcmp(r.chaddr, s->cfg.mac.b, 6) != 0)
+    if (r.xid != d->xid || r.hlen != 6 || memcmp(r.chaddr, s->cfg.mac.b, 6) != 0) {
+        synack_count_drop(s, SYNACK_DROP_DHCP_FOREIGN);
         return true;
+    }
     switch (r.msg_type) {
     case SYNACK_DHCPOFFER:
         on_offer(s, now, &r);

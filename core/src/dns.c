@@ -182,10 +182,15 @@ static void on_datagram(synack_stack *s, synack_dns_slot *q, const uint8_t *msg,
 {
     synack_dns_repr r;
     int rc = synack_dns_parse(msg, len, &r);
-    if (src != q->server || sport != SYNACK_DNS_PORT || len < SYNACK_DNS_HDR_LEN ||
-        r.id != q->id || (r.flags & SYNACK_DNS_QR) == 0 ||
-        synack_dns_opcode(&r) != 0) {
+    if (len < SYNACK_DNS_HDR_LEN) {
         synack_count_drop(s, SYNACK_DROP_DNS_MALFORMED);
+        return;
+    }
+    /* RFC 5452 section 9.1: only our server's answer to our ID counts;
+     * anything else may be a spoofing attempt and is counted as such. */
+    if (src != q->server || sport != SYNACK_DNS_PORT || r.id != q->id ||
+        (r.flags & SYNACK_DNS_QR) == 0 || synack_dns_opcode(&r) != 0) {
+        synack_count_drop(s, SYNACK_DROP_DNS_MISMATCH);
         return;
     }
     /* Our ID from our server: a cut-off answer is still an answer. */
@@ -193,10 +198,13 @@ static void on_datagram(synack_stack *s, synack_dns_slot *q, const uint8_t *msg,
         finish(s, q, SYNACK_ERR_MSGSIZE);
         return;
     }
-    if (rc < 0 || r.qdcount != 1 || r.qtype != SYNACK_DNS_TYPE_A ||
-        r.qclass != SYNACK_DNS_CLASS_IN ||
-        !name_at_equals(msg, len, r.qname_off, &q->qname)) {
+    if (rc < 0) {
         synack_count_drop(s, SYNACK_DROP_DNS_MALFORMED);
+        return;
+    }
+    if (r.qdcount != 1 || r.qtype != SYNACK_DNS_TYPE_A || r.qclass != SYNACK_DNS_CLASS_IN ||
+        !name_at_equals(msg, len, r.qname_off, &q->qname)) {
+        synack_count_drop(s, SYNACK_DROP_DNS_MISMATCH);
         return;
     }
     switch (synack_dns_rcode(&r)) {

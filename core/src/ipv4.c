@@ -332,9 +332,9 @@ void synack_ipv4_arp_failed(synack_stack *s, const uint8_t *pkt, size_t len)
         if (synack_udp_parse(l4, l4len, ip.src, ip.dst, false, &udp) >= 0)
             synack_udp_notify_unreachable(s, udp.sport);
     } else if (ip.proto == SYNACK_IPPROTO_TCP) {
-        /* A soft error (RFC 1122 4.2.3.9), reported if the connection gives
-         * up; that path does not read the time, hence 0. */
-        synack_tcp_icmp_error(s, 0, SYNACK_ERR_UNREACHABLE, &ip, l4, l4len);
+        /* A connect in SYN-SENT fails at once; otherwise a soft error
+         * (RFC 1122 4.2.3.9), reported if the connection gives up. */
+        synack_tcp_arp_failed(s, &ip, l4, l4len);
     }
 }
 

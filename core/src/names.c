@@ -101,6 +101,8 @@ static const drop_name drop_names[SYNACK_DROP__COUNT] = {
     [SYNACK_DROP_LINK_SEND] = {"link", "send"},
     [SYNACK_DROP_DHCP_MALFORMED] = {"dhcp", "malformed"},
     [SYNACK_DROP_DNS_MALFORMED] = {"dns", "malformed"},
+    [SYNACK_DROP_DNS_MISMATCH] = {"dns", "mismatch"},
+    [SYNACK_DROP_DHCP_FOREIGN] = {"dhcp", "not-ours"},
 };
 
 /* Table entry for d, or NULL when d is out of range or has no name. */

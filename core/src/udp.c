@@ -2,9 +2,11 @@
  * UDP (RFC 768; RFC 1122 section 4.1.3): sockets bound to a local port,
  * checksums always sent (4.1.3.4), ICMP port unreachable for datagrams to
  * closed ports (4.1.3.1; not for broadcasts), ICMP errors passed to the
- * sending socket (4.1.3.3). Ephemeral ports follow RFC 6056 section 3.3.3
- * (algorithm 3, "simple hash-based"): a keyed hash offset plus a counter,
- * in 49152-65535. Receive queues are bounded (cfg.udp_queue_len) and
+ * sending socket (4.1.3.3). Ephemeral ports follow RFC 6056 section 3.3.1
+ * (algorithm 1, random) in 49152-65535: a UDP socket does not know its
+ * peer yet, so a hash of the 4-tuple cannot separate destinations, and a
+ * counter would let anyone who sees one DNS query's port guess the next
+ * (RFC 5452 section 9.2). Receive queues are bounded (cfg.udp_queue_len) and
  * every datagram is copied with the allocator hook.
  */
 #include <string.h>
@@ -143,20 +145,14 @@ uint64_t synack_udp_poll_at(const synack_stack *s)
     return UINT64_MAX;
 }
 
-/* RFC 6056 3.3.3: port = min + (F(local address, secret) + counter) % count. */
+/* RFC 6056 3.3.1: a random port, then the next free one after it. */
 static int ephemeral_port(synack_stack *s)
 {
-    uint8_t key[5];
-    synack_wr_be32(key, s->addr);
-    key[4] = SYNACK_IPPROTO_UDP;
-    uint32_t offset = (uint32_t)synack_siphash(s->secret, key, sizeof key);
+    uint32_t start = synack_rng_below(&s->rng, EPHEMERAL_COUNT);
     for (uint32_t i = 0; i < EPHEMERAL_COUNT; i++) {
-        uint32_t port = EPHEMERAL_MIN +
-                        (offset + s->udp.next_ephemeral + i) % EPHEMERAL_COUNT;
-        if (!synack_udp_port_open(s, (uint16_t)port)) {
-            s->udp.next_ephemeral += i + 1;
+        uint32_t port = EPHEMERAL_MIN + (start + i) % EPHEMERAL_COUNT;
+        if (!synack_udp_port_open(s, (uint16_t)port))
             return (int)port;
-        }
     }
     return SYNACK_ERR_ADDRINUSE;
 }

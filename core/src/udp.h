@@ -44,7 +44,6 @@ typedef struct synack_udp_sock {
 
 typedef struct synack_udp {
     synack_udp_sock *socks;  /* cfg.udp_max_sockets */
-    uint32_t next_ephemeral; /* RFC 6056 algorithm 3 counter */
 } synack_udp;
 
 /* Allocate the tables sized by the config. Returns 0 or SYNACK_ERR_NOMEM. */

@@ -1,7 +1,8 @@
 /*
  * What the portable command code (host/cli/) needs from the system it
  * runs on. The native tool implements it with Linux calls (host/native/),
- * the WASI tool with wasi-libc. Every function gets `ctx`. Nothing here
+ * the WASI tool with wasi-libc (wasi/); both take the stdout, stderr and
+ * file members from cli_fdio.h. Every function gets `ctx`. Nothing here
  * blocks except wait() (until its deadline) and the stdout, stderr and
  * file writes.
  */

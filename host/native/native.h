@@ -37,10 +37,4 @@ int synack_native_tap_open(const char *name, char *err, size_t errcap);
 int synack_native_stream_connect(const char *host, uint16_t port, char *err,
                                  size_t errcap);
 
-/*
- * Write all of data to fd, waiting for room when the descriptor is
- * non-blocking. Returns 0 or -1.
- */
-int synack_native_write_all(int fd, const void *data, size_t len);
-
 #endif

@@ -2,7 +2,7 @@
  * host/cli/cli_platform.h on Linux: CLOCK_MONOTONIC, getrandom(2),
  * poll(2) on the link and stdin (the loop sleeps until a frame, stdin
  * data or the stack's next deadline; there is no tick), descriptors for
- * the link, stdio and files.
+ * the link and stdin; stdout, stderr and files are host/cli/cli_fdio.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_fdio.h"
 #include "native.h"
 
 static uint64_t now_ms(void *ctx)
@@ -165,29 +166,6 @@ static int32_t link_read(void *ctx, uint8_t *buf, size_t cap)
     return read_now(n->link_rfd, n->link_nonblock, buf, cap);
 }
 
-int synack_native_write_all(int fd, const void *data, size_t len)
-{
-    const uint8_t *p = data;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w > 0) {
-            p += w;
-            len -= (size_t)w;
-            continue;
-        }
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd pf = {.fd = fd, .events = POLLOUT};
-            if (poll(&pf, 1, 30000) <= 0)
-                return -1; /* the reader has stopped reading */
-            continue;
-        }
-        return -1;
-    }
-    return 0;
-}
-
 static int32_t link_write(void *ctx, const uint8_t *data, size_t len)
 {
     synack_native *n = ctx;
@@ -213,57 +191,6 @@ static int32_t stdin_read(void *ctx, uint8_t *buf, size_t cap)
     return read_now(0, false, buf, cap);
 }
 
-static int out_write(void *ctx, const void *data, size_t len)
-{
-    (void)ctx;
-    return synack_native_write_all(1, data, len);
-}
-
-static int err_write(void *ctx, const void *data, size_t len)
-{
-    (void)ctx;
-    return synack_native_write_all(2, data, len);
-}
-
-/* A file handle is the descriptor plus one, so that NULL means none. */
-static void *file_open(void *ctx, const char *path, bool for_writing)
-{
-    (void)ctx;
-    int fd = for_writing ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
-                         : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    return (void *)(intptr_t)(fd + 1);
-}
-
-static int file_fd(void *f)
-{
-    return (int)(intptr_t)f - 1;
-}
-
-static int32_t file_read(void *ctx, void *f, uint8_t *buf, size_t cap)
-{
-    (void)ctx;
-    for (;;) {
-        ssize_t r = read(file_fd(f), buf, cap > INT32_MAX ? INT32_MAX : cap);
-        if (r < 0 && errno == EINTR)
-            continue;
-        return r < 0 ? -1 : (int32_t)r;
-    }
-}
-
-static int file_write(void *ctx, void *f, const void *data, size_t len)
-{
-    (void)ctx;
-    return synack_native_write_all(file_fd(f), data, len);
-}
-
-static void file_close(void *ctx, void *f)
-{
-    (void)ctx;
-    close(file_fd(f));
-}
-
 void synack_native_platform(synack_cli_platform *p, synack_native *n)
 {
     memset(n, 0, sizeof *n);
@@ -280,10 +207,5 @@ void synack_native_platform(synack_cli_platform *p, synack_native *n)
     p->link_read = link_read;
     p->link_write = link_write;
     p->stdin_read = stdin_read;
-    p->out_write = out_write;
-    p->err_write = err_write;
-    p->file_open = file_open;
-    p->file_read = file_read;
-    p->file_write = file_write;
-    p->file_close = file_close;
+    synack_cli_fdio_fill(p); /* stdout, stderr, files */
 }

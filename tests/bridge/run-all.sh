@@ -3,32 +3,28 @@
 # tests/bridge/test_*.py / test_*.sh, each bounded by a timeout. Prints
 # "N passed, M failed" and exits non-zero when anything failed.
 #
-#   tests/bridge/run-all.sh            build build/bridge (+ build/bridge-asan) and run
+#   tests/bridge/run-all.sh            build in build/native (+ build/asan) and run
 #   SYNACK_BRIDGE=path run-all.sh      test that binary (no build)
 #   ONLY=slirp run-all.sh              run only tests whose name contains "slirp"
+# The builds use the CMake presets (tests/support/build.sh): the native one
+# for the bridge, the tool and the unit tests, asan for test_abuse.sh.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
+. "$here/../support/build.sh"
 export PYTHON="${PYTHON:-/usr/bin/python3}"
-build="${BRIDGE_BUILD_DIR:-$root/build/bridge}"
 per_test_timeout="${TEST_TIMEOUT:-300}"
+build=""
 
 if [ -z "${SYNACK_BRIDGE:-}" ]; then
-  if [ ! -f "$build/build.ninja" ]; then
-    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null || exit 1
-  fi
-  echo "run-all: building $build"
-  cmake --build "$build" -j2 --target synack-bridge \
-    $(cd "$root/tests/bridge/unit" && ls test_bridge_*.c 2>/dev/null | sed 's/\.c$//') >/dev/null || {
+  echo "run-all: building synack-bridge, synack and the bridge unit tests (native preset)"
+  build=$(build_preset native synack-bridge synack \
+    $(cd "$here/unit" && ls test_bridge_*.c 2>/dev/null | sed 's/\.c$//')) || {
       echo "run-all: build failed"; echo "0 passed, 1 failed"; exit 1; }
   export SYNACK_BRIDGE="$build/host/bridge/synack-bridge"
-  # the synack tool too, when its sources build (tests that need it skip otherwise)
-  if [ -z "${SYNACK_TOOL:-}" ] && cmake --build "$build" -j2 --target synack >/dev/null 2>&1; then
-    for p in "$build/host/native/synack" "$build/host/cli/synack" "$build/host/synack"; do
-      if [ -x "$p" ]; then export SYNACK_TOOL="$p"; break; fi
-    done
-  fi
+  export SYNACK_TOOL="${SYNACK_TOOL:-$build/host/native/synack}"
 fi
+# Nothing may skip quietly: test_websockify needs websockify (test_tap needs root).
+need_program websockify "test_websockify runs real websockify" || { echo "0 passed, 1 failed"; exit 1; }
 
 passed=0
 failed=0
@@ -46,7 +42,7 @@ run() { # name, command...
   fi
 }
 
-if [ -d "$build" ] && [ -f "$build/CTestTestfile.cmake" ]; then
+if [ -n "$build" ] && [ -f "$build/CTestTestfile.cmake" ]; then
   run unit ctest --test-dir "$build" -R '^test_bridge_' --output-on-failure
 fi
 for t in "$here"/test_*.py; do

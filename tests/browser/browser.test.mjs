@@ -6,16 +6,17 @@
 // from an HTTP server on this machine. Screenshots go to the build folder
 // (SYNACK_SHOTS).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { findBridge, hasWebsockify, startBridge } from '../support/procs.mjs';
 import { startServer } from './server.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -32,8 +33,8 @@ const skip = !chromium ? 'playwright-core is not installed (npm ci)'
 const shots = process.env.SYNACK_SHOTS ?? join(dirname(resolve(process.env.SYNACK_JS ?? '.')), 'screenshots');
 
 /* Launch Chromium with a fresh profile; run fn(page, baseUrl); clean up. */
-async function withBrowser(fn) {
-  const server = await startServer();
+async function withBrowser(fn, synackJs = process.env.SYNACK_JS) {
+  const server = await startServer({ synackJs });
   const profile = mkdtempSync(join(tmpdir(), 'synack-chromium-'));
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1100, height: 800 },
@@ -89,69 +90,21 @@ test('Chromium: the demo page runs a standalone session and draws it', { skip, t
 
 /* websockify + synack-bridge --slirp in front of a host HTTP server. */
 async function withBridge(fn) {
-  const bridgeBin = findBridge();
   const http = createHttpServer((req, res) => res.end(`hello from the host, you asked for ${req.url}\n`));
   await new Promise((r) => http.listen(0, '127.0.0.1', r));
   const httpPort = http.address().port;
-  const procs = [];
+  let bridge;
   try {
-    const bridge = await startProcess(bridgeBin, ['--listen', '127.0.0.1:0', '--slirp',
-      '--allow', `10.0.2.2:${httpPort}`], /listening on [^ ]*:(\d+)/);
-    procs.push(bridge.child);
-    const wsPort = await freePort();
-    const ws = await startProcess('websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${bridge.match[1]}`],
-      /proxying from|listen/i);
-    procs.push(ws.child);
-    await fn({ ws: `ws://127.0.0.1:${wsPort}`, target: `10.0.2.2:${httpPort}` });
+    bridge = await startBridge([`10.0.2.2:${httpPort}`]);
+    await fn({ ws: bridge.ws, target: `10.0.2.2:${httpPort}`, httpPort });
   } finally {
-    for (const p of procs) {
-      p.removeAllListeners('exit');
-      if (p.exitCode === null) p.kill('SIGTERM');
-    }
+    bridge?.stop();
     http.close();
   }
 }
 
-function findBridge() {
-  if (process.env.SYNACK_BRIDGE) return process.env.SYNACK_BRIDGE;
-  for (const d of ['native', 'bridge', 'debug', 'build', 'js']) {
-    const p = join(root, 'build', d, 'host', 'bridge', 'synack-bridge');
-    if (existsSync(p)) return p;
-  }
-  return null;
-}
-
-function freePort() {
-  return new Promise((ok) => {
-    const s = createHttpServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-function startProcess(cmd, args, ready) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  return new Promise((ok, fail) => {
-    const timer = setTimeout(() => { child.kill(); fail(new Error(`${cmd} did not start:\n${text}`)); }, 10_000);
-    const onData = (d) => {
-      text += d;
-      const m = ready.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        ok({ child, match: m });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`${cmd} exited (${code}):\n${text}`)); });
-  });
-}
-
 const bridgeSkip = skip || (!findBridge() ? 'synack-bridge is not built'
-  : spawnSync('websockify', ['--help'], { stdio: 'ignore' }).status !== 0 ? 'websockify is not installed' : false);
+  : !hasWebsockify() ? 'websockify is not installed' : false);
 
 test('Chromium: the demo page fetches from the host through websockify and synack-bridge',
   { skip: bridgeSkip, timeout: 120_000 }, async () => {
@@ -170,4 +123,37 @@ test('Chromium: the demo page fetches from the host through websockify and synac
         assert.deepEqual(errors, []);
       });
     });
+  });
+
+/*
+ * The README's browser example (readme-example.html) as it stands, but for
+ * its two port numbers: served from a folder holding it next to copies of
+ * the built synack.mjs and synack.wasm, through websockify + bridge.
+ */
+test('Chromium: the README browser example fetches a page through websockify and synack-bridge',
+  { skip: bridgeSkip, timeout: 120_000 }, async () => {
+    const built = dirname(resolve(process.env.SYNACK_JS));
+    const dir = mkdtempSync(join(tmpdir(), 'synack-readme-'));
+    try {
+      for (const f of ['synack.mjs', 'synack.wasm']) copyFileSync(join(built, f), join(dir, f));
+      await withBridge(async ({ ws, httpPort }) => {
+        const html = readFileSync(join(here, 'readme-example.html'), 'utf8');
+        assert.ok(html.includes("'ws://localhost:8080'") && html.includes('port: 8000'));
+        writeFileSync(join(dir, 'example.html'), html.replace("'ws://localhost:8080'", `'${ws}'`)
+          .replace('port: 8000', `port: ${httpPort}`));
+        await withBrowser(async (page, url, errors) => {
+          // the example has no icon; the browser's own request for one is not its error
+          await page.route('**/favicon.ico', (r) => r.fulfill({ status: 204 }));
+          await page.goto(`${url}/synack/example.html`);
+          await page.waitForFunction(() => /you asked for/.test(document.getElementById('out').textContent),
+            null, { timeout: 60_000 });
+          const text = await page.locator('#out').textContent();
+          assert.match(text, /^HTTP\/1\.[01] 200 OK/);
+          assert.match(text, /hello from the host, you asked for \//);
+          assert.deepEqual(errors, []);
+        }, join(dir, 'synack.mjs'));
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });

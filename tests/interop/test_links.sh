@@ -42,6 +42,6 @@ if [ -x "$BRIDGE" ]; then
     check "--connect via synack-bridge: 10 MB to Linux, SHA-256 equal" \
         [ "$(json_field "$WORK/bsend.json" sha256)" = "$(cut -d' ' -f1 <"$WORK/linux.sum")" ]
 else
-    echo "  skip --connect (no synack-bridge at $BRIDGE)"
+    check "synack-bridge built (at $BRIDGE)" false
 fi
 finish

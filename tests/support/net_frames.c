@@ -100,6 +100,51 @@ net_capture *net_capture_attach(net_fixture *f)
     return c;
 }
 
+net_fixture *net_fixture_captured(const net_fixture_opts *opts, net_capture **cap)
+{
+    net_fixture *f = net_fixture_new(opts);
+    if (f == NULL)
+        return NULL;
+    net_run_for(f, 1);
+    *cap = net_capture_attach(f);
+    if (*cap == NULL) {
+        net_fixture_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+size_t net_fixture_captured_free(net_fixture *f, net_capture *cap)
+{
+    size_t leaked = net_fixture_free(f);
+    free(cap);
+    return leaked;
+}
+
+int net_setup_with(void **state, const net_fixture_opts *opts)
+{
+    net_setup *st = calloc(1, sizeof *st);
+    *state = st;
+    if (st == NULL || (st->f = net_fixture_captured(opts, &st->cap)) == NULL) {
+        free(st);
+        return -1;
+    }
+    return 0;
+}
+
+int net_setup_default(void **state)
+{
+    return net_setup_with(state, NULL);
+}
+
+int net_teardown(void **state)
+{
+    net_setup *st = *state;
+    size_t leaked = net_fixture_captured_free(st->f, st->cap);
+    free(st);
+    return leaked == 0 ? 0 : -1;
+}
+
 void net_capture_clear(net_capture *c)
 {
     c->count = 0;

@@ -60,6 +60,34 @@ typedef struct net_capture {
 /* Allocate an empty capture and install it as f's tap. Free with free(). */
 net_capture *net_capture_attach(net_fixture *f);
 
+/*
+ * The usual start of a frame-level test: net_fixture_new(opts) (NULL for
+ * the defaults), run for 1 ms so both stacks' announcements are delivered,
+ * then a capture attached and stored in *cap. NULL on failure.
+ */
+net_fixture *net_fixture_captured(const net_fixture_opts *opts, net_capture **cap);
+
+/* Free a fixture from net_fixture_captured and its capture; returns the bytes leaked. */
+size_t net_fixture_captured_free(net_fixture *f, net_capture *cap);
+
+/* The state of a frame-level cmocka test: a fixture from net_fixture_captured. */
+typedef struct net_setup {
+    net_fixture *f;
+    net_capture *cap;
+} net_setup;
+
+/* cmocka setup: *state becomes a net_setup over net_fixture_captured(opts); 0 or -1. */
+int net_setup_with(void **state, const net_fixture_opts *opts);
+
+/* cmocka setup with the default options, and the teardown (-1 when bytes leaked). */
+int net_setup_default(void **state);
+int net_teardown(void **state);
+
+#ifdef cmocka_unit_test_setup_teardown
+/* A CMUnitTest with the default net_setup in *state. */
+#define net_unit_test(f) cmocka_unit_test_setup_teardown(f, net_setup_default, net_teardown)
+#endif
+
 /* The tap function itself (ctx = net_capture *), if you install it by hand. */
 bool net_capture_tap(void *ctx, net_fixture *f, int side, const uint8_t *frame,
                      size_t len);

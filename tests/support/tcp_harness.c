@@ -1,6 +1,8 @@
 /* Single-stack TCP test harness; see tcp_harness.h. */
 #include "tcp_harness.h"
 
+#include "net_frames.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,6 +292,25 @@ const synack_trace_event *th_find_event(const tcp_harness *th, synack_trace_kind
 
 /* ---- send / expect ------------------------------------------------------------- */
 
+/*
+ * Put the Ethernet and IPv4 headers (peer to stack, `proto`, `id`, DF when
+ * `df`) in front of the l4_len bytes at buf + 34, pad to the Ethernet
+ * minimum (buf must hold 60 bytes) and feed the frame to the stack.
+ */
+static void peer_input(tcp_harness *th, uint8_t *buf, uint8_t proto, size_t l4_len,
+                       uint16_t id, bool df)
+{
+    synack_eth_repr eth = {local_mac, peer_mac, SYNACK_ETHERTYPE_IPV4};
+    synack_eth_emit(&eth, buf);
+    synack_ip4_repr ip = net_ip_repr(TH_PEER_IP, TH_LOCAL_IP, proto);
+    ip.id = id;
+    ip.df = df;
+    ip.total_len = (uint16_t)(SYNACK_IP4_HDR_LEN + l4_len);
+    synack_ip4_emit(&ip, buf + SYNACK_ETH_HDR_LEN);
+    size_t n = SYNACK_ETH_HDR_LEN + SYNACK_IP4_HDR_LEN + l4_len;
+    synack_input(th->s, th->now, buf, n < 60 ? 60 : n); /* padding after the IP packet */
+}
+
 void th_send(tcp_harness *th, const th_seg *g)
 {
     static const size_t off = SYNACK_ETH_HDR_LEN + SYNACK_IP4_HDR_LEN;
@@ -323,23 +344,7 @@ void th_send(tcp_harness *th, const th_seg *g)
     synack_tcp_fill_checksum(l4, hl + g->len, TH_PEER_IP, TH_LOCAL_IP);
     if (g->bad_checksum)
         l4[16] ^= 0x5a;
-    synack_eth_repr eth = {local_mac, peer_mac, SYNACK_ETHERTYPE_IPV4};
-    synack_eth_emit(&eth, buf);
-    synack_ip4_repr ip;
-    memset(&ip, 0, sizeof ip);
-    ip.ttl = 64;
-    ip.proto = SYNACK_IPPROTO_TCP;
-    ip.id = 1;
-    ip.df = true;
-    ip.src = TH_PEER_IP;
-    ip.dst = TH_LOCAL_IP;
-    ip.hdr_len = SYNACK_IP4_HDR_LEN;
-    ip.total_len = (uint16_t)(SYNACK_IP4_HDR_LEN + hl + g->len);
-    synack_ip4_emit(&ip, buf + SYNACK_ETH_HDR_LEN);
-    size_t n = off + hl + g->len;
-    if (n < 60)
-        n = 60; /* Ethernet minimum: padding after the IP packet */
-    synack_input(th->s, th->now, buf, n);
+    peer_input(th, buf, SYNACK_IPPROTO_TCP, hl + g->len, 1, true);
     free(buf);
 }
 
@@ -356,19 +361,7 @@ void th_send_raw(tcp_harness *th, const uint8_t *l4, size_t len, bool fix_checks
         buf[off + 16] = buf[off + 17] = 0;
         synack_tcp_fill_checksum(buf + off, len, TH_PEER_IP, TH_LOCAL_IP);
     }
-    synack_eth_repr eth = {local_mac, peer_mac, SYNACK_ETHERTYPE_IPV4};
-    synack_eth_emit(&eth, buf);
-    synack_ip4_repr ip;
-    memset(&ip, 0, sizeof ip);
-    ip.ttl = 64;
-    ip.proto = SYNACK_IPPROTO_TCP;
-    ip.src = TH_PEER_IP;
-    ip.dst = TH_LOCAL_IP;
-    ip.hdr_len = SYNACK_IP4_HDR_LEN;
-    ip.total_len = (uint16_t)(SYNACK_IP4_HDR_LEN + len);
-    synack_ip4_emit(&ip, buf + SYNACK_ETH_HDR_LEN);
-    size_t n = off + len < 60 ? 60 : off + len;
-    synack_input(th->s, th->now, buf, n);
+    peer_input(th, buf, SYNACK_IPPROTO_TCP, len, 0, false);
     free(buf);
 }
 
@@ -379,13 +372,8 @@ void th_send_icmp_unreach(tcp_harness *th, uint8_t code, uint32_t seq)
     size_t off = SYNACK_ETH_HDR_LEN + SYNACK_IP4_HDR_LEN;
     uint8_t *icmp = buf + off;
     uint8_t *quote = icmp + SYNACK_ICMP_HDR_LEN;
-    synack_ip4_repr in;
-    memset(&in, 0, sizeof in);
-    in.ttl = 64;
-    in.proto = SYNACK_IPPROTO_TCP;
-    in.src = TH_LOCAL_IP;
-    in.dst = TH_PEER_IP;
-    in.hdr_len = SYNACK_IP4_HDR_LEN;
+    synack_ip4_repr in = net_ip_repr(TH_LOCAL_IP, TH_PEER_IP, SYNACK_IPPROTO_TCP);
+    in.id = 0;
     in.total_len = SYNACK_IP4_HDR_LEN + SYNACK_TCP_HDR_LEN;
     synack_ip4_emit(&in, quote);
     synack_wr_be16(quote + 20, th->local_port);
@@ -398,18 +386,7 @@ void th_send_icmp_unreach(tcp_harness *th, uint8_t code, uint32_t seq)
     r.payload = quote;
     r.payload_len = 28;
     size_t n = synack_icmp_emit(&r, icmp);
-    synack_eth_repr eth = {local_mac, peer_mac, SYNACK_ETHERTYPE_IPV4};
-    synack_eth_emit(&eth, buf);
-    synack_ip4_repr ip;
-    memset(&ip, 0, sizeof ip);
-    ip.ttl = 64;
-    ip.proto = SYNACK_IPPROTO_ICMP;
-    ip.src = TH_PEER_IP;
-    ip.dst = TH_LOCAL_IP;
-    ip.hdr_len = SYNACK_IP4_HDR_LEN;
-    ip.total_len = (uint16_t)(SYNACK_IP4_HDR_LEN + n);
-    synack_ip4_emit(&ip, buf + SYNACK_ETH_HDR_LEN);
-    synack_input(th->s, th->now, buf, off + n);
+    peer_input(th, buf, SYNACK_IPPROTO_ICMP, n, 0, false);
 }
 
 #define MISMATCH(...)                                                          \
@@ -563,4 +540,36 @@ int th_passive_open(tcp_harness *th, const th_seg *syn, int *listener, char *err
         return -1;
     }
     return h;
+}
+
+int th_open(tcp_harness *th, uint32_t peer_iss, uint16_t win, uint16_t mss, bool sack_ok,
+            char *err, size_t cap)
+{
+    const th_seg g = {.seq = peer_iss, .win = win, .has_mss = true, .mss = mss,
+                      .sack_ok = sack_ok};
+    return th_active_open(th, &g, err, cap);
+}
+
+/* ---- cmocka fixtures -------------------------------------------------------- */
+
+static int setup_with(void **state, const th_opts *opts)
+{
+    tcp_harness *th = th_new(opts);
+    *state = th;
+    return th ? 0 : -1;
+}
+
+int th_setup(void **state)
+{
+    return setup_with(state, NULL);
+}
+
+int th_setup_traced(void **state)
+{
+    return setup_with(state, &(th_opts){.trace = true});
+}
+
+int th_teardown(void **state)
+{
+    return th_free(*state) == 0 ? 0 : -1;
 }

@@ -188,6 +188,39 @@ int th_active_open(tcp_harness *th, const th_seg *synack, char *err, size_t cap)
 int th_passive_open(tcp_harness *th, const th_seg *syn, int *listener, char *err,
                     size_t cap);
 
+/*
+ * cmocka fixtures (the setup/teardown of a CMUnitTest): th_setup puts a
+ * fresh harness with default options in *state, th_setup_traced one that
+ * records trace events; th_teardown frees it and fails when bytes leaked.
+ */
+int th_setup(void **state);
+int th_setup_traced(void **state);
+int th_teardown(void **state);
+
+/*
+ * th_active_open against the usual peer: its SYN-ACK has ISN peer_iss,
+ * window `win`, MSS `mss` and SACK-permitted when sack_ok, nothing else.
+ */
+int th_open(tcp_harness *th, uint32_t peer_iss, uint16_t win, uint16_t mss, bool sack_ok,
+            char *err, size_t cap);
+
+#ifdef fail_msg
+/* A CMUnitTest that gets a fresh harness in *state (th_setup / th_setup_traced). */
+#define th_unit_test(f) cmocka_unit_test_setup_teardown(f, th_setup, th_teardown)
+#define th_unit_test_traced(f) cmocka_unit_test_setup_teardown(f, th_setup_traced, th_teardown)
+
+/* In a cmocka test: th_open, failing the test when the handshake goes wrong. */
+static inline int th_open_or_fail(tcp_harness *th, uint32_t peer_iss, uint16_t win,
+                                  uint16_t mss, bool sack_ok)
+{
+    char err[256];
+    int h = th_open(th, peer_iss, win, mss, sack_ok, err, sizeof err);
+    if (h < 0)
+        fail_msg("%s", err);
+    return h;
+}
+#endif
+
 #define send_segment(th, ...) th_send((th), &(th_seg){__VA_ARGS__})
 
 #define expect_segment(th, ...)                                                \

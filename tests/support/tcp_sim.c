@@ -93,6 +93,8 @@ static void pump_end(tcp_sim *sim, int side)
                 e->err = rc;
             break;
         }
+        if (sim->tap)
+            sim->tap(sim->tap_ctx, side, true, buf, (size_t)rc);
         e->sent += (uint64_t)rc;
     }
     if (e->sent == e->to_send && !e->shut) {
@@ -105,6 +107,8 @@ static void pump_end(tcp_sim *sim, int side)
         int rc = synack_tcp_recv(s, f->now, e->h, buf, sim->chunk);
         if (rc > 0) {
             e->bad_bytes += count_bad(sim->seed[1 - side], e->received, buf, (size_t)rc);
+            if (sim->tap)
+                sim->tap(sim->tap_ctx, side, false, buf, (size_t)rc);
             e->received += (uint64_t)rc;
         } else if (rc == 0) {
             e->eof = true;

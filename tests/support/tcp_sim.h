@@ -34,6 +34,13 @@ typedef struct tcp_sim {
     uint64_t seed[2];      /* stream sent by side 0 / side 1 */
     tcp_sim_end end[2];
     uint32_t chunk;        /* bytes per send/recv call (<= sizeof buf) */
+    /*
+     * Optional, set after tcp_sim_start(): sees every byte side `side`
+     * handed to send() (sent = true) or got from recv(), in order, e.g.
+     * to hash both ends of each stream.
+     */
+    void (*tap)(void *ctx, int side, bool sent, const uint8_t *buf, size_t n);
+    void *tap_ctx;
     uint8_t buf[65536];
 } tcp_sim;
 

@@ -28,32 +28,13 @@ static size_t build_arp(uint8_t *buf, uint16_t op, synack_mac eth_dst,
     return n + synack_arp_emit(&arp, buf + n);
 }
 
-typedef struct setup {
-    net_fixture *f;
-    net_capture *cap;
-} setup;
+typedef net_setup setup;
 
 static int fx_setup(void **state)
 {
-    setup *st = calloc(1, sizeof *st);
     net_fixture_opts o = net_fixture_defaults();
     o.gateway_a = GW;
-    st->f = net_fixture_new(&o);
-    if (st->f == NULL)
-        return -1;
-    net_run_for(st->f, 1); /* deliver the announcements */
-    st->cap = net_capture_attach(st->f);
-    *state = st;
-    return 0;
-}
-
-static int fx_teardown(void **state)
-{
-    setup *st = *state;
-    size_t leaked = net_fixture_free(st->f);
-    free(st->cap);
-    free(st);
-    return leaked == 0 ? 0 : -1;
+    return net_setup_with(state, &o);
 }
 
 static bool b_has_datagram(net_fixture *f, void *ctx)
@@ -295,12 +276,12 @@ static void test_ageing_and_refresh(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_resolve_and_send_queued, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_answers_only_own_address, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_gateway_spoof_refused, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_give_up_reports_unreachable, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_queue_bound, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_ageing_and_refresh, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_resolve_and_send_queued, fx_setup, net_teardown),
+        cmocka_unit_test_setup_teardown(test_answers_only_own_address, fx_setup, net_teardown),
+        cmocka_unit_test_setup_teardown(test_gateway_spoof_refused, fx_setup, net_teardown),
+        cmocka_unit_test_setup_teardown(test_give_up_reports_unreachable, fx_setup, net_teardown),
+        cmocka_unit_test_setup_teardown(test_queue_bound, fx_setup, net_teardown),
+        cmocka_unit_test_setup_teardown(test_ageing_and_refresh, fx_setup, net_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

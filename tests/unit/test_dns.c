@@ -164,11 +164,11 @@ static void test_mismatched_answers_dropped(void **state)
 {
     env *e = *state;
     e->srv.bad_first = true;
-    uint64_t before = synack_drops(e->f->a, SYNACK_DROP_DNS_MALFORMED);
+    uint64_t before = synack_drops(e->f->a, SYNACK_DROP_DNS_MISMATCH);
     synack_ip4 a = 0;
     assert_int_equal(resolve(e, "host.test", &a, NULL), 0);
     assert_int_equal(a, SYNACK_IP4(10, 1, 2, 3));
-    assert_int_equal(synack_drops(e->f->a, SYNACK_DROP_DNS_MALFORMED), before + 2);
+    assert_int_equal(synack_drops(e->f->a, SYNACK_DROP_DNS_MISMATCH), before + 2);
 }
 
 /* A datagram from another address or port is not an answer. */
@@ -191,10 +191,10 @@ static void test_answer_from_elsewhere(void **state)
     assert_int_equal(synack_udp_sendto(e->f->b, e->f->now, other,
                                        SYNACK_IP4(10, 0, 0, 1), e->srv.sport[0],
                                        msg, 12), 0);
-    uint64_t before = synack_drops(e->f->a, SYNACK_DROP_DNS_MALFORMED);
+    uint64_t before = synack_drops(e->f->a, SYNACK_DROP_DNS_MISMATCH);
     cc_run_until(e->f, NULL, NULL, NULL, NULL, 10);
     assert_int_equal(synack_dns_result(e->f->a, p.h, NULL), SYNACK_ERR_AGAIN);
-    assert_int_equal(synack_drops(e->f->a, SYNACK_DROP_DNS_MALFORMED), before + 1);
+    assert_int_equal(synack_drops(e->f->a, SYNACK_DROP_DNS_MISMATCH), before + 1);
     synack_dns_close(e->f->a, p.h);
 }
 

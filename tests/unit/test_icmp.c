@@ -13,10 +13,7 @@
 #include "net_frames.h"
 #include "stack.h"
 
-typedef struct setup {
-    net_fixture *f;
-    net_capture *cap;
-} setup;
+typedef net_setup setup;
 
 static void slow_errors(void *ctx, int side, synack_config *cfg)
 {
@@ -28,29 +25,13 @@ static void slow_errors(void *ctx, int side, synack_config *cfg)
 
 static int setup_with(void **state, net_tune_fn tune)
 {
-    setup *st = calloc(1, sizeof *st);
     net_fixture_opts o = net_fixture_defaults();
     o.tune = tune;
-    st->f = net_fixture_new(&o);
-    if (st->f == NULL)
-        return -1;
-    net_run_for(st->f, 1);
-    st->cap = net_capture_attach(st->f);
-    *state = st;
-    return 0;
+    return net_setup_with(state, &o);
 }
 
 static int fx_setup(void **state) { return setup_with(state, NULL); }
 static int fx_setup_slow(void **state) { return setup_with(state, slow_errors); }
-
-static int fx_teardown(void **state)
-{
-    setup *st = *state;
-    size_t leaked = net_fixture_free(st->f);
-    free(st->cap);
-    free(st);
-    return leaked == 0 ? 0 : -1;
-}
 
 static void test_ping_handles(void **state)
 {
@@ -283,12 +264,12 @@ static void test_error_rate_limit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_ping_handles, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_reply_queue_bounded, fx_setup_slow, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_port_unreachable_refused, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_errors_received, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_error_rules, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_error_rate_limit, fx_setup_slow, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_ping_handles, fx_setup, net_teardown),
+        cmocka_unit_test_setup_teardown(test_reply_queue_bounded, fx_setup_slow, net_teardown),
+        cmocka_unit_test_setup_teardown(test_port_unreachable_refused, fx_setup, net_teardown),
+        cmocka_unit_test_setup_teardown(test_errors_received, fx_setup, net_teardown),
+        cmocka_unit_test_setup_teardown(test_error_rules, fx_setup, net_teardown),
+        cmocka_unit_test_setup_teardown(test_error_rate_limit, fx_setup_slow, net_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

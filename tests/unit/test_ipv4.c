@@ -13,31 +13,7 @@
 #include "net_frames.h"
 #include "stack.h"
 
-typedef struct setup {
-    net_fixture *f;
-    net_capture *cap;
-} setup;
-
-static int fx_setup(void **state)
-{
-    setup *st = calloc(1, sizeof *st);
-    st->f = net_fixture_new(NULL);
-    if (st->f == NULL)
-        return -1;
-    net_run_for(st->f, 1);
-    st->cap = net_capture_attach(st->f);
-    *state = st;
-    return 0;
-}
-
-static int fx_teardown(void **state)
-{
-    setup *st = *state;
-    size_t leaked = net_fixture_free(st->f);
-    free(st->cap);
-    free(st);
-    return leaked == 0 ? 0 : -1;
-}
+typedef net_setup setup;
 
 static bool reply_queued(net_fixture *f, void *ctx)
 {
@@ -355,14 +331,14 @@ static void test_raw_ip_medium(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_ping_both_ways, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_malformed_counted_and_dropped, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_address_checks, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_protocol_unreachable, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_routing, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_broadcast_send, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_ids_and_fragmentation, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_df_too_big, fx_setup, fx_teardown),
+        net_unit_test(test_ping_both_ways),
+        net_unit_test(test_malformed_counted_and_dropped),
+        net_unit_test(test_address_checks),
+        net_unit_test(test_protocol_unreachable),
+        net_unit_test(test_routing),
+        net_unit_test(test_broadcast_send),
+        net_unit_test(test_ids_and_fragmentation),
+        net_unit_test(test_df_too_big),
         cmocka_unit_test(test_raw_ip_medium),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,11 +35,9 @@ static int setup_with(void **state, net_tune_fn tune)
     setup *st = calloc(1, sizeof *st);
     net_fixture_opts o = net_fixture_defaults();
     o.tune = tune;
-    st->f = net_fixture_new(&o);
-    if (st->f == NULL)
+    *state = st;
+    if (st == NULL || (st->f = net_fixture_captured(&o, &st->cap)) == NULL)
         return -1;
-    net_run_for(st->f, 1);
-    st->cap = net_capture_attach(st->f);
     /* a 1000-byte UDP payload with a valid checksum, B -> A */
     uint8_t payload[1000];
     for (size_t i = 0; i < sizeof payload; i++)
@@ -51,7 +49,6 @@ static int setup_with(void **state, net_tune_fn tune)
     memcpy(st->dgram + 8, payload, sizeof payload);
     st->dlen = synack_udp_emit(&u, st->dgram, sizeof payload, net_ip(1), net_ip(0));
     st->sock = synack_udp_open(st->f->a, 7);
-    *state = st;
     return 0;
 }
 
@@ -61,8 +58,7 @@ static int fx_setup_small(void **state) { return setup_with(state, small_limits)
 static int fx_teardown(void **state)
 {
     setup *st = *state;
-    size_t leaked = net_fixture_free(st->f);
-    free(st->cap);
+    size_t leaked = net_fixture_captured_free(st->f, st->cap);
     free(st);
     return leaked == 0 ? 0 : -1;
 }

@@ -64,8 +64,8 @@ static void test_config_defaults(void **state)
     assert_int_equal(c.icmp_max_sockets, 16);
     assert_int_equal(c.icmp_errors_per_s, 100);
     assert_true(c.verify_checksums);
-    assert_int_equal(c.tcp.sndbuf, 4 * 1024 * 1024);
-    assert_int_equal(c.tcp.rcvbuf, 4 * 1024 * 1024);
+    assert_int_equal(c.tcp.sndbuf, 8 * 1024 * 1024);
+    assert_int_equal(c.tcp.rcvbuf, 8 * 1024 * 1024);
     assert_int_equal(c.tcp.rto_min_ms, 200);
     assert_int_equal(c.tcp.rto_max_ms, 60000);
     assert_int_equal(c.tcp.rto_initial_ms, 1000);

@@ -22,38 +22,18 @@
 
 static uint8_t pattern[65536];
 
-static int setup(void **state)
+/* The payload bytes: a pattern that shows misplaced data. */
+static void fill_pattern(void)
 {
     for (size_t i = 0; i < sizeof pattern; i++)
         pattern[i] = (uint8_t)(i * 7 + (i >> 8));
-    tcp_harness *th = th_new(NULL);
-    if (!th)
-        return -1;
-    *state = th;
-    return 0;
 }
 
-static int teardown(void **state)
-{
-    tcp_harness *th = *state;
-    return th_free(th) == 0 ? 0 : -1;
-}
-
-/* Active open, peer: ISN 1000, window 65535, MSS 1460, no other options. */
-static int open_plain(tcp_harness *th)
-{
-    char err[256];
-    int h = th_active_open(th, &(th_seg){.seq = PEER_ISN, .win = 65535, .has_mss = true,
-                                          .mss = 1460}, err, sizeof err);
-    if (h < 0)
-        fail_msg("%s", err);
-    return h;
-}
-
+/* Each test opens actively; the peer: ISN 1000, window 65535, MSS 1460, no other options. */
 static void send_segments_and_nagle(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_plain(th);
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
     const uint32_t ack = PEER_ISN + 1;
     assert_int_equal(synack_tcp_send(th->s, th->now, h, pattern, 100), 100);
@@ -88,7 +68,7 @@ static void send_segments_and_nagle(void **state)
 static void nodelay_sends_small_segments(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_plain(th);
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
     assert_int_equal(synack_tcp_setopt(th->s, h, SYNACK_TCPOPT_NODELAY, 1), 0);
     synack_tcp_send(th->s, th->now, h, pattern, 10);
@@ -102,7 +82,7 @@ static void nodelay_sends_small_segments(void **state)
 static void initial_window_is_ten_segments(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_plain(th);
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
     assert_int_equal(synack_tcp_send(th->s, th->now, h, pattern, 30000), 30000);
     /* RFC 6928: min(10*MSS, max(2*MSS, 14600)) = 14600 = 10 segments */
@@ -118,7 +98,7 @@ static void initial_window_is_ten_segments(void **state)
 static void receive_in_order_with_delayed_ack(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_plain(th);
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
     uint32_t seq = PEER_ISN + 1;
     send_segment(th, .flags = A | P, .seq = seq, .ack = una, .win = 65535, .data = pattern,
@@ -148,7 +128,7 @@ static void receive_in_order_with_delayed_ack(void **state)
 static void duplicate_data_is_acked_not_delivered_twice(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_plain(th);
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
     uint32_t seq = PEER_ISN + 1;
     send_segment(th, .flags = A, .seq = seq, .ack = una, .win = 65535, .data = pattern,
@@ -218,7 +198,7 @@ static void ooo_memory_is_bounded(void **state)
     th_free(th0);
     tcp_harness *th = th_new(&(th_opts){.tune = tune_ooo2});
     *state = th;
-    int h = open_plain(th);
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
     uint32_t seq = PEER_ISN + 1;
     for (uint32_t i = 1; i <= 4; i++) {
@@ -239,7 +219,7 @@ static void ooo_memory_is_bounded(void **state)
 static void bad_checksum_is_dropped(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_plain(th);
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
     send_segment(th, .flags = A, .seq = PEER_ISN + 1, .ack = una, .win = 65535,
                  .data = pattern, .len = 100, .bad_checksum = true);
@@ -251,7 +231,7 @@ static void bad_checksum_is_dropped(void **state)
 static void urgent_data_is_delivered_inline(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_plain(th);
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
     send_segment(th, .flags = A | SYNACK_TCP_URG, .seq = PEER_ISN + 1, .ack = una,
                  .win = 65535, .urg = 5000, .data = pattern, .len = 10);
@@ -263,7 +243,7 @@ static void urgent_data_is_delivered_inline(void **state)
 static void data_and_fin_in_one_segment(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_plain(th);
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
     send_segment(th, .flags = A | P | F, .seq = PEER_ISN + 1, .ack = una, .win = 65535,
                  .data = pattern, .len = 50);
@@ -298,19 +278,18 @@ static void send_before_established_is_queued(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(send_segments_and_nagle, setup, teardown),
-        cmocka_unit_test_setup_teardown(nodelay_sends_small_segments, setup, teardown),
-        cmocka_unit_test_setup_teardown(initial_window_is_ten_segments, setup, teardown),
-        cmocka_unit_test_setup_teardown(receive_in_order_with_delayed_ack, setup, teardown),
-        cmocka_unit_test_setup_teardown(duplicate_data_is_acked_not_delivered_twice, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(out_of_order_sends_sack_and_fills_hole, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(ooo_memory_is_bounded, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_checksum_is_dropped, setup, teardown),
-        cmocka_unit_test_setup_teardown(urgent_data_is_delivered_inline, setup, teardown),
-        cmocka_unit_test_setup_teardown(data_and_fin_in_one_segment, setup, teardown),
-        cmocka_unit_test_setup_teardown(send_before_established_is_queued, setup, teardown),
+        th_unit_test(send_segments_and_nagle),
+        th_unit_test(nodelay_sends_small_segments),
+        th_unit_test(initial_window_is_ten_segments),
+        th_unit_test(receive_in_order_with_delayed_ack),
+        th_unit_test(duplicate_data_is_acked_not_delivered_twice),
+        th_unit_test(out_of_order_sends_sack_and_fills_hole),
+        th_unit_test(ooo_memory_is_bounded),
+        th_unit_test(bad_checksum_is_dropped),
+        th_unit_test(urgent_data_is_delivered_inline),
+        th_unit_test(data_and_fin_in_one_segment),
+        th_unit_test(send_before_established_is_queued),
     };
+    fill_pattern();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

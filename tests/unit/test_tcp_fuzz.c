@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcp_harness.h"
@@ -42,10 +43,19 @@ static uint32_t near(uint32_t base)
     }
 }
 
+/* Seeds to run: 4, or SYNACK_FUZZ_SEEDS for a longer hunt. */
+static uint64_t seeds(void)
+{
+    const char *e = getenv("SYNACK_FUZZ_SEEDS");
+    long v = e ? strtol(e, NULL, 10) : 4;
+    return v > 0 ? (uint64_t)v : 4;
+}
+
 static void random_segments(void **state)
 {
     (void)state;
-    for (uint64_t seed = 1; seed <= 4; seed++) {
+    uint64_t nseeds = seeds();
+    for (uint64_t seed = 1; seed <= nseeds; seed++) {
         rng_state = seed * 0x9e3779b97f4a7c15ULL;
         tcp_harness *th = th_new(&(th_opts){.seed = seed, .trace = seed == 1});
         assert_non_null(th);

@@ -11,6 +11,7 @@
 
 #define S SYNACK_TCP_SYN
 #define A SYNACK_TCP_ACK
+#define P SYNACK_TCP_PSH
 #define R SYNACK_TCP_RST
 
 static void active_open_full_options(void **state)
@@ -22,9 +23,9 @@ static void active_open_full_options(void **state)
     assert_true(h >= 0);
     assert_int_equal(synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, 7), 0);
     th->peer_port = 7;
-    /* SYN: MSS 1460, SACK-permitted, timestamps (TSecr 0), WS 7 for 4 MiB */
+    /* SYN: MSS 1460, SACK-permitted, timestamps (TSecr 0), WS 8 for 8 MiB */
     expect_segment(th, .flags = S, .win = 65535, .has_mss = true, .mss = 1460,
-                   .sack_ok = true, .has_ts = true, .tsecr = 0, .has_ws = true, .ws = 7,
+                   .sack_ok = true, .has_ts = true, .tsecr = 0, .has_ws = true, .ws = 8,
                    .any = TH_ANY_SEQ | TH_ANY_TSVAL | TH_ANY_PORTS);
     uint32_t iss = th->last.seq;
     uint32_t tsv = th->last.tsval;
@@ -35,7 +36,7 @@ static void active_open_full_options(void **state)
     send_segment(th, .flags = S | A, .seq = 5000, .ack = iss + 1, .win = 1000,
                  .has_mss = true, .mss = 1400, .has_ws = true, .ws = 3, .sack_ok = true,
                  .has_ts = true, .tsval = 777, .tsecr = tsv, .sport = 7);
-    /* ACK with our scaled window (4 MiB >> 7 = 32768) and the echoed TSval */
+    /* ACK with our scaled window (8 MiB >> 8 = 32768) and the echoed TSval */
     expect_segment(th, .flags = A, .seq = iss + 1, .ack = 5001, .win = 32768,
                    .has_ts = true, .tsecr = 777, .any = TH_ANY_TSVAL, .sport = 0, .dport = 7);
     assert_true(synack_tcp_events(th->s, h) & SYNACK_EV_CONNECTED);
@@ -90,7 +91,7 @@ static void passive_open(void **state)
                  .sack_ok = true, .has_ts = true, .tsval = 50, .has_ws = true, .ws = 7);
     expect_segment(th, .flags = S | A, .ack = 1001, .win = 65535, .has_mss = true,
                    .mss = 1460, .sack_ok = true, .has_ts = true, .tsecr = 50, .has_ws = true,
-                   .ws = 7, .any = TH_ANY_SEQ | TH_ANY_TSVAL);
+                   .ws = 8, .any = TH_ANY_SEQ | TH_ANY_TSVAL);
     uint32_t iss = th->last.seq;
     uint32_t tsv = th->last.tsval;
     assert_int_equal(synack_tcp_events(th->s, l) & SYNACK_EV_ACCEPT, 0);
@@ -160,16 +161,97 @@ static void simultaneous_open(void **state)
     synack_tcp_info info;
     synack_tcp_get_info(th->s, h, &info);
     assert_int_equal(info.state, SYNACK_TCP_SYN_RECEIVED);
-    /* the peer's SYN-ACK: its SYN is old news, so we answer with an ACK */
+    /* the peer's SYN-ACK (figure 8 line 6) acknowledges our SYN: both ends
+       are ESTABLISHED with no further segment */
     send_segment(th, .flags = S | A, .seq = 300, .ack = iss + 1, .win = 8192,
                  .has_mss = true, .mss = 1000);
-    expect_segment(th, .flags = A, .seq = iss + 1, .ack = 301, .win = 65535);
-    /* the peer's ACK of our SYN-ACK completes it */
-    send_segment(th, .flags = A, .seq = 301, .ack = iss + 1, .win = 8192);
+    expect_no_segment(th);
     synack_tcp_get_info(th->s, h, &info);
     assert_int_equal(info.state, SYNACK_TCP_ESTABLISHED);
     assert_true(synack_tcp_events(th->s, h) & SYNACK_EV_CONNECTED);
     assert_int_equal(info.mss, 1000);
+    assert_int_equal(info.snd_una, iss + 1);
+    assert_int_equal(info.snd_wnd, 8192);
+    /* the retransmission timer of our SYN-ACK is gone */
+    assert_false(th_advance_until_segment(th, 10000));
+    /* the peer's own ACK of our SYN-ACK is an ordinary duplicate now */
+    send_segment(th, .flags = A, .seq = 301, .ack = iss + 1, .win = 8192);
+    expect_no_segment(th);
+    assert_int_equal(synack_tcp_send(th->s, th->now, h, "hi", 2), 2);
+    expect_segment(th, .flags = A | P, .seq = iss + 1, .ack = 301, .win = 65535,
+                   .data = "hi", .len = 2);
+    const synack_trace_event *e = th_find_event(th, SYNACK_TRACE_STATE, 2);
+    assert_non_null(e);
+    assert_int_equal(e->u.state.from, SYNACK_TCP_SYN_RECEIVED);
+    assert_int_equal(e->u.state.to, SYNACK_TCP_ESTABLISHED);
+    assert_int_equal(th_free(th), 0);
+}
+
+/* The other order: the peer's ACK of our SYN-ACK arrives before its SYN-ACK. */
+static void simultaneous_open_ack_first(void **state)
+{
+    (void)state;
+    tcp_harness *th = th_new(NULL);
+    int h = synack_tcp_open(th->s);
+    assert_int_equal(synack_tcp_bind(th->s, h, 5555), 0);
+    th->local_port = 5555;
+    assert_int_equal(synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT), 0);
+    expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN);
+    uint32_t iss = th->last.seq;
+    send_segment(th, .flags = S, .seq = 300, .win = 8192, .has_mss = true, .mss = 1000);
+    expect_segment(th, .flags = S | A, .seq = iss, .ack = 301, .win = 65535, .has_mss = true,
+                   .mss = 1460);
+    /* our SYN-ACK is lost; the peer retransmits its SYN: answered at once */
+    send_segment(th, .flags = S, .seq = 300, .win = 8192, .has_mss = true, .mss = 1000);
+    expect_segment(th, .flags = S | A, .seq = iss, .ack = 301, .win = 65535, .has_mss = true,
+                   .mss = 1460);
+    send_segment(th, .flags = A, .seq = 301, .ack = iss + 1, .win = 8192);
+    expect_no_segment(th);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.state, SYNACK_TCP_ESTABLISHED);
+    /* a late SYN-ACK from the peer is now an old duplicate: ACK, no change */
+    send_segment(th, .flags = S | A, .seq = 300, .ack = iss + 1, .win = 8192,
+                 .has_mss = true, .mss = 1000);
+    expect_segment(th, .flags = A, .seq = iss + 1, .ack = 301, .win = 65535);
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.state, SYNACK_TCP_ESTABLISHED);
+    assert_int_equal(th_free(th), 0);
+}
+
+/*
+ * The next hop never answers ARP: the connect fails with "unreachable" as
+ * soon as ARP gives up (1 request + 3 retries, 1 s apart), not after the
+ * two minutes of SYN retries.
+ */
+static void arp_failure_is_unreachable_promptly(void **state)
+{
+    (void)state;
+    tcp_harness *th = th_new(&(th_opts){.trace = true});
+    int h = synack_tcp_open(th->s);
+    synack_ip4 dead = SYNACK_IP4(10, 0, 0, 3); /* on-link, nobody home */
+    uint64_t start = th->now;
+    assert_int_equal(synack_tcp_connect(th->s, th->now, h, dead, 80), 0);
+    /* nothing TCP leaves the stack: the SYN waits for ARP */
+    expect_no_segment(th);
+    for (int i = 0; i < 10 && synack_tcp_error(th->s, h) == 0; i++)
+        th_advance_to_deadline(th, 10000);
+    assert_int_equal(synack_tcp_error(th->s, h), SYNACK_ERR_UNREACHABLE);
+    /* arp_retries (3) x arp_retry_ms (1000) after the first request */
+    assert_int_equal(th->now - start, 4000);
+    assert_true(synack_tcp_events(th->s, h) & SYNACK_EV_ERROR);
+    assert_true(synack_tcp_events(th->s, h) & SYNACK_EV_CLOSED);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.state, SYNACK_TCP_CLOSED);
+    const synack_trace_event *e = th_find_event(th, SYNACK_TRACE_ERROR, 0);
+    assert_non_null(e);
+    assert_int_equal(e->u.error.code, SYNACK_ERR_UNREACHABLE);
+    assert_int_equal(synack_tcp_send(th->s, th->now, h, "x", 1), SYNACK_ERR_UNREACHABLE);
+    /* no TCP timer is left behind */
+    expect_no_segment(th);
+    assert_false(th_advance_until_segment(th, 200000));
+    assert_int_equal(synack_tcp_close(th->s, th->now, h), 0);
     assert_int_equal(th_free(th), 0);
 }
 
@@ -326,6 +408,8 @@ int main(void)
         cmocka_unit_test(passive_open),
         cmocka_unit_test(passive_open_syn_retransmitted),
         cmocka_unit_test(simultaneous_open),
+        cmocka_unit_test(simultaneous_open_ack_first),
+        cmocka_unit_test(arp_failure_is_unreachable_promptly),
         cmocka_unit_test(synack_with_bad_ack_gets_rst),
         cmocka_unit_test(syn_retries_then_timeout),
         cmocka_unit_test(rst_in_syn_sent_is_refused),

@@ -14,25 +14,9 @@
 
 #define PEER 700u
 
-static int setup(void **state)
-{
-    tcp_harness *th = th_new(NULL);
-    *state = th;
-    return th ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    return th_free(*state) == 0 ? 0 : -1;
-}
-
 static int open_keepalive(tcp_harness *th)
 {
-    char err[256];
-    int h = th_active_open(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
-                                          .mss = 1460}, err, sizeof err);
-    if (h < 0)
-        fail_msg("%s", err);
+    int h = th_open_or_fail(th, PEER, 65535, 1460, false);
     assert_int_equal(synack_tcp_setopt(th->s, h, SYNACK_TCPOPT_KEEPIDLE_MS, 10000), 0);
     assert_int_equal(synack_tcp_setopt(th->s, h, SYNACK_TCPOPT_KEEPINTVL_MS, 1000), 0);
     assert_int_equal(synack_tcp_setopt(th->s, h, SYNACK_TCPOPT_KEEPCNT, 3), 0);
@@ -106,10 +90,10 @@ static void off_by_default(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(probe_answered_keeps_the_connection, setup, teardown),
-        cmocka_unit_test_setup_teardown(unanswered_probes_time_out, setup, teardown),
-        cmocka_unit_test_setup_teardown(traffic_defers_the_probe, setup, teardown),
-        cmocka_unit_test_setup_teardown(off_by_default, setup, teardown),
+        th_unit_test(probe_answered_keeps_the_connection),
+        th_unit_test(unanswered_probes_time_out),
+        th_unit_test(traffic_defers_the_probe),
+        th_unit_test(off_by_default),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

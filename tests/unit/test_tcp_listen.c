@@ -51,7 +51,7 @@ static void syn_cookie_with_options(void **state)
                  .mss = 1400, .has_ws = true, .ws = 5, .sack_ok = true, .has_ts = true,
                  .tsval = 4242);
     expect_segment(th, .dport = 1002, .flags = S | A, .ack = 201, .win = 65535,
-                   .has_mss = true, .mss = 1460, .has_ws = true, .ws = 7, .sack_ok = true,
+                   .has_mss = true, .mss = 1460, .has_ws = true, .ws = 8, .sack_ok = true,
                    .has_ts = true, .tsecr = 4242, .any = TH_ANY_SEQ | TH_ANY_TSVAL);
     uint32_t cookie = th->last.seq;
     uint32_t tsv = th->last.tsval;

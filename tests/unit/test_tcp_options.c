@@ -21,18 +21,11 @@
 
 static uint8_t data[20000];
 
-static int setup(void **state)
+/* The payload bytes: a pattern that shows misplaced data. */
+static void fill_data(void)
 {
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i ^ (i >> 7));
-    tcp_harness *th = th_new(NULL);
-    *state = th;
-    return th ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    return th_free(*state) == 0 ? 0 : -1;
 }
 
 static void tiny_mss_is_floored(void **state)
@@ -159,13 +152,13 @@ static void rtt_from_timestamps(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(tiny_mss_is_floored, setup, teardown),
-        cmocka_unit_test_setup_teardown(zero_mss_is_floored, setup, teardown),
-        cmocka_unit_test_setup_teardown(large_mss_is_clamped_to_the_link, setup, teardown),
-        cmocka_unit_test_setup_teardown(options_turned_off, setup, teardown),
-        cmocka_unit_test_setup_teardown(passive_open_answers_only_what_was_offered, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(rtt_from_timestamps, setup, teardown),
+        th_unit_test(tiny_mss_is_floored),
+        th_unit_test(zero_mss_is_floored),
+        th_unit_test(large_mss_is_clamped_to_the_link),
+        th_unit_test(options_turned_off),
+        th_unit_test(passive_open_answers_only_what_was_offered),
+        th_unit_test(rtt_from_timestamps),
     };
+    fill_data();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,28 +22,17 @@
 
 static uint8_t data[200000];
 
-static int setup(void **state)
+/* The payload bytes: a pattern that shows misplaced data. */
+static void fill_data(void)
 {
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 13 + 5);
-    tcp_harness *th = th_new(&(th_opts){.trace = true});
-    *state = th;
-    return th ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    return th_free(*state) == 0 ? 0 : -1;
 }
 
 /* Peer MSS 1000, window 65535, no options; NewReno for exact numbers. */
 static int open_conn(tcp_harness *th)
 {
-    char err[256];
-    int h = th_active_open(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
-                                          .mss = MSS}, err, sizeof err);
-    if (h < 0)
-        fail_msg("%s", err);
+    int h = th_open_or_fail(th, PEER, 65535, MSS, false);
     synack_tcp_setopt(th->s, h, SYNACK_TCPOPT_CC, SYNACK_CC_NEWRENO);
     return h;
 }
@@ -223,11 +212,12 @@ static void ack_of_unsent_data_is_dropped(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(rto_backoff_and_reset, setup, teardown),
-        cmocka_unit_test_setup_teardown(data_give_up_is_timeout, setup, teardown),
-        cmocka_unit_test_setup_teardown(fast_retransmit_newreno, setup, teardown),
-        cmocka_unit_test_setup_teardown(go_back_n_after_timeout, setup, teardown),
-        cmocka_unit_test_setup_teardown(ack_of_unsent_data_is_dropped, setup, teardown),
+        th_unit_test_traced(rto_backoff_and_reset),
+        th_unit_test_traced(data_give_up_is_timeout),
+        th_unit_test_traced(fast_retransmit_newreno),
+        th_unit_test_traced(go_back_n_after_timeout),
+        th_unit_test_traced(ack_of_unsent_data_is_dropped),
     };
+    fill_data();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

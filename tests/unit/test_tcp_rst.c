@@ -22,28 +22,6 @@
 
 #define PEER 3000u
 
-static int setup(void **state)
-{
-    tcp_harness *th = th_new(&(th_opts){.trace = true});
-    *state = th;
-    return th ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    return th_free(*state) == 0 ? 0 : -1;
-}
-
-static int open_conn(tcp_harness *th)
-{
-    char err[256];
-    int h = th_active_open(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
-                                          .mss = 1460}, err, sizeof err);
-    if (h < 0)
-        fail_msg("%s", err);
-    return h;
-}
-
 static void closed_port_answers_rst(void **state)
 {
     tcp_harness *th = *state;
@@ -73,7 +51,7 @@ static void closed_port_answers_rst(void **state)
 static void rst_exact_resets_the_connection(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_conn(th);
+    int h = th_open_or_fail(th, PEER, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
     send_segment(th, .flags = R, .seq = PEER + 1);
     expect_no_segment(th);
@@ -92,7 +70,7 @@ static void rst_exact_resets_the_connection(void **state)
 static void rst_in_window_gets_challenge_ack(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_conn(th);
+    int h = th_open_or_fail(th, PEER, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
     /* RFC 5961 3.2: in the window but not RCV.NXT */
     send_segment(th, .flags = R, .seq = PEER + 100);
@@ -111,7 +89,7 @@ static void rst_in_window_gets_challenge_ack(void **state)
 static void syn_in_established_gets_challenge_ack(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_conn(th);
+    int h = th_open_or_fail(th, PEER, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
     /* RFC 5961 4.2: whatever the sequence number */
     send_segment(th, .flags = S, .seq = PEER + 50, .win = 1000);
@@ -127,7 +105,7 @@ static void syn_in_established_gets_challenge_ack(void **state)
 static void challenge_acks_are_rate_limited(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_conn(th);
+    int h = th_open_or_fail(th, PEER, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
     for (int i = 0; i < 15; i++)
         send_segment(th, .flags = R, .seq = PEER + 100 + (uint32_t)i);
@@ -223,7 +201,7 @@ static void icmp_host_unreachable_is_soft(void **state)
 static void icmp_in_established_is_soft(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_conn(th);
+    int h = th_open_or_fail(th, PEER, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
     synack_tcp_send(th->s, th->now, h, "abc", 3);
     th_next(th);
@@ -261,17 +239,17 @@ static void paws_drops_old_timestamps(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(closed_port_answers_rst, setup, teardown),
-        cmocka_unit_test_setup_teardown(rst_exact_resets_the_connection, setup, teardown),
-        cmocka_unit_test_setup_teardown(rst_in_window_gets_challenge_ack, setup, teardown),
-        cmocka_unit_test_setup_teardown(syn_in_established_gets_challenge_ack, setup, teardown),
-        cmocka_unit_test_setup_teardown(challenge_acks_are_rate_limited, setup, teardown),
-        cmocka_unit_test_setup_teardown(rst_in_syn_received_frees_the_child, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_ack_in_syn_received_gets_rst, setup, teardown),
-        cmocka_unit_test_setup_teardown(icmp_port_unreachable_refuses_syn_sent, setup, teardown),
-        cmocka_unit_test_setup_teardown(icmp_host_unreachable_is_soft, setup, teardown),
-        cmocka_unit_test_setup_teardown(icmp_in_established_is_soft, setup, teardown),
-        cmocka_unit_test_setup_teardown(paws_drops_old_timestamps, setup, teardown),
+        th_unit_test_traced(closed_port_answers_rst),
+        th_unit_test_traced(rst_exact_resets_the_connection),
+        th_unit_test_traced(rst_in_window_gets_challenge_ack),
+        th_unit_test_traced(syn_in_established_gets_challenge_ack),
+        th_unit_test_traced(challenge_acks_are_rate_limited),
+        th_unit_test_traced(rst_in_syn_received_frees_the_child),
+        th_unit_test_traced(bad_ack_in_syn_received_gets_rst),
+        th_unit_test_traced(icmp_port_unreachable_refuses_syn_sent),
+        th_unit_test_traced(icmp_host_unreachable_is_soft),
+        th_unit_test_traced(icmp_in_established_is_soft),
+        th_unit_test_traced(paws_drops_old_timestamps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

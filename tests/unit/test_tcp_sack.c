@@ -21,27 +21,16 @@
 
 static uint8_t data[100000];
 
-static int setup(void **state)
+/* The payload bytes: a pattern that shows misplaced data. */
+static void fill_data(void)
 {
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 31 + 1);
-    tcp_harness *th = th_new(NULL);
-    *state = th;
-    return th ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    return th_free(*state) == 0 ? 0 : -1;
 }
 
 static int open_conn(tcp_harness *th)
 {
-    char err[256];
-    int h = th_active_open(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
-                                          .mss = MSS, .sack_ok = true}, err, sizeof err);
-    if (h < 0)
-        fail_msg("%s", err);
+    int h = th_open_or_fail(th, PEER, 65535, MSS, true);
     synack_tcp_setopt(th->s, h, SYNACK_TCPOPT_CC, SYNACK_CC_NEWRENO);
     return h;
 }
@@ -170,10 +159,11 @@ static void rto_skips_sacked_data(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(recovery_with_two_holes, setup, teardown),
-        cmocka_unit_test_setup_teardown(is_lost_before_three_duplicates, setup, teardown),
-        cmocka_unit_test_setup_teardown(bogus_blocks_are_ignored, setup, teardown),
-        cmocka_unit_test_setup_teardown(rto_skips_sacked_data, setup, teardown),
+        th_unit_test(recovery_with_two_holes),
+        th_unit_test(is_lost_before_three_duplicates),
+        th_unit_test(bogus_blocks_are_ignored),
+        th_unit_test(rto_skips_sacked_data),
     };
+    fill_data();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,34 +22,17 @@
 
 static uint8_t data[100000];
 
-static int setup(void **state)
+/* The payload bytes: a pattern that shows misplaced data. */
+static void fill_data(void)
 {
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 3 + 11);
-    tcp_harness *th = th_new(&(th_opts){.trace = true});
-    *state = th;
-    return th ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    return th_free(*state) == 0 ? 0 : -1;
-}
-
-static int open_conn(tcp_harness *th, uint16_t win, uint16_t mss)
-{
-    char err[256];
-    int h = th_active_open(th, &(th_seg){.seq = PEER, .win = win, .has_mss = true, .mss = mss},
-                           err, sizeof err);
-    if (h < 0)
-        fail_msg("%s", err);
-    return h;
 }
 
 static void zero_window_probing_with_backoff(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_conn(th, 2000, 1000);
+    int h = th_open_or_fail(th, PEER, 2000, 1000, false);
     uint32_t una = th->stack_iss + 1;
     synack_tcp_send(th->s, th->now, h, data, 5000);
     expect_segment(th, .flags = A, .seq = una, .ack = PEER + 1, .win = 65535, .len = 1000,
@@ -93,7 +76,7 @@ static void zero_window_probing_with_backoff(void **state)
 static void probe_byte_accepted(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_conn(th, 0, 1000);
+    int h = th_open_or_fail(th, PEER, 0, 1000, false);
     uint32_t una = th->stack_iss + 1;
     synack_tcp_send(th->s, th->now, h, data, 10);
     expect_no_segment(th);
@@ -114,7 +97,7 @@ static void probe_byte_accepted(void **state)
 static void sender_sws_waits_for_a_useful_window(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_conn(th, 10000, 1000);
+    int h = th_open_or_fail(th, PEER, 10000, 1000, false);
     uint32_t una = th->stack_iss + 1;
     synack_tcp_send(th->s, th->now, h, data, 20000);
     for (int i = 0; i < 10; i++)
@@ -137,7 +120,7 @@ static void sender_sws_waits_for_a_useful_window(void **state)
 static void peer_shrinking_its_window_is_tolerated(void **state)
 {
     tcp_harness *th = *state;
-    int h = open_conn(th, 8000, 1000);
+    int h = th_open_or_fail(th, PEER, 8000, 1000, false);
     uint32_t una = th->stack_iss + 1;
     synack_tcp_send(th->s, th->now, h, data, 8000);
     for (int i = 0; i < 8; i++)
@@ -223,14 +206,13 @@ static void window_scaling_applies_to_the_peer_window(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(zero_window_probing_with_backoff, setup, teardown),
-        cmocka_unit_test_setup_teardown(probe_byte_accepted, setup, teardown),
-        cmocka_unit_test_setup_teardown(sender_sws_waits_for_a_useful_window, setup, teardown),
-        cmocka_unit_test_setup_teardown(peer_shrinking_its_window_is_tolerated, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(receive_window_closes_and_reopens, setup, teardown),
-        cmocka_unit_test_setup_teardown(window_scaling_applies_to_the_peer_window, setup,
-                                        teardown),
+        th_unit_test_traced(zero_window_probing_with_backoff),
+        th_unit_test_traced(probe_byte_accepted),
+        th_unit_test_traced(sender_sws_waits_for_a_useful_window),
+        th_unit_test_traced(peer_shrinking_its_window_is_tolerated),
+        th_unit_test_traced(receive_window_closes_and_reopens),
+        th_unit_test_traced(window_scaling_applies_to_the_peer_window),
     };
+    fill_data();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

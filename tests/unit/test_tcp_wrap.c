@@ -90,10 +90,96 @@ static void both_directions_wrap(void **state)
     assert_int_equal(th_free(th), 0);
 }
 
+/*
+ * SACK blocks and timestamps across the wrap: our ISS and the peer's ISN
+ * sit just below 2^32, the peer's TSval crosses zero too. SACK blocks that
+ * straddle zero are processed (loss recovery starts on the third one) and
+ * sent; PAWS takes the wrapped TSvals as newer.
+ */
+static void sack_and_timestamps_across_the_wrap(void **state)
+{
+    (void)state;
+    uint64_t t0 = 1000;
+    uint32_t iss0 = iss_at(t0);
+    uint32_t want = 0u - 2500u;
+    uint64_t start = t0 + (uint64_t)((want - iss0) / 250u);
+    tcp_harness *th = th_new(&(th_opts){.start_ms = start});
+    int h = synack_tcp_open(th->s);
+    synack_tcp_bind(th->s, h, 6000);
+    th->local_port = 6000;
+    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
+    expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN);
+    uint32_t iss = th->last.seq;
+    uint32_t tsv = th->last.tsval;
+    assert_true(iss > 0u - 2800u && iss <= 0u - 2500u);
+    const uint32_t peer = 0xfffff600u;
+    uint32_t pts = 0xfffffff0u; /* the peer's TSval, about to wrap */
+    /* MSS 1012: 1000 octets of payload next to the 12 of timestamps */
+    send_segment(th, .flags = S | A, .seq = peer, .ack = iss + 1, .win = 65535,
+                 .has_mss = true, .mss = 1012, .sack_ok = true, .has_ts = true,
+                 .tsval = pts, .tsecr = tsv);
+    expect_segment(th, .flags = A, .seq = iss + 1, .ack = peer + 1, .win = 65535,
+                   .has_ts = true, .tsecr = pts, .any = TH_ANY_TSVAL);
+    uint32_t una = iss + 1;
+    synack_tcp_send(th->s, th->now, h, data, 6000);
+    for (uint32_t i = 0; i < 6; i++)
+        expect_segment(th, .flags = A | (i == 5 ? P : 0), .seq = una + 1000 * i,
+                       .ack = peer + 1, .win = 65535, .len = 1000, .data = data + 1000 * i,
+                       .has_ts = true, .tsecr = pts, .any = TH_ANY_TSVAL);
+    /* segment 0 is lost; SACKs of 1.., the block crossing zero, with the
+       peer's TSval crossing zero as well */
+    const uint32_t tsvals[3] = {0xfffffffeu, 0x2u, 0x5u};
+    for (uint32_t k = 0; k < 3; k++) {
+        th_advance(th, 1);
+        send_segment(th, .flags = A, .seq = peer + 1, .ack = una, .win = 65535,
+                     .has_ts = true, .tsval = tsvals[k], .tsecr = tsv, .sack_count = 1,
+                     .sack = {{una + 1000, una + 2000 + 1000 * k}});
+        if (k < 2)
+            expect_no_segment(th); /* nothing new to send (limited transmit) */
+    }
+    assert_int_equal(synack_drops(th->s, SYNACK_DROP_TCP_PAWS), 0);
+    /* the third SACK: fast retransmit of segment 0 (RFC 6675) */
+    expect_segment(th, .flags = A, .seq = una, .ack = peer + 1, .win = 65535, .len = 1000,
+                   .data = data, .has_ts = true, .tsecr = 0x5u, .any = TH_ANY_TSVAL);
+    expect_no_segment(th);
+    /* the SACKed block [una + 1000, una + 4000) straddled zero */
+    assert_true(una + 1000 > 0xfffff000u && una + 4000 < 0x1000u);
+    /* everything acknowledged */
+    send_segment(th, .flags = A, .seq = peer + 1, .ack = una + 6000, .win = 65535,
+                 .has_ts = true, .tsval = 0x6u, .tsecr = tsv);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.snd_una, una + 6000);
+    assert_int_equal(info.sndbuf_used, 0);
+    /* receive: segment 3 (across the peer's wrap) out of order -> a SACK
+       block that straddles zero */
+    uint32_t r = peer + 1;
+    assert_true(r + 2000 > 0xfffff000u && r + 3000 < 0x1000u);
+    send_segment(th, .flags = A, .seq = r + 2000, .ack = una + 6000, .win = 65535,
+                 .data = data, .len = 1000, .has_ts = true, .tsval = 0x7u, .tsecr = tsv);
+    expect_segment(th, .flags = A, .seq = una + 6000, .ack = r, .win = 65535, .has_ts = true,
+                   .tsecr = 0x6u, .sack_count = 1, .sack = {{r + 2000, r + 3000}},
+                   .any = TH_ANY_TSVAL);
+    send_segment(th, .flags = A, .seq = r, .ack = una + 6000, .win = 65535, .data = data,
+                 .len = 2000, .has_ts = true, .tsval = 0x8u, .tsecr = tsv);
+    expect_segment(th, .flags = A, .seq = una + 6000, .ack = r + 3000, .win = 65535,
+                   .has_ts = true, .tsecr = 0x8u, .any = TH_ANY_TSVAL);
+    /* an old TSval (from before the wrap) is now rejected by PAWS */
+    send_segment(th, .flags = A, .seq = r + 3000, .ack = una + 6000, .win = 65535,
+                 .data = data, .len = 10, .has_ts = true, .tsval = 0xfffffff8u, .tsecr = tsv);
+    expect_segment(th, .flags = A, .seq = una + 6000, .ack = r + 3000, .win = 65535,
+                   .has_ts = true, .tsecr = 0x8u, .any = TH_ANY_TSVAL);
+    assert_int_equal(synack_drops(th->s, SYNACK_DROP_TCP_PAWS), 1);
+    synack_tcp_abort(th->s, th->now, h);
+    th_flush(th);
+    assert_int_equal(th_free(th), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(both_directions_wrap),
+        cmocka_unit_test(sack_and_timestamps_across_the_wrap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,10 +13,7 @@
 #include "net_frames.h"
 #include "stack.h"
 
-typedef struct setup {
-    net_fixture *f;
-    net_capture *cap;
-} setup;
+typedef net_setup setup;
 
 static void small_queues(void *ctx, int side, synack_config *cfg)
 {
@@ -26,41 +23,19 @@ static void small_queues(void *ctx, int side, synack_config *cfg)
     cfg->udp_max_sockets = 4;
 }
 
-static int setup_with(void **state, const net_fixture_opts *o)
-{
-    setup *st = calloc(1, sizeof *st);
-    st->f = net_fixture_new(o);
-    if (st->f == NULL)
-        return -1;
-    net_run_for(st->f, 1);
-    st->cap = net_capture_attach(st->f);
-    *state = st;
-    return 0;
-}
-
-static int fx_setup(void **state) { return setup_with(state, NULL); }
 
 static int fx_setup_small(void **state)
 {
     net_fixture_opts o = net_fixture_defaults();
     o.tune = small_queues;
-    return setup_with(state, &o);
+    return net_setup_with(state, &o);
 }
 
 static int fx_setup_noaddr(void **state)
 {
     net_fixture_opts o = net_fixture_defaults();
     o.no_addresses = true;
-    return setup_with(state, &o);
-}
-
-static int fx_teardown(void **state)
-{
-    setup *st = *state;
-    size_t leaked = net_fixture_free(st->f);
-    free(st->cap);
-    free(st);
-    return leaked == 0 ? 0 : -1;
+    return net_setup_with(state, &o);
 }
 
 typedef struct echo_state {
@@ -304,12 +279,13 @@ static void test_dhcp_hook(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_udp_echo, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_malformed_datagrams, fx_setup, fx_teardown),
+        net_unit_test(test_udp_echo),
+        net_unit_test(test_malformed_datagrams),
         cmocka_unit_test(test_checksum_verification_off),
-        cmocka_unit_test_setup_teardown(test_queue_full_and_truncation, fx_setup_small, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_ports_and_errors, fx_setup_small, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_dhcp_hook, fx_setup_noaddr, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_queue_full_and_truncation, fx_setup_small,
+                                        net_teardown),
+        cmocka_unit_test_setup_teardown(test_ports_and_errors, fx_setup_small, net_teardown),
+        cmocka_unit_test_setup_teardown(test_dhcp_hook, fx_setup_noaddr, net_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

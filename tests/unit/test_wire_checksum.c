@@ -135,6 +135,32 @@ static void test_pseudo_header(void **state)
     assert_int_equal(synack_csum_finish(s), ref_checksum(all, 16));
 }
 
+/* Random and extreme addresses, protocols and lengths, against the bytes. */
+static void test_pseudo_header_random(void **state)
+{
+    (void)state;
+    synack_rng rng;
+    synack_rng_seed(&rng, 9293);
+    for (int round = 0; round < 2000; round++) {
+        uint32_t src = (uint32_t)synack_rng_next(&rng), dst = (uint32_t)synack_rng_next(&rng);
+        uint8_t proto = (uint8_t)synack_rng_next(&rng);
+        uint32_t len = (uint32_t)synack_rng_below(&rng, 65536);
+        if (round < 4) { /* every word 0xffff: the most carries */
+            src = dst = 0xffffffffu;
+            proto = 0xff;
+            len = round < 2 ? 0xffffu : 0;
+        }
+        uint8_t ph[12];
+        synack_wr_be32(ph, src);
+        synack_wr_be32(ph + 4, dst);
+        ph[8] = 0;
+        ph[9] = proto;
+        synack_wr_be16(ph + 10, (uint16_t)len);
+        uint64_t s = synack_csum_pseudo(src, dst, proto, len);
+        assert_int_equal(synack_csum_finish(s), ref_checksum(ph, 12));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +172,7 @@ int main(void)
         cmocka_unit_test(test_split_sums),
         cmocka_unit_test(test_verify_to_zero),
         cmocka_unit_test(test_pseudo_header),
+        cmocka_unit_test(test_pseudo_header_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

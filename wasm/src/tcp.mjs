@@ -12,6 +12,7 @@
  */
 import { CHUNK } from './core.mjs';
 import { ERR, SynackError, errorFrom } from './errors.mjs';
+import { Inbox } from './inbox.mjs';
 import { deferred, formatIp4, toBytes } from './util.mjs';
 
 /* Readiness bits (synack.h SYNACK_EV_*). */
@@ -411,8 +412,7 @@ export class TcpSocket {
 export class TcpServer {
   #core;
   #h;
-  #queue = [];
-  #waiters = [];
+  #inbox;
   #closed = false;
   #backlog;
   #socketOpts;
@@ -422,37 +422,18 @@ export class TcpServer {
     this.#h = h;
     this.#backlog = opts.backlog;
     this.#socketOpts = { allowHalfOpen: opts.allowHalfOpen, highWaterMark: opts.highWaterMark };
+    this.#inbox = new Inbox('synack: the server is closed', () => core.queueSettle());
     this.port = port;
     core.watch(this);
   }
 
   /** The next accepted connection; rejects once the server is closed. */
   accept() {
-    if (this.#queue.length) {
-      const s = this.#queue.shift();
-      this.#core.queueSettle();
-      return Promise.resolve(s);
-    }
-    if (this.#closed) return Promise.reject(new SynackError('closed', 'synack: the server is closed'));
-    const d = deferred();
-    this.#waiters.push(d);
-    return d.promise;
+    return this.#inbox.take();
   }
 
   [Symbol.asyncIterator]() {
-    return {
-      next: () => this.accept().then(
-        (value) => ({ value, done: false }),
-        (err) => {
-          if (err?.code === 'closed') return { value: undefined, done: true };
-          throw err;
-        }),
-      return: () => {
-        this.close();
-        return Promise.resolve({ value: undefined, done: true });
-      },
-      [Symbol.asyncIterator]() { return this; },
-    };
+    return this.#inbox.iterator(() => this.close());
   }
 
   /** Readiness check: accept what the core has ready. */
@@ -460,13 +441,10 @@ export class TcpServer {
     if (this.#closed) return false;
     const core = this.#core;
     if (!(tcpEvents(core, this.#h) & EV_ACCEPT)) return true;
-    while (this.#queue.length < this.#backlog) {
+    while (this.#inbox.size < this.#backlog) {
       const h = core.enter(() => core.m._synack_js_tcp_accept(core.ctx, core.now(), this.#h, core.out));
       if (h < 0) break;
-      const sock = new TcpSocket(core, { ...this.#socketOpts, handle: h });
-      const w = this.#waiters.shift();
-      if (w) w.resolve(sock);
-      else this.#queue.push(sock);
+      this.#inbox.push(new TcpSocket(core, { ...this.#socketOpts, handle: h }));
     }
     return true;
   }
@@ -478,11 +456,7 @@ export class TcpServer {
     const core = this.#core;
     core.unwatch(this);
     if (!core.destroyed) core.enter(() => core.m._synack_js_tcp_close(core.ctx, core.now(), this.#h));
-    const err = new SynackError('closed', 'synack: the server is closed');
-    for (const w of this.#waiters) w.reject(err);
-    this.#waiters = [];
-    for (const s of this.#queue) s.close();
-    this.#queue = [];
+    for (const s of this.#inbox.end(true)) s.close();
   }
 
   /** The stack went away. */

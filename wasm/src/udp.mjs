@@ -6,7 +6,8 @@
  */
 import { CHUNK } from './core.mjs';
 import { ERR, SynackError, errorFrom } from './errors.mjs';
-import { deferred, formatIp4, toBytes } from './util.mjs';
+import { Inbox } from './inbox.mjs';
+import { formatIp4, toBytes } from './util.mjs';
 
 /* Messages kept in JS per socket before the core's own queue is used. */
 const JS_QUEUE = 256;
@@ -17,8 +18,7 @@ export class UdpSocket extends EventTarget {
   #core;
   #h;
   #resolve;
-  #queue = [];
-  #waiters = [];
+  #inbox;
   #closed = false;
 
   /** Made by Stack.udp(); `resolve` turns a host name into an address. */
@@ -27,6 +27,7 @@ export class UdpSocket extends EventTarget {
     this.#core = core;
     this.#h = h;
     this.#resolve = resolve;
+    this.#inbox = new Inbox('synack: the socket is closed', () => core.queueSettle());
     this.port = core.m._synack_js_udp_port(core.ctx, h);
     core.watch(this);
   }
@@ -40,7 +41,7 @@ export class UdpSocket extends EventTarget {
     const bytes = toBytes(data);
     if (bytes.length > UDP_MAX) throw new SynackError('msgsize', 'synack: datagram too large');
     const dst = await this.#resolve(address);
-    if (this.#closed) throw new SynackError('closed', 'synack: the socket is closed');
+    if (this.#closed) throw this.#inbox.closedError();
     const core = this.#core;
     const r = core.enter(() => core.m._synack_js_udp_sendto(core.ctx, core.now(), this.#h, dst,
       port, core.put(bytes), bytes.length));
@@ -49,53 +50,31 @@ export class UdpSocket extends EventTarget {
 
   /** The next message { data, address, port }; rejects once closed. */
   receive() {
-    if (this.#queue.length) {
-      const msg = this.#queue.shift();
-      this.#core.queueSettle();
-      return Promise.resolve(msg);
-    }
-    if (this.#closed) return Promise.reject(new SynackError('closed', 'synack: the socket is closed'));
-    const d = deferred();
-    this.#waiters.push(d);
-    return d.promise;
+    return this.#inbox.take();
   }
 
   [Symbol.asyncIterator]() {
-    return {
-      next: () => this.receive().then(
-        (value) => ({ value, done: false }),
-        (err) => {
-          if (err?.code === 'closed') return { value: undefined, done: true };
-          throw err;
-        }),
-      return: () => {
-        this.close();
-        return Promise.resolve({ value: undefined, done: true });
-      },
-      [Symbol.asyncIterator]() { return this; },
-    };
+    return this.#inbox.iterator(() => this.close());
   }
 
   /** Readiness check: move queued datagrams from the core into JS. */
   check() {
     if (this.#closed) return false;
     const core = this.#core;
-    for (let i = 0; i < 4 * JS_QUEUE && (this.#queue.length < JS_QUEUE || this.#waiters.length); i++) {
+    const inbox = this.#inbox;
+    for (let i = 0; i < 4 * JS_QUEUE && (inbox.size < JS_QUEUE || inbox.waiting); i++) {
       const ptr = core.scratch;
       const n = core.m._synack_js_udp_recvfrom(core.ctx, this.#h, ptr, CHUNK, core.out);
       if (n === ERR.AGAIN) break;
-      const msg = n >= 0 ? {
-        data: core.m.HEAPU8.slice(ptr, ptr + Math.min(n, CHUNK)),
-        address: formatIp4(core.u32(0)),
-        port: core.u32(1),
-      } : null;
-      if (!msg) {
+      if (n < 0) {
         this.dispatchEvent(new CustomEvent('error', { detail: errorFrom(n, 'synack: udp') }));
         continue;
       }
-      const w = this.#waiters.shift();
-      if (w) w.resolve(msg);
-      else this.#queue.push(msg);
+      inbox.push({
+        data: core.m.HEAPU8.slice(ptr, ptr + Math.min(n, CHUNK)),
+        address: formatIp4(core.u32(0)),
+        port: core.u32(1),
+      });
     }
     return true;
   }
@@ -107,9 +86,7 @@ export class UdpSocket extends EventTarget {
     const core = this.#core;
     core.unwatch(this);
     if (!core.destroyed) core.enter(() => core.m._synack_js_udp_close(core.ctx, this.#h));
-    const err = new SynackError('closed', 'synack: the socket is closed');
-    for (const w of this.#waiters) w.reject(err);
-    this.#waiters = [];
+    this.#inbox.end(false);
   }
 
   /** The stack went away. */

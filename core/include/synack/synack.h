@@ -271,6 +271,10 @@ typedef enum synack_drop {
     SYNACK_DROP_LINK_SEND,          /* the link refused a frame */
     SYNACK_DROP_DHCP_MALFORMED,
     SYNACK_DROP_DNS_MALFORMED,
+    SYNACK_DROP_DNS_MISMATCH,       /* answer not from our server/port, or not
+                                       for our ID/question: maybe spoofed */
+    SYNACK_DROP_DHCP_FOREIGN,       /* another client's transaction, or
+                                       another server's answer */
     SYNACK_DROP__COUNT
 } synack_drop;
 
@@ -289,7 +293,7 @@ typedef enum synack_cc_algo {
 
 /* TCP defaults applied to new sockets (each can be changed per socket). */
 typedef struct synack_tcp_config {
-    uint32_t sndbuf;            /* bytes; default sized for 1 Gbit/s x 50 ms */
+    uint32_t sndbuf;            /* bytes; default 8 MiB (> 1 Gbit/s x 50 ms) */
     uint32_t rcvbuf;
     uint32_t rto_min_ms;        /* default 200 */
     uint32_t rto_max_ms;        /* default 60000 */
@@ -297,7 +301,7 @@ typedef struct synack_tcp_config {
     uint32_t syn_retries;       /* SYN give-up: default 6 */
     uint32_t data_retries;      /* data give-up: default 15 */
     uint32_t msl_ms;            /* TIME-WAIT lasts 2*msl; default 30000 */
-    uint32_t delack_ms;         /* delayed ACK timer; default 40 */
+    uint32_t delack_ms;         /* delayed ACK timer; default 40, at most 499 */
     uint32_t keepalive_idle_ms; /* default 7200000 */
     uint32_t keepalive_intvl_ms;/* default 75000 */
     uint32_t keepalive_count;   /* default 9 */
@@ -510,7 +514,11 @@ int synack_tcp_listen(synack_stack *s, int h, uint32_t backlog);
 int synack_tcp_accept(synack_stack *s, uint64_t now, int h, synack_ip4 *addr,
                       uint16_t *port);
 
-/* Start an active open (sends SYN). Completion: SYNACK_EV_CONNECTED or ERROR. */
+/*
+ * Start an active open (sends SYN). Completion: SYNACK_EV_CONNECTED, or
+ * SYNACK_EV_ERROR with REFUSED, TIMEOUT (SYN retries), or UNREACHABLE as
+ * soon as ARP for the next hop gives up.
+ */
 int synack_tcp_connect(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
                        uint16_t dport);
 

@@ -41,6 +41,16 @@ void synack_tcp_icmp_error(synack_stack *s, uint64_t now, int err,
                            const synack_ip4_repr *inner, const uint8_t *l4,
                            size_t l4len);
 
+/*
+ * ARP resolution of the next hop gave up with this segment of ours queued
+ * (`ip` its IP header, `l4` its TCP header). A connection in SYN-SENT fails
+ * at once with SYNACK_ERR_UNREACHABLE (the SYN retries would only wait for
+ * the same silence); in other states it is a soft error, reported only if
+ * the connection later times out.
+ */
+void synack_tcp_arp_failed(synack_stack *s, const synack_ip4_repr *ip,
+                           const uint8_t *l4, size_t l4len);
+
 void synack_tcp_poll(synack_stack *s, uint64_t now);
 uint64_t synack_tcp_poll_at(const synack_stack *s);
 

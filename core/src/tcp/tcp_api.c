@@ -559,6 +559,9 @@ int synack_tcp_setopt(synack_stack *s, int h, synack_tcp_opt opt, int64_t value)
         t->rto = clamp_u32(t->rto, t->rto_min, t->rto_max);
         return SYNACK_OK;
     case SYNACK_TCPOPT_DELACK_MS:
+        /* RFC 1122 4.2.3.2: the delay MUST be less than 0.5 seconds */
+        if (v > SYNACK_TCP_MAX_DELACK)
+            return SYNACK_ERR_INVAL;
         t->delack_ms = v;
         return SYNACK_OK;
     case SYNACK_TCPOPT_MSL_MS:

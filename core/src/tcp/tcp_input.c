@@ -11,6 +11,9 @@
  * RFC 1122 4.2.3.10 (no segments to broadcast/multicast addresses)
  * RFC 1122 4.2.3.9 and RFC 5927 (ICMP errors: hard in SYN-SENT for port and
  *   protocol unreachable, soft otherwise; quoted sequence number checked)
+ * ARP failure for the next hop (RFC 1122 2.3.2.1 gives up after a few
+ *   requests): hard in SYN-SENT (error "unreachable" right after ARP's own
+ *   retries, not after the SYN retries), soft otherwise.
  *
  * Leniency (as Linux): a segment without timestamps on a connection that
  * negotiated them is accepted (RFC 7323 3.2 says SHOULD drop).
@@ -171,6 +174,47 @@ static bool tw_reopen(const synack_tcb *t, const synack_tcp_repr *seg)
            (ts && synack_seq_gt(seg->tsval, t->ts_recent));
 }
 
+/*
+ * Simultaneous open (RFC 9293 figure 8, line 6): in SYN-RECEIVED after an
+ * active open, the peer's SYN-ACK repeats the SYN we already have and
+ * acknowledges ours. The acceptability test of 3.10.7.4 would reject it
+ * (its SYN lies below RCV.NXT) and leave us waiting for another ACK, so it
+ * is taken as the acknowledgment it carries, as Linux does. Its window is
+ * that of a SYN: unscaled (RFC 7323 2.2).
+ */
+static bool simultaneous_synack(synack_stack *s, uint64_t now, synack_tcb *t,
+                                synack_tcp_repr *seg)
+{
+    if (t->state != SYNACK_TCP_SYN_RECEIVED || (t->fl & SYNACK_TF_PASSIVE) ||
+        (seg->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) !=
+            (SYNACK_TCP_SYN | SYNACK_TCP_ACK) ||
+        seg->seq != t->irs || !synack_seq_lt(t->snd_una, seg->ack) ||
+        !synack_seq_le(seg->ack, t->snd_max))
+        return false;
+    if ((t->fl & SYNACK_TF_TS) && seg->has_ts && synack_seq_ge(seg->tsval, t->ts_recent)) {
+        t->ts_recent = seg->tsval;
+        t->ts_recent_at = (uint32_t)now;
+    }
+    t->last_rcv = (uint32_t)now;
+    handshake_rtt(t, now, seg);
+    t->snd_una = seg->ack;
+    if (synack_seq_lt(t->snd_nxt, t->snd_una))
+        t->snd_nxt = t->snd_una;
+    t->snd_wnd = seg->win;
+    t->max_sndwnd = t->snd_wnd;
+    t->snd_wl1 = seg->seq;
+    t->snd_wl2 = seg->ack;
+    synack_tcp_timer_clear(s, t, SYNACK_TIMER_REXMIT);
+    synack_tcb_established(s, now, t);
+    if (seg->payload_len || (seg->flags & SYNACK_TCP_FIN))
+        synack_tcp_rcv_text(s, now, t, seg, seg->seq + 1, seg->payload,
+                            (uint32_t)seg->payload_len,
+                            (seg->flags & SYNACK_TCP_FIN) != 0);
+    if (t->state != SYNACK_TCP_CLOSED)
+        synack_tcp_output(s, now, t);
+    return true;
+}
+
 /* RFC 9293 3.10.7.4: SEGMENT ARRIVES in a synchronized state or SYN-RECEIVED. */
 static void synchronized(synack_stack *s, uint64_t now, synack_tcb *t,
                          const synack_ip4_repr *ip, synack_tcp_repr *seg)
@@ -197,6 +241,8 @@ static void synchronized(synack_stack *s, uint64_t now, synack_tcb *t,
         synack_tcp_send_syn(s, now, t, true);
         return;
     }
+    if (simultaneous_synack(s, now, t, seg))
+        return;
     /* RFC 7323 5.3 R1: PAWS, before the sequence number check */
     if ((t->fl & SYNACK_TF_TS) && seg->has_ts && !rst &&
         synack_seq_lt(seg->tsval, t->ts_recent) &&
@@ -231,6 +277,7 @@ static void synchronized(synack_stack *s, uint64_t now, synack_tcb *t,
     }
     t->last_rcv = (uint32_t)now;
     t->nkeep = 0;
+    t->nprobe = 0;
     /* second: check the RST bit (RFC 5961 3.2) */
     if (rst) {
         if (seq == t->rcv_nxt)
@@ -401,4 +448,23 @@ void synack_tcp_icmp_error(synack_stack *s, uint64_t now, int err,
     }
     /* soft error: kept, and reported if the connection times out */
     t->soft_err = (int8_t)err;
+}
+
+void synack_tcp_arp_failed(synack_stack *s, const synack_ip4_repr *ip,
+                           const uint8_t *l4, size_t l4len)
+{
+    if (!ip || !l4 || l4len < 8)
+        return;
+    uint16_t sport = synack_ld_be16(l4);
+    uint16_t dport = synack_ld_be16(l4 + 2);
+    uint32_t seq = synack_ld_be32(l4 + 4);
+    synack_tcb *t = synack_tcb_lookup(s, ip->src, sport, ip->dst, dport);
+    if (!t)
+        return;
+    if (t->state == SYNACK_TCP_SYN_SENT && seq == t->iss) {
+        synack_tcb_close_with(s, s->now, t, SYNACK_ERR_UNREACHABLE);
+        synack_tcb_reap(s, t);
+        return;
+    }
+    synack_tcp_icmp_error(s, s->now, SYNACK_ERR_UNREACHABLE, ip, l4, l4len);
 }

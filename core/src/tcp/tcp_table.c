@@ -79,7 +79,7 @@ synack_tcb *synack_tcb_new(synack_stack *s, uint64_t now)
     t->rto_max = c->rto_max_ms > t->rto_min ? c->rto_max_ms : t->rto_min;
     t->rto = clamp_u32(c->rto_initial_ms ? c->rto_initial_ms : 1000, t->rto_min,
                        t->rto_max);
-    t->delack_ms = c->delack_ms;
+    t->delack_ms = c->delack_ms < SYNACK_TCP_MAX_DELACK ? c->delack_ms : SYNACK_TCP_MAX_DELACK;
     t->msl_ms = c->msl_ms;
     t->keep_idle = c->keepalive_idle_ms ? c->keepalive_idle_ms : 1;
     t->keep_intvl = c->keepalive_intvl_ms ? c->keepalive_intvl_ms : 1;

@@ -44,6 +44,8 @@
 #define SYNACK_TCP_MIN_MSS 88u
 /* Largest window-scale shift (RFC 7323 2.3). */
 #define SYNACK_TCP_MAX_WS 14u
+/* Longest delayed-ACK timer, ms (RFC 1122 4.2.3.2: under 0.5 s). */
+#define SYNACK_TCP_MAX_DELACK 499u
 /* Duplicate-ACK threshold (RFC 5681 3.2, RFC 6675 DupThresh). */
 #define SYNACK_TCP_DUPTHRESH 3u
 /* Blocks kept in the SACK scoreboard (further blocks are ignored). */
@@ -113,6 +115,7 @@ struct synack_tcb {
     uint8_t nrexmit;    /* consecutive retransmission time-outs */
     uint8_t npersist;   /* persist backoff */
     uint8_t nkeep;      /* keepalive probes without answer */
+    uint8_t nprobe;     /* zero-window probes without answer */
     uint8_t keep_cnt;
     uint8_t cc_algo;
     uint16_t dupacks;

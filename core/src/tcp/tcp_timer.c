@@ -190,12 +190,14 @@ static void on_rexmit(synack_stack *s, uint64_t now, synack_tcb *t)
     /* RFC 6298 5.5: back off the timer */
     uint64_t rto = (uint64_t)t->rto * 2;
     t->rto = rto > t->rto_max ? t->rto_max : (uint32_t)rto;
-    t->fl &= ~(uint32_t)SYNACK_TF_RTT_TIMING; /* Karn */
     if (syn) {
+        /* Karn for the handshake is SYNACK_TF_SYN_REXMIT: the clock is not
+           used any more, but an echoed timestamp still names its SYN */
         synack_tcp_send_syn(s, now, t, true);
         synack_tcp_rexmit_arm(s, now, t);
         return;
     }
+    t->fl &= ~(uint32_t)SYNACK_TF_RTT_TIMING; /* Karn */
     /* RFC 6298 5.4 / RFC 5681 3.1: retransmit the earliest segment, cwnd 1 */
     synack_cc_on_rto(&t->cc, now, t->snd_max - t->snd_una);
     t->fl &= ~(uint32_t)SYNACK_TF_RECOVERY;
@@ -215,10 +217,18 @@ static void on_persist(synack_stack *s, uint64_t now, synack_tcb *t)
         return;
     if (t->npersist < 255)
         t->npersist++;
-    /* an orphan cannot wait forever for a window (Linux: orphan retries) */
-    if (!(t->fl & SYNACK_TF_USER) && t->npersist > s->cfg.tcp.data_retries) {
+    if (t->nprobe < 255)
+        t->nprobe++;
+    /*
+     * RFC 1122 4.2.2.17: the window may stay closed as long as the peer
+     * answers the probes; data_retries probes in a row without any answer
+     * mean the peer is gone. An orphan cannot wait forever for a window
+     * even when answered (Linux: orphan retries).
+     */
+    if (t->nprobe > s->cfg.tcp.data_retries ||
+        (!(t->fl & SYNACK_TF_USER) && t->npersist > s->cfg.tcp.data_retries)) {
         synack_tcp_send_rst(s, now, t);
-        synack_tcb_close_with(s, now, t, SYNACK_ERR_TIMEOUT);
+        synack_tcb_close_with(s, now, t, t->soft_err ? t->soft_err : SYNACK_ERR_TIMEOUT);
         return;
     }
     synack_tcp_send_probe(s, now, t);

@@ -9,10 +9,15 @@
 
 #include "util/ring.h"
 
-/* Index into buf of the byte `off` past the read position (cap > 0). */
+/*
+ * Index into buf of the byte `off` past the read position (cap > 0). Every
+ * caller has off <= cap and head < cap, so one conditional subtraction
+ * does the wrap (no division on the per-segment path).
+ */
 static uint32_t ring_pos(const synack_ring *r, uint32_t off)
 {
-    return (uint32_t)(((uint64_t)r->head + off) % r->cap);
+    uint64_t pos = (uint64_t)r->head + off;
+    return (uint32_t)(pos >= r->cap ? pos - r->cap : pos);
 }
 
 /* Copy n bytes (n <= cap) into the ring starting at index pos, wrapping. */

@@ -1,0 +1,371 @@
+/*
+ * Seed corpora for the fuzz targets, generated (nothing binary is
+ * committed): `fuzz_seeds DIR` writes DIR/stack, DIR/wire, DIR/framing and
+ * DIR/dhcp_dns. The frames are built with the core's own emitters, so the
+ * seeds follow the wire formats as the stack writes them.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fuzz_records.h"
+#include "wire/wire.h"
+#include "wire/wire_app.h"
+
+typedef struct buf {
+    uint8_t b[70000];
+    size_t n;
+} buf;
+
+static void put(buf *o, const void *p, size_t n)
+{
+    if (n)
+        memcpy(o->b + o->n, p, n);
+    o->n += n;
+}
+static void put8(buf *o, uint8_t v) { put(o, &v, 1); }
+static void put16(buf *o, uint16_t v)
+{
+    put8(o, (uint8_t)(v >> 8));
+    put8(o, (uint8_t)v);
+}
+
+static const char *root;
+static int written;
+
+static void save(const char *dir, const char *name, const buf *o)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", root, dir);
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+        perror(path);
+        exit(1);
+    }
+    snprintf(path, sizeof path, "%s/%s/%s", root, dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(o->b, 1, o->n, f) != o->n || fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+    written++;
+}
+
+static const synack_mac us = {{0x02, 0, 0, 0, 0, 0x01}}, peer = {{0x02, 0, 0, 0, 0, 0x02}};
+#define US SYNACK_IP4(10, 0, 0, 1)
+#define PEER SYNACK_IP4(10, 0, 0, 2)
+
+/* ---- stack ---------------------------------------------------------------- */
+
+/* FZ_TCP record; opts given as raw option bytes. */
+static void rec_tcp(buf *o, uint8_t target, uint8_t flags, int16_t seq, int16_t ack,
+                    uint16_t win, const uint8_t *opts, uint8_t optlen, uint16_t paylen)
+{
+    put8(o, FZ_TCP);
+    put8(o, target);
+    put8(o, flags);
+    put16(o, (uint16_t)seq);
+    put16(o, (uint16_t)ack);
+    put16(o, win);
+    put16(o, 0);
+    put8(o, optlen);
+    put(o, opts, optlen);
+    put16(o, paylen);
+}
+
+static void rec_time(buf *o, uint8_t dt)
+{
+    put8(o, FZ_TIME);
+    put8(o, dt);
+}
+
+static void rec_app(buf *o, uint8_t what, uint8_t arg)
+{
+    put8(o, FZ_APP);
+    put8(o, what);
+    put8(o, arg);
+}
+
+static void stack_seeds(void)
+{
+    static const uint8_t syn_opts[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0,
+                                       1, 3, 3, 7};
+    static const uint8_t sack_opts[] = {1, 1, 5, 10, 0, 0, 0x03, 0xe8, 0, 0, 0x07, 0xd0};
+    buf *o = calloc(1, sizeof *o);
+
+    o->n = 0; /* data in order, read, FIN */
+    rec_tcp(o, 1, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 0, 0, 1000, NULL, 0, 100);
+    rec_time(o, 10);
+    rec_app(o, 1 << 1 | 1, 200);
+    rec_tcp(o, 1, SYNACK_TCP_ACK | SYNACK_TCP_FIN, 0, 0, 1000, NULL, 0, 0);
+    rec_app(o, 3 << 1 | 1, 0);
+    rec_time(o, 30);
+    save("stack", "data_fin", o);
+
+    o->n = 0; /* SYNs to the listener, then the ACK */
+    rec_tcp(o, 2, SYNACK_TCP_SYN, 3, 0, 65535, syn_opts, sizeof syn_opts, 0);
+    rec_tcp(o, 2, SYNACK_TCP_SYN, 4, 0, 1024, NULL, 0, 0);
+    rec_time(o, 20);
+    rec_app(o, 5 << 1, 1);
+    save("stack", "listener_syn", o);
+
+    o->n = 0; /* RST exact, RST in window, SYN in ESTABLISHED */
+    rec_tcp(o, 0, SYNACK_TCP_RST, 5, 0, 0, NULL, 0, 0);
+    rec_tcp(o, 0, SYNACK_TCP_SYN, 0, 0, 1000, NULL, 0, 0);
+    rec_tcp(o, 0, SYNACK_TCP_RST, 0, 0, 0, NULL, 0, 0);
+    save("stack", "rst_syn", o);
+
+    o->n = 0; /* out of order, then the hole */
+    rec_tcp(o, 0, SYNACK_TCP_ACK, 1000, 0, 1000, NULL, 0, 500);
+    rec_tcp(o, 0, SYNACK_TCP_ACK, 2000, 0, 1000, NULL, 0, 500);
+    rec_tcp(o, 0, SYNACK_TCP_ACK, 0, 0, 1000, NULL, 0, 1000);
+    rec_app(o, 1 << 1, 255);
+    save("stack", "ooo", o);
+
+    o->n = 0; /* we send; the peer SACKs and ACKs; retransmission timer */
+    rec_app(o, 0 << 1, 255);
+    rec_app(o, 0 << 1, 255);
+    rec_tcp(o, 0, SYNACK_TCP_ACK, 0, 0, 1000, sack_opts, sizeof sack_opts, 0);
+    rec_time(o, 40);
+    rec_tcp(o, 0, SYNACK_TCP_ACK, 0, 1000, 1000, NULL, 0, 0);
+    rec_time(o, 60);
+    rec_app(o, 2 << 1, 0);
+    rec_time(o, 200);
+    save("stack", "send_sack", o);
+
+    o->n = 0; /* ICMP echo, fragments, UDP to a closed port */
+    uint8_t icmp[64];
+    synack_icmp_repr ir = {.type = SYNACK_ICMP_ECHO_REQUEST, .id = 1, .seq = 2,
+                           .payload = (const uint8_t *)"pingpingping", .payload_len = 12};
+    size_t il = synack_icmp_emit(&ir, icmp);
+    put8(o, FZ_IP_PAYLOAD);
+    put8(o, SYNACK_IPPROTO_ICMP);
+    put16(o, 1);
+    put16(o, 0);
+    put16(o, (uint16_t)il);
+    put(o, icmp, il);
+    put8(o, FZ_IP_PAYLOAD); /* first fragment, 16 bytes, MF */
+    put8(o, SYNACK_IPPROTO_UDP);
+    put16(o, 99);
+    put16(o, 0x2000);
+    put16(o, 16);
+    for (int i = 0; i < 16; i++)
+        put8(o, (uint8_t)i);
+    put8(o, FZ_IP_PAYLOAD); /* last fragment at offset 16 */
+    put8(o, SYNACK_IPPROTO_UDP);
+    put16(o, 99);
+    put16(o, 0x0002);
+    put16(o, 8);
+    for (int i = 0; i < 8; i++)
+        put8(o, (uint8_t)i);
+    rec_time(o, 255);
+    save("stack", "icmp_frag", o);
+
+    o->n = 0; /* ARP request for us, then a raw Ethernet/IPv4/TCP frame */
+    uint8_t fr[128];
+    synack_eth_repr e = {.dst = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, .src = peer,
+                         .ethertype = SYNACK_ETHERTYPE_ARP};
+    synack_eth_emit(&e, fr);
+    synack_arp_repr a = {.op = SYNACK_ARP_REQUEST, .sha = peer, .spa = PEER, .tpa = US};
+    synack_arp_emit(&a, fr + 14);
+    put8(o, FZ_RAW_FRAME);
+    put16(o, 14 + SYNACK_ARP_LEN);
+    put(o, fr, 14 + SYNACK_ARP_LEN);
+    synack_ip4_repr ip = {.ttl = 64, .proto = SYNACK_IPPROTO_TCP, .src = PEER, .dst = US,
+                          .total_len = 40};
+    synack_tcp_repr t = {.sport = 40000, .dport = 80, .seq = 1, .flags = SYNACK_TCP_SYN,
+                         .win = 100};
+    synack_ip4_emit(&ip, fr);
+    synack_tcp_emit(&t, fr + 20);
+    put8(o, FZ_RAW_IP);
+    put16(o, 40);
+    put(o, fr, 40);
+    rec_app(o, 6 << 1, 1);
+    rec_time(o, 50);
+    rec_app(o, 7 << 1, 8);
+    save("stack", "arp_raw", o);
+    free(o);
+}
+
+/* ---- wire ----------------------------------------------------------------- */
+
+static void wire_seed(const char *name, uint8_t sel, const uint8_t *p, size_t n)
+{
+    buf *o = calloc(1, sizeof *o);
+    put8(o, sel);
+    put(o, p, n);
+    save("wire", name, o);
+    free(o);
+}
+
+static size_t dns_answer(uint8_t *b, uint16_t id)
+{
+    synack_dns_name q;
+    synack_dns_name_from_text("www.example.com", &q);
+    size_t n = synack_dns_query_emit(b, 512, id, &q, SYNACK_DNS_TYPE_A, SYNACK_DNS_CLASS_IN);
+    synack_wr_be16(b + 2, SYNACK_DNS_QR | SYNACK_DNS_RD | SYNACK_DNS_RA);
+    synack_wr_be16(b + 6, 2);
+    /* CNAME: www -> web.example.com (compressed against the question) */
+    static const uint8_t cname[] = {0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 6,
+                                    3, 'w', 'e', 'b', 0xc0, 16};
+    memcpy(b + n, cname, sizeof cname);
+    size_t cname_off = n + 12;
+    n += sizeof cname;
+    uint8_t arec[] = {0xc0, 0, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 93, 184, 216, 34};
+    arec[1] = (uint8_t)cname_off;
+    memcpy(b + n, arec, sizeof arec);
+    return n + sizeof arec;
+}
+
+static size_t dhcp_msg(uint8_t *b, uint8_t type)
+{
+    synack_dhcp_repr r;
+    memset(&r, 0, sizeof r);
+    r.op = 2;
+    r.htype = 1;
+    r.hlen = 6;
+    r.xid = 0x12345678;
+    r.yiaddr = SYNACK_IP4(10, 0, 0, 15);
+    memcpy(r.chaddr, us.b, 6);
+    r.msg_type = type;
+    r.has_subnet_mask = true;
+    r.subnet_mask = SYNACK_IP4(255, 255, 255, 0);
+    r.router_count = 1;
+    r.router[0] = PEER;
+    r.dns_count = 1;
+    r.dns[0] = PEER;
+    r.has_server_id = true;
+    r.server_id = PEER;
+    r.has_lease_time = true;
+    r.lease_time = 3600;
+    return synack_dhcp_emit(&r, b, 576);
+}
+
+static void wire_seeds(void)
+{
+    uint8_t b[1600];
+    synack_eth_repr e = {.dst = us, .src = peer, .ethertype = SYNACK_ETHERTYPE_IPV4};
+    wire_seed("eth", 0, b, synack_eth_emit(&e, b));
+    synack_arp_repr a = {.op = SYNACK_ARP_REPLY, .sha = peer, .spa = PEER, .tha = us, .tpa = US};
+    wire_seed("arp", 1, b, synack_arp_emit(&a, b));
+    synack_ip4_repr ip = {.ttl = 64, .proto = 6, .id = 5, .df = true, .src = PEER, .dst = US,
+                          .total_len = 28};
+    synack_ip4_emit(&ip, b);
+    memset(b + 20, 0, 8);
+    wire_seed("ip4", 2, b, 28);
+    synack_icmp_repr ir = {.type = SYNACK_ICMP_ECHO_REQUEST, .id = 1, .seq = 1,
+                           .payload = (const uint8_t *)"abcdefgh", .payload_len = 8};
+    wire_seed("icmp", 3, b, synack_icmp_emit(&ir, b));
+    memcpy(b + 8, "hello", 5);
+    synack_udp_repr u = {.sport = 53, .dport = 1234};
+    wire_seed("udp", 4, b, synack_udp_emit(&u, b, 5, PEER, US));
+    synack_tcp_repr t = {.sport = 1, .dport = 2, .seq = 3, .ack = 4,
+                         .flags = SYNACK_TCP_SYN | SYNACK_TCP_ACK, .win = 5,
+                         .has_mss = true, .mss = 1460, .has_ws = true, .ws = 7,
+                         .sack_ok = true, .has_ts = true, .tsval = 8, .tsecr = 9};
+    wire_seed("tcp_syn", 5, b, synack_tcp_emit(&t, b));
+    synack_tcp_repr t2 = {.sport = 1, .dport = 2, .seq = 3, .ack = 4, .flags = SYNACK_TCP_ACK,
+                          .win = 5, .has_ts = true, .tsval = 1, .tsecr = 2, .sack_count = 3,
+                          .sack = {{10, 20}, {30, 40}, {50, 60}}};
+    wire_seed("tcp_sack", 5, b, synack_tcp_emit(&t2, b));
+    wire_seed("tcpopts", 6, b + 20, synack_tcp_emit(&t, b) - 20);
+    wire_seed("dhcp", 7, b, dhcp_msg(b, SYNACK_DHCPOFFER));
+    wire_seed("dns", 8, b, dns_answer(b, 77));
+    size_t n = dns_answer(b, 77);
+    wire_seed("dns_name", 9, b + 12, n - 12);
+    wire_seed("dns_text", 9, (const uint8_t *)"www.example.com.", 16);
+}
+
+/* ---- framing ---------------------------------------------------------------- */
+
+static void framing_seeds(void)
+{
+    buf *o = calloc(1, sizeof *o);
+    o->n = 0;
+    put8(o, 0); /* cut into small reads */
+    for (int i = 1; i <= 5; i++) {
+        put16(o, 0);
+        put16(o, (uint16_t)(i * 13));
+        for (int k = 0; k < i * 13; k++)
+            put8(o, (uint8_t)k);
+    }
+    save("framing", "frames", o);
+    o->n = 0;
+    put8(o, 1); /* one read: a frame, then a zero length */
+    put16(o, 0);
+    put16(o, 3);
+    put(o, "abc", 3);
+    put16(o, 0);
+    put16(o, 0);
+    save("framing", "zero", o);
+    o->n = 0;
+    put8(o, 3); /* a length above 65535 */
+    put16(o, 1);
+    put16(o, 0);
+    save("framing", "oversize", o);
+    o->n = 0;
+    put8(o, 2); /* the largest length, the frame cut short */
+    put16(o, 0);
+    put16(o, 65535);
+    for (int k = 0; k < 3000; k++)
+        put8(o, (uint8_t)(k * 31));
+    save("framing", "largest", o);
+    free(o);
+}
+
+/* ---- dhcp_dns ----------------------------------------------------------------- */
+
+static void dhcp_dns_seeds(void)
+{
+    buf *o = calloc(1, sizeof *o);
+    uint8_t b[600];
+    size_t n = dns_answer(b, 0);
+    o->n = 0;
+    put8(o, FD_DNS);
+    put16(o, (uint16_t)n);
+    put(o, b, n);
+    save("dhcp_dns", "dns_cname_a", o);
+
+    o->n = 0;
+    n = dhcp_msg(b, SYNACK_DHCPOFFER);
+    put8(o, FD_DHCP);
+    put16(o, (uint16_t)n);
+    put(o, b, n);
+    put8(o, FD_TIME);
+    put8(o, 2);
+    n = dhcp_msg(b, SYNACK_DHCPACK);
+    put8(o, FD_DHCP);
+    put16(o, (uint16_t)n);
+    put(o, b, n);
+    put8(o, FD_QUERY);
+    put8(o, 0);
+    n = dns_answer(b, 0);
+    put8(o, FD_DNS);
+    put16(o, (uint16_t)n);
+    put(o, b, n);
+    put8(o, FD_TIME);
+    put8(o, 255);
+    save("dhcp_dns", "dhcp_lease", o);
+    free(o);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: fuzz_seeds DIR\n");
+        return 2;
+    }
+    root = argv[1];
+    if (mkdir(root, 0755) != 0 && errno != EEXIST) {
+        perror(root);
+        return 1;
+    }
+    stack_seeds();
+    wire_seeds();
+    framing_seeds();
+    dhcp_dns_seeds();
+    printf("fuzz_seeds: %d files under %s\n", written, root);
+    return 0;
+}

@@ -1,0 +1,89 @@
+// Helpers shared by the Node and Chromium end-to-end tests: free ports,
+// child processes started and stopped by their own PID, and where the
+// synack-bridge binary is (SYNACK_BRIDGE, set by tests/*/run.sh).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The bridge binary: $SYNACK_BRIDGE, else one under build/; null if none. */
+export function findBridge() {
+  if (process.env.SYNACK_BRIDGE) return process.env.SYNACK_BRIDGE;
+  for (const d of ['native', 'bridge', 'debug', 'build', 'js']) {
+    const p = join(root, 'build', d, 'host', 'bridge', 'synack-bridge');
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+/** Whether websockify runs here. */
+export const hasWebsockify = () => spawnSync('websockify', ['--help'], { stdio: 'ignore' }).status === 0;
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+    s.on('error', fail);
+  });
+}
+
+/**
+ * Start a child; resolves with { child, match, log() } once `ready` matches
+ * its output; rejects (and kills it) when it exits first or after 10 s.
+ */
+export function startProcess(cmd, args, ready, what = cmd) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => { child.kill(); fail(new Error(`${what} did not start:\n${text}`)); }, 10_000);
+    const onData = (d) => {
+      text += d;
+      const m = ready.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        ok({ child, match: m, log: () => text });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', (e) => { clearTimeout(timer); fail(new Error(`${what}: ${e.message}`)); });
+    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`${what} exited (${code}):\n${text}`)); });
+  });
+}
+
+/** Stop a child from startProcess (SIGTERM to its own PID) if it still runs. */
+export function stopProcess(p) {
+  if (!p) return;
+  p.child.removeAllListeners('exit');
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+}
+
+/**
+ * Start synack-bridge --slirp (allowing `allow`, a list of HOST:PORT) and
+ * websockify in front of it; returns { ws: 'ws://127.0.0.1:PORT', stop() }.
+ */
+export async function startBridge(allow) {
+  const bridgeBin = findBridge();
+  if (!bridgeBin) throw new Error('synack-bridge is not built (set SYNACK_BRIDGE)');
+  const procs = [];
+  const stop = () => { for (const p of procs.reverse()) stopProcess(p); };
+  try {
+    const bridge = await startProcess(bridgeBin, ['--listen', '127.0.0.1:0', '--slirp',
+      ...allow.flatMap((a) => ['--allow', a])], /listening on [^ ]*:(\d+)/, 'synack-bridge');
+    procs.push(bridge);
+    const wsPort = await freePort();
+    procs.push(await startProcess('websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${bridge.match[1]}`],
+      /proxying from|Listen on|listening/i, 'websockify'));
+    return { ws: `ws://127.0.0.1:${wsPort}`, stop };
+  } catch (e) {
+    stop();
+    throw e;
+  }
+}
