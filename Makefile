@@ -1,6 +1,6 @@
 # Top-level entry points. The work is done by scripts/; see README.md.
-#   make test        set-up check, then every test step (native, asan,
-#                    emscripten, wasi); prints "N passed, M failed"
+#   make test        set-up check, then every test step of
+#                    scripts/test-all.sh; prints "N passed, M failed"
 #   make demo        build and serve the demo page with websockify and
 #                    synack-bridge --slirp (scripts/demo.sh); prints the URL
 #   make native|asan|emscripten|wasi   one step of `make test`

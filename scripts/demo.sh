@@ -21,6 +21,14 @@ js_build="${SYNACK_JS_BUILD:-$root/build/js-em}"
 logs="$root/build/demo-logs"
 
 mkdir -p "$logs"
+# Set-up as `make test` does it: a quick check, the full set-up only when
+# something is missing.
+if ! bash scripts/setup.sh --check; then
+  echo "demo: something is missing, running scripts/setup.sh"
+  bash scripts/setup.sh </dev/null
+fi
+export PATH="$HOME/.cargo/bin:$PATH"
+export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
 echo "demo: building the page ($js_build) and synack-bridge"
 if [ ! -f "$js_build/build.ninja" ]; then
   emcmake cmake -S "$root" -B "$js_build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSYNACK_NO_TESTS=ON >/dev/null

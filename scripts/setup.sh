@@ -10,7 +10,7 @@ set -euo pipefail
 check_only=0
 [ "${1:-}" = "--check" ] && check_only=1
 here="$(cd "$(dirname "$0")/.." && pwd)"
-WASMTIME_VERSION="${WASMTIME_VERSION:-48.0.8}"
+WASMTIME_VERSION="${WASMTIME_VERSION:-46.0.1}"
 
 APT_PKGS=(build-essential cmake ninja-build pkg-config git
   emscripten clang-14 lld-14 llvm-14 dpkg-dev wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
