@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Collect bench/run.sh's raw JSON lines into one results file and a table.
+
+    report.py RAW_DIR OUT.json
+
+Every RAW_DIR/<label>.json holds one JSON object (the last line counts).
+Ratios (wasm to native, TAP to its ceiling) are computed here from numbers
+of the same run. Targets are shown beside the numbers; nothing here fails
+on a number.
+"""
+import glob
+import json
+import os
+import sys
+
+raw, out_path = sys.argv[1], sys.argv[2]
+r = {}
+for path in sorted(glob.glob(os.path.join(raw, "*.json"))):
+    label = os.path.basename(path)[:-5]
+    lines = [l for l in open(path) if l.strip().startswith("{")]
+    if lines:
+        r[label] = json.loads(lines[-1])
+
+
+# Rounds of one measurement (LABEL_r1, LABEL_r2, ...): keep the best one,
+# and note the median of the rounds beside it.
+rounds = {}
+for label in list(r):
+    base, sep, n = label.rpartition("_r")
+    if sep and n.isdigit() and "gbit_per_s" in r[label]:
+        rounds.setdefault(base, []).append(r.pop(label))
+for base, objs in rounds.items():
+    objs.sort(key=lambda o: o["gbit_per_s"])
+    best = dict(objs[-1])
+    best["gbit_per_s_median"] = objs[len(objs) // 2]["gbit_per_s"]
+    best["rounds"] = len(objs)
+    r[base] = best
+
+
+def get(label, key):
+    return r.get(label, {}).get(key)
+
+
+def ratio(a, b):
+    return round(a / b, 3) if a is not None and b else None
+
+
+derived = {}
+for mtu in ("1500", "65535"):
+    nat = get(f"native_tput_{mtu}", "gbit_per_s")
+    derived[f"node_ratio_{mtu}"] = ratio(get(f"node_tput_{mtu}", "gbit_per_s"), nat)
+    derived[f"wasi_ratio_{mtu}"] = ratio(get(f"wasi_tput_{mtu}", "gbit_per_s"), nat)
+    natm = get(f"native_tput_{mtu}", "gbit_per_s_median")
+    derived[f"node_ratio_median_{mtu}"] = ratio(get(f"node_tput_{mtu}", "gbit_per_s_median"), natm)
+    derived[f"wasi_ratio_median_{mtu}"] = ratio(get(f"wasi_tput_{mtu}", "gbit_per_s_median"), natm)
+ceil = get("tap_ceiling", "mbit_per_s")
+derived["tap_send_ratio"] = ratio(get("tap_send", "mbit_per_s"), ceil)
+derived["tap_sink_ratio"] = ratio(get("tap_sink", "mbit_per_s"), ceil)
+derived["tap_cli_send_ratio"] = ratio(get("tap_cli_send", "mbit_per_s"), ceil)
+derived["tap_cli_sink_ratio"] = ratio(get("tap_cli_sink", "mbit_per_s"), ceil)
+cg, cy = r.get("callgrind", {}), r.get("cycles", {})
+if cg and cy.get("segments_tx") and cy.get("segments_rx"):
+    derived["instr_per_tx_segment"] = round(cg["tx_ir"] / cy["segments_tx"])
+    derived["instr_per_rx_segment"] = round(cg["rx_ir"] / cy["segments_rx"])
+sz = r.get("size")
+if sz:
+    derived["js_gzip_total"] = sz["mjs_gzip"] + sz["wasm_gzip"]
+    derived["js_raw_total"] = sz["mjs_raw"] + sz["wasm_raw"]
+
+rows = []  # (item, what, value, target)
+
+
+def row(item, what, value, target=""):
+    rows.append((item, what, value, target))
+
+
+def fmt(v, unit="", digits=2):
+    if v is None:
+        return "n/a"
+    if isinstance(v, float):
+        return f"{v:,.{digits}f}{unit}"
+    return f"{v:,}{unit}"
+
+
+for mtu in ("1500", "65535"):
+    row("1", f"pair throughput, MTU {mtu}",
+        f'{fmt(get(f"native_tput_{mtu}", "gbit_per_s"), " Gbit/s")} (median {fmt(get(f"native_tput_{mtu}", "gbit_per_s_median"), "", 2)})',
+        ">= 10 Gbit/s" if mtu == "1500" else "")
+for mtu in ("1500", "65535"):
+    row("2", f"Emscripten/node, MTU {mtu}",
+        f'{fmt(get(f"node_tput_{mtu}", "gbit_per_s"), " Gbit/s")} = {fmt(derived[f"node_ratio_{mtu}"], "", 2)} x native'
+        f' (medians: {fmt(derived[f"node_ratio_median_{mtu}"], "", 2)} x)',
+        ">= 0.7 x" if mtu == "1500" else "")
+    row("2", f"WASI/wasmtime, MTU {mtu}",
+        f'{fmt(get(f"wasi_tput_{mtu}", "gbit_per_s"), " Gbit/s")} = {fmt(derived[f"wasi_ratio_{mtu}"], "", 2)} x native'
+        f' (medians: {fmt(derived[f"wasi_ratio_median_{mtu}"], "", 2)} x)',
+        ">= 0.7 x" if mtu == "1500" else "")
+if "skip_tap" in r:
+    row("3", "TAP vs Linux", "skipped: " + r["skip_tap"]["why"], ">= 0.7 x ceiling")
+else:
+    row("3", "raw TAP ceiling (1514-byte frames)", fmt(ceil, " Mbit/s", 0))
+    row("3", "synack send -> Linux sink (stack alone)",
+        f'{fmt(get("tap_send", "mbit_per_s"), " Mbit/s", 0)} = {fmt(derived["tap_send_ratio"], "", 2)} x ceiling', ">= 0.7 x")
+    row("3", "Linux send -> synack sink (stack alone)",
+        f'{fmt(get("tap_sink", "mbit_per_s"), " Mbit/s", 0)} = {fmt(derived["tap_sink_ratio"], "", 2)} x ceiling', ">= 0.7 x")
+    row("3", "`synack send` -> Linux (tool: stream + SHA-256)",
+        f'{fmt(get("tap_cli_send", "mbit_per_s"), " Mbit/s", 0)} = {fmt(derived["tap_cli_send_ratio"], "", 2)} x ceiling')
+    row("3", "Linux -> `synack sink` (tool: SHA-256)",
+        f'{fmt(get("tap_cli_sink", "mbit_per_s"), " Mbit/s", 0)} = {fmt(derived["tap_cli_sink_ratio"], "", 2)} x ceiling')
+row("4", "handshakes (connect+accept+close)", fmt(get("handshake", "per_s"), "/s", 0), ">= 300,000/s")
+s5 = r.get("scale", {})
+if s5:
+    row("5", f"state per idle conn ({s5['conns']:,} conns, buffers excluded)",
+        f"{s5['bytes_per_conn_a']:.0f} B client, {s5['bytes_per_conn_b']:.0f} B server", "<= 512 B")
+    row("5", "time to open them", f"{s5['open_seconds']:.2f} s ({s5['open_per_s']:,.0f}/s)")
+    row("5", "10 KB through each", f"{s5['data_seconds']:.2f} s ({s5['data_gbit_per_s']:.2f} Gbit/s)")
+for cc in ("cubic", "newreno"):
+    l6 = r.get(f"lossy_{cc}", {})
+    if l6:
+        row("6", f"{cc}, 1% loss, 20 ms RTT, 100 Mbit/s (virtual time)",
+            f"{l6['goodput_mbit_per_s']:.2f} Mbit/s; rexmit {l6['rexmit_bytes']:,} B vs lost {l6['lost_payload_bytes']:,} B")
+if sz:
+    row("7", "synack.mjs + synack.wasm (Release)",
+        f"raw {sz['mjs_raw']:,} + {sz['wasm_raw']:,} B; gzip {sz['mjs_gzip']:,} + {sz['wasm_gzip']:,} = {derived['js_gzip_total']:,} B",
+        "<= 61,440 B gzip")
+if "instr_per_rx_segment" in derived:
+    row("8", "instructions per received full-size segment", fmt(derived["instr_per_rx_segment"]))
+    row("8", "instructions per sent full-size segment", fmt(derived["instr_per_tx_segment"]))
+for label, v in sorted(r.items()):
+    if label.startswith("skip_") and label != "skip_tap":
+        row("-", f"{v['what']}", "skipped: " + v["why"])
+
+m = r.get("machine", {})
+print()
+print(f"machine: {m.get('cpu')}, {m.get('cores')} cores, Linux {m.get('kernel')}")
+print(f"         {m.get('gcc')}; node {m.get('node')}; {m.get('wasmtime')}")
+print(f"         load average at start {round(m.get('load_avg_at_start') or 0, 1)}; timed runs keep the best of their trials")
+w = [max(len(x[i]) for x in rows + [("#", "benchmark", "result", "target")]) for i in range(4)]
+line = lambda t: "| " + " | ".join(t[i].ljust(w[i]) for i in range(4)) + " |"
+print(line(("#", "benchmark", "result", "target")))
+print("|" + "|".join("-" * (w[i] + 2) for i in range(4)) + "|")
+for t in rows:
+    print(line(t))
+json.dump({"machine": m, "results": r, "derived": derived,
+           "table": [dict(zip(("item", "benchmark", "result", "target"), t)) for t in rows]},
+          open(out_path, "w"), indent=2)
+md_path = os.path.splitext(out_path)[0] + ".md"
+with open(md_path, "w") as md:
+    md.write(f"Machine: {m.get('cpu')}, {m.get('cores')} cores, Linux {m.get('kernel')}; "
+             f"{m.get('gcc')}; node {m.get('node')}; {m.get('wasmtime')}; "
+             f"load average {round(m.get('load_avg_at_start') or 0, 1)} at the start.\n\n")
+    md.write("| # | benchmark | result | target |\n|---|---|---|---|\n")
+    for t in rows:
+        md.write("| " + " | ".join(x.replace("|", "\\|") for x in t) + " |\n")
+print(f"\nresults: {out_path} (table as markdown: {md_path})")

@@ -1,0 +1,195 @@
+/*
+ * Item 3 without the command-line tool's extras: the stack alone on a TAP
+ * device, moving a fixed pattern (no SHA-256, no generated stream), so the
+ * number is the stack's and the TAP's, comparable with bench_tap_ceiling.
+ *   bench_tap_bulk --tap NAME --ip A.B.C.D [--prefix 24] send PEER PORT --bytes N
+ *   bench_tap_bulk --tap NAME --ip A.B.C.D [--prefix 24] sink PORT
+ * send: connect, send N bytes, close; timed from connected until all data
+ * and the FIN are acknowledged. sink: accept one connection, read to EOF;
+ * timed from accept to EOF. Prints one JSON line
+ * {"bench":"tap_bulk_send"|"tap_bulk_sink","bytes":N,"seconds":S,"mbit_per_s":R}.
+ * Every wait is bounded (--timeout seconds, default 60). Linux only.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "synack_libc.h"
+
+static int tap_write(void *ctx, const uint8_t *frame, size_t len)
+{
+    int fd = *(int *)ctx;
+    return write(fd, frame, len) == (ssize_t)len ? 0 : -1;
+}
+
+static int tap_open(const char *name)
+{
+    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int parse_ip(const char *text, synack_ip4 *out)
+{
+    return text != NULL ? synack_ip4_parse_text(text, out) : -1;
+}
+
+int main(int argc, char **argv)
+{
+    const char *tap = bench_opt_str(argc, argv, "--tap", NULL);
+    synack_ip4 me, peer = 0;
+    uint8_t prefix = (uint8_t)bench_opt(argc, argv, "--prefix", 24);
+    uint64_t bytes = (uint64_t)bench_opt(argc, argv, "--bytes", 100e6);
+    double limit = bench_opt(argc, argv, "--timeout", 60);
+    int mode = -1;
+    uint16_t port = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "send") == 0 && i + 2 < argc) {
+            mode = 0;
+            if (parse_ip(argv[i + 1], &peer) < 0)
+                mode = -1;
+            port = (uint16_t)atoi(argv[i + 2]);
+        } else if (strcmp(argv[i], "sink") == 0 && i + 1 < argc) {
+            mode = 1;
+            port = (uint16_t)atoi(argv[i + 1]);
+        }
+    }
+    if (tap == NULL || mode < 0 || port == 0 ||
+        parse_ip(bench_opt_str(argc, argv, "--ip", NULL), &me) < 0) {
+        fprintf(stderr, "usage: bench_tap_bulk --tap NAME --ip A.B.C.D [--prefix N] "
+                        "send PEER PORT --bytes N | sink PORT\n");
+        return 2;
+    }
+    int fd = tap_open(tap);
+    if (fd < 0) {
+        fprintf(stderr, "tap_bulk: cannot attach to %s: %s\n", tap, strerror(errno));
+        return 1;
+    }
+    bench_mem mem = {0};
+    synack_config cfg;
+    bench_config(&cfg);
+    cfg.alloc = bench_allocator(&mem);
+    cfg.link = (synack_link){tap_write, &fd, 1500, SYNACK_MEDIUM_ETHERNET};
+    cfg.mac = (synack_mac){{0x02, 0x00, 0x00, 0x78, 0x00, (uint8_t)(me & 0xff)}};
+    cfg.seed = synack_libc_seed();
+    synack_stack *s;
+    uint64_t now = bench_ms();
+    if (synack_stack_new(&s, &cfg, now) < 0 || synack_set_ipv4(s, now, me, prefix, 0) < 0) {
+        fprintf(stderr, "tap_bulk: stack set-up failed\n");
+        return 1;
+    }
+    int h = synack_tcp_open(s), lh = -1;
+    if (mode == 0) {
+        synack_tcp_connect(s, now, h, peer, port);
+    } else {
+        lh = h;
+        h = -1;
+        synack_tcp_bind(s, lh, port);
+        synack_tcp_listen(s, lh, 4);
+        fprintf(stderr, "tap_bulk: listening on port %u\n", (unsigned)port);
+    }
+    static uint8_t frame[65536], sink[BENCH_CHUNK];
+    const uint8_t *pat = bench_pattern();
+    uint64_t moved = 0;
+    bool started = false, shut = false, done = false;
+    double t0 = bench_seconds(), t_start = 0, t_end = 0;
+    int rc = 1;
+    while (!done && bench_seconds() - t0 < limit) {
+        now = bench_ms();
+        bool busy = false;
+        for (int i = 0; i < 512; i++) {
+            ssize_t n = read(fd, frame, sizeof frame);
+            if (n <= 0)
+                break;
+            synack_input(s, now, frame, (size_t)n);
+            busy = true;
+        }
+        if (mode == 1 && h < 0 && (h = synack_tcp_accept(s, now, lh, NULL, NULL)) >= 0) {
+            started = true;
+            t_start = bench_seconds();
+        }
+        if (mode == 0 && !started && (synack_tcp_events(s, h) & SYNACK_EV_CONNECTED)) {
+            started = true;
+            t_start = bench_seconds();
+        }
+        if (h >= 0 && (synack_tcp_events(s, h) & SYNACK_EV_ERROR)) {
+            fprintf(stderr, "tap_bulk: %s\n", synack_strerror(synack_tcp_error(s, h)));
+            break;
+        }
+        if (started && mode == 0) {
+            while (moved < bytes) {
+                uint64_t left = bytes - moved;
+                int k = synack_tcp_send(s, now, h, pat, left < BENCH_CHUNK ? (size_t)left : BENCH_CHUNK);
+                if (k <= 0)
+                    break;
+                moved += (uint64_t)k;
+                busy = true;
+            }
+            if (moved == bytes && !shut) {
+                synack_tcp_shutdown(s, now, h);
+                shut = true;
+            }
+            synack_tcp_info info;
+            if (shut && synack_tcp_get_info(s, h, &info) == 0 && info.sndbuf_used == 0 &&
+                info.snd_una == info.snd_nxt &&
+                (info.state == SYNACK_TCP_FIN_WAIT_2 || info.state == SYNACK_TCP_TIME_WAIT ||
+                 info.state == SYNACK_TCP_CLOSED)) {
+                t_end = bench_seconds();
+                done = true;
+                rc = 0;
+            }
+        } else if (started && mode == 1) {
+            int k;
+            while ((k = synack_tcp_recv(s, now, h, sink, sizeof sink)) > 0) {
+                moved += (uint64_t)k;
+                busy = true;
+            }
+            if (k == 0) {
+                t_end = bench_seconds();
+                synack_tcp_close(s, now, h);
+                done = true;
+                rc = 0;
+            }
+        }
+        synack_poll(s, now);
+        if (!busy) {
+            uint64_t at = synack_poll_at(s);
+            int wait = at <= now ? 0 : (at - now > 5 ? 5 : (int)(at - now));
+            struct pollfd p = {fd, POLLIN, 0};
+            poll(&p, 1, wait);
+        }
+    }
+    /* let the last ACK/FIN out before leaving */
+    synack_poll(s, bench_ms());
+    if (rc == 0) {
+        double dt = t_end - t_start;
+        printf("{\"bench\":\"%s\",\"bytes\":%llu,\"seconds\":%.6g,\"mbit_per_s\":%.6g}\n",
+               mode == 0 ? "tap_bulk_send" : "tap_bulk_sink", (unsigned long long)moved, dt,
+               dt > 0 ? (double)moved * 8 / dt / 1e6 : 0.0);
+    } else {
+        fprintf(stderr, "tap_bulk: did not finish (%llu bytes moved)\n", (unsigned long long)moved);
+    }
+    synack_stack_free(s);
+    close(fd);
+    return rc;
+}
