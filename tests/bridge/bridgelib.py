@@ -15,6 +15,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from scapy.all import (ARP, BOOTP, DHCP, ICMP, IP, TCP, UDP, Ether, Raw,
@@ -296,6 +297,41 @@ class Client:
             self.sock.close()
         except OSError:
             pass
+
+
+class Flooder:
+    """A thread that sends `client` bursts of 64 broadcast ARP requests
+    (stream framed, 60-byte frames) as fast as the socket takes them,
+    until stop() or `seconds` have passed; `sent` counts frames sent."""
+
+    def __init__(self, client, seconds):
+        self.client = client
+        self.seconds = seconds
+        self.sent = 0
+        self._stop = threading.Event()
+        self._thread = None
+
+    def _run(self):
+        frame = struct.pack(">I", 60) + bytes(
+            arp_request(mac(9), "10.0.2.99", "10.0.2.98") / Raw(b"\0" * 18))
+        burst = frame * 64
+        deadline = time.time() + self.seconds
+        while not self._stop.is_set() and time.time() < deadline:
+            try:
+                self.client.send_raw(burst)
+            except OSError:
+                return
+            self.sent += 64
+
+    def start(self):
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        """Stop the thread (waiting up to 5 s); safe to call twice."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
 
 
 def mac(n):

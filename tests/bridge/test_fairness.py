@@ -9,7 +9,6 @@ flooder must have been rate-limited."""
 import json
 import os
 import sys
-import threading
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bridgelib import *  # noqa: E402,F403
@@ -53,32 +52,18 @@ def transfer(bridge, label):
 
 
 b = Bridge()
-stop = threading.Event()
-sent = [0]
+flood = None
 try:
     bridge = "127.0.0.1:%d" % b.port
     alone = transfer(bridge, "alone")
 
     flooder = Client(b.port)
     sleeper = Client(b.port)  # never reads
-    frame = struct.pack(">I", 60) + bytes(arp_request(mac(9), "10.0.2.99", "10.0.2.98") / Raw(b"\0" * 18))
-
-    def flood():
-        burst = frame * 64
-        deadline = time.time() + 120
-        while not stop.is_set() and time.time() < deadline:
-            try:
-                flooder.send_raw(burst)
-            except OSError:
-                return
-            sent[0] += 64
-
-    th = threading.Thread(target=flood, daemon=True)
-    th.start()
+    flood = Flooder(flooder, 120)
+    flood.start()
     time.sleep(0.5)
     loaded = transfer(bridge, "during flood")
-    stop.set()
-    th.join(5)
+    flood.stop()
     if alone and loaded:
         t.check("throughput during the flood at least 1/4 of alone (%.1f vs %.1f Mbit/s)"
                 % (loaded, alone), loaded >= alone / 4)
@@ -87,6 +72,7 @@ try:
     t.check("the flooder was rate-limited", len(limited) >= 1, str(ports))
     t.check("bridge alive", b.alive())
 finally:
-    stop.set()
+    if flood is not None:
+        flood.stop()
     b.cleanup()
 t.done()

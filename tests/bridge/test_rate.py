@@ -3,7 +3,6 @@
 the excess is dropped and counted, and another client's DHCP, ARP and
 pings through slirp keep working meanwhile."""
 import sys
-import threading
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 from bridgelib import *  # noqa: E402,F403
@@ -11,26 +10,13 @@ from bridgelib import *  # noqa: E402,F403
 RATE = 200  # frames/s per client
 t = Checks("rate")
 b = Bridge("--slirp", "--rate-fps", str(RATE), "--burst-ms", "100")
-stop = threading.Event()
-sent = [0]
+flood = None
 try:
     flooder = Client(b.port)
     pinger = Client(b.port)
     b.wait_active(2)
-    frame = struct.pack(">I", 60) + bytes(arp_request(mac(9), "10.0.2.99", "10.0.2.98") / Raw(b"\0" * 18))
-
-    def flood():
-        burst = frame * 64
-        deadline = time.time() + 8
-        while not stop.is_set() and time.time() < deadline:
-            try:
-                flooder.send_raw(burst)
-            except OSError:
-                return
-            sent[0] += 64
-
-    th = threading.Thread(target=flood, daemon=True)
-    th.start()
+    flood = Flooder(flooder, 8)
+    flood.start()
     time.sleep(0.3)
     start = time.time()
     ip, _ = lease(pinger, mac(1))
@@ -46,21 +32,21 @@ try:
     t.check("DHCP lease during the flood", ip == "10.0.2.15")
     t.check("ARP during the flood", arp_ok)
     t.check("5/5 pings answered during the flood", replies == 5, "%d" % replies)
-    stop.set()
-    th.join(5)
+    flood.stop()
     time.sleep(0.5)
     ports, _ = b.stats()
     f = ports[1]
     total = int(f["rx_frames"]) + int(f["drop_rate"])
-    t.check("flooder sent far more than its rate", sent[0] > 20 * RATE, str(sent[0]))
-    t.check("excess counted as drop_rate", int(f["drop_rate"]) > sent[0] // 2, str(f))
+    t.check("flooder sent far more than its rate", flood.sent > 20 * RATE, str(flood.sent))
+    t.check("excess counted as drop_rate", int(f["drop_rate"]) > flood.sent // 2, str(f))
     run = elapsed + 1.5
     t.check("flooder's accepted frames within rate * time + burst",
             int(f["rx_frames"]) <= RATE * (run + 0.5) + RATE // 10 + 1, "%s in %.1fs" % (f["rx_frames"], run))
-    t.check("every frame the bridge read was counted", total <= sent[0], "%d vs %d" % (total, sent[0]))
+    t.check("every frame the bridge read was counted", total <= flood.sent, "%d vs %d" % (total, flood.sent))
     t.check("pinger was not rate-limited", ports[2]["drop_rate"] == "0", str(ports[2]))
     t.check("bridge alive", b.alive())
 finally:
-    stop.set()
+    if flood is not None:
+        flood.stop()
     b.cleanup()
 t.done()

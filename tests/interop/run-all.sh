@@ -10,6 +10,7 @@
 set -u
 DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/../support/build.sh"
+. "$DIR/../support/suite.sh"
 if [ "$(id -u)" -ne 0 ]; then
     echo "interop: needs root (network namespaces, TAP devices)" >&2
     exit 77
@@ -20,45 +21,5 @@ if [ -z "${SYNACK:-}" ] || [ -z "${SYNACK_BRIDGE:-}" ]; then
     export SYNACK_BRIDGE="${SYNACK_BRIDGE:-$out/host/bridge/synack-bridge}"
 fi
 echo "interop: $SYNACK, $SYNACK_BRIDGE"
-passed=0
-failed=0
-skipped=0
-failed_names=()
-for t in "$DIR"/test_*.sh; do
-    name=$(basename "$t" .sh)
-    if [ -n "${ONLY:-}" ] && [[ "$name" != *"$ONLY"* ]]; then
-        continue
-    fi
-    echo "== $name"
-    start=$(date +%s)
-    timeout 900 bash "$t"
-    rc=$?
-    took=$(($(date +%s) - start))
-    case $rc in
-    0)
-        passed=$((passed + 1))
-        echo "== $name: passed (${took}s)"
-        ;;
-    77)
-        skipped=$((skipped + 1))
-        echo "== $name: skipped"
-        ;;
-    *)
-        failed=$((failed + 1))
-        failed_names+=("$name")
-        echo "== $name: FAILED (exit $rc, ${took}s)"
-        ;;
-    esac
-done
-echo "$passed passed, $failed failed"
-if [ "$skipped" -gt 0 ]; then
-    echo "($skipped skipped)"
-fi
-if [ "$failed" -gt 0 ]; then
-    echo "failed: ${failed_names[*]}"
-    exit 1
-fi
-if [ "$passed" -eq 0 ]; then
-    exit 77
-fi
-exit 0
+run_suite "$DIR" 900
+exit $?

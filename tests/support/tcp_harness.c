@@ -468,7 +468,7 @@ bool th_expect(tcp_harness *th, const th_seg *e, char *err, size_t cap)
 
 /* ---- handshakes ------------------------------------------------------------- */
 
-int th_active_open(tcp_harness *th, const th_seg *synack, char *err, size_t cap)
+int th_connect_syn(tcp_harness *th, uint32_t *iss, char *err, size_t cap)
 {
     int h = synack_tcp_open(th->s);
     if (h < 0) {
@@ -480,11 +480,21 @@ int th_active_open(tcp_harness *th, const th_seg *synack, char *err, size_t cap)
         snprintf(err, cap, "connect failed: %d", rc);
         return -1;
     }
-    if (!th_next(th) || th->last.flags != SYNACK_TCP_SYN) {
-        snprintf(err, cap, "no SYN from the stack");
+    const th_seg syn = {.flags = SYNACK_TCP_SYN,
+                        .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN | TH_ANY_PORTS};
+    if (!th_expect(th, &syn, err, cap))
         return -1;
-    }
     th->local_port = th->last.sport;
+    *iss = th->last.seq;
+    return h;
+}
+
+int th_active_open(tcp_harness *th, const th_seg *synack, char *err, size_t cap)
+{
+    uint32_t iss;
+    int h = th_connect_syn(th, &iss, err, cap);
+    if (h < 0)
+        return -1;
     th_seg g = *synack;
     g.flags = SYNACK_TCP_SYN | SYNACK_TCP_ACK;
     g.ack = th->last.seq + 1;

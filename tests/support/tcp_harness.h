@@ -204,7 +204,35 @@ int th_teardown(void **state);
 int th_open(tcp_harness *th, uint32_t peer_iss, uint16_t win, uint16_t mss, bool sack_ok,
             char *err, size_t cap);
 
+/*
+ * Open a connection from the stack to th->peer_port and take its SYN:
+ * flags exactly SYN, no payload, ack 0 (seq, options, window and ports
+ * are not compared). th->local_port becomes the SYN's source port and
+ * *iss its seq. Returns the handle, or -1 with the reason in err.
+ */
+int th_connect_syn(tcp_harness *th, uint32_t *iss, char *err, size_t cap);
+
 #ifdef fail_msg
+/* In a cmocka test: th_active_open, failing the test when it goes wrong. */
+static inline int th_active_open_or_fail(tcp_harness *th, const th_seg *synack)
+{
+    char err[512];
+    int h = th_active_open(th, synack, err, sizeof err);
+    if (h < 0)
+        fail_msg("%s", err);
+    return h;
+}
+
+/* In a cmocka test: th_connect_syn, failing the test when it goes wrong. */
+static inline int th_connect_syn_or_fail(tcp_harness *th, uint32_t *iss)
+{
+    char err[512];
+    int h = th_connect_syn(th, iss, err, sizeof err);
+    if (h < 0)
+        fail_msg("%s", err);
+    return h;
+}
+
 /* A CMUnitTest that gets a fresh harness in *state (th_setup / th_setup_traced). */
 #define th_unit_test(f) cmocka_unit_test_setup_teardown(f, th_setup, th_teardown)
 #define th_unit_test_traced(f) cmocka_unit_test_setup_teardown(f, th_setup_traced, th_teardown)

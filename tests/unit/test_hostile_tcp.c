@@ -103,11 +103,8 @@ static void urgent_pointer_is_never_an_offset(void **state)
 {
     tcp_harness *th = th_new(&(th_opts){.tune = rcvbuf_4k});
     *state = th;
-    char err[256];
-    int h = th_active_open(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
-                                          .mss = 1460}, err, sizeof err);
-    if (h < 0)
-        fail_msg("%s", err);
+    int h = th_active_open_or_fail(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
+                                                 .mss = 1460});
     uint32_t una = th->stack_iss + 1;
     /* 0; inside; one past the segment; far past the segment; past the
      * 4096-byte window; the largest value */
@@ -135,11 +132,8 @@ static void blind_injection_is_refused(void **state)
 {
     tcp_harness *th = th_new(NULL);
     *state = th;
-    char err[256];
-    int h = th_active_open(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
-                                          .mss = 1460}, err, sizeof err);
-    if (h < 0)
-        fail_msg("%s", err);
+    int h = th_active_open_or_fail(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
+                                                 .mss = 1460});
     uint32_t una = th->stack_iss + 1;
     /* move snd_una on: 1000 bytes sent and acknowledged */
     assert_int_equal(synack_tcp_send(th->s, th->now, h, pattern, 1000), 1000);
@@ -274,11 +268,8 @@ static void many_tiny_ooo_segments_are_bounded(void **state)
 {
     tcp_harness *th = th_new(&(th_opts){.tune = rcvbuf_64k});
     *state = th;
-    char err[256];
-    int h = th_active_open(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
-                                          .mss = 1460, .sack_ok = true}, err, sizeof err);
-    if (h < 0)
-        fail_msg("%s", err);
+    int h = th_active_open_or_fail(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
+                                                 .mss = 1460, .sack_ok = true});
     uint32_t una = th->stack_iss + 1;
     uint32_t seq = PEER + 1;
     size_t base = th->mem_in_use;
@@ -369,11 +360,8 @@ static void random_sack_blocks_do_not_derail_a_transfer(void **state)
 {
     tcp_harness *th = th_new(&(th_opts){.tune = sack_config});
     *state = th;
-    char err[256];
-    int h = th_active_open(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
-                                          .mss = 1000, .sack_ok = true}, err, sizeof err);
-    if (h < 0)
-        fail_msg("%s", err);
+    int h = th_active_open_or_fail(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
+                                                 .mss = 1000, .sack_ok = true});
     uint32_t iss1 = th->stack_iss + 1;
     enum { TOTAL = 60000, LOST = 20500 };
     static uint8_t got[TOTAL];

@@ -149,11 +149,8 @@ static void duplicate_data_is_acked_not_delivered_twice(void **state)
 
 static int open_sack(tcp_harness *th)
 {
-    char err[256];
-    int h = th_active_open(th, &(th_seg){.seq = PEER_ISN, .win = 65535, .has_mss = true,
-                                          .mss = 1460, .sack_ok = true}, err, sizeof err);
-    if (h < 0)
-        fail_msg("%s", err);
+    int h = th_active_open_or_fail(th, &(th_seg){.seq = PEER_ISN, .win = 65535, .has_mss = true,
+                                                 .mss = 1460, .sack_ok = true});
     return h;
 }
 

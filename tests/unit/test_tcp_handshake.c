@@ -259,11 +259,8 @@ static void synack_with_bad_ack_gets_rst(void **state)
 {
     (void)state;
     tcp_harness *th = th_new(NULL);
-    int h = synack_tcp_open(th->s);
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
-    expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN | TH_ANY_PORTS);
-    uint32_t iss = th->last.seq;
-    th->local_port = th->last.sport;
+    uint32_t iss;
+    int h = th_connect_syn_or_fail(th, &iss);
     send_segment(th, .flags = S | A, .seq = 100, .ack = iss + 77, .win = 8192);
     expect_segment(th, .flags = R, .seq = iss + 77, .ack = 0, .win = 0);
     assert_int_equal(synack_drops(th->s, SYNACK_DROP_TCP_BAD_ACK), 1);
@@ -318,11 +315,8 @@ static void rst_in_syn_sent_is_refused(void **state)
 {
     (void)state;
     tcp_harness *th = th_new(NULL);
-    int h = synack_tcp_open(th->s);
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
-    expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN | TH_ANY_PORTS);
-    uint32_t iss = th->last.seq;
-    th->local_port = th->last.sport;
+    uint32_t iss;
+    int h = th_connect_syn_or_fail(th, &iss);
     /* RST without an acceptable ACK is ignored */
     send_segment(th, .flags = R | A, .seq = 0, .ack = iss + 5);
     assert_int_equal(synack_tcp_error(th->s, h), 0);

@@ -120,11 +120,8 @@ static void ephemeral_ports_follow_rfc6056(void **state)
 
 static int open_conn(tcp_harness *th, uint16_t *lport)
 {
-    char err[256];
-    int h = th_active_open(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
-                                          .mss = 1460}, err, sizeof err);
-    if (h < 0)
-        fail_msg("%s", err);
+    int h = th_active_open_or_fail(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
+                                                 .mss = 1460});
     *lport = th->local_port;
     return h;
 }

@@ -24,11 +24,8 @@
    our FIN when sent), *rcv the peer's (after its FIN when sent). */
 static int drive(tcp_harness *th, synack_tcp_state st, uint32_t *snd, uint32_t *rcv)
 {
-    char err[256];
-    int h = th_active_open(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
-                                          .mss = 1460}, err, sizeof err);
-    if (h < 0)
-        fail_msg("%s", err);
+    int h = th_active_open_or_fail(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
+                                                 .mss = 1460});
     uint32_t una = th->stack_iss + 1;
     uint32_t p = PEER + 1;
     switch (st) {
@@ -146,11 +143,8 @@ static void rst_in_syn_sent_needs_the_ack(void **state)
 {
     (void)state;
     tcp_harness *th = th_new(NULL);
-    int h = synack_tcp_open(th->s);
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
-    expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN | TH_ANY_PORTS);
-    uint32_t iss = th->last.seq;
-    th->local_port = th->last.sport;
+    uint32_t iss;
+    int h = th_connect_syn_or_fail(th, &iss);
     send_segment(th, .flags = R, .seq = 0);
     send_segment(th, .flags = R | A, .seq = 0, .ack = iss + 2);
     expect_no_segment(th);

@@ -25,11 +25,8 @@ static uint8_t data[4000];
 
 static int open_plain(tcp_harness *th)
 {
-    char err[256];
-    int h = th_active_open(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
-                                          .mss = 1460}, err, sizeof err);
-    if (h < 0)
-        fail_msg("%s", err);
+    int h = th_active_open_or_fail(th, &(th_seg){.seq = PEER, .win = 65535, .has_mss = true,
+                                                 .mss = 1460});
     return h;
 }
 
@@ -82,11 +79,8 @@ static void syn_retransmitted_means_rto_three_seconds(void **state)
 {
     (void)state;
     tcp_harness *th = th_new(NULL);
-    int h = synack_tcp_open(th->s);
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
-    expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN | TH_ANY_PORTS);
-    uint32_t iss = th->last.seq;
-    th->local_port = th->last.sport;
+    uint32_t iss;
+    int h = th_connect_syn_or_fail(th, &iss);
     assert_true(th_advance_until_segment(th, 5000));
     expect_segment(th, .flags = S, .seq = iss, .any = TH_ANY_OPTS | TH_ANY_WIN);
     th_advance(th, 100);
@@ -115,11 +109,8 @@ static void syn_retransmitted_with_timestamps_still_samples(void **state)
 {
     (void)state;
     tcp_harness *th = th_new(NULL);
-    int h = synack_tcp_open(th->s);
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
-    expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN | TH_ANY_PORTS);
-    uint32_t iss = th->last.seq;
-    th->local_port = th->last.sport;
+    uint32_t iss;
+    int h = th_connect_syn_or_fail(th, &iss);
     assert_true(th_advance_until_segment(th, 5000));
     expect_segment(th, .flags = S, .seq = iss, .any = TH_ANY_OPTS | TH_ANY_WIN);
     uint32_t tsv = th->last.tsval;

@@ -21,7 +21,7 @@ trap 'exit 130' INT
 if [ -z "${WASMTIME:-}" ]; then
     WASMTIME=$(command -v wasmtime || echo "$HOME/.cargo/bin/wasmtime")
 fi
-: "${SYNACK_WASM:=$ROOT/build/wasi/wasi/synack.wasm}"
+: "${SYNACK_WASM:=$WASI_ROOT/build/wasi/wasi/synack.wasm}"
 BRIDGE=${SYNACK_BRIDGE:-$(dirname "$SYNACK")/../bridge/synack-bridge}
 for need in "$WASMTIME" "$BRIDGE"; do
     if [ ! -x "$need" ]; then
