@@ -8,8 +8,13 @@
 # tap_cli_sink.json (the `synack` tool's send/sink, which also generate a
 # seeded stream and hash it with SHA-256). Every process it starts is
 # stopped by its own PID; the namespace is removed.
+# SYNACK_TAP_OFFLOAD=1 asks for TAP receive offload in bench_tap_bulk (64 KB
+# TCP super-frames, host/native/tap.c; plain frames where the kernel refuses
+# it); the default 0 uses plain frames, as the synack tool does. The JSON
+# says which it got.
 set -uo pipefail
 build=$1 raw=$2 secs=$3
+offload=${SYNACK_TAP_OFFLOAD:-0}
 synack="$build/host/native/synack"
 ceiling="$build/bench/bench_tap_ceiling"
 bulk="$build/bench/bench_tap_bulk"
@@ -68,8 +73,8 @@ source_linux() { # LABEL PORT BYTES CMD...: CMD sinks what the kernel sends to P
 
 # the stack alone (about `secs` seconds at 3 Gbit/s)
 big=$(python3 -c "print(int(float('$secs') * 4e8))")
-sink_linux tap_send 5002 "$bulk" --tap tap0 --ip "$S" send "$K" 5002 --bytes "$big" || exit 1
-source_linux tap_sink 5001 "$big" "$bulk" --tap tap0 --ip "$S" sink 5001 || exit 1
+sink_linux tap_send 5002 "$bulk" --tap tap0 --ip "$S" --offload "$offload" send "$K" 5002 --bytes "$big" || exit 1
+source_linux tap_sink 5001 "$big" "$bulk" --tap tap0 --ip "$S" --offload "$offload" sink 5001 || exit 1
 
 # the synack tool (seeded stream + SHA-256 in the loop)
 small=$(python3 -c "print(int(float('$secs') * 1e8))")

@@ -2,14 +2,15 @@
  * host/cli/cli_platform.h on WASI preview 1: clock_time_get(MONOTONIC),
  * random_get, and poll_oneoff over the link's (and stdin's) readiness
  * plus one relative clock subscription for the stack's next deadline;
- * sock_accept for --accept-fd. stdout, stderr and files (paths inside
- * the directories preopened with wasmtime --dir) are host/cli/cli_fdio.c.
+ * sock_accept for --accept-fd; fd_read/fd_write of the link and stdin,
+ * with the bookkeeping around them in host/cli/cli_fdlink.c. stdout,
+ * stderr and files (paths inside the directories preopened with
+ * wasmtime --dir) are host/cli/cli_fdio.c.
  */
 #include <stdio.h>
 #include <string.h>
 #include <wasi/api.h>
 
-#include "cli_fdio.h"
 #include "wasi.h"
 
 #define NS_PER_MS 1000000u
@@ -36,18 +37,20 @@ static void entropy(void *ctx, uint8_t *buf, size_t len)
         off += n;
     }
     /* A runtime without entropy: mix the clock in rather than leave zeros. */
-    for (; off < len; off++)
-        buf[off] = (uint8_t)(now_ms(NULL) * 2654435761u >> (off % 24));
+    synack_cli_entropy_from_clock(buf, off, len, now_ms(NULL));
 }
 
-/* Kinds of one poll_oneoff subscription, kept in its userdata. */
-enum { SUB_LINK_IN = 1, SUB_LINK_OUT, SUB_STDIN, SUB_CLOCK };
+/*
+ * A subscription's userdata is the SYNACK_CLI_READY_* bit it reports
+ * (SUB_READABLE for a lone readiness check); the clock's is 0.
+ */
+#define SUB_READABLE 0x1u
 
-static void sub_fd(__wasi_subscription_t *s, uint64_t kind, int64_t fd,
+static void sub_fd(__wasi_subscription_t *s, uint64_t ready, int64_t fd,
                    bool write)
 {
     memset(s, 0, sizeof *s);
-    s->userdata = kind;
+    s->userdata = ready;
     s->u.tag = write ? __WASI_EVENTTYPE_FD_WRITE : __WASI_EVENTTYPE_FD_READ;
     if (write)
         s->u.u.fd_write.file_descriptor = (__wasi_fd_t)fd;
@@ -58,7 +61,7 @@ static void sub_fd(__wasi_subscription_t *s, uint64_t kind, int64_t fd,
 static void sub_clock(__wasi_subscription_t *s, uint64_t timeout_ms)
 {
     memset(s, 0, sizeof *s);
-    s->userdata = SUB_CLOCK;
+    s->userdata = 0;
     s->u.tag = __WASI_EVENTTYPE_CLOCK;
     s->u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
     /* Relative: poll_oneoff measures from its own start. */
@@ -69,8 +72,8 @@ static void sub_clock(__wasi_subscription_t *s, uint64_t timeout_ms)
 }
 
 /*
- * Subscribe to the n given subscriptions. Returns the SUB_* kinds that
- * fired as bits (1 << kind), or -1. An fd event that carries an error
+ * Subscribe to the n given subscriptions. Returns the userdata bits of
+ * those that fired, or -1. An fd event that carries an error
  * counts as ready: the read or write that follows reports it.
  */
 static int poll_subs(const __wasi_subscription_t *subs, size_t n)
@@ -84,7 +87,7 @@ static int poll_subs(const __wasi_subscription_t *subs, size_t n)
         return -1;
     int bits = 0;
     for (__wasi_size_t i = 0; i < got && i < 4; i++)
-        bits |= 1 << (int)ev[i].userdata;
+        bits |= (int)ev[i].userdata;
     return bits;
 }
 
@@ -92,10 +95,10 @@ static int poll_subs(const __wasi_subscription_t *subs, size_t n)
 static bool readable_now(int64_t fd)
 {
     __wasi_subscription_t s[2];
-    sub_fd(&s[0], SUB_LINK_IN, fd, false);
+    sub_fd(&s[0], SUB_READABLE, fd, false);
     sub_clock(&s[1], 0);
     int bits = poll_subs(s, 2);
-    return bits > 0 && (bits & (1 << SUB_LINK_IN));
+    return bits > 0 && (bits & SUB_READABLE);
 }
 
 /*
@@ -120,7 +123,7 @@ static int64_t accept_link(int64_t lfd, char *err, size_t errcap)
         }
         /* No peer yet: sleep until the listener is readable. */
         __wasi_subscription_t s;
-        sub_fd(&s, SUB_LINK_IN, lfd, false);
+        sub_fd(&s, SUB_READABLE, lfd, false);
         if (poll_subs(&s, 1) < 0) {
             snprintf(err, errcap, "--accept-fd %lld: cannot wait on it",
                      (long long)lfd);
@@ -142,9 +145,9 @@ static int link_open(void *ctx, const synack_cli_opts *o,
          * happen only after poll_oneoff says so; a write waits until the
          * peer reads, so the peer must keep reading stdout while it
          * writes stdin (socat -b 4096, the README says why). */
-        w->link_rfd = 0;
-        w->link_wfd = 1;
-        w->link_nonblock = false;
+        w->link.rfd = 0;
+        w->link.wfd = 1;
+        w->link.nonblock = false;
         return 0;
     case SYNACK_CLI_LINK_ACCEPT_FD:
         if (o->accept_fd <= 2) {
@@ -152,9 +155,9 @@ static int link_open(void *ctx, const synack_cli_opts *o,
                      (int)o->accept_fd);
             return -1;
         }
-        w->link_rfd = w->link_wfd = accept_link(o->accept_fd, err, errcap);
-        w->link_nonblock = true;
-        return w->link_rfd < 0 ? -1 : 0;
+        w->link.rfd = w->link.wfd = accept_link(o->accept_fd, err, errcap);
+        w->link.nonblock = true;
+        return w->link.rfd < 0 ? -1 : 0;
     default:
         snprintf(err, errcap, "this link is not available under WASI");
         return -1;
@@ -164,49 +167,38 @@ static int link_open(void *ctx, const synack_cli_opts *o,
 static void link_close(void *ctx)
 {
     synack_wasi *w = ctx;
-    if (w->link_rfd > 2)
-        (void)__wasi_fd_close((__wasi_fd_t)w->link_rfd);
-    w->link_rfd = w->link_wfd = -1;
+    if (w->link.rfd > 2)
+        (void)__wasi_fd_close((__wasi_fd_t)w->link.rfd);
+    w->link.rfd = w->link.wfd = -1;
 }
 
 static int wait_ready(void *ctx, uint64_t deadline, unsigned want)
 {
     synack_wasi *w = ctx;
+    synack_cli_fdwatch fw[3];
     __wasi_subscription_t s[4];
-    size_t n = 0;
-    if (w->link_rfd >= 0)
-        sub_fd(&s[n++], SUB_LINK_IN, w->link_rfd, false);
-    if ((want & SYNACK_CLI_READY_LINK_OUT) && w->link_wfd >= 0)
-        sub_fd(&s[n++], SUB_LINK_OUT, w->link_wfd, true);
-    if ((want & SYNACK_CLI_READY_STDIN) && w->link_rfd != 0)
-        sub_fd(&s[n++], SUB_STDIN, 0, false);
-    if (deadline != UINT64_MAX) {
-        uint64_t now = now_ms(NULL);
-        sub_clock(&s[n++], deadline > now ? deadline - now : 0);
-    }
+    size_t n = synack_cli_fdlink_watches(&w->link, want, fw);
+    for (size_t i = 0; i < n; i++)
+        sub_fd(&s[i], fw[i].ready, fw[i].fd, fw[i].write);
+    if (deadline != UINT64_MAX)
+        sub_clock(&s[n++], synack_cli_ms_left(deadline, now_ms(NULL)));
     if (n == 0)
         return 0;
     int bits = poll_subs(s, n);
     if (bits < 0)
         return -1;
-    unsigned ready = 0;
-    if (bits & (1 << SUB_LINK_IN))
-        ready |= SYNACK_CLI_READY_LINK;
-    if (bits & (1 << SUB_LINK_OUT))
-        ready |= SYNACK_CLI_READY_LINK_OUT;
-    if (bits & (1 << SUB_STDIN))
-        ready |= SYNACK_CLI_READY_STDIN;
-    return (int)ready;
+    return (int)((unsigned)bits & (SYNACK_CLI_READY_LINK | SYNACK_CLI_READY_LINK_OUT |
+                                   SYNACK_CLI_READY_STDIN));
 }
 
 /* One read that never blocks: poll first unless fd is non-blocking. */
-static int32_t read_now(int64_t fd, bool nonblock, uint8_t *buf, size_t cap)
+static int32_t read_fd(int64_t fd, bool nonblock, uint8_t *buf, size_t cap)
 {
     if (fd < 0)
         return -1;
     if (!nonblock && !readable_now(fd))
         return SYNACK_CLI_AGAIN;
-    __wasi_iovec_t iov = {.buf = buf, .buf_len = cap > INT32_MAX ? INT32_MAX : cap};
+    __wasi_iovec_t iov = {.buf = buf, .buf_len = cap};
     __wasi_size_t got = 0;
     __wasi_errno_t e = __wasi_fd_read((__wasi_fd_t)fd, &iov, 1, &got);
     if (e == __WASI_ERRNO_AGAIN || e == __WASI_ERRNO_INTR)
@@ -216,21 +208,12 @@ static int32_t read_now(int64_t fd, bool nonblock, uint8_t *buf, size_t cap)
     return (int32_t)got;
 }
 
-static int32_t link_read(void *ctx, uint8_t *buf, size_t cap)
+static int32_t write_fd(int64_t fd, const uint8_t *data, size_t len)
 {
-    synack_wasi *w = ctx;
-    return read_now(w->link_rfd, w->link_nonblock, buf, cap);
-}
-
-static int32_t link_write(void *ctx, const uint8_t *data, size_t len)
-{
-    synack_wasi *w = ctx;
-    if (w->link_wfd < 0)
-        return -1;
-    __wasi_ciovec_t iov = {.buf = data, .buf_len = len > INT32_MAX ? INT32_MAX : len};
+    __wasi_ciovec_t iov = {.buf = data, .buf_len = len};
     for (;;) {
         __wasi_size_t put = 0;
-        __wasi_errno_t e = __wasi_fd_write((__wasi_fd_t)w->link_wfd, &iov, 1, &put);
+        __wasi_errno_t e = __wasi_fd_write((__wasi_fd_t)fd, &iov, 1, &put);
         if (e == 0)
             return put == 0 ? SYNACK_CLI_AGAIN : (int32_t)put;
         if (e == __WASI_ERRNO_INTR)
@@ -241,26 +224,16 @@ static int32_t link_write(void *ctx, const uint8_t *data, size_t len)
     }
 }
 
-static int32_t stdin_read(void *ctx, uint8_t *buf, size_t cap)
-{
-    (void)ctx;
-    return read_now(0, false, buf, cap);
-}
-
 void synack_wasi_platform(synack_cli_platform *p, synack_wasi *w)
 {
     memset(w, 0, sizeof *w);
-    w->link_rfd = w->link_wfd = -1;
-    memset(p, 0, sizeof *p);
-    p->ctx = w;
+    w->link.read_fd = read_fd;
+    w->link.write_fd = write_fd;
+    synack_cli_fdlink_fill(p, w, &w->link); /* link, stdin, stdout, files */
     p->links = (1u << SYNACK_CLI_LINK_STDIO) | (1u << SYNACK_CLI_LINK_ACCEPT_FD);
     p->now_ms = now_ms;
     p->entropy = entropy;
     p->link_open = link_open;
     p->link_close = link_close;
     p->wait = wait_ready;
-    p->link_read = link_read;
-    p->link_write = link_write;
-    p->stdin_read = stdin_read;
-    synack_cli_fdio_fill(p); /* stdout, stderr, files */
 }

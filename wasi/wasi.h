@@ -14,12 +14,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cli_fdlink.h"
 #include "cli_platform.h"
 
 typedef struct synack_wasi {
-    int64_t link_rfd;   /* read side of the link, -1 when none */
-    int64_t link_wfd;   /* write side (the same descriptor for a socket) */
-    bool link_nonblock; /* link_rfd reads return AGAIN instead of blocking */
+    synack_cli_fdlink link; /* first: the shared link members use it */
 } synack_wasi;
 
 /* Fill *p with the WASI implementation; ctx is `w`. */

@@ -11,12 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli_fdlink.h"
 #include "cli_platform.h"
 
 typedef struct synack_native {
-    int link_rfd;     /* read side of the link, -1 when none */
-    int link_wfd;     /* write side (the same descriptor except --stdio) */
-    bool link_nonblock; /* link_rfd is O_NONBLOCK (else poll before read) */
+    synack_cli_fdlink link; /* first: the shared link members use it */
     bool stdio_nonblock; /* --stdio made fds 0 and 1 non-blocking */
     int stdio_flags[2];  /* their file status flags before that */
 } synack_native;
@@ -29,6 +28,33 @@ void synack_native_platform(synack_cli_platform *p, synack_native *n);
  * IFF_NO_PI). Returns a non-blocking descriptor, or -1 with a reason.
  */
 int synack_native_tap_open(const char *name, char *err, size_t errcap);
+
+/*
+ * Like synack_native_tap_open; with `offload`, also ask for receive
+ * offload (IFF_VNET_HDR, TUN_F_CSUM | TUN_F_TSO4: TCP super-frames up to
+ * 64 KB). *vnet says whether the kernel granted it; when it did not, the
+ * descriptor carries plain frames. Frames then go through
+ * synack_native_tap_read/_write, and the descriptor is closed with
+ * synack_native_tap_close. Returns the descriptor or -1 with a reason.
+ */
+int synack_native_tap_attach(const char *name, bool offload, bool *vnet, char *err,
+                             size_t errcap);
+
+#define SYNACK_NATIVE_TAP_AGAIN (-2)
+
+/*
+ * Read one frame into buf (cap >= SYNACK_VNET_FRAME_MAX with vnet);
+ * *frame points at its Ethernet header, inside buf. Returns its length,
+ * SYNACK_NATIVE_TAP_AGAIN when none is waiting, or -1 on an error.
+ */
+int32_t synack_native_tap_read(int fd, bool vnet, uint8_t *buf, size_t cap,
+                               uint8_t **frame);
+
+/* Send one frame (with a zeroed virtio_net_hdr when vnet): 0 or -1. */
+int synack_native_tap_write(int fd, bool vnet, const uint8_t *frame, size_t len);
+
+/* Turn the offloads off again (when vnet) and close fd. */
+void synack_native_tap_close(int fd, bool vnet);
 
 /*
  * Connect a TCP stream to host:port. Returns a non-blocking descriptor,

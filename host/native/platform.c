@@ -1,8 +1,9 @@
 /*
  * host/cli/cli_platform.h on Linux: CLOCK_MONOTONIC, getrandom(2),
  * poll(2) on the link and stdin (the loop sleeps until a frame, stdin
- * data or the stack's next deadline; there is no tick), descriptors for
- * the link and stdin; stdout, stderr and files are host/cli/cli_fdio.c.
+ * data or the stack's next deadline; there is no tick), read(2) and
+ * write(2) of the link and stdin; the bookkeeping around them is
+ * host/cli/cli_fdlink.c, stdout, stderr and files host/cli/cli_fdio.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli_fdio.h"
 #include "native.h"
 
 static uint64_t now_ms(void *ctx)
@@ -37,10 +37,8 @@ static void entropy(void *ctx, uint8_t *buf, size_t len)
         if (n > 0)
             off += (size_t)n;
     }
-    /* getrandom cannot fail on Linux >= 3.17 for small requests; if it
-     * did, mix the clock in rather than leave zeros. */
-    for (; off < len; off++)
-        buf[off] = (uint8_t)(now_ms(NULL) * 2654435761u >> (off % 24));
+    /* getrandom cannot fail on Linux >= 3.17 for small requests. */
+    synack_cli_entropy_from_clock(buf, off, len, now_ms(NULL));
 }
 
 static int link_open(void *ctx, const synack_cli_opts *o,
@@ -50,21 +48,21 @@ static int link_open(void *ctx, const synack_cli_opts *o,
     info->medium = SYNACK_MEDIUM_ETHERNET;
     switch (o->link) {
     case SYNACK_CLI_LINK_TAP:
-        n->link_rfd = n->link_wfd = synack_native_tap_open(o->tap_name, err, errcap);
-        n->link_nonblock = true;
+        n->link.rfd = n->link.wfd = synack_native_tap_open(o->tap_name, err, errcap);
+        n->link.nonblock = true;
         info->stream = false;
         break;
     case SYNACK_CLI_LINK_CONNECT:
-        n->link_rfd = n->link_wfd = synack_native_stream_connect(
+        n->link.rfd = n->link.wfd = synack_native_stream_connect(
             o->connect_host, o->connect_port, err, errcap);
-        n->link_nonblock = true;
+        n->link.nonblock = true;
         info->stream = true;
         break;
     case SYNACK_CLI_LINK_STDIO:
         /* Non-blocking both ways (a blocked write could deadlock two
          * tools on one pipe); the flags are put back at close. */
-        n->link_rfd = 0;
-        n->link_wfd = 1;
+        n->link.rfd = 0;
+        n->link.wfd = 1;
         n->stdio_flags[0] = fcntl(0, F_GETFL);
         n->stdio_flags[1] = fcntl(1, F_GETFL);
         if (n->stdio_flags[0] < 0 || n->stdio_flags[1] < 0 ||
@@ -74,14 +72,14 @@ static int link_open(void *ctx, const synack_cli_opts *o,
             return -1;
         }
         n->stdio_nonblock = true;
-        n->link_nonblock = true;
+        n->link.nonblock = true;
         info->stream = true;
         break;
     default:
         snprintf(err, errcap, "this link is not available natively");
         return -1;
     }
-    return n->link_rfd < 0 ? -1 : 0;
+    return n->link.rfd < 0 ? -1 : 0;
 }
 
 static void link_close(void *ctx)
@@ -92,38 +90,23 @@ static void link_close(void *ctx)
         fcntl(1, F_SETFL, n->stdio_flags[1]);
         n->stdio_nonblock = false;
     }
-    if (n->link_rfd > 2)
-        close(n->link_rfd);
-    n->link_rfd = n->link_wfd = -1;
+    if (n->link.rfd > 2)
+        close((int)n->link.rfd);
+    n->link.rfd = n->link.wfd = -1;
 }
 
 static int wait_ready(void *ctx, uint64_t deadline, unsigned want)
 {
     synack_native *n = ctx;
+    synack_cli_fdwatch w[3];
     struct pollfd fds[3];
-    nfds_t nfds = 0;
-    int link_at = -1, out_at = -1, stdin_at = -1;
-    if (n->link_rfd >= 0) {
-        fds[nfds] = (struct pollfd){.fd = n->link_rfd, .events = POLLIN};
-        link_at = (int)nfds++;
-    }
-    if ((want & SYNACK_CLI_READY_LINK_OUT) && n->link_wfd >= 0) {
-        if (n->link_wfd == n->link_rfd) {
-            fds[link_at].events |= POLLOUT;
-            out_at = link_at;
-        } else {
-            fds[nfds] = (struct pollfd){.fd = n->link_wfd, .events = POLLOUT};
-            out_at = (int)nfds++;
-        }
-    }
-    if ((want & SYNACK_CLI_READY_STDIN) && n->link_rfd != 0) {
-        fds[nfds] = (struct pollfd){.fd = 0, .events = POLLIN};
-        stdin_at = (int)nfds++;
-    }
+    nfds_t nfds = (nfds_t)synack_cli_fdlink_watches(&n->link, want, w);
+    for (nfds_t i = 0; i < nfds; i++)
+        fds[i] = (struct pollfd){.fd = (int)w[i].fd,
+                                 .events = w[i].write ? POLLOUT : POLLIN};
     int timeout = -1;
     if (deadline != UINT64_MAX) {
-        uint64_t now = now_ms(NULL);
-        uint64_t left = deadline > now ? deadline - now : 0;
+        uint64_t left = synack_cli_ms_left(deadline, now_ms(NULL));
         timeout = left > INT_MAX ? INT_MAX : (int)left;
     }
     int rc = poll(fds, nfds, timeout);
@@ -131,50 +114,35 @@ static int wait_ready(void *ctx, uint64_t deadline, unsigned want)
         return errno == EINTR ? 0 : -1;
     unsigned ready = 0;
     const short in_ev = POLLIN | POLLHUP | POLLERR | POLLNVAL;
-    if (link_at >= 0 && (fds[link_at].revents & in_ev))
-        ready |= SYNACK_CLI_READY_LINK;
-    if (out_at >= 0 && (fds[out_at].revents & (POLLOUT | POLLERR | POLLHUP)))
-        ready |= SYNACK_CLI_READY_LINK_OUT;
-    if (stdin_at >= 0 && (fds[stdin_at].revents & in_ev))
-        ready |= SYNACK_CLI_READY_STDIN;
+    const short out_ev = POLLOUT | POLLERR | POLLHUP;
+    for (nfds_t i = 0; i < nfds; i++)
+        if (fds[i].revents & (w[i].write ? out_ev : in_ev))
+            ready |= w[i].ready;
     return (int)ready;
 }
 
 /* One read that never blocks: poll first when fd is blocking. */
-static int32_t read_now(int fd, bool nonblock, uint8_t *buf, size_t cap)
+static int32_t read_fd(int64_t fd, bool nonblock, uint8_t *buf, size_t cap)
 {
     if (!nonblock) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
+        struct pollfd p = {.fd = (int)fd, .events = POLLIN};
         int rc = poll(&p, 1, 0);
         if (rc == 0 || (rc < 0 && errno == EINTR))
             return SYNACK_CLI_AGAIN;
         if (rc < 0)
             return -1;
     }
-    if (cap > INT32_MAX)
-        cap = INT32_MAX;
-    ssize_t r = read(fd, buf, cap);
+    ssize_t r = read((int)fd, buf, cap);
     if (r < 0)
         return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                    ? SYNACK_CLI_AGAIN : -1;
     return (int32_t)r;
 }
 
-static int32_t link_read(void *ctx, uint8_t *buf, size_t cap)
+static int32_t write_fd(int64_t fd, const uint8_t *data, size_t len)
 {
-    synack_native *n = ctx;
-    return read_now(n->link_rfd, n->link_nonblock, buf, cap);
-}
-
-static int32_t link_write(void *ctx, const uint8_t *data, size_t len)
-{
-    synack_native *n = ctx;
-    if (n->link_wfd < 0)
-        return -1;
-    if (len > INT32_MAX)
-        len = INT32_MAX;
     for (;;) {
-        ssize_t w = write(n->link_wfd, data, len);
+        ssize_t w = write((int)fd, data, len);
         if (w >= 0)
             return (int32_t)w;
         if (errno == EINTR)
@@ -185,18 +153,12 @@ static int32_t link_write(void *ctx, const uint8_t *data, size_t len)
     }
 }
 
-static int32_t stdin_read(void *ctx, uint8_t *buf, size_t cap)
-{
-    (void)ctx;
-    return read_now(0, false, buf, cap);
-}
-
 void synack_native_platform(synack_cli_platform *p, synack_native *n)
 {
     memset(n, 0, sizeof *n);
-    n->link_rfd = n->link_wfd = -1;
-    memset(p, 0, sizeof *p);
-    p->ctx = n;
+    n->link.read_fd = read_fd;
+    n->link.write_fd = write_fd;
+    synack_cli_fdlink_fill(p, n, &n->link); /* link, stdin, stdout, files */
     p->links = (1u << SYNACK_CLI_LINK_TAP) | (1u << SYNACK_CLI_LINK_CONNECT) |
                (1u << SYNACK_CLI_LINK_STDIO);
     p->now_ms = now_ms;
@@ -204,8 +166,4 @@ void synack_native_platform(synack_cli_platform *p, synack_native *n)
     p->link_open = link_open;
     p->link_close = link_close;
     p->wait = wait_ready;
-    p->link_read = link_read;
-    p->link_write = link_write;
-    p->stdin_read = stdin_read;
-    synack_cli_fdio_fill(p); /* stdout, stderr, files */
 }

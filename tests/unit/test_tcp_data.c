@@ -125,6 +125,30 @@ static void receive_in_order_with_delayed_ack(void **state)
     assert_false(synack_tcp_events(th->s, h) & SYNACK_EV_READABLE);
 }
 
+/* A link with receive offload hands over TCP super-frames (many segments
+ * coalesced, above the MTU): each is ACKed at once, and they leave the
+ * "full-sized segment" of the delayed-ACK rule at our MSS. */
+static void super_frame_is_acked_and_keeps_full_size(void **state)
+{
+    tcp_harness *th = *state;
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
+    uint32_t una = th->stack_iss + 1;
+    uint32_t seq = PEER_ISN + 1;
+    send_segment(th, .flags = A, .seq = seq, .ack = una, .win = 65535, .data = pattern,
+                 .len = 8000);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq + 8000, .win = 65535);
+    seq += 8000;
+    send_segment(th, .flags = A, .seq = seq, .ack = una, .win = 65535,
+                 .data = pattern + 8000, .len = 1460);
+    expect_no_segment(th);
+    send_segment(th, .flags = A, .seq = seq + 1460, .ack = una, .win = 65535,
+                 .data = pattern + 9460, .len = 1460);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq + 2920, .win = 65535);
+    uint8_t buf[16384];
+    assert_int_equal(synack_tcp_recv(th->s, th->now, h, buf, sizeof buf), 10920);
+    assert_memory_equal(buf, pattern, 10920);
+}
+
 static void duplicate_data_is_acked_not_delivered_twice(void **state)
 {
     tcp_harness *th = *state;
@@ -279,6 +303,7 @@ int main(void)
         th_unit_test(nodelay_sends_small_segments),
         th_unit_test(initial_window_is_ten_segments),
         th_unit_test(receive_in_order_with_delayed_ack),
+        th_unit_test(super_frame_is_acked_and_keeps_full_size),
         th_unit_test(duplicate_data_is_acked_not_delivered_twice),
         th_unit_test(out_of_order_sends_sack_and_fills_hole),
         th_unit_test(ooo_memory_is_bounded),

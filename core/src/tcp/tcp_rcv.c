@@ -95,8 +95,12 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
             len = room - off; /* beyond the buffer: trim, FIN goes too */
             fin = false;
         }
-        if (len > t->rcv_mss)
-            t->rcv_mss = (uint16_t)(len > 65535 ? 65535 : len);
+        /* RFC 1122 4.2.3.2 counts full-sized segments: a super-frame from
+         * a receive-offloading link (TSO output not yet cut) counts as our
+         * MSS, else one 64 KB frame would defer ACKs to every 128 KB. */
+        uint32_t seen = t->adv_mss != 0 && len > t->adv_mss ? t->adv_mss : len;
+        if (seen > t->rcv_mss)
+            t->rcv_mss = (uint16_t)(seen > 65535 ? 65535 : seen);
         if (off == 0 && synack_asm_empty(&t->ooo)) {
             synack_ring_write(&t->rcv, data, len);
             t->rcv_nxt += len;

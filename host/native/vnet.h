@@ -1,0 +1,29 @@
+/*
+ * The virtio_net_hdr that a TAP device opened with IFF_VNET_HDR puts in
+ * front of every frame (virtio spec 1.x section 5.1.6, "struct
+ * virtio_net_hdr" without num_buffers: 10 bytes, little-endian on the
+ * hosts we run on). Pure byte work, no Linux headers, so the unit tests
+ * build it on every target.
+ */
+#ifndef SYNACK_NATIVE_VNET_H
+#define SYNACK_NATIVE_VNET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SYNACK_VNET_HDR_LEN 10u
+/* Largest frame read from an offloading TAP: header, Ethernet, 64 KB IP. */
+#define SYNACK_VNET_FRAME_MAX (SYNACK_VNET_HDR_LEN + 14u + 65535u)
+
+/*
+ * Turn buf[0..len) as read from an IFF_VNET_HDR TAP into a plain
+ * Ethernet frame in place: when the header says NEEDS_CSUM, complete the
+ * checksum at csum_start + csum_offset (that field holds the
+ * pseudo-header sum); when a GSO IPv4 frame says total length 0 (a
+ * kernel may leave it so above 64 KB), set it and the header checksum.
+ * The frame starts at buf + SYNACK_VNET_HDR_LEN. Returns its length, or
+ * -1 when the header or its offsets do not fit in len (drop the frame).
+ */
+int32_t synack_vnet_rx(uint8_t *buf, size_t len);
+
+#endif
