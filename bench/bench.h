@@ -75,5 +75,10 @@ int bench_cycles(int argc, char **argv);
 /* Option lookup: "--name VALUE" in argv, else `def`. */
 double bench_opt(int argc, char **argv, const char *name, double def);
 const char *bench_opt_str(int argc, char **argv, const char *name, const char *def);
+/* "--repeat N": how many trials to run, 1..BENCH_MAX_REPEAT (else 1). */
+#define BENCH_MAX_REPEAT 99
+int bench_repeat(int argc, char **argv);
+/* The median of the n >= 1 values in v, which are sorted in place. */
+double bench_median(double *v, int n);
 
 #endif

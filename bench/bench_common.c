@@ -188,3 +188,21 @@ const char *bench_opt_str(int argc, char **argv, const char *name, const char *d
             return argv[i + 1];
     return def;
 }
+
+int bench_repeat(int argc, char **argv)
+{
+    int repeat = (int)bench_opt(argc, argv, "--repeat", 1);
+    return repeat >= 1 && repeat <= BENCH_MAX_REPEAT ? repeat : 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double bench_median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof v[0], cmp_double);
+    return v[n / 2];
+}

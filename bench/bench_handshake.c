@@ -9,18 +9,11 @@
 #include "bench.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 typedef struct hs_result {
     uint64_t cycles, failures;
     double seconds, rate;
 } hs_result;
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static int trial(double secs, uint64_t max_cycles, hs_result *out)
 {
@@ -73,11 +66,9 @@ int bench_handshake(int argc, char **argv)
 {
     double secs = bench_opt(argc, argv, "--seconds", 2.0);
     uint64_t max_cycles = (uint64_t)bench_opt(argc, argv, "--cycles", 0);
-    int repeat = (int)bench_opt(argc, argv, "--repeat", 1);
-    if (repeat < 1 || repeat > 99)
-        repeat = 1;
+    int repeat = bench_repeat(argc, argv);
     hs_result best = {0}, r;
-    double rates[99];
+    double rates[BENCH_MAX_REPEAT];
     for (int i = 0; i < repeat; i++) {
         if (trial(secs, max_cycles, &r) != 0)
             return 1;
@@ -85,12 +76,11 @@ int bench_handshake(int argc, char **argv)
         if (r.rate >= best.rate)
             best = r;
     }
-    qsort(rates, (size_t)repeat, sizeof rates[0], cmp_double);
     bench_json_begin("handshake");
     bench_json_int("cycles", best.cycles);
     bench_json_num("seconds", best.seconds);
     bench_json_num("per_s", best.rate);
-    bench_json_num("per_s_median", rates[repeat / 2]);
+    bench_json_num("per_s_median", bench_median(rates, repeat));
     bench_json_int("trials", (uint64_t)repeat);
     bench_json_int("failures", best.failures);
     bench_json_end();

@@ -10,18 +10,11 @@
 #include "bench.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 typedef struct tput_result {
     uint64_t bytes, segments, rexmit;
     double seconds, gbit;
 } tput_result;
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static int trial(uint32_t mtu, double secs, uint64_t max_bytes, uint32_t buf, tput_result *out)
 {
@@ -97,11 +90,9 @@ int bench_throughput(int argc, char **argv)
     double secs = bench_opt(argc, argv, "--seconds", 2.0);
     uint64_t max_bytes = (uint64_t)bench_opt(argc, argv, "--bytes", 0);
     uint32_t buf = (uint32_t)bench_opt(argc, argv, "--buf", 1 << 20);
-    int repeat = (int)bench_opt(argc, argv, "--repeat", 1);
-    if (repeat < 1 || repeat > 99)
-        repeat = 1;
+    int repeat = bench_repeat(argc, argv);
     tput_result best = {0}, r;
-    double rates[99];
+    double rates[BENCH_MAX_REPEAT];
     uint64_t total = 0;
     for (int i = 0; i < repeat; i++) {
         if (trial(mtu, secs, max_bytes, buf, &r) != 0)
@@ -111,13 +102,12 @@ int bench_throughput(int argc, char **argv)
         if (r.gbit >= best.gbit)
             best = r;
     }
-    qsort(rates, (size_t)repeat, sizeof rates[0], cmp_double);
     bench_json_begin("throughput");
     bench_json_int("mtu", mtu);
     bench_json_int("bytes", best.bytes);
     bench_json_num("seconds", best.seconds);
     bench_json_num("gbit_per_s", best.gbit);
-    bench_json_num("gbit_per_s_median", rates[repeat / 2]);
+    bench_json_num("gbit_per_s_median", bench_median(rates, repeat));
     bench_json_int("trials", (uint64_t)repeat);
     bench_json_int("segments", best.segments);
     bench_json_int("rexmit_segs", best.rexmit);

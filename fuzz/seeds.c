@@ -88,6 +88,28 @@ static void rec_app(buf *o, uint8_t what, uint8_t arg)
     put8(o, arg);
 }
 
+/* FZ_IP_PAYLOAD record: an IPv4 payload with its protocol, id and
+ * flags/fragment-offset field. */
+static void rec_ip(buf *o, uint8_t proto, uint16_t id, uint16_t frag, const uint8_t *p,
+                   uint16_t len)
+{
+    put8(o, FZ_IP_PAYLOAD);
+    put8(o, proto);
+    put16(o, id);
+    put16(o, frag);
+    put16(o, len);
+    put(o, p, len);
+}
+
+/* A record of a kind byte, a 16-bit length and `len` bytes: FZ_RAW_FRAME and
+ * FZ_RAW_IP (bytes handed to the stack as is), FD_DHCP and FD_DNS. */
+static void rec_block(buf *o, uint8_t kind, const uint8_t *p, uint16_t len)
+{
+    put8(o, kind);
+    put16(o, len);
+    put(o, p, len);
+}
+
 static void stack_seeds(void)
 {
     static const uint8_t syn_opts[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0,
@@ -140,26 +162,10 @@ static void stack_seeds(void)
     synack_icmp_repr ir = {.type = SYNACK_ICMP_ECHO_REQUEST, .id = 1, .seq = 2,
                            .payload = (const uint8_t *)"pingpingping", .payload_len = 12};
     size_t il = synack_icmp_emit(&ir, icmp);
-    put8(o, FZ_IP_PAYLOAD);
-    put8(o, SYNACK_IPPROTO_ICMP);
-    put16(o, 1);
-    put16(o, 0);
-    put16(o, (uint16_t)il);
-    put(o, icmp, il);
-    put8(o, FZ_IP_PAYLOAD); /* first fragment, 16 bytes, MF */
-    put8(o, SYNACK_IPPROTO_UDP);
-    put16(o, 99);
-    put16(o, 0x2000);
-    put16(o, 16);
-    for (int i = 0; i < 16; i++)
-        put8(o, (uint8_t)i);
-    put8(o, FZ_IP_PAYLOAD); /* last fragment at offset 16 */
-    put8(o, SYNACK_IPPROTO_UDP);
-    put16(o, 99);
-    put16(o, 0x0002);
-    put16(o, 8);
-    for (int i = 0; i < 8; i++)
-        put8(o, (uint8_t)i);
+    rec_ip(o, SYNACK_IPPROTO_ICMP, 1, 0, icmp, (uint16_t)il);
+    static const uint8_t count[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    rec_ip(o, SYNACK_IPPROTO_UDP, 99, 0x2000, count, 16); /* first fragment, MF */
+    rec_ip(o, SYNACK_IPPROTO_UDP, 99, 0x0002, count, 8);  /* last, at offset 16 */
     rec_time(o, 255);
     save("stack", "icmp_frag", o);
 
@@ -170,18 +176,14 @@ static void stack_seeds(void)
     synack_eth_emit(&e, fr);
     synack_arp_repr a = {.op = SYNACK_ARP_REQUEST, .sha = peer, .spa = PEER, .tpa = US};
     synack_arp_emit(&a, fr + 14);
-    put8(o, FZ_RAW_FRAME);
-    put16(o, 14 + SYNACK_ARP_LEN);
-    put(o, fr, 14 + SYNACK_ARP_LEN);
+    rec_block(o, FZ_RAW_FRAME, fr, 14 + SYNACK_ARP_LEN);
     synack_ip4_repr ip = {.ttl = 64, .proto = SYNACK_IPPROTO_TCP, .src = PEER, .dst = US,
                           .total_len = 40};
     synack_tcp_repr t = {.sport = 40000, .dport = 80, .seq = 1, .flags = SYNACK_TCP_SYN,
                          .win = 100};
     synack_ip4_emit(&ip, fr);
     synack_tcp_emit(&t, fr + 20);
-    put8(o, FZ_RAW_IP);
-    put16(o, 40);
-    put(o, fr, 40);
+    rec_block(o, FZ_RAW_IP, fr, 40);
     rec_app(o, 6 << 1, 1);
     rec_time(o, 50);
     rec_app(o, 7 << 1, 8);
@@ -323,28 +325,20 @@ static void dhcp_dns_seeds(void)
     uint8_t b[600];
     size_t n = dns_answer(b, 0);
     o->n = 0;
-    put8(o, FD_DNS);
-    put16(o, (uint16_t)n);
-    put(o, b, n);
+    rec_block(o, FD_DNS, b, (uint16_t)n);
     save("dhcp_dns", "dns_cname_a", o);
 
     o->n = 0;
     n = dhcp_msg(b, SYNACK_DHCPOFFER);
-    put8(o, FD_DHCP);
-    put16(o, (uint16_t)n);
-    put(o, b, n);
+    rec_block(o, FD_DHCP, b, (uint16_t)n);
     put8(o, FD_TIME);
     put8(o, 2);
     n = dhcp_msg(b, SYNACK_DHCPACK);
-    put8(o, FD_DHCP);
-    put16(o, (uint16_t)n);
-    put(o, b, n);
+    rec_block(o, FD_DHCP, b, (uint16_t)n);
     put8(o, FD_QUERY);
     put8(o, 0);
     n = dns_answer(b, 0);
-    put8(o, FD_DNS);
-    put16(o, (uint16_t)n);
-    put(o, b, n);
+    rec_block(o, FD_DNS, b, (uint16_t)n);
     put8(o, FD_TIME);
     put8(o, 255);
     save("dhcp_dns", "dhcp_lease", o);

@@ -212,6 +212,17 @@ int th_open(tcp_harness *th, uint32_t peer_iss, uint16_t win, uint16_t mss, bool
  */
 int th_connect_syn(tcp_harness *th, uint32_t *iss, char *err, size_t cap);
 
+/* One xorshift64 step (Marsaglia 2003) on *state, never 0: the seeded,
+ * repeatable random numbers of the hostile-input tests. */
+static inline uint64_t th_xorshift64(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
+
 #ifdef fail_msg
 /* In a cmocka test: th_active_open, failing the test when it goes wrong. */
 static inline int th_active_open_or_fail(tcp_harness *th, const th_seg *synack)

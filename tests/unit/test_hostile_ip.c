@@ -204,10 +204,19 @@ static void tcp_data_offsets(void **state)
     expect_dropped(th, f, n, SYNACK_DROP_TCP_MALFORMED);
 }
 
+/* Feed the peer's ICMP fragment `id` at byte offset `off` (mf: more follow). */
+static void frag_in(tcp_harness *th, uint16_t id, bool mf, uint16_t off, const uint8_t *p,
+                    size_t len)
+{
+    uint8_t f[1600];
+    size_t n = ip_frame(f, SYNACK_IPPROTO_ICMP, id, mf, off, p, len);
+    synack_input(th->s, th->now, f, n);
+}
+
 static void teardrop_fragments(void **state)
 {
     tcp_harness *th = *state;
-    uint8_t icmp[1500], f[1600];
+    uint8_t icmp[1500];
     uint8_t data[600];
     memset(data, 0x5a, sizeof data);
     synack_icmp_repr r = {.type = SYNACK_ICMP_ECHO_REQUEST, .id = 77, .seq = 9,
@@ -215,42 +224,32 @@ static void teardrop_fragments(void **state)
     size_t len = synack_icmp_emit(&r, icmp);
     /* teardrop: the second fragment lies inside the first one and ends
      * before it, so "end - previous end" would be negative */
-    size_t n = ip_frame(f, SYNACK_IPPROTO_ICMP, 500, true, 0, icmp, 400);
     th_flush(th);
-    synack_input(th->s, th->now, f, n);
+    frag_in(th, 500, true, 0, icmp, 400);
     uint8_t other[16];
     for (size_t i = 0; i < sizeof other; i++)
         other[i] = (uint8_t)(icmp[24 + i] ^ 0xff);
-    n = ip_frame(f, SYNACK_IPPROTO_ICMP, 500, true, 24, other, 16);
-    synack_input(th->s, th->now, f, n);
-    n = ip_frame(f, SYNACK_IPPROTO_ICMP, 500, false, 400, icmp + 400, len - 400);
-    synack_input(th->s, th->now, f, n);
+    frag_in(th, 500, true, 24, other, 16);
+    frag_in(th, 500, false, 400, icmp + 400, len - 400);
     assert_int_equal(synack_drops(th->s, SYNACK_DROP_IPV4_FRAG_OVERLAP), 1);
     assert_int_equal(th->count, 0);
     /* overlap at the tail (the Linux/Windows 1997 variant): a last fragment
      * starting inside the first */
-    n = ip_frame(f, SYNACK_IPPROTO_ICMP, 501, true, 0, icmp, 400);
-    synack_input(th->s, th->now, f, n);
-    n = ip_frame(f, SYNACK_IPPROTO_ICMP, 501, false, 392, icmp + 392, len - 392);
-    synack_input(th->s, th->now, f, n);
+    frag_in(th, 501, true, 0, icmp, 400);
+    frag_in(th, 501, false, 392, icmp + 392, len - 392);
     assert_int_equal(synack_drops(th->s, SYNACK_DROP_IPV4_FRAG_OVERLAP), 2);
     assert_int_equal(th->count, 0);
     /* a contained fragment with the very same bytes is a link duplicate:
      * ignored, and the datagram (answered once) is intact */
-    n = ip_frame(f, SYNACK_IPPROTO_ICMP, 503, true, 0, icmp, 400);
-    synack_input(th->s, th->now, f, n);
-    n = ip_frame(f, SYNACK_IPPROTO_ICMP, 503, true, 24, icmp + 24, 16);
-    synack_input(th->s, th->now, f, n);
-    n = ip_frame(f, SYNACK_IPPROTO_ICMP, 503, false, 400, icmp + 400, len - 400);
-    synack_input(th->s, th->now, f, n);
+    frag_in(th, 503, true, 0, icmp, 400);
+    frag_in(th, 503, true, 24, icmp + 24, 16);
+    frag_in(th, 503, false, 400, icmp + 400, len - 400);
     assert_int_equal(synack_drops(th->s, SYNACK_DROP_IPV4_FRAG_OVERLAP), 2);
     assert_true(th->count >= 1);
     th_flush(th);
     /* the same datagram in clean fragments is answered */
-    n = ip_frame(f, SYNACK_IPPROTO_ICMP, 502, true, 0, icmp, 400);
-    synack_input(th->s, th->now, f, n);
-    n = ip_frame(f, SYNACK_IPPROTO_ICMP, 502, false, 400, icmp + 400, len - 400);
-    synack_input(th->s, th->now, f, n);
+    frag_in(th, 502, true, 0, icmp, 400);
+    frag_in(th, 502, false, 400, icmp + 400, len - 400);
     assert_true(th->count >= 1);
     th_flush(th);
     /* whatever was held is freed when the sets expire */

@@ -79,6 +79,15 @@ static int distinct(const uint32_t *v, int n)
     return d;
 }
 
+/* N 16-bit values (ports, IP IDs) show no usable relation: a few
+ * collisions at most, no constant step, and the low `bits` bits balanced. */
+static void assert_looks_random16(const uint32_t *v, int bits)
+{
+    assert_true(distinct(v, N) >= N - 8);
+    assert_true(same_steps(v, N, 0xffff) < 8);
+    assert_bits_balanced(v, N, bits);
+}
+
 static void isns_show_no_relation(void **state)
 {
     (void)state;
@@ -125,9 +134,7 @@ static void tcp_ports_show_no_relation_across_destinations(void **state)
         assert_true(v[i] >= 49152);
     }
     /* 256 draws from 16384 ports: a few collisions at most */
-    assert_true(distinct(v, N) >= N - 8);
-    assert_true(same_steps(v, N, 0xffff) < 8);
-    assert_bits_balanced(v, N, 8);
+    assert_looks_random16(v, 8);
     assert_int_equal(th_free(th), 0);
 }
 
@@ -146,9 +153,7 @@ static void udp_ports_are_random(void **state)
         v[i] = (uint32_t)p;
         synack_udp_close(th->s, h);
     }
-    assert_true(distinct(v, N) >= N - 8);
-    assert_true(same_steps(v, N, 0xffff) < 8);
-    assert_bits_balanced(v, N, 8);
+    assert_looks_random16(v, 8);
     assert_int_equal(th_free(th), 0);
 }
 
@@ -173,9 +178,7 @@ static void ip_ids_show_no_shared_counter(void **state)
         th_flush(th);
         th_advance(th, 1);
     }
-    assert_true(same_steps(v, N, 0xffff) < 8);
-    assert_true(distinct(v, N) >= N - 8);
-    assert_bits_balanced(v, N, 16);
+    assert_looks_random16(v, 16);
     /* one destination: an ID may repeat only after 65536 datagrams */
     uint32_t first = 0;
     for (int i = 0; i < 4; i++) {

@@ -23,10 +23,7 @@ static uint64_t rng_state;
 
 static uint32_t rnd(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state >> 16);
+    return (uint32_t)(th_xorshift64(&rng_state) >> 16);
 }
 
 static uint32_t near(uint32_t base)

@@ -30,6 +30,16 @@ static int open_plain(tcp_harness *th)
     return h;
 }
 
+/* Connect, and let the SYN time out once: the retransmitted SYN (ISS in
+ * *iss) is the last segment seen. Returns the socket. */
+static int connect_syn_retransmitted(tcp_harness *th, uint32_t *iss)
+{
+    int h = th_connect_syn_or_fail(th, iss);
+    assert_true(th_advance_until_segment(th, 5000));
+    expect_segment(th, .flags = S, .seq = *iss, .any = TH_ANY_OPTS | TH_ANY_WIN);
+    return h;
+}
+
 /* RTO_MIN 50 ms, RTO_MAX 300 ms: 50, 100, 200, then capped at 300. */
 static void rto_min_and_max_are_per_socket(void **state)
 {
@@ -80,9 +90,7 @@ static void syn_retransmitted_means_rto_three_seconds(void **state)
     (void)state;
     tcp_harness *th = th_new(NULL);
     uint32_t iss;
-    int h = th_connect_syn_or_fail(th, &iss);
-    assert_true(th_advance_until_segment(th, 5000));
-    expect_segment(th, .flags = S, .seq = iss, .any = TH_ANY_OPTS | TH_ANY_WIN);
+    int h = connect_syn_retransmitted(th, &iss);
     th_advance(th, 100);
     send_segment(th, .flags = S | A, .seq = PEER, .ack = iss + 1, .win = 65535, .has_mss = true,
                  .mss = 1460);
@@ -110,9 +118,7 @@ static void syn_retransmitted_with_timestamps_still_samples(void **state)
     (void)state;
     tcp_harness *th = th_new(NULL);
     uint32_t iss;
-    int h = th_connect_syn_or_fail(th, &iss);
-    assert_true(th_advance_until_segment(th, 5000));
-    expect_segment(th, .flags = S, .seq = iss, .any = TH_ANY_OPTS | TH_ANY_WIN);
+    int h = connect_syn_retransmitted(th, &iss);
     uint32_t tsv = th->last.tsval;
     th_advance(th, 80);
     send_segment(th, .flags = S | A, .seq = PEER, .ack = iss + 1, .win = 65535, .has_mss = true,

@@ -33,24 +33,32 @@ static uint32_t iss_at(uint64_t start)
     return iss;
 }
 
+/* A harness whose start time puts our ISS `below` under 2^32 (within 250,
+ * checked to 300); connects from port 6000 and takes the SYN (th->last). */
+static tcp_harness *connect_below_wrap(uint32_t below, int *h)
+{
+    uint64_t t0 = 1000;
+    uint32_t want = 0u - below;
+    uint64_t start = t0 + (uint64_t)((want - iss_at(t0)) / 250u);
+    tcp_harness *th = th_new(&(th_opts){.start_ms = start});
+    *h = synack_tcp_open(th->s);
+    synack_tcp_bind(th->s, *h, 6000);
+    th->local_port = 6000;
+    synack_tcp_connect(th->s, th->now, *h, TH_PEER_IP, TH_PEER_PORT);
+    expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN);
+    uint32_t iss = th->last.seq;
+    assert_true(iss > want - 300u && iss <= want);
+    return th;
+}
+
 static void both_directions_wrap(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 5 + 3);
-    /* choose a start time that puts our ISS 3000 below 2^32 (within 250) */
-    uint64_t t0 = 1000;
-    uint32_t iss0 = iss_at(t0);
-    uint32_t want = 0u - 3000u;
-    uint64_t start = t0 + (uint64_t)((want - iss0) / 250u);
-    tcp_harness *th = th_new(&(th_opts){.start_ms = start});
-    int h = synack_tcp_open(th->s);
-    synack_tcp_bind(th->s, h, 6000);
-    th->local_port = 6000;
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
-    expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN);
+    int h;
+    tcp_harness *th = connect_below_wrap(3000, &h);
     uint32_t iss = th->last.seq;
-    assert_true(iss > 0u - 3300u && iss <= 0u - 3000u);
     /* the peer starts just below the wrap too */
     const uint32_t peer = 0xfffffc00u;
     send_segment(th, .flags = S | A, .seq = peer, .ack = iss + 1, .win = 65535,
@@ -99,19 +107,10 @@ static void both_directions_wrap(void **state)
 static void sack_and_timestamps_across_the_wrap(void **state)
 {
     (void)state;
-    uint64_t t0 = 1000;
-    uint32_t iss0 = iss_at(t0);
-    uint32_t want = 0u - 2500u;
-    uint64_t start = t0 + (uint64_t)((want - iss0) / 250u);
-    tcp_harness *th = th_new(&(th_opts){.start_ms = start});
-    int h = synack_tcp_open(th->s);
-    synack_tcp_bind(th->s, h, 6000);
-    th->local_port = 6000;
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
-    expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN);
+    int h;
+    tcp_harness *th = connect_below_wrap(2500, &h);
     uint32_t iss = th->last.seq;
     uint32_t tsv = th->last.tsval;
-    assert_true(iss > 0u - 2800u && iss <= 0u - 2500u);
     const uint32_t peer = 0xfffff600u;
     uint32_t pts = 0xfffffff0u; /* the peer's TSval, about to wrap */
     /* MSS 1012: 1000 octets of payload next to the 12 of timestamps */

@@ -68,6 +68,20 @@ static void handshake_rtt(synack_tcb *t, uint64_t now, const synack_tcp_repr *se
         synack_tcp_rtt_sample(t, (uint32_t)now - t->rtt_start);
 }
 
+/* A SYN-ACK has just established `t`: process the text and FIN that follow
+ * its SYN (RFC 9293 3.10.7.3: "continue processing at the sixth step" of
+ * 3.10.7.4), then send what is owed. */
+static void opened_text_and_output(synack_stack *s, uint64_t now, synack_tcb *t,
+                                   const synack_tcp_repr *seg)
+{
+    if (seg->payload_len || (seg->flags & SYNACK_TCP_FIN))
+        synack_tcp_rcv_text(s, now, t, seg, seg->seq + 1, seg->payload,
+                            (uint32_t)seg->payload_len,
+                            (seg->flags & SYNACK_TCP_FIN) != 0);
+    if (t->state != SYNACK_TCP_CLOSED)
+        synack_tcp_output(s, now, t);
+}
+
 /* RFC 9293 3.10.7.3: SEGMENT ARRIVES in SYN-SENT. */
 static void syn_sent(synack_stack *s, uint64_t now, synack_tcb *t,
                      const synack_ip4_repr *ip, synack_tcp_repr *seg)
@@ -117,12 +131,7 @@ static void syn_sent(synack_stack *s, uint64_t now, synack_tcb *t,
     synack_tcp_timer_clear(s, t, SYNACK_TIMER_REXMIT);
     synack_tcb_established(s, now, t);
     t->fl |= SYNACK_TF_ACK_NOW;
-    if (seg->payload_len || (seg->flags & SYNACK_TCP_FIN))
-        synack_tcp_rcv_text(s, now, t, seg, seg->seq + 1, seg->payload,
-                            (uint32_t)seg->payload_len,
-                            (seg->flags & SYNACK_TCP_FIN) != 0);
-    if (t->state != SYNACK_TCP_CLOSED)
-        synack_tcp_output(s, now, t);
+    opened_text_and_output(s, now, t, seg);
 }
 
 /* RFC 9293 3.10.7.4 first: the four acceptability cases, as an overlap test. */
@@ -206,12 +215,7 @@ static bool simultaneous_synack(synack_stack *s, uint64_t now, synack_tcb *t,
     t->snd_wl2 = seg->ack;
     synack_tcp_timer_clear(s, t, SYNACK_TIMER_REXMIT);
     synack_tcb_established(s, now, t);
-    if (seg->payload_len || (seg->flags & SYNACK_TCP_FIN))
-        synack_tcp_rcv_text(s, now, t, seg, seg->seq + 1, seg->payload,
-                            (uint32_t)seg->payload_len,
-                            (seg->flags & SYNACK_TCP_FIN) != 0);
-    if (t->state != SYNACK_TCP_CLOSED)
-        synack_tcp_output(s, now, t);
+    opened_text_and_output(s, now, t, seg);
     return true;
 }
 
@@ -424,16 +428,26 @@ void synack_tcp_input(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
     synack_tcp_reply_rst(s, now, ip, &r);
 }
 
+/* The connection a quoted segment of ours (IPv4 header `ip`, then at least
+ * the first 8 bytes `l4` of its TCP header) belongs to, and that segment's
+ * sequence number in *seq; NULL when there is none. */
+static synack_tcb *quoted_tcb(synack_stack *s, const synack_ip4_repr *ip,
+                              const uint8_t *l4, size_t l4len, uint32_t *seq)
+{
+    if (!ip || !l4 || l4len < 8)
+        return NULL;
+    uint16_t sport = synack_ld_be16(l4);
+    uint16_t dport = synack_ld_be16(l4 + 2);
+    *seq = synack_ld_be32(l4 + 4);
+    return synack_tcb_lookup(s, ip->src, sport, ip->dst, dport);
+}
+
 void synack_tcp_icmp_error(synack_stack *s, uint64_t now, int err,
                            const synack_ip4_repr *inner, const uint8_t *l4,
                            size_t l4len)
 {
-    if (!inner || !l4 || l4len < 8)
-        return;
-    uint16_t sport = synack_ld_be16(l4);
-    uint16_t dport = synack_ld_be16(l4 + 2);
-    uint32_t seq = synack_ld_be32(l4 + 4);
-    synack_tcb *t = synack_tcb_lookup(s, inner->src, sport, inner->dst, dport);
+    uint32_t seq;
+    synack_tcb *t = quoted_tcb(s, inner, l4, l4len, &seq);
     if (!t)
         return;
     /* RFC 5927 4.1: the quoted segment must be one we have outstanding */
@@ -453,12 +467,8 @@ void synack_tcp_icmp_error(synack_stack *s, uint64_t now, int err,
 void synack_tcp_arp_failed(synack_stack *s, const synack_ip4_repr *ip,
                            const uint8_t *l4, size_t l4len)
 {
-    if (!ip || !l4 || l4len < 8)
-        return;
-    uint16_t sport = synack_ld_be16(l4);
-    uint16_t dport = synack_ld_be16(l4 + 2);
-    uint32_t seq = synack_ld_be32(l4 + 4);
-    synack_tcb *t = synack_tcb_lookup(s, ip->src, sport, ip->dst, dport);
+    uint32_t seq;
+    synack_tcb *t = quoted_tcb(s, ip, l4, l4len, &seq);
     if (!t)
         return;
     if (t->state == SYNACK_TCP_SYN_SENT && seq == t->iss) {
