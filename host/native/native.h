@@ -18,6 +18,10 @@ typedef struct synack_native {
     synack_cli_fdlink link; /* first: the shared link members use it */
     bool stdio_nonblock; /* --stdio made fds 0 and 1 non-blocking */
     int stdio_flags[2];  /* their file status flags before that */
+    bool tap_vnet;       /* the TAP granted receive offload (tap.c) */
+    /* the shared link_read/link_write, for every link but an offloading TAP */
+    int32_t (*fd_read)(void *ctx, uint8_t *buf, size_t cap);
+    int32_t (*fd_write)(void *ctx, const uint8_t *data, size_t len);
 } synack_native;
 
 /* Fill *p with the Linux implementation; ctx is `n`. */
@@ -43,9 +47,10 @@ int synack_native_tap_attach(const char *name, bool offload, bool *vnet, char *e
 #define SYNACK_NATIVE_TAP_AGAIN (-2)
 
 /*
- * Read one frame into buf (cap >= SYNACK_VNET_FRAME_MAX with vnet);
- * *frame points at its Ethernet header, inside buf. Returns its length,
- * SYNACK_NATIVE_TAP_AGAIN when none is waiting, or -1 on an error.
+ * Read one frame into buf (cap >= 14 + 65535 with vnet: the header is
+ * read apart); *frame points at its Ethernet header, which is buf.
+ * Returns its length, SYNACK_NATIVE_TAP_AGAIN when none is waiting, or
+ * -1 on an error (errno set).
  */
 int32_t synack_native_tap_read(int fd, bool vnet, uint8_t *buf, size_t cap,
                                uint8_t **frame);

@@ -4,12 +4,16 @@
  * data or the stack's next deadline; there is no tick), read(2) and
  * write(2) of the link and stdin; the bookkeeping around them is
  * host/cli/cli_fdlink.c, stdout, stderr and files host/cli/cli_fdio.c.
+ * A TAP link asks for receive offload (tap.c: TCP super-frames up to
+ * 64 KB) unless SYNACK_TAP_OFFLOAD=0 or an impairment is set (those act
+ * per frame); plain frames when the kernel refuses it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,11 +51,16 @@ static int link_open(void *ctx, const synack_cli_opts *o,
     synack_native *n = ctx;
     info->medium = SYNACK_MEDIUM_ETHERNET;
     switch (o->link) {
-    case SYNACK_CLI_LINK_TAP:
-        n->link.rfd = n->link.wfd = synack_native_tap_open(o->tap_name, err, errcap);
+    case SYNACK_CLI_LINK_TAP: {
+        /* Impairments act per frame: keep those wire-sized. */
+        const char *e = getenv("SYNACK_TAP_OFFLOAD");
+        bool offload = !o->impair && (e == NULL || strcmp(e, "0") != 0);
+        n->link.rfd = n->link.wfd =
+            synack_native_tap_attach(o->tap_name, offload, &n->tap_vnet, err, errcap);
         n->link.nonblock = true;
         info->stream = false;
         break;
+    }
     case SYNACK_CLI_LINK_CONNECT:
         n->link.rfd = n->link.wfd = synack_native_stream_connect(
             o->connect_host, o->connect_port, err, errcap);
@@ -90,9 +99,41 @@ static void link_close(void *ctx)
         fcntl(1, F_SETFL, n->stdio_flags[1]);
         n->stdio_nonblock = false;
     }
-    if (n->link.rfd > 2)
+    if (n->tap_vnet)
+        synack_native_tap_close((int)n->link.rfd, true);
+    else if (n->link.rfd > 2)
         close((int)n->link.rfd);
+    n->tap_vnet = false;
     n->link.rfd = n->link.wfd = -1;
+}
+
+static bool again(int e)
+{
+    return e == EAGAIN || e == EWOULDBLOCK || e == EINTR || e == ENOBUFS;
+}
+
+/* The link's read: the shared one, or a frame from an offloading TAP. */
+static int32_t link_read(void *ctx, uint8_t *buf, size_t cap)
+{
+    synack_native *n = ctx;
+    if (!n->tap_vnet || n->link.rfd < 0)
+        return n->fd_read(ctx, buf, cap);
+    uint8_t *frame;
+    int32_t r = synack_native_tap_read((int)n->link.rfd, true, buf, cap, &frame);
+    if (r == SYNACK_NATIVE_TAP_AGAIN || (r < 0 && errno == EINTR))
+        return SYNACK_CLI_AGAIN;
+    return r;
+}
+
+/* The link's write: one frame behind a zeroed virtio_net_hdr when offloading. */
+static int32_t link_write(void *ctx, const uint8_t *data, size_t len)
+{
+    synack_native *n = ctx;
+    if (!n->tap_vnet || n->link.wfd < 0)
+        return n->fd_write(ctx, data, len);
+    if (synack_native_tap_write((int)n->link.wfd, true, data, len) == 0)
+        return (int32_t)len;
+    return again(errno) ? SYNACK_CLI_AGAIN : -1;
 }
 
 static int wait_ready(void *ctx, uint64_t deadline, unsigned want)
@@ -147,7 +188,7 @@ static int32_t write_fd(int64_t fd, const uint8_t *data, size_t len)
             return (int32_t)w;
         if (errno == EINTR)
             continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+        if (again(errno))
             return SYNACK_CLI_AGAIN;
         return -1;
     }
@@ -159,6 +200,10 @@ void synack_native_platform(synack_cli_platform *p, synack_native *n)
     n->link.read_fd = read_fd;
     n->link.write_fd = write_fd;
     synack_cli_fdlink_fill(p, n, &n->link); /* link, stdin, stdout, files */
+    n->fd_read = p->link_read;
+    n->fd_write = p->link_write;
+    p->link_read = link_read;
+    p->link_write = link_write;
     p->links = (1u << SYNACK_CLI_LINK_TAP) | (1u << SYNACK_CLI_LINK_CONNECT) |
                (1u << SYNACK_CLI_LINK_STDIO);
     p->now_ms = now_ms;

@@ -104,18 +104,22 @@ int synack_native_tap_open(const char *name, char *err, size_t errcap)
 int32_t synack_native_tap_read(int fd, bool vnet, uint8_t *buf, size_t cap,
                                uint8_t **frame)
 {
+    *frame = buf;
     for (;;) {
-        ssize_t n = read(fd, buf, cap);
+        /* The header into its own bytes, so the frame starts at buf. */
+        uint8_t hdr[SYNACK_VNET_HDR_LEN];
+        struct iovec iov[2] = {{hdr, sizeof hdr}, {buf, cap}};
+        ssize_t n = vnet ? readv(fd, iov, 2) : read(fd, buf, cap);
         if (n < 0)
             return errno == EAGAIN || errno == EWOULDBLOCK ? SYNACK_NATIVE_TAP_AGAIN : -1;
-        if (!vnet) {
-            *frame = buf;
+        if (!vnet)
             return (int32_t)n;
-        }
-        int32_t len = synack_vnet_rx(buf, (size_t)n);
-        if (len >= 0) {
-            *frame = buf + SYNACK_VNET_HDR_LEN;
-            return len;
+        if (n == 0)
+            return 0;
+        if (n >= (ssize_t)sizeof hdr) {
+            int32_t len = synack_vnet_fix(hdr, buf, (size_t)n - sizeof hdr);
+            if (len >= 0)
+                return len;
         }
         /* a malformed header: drop that frame, try the next */
     }

@@ -62,12 +62,17 @@ static uint16_t sum16(const uint8_t *p, size_t n)
 
 int32_t synack_vnet_rx(uint8_t *buf, size_t len)
 {
-    if (len < SYNACK_VNET_HDR_LEN || len - SYNACK_VNET_HDR_LEN > INT32_MAX)
+    if (len < SYNACK_VNET_HDR_LEN)
         return -1;
-    uint8_t flags = buf[0], gso = buf[1];
-    uint16_t start = get_le16(buf + 6), off = get_le16(buf + 8);
-    uint8_t *f = buf + SYNACK_VNET_HDR_LEN;
-    size_t n = len - SYNACK_VNET_HDR_LEN;
+    return synack_vnet_fix(buf, buf + SYNACK_VNET_HDR_LEN, len - SYNACK_VNET_HDR_LEN);
+}
+
+int32_t synack_vnet_fix(const uint8_t hdr[SYNACK_VNET_HDR_LEN], uint8_t *f, size_t n)
+{
+    if (n > INT32_MAX)
+        return -1;
+    uint8_t flags = hdr[0], gso = hdr[1];
+    uint16_t start = get_le16(hdr + 6), off = get_le16(hdr + 8);
 
     if (gso != GSO_NONE && n >= ETH_HDR + 20 && get_be16(f + 12) == ETHERTYPE_IPV4 &&
         get_be16(f + ETH_HDR + 2) == 0 && n - ETH_HDR <= 65535) {

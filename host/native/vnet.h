@@ -26,4 +26,11 @@
  */
 int32_t synack_vnet_rx(uint8_t *buf, size_t len);
 
+/*
+ * The same with the header apart from the frame (a readv(2) into two
+ * buffers): fix frame[0..n) in place as hdr says. Returns n, or -1 when
+ * the offsets do not fit (drop the frame).
+ */
+int32_t synack_vnet_fix(const uint8_t hdr[SYNACK_VNET_HDR_LEN], uint8_t *frame, size_t n);
+
 #endif
