@@ -4,6 +4,7 @@
  * resolution through the core's DNS stub resolver (RFC 1035), and the
  * opening and orderly closing of TCP connections (RFC 9293 section 3.6).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli_run.h"
@@ -73,13 +74,18 @@ int synack_cli_resolve(synack_cli *c, const char *host, synack_ip4 *out)
     return 0;
 }
 
-int synack_cli_tcp_connect(synack_cli *c, const char *what, synack_ip4 addr,
-                           uint16_t port, int *h)
+int synack_cli_tcp_dial(synack_cli *c, const char *verb, const char *host,
+                        uint16_t port, char *what, size_t cap, int *h)
 {
+    synack_ip4 addr;
+    int rc = synack_cli_resolve(c, host, &addr);
+    if (rc != 0)
+        return rc;
+    snprintf(what, cap, "%s %s port %u", verb, host, (unsigned)port);
     int s = synack_tcp_open(c->stack);
     if (s < 0)
         return synack_cli_fail(c, what, s);
-    int rc = synack_tcp_connect(c->stack, synack_cli_now(c), s, addr, port);
+    rc = synack_tcp_connect(c->stack, synack_cli_now(c), s, addr, port);
     if (rc != 0) {
         synack_tcp_abort(c->stack, synack_cli_now(c), s);
         return synack_cli_fail(c, what, rc);

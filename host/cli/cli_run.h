@@ -81,11 +81,13 @@ void synack_cli_announce(synack_cli *c, const char *proto, uint16_t port);
 int synack_cli_resolve(synack_cli *c, const char *host, synack_ip4 *out);
 
 /*
- * Open a TCP connection to addr:port and wait for the handshake (`what`
- * names it in errors). Returns 0 with *h set, or prints and returns 1.
+ * Resolve HOST, then open a TCP connection to HOST:port and wait for the
+ * handshake. `what` (capacity `cap`) receives "VERB HOST port N", the name
+ * errors use, for the caller's later messages too. Returns 0 with *h set,
+ * or prints the failure and returns its exit status.
  */
-int synack_cli_tcp_connect(synack_cli *c, const char *what, synack_ip4 addr,
-                           uint16_t port, int *h);
+int synack_cli_tcp_dial(synack_cli *c, const char *verb, const char *host,
+                        uint16_t port, char *what, size_t cap, int *h);
 
 /*
  * Whether h's FIN has been sent and acknowledged (or the connection is

@@ -90,14 +90,9 @@ static int send_stream(synack_cli *c, int h, const char *what, uint8_t *buf)
 int synack_cli_cmd_send(synack_cli *c)
 {
     const synack_cli_opts *o = c->o;
-    synack_ip4 dst;
-    int rc = synack_cli_resolve(c, o->host, &dst);
-    if (rc != 0)
-        return rc;
     char what[300];
-    snprintf(what, sizeof what, "send to %s port %u", o->host, (unsigned)o->port);
     int h;
-    rc = synack_cli_tcp_connect(c, what, dst, o->port, &h);
+    int rc = synack_cli_tcp_dial(c, "send to", o->host, o->port, what, sizeof what, &h);
     if (rc != 0)
         return rc;
     uint8_t *buf = malloc(CHUNK);

@@ -3,7 +3,6 @@
  * to stdout. Stdin's end shuts down our sending side (a half-close, RFC
  * 9293 section 3.6); the peer's end of stream ends the command.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "cli_run.h"
@@ -13,14 +12,9 @@
 int synack_cli_cmd_connect(synack_cli *c)
 {
     const synack_cli_opts *o = c->o;
-    synack_ip4 dst;
-    int rc = synack_cli_resolve(c, o->host, &dst);
-    if (rc != 0)
-        return rc;
     char what[300];
-    snprintf(what, sizeof what, "connect %s port %u", o->host, (unsigned)o->port);
     int h;
-    rc = synack_cli_tcp_connect(c, what, dst, o->port, &h);
+    int rc = synack_cli_tcp_dial(c, "connect", o->host, o->port, what, sizeof what, &h);
     if (rc != 0)
         return rc;
 

@@ -56,14 +56,9 @@ int synack_cli_cmd_get(synack_cli *c)
         rc = SYNACK_CLI_EXIT_USAGE;
         goto out;
     }
-    synack_ip4 dst;
-    rc = synack_cli_resolve(c, url->host, &dst);
-    if (rc != 0)
-        goto out;
     char what[300];
-    snprintf(what, sizeof what, "get %s port %u", url->host, (unsigned)url->port);
     int h;
-    rc = synack_cli_tcp_connect(c, what, dst, url->port, &h);
+    rc = synack_cli_tcp_dial(c, "get", url->host, url->port, what, sizeof what, &h);
     if (rc == 0)
         rc = exchange(c, h, what, url, resp);
 out:
