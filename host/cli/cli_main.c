@@ -76,6 +76,8 @@ int synack_cli_main(int argc, char *const *argv, const synack_cli_platform *p)
     int rc = synack_cli_setup(c, p, &o);
     if (rc == 0)
         rc = run(c);
+    if (rc != 0)
+        synack_cli_link_report(c);
     synack_cli_teardown(c);
     free(c);
     return rc;

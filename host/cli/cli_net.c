@@ -109,6 +109,12 @@ int synack_cli_tcp_dial(synack_cli *c, const char *verb, const char *host,
     return 0;
 }
 
+bool synack_cli_tcp_delivered(synack_cli *c, int h)
+{
+    synack_tcp_info info;
+    return synack_tcp_get_info(c->stack, h, &info) == 0 && info.sndbuf_used == 0;
+}
+
 bool synack_cli_tcp_fin_acked(synack_cli *c, int h)
 {
     synack_tcp_info info;
@@ -125,28 +131,38 @@ bool synack_cli_tcp_fin_acked(synack_cli *c, int h)
     }
 }
 
+/* Read and drop what the peer still sends (so close() has no reason to
+ * reset: RFC 9293 section 3.6, unread data on close). Returns whether the
+ * peer's end of stream (or an error) has been seen. */
+static bool drain_unread(synack_cli *c, int h)
+{
+    uint8_t sink[4096];
+    for (int i = 0; i < 64; i++) {
+        int n = synack_tcp_recv(c->stack, synack_cli_now(c), h, sink, sizeof sink);
+        if (n == 0 || (n < 0 && n != SYNACK_ERR_AGAIN))
+            return true;
+        if (n < 0)
+            return false;
+    }
+    return false;
+}
+
 int synack_cli_tcp_finish(synack_cli *c, int h, uint64_t timeout_ms)
 {
     uint64_t until = synack_cli_now(c) + timeout_ms;
-    uint8_t sink[4096];
     bool eof = false;
     int rc = 0;
     synack_tcp_shutdown(c->stack, synack_cli_now(c), h);
     while (synack_cli_now(c) < until) {
-        /* Drain what the peer still sends so close() has no reason to
-         * reset (RFC 9293 section 3.6: unread data on close). */
-        for (int i = 0; i < 64 && !eof; i++) {
-            int n = synack_tcp_recv(c->stack, synack_cli_now(c), h, sink,
-                                    sizeof sink);
-            if (n == 0 || (n < 0 && n != SYNACK_ERR_AGAIN))
-                eof = true;
-            if (n <= 0)
-                break;
-        }
+        eof = eof || drain_unread(c, h);
         if (eof && synack_cli_tcp_fin_acked(c, h))
             break;
         if (synack_cli_step(c, until, false) < 0) {
-            rc = -1;
+            /* The link went away. If the peer's FIN was in and it had
+             * acknowledged all our data, only the FIN handshake was cut
+             * short: the conversation itself is complete. */
+            eof = eof || drain_unread(c, h);
+            rc = eof && synack_cli_tcp_delivered(c, h) ? 0 : -1;
             break;
         }
     }

@@ -70,11 +70,21 @@ void synack_cli_msg(synack_cli *c, const char *fmt, ...)
 
 /* ---- the link under the stack ----------------------------------------- */
 
+/* The link is gone: commands stop. The reason is printed when the
+ * command fails (synack_cli_link_report); a conversation that had already
+ * completed when the peer went away is not an error. */
 static void link_lost(synack_cli *c, const char *why)
 {
     if (!c->link_down)
-        synack_cli_msg(c, "link: %s", why);
+        c->link_why = why;
     c->link_down = true;
+}
+
+void synack_cli_link_report(synack_cli *c)
+{
+    if (c->link_down && !c->link_reported)
+        synack_cli_msg(c, "link: %s", c->link_why);
+    c->link_reported = true;
 }
 
 /* Write queued stream bytes until the link stops taking them. */

@@ -30,6 +30,8 @@ typedef struct synack_cli {
     synack_cli_link_info link;
     bool link_open;
     bool link_down;         /* EOF or framing error: commands stop */
+    bool link_reported;     /* link_why printed */
+    const char *link_why;   /* why the link went down */
     synack_stack *stack;
     synack_impair *im_out;  /* stack -> wire */
     synack_impair *im_in;   /* wire -> stack */
@@ -51,9 +53,14 @@ uint64_t synack_cli_now(synack_cli *c);
  * frames, stdin has data (when want_stdin), the stack's next deadline or
  * `until`, whichever comes first; then feed what arrived and run timers
  * again. Returns SYNACK_CLI_READY_STDIN when stdin is readable, 0
- * otherwise, or -1 when the link is gone (the reason is already printed).
+ * otherwise, or -1 when the link is gone (the reason is printed by
+ * synack_cli_link_report once the command has failed).
  */
 int synack_cli_step(synack_cli *c, uint64_t until, bool want_stdin);
+
+/* Print why the link went down ("link: closed by the other end"), once,
+ * if it did. synack_cli_main calls it when a command fails. */
+void synack_cli_link_report(synack_cli *c);
 
 /* Write command output (stdout, --out PATH, or stderr under --stdio). */
 int synack_cli_out(synack_cli *c, const void *data, size_t len);
@@ -94,6 +101,10 @@ int synack_cli_tcp_dial(synack_cli *c, const char *verb, const char *host,
  * gone), i.e. everything we queued has arrived.
  */
 bool synack_cli_tcp_fin_acked(synack_cli *c, int h);
+
+/* Whether the peer has acknowledged every byte we queued on h (a FIN
+ * aside). */
+bool synack_cli_tcp_delivered(synack_cli *c, int h);
 
 /*
  * Shut down h, read and discard what still arrives, and wait until our

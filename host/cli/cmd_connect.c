@@ -9,6 +9,18 @@
 
 #define CHUNK 16384u
 
+/* The link is gone: deliver what the stack already holds. Returns whether
+ * the peer's FIN was among it. */
+static bool drain_to_eof(synack_cli *c, int h, uint8_t *out, size_t cap)
+{
+    for (;;) {
+        int n = synack_tcp_recv(c->stack, synack_cli_now(c), h, out, cap);
+        if (n <= 0)
+            return n == 0;
+        synack_cli_out(c, out, (size_t)n);
+    }
+}
+
 int synack_cli_cmd_connect(synack_cli *c)
 {
     const synack_cli_opts *o = c->o;
@@ -65,10 +77,12 @@ int synack_cli_cmd_connect(synack_cli *c)
         if (in_off == in_len)
             in_len = in_off = 0;
         ready = synack_cli_step(c, UINT64_MAX, !stdin_eof && in_len == 0);
-        if (ready < 0) {
+        if (ready < 0 && !drain_to_eof(c, h, out, sizeof out)) {
             synack_tcp_abort(c->stack, synack_cli_now(c), h);
             return 1;
         }
+        if (ready < 0)
+            break; /* the link went away after the peer's FIN */
     }
     if (synack_cli_tcp_finish(c, h, 5000) < 0)
         return 1;

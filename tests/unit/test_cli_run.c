@@ -81,6 +81,15 @@ typedef enum peer_role {
     PEER_DHCP_DNS,   /* 10.0.0.2: DHCP server and DNS server */
 } peer_role;
 
+/* When the peer's side of the link goes away (the link reads EOF once
+ * what was already written has been read). */
+typedef enum hangup_mode {
+    HANGUP_NEVER = 0,
+    HANGUP_DONE,     /* as soon as the peer's connection has closed */
+    HANGUP_STARTED,  /* once the peer has the HTTP request (it sends
+                        nothing more) */
+} hangup_mode;
+
 typedef struct fake {
     uint64_t now;
     uint8_t entropy;
@@ -103,12 +112,15 @@ typedef struct fake {
     const uint8_t *file_r;
     size_t file_r_len, file_r_off;
     int link_opened;
+    hangup_mode hangup;    /* when the peer's end closes the link */
 } fake;
 
 static int peer_send(void *ctx, const uint8_t *frame, size_t len)
 {
     fake *f = ctx;
     uint8_t h[4];
+    if (f->hangup == HANGUP_STARTED && f->started)
+        return 0; /* gone: nothing more reaches the link */
     assert_int_equal(synack_frame_header(h, len), 0);
     bytes_add(&f->to_cli, h, 4);
     bytes_add(&f->to_cli, frame, len);
@@ -254,13 +266,30 @@ static void p_link_close(void *ctx)
     ((fake *)ctx)->link_opened--;
 }
 
+/* Whether the peer program has gone away (see hangup_mode). */
+static bool peer_gone(fake *f)
+{
+    synack_tcp_info info;
+    switch (f->hangup) {
+    case HANGUP_DONE:
+        /* TIME-WAIT: both FINs sent and acknowledged, like a server
+         * that exits right after its connection ends. */
+        return f->ch >= 0 && synack_tcp_get_info(f->peer, f->ch, &info) == 0 &&
+               (info.state == SYNACK_TCP_TIME_WAIT || info.state == SYNACK_TCP_CLOSED);
+    case HANGUP_STARTED:
+        return f->started;
+    default:
+        return false;
+    }
+}
+
 static int p_wait(void *ctx, uint64_t deadline, unsigned want)
 {
     fake *f = ctx;
     for (int i = 0; i < 100000; i++) {
         unsigned ready = 0;
-        if (bytes_avail(&f->to_cli) > 0)
-            ready |= SYNACK_CLI_READY_LINK;
+        if (bytes_avail(&f->to_cli) > 0 || peer_gone(f))
+            ready |= SYNACK_CLI_READY_LINK; /* frames or EOF */
         if (want & SYNACK_CLI_READY_STDIN)
             ready |= SYNACK_CLI_READY_STDIN; /* data or EOF, always */
         if (want & SYNACK_CLI_READY_LINK_OUT)
@@ -294,7 +323,7 @@ static int32_t p_link_read(void *ctx, uint8_t *buf, size_t cap)
     fake *f = ctx;
     size_t n = bytes_avail(&f->to_cli);
     if (n == 0)
-        return SYNACK_CLI_AGAIN;
+        return peer_gone(f) ? 0 : SYNACK_CLI_AGAIN;
     if (n > cap)
         n = cap;
     if (n > 3000)
@@ -618,6 +647,60 @@ static void connect_stdin_to_stdout(void **state)
     fake_free(f);
 }
 
+/* The peer's program exits as soon as its connection has closed: the
+ * link ends in the same read that brings the reply and the FIN. What the
+ * stack holds still reaches stdout, and the completed conversation is
+ * not an error. */
+static void connect_peer_exits_after_close(void **state)
+{
+    (void)state;
+    static const char resp[] = "HTTP/1.0 200 OK\r\n\r\nthe whole reply";
+    const char *req = "GET / HTTP/1.0\r\n\r\n";
+    fake *f = fake_new(PEER_HTTP);
+    f->hangup = HANGUP_DONE;
+    f->tx = (const uint8_t *)resp;
+    f->tx_len = strlen(resp);
+    bytes_add(&f->stdin_data, req, strlen(req));
+    assert_int_equal(run(f, ADDR "connect 10.9.0.1 80"), 0);
+    assert_int_equal(f->out.len, strlen(resp));
+    assert_memory_equal(f->out.p, resp, strlen(resp));
+    assert_false(bytes_has(&f->err, "link:"));
+    fake_free(f);
+
+    /* The same for get: the response is complete. */
+    static const char ok[] = "HTTP/1.0 200 OK\r\n\r\nbody";
+    f = fake_new(PEER_HTTP);
+    f->hangup = HANGUP_DONE;
+    f->tx = (const uint8_t *)ok;
+    f->tx_len = strlen(ok);
+    assert_int_equal(run(f, ADDR "get http://10.9.0.1/"), 0);
+    assert_int_equal(f->out.len, 4);
+    assert_memory_equal(f->out.p, "body", 4);
+    fake_free(f);
+}
+
+/* The link goes away in the middle of the conversation: exit 1 with the
+ * link's reason, whatever the command. */
+static void link_lost_midway(void **state)
+{
+    (void)state;
+    static const char resp[] = "HTTP/1.0 200 OK\r\n\r\nnever sent";
+    const char *req = "GET / HTTP/1.0\r\n\r\n";
+    const char *cmds[] = {"connect 10.9.0.1 80", "get http://10.9.0.1/"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        fake *f = fake_new(PEER_HTTP);
+        f->hangup = HANGUP_STARTED;
+        f->tx = (const uint8_t *)resp;
+        f->tx_len = strlen(resp); /* never reaches the link */
+        bytes_add(&f->stdin_data, req, strlen(req));
+        char line[200];
+        snprintf(line, sizeof line, ADDR "%s", cmds[i]);
+        assert_int_equal(run(f, line), 1);
+        expect_err(f, "synack: link: closed by the other end\n");
+        fake_free(f);
+    }
+}
+
 static void send_to_peer(void **state)
 {
     (void)state;
@@ -819,6 +902,8 @@ int main(void)
         cmocka_unit_test(get_cut_short),
         cmocka_unit_test(get_refused_and_bad_url),
         cmocka_unit_test(connect_stdin_to_stdout),
+        cmocka_unit_test(connect_peer_exits_after_close),
+        cmocka_unit_test(link_lost_midway),
         cmocka_unit_test(send_to_peer),
         cmocka_unit_test(send_impaired),
         cmocka_unit_test(sink_from_peer),
