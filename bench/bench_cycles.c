@@ -102,13 +102,13 @@ int bench_cycles(int argc, char **argv)
     cfg.tcp.rcvbuf = 1u << 20;
     c->now = 1000;
     cfg.alloc = bench_allocator(&ma);
-    cfg.link = (synack_link){ql_send, &c->qa, 1500, SYNACK_MEDIUM_ETHERNET};
+    cfg.link = (synack_link){.send = ql_send, .ctx = &c->qa, .mtu = 1500, .medium = SYNACK_MEDIUM_ETHERNET};
     cfg.mac = (synack_mac){{0x02, 0, 0, 0, 0, 1}};
     cfg.seed = 1;
     if (!c->qa.data || !c->qb.data || synack_stack_new(&c->a, &cfg, c->now) < 0)
         return 1;
     cfg.alloc = bench_allocator(&mb);
-    cfg.link = (synack_link){ql_send, &c->qb, 1500, SYNACK_MEDIUM_ETHERNET};
+    cfg.link = (synack_link){.send = ql_send, .ctx = &c->qb, .mtu = 1500, .medium = SYNACK_MEDIUM_ETHERNET};
     cfg.mac = (synack_mac){{0x02, 0, 0, 0, 0, 2}};
     cfg.seed = 2;
     if (synack_stack_new(&c->b, &cfg, c->now) < 0)

@@ -22,6 +22,10 @@ set -uo pipefail
 build=$1 raw=$2 secs=$3
 offload=${SYNACK_TAP_OFFLOAD:-1}
 export SYNACK_TAP_OFFLOAD=$offload
+# SYNACK_TAP_GSO=N (default 0, off): bench_tap_bulk sends TCP segments of up
+# to N bytes as one GSO packet (needs the offload above; 65535 is the most).
+gso=${SYNACK_TAP_GSO:-0}
+export SYNACK_TAP_GSO=$gso # the tool: 0 off, anything else on
 SOCAT_B=${SOCAT_B:-131072}
 synack="$build/host/native/synack"
 ceiling="$build/bench/bench_tap_ceiling"
@@ -80,7 +84,7 @@ source_linux() { # LABEL PORT BYTES CMD...: CMD sinks what the kernel sends to P
 
 # the stack alone (about `secs` seconds at 3 Gbit/s)
 big=$(python3 -c "print(int(float('$secs') * 4e8))")
-sink_linux tap_send 5002 "$bulk" --tap tap0 --ip "$S" --offload "$offload" send "$K" 5002 --bytes "$big" || exit 1
+sink_linux tap_send 5002 "$bulk" --tap tap0 --ip "$S" --offload "$offload" --gso "$gso" send "$K" 5002 --bytes "$big" || exit 1
 source_linux tap_sink 5001 "$big" "$bulk" --tap tap0 --ip "$S" --offload "$offload" sink 5001 || exit 1
 
 # the synack tool (seeded stream + SHA-256 in the loop)

@@ -41,6 +41,12 @@ static int tap_write(void *ctx, const uint8_t *frame, size_t len)
     return synack_native_tap_write(t->fd, t->vnet, frame, len);
 }
 
+static int tap_write_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+{
+    tap_link *t = ctx;
+    return synack_native_tap_write_gso(t->fd, frame, len, seg);
+}
+
 static int parse_ip(const char *text, synack_ip4 *out)
 {
     return text != NULL ? synack_ip4_parse_text(text, out) : -1;
@@ -87,7 +93,14 @@ int main(int argc, char **argv)
     synack_config cfg;
     bench_config(&cfg);
     cfg.alloc = bench_allocator(&mem);
-    cfg.link = (synack_link){tap_write, &tl, 1500, SYNACK_MEDIUM_ETHERNET};
+    cfg.link = (synack_link){.send = tap_write, .ctx = &tl, .mtu = 1500, .medium = SYNACK_MEDIUM_ETHERNET};
+    /* --gso N: send TCP segments of up to N bytes (IP) for the kernel to
+     * cut (needs the virtio_net_hdr, so receive offload too) */
+    uint32_t gso = (uint32_t)bench_opt(argc, argv, "--gso", 0);
+    if (gso && tl.vnet) {
+        cfg.link.gso_max = gso > 65535 ? 65535 : gso;
+        cfg.link.send_gso = tap_write_gso;
+    }
     cfg.mac = (synack_mac){{0x02, 0x00, 0x00, 0x78, 0x00, (uint8_t)(me & 0xff)}};
     cfg.seed = synack_libc_seed();
     synack_stack *s;

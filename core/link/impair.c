@@ -234,6 +234,9 @@ synack_link synack_impair_link(synack_impair *im)
     synack_link l = im->inner;
     l.send = impair_send;
     l.ctx = im;
+    /* it handles frames of at most the MTU: no send offload through it */
+    l.gso_max = 0;
+    l.send_gso = NULL;
     return l;
 }
 

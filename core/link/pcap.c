@@ -99,6 +99,9 @@ synack_link synack_pcap_link(synack_pcap *pc)
     synack_link l = pc->inner;
     l.send = pcap_send;
     l.ctx = pc;
+    /* it handles frames of at most the MTU: no send offload through it */
+    l.gso_max = 0;
+    l.send_gso = NULL;
     return l;
 }
 

@@ -143,8 +143,8 @@ void synack_ipv4_output_frame(synack_stack *s, const synack_mac *dst,
 {
     size_t l2 = synack_l2_len(s);
     size_t mtu = s->cfg.link.mtu;
-    if (len - l2 <= mtu) {
-        link_send(s, dst, frame, len);
+    if (len - l2 <= mtu || s->ip.gso_seg) {
+        link_send(s, dst, frame, len); /* a GSO packet goes out whole */
         return;
     }
     /* RFC 791 3.2 fragmentation: cut the data at multiples of 8 bytes,
@@ -201,6 +201,14 @@ int synack_ipv4_send(synack_stack *s, uint64_t now, synack_ip4 dst,
     if (s->cfg.link.medium == SYNACK_MEDIUM_IP) {
         synack_ipv4_output_frame(s, NULL, s->tx, l2 + total);
         return SYNACK_OK;
+    }
+    if (s->ip.gso_seg && (dst == IP4_BROADCAST || is_subnet_bcast(s, dst) ||
+                          !synack_arp_lookup(s, now, hop, NULL))) {
+        /* It would wait in the ARP queue and be fragmented later: finish
+         * the TCP checksum now (the field holds the pseudo-header sum). */
+        uint8_t *l4 = s->tx + l2 + SYNACK_IP4_HDR_LEN;
+        synack_wr_be16(l4 + 16, synack_csum_finish(synack_csum_add(0, l4, l4len)));
+        s->ip.gso_seg = 0;
     }
     bool bcast = dst == IP4_BROADCAST || is_subnet_bcast(s, dst);
     int rc = synack_arp_output(s, now, hop, bcast, s->tx, l2 + total);

@@ -25,6 +25,10 @@ typedef struct synack_ipv4 {
     uint32_t reasm_bytes;      /* memory held by reassembly */
     uint8_t *frag_scratch;     /* L2 header + MTU, for fragmenting output */
     uint16_t id_counters[SYNACK_IP_ID_BUCKETS];
+    /* Set by TCP around synack_ipv4_send of a segment larger than the
+     * MTU built for the link's send_gso: the payload size of each piece
+     * (cfg.link.gso_max); 0 otherwise. */
+    uint32_t gso_seg;
 } synack_ipv4;
 
 /* Allocate the fragmentation scratch and reassembly sets (0 or NOMEM). */

@@ -106,6 +106,9 @@ static bool config_valid(const synack_config *c)
         return false;
     if (c->link.mtu < 68 || c->link.mtu > 65535)
         return false;
+    if (c->link.gso_max != 0 &&
+        (c->link.gso_max > 65535 || c->link.send_gso == NULL))
+        return false;
     if (c->link.medium != SYNACK_MEDIUM_ETHERNET &&
         c->link.medium != SYNACK_MEDIUM_IP)
         return false;
@@ -360,7 +363,9 @@ void synack_trace(synack_stack *s, synack_trace_event *ev)
 
 int synack_link_output(synack_stack *s, const uint8_t *frame, size_t len)
 {
-    int rc = s->cfg.link.send(s->cfg.link.ctx, frame, len);
+    uint32_t seg = len > synack_l2_len(s) + s->cfg.link.mtu ? s->ip.gso_seg : 0;
+    int rc = seg ? s->cfg.link.send_gso(s->cfg.link.ctx, frame, len, seg)
+                 : s->cfg.link.send(s->cfg.link.ctx, frame, len);
     if (rc < 0) {
         synack_count_drop(s, SYNACK_DROP_LINK_SEND);
         return rc;

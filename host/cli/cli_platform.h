@@ -28,6 +28,9 @@ typedef struct synack_cli_link_info {
     bool stream;          /* bytes with DESIGN.md stream framing; else one
                              frame per link_read/link_write (TAP) */
     synack_medium medium; /* SYNACK_MEDIUM_ETHERNET for every link today */
+    /* Send offload: the largest TCP segment (IP bytes) link_write_gso
+     * takes in one piece; 0 (the default) for none. Frame links only. */
+    uint32_t gso_max;
 } synack_cli_link_info;
 
 typedef struct synack_cli_platform {
@@ -68,6 +71,10 @@ typedef struct synack_cli_platform {
      * when nothing fits now, or -1 on error.
      */
     int32_t (*link_write)(void *ctx, const uint8_t *data, size_t len);
+    /* With info->gso_max: write one TCP segment larger than the MTU for
+     * the link to cut into pieces of `seg` payload bytes
+     * (synack_link.send_gso). Returns as link_write. */
+    int32_t (*link_write_gso)(void *ctx, const uint8_t *data, size_t len, uint32_t seg);
 
     /* Like link_read, for stdin. */
     int32_t (*stdin_read)(void *ctx, uint8_t *buf, size_t cap);

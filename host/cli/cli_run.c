@@ -141,6 +141,16 @@ static int wire_send(void *ctx, const uint8_t *frame, size_t len)
     return 0;
 }
 
+/* The innermost link's send offload (frame links whose platform has it). */
+static int wire_send_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+{
+    synack_cli *c = ctx;
+    if (c->link_down)
+        return -1;
+    int32_t n = c->p->link_write_gso(c->p->ctx, frame, len, seg);
+    return n == (int32_t)len ? 0 : -1;
+}
+
 /* Inner end of the incoming impairment: frames into the stack. */
 static int stack_deliver(void *ctx, const uint8_t *frame, size_t len)
 {
@@ -277,7 +287,11 @@ static int build_links(synack_cli *c, synack_link *top)
 {
     const synack_cli_opts *o = c->o;
     synack_allocator alloc = synack_libc_allocator();
-    synack_link wire = {wire_send, c, o->mtu, c->link.medium};
+    synack_link wire = {.send = wire_send, .ctx = c, .mtu = o->mtu, .medium = c->link.medium};
+    if (!c->link.stream && c->link.gso_max > o->mtu && c->p->link_write_gso) {
+        wire.gso_max = c->link.gso_max;
+        wire.send_gso = wire_send_gso;
+    }
     *top = wire;
 
     if (o->pcap_path != NULL) {
@@ -310,7 +324,7 @@ static int build_links(synack_cli *c, synack_link *top)
         if (synack_impair_new(&c->im_out, alloc, &ic, *top) != 0)
             return 1;
         /* The way in gets the same impairment from a seed of its own. */
-        synack_link in = {stack_deliver, c, o->mtu, c->link.medium};
+        synack_link in = {.send = stack_deliver, .ctx = c, .mtu = o->mtu, .medium = c->link.medium};
         ic.seed = seed ^ 0x5bd1e9955bd1e995ull;
         if (synack_impair_new(&c->im_in, alloc, &ic, in) != 0)
             return 1;

@@ -57,6 +57,11 @@ static int link_open(void *ctx, const synack_cli_opts *o,
         bool offload = !o->impair && (e == NULL || strcmp(e, "0") != 0);
         n->link.rfd = n->link.wfd =
             synack_native_tap_attach(o->tap_name, offload, &n->tap_vnet, err, errcap);
+        /* Send offload rides on the same virtio_net_hdr; SYNACK_TAP_GSO=0
+         * turns it off. */
+        const char *g = getenv("SYNACK_TAP_GSO");
+        if (n->tap_vnet && (g == NULL || strcmp(g, "0") != 0))
+            info->gso_max = 65535;
         n->link.nonblock = true;
         info->stream = false;
         break;
@@ -136,6 +141,14 @@ static int32_t link_write(void *ctx, const uint8_t *data, size_t len)
     return again(errno) ? SYNACK_CLI_AGAIN : -1;
 }
 
+static int32_t link_write_gso(void *ctx, const uint8_t *data, size_t len, uint32_t seg)
+{
+    synack_native *n = ctx;
+    if (synack_native_tap_write_gso((int)n->link.wfd, data, len, seg) == 0)
+        return (int32_t)len;
+    return again(errno) ? SYNACK_CLI_AGAIN : -1;
+}
+
 static int wait_ready(void *ctx, uint64_t deadline, unsigned want)
 {
     synack_native *n = ctx;
@@ -204,6 +217,7 @@ void synack_native_platform(synack_cli_platform *p, synack_native *n)
     n->fd_write = p->link_write;
     p->link_read = link_read;
     p->link_write = link_write;
+    p->link_write_gso = link_write_gso;
     p->links = (1u << SYNACK_CLI_LINK_TAP) | (1u << SYNACK_CLI_LINK_CONNECT) |
                (1u << SYNACK_CLI_LINK_STDIO);
     p->now_ms = now_ms;

@@ -135,6 +135,14 @@ int synack_native_tap_write(int fd, bool vnet, const uint8_t *frame, size_t len)
     return writev(fd, iov, 2) == (ssize_t)(sizeof hdr + len) ? 0 : -1;
 }
 
+int synack_native_tap_write_gso(int fd, const uint8_t *frame, size_t len, uint32_t seg)
+{
+    uint8_t hdr[SYNACK_VNET_HDR_LEN];
+    synack_vnet_tx_gso(hdr, frame, len, seg);
+    struct iovec iov[2] = {{hdr, sizeof hdr}, {(void *)frame, len}};
+    return writev(fd, iov, 2) == (ssize_t)(sizeof hdr + len) ? 0 : -1;
+}
+
 void synack_native_tap_close(int fd, bool vnet)
 {
     /* The offloads are the device's, not the descriptor's: drop them so

@@ -10,12 +10,19 @@
 
 #define F_NEEDS_CSUM 1u
 #define GSO_NONE 0u
+#define GSO_TCPV4 1u
 #define ETH_HDR 14u
 #define ETHERTYPE_IPV4 0x0800u
 
 static uint16_t get_le16(const uint8_t *p)
 {
     return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static void vnet_put_le16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
 }
 
 static uint16_t get_be16(const uint8_t *p)
@@ -92,4 +99,25 @@ int32_t synack_vnet_fix(const uint8_t hdr[SYNACK_VNET_HDR_LEN], uint8_t *f, size
         put_be16(f + start + off, c == 0 ? 0xffff : c);
     }
     return (int32_t)n;
+}
+
+void synack_vnet_tx_gso(uint8_t hdr[SYNACK_VNET_HDR_LEN], const uint8_t *f, size_t n,
+                        uint32_t seg)
+{
+    memset(hdr, 0, SYNACK_VNET_HDR_LEN);
+    if (n < ETH_HDR + 20 || get_be16(f + 12) != ETHERTYPE_IPV4 || f[ETH_HDR + 9] != 6)
+        return;
+    size_t ihl = (size_t)(f[ETH_HDR] & 0x0f) * 4;
+    if (ETH_HDR + ihl + 20 > n)
+        return;
+    size_t thl = (size_t)(f[ETH_HDR + ihl + 12] >> 4) * 4;
+    size_t hlen = ETH_HDR + ihl + thl;
+    if (thl < 20 || hlen > n || seg == 0 || seg > 0xffff)
+        return;
+    hdr[0] = F_NEEDS_CSUM;
+    hdr[1] = GSO_TCPV4;
+    vnet_put_le16(hdr + 2, (uint16_t)hlen);
+    vnet_put_le16(hdr + 4, (uint16_t)seg);
+    vnet_put_le16(hdr + 6, (uint16_t)(ETH_HDR + ihl));
+    vnet_put_le16(hdr + 8, 16); /* the TCP checksum field */
 }

@@ -59,7 +59,7 @@ static int open_pcap(net_fixture *f)
     if (fp == NULL)
         return -1;
     f->pcap_file = fp;
-    synack_link none = {NULL, NULL, f->opts.mtu, f->opts.medium};
+    synack_link none = {.mtu = f->opts.mtu, .medium = f->opts.medium};
     return synack_pcap_new(&f->pcap, f->alloc, none, file_write, fp);
 }
 

@@ -206,7 +206,7 @@ tcp_harness *th_new(const th_opts *opts)
     synack_config cfg;
     synack_config_default(&cfg);
     cfg.alloc = (synack_allocator){th_alloc, th_dealloc, th};
-    cfg.link = (synack_link){th_link_send, th, th->opts.mtu, SYNACK_MEDIUM_ETHERNET};
+    cfg.link = (synack_link){.send = th_link_send, .ctx = th, .mtu = th->opts.mtu, .medium = SYNACK_MEDIUM_ETHERNET};
     cfg.mac = local_mac;
     cfg.seed = th->opts.seed;
     if (th->opts.trace) {

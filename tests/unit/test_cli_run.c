@@ -132,7 +132,7 @@ static void peer_new(fake *f, peer_role role)
     synack_config cfg;
     synack_config_default(&cfg);
     cfg.alloc = synack_libc_allocator();
-    cfg.link = (synack_link){peer_send, f, 1500, SYNACK_MEDIUM_ETHERNET};
+    cfg.link = (synack_link){.send = peer_send, .ctx = f, .mtu = 1500, .medium = SYNACK_MEDIUM_ETHERNET};
     cfg.mac = (synack_mac){{0x02, 0, 0, 0, 0, 0x01}};
     cfg.seed = 99;
     assert_int_equal(synack_stack_new(&f->peer, &cfg, f->now), 0);

@@ -45,7 +45,7 @@ static int sink_send(void *ctx, const uint8_t *frame, size_t len)
 
 static synack_link sink_link(sink *k)
 {
-    synack_link l = {sink_send, k, 1500, SYNACK_MEDIUM_ETHERNET};
+    synack_link l = {.send = sink_send, .ctx = k, .mtu = 1500, .medium = SYNACK_MEDIUM_ETHERNET};
     return l;
 }
 
@@ -364,7 +364,7 @@ static void test_pcap_golden(void **state)
 
     /* raw IP medium: linktype 228 */
     membuf m2 = {{0}, 0};
-    synack_link raw = {sink_send, k, 1500, SYNACK_MEDIUM_IP};
+    synack_link raw = {.send = sink_send, .ctx = k, .mtu = 1500, .medium = SYNACK_MEDIUM_IP};
     assert_int_equal(synack_pcap_new(&pc, synack_libc_allocator(), raw,
                                      mem_write, &m2), SYNACK_OK);
     assert_int_equal(m2.data[20], 228);

@@ -135,6 +135,34 @@ static void test_gso_zero_total_length_set(void **state)
     assert_int_equal(ip[2] << 8 | ip[3], 0);
 }
 
+/* Send side: the header for a GSO segment whose checksum field holds the
+ * pseudo-header sum; the same header read back completes the checksum. */
+static void test_tx_gso_header(void **state)
+{
+    (void)state;
+    size_t len = build(10 * 1448, 0, 0);
+    uint16_t good = make_partial(len);
+    uint8_t *f = buf + SYNACK_VNET_HDR_LEN;
+    size_t n = len - SYNACK_VNET_HDR_LEN;
+    uint8_t hdr[SYNACK_VNET_HDR_LEN];
+    synack_vnet_tx_gso(hdr, f, n, 1448);
+    assert_int_equal(hdr[0], 1); /* NEEDS_CSUM */
+    assert_int_equal(hdr[1], 1); /* GSO_TCPV4 */
+    assert_int_equal(get_le16(hdr + 2), TCP_OFF + 20); /* hdr_len */
+    assert_int_equal(get_le16(hdr + 4), 1448);
+    assert_int_equal(get_le16(hdr + 6), TCP_OFF);
+    assert_int_equal(get_le16(hdr + 8), 16);
+    assert_int_equal(synack_vnet_fix(hdr, f, n), (int32_t)n);
+    const uint8_t *ck = f + TCP_OFF + 16;
+    assert_int_equal((uint16_t)(ck[0] << 8 | ck[1]), good == 0 ? 0xffff : good);
+    assert_tcp_valid((int32_t)n, 10 * 1448);
+    /* not TCP: a plain (zero) header */
+    f[SYNACK_ETH_HDR_LEN + 9] = 17;
+    synack_vnet_tx_gso(hdr, f, n, 1448);
+    static const uint8_t zero[SYNACK_VNET_HDR_LEN];
+    assert_memory_equal(hdr, zero, sizeof zero);
+}
+
 static void test_bad_header_dropped(void **state)
 {
     (void)state;
@@ -179,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_super_frame_checksum_completed),
         cmocka_unit_test(test_plain_header_leaves_frame),
         cmocka_unit_test(test_gso_zero_total_length_set),
+        cmocka_unit_test(test_tx_gso_header),
         cmocka_unit_test(test_bad_header_dropped),
         cmocka_unit_test(test_split_header_same_result),
     };

@@ -97,6 +97,19 @@ typedef struct synack_link {
     void *ctx;
     uint32_t mtu;
     synack_medium medium;
+    /*
+     * Send segmentation offload (optional; 0 = off, the default). When
+     * gso_max > mtu, new TCP data may leave as one IP packet of up to
+     * gso_max bytes (at most 65535) whose payload is a multiple of the
+     * connection's segment size (the last piece may be shorter). Such a
+     * packet goes to send_gso, never to send: `seg` is the payload size of
+     * each piece (virtio's gso_size), the IP header checksum is complete and
+     * the TCP checksum field holds the folded pseudo-header sum over the
+     * whole segment (Linux's CHECKSUM_PARTIAL), for the driver or the kernel
+     * to cut it and finish each piece. Retransmissions stay <= MSS.
+     */
+    uint32_t gso_max;
+    int (*send_gso)(void *ctx, const uint8_t *frame, size_t len, uint32_t seg);
 } synack_link;
 
 /* ------------------------------------------------------------------------ */

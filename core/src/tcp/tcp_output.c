@@ -68,7 +68,8 @@ uint32_t synack_tcp_rcv_window(const synack_tcb *t)
  * SYN and a RST carries our ACK and window.
  */
 static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
-                 uint8_t flags, uint32_t off, uint32_t len, bool rexmit)
+                 uint8_t flags, uint32_t off, uint32_t len, bool rexmit,
+                 uint32_t gso_seg)
 {
     size_t cap = 0;
     uint8_t *p = synack_ipv4_tx_buf(s, &cap);
@@ -106,7 +107,13 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
     synack_tcp_emit(&r, p);
     if (len)
         synack_ring_peek(&t->snd, off, p + hl, len);
-    synack_tcp_fill_checksum(p, hl + len, t->laddr, t->raddr);
+    /* A segment for the link's send offload: the link finishes the
+     * checksum of each piece (synack_link.send_gso). */
+    bool gso = gso_seg && len > gso_seg;
+    if (gso)
+        synack_tcp_fill_checksum_partial(p, hl + len, t->laddr, t->raddr);
+    else
+        synack_tcp_fill_checksum(p, hl + len, t->laddr, t->raddr);
     if (synack_tracing(s))
         synack_tcp_trace_seg(s, t->handle, true, &r, len, rexmit,
                              (flags & SYNACK_TCP_SYN) ? 0 : t->rcv_ws);
@@ -126,7 +133,9 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
         if (t->tm[SYNACK_TIMER_DELACK] != SYNACK_TCP_NEVER)
             synack_tcp_timer_clear(s, t, SYNACK_TIMER_DELACK);
     }
+    s->ip.gso_seg = gso ? gso_seg : 0;
     synack_ipv4_send(s, now, t->raddr, SYNACK_IPPROTO_TCP, hl + len, false);
+    s->ip.gso_seg = 0;
 }
 
 /* Payload that fits one segment with the options it will carry. */
@@ -144,7 +153,7 @@ static uint32_t seg_payload_max(const synack_tcb *t)
 
 void synack_tcp_send_ack(synack_stack *s, uint64_t now, synack_tcb *t)
 {
-    xmit(s, now, t, t->snd_max, SYNACK_TCP_ACK, 0, 0, false);
+    xmit(s, now, t, t->snd_max, SYNACK_TCP_ACK, 0, 0, false, 0);
 }
 
 void synack_tcp_send_syn(synack_stack *s, uint64_t now, synack_tcb *t, bool rexmit)
@@ -154,7 +163,7 @@ void synack_tcp_send_syn(synack_stack *s, uint64_t now, synack_tcb *t, bool rexm
         flags |= SYNACK_TCP_ACK;
     if (rexmit)
         t->fl |= SYNACK_TF_SYN_REXMIT;
-    xmit(s, now, t, t->iss, flags, 0, 0, rexmit);
+    xmit(s, now, t, t->iss, flags, 0, 0, rexmit, 0);
     t->snd_nxt = t->iss + 1;
     if (synack_seq_lt(t->snd_max, t->snd_nxt))
         t->snd_max = t->snd_nxt;
@@ -162,13 +171,13 @@ void synack_tcp_send_syn(synack_stack *s, uint64_t now, synack_tcb *t, bool rexm
 
 void synack_tcp_send_rst(synack_stack *s, uint64_t now, synack_tcb *t)
 {
-    xmit(s, now, t, t->snd_max, SYNACK_TCP_RST, 0, 0, false);
+    xmit(s, now, t, t->snd_max, SYNACK_TCP_RST, 0, 0, false, 0);
 }
 
 void synack_tcp_send_keepalive(synack_stack *s, uint64_t now, synack_tcb *t)
 {
     /* RFC 9293 3.8.4 / RFC 1122 4.2.3.6: an old sequence number elicits an ACK */
-    xmit(s, now, t, t->snd_una - 1, SYNACK_TCP_ACK, 0, 0, false);
+    xmit(s, now, t, t->snd_una - 1, SYNACK_TCP_ACK, 0, 0, false, 0);
 }
 
 void synack_tcp_challenge_ack(synack_stack *s, uint64_t now, synack_tcb *t)
@@ -325,6 +334,22 @@ static uint32_t send_next(synack_stack *s, uint64_t now, synack_tcb *t,
     if (len > u)
         len = u;
     bool rexmit = synack_seq_lt(seq, t->snd_max);
+    /* Send offload (synack_link.gso_max): new data only, a whole number of
+     * segments, at least two; a remainder goes through the rules below in
+     * the next round, as it would without offload. */
+    uint32_t gso_seg = 0;
+    if (!rexmit && s->cfg.link.gso_max > s->cfg.link.mtu &&
+        s->cfg.link.gso_max > SYNACK_IP4_HDR_LEN + 60u + 2 * maxseg) {
+        /* 60: the longest TCP header */
+        uint32_t room = s->cfg.link.gso_max - SYNACK_IP4_HDR_LEN - 60u;
+        uint32_t lim = avail < u ? avail : u;
+        if (lim > room)
+            lim = room;
+        if (lim >= 2 * maxseg) {
+            len = lim / maxseg * maxseg;
+            gso_seg = maxseg;
+        }
+    }
     if (avail > 0 && !force && !rexmit) {
         /* RFC 9293 3.8.6.2.1 with Nagle's bracketed conditions (3.7.4) */
         uint32_t du = avail < u ? avail : u;
@@ -343,7 +368,7 @@ static uint32_t send_next(synack_stack *s, uint64_t now, synack_tcb *t,
         flags |= SYNACK_TCP_FIN;
     if (len && seq + len == end)
         flags |= SYNACK_TCP_PSH;
-    xmit(s, now, t, seq, flags, seq - t->snd_una, len, rexmit);
+    xmit(s, now, t, seq, flags, seq - t->snd_una, len, rexmit, gso_seg);
     uint32_t seq_end = seq + len + (fin ? 1u : 0u);
     t->snd_nxt = seq_end;
     if (synack_seq_gt(seq_end, t->snd_max))
@@ -379,7 +404,7 @@ static void resend(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
         flags |= SYNACK_TCP_FIN;
     if (len == 0 && !(flags & SYNACK_TCP_FIN))
         return;
-    xmit(s, now, t, seq, flags, seq - t->snd_una, len, true);
+    xmit(s, now, t, seq, flags, seq - t->snd_una, len, true, 0);
     t->fl &= ~(uint32_t)SYNACK_TF_RTT_TIMING;
     uint32_t e = seq + len + ((flags & SYNACK_TCP_FIN) ? 1u : 0u);
     if (synack_seq_gt(e, t->high_rxt))
@@ -486,7 +511,7 @@ void synack_tcp_send_probe(synack_stack *s, uint64_t now, synack_tcb *t)
     uint32_t end = synack_tcb_data_end(t);
     if (synack_seq_lt(t->snd_una, end)) {
         /* RFC 9293 3.8.6.1: a zero window probe carries one octet */
-        xmit(s, now, t, t->snd_una, SYNACK_TCP_ACK, 0, 1, t->snd_una != t->snd_max);
+        xmit(s, now, t, t->snd_una, SYNACK_TCP_ACK, 0, 1, t->snd_una != t->snd_max, 0);
         if (t->snd_una == t->snd_max)
             t->fl |= SYNACK_TF_PROBE_OUT;
     } else if ((t->fl & SYNACK_TF_SHUT_WR)) {

@@ -81,3 +81,11 @@ void synack_tcp_fill_checksum(uint8_t *seg, size_t len, synack_ip4 src,
     sum = synack_csum_add(sum, seg, len);
     synack_wr_be16(seg + 16, synack_csum_finish(sum));
 }
+
+void synack_tcp_fill_checksum_partial(uint8_t *seg, size_t len, synack_ip4 src,
+                                      synack_ip4 dst)
+{
+    uint64_t sum =
+        synack_csum_pseudo(src, dst, SYNACK_IPPROTO_TCP, (uint32_t)len);
+    synack_wr_be16(seg + 16, (uint16_t)~synack_csum_finish(sum));
+}

@@ -337,4 +337,12 @@ size_t synack_tcp_emit(const synack_tcp_repr *r, uint8_t *buf);
 void synack_tcp_fill_checksum(uint8_t *seg, size_t len, synack_ip4 src,
                               synack_ip4 dst);
 
+/*
+ * Store only the folded pseudo-header sum in the checksum field (Linux's
+ * CHECKSUM_PARTIAL, virtio NEEDS_CSUM): whoever sends the segment sums it
+ * from the TCP header to the end and stores the complement.
+ */
+void synack_tcp_fill_checksum_partial(uint8_t *seg, size_t len, synack_ip4 src,
+                                      synack_ip4 dst);
+
 #endif /* SYNACK_WIRE_H */

@@ -1,0 +1,157 @@
+/*
+ * Send segmentation offload (synack_link.gso_max / send_gso): new data
+ * leaves as one IP packet of whole segments with a partial TCP checksum
+ * (the pseudo-header sum); retransmissions stay at most one MSS; a link
+ * without the knob behaves as before (every other suite).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "tcp_harness.h"
+
+#define A SYNACK_TCP_ACK
+#define P SYNACK_TCP_PSH
+#define PEER_ISN 1000u
+#define ETH 14u
+
+static uint8_t pattern[65536];
+
+/* What the link's send_gso saw (a test-only recorder). */
+static struct {
+    unsigned calls;
+    uint32_t seg;
+    size_t len;
+    uint8_t frame[14 + 65535];
+} gso;
+
+static int record_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+{
+    (void)ctx;
+    gso.calls++;
+    gso.seg = seg;
+    gso.len = len;
+    memcpy(gso.frame, frame, len);
+    return 0;
+}
+
+static void tune_gso(synack_config *cfg)
+{
+    cfg->link.gso_max = 65535;
+    cfg->link.send_gso = record_gso;
+}
+
+static int setup(void **state)
+{
+    for (size_t i = 0; i < sizeof pattern; i++)
+        pattern[i] = (uint8_t)(i * 7 + (i >> 8));
+    memset(&gso, 0, sizeof gso);
+    th_opts o = {.tune = tune_gso};
+    *state = th_new(&o);
+    return *state ? 0 : -1;
+}
+
+static void new_data_as_one_gso_packet_rexmit_at_mss(void **state)
+{
+    tcp_harness *th = *state;
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
+    uint32_t una = th->stack_iss + 1;
+    assert_int_equal(synack_tcp_send(th->s, th->now, h, pattern, 30000), 30000);
+    expect_no_segment(th); /* nothing through the plain send */
+    assert_int_equal(gso.calls, 1);
+    assert_int_equal(gso.seg, 1460);
+    const uint8_t *ip = gso.frame + ETH;
+    size_t tl = (size_t)(ip[2] << 8 | ip[3]);
+    assert_int_equal(tl, gso.len - ETH);
+    const uint8_t *tcp = ip + 20;
+    size_t thl = (size_t)(tcp[12] >> 4) * 4;
+    size_t payload = tl - 20 - thl;
+    assert_true(payload >= 2 * 1460);
+    assert_int_equal(payload % 1460, 0);
+    assert_true(tl > 1500);
+    assert_int_equal(((uint32_t)tcp[4] << 24 | (uint32_t)tcp[5] << 16 |
+                      (uint32_t)tcp[6] << 8 | tcp[7]), una);
+    assert_memory_equal(tcp + thl, pattern, payload);
+    /* IP header checksum complete */
+    assert_int_equal(synack_csum_finish(synack_csum_add(0, ip, 20)), 0);
+    /* TCP checksum field: the pseudo-header sum; summing the segment
+     * over it gives the full checksum (what the kernel does per piece) */
+    uint64_t ps = synack_csum_pseudo(TH_LOCAL_IP, TH_PEER_IP, 6, (uint32_t)(tl - 20));
+    uint16_t field = (uint16_t)(tcp[16] << 8 | tcp[17]);
+    assert_int_equal(field, (uint16_t)~synack_csum_finish(ps));
+    uint8_t seg[65535];
+    memcpy(seg, tcp, tl - 20);
+    seg[16] = seg[17] = 0;
+    uint16_t full = synack_csum_finish(synack_csum_add(ps, seg, tl - 20));
+    uint16_t fin = synack_csum_finish(synack_csum_add(0, tcp, tl - 20));
+    assert_int_equal(full, fin);
+
+    /* no ACK: the RTO resends the head, one MSS, through the plain send */
+    unsigned calls = gso.calls;
+    assert_true(th_advance_until_segment(th, 5000));
+    expect_segment(th, .flags = A, .seq = una, .ack = PEER_ISN + 1, .win = 65535,
+                   .data = pattern, .len = 1460);
+    assert_int_equal(gso.calls, calls);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.bytes_sent, payload);
+}
+
+static void remainder_below_two_segments_goes_plain(void **state)
+{
+    tcp_harness *th = *state;
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
+    uint32_t una = th->stack_iss + 1;
+    /* 1.5 segments: too little for offload, sent as before */
+    assert_int_equal(synack_tcp_send(th->s, th->now, h, pattern, 2190), 2190);
+    assert_int_equal(gso.calls, 0);
+    expect_segment(th, .flags = A, .seq = una, .ack = PEER_ISN + 1, .win = 65535,
+                   .data = pattern, .len = 1460);
+    expect_no_segment(th); /* Nagle holds the tail, as without offload */
+    send_segment(th, .flags = A, .seq = PEER_ISN + 1, .ack = una + 1460, .win = 65535);
+    expect_segment(th, .flags = A | P, .seq = una + 1460, .ack = PEER_ISN + 1,
+                   .win = 65535, .data = pattern + 1460, .len = 730);
+    assert_int_equal(gso.calls, 0);
+    /* 3.5 segments: three in one GSO packet, the half through Nagle as before */
+    send_segment(th, .flags = A, .seq = PEER_ISN + 1, .ack = una + 2190, .win = 65535);
+    assert_int_equal(synack_tcp_send(th->s, th->now, h, pattern, 5110), 5110);
+    assert_int_equal(gso.calls, 1);
+    assert_int_equal(gso.len, ETH + 20 + 20 + 3 * 1460);
+    expect_no_segment(th); /* the 730-byte tail waits (Nagle) */
+}
+
+static void tune_no_send_gso(synack_config *cfg)
+{
+    cfg->link.gso_max = 65535;
+}
+
+static void tune_too_big(synack_config *cfg)
+{
+    cfg->link.gso_max = 65536;
+    cfg->link.send_gso = record_gso;
+}
+
+static void config_checks_the_knob(void **state)
+{
+    (void)state;
+    th_opts o = {.tune = tune_no_send_gso};
+    assert_null(th_new(&o));
+    o.tune = tune_too_big;
+    assert_null(th_new(&o));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(new_data_as_one_gso_packet_rexmit_at_mss, setup,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(remainder_below_two_segments_goes_plain, setup,
+                                        th_teardown),
+        cmocka_unit_test(config_checks_the_knob),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
