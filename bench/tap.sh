@@ -22,9 +22,10 @@ set -uo pipefail
 build=$1 raw=$2 secs=$3
 offload=${SYNACK_TAP_OFFLOAD:-1}
 export SYNACK_TAP_OFFLOAD=$offload
-# SYNACK_TAP_GSO=N (default 0, off): bench_tap_bulk sends TCP segments of up
-# to N bytes as one GSO packet (needs the offload above; 65535 is the most).
-gso=${SYNACK_TAP_GSO:-0}
+# SYNACK_TAP_GSO=N (default 65535, as in the synack tool; 0 = off):
+# bench_tap_bulk sends new TCP data as GSO packets of up to N bytes that
+# the kernel cuts into MSS-sized segments (needs the offload above).
+gso=${SYNACK_TAP_GSO:-65535}
 export SYNACK_TAP_GSO=$gso # the tool: 0 off, anything else on
 SOCAT_B=${SOCAT_B:-131072}
 synack="$build/host/native/synack"

@@ -297,6 +297,12 @@ int synack_arp_output(synack_stack *s, uint64_t now, synack_ip4 nexthop,
     return queue_frame(s, nexthop, frame, len);
 }
 
+bool synack_arp_sends_now(const synack_stack *s, synack_ip4 ip)
+{
+    const synack_arp_entry *e = entry_find(s, ip);
+    return e != NULL && e->state != SYNACK_ARP_PENDING;
+}
+
 bool synack_arp_lookup(const synack_stack *s, uint64_t now, synack_ip4 ip,
                        synack_mac *mac)
 {

@@ -203,7 +203,7 @@ int synack_ipv4_send(synack_stack *s, uint64_t now, synack_ip4 dst,
         return SYNACK_OK;
     }
     if (s->ip.gso_seg && (dst == IP4_BROADCAST || is_subnet_bcast(s, dst) ||
-                          !synack_arp_lookup(s, now, hop, NULL))) {
+                          !synack_arp_sends_now(s, hop))) {
         /* It would wait in the ARP queue and be fragmented later: finish
          * the TCP checksum now (the field holds the pseudo-header sum). */
         uint8_t *l4 = s->tx + l2 + SYNACK_IP4_HDR_LEN;

@@ -136,6 +136,33 @@ static bool front_tcp(tcp_harness *th, synack_tcp_repr *r, const uint8_t **seg,
     return false;
 }
 
+void th_drop_frame(tcp_harness *th)
+{
+    if (th->count > 0)
+        pop_frame(th);
+}
+
+size_t th_answer_arp(tcp_harness *th)
+{
+    size_t n = 0;
+    while (th->count) {
+        th_frame *f = &th->frames[th->head];
+        synack_eth_repr eth;
+        synack_arp_repr arp;
+        if (synack_eth_parse(f->data, f->len, &eth) < 0 ||
+            eth.ethertype != SYNACK_ETHERTYPE_ARP ||
+            synack_arp_parse(f->data + SYNACK_ETH_HDR_LEN, f->len - SYNACK_ETH_HDR_LEN,
+                             &arp) < 0)
+            break;
+        pop_frame(th);
+        if (arp.op == SYNACK_ARP_REQUEST && arp.tpa == TH_PEER_IP) {
+            send_arp(th, SYNACK_ARP_REPLY);
+            n++;
+        }
+    }
+    return n;
+}
+
 size_t th_pending(tcp_harness *th)
 {
     synack_tcp_repr r;

@@ -143,6 +143,14 @@ void th_send_icmp_unreach(tcp_harness *th, uint8_t code, uint32_t seq);
  */
 bool th_next(tcp_harness *th);
 
+/* Answer and drop the ARP requests at the front of the captured frames
+ * (what th_next does on its way); returns how many were answered. The
+ * frames behind them stay, unparsed, in th->frames. */
+size_t th_answer_arp(tcp_harness *th);
+
+/* Drop the captured frame at the front (after reading th->frames[th->head]). */
+void th_drop_frame(tcp_harness *th);
+
 /* Compare the next segment with *e; on mismatch false with text in err. */
 bool th_expect(tcp_harness *th, const th_seg *e, char *err, size_t cap);
 

@@ -60,6 +60,8 @@ static void new_data_as_one_gso_packet_rexmit_at_mss(void **state)
     tcp_harness *th = *state;
     int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
+    synack_counters before;
+    synack_get_counters(th->s, &before);
     assert_int_equal(synack_tcp_send(th->s, th->now, h, pattern, 30000), 30000);
     expect_no_segment(th); /* nothing through the plain send */
     assert_int_equal(gso.calls, 1);
@@ -73,6 +75,10 @@ static void new_data_as_one_gso_packet_rexmit_at_mss(void **state)
     assert_true(payload >= 2 * 1460);
     assert_int_equal(payload % 1460, 0);
     assert_true(tl > 1500);
+    /* counted as the segments the link will make of it */
+    synack_counters cnt;
+    synack_get_counters(th->s, &cnt);
+    assert_int_equal(cnt.tcp_segs_out - before.tcp_segs_out, payload / 1460);
     assert_int_equal(((uint32_t)tcp[4] << 24 | (uint32_t)tcp[5] << 16 |
                       (uint32_t)tcp[6] << 8 | tcp[7]), una);
     assert_memory_equal(tcp + thl, pattern, payload);
@@ -124,6 +130,120 @@ static void remainder_below_two_segments_goes_plain(void **state)
     expect_no_segment(th); /* the 730-byte tail waits (Nagle) */
 }
 
+static void tune_gso_short_arp(synack_config *cfg)
+{
+    tune_gso(cfg);
+    cfg->arp_timeout_ms = 1000;
+    cfg->arp_cache_size = 1;
+}
+
+static uint16_t be16_at(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* An ARP request for our address from another host (10.0.0.9): with a
+ * one-entry cache it takes the peer's place. */
+static void arp_request_from_stranger(tcp_harness *th)
+{
+    static const synack_mac mac = {{0x02, 0, 0, 0, 0, 0x09}};
+    uint8_t buf[64];
+    synack_eth_repr eth = {{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, mac,
+                           SYNACK_ETHERTYPE_ARP};
+    size_t n = synack_eth_emit(&eth, buf);
+    synack_arp_repr arp;
+    memset(&arp, 0, sizeof arp);
+    arp.op = SYNACK_ARP_REQUEST;
+    arp.sha = mac;
+    arp.spa = SYNACK_IP4(10, 0, 0, 9);
+    arp.tpa = TH_LOCAL_IP;
+    n += synack_arp_emit(&arp, buf + n);
+    while (n < 60)
+        buf[n++] = 0;
+    synack_input(th->s, th->now, buf, n);
+}
+
+/* Whether the front frame is an ARP packet (dropped if so). */
+static bool drop_arp(tcp_harness *th)
+{
+    if (th->count == 0)
+        return false;
+    const th_frame *f = &th->frames[th->head];
+    if (f->len < ETH || be16_at(f->data + 12) != SYNACK_ETHERTYPE_ARP)
+        return false;
+    th_drop_frame(th);
+    return true;
+}
+
+/*
+ * ARP and offload. An expired entry still sends at once (revalidated while
+ * in use), so the packet still goes to send_gso. Without an entry the
+ * packet waits for ARP and cannot go to send_gso later, so it leaves as
+ * ordinary IP fragments with a complete TCP checksum (RFC 791).
+ */
+static void arp_expired_keeps_gso_unresolved_fragments(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof pattern; i++)
+        pattern[i] = (uint8_t)(i * 7 + (i >> 8));
+    memset(&gso, 0, sizeof gso);
+    th_opts o = {.tune = tune_gso_short_arp};
+    tcp_harness *th = th_new(&o);
+    assert_non_null(th);
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
+    uint32_t una = th->stack_iss + 1;
+
+    th_advance(th, 2000); /* the entry expires */
+    expect_no_segment(th);
+    assert_int_equal(synack_tcp_send(th->s, th->now, h, pattern, 10000), 10000);
+    assert_int_equal(gso.calls, 1);
+    assert_true(drop_arp(th)); /* the revalidation request */
+    assert_int_equal(th_answer_arp(th), 0);
+    uint32_t sent = (uint32_t)(gso.len - ETH - 20 - 20);
+    while (th->count > 0)
+        th_drop_frame(th);
+    send_segment(th, .flags = A, .seq = PEER_ISN + 1, .ack = una + sent, .win = 65535);
+    while (th->count > 0) /* the 10000-byte tail, plain */
+        th_drop_frame(th);
+    send_segment(th, .flags = A, .seq = PEER_ISN + 1, .ack = una + 10000, .win = 65535);
+    una += 10000;
+
+    arp_request_from_stranger(th); /* the peer's entry is gone */
+    while (th->count > 0)
+        th_drop_frame(th); /* our reply to the stranger */
+    gso.calls = 0;
+    assert_int_equal(synack_tcp_send(th->s, th->now, h, pattern, 30000), 30000);
+    assert_int_equal(th_answer_arp(th), 1);
+    assert_int_equal(gso.calls, 0);
+
+    /* Reassemble the first datagram from its fragments. */
+    static uint8_t dgram[65535];
+    size_t have = 0, total = 0;
+    while (th->count > 0 && total == 0) {
+        const th_frame *f = &th->frames[th->head];
+        assert_true(f->len <= ETH + 1500);
+        const uint8_t *ip = f->data + ETH;
+        assert_int_equal(synack_csum_finish(synack_csum_add(0, ip, 20)), 0);
+        uint16_t frag = be16_at(ip + 6);
+        size_t off = (size_t)(frag & 0x1fff) * 8;
+        size_t plen = be16_at(ip + 2) - 20u;
+        assert_int_equal(off, have); /* in order, no gaps */
+        memcpy(dgram + off, ip + 20, plen);
+        have += plen;
+        if (!(frag & 0x2000))
+            total = have; /* the last fragment */
+        th_drop_frame(th);
+    }
+    assert_true(total > 1480); /* it was fragmented */
+    synack_tcp_repr r;
+    assert_true(synack_tcp_parse(dgram, total, TH_LOCAL_IP, TH_PEER_IP, true, &r) >= 0);
+    assert_int_equal(r.seq, una);
+    size_t thl = (size_t)(dgram[12] >> 4) * 4;
+    assert_true(total - thl >= 2 * 1460);
+    assert_memory_equal(dgram + thl, pattern, total - thl);
+    th_free(th);
+}
+
 static void tune_no_send_gso(synack_config *cfg)
 {
     cfg->link.gso_max = 65535;
@@ -151,6 +271,7 @@ int main(void)
                                         th_teardown),
         cmocka_unit_test_setup_teardown(remainder_below_two_segments_goes_plain, setup,
                                         th_teardown),
+        cmocka_unit_test(arp_expired_keeps_gso_unresolved_fragments),
         cmocka_unit_test(config_checks_the_knob),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

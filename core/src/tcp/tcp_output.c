@@ -117,7 +117,8 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
     if (synack_tracing(s))
         synack_tcp_trace_seg(s, t->handle, true, &r, len, rexmit,
                              (flags & SYNACK_TCP_SYN) ? 0 : t->rcv_ws);
-    s->cnt.tcp_segs_out++;
+    /* a send-offload packet becomes len / gso_seg segments on the wire */
+    s->cnt.tcp_segs_out += gso ? (len + gso_seg - 1) / gso_seg : 1u;
     if (rexmit) {
         s->cnt.tcp_rexmit_segs++;
         s->cnt.tcp_rexmit_bytes += len;
