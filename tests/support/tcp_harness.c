@@ -67,6 +67,27 @@ static void th_trace(void *ctx, const synack_trace_event *ev)
         th->events[th->nevents++] = *ev;
 }
 
+/*
+ * The link's send offload (th_opts.gso): the packet must be one TCP/IPv4
+ * segment longer than the MTU whose payload is more than one piece of
+ * `seg` bytes (synack_link.send_gso); anything else breaks the contract
+ * and aborts. It is captured like any frame.
+ */
+static int th_link_send_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+{
+    tcp_harness *th = ctx;
+    const uint8_t *ip = frame + SYNACK_ETH_HDR_LEN;
+    if (len < SYNACK_ETH_HDR_LEN + 40 || len - SYNACK_ETH_HDR_LEN <= th->opts.mtu)
+        abort();
+    size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
+    size_t total = (size_t)(ip[2] << 8 | ip[3]);
+    size_t thl = (size_t)(ip[ihl + 12] >> 4) * 4;
+    if (ip[9] != SYNACK_IPPROTO_TCP || total != len - SYNACK_ETH_HDR_LEN ||
+        seg == 0 || total < ihl + thl || total - ihl - thl <= seg)
+        abort();
+    return th_link_send(ctx, frame, len);
+}
+
 /* ---- frames ----------------------------------------------------------------- */
 
 static void pop_frame(tcp_harness *th)
@@ -236,6 +257,10 @@ tcp_harness *th_new(const th_opts *opts)
     cfg.link = (synack_link){.send = th_link_send, .ctx = th, .mtu = th->opts.mtu, .medium = SYNACK_MEDIUM_ETHERNET};
     cfg.mac = local_mac;
     cfg.seed = th->opts.seed;
+    if (th->opts.gso) {
+        cfg.link.gso_max = 65535;
+        cfg.link.send_gso = th_link_send_gso;
+    }
     if (th->opts.trace) {
         cfg.trace = th_trace;
         cfg.trace_ctx = th;

@@ -83,6 +83,8 @@ typedef struct th_opts {
     uint64_t start_ms;          /* default 1000 */
     void (*tune)(synack_config *cfg); /* adjust the config before creation */
     bool trace;                 /* record trace events */
+    bool gso;                   /* send offload: gso_max 65535, GSO packets
+                                   checked and captured with the frames */
 } th_opts;
 
 #define TH_MAX_FRAMES 4096
