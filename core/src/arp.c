@@ -84,6 +84,11 @@ void synack_arp_fini(synack_stack *s)
 
 static synack_arp_entry *entry_find(const synack_stack *s, synack_ip4 ip)
 {
+    if (s->arp.cache == NULL)
+        return NULL;
+    synack_arp_entry *h = &s->arp.cache[s->arp.hint];
+    if (h->state != SYNACK_ARP_FREE && h->ip == ip)
+        return h;
     for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
         synack_arp_entry *e = &s->arp.cache[i];
         if (e->state != SYNACK_ARP_FREE && e->ip == ip)
@@ -268,6 +273,7 @@ int synack_arp_output(synack_stack *s, uint64_t now, synack_ip4 nexthop,
     }
     synack_arp_entry *e = entry_find(s, nexthop);
     if (e != NULL && e->state != SYNACK_ARP_PENDING) {
+        s->arp.hint = (uint32_t)(e - s->arp.cache);
         e->used = now;
         if (e->state == SYNACK_ARP_RESOLVED && e->deadline <= now) {
             /* RFC 1122 2.3.2.1: revalidate an entry still in use. */

@@ -41,6 +41,8 @@ typedef struct synack_arp_queued {
 typedef struct synack_arp {
     synack_arp_entry *cache; /* cfg.arp_cache_size entries */
     synack_arp_queued *queue;/* cfg.arp_queue_len slots */
+    uint32_t hint;           /* the entry the last output used: checked
+                                first, most packets go to one next hop */
 } synack_arp;
 
 /* Allocate the tables sized by the config. Returns 0 or SYNACK_ERR_NOMEM. */

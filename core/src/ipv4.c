@@ -117,11 +117,20 @@ uint32_t synack_ipv4_mtu_payload(const synack_stack *s)
 static uint16_t next_id(synack_stack *s, synack_ip4 src, synack_ip4 dst,
                         uint8_t proto)
 {
-    uint8_t key[9];
-    synack_wr_be32(key, src);
-    synack_wr_be32(key + 4, dst);
-    key[8] = proto;
-    uint64_t h = synack_siphash(s->secret, key, sizeof key);
+    synack_ipv4 *ip = &s->ip;
+    if (!ip->id_valid || ip->id_src != src || ip->id_dst != dst ||
+        ip->id_proto != proto) {
+        uint8_t key[9];
+        synack_wr_be32(key, src);
+        synack_wr_be32(key + 4, dst);
+        key[8] = proto;
+        ip->id_hash = synack_siphash(s->secret, key, sizeof key);
+        ip->id_src = src;
+        ip->id_dst = dst;
+        ip->id_proto = proto;
+        ip->id_valid = true;
+    }
+    uint64_t h = ip->id_hash;
     uint16_t *ctr = &s->ip.id_counters[h % SYNACK_IP_ID_BUCKETS];
     uint16_t id = (uint16_t)(*ctr + (uint16_t)(h >> 32));
     *ctr = (uint16_t)(*ctr + 1);

@@ -25,6 +25,12 @@ typedef struct synack_ipv4 {
     uint32_t reasm_bytes;      /* memory held by reassembly */
     uint8_t *frag_scratch;     /* L2 header + MTU, for fragmenting output */
     uint16_t id_counters[SYNACK_IP_ID_BUCKETS];
+    /* The last flow's keyed hash (next_id): one SipHash per flow change,
+     * not per packet. */
+    synack_ip4 id_src, id_dst;
+    uint8_t id_proto;
+    bool id_valid;
+    uint64_t id_hash;
     /* Set by TCP around synack_ipv4_send of a segment larger than the
      * MTU built for the link's send_gso: the payload size of each piece
      * (cfg.link.gso_max); 0 otherwise. */
