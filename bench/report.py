@@ -99,9 +99,11 @@ if "skip_tap" in r:
     row("3", "TAP vs Linux", "skipped: " + r["skip_tap"]["why"], ">= 0.7 x ceiling")
 else:
     row("3", "raw TAP ceiling (1514-byte frames)", fmt(ceil, " Mbit/s", 0))
-    row("3", "synack send -> Linux sink (stack alone)",
+    send_how = "send offload" if get("tap_send", "gso") else "plain frames"
+    recv_how = "receive offload" if get("tap_sink", "offload") else "plain frames"
+    row("3", f"synack send -> Linux sink (stack alone, {send_how})",
         f'{fmt(get("tap_send", "mbit_per_s"), " Mbit/s", 0)} = {fmt(derived["tap_send_ratio"], "", 2)} x ceiling', ">= 0.7 x")
-    row("3", "Linux send -> synack sink (stack alone)",
+    row("3", f"Linux send -> synack sink (stack alone, {recv_how})",
         f'{fmt(get("tap_sink", "mbit_per_s"), " Mbit/s", 0)} = {fmt(derived["tap_sink_ratio"], "", 2)} x ceiling', ">= 0.7 x")
     row("3", "`synack send` -> Linux (tool: stream + SHA-256)",
         f'{fmt(get("tap_cli_send", "mbit_per_s"), " Mbit/s", 0)} = {fmt(derived["tap_cli_send_ratio"], "", 2)} x ceiling')

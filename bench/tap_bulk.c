@@ -7,11 +7,14 @@
  * --offload 1 asks the TAP for receive offload (host/native/tap.c: TCP
  * super-frames up to 64 KB with a virtio_net_hdr); plain frames when the
  * kernel refuses it. --offload 0 (the default) keeps plain frames.
+ * --gso N (with offload) lets new TCP data leave as GSO packets of up to N
+ * bytes that the kernel cuts into MSS-sized segments (send offload).
  * send: connect, send N bytes, close; timed from connected until all data
  * and the FIN are acknowledged. sink: accept one connection, read to EOF;
  * timed from accept to EOF. Prints one JSON line
  * {"bench":"tap_bulk_send"|"tap_bulk_sink","bytes":N,"seconds":S,"mbit_per_s":R,
- *  "offload":0|1,"reads":N} (reads: frames read from the TAP).
+ *  "offload":0|1,"gso":N,"reads":N} (gso: the send offload in use, 0 for
+ *  none; reads: frames read from the TAP).
  * Every wait is bounded (--timeout seconds, default 60). Linux only.
  */
 #define _GNU_SOURCE
@@ -198,10 +201,10 @@ int main(int argc, char **argv)
     if (rc == 0) {
         double dt = t_end - t_start;
         printf("{\"bench\":\"%s\",\"bytes\":%llu,\"seconds\":%.6g,\"mbit_per_s\":%.6g,"
-               "\"offload\":%d,\"reads\":%llu}\n",
+               "\"offload\":%d,\"gso\":%u,\"reads\":%llu}\n",
                mode == 0 ? "tap_bulk_send" : "tap_bulk_sink", (unsigned long long)moved, dt,
                dt > 0 ? (double)moved * 8 / dt / 1e6 : 0.0, tl.vnet ? 1 : 0,
-               (unsigned long long)reads);
+               (unsigned)cfg.link.gso_max, (unsigned long long)reads);
     } else {
         fprintf(stderr, "tap_bulk: did not finish (%llu bytes moved)\n", (unsigned long long)moved);
     }
