@@ -5,6 +5,7 @@
  *   synack_bench scale      [--conns N] [--bytes N] [--buf N]
  *   synack_bench lossy      [--cc cubic|newreno] [--seconds S] [--loss P] ...
  *   synack_bench cycles     [--segments N]   (for callgrind)
+ *   synack_bench datapath   [--seconds S] [--len N]  (checksum and memcpy)
  * Each prints one JSON object per line on stdout.
  */
 #include <stdio.h>
@@ -15,7 +16,7 @@
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: synack_bench throughput|handshake|scale|lossy|cycles [options]\n");
+        fprintf(stderr, "usage: synack_bench throughput|handshake|scale|lossy|cycles|datapath [options]\n");
         return 2;
     }
     const char *b = argv[1];
@@ -31,6 +32,8 @@ int main(int argc, char **argv)
         return bench_lossy(argc, argv);
     if (strcmp(b, "cycles") == 0)
         return bench_cycles(argc, argv);
+    if (strcmp(b, "datapath") == 0)
+        return bench_datapath(argc, argv);
     fprintf(stderr, "synack_bench: unknown benchmark '%s'\n", b);
     return 2;
 }

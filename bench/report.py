@@ -95,6 +95,12 @@ for mtu in ("1500", "65535"):
         f'{fmt(get(f"wasi_tput_{mtu}", "gbit_per_s"), " Gbit/s")} = {fmt(derived[f"wasi_ratio_{mtu}"], "", 2)} x native'
         f' (medians: {fmt(derived[f"wasi_ratio_median_{mtu}"], "", 2)} x)',
         ">= 0.7 x" if mtu == "1500" else "")
+dps = [(n, get(f"datapath_{k}", "csum_gbyte_per_s"), get(f"datapath_{k}", "copy_gbyte_per_s"))
+       for n, k in (("native", "native"), ("node", "node"), ("wasmtime", "wasi"))]
+dps = [d for d in dps if d[1] is not None]
+if dps:
+    row("2", "checksum / memcpy of 1460 B (GB/s)",
+        "; ".join(f"{n} {c:.1f} / {m:.1f}" for n, c, m in dps))
 if "skip_tap" in r:
     row("3", "TAP vs Linux", "skipped: " + r["skip_tap"]["why"], ">= 0.7 x ceiling")
 else:

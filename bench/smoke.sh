@@ -36,4 +36,5 @@ run handshake per_s cycles -- --cycles 200 --seconds 5
 run scale bytes_per_conn_a bytes_per_conn_b open_seconds data_bytes -- --conns 300 --bytes 10240
 run lossy goodput_mbit_per_s rexmit_bytes lost_payload_bytes -- --seconds 1
 run cycles segments_tx segments_rx -- --segments 500
+run datapath csum_gbyte_per_s copy_gbyte_per_s -- --seconds 0.03
 echo "bench_smoke: all benchmarks printed valid JSON"
