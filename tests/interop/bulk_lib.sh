@@ -4,10 +4,18 @@
 # The SHA-256 the receiver saw must equal the sender's. IMPAIR holds
 # synack's impairment flags (empty for a clean link).
 
+# Packets the kernel has taken from synack on tap0.
+tap_rx_packets() {
+    ip -n "$NS" -j -s link show tap0 |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'
+}
+
 bulk_both_ways() {
     local bytes=$1 label=$2 limit=$3
 
     # synack -> Linux
+    local rx0
+    rx0=$(tap_rx_packets)
     bg_ns "$limit" sh -c "socat -u TCP-LISTEN:5002,bind=$KERNEL_IP,reuseaddr STDOUT | sha256sum >'$WORK/linux.sum'"
     local sinkpid=$BG_PID
     wait_for_port "$KERNEL_IP" 5002
@@ -21,6 +29,16 @@ bulk_both_ways() {
     check "$label synack send -> Linux: $bytes bytes reported" [ "$(json_field "$WORK/send.json" bytes)" = "$bytes" ]
     check "$label synack send -> Linux: SHA-256 equal" [ -n "$got" ] && [ "$(json_field "$WORK/send.json" sha256)" = "$got" ]
     echo "       send: $(cat "$WORK/send.json")"
+    # Send offload (the tool's default on a clean --tap link) hands the
+    # kernel GSO packets of many segments; an impairment turns it off, so
+    # every segment is a frame of its own.
+    local pkts segs=$((bytes / 1460))
+    pkts=$(($(tap_rx_packets) - rx0))
+    if [ -z "$IMPAIR" ]; then
+        check "$label send offload: $pkts packets for $segs segments (< 1/4)" [ "$pkts" -lt $((segs / 4)) ]
+    else
+        check "$label no send offload with impairments: $pkts packets >= $segs" [ "$pkts" -ge "$segs" ]
+    fi
 
     # Linux -> synack
     bg_ns "$limit" "$SYNACK" $SYNACK_ADDR $IMPAIR sink 5001 --count 1 >"$WORK/sink.json" 2>"$WORK/sink.err"
