@@ -440,8 +440,26 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
     return dhcp(c);
 }
 
+/* What the stream link has not yet taken (the last ACK, a FIN or RST of
+ * the close) still goes out before the link closes, for up to
+ * EXIT_FLUSH_MS. */
+#define EXIT_FLUSH_MS 1000u
+static void flush_before_exit(synack_cli *c)
+{
+    uint64_t until = synack_cli_now(c) + EXIT_FLUSH_MS;
+    while (c->link_open && c->txq.len > 0 && !c->link_down &&
+           synack_cli_now(c) < until) {
+        int ready = c->p->wait(c->p->ctx, until, SYNACK_CLI_READY_LINK_OUT);
+        if (ready < 0)
+            return;
+        if ((unsigned)ready & SYNACK_CLI_READY_LINK_OUT)
+            flush_txq(c);
+    }
+}
+
 void synack_cli_teardown(synack_cli *c)
 {
+    flush_before_exit(c);
     if (c->stack != NULL) {
         synack_stack_free(c->stack);
         c->stack = NULL;

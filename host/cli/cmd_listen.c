@@ -155,6 +155,25 @@ static bool conn_service(listener *L, lconn *k)
     return moved;
 }
 
+/* The link went away. Connections whose exchange was complete (the
+ * peer's FIN read, everything we sent acknowledged: only the FIN
+ * handshake was cut short) count as finished. Returns the exit status:
+ * 0 when that makes the --count, else 1. */
+static int link_gone(listener *L)
+{
+    for (int i = 0; i < LISTEN_MAX_CONNS; i++) {
+        lconn *k = &L->conns[i];
+        /* first what the link's last frames brought */
+        for (int r = 0; r < LISTEN_ROUNDS && k->h >= 0; r++)
+            if (!conn_service(L, k))
+                break;
+        if (k->h >= 0 && k->shut && k->eof_in && synack_cli_tcp_delivered(L->c, k->h))
+            conn_end(L, k, false);
+    }
+    uint32_t count = L->c->o->count;
+    return count != 0 && L->finished >= count ? 0 : 1;
+}
+
 static int serve(listener *L, int l)
 {
     synack_cli *c = L->c;
@@ -191,7 +210,7 @@ static int serve(listener *L, int l)
         if (count != 0 && L->finished >= count)
             return 0;
         if (synack_cli_step(c, until, false) < 0)
-            return 1;
+            return link_gone(L);
     }
 }
 

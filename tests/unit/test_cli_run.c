@@ -88,6 +88,8 @@ typedef enum hangup_mode {
     HANGUP_DONE,     /* as soon as the peer's connection has closed */
     HANGUP_STARTED,  /* once the peer has the HTTP request (it sends
                         nothing more) */
+    HANGUP_RECEIVED, /* once the peer's stack has received any data (it
+                        takes and sends nothing more) */
 } hangup_mode;
 
 typedef struct fake {
@@ -115,11 +117,13 @@ typedef struct fake {
     hangup_mode hangup;    /* when the peer's end closes the link */
 } fake;
 
+static bool peer_gone(fake *f);
+
 static int peer_send(void *ctx, const uint8_t *frame, size_t len)
 {
     fake *f = ctx;
     uint8_t h[4];
-    if (f->hangup == HANGUP_STARTED && f->started)
+    if ((f->hangup == HANGUP_STARTED || f->hangup == HANGUP_RECEIVED) && peer_gone(f))
         return 0; /* gone: nothing more reaches the link */
     assert_int_equal(synack_frame_header(h, len), 0);
     bytes_add(&f->to_cli, h, 4);
@@ -278,6 +282,9 @@ static bool peer_gone(fake *f)
                (info.state == SYNACK_TCP_TIME_WAIT || info.state == SYNACK_TCP_CLOSED);
     case HANGUP_STARTED:
         return f->started;
+    case HANGUP_RECEIVED:
+        return f->ch >= 0 && synack_tcp_get_info(f->peer, f->ch, &info) == 0 &&
+               info.bytes_received > 0;
     default:
         return false;
     }
@@ -336,6 +343,8 @@ static int32_t p_link_read(void *ctx, uint8_t *buf, size_t cap)
 static int32_t p_link_write(void *ctx, const uint8_t *data, size_t len)
 {
     fake *f = ctx;
+    if (f->hangup == HANGUP_RECEIVED && peer_gone(f))
+        return (int32_t)len; /* nobody reads the link any more */
     size_t off = 0;
     while (off < len) {
         size_t used;
@@ -788,6 +797,35 @@ static void listen_echo(void **state)
     fake_free(f);
 }
 
+/* The echo client's program exits as soon as its connection has closed,
+ * taking the link with it: the listener still counts the connection and
+ * exits 0. */
+static void listen_echo_peer_exits(void **state)
+{
+    (void)state;
+    static const char msg[] = "echo this, then go";
+    fake *f = fake_new(PEER_ECHO_CLIENT);
+    f->hangup = HANGUP_DONE;
+    f->tx = (const uint8_t *)msg;
+    f->tx_len = strlen(msg);
+    assert_int_equal(run(f, ADDR "listen 7 --echo --count 1"), 0);
+    assert_int_equal(f->rx.len, strlen(msg));
+    assert_memory_equal(f->rx.p, msg, strlen(msg));
+    assert_false(bytes_has(&f->err, "link:"));
+    fake_free(f);
+
+    /* It goes as soon as the echo starts coming back: that connection did
+     * not finish, so the listener fails with the link's reason. */
+    static uint8_t big[100000];
+    f = fake_new(PEER_ECHO_CLIENT);
+    f->hangup = HANGUP_RECEIVED;
+    f->tx = big;
+    f->tx_len = sizeof big;
+    assert_int_equal(run(f, ADDR "listen 7 --echo --count 1"), 1);
+    expect_err(f, "synack: link: closed by the other end\n");
+    fake_free(f);
+}
+
 static void listen_file(void **state)
 {
     (void)state;
@@ -908,6 +946,7 @@ int main(void)
         cmocka_unit_test(send_impaired),
         cmocka_unit_test(sink_from_peer),
         cmocka_unit_test(listen_echo),
+        cmocka_unit_test(listen_echo_peer_exits),
         cmocka_unit_test(listen_file),
         cmocka_unit_test(out_trace_pcap),
         cmocka_unit_test(link_framing_error),
