@@ -89,7 +89,7 @@ static void new_data_as_one_gso_packet_rexmit_at_mss(void **state)
     uint64_t ps = synack_csum_pseudo(TH_LOCAL_IP, TH_PEER_IP, 6, (uint32_t)(tl - 20));
     uint16_t field = (uint16_t)(tcp[16] << 8 | tcp[17]);
     assert_int_equal(field, (uint16_t)~synack_csum_finish(ps));
-    uint8_t seg[65535];
+    static uint8_t seg[65535];
     memcpy(seg, tcp, tl - 20);
     seg[16] = seg[17] = 0;
     uint16_t full = synack_csum_finish(synack_csum_add(ps, seg, tl - 20));
