@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { findBridge, freePort, hasWebsockify, startBridge } from '../support/procs.mjs';
+import { closedPort, findBridge, hasWebsockify, startBridge } from '../support/procs.mjs';
 import { readBytes, synack } from './helpers.mjs';
 
 const skip = !findBridge() ? 'synack-bridge is not built'
@@ -17,10 +17,10 @@ test('a Node stack reaches a host server through websockify and synack-bridge --
     const echo = createServer((c) => c.pipe(c));
     await new Promise((r) => echo.listen(0, '127.0.0.1', r));
     const echoPort = echo.address().port;
-    const closedPort = await freePort();
+    const closed = await closedPort();
     let bridge, stack;
     try {
-      bridge = await startBridge([`10.0.2.2:${echoPort}`, `10.0.2.2:${closedPort}`]);
+      bridge = await startBridge([`10.0.2.2:${echoPort}`, `10.0.2.2:${closed}`]);
       stack = await synack.createStack({ link: new synack.WebSocketLink(`${bridge.ws}/`), ip: 'dhcp', dhcpTimeout: 15_000 });
       assert.match(stack.address, /^10\.0\.2\.\d+$/);
       assert.equal(stack.gateway, '10.0.2.2');
@@ -38,7 +38,7 @@ test('a Node stack reaches a host server through websockify and synack-bridge --
       assert.equal(got.length, payload.length);
       assert.ok(Buffer.from(payload).equals(got), 'echo matches');
 
-      const refused = stack.connect({ hostname: '10.0.2.2', port: closedPort });
+      const refused = stack.connect({ hostname: '10.0.2.2', port: closed });
       await assert.rejects(refused.opened, { code: 'refused' });
     } finally {
       stack?.close();

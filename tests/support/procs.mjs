@@ -2,7 +2,7 @@
 // child processes started and stopped by their own PID, and where the
 // synack-bridge binary is (SYNACK_BRIDGE, set by tests/*/run.sh).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,32 @@ export function freePort() {
     });
     s.on('error', fail);
   });
+}
+
+/**
+ * A TCP port on 127.0.0.1 with nothing listening, for "refused" tests.
+ * It is below the kernel's ephemeral range: a port from that range (what
+ * freePort gives) can come back as the source port of the very connection
+ * that tests it, and a loopback connection from a port to itself succeeds
+ * (TCP simultaneous open), so "refused" would flake.
+ */
+export async function closedPort() {
+  let low = 32768;
+  try {
+    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch { /* not Linux: the usual default */ }
+  const top = Math.min(low, 65536) - 1;
+  const bottom = Math.max(1024, top - 8000);
+  for (let i = 0; i < 50; i++) {
+    const port = bottom + Math.floor(Math.random() * (top - bottom));
+    const free = await new Promise((ok) => {
+      const s = createServer();
+      s.once('error', () => ok(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => ok(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port below the ephemeral range');
 }
 
 /**
