@@ -25,9 +25,11 @@ for path in sorted(glob.glob(os.path.join(raw, "*.json"))):
 # Rounds of one measurement (LABEL_r1, LABEL_r2, ...): keep the best one,
 # and note the median of the rounds beside it.
 rounds = {}
+by_round = {}  # base -> {round number: gbit_per_s}
 for label in list(r):
     base, sep, n = label.rpartition("_r")
     if sep and n.isdigit() and "gbit_per_s" in r[label]:
+        by_round.setdefault(base, {})[int(n)] = r[label]["gbit_per_s"]
         rounds.setdefault(base, []).append(r.pop(label))
 for base, objs in rounds.items():
     objs.sort(key=lambda o: o["gbit_per_s"])
@@ -45,8 +47,19 @@ def ratio(a, b):
     return round(a / b, 3) if a is not None and b else None
 
 
+def paired_median(label, ref):
+    """Median over rounds of label/ref, each ratio from one round's trials
+    (taken one right after the other, so a slow moment of the machine
+    touches both): the ratio least moved by noise."""
+    a, b = by_round.get(label, {}), by_round.get(ref, {})
+    q = sorted(a[k] / b[k] for k in a if b.get(k))
+    return round(q[len(q) // 2], 3) if q else None
+
+
 derived = {}
 for mtu in ("1500", "65535"):
+    for k in ("node", "wasi"):
+        derived[f"{k}_ratio_paired_{mtu}"] = paired_median(f"{k}_tput_{mtu}", f"native_tput_{mtu}")
     nat = get(f"native_tput_{mtu}", "gbit_per_s")
     derived[f"node_ratio_{mtu}"] = ratio(get(f"node_tput_{mtu}", "gbit_per_s"), nat)
     derived[f"wasi_ratio_{mtu}"] = ratio(get(f"wasi_tput_{mtu}", "gbit_per_s"), nat)
@@ -89,11 +102,13 @@ for mtu in ("1500", "65535"):
 for mtu in ("1500", "65535"):
     row("2", f"Emscripten/node, MTU {mtu}",
         f'{fmt(get(f"node_tput_{mtu}", "gbit_per_s"), " Gbit/s")} = {fmt(derived[f"node_ratio_{mtu}"], "", 2)} x native'
-        f' (medians: {fmt(derived[f"node_ratio_median_{mtu}"], "", 2)} x)',
+        f' (medians: {fmt(derived[f"node_ratio_median_{mtu}"], "", 2)} x;'
+        f' paired rounds: {fmt(derived[f"node_ratio_paired_{mtu}"], "", 2)} x)',
         ">= 0.7 x" if mtu == "1500" else "")
     row("2", f"WASI/wasmtime, MTU {mtu}",
         f'{fmt(get(f"wasi_tput_{mtu}", "gbit_per_s"), " Gbit/s")} = {fmt(derived[f"wasi_ratio_{mtu}"], "", 2)} x native'
-        f' (medians: {fmt(derived[f"wasi_ratio_median_{mtu}"], "", 2)} x)',
+        f' (medians: {fmt(derived[f"wasi_ratio_median_{mtu}"], "", 2)} x;'
+        f' paired rounds: {fmt(derived[f"wasi_ratio_paired_{mtu}"], "", 2)} x)',
         ">= 0.7 x" if mtu == "1500" else "")
 dps = [(n, get(f"datapath_{k}", "csum_gbyte_per_s"), get(f"datapath_{k}", "copy_gbyte_per_s"))
        for n, k in (("native", "native"), ("node", "node"), ("wasmtime", "wasi"))]
