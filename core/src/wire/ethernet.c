@@ -39,15 +39,3 @@ bool synack_mac_is_multicast(const synack_mac *m)
     return (m->b[0] & 0x01) != 0;
 }
 
-bool synack_mac_equal(const synack_mac *a, const synack_mac *b)
-{
-    /* Two loads each, not memcmp: on every received frame, and
-     * wasi-libc's memcmp is a C loop behind a call. */
-    uint32_t a4, b4;
-    uint16_t a2, b2;
-    memcpy(&a4, a->b, 4);
-    memcpy(&b4, b->b, 4);
-    memcpy(&a2, a->b + 4, 2);
-    memcpy(&b2, b->b + 4, 2);
-    return a4 == b4 && a2 == b2;
-}
