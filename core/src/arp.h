@@ -67,11 +67,11 @@ int synack_arp_output(synack_stack *s, uint64_t now, synack_ip4 nexthop,
 /* Broadcast a gratuitous ARP request for our address (RFC 5227 2.3). */
 void synack_arp_announce(synack_stack *s, uint64_t now);
 
-/* Look up a resolved entry; true and *mac set when found and fresh. */
 /* Whether synack_arp_output would send a frame to ip at once (a known
  * MAC, even one being revalidated) instead of queueing it. */
 bool synack_arp_sends_now(const synack_stack *s, synack_ip4 ip);
 
+/* Look up a resolved entry; true and *mac set when found and fresh. */
 bool synack_arp_lookup(const synack_stack *s, uint64_t now, synack_ip4 ip,
                        synack_mac *mac);
 

@@ -161,7 +161,6 @@ int synack_cli_tcp_finish(synack_cli *c, int h, uint64_t timeout_ms)
             /* The link went away. If the peer's FIN was in and it had
              * acknowledged all our data, only the FIN handshake was cut
              * short: the conversation itself is complete. */
-            eof = eof || drain_unread(c, h);
             rc = eof && synack_cli_tcp_delivered(c, h) ? 0 : -1;
             break;
         }

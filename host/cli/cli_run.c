@@ -259,8 +259,9 @@ int synack_cli_step(synack_cli *c, uint64_t until, bool want_stdin)
         flush_txq(c);
     if ((unsigned)ready & SYNACK_CLI_READY_LINK)
         drain_link(c, now);
-    if (c->link_down)
-        return -1;
+    /* A link that went down in this step still returns normally once: the
+     * frames it brought before its end are in the stack, and the command
+     * gets a turn to take them. The next call returns -1. */
     run_timers(c, now);
     return ((unsigned)ready & SYNACK_CLI_READY_STDIN) ? (int)SYNACK_CLI_READY_STDIN
                                                       : 0;

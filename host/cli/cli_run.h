@@ -54,7 +54,9 @@ uint64_t synack_cli_now(synack_cli *c);
  * `until`, whichever comes first; then feed what arrived and run timers
  * again. Returns SYNACK_CLI_READY_STDIN when stdin is readable, 0
  * otherwise, or -1 when the link is gone (the reason is printed by
- * synack_cli_link_report once the command has failed).
+ * synack_cli_link_report once the command has failed). The step in which
+ * the link goes down still returns normally, so the command can take what
+ * its last frames brought; the next one returns -1.
  */
 int synack_cli_step(synack_cli *c, uint64_t until, bool want_stdin);
 

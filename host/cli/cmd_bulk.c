@@ -112,7 +112,6 @@ static int sink_one(synack_cli *c, int h, uint8_t *buf)
     synack_sha256 sha;
     synack_sha256_init(&sha);
     uint64_t start = synack_cli_now(c), bytes = 0;
-    bool link_gone = false;
     for (;;) {
         int n = synack_tcp_recv(c->stack, synack_cli_now(c), h, buf, CHUNK);
         if (n > 0) {
@@ -129,13 +128,8 @@ static int sink_one(synack_cli *c, int h, uint8_t *buf)
             synack_tcp_abort(c->stack, synack_cli_now(c), h);
             return 1;
         }
-        if (synack_cli_step(c, UINT64_MAX, false) < 0) {
-            if (link_gone)
-                return -1;
-            /* The link is gone, but its last frames may have brought the
-             * rest and the FIN: read them before giving up. */
-            link_gone = true;
-        }
+        if (synack_cli_step(c, UINT64_MAX, false) < 0)
+            return -1;
     }
     uint64_t ms = synack_cli_now(c) - start;
     summary(c, bytes, ms, &sha, retransmits(c, h));

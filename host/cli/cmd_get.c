@@ -79,7 +79,7 @@ static int exchange(synack_cli *c, int h, const char *what,
     }
 
     synack_http_resp_init(resp);
-    bool status_shown = false, link_gone = false;
+    bool status_shown = false;
     uint8_t buf[16384];
     for (;;) {
         int n = synack_tcp_recv(c->stack, synack_cli_now(c), h, buf, sizeof buf);
@@ -109,13 +109,8 @@ static int exchange(synack_cli *c, int h, const char *what,
             return synack_cli_fail(c, what, n);
         }
         if (n == SYNACK_ERR_AGAIN && synack_cli_step(c, UINT64_MAX, false) < 0) {
-            if (link_gone) {
-                synack_tcp_abort(c->stack, synack_cli_now(c), h);
-                return 1;
-            }
-            /* The link is gone, but its last frames may have brought the
-             * rest of the response: read them before giving up. */
-            link_gone = true;
+            synack_tcp_abort(c->stack, synack_cli_now(c), h);
+            return 1;
         }
     }
     /* A complete response: the rest of the connection does not matter. */

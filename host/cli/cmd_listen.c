@@ -163,10 +163,6 @@ static int link_gone(listener *L)
 {
     for (int i = 0; i < LISTEN_MAX_CONNS; i++) {
         lconn *k = &L->conns[i];
-        /* first what the link's last frames brought */
-        for (int r = 0; r < LISTEN_ROUNDS && k->h >= 0; r++)
-            if (!conn_service(L, k))
-                break;
         if (k->h >= 0 && k->shut && k->eof_in && synack_cli_tcp_delivered(L->c, k->h))
             conn_end(L, k, false);
     }

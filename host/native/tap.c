@@ -125,22 +125,28 @@ int32_t synack_native_tap_read(int fd, bool vnet, uint8_t *buf, size_t cap,
     }
 }
 
+/* One frame behind its virtio_net_hdr, in one writev: 0 or -1. */
+static int write_with_hdr(int fd, const uint8_t hdr[SYNACK_VNET_HDR_LEN],
+                          const uint8_t *frame, size_t len)
+{
+    struct iovec iov[2] = {{(void *)hdr, SYNACK_VNET_HDR_LEN}, {(void *)frame, len}};
+    return writev(fd, iov, 2) == (ssize_t)(SYNACK_VNET_HDR_LEN + len) ? 0 : -1;
+}
+
 int synack_native_tap_write(int fd, bool vnet, const uint8_t *frame, size_t len)
 {
     if (!vnet)
         return write(fd, frame, len) == (ssize_t)len ? 0 : -1;
     /* GSO_NONE, no flags: our checksums are complete, frames <= MTU */
     static const uint8_t hdr[SYNACK_VNET_HDR_LEN];
-    struct iovec iov[2] = {{(void *)hdr, sizeof hdr}, {(void *)frame, len}};
-    return writev(fd, iov, 2) == (ssize_t)(sizeof hdr + len) ? 0 : -1;
+    return write_with_hdr(fd, hdr, frame, len);
 }
 
 int synack_native_tap_write_gso(int fd, const uint8_t *frame, size_t len, uint32_t seg)
 {
     uint8_t hdr[SYNACK_VNET_HDR_LEN];
     synack_vnet_tx_gso(hdr, frame, len, seg);
-    struct iovec iov[2] = {{hdr, sizeof hdr}, {(void *)frame, len}};
-    return writev(fd, iov, 2) == (ssize_t)(sizeof hdr + len) ? 0 : -1;
+    return write_with_hdr(fd, hdr, frame, len);
 }
 
 void synack_native_tap_close(int fd, bool vnet)

@@ -98,24 +98,30 @@ static void pop_frame(tcp_harness *th)
     th->count--;
 }
 
-static void send_arp(tcp_harness *th, uint16_t op)
+void th_send_arp_from(tcp_harness *th, uint16_t op, synack_mac sha, synack_ip4 spa)
 {
     uint8_t buf[64];
     synack_eth_repr eth = {op == SYNACK_ARP_REQUEST ? (synack_mac){{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}
                                                     : local_mac,
-                           peer_mac, SYNACK_ETHERTYPE_ARP};
+                           sha, SYNACK_ETHERTYPE_ARP};
     size_t n = synack_eth_emit(&eth, buf);
     synack_arp_repr arp;
     memset(&arp, 0, sizeof arp);
     arp.op = op;
-    arp.sha = peer_mac;
-    arp.spa = TH_PEER_IP;
+    arp.sha = sha;
+    arp.spa = spa;
     arp.tha = op == SYNACK_ARP_REQUEST ? (synack_mac){{0}} : local_mac;
     arp.tpa = TH_LOCAL_IP;
     n += synack_arp_emit(&arp, buf + n);
     while (n < 60)
         buf[n++] = 0;
     synack_input(th->s, th->now, buf, n);
+}
+
+/* An ARP packet from the peer. */
+static void send_arp(tcp_harness *th, uint16_t op)
+{
+    th_send_arp_from(th, op, peer_mac, TH_PEER_IP);
 }
 
 /* Parse the front frame; ARP requests are answered and skipped. */

@@ -150,6 +150,10 @@ bool th_next(tcp_harness *th);
  * frames behind them stay, unparsed, in th->frames. */
 size_t th_answer_arp(tcp_harness *th);
 
+/* Feed an ARP request (to broadcast) or reply (to us) for our address
+ * from host spa at sha. */
+void th_send_arp_from(tcp_harness *th, uint16_t op, synack_mac sha, synack_ip4 spa);
+
 /* Drop the captured frame at the front (after reading th->frames[th->head]). */
 void th_drop_frame(tcp_harness *th);
 

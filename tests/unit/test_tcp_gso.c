@@ -45,13 +45,19 @@ static void tune_gso(synack_config *cfg)
     cfg->link.send_gso = record_gso;
 }
 
-static int setup(void **state)
+/* A harness whose link records send_gso calls, configured by `tune`. */
+static tcp_harness *gso_harness(void (*tune)(synack_config *))
 {
     for (size_t i = 0; i < sizeof pattern; i++)
         pattern[i] = (uint8_t)(i * 7 + (i >> 8));
     memset(&gso, 0, sizeof gso);
-    th_opts o = {.tune = tune_gso};
-    *state = th_new(&o);
+    th_opts o = {.tune = tune};
+    return th_new(&o);
+}
+
+static int setup(void **state)
+{
+    *state = gso_harness(tune_gso);
     return *state ? 0 : -1;
 }
 
@@ -142,26 +148,6 @@ static uint16_t be16_at(const uint8_t *p)
     return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/* An ARP request for our address from another host (10.0.0.9): with a
- * one-entry cache it takes the peer's place. */
-static void arp_request_from_stranger(tcp_harness *th)
-{
-    static const synack_mac mac = {{0x02, 0, 0, 0, 0, 0x09}};
-    uint8_t buf[64];
-    synack_eth_repr eth = {{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, mac,
-                           SYNACK_ETHERTYPE_ARP};
-    size_t n = synack_eth_emit(&eth, buf);
-    synack_arp_repr arp;
-    memset(&arp, 0, sizeof arp);
-    arp.op = SYNACK_ARP_REQUEST;
-    arp.sha = mac;
-    arp.spa = SYNACK_IP4(10, 0, 0, 9);
-    arp.tpa = TH_LOCAL_IP;
-    n += synack_arp_emit(&arp, buf + n);
-    while (n < 60)
-        buf[n++] = 0;
-    synack_input(th->s, th->now, buf, n);
-}
 
 /* Whether the front frame is an ARP packet (dropped if so). */
 static bool drop_arp(tcp_harness *th)
@@ -184,11 +170,7 @@ static bool drop_arp(tcp_harness *th)
 static void arp_expired_keeps_gso_unresolved_fragments(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof pattern; i++)
-        pattern[i] = (uint8_t)(i * 7 + (i >> 8));
-    memset(&gso, 0, sizeof gso);
-    th_opts o = {.tune = tune_gso_short_arp};
-    tcp_harness *th = th_new(&o);
+    tcp_harness *th = gso_harness(tune_gso_short_arp);
     assert_non_null(th);
     int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
     uint32_t una = th->stack_iss + 1;
@@ -208,7 +190,10 @@ static void arp_expired_keeps_gso_unresolved_fragments(void **state)
     send_segment(th, .flags = A, .seq = PEER_ISN + 1, .ack = una + 10000, .win = 65535);
     una += 10000;
 
-    arp_request_from_stranger(th); /* the peer's entry is gone */
+    /* An ARP request from another host (10.0.0.9): with a one-entry cache
+     * its entry takes the peer's place. */
+    th_send_arp_from(th, SYNACK_ARP_REQUEST, (synack_mac){{0x02, 0, 0, 0, 0, 0x09}},
+                     SYNACK_IP4(10, 0, 0, 9));
     while (th->count > 0)
         th_drop_frame(th); /* our reply to the stranger */
     gso.calls = 0;
