@@ -1,0 +1,105 @@
+/*
+ * Scenarios for the defects of the TCP review (issue 14), one or more per
+ * defect, each written to fail on the code before its fix: in-order data
+ * with a full out-of-order store (RFC 9293 3.10.7.4 seventh), ...
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "tcp_harness.h"
+
+#define S SYNACK_TCP_SYN
+#define A SYNACK_TCP_ACK
+#define P SYNACK_TCP_PSH
+#define F SYNACK_TCP_FIN
+#define R SYNACK_TCP_RST
+
+#define PEER_ISN 1000u
+
+static uint8_t pattern[65536];
+
+/* The payload bytes: a pattern that shows misplaced data. */
+static void fill_pattern(void)
+{
+    for (size_t i = 0; i < sizeof pattern; i++)
+        pattern[i] = (uint8_t)(i * 7 + (i >> 8));
+}
+
+/* Replace the fixture's harness with one built with `opts`. */
+static tcp_harness *th_renew(void **state, const th_opts *opts)
+{
+    th_free(*state);
+    tcp_harness *th = th_new(opts);
+    *state = th;
+    return th;
+}
+
+/* ---- defect 1: in-order text with a full out-of-order store ------------- */
+
+static void tune_ooo2(synack_config *cfg)
+{
+    cfg->tcp.ooo_max_segments = 2;
+}
+
+/*
+ * Two ranges held ([200,300) and [400,500)) with room for two: the segment
+ * at RCV.NXT touches neither, needs no new range, and must be accepted
+ * (RFC 9293 3.10.7.4 seventh). Then in-order data reaching the first held
+ * range merges with it.
+ */
+static void in_order_data_accepted_with_full_ooo_store(void **state)
+{
+    tcp_harness *th = th_renew(state, &(th_opts){.tune = tune_ooo2});
+    int h = th_active_open_or_fail(th, &(th_seg){.seq = PEER_ISN, .win = 65535,
+                                                 .has_mss = true, .mss = 1460,
+                                                 .sack_ok = true});
+    uint32_t una = th->stack_iss + 1;
+    uint32_t seq = PEER_ISN + 1;
+    send_segment(th, .flags = A, .seq = seq + 200, .ack = una, .win = 65535,
+                 .data = pattern + 200, .len = 100);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq, .win = 65535, .sack_count = 1,
+                   .sack = {{seq + 200, seq + 300}});
+    send_segment(th, .flags = A, .seq = seq + 400, .ack = una, .win = 65535,
+                 .data = pattern + 400, .len = 100);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq, .win = 65535, .sack_count = 2,
+                   .sack = {{seq + 400, seq + 500}, {seq + 200, seq + 300}});
+    /* [0,100) at RCV.NXT: acknowledged at once (a hole remains) */
+    send_segment(th, .flags = A, .seq = seq, .ack = una, .win = 65535, .data = pattern,
+                 .len = 100);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq + 100, .win = 65535,
+                   .sack_count = 2, .sack = {{seq + 400, seq + 500}, {seq + 200, seq + 300}});
+    assert_int_equal(synack_drops(th->s, SYNACK_DROP_TCP_OOO_FULL), 0);
+    /* [100,200) reaches [200,300): merged, ACK 300 */
+    send_segment(th, .flags = A, .seq = seq + 100, .ack = una, .win = 65535,
+                 .data = pattern + 100, .len = 100);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq + 300, .win = 65535,
+                   .sack_count = 1, .sack = {{seq + 400, seq + 500}});
+    /* a third island fits again, and in-order data overlapping a held
+       range merges with it */
+    send_segment(th, .flags = A, .seq = seq + 600, .ack = una, .win = 65535,
+                 .data = pattern + 600, .len = 100);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq + 300, .win = 65535,
+                   .sack_count = 2, .sack = {{seq + 600, seq + 700}, {seq + 400, seq + 500}});
+    send_segment(th, .flags = A, .seq = seq + 300, .ack = una, .win = 65535,
+                 .data = pattern + 300, .len = 150);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq + 500, .win = 65535,
+                   .sack_count = 1, .sack = {{seq + 600, seq + 700}});
+    uint8_t buf[1000];
+    assert_int_equal(synack_tcp_recv(th->s, th->now, h, buf, sizeof buf), 500);
+    assert_memory_equal(buf, pattern, 500);
+    expect_no_segment(th);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        th_unit_test(in_order_data_accepted_with_full_ooo_store),
+    };
+    fill_pattern();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
