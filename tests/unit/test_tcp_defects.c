@@ -95,10 +95,49 @@ static void in_order_data_accepted_with_full_ooo_store(void **state)
     expect_no_segment(th);
 }
 
+/* ---- defect 2: the zero-window probe's ACK after an older segment ------ */
+
+/*
+ * The probe octet S went out; a segment sent by the peer before it took
+ * the octet (ACK S, window 0) arrives, then the peer's ACK of S + 1 with
+ * data and an open window. That ACK covers an octet we sent: it must be
+ * taken (not answered as an ACK of unsent data, RFC 5961 5.2), its data
+ * delivered, and sending must resume.
+ */
+static void probe_ack_recognised_after_older_segment(void **state)
+{
+    tcp_harness *th = *state;
+    int h = th_open_or_fail(th, PEER_ISN, 0, 1000, false);
+    uint32_t una = th->stack_iss + 1;
+    uint32_t seq = PEER_ISN + 1;
+    synack_tcp_send(th->s, th->now, h, pattern, 10);
+    expect_no_segment(th);
+    th_advance(th, 200);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq, .win = 65535, .len = 1,
+                   .data = pattern);
+    /* an older segment of the peer, sent before the probe arrived */
+    send_segment(th, .flags = A, .seq = seq, .ack = una, .win = 0);
+    expect_no_segment(th);
+    send_segment(th, .flags = A, .seq = seq, .ack = una + 1, .win = 1000,
+                 .data = "hello", .len = 5);
+    expect_segment(th, .flags = A | P, .seq = una + 1, .ack = seq + 5, .win = 65535,
+                   .len = 9, .data = pattern + 1);
+    expect_no_segment(th);
+    assert_int_equal(synack_drops(th->s, SYNACK_DROP_TCP_BAD_ACK), 0);
+    uint8_t buf[16];
+    assert_int_equal(synack_tcp_recv(th->s, th->now, h, buf, sizeof buf), 5);
+    assert_memory_equal(buf, "hello", 5);
+    send_segment(th, .flags = A, .seq = seq + 5, .ack = una + 10, .win = 1000);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.sndbuf_used, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         th_unit_test(in_order_data_accepted_with_full_ooo_store),
+        th_unit_test(probe_ack_recognised_after_older_segment),
     };
     fill_pattern();
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -150,12 +150,15 @@ bool synack_tcp_ack_process(synack_stack *s, uint64_t now, synack_tcb *t,
                             const synack_tcp_repr *seg)
 {
     uint32_t ack = seg->ack;
-    /* a zero window probe carried the octet at snd_max and it was taken */
+    /* a zero window probe carried the octet at snd_max and it was taken.
+       The flag stays until then (or until sending moves snd_max past the
+       octet, tcp_output.c): an older segment arriving in between must not
+       make the probe's ACK look like an ACK of unsent data. */
     if ((t->fl & SYNACK_TF_PROBE_OUT) && ack == t->snd_max + 1) {
         t->snd_max = ack;
         t->snd_nxt = ack;
+        t->fl &= ~(uint32_t)SYNACK_TF_PROBE_OUT;
     }
-    t->fl &= ~(uint32_t)SYNACK_TF_PROBE_OUT;
     /* RFC 5961 5.2 / RFC 9293: ACK of something not yet sent */
     if (synack_seq_gt(ack, t->snd_max)) {
         synack_count_drop(s, SYNACK_DROP_TCP_BAD_ACK);
