@@ -133,11 +133,75 @@ static void probe_ack_recognised_after_older_segment(void **state)
     assert_int_equal(info.sndbuf_used, 0);
 }
 
+/* ---- defect 4: `recover` follows SND.UNA -------------------------------- */
+
+static void tune_big_sndbuf(synack_config *cfg)
+{
+    cfg->tcp.sndbuf = 64u << 20;
+}
+
+/*
+ * A connection carries 2^31 + 2^26 octets without a loss (64 KB segments
+ * on a 65535-octet MTU, the peer acknowledging everything once per
+ * flight), then loses one segment: the third duplicate ACK must start fast
+ * retransmit. `recover` starts at the ISS (RFC 6582 3.2); unless it is
+ * pulled along with SND.UNA, after 2^31 octets "SND.UNA < recover" holds
+ * again modulo 2^32 and fast retransmit is refused.
+ */
+static void fast_retransmit_after_two_gib_without_loss(void **state)
+{
+    tcp_harness *th = th_renew(state, &(th_opts){.mtu = 65535, .tune = tune_big_sndbuf});
+    const uint32_t mss = 65495;
+    int h = th_active_open_or_fail(th, &(th_seg){.seq = PEER_ISN, .win = 65535,
+                                                 .has_mss = true, .mss = (uint16_t)mss,
+                                                 .has_ws = true, .ws = 14});
+    synack_tcp_setopt(th->s, h, SYNACK_TCPOPT_CC, SYNACK_CC_NEWRENO);
+    uint32_t seq = PEER_ISN + 1;
+    static uint8_t chunk[1u << 20];
+    uint64_t total = 0;
+    synack_tcp_info info;
+    while (total < (1ull << 31) + (1ull << 26)) {
+        while (synack_tcp_send(th->s, th->now, h, chunk, sizeof chunk) > 0)
+            ;
+        th_flush(th);
+        synack_tcp_get_info(th->s, h, &info);
+        assert_int_not_equal(info.snd_nxt, info.snd_una);
+        total += info.snd_nxt - info.snd_una;
+        send_segment(th, .flags = A, .seq = seq, .ack = info.snd_nxt, .win = 65535);
+    }
+    /* drain what is queued */
+    for (;;) {
+        th_flush(th);
+        synack_tcp_get_info(th->s, h, &info);
+        if (info.snd_nxt == info.snd_una)
+            break;
+        send_segment(th, .flags = A, .seq = seq, .ack = info.snd_nxt, .win = 65535);
+    }
+    assert_true(total >= (1ull << 31));
+    assert_int_equal(info.rexmit_segs, 0);
+    assert_int_equal(info.sndbuf_used, 0);
+    uint32_t una = info.snd_una;
+    /* five segments; the first is lost, the next three are duplicate ACKs */
+    memcpy(chunk, pattern, sizeof pattern);
+    assert_int_equal(synack_tcp_send(th->s, th->now, h, chunk, 5 * mss), 5 * mss);
+    for (uint32_t i = 0; i < 5; i++)
+        expect_segment(th, .flags = A | (i == 4 ? P : 0), .seq = una + i * mss, .ack = seq,
+                       .win = 65535, .len = mss, .any = TH_ANY_DATA | TH_ANY_WIN | TH_ANY_PSH);
+    for (int i = 0; i < 3; i++)
+        send_segment(th, .flags = A, .seq = seq, .ack = una, .win = 65535);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq, .len = mss,
+                   .any = TH_ANY_DATA | TH_ANY_WIN | TH_ANY_PSH);
+    assert_memory_equal(th->last_payload, chunk, mss);
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.rexmit_segs, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         th_unit_test(in_order_data_accepted_with_full_ooo_store),
         th_unit_test(probe_ack_recognised_after_older_segment),
+        th_unit_test(fast_retransmit_after_two_gib_without_loss),
     };
     fill_pattern();
     return cmocka_run_group_tests(tests, NULL, NULL);

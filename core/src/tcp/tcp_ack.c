@@ -80,6 +80,11 @@ static void ack_advance(synack_stack *s, uint64_t now, synack_tcb *t,
         t->snd_nxt = ack;
     if (synack_seq_lt(t->high_rxt, ack))
         t->high_rxt = ack;
+    /* RFC 6582 3.2 step 1 compares SND.UNA with recover modulo 2^32: once
+       passed, recover moves with SND.UNA, else after 2^31 octets without
+       a loss it would seem ahead again and refuse fast retransmit */
+    if (synack_seq_lt(t->recover, ack))
+        t->recover = ack;
     /* RTT: RFC 7323 4.1 (TSecr) or the timed segment (RFC 6298 3, Karn) */
     if ((t->fl & SYNACK_TF_TS) && seg->has_ts && seg->tsecr) {
         synack_tcp_rtt_sample(t, synack_tcb_ts_now(t, now) - seg->tsecr);
