@@ -196,12 +196,138 @@ static void fast_retransmit_after_two_gib_without_loss(void **state)
     assert_int_equal(info.rexmit_segs, 1);
 }
 
+/* ---- defect 5: SYN cookies --------------------------------------------- */
+
+#define COOKIE_PERIOD 64000u
+
+static int cookie_listener(tcp_harness *th)
+{
+    int l = synack_tcp_open(th->s);
+    assert_int_equal(synack_tcp_bind(th->s, l, 80), 0);
+    assert_int_equal(synack_tcp_listen(th->s, l, 1), 0);
+    return l;
+}
+
+/*
+ * The SYN queue (backlog 1) is full: a SYN from port 1001 holds its slot
+ * (a new child, or a duplicate SYN for the one there). The SYN from
+ * `sport` is then answered with a cookie, returned.
+ */
+static uint32_t cookie_syn(tcp_harness *th, uint16_t sport, uint32_t seq)
+{
+    synack_counters c0, c1;
+    synack_get_counters(th->s, &c0);
+    send_segment(th, .sport = 1001, .flags = S, .seq = 100, .win = 1000);
+    th_flush(th);
+    send_segment(th, .sport = sport, .flags = S, .seq = seq, .win = 1000);
+    expect_segment(th, .dport = sport, .flags = S | A, .ack = seq + 1, .win = 65535,
+                   .has_mss = true, .mss = 1460, .any = TH_ANY_SEQ);
+    synack_get_counters(th->s, &c1);
+    assert_int_equal(c1.tcp_syn_cookies_sent, c0.tcp_syn_cookies_sent + 1);
+    return th->last.seq;
+}
+
+/* The ACK completing a cookie handshake is refused with RST, no connection. */
+static void cookie_refused(tcp_harness *th, int l, uint16_t sport, uint32_t seq,
+                           uint32_t cookie)
+{
+    th_flush(th);
+    send_segment(th, .sport = sport, .flags = A, .seq = seq + 1, .ack = cookie + 1, .win = 100);
+    expect_segment(th, .dport = sport, .flags = R, .seq = cookie + 1);
+    expect_no_segment(th);
+    assert_int_equal(synack_tcp_accept(th->s, th->now, l, NULL, NULL), SYNACK_ERR_AGAIN);
+}
+
+/* The ACK completing a cookie handshake makes a connection (accepted, closed). */
+static void cookie_accepted(tcp_harness *th, int l, uint16_t sport, uint32_t seq,
+                            uint32_t cookie)
+{
+    th_flush(th);
+    send_segment(th, .sport = sport, .flags = A, .seq = seq + 1, .ack = cookie + 1, .win = 100);
+    expect_no_segment(th);
+    uint16_t port = 0;
+    int h = synack_tcp_accept(th->s, th->now, l, NULL, &port);
+    assert_true(h >= 0);
+    assert_int_equal(port, sport);
+    synack_tcp_abort(th->s, th->now, h);
+    th_flush(th);
+}
+
+/*
+ * A recorded cookie ACK replayed 2048 s (32 periods) later, while cookies
+ * are being sent again, must not open a connection: the MAC binds the
+ * whole period counter, not the 5 bits the cookie carries.
+ */
+static void cookie_replay_after_2048_s_refused(void **state)
+{
+    tcp_harness *th = *state;
+    int l = cookie_listener(th);
+    uint32_t cookie = cookie_syn(th, 2000, 5000);
+    th_advance(th, 32u * COOKIE_PERIOD);
+    th_flush(th);
+    cookie_syn(th, 2001, 7000); /* a flood again: cookies are checked */
+    cookie_refused(th, l, 2000, 5000, cookie);
+    assert_true(synack_drops(th->s, SYNACK_DROP_TCP_BAD_ACK) >= 1);
+}
+
+/*
+ * Cookies are only checked shortly after the listener sent one (as Linux):
+ * a new listener on the port, which never overflowed, answers a valid
+ * cookie ACK with RST.
+ */
+static void cookie_without_recent_overflow_refused(void **state)
+{
+    tcp_harness *th = *state;
+    int l = cookie_listener(th);
+    uint32_t cookie = cookie_syn(th, 2000, 5000);
+    assert_int_equal(synack_tcp_close(th->s, th->now, l), 0);
+    th_flush(th);
+    l = cookie_listener(th);
+    cookie_refused(th, l, 2000, 5000, cookie);
+}
+
+/*
+ * Lifetime: a cookie is good for the period it was made in and the next
+ * one (64 s each), so for 64 to 128 s. Made at the first millisecond of a
+ * period it is accepted 127.999 s later and refused at 128 s; made at the
+ * last millisecond it is accepted 64 s later and refused 1 ms after.
+ */
+static void cookie_lifetime_64_to_128_s(void **state)
+{
+    tcp_harness *th = *state;
+    int l = cookie_listener(th);
+    th_advance(th, COOKIE_PERIOD - th->now % COOKIE_PERIOD);
+    th_flush(th);
+    uint32_t c1 = cookie_syn(th, 2001, 1000);
+    uint32_t c2 = cookie_syn(th, 2002, 2000);
+    th_advance(th, 2 * COOKIE_PERIOD - 1);
+    cookie_accepted(th, l, 2001, 1000, c1);
+    th_advance(th, 1);
+    th_flush(th);
+    cookie_syn(th, 2009, 9000); /* keep the listener checking cookies */
+    cookie_refused(th, l, 2002, 2000, c2);
+
+    th_advance(th, COOKIE_PERIOD - 1);  /* the last ms of a period */
+    assert_int_equal(th->now % COOKIE_PERIOD, COOKIE_PERIOD - 1);
+    th_flush(th);
+    uint32_t c3 = cookie_syn(th, 2003, 3000);
+    uint32_t c4 = cookie_syn(th, 2004, 4000);
+    th_advance(th, COOKIE_PERIOD);
+    cookie_accepted(th, l, 2003, 3000, c3);
+    th_advance(th, 1);
+    th_flush(th);
+    cookie_refused(th, l, 2004, 4000, c4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         th_unit_test(in_order_data_accepted_with_full_ooo_store),
         th_unit_test(probe_ack_recognised_after_older_segment),
         th_unit_test(fast_retransmit_after_two_gib_without_loss),
+        th_unit_test(cookie_replay_after_2048_s_refused),
+        th_unit_test(cookie_without_recent_overflow_refused),
+        th_unit_test(cookie_lifetime_64_to_128_s),
     };
     fill_pattern();
     return cmocka_run_group_tests(tests, NULL, NULL);

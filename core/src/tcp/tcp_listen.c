@@ -8,6 +8,8 @@
  * RFC 4987 3.6: when the SYN queue (embryonic connections, bounded by the
  *   backlog) is full, a SYN cookie answers without creating state; the
  *   ACK that returns it creates the connection (tcp_isn.c has the format).
+ *   Cookie ACKs are checked only within SYNACK_TCP_COOKIE_WINDOW_MS of the
+ *   last cookie the listener sent; otherwise an ACK gets RST as usual.
  * The accept queue (established, not yet accepted) is bounded by the
  *   backlog too; while it is full, final ACKs are ignored (the peer repeats
  *   them), as Linux does.
@@ -67,6 +69,13 @@ static void child_syn(synack_stack *s, synack_tcb *c, const synack_tcp_repr *syn
 static void cookie_ack(synack_stack *s, uint64_t now, synack_tcb *l,
                        const synack_ip4_repr *ip, synack_tcp_repr *seg)
 {
+    /* no cookie sent lately: a plain ACK to a listener (RFC 9293
+       3.10.7.2 second), as Linux when no SYN queue overflowed recently */
+    if (now >= l->cookies_until) {
+        synack_count_drop(s, SYNACK_DROP_TCP_NO_SOCKET);
+        synack_tcp_reply_rst(s, now, ip, seg);
+        return;
+    }
     uint16_t mss = synack_tcp_cookie_check(s, now, ip, seg);
     if (mss == 0) {
         synack_count_drop(s, SYNACK_DROP_TCP_BAD_ACK);
@@ -147,6 +156,7 @@ void synack_tcp_listen_input(synack_stack *s, uint64_t now, synack_tcb *l,
                 synack_tcp_trace_seg(s, -1, false, seg, (uint32_t)seg->payload_len, false, 0);
             uint32_t iss = synack_tcp_cookie_make(s, now, ip, seg, NULL);
             synack_tcp_send_cookie_synack(s, now, ip, seg, iss, l->rcvbuf);
+            l->cookies_until = now + SYNACK_TCP_COOKIE_WINDOW_MS;
             return;
         }
         synack_count_drop(s, SYNACK_DROP_TCP_BACKLOG_FULL);

@@ -55,6 +55,13 @@
 /* Receive buffer limit: 65535 << 14. */
 #define SYNACK_TCP_MAX_BUF (1u << 30)
 #define SYNACK_TCP_MIN_BUF 256u
+/*
+ * A listener checks SYN cookies only this long after it last sent one
+ * (Linux: TCP_SYNCOOKIE_VALID, 2 min): the longest a cookie lives (two
+ * 64-second periods, tcp_isn.c), so every cookie sent can still complete,
+ * while without a SYN flood an ACK cannot guess its way in.
+ */
+#define SYNACK_TCP_COOKIE_WINDOW_MS 128000u
 /* "No timer" deadline. */
 #define SYNACK_TCP_NEVER UINT64_MAX
 /* Number of timers (synack_timer_name values). */
@@ -155,6 +162,7 @@ struct synack_tcb {
         struct {                         /* a listener's queues */
             uint32_t backlog, syn_len, acc_len;
             synack_tcb *acc_head, *acc_tail;
+            uint64_t cookies_until; /* cookie ACKs checked before this (ms) */
         };
     };
     synack_ring snd, rcv;
