@@ -319,6 +319,127 @@ static void cookie_lifetime_64_to_128_s(void **state)
     cookie_refused(th, l, 2004, 4000, c4);
 }
 
+/* ---- defect 7: reopening TIME-WAIT -------------------------------------- */
+
+/*
+ * A passive connection from the peer (ISN PEER_ISN, MSS 1460), over which
+ * the stack sends `bytes` (all acknowledged), then closes first and ends
+ * in TIME-WAIT. Returns the listener; *fin is our FIN's sequence number.
+ */
+static int time_wait_after_passive(tcp_harness *th, uint32_t bytes, uint32_t *fin)
+{
+    char err[256];
+    int l = -1;
+    int h = th_passive_open(th, &(th_seg){.seq = PEER_ISN, .win = 65535, .has_mss = true,
+                                          .mss = 1460}, &l, err, sizeof err);
+    if (h < 0)
+        fail_msg("%s", err);
+    uint32_t seq = PEER_ISN + 1;
+    synack_tcp_info info;
+    uint32_t left = bytes;
+    while (left > 0) {
+        int n = synack_tcp_send(th->s, th->now, h, pattern,
+                                left < sizeof pattern ? left : sizeof pattern);
+        if (n > 0)
+            left -= (uint32_t)n;
+        th_flush(th);
+        synack_tcp_get_info(th->s, h, &info);
+        send_segment(th, .flags = A, .seq = seq, .ack = info.snd_nxt, .win = 65535);
+    }
+    for (;;) {
+        th_flush(th);
+        synack_tcp_get_info(th->s, h, &info);
+        if (info.snd_nxt == info.snd_una)
+            break;
+        send_segment(th, .flags = A, .seq = seq, .ack = info.snd_nxt, .win = 65535);
+    }
+    *fin = info.snd_una;
+    synack_tcp_close(th->s, th->now, h);
+    expect_segment(th, .flags = A | F, .seq = *fin, .ack = seq, .win = 65535);
+    send_segment(th, .flags = A | F, .seq = seq, .ack = *fin + 1, .win = 65535);
+    expect_segment(th, .flags = A, .seq = *fin + 1, .ack = seq + 1, .win = 65535);
+    return l;
+}
+
+/* TIME-WAIT is still there: the peer's FIN, repeated, is acknowledged. */
+static void expect_time_wait(tcp_harness *th, uint32_t fin)
+{
+    th_flush(th);
+    send_segment(th, .flags = A | F, .seq = PEER_ISN + 1, .ack = fin + 1, .win = 65535);
+    expect_segment(th, .flags = A, .seq = fin + 1, .ack = PEER_ISN + 2, .win = 65535);
+    expect_no_segment(th);
+}
+
+/*
+ * RFC 1122 4.2.2.13 (1), RFC 6191 without timestamps: the ISS of the new
+ * incarnation lies above the old SND.MAX. 300 KB sent in the same
+ * millisecond put the old SND.MAX far beyond what the ISN clock (250 per
+ * ms) adds.
+ */
+static void time_wait_reopen_iss_above_old_snd_max(void **state)
+{
+    tcp_harness *th = *state;
+    uint32_t fin;
+    int l = time_wait_after_passive(th, 300000, &fin);
+    uint32_t old_max = fin + 1;
+    send_segment(th, .flags = S, .seq = PEER_ISN + 1000000, .win = 65535);
+    expect_segment(th, .flags = S | A, .ack = PEER_ISN + 1000001, .win = 65535,
+                   .has_mss = true, .mss = 1460, .any = TH_ANY_SEQ);
+    uint32_t iss2 = th->last.seq;
+    assert_true((int32_t)(iss2 - old_max) > 0);
+    send_segment(th, .flags = A, .seq = PEER_ISN + 1000001, .ack = iss2 + 1, .win = 65535);
+    assert_true(synack_tcp_accept(th->s, th->now, l, NULL, NULL) >= 0);
+}
+
+/*
+ * RFC 1122 4.2.2.13 (2): the SYN that reopened TIME-WAIT turns out to be
+ * an old duplicate (the peer answers our SYN-ACK with RST, RFC 9293
+ * figure 9): TIME-WAIT comes back and still answers the old connection.
+ */
+static void time_wait_back_after_old_duplicate_syn(void **state)
+{
+    tcp_harness *th = *state;
+    uint32_t fin;
+    int l = time_wait_after_passive(th, 0, &fin);
+    send_segment(th, .flags = S, .seq = PEER_ISN + 1000000, .win = 65535);
+    expect_segment(th, .flags = S | A, .ack = PEER_ISN + 1000001, .win = 65535,
+                   .has_mss = true, .mss = 1460, .any = TH_ANY_SEQ);
+    uint32_t iss2 = th->last.seq;
+    send_segment(th, .flags = R, .seq = PEER_ISN + 1000001, .win = 0);
+    expect_no_segment(th);
+    assert_int_equal(synack_tcp_accept(th->s, th->now, l, NULL, NULL), SYNACK_ERR_AGAIN);
+    (void)iss2;
+    expect_time_wait(th, fin);
+}
+
+/*
+ * A SYN that could reopen TIME-WAIT while the listener's accept queue is
+ * full gets no connection, and TIME-WAIT stays (the peer repeats its SYN).
+ */
+static void time_wait_kept_when_accept_queue_full(void **state)
+{
+    tcp_harness *th = *state;
+    uint32_t fin;
+    int l = time_wait_after_passive(th, 0, &fin);
+    assert_int_equal(synack_tcp_listen(th->s, l, 1), 0);
+    /* another client fills the accept queue */
+    send_segment(th, .sport = 41000, .flags = S, .seq = 5000, .win = 65535);
+    expect_segment(th, .dport = 41000, .flags = S | A, .ack = 5001, .win = 65535,
+                   .has_mss = true, .mss = 536, .any = TH_ANY_SEQ | TH_ANY_OPTS);
+    send_segment(th, .sport = 41000, .flags = A, .seq = 5001, .ack = th->last.seq + 1,
+                 .win = 65535);
+    expect_no_segment(th);
+    send_segment(th, .flags = S, .seq = PEER_ISN + 1000000, .win = 65535);
+    expect_no_segment(th);
+    assert_true(synack_drops(th->s, SYNACK_DROP_TCP_BACKLOG_FULL) >= 1);
+    expect_time_wait(th, fin);
+    /* once there is room, the repeated SYN reopens it */
+    assert_true(synack_tcp_accept(th->s, th->now, l, NULL, NULL) >= 0);
+    send_segment(th, .flags = S, .seq = PEER_ISN + 1000000, .win = 65535);
+    expect_segment(th, .flags = S | A, .ack = PEER_ISN + 1000001, .win = 65535,
+                   .has_mss = true, .mss = 536, .any = TH_ANY_SEQ | TH_ANY_OPTS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +449,9 @@ int main(void)
         th_unit_test(cookie_replay_after_2048_s_refused),
         th_unit_test(cookie_without_recent_overflow_refused),
         th_unit_test(cookie_lifetime_64_to_128_s),
+        th_unit_test(time_wait_reopen_iss_above_old_snd_max),
+        th_unit_test(time_wait_back_after_old_duplicate_syn),
+        th_unit_test(time_wait_kept_when_accept_queue_full),
     };
     fill_pattern();
     return cmocka_run_group_tests(tests, NULL, NULL);

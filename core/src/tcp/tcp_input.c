@@ -233,9 +233,11 @@ static void synchronized(synack_stack *s, uint64_t now, synack_tcb *t,
     if (t->state == SYNACK_TCP_TIME_WAIT && tw_reopen(t, seg)) {
         synack_tcb *l = synack_tcb_find_listener(s, t->lport);
         if (l) {
-            /* CLOSED leaves the hash; the caller frees t afterwards */
-            synack_tcb_set_state(s, now, t, SYNACK_TCP_CLOSED);
-            synack_tcp_listen_input(s, now, l, ip, seg);
+            /* a child in SYN-RECEIVED takes over the 4-tuple; t waits out
+               of the hash until the handshake shows whether the SYN was
+               new. Without a child (queues full...) t stays as it was and
+               the peer repeats its SYN. */
+            (void)synack_tcp_listen_reopen(s, now, l, t, ip, seg);
             return;
         }
     }

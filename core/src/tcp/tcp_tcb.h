@@ -168,6 +168,13 @@ struct synack_tcb {
     synack_ring snd, rcv;
     synack_assembler ooo;
     synack_tcp_sb *sb;
+    /*
+     * A SYN that reopened TIME-WAIT (RFC 1122 4.2.2.13): the child in
+     * SYN-RECEIVED and the TIME-WAIT TCB, out of the demux hash, point at
+     * each other until the handshake completes (TIME-WAIT is closed) or
+     * fails (TIME-WAIT goes back into the hash). Freeing either clears it.
+     */
+    synack_tcb *twin;
     uint64_t bytes_sent, bytes_received, rexmit_segs, rexmit_bytes;
 };
 
@@ -345,6 +352,15 @@ uint32_t synack_tcp_rto_calc(const synack_tcb *t);
 /* A segment for a listener (RFC 9293 3.10.7.2), SYN cookies included. */
 void synack_tcp_listen_input(synack_stack *s, uint64_t now, synack_tcb *l,
                              const synack_ip4_repr *ip, synack_tcp_repr *seg);
+/*
+ * A SYN that may reopen the TIME-WAIT connection tw (RFC 6191): a child of
+ * l with an ISS above tw's SND.MAX, tw parked as its twin. Returns false,
+ * with the SYN counted as dropped and tw untouched, when no child can be
+ * made (queues full, connection limit, memory).
+ */
+bool synack_tcp_listen_reopen(synack_stack *s, uint64_t now, synack_tcb *l,
+                              synack_tcb *tw, const synack_ip4_repr *ip,
+                              synack_tcp_repr *seg);
 /* A child reached ESTABLISHED: move it to the accept queue. */
 void synack_tcp_listen_child_ready(synack_stack *s, synack_tcb *c);
 /* A child is going away: unlink it from its listener. */
