@@ -440,6 +440,122 @@ static void time_wait_kept_when_accept_queue_full(void **state)
                    .has_mss = true, .mss = 536, .any = TH_ANY_SEQ | TH_ANY_OPTS);
 }
 
+/* ---- defect 8: ACKs to invalid segments are rate-limited ---------------- */
+
+/* ACK segments taken from the captured frames (checked: seq una, ack ack). */
+static int count_acks(tcp_harness *th, uint32_t una, uint32_t ack)
+{
+    int n = 0;
+    while (th_next(th)) {
+        assert_int_equal(th->last.flags, A);
+        assert_int_equal(th->last.seq, una);
+        assert_int_equal(th->last.ack, ack);
+        n++;
+    }
+    return n;
+}
+
+/*
+ * Twenty bare segments far outside the receive window (an ACK loop or a
+ * reflection attempt) get one ACK per 500 ms, not one each; the others are
+ * counted as tcp/invalid-ack-limit.
+ */
+static void out_of_window_acks_rate_limited(void **state)
+{
+    tcp_harness *th = *state;
+    th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
+    uint32_t una = th->stack_iss + 1;
+    uint32_t seq = PEER_ISN + 1;
+    for (int i = 0; i < 20; i++)
+        send_segment(th, .flags = A, .seq = seq + 0x40000000u, .ack = una, .win = 65535);
+    assert_int_equal(count_acks(th, una, seq), 1);
+    assert_int_equal(synack_drops(th->s, SYNACK_DROP_TCP_OUT_OF_WINDOW), 20);
+    assert_int_equal(synack_drops(th->s, SYNACK_DROP_TCP_INVALID_ACK_LIMIT), 19);
+    th_advance(th, 499);
+    send_segment(th, .flags = A, .seq = seq + 0x40000000u, .ack = una, .win = 65535);
+    assert_int_equal(count_acks(th, una, seq), 0);
+    th_advance(th, 1);
+    for (int i = 0; i < 5; i++)
+        send_segment(th, .flags = A, .seq = seq - 100000, .ack = una, .win = 65535);
+    assert_int_equal(count_acks(th, una, seq), 1);
+}
+
+/* The same for segments PAWS rejects (RFC 7323 5.3), when they carry no data. */
+static void paws_acks_rate_limited(void **state)
+{
+    tcp_harness *th = *state;
+    int h = th_active_open_or_fail(th, &(th_seg){.seq = PEER_ISN, .win = 65535,
+                                                 .has_mss = true, .mss = 1460,
+                                                 .has_ts = true, .tsval = 1000});
+    uint32_t una = th->stack_iss + 1;
+    uint32_t seq = PEER_ISN + 1;
+    uint32_t ours = th->last.tsval;
+    send_segment(th, .flags = A, .seq = seq, .ack = una, .win = 65535, .data = "new",
+                 .len = 3, .has_ts = true, .tsval = 2000, .tsecr = ours);
+    th_advance(th, 1000); /* the delayed ACK */
+    th_flush(th);
+    for (int i = 0; i < 10; i++)
+        send_segment(th, .flags = A, .seq = seq + 3, .ack = una, .win = 65535, .has_ts = true,
+                     .tsval = 1500, .tsecr = ours);
+    int n = 0;
+    while (th_next(th)) {
+        assert_int_equal(th->last.ack, seq + 3);
+        n++;
+    }
+    assert_int_equal(n, 1);
+    assert_int_equal(synack_drops(th->s, SYNACK_DROP_TCP_PAWS), 10);
+    assert_int_equal(synack_drops(th->s, SYNACK_DROP_TCP_INVALID_ACK_LIMIT), 9);
+    uint8_t buf[8];
+    assert_int_equal(synack_tcp_recv(th->s, th->now, h, buf, sizeof buf), 3);
+}
+
+/*
+ * What must still be answered every time: duplicate data (its ACK may
+ * have been lost, RFC 9293 3.10.7.4 first), and the peer's keepalive
+ * probes (<SEQ=RCV.NXT-1>, no data, RFC 9293 3.8.4) at their interval.
+ */
+static void duplicate_data_and_keepalives_still_acked(void **state)
+{
+    tcp_harness *th = *state;
+    th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
+    uint32_t una = th->stack_iss + 1;
+    uint32_t seq = PEER_ISN + 1;
+    send_segment(th, .flags = A | P, .seq = seq, .ack = una, .win = 65535, .data = pattern,
+                 .len = 100);
+    th_advance(th, 1000);
+    assert_int_equal(count_acks(th, una, seq + 100), 1);
+    /* the segment, retransmitted three times in a row: an ACK each time */
+    for (int i = 0; i < 3; i++)
+        send_segment(th, .flags = A | P, .seq = seq, .ack = una, .win = 65535,
+                     .data = pattern, .len = 100);
+    assert_int_equal(count_acks(th, una, seq + 100), 3);
+    /* keepalive probes, one per second (Linux's fastest is 1 s) */
+    for (int i = 0; i < 3; i++) {
+        th_advance(th, 1000);
+        th_flush(th);
+        send_segment(th, .flags = A, .seq = seq + 99, .ack = una, .win = 65535);
+        assert_int_equal(count_acks(th, una, seq + 100), 1);
+    }
+    assert_int_equal(synack_drops(th->s, SYNACK_DROP_TCP_INVALID_ACK_LIMIT), 0);
+}
+
+/*
+ * TIME-WAIT: the peer's FIN, repeated because our last ACK was lost, is
+ * answered each time it comes (its retransmission timer is far above the
+ * 500 ms limit).
+ */
+static void time_wait_repeated_fin_acked_each_time(void **state)
+{
+    tcp_harness *th = *state;
+    uint32_t fin;
+    time_wait_after_passive(th, 0, &fin);
+    for (int i = 0; i < 3; i++) {
+        th_advance(th, 1000);
+        expect_time_wait(th, fin);
+    }
+    assert_int_equal(synack_drops(th->s, SYNACK_DROP_TCP_INVALID_ACK_LIMIT), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +568,10 @@ int main(void)
         th_unit_test(time_wait_reopen_iss_above_old_snd_max),
         th_unit_test(time_wait_back_after_old_duplicate_syn),
         th_unit_test(time_wait_kept_when_accept_queue_full),
+        th_unit_test(out_of_window_acks_rate_limited),
+        th_unit_test(paws_acks_rate_limited),
+        th_unit_test(duplicate_data_and_keepalives_still_acked),
+        th_unit_test(time_wait_repeated_fin_acked_each_time),
     };
     fill_pattern();
     return cmocka_run_group_tests(tests, NULL, NULL);

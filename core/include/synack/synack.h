@@ -281,6 +281,8 @@ typedef enum synack_drop {
     SYNACK_DROP_TCP_RST_IGNORED,    /* RST outside the window */
     SYNACK_DROP_TCP_CHALLENGE_LIMIT,/* challenge ACK rate-limited */
     SYNACK_DROP_TCP_CONN_LIMIT,     /* connection limit reached */
+    SYNACK_DROP_TCP_INVALID_ACK_LIMIT, /* ACK to an out-of-window or PAWS-
+                                          rejected segment rate-limited */
     SYNACK_DROP_LINK_SEND,          /* the link refused a frame */
     SYNACK_DROP_DHCP_MALFORMED,
     SYNACK_DROP_DNS_MALFORMED,

@@ -62,6 +62,15 @@
  * while without a SYN flood an ACK cannot guess its way in.
  */
 #define SYNACK_TCP_COOKIE_WINDOW_MS 128000u
+/*
+ * At most one ACK per this many ms in reply to segments that are out of
+ * the window or rejected by PAWS (RFC 9293 3.10.7.4 first, RFC 7323 5.3),
+ * per connection, as Linux's tcp_invalid_ratelimit (500 ms): one ACK per
+ * bogus segment would let a forged stream reflect ACKs, and two stacks
+ * that disagree about the window would ping-pong ACKs forever. Segments
+ * with data (no SYN) are always answered: their ACK may have been lost.
+ */
+#define SYNACK_TCP_INVALID_ACK_MS 500u
 /* "No timer" deadline. */
 #define SYNACK_TCP_NEVER UINT64_MAX
 /* Number of timers (synack_timer_name values). */
@@ -150,6 +159,8 @@ struct synack_tcb {
     uint32_t srtt8, rttvar4, rto;
     uint32_t last_rcv;   /* ms (low 32 bits) of the last segment received */
     uint32_t chal_time;  /* second of the challenge-ACK budget */
+    uint32_t oow_ack_at; /* ms (low 32 bits, 0 = never) of the last ACK to
+                            an invalid segment */
     uint32_t sack_recent[4]; /* left edges of recently received OOO data */
     /* per-socket options */
     uint32_t sndbuf, rcvbuf, rto_min, rto_max, delack_ms, msl_ms;
@@ -319,6 +330,12 @@ void synack_tcp_send_keepalive(synack_stack *s, uint64_t now, synack_tcb *t);
 uint32_t synack_tcp_rcv_window(const synack_tcb *t);
 /* Window update after the application read: send one if it grew enough. */
 void synack_tcp_window_update(synack_stack *s, uint64_t now, synack_tcb *t);
+/*
+ * Answer a segment dropped as out of window or by PAWS with an ACK,
+ * rate-limited by SYNACK_TCP_INVALID_ACK_MS unless it carries data.
+ */
+void synack_tcp_invalid_ack(synack_stack *s, uint64_t now, synack_tcb *t,
+                            const synack_tcp_repr *seg);
 /* Send a challenge ACK, rate-limited (RFC 5961 section 7). */
 void synack_tcp_challenge_ack(synack_stack *s, uint64_t now, synack_tcb *t);
 /* Effective payload per segment given our options (RFC 6691). */
