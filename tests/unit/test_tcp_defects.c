@@ -556,6 +556,72 @@ static void time_wait_repeated_fin_acked_each_time(void **state)
     assert_int_equal(synack_drops(th->s, SYNACK_DROP_TCP_INVALID_ACK_LIMIT), 0);
 }
 
+/* ---- defect 9: give-up with large retry settings ------------------------- */
+
+/* The documented upper bound of syn_retries and data_retries. */
+#define MAX_RETRIES 127
+
+static void tune_many_retries(synack_config *cfg)
+{
+    cfg->tcp.syn_retries = 1000;
+    cfg->tcp.data_retries = 1000;
+}
+
+/*
+ * Step from deadline to deadline (ARP answered on the way) until the
+ * connection has an error or `steps` deadlines passed; returns the TCP
+ * segments the stack sent meanwhile.
+ */
+static int run_until_error(tcp_harness *th, int h, int steps)
+{
+    int segs = 0;
+    for (int i = 0; i < steps && synack_tcp_error(th->s, h) == 0; i++) {
+        th_advance_to_deadline(th, 3600000);
+        while (th_next(th))
+            segs++;
+    }
+    return segs;
+}
+
+/*
+ * data_retries above what the counters hold (1000): the retransmissions
+ * of an unacknowledged segment still end, after the documented maximum.
+ */
+static void large_data_retries_give_up(void **state)
+{
+    tcp_harness *th = th_renew(state, &(th_opts){.tune = tune_many_retries});
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
+    synack_tcp_send(th->s, th->now, h, pattern, 100);
+    assert_int_equal(th_pending(th), 1);
+    th_flush(th);
+    int segs = run_until_error(th, h, 3000);
+    assert_int_equal(synack_tcp_error(th->s, h), SYNACK_ERR_TIMEOUT);
+    assert_int_equal(segs, MAX_RETRIES); /* the retransmissions, then silence */
+}
+
+/* The same for zero-window probes nobody answers. */
+static void large_data_retries_persist_gives_up(void **state)
+{
+    tcp_harness *th = th_renew(state, &(th_opts){.tune = tune_many_retries});
+    int h = th_open_or_fail(th, PEER_ISN, 0, 1460, false);
+    synack_tcp_send(th->s, th->now, h, pattern, 100);
+    expect_no_segment(th);
+    int segs = run_until_error(th, h, 3000);
+    assert_int_equal(synack_tcp_error(th->s, h), SYNACK_ERR_TIMEOUT);
+    assert_in_range(segs, MAX_RETRIES, MAX_RETRIES + 2);
+}
+
+/* And for SYN retransmissions. */
+static void large_syn_retries_give_up(void **state)
+{
+    tcp_harness *th = th_renew(state, &(th_opts){.tune = tune_many_retries});
+    uint32_t iss;
+    int h = th_connect_syn_or_fail(th, &iss);
+    int segs = run_until_error(th, h, 3000);
+    assert_int_equal(synack_tcp_error(th->s, h), SYNACK_ERR_TIMEOUT);
+    assert_int_equal(segs, MAX_RETRIES);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -572,6 +638,9 @@ int main(void)
         th_unit_test(paws_acks_rate_limited),
         th_unit_test(duplicate_data_and_keepalives_still_acked),
         th_unit_test(time_wait_repeated_fin_acked_each_time),
+        th_unit_test(large_data_retries_give_up),
+        th_unit_test(large_data_retries_persist_gives_up),
+        th_unit_test(large_syn_retries_give_up),
     };
     fill_pattern();
     return cmocka_run_group_tests(tests, NULL, NULL);
