@@ -1,7 +1,16 @@
 /*
  * Scenarios for the defects of the TCP review (issue 14), one or more per
- * defect, each written to fail on the code before its fix: in-order data
- * with a full out-of-order store (RFC 9293 3.10.7.4 seventh), ...
+ * defect, each written to fail on the code before its fix (the guards that
+ * passed before are marked as such in the commit messages):
+ *   1  in-order data with a full out-of-order store (RFC 9293 3.10.7.4 seventh)
+ *   2  the zero-window probe's ACK after an older segment (RFC 9293 3.8.6.1)
+ *   4  fast retransmit after 2^31 octets without loss (RFC 6582 3.2, recover)
+ *   5  SYN cookies: replay after 2048 s, no recent overflow, lifetime (RFC 4987)
+ *   7  reopening TIME-WAIT: ISS, old duplicate SYN, full accept queue
+ *      (RFC 1122 4.2.2.13, RFC 6191)
+ *   8  ACKs to out-of-window and PAWS-rejected segments rate-limited
+ *   9  give-up with syn_retries / data_retries above the counters
+ * Defect 10 (send offload waiting for ARP) is in test_tcp_gso.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
