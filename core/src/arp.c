@@ -173,7 +173,12 @@ static void flush_queued(synack_stack *s, const synack_arp_entry *e)
         synack_arp_queued *q = &s->arp.queue[i];
         if (q->frame == NULL || q->nexthop != e->ip)
             continue;
+        /* an offload packet leaves as it would have without the wait:
+           whole, to send_gso, which cuts it at the MSS */
+        uint32_t gso_seg = s->ip.gso_seg;
+        s->ip.gso_seg = q->gso_seg;
         frame_send(s, &e->mac, q->frame, q->len);
+        s->ip.gso_seg = gso_seg;
         queued_free(s, q);
     }
 }
@@ -258,6 +263,7 @@ static int queue_frame(synack_stack *s, synack_ip4 nexthop,
         memcpy(q->frame, frame, len);
         q->len = len;
         q->nexthop = nexthop;
+        q->gso_seg = s->ip.gso_seg;
         return SYNACK_OK;
     }
     synack_count_drop(s, SYNACK_DROP_ARP_QUEUE_FULL);
@@ -301,12 +307,6 @@ int synack_arp_output(synack_stack *s, uint64_t now, synack_ip4 nexthop,
     }
     e->used = now;
     return queue_frame(s, nexthop, frame, len);
-}
-
-bool synack_arp_sends_now(const synack_stack *s, synack_ip4 ip)
-{
-    const synack_arp_entry *e = entry_find(s, ip);
-    return e != NULL && e->state != SYNACK_ARP_PENDING;
 }
 
 bool synack_arp_lookup(const synack_stack *s, uint64_t now, synack_ip4 ip,

@@ -36,6 +36,8 @@ typedef struct synack_arp_queued {
     synack_ip4 nexthop;
     uint8_t *frame;    /* SYNACK_ETH_HDR_LEN + IP packet, NULL when free */
     size_t len;        /* frame length including the L2 header */
+    uint32_t gso_seg;  /* s->ip.gso_seg when it was queued: a send-offload
+                          packet still goes to send_gso once resolved */
 } synack_arp_queued;
 
 typedef struct synack_arp {
@@ -66,10 +68,6 @@ int synack_arp_output(synack_stack *s, uint64_t now, synack_ip4 nexthop,
 
 /* Broadcast a gratuitous ARP request for our address (RFC 5227 2.3). */
 void synack_arp_announce(synack_stack *s, uint64_t now);
-
-/* Whether synack_arp_output would send a frame to ip at once (a known
- * MAC, even one being revalidated) instead of queueing it. */
-bool synack_arp_sends_now(const synack_stack *s, synack_ip4 ip);
 
 /* Look up a resolved entry; true and *mac set when found and fresh. */
 bool synack_arp_lookup(const synack_stack *s, uint64_t now, synack_ip4 ip,

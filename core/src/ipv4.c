@@ -212,13 +212,9 @@ int synack_ipv4_send(synack_stack *s, uint64_t now, synack_ip4 dst,
         return SYNACK_OK;
     }
     bool bcast = dst == IP4_BROADCAST || is_subnet_bcast(s, dst);
-    if (s->ip.gso_seg && (bcast || !synack_arp_sends_now(s, hop))) {
-        /* It would wait in the ARP queue and be fragmented later: finish
-         * the TCP checksum now (the field holds the pseudo-header sum). */
-        uint8_t *l4 = s->tx + l2 + SYNACK_IP4_HDR_LEN;
-        synack_wr_be16(l4 + 16, synack_csum_finish(synack_csum_add(0, l4, l4len)));
-        s->ip.gso_seg = 0;
-    }
+    /* A send-offload packet (s->ip.gso_seg) that must wait for ARP waits
+     * whole, with its piece size: fragmenting it instead would carry TCP
+     * segments above the peer's MSS (RFC 9293 3.7.1). */
     int rc = synack_arp_output(s, now, hop, bcast, s->tx, l2 + total);
     /* A full ARP queue is a drop on the way, not an error of the call. */
     return rc == SYNACK_ERR_NOMEM ? SYNACK_OK : rc;

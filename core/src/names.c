@@ -98,6 +98,7 @@ static const drop_name drop_names[SYNACK_DROP__COUNT] = {
     [SYNACK_DROP_TCP_RST_IGNORED] = {"tcp", "rst-ignored"},
     [SYNACK_DROP_TCP_CHALLENGE_LIMIT] = {"tcp", "challenge-limit"},
     [SYNACK_DROP_TCP_CONN_LIMIT] = {"tcp", "conn-limit"},
+    [SYNACK_DROP_TCP_INVALID_ACK_LIMIT] = {"tcp", "invalid-ack-limit"},
     [SYNACK_DROP_LINK_SEND] = {"link", "send"},
     [SYNACK_DROP_DHCP_MALFORMED] = {"dhcp", "malformed"},
     [SYNACK_DROP_DNS_MALFORMED] = {"dns", "malformed"},

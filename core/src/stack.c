@@ -98,6 +98,19 @@ static void config_fill_zeros(synack_config *c)
 #undef FILL
 }
 
+/*
+ * Retry limits above SYNACK_TCP_MAX_RETRIES are lowered to it: the TCB
+ * counts retransmissions and probes in 8 bits, and 127 (Linux's bound
+ * for SYN retries) at the longest RTO is already over two hours.
+ */
+static void config_clamp(synack_config *c)
+{
+    if (c->tcp.syn_retries > SYNACK_TCP_MAX_RETRIES)
+        c->tcp.syn_retries = SYNACK_TCP_MAX_RETRIES;
+    if (c->tcp.data_retries > SYNACK_TCP_MAX_RETRIES)
+        c->tcp.data_retries = SYNACK_TCP_MAX_RETRIES;
+}
+
 static bool config_valid(const synack_config *c)
 {
     if (c->alloc.alloc == NULL || c->alloc.free == NULL)
@@ -137,6 +150,7 @@ int synack_stack_new(synack_stack **out, const synack_config *cfg, uint64_t now)
     memset(s, 0, sizeof *s);
     s->cfg = *cfg;
     config_fill_zeros(&s->cfg);
+    config_clamp(&s->cfg);
     s->now = now;
 
     /* Randomness: the caller's entropy source, or the seed. */

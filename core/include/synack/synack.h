@@ -281,6 +281,8 @@ typedef enum synack_drop {
     SYNACK_DROP_TCP_RST_IGNORED,    /* RST outside the window */
     SYNACK_DROP_TCP_CHALLENGE_LIMIT,/* challenge ACK rate-limited */
     SYNACK_DROP_TCP_CONN_LIMIT,     /* connection limit reached */
+    SYNACK_DROP_TCP_INVALID_ACK_LIMIT, /* ACK to an out-of-window or PAWS-
+                                          rejected segment rate-limited */
     SYNACK_DROP_LINK_SEND,          /* the link refused a frame */
     SYNACK_DROP_DHCP_MALFORMED,
     SYNACK_DROP_DNS_MALFORMED,
@@ -304,6 +306,9 @@ typedef enum synack_cc_algo {
     SYNACK_CC_NEWRENO,   /* RFC 5681 + RFC 6582 */
 } synack_cc_algo;
 
+/* Largest syn_retries / data_retries; larger settings are lowered to it. */
+#define SYNACK_TCP_MAX_RETRIES 127u
+
 /* TCP defaults applied to new sockets (each can be changed per socket). */
 typedef struct synack_tcp_config {
     uint32_t sndbuf;            /* bytes; default 8 MiB (> 1 Gbit/s x 50 ms) */
@@ -311,8 +316,8 @@ typedef struct synack_tcp_config {
     uint32_t rto_min_ms;        /* default 200 */
     uint32_t rto_max_ms;        /* default 60000 */
     uint32_t rto_initial_ms;    /* default 1000 (RFC 6298) */
-    uint32_t syn_retries;       /* SYN give-up: default 6 */
-    uint32_t data_retries;      /* data give-up: default 15 */
+    uint32_t syn_retries;       /* SYN give-up: default 6, at most 127 */
+    uint32_t data_retries;      /* data give-up: default 15, at most 127 */
     uint32_t msl_ms;            /* TIME-WAIT lasts 2*msl; default 30000 */
     uint32_t delack_ms;         /* delayed ACK timer; default 40, at most 499 */
     uint32_t keepalive_idle_ms; /* default 7200000 */

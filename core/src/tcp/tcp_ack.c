@@ -80,6 +80,11 @@ static void ack_advance(synack_stack *s, uint64_t now, synack_tcb *t,
         t->snd_nxt = ack;
     if (synack_seq_lt(t->high_rxt, ack))
         t->high_rxt = ack;
+    /* RFC 6582 3.2 step 1 compares SND.UNA with recover modulo 2^32: once
+       passed, recover moves with SND.UNA, else after 2^31 octets without
+       a loss it would seem ahead again and refuse fast retransmit */
+    if (synack_seq_lt(t->recover, ack))
+        t->recover = ack;
     /* RTT: RFC 7323 4.1 (TSecr) or the timed segment (RFC 6298 3, Karn) */
     if ((t->fl & SYNACK_TF_TS) && seg->has_ts && seg->tsecr) {
         synack_tcp_rtt_sample(t, synack_tcb_ts_now(t, now) - seg->tsecr);
@@ -150,12 +155,15 @@ bool synack_tcp_ack_process(synack_stack *s, uint64_t now, synack_tcb *t,
                             const synack_tcp_repr *seg)
 {
     uint32_t ack = seg->ack;
-    /* a zero window probe carried the octet at snd_max and it was taken */
+    /* a zero window probe carried the octet at snd_max and it was taken.
+       The flag stays until then (or until sending moves snd_max past the
+       octet, tcp_output.c): an older segment arriving in between must not
+       make the probe's ACK look like an ACK of unsent data. */
     if ((t->fl & SYNACK_TF_PROBE_OUT) && ack == t->snd_max + 1) {
         t->snd_max = ack;
         t->snd_nxt = ack;
+        t->fl &= ~(uint32_t)SYNACK_TF_PROBE_OUT;
     }
-    t->fl &= ~(uint32_t)SYNACK_TF_PROBE_OUT;
     /* RFC 5961 5.2 / RFC 9293: ACK of something not yet sent */
     if (synack_seq_gt(ack, t->snd_max)) {
         synack_count_drop(s, SYNACK_DROP_TCP_BAD_ACK);

@@ -217,6 +217,7 @@ int synack_tcp_listen(synack_stack *s, int h, uint32_t backlog)
         synack_tcb_bound_add(s, t);
     }
     t->backlog = clamp_u32(backlog, 1, s->cfg.tcp.max_conns ? s->cfg.tcp.max_conns : 1);
+    t->cookies_until = 0; /* no cookie sent yet */
     t->fl |= SYNACK_TF_STARTED;
     synack_tcb_set_state(s, s->now, t, SYNACK_TCP_LISTEN);
     return SYNACK_OK;

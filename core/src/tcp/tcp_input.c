@@ -7,6 +7,8 @@
  *   tcp_listen.c)
  * RFC 7323 5.3 (PAWS), 4.3 (TS.Recent), 2.2 (SYN windows are unscaled)
  * RFC 5961 3.2 (RST: exact match or challenge ACK), 4.2 (SYN: challenge ACK)
+ * ACKs to out-of-window and PAWS-rejected segments: at most one per
+ *   SYNACK_TCP_INVALID_ACK_MS unless the segment carries data (as Linux)
  * RFC 6191 / RFC 1122 4.2.2.13 (a new SYN may reopen a TIME-WAIT pair)
  * RFC 1122 4.2.3.10 (no segments to broadcast/multicast addresses)
  * RFC 1122 4.2.3.9 and RFC 5927 (ICMP errors: hard in SYN-SENT for port and
@@ -233,9 +235,11 @@ static void synchronized(synack_stack *s, uint64_t now, synack_tcb *t,
     if (t->state == SYNACK_TCP_TIME_WAIT && tw_reopen(t, seg)) {
         synack_tcb *l = synack_tcb_find_listener(s, t->lport);
         if (l) {
-            /* CLOSED leaves the hash; the caller frees t afterwards */
-            synack_tcb_set_state(s, now, t, SYNACK_TCP_CLOSED);
-            synack_tcp_listen_input(s, now, l, ip, seg);
+            /* a child in SYN-RECEIVED takes over the 4-tuple; t waits out
+               of the hash until the handshake shows whether the SYN was
+               new. Without a child (queues full...) t stays as it was and
+               the peer repeats its SYN. */
+            (void)synack_tcp_listen_reopen(s, now, l, t, ip, seg);
             return;
         }
     }
@@ -252,7 +256,7 @@ static void synchronized(synack_stack *s, uint64_t now, synack_tcb *t,
         synack_seq_lt(seg->tsval, t->ts_recent) &&
         (uint32_t)now - t->ts_recent_at < PAWS_IDLE_MS) {
         synack_count_drop(s, SYNACK_DROP_TCP_PAWS);
-        synack_tcp_send_ack(s, now, t);
+        synack_tcp_invalid_ack(s, now, t, seg);
         return;
     }
     /* first: check the sequence number */
@@ -267,10 +271,11 @@ static void synchronized(synack_stack *s, uint64_t now, synack_tcb *t,
             if (t->state == SYNACK_TCP_TIME_WAIT && fin)
                 synack_tcp_timer_set(s, t, SYNACK_TIMER_TIME_WAIT,
                                      now + 2 * (uint64_t)t->msl_ms);
-            synack_tcp_send_ack(s, now, t);
         }
         synack_count_drop(s, rst ? SYNACK_DROP_TCP_RST_IGNORED
                                  : SYNACK_DROP_TCP_OUT_OF_WINDOW);
+        if (!rst)
+            synack_tcp_invalid_ack(s, now, t, seg);
         return;
     }
     /* RFC 7323 4.3 (2): remember the peer's timestamp */

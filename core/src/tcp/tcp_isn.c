@@ -11,8 +11,13 @@
  * RFC 4987 3.6 (SYN cookies). The 32-bit cookie is our ISS:
  *     bits 31..27  t, a 64-second counter (mod 32)
  *     bits 26..24  index of the MSS in a table of 8 values
- *     bits 23..0   SipHash(secret, 4-tuple, client ISN, t, index)
- *   A cookie is good for the current and the previous period (64-128 s).
+ *     bits 23..0   SipHash(secret, 4-tuple, client ISN, T, index)
+ *   where T is the whole counter (now / 64 s), of which the cookie carries
+ *   only t: a check takes T as the current or the previous period whose
+ *   low bits are t, so a cookie is good for 64-128 s and a recorded one
+ *   does not become valid again when t comes round 2048 s later.
+ *   tcp_listen.c checks cookies only while the listener has sent one in
+ *   the last SYNACK_TCP_COOKIE_WINDOW_MS.
  *   Window scale and SACK-permitted travel in the low 6 bits of the TSval of
  *   the SYN-ACK (bit 5 set; bit 4 SACK; bits 3..0 the peer's shift, 15 for
  *   none) when the SYN had timestamps; without timestamps the connection
@@ -74,8 +79,10 @@ static uint32_t cookie_hash(const synack_stack *s, synack_ip4 laddr,
                             uint16_t lport, synack_ip4 raddr, uint16_t rport,
                             uint32_t client_isn, uint32_t t, uint32_t idx)
 {
-    return (uint32_t)tuple_siphash(s, 'C', laddr, lport, raddr, rport, client_isn,
-                                   (t << 8) | idx) & 0xffffffu;
+    /* t is the whole period counter; the MSS index goes in the domain
+       byte (0x80 | idx, apart from the ASCII domains of the other hashes) */
+    return (uint32_t)tuple_siphash(s, (uint8_t)(0x80u | idx), laddr, lport, raddr, rport,
+                                   client_isn, t) & 0xffffffu;
 }
 
 uint32_t synack_tcp_cookie_make(const synack_stack *s, uint64_t now,
@@ -90,11 +97,12 @@ uint32_t synack_tcp_cookie_make(const synack_stack *s, uint64_t now,
     for (uint32_t i = 0; i < 8; i++)
         if (cookie_mss[i] <= eff)
             idx = i;
-    uint32_t t = (uint32_t)(now / COOKIE_PERIOD_MS) & 31u;
-    uint32_t h = cookie_hash(s, ip->dst, syn->dport, ip->src, syn->sport, syn->seq, t, idx);
+    uint32_t period = (uint32_t)(now / COOKIE_PERIOD_MS);
+    uint32_t h = cookie_hash(s, ip->dst, syn->dport, ip->src, syn->sport, syn->seq,
+                             period, idx);
     if (mss_out)
         *mss_out = cookie_mss[idx];
-    return t << 27 | idx << 24 | h;
+    return (period & 31u) << 27 | idx << 24 | h;
 }
 
 uint16_t synack_tcp_cookie_check(const synack_stack *s, uint64_t now,
@@ -105,10 +113,16 @@ uint16_t synack_tcp_cookie_check(const synack_stack *s, uint64_t now,
     uint32_t client_isn = ack->seq - 1;
     uint32_t t = cookie >> 27;
     uint32_t idx = (cookie >> 24) & 7u;
-    uint32_t cur = (uint32_t)(now / COOKIE_PERIOD_MS) & 31u;
-    if (((cur - t) & 31u) > 1)
-        return 0;
-    uint32_t h = cookie_hash(s, ip->dst, ack->dport, ip->src, ack->sport, client_isn, t, idx);
+    /* the whole counter of the period the cookie was made in: the
+       current one or the one before, whichever has t as its low bits */
+    uint32_t period = (uint32_t)(now / COOKIE_PERIOD_MS);
+    if ((period & 31u) != t) {
+        if (period == 0 || ((period - 1) & 31u) != t)
+            return 0;
+        period--;
+    }
+    uint32_t h = cookie_hash(s, ip->dst, ack->dport, ip->src, ack->sport, client_isn,
+                             period, idx);
     if (h != (cookie & 0xffffffu))
         return 0;
     return cookie_mss[idx];

@@ -8,6 +8,13 @@
  * RFC 4987 3.6: when the SYN queue (embryonic connections, bounded by the
  *   backlog) is full, a SYN cookie answers without creating state; the
  *   ACK that returns it creates the connection (tcp_isn.c has the format).
+ *   Cookie ACKs are checked only within SYNACK_TCP_COOKIE_WINDOW_MS of the
+ *   last cookie the listener sent; otherwise an ACK gets RST as usual.
+ * RFC 1122 4.2.2.13 / RFC 6191: a SYN that may reopen a TIME-WAIT pair
+ *   (tcp_input.c decides) makes a child whose ISS lies above the old
+ *   SND.MAX; TIME-WAIT is parked until the handshake completes and comes
+ *   back if it fails (an old duplicate SYN). With the queues full, or no
+ *   room for a child, TIME-WAIT stays and the SYN is dropped.
  * The accept queue (established, not yet accepted) is bounded by the
  *   backlog too; while it is full, final ACKs are ignored (the peer repeats
  *   them), as Linux does.
@@ -63,10 +70,20 @@ static void child_syn(synack_stack *s, synack_tcb *c, const synack_tcp_repr *syn
     c->last_ack_sent = c->rcv_nxt;
 }
 
+static void child_open(synack_stack *s, uint64_t now, synack_tcb *c,
+                       synack_tcp_repr *seg, const synack_tcb *tw);
+
 /* The ACK of a SYN cookie: rebuild the connection and let it complete. */
 static void cookie_ack(synack_stack *s, uint64_t now, synack_tcb *l,
                        const synack_ip4_repr *ip, synack_tcp_repr *seg)
 {
+    /* no cookie sent lately: a plain ACK to a listener (RFC 9293
+       3.10.7.2 second), as Linux when no SYN queue overflowed recently */
+    if (now >= l->cookies_until) {
+        synack_count_drop(s, SYNACK_DROP_TCP_NO_SOCKET);
+        synack_tcp_reply_rst(s, now, ip, seg);
+        return;
+    }
     uint16_t mss = synack_tcp_cookie_check(s, now, ip, seg);
     if (mss == 0) {
         synack_count_drop(s, SYNACK_DROP_TCP_BAD_ACK);
@@ -147,6 +164,7 @@ void synack_tcp_listen_input(synack_stack *s, uint64_t now, synack_tcb *l,
                 synack_tcp_trace_seg(s, -1, false, seg, (uint32_t)seg->payload_len, false, 0);
             uint32_t iss = synack_tcp_cookie_make(s, now, ip, seg, NULL);
             synack_tcp_send_cookie_synack(s, now, ip, seg, iss, l->rcvbuf);
+            l->cookies_until = now + SYNACK_TCP_COOKIE_WINDOW_MS;
             return;
         }
         synack_count_drop(s, SYNACK_DROP_TCP_BACKLOG_FULL);
@@ -157,10 +175,53 @@ void synack_tcp_listen_input(synack_stack *s, uint64_t now, synack_tcb *l,
         synack_count_drop(s, SYNACK_DROP_TCP_CONN_LIMIT);
         return;
     }
+    child_open(s, now, c, seg, NULL);
+}
+
+bool synack_tcp_listen_reopen(synack_stack *s, uint64_t now, synack_tcb *l,
+                              synack_tcb *tw, const synack_ip4_repr *ip,
+                              synack_tcp_repr *seg)
+{
+    /* no SYN cookie here: its ACK would meet TIME-WAIT, not the listener */
+    if (l->syn_len >= l->backlog || l->acc_len >= l->backlog) {
+        synack_count_drop(s, SYNACK_DROP_TCP_BACKLOG_FULL);
+        return false;
+    }
+    /* tw must not be reclaimed to make room for its own successor */
+    bool listed = (tw->fl & SYNACK_TF_TW_LIST) != 0;
+    if (listed)
+        synack_tcb_tw_remove(s, tw);
+    synack_tcb *c = child_new(s, now, l, ip, seg);
+    if (listed)
+        synack_tcb_tw_add(s, tw);
+    if (!c) {
+        synack_count_drop(s, SYNACK_DROP_TCP_CONN_LIMIT);
+        return false;
+    }
+    if (tw->fl & SYNACK_TF_HASHED)
+        synack_tcb_hash_remove(s, tw);
+    c->twin = tw;
+    tw->twin = c;
+    child_open(s, now, c, seg, tw);
+    return true;
+}
+
+/*
+ * A new child c for the SYN seg: options, ISS, SYN-RECEIVED and the
+ * SYN-ACK. When it replaces the TIME-WAIT connection tw, its ISS lies
+ * above tw's SND.MAX (RFC 1122 4.2.2.13 (1); RFC 6191 4 when timestamps
+ * cannot tell the incarnations apart): if the ISN clock has not passed
+ * it (a fast connection), one largest unscaled window beyond it.
+ */
+static void child_open(synack_stack *s, uint64_t now, synack_tcb *c,
+                       synack_tcp_repr *seg, const synack_tcb *tw)
+{
     if (synack_tracing(s))
         synack_tcp_trace_seg(s, c->handle, false, seg, (uint32_t)seg->payload_len, false, 0);
     child_syn(s, c, seg, seg->seq);
     c->iss = synack_tcp_isn(s, now, c->laddr, c->lport, c->raddr, c->rport, &c->ts_offset);
+    if (tw && !synack_seq_gt(c->iss, tw->snd_max))
+        c->iss = tw->snd_max + 65536u;
     c->snd_una = c->snd_nxt = c->snd_max = c->iss;
     c->recover = c->high_rxt = c->iss;
     c->snd_wnd = seg->win; /* unscaled in a SYN (RFC 7323 2.2) */
@@ -176,7 +237,13 @@ void synack_tcp_listen_input(synack_stack *s, uint64_t now, synack_tcb *l,
 
 void synack_tcp_listen_child_ready(synack_stack *s, synack_tcb *c)
 {
-    (void)s;
+    synack_tcb *tw = c->twin;
+    if (tw) {
+        /* the SYN that reopened TIME-WAIT was new: the old one goes */
+        c->twin = tw->twin = NULL;
+        synack_tcb_set_state(s, s->now, tw, SYNACK_TCP_CLOSED);
+        synack_tcb_reap(s, tw);
+    }
     synack_tcb *l = c->parent;
     if (!l || (c->fl & SYNACK_TF_ACCEPTQ))
         return;
@@ -195,7 +262,17 @@ void synack_tcp_listen_child_ready(synack_stack *s, synack_tcb *c)
 
 void synack_tcp_listen_child_gone(synack_stack *s, synack_tcb *c)
 {
-    (void)s;
+    synack_tcb *tw = c->twin;
+    if (tw) {
+        /* RFC 1122 4.2.2.13 (2): the SYN that reopened TIME-WAIT was an
+           old duplicate (reset, or never completed): TIME-WAIT comes back.
+           The child has left the hash already (CLOSED). */
+        c->twin = tw->twin = NULL;
+        if (tw->state == SYNACK_TCP_TIME_WAIT && synack_tcb_hash_insert(s, tw) != 0) {
+            synack_tcb_set_state(s, s->now, tw, SYNACK_TCP_CLOSED);
+            synack_tcb_reap(s, tw);
+        }
+    }
     synack_tcb *l = c->parent;
     if (!l)
         return;

@@ -198,6 +198,20 @@ void synack_tcp_challenge_ack(synack_stack *s, uint64_t now, synack_tcb *t)
     synack_tcp_send_ack(s, now, t);
 }
 
+void synack_tcp_invalid_ack(synack_stack *s, uint64_t now, synack_tcb *t,
+                            const synack_tcp_repr *seg)
+{
+    uint32_t ms = (uint32_t)now;
+    bool data = seg->payload_len > 0 && !(seg->flags & SYNACK_TCP_SYN);
+    if (!data && t->oow_ack_at != 0 && ms - t->oow_ack_at < SYNACK_TCP_INVALID_ACK_MS) {
+        synack_count_drop(s, SYNACK_DROP_TCP_INVALID_ACK_LIMIT);
+        return;
+    }
+    if (!data)
+        t->oow_ack_at = ms ? ms : 1;
+    synack_tcp_send_ack(s, now, t);
+}
+
 /* Segment for an address pair with no TCB (RST replies, cookie SYN-ACKs). */
 static void xmit_raw(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
                      synack_tcp_repr *r)

@@ -107,9 +107,20 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
             t->bytes_received += len;
             t->ack_pending += len;
         } else if (!ooo_ready(s, t) || !synack_asm_add(&t->ooo, off, len)) {
-            synack_count_drop(s, SYNACK_DROP_TCP_OOO_FULL);
             t->fl |= SYNACK_TF_ACK_NOW;
-            return;
+            if (off != 0) {
+                synack_count_drop(s, SYNACK_DROP_TCP_OOO_FULL);
+                return;
+            }
+            /* RFC 9293 3.10.7.4 seventh: text at RCV.NXT is always taken.
+               The add was refused, so it touches no held range (else it
+               had merged) and needs none: it goes in order, and the held
+               ranges, all beyond it, move down by its length. */
+            synack_ring_write(&t->rcv, data, len);
+            synack_asm_advance(&t->ooo, len);
+            t->rcv_nxt += len;
+            t->bytes_received += len;
+            t->ack_pending += len;
         } else {
             synack_ring_write_at(&t->rcv, t->rcv.len + off, data, len);
             if (off > 0)

@@ -106,6 +106,10 @@ void synack_tcb_free(synack_stack *s, synack_tcb *t)
         synack_tcb_tw_remove(s, t);
     if (t->parent)
         synack_tcp_listen_child_gone(s, t);
+    if (t->twin) {
+        t->twin->twin = NULL;
+        t->twin = NULL;
+    }
     synack_tcp_timer_clear_all(s, t);
     synack_tcb_release_snd(s, t);
     synack_tcb_release_rcv(s, t);

@@ -55,6 +55,22 @@
 /* Receive buffer limit: 65535 << 14. */
 #define SYNACK_TCP_MAX_BUF (1u << 30)
 #define SYNACK_TCP_MIN_BUF 256u
+/*
+ * A listener checks SYN cookies only this long after it last sent one
+ * (Linux: TCP_SYNCOOKIE_VALID, 2 min): the longest a cookie lives (two
+ * 64-second periods, tcp_isn.c), so every cookie sent can still complete,
+ * while without a SYN flood an ACK cannot guess its way in.
+ */
+#define SYNACK_TCP_COOKIE_WINDOW_MS 128000u
+/*
+ * At most one ACK per this many ms in reply to segments that are out of
+ * the window or rejected by PAWS (RFC 9293 3.10.7.4 first, RFC 7323 5.3),
+ * per connection, as Linux's tcp_invalid_ratelimit (500 ms): one ACK per
+ * bogus segment would let a forged stream reflect ACKs, and two stacks
+ * that disagree about the window would ping-pong ACKs forever. Segments
+ * with data (no SYN) are always answered: their ACK may have been lost.
+ */
+#define SYNACK_TCP_INVALID_ACK_MS 500u
 /* "No timer" deadline. */
 #define SYNACK_TCP_NEVER UINT64_MAX
 /* Number of timers (synack_timer_name values). */
@@ -143,6 +159,8 @@ struct synack_tcb {
     uint32_t srtt8, rttvar4, rto;
     uint32_t last_rcv;   /* ms (low 32 bits) of the last segment received */
     uint32_t chal_time;  /* second of the challenge-ACK budget */
+    uint32_t oow_ack_at; /* ms (low 32 bits, 0 = never) of the last ACK to
+                            an invalid segment */
     uint32_t sack_recent[4]; /* left edges of recently received OOO data */
     /* per-socket options */
     uint32_t sndbuf, rcvbuf, rto_min, rto_max, delack_ms, msl_ms;
@@ -155,11 +173,19 @@ struct synack_tcb {
         struct {                         /* a listener's queues */
             uint32_t backlog, syn_len, acc_len;
             synack_tcb *acc_head, *acc_tail;
+            uint64_t cookies_until; /* cookie ACKs checked before this (ms) */
         };
     };
     synack_ring snd, rcv;
     synack_assembler ooo;
     synack_tcp_sb *sb;
+    /*
+     * A SYN that reopened TIME-WAIT (RFC 1122 4.2.2.13): the child in
+     * SYN-RECEIVED and the TIME-WAIT TCB, out of the demux hash, point at
+     * each other until the handshake completes (TIME-WAIT is closed) or
+     * fails (TIME-WAIT goes back into the hash). Freeing either clears it.
+     */
+    synack_tcb *twin;
     uint64_t bytes_sent, bytes_received, rexmit_segs, rexmit_bytes;
 };
 
@@ -304,6 +330,12 @@ void synack_tcp_send_keepalive(synack_stack *s, uint64_t now, synack_tcb *t);
 uint32_t synack_tcp_rcv_window(const synack_tcb *t);
 /* Window update after the application read: send one if it grew enough. */
 void synack_tcp_window_update(synack_stack *s, uint64_t now, synack_tcb *t);
+/*
+ * Answer a segment dropped as out of window or by PAWS with an ACK,
+ * rate-limited by SYNACK_TCP_INVALID_ACK_MS unless it carries data.
+ */
+void synack_tcp_invalid_ack(synack_stack *s, uint64_t now, synack_tcb *t,
+                            const synack_tcp_repr *seg);
 /* Send a challenge ACK, rate-limited (RFC 5961 section 7). */
 void synack_tcp_challenge_ack(synack_stack *s, uint64_t now, synack_tcb *t);
 /* Effective payload per segment given our options (RFC 6691). */
@@ -337,6 +369,15 @@ uint32_t synack_tcp_rto_calc(const synack_tcb *t);
 /* A segment for a listener (RFC 9293 3.10.7.2), SYN cookies included. */
 void synack_tcp_listen_input(synack_stack *s, uint64_t now, synack_tcb *l,
                              const synack_ip4_repr *ip, synack_tcp_repr *seg);
+/*
+ * A SYN that may reopen the TIME-WAIT connection tw (RFC 6191): a child of
+ * l with an ISS above tw's SND.MAX, tw parked as its twin. Returns false,
+ * with the SYN counted as dropped and tw untouched, when no child can be
+ * made (queues full, connection limit, memory).
+ */
+bool synack_tcp_listen_reopen(synack_stack *s, uint64_t now, synack_tcb *l,
+                              synack_tcb *tw, const synack_ip4_repr *ip,
+                              synack_tcp_repr *seg);
 /* A child reached ESTABLISHED: move it to the accept queue. */
 void synack_tcp_listen_child_ready(synack_stack *s, synack_tcb *c);
 /* A child is going away: unlink it from its listener. */
