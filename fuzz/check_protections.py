@@ -123,6 +123,11 @@ MUTATIONS = [
     ("predictable tcp ports (one sequence)", "core/src/tcp/tcp_isn.c",
      "uint32_t offset = (uint32_t)tuple_siphash(s, 'P', laddr, 0, raddr, rport, 0, 0);",
      "uint32_t offset = 0;", "test_hostile_predict", None),
+    ("invalid-ack reflection (out-of-window / PAWS)", "core/src/tcp/tcp_output.c",
+     "if (!data && t->oow_ack_at != 0 && ms - t->oow_ack_at < SYNACK_TCP_INVALID_ACK_MS) {",
+     "if (false) {", "test_tcp_defects", None),
+    ("syn cookie acks checked without a flood", "core/src/tcp/tcp_listen.c",
+     "    if (now >= l->cookies_until) {", "    if (false) {", "test_tcp_defects", None),
 ]
 
 
