@@ -47,12 +47,16 @@ static synack_br_proxy_status parse_v1(const uint8_t *buf, size_t len,
     /* Find CRLF within the first 107 bytes. */
     size_t lim = len < SYNACK_BR_PROXY_V1_MAX ? len : SYNACK_BR_PROXY_V1_MAX;
     size_t end = 0;
-    for (size_t i = 0; i + 1 < lim; i++) {
-        if (buf[i] == '\r' && buf[i + 1] == '\n') {
+    for (size_t i = 0; i < lim; i++) {
+        if (buf[i] == '\r') {
+            if (i + 1 == lim)
+                break; /* the LF may come next */
+            if (buf[i + 1] != '\n')
+                return SYNACK_BR_PROXY_BAD; /* a CR alone */
             end = i;
             break;
         }
-        if (buf[i] == '\0' || buf[i] == '\n' || (buf[i] == '\r' && i + 1 < lim))
+        if (buf[i] == '\0' || buf[i] == '\n')
             return SYNACK_BR_PROXY_BAD;
     }
     if (end == 0)
