@@ -602,7 +602,7 @@ static int setup(loop *L, const synack_br_options *o, const uint8_t *token,
         return -1;
     }
     synack_br_addrlimit_init(&L->limits, L->limit_slots, nslots, o->max_conn_per_addr,
-                             o->conn_rate_per_addr, 2u * o->conn_rate_per_addr);
+                             o->conn_rate_per_addr, o->conn_rate_per_addr);
     L->in_cap = o->max_frame > token_len ? o->max_frame : token_len;
 
     uint64_t now = synack_br_now_ms();

@@ -46,7 +46,7 @@ static const char usage_text[] =
     "  --max-conn-per-addr N    open connections per client address (default 16,\n"
     "                           0 = off; loopback addresses are not limited)\n"
     "  --conn-rate-per-addr N   new connections per second per client address\n"
-    "                           (default 5, bursts of 2 s worth; 0 = off)\n"
+    "                           (default 5, in bursts of as many; 0 = off)\n"
     "  --trusted-proxy ADDR     take the client address from the PROXY protocol\n"
     "                           header (v1 or v2) that connections from ADDR must\n"
     "                           begin with (repeatable; IPv4 or IPv6 literal)\n"
