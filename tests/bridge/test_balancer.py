@@ -142,7 +142,7 @@ try:
     env = dict(os.environ)
     wss_port, tls_port = free_port(), free_port()
     env.update(SYNACK_WSS_BIND="127.0.0.1:%d" % wss_port, SYNACK_TLS_BIND="127.0.0.1:%d" % tls_port,
-               SYNACK_TLS_PEM=tmp + "/haproxy.pem")
+               SYNACK_TLS_PEM=tmp + "/haproxy.pem", SYNACK_MAX_CONN_PER_ADDR="10")
     mports = []
     for i in (1, 2):
         b = Bridge("--slirp", "--allow", "10.0.2.2:%d" % P, "--metrics", "127.0.0.1:0",
@@ -226,6 +226,27 @@ try:
     m1 = metrics(mports[1])
     t.check("the survivor's metrics count them", m1 is not None and m1["synack_bridge_clients"] == len(on[1]) + 2,
             str(m1 and m1["synack_bridge_clients"]))
+    # HAProxy's per-address limit on the wss:// path (SYNACK_MAX_CONN_PER_ADDR
+    # = 10 here): 127.0.0.1 holds 3 WebSockets; of 12 more connections some are
+    # cut at once, and no more than 10 in all stay open.
+    extra, cut = [], 0
+    for _ in range(12):
+        try:
+            extra.append(socket.create_connection(("127.0.0.1", wss_port), timeout=3))
+        except OSError:  # reset before connect() returned
+            cut += 1
+    time.sleep(0.5)
+    for s_ in extra:
+        s_.setblocking(False)
+        try:
+            cut += s_.recv(1) == b""
+        except BlockingIOError:
+            pass
+        except OSError:
+            cut += 1
+        s_.close()
+    t.check("HAProxy refuses connections over its per-address limit", 5 <= cut <= 12 and 3 + 12 - cut <= 10,
+            "%d of 12 cut" % cut)
     t.check("the surviving bridge is alive", bridges[1].alive())
 finally:
     for p in reversed(procs):
