@@ -377,13 +377,18 @@ class LessonContext {
     note(`The server's reader now reads ${rate === 0 ? 'nothing (paused)' : rate === Infinity ? 'at full speed' : `${rate / 1024} KB/s`}.`);
   }
   /** The server aborts the connection (RST); in network mode the host server does, asked by GET /reset. */
-  reset() {
+  async reset() {
     if (session.mode === 'standalone') {
       note('The server aborts the connection.');
       return session.serverAbort();
     }
-    note('You ask the host server for /reset, which it answers by aborting the connection.');
-    return session.send(`GET /reset HTTP/1.1\r\nHost: ${session.target.hostname}\r\n\r\n`);
+    note('You ask the host server for /reset; a server that aborts there answers with RST (the tests\' server does).');
+    await session.send(`GET /reset HTTP/1.1\r\nHost: ${session.target.hostname}\r\nConnection: close\r\n\r\n`);
+    await this.until(() => session.peerClosed || this.m.errors.length > 0, 10000);
+    if (!this.m.errors.length) {
+      throw new Error('the host server answered /reset and closed normally instead of aborting, so no RST came '
+        + '(this step needs a server that resets the connection at /reset)');
+    }
   }
 }
 

@@ -585,8 +585,10 @@ const LESSONS = [
         },
         async run(L) {
           await open(L);
-          L.send(1000);
-          await L.until(() => L.s.serverSock && segsOf(L.m, 'server', (s) => s.rack >= 1001).length > 0);
+          if (L.s.mode === 'standalone') {
+            L.send(1000);
+            await L.until(() => L.s.serverSock && segsOf(L.m, 'server', (s) => s.rack >= 1001).length > 0);
+          }
           await L.reset();
           await L.until(() => L.m.errors.some((e) => e.code === 'reset'), 20000);
         },

@@ -224,7 +224,7 @@ export class Model {
       segments: this.segs.map((s) => ({
         from: s.from, flags: s.flags, seq: s.rseq, ack: s.rack, len: s.len, win: s.win,
         rexmit: s.rexmit, fate: s.fate ?? null, n: s.n, t: s.t, abs: { seq: s.seq, ack: s.ack },
-        dupAck: s.dupAck, probe: s.probe, duplicated: s.duplicated, checksumOk: s.checksumOk,
+        dupAck: s.dupAck, probe: s.probe, windowOpened: s.windowOpened, duplicated: s.duplicated, checksumOk: s.checksumOk,
       })),
       isn: { ...this.isn },
       timers: this.timers.map((x) => ({ ...x })),
