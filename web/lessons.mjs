@@ -214,7 +214,7 @@ const LESSONS = [
         },
       },
       {
-        intro: 'Now one segment is lost (you ask the wire to drop the next one).',
+        intro: 'Now the client sends 300 KB more, and one segment is lost (you ask the wire to drop the next one).',
         question: {
           text: 'What will happen to cwnd?',
           choices: ['it keeps doubling', 'ssthresh becomes about half the flight, and cwnd then grows slowly', 'it falls to one segment for good'],
@@ -223,6 +223,7 @@ const LESSONS = [
         async run(L) {
           L.s.dropNext();
           L.note('You ask the wire to drop the next segment the client sends with data.');
+          L.send(300000); /* more data behind the lost segment, whatever is still queued */
           await L.until(() => L.m.ccFull.client.some((c) => c.ssthresh !== null), 20000);
           await L.until(() => L.m.ccFull.client.at(-1).phase === 'avoidance', 20000);
         },
