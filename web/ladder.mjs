@@ -288,7 +288,8 @@ export class Ladder {
       const x2 = out ? right : left;
       const y1 = cursor + BAND;
       const wire = s.rec.arrivedAt !== undefined ? s.rec.arrivedAt - s.t : null;
-      const drop = Math.min(MAX_DROP, Math.max(MIN_DROP, (wire ?? 0) * PX_PER_MS));
+      /* A frame that never arrived has no time on the wire: half the room. */
+      const drop = wire === null && s.fate ? MAX_DROP / 2 : Math.min(MAX_DROP, Math.max(MIN_DROP, (wire ?? 0) * PX_PER_MS));
       const y = y1 + drop;
       const cls = ['seg', kindOf(s)];
       if (s.rexmit) cls.push('rexmit');

@@ -181,6 +181,40 @@ test('standalone: losses on the impaired wire are marked and repaired (NewReno)'
   });
 });
 
+test('standalone: the wire corrupts and duplicates frames; the ladder follows the newest segment or stays put', { timeout: 90_000 }, async () => {
+  await withPage('', async (page) => {
+    await page.uncheck('#echo');
+    await start(page, { delay: 10, corrupt: 4, duplicate: 4, seed: 3 });
+    await connect(page);
+    await page.uncheck('#group');
+    await page.fill('#bytes', '300000');
+    await page.click('#send');
+    await waitFor(page, () => window.__demoPage.summary().segments.length > 60);
+    /* The reader scrolls up: following stops, and new segments leave the view where it is. */
+    await page.locator('#ladder').evaluate((b) => { b.scrollTop = 0; });
+    await waitFor(page, () => !document.getElementById('follow').checked, null, 5_000);
+    const n = (await summary(page)).segments.length;
+    await waitFor(page, (k) => window.__demoPage.summary().segments.length > k + 20, n);
+    await rendered(page);
+    assert.equal(await page.locator('#ladder').evaluate((b) => b.scrollTop), 0, 'stays where the reader scrolled');
+    await page.check('#follow');
+    await waitFor(page, () => {
+      const b = document.getElementById('ladder');
+      return b.scrollTop + b.clientHeight >= b.scrollHeight - 4;
+    }, null, 5_000);
+    await waitFor(page, () => window.__demoPage.summary().segments.some((x) => x.from === 'server' && x.ack >= 300001), null, 60_000);
+    const s = await summary(page);
+    const bad = s.segments.filter((x) => x.fate === 'corrupted');
+    assert.ok(bad.length >= 1, 'corrupted frames');
+    assert.ok(s.segments.some((x) => x.duplicated), 'duplicated frames');
+    assert.ok(s.drops.some((d) => d.reason === 'bad-checksum'), 'dropped as bad checksum');
+    await rendered(page);
+    assert.ok(await page.locator('#ladder g.seg.corrupted').count() >= 1);
+    await page.click('#corrupt-next');
+    await shows(page, '#story', /corrupt one byte of the next segment/);
+  });
+});
+
 test('standalone: a closed port is "refused", a port that drops SYNs "timed out"', { timeout: 90_000 }, async () => {
   await withPage('', async (page) => {
     await start(page, { delay: 10 });
