@@ -350,7 +350,12 @@ export class Ladder {
       parts.push(`${side} → ${side === 'client' ? 'server' : 'client'}: ${bits.join(', ')}`);
     }
     const first = segs[0];
-    const text = `▸ ${segs.length} segments in ${(segs.at(-1).t - first.t).toFixed(0)} ms — ${parts.join('; ')}`;
+    let text = `▸ ${segs.length} segments in ${(segs.at(-1).t - first.t).toFixed(0)} ms — ${parts.join('; ')}`;
+    /* Narrow ladders get the short form (7.2 px per character of the 12 px monospace font). */
+    if (text.length * 7.2 > right - left - 12) {
+      const data = segs.filter((s) => s.len > 0).length;
+      text = `▸ ${segs.length} segments: ${data} data, ${segs.length - data} ACKs`;
+    }
     const h = 30;
     const stop = this.selected === null && isLast;
     const g = el('g', { class: 'group', 'data-i': first.i, 'data-y': cursor, tabindex: stop ? 0 : -1, role: 'listitem',

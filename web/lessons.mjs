@@ -400,8 +400,7 @@ const LESSONS = [
         async run(L) {
           L.setReader(0);
           await L.until(() => segsOf(L.m, 'server', (s) => s.win === 0).length > 0, 20000);
-          await L.until(() => segsOf(L.m, 'client', (s) => s.probe).length > 0
-            || L.m.timers.some((t) => t.side === 'client' && t.name === 'persist'), 20000);
+          await L.until(() => segsOf(L.m, 'client', (s) => s.probe).length > 0, 20000);
         },
         view: 'ladder',
         marks: (m) => m.segs.filter((s) => (s.from === 'server' && s.win === 0) || s.probe).map((s) => s.i),

@@ -215,9 +215,10 @@ test('lesson flow-control: the window shrinks, closes (persist probes) and opens
     },
     (s) => {
       assert.ok(by(s.segments, 'server', (x) => x.win === 0).length > 0, 'zero window');
-      const probes = by(s.segments, 'client', (x) => x.probe);
-      const persist = s.timers.filter((t) => t.side === 'client' && t.name === 'persist');
-      assert.ok(probes.length + persist.length > 0, 'a persist probe');
+      const zero = by(s.segments, 'server', (x) => x.win === 0)[0];
+      const probes = by(s.segments, 'client', (x) => x.probe && x.n > zero.n);
+      assert.ok(probes.length > 0, 'a window probe after the zero window');
+      assert.ok(s.timers.some((t) => t.side === 'client' && t.name === 'persist' && t.t <= probes[0].t + 5), 'sent by the persist timer');
     },
     (s) => {
       assert.ok(by(s.segments, 'server', (x) => x.windowOpened).length > 0, 'window update');
