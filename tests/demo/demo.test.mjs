@@ -1,9 +1,10 @@
 // The demo page (web/) in Chromium: playwright-core drives /usr/bin/chromium
 // (headless, a fresh context per test) against the built page ($DEMO_WEB, served here
 // on 127.0.0.1). Each test clicks or types like a person and reads the page
-// plus the model summary (window.__demoPage). Screenshots of each view go
-// to $DEMO_SHOTS. The network test starts an HTTP server, synack-bridge
-// --slirp and websockify, and stops them by PID.
+// plus the model summary (window.__demoPage). Screenshots of each view and of
+// the page at 1440, 1280 and 768 px go to $DEMO_SHOTS. The network test
+// starts an HTTP server, synack-bridge --slirp and websockify, and stops
+// them by PID (page.mjs). The lessons have their own file, lessons.test.mjs.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
