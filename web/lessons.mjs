@@ -125,8 +125,9 @@ const LESSONS = [
           const acks = segsOf(L.m, 'server', (s) => s.rack > 1001);
           return `The client sent ${data.length} segments (bytes ${data.map((s) => `${s.rseq}–${s.rseq + s.len - 1}`).join(', ')}); `
             + `the server answered with ${acks.length} ACK${acks.length > 1 ? 's' : ''} (${acks.map((s) => `ack=${s.rack}`).join(', ')}). `
-            + 'ACKs are cumulative: ack=6001 says "every byte before 6001 arrived", so a receiver may acknowledge '
-            + 'every second segment (delayed ACK, RFC 1122) and a lost ACK is covered by the next one.';
+            + 'ACKs are cumulative: ack=6001 says "every byte before 6001 arrived", so a lost ACK is covered by the '
+            + 'next one, and a receiver may acknowledge only every second segment (delayed ACK, RFC 1122)'
+            + `${acks.length < data.length ? ', as this one did' : '; this time it acknowledged each one, which it may also do'}.`;
         },
       },
     ],
