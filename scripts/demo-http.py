@@ -24,6 +24,7 @@ def main():
     directory, port = sys.argv[1], int(sys.argv[2])
     handler = functools.partial(Handler, directory=directory)
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as httpd:
+        print(f"demo-http: serving on 127.0.0.1:{port}", flush=True)
         httpd.serve_forever()
 
 

@@ -4,11 +4,12 @@
 // page's model (window.__demoPage.summary()) what the lesson claims. One
 // screenshot per lesson at 1440 px and at 768 px goes to $DEMO_SHOTS
 // (lesson-<name>-1440.png, lesson-<name>-768.png). `diagnostics` runs
-// again in network mode, through websockify and synack-bridge --slirp.
+// again in network mode, through websockify and synack-bridge --slirp to
+// make demo's own web server (scripts/demo-http.py).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
-import { SHOTS, overflow, setUp, summary, tearDown, waitFor, withBridge, withPage } from './page.mjs';
+import { SHOTS, overflow, setUp, summary, tearDown, waitFor, withDemoServer, withPage } from './page.mjs';
 
 before(setUp);
 after(tearDown);
@@ -271,7 +272,7 @@ test('lesson time-wait: bind refused ("address in use") during TIME-WAIT, accept
   ], 0));
 });
 
-/* The three errors; network mode sends GET /reset for the third, which the host server answers with RST. */
+/* The three errors; network mode sends GET /reset for the third, which make demo's server answers with RST. */
 const diagnostics = (page, name) => runLesson(page, name, [
   (s) => {
     assert.deepEqual(s.segments.map((x) => `${x.from} ${x.flags}`), ['client S', 'server RA']);
@@ -293,12 +294,8 @@ test('lesson diagnostics: refused, timed out, reset', { timeout: 60_000 }, async
   await open('diagnostics', (page) => diagnostics(page, 'diagnostics'));
 });
 
-test('lesson diagnostics in network mode, through websockify and synack-bridge', { timeout: 90_000 }, async () => {
-  const host = (req, res) => {
-    if (req.url === '/reset') req.socket.resetAndDestroy();
-    else res.end('hello\n');
-  };
-  await withBridge(host, (query) => open('diagnostics', async (page) => {
+test('lesson diagnostics in network mode, through websockify and synack-bridge to make demo\'s server', { timeout: 90_000 }, async () => {
+  await withDemoServer((query) => open('diagnostics', async (page) => {
     await diagnostics(page, 'diagnostics');
     assert.equal((await summary(page)).tuple.sAddr, '10.0.2.2');
     await page.screenshot({ path: join(SHOTS, 'lesson-diagnostics-network-1440.png') });

@@ -123,39 +123,64 @@ export function freePort() {
   });
 }
 
+/* Run fn(pids) and stop every PID it collected afterwards (SIGTERM, newest first). */
+async function withPids(fn) {
+  const pids = [];
+  try {
+    return await fn(pids);
+  } finally {
+    for (const pid of pids.reverse()) {
+      try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+    }
+  }
+}
+
+async function run(pids, cmd, args, ready) {
+  try {
+    const r = await startProcess(cmd, args, ready);
+    pids.push(r.child.pid);
+    return r;
+  } catch (e) {
+    if (e.child?.pid) pids.push(e.child.pid);
+    throw e;
+  }
+}
+
+/* synack-bridge --slirp allowed to reach 127.0.0.1:httpPort, websockify in front; fn(query) gets the page query. */
+async function bridgeTo(pids, httpPort, fn) {
+  assert.ok(existsSync(BRIDGE), `synack-bridge not built at ${BRIDGE}`);
+  const bridge = await run(pids, BRIDGE, ['--listen', '127.0.0.1:0', '--slirp', '--allow', `10.0.2.2:${httpPort}`],
+    /listening on [^ ]*:(\d+)/);
+  const wsPort = await freePort();
+  await run(pids, 'websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${bridge.match[1]}`], /proxying from|listen/i);
+  const q = new URLSearchParams({ mode: 'network', ws: `ws://127.0.0.1:${wsPort}`, target: `10.0.2.2:${httpPort}` });
+  await fn(`?${q}`, httpPort);
+}
+
 /**
  * A host HTTP server, synack-bridge --slirp allowing it, and websockify in
  * front; fn(query) gets the page query for network mode. Everything is
  * stopped by PID afterwards. handler(req, res) answers the host's requests.
  */
 export async function withBridge(handler, fn) {
-  assert.ok(existsSync(BRIDGE), `synack-bridge not built at ${BRIDGE}`);
   const http = createServer(handler);
   await new Promise((r) => http.listen(0, '127.0.0.1', r));
-  const httpPort = http.address().port;
-  const pids = [];
-  const run = async (cmd, args, ready) => {
-    try {
-      const r = await startProcess(cmd, args, ready);
-      pids.push(r.child.pid);
-      return r;
-    } catch (e) {
-      if (e.child?.pid) pids.push(e.child.pid);
-      throw e;
-    }
-  };
   try {
-    const bridge = await run(BRIDGE, ['--listen', '127.0.0.1:0', '--slirp', '--allow', `10.0.2.2:${httpPort}`],
-      /listening on [^ ]*:(\d+)/);
-    const wsPort = await freePort();
-    await run('websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${bridge.match[1]}`], /proxying from|listen/i);
-    const q = new URLSearchParams({ mode: 'network', ws: `ws://127.0.0.1:${wsPort}`, target: `10.0.2.2:${httpPort}` });
-    await fn(`?${q}`, httpPort);
+    await withPids((pids) => bridgeTo(pids, http.address().port, fn));
   } finally {
-    for (const pid of pids.reverse()) {
-      try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
-    }
     http.closeAllConnections();
     await new Promise((r) => http.close(r));
   }
+}
+
+/**
+ * The same with make demo's own web server (scripts/demo-http.py: the built
+ * page, and GET /reset answered with RST) as the host server.
+ */
+export async function withDemoServer(fn) {
+  await withPids(async (pids) => {
+    const port = await freePort();
+    await run(pids, 'python3', ['-u', join(root, 'scripts', 'demo-http.py'), WEB, String(port)], /serving on/);
+    await bridgeTo(pids, port, fn);
+  });
 }
