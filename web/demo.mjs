@@ -382,7 +382,7 @@ class LessonContext {
       note('The server aborts the connection.');
       return session.serverAbort();
     }
-    note('You ask the host server for /reset; a server that aborts there answers with RST (the tests\' server does).');
+    note('You ask the host server for /reset, where make demo\'s server aborts the connection.');
     await session.send(`GET /reset HTTP/1.1\r\nHost: ${session.target.hostname}\r\nConnection: close\r\n\r\n`);
     await this.until(() => session.peerClosed || this.m.errors.length > 0, 10000);
     if (!this.m.errors.length) {
