@@ -332,6 +332,13 @@ for (const def of lessons.values()) {
   a.href = `#lesson=${def.name}`;
   a.textContent = def.title;
   a.id = `lesson-link-${def.name}`;
+  /* The same link again (no hashchange) starts the lesson over. */
+  a.addEventListener('click', (e) => {
+    if (location.hash === a.hash) {
+      e.preventDefault();
+      lessonFromHash();
+    }
+  });
   li.append(a, ` — ${def.summary}`);
   $('lesson-list').append(li);
 }

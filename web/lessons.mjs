@@ -312,7 +312,7 @@ const LESSONS = [
             + '(with SACK blocks telling which later bytes did arrive). As soon as the third of them reached the client, it '
             + 'resent the missing bytes, '
             + `${ms(again.t - lost.t)} after the loss — without waiting for the retransmission timer (RTO ${rto ? ms(rto) : '—'}). `
-            + 'It also halves its congestion window: a loss means the path is full.';
+            + 'It also cuts its congestion window (CUBIC to 70 %, NewReno to half): a loss means the path is full.';
         },
       },
     ],
@@ -513,8 +513,9 @@ const LESSONS = [
             ? 'The bind went through: TIME-WAIT was already over.'
             : `bind() failed: "Address already in use" (code ${b.code}), while the server's old connection on port 80 was in `
               + `${b.serverState}. Its countdown runs under the server's state machine. This is the error a restarted `
-              + 'server meets; servers set SO_REUSEADDR to bind anyway, which is safe because the 4-tuple of any new '
-              + 'connection still differs from the old one.';
+              + 'server meets. Servers set SO_REUSEADDR to bind anyway: the listener only needs the port, and a new '
+              + 'connection that happened to reuse the old address and port pair is still told apart by its sequence '
+              + 'numbers and timestamps (RFC 6191).';
         },
       },
       {

@@ -91,7 +91,12 @@ test('lesson handshake: SYN, SYN-ACK, ACK with both ISNs', { timeout: 60_000 }, 
       assert.deepEqual(s.passed.server.slice(0, 3), ['LISTEN', 'SYN-RECEIVED', 'ESTABLISHED']);
       assert.equal(await page.locator('#p-fsm.highlight').count(), 1);
     },
-  ], 0));
+  ], 0).then(async () => {
+    /* The end of a lesson links to the next one, which starts at once. */
+    await page.click('#lesson-text a[href="#lesson=seq-ack"]');
+    await waitFor(page, () => window.__demoPage.lesson()?.name === 'seq-ack' && window.__demoPage.lesson().phase === 'question');
+    assert.equal(new URL(page.url()).hash, '#lesson=seq-ack');
+  }));
 });
 
 test('lesson seq-ack: byte numbers and cumulative ACKs', { timeout: 60_000 }, async () => {
