@@ -34,6 +34,7 @@ const FATE = {
   lost: ' It is lost on the wire and never arrives.',
   dropped: ' You asked to drop it, so it never arrives.',
   filtered: ' The server drops it unanswered, as a firewall would.',
+  corrupted: ' A byte of it is changed on the wire: its checksum no longer matches, so the receiver will drop it.',
 };
 
 /**
@@ -79,7 +80,7 @@ export function explainSegment(s) {
   } else {
     text = `${who} acknowledges everything up to byte ${s.rack - 1}; its window is ${bytes(s.win)}.`;
   }
-  return text + (FATE[s.fate] ?? '');
+  return text + (FATE[s.fate] ?? '') + (s.duplicated ? ' The wire delivers it twice.' : '');
 }
 
 /** The sentence for a trace event of `side` ('client'/'server'), or null. */

@@ -271,13 +271,16 @@ export class Stack extends EventTarget {
 
   /**
    * Listen for TCP connections on { port }: an async iterable of TcpSockets
-   * (also server.accept()). Options: backlog (default 128) and the socket
-   * options of connect().
+   * (also server.accept()). Options: backlog (default 128), reuseAddr
+   * (default true, as servers set SO_REUSEADDR: the port may be taken while
+   * an earlier listener's connections are in TIME-WAIT; false throws
+   * 'addrinuse' then, as a plain bind() does) and the socket options of
+   * connect().
    */
-  listen({ port, backlog = 128, ...options }) {
+  listen({ port, backlog = 128, reuseAddr = true, ...options }) {
     checkPort(port, false);
     const core = this.#core;
-    const h = tcpOpen(core, options);
+    const h = tcpOpen(core, { ...options, reuseAddr });
     let r = core.enter(() => core.m._synack_js_tcp_bind(core.ctx, h, port));
     if (r >= 0) r = core.enter(() => core.m._synack_js_tcp_listen(core.ctx, h, backlog));
     if (r < 0) {

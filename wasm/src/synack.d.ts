@@ -206,6 +206,19 @@ export interface SocketOptions {
   highWaterMark?: number;
 }
 
+export interface ListenOptions extends SocketOptions {
+  port: number;
+  /** Accepted connections not yet taken (default 128). */
+  backlog?: number;
+  /**
+   * true (default, as servers set SO_REUSEADDR): the port may be bound while
+   * connections of an earlier listener still use it, e.g. in TIME-WAIT.
+   * false: as a plain bind() on Linux, listen() throws a SynackError with
+   * code 'addrinuse' until they are gone.
+   */
+  reuseAddr?: boolean;
+}
+
 export interface SocketInfo {
   remoteAddress: string;
   remotePort: number;
@@ -347,7 +360,7 @@ export class Stack extends EventTarget {
   /** Open a TCP connection; `opened` settles later. */
   connect(address: SocketAddress | string, options?: SocketOptions): TcpSocket;
   /** Listen for TCP connections. */
-  listen(options: { port: number; backlog?: number } & SocketOptions): TcpServer;
+  listen(options: ListenOptions): TcpServer;
   /** A UDP socket (port 0 or absent: ephemeral). */
   udp(options?: { port?: number }): UdpSocket;
   /** ICMP echo; rejects with 'timeout' or 'unreachable'. */

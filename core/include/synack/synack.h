@@ -502,6 +502,9 @@ typedef enum synack_tcp_opt {
     SYNACK_TCPOPT_RTO_MAX_MS,
     SYNACK_TCPOPT_DELACK_MS,
     SYNACK_TCPOPT_MSL_MS,
+    SYNACK_TCPOPT_REUSEADDR,      /* 0/1: bind() may take a port that a
+                                     connection (e.g. in TIME-WAIT) still
+                                     uses; default 0, as SO_REUSEADDR */
 } synack_tcp_opt;
 
 /* Snapshot of a connection for tools and the demo. */
@@ -519,7 +522,11 @@ typedef struct synack_tcp_info {
 /* Create a TCP socket. Returns a handle >= 0 or SYNACK_ERR_NOMEM. */
 int synack_tcp_open(synack_stack *s);
 
-/* Bind to a local port (0: ephemeral at connect). Errors: ADDRINUSE, STATE. */
+/*
+ * Bind to a local port (0: ephemeral at connect). Errors: ADDRINUSE when a
+ * listener or bound socket has the port, or a connection uses it (also in
+ * TIME-WAIT) and SYNACK_TCPOPT_REUSEADDR is not set; STATE.
+ */
 int synack_tcp_bind(synack_stack *s, int h, uint16_t port);
 
 /* Listen with a bounded backlog (accepted-but-unclaimed connections). */

@@ -192,6 +192,9 @@ int synack_tcp_bind(synack_stack *s, int h, uint16_t port)
         return SYNACK_OK;
     if (synack_tcb_port_bound(s, port))
         return SYNACK_ERR_ADDRINUSE;
+    /* Linux's bind(): a port in use by a connection needs SO_REUSEADDR */
+    if (!(t->fl & SYNACK_TF_REUSEADDR) && synack_tcb_port_used(s, port))
+        return SYNACK_ERR_ADDRINUSE;
     t->lport = port;
     synack_tcb_bound_add(s, t);
     return SYNACK_OK;
@@ -567,6 +570,12 @@ int synack_tcp_setopt(synack_stack *s, int h, synack_tcp_opt opt, int64_t value)
         return SYNACK_OK;
     case SYNACK_TCPOPT_MSL_MS:
         t->msl_ms = v;
+        return SYNACK_OK;
+    case SYNACK_TCPOPT_REUSEADDR:
+        if (v)
+            t->fl |= SYNACK_TF_REUSEADDR;
+        else
+            t->fl &= ~(uint32_t)SYNACK_TF_REUSEADDR;
         return SYNACK_OK;
     }
     return SYNACK_ERR_INVAL;

@@ -234,6 +234,16 @@ bool synack_tcb_port_bound(const synack_stack *s, uint16_t lport)
     return false;
 }
 
+bool synack_tcb_port_used(const synack_stack *s, uint16_t lport)
+{
+    for (uint32_t h = 0; h < s->tcp.nsocks; h++) {
+        const synack_tcb *t = s->tcp.socks[h];
+        if (t && (t->fl & SYNACK_TF_HASHED) && t->lport == lport)
+            return true;
+    }
+    return false;
+}
+
 void synack_tcb_bound_add(synack_stack *s, synack_tcb *t)
 {
     synack_tcp_priv *p = synack_tcp_priv_of(s);

@@ -103,6 +103,7 @@ enum {
     SYNACK_TF_TW_LIST = 1u << 22,   /* on the TIME-WAIT list */
     SYNACK_TF_RCV_SHUT = 1u << 23,  /* receive side released (close()) */
     SYNACK_TF_RTT_VALID = 1u << 24, /* srtt/rttvar hold a measurement */
+    SYNACK_TF_REUSEADDR = 1u << 25, /* bind may share a port with connections */
 };
 
 /* The SACK scoreboard (RFC 6675 section 3), allocated on first use. */
@@ -252,6 +253,8 @@ void synack_tcb_hash_remove(synack_stack *s, synack_tcb *t);
 synack_tcb *synack_tcb_find_listener(const synack_stack *s, uint16_t lport);
 /* Whether a listener or a bound socket holds lport. */
 bool synack_tcb_port_bound(const synack_stack *s, uint16_t lport);
+/* True when a connection (any state, TIME-WAIT included) uses lport. */
+bool synack_tcb_port_used(const synack_stack *s, uint16_t lport);
 void synack_tcb_bound_add(synack_stack *s, synack_tcb *t);
 void synack_tcb_bound_remove(synack_stack *s, synack_tcb *t);
 /* TIME-WAIT list (reclaimed oldest first when the connection limit is hit). */
