@@ -156,6 +156,43 @@ static void rto_skips_sacked_data(void **state)
     (void)h;
 }
 
+/*
+ * Defect 3 of issue 14: the first and the last segment of a flight are
+ * lost. After the retransmitted first segment is acknowledged (a partial
+ * ACK that empties the scoreboard), the last segment must be resent before
+ * the retransmission timer (RFC 6675 NextSeg rule 4, the rescue
+ * retransmission; NewReno resends on a partial ACK too), and the timer must
+ * not collapse ssthresh to 2 MSS.
+ */
+static void partial_ack_with_empty_scoreboard_resends_tail(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    synack_tcp_send(th->s, th->now, h, data, 10000);
+    for (uint32_t i = 0; i < 10; i++)
+        th_next(th);
+    /* segments 1..8 arrive, 0 and 9 are lost */
+    th_advance(th, 20);
+    for (uint32_t k = 2; k <= 9; k++)
+        sack(th, una, 0, 1, (const uint32_t[][2]){{1000, k * 1000}});
+    /* the resent segment 0 arrives: partial ACK up to the lost tail */
+    th_advance(th, 20);
+    sack(th, una, 9000, 0, NULL);
+    /* until just before the first RTO could fire, look for the tail */
+    bool tail = false;
+    for (uint32_t ms = 0; ms < 150 && !tail; ms++) {
+        while (th_next(th))
+            if (th->last.seq == una + 9000 && th->last.payload_len == MSS)
+                tail = true;
+        th_advance(th, 1);
+    }
+    assert_true(tail);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_true(info.ssthresh > 2 * MSS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +200,7 @@ int main(void)
         th_unit_test(is_lost_before_three_duplicates),
         th_unit_test(bogus_blocks_are_ignored),
         th_unit_test(rto_skips_sacked_data),
+        th_unit_test(partial_ack_with_empty_scoreboard_resends_tail),
     };
     fill_data();
     return cmocka_run_group_tests(tests, NULL, NULL);

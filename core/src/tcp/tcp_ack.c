@@ -56,6 +56,11 @@ static void enter_recovery(synack_stack *s, uint64_t now, synack_tcb *t)
     t->fl |= SYNACK_TF_RECOVERY;
     t->recover = t->snd_max;
     t->high_rxt = t->snd_una;
+    /* RFC 6675 leaves RescueRxt undefined here, allowing the rescue at
+       once; we wait for the first partial ACK (HighACK > RescueRxt), the
+       point where NewReno resends too: at entry the tail is usually
+       still in flight, and resending it then is waste. */
+    t->rescue_rxt = t->snd_una;
     synack_cc_on_loss(&t->cc, now, t->snd_max - t->snd_una, t->snd_max);
     synack_tcp_trace_cc(s, t);
     synack_tcp_retransmit_head(s, now, t);

@@ -8,7 +8,7 @@
  * RFC 9293 3.8.6.2.2 (receiver SWS avoidance), RFC 7323 2.4 (no shrinking)
  * RFC 5681 (slow start / congestion avoidance limit: cwnd), RFC 3042
  *   (limited transmit), RFC 6675 section 5 (loss recovery with SACK: pipe,
- *   NextSeg), RFC 6582 (NewReno: retransmit on partial ACK)
+ *   NextSeg rules 1-4), RFC 6582 (NewReno: retransmit on partial ACK)
  * RFC 6691 (MSS excludes options), RFC 7323 (timestamps on every segment)
  * RFC 2018 (SACK blocks sent), RFC 5961 section 7 (challenge ACK limit)
  */
@@ -481,6 +481,19 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
         if (sack && avail >= maxseg &&
             synack_tcp_sb_next_hole(t, seg_payload_max(t), true, &seq, &len)) {
             resend(s, now, t, seq, len);
+            pipe += len;
+            continue;
+        }
+        /* NextSeg (4): the rescue retransmission of the highest unSACKed
+           segment, once per recovery (HighACK > RescueRxt); it does not
+           move HighRxt. Without it a lost tail with nothing SACKed above
+           it waits for the retransmission timer. */
+        if (sack && avail >= maxseg && synack_seq_gt(t->snd_una, t->rescue_rxt) &&
+            synack_tcp_sb_rescue(t, seg_payload_max(t), &seq, &len)) {
+            uint32_t high_rxt = t->high_rxt;
+            resend(s, now, t, seq, len);
+            t->high_rxt = high_rxt;
+            t->rescue_rxt = t->recover;
             pipe += len;
             continue;
         }

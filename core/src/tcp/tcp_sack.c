@@ -6,7 +6,7 @@
  *   D-SACK blocks (RFC 2883) are ignored); SACK blocks sent report the
  *   receiver's out-of-order ranges, the one holding the most recently
  *   received segment first (section 4).
- * RFC 6675: IsLost(), SetPipe() and NextSeg() rules (1) and (3) over the
+ * RFC 6675: IsLost(), SetPipe() and NextSeg() rules (1), (3) and (4) over the
  *   scoreboard, holes between SACKed blocks being the candidate losses.
  *   Within a hole every octet has the same SACKed data above it, so the
  *   rules are evaluated per hole rather than per octet.
@@ -173,6 +173,27 @@ bool synack_tcp_sb_next_hole(const synack_tcb *t, uint32_t maxseg, bool rescue,
         start = synack_seq_max(start, sb->b[i].right);
     }
     return false;
+}
+
+bool synack_tcp_sb_rescue(const synack_tcb *t, uint32_t maxseg, uint32_t *seq,
+                          uint32_t *len)
+{
+    /* walk down from snd_max over SACKed blocks that reach the top */
+    const synack_tcp_sb *sb = t->sb;
+    uint32_t top = t->snd_max, floor = t->snd_una;
+    uint32_t i = sb ? sb->n : 0;
+    while (i > 0 && synack_seq_ge(sb->b[i - 1].right, top)) {
+        top = synack_seq_min(top, sb->b[i - 1].left);
+        i--;
+    }
+    if (i > 0)
+        floor = synack_seq_max(floor, sb->b[i - 1].right);
+    if (!synack_seq_gt(top, floor))
+        return false;
+    uint32_t n = top - floor < maxseg ? top - floor : maxseg;
+    *seq = top - n;
+    *len = n;
+    return true;
 }
 
 uint32_t synack_tcp_sb_skip(const synack_tcb *t, uint32_t seq)

@@ -133,6 +133,7 @@ struct synack_tcb {
     uint32_t max_sndwnd, snd_fin;
     uint32_t recover;   /* RFC 6582 recover / RFC 6675 RecoveryPoint */
     uint32_t high_rxt;  /* RFC 6675 HighRxt */
+    uint32_t rescue_rxt; /* RFC 6675 RescueRxt (snd_una at entry) */
     uint32_t rtt_seq, rtt_start;
     /* receive sequence variables */
     uint32_t irs, rcv_nxt, rcv_adv, last_ack_sent, rcv_fin;
@@ -363,6 +364,13 @@ uint32_t synack_tcp_sb_pipe(const synack_tcb *t);
  */
 bool synack_tcp_sb_next_hole(const synack_tcb *t, uint32_t maxseg, bool rescue,
                              uint32_t *seq, uint32_t *len);
+/*
+ * RFC 6675 NextSeg() rule (4), the rescue retransmission: the segment of at
+ * most maxseg octets ending at the highest unSACKed octet below snd_max.
+ * False when everything outstanding is SACKed.
+ */
+bool synack_tcp_sb_rescue(const synack_tcb *t, uint32_t maxseg, uint32_t *seq,
+                          uint32_t *len);
 /* If seq lies in a SACKed block, the block's right edge; else seq. */
 uint32_t synack_tcp_sb_skip(const synack_tcb *t, uint32_t seq);
 /* SACK blocks we send (RFC 2018 section 4): most recent first. */
