@@ -134,6 +134,7 @@ void synack_tcb_established(synack_stack *s, uint64_t now, synack_tcb *t)
     if ((t->fl & SYNACK_TF_SYN_REXMIT) && !(t->fl & SYNACK_TF_RTT_VALID))
         t->rto = clamp_u32(3000, t->rto_min, t->rto_max);
     t->nrexmit = 0;
+    t->snd_sml = t->snd_una; /* no small segment sent yet (Minshall) */
     synack_cc_set_mss(&t->cc, synack_tcp_maxseg(t));
     synack_tcb_set_state(s, now, t, SYNACK_TCP_ESTABLISHED);
     if (t->fl & SYNACK_TF_PASSIVE)

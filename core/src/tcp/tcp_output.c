@@ -3,8 +3,9 @@
  * (header, options, then the payload copied once from the send ring), and
  * deciding what may be sent.
  *
- * RFC 9293 3.8.6.2.1 (sender SWS avoidance), 3.7.4 (Nagle), 3.8.6.1 (zero
- *   window probing), 3.10.7.1 (RST for segments with no connection)
+ * RFC 9293 3.8.6.2.1 (sender SWS avoidance), 3.7.4 (Nagle, in Minshall's
+ *   variant, draft-minshall-nagle-01), 3.8.6.1 (zero window probing),
+ *   3.10.7.1 (RST for segments with no connection)
  * RFC 9293 3.8.6.2.2 (receiver SWS avoidance), RFC 7323 2.4 (no shrinking)
  * RFC 5681 (slow start / congestion avoidance limit: cwnd), RFC 3042
  *   (limited transmit), RFC 6675 section 5 (loss recovery with SACK: pipe,
@@ -352,10 +353,14 @@ static uint32_t send_next(synack_stack *s, uint64_t now, synack_tcb *t,
         }
     }
     if (avail > 0 && !force && !rexmit) {
-        /* RFC 9293 3.8.6.2.1 with Nagle's bracketed conditions (3.7.4) */
+        /* RFC 9293 3.8.6.2.1 with Nagle's bracketed conditions (3.7.4),
+           in Minshall's variant (as Linux): a small segment waits only
+           while an earlier small segment is unacknowledged, so a reply
+           that ends in a partial segment is not held for a round trip */
         uint32_t du = avail < u ? avail : u;
-        bool idle = t->snd_nxt == t->snd_una;
-        bool nagle_ok = idle || (t->fl & SYNACK_TF_NODELAY) || fin_wanted;
+        bool small_out = synack_seq_gt(t->snd_sml, t->snd_una) &&
+                         synack_seq_le(t->snd_sml, t->snd_nxt);
+        bool nagle_ok = !small_out || (t->fl & SYNACK_TF_NODELAY) || fin_wanted;
         bool ok = du >= maxseg || (nagle_ok && avail <= u) ||
                   (nagle_ok && t->max_sndwnd && du >= t->max_sndwnd / 2);
         if (!ok)
@@ -383,6 +388,8 @@ static uint32_t send_next(synack_stack *s, uint64_t now, synack_tcb *t,
     if (rexmit) {
         t->fl &= ~(uint32_t)SYNACK_TF_RTT_TIMING; /* Karn */
     } else {
+        if (len < maxseg)
+            t->snd_sml = seq_end;
         t->bytes_sent += len;
         if (!(t->fl & (SYNACK_TF_RTT_TIMING | SYNACK_TF_TS)) && len) {
             t->fl |= SYNACK_TF_RTT_TIMING;

@@ -131,6 +131,7 @@ struct synack_tcb {
     /* send sequence variables (RFC 9293 3.3.1) */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
     uint32_t max_sndwnd, snd_fin;
+    uint32_t snd_sml;   /* end of the last small segment sent (Minshall) */
     uint32_t recover;   /* RFC 6582 recover / RFC 6675 RecoveryPoint */
     uint32_t high_rxt;  /* RFC 6675 HighRxt */
     uint32_t rescue_rxt; /* RFC 6675 RescueRxt (snd_una at entry) */
