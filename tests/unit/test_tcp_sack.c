@@ -64,13 +64,15 @@ static void recovery_with_two_holes(void **state)
     synack_tcp_send(th->s, th->now, h, data, 30000);
     for (uint32_t i = 0; i < 10; i++)
         expect_segment(th, SEG(i * MSS));
-    /* segments 0 and 2 are lost */
+    /* segments 0 and 2 are lost (RACK, RFC 8985: while fewer than
+       DupThresh segments are SACKed, a hole may wait for reordering) */
     sack(th, una, 0, 1, (const uint32_t[][2]){{1000, 2000}});
     expect_segment(th, SEG(10 * MSS)); /* limited transmit */
     sack(th, una, 0, 2, (const uint32_t[][2]){{3000, 4000}, {1000, 2000}});
     expect_segment(th, SEG(11 * MSS));
     sack(th, una, 0, 2, (const uint32_t[][2]){{3000, 6000}, {1000, 2000}});
-    /* third duplicate: recovery, the first hole is resent */
+    /* third duplicate, DupThresh segments SACKed: RACK's reordering window
+       is 0 and both holes are lost; recovery, the first is resent */
     expect_segment(th, SEG(0));
     expect_no_segment(th);
     synack_tcp_info info;

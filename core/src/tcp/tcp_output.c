@@ -9,9 +9,10 @@
  * RFC 9293 3.8.6.2.2 (receiver SWS avoidance), RFC 7323 2.4 (no shrinking)
  * RFC 5681 (slow start / congestion avoidance limit: cwnd), RFC 3042
  *   (limited transmit), RFC 6675 section 5 (loss recovery with SACK: pipe,
- *   NextSeg rules 1-4), RFC 6582 (NewReno: retransmit on partial ACK)
+ *   NextSeg rules 1-4), RFC 6582 (NewReno: retransmit on partial ACK),
+ *   RFC 8985 (with SACK, RACK's losses replace IsLost; the TLP probe)
  * RFC 6691 (MSS excludes options), RFC 7323 (timestamps on every segment)
- * RFC 2018 (SACK blocks sent), RFC 5961 section 7 (challenge ACK limit)
+ * RFC 2018 (SACK blocks sent), RFC 2883 (a D-SACK block first), RFC 5961 section 7 (challenge ACK limit)
  */
 #include "tcp/tcp_tcb.h"
 
@@ -26,8 +27,17 @@ static void fill_options(const synack_tcb *t, uint64_t now, synack_tcp_repr *r,
         r->tsval = synack_tcb_ts_now(t, now);
         r->tsecr = t->ts_recent;
     }
-    if (with_sack && (t->fl & SYNACK_TF_SACK) && !synack_asm_empty(&t->ooo))
-        r->sack_count = synack_tcp_sack_blocks(t, r->sack, r->has_ts ? 3 : 4);
+    if (with_sack && (t->fl & SYNACK_TF_SACK)) {
+        uint8_t max = r->has_ts ? 3 : 4, n = 0;
+        if (t->fl & SYNACK_TF_DSACK) { /* RFC 2883: the duplicate first */
+            r->sack[0].left = t->dsack_l;
+            r->sack[0].right = t->dsack_r;
+            n = 1;
+        }
+        if (!synack_asm_empty(&t->ooo))
+            n += synack_tcp_sack_blocks(t, r->sack + n, (uint8_t)(max - n));
+        r->sack_count = n;
+    }
 }
 
 uint32_t synack_tcp_maxseg(const synack_tcb *t)
@@ -131,7 +141,7 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
         if (synack_seq_gt(t->rcv_nxt + win, t->rcv_adv))
             t->rcv_adv = t->rcv_nxt + win;
         t->ack_pending = 0;
-        t->fl &= ~(uint32_t)SYNACK_TF_ACK_NOW;
+        t->fl &= ~(uint32_t)(SYNACK_TF_ACK_NOW | SYNACK_TF_DSACK);
         if (t->tm[SYNACK_TIMER_DELACK] != SYNACK_TCP_NEVER)
             synack_tcp_timer_clear(s, t, SYNACK_TIMER_DELACK);
     }
@@ -144,9 +154,10 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
 static uint32_t seg_payload_max(const synack_tcb *t)
 {
     uint32_t m = synack_tcp_maxseg(t);
-    if ((t->fl & SYNACK_TF_SACK) && !synack_asm_empty(&t->ooo)) {
-        uint32_t n = t->ooo.count < ((t->fl & SYNACK_TF_TS) ? 3u : 4u)
-                         ? t->ooo.count : ((t->fl & SYNACK_TF_TS) ? 3u : 4u);
+    uint32_t blocks = t->ooo.count + ((t->fl & SYNACK_TF_DSACK) ? 1u : 0u);
+    if ((t->fl & SYNACK_TF_SACK) && blocks) {
+        uint32_t n = blocks < ((t->fl & SYNACK_TF_TS) ? 3u : 4u)
+                         ? blocks : ((t->fl & SYNACK_TF_TS) ? 3u : 4u);
         uint32_t sack = (2 + 8 * n + 3) & ~3u;
         m = m > sack + 1 ? m - sack : 1;
     }
@@ -298,6 +309,8 @@ static uint32_t pipe_estimate(const synack_tcb *t)
 {
     if (!(t->fl & SYNACK_TF_RECOVERY))
         return t->snd_nxt - t->snd_una;
+    if (t->rack) /* RFC 6675 pipe with RACK's losses (RFC 8985) */
+        return synack_rack_pipe(t);
     if (t->sb) /* the peer sends SACK blocks: RFC 6675 */
         return synack_tcp_sb_pipe(t);
     /* NewReno: every duplicate ACK is a segment that left the network */
@@ -376,6 +389,8 @@ static uint32_t send_next(synack_stack *s, uint64_t now, synack_tcb *t,
         flags |= SYNACK_TCP_PSH;
     xmit(s, now, t, seq, flags, seq - t->snd_una, len, rexmit, gso_seg);
     uint32_t seq_end = seq + len + (fin ? 1u : 0u);
+    if (t->fl & SYNACK_TF_SACK)
+        synack_rack_on_send(s, now, t, seq, seq_end, rexmit);
     t->snd_nxt = seq_end;
     if (synack_seq_gt(seq_end, t->snd_max))
         t->snd_max = seq_end;
@@ -417,6 +432,14 @@ static void resend(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
     uint32_t e = seq + len + ((flags & SYNACK_TCP_FIN) ? 1u : 0u);
     if (synack_seq_gt(e, t->high_rxt))
         t->high_rxt = e;
+    if (t->fl & SYNACK_TF_SACK)
+        synack_rack_on_send(s, now, t, seq, e, true);
+}
+
+void synack_tcp_resend(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
+                       uint32_t len)
+{
+    resend(s, now, t, seq, len);
 }
 
 void synack_tcp_retransmit_head(synack_stack *s, uint64_t now, synack_tcb *t)
@@ -452,6 +475,13 @@ static bool unsent(const synack_tcb *t)
     return (t->fl & SYNACK_TF_SHUT_WR) && !(t->fl & SYNACK_TF_FIN_SENT);
 }
 
+uint32_t synack_tcp_send_new(synack_stack *s, uint64_t now, synack_tcb *t)
+{
+    if (!sending_state(t) || !unsent(t) || t->snd_nxt != t->snd_max)
+        return 0;
+    return send_next(s, now, t, seg_payload_max(t), true);
+}
+
 void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
 {
     if (!sending_state(t)) {
@@ -461,7 +491,9 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
         return;
     }
     bool recovery = (t->fl & SYNACK_TF_RECOVERY) != 0;
-    bool sack = recovery && t->sb;
+    bool rack = t->rack != NULL;
+    bool sack = recovery && (t->sb || rack);
+    uint32_t snd_max = t->snd_max;
     uint32_t maxseg = synack_tcp_maxseg(t);
     uint32_t cwnd = t->cc.cwnd;
     /* RFC 3042: the first two duplicate ACKs each release one new segment */
@@ -471,9 +503,10 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
     for (uint32_t i = 0; i < SYNACK_TCP_MAX_BURST; i++) {
         uint32_t avail = cwnd > pipe ? cwnd - pipe : 0;
         uint32_t seq, len, n;
-        /* RFC 6675 NextSeg (1): lost holes first */
+        /* RFC 6675 NextSeg (1): lost holes first (RACK's losses with SACK) */
         if (sack && avail >= maxseg &&
-            synack_tcp_sb_next_hole(t, seg_payload_max(t), false, &seq, &len)) {
+            (rack ? synack_rack_next_lost(t, seg_payload_max(t), &seq, &len)
+                  : synack_tcp_sb_next_hole(t, seg_payload_max(t), false, &seq, &len))) {
             resend(s, now, t, seq, len);
             pipe += len;
             continue;
@@ -484,8 +517,9 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
             pipe += n;
             continue;
         }
-        /* NextSeg (3): rescue a hole that is not yet deemed lost */
-        if (sack && avail >= maxseg &&
+        /* NextSeg (3): a hole that is not yet deemed lost; not with RACK,
+           whose reordering window is there to wait for such holes */
+        if (sack && !rack && avail >= maxseg &&
             synack_tcp_sb_next_hole(t, seg_payload_max(t), true, &seq, &len)) {
             resend(s, now, t, seq, len);
             pipe += len;
@@ -494,8 +528,10 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
         /* NextSeg (4): the rescue retransmission of the highest unSACKed
            segment, once per recovery (HighACK > RescueRxt); it does not
            move HighRxt. Without it a lost tail with nothing SACKed above
-           it waits for the retransmission timer. */
-        if (sack && avail >= maxseg && synack_seq_gt(t->snd_una, t->rescue_rxt) &&
+           it waits for the retransmission timer. RACK needs no rescue:
+           the tail is marked lost once a later send is delivered, or
+           probed by TLP. */
+        if (sack && !rack && avail >= maxseg && synack_seq_gt(t->snd_una, t->rescue_rxt) &&
             synack_tcp_sb_rescue(t, seg_payload_max(t), &seq, &len)) {
             uint32_t high_rxt = t->high_rxt;
             resend(s, now, t, seq, len);
@@ -519,6 +555,9 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
         if (t->tm[SYNACK_TIMER_REXMIT] != SYNACK_TCP_NEVER)
             synack_tcp_timer_clear(s, t, SYNACK_TIMER_REXMIT);
     }
+    /* RFC 8985 7.2: new data went out, the probe timeout restarts */
+    if (t->rack && t->snd_max != snd_max)
+        synack_rack_tlp_arm(s, now, t);
 }
 
 void synack_tcp_send_probe(synack_stack *s, uint64_t now, synack_tcb *t)

@@ -2,10 +2,12 @@
  * Selective acknowledgments.
  *
  * RFC 2018: SACK blocks received are merged into a scoreboard of SACKed
- *   ranges above snd_una (section 5; blocks outside (SND.UNA, SND.MAX] and
- *   D-SACK blocks (RFC 2883) are ignored); SACK blocks sent report the
- *   receiver's out-of-order ranges, the one holding the most recently
- *   received segment first (section 4).
+ *   ranges above snd_una (section 5; blocks outside (SND.UNA, SND.MAX] are
+ *   ignored; a D-SACK block (RFC 2883) adds nothing here and is read by
+ *   RACK in tcp_rack.c); SACK blocks sent report the receiver's
+ *   out-of-order ranges, the one holding the most recently received
+ *   segment first (section 4), after a D-SACK block for a duplicate just
+ *   received (RFC 2883 section 4: once, first).
  * RFC 6675: IsLost(), SetPipe() and NextSeg() rules (1), (3) and (4) over the
  *   scoreboard, holes between SACKed blocks being the candidate losses.
  *   Within a hole every octet has the same SACKed data above it, so the
@@ -209,6 +211,24 @@ uint32_t synack_tcp_sb_skip(const synack_tcb *t, uint32_t seq)
 }
 
 /* ---- blocks we send -------------------------------------------------------- */
+
+void synack_tcp_dsack_note(synack_tcb *t, uint32_t l, uint32_t r)
+{
+    if (!(t->fl & SYNACK_TF_SACK) || !synack_seq_lt(l, r))
+        return;
+    t->dsack_l = l;
+    t->dsack_r = r;
+    t->fl |= SYNACK_TF_DSACK;
+}
+
+bool synack_tcp_ooo_holds(const synack_tcb *t, uint32_t off, uint32_t len)
+{
+    const synack_assembler *a = &t->ooo;
+    for (uint32_t i = 0; i < a->count; i++)
+        if (a->ranges[i].start <= off && off + len <= a->ranges[i].end)
+            return true;
+    return false;
+}
 
 void synack_tcp_sack_note(synack_tcb *t, uint32_t seq)
 {

@@ -1,0 +1,126 @@
+/*
+ * RACK-TLP (RFC 8985) with hand-made ACKs: losses judged by send time,
+ * the reordering window, D-SACK (RFC 2883) and the tail loss probe.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "tcp_harness.h"
+
+#define A SYNACK_TCP_ACK
+#define P SYNACK_TCP_PSH
+
+#define PEER 7000u
+#define MSS 1000u
+#define RTT 20u
+
+static uint8_t data[100000];
+
+static void fill_data(void)
+{
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 31 + 1);
+}
+
+/*
+ * Open actively with a handshake that takes RTT ms (SRTT = RTT after it),
+ * the peer offering SACK, MSS 1000 and a 65535 window.
+ */
+static int open_conn(tcp_harness *th)
+{
+    uint32_t iss;
+    int h = th_connect_syn_or_fail(th, &iss);
+    th_advance(th, RTT);
+    send_segment(th, .flags = SYNACK_TCP_SYN | A, .seq = PEER, .ack = iss + 1, .win = 65535,
+                 .has_mss = true, .mss = MSS, .sack_ok = true);
+    expect_segment(th, .flags = A, .seq = iss + 1, .ack = PEER + 1, .win = 65535,
+                   .any = TH_ANY_WIN);
+    th->stack_iss = iss;
+    synack_tcp_setopt(th->s, h, SYNACK_TCPOPT_CC, SYNACK_CC_NEWRENO);
+    return h;
+}
+
+/* An ACK of una + ack_off with SACK blocks (offsets from una). */
+static void sack(tcp_harness *th, uint32_t una, uint32_t ack_off, uint8_t n,
+                 const uint32_t (*b)[2])
+{
+    th_seg g;
+    memset(&g, 0, sizeof g);
+    g.flags = A;
+    g.seq = PEER + 1;
+    g.ack = una + ack_off;
+    g.win = 65535;
+    g.sack_count = n;
+    for (uint8_t i = 0; i < n; i++) {
+        g.sack[i].left = una + b[i][0];
+        g.sack[i].right = una + b[i][1];
+    }
+    th_send(th, &g);
+}
+
+/* Count timer events of a name and action. */
+static size_t timer_events(const tcp_harness *th, synack_timer_name n, synack_timer_action a)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < th->nevents; i++) {
+        const synack_trace_event *e = &th->events[i];
+        if (e->kind == SYNACK_TRACE_TIMER && e->u.timer.name == n && e->u.timer.action == a)
+            c++;
+    }
+    return c;
+}
+
+/*
+ * The last two segments of a flight are lost: the probe timeout (2 SRTT +
+ * 2 ms) resends the last segment, its SACK shows the one before it lost,
+ * and RACK resends that at once: repaired far before the RTO (200 ms).
+ */
+static void tail_loss_repaired_by_tlp(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    uint64_t t0 = th->now;
+    synack_tcp_send(th->s, th->now, h, data, 10000);
+    for (uint32_t i = 0; i < 10; i++)
+        th_next(th);
+    /* 20 ms later the first eight are acknowledged */
+    th_advance(th, 20);
+    sack(th, una, 8000, 0, NULL);
+    expect_no_segment(th);
+    /* the probe: the last segment again (no new data to send) */
+    assert_true(th_advance_until_segment(th, 1000));
+    uint64_t probe_at = th->now;
+    assert_true(probe_at - t0 <= 20 + 2 * 20 + 2 + 1);
+    expect_segment(th, .flags = A, .seq = una + 9000, .ack = PEER + 1, .win = 65535,
+                   .len = MSS, .data = data + 9000, .any = TH_ANY_PSH);
+    assert_int_equal(timer_events(th, SYNACK_TIMER_TLP, SYNACK_TIMER_FIRED), 1);
+    /* its SACK arrives one RTT later: segment 8 is lost (sent before 9,
+       which was delivered, and older than RTT + reo_wnd) */
+    th_advance(th, 20);
+    sack(th, una, 8000, 1, (const uint32_t[][2]){{9000, 10000}});
+    expect_segment(th, .flags = A, .seq = una + 8000, .ack = PEER + 1, .win = 65535,
+                   .len = MSS, .data = data + 8000);
+    th_advance(th, 20);
+    sack(th, una, 10000, 0, NULL);
+    assert_true(th->now - t0 < 200);
+    assert_int_equal(timer_events(th, SYNACK_TIMER_REXMIT, SYNACK_TIMER_FIRED), 0);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.snd_una, una + 10000);
+    assert_int_equal(info.rexmit_segs, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        th_unit_test_traced(tail_loss_repaired_by_tlp),
+    };
+    fill_data();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
