@@ -195,21 +195,19 @@ void synack_rack_on_send(synack_stack *s, uint64_t now, synack_tcb *t,
 }
 
 /* RFC 8985 6.2 steps 1-3 for one record delivered up to end_seq. */
-static void delivered(synack_tcb *t, synack_tcp_rack *k, const synack_rack_seg *r,
-                      uint32_t end_seq, uint32_t now32, const synack_tcp_repr *seg)
+static void delivered(synack_tcp_rack *k, const synack_rack_seg *r, uint32_t end_seq,
+                      uint32_t now32)
 {
     uint32_t rtt = now32 - r->xmit_ts;
     if (rtt > 0x7fffffffu)
         return;
-    if (r->fl & SYNACK_RS_REXMIT) {
-        /* step 2: an ACK of the original transmission says nothing about
-           the retransmission's time */
-        if ((t->fl & SYNACK_TF_TS) && seg->has_ts && seg->tsecr &&
-            (int32_t)((seg->tsecr - t->ts_offset) - r->xmit_ts) < 0)
-            return;
-        if (rtt < k->min_rtt)
-            return;
-    }
+    /* step 2: a retransmitted segment delivered sooner than min_RTT after
+       its retransmission was the original's delivery. RFC 8985 also asks
+       TSecr, but a receiver echoes only in-order segments (RFC 7323 4.3),
+       so a retransmission SACKed out of order (a TLP that plugs the last
+       of several holes) would never count; Linux checks min_RTT only. */
+    if ((r->fl & SYNACK_RS_REXMIT) && rtt < k->min_rtt)
+        return;
     if (rtt < k->min_rtt)
         k->min_rtt = rtt;
     if (!(k->fl & SYNACK_RK_VALID) ||
@@ -267,7 +265,7 @@ void synack_rack_on_ack(synack_stack *s, uint64_t now, synack_tcb *t,
     for (uint32_t i = 0; advanced && i < k->n && synack_seq_lt(rec(k, i)->start, ack); i++) {
         synack_rack_seg *r = rec(k, i);
         if (!(r->fl & SYNACK_RS_SACKED))
-            delivered(t, k, r, synack_seq_lt(ack, r->end) ? ack : r->end, now32, seg);
+            delivered(k, r, synack_seq_lt(ack, r->end) ? ack : r->end, now32);
     }
     /* SACK blocks: mark whole records, cutting them at the block edges */
     for (uint8_t b = dsack ? 1 : 0; b < seg->sack_count && b < SYNACK_TCP_MAX_SACK; b++) {
@@ -287,7 +285,7 @@ void synack_rack_on_ack(synack_stack *s, uint64_t now, synack_tcb *t,
             if (x->fl & SYNACK_RS_SACKED)
                 continue;
             x->fl = (x->fl | SYNACK_RS_SACKED) & ~(uint32_t)SYNACK_RS_LOST;
-            delivered(t, k, x, x->end, now32, seg);
+            delivered(k, x, x->end, now32);
         }
     }
     /* records below the new cumulative ACK leave */

@@ -192,6 +192,10 @@ bool synack_tcp_sb_rescue(const synack_tcb *t, uint32_t maxseg, uint32_t *seq,
         floor = synack_seq_max(floor, sb->b[i - 1].right);
     if (!synack_seq_gt(top, floor))
         return false;
+    /* the FIN takes no payload room: the segment is the last data octets
+       (the resend adds the FIN) */
+    if ((t->fl & SYNACK_TF_FIN_SENT) && top == t->snd_fin + 1)
+        top = t->snd_fin;
     uint32_t n = top - floor < maxseg ? top - floor : maxseg;
     *seq = top - n;
     *len = n;
