@@ -116,10 +116,186 @@ static void tail_loss_repaired_by_tlp(void **state)
     assert_int_equal(info.rexmit_segs, 2);
 }
 
+/* Send `n` segments of new data from offset `off`; take them. */
+static void send_segs(tcp_harness *th, int h, uint32_t off, uint32_t n)
+{
+    assert_int_equal(synack_tcp_send(th->s, th->now, h, data + off, n * MSS), (int)(n * MSS));
+    for (uint32_t i = 0; i < n; i++) {
+        assert_true(th_next(th));
+        assert_int_equal(th->last.payload_len, MSS);
+    }
+}
+
+/*
+ * A hole below a SACKed segment is given the reordering window,
+ * min_RTT / 4 = 5 ms (RFC 8985 6.2): a segment that arrives late within
+ * it costs no retransmission.
+ */
+static void late_segment_within_reo_wnd_is_not_resent(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    send_segs(th, h, 0, 3);
+    th_advance(th, RTT);
+    sack(th, una, 0, 1, (const uint32_t[][2]){{1000, 2000}});
+    expect_no_segment(th);
+    th_advance(th, 4);
+    expect_no_segment(th);
+    /* segment 0 arrives 4 ms late, then segment 2 */
+    sack(th, una, 2000, 0, NULL);
+    sack(th, una, 3000, 0, NULL);
+    th_advance(th, 1000);
+    expect_no_segment(th);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.rexmit_segs, 0);
+    assert_int_equal(info.snd_una, una + 3000);
+    assert_int_equal(timer_events(th, SYNACK_TIMER_RACK, SYNACK_TIMER_FIRED), 0);
+}
+
+/*
+ * When the window passes, the reordering timer (RFC 8985 6.3) marks the
+ * hole lost and it is resent: no third duplicate ACK needed. The segment
+ * then arrives late after all: the peer's D-SACK (RFC 2883) for it widens
+ * the window to 2 x min_RTT / 4 = 10 ms for the next hole.
+ */
+static void reo_timer_then_dsack_widens_window(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    send_segs(th, h, 0, 3);
+    th_advance(th, RTT);
+    sack(th, una, 0, 1, (const uint32_t[][2]){{1000, 2000}});
+    th_advance(th, 4);
+    expect_no_segment(th);
+    th_advance(th, 1);
+    expect_segment(th, .flags = A, .seq = una, .ack = PEER + 1, .win = 65535, .len = MSS,
+                   .data = data, .any = TH_ANY_PSH);
+    assert_int_equal(timer_events(th, SYNACK_TIMER_RACK, SYNACK_TIMER_FIRED), 1);
+    /* the original was only late: everything is acknowledged, and the
+       resent copy is reported as a duplicate */
+    th_advance(th, 2);
+    sack(th, una, 3000, 0, NULL);
+    th_advance(th, RTT);
+    sack(th, una, 3000, 1, (const uint32_t[][2]){{0, 1000}});
+    /* the next flight (cwnd is 2 segments after the reduction) */
+    th_advance(th, 100);
+    send_segs(th, h, 3000, 2);
+    th_advance(th, RTT);
+    sack(th, una, 3000, 1, (const uint32_t[][2]){{4000, 5000}});
+    th_advance(th, 9);
+    expect_no_segment(th); /* 5 ms would have resent it by now */
+    th_advance(th, 1);
+    expect_segment(th, .flags = A, .seq = una + 3000, .ack = PEER + 1, .win = 65535,
+                   .len = MSS, .data = data + 3000, .any = TH_ANY_PSH);
+}
+
+/* RFC 2883: data received twice is reported once, in the first block. */
+static void dsack_sent_for_duplicates(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    (void)h;
+    /* a duplicate below RCV.NXT */
+    send_segment(th, .flags = A, .seq = PEER + 1, .ack = una, .win = 65535,
+                 .data = data, .len = 100);
+    th_advance(th, 40);
+    expect_segment(th, .flags = A, .seq = una, .ack = PEER + 101, .any = TH_ANY_WIN);
+    send_segment(th, .flags = A, .seq = PEER + 1, .ack = una, .win = 65535,
+                 .data = data, .len = 100);
+    expect_segment(th, .flags = A, .seq = una, .ack = PEER + 101, .sack_count = 1,
+                   .sack = {{PEER + 1, PEER + 101}}, .any = TH_ANY_WIN);
+    /* a duplicate of held out-of-order data: D-SACK, then its block */
+    send_segment(th, .flags = A, .seq = PEER + 201, .ack = una, .win = 65535,
+                 .data = data + 200, .len = 100);
+    expect_segment(th, .flags = A, .seq = una, .ack = PEER + 101, .sack_count = 1,
+                   .sack = {{PEER + 201, PEER + 301}}, .any = TH_ANY_WIN);
+    send_segment(th, .flags = A, .seq = PEER + 201, .ack = una, .win = 65535,
+                 .data = data + 200, .len = 100);
+    expect_segment(th, .flags = A, .seq = una, .ack = PEER + 101, .sack_count = 2,
+                   .sack = {{PEER + 201, PEER + 301}, {PEER + 201, PEER + 301}},
+                   .any = TH_ANY_WIN);
+    /* reported once */
+    send_segment(th, .flags = A, .seq = PEER + 401, .ack = una, .win = 65535,
+                 .data = data + 400, .len = 100);
+    expect_segment(th, .flags = A, .seq = una, .ack = PEER + 101, .sack_count = 2,
+                   .sack = {{PEER + 401, PEER + 501}, {PEER + 201, PEER + 301}},
+                   .any = TH_ANY_WIN);
+}
+
+/*
+ * TLP loss detection (RFC 8985 7.4): the probe resent the last segment,
+ * whose first copy had arrived (its ACK was only late). The D-SACK for
+ * the probe ends the episode without a congestion response.
+ */
+static void tlp_probe_reported_duplicate_keeps_cwnd(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    send_segs(th, h, 0, 10);
+    th_advance(th, RTT);
+    sack(th, una, 9000, 0, NULL);
+    synack_tcp_info before;
+    synack_tcp_get_info(th->s, h, &before);
+    assert_true(th_advance_until_segment(th, 1000));
+    expect_segment(th, .flags = A, .seq = una + 9000, .ack = PEER + 1, .win = 65535,
+                   .len = MSS, .data = data + 9000, .any = TH_ANY_PSH);
+    sack(th, una, 10000, 0, NULL);                                 /* the original */
+    sack(th, una, 10000, 1, (const uint32_t[][2]){{9000, 10000}}); /* the probe */
+    th_advance(th, 10);
+    send_segs(th, h, 10000, 2);
+    th_advance(th, RTT);
+    sack(th, una, 12000, 0, NULL);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.snd_una, una + 12000);
+    assert_int_equal(info.ssthresh, before.ssthresh);
+    assert_true(info.cwnd >= before.cwnd);
+}
+
+/*
+ * The same probe plugging a real hole: no D-SACK comes, and the first ACK
+ * above the probe's end brings one congestion response.
+ */
+static void tlp_probe_that_repaired_a_loss_reduces_cwnd(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    send_segs(th, h, 0, 10);
+    th_advance(th, RTT);
+    sack(th, una, 9000, 0, NULL);
+    synack_tcp_info before;
+    synack_tcp_get_info(th->s, h, &before);
+    assert_true(th_advance_until_segment(th, 1000));
+    expect_segment(th, .flags = A, .seq = una + 9000, .ack = PEER + 1, .win = 65535,
+                   .len = MSS, .data = data + 9000, .any = TH_ANY_PSH);
+    th_advance(th, RTT);
+    sack(th, una, 10000, 0, NULL); /* the probe's ACK */
+    send_segs(th, h, 10000, 2);
+    th_advance(th, RTT);
+    sack(th, una, 12000, 0, NULL);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.snd_una, una + 12000);
+    assert_true(info.ssthresh < before.ssthresh);
+    assert_true(info.cwnd < before.cwnd);
+    assert_int_equal(timer_events(th, SYNACK_TIMER_REXMIT, SYNACK_TIMER_FIRED), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         th_unit_test_traced(tail_loss_repaired_by_tlp),
+        th_unit_test_traced(late_segment_within_reo_wnd_is_not_resent),
+        th_unit_test_traced(reo_timer_then_dsack_widens_window),
+        th_unit_test(dsack_sent_for_duplicates),
+        th_unit_test(tlp_probe_reported_duplicate_keeps_cwnd),
+        th_unit_test_traced(tlp_probe_that_repaired_a_loss_reduces_cwnd),
     };
     fill_data();
     return cmocka_run_group_tests(tests, NULL, NULL);

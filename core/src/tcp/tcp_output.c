@@ -546,7 +546,9 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
         synack_tcp_send_ack(s, now, t);
     /* timers: RFC 6298 5.1 (retransmission), RFC 9293 3.8.6.1 (persist) */
     if (t->snd_max != t->snd_una && !(t->fl & SYNACK_TF_PERSIST)) {
-        if (t->tm[SYNACK_TIMER_REXMIT] == SYNACK_TCP_NEVER)
+        /* (a probe timeout standing in for the RTO re-arms it itself) */
+        if (t->tm[SYNACK_TIMER_REXMIT] == SYNACK_TCP_NEVER &&
+            t->tm[SYNACK_TIMER_TLP] == SYNACK_TCP_NEVER)
             synack_tcp_rexmit_arm(s, now, t);
     } else if (t->snd_max == t->snd_una && unsent(t)) {
         if (t->tm[SYNACK_TIMER_PERSIST] == SYNACK_TCP_NEVER)

@@ -437,7 +437,8 @@ void synack_rack_after_ack(synack_stack *s, uint64_t now, synack_tcb *t)
         k->fl &= ~(uint32_t)SYNACK_RK_ADVANCED;
         synack_tcp_timer_clear(s, t, SYNACK_TIMER_RACK);
         synack_tcp_timer_clear(s, t, SYNACK_TIMER_TLP);
-        k->fl &= ~(uint32_t)(SYNACK_RK_TLP_OUT | SYNACK_RK_TLP_REXMIT);
+        /* a TLP episode stays open: the first ACK above its end, or a
+           D-SACK for the probe, tells whether there was a loss */
         if (k->cap > SYNACK_TCP_RACK_MIN_CAP)
             ring_release(s, k);
         return;
@@ -537,16 +538,20 @@ void synack_rack_tlp_arm(synack_stack *s, uint64_t now, synack_tcb *t)
         return;
     }
     uint64_t at = now + pto_ms(t);
-    /* RFC 8985 7.2: never later than the RTO; when the RTO comes first,
-       it is the one that fires */
-    if (at >= t->tm[SYNACK_TIMER_REXMIT])
-        at = SYNACK_TCP_NEVER;
+    /* RFC 8985 7.2: never later than the RTO; at the RTO's time the probe
+       goes instead of the time-out, which the probe re-arms (7.3) */
+    if (at >= t->tm[SYNACK_TIMER_REXMIT]) {
+        at = t->tm[SYNACK_TIMER_REXMIT];
+        synack_tcp_timer_clear(s, t, SYNACK_TIMER_REXMIT);
+    }
     synack_tcp_timer_set(s, t, SYNACK_TIMER_TLP, at);
 }
 
 void synack_rack_on_tlp_timer(synack_stack *s, uint64_t now, synack_tcb *t)
 {
     synack_tcp_rack *k = t->rack;
+    if (t->snd_una != t->snd_max && t->tm[SYNACK_TIMER_REXMIT] == SYNACK_TCP_NEVER)
+        synack_tcp_rexmit_arm(s, now, t); /* it may have stood aside */
     if (!k || t->snd_una == t->snd_max || (t->fl & SYNACK_TF_RECOVERY) ||
         (k->fl & SYNACK_RK_TLP_OUT))
         return;
