@@ -1,7 +1,8 @@
 /*
  * SACK: blocks received build the scoreboard (RFC 2018), loss recovery
- * follows RFC 6675 (IsLost, pipe, NextSeg); blocks outside the window are
- * ignored.
+ * follows RFC 6675 (IsLost, pipe, NextSeg) with the losses judged by RACK
+ * (RFC 8985, the default) or by DupThresh (cfg.tcp.rack false: every
+ * scenario runs both ways); blocks outside the window are ignored.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -144,16 +145,18 @@ static void rto_skips_sacked_data(void **state)
     synack_tcp_send(th->s, th->now, h, data, 4000);
     for (uint32_t i = 0; i < 4; i++)
         th_next(th);
-    /* one duplicate with a SACK for segment 1; then the timer fires */
+    /* one duplicate with a SACK for segment 1; then a timer fires: the
+       RTO without RACK, RACK's reordering timer (1 ms at a 0 ms RTT) with */
     sack(th, una, 0, 1, (const uint32_t[][2]){{1000, 2000}});
     expect_no_segment(th); /* limited transmit has nothing new to send */
     th_advance(th, 200);
     expect_segment(th, SEG(0));
-    /* the scoreboard was cleared by the time-out (RFC 6675 5.1); the peer
-       repeats its SACK with the ACK of segment 0 */
+    /* without RACK the scoreboard was cleared by the time-out (RFC 6675
+       5.1); the peer repeats its SACK with the ACK of segment 0 */
     sack(th, una, 1000, 1, (const uint32_t[][2]){{1000, 2000}});
     sack(th, una, 2000, 0, NULL);
-    /* go-back-N continues with segment 2 and 3 */
+    /* go-back-N continues with segment 2 and 3 (with RACK: both were sent
+       before the delivered retransmission, so they are lost) */
     expect_segment(th, SEG(2 * MSS));
     (void)h;
 }
@@ -195,6 +198,27 @@ static void partial_ack_with_empty_scoreboard_resends_tail(void **state)
     assert_true(info.ssthresh > 2 * MSS);
 }
 
+/* The same scenarios with RACK off (cfg.tcp.rack): RFC 6675 alone. */
+static void no_rack(synack_config *cfg)
+{
+    cfg->tcp.rack = false;
+}
+
+static int setup_no_rack(void **state)
+{
+    *state = th_new(&(th_opts){.tune = no_rack});
+    return *state ? 0 : -1;
+}
+
+#define NO_RACK(f) \
+    static void f##_no_rack(void **state) { f(state); }
+NO_RACK(recovery_with_two_holes)
+NO_RACK(is_lost_before_three_duplicates)
+NO_RACK(bogus_blocks_are_ignored)
+NO_RACK(rto_skips_sacked_data)
+NO_RACK(partial_ack_with_empty_scoreboard_resends_tail)
+#define no_rack_test(f) cmocka_unit_test_setup_teardown(f##_no_rack, setup_no_rack, th_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +227,11 @@ int main(void)
         th_unit_test(bogus_blocks_are_ignored),
         th_unit_test(rto_skips_sacked_data),
         th_unit_test(partial_ack_with_empty_scoreboard_resends_tail),
+        no_rack_test(recovery_with_two_holes),
+        no_rack_test(is_lost_before_three_duplicates),
+        no_rack_test(bogus_blocks_are_ignored),
+        no_rack_test(rto_skips_sacked_data),
+        no_rack_test(partial_ack_with_empty_scoreboard_resends_tail),
     };
     fill_data();
     return cmocka_run_group_tests(tests, NULL, NULL);
