@@ -29,7 +29,8 @@
  * Records are the only per-segment state on the send side. They live in a
  * power-of-two ring allocated on the first send (SYNACK_TCP_RACK_MIN_CAP),
  * doubled on demand up to SYNACK_TCP_RACK_MAX_CAP, and given back when the
- * flight drains; when the ring is full a new send is folded into the last
+ * flight drains (an idle connection keeps the 72-byte RACK state only);
+ * when the ring is full a new send is folded into the last
  * record (a later send time: losses there are found later, never early).
  */
 #include "tcp/tcp_tcb.h"
@@ -438,9 +439,9 @@ void synack_rack_after_ack(synack_stack *s, uint64_t now, synack_tcb *t)
         synack_tcp_timer_clear(s, t, SYNACK_TIMER_RACK);
         synack_tcp_timer_clear(s, t, SYNACK_TIMER_TLP);
         /* a TLP episode stays open: the first ACK above its end, or a
-           D-SACK for the probe, tells whether there was a loss */
-        if (k->cap > SYNACK_TCP_RACK_MIN_CAP)
-            ring_release(s, k);
+           D-SACK for the probe, tells whether there was a loss. The ring
+           goes: an idle connection keeps only the RACK state. */
+        ring_release(s, k);
         return;
     }
     detect_and_arm(s, now, t);
