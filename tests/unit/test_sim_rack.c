@@ -200,7 +200,7 @@ static uint64_t tail_case(unsigned lost, bool rack, unsigned *rto, unsigned *tlp
     *srtt = tail.srtt;
     *rto = timers.fired[SYNACK_TIMER_REXMIT];
     *tlp = timers.fired[SYNACK_TIMER_TLP];
-    print_message("# tail %u lost (%s): repaired %llu ms after the last loss, "
+    printf("# tail %u lost (%s): repaired %llu ms after the last loss, "
                   "rto %u tlp %u srtt %u\n", lost, rack ? "rack" : "dupthresh",
                   (unsigned long long)repair, *rto, *tlp, *srtt);
     assert_true(tcp_sim_run(sim, 20000));
@@ -298,7 +298,7 @@ static uint64_t reorder_case(bool rack, uint64_t *after, unsigned *dsacks)
     synack_get_counters(f->a, &ca);
     *after = rc.dsack_seen ? ca.tcp_rexmit_segs - rc.rexmit_at_first_dsack : 0;
     *dsacks = rc.dsacks;
-    print_message("# reorder (%s): %llu segments out, %llu retransmitted, %llu of them "
+    printf("# reorder (%s): %llu segments out, %llu retransmitted, %llu of them "
                   "after the first D-SACK; %u D-SACKs; rto %u; %llu ms\n",
                   rack ? "rack" : "dupthresh", (unsigned long long)ca.tcp_segs_out,
                   (unsigned long long)ca.tcp_rexmit_segs, (unsigned long long)*after,
