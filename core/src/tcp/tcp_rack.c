@@ -24,7 +24,20 @@
  *   probe is one segment of new data when the windows allow, else the
  *   last segment. TLP loss detection (7.4): an episode that ends (an ACK
  *   above TLP.end_seq) without a D-SACK or a duplicate ACK for the probe
- *   repaired a real loss, and gets one congestion response.
+ *   repaired a real loss, and gets one congestion response. When the PTO
+ *   would come no sooner than the RTO it takes the RTO's place (7.2).
+ *
+ * Choices beyond the RFC text, each explained where it is made:
+ * - RACK_update asks min_RTT only, not TSecr, for retransmitted segments
+ *   (as Linux): receivers echo in-order segments only (RFC 7323 4.3).
+ * - The reordering window is at least one 1 ms tick of our clock, and a
+ *   retransmission sent in the tick of RACK.xmit_ts is not judged by
+ *   sequence order (within a tick that order is only right for first
+ *   transmissions).
+ * - Recovery entry sends the first lost segment at once (RFC 6675 4.3);
+ *   a retransmission of the head restarts the RTO (as Linux); a lost
+ *   retransmission sent after the last reduction brings one more
+ *   reduction (there is no PRR to pace the recovery, see RFC 6937).
  *
  * Records are the only per-segment state on the send side. They live in a
  * power-of-two ring allocated on the first send (SYNACK_TCP_RACK_MIN_CAP),
@@ -44,6 +57,7 @@
 
 /* ---- records --------------------------------------------------------------- */
 
+/* The i-th record from the oldest (i < n). */
 static synack_rack_seg *rec(const synack_tcp_rack *k, uint32_t i)
 {
     return &k->r[(k->head + i) & (k->cap - 1)];
