@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "tcp_harness.h"
@@ -287,6 +288,39 @@ static void tlp_probe_that_repaired_a_loss_reduces_cwnd(void **state)
     assert_int_equal(timer_events(th, SYNACK_TIMER_REXMIT, SYNACK_TIMER_FIRED), 0);
 }
 
+/*
+ * A hostile peer cuts the flight into one-octet SACK blocks: the records
+ * split at every edge, but the ring stops at SYNACK_TCP_RACK_MAX_CAP
+ * records (8192 x 16 bytes) and is given back once all is acknowledged.
+ */
+static void sack_blocks_at_every_octet_stay_bounded(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    send_segs(th, h, 0, 10);
+    size_t base = th->mem_in_use;
+    th->mem_peak = base;
+    uint64_t x = 42;
+    th_advance(th, RTT);
+    for (int i = 0; i < 3000; i++) {
+        uint32_t a = 1 + (uint32_t)(th_xorshift64(&x) % 9998);
+        sack(th, una, 0, 3, (const uint32_t[][2]){{a, a + 1}, {a + 2, a + 3}, {a - 1, a}});
+        th_flush(th);
+    }
+    printf("# records: peak %zu bytes above the start\n", th->mem_peak - base);
+    assert_true(th->mem_peak - base <= 2 * 8192 * 16 + 4096);
+    sack(th, una, 10000, 0, NULL);
+    th_flush(th);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.snd_una, una + 10000);
+    /* the ring is gone; the SACK scoreboard (allocated by the first SACK
+       block, kept for the connection's life) stays */
+    printf("# after the ACK: %zu bytes above the start\n", th->mem_in_use - base);
+    assert_true(th->mem_in_use <= base + 512);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +330,7 @@ int main(void)
         th_unit_test(dsack_sent_for_duplicates),
         th_unit_test(tlp_probe_reported_duplicate_keeps_cwnd),
         th_unit_test_traced(tlp_probe_that_repaired_a_loss_reduces_cwnd),
+        th_unit_test(sack_blocks_at_every_octet_stay_bounded),
     };
     fill_data();
     return cmocka_run_group_tests(tests, NULL, NULL);
