@@ -321,6 +321,24 @@ static void sack_blocks_at_every_octet_stay_bounded(void **state)
     assert_true(th->mem_in_use <= base + 512);
 }
 
+/*
+ * One ACK brings blocks most recent first: [4000, 5000) then [1000, 3000),
+ * all news. That is no reordering (RFC 8985 6.2 step 3 judges against the
+ * forward-most delivery before this ACK), so with 3 segments SACKed the
+ * window is 0 and the holes go at once.
+ */
+static void blocks_in_recent_first_order_are_not_reordering(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    send_segs(th, h, 0, 6);
+    th_advance(th, RTT);
+    sack(th, una, 0, 2, (const uint32_t[][2]){{4000, 5000}, {1000, 3000}});
+    expect_segment(th, .flags = A, .seq = una, .ack = PEER + 1, .win = 65535, .len = MSS,
+                   .data = data, .any = TH_ANY_PSH);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +349,7 @@ int main(void)
         th_unit_test(tlp_probe_reported_duplicate_keeps_cwnd),
         th_unit_test_traced(tlp_probe_that_repaired_a_loss_reduces_cwnd),
         th_unit_test(sack_blocks_at_every_octet_stay_bounded),
+        th_unit_test(blocks_in_recent_first_order_are_not_reordering),
     };
     fill_data();
     return cmocka_run_group_tests(tests, NULL, NULL);

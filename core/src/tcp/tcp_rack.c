@@ -209,9 +209,14 @@ void synack_rack_on_send(synack_stack *s, uint64_t now, synack_tcb *t,
     }
 }
 
-/* RFC 8985 6.2 steps 1-3 for one record delivered up to end_seq. */
+/*
+ * RFC 8985 6.2 steps 1-3 for one record delivered up to end_seq. fack is
+ * RACK.fack as it was before this ACK: the ACK's blocks come most recent
+ * first, and judging a lower block against the fack the same ACK just
+ * raised would call in-order deliveries reordered (as Linux, prior_fack).
+ */
 static void delivered(synack_tcp_rack *k, const synack_rack_seg *r, uint32_t end_seq,
-                      uint32_t now32)
+                      uint32_t now32, uint32_t fack)
 {
     uint32_t rtt = now32 - r->xmit_ts;
     if (rtt > 0x7fffffffu)
@@ -235,7 +240,7 @@ static void delivered(synack_tcp_rack *k, const synack_rack_seg *r, uint32_t end
     /* step 3: delivered below the forward-most delivery, never resent */
     if (synack_seq_gt(end_seq, k->fack))
         k->fack = end_seq;
-    else if (synack_seq_lt(end_seq, k->fack) && !(r->fl & SYNACK_RS_REXMIT))
+    if (synack_seq_lt(end_seq, fack) && !(r->fl & SYNACK_RS_REXMIT))
         k->fl |= SYNACK_RK_REORDER;
 }
 
@@ -270,7 +275,7 @@ void synack_rack_on_ack(synack_stack *s, uint64_t now, synack_tcb *t,
     synack_tcp_rack *k = t->rack;
     if (!k)
         return;
-    uint32_t now32 = (uint32_t)now, ack = seg->ack;
+    uint32_t now32 = (uint32_t)now, ack = seg->ack, fack = k->fack;
     bool advanced = synack_seq_gt(ack, t->snd_una);
     uint32_t dl = 0, dr = 0;
     bool dsack = (t->fl & SYNACK_TF_SACK) && dsack_block(seg, &dl, &dr);
@@ -280,7 +285,7 @@ void synack_rack_on_ack(synack_stack *s, uint64_t now, synack_tcb *t,
     for (uint32_t i = 0; advanced && i < k->n && synack_seq_lt(rec(k, i)->start, ack); i++) {
         synack_rack_seg *r = rec(k, i);
         if (!(r->fl & SYNACK_RS_SACKED))
-            delivered(k, r, synack_seq_lt(ack, r->end) ? ack : r->end, now32);
+            delivered(k, r, synack_seq_lt(ack, r->end) ? ack : r->end, now32, fack);
     }
     /* SACK blocks: mark whole records, cutting them at the block edges */
     for (uint8_t b = dsack ? 1 : 0; b < seg->sack_count && b < SYNACK_TCP_MAX_SACK; b++) {
@@ -300,7 +305,7 @@ void synack_rack_on_ack(synack_stack *s, uint64_t now, synack_tcb *t,
             if (x->fl & SYNACK_RS_SACKED)
                 continue;
             x->fl = (x->fl | SYNACK_RS_SACKED) & ~(uint32_t)SYNACK_RS_LOST;
-            delivered(k, x, x->end, now32);
+            delivered(k, x, x->end, now32, fack);
         }
     }
     /* records below the new cumulative ACK leave */
