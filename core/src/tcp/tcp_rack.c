@@ -387,7 +387,7 @@ static uint32_t detect_loss(uint64_t now, synack_tcb *t, synack_tcp_rack *k, boo
     *lost = *lost_rexmit = false;
     if (!(k->fl & SYNACK_RK_VALID))
         return 0;
-    uint32_t reo = reo_wnd(t, k), now32 = (uint32_t)now, timeout = 0;
+    uint32_t reo = UINT32_MAX, now32 = (uint32_t)now, timeout = 0;
     for (uint32_t i = 0; i < k->n; i++) {
         synack_rack_seg *r = rec(k, i);
         if (r->fl & (SYNACK_RS_SACKED | SYNACK_RS_LOST))
@@ -403,6 +403,8 @@ static uint32_t detect_loss(uint64_t now, synack_tcb *t, synack_tcp_rack *k, boo
                 break;
             continue;
         }
+        if (reo == UINT32_MAX)
+            reo = reo_wnd(t, k); /* only when a candidate exists (per ACK) */
         int32_t remaining = (int32_t)(r->xmit_ts + k->rtt + reo - now32);
         if (remaining <= 0) {
             r->fl |= SYNACK_RS_LOST;
