@@ -97,6 +97,8 @@ export function explainTrace(ev, side) {
         : `${who}'s persist timer fired: time to probe the zero window.`;
       if (ev.name === 'time-wait') return `${who}'s TIME-WAIT is over: the connection is finally gone.`;
       if (ev.name === 'keepalive') return `${who} checks an idle connection with a keep-alive probe.`;
+      if (ev.name === 'tlp') return `${who} heard nothing for two round trips: it sends a tail loss probe, so a lost last segment is found without waiting for the retransmission timer.`;
+      if (ev.name === 'rack') return `${who}'s reordering window ran out: a segment sent before one that arrived is now taken as lost and sent again.`;
       return null;
     case 'error':
       return {

@@ -51,6 +51,7 @@ void synack_config_default(synack_config *cfg)
     t->nodelay = false;
     t->keepalive = false;
     t->sack = true;
+    t->rack = true;
     t->timestamps = true;
     t->window_scaling = true;
     t->syn_cookies = true;

@@ -314,7 +314,7 @@ export type TraceEvent =
       rto: number; inflight: number; phase: 'slow-start' | 'avoidance' | 'recovery' }
   | { t: number; ev: 'win'; conn: number; snd_una: number; snd_nxt: number; snd_wnd: number;
       rcv_nxt: number; rcv_wnd: number; sndbuf: number; rcvbuf: number }
-  | { t: number; ev: 'timer'; conn: number; name: 'rexmit' | 'persist' | 'keepalive' | 'delack' | 'time-wait';
+  | { t: number; ev: 'timer'; conn: number; name: 'rexmit' | 'persist' | 'keepalive' | 'delack' | 'time-wait' | 'rack' | 'tlp';
       action: 'set' | 'fired' | 'cleared'; at: number }
   | { t: number; ev: 'drop'; conn?: number; layer: string; reason: string }
   | { t: number; ev: 'error'; conn: number; code: 'refused' | 'reset' | 'timeout' | 'unreachable' };

@@ -150,6 +150,8 @@ typedef enum synack_timer_name {
     SYNACK_TIMER_KEEPALIVE,
     SYNACK_TIMER_DELACK,
     SYNACK_TIMER_TIME_WAIT,
+    SYNACK_TIMER_RACK,      /* RACK reordering timer (RFC 8985 6.3) */
+    SYNACK_TIMER_TLP,       /* tail loss probe timeout (RFC 8985 7.2) */
 } synack_timer_name;
 
 typedef enum synack_timer_action {
@@ -330,6 +332,9 @@ typedef struct synack_tcp_config {
     bool nodelay;               /* default false: Nagle on */
     bool keepalive;             /* default false */
     bool sack;                  /* default true */
+    bool rack;                  /* RACK-TLP loss detection when SACK is on
+                                   (RFC 8985); false: RFC 6675 DupThresh;
+                                   default true */
     bool timestamps;            /* default true */
     bool window_scaling;        /* default true */
     bool syn_cookies;           /* default true */

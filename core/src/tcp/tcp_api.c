@@ -88,6 +88,8 @@ void synack_tcb_set_state(synack_stack *s, uint64_t now, synack_tcb *t,
         synack_tcp_timer_clear(s, t, SYNACK_TIMER_PERSIST);
         synack_tcp_timer_clear(s, t, SYNACK_TIMER_KEEPALIVE);
         synack_tcp_timer_clear(s, t, SYNACK_TIMER_DELACK);
+        synack_tcp_timer_clear(s, t, SYNACK_TIMER_RACK);
+        synack_tcp_timer_clear(s, t, SYNACK_TIMER_TLP);
         synack_tcp_timer_set(s, t, SYNACK_TIMER_TIME_WAIT,
                              now + 2 * (uint64_t)t->msl_ms);
         synack_tcb_release_snd(s, t);
@@ -95,6 +97,7 @@ void synack_tcb_set_state(synack_stack *s, uint64_t now, synack_tcb *t,
             synack_tcb_release_rcv(s, t);
         synack_mem_free(s, t->sb, sizeof *t->sb);
         t->sb = NULL;
+        synack_rack_free(s, t);
         /* only orphans may be reclaimed early (synack_tcb_new) */
         if (!(t->fl & SYNACK_TF_USER))
             synack_tcb_tw_add(s, t);
@@ -110,6 +113,7 @@ void synack_tcb_set_state(synack_stack *s, uint64_t now, synack_tcb *t,
             synack_tcb_release_rcv(s, t);
         synack_mem_free(s, t->sb, sizeof *t->sb);
         t->sb = NULL;
+        synack_rack_free(s, t);
         break;
     default:
         break;
@@ -134,6 +138,7 @@ void synack_tcb_established(synack_stack *s, uint64_t now, synack_tcb *t)
     if ((t->fl & SYNACK_TF_SYN_REXMIT) && !(t->fl & SYNACK_TF_RTT_VALID))
         t->rto = clamp_u32(3000, t->rto_min, t->rto_max);
     t->nrexmit = 0;
+    t->snd_sml = t->snd_una; /* no small segment sent yet (Minshall) */
     synack_cc_set_mss(&t->cc, synack_tcp_maxseg(t));
     synack_tcb_set_state(s, now, t, SYNACK_TCP_ESTABLISHED);
     if (t->fl & SYNACK_TF_PASSIVE)

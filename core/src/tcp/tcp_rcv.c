@@ -8,6 +8,8 @@
  * dropped and counted). A FIN beyond a hole is remembered and processed
  * when the data before it arrives.
  *
+ * Duplicates (below RCV.NXT or inside held data) are reported once as a
+ * D-SACK block (RFC 2883).
  * ACKs (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2, RFC 5681 4.2): delayed by up to
  * delack_ms, but sent at once for every second full-sized segment, for
  * out-of-order data, for data that fills a hole, and for a FIN.
@@ -70,6 +72,7 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
             skip = len;
             fin = false; /* the FIN was seen before as well */
         }
+        synack_tcp_dsack_note(t, seq, seq + skip); /* RFC 2883 */
         data += skip;
         len -= skip;
         seq += skip;
@@ -106,6 +109,11 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
             t->rcv_nxt += len;
             t->bytes_received += len;
             t->ack_pending += len;
+        } else if (off > 0 && synack_tcp_ooo_holds(t, off, len)) {
+            /* RFC 2883: a duplicate of held data; its block comes second */
+            synack_tcp_dsack_note(t, seq, seq + len);
+            synack_tcp_sack_note(t, seq);
+            t->fl |= SYNACK_TF_ACK_NOW;
         } else if (!ooo_ready(s, t) || !synack_asm_add(&t->ooo, off, len)) {
             t->fl |= SYNACK_TF_ACK_NOW;
             if (off != 0) {

@@ -114,6 +114,7 @@ void synack_tcb_free(synack_stack *s, synack_tcb *t)
     synack_tcb_release_snd(s, t);
     synack_tcb_release_rcv(s, t);
     synack_mem_free(s, t->sb, sizeof *t->sb);
+    synack_rack_free(s, t);
     s->tcp.socks[t->handle] = NULL;
     p->free_h[p->nfree++] = t->handle;
     s->tcp.nconns--;
