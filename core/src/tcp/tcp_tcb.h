@@ -161,6 +161,20 @@ struct synack_tcb {
     synack_assembler ooo;
     synack_tcp_sb *sb;
     uint64_t bytes_sent, bytes_received, rexmit_segs, rexmit_bytes;
+    /*
+     * Buffers that grow with need (tcp_mem.c). sndbuf/rcvbuf above are the
+     * most they may grow to; the rings hold only what these allow.
+     */
+    uint32_t snd_space;  /* send buffer the application may fill now */
+    uint32_t rcv_space;  /* receive buffer the window is offered from */
+    /* receive-buffer autotuning (DRS): bytes read in the current RTT */
+    uint32_t rcvq_space; /* most bytes the application read in one RTT */
+    uint32_t rcvq_seq;   /* bytes read (modulo 2^32) when it started */
+    uint32_t rcvq_time;  /* ms when it started */
+    /* the receiver's RTT estimate (1/8 ms; 0 = none yet) */
+    uint32_t rcv_rtt8;
+    uint32_t rcv_rtt_seq, rcv_rtt_time; /* timing of a window, no timestamps */
+    bool rcv_rtt_on;                    /* rcv_rtt_seq/time are running */
 };
 
 /* State of the whole TCP layer beyond synack_tcp (s->tcp.priv). */
@@ -175,6 +189,7 @@ typedef struct synack_tcp_priv {
     synack_tcb *bound;      /* listeners and bound, unconnected sockets */
     synack_tcb *tw_head, *tw_tail; /* TIME-WAIT, oldest first */
     uint32_t next_ephemeral; /* RFC 6056 algorithm 3 counter */
+    uint64_t mem_used;      /* buffer memory held (cfg.tcp.mem_max budget) */
 } synack_tcp_priv;
 
 /* ---- sequence numbers (modulo 2^32) -------------------------------------- */
@@ -231,14 +246,49 @@ void synack_tcb_bound_remove(synack_stack *s, synack_tcb *t);
 /* TIME-WAIT list (reclaimed oldest first when the connection limit is hit). */
 void synack_tcb_tw_add(synack_stack *s, synack_tcb *t);
 void synack_tcb_tw_remove(synack_stack *s, synack_tcb *t);
-/* Allocate the send/receive ring on first use (false on NOMEM). */
-bool synack_tcb_snd_alloc(synack_stack *s, synack_tcb *t);
-bool synack_tcb_rcv_alloc(synack_stack *s, synack_tcb *t);
 /* Release buffers that a state no longer needs. */
 void synack_tcb_release_snd(synack_stack *s, synack_tcb *t);
 void synack_tcb_release_rcv(synack_stack *s, synack_tcb *t);
 /* Free the TCB if it is CLOSED and nobody holds its handle. */
 void synack_tcb_reap(synack_stack *s, synack_tcb *t);
+
+/* ---- tcp_mem.c: buffers that grow with need, the memory budget ---------- */
+
+/*
+ * Buffer memory (rings, out-of-order ranges) charged to cfg.tcp.mem_max:
+ * NULL when it would exceed the budget or the allocator fails. Ring
+ * storage is not zeroed (`zero` false); structures are.
+ */
+void *synack_tcp_buf_alloc(synack_stack *s, uint32_t size, bool zero);
+void synack_tcp_buf_free(synack_stack *s, void *p, uint32_t size);
+/* The budget is 3/4 spent: buffers stop growing, less new window. */
+bool synack_tcp_mem_pressure(const synack_stack *s);
+/* Starting sizes (snd_space, rcv_space) after sndbuf/rcvbuf were set. */
+void synack_tcb_bufs_init(synack_tcb *t);
+/* Connection established: start receive-buffer autotuning. */
+void synack_tcb_bufs_established(synack_tcb *t, uint64_t now);
+/*
+ * Make the receive ring hold `end` bytes from its read position (unread
+ * bytes, then the window). Out-of-order data is freed (counted) to make
+ * room for in-order data (`in_order`) when the budget is spent. False
+ * when there is no memory: the caller drops the segment.
+ */
+bool synack_tcb_rcv_reserve(synack_stack *s, synack_tcb *t, uint32_t end,
+                            bool in_order);
+/*
+ * Room in the send ring for up to `want` more bytes, growing snd_space
+ * when the application is limited by it (like Linux's tcp_sndbuf_expand)
+ * and the ring within it. Returns the room (0: none; NOMEM is the caller's
+ * call when the ring is empty).
+ */
+uint32_t synack_tcb_snd_reserve(synack_stack *s, synack_tcb *t, uint32_t want);
+/* Receiver-side RTT from an in-order data segment (RFC 7323 TSecr, or the
+   time to receive a window's worth). */
+void synack_tcp_rcv_rtt_sample(synack_tcb *t, uint64_t now,
+                               const synack_tcp_repr *seg, uint32_t len);
+/* After the application read: autotune rcv_space (DRS), and give memory
+   back under pressure. */
+void synack_tcp_rcv_space_adjust(synack_stack *s, uint64_t now, synack_tcb *t);
 
 /* ---- tcp_state (tcp_api.c) ----------------------------------------------- */
 
@@ -300,8 +350,9 @@ void synack_tcp_retransmit_head(synack_stack *s, uint64_t now, synack_tcb *t);
 void synack_tcp_send_probe(synack_stack *s, uint64_t now, synack_tcb *t);
 /* Keepalive probe <SEQ=SND.UNA-1><ACK=RCV.NXT> (RFC 9293 3.8.4). */
 void synack_tcp_send_keepalive(synack_stack *s, uint64_t now, synack_tcb *t);
-/* The receive window to announce now, in bytes (SWS-avoided, never shrinking). */
-uint32_t synack_tcp_rcv_window(const synack_tcb *t);
+/* The receive window to announce now, in bytes (SWS-avoided, never
+   shrinking; under memory pressure no more than the ring holds). */
+uint32_t synack_tcp_rcv_window(const synack_stack *s, const synack_tcb *t);
 /* Window update after the application read: send one if it grew enough. */
 void synack_tcp_window_update(synack_stack *s, uint64_t now, synack_tcb *t);
 /* Send a challenge ACK, rate-limited (RFC 5961 section 7). */

@@ -1,0 +1,267 @@
+/*
+ * Buffers that grow with need, and the stack-wide budget for them.
+ *
+ * A connection's send and receive rings start empty and are allocated, and
+ * grown by doubling (starting at 4 KiB), only as data is queued; sndbuf and
+ * rcvbuf are the most they may reach. Ring storage is never zero-filled.
+ *
+ * Receive side: the window is offered from rcv_space, which starts at
+ * 128 KiB (Linux's tcp_rmem default; our SYN offers 64 KiB of it) and is
+ * tuned as Linux's dynamic
+ * right-sizing does: once per receiver-side RTT the bytes the application
+ * read are compared with the most it read in one RTT before; when it read
+ * more, rcv_space becomes twice that plus room for the sender's slow-start
+ * growth. The window scale is chosen at the handshake from rcvbuf (RFC 7323
+ * 2.3), so the window can grow to the maximum; the offered window never
+ * shrinks (RFC 7323 2.4, RFC 9293 3.8.6.2.2). The receiver's RTT comes
+ * from TSecr (RFC 7323 4.1: a data segment echoes the TSval of our ACK)
+ * or, without timestamps, from the time a window's worth takes to arrive.
+ *
+ * Send side: snd_space starts at 64 KiB and grows to twice the smaller of
+ * cwnd and the peer's largest window when the application finds it full
+ * (Linux's tcp_sndbuf_expand), so a sender is never limited by its buffer
+ * while the network would take more.
+ *
+ * Budget (cfg.tcp.mem_max, like Linux's tcp_mem): every ring and
+ * out-of-order range array is charged. From 3/4 of the budget on ("under
+ * pressure") rcv_space and snd_space stop growing, rings grow only by what
+ * a segment needs, the window is offered only from memory already held,
+ * and a ring the application has emptied is given back. At the budget,
+ * in-order data first frees the out-of-order data (counted as
+ * SYNACK_DROP_TCP_OOO_PRUNED; its bytes were never acknowledged, RFC 2018
+ * 8 lets a receiver discard SACKed data), and data that still finds no
+ * room is dropped unacknowledged (SYNACK_DROP_TCP_MEM_PRESSURE). Bytes
+ * already acknowledged are in the ring and are never touched.
+ */
+#include "tcp/tcp_tcb.h"
+
+/* Smallest ring allocated when not under pressure. */
+#define RING_MIN 4096u
+/* Granule of a ring under pressure (grown only by what is needed). */
+#define RING_GRAIN 1024u
+/* Starting receive buffer (Linux's tcp_rmem default) and send buffer. */
+#define RCV_SPACE_INIT (128u * 1024u)
+#define SND_SPACE_INIT (64u * 1024u)
+/* Initial congestion window in segments (RFC 6928), the first DRS mark. */
+#define DRS_INIT_SEGS 10u
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+    return a < b ? a : b;
+}
+
+void *synack_tcp_buf_alloc(synack_stack *s, uint32_t size, bool zero)
+{
+    synack_tcp_priv *p = synack_tcp_priv_of(s);
+    if (size == 0 || p->mem_used + size > s->cfg.tcp.mem_max)
+        return NULL;
+    void *b = zero ? synack_mem_alloc(s, size) : synack_mem_alloc_raw(s, size);
+    if (b)
+        p->mem_used += size;
+    return b;
+}
+
+void synack_tcp_buf_free(synack_stack *s, void *b, uint32_t size)
+{
+    if (!b)
+        return;
+    synack_tcp_priv *p = synack_tcp_priv_of(s);
+    p->mem_used -= size;
+    synack_mem_free(s, b, size);
+}
+
+bool synack_tcp_mem_pressure(const synack_stack *s)
+{
+    uint64_t max = s->cfg.tcp.mem_max;
+    return synack_tcp_priv_of(s)->mem_used >= max - max / 4;
+}
+
+void synack_tcb_bufs_init(synack_tcb *t)
+{
+    t->rcv_space = min_u32(t->rcvbuf, RCV_SPACE_INIT);
+    t->snd_space = min_u32(t->sndbuf, SND_SPACE_INIT);
+}
+
+/* Bytes the application has read, modulo 2^32 (the FIN is not a byte). */
+static uint32_t copied_seq(const synack_tcb *t)
+{
+    uint32_t fin = (t->fl & SYNACK_TF_RCV_FIN) ? 1u : 0u;
+    return t->rcv_nxt - fin - t->rcv.len;
+}
+
+void synack_tcb_bufs_established(synack_tcb *t, uint64_t now)
+{
+    /* Linux starts measuring from the initial window: a sender in slow
+       start doubles it each RTT, and DRS must keep ahead of that */
+    t->rcvq_space = min_u32(t->rcv_space, DRS_INIT_SEGS * (uint32_t)t->adv_mss);
+    t->rcvq_seq = copied_seq(t);
+    t->rcvq_time = (uint32_t)now;
+}
+
+/*
+ * Move `r` to storage of at least `need` bytes (at most `max`), keeping
+ * the first `keep` bytes. Doubling when memory allows, else just enough.
+ */
+static bool ring_grow(synack_stack *s, synack_ring *r, uint32_t need,
+                      uint32_t max, uint32_t keep)
+{
+    uint32_t want;
+    if (synack_tcp_mem_pressure(s)) {
+        want = need + (RING_GRAIN - 1);
+        want = want < need ? need : want - want % RING_GRAIN;
+    } else {
+        want = r->cap > UINT32_MAX / 2 ? UINT32_MAX : r->cap * 2;
+        if (want < RING_MIN)
+            want = RING_MIN;
+        if (want < need)
+            want = need;
+    }
+    if (want > max)
+        want = max > need ? max : need;
+    uint8_t *b = synack_tcp_buf_alloc(s, want, false);
+    if (!b && want > need) {
+        want = need;
+        b = synack_tcp_buf_alloc(s, want, false);
+    }
+    if (!b)
+        return false;
+    uint32_t old_cap = r->cap;
+    synack_tcp_buf_free(s, synack_ring_move(r, b, want, keep), old_cap);
+    return true;
+}
+
+/* End of the out-of-order data held in the receive ring (from its read
+   position): the unread bytes plus the last range. */
+static uint32_t rcv_extent(const synack_tcb *t)
+{
+    uint32_t e = t->rcv.len;
+    if (t->ooo.count)
+        e += t->ooo.ranges[t->ooo.count - 1].end;
+    return e;
+}
+
+bool synack_tcb_rcv_reserve(synack_stack *s, synack_tcb *t, uint32_t end,
+                            bool in_order)
+{
+    uint32_t keep = rcv_extent(t);
+    uint32_t need = end > keep ? end : keep;
+    if (need <= t->rcv.cap)
+        return true;
+    if (ring_grow(s, &t->rcv, need, t->rcvbuf, keep))
+        return true;
+    if (in_order && t->ooo.count) {
+        /* in-order data before out-of-order data: free what was never
+           acknowledged (its sender still holds it) */
+        synack_count_drop(s, SYNACK_DROP_TCP_OOO_PRUNED);
+        t->ooo.count = 0;
+        synack_tcp_buf_free(s, t->ooo.ranges, t->ooo.max * (uint32_t)sizeof *t->ooo.ranges);
+        memset(&t->ooo, 0, sizeof t->ooo);
+        t->fl &= ~(uint32_t)SYNACK_TF_OOO_FIN;
+        if (end <= t->rcv.cap || ring_grow(s, &t->rcv, end, t->rcvbuf, t->rcv.len))
+            return true;
+    }
+    synack_count_drop(s, SYNACK_DROP_TCP_MEM_PRESSURE);
+    return false;
+}
+
+/* Linux's tcp_sndbuf_expand: room for twice what the network takes per RTT. */
+static void snd_expand(synack_stack *s, synack_tcb *t)
+{
+    if (!synack_tcb_synchronized(t) || t->state == SYNACK_TCP_LISTEN ||
+        synack_tcp_mem_pressure(s))
+        return;
+    uint32_t wnd = t->max_sndwnd > t->snd_wnd ? t->max_sndwnd : t->snd_wnd;
+    uint64_t target = 2 * (uint64_t)min_u32(t->cc.cwnd, wnd);
+    if (target > t->sndbuf)
+        target = t->sndbuf;
+    if (target > t->snd_space)
+        t->snd_space = (uint32_t)target;
+}
+
+uint32_t synack_tcb_snd_reserve(synack_stack *s, synack_tcb *t, uint32_t want)
+{
+    uint32_t len = t->snd.len;
+    if (len >= t->snd_space || want > t->snd_space - len)
+        snd_expand(s, t);
+    uint32_t room = t->snd_space > len ? t->snd_space - len : 0;
+    if (want > room)
+        want = room;
+    if (want == 0)
+        return 0;
+    if (want > t->snd.cap - len && !ring_grow(s, &t->snd, len + want, t->snd_space, len))
+        return t->snd.cap - len; /* what the ring holds already */
+    return want;
+}
+
+void synack_tcp_rcv_rtt_sample(synack_tcb *t, uint64_t now,
+                               const synack_tcp_repr *seg, uint32_t len)
+{
+    uint32_t m8;
+    if (t->fl & SYNACK_TF_TS) {
+        /* RFC 7323 4.1: TSecr is the TSval of an ACK of ours; only full
+           segments, as a short one may have waited for the application */
+        if (!seg->has_ts || seg->tsecr == 0 || len < t->rcv_mss)
+            return;
+        uint32_t d = synack_tcb_ts_now(t, now) - seg->tsecr;
+        if (d > 0x7fffffffu)
+            return;
+        m8 = d > 600000u ? 600000u << 3 : d << 3;
+        /* smoothed, gain 1/8 */
+        if (t->rcv_rtt8)
+            m8 = t->rcv_rtt8 + (uint32_t)(((int32_t)m8 - (int32_t)t->rcv_rtt8) / 8);
+    } else {
+        /* without timestamps: the time to receive the window we offered
+           (an upper bound, so the smallest sample is kept) */
+        if (t->rcv_rtt_on && synack_seq_lt(t->rcv_nxt, t->rcv_rtt_seq))
+            return;
+        if (t->rcv_rtt_on) {
+            uint32_t d = (uint32_t)now - t->rcv_rtt_time;
+            m8 = d > 600000u ? 600000u << 3 : d << 3;
+            if (t->rcv_rtt8 && t->rcv_rtt8 < m8)
+                m8 = t->rcv_rtt8;
+        } else {
+            m8 = t->rcv_rtt8;
+        }
+        uint32_t wnd = synack_seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+        t->rcv_rtt_seq = t->rcv_nxt + (wnd ? wnd : 1);
+        t->rcv_rtt_time = (uint32_t)now;
+        t->rcv_rtt_on = true;
+        if (m8 == 0 && t->rcv_rtt8 == 0)
+            return; /* timing started, no sample yet */
+    }
+    t->rcv_rtt8 = m8 ? m8 : 1; /* 0 means "none" */
+}
+
+void synack_tcp_rcv_space_adjust(synack_stack *s, uint64_t now, synack_tcb *t)
+{
+    bool pressure = synack_tcp_mem_pressure(s);
+    if (pressure && t->rcv.len == 0 && t->ooo.count == 0 && t->rcv.buf) {
+        /* an emptied ring goes back to the budget (the offered window
+           stays; the next data finds a new ring if memory allows) */
+        synack_tcp_buf_free(s, t->rcv.buf, t->rcv.cap);
+        memset(&t->rcv, 0, sizeof t->rcv);
+    }
+    if (t->rcv_rtt8 == 0)
+        return;
+    uint32_t rtt = t->rcv_rtt8 >> 3;
+    if ((uint32_t)now - t->rcvq_time < (rtt ? rtt : 1))
+        return;
+    uint32_t seq = copied_seq(t);
+    uint32_t copied = seq - t->rcvq_seq;
+    if (copied > t->rcvq_space) {
+        /* Linux tcp_rcv_space_adjust: twice a round's reading plus 16
+           segments, plus twice the growth over the last round (the
+           sender may be in slow start) */
+        uint64_t win = 2 * (uint64_t)copied + 16u * (uint64_t)t->adv_mss;
+        uint32_t base = t->rcvq_space ? t->rcvq_space : 1;
+        uint64_t grow = win * (copied - t->rcvq_space) / base;
+        win += grow > win * 4 ? win * 8 : 2 * grow;
+        if (win > t->rcvbuf)
+            win = t->rcvbuf;
+        if (!pressure && win > t->rcv_space)
+            t->rcv_space = (uint32_t)win;
+        t->rcvq_space = copied;
+    }
+    t->rcvq_seq = seq;
+    t->rcvq_time = (uint32_t)now;
+}
