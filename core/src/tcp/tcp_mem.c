@@ -25,8 +25,9 @@
  * Budget (cfg.tcp.mem_max, like Linux's tcp_mem): every ring and
  * out-of-order range array is charged. From 3/4 of the budget on ("under
  * pressure") rcv_space and snd_space stop growing, rings grow only by what
- * a segment needs, the window is offered only from memory already held,
- * and a ring the application has emptied is given back. At the budget,
+ * a segment needs, new window is offered only from memory already held
+ * (at least four segments, so a reader keeps going), and a ring the
+ * application has emptied is given back. At the budget,
  * in-order data first frees the out-of-order data (counted as
  * SYNACK_DROP_TCP_OOO_PRUNED; its bytes were never acknowledged, RFC 2018
  * 8 lets a receiver discard SACKed data), and data that still finds no
