@@ -25,7 +25,8 @@
  * Budget (cfg.tcp.mem_max, like Linux's tcp_mem): every ring and
  * out-of-order range array is charged. From 3/4 of the budget on ("under
  * pressure") rcv_space and snd_space stop growing, rings grow only by what
- * a segment needs, new window is offered only from memory already held
+ * an in-order segment needs (out-of-order data is dropped unless the ring
+ * has room for it already), new window is offered only from memory already held
  * (at least four segments, so a reader keeps going), and a ring the
  * application has emptied is given back. At the budget,
  * in-order data first frees the out-of-order data (counted as
@@ -148,7 +149,10 @@ bool synack_tcb_rcv_reserve(synack_stack *s, synack_tcb *t, uint32_t end,
     uint32_t need = end > keep ? end : keep;
     if (need <= t->rcv.cap)
         return true;
-    if (ring_grow(s, &t->rcv, need, t->rcvbuf, keep))
+    /* under pressure out-of-order data goes only where memory is held:
+       it is the first to be dropped */
+    if ((in_order || !synack_tcp_mem_pressure(s)) &&
+        ring_grow(s, &t->rcv, need, t->rcvbuf, keep))
         return true;
     if (in_order && t->ooo.count) {
         /* in-order data before out-of-order data: free what was never
