@@ -136,7 +136,6 @@ void synack_tcb_established(synack_stack *s, uint64_t now, synack_tcb *t)
         t->rto = clamp_u32(3000, t->rto_min, t->rto_max);
     t->nrexmit = 0;
     synack_cc_set_mss(&t->cc, synack_tcp_maxseg(t));
-    synack_tcb_bufs_established(t, now);
     synack_tcb_set_state(s, now, t, SYNACK_TCP_ESTABLISHED);
     if (t->fl & SYNACK_TF_PASSIVE)
         synack_tcp_listen_child_ready(s, t);
@@ -508,7 +507,7 @@ int synack_tcp_setopt(synack_stack *s, int h, synack_tcp_opt opt, int64_t value)
             return SYNACK_ERR_INVAL;
         synack_tcb_release_snd(s, t);
         t->sndbuf = clamp_u32(v, SYNACK_TCP_MIN_BUF, SYNACK_TCP_MAX_BUF);
-        t->snd_space = t->snd_space < t->sndbuf ? t->snd_space : t->sndbuf;
+        t->snd.limit = t->snd.limit < t->sndbuf ? t->snd.limit : t->sndbuf;
         if (!synack_tcb_synchronized(t))
             synack_tcb_bufs_init(t);
         return SYNACK_OK;
@@ -594,7 +593,7 @@ uint32_t synack_tcp_events(const synack_stack *s, int h)
     if ((t->state == SYNACK_TCP_ESTABLISHED || t->state == SYNACK_TCP_CLOSE_WAIT) &&
         !(t->fl & SYNACK_TF_SHUT_WR) &&
         (t->snd.len < t->snd.cap ||
-         (t->snd.len < t->snd_space &&
+         (t->snd.len < t->snd.limit &&
           (t->snd.len == 0 || !synack_tcp_mem_pressure(s)))))
         ev |= SYNACK_EV_WRITABLE;
     if (t->fl & SYNACK_TF_CONNECTED)

@@ -5,30 +5,35 @@
  * grown by doubling (starting at 4 KiB), only as data is queued; sndbuf and
  * rcvbuf are the most they may reach. Ring storage is never zero-filled.
  *
- * Receive side: the window is offered from rcv_space, which starts at
+ * Receive side: the window is offered from rcv.limit, which starts at
  * 128 KiB (Linux's tcp_rmem default; our SYN offers 64 KiB of it) and is
  * tuned as Linux's dynamic
  * right-sizing does: once per receiver-side RTT the bytes the application
  * read are compared with the most it read in one RTT before; when it read
- * more, rcv_space becomes twice that plus room for the sender's slow-start
+ * more, rcv.limit becomes twice that plus room for the sender's slow-start
  * growth. The window scale is chosen at the handshake from rcvbuf (RFC 7323
  * 2.3), so the window can grow to the maximum; the offered window never
  * shrinks (RFC 7323 2.4, RFC 9293 3.8.6.2.2). The receiver's RTT comes
  * from TSecr (RFC 7323 4.1: a data segment echoes the TSval of our ACK)
  * or, without timestamps, from the time a window's worth takes to arrive.
  *
- * Send side: snd_space starts at 64 KiB and grows to twice the smaller of
+ * Send side: snd.limit starts at 64 KiB and grows to twice the smaller of
  * cwnd and the peer's largest window when the application finds it full
  * (Linux's tcp_sndbuf_expand), so a sender is never limited by its buffer
  * while the network would take more.
  *
  * Budget (cfg.tcp.mem_max, like Linux's tcp_mem): every ring and
  * out-of-order range array is charged. From 3/4 of the budget on ("under
- * pressure") rcv_space and snd_space stop growing, rings grow only by what
+ * pressure") rcv.limit and snd.limit stop growing, rings grow only by what
  * an in-order segment needs (out-of-order data is dropped unless the ring
  * has room for it already), new window is offered only from memory already held
  * (at least four segments, so a reader keeps going), and a ring the
- * application has emptied is given back. At the budget,
+ * application has emptied, or whose data is all acknowledged, is given
+ * back.
+ *
+ * The autotuning state (about 28 bytes) is kept behind the receive ring's
+ * storage, so a connection that has received nothing pays nothing for it
+ * and the TCB stays small (state per idle connection <= 512 B). At the budget,
  * in-order data first frees the out-of-order data (counted as
  * SYNACK_DROP_TCP_OOO_PRUNED; its bytes were never acknowledged, RFC 2018
  * 8 lets a receiver discard SACKed data), and data that still finds no
@@ -47,9 +52,39 @@
 /* Initial congestion window in segments (RFC 6928), the first DRS mark. */
 #define DRS_INIT_SEGS 10u
 
+/* Receive autotuning state, stored behind the receive ring's bytes. */
+typedef struct rcv_tune {
+    uint32_t space;    /* most bytes the application read in one RTT */
+    uint32_t seq;      /* bytes read (modulo 2^32) when this RTT started */
+    uint32_t time;     /* ms when it started */
+    uint32_t rtt8;     /* the receiver's RTT estimate, 1/8 ms (0: none) */
+    uint32_t rtt_seq;  /* no timestamps: a window's end being timed */
+    uint32_t rtt_time; /* and when it was offered */
+    uint32_t flags;    /* TUNE_* */
+} rcv_tune;
+
+enum { TUNE_STARTED = 1u, TUNE_TIMING = 2u };
+
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
     return a < b ? a : b;
+}
+
+/* Offset of the autotuning state in the receive storage (aligned). */
+static uint32_t tune_off(uint32_t cap)
+{
+    return (cap + 7u) & ~7u;
+}
+
+/* Bytes of storage behind a ring of `cap` bytes. */
+static uint32_t ring_bytes(const synack_tcb *t, const synack_ring *r, uint32_t cap)
+{
+    return r == &t->rcv ? tune_off(cap) + (uint32_t)sizeof(rcv_tune) : cap;
+}
+
+static rcv_tune *tune_of(const synack_tcb *t)
+{
+    return t->rcv.buf ? (rcv_tune *)(void *)(t->rcv.buf + tune_off(t->rcv.cap)) : NULL;
 }
 
 void *synack_tcp_buf_alloc(synack_stack *s, uint32_t size, bool zero)
@@ -80,32 +115,31 @@ bool synack_tcp_mem_pressure(const synack_stack *s)
 
 void synack_tcb_bufs_init(synack_tcb *t)
 {
-    t->rcv_space = min_u32(t->rcvbuf, RCV_SPACE_INIT);
-    t->snd_space = min_u32(t->sndbuf, SND_SPACE_INIT);
+    t->rcv.limit = min_u32(t->rcvbuf, RCV_SPACE_INIT);
+    t->snd.limit = min_u32(t->sndbuf, SND_SPACE_INIT);
 }
 
-/* Bytes the application has read, modulo 2^32 (the FIN is not a byte). */
-static uint32_t copied_seq(const synack_tcb *t)
+void synack_tcb_ring_free(synack_stack *s, synack_tcb *t, synack_ring *r)
 {
-    uint32_t fin = (t->fl & SYNACK_TF_RCV_FIN) ? 1u : 0u;
-    return t->rcv_nxt - fin - t->rcv.len;
+    if (r->buf)
+        synack_tcp_buf_free(s, r->buf, ring_bytes(t, r, r->cap));
+    r->buf = NULL;
+    r->cap = r->head = r->len = 0;
 }
 
-void synack_tcb_bufs_established(synack_tcb *t, uint64_t now)
+void synack_tcb_snd_drained(synack_stack *s, synack_tcb *t)
 {
-    /* Linux starts measuring from the initial window: a sender in slow
-       start doubles it each RTT, and DRS must keep ahead of that */
-    t->rcvq_space = min_u32(t->rcv_space, DRS_INIT_SEGS * (uint32_t)t->adv_mss);
-    t->rcvq_seq = copied_seq(t);
-    t->rcvq_time = (uint32_t)now;
+    if (t->snd.buf && synack_tcp_mem_pressure(s))
+        synack_tcb_ring_free(s, t, &t->snd);
 }
 
 /*
- * Move `r` to storage of at least `need` bytes (at most `max`), keeping
- * the first `keep` bytes. Doubling when memory allows, else just enough.
+ * Move t's ring `r` to storage of at least `need` bytes (at most `max`),
+ * keeping the first `keep` bytes (and the receive ring's autotuning
+ * state). Doubling when memory allows, else just enough.
  */
-static bool ring_grow(synack_stack *s, synack_ring *r, uint32_t need,
-                      uint32_t max, uint32_t keep)
+static bool ring_grow(synack_stack *s, synack_tcb *t, synack_ring *r,
+                      uint32_t need, uint32_t max, uint32_t keep)
 {
     uint32_t want;
     if (synack_tcp_mem_pressure(s)) {
@@ -120,15 +154,23 @@ static bool ring_grow(synack_stack *s, synack_ring *r, uint32_t need,
     }
     if (want > max)
         want = max > need ? max : need;
-    uint8_t *b = synack_tcp_buf_alloc(s, want, false);
+    uint8_t *b = synack_tcp_buf_alloc(s, ring_bytes(t, r, want), false);
     if (!b && want > need) {
         want = need;
-        b = synack_tcp_buf_alloc(s, want, false);
+        b = synack_tcp_buf_alloc(s, ring_bytes(t, r, want), false);
     }
     if (!b)
         return false;
-    uint32_t old_cap = r->cap;
-    synack_tcp_buf_free(s, synack_ring_move(r, b, want, keep), old_cap);
+    if (r == &t->rcv) {
+        rcv_tune *old = tune_of(t);
+        rcv_tune *nt = (rcv_tune *)(void *)(b + tune_off(want));
+        if (old)
+            *nt = *old;
+        else
+            memset(nt, 0, sizeof *nt);
+    }
+    uint32_t old_bytes = ring_bytes(t, r, r->cap);
+    synack_tcp_buf_free(s, synack_ring_move(r, b, want, keep), old_bytes);
     return true;
 }
 
@@ -152,7 +194,7 @@ bool synack_tcb_rcv_reserve(synack_stack *s, synack_tcb *t, uint32_t end,
     /* under pressure out-of-order data goes only where memory is held:
        it is the first to be dropped */
     if ((in_order || !synack_tcp_mem_pressure(s)) &&
-        ring_grow(s, &t->rcv, need, t->rcvbuf, keep))
+        ring_grow(s, t, &t->rcv, need, t->rcvbuf, keep))
         return true;
     if (in_order && t->ooo.count) {
         /* in-order data before out-of-order data: free what was never
@@ -162,7 +204,7 @@ bool synack_tcb_rcv_reserve(synack_stack *s, synack_tcb *t, uint32_t end,
         synack_tcp_buf_free(s, t->ooo.ranges, t->ooo.max * (uint32_t)sizeof *t->ooo.ranges);
         memset(&t->ooo, 0, sizeof t->ooo);
         t->fl &= ~(uint32_t)SYNACK_TF_OOO_FIN;
-        if (end <= t->rcv.cap || ring_grow(s, &t->rcv, end, t->rcvbuf, t->rcv.len))
+        if (end <= t->rcv.cap || ring_grow(s, t, &t->rcv, end, t->rcvbuf, t->rcv.len))
             return true;
     }
     synack_count_drop(s, SYNACK_DROP_TCP_MEM_PRESSURE);
@@ -172,35 +214,60 @@ bool synack_tcb_rcv_reserve(synack_stack *s, synack_tcb *t, uint32_t end,
 /* Linux's tcp_sndbuf_expand: room for twice what the network takes per RTT. */
 static void snd_expand(synack_stack *s, synack_tcb *t)
 {
-    if (!synack_tcb_synchronized(t) || t->state == SYNACK_TCP_LISTEN ||
-        synack_tcp_mem_pressure(s))
+    if (!synack_tcb_synchronized(t) || synack_tcp_mem_pressure(s))
         return;
     uint32_t wnd = t->max_sndwnd > t->snd_wnd ? t->max_sndwnd : t->snd_wnd;
     uint64_t target = 2 * (uint64_t)min_u32(t->cc.cwnd, wnd);
     if (target > t->sndbuf)
         target = t->sndbuf;
-    if (target > t->snd_space)
-        t->snd_space = (uint32_t)target;
+    if (target > t->snd.limit)
+        t->snd.limit = (uint32_t)target;
 }
 
 uint32_t synack_tcb_snd_reserve(synack_stack *s, synack_tcb *t, uint32_t want)
 {
     uint32_t len = t->snd.len;
-    if (len >= t->snd_space || want > t->snd_space - len)
+    if (len >= t->snd.limit || want > t->snd.limit - len)
         snd_expand(s, t);
-    uint32_t room = t->snd_space > len ? t->snd_space - len : 0;
+    uint32_t room = t->snd.limit > len ? t->snd.limit - len : 0;
     if (want > room)
         want = room;
     if (want == 0)
         return 0;
-    if (want > t->snd.cap - len && !ring_grow(s, &t->snd, len + want, t->snd_space, len))
+    if (want > t->snd.cap - len &&
+        !ring_grow(s, t, &t->snd, len + want, t->snd.limit, len))
         return t->snd.cap - len; /* what the ring holds already */
     return want;
 }
 
-void synack_tcp_rcv_rtt_sample(synack_tcb *t, uint64_t now,
+/* Bytes the application has read, modulo 2^32 (the FIN is not a byte). */
+static uint32_t copied_seq(const synack_tcb *t)
+{
+    uint32_t fin = (t->fl & SYNACK_TF_RCV_FIN) ? 1u : 0u;
+    return t->rcv_nxt - fin - t->rcv.len;
+}
+
+/*
+ * Start measuring once the connection has a receive ring (Linux starts at
+ * the initial window: a sender in slow start doubles it each RTT, and the
+ * buffer must keep ahead of that).
+ */
+static void tune_start(const synack_tcb *t, rcv_tune *k, uint64_t now)
+{
+    k->flags |= TUNE_STARTED;
+    k->space = min_u32(t->rcv.limit, DRS_INIT_SEGS * (uint32_t)t->adv_mss);
+    k->seq = copied_seq(t);
+    k->time = (uint32_t)now;
+}
+
+void synack_tcp_rcv_rtt_sample(const synack_tcb *t, uint64_t now,
                                const synack_tcp_repr *seg, uint32_t len)
 {
+    rcv_tune *k = tune_of(t);
+    if (!k)
+        return;
+    if (!(k->flags & TUNE_STARTED))
+        tune_start(t, k, now);
     uint32_t m8;
     if (t->fl & SYNACK_TF_TS) {
         /* RFC 7323 4.1: TSecr is the TSval of an ACK of ours; only full
@@ -212,29 +279,29 @@ void synack_tcp_rcv_rtt_sample(synack_tcb *t, uint64_t now,
             return;
         m8 = d > 600000u ? 600000u << 3 : d << 3;
         /* smoothed, gain 1/8 */
-        if (t->rcv_rtt8)
-            m8 = t->rcv_rtt8 + (uint32_t)(((int32_t)m8 - (int32_t)t->rcv_rtt8) / 8);
+        if (k->rtt8)
+            m8 = k->rtt8 + (uint32_t)(((int32_t)m8 - (int32_t)k->rtt8) / 8);
     } else {
         /* without timestamps: the time to receive the window we offered
            (an upper bound, so the smallest sample is kept) */
-        if (t->rcv_rtt_on && synack_seq_lt(t->rcv_nxt, t->rcv_rtt_seq))
+        bool timing = (k->flags & TUNE_TIMING) != 0;
+        if (timing && synack_seq_lt(t->rcv_nxt, k->rtt_seq))
             return;
-        if (t->rcv_rtt_on) {
-            uint32_t d = (uint32_t)now - t->rcv_rtt_time;
-            m8 = d > 600000u ? 600000u << 3 : d << 3;
-            if (t->rcv_rtt8 && t->rcv_rtt8 < m8)
-                m8 = t->rcv_rtt8;
-        } else {
-            m8 = t->rcv_rtt8;
+        m8 = k->rtt8;
+        if (timing) {
+            uint32_t d = (uint32_t)now - k->rtt_time;
+            uint32_t d8 = d > 600000u ? 600000u << 3 : d << 3;
+            if (m8 == 0 || d8 < m8)
+                m8 = d8;
         }
         uint32_t wnd = synack_seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-        t->rcv_rtt_seq = t->rcv_nxt + (wnd ? wnd : 1);
-        t->rcv_rtt_time = (uint32_t)now;
-        t->rcv_rtt_on = true;
-        if (m8 == 0 && t->rcv_rtt8 == 0)
+        k->rtt_seq = t->rcv_nxt + (wnd ? wnd : 1);
+        k->rtt_time = (uint32_t)now;
+        k->flags |= TUNE_TIMING;
+        if (!timing)
             return; /* timing started, no sample yet */
     }
-    t->rcv_rtt8 = m8 ? m8 : 1; /* 0 means "none" */
+    k->rtt8 = m8 ? m8 : 1; /* 0 means "none" */
 }
 
 void synack_tcp_rcv_space_adjust(synack_stack *s, uint64_t now, synack_tcb *t)
@@ -243,30 +310,36 @@ void synack_tcp_rcv_space_adjust(synack_stack *s, uint64_t now, synack_tcb *t)
     if (pressure && t->rcv.len == 0 && t->ooo.count == 0 && t->rcv.buf) {
         /* an emptied ring goes back to the budget (the offered window
            stays; the next data finds a new ring if memory allows) */
-        synack_tcp_buf_free(s, t->rcv.buf, t->rcv.cap);
-        memset(&t->rcv, 0, sizeof t->rcv);
+        synack_tcb_ring_free(s, t, &t->rcv);
     }
-    if (t->rcv_rtt8 == 0)
-        return;
-    uint32_t rtt = t->rcv_rtt8 >> 3;
-    if ((uint32_t)now - t->rcvq_time < (rtt ? rtt : 1))
+    rcv_tune *k = tune_of(t);
+    if (!k)
         return;
     uint32_t seq = copied_seq(t);
-    uint32_t copied = seq - t->rcvq_seq;
-    if (copied > t->rcvq_space) {
+    if (!(k->flags & TUNE_STARTED)) {
+        tune_start(t, k, now);
+        return;
+    }
+    if (k->rtt8 == 0)
+        return;
+    uint32_t rtt = k->rtt8 >> 3;
+    if ((uint32_t)now - k->time < (rtt ? rtt : 1))
+        return;
+    uint32_t copied = seq - k->seq;
+    if (copied > k->space) {
         /* Linux tcp_rcv_space_adjust: twice a round's reading plus 16
            segments, plus twice the growth over the last round (the
            sender may be in slow start) */
         uint64_t win = 2 * (uint64_t)copied + 16u * (uint64_t)t->adv_mss;
-        uint32_t base = t->rcvq_space ? t->rcvq_space : 1;
-        uint64_t grow = win * (copied - t->rcvq_space) / base;
+        uint32_t base = k->space ? k->space : 1;
+        uint64_t grow = win * (copied - k->space) / base;
         win += grow > win * 4 ? win * 8 : 2 * grow;
         if (win > t->rcvbuf)
             win = t->rcvbuf;
-        if (!pressure && win > t->rcv_space)
-            t->rcv_space = (uint32_t)win;
-        t->rcvq_space = copied;
+        if (!pressure && win > t->rcv.limit)
+            t->rcv.limit = (uint32_t)win;
+        k->space = copied;
     }
-    t->rcvq_seq = seq;
-    t->rcvq_time = (uint32_t)now;
+    k->seq = seq;
+    k->time = (uint32_t)now;
 }

@@ -41,7 +41,7 @@ uint32_t synack_tcp_rcv_window(const synack_stack *s, const synack_tcb *t)
     /* the buffer autotuning allows (tcp_mem.c); under memory pressure no
        more than the ring holds already, or four segments (as Linux clamps
        rcv_ssthresh), so that a reader always makes progress */
-    uint32_t space = t->rcv_space;
+    uint32_t space = t->rcv.limit;
     if (synack_tcp_mem_pressure(s)) {
         uint32_t floor = 4u * t->adv_mss;
         uint32_t held = t->rcv.cap > floor ? t->rcv.cap : floor;
@@ -53,7 +53,7 @@ uint32_t synack_tcp_rcv_window(const synack_stack *s, const synack_tcb *t)
     uint32_t win = free;
     /* RFC 9293 3.8.6.2.2: move the right edge only by a useful amount,
        min(RCV.BUFF / 2, the peer's segment size) */
-    uint32_t sws = t->rcv_space / 2 < t->rcv_mss ? t->rcv_space / 2 : t->rcv_mss;
+    uint32_t sws = t->rcv.limit / 2 < t->rcv_mss ? t->rcv.limit / 2 : t->rcv_mss;
     if (win > cur && win - cur < sws)
         win = cur;
     /* RFC 9293 3.8.6.2.2 / RFC 7323 2.4: never shrink the window */
@@ -94,7 +94,7 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
     uint32_t win = 0;
     if (flags & SYNACK_TCP_SYN) {
         /* RFC 7323 2.2: the window in a SYN is never scaled */
-        win = t->rcv_space > 65535u ? 65535u : t->rcv_space;
+        win = t->rcv.limit > 65535u ? 65535u : t->rcv.limit;
         r.win = (uint16_t)win;
         r.has_mss = true;
         r.mss = t->adv_mss;
@@ -533,10 +533,10 @@ void synack_tcp_send_probe(synack_stack *s, uint64_t now, synack_tcb *t)
 void synack_tcp_window_update(synack_stack *s, uint64_t now, synack_tcb *t)
 {
     uint32_t cur = synack_seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-    uint32_t free = t->rcv_space > t->rcv.len ? t->rcv_space - t->rcv.len : 0;
+    uint32_t free = t->rcv.limit > t->rcv.len ? t->rcv.limit - t->rcv.len : 0;
     if (free <= cur)
         return;
-    uint32_t half = t->rcv_space / 2;
+    uint32_t half = t->rcv.limit / 2;
     uint32_t mss = t->rcv_mss;
     uint32_t thresh = cur == 0 ? (mss < half ? mss : half)
                                : (2 * mss < half ? 2 * mss : half);

@@ -83,8 +83,8 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
         /* what we offered, or what the autotuned buffer would offer now
            (tcp_mem.c): text beyond it is trimmed (RFC 9293 3.10.7.4) */
         uint32_t room = synack_seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-        if (t->rcv_space > t->rcv.len && t->rcv_space - t->rcv.len > room)
-            room = t->rcv_space - t->rcv.len;
+        if (t->rcv.limit > t->rcv.len && t->rcv.limit - t->rcv.len > room)
+            room = t->rcv.limit - t->rcv.len;
         if (off >= room) {
             synack_count_drop(s, SYNACK_DROP_TCP_OUT_OF_WINDOW);
             t->fl |= SYNACK_TF_ACK_NOW;

@@ -290,14 +290,12 @@ void synack_tcb_tw_remove(synack_stack *s, synack_tcb *t)
 
 void synack_tcb_release_snd(synack_stack *s, synack_tcb *t)
 {
-    synack_tcp_buf_free(s, t->snd.buf, t->snd.cap);
-    memset(&t->snd, 0, sizeof t->snd);
+    synack_tcb_ring_free(s, t, &t->snd);
 }
 
 void synack_tcb_release_rcv(synack_stack *s, synack_tcb *t)
 {
-    synack_tcp_buf_free(s, t->rcv.buf, t->rcv.cap);
-    memset(&t->rcv, 0, sizeof t->rcv);
+    synack_tcb_ring_free(s, t, &t->rcv);
     synack_tcp_buf_free(s, t->ooo.ranges, t->ooo.max * (uint32_t)sizeof *t->ooo.ranges);
     memset(&t->ooo, 0, sizeof t->ooo);
 }

@@ -157,24 +157,14 @@ struct synack_tcb {
             synack_tcb *acc_head, *acc_tail;
         };
     };
+    /* Buffers that grow with need (tcp_mem.c): snd.limit is the send buffer
+       the application may fill now, rcv.limit the receive buffer the window
+       is offered from; sndbuf/rcvbuf are the most they grow to. The
+       receive-autotuning state lives behind the receive ring's storage. */
     synack_ring snd, rcv;
     synack_assembler ooo;
     synack_tcp_sb *sb;
     uint64_t bytes_sent, bytes_received, rexmit_segs, rexmit_bytes;
-    /*
-     * Buffers that grow with need (tcp_mem.c). sndbuf/rcvbuf above are the
-     * most they may grow to; the rings hold only what these allow.
-     */
-    uint32_t snd_space;  /* send buffer the application may fill now */
-    uint32_t rcv_space;  /* receive buffer the window is offered from */
-    /* receive-buffer autotuning (DRS): bytes read in the current RTT */
-    uint32_t rcvq_space; /* most bytes the application read in one RTT */
-    uint32_t rcvq_seq;   /* bytes read (modulo 2^32) when it started */
-    uint32_t rcvq_time;  /* ms when it started */
-    /* the receiver's RTT estimate (1/8 ms; 0 = none yet) */
-    uint32_t rcv_rtt8;
-    uint32_t rcv_rtt_seq, rcv_rtt_time; /* timing of a window, no timestamps */
-    bool rcv_rtt_on;                    /* rcv_rtt_seq/time are running */
 };
 
 /* State of the whole TCP layer beyond synack_tcp (s->tcp.priv). */
@@ -263,10 +253,12 @@ void *synack_tcp_buf_alloc(synack_stack *s, uint32_t size, bool zero);
 void synack_tcp_buf_free(synack_stack *s, void *p, uint32_t size);
 /* The budget is 3/4 spent: buffers stop growing, less new window. */
 bool synack_tcp_mem_pressure(const synack_stack *s);
-/* Starting sizes (snd_space, rcv_space) after sndbuf/rcvbuf were set. */
+/* Starting sizes (snd.limit, rcv.limit) after sndbuf/rcvbuf were set. */
 void synack_tcb_bufs_init(synack_tcb *t);
-/* Connection established: start receive-buffer autotuning. */
-void synack_tcb_bufs_established(synack_tcb *t, uint64_t now);
+/* Free a ring's storage (rcv: with the autotuning state); keeps limit. */
+void synack_tcb_ring_free(synack_stack *s, synack_tcb *t, synack_ring *r);
+/* All sent data acknowledged: under pressure the send ring goes back. */
+void synack_tcb_snd_drained(synack_stack *s, synack_tcb *t);
 /*
  * Make the receive ring hold `end` bytes from its read position (unread
  * bytes, then the window). Out-of-order data is freed (counted) to make
@@ -276,7 +268,7 @@ void synack_tcb_bufs_established(synack_tcb *t, uint64_t now);
 bool synack_tcb_rcv_reserve(synack_stack *s, synack_tcb *t, uint32_t end,
                             bool in_order);
 /*
- * Room in the send ring for up to `want` more bytes, growing snd_space
+ * Room in the send ring for up to `want` more bytes, growing snd.limit
  * when the application is limited by it (like Linux's tcp_sndbuf_expand)
  * and the ring within it. Returns the room (0: none; NOMEM is the caller's
  * call when the ring is empty).
@@ -284,9 +276,9 @@ bool synack_tcb_rcv_reserve(synack_stack *s, synack_tcb *t, uint32_t end,
 uint32_t synack_tcb_snd_reserve(synack_stack *s, synack_tcb *t, uint32_t want);
 /* Receiver-side RTT from an in-order data segment (RFC 7323 TSecr, or the
    time to receive a window's worth). */
-void synack_tcp_rcv_rtt_sample(synack_tcb *t, uint64_t now,
+void synack_tcp_rcv_rtt_sample(const synack_tcb *t, uint64_t now,
                                const synack_tcp_repr *seg, uint32_t len);
-/* After the application read: autotune rcv_space (DRS), and give memory
+/* After the application read: autotune rcv.limit (DRS), and give memory
    back under pressure. */
 void synack_tcp_rcv_space_adjust(synack_stack *s, uint64_t now, synack_tcb *t);
 

@@ -14,6 +14,8 @@ typedef struct synack_ring {
     uint32_t cap;
     uint32_t head; /* read position */
     uint32_t len;  /* bytes stored */
+    uint32_t limit;/* the owner's: most it lets the ring grow to (the ring
+                      functions never read or change it) */
 } synack_ring;
 
 /* Use `buf` of `cap` bytes as an empty ring. */
