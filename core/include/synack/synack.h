@@ -560,7 +560,8 @@ int synack_tcp_connect(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
 /*
  * Queue up to len bytes for sending. Returns the number accepted (maybe less
  * than len), SYNACK_ERR_AGAIN when the buffer is full, SYNACK_ERR_CLOSED after
- * shutdown, or the sticky error.
+ * shutdown, SYNACK_ERR_NOMEM when nothing is queued and the buffer budget
+ * (mem_max) has no room for a send buffer, or the sticky error.
  */
 int synack_tcp_send(synack_stack *s, uint64_t now, int h, const void *data,
                     size_t len);
