@@ -296,6 +296,53 @@ static void window_stays_without_reading(void **state)
     assert_int_equal(net_fixture_free(f), 0);
 }
 
+static void tune_tiny(void *ctx, int side, synack_config *cfg)
+{
+    (void)ctx;
+    (void)side;
+    cfg->tcp.mem_max = 64u * 1024u;
+    cfg->tcp.sndbuf = cfg->tcp.rcvbuf = 256u * 1024u;
+}
+
+/*
+ * Both stacks with a 64 KiB budget and 256 KiB buffers (the JavaScript
+ * defaults, with a budget smaller than one buffer): a 1 MB transfer each
+ * way completes intact, in reasonable time (the window is offered only
+ * as far as the ring can grow within the budget).
+ */
+static void tiny_budget_still_carries_data(void **state)
+{
+    (void)state;
+    net_fixture_opts o = net_fixture_defaults();
+    o.tune = tune_tiny;
+    o.impair[0] = o.impair[1] = true;
+    o.impair_cfg[0].delay_ms = o.impair_cfg[1].delay_ms = 5;
+    net_fixture *f = net_fixture_new(&o);
+    assert_non_null(f);
+    tcp_sim sim;
+    assert_int_equal(tcp_sim_start(&sim, f, 1000000, 1000000, 5), 0);
+    sim.chunk = 10000;
+    uint64_t t0 = f->now;
+    if (!tcp_sim_run(&sim, 60000))
+        fail_msg("moved %llu and %llu of 1000000 bytes",
+                 (unsigned long long)sim.end[1].received, (unsigned long long)sim.end[0].received);
+    assert_int_equal(sim.end[0].bad_bytes + sim.end[1].bad_bytes, 0);
+    if (f->now - t0 > 5000)
+        fail_msg("1 MB each way took %llu ms", (unsigned long long)(f->now - t0));
+    net_run_for(f, 70000);
+    assert_int_equal(net_fixture_free(f), 0);
+    /* one way, no delay */
+    o.impair[0] = o.impair[1] = false;
+    f = net_fixture_new(&o);
+    assert_non_null(f);
+    assert_int_equal(tcp_sim_start(&sim, f, 300000, 0, 6), 0);
+    sim.chunk = 10000;
+    if (!tcp_sim_run(&sim, 60000))
+        fail_msg("one way: moved %llu of 300000 bytes", (unsigned long long)sim.end[1].received);
+    net_run_for(f, 70000);
+    assert_int_equal(net_fixture_free(f), 0);
+}
+
 static int teardown_th(void **state)
 {
     tcp_harness *th = *state;
@@ -320,6 +367,7 @@ int main(void)
                                         teardown_th),
         cmocka_unit_test(window_grows_with_a_fast_reader),
         cmocka_unit_test(window_stays_without_reading),
+        cmocka_unit_test(tiny_budget_still_carries_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -589,12 +589,9 @@ uint32_t synack_tcp_events(const synack_stack *s, int h)
         ev |= SYNACK_EV_READABLE;
     if (fin && t->rcv.len == 0)
         ev |= SYNACK_EV_EOF;
-    /* room in the ring, or room to grow it (the budget is not spent) */
+    /* room in the ring, or room to grow it within the budget (tcp_mem.c) */
     if ((t->state == SYNACK_TCP_ESTABLISHED || t->state == SYNACK_TCP_CLOSE_WAIT) &&
-        !(t->fl & SYNACK_TF_SHUT_WR) &&
-        (t->snd.len < t->snd.cap ||
-         (t->snd.len < t->snd.limit &&
-          (t->snd.len == 0 || !synack_tcp_mem_pressure(s)))))
+        !(t->fl & SYNACK_TF_SHUT_WR) && synack_tcb_snd_writable(s, t))
         ev |= SYNACK_EV_WRITABLE;
     if (t->fl & SYNACK_TF_CONNECTED)
         ev |= SYNACK_EV_CONNECTED;

@@ -119,6 +119,25 @@ void synack_tcb_bufs_init(synack_tcb *t)
     t->snd.limit = min_u32(t->sndbuf, SND_SPACE_INIT);
 }
 
+uint32_t synack_tcb_rcv_reach(const synack_stack *s, const synack_tcb *t)
+{
+    uint64_t max = s->cfg.tcp.mem_max;
+    uint64_t used = synack_tcp_priv_of(s)->mem_used;
+    uint64_t reach;
+    if (used >= max - max / 4) {
+        /* pressure: what is held, or four segments (as Linux clamps
+           rcv_ssthresh) */
+        reach = 4u * (uint64_t)t->adv_mss;
+    } else {
+        /* a ring moves to new storage before the old is freed: it can
+           grow to what the budget has left */
+        reach = used < max ? max - used : 0;
+    }
+    if (reach < t->rcv.cap)
+        reach = t->rcv.cap;
+    return reach < t->rcv.limit ? (uint32_t)reach : t->rcv.limit;
+}
+
 void synack_tcb_ring_free(synack_stack *s, synack_tcb *t, synack_ring *r)
 {
     if (r->buf)
@@ -224,6 +243,36 @@ static void snd_expand(synack_stack *s, synack_tcb *t)
         t->snd.limit = (uint32_t)target;
 }
 
+/*
+ * Size the send ring may grow to now (>= cap). Send rings grow only below
+ * the pressure mark, so that a quarter of the budget stays for received
+ * data (an application waits; a dropped segment costs the network a
+ * retransmission); a connection without a ring may still take the
+ * smallest one. The new storage must fit next to the old (moved, then
+ * freed), so that an allowed growth never fails on the budget.
+ */
+static uint32_t snd_top(const synack_stack *s, const synack_tcb *t)
+{
+    uint64_t max = s->cfg.tcp.mem_max, mark = max - max / 4;
+    uint64_t used = synack_tcp_priv_of(s)->mem_used;
+    uint32_t cap = t->snd.cap;
+    uint64_t top = used < mark ? mark - used + cap : cap;
+    if (cap == 0 && top < RING_MIN)
+        top = RING_MIN;
+    uint64_t hard = used < max ? max - used : 0;
+    if (top > hard)
+        top = hard;
+    if (top > t->snd.limit)
+        top = t->snd.limit;
+    return top > cap ? (uint32_t)top : cap;
+}
+
+bool synack_tcb_snd_writable(const synack_stack *s, const synack_tcb *t)
+{
+    uint32_t len = t->snd.len;
+    return len < t->snd.cap || (len < t->snd.limit && snd_top(s, t) > len);
+}
+
 uint32_t synack_tcb_snd_reserve(synack_stack *s, synack_tcb *t, uint32_t want)
 {
     uint32_t len = t->snd.len;
@@ -234,9 +283,15 @@ uint32_t synack_tcb_snd_reserve(synack_stack *s, synack_tcb *t, uint32_t want)
         want = room;
     if (want == 0)
         return 0;
-    if (want > t->snd.cap - len &&
-        !ring_grow(s, t, &t->snd, len + want, t->snd.limit, len))
+    if (want <= t->snd.cap - len)
+        return want;
+    uint32_t limit = snd_top(s, t);
+    if (limit <= t->snd.cap)
         return t->snd.cap - len; /* what the ring holds already */
+    if (len + want > limit)
+        want = limit - len;
+    if (!ring_grow(s, t, &t->snd, len + want, limit, len))
+        return t->snd.cap - len;
     return want;
 }
 

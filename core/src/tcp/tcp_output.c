@@ -38,16 +38,9 @@ uint32_t synack_tcp_maxseg(const synack_tcb *t)
 uint32_t synack_tcp_rcv_window(const synack_stack *s, const synack_tcb *t)
 {
     uint32_t used = t->rcv.buf ? t->rcv.len : 0;
-    /* the buffer autotuning allows (tcp_mem.c); under memory pressure no
-       more than the ring holds already, or four segments (as Linux clamps
-       rcv_ssthresh), so that a reader always makes progress */
-    uint32_t space = t->rcv.limit;
-    if (synack_tcp_mem_pressure(s)) {
-        uint32_t floor = 4u * t->adv_mss;
-        uint32_t held = t->rcv.cap > floor ? t->rcv.cap : floor;
-        if (held < space)
-            space = held;
-    }
+    /* the buffer autotuning allows, as far as the memory budget lets
+       the ring grow (tcp_mem.c) */
+    uint32_t space = synack_tcb_rcv_reach(s, t);
     uint32_t free = space > used ? space - used : 0;
     uint32_t cur = synack_seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
     uint32_t win = free;

@@ -257,6 +257,12 @@ bool synack_tcp_mem_pressure(const synack_stack *s);
 void synack_tcb_bufs_init(synack_tcb *t);
 /* Free a ring's storage (rcv: with the autotuning state); keeps limit. */
 void synack_tcb_ring_free(synack_stack *s, synack_tcb *t, synack_ring *r);
+/*
+ * The receive buffer the window may be offered from: rcv.limit, but no
+ * more than the ring can grow to within the budget, and under pressure no
+ * more than it holds (at least four segments, so a reader keeps going).
+ */
+uint32_t synack_tcb_rcv_reach(const synack_stack *s, const synack_tcb *t);
 /* All sent data acknowledged: under pressure the send ring goes back. */
 void synack_tcb_snd_drained(synack_stack *s, synack_tcb *t);
 /*
@@ -274,6 +280,8 @@ bool synack_tcb_rcv_reserve(synack_stack *s, synack_tcb *t, uint32_t end,
  * call when the ring is empty).
  */
 uint32_t synack_tcb_snd_reserve(synack_stack *s, synack_tcb *t, uint32_t want);
+/* Whether a send would queue something now (room, or room to grow). */
+bool synack_tcb_snd_writable(const synack_stack *s, const synack_tcb *t);
 /* Receiver-side RTT from an in-order data segment (RFC 7323 TSecr, or the
    time to receive a window's worth). */
 void synack_tcp_rcv_rtt_sample(const synack_tcb *t, uint64_t now,
