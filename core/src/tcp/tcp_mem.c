@@ -7,38 +7,42 @@
  *
  * Receive side: the window is offered from rcv.limit, which starts at
  * 128 KiB (Linux's tcp_rmem default; our SYN offers 64 KiB of it) and is
- * tuned as Linux's dynamic
- * right-sizing does: once per receiver-side RTT the bytes the application
- * read are compared with the most it read in one RTT before; when it read
- * more, rcv.limit becomes twice that plus room for the sender's slow-start
- * growth. The window scale is chosen at the handshake from rcvbuf (RFC 7323
- * 2.3), so the window can grow to the maximum; the offered window never
- * shrinks (RFC 7323 2.4, RFC 9293 3.8.6.2.2). The receiver's RTT comes
- * from TSecr (RFC 7323 4.1: a data segment echoes the TSval of our ACK)
- * or, without timestamps, from the time a window's worth takes to arrive.
+ * tuned as Linux's dynamic right-sizing does: once per receiver-side RTT
+ * the bytes the application read are compared with the most it read in
+ * one RTT before; when it read more, rcv.limit becomes twice that plus
+ * room for the sender's slow-start growth. The window scale is chosen at
+ * the handshake from rcvbuf (RFC 7323 2.3), so the window can grow to the
+ * maximum; the offered window never shrinks (RFC 7323 2.4, RFC 9293
+ * 3.8.6.2.2). The receiver's RTT comes from TSecr (RFC 7323 4.1: a data
+ * segment echoes the TSval of our ACK) or, without timestamps, from the
+ * time a window's worth takes to arrive. The autotuning state (28 bytes)
+ * is kept behind the receive ring's storage: a connection that has
+ * received nothing pays nothing for it, and the TCB stays small (state
+ * per idle connection <= 512 B).
  *
  * Send side: snd.limit starts at 64 KiB and grows to twice the smaller of
  * cwnd and the peer's largest window when the application finds it full
- * (Linux's tcp_sndbuf_expand), so a sender is never limited by its buffer
+ * (Linux's tcp_sndbuf_expand), so a sender is not limited by its buffer
  * while the network would take more.
  *
  * Budget (cfg.tcp.mem_max, like Linux's tcp_mem): every ring and
- * out-of-order range array is charged. From 3/4 of the budget on ("under
- * pressure") rcv.limit and snd.limit stop growing, rings grow only by what
- * an in-order segment needs (out-of-order data is dropped unless the ring
- * has room for it already), new window is offered only from memory already held
- * (at least four segments, so a reader keeps going), and a ring the
- * application has emptied, or whose data is all acknowledged, is given
- * back.
- *
- * The autotuning state (about 28 bytes) is kept behind the receive ring's
- * storage, so a connection that has received nothing pays nothing for it
- * and the TCB stays small (state per idle connection <= 512 B). At the budget,
- * in-order data first frees the out-of-order data (counted as
- * SYNACK_DROP_TCP_OOO_PRUNED; its bytes were never acknowledged, RFC 2018
- * 8 lets a receiver discard SACKed data), and data that still finds no
- * room is dropped unacknowledged (SYNACK_DROP_TCP_MEM_PRESSURE). Bytes
- * already acknowledged are in the ring and are never touched.
+ * out-of-order range array is charged.
+ * - Always: the window is offered only as far as the ring can still grow
+ *   within the budget.
+ * - From 3/4 of the budget on ("under pressure"): rcv.limit and snd.limit
+ *   stop growing; send rings do not grow (a quarter of the budget stays
+ *   for received data); receive rings grow only by what an in-order
+ *   segment needs, and out-of-order data is dropped unless the ring holds
+ *   room for it already; new window is offered only from memory already
+ *   held (at least four segments, so a reader keeps going); a ring the
+ *   application has emptied, or whose data is all acknowledged, is given
+ *   back.
+ * - At the budget: in-order data first frees the out-of-order data
+ *   (SYNACK_DROP_TCP_OOO_PRUNED; those bytes were never acknowledged, and
+ *   RFC 2018 section 8 lets a receiver discard SACKed data); data that
+ *   still finds no room is dropped unacknowledged
+ *   (SYNACK_DROP_TCP_MEM_PRESSURE) and the sender repeats it.
+ * Bytes already acknowledged are in the ring and are never touched.
  */
 #include "tcp/tcp_tcb.h"
 
