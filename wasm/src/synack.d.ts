@@ -138,10 +138,18 @@ export function encodeFrame(frame: Uint8Array): Uint8Array;
 export interface TcpOptions {
   /** Connection limit (default 1024). */
   maxConnections?: number;
-  /** Send buffer per connection, bytes (default 256 KiB). */
+  /** Largest send buffer per connection, bytes (default 256 KiB; it grows with need up to this). */
   sendBuffer?: number;
-  /** Receive buffer per connection, bytes (default 256 KiB). */
+  /** Largest receive buffer per connection, bytes (default 256 KiB; it grows with need up to this). */
   receiveBuffer?: number;
+  /**
+   * Budget for the buffers of all TCP connections together, bytes (default
+   * 16 MiB). Buffers start small and grow with need up to sendBuffer and
+   * receiveBuffer; near the budget they stop growing, less window is
+   * offered and out-of-order data is dropped first (counters().drops
+   * 'tcp/mem-pressure', 'tcp/ooo-pruned').
+   */
+  maxBufferMemory?: number;
   /** SYN transmissions before 'timeout' (default 6). */
   synRetries?: number;
   /** Data retransmissions before 'timeout' (default 15). */

@@ -292,6 +292,10 @@ typedef enum synack_drop {
                                        for our ID/question: maybe spoofed */
     SYNACK_DROP_DHCP_FOREIGN,       /* another client's transaction, or
                                        another server's answer */
+    SYNACK_DROP_TCP_MEM_PRESSURE,   /* segment data not stored: the TCP
+                                       buffer budget (mem_max) is spent */
+    SYNACK_DROP_TCP_OOO_PRUNED,     /* out-of-order data freed to make room
+                                       for in-order data under the budget */
     SYNACK_DROP__COUNT
 } synack_drop;
 
@@ -313,7 +317,14 @@ typedef enum synack_cc_algo {
 
 /* TCP defaults applied to new sockets (each can be changed per socket). */
 typedef struct synack_tcp_config {
-    uint32_t sndbuf;            /* bytes; default 8 MiB (> 1 Gbit/s x 50 ms) */
+    /*
+     * Largest send and receive buffer of a connection, bytes; default 8 MiB
+     * (> 1 Gbit/s x 50 ms). Buffers start small (a 4 KiB ring, a 64 KiB
+     * receive window) and grow with the measured bandwidth-delay product up
+     * to these (receive: Linux-style DRS; send: 2 x cwnd when the
+     * application is limited by it).
+     */
+    uint32_t sndbuf;
     uint32_t rcvbuf;
     uint32_t rto_min_ms;        /* default 200 */
     uint32_t rto_max_ms;        /* default 60000 */
@@ -326,6 +337,17 @@ typedef struct synack_tcp_config {
     uint32_t keepalive_intvl_ms;/* default 75000 */
     uint32_t keepalive_count;   /* default 9 */
     uint32_t max_conns;         /* connection limit; default 1024 */
+    /*
+     * Budget for the buffer memory of all TCP connections together (send
+     * and receive rings, out-of-order ranges), bytes; default 64 MiB (the
+     * JavaScript API's default is 16 MiB). From 3/4 of it on no buffer
+     * grows and new receive window is offered only from memory already
+     * held; at the budget, out-of-order data is freed to make room for
+     * in-order data, and data that still finds no room is dropped (not
+     * acknowledged). Acknowledged data is never dropped. Counted as drops
+     * "tcp/mem-pressure" and "tcp/ooo-pruned".
+     */
+    uint64_t mem_max;
     uint32_t ooo_max_segments;  /* out-of-order holes kept; default 64 */
     uint32_t challenge_ack_per_s; /* per connection; default 10 */
     synack_cc_algo cc;          /* default CUBIC */
@@ -555,7 +577,8 @@ int synack_tcp_connect(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
 /*
  * Queue up to len bytes for sending. Returns the number accepted (maybe less
  * than len), SYNACK_ERR_AGAIN when the buffer is full, SYNACK_ERR_CLOSED after
- * shutdown, or the sticky error.
+ * shutdown, SYNACK_ERR_NOMEM when nothing is queued and the buffer budget
+ * (mem_max) has no room for a send buffer, or the sticky error.
  */
 int synack_tcp_send(synack_stack *s, uint64_t now, int h, const void *data,
                     size_t len);

@@ -82,6 +82,8 @@ static void ack_advance(synack_stack *s, uint64_t now, synack_tcb *t,
     if (data > t->snd.len)
         data = t->snd.len;
     synack_ring_consume(&t->snd, data);
+    if (t->snd.len == 0)
+        synack_tcb_snd_drained(s, t);
     t->snd_una = ack;
     if (synack_seq_lt(t->snd_nxt, ack))
         t->snd_nxt = ack;

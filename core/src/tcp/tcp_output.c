@@ -46,15 +46,18 @@ uint32_t synack_tcp_maxseg(const synack_tcb *t)
     return t->snd_mss > opt ? t->snd_mss - opt : 1u;
 }
 
-uint32_t synack_tcp_rcv_window(const synack_tcb *t)
+uint32_t synack_tcp_rcv_window(const synack_stack *s, const synack_tcb *t)
 {
     uint32_t used = t->rcv.buf ? t->rcv.len : 0;
-    uint32_t free = t->rcvbuf > used ? t->rcvbuf - used : 0;
+    /* the buffer autotuning allows, as far as the memory budget lets
+       the ring grow (tcp_mem.c) */
+    uint32_t space = synack_tcb_rcv_reach(s, t);
+    uint32_t free = space > used ? space - used : 0;
     uint32_t cur = synack_seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
     uint32_t win = free;
     /* RFC 9293 3.8.6.2.2: move the right edge only by a useful amount,
        min(RCV.BUFF / 2, the peer's segment size) */
-    uint32_t sws = t->rcvbuf / 2 < t->rcv_mss ? t->rcvbuf / 2 : t->rcv_mss;
+    uint32_t sws = t->rcv.limit / 2 < t->rcv_mss ? t->rcv.limit / 2 : t->rcv_mss;
     if (win > cur && win - cur < sws)
         win = cur;
     /* RFC 9293 3.8.6.2.2 / RFC 7323 2.4: never shrink the window */
@@ -95,7 +98,7 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
     uint32_t win = 0;
     if (flags & SYNACK_TCP_SYN) {
         /* RFC 7323 2.2: the window in a SYN is never scaled */
-        win = t->rcvbuf > 65535u ? 65535u : t->rcvbuf;
+        win = t->rcv.limit > 65535u ? 65535u : t->rcv.limit;
         r.win = (uint16_t)win;
         r.has_mss = true;
         r.mss = t->adv_mss;
@@ -106,7 +109,7 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
         r.sack_ok = (t->fl & SYNACK_TF_SACK) != 0;
         fill_options(t, now, &r, false);
     } else if (!(flags & SYNACK_TCP_RST)) {
-        win = synack_tcp_rcv_window(t);
+        win = synack_tcp_rcv_window(s, t);
         r.win = (uint16_t)(win >> t->rcv_ws);
         fill_options(t, now, &r, true);
     }
@@ -598,13 +601,13 @@ void synack_tcp_send_probe(synack_stack *s, uint64_t now, synack_tcb *t)
 void synack_tcp_window_update(synack_stack *s, uint64_t now, synack_tcb *t)
 {
     uint32_t cur = synack_seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-    uint32_t free = t->rcvbuf - t->rcv.len;
+    uint32_t free = t->rcv.limit > t->rcv.len ? t->rcv.limit - t->rcv.len : 0;
     if (free <= cur)
         return;
-    uint32_t half = t->rcvbuf / 2;
+    uint32_t half = t->rcv.limit / 2;
     uint32_t mss = t->rcv_mss;
     uint32_t thresh = cur == 0 ? (mss < half ? mss : half)
                                : (2 * mss < half ? 2 * mss : half);
-    if (free - cur >= thresh && synack_tcp_rcv_window(t) > cur)
+    if (free - cur >= thresh && synack_tcp_rcv_window(s, t) > cur)
         synack_tcp_send_ack(s, now, t);
 }

@@ -228,6 +228,10 @@ struct synack_tcb {
             uint64_t cookies_until; /* cookie ACKs checked before this (ms) */
         };
     };
+    /* Buffers that grow with need (tcp_mem.c): snd.limit is the send buffer
+       the application may fill now, rcv.limit the receive buffer the window
+       is offered from; sndbuf/rcvbuf are the most they grow to. The
+       receive-autotuning state lives behind the receive ring's storage. */
     synack_ring snd, rcv;
     synack_assembler ooo;
     synack_tcp_sb *sb;
@@ -254,6 +258,7 @@ typedef struct synack_tcp_priv {
     synack_tcb *bound;      /* listeners and bound, unconnected sockets */
     synack_tcb *tw_head, *tw_tail; /* TIME-WAIT, oldest first */
     uint32_t next_ephemeral; /* RFC 6056 algorithm 3 counter */
+    uint64_t mem_used;      /* buffer memory held (cfg.tcp.mem_max budget) */
 } synack_tcp_priv;
 
 /* ---- sequence numbers (modulo 2^32) -------------------------------------- */
@@ -312,14 +317,59 @@ void synack_tcb_bound_remove(synack_stack *s, synack_tcb *t);
 /* TIME-WAIT list (reclaimed oldest first when the connection limit is hit). */
 void synack_tcb_tw_add(synack_stack *s, synack_tcb *t);
 void synack_tcb_tw_remove(synack_stack *s, synack_tcb *t);
-/* Allocate the send/receive ring on first use (false on NOMEM). */
-bool synack_tcb_snd_alloc(synack_stack *s, synack_tcb *t);
-bool synack_tcb_rcv_alloc(synack_stack *s, synack_tcb *t);
 /* Release buffers that a state no longer needs. */
 void synack_tcb_release_snd(synack_stack *s, synack_tcb *t);
 void synack_tcb_release_rcv(synack_stack *s, synack_tcb *t);
 /* Free the TCB if it is CLOSED and nobody holds its handle. */
 void synack_tcb_reap(synack_stack *s, synack_tcb *t);
+
+/* ---- tcp_mem.c: buffers that grow with need, the memory budget ---------- */
+
+/*
+ * Buffer memory (rings, out-of-order ranges) charged to cfg.tcp.mem_max:
+ * NULL when it would exceed the budget or the allocator fails. Ring
+ * storage is not zeroed (`zero` false); structures are.
+ */
+void *synack_tcp_buf_alloc(synack_stack *s, uint32_t size, bool zero);
+void synack_tcp_buf_free(synack_stack *s, void *p, uint32_t size);
+/* The budget is 3/4 spent: buffers stop growing, less new window. */
+bool synack_tcp_mem_pressure(const synack_stack *s);
+/* Starting sizes (snd.limit, rcv.limit) after sndbuf/rcvbuf were set. */
+void synack_tcb_bufs_init(synack_tcb *t);
+/* Free a ring's storage (rcv: with the autotuning state); keeps limit. */
+void synack_tcb_ring_free(synack_stack *s, synack_tcb *t, synack_ring *r);
+/*
+ * The receive buffer the window may be offered from: rcv.limit, but no
+ * more than the ring can grow to within the budget, and under pressure no
+ * more than it holds (at least four segments, so a reader keeps going).
+ */
+uint32_t synack_tcb_rcv_reach(const synack_stack *s, const synack_tcb *t);
+/* All sent data acknowledged: under pressure the send ring goes back. */
+void synack_tcb_snd_drained(synack_stack *s, synack_tcb *t);
+/*
+ * Make the receive ring hold `end` bytes from its read position (unread
+ * bytes, then the window). Out-of-order data is freed (counted) to make
+ * room for in-order data (`in_order`) when the budget is spent. False
+ * when there is no memory: the caller drops the segment.
+ */
+bool synack_tcb_rcv_reserve(synack_stack *s, synack_tcb *t, uint32_t end,
+                            bool in_order);
+/*
+ * Room in the send ring for up to `want` more bytes, growing snd.limit
+ * when the application is limited by it (like Linux's tcp_sndbuf_expand)
+ * and the ring within it. Returns the room (0: none; NOMEM is the caller's
+ * call when the ring is empty).
+ */
+uint32_t synack_tcb_snd_reserve(synack_stack *s, synack_tcb *t, uint32_t want);
+/* Whether a send would queue something now (room, or room to grow). */
+bool synack_tcb_snd_writable(const synack_stack *s, const synack_tcb *t);
+/* Receiver-side RTT from an in-order data segment (RFC 7323 TSecr, or the
+   time to receive a window's worth). */
+void synack_tcp_rcv_rtt_sample(const synack_tcb *t, uint64_t now,
+                               const synack_tcp_repr *seg, uint32_t len);
+/* After the application read: autotune rcv.limit (DRS), and give memory
+   back under pressure. */
+void synack_tcp_rcv_space_adjust(synack_stack *s, uint64_t now, synack_tcb *t);
 
 /* ---- tcp_state (tcp_api.c) ----------------------------------------------- */
 
@@ -386,8 +436,9 @@ void synack_tcp_retransmit_head(synack_stack *s, uint64_t now, synack_tcb *t);
 void synack_tcp_send_probe(synack_stack *s, uint64_t now, synack_tcb *t);
 /* Keepalive probe <SEQ=SND.UNA-1><ACK=RCV.NXT> (RFC 9293 3.8.4). */
 void synack_tcp_send_keepalive(synack_stack *s, uint64_t now, synack_tcb *t);
-/* The receive window to announce now, in bytes (SWS-avoided, never shrinking). */
-uint32_t synack_tcp_rcv_window(const synack_tcb *t);
+/* The receive window to announce now, in bytes (SWS-avoided, never
+   shrinking; under memory pressure no more than the ring holds). */
+uint32_t synack_tcp_rcv_window(const synack_stack *s, const synack_tcb *t);
 /* Window update after the application read: send one if it grew enough. */
 void synack_tcp_window_update(synack_stack *s, uint64_t now, synack_tcb *t);
 /*
