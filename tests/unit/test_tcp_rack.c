@@ -128,6 +128,28 @@ static void send_segs(tcp_harness *th, int h, uint32_t off, uint32_t n)
 }
 
 /*
+ * On a path of 1 ms the probe timeout is not 2 SRTT + 2 ms = 4 ms but at
+ * least 10 ms, as Linux's: a host that stalls a few ms (a busy event loop
+ * in a page) must not turn every flight into a spurious retransmission.
+ */
+static void probe_timeout_has_a_floor(void **state)
+{
+    tcp_harness *th = *state;
+    uint32_t iss;
+    int h = th_connect_syn_or_fail(th, &iss);
+    th_advance(th, 1);
+    send_segment(th, .flags = SYNACK_TCP_SYN | A, .seq = PEER, .ack = iss + 1, .win = 65535,
+                 .has_mss = true, .mss = MSS, .sack_ok = true);
+    expect_segment(th, .flags = A, .seq = iss + 1, .ack = PEER + 1, .win = 65535,
+                   .any = TH_ANY_WIN);
+    send_segs(th, h, 0, 3);
+    uint64_t t0 = th->now;
+    assert_true(th_advance_until_segment(th, 1000));
+    assert_true(th->now - t0 >= 10);
+    assert_int_equal(timer_events(th, SYNACK_TIMER_TLP, SYNACK_TIMER_FIRED), 1);
+}
+
+/*
  * A hole below a SACKed segment is given the reordering window,
  * min_RTT / 4 = 5 ms (RFC 8985 6.2): a segment that arrives late within
  * it costs no retransmission.
@@ -350,6 +372,7 @@ int main(void)
         th_unit_test_traced(tlp_probe_that_repaired_a_loss_reduces_cwnd),
         th_unit_test(sack_blocks_at_every_octet_stay_bounded),
         th_unit_test(blocks_in_recent_first_order_are_not_reordering),
+        th_unit_test_traced(probe_timeout_has_a_floor),
     };
     fill_data();
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,9 +20,9 @@
  *   retransmission, which is TLP's "no loss" signal.
  * RFC 8985 7: the tail loss probe: PTO = 2 * SRTT (+ a worst-case delayed
  *   ACK when one segment is in flight, + 2 ms of clock granularity
- *   otherwise), 1 s without an RTT sample, never later than the RTO; the
- *   probe is one segment of new data when the windows allow, else the
- *   last segment. TLP loss detection (7.4): an episode that ends (an ACK
+ *   otherwise; at least 10 ms, as Linux), 1 s without an RTT sample,
+ *   never later than the RTO; the probe is one segment of new data when
+ *   the windows allow, else the last segment. TLP loss detection (7.4): an episode that ends (an ACK
  *   above TLP.end_seq) without a D-SACK or a duplicate ACK for the probe
  *   repaired a real loss, and gets one congestion response. When the PTO
  *   would come no sooner than the RTO it takes the RTO's place (7.2).
@@ -50,6 +50,9 @@
 
 /* Worst-case delayed ACK of a peer (RFC 8985 7.2 WCDelAckT), ms. */
 #define RACK_WCDELACK_MS 200u
+/* Shortest probe timeout, ms (Linux: 10 ms): below it scheduling jitter of
+   the host, not loss, would fire the probe on short paths. */
+#define RACK_PTO_MIN_MS 10u
 /* Recoveries a widened reordering window persists (RFC 8985 6.2 step 4). */
 #define RACK_REO_PERSIST 16u
 /* Bound on reo_wnd_mult (the window is capped by SRTT long before). */
@@ -546,7 +549,7 @@ static uint32_t pto_ms(const synack_tcb *t)
         pto += RACK_WCDELACK_MS; /* the peer may delay its only ACK */
     else
         pto += 2; /* the ACK of the last segment may land a tick late */
-    return pto;
+    return pto < RACK_PTO_MIN_MS ? RACK_PTO_MIN_MS : pto;
 }
 
 void synack_rack_tlp_arm(synack_stack *s, uint64_t now, synack_tcb *t)
