@@ -377,6 +377,9 @@ export class Socket extends Duplex {
       if (done) {
         this.#readEnded = true;
         this.push(null);
+        /* As node:net does at EOF: with nothing buffered, 'end' comes even
+         * when nobody reads. */
+        this.read(0);
         return;
       }
       this.bytesRead += value.byteLength;
