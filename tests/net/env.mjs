@@ -39,7 +39,7 @@ function isSynTo(f, port) {
 }
 
 /* A link around a PairLink end that drops the SYNs we send to `port`. */
-function dropSynsTo(inner, port) {
+export function dropSynsTo(inner, port) {
   const link = {
     mtu: inner.mtu, medium: inner.medium, onframe: null,
     send(f) { if (!isSynTo(f, port)) inner.send(f); },

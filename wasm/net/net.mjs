@@ -646,6 +646,7 @@ export class Server extends EventEmitter {
     const cb = typeof args[args.length - 1] === 'function' ? args.pop() : null;
     let o;
     if (args[0] !== null && typeof args[0] === 'object') o = { ...args[0] };
+    else if (typeof args[0] === 'string' && !/^\d+$/.test(args[0])) o = { path: args[0] };
     else {
       o = { port: args[0] ?? 0 };
       if (typeof args[1] === 'string') {
