@@ -257,7 +257,7 @@ export class Socket extends Duplex {
     if (options.timeout) this.setTimeout(options.timeout);
     if (cb) this.once('connect', cb);
     this.connecting = true;
-    if (options.path !== undefined) {
+    if (typeof options.path === 'string') {
       const err = new Error(`synack/net: IPC paths are not supported (${options.path})`);
       err.code = 'ERR_SYNACK_NO_IPC';
       later(() => this.destroy(err));
@@ -654,7 +654,7 @@ export class Server extends EventEmitter {
         if (typeof args[2] === 'number') o.backlog = args[2];
       } else if (typeof args[1] === 'number') o.backlog = args[1];
     }
-    if (o.path !== undefined) {
+    if (typeof o.path === 'string') {
       const err = new Error(`synack/net: IPC paths are not supported (${o.path})`);
       err.code = 'ERR_SYNACK_NO_IPC';
       throw err;
