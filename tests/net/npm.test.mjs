@@ -115,9 +115,9 @@ describe('the npm package', { timeout: 180_000 }, () => {
     copyFileSync(join(here, 'page', 'page.mjs'), join(dir, 'page.mjs'));
     copyFileSync(join(here, 'page', 'globals.mjs'), join(dir, 'globals.mjs'));
     copyFileSync(join(here, 'page', 'index.html'), join(dist, 'index.html'));
-    await esbuild.build({
+    const built = await esbuild.build({
       absWorkingDir: dir, entryPoints: ['page.mjs'], bundle: true, format: 'esm', platform: 'browser',
-      outfile: join(dist, 'page.js'), logLevel: 'error', inject: ['globals.mjs'], define: { global: 'globalThis' },
+      outfile: join(dist, 'page.js'), logLevel: 'error', metafile: true, inject: ['globals.mjs'], define: { global: 'globalThis' },
       alias: { net: 'synack/net', stream: 'readable-stream' },
       plugins: [{
         /* pg's Node-only corners that a browser build replaces (see docs/net.md). */
@@ -132,6 +132,11 @@ describe('the npm package', { timeout: 180_000 }, () => {
         },
       }],
     });
+    /* synack/net took the npm packages of browser bundles, not Node's modules. */
+    const inputs = Object.keys(built.metafile.inputs);
+    for (const p of ['node_modules/synack/net.mjs', 'node_modules/readable-stream/', 'node_modules/events/', 'node_modules/buffer/']) {
+      assert.ok(inputs.some((i) => i.startsWith(p)), `${p} is in the bundle`);
+    }
     copyFileSync(join(dir, 'node_modules', 'synack', 'synack.wasm'), join(dist, 'synack.wasm'));
 
     const server = await startServer({ synackJs: join(dist, 'synack.wasm') });
