@@ -165,4 +165,42 @@ describe('the npm package', { timeout: 180_000 }, () => {
       rmSync(profile, { recursive: true, force: true });
     }
   });
+  test('Chromium: synack/net bundled with no shims behaves as in Node (events, refused, half-close, backpressure)', async () => {
+    const { chromium } = await import(join(root, 'node_modules', 'playwright-core', 'index.mjs'));
+    const dist = join(dir, 'dist-net');
+    mkdirSync(dist, { recursive: true });
+    copyFileSync(join(here, 'page', 'net-page.mjs'), join(dir, 'net-page.mjs'));
+    copyFileSync(join(here, 'page', 'index.html'), join(dist, 'index.html'));
+    const built = await esbuild.build({
+      absWorkingDir: dir, entryPoints: ['net-page.mjs'], bundle: true, format: 'esm', platform: 'browser',
+      outfile: join(dist, 'page.js'), logLevel: 'error', metafile: true,
+    });
+    assert.ok(Object.keys(built.metafile.inputs).some((i) => i.startsWith('node_modules/readable-stream/')));
+    copyFileSync(join(dir, 'node_modules', 'synack', 'synack.wasm'), join(dist, 'synack.wasm'));
+    const server = await startServer({ synackJs: join(dist, 'synack.wasm') });
+    const profile = mkdtempSync(join(tmpdir(), 'synack-chromium-'));
+    const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+    const errors = [];
+    try {
+      const page = ctx.pages()[0] ?? await ctx.newPage();
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      await page.goto(`${server.url}/synack/index.html`);
+      await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 60_000 });
+      const r = await page.evaluate(() => window.__result);
+      assert.equal(r.error, undefined, r.error);
+      assert.deepEqual(r.echo, { hadError: false, got: 'hello', seen: ['connect', 'ready', 'finish', 'end', 'close'], bytesRead: 5, bytesWritten: 5 });
+      assert.deepEqual(r.refused, { code: 'ECONNREFUSED', errno: -111, message: 'connect ECONNREFUSED 10.9.0.2:1', seen: ['error', 'close'] });
+      assert.equal(r.halfClose, 'pong after your FIN (writeOnly)');
+      assert.equal(r.backpressure.sawFalse, true);
+      assert.equal(r.backpressure.stalled, true);
+      assert.equal(r.backpressure.zeroWindow, true);
+      assert.equal(r.backpressure.received, r.backpressure.written);
+      assert.deepEqual(errors, []);
+    } finally {
+      await ctx.close();
+      await server.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
 });
