@@ -219,7 +219,7 @@ for (const makeEnv of [nodeEnv, synackEnv]) {
         sawFalse = true;
         const drained = await Promise.race([
           once(c, 'drain', 10_000).then(() => true),
-          new Promise((r) => setTimeout(() => r(false), 400)),
+          new Promise((r) => setTimeout(() => r(false), 1000)),
         ]);
         if (!drained) { stalled = true; break; }
       }

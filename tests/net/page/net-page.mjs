@@ -72,7 +72,7 @@ async function run() {
       written += chunk.length;
       if (ok) continue;
       sawFalse = true;
-      const drained = await Promise.race([once(w, 'drain', 10_000).then(() => true), sleep(400).then(() => false)]);
+      const drained = await Promise.race([once(w, 'drain', 10_000).then(() => true), sleep(1000).then(() => false)]);
       if (!drained) { stalled = true; break; }
     }
     const zeroWindow = serverSock.tcpSocket.info().rcv_wnd === 0;
