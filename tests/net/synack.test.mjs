@@ -143,3 +143,30 @@ test('setKeepAlive and setNoDelay reach the connection', async () => {
     s.close();
   }
 });
+
+test("node:http's server and client, both over synack/net", async () => {
+  const http = await import('node:http');
+  const s = await stacks();
+  try {
+    const web = http.createServer((req, res) => res.end(`${req.method} ${req.url} from ${req.socket.localAddress}`));
+    const server = net.createServer({ stack: s.server }, (sock) => web.emit('connection', sock));
+    await once(server.listen(80), 'listening');
+    const agent = new http.Agent({ keepAlive: true });
+    agent.createConnection = (o, cb) => net.createConnection({ ...o, stack: s.client }, cb);
+    for (let i = 0; i < 3; i++) {
+      const body = await new Promise((resolve, reject) => {
+        http.get({ host: '10.9.0.2', port: 80, path: `/p${i}`, agent }, (res) => {
+          let b = '';
+          res.on('data', (d) => { b += d; });
+          res.on('end', () => resolve(b));
+        }).on('error', reject);
+      });
+      assert.equal(body, `GET /p${i} from 10.9.0.2`);
+    }
+    agent.destroy();
+    web.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  } finally {
+    s.close();
+  }
+});

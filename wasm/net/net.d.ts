@@ -84,6 +84,8 @@ export class Socket extends Duplex {
   readonly pending: boolean;
   readonly readyState: SocketReadyState;
   readonly timeout?: number;
+  /** The Server that accepted this socket (null for a client). */
+  server: Server | null;
 }
 
 export interface ServerOpts {

@@ -188,7 +188,6 @@ export class Socket extends Duplex {
   #port = null;
   #closeEmitted = false;
   #hadError = false;
-  #server = null;
   #written = 0;
   #resetOnDestroy = false;
   /**
@@ -216,7 +215,8 @@ export class Socket extends Duplex {
     this.bytesRead = 0;
     this.#written = 0;
     this.timeout = undefined;
-    this.#server = options.server ?? null;
+    /* The Server that accepted this socket (node:http sets it too). */
+    this.server = options.server ?? null;
     /* A server's accepted connection, already open. */
     if (options.tcpSocket) this.#adopt(options.tcpSocket, options.tcpInfo);
   }
@@ -590,11 +590,6 @@ export class Socket extends Duplex {
   /** Bytes queued for writing (node:net's bufferSize, deprecated there). */
   get bufferSize() {
     return this.writableLength;
-  }
-
-  /** The Server that accepted this socket, or null. */
-  get server() {
-    return this.#server;
   }
 }
 
