@@ -184,7 +184,6 @@ export class Socket extends Duplex {
   #refed = true;
   #local = null;
   #remote = null;
-  #host = null;
   #port = null;
   #closeEmitted = false;
   #hadError = false;
@@ -276,7 +275,6 @@ export class Socket extends Duplex {
       return this;
     }
     const host = options.host || 'localhost';
-    this.#host = host;
     this.#port = port;
     this.#touch();
     if (isIPv4(host)) {
@@ -604,7 +602,6 @@ const EPHEMERAL_LOW = 49152;
 export class Server extends EventEmitter {
   #stack;
   #tcpServer = null;
-  #host = null;
   #port = null;
   #connections = new Set();
   #closing = false;
