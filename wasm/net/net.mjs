@@ -602,6 +602,7 @@ const EPHEMERAL_LOW = 49152;
 export class Server extends EventEmitter {
   #stack;
   #tcpServer = null;
+  #host = null;
   #port = null;
   #connections = new Set();
   #closing = false;
