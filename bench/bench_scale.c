@@ -6,8 +6,9 @@
  * allocated for them except the send/receive buffers (which are allocated
  * on first use) -- the time to open them all, then the time to push
  * --bytes (default 10 KB) through each (Nagle off: each is one message, so
- * its tail does not wait for a delayed ACK). Options: --conns N --bytes N
- * --buf N.
+ * its tail does not wait for a delayed ACK), and the memory per connection
+ * after that exchange, buffers included (they grow with need up to --buf:
+ * mem_per_conn_after_a/b). Options: --conns N --bytes N --buf N.
  */
 #include "bench.h"
 
@@ -62,6 +63,7 @@ int bench_scale(int argc, char **argv)
         }
     }
     size_t base_a = state_bytes(&n.mem_a), base_b = state_bytes(&n.mem_b);
+    size_t all_a = n.mem_a.in_use, all_b = n.mem_b.in_use;
 
     /* open, in batches so the pair's queues stay short */
     double t0 = bench_seconds();
@@ -161,6 +163,8 @@ int bench_scale(int argc, char **argv)
         }
     }
     double t_data = bench_seconds() - t0;
+    double after_a = nconn ? (double)(n.mem_a.in_use - all_a) / nconn : 0;
+    double after_b = nconn ? (double)(n.mem_b.in_use - all_b) / nconn : 0;
 
     bench_json_begin("scale");
     bench_json_int("conns", nconn);
@@ -173,6 +177,8 @@ int bench_scale(int argc, char **argv)
     bench_json_int("data_bytes", total);
     bench_json_num("data_seconds", t_data);
     bench_json_num("data_gbit_per_s", t_data > 0 ? (double)total * 8 / t_data / 1e9 : 0);
+    bench_json_num("mem_per_conn_after_a", after_a);
+    bench_json_num("mem_per_conn_after_b", after_b);
     bench_json_int("peak_bytes_a", n.mem_a.peak);
     bench_json_int("peak_bytes_b", n.mem_b.peak);
     bench_json_end();

@@ -137,6 +137,9 @@ if s5:
         f"{s5['bytes_per_conn_a']:.0f} B client, {s5['bytes_per_conn_b']:.0f} B server", "<= 512 B")
     row("5", "time to open them", f"{s5['open_seconds']:.2f} s ({s5['open_per_s']:,.0f}/s)")
     row("5", "10 KB through each", f"{s5['data_seconds']:.2f} s ({s5['data_gbit_per_s']:.2f} Gbit/s)")
+    if "mem_per_conn_after_a" in s5:
+        row("5", f"memory per conn after the 10 KB (buffers included, at most {s5['buf']:,} B each way)",
+            f"{s5['mem_per_conn_after_a']:,.0f} B client, {s5['mem_per_conn_after_b']:,.0f} B server")
 for cc in ("cubic", "newreno"):
     l6 = r.get(f"lossy_{cc}", {})
     if l6:

@@ -128,6 +128,12 @@ MUTATIONS = [
      "if (false) {", "test_tcp_defects", None),
     ("syn cookie acks checked without a flood", "core/src/tcp/tcp_listen.c",
      "    if (now >= l->cookies_until) {", "    if (false) {", "test_tcp_defects", None),
+    ("one-byte clients pinning whole buffers", "core/src/tcp/tcp_mem.c",
+     "want = r->cap > UINT32_MAX / 2 ? UINT32_MAX : r->cap * 2;",
+     "want = max;", "test_hostile_memory", None),
+    ("tcp buffer budget", "core/src/tcp/tcp_mem.c",
+     "if (size == 0 || p->mem_used + size > s->cfg.tcp.mem_max)",
+     "if (size == 0)", "test_tcp_mem", None),
 ]
 
 

@@ -1,6 +1,6 @@
 /*
  * Seed corpora for the fuzz targets, generated (nothing binary is
- * committed): `fuzz_seeds DIR` writes DIR/stack, DIR/wire, DIR/framing and
+ * committed): `fuzz_seeds DIR` writes DIR/stack, DIR/wire, DIR/framing, DIR/proxy and
  * DIR/dhcp_dns. The frames are built with the core's own emitters, so the
  * seeds follow the wire formats as the stack writes them.
  */
@@ -317,6 +317,51 @@ static void framing_seeds(void)
     free(o);
 }
 
+/* ---- proxy (the bridge's PROXY protocol headers) ---------------------------- */
+
+static void proxy_seeds(void)
+{
+    static const uint8_t sig[12] = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d,
+                                    0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a};
+    static const char *const v1[] = {
+        "PROXY TCP4 192.0.2.7 10.1.2.3 40000 443\r\n",
+        "PROXY TCP6 2001:db8::1 2001:db8::2 1 65535\r\n",
+        "PROXY UNKNOWN\r\n",
+    };
+    buf *o = calloc(1, sizeof *o);
+    for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++) {
+        char name[16];
+        o->n = 0;
+        put(o, v1[i], strlen(v1[i]));
+        snprintf(name, sizeof name, "v1_%zu", i);
+        save("proxy", name, o);
+    }
+    o->n = 0; /* v2, TCP over IPv4, with a TLV */
+    put(o, sig, 12);
+    put8(o, 0x21);
+    put8(o, 0x11);
+    put16(o, 17);
+    static const uint8_t body[17] = {198, 51, 100, 9, 10, 0, 0, 1, 0x9c, 0x40, 1, 0xbb,
+                                     4, 0, 2, 'h', 'i'};
+    put(o, body, sizeof body);
+    save("proxy", "v2_tcp4", o);
+    o->n = 0; /* v2 LOCAL */
+    put(o, sig, 12);
+    put8(o, 0x20);
+    put8(o, 0x00);
+    put16(o, 0);
+    save("proxy", "v2_local", o);
+    o->n = 0; /* v2, TCP over IPv6 */
+    put(o, sig, 12);
+    put8(o, 0x21);
+    put8(o, 0x21);
+    put16(o, 36);
+    for (int k = 0; k < 36; k++)
+        put8(o, (uint8_t)k);
+    save("proxy", "v2_tcp6", o);
+    free(o);
+}
+
 /* ---- dhcp_dns ----------------------------------------------------------------- */
 
 static void dhcp_dns_seeds(void)
@@ -360,6 +405,7 @@ int main(int argc, char **argv)
     wire_seeds();
     framing_seeds();
     dhcp_dns_seeds();
+    proxy_seeds();
     printf("fuzz_seeds: %d files under %s\n", written, root);
     return 0;
 }

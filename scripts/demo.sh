@@ -2,7 +2,8 @@
 # `make demo`: the demo page with everything it needs, on loopback only.
 #  - builds the page (synack_web in build/js-em, Emscripten Release) and
 #    synack-bridge (build/native);
-#  - serves the page with python3's http.server on 127.0.0.1:$DEMO_HTTP_PORT;
+#  - serves the page with python3's http.server (scripts/demo-http.py: also
+#    GET /reset, answered with RST) on 127.0.0.1:$DEMO_HTTP_PORT;
 #  - runs synack-bridge --slirp on 127.0.0.1:$DEMO_BRIDGE_PORT, allowed to
 #    reach the page's own server (10.0.2.2:$DEMO_HTTP_PORT, so network mode
 #    has an HTTP server to talk to) and the ports in $DEMO_ALLOW;
@@ -68,7 +69,7 @@ wait_port() {
   exit 1
 }
 
-python3 -m http.server --bind 127.0.0.1 --directory "$js_build/web" "$http_port" >"$logs/http.log" 2>&1 &
+python3 "$root/scripts/demo-http.py" "$js_build/web" "$http_port" >"$logs/http.log" 2>&1 &
 pids+=($!)
 wait_port "$http_port" "${pids[-1]}" http
 "$bridge" --listen "127.0.0.1:$bridge_port" --slirp "${allow[@]}" >"$logs/bridge.log" 2>&1 &

@@ -103,6 +103,7 @@ enum synack_js_opt {
     SJ_OPT_UDP_MAX_SOCKETS,
     SJ_OPT_ARP_RETRY_MS,
     SJ_OPT_ARP_RETRIES,
+    SJ_OPT_TCP_MEM_MAX,   /* bytes: budget for all TCP buffers */
     SJ_OPT__COUNT
 };
 
@@ -158,6 +159,8 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
     set_opt(&t->max_conns, opt, SJ_OPT_MAX_CONNS);
     set_opt(&t->sndbuf, opt, SJ_OPT_SNDBUF);
     set_opt(&t->rcvbuf, opt, SJ_OPT_RCVBUF);
+    if (opt[SJ_OPT_TCP_MEM_MAX] != SJ_DEFAULT)
+        t->mem_max = opt[SJ_OPT_TCP_MEM_MAX];
     set_opt(&t->syn_retries, opt, SJ_OPT_SYN_RETRIES);
     set_opt(&t->data_retries, opt, SJ_OPT_DATA_RETRIES);
     set_opt(&t->rto_initial_ms, opt, SJ_OPT_RTO_INITIAL_MS);

@@ -4,6 +4,9 @@
  * ladder, state machines, window bars, time-sequence graph, congestion
  * control charts and one sentence per event.
  *
+ * #lesson=<name> opens a lesson of the Learn panel (lessons.mjs): the
+ * lesson sets the controls, starts a session and runs its steps.
+ *
  * ?auto=1 runs a standalone session by itself (connect, 64 KB each way,
  * close) and sets window.__demo when done; with mode=bridge (or network),
  * ws=URL and target=HOST:PORT it fetches / from a host server instead.
@@ -14,6 +17,7 @@ import { StateMachine } from './fsm.mjs';
 import { writePcap } from './packet.mjs';
 import { Player } from './player.mjs';
 import { drawChart, drawTimeSeq, legend } from './plots.mjs';
+import { lessons } from './lessons.mjs';
 import { CLOSED_PORT, SILENT_PORT, Session } from './session.mjs';
 import { renderWindows } from './windows.mjs';
 
@@ -28,7 +32,7 @@ const RTT_SERIES = [
   { key: 'srtt', color: '#0891b2', label: 'smoothed RTT' },
   { key: 'rto', color: '#be123c', label: 'RTO', dash: [5, 3] },
 ];
-const ACTIONS = ['connect', 'send', 'get', 'drop', 'close', 'abort', 'refused', 'silent', 'pcap', 'json'];
+const ACTIONS = ['connect', 'send', 'get', 'drop', 'corrupt-next', 'close', 'abort', 'refused', 'silent', 'pcap', 'json'];
 
 let session = null;
 let player = null;
@@ -41,6 +45,9 @@ let drawn = null;
 let storyShown = { model: null, id: -1 };
 const ladder = new Ladder($('ladder'), $('details'));
 const fsm = { client: new StateMachine($('fsm-client'), 'client'), server: new StateMachine($('fsm-server'), 'server') };
+ladder.onFollow = (on) => { $('follow').checked = on; };
+$('follow').addEventListener('change', () => ladder.setFollow($('follow').checked));
+$('group').addEventListener('change', () => ladder.setGrouping($('group').checked));
 legend($('cwnd-legend'), CWND_SERIES);
 legend($('rtt-legend'), RTT_SERIES);
 
@@ -55,8 +62,8 @@ function enable() {
   const on = !!session?.client;
   const net = session?.mode === 'network';
   const state = {
-    connect: on && !session.sock, send: connected, get: connected && net, drop: on, close: connected,
-    abort: !!session?.sock, refused: on && !session.sock, silent: on && !session.sock && !net, pcap: on, json: on,
+    connect: on && !session.sock, send: connected, get: connected && net, drop: on, 'corrupt-next': on, close: connected,
+    abort: !!session?.sock, refused: on && !session.sock, silent: on && !session.sock, pcap: on, json: on,
   };
   for (const id of ACTIONS) $(id).disabled = !state[id];
   $('get').hidden = !net;
@@ -146,27 +153,31 @@ function note(text) {
   session?.sink({ kind: 'note', t: session.now(), text });
 }
 
-async function start() {
+/* extra: options the form does not have (a lesson's serverRcvbuf, rtoInitial, silentPort). */
+async function start(extra = {}) {
   stop();
   const s = new Session(mode(), (rec) => player?.push(rec));
   session = s;
+  const opts = {
+    delay: num('delay'), jitter: num('jitter'), loss: num('loss') / 100, reorder: num('reorder') / 100,
+    corrupt: num('corrupt') / 100, duplicate: num('duplicate') / 100,
+    rateMbit: num('rate'), seed: num('seed'), cc: $('cc').value, msl: Math.max(100, num('msl')), ...extra,
+  };
+  if (s.mode === 'standalone') s.o = opts;
   player = new Player(s.modelConfig, () => s.now(), scheduleRender);
   storyShown = { model: null, id: -1 };
   $('received').textContent = '';
   enable();
   try {
     if (s.mode === 'standalone') {
-      await s.startStandalone({
-        delay: num('delay'), jitter: num('jitter'), loss: num('loss') / 100, reorder: num('reorder') / 100,
-        rateMbit: num('rate'), seed: num('seed'), cc: $('cc').value, msl: Math.max(100, num('msl')),
-      });
+      await s.startStandalone(opts);
       s.readerRate = Number($('reader').value);
       s.echo = $('echo').checked;
       status(`client ${s.client.address} — server ${s.server.address}: port 80 listens, port ${CLOSED_PORT} is closed, SYNs to port ${SILENT_PORT} vanish.`);
     } else {
       const [hostname, port] = $('target').value.trim().split(':');
       status(`connecting to the bridge at ${$('wsurl').value}…`);
-      await s.startNetwork({ url: $('wsurl').value.trim(), hostname, port: Number(port) });
+      await s.startNetwork({ url: $('wsurl').value.trim(), hostname, port: Number(port), ...extra });
       status(`client ${s.client.address}/${s.client.prefix} by DHCP, gateway ${s.client.gateway}; server ${hostname}:${port}`);
     }
   } catch (e) {
@@ -256,6 +267,7 @@ const actions = {
   send: () => sendBytes(),
   get: () => httpGet(),
   drop: () => { note('You ask the wire to drop the next segment the client sends with data.'); session.dropNext(); },
+  'corrupt-next': () => { note('You ask the wire to corrupt one byte of the next segment the client sends with data.'); session.corruptNext(); },
   close: () => { note('You close the client\'s side (FIN after the queued data).'); session.closeSend(); },
   abort: () => { note('You abort the connection (RST).'); session.abort(); },
   refused: () => connect(session.mode === 'standalone' ? CLOSED_PORT : 9, 'You connect to a port where nothing listens.'),
@@ -281,7 +293,7 @@ $('help-btn').addEventListener('click', () => $('help').showModal());
 /* ---- keyboard ---------------------------------------------------------- */
 
 const KEYS = {
-  s: 'start', c: 'connect', d: 'send', g: 'get', x: 'drop', f: 'close', r: 'abort',
+  s: 'start', c: 'connect', d: 'send', g: 'get', x: 'drop', k: 'corrupt-next', f: 'close', r: 'abort',
   ' ': 'pause', ArrowRight: 'step', ArrowLeft: 'back',
 };
 document.addEventListener('keydown', (e) => {
@@ -305,6 +317,275 @@ document.addEventListener('keydown', (e) => {
   e.preventDefault();
   actions[id]();
 });
+
+/* ---- lessons (the Learn panel) ------------------------------------------ */
+
+/* The panel each lesson step highlights. */
+const VIEWS = { ladder: 'p-ladder', states: 'p-fsm', windows: 'p-windows', cc: 'p-cc', tsg: 'p-tsg', story: 'p-story' };
+/* The open lesson: { def, step, phase ('starting'|'question'|'running'|'paused'|'done'|'error'), token, error }. */
+let lesson = null;
+let nextClick = null;
+
+for (const def of lessons.values()) {
+  const li = document.createElement('li');
+  const a = document.createElement('a');
+  a.href = `#lesson=${def.name}`;
+  a.textContent = def.title;
+  a.id = `lesson-link-${def.name}`;
+  /* The same link again (no hashchange) starts the lesson over. */
+  a.addEventListener('click', (e) => {
+    if (location.hash === a.hash) {
+      e.preventDefault();
+      lessonFromHash();
+    }
+  });
+  li.append(a, ` — ${def.summary}`);
+  $('lesson-list').append(li);
+}
+
+/* What a lesson's steps may do (lessons.mjs). */
+class LessonContext {
+  constructor(token) { this.token = token; }
+  get m() { return player.model; }
+  get s() { return session; }
+  get closedPort() { return session.mode === 'standalone' ? CLOSED_PORT : 9; }
+  get silentPort() { return SILENT_PORT; }
+  /** Wait until cond() holds (checked every 20 ms); throws after ms or when the lesson is left. */
+  async until(cond, ms = 15000) {
+    const end = performance.now() + ms;
+    for (;;) {
+      if (lesson?.token !== this.token) throw new Error('left');
+      if (cond()) return;
+      if (performance.now() > end) throw new Error(`the moment did not come within ${ms / 1000} s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  connect(port) {
+    const label = port === undefined ? undefined : `You connect to port ${port}.`;
+    connect(port, label);
+  }
+  send(what) {
+    if (typeof what === 'string') {
+      note(`You send "${what}".`);
+      return session.send(what);
+    }
+    note(`You send ${what} bytes.`);
+    return session.send(pattern(what));
+  }
+  closeSend() {
+    note('You close the client\'s side (FIN after the queued data).');
+    return session.closeSend();
+  }
+  note(text) { note(text); }
+  setReader(rate) {
+    session.readerRate = rate;
+    const sel = $('reader');
+    sel.value = String(rate);
+    note(`The server's reader now reads ${rate === 0 ? 'nothing (paused)' : rate === Infinity ? 'at full speed' : `${rate / 1024} KB/s`}.`);
+  }
+  /** The server aborts the connection (RST); in network mode the host server does, asked by GET /reset. */
+  async reset() {
+    if (session.mode === 'standalone') {
+      note('The server aborts the connection.');
+      return session.serverAbort();
+    }
+    note('You ask the host server for /reset, where make demo\'s server aborts the connection.');
+    await session.send(`GET /reset HTTP/1.1\r\nHost: ${session.target.hostname}\r\nConnection: close\r\n\r\n`);
+    await this.until(() => session.peerClosed || this.m.errors.length > 0, 10000);
+    if (!this.m.errors.length) {
+      throw new Error('the host server answered /reset and closed normally instead of aborting, so no RST came '
+        + '(this step needs a server that resets the connection at /reset)');
+    }
+  }
+}
+
+function para(text, cls) {
+  const p = document.createElement('p');
+  p.textContent = text;
+  if (cls) p.className = cls;
+  return p;
+}
+
+function highlight(view) {
+  for (const e of document.querySelectorAll('.highlight')) e.classList.remove('highlight');
+  const el = VIEWS[view] && $(VIEWS[view]);
+  if (el) {
+    el.classList.add('highlight');
+    el.scrollIntoView({ block: 'nearest' });
+  }
+}
+
+function waitNext(label) {
+  $('lesson-next').textContent = label;
+  $('lesson-next').disabled = false;
+  return new Promise((r) => { nextClick = r; });
+}
+
+/** Open lesson `name`: set the controls, start a session and run its steps. */
+async function openLesson(name) {
+  const def = lessons.get(name);
+  if (!def) return;
+  const token = {};
+  lesson = { def, step: -1, phase: 'starting', token, error: null };
+  const L = new LessonContext(token);
+  $('lesson').hidden = false;
+  document.body.classList.add('in-lesson');
+  $('lesson-menu').open = false;
+  $('lesson-title').textContent = def.title;
+  $('lesson-text').replaceChildren(para('Setting up the wire and both stacks…'));
+  $('lesson-question').hidden = true;
+  $('lesson-next').disabled = true;
+  for (const a of document.querySelectorAll('#lesson-list a')) a.removeAttribute('aria-current');
+  $(`lesson-link-${name}`).setAttribute('aria-current', 'step');
+  if (!def.network && mode() !== 'standalone') document.querySelector('input[name=mode][value=standalone]').click();
+  if (mode() === 'standalone') {
+    const w = def.wire ?? {};
+    const form = { delay: w.delay ?? 40, jitter: 0, rate: w.rate ?? 10, loss: 0, reorder: 0, corrupt: 0, duplicate: 0,
+      seed: 1, msl: def.msl ?? 5000 };
+    for (const [id, v] of Object.entries(form)) $(id).value = String(v);
+    $('cc').value = def.cc ?? 'cubic';
+    $('reader').value = 'Infinity';
+    $('echo').checked = def.echo ?? true;
+  }
+  ladder.mark([]);
+  await start({ serverRcvbuf: def.serverRcvbuf, rtoInitial: def.rtoInitial });
+  if (lesson?.token !== token) return;
+  if (!session?.client) {
+    lesson.phase = 'error';
+    lesson.error = $('status').textContent;
+    $('lesson-text').replaceChildren(para(`The lesson could not start: ${lesson.error}`, 'error'));
+    return;
+  }
+  session.echo = def.echo ?? true;
+  session.serverMode = def.serverMode ?? 'echo';
+  for (let k = 0; k < def.steps.length; k++) {
+    if (lesson?.token !== token) return;
+    const st = def.steps[k];
+    lesson.step = k;
+    $('lesson-progress').textContent = `Step ${k + 1} of ${def.steps.length}`;
+    player.resume();
+    highlight(null);
+    ladder.mark([]);
+    const intro = para(st.intro);
+    $('lesson-text').replaceChildren(intro);
+    let picked = null;
+    if (st.question) {
+      lesson.phase = 'question';
+      $('lesson-q').textContent = st.question.text;
+      const box = $('lesson-choices');
+      box.replaceChildren();
+      st.question.choices.forEach((c, i) => {
+        const label = document.createElement('label');
+        const input = document.createElement('input');
+        input.type = 'radio';
+        input.name = 'lesson-choice';
+        input.value = String(i);
+        input.addEventListener('change', () => { picked = i; });
+        label.append(input, ` ${c}`);
+        box.append(label);
+      });
+      $('lesson-question').hidden = false;
+      await waitNext('Run it ▶');
+      if (lesson?.token !== token) return;
+      $('lesson-question').hidden = true;
+    }
+    lesson.phase = 'running';
+    $('lesson-next').disabled = true;
+    $('lesson-text').replaceChildren(intro, para('Running on the real stacks…', 'muted'));
+    try {
+      await st.run(L);
+    } catch (e) {
+      if (lesson?.token !== token) return;
+      lesson.phase = 'error';
+      lesson.error = String(e.message ?? e);
+      $('lesson-text').replaceChildren(intro, para(`This step did not reach its moment: ${lesson.error}.`, 'error'));
+      return;
+    }
+    if (lesson?.token !== token) return;
+    if (!st.live) player.pause();
+    render();
+    highlight(st.view);
+    const marks = (st.marks?.(player.model) ?? []).filter((i) => i !== undefined);
+    if (marks.length) ladder.mark(marks);
+    const sel = st.select?.(player.model);
+    if (sel !== undefined) ladder.select(sel, false);
+    const out = [];
+    if (st.question) {
+      const right = st.question.choices[st.question.answer];
+      out.push(para(picked === null ? `The answer: ${right}.`
+        : picked === st.question.answer ? `You answered "${st.question.choices[picked]}": right.`
+          : `You answered "${st.question.choices[picked]}"; the real stacks say: ${right}.`, 'answer'));
+    }
+    let text;
+    try {
+      text = st.explain(L);
+    } catch (e) {
+      text = `(could not explain: ${e.message})`;
+    }
+    out.push(para(text));
+    $('lesson-text').replaceChildren(...out);
+    lesson.phase = 'paused';
+    const lastStep = k === def.steps.length - 1;
+    await waitNext(lastStep ? 'Finish' : 'Next ▶');
+  }
+  if (lesson?.token !== token) return;
+  player.resume();
+  highlight(null);
+  lesson.phase = 'done';
+  const names = [...lessons.keys()];
+  const next = names[names.indexOf(name) + 1];
+  const done = para('That is the whole lesson. The session goes on: use the controls to try more. ');
+  if (next) {
+    const a = document.createElement('a');
+    a.href = `#lesson=${next}`;
+    a.textContent = `Next lesson: ${lessons.get(next).title}`;
+    done.append(a);
+  }
+  $('lesson-text').replaceChildren(done);
+  $('lesson-progress').textContent = 'Done';
+  $('lesson-next').disabled = true;
+}
+
+function leaveLesson() {
+  lesson = null;
+  nextClick = null;
+  $('lesson').hidden = true;
+  document.body.classList.remove('in-lesson', 'show-controls');
+  $('lesson-controls').setAttribute('aria-expanded', 'false');
+  $('lesson-controls').textContent = 'Show the controls';
+  $('lesson-menu').open = true;
+  highlight(null);
+  ladder.mark([]);
+  player?.resume();
+  for (const a of document.querySelectorAll('#lesson-list a')) a.removeAttribute('aria-current');
+  if (location.hash.startsWith('#lesson=')) history.replaceState(null, '', location.pathname + location.search);
+}
+
+$('lesson-next').addEventListener('click', () => {
+  const r = nextClick;
+  nextClick = null;
+  $('lesson-next').disabled = true;
+  r?.();
+});
+$('lesson-exit').addEventListener('click', leaveLesson);
+$('lesson-controls').addEventListener('click', () => {
+  const on = document.body.classList.toggle('show-controls');
+  $('lesson-controls').setAttribute('aria-expanded', String(on));
+  $('lesson-controls').textContent = on ? 'Hide the controls' : 'Show the controls';
+});
+
+function lessonFromHash() {
+  const m = /^#lesson=([\w-]+)$/.exec(location.hash);
+  if (m && lessons.has(m[1])) {
+    openLesson(m[1]).catch((e) => {
+      if (lesson) {
+        lesson.phase = 'error';
+        lesson.error = String(e?.stack ?? e);
+      }
+    });
+  }
+}
+window.addEventListener('hashchange', lessonFromHash);
 
 /* ---- automatic sessions (tests) ----------------------------------------- */
 
@@ -337,6 +618,7 @@ async function auto() {
 
 window.__demoPage = {
   summary: () => player?.model.summary() ?? null,
+  lesson: () => (lesson ? { name: lesson.def.name, step: lesson.step, steps: lesson.def.steps.length, phase: lesson.phase, error: lesson.error } : null),
   drawn: () => !!player && drawn?.model === player.model && drawn.version === player.model.version,
   player: () => player,
   session: () => session,
@@ -349,6 +631,7 @@ if (params.get('target')) $('target').value = params.get('target');
 if (['network', 'bridge'].includes(params.get('mode'))) {
   document.querySelector('input[name=mode][value=network]').click();
 }
+lessonFromHash();
 if (params.get('auto')) {
   auto().catch((e) => { window.__demo = { error: String(e?.stack ?? e) }; });
 }

@@ -34,6 +34,7 @@ const FATE = {
   lost: ' It is lost on the wire and never arrives.',
   dropped: ' You asked to drop it, so it never arrives.',
   filtered: ' The server drops it unanswered, as a firewall would.',
+  corrupted: ' A byte of it is changed on the wire: its checksum no longer matches, so the receiver will drop it.',
 };
 
 /**
@@ -79,7 +80,7 @@ export function explainSegment(s) {
   } else {
     text = `${who} acknowledges everything up to byte ${s.rack - 1}; its window is ${bytes(s.win)}.`;
   }
-  return text + (FATE[s.fate] ?? '');
+  return text + (FATE[s.fate] ?? '') + (s.duplicated ? ' The wire delivers it twice.' : '');
 }
 
 /** The sentence for a trace event of `side` ('client'/'server'), or null. */
@@ -96,6 +97,8 @@ export function explainTrace(ev, side) {
         : `${who}'s persist timer fired: time to probe the zero window.`;
       if (ev.name === 'time-wait') return `${who}'s TIME-WAIT is over: the connection is finally gone.`;
       if (ev.name === 'keepalive') return `${who} checks an idle connection with a keep-alive probe.`;
+      if (ev.name === 'tlp') return `${who} heard nothing for two round trips: it sends a tail loss probe, so a lost last segment is found without waiting for the retransmission timer.`;
+      if (ev.name === 'rack') return `${who}'s reordering window ran out: a segment sent before one that arrived is now taken as lost and sent again.`;
       return null;
     case 'error':
       return {

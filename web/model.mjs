@@ -4,6 +4,7 @@
  *   { kind: 'frame', t, side, pkt, fate, arrivedAt }   a frame side sent
  *   { kind: 'trace', t, side, ev, at }                 a trace event (DESIGN.md)
  *   { kind: 'note', t, text }                           something the user did
+ *   { kind: 'bind', t, side, port, ok, code }          the server application bound its port again
  * with t in ms since the session started. 'client' is the stack in the
  * page that connects; 'server' is the other end (a stack in the page in
  * standalone mode, a real host in network mode, where only its segments
@@ -56,6 +57,10 @@ export class Model {
     this.win = { client: null, server: null };
     this.phase = { client: null, server: null };
     this.errors = [];
+    this.timers = [];
+    this.drops = [];
+    this.binds = [];
+    this.ccFull = { client: [], server: [] };
     const serverStart = !this.cfg.twoSided ? null
       : (tuple && tuple.sPort !== this.cfg.listenPort ? 'CLOSED' : 'LISTEN');
     for (const side of SIDES) {
@@ -80,6 +85,16 @@ export class Model {
     if (rec.kind === 'frame') this.frame(rec);
     else if (rec.kind === 'trace') this.trace(rec);
     else if (rec.kind === 'note') this.note(rec.t, null, rec.text, 'action');
+    else if (rec.kind === 'bind') this.bind(rec);
+  }
+
+  bind(rec) {
+    const state = this.state.server.now;
+    this.binds.push({ n: this.version, t: rec.t, ok: rec.ok, code: rec.code, serverState: state });
+    this.note(rec.t, 'server', rec.ok
+      ? `The server binds port ${rec.port} again and listens: the port is free now.`
+      : `The server cannot bind port ${rec.port} again: "Address already in use" — its old connection on that port is in ${state}.`,
+    rec.ok ? 'action' : 'error');
   }
 
   note(t, side, text, kind, seg) {
@@ -125,7 +140,8 @@ export class Model {
     const last = this.lastAck[from];
     const pure = p.len === 0 && !/[SFR]/.test(f);
     const seg = {
-      i: this.segs.length, t: rec.t, rec, from, to, flags: f, seq: p.seq, ack: p.ack,
+      i: this.segs.length, n: this.version, t: rec.t, rec, from, to, flags: f, seq: p.seq, ack: p.ack,
+      duplicated: !!rec.duplicated, checksumOk: p.checksumOk !== false,
       rseq: rel(p.seq, this.isn[from]), rack: f.includes('A') ? rel(p.ack, this.isn[to]) : null,
       len: p.len, win, opts: p.opts, rexmit, fate: rec.fate,
       answersSyn: f.includes('R') && prevOther?.flags === 'S' && p.ack === ((prevOther.seq + 1) >>> 0),
@@ -155,6 +171,7 @@ export class Model {
       this.conn.server = ev.conn;
     }
     if (ev.conn === undefined) {
+      if (ev.ev === 'drop' && this.tuple) this.drops.push({ n: this.version, t: rec.t, side, layer: ev.layer, reason: ev.reason });
       if (this.tuple) this.note(rec.t, side, explainTrace(ev, side), 'drop');
       return;
     }
@@ -169,6 +186,8 @@ export class Model {
         const ssthresh = ev.ssthresh > 1e9 ? null : ev.ssthresh;
         this.cc[side].push({ t: rec.t, cwnd: ev.cwnd, ssthresh, inflight: ev.inflight, srtt: ev.srtt, rto: ev.rto });
         cap(this.cc[side], MAX_POINTS);
+        this.ccFull[side].push({ n: this.version, t: rec.t, cwnd: ev.cwnd, ssthresh, phase: ev.phase, srtt: ev.srtt, rto: ev.rto });
+        cap(this.ccFull[side], MAX_POINTS);
         const before = this.phase[side];
         this.phase[side] = ev.phase;
         if (before !== ev.phase) this.note(rec.t, side, explainPhase(side, before, ev.phase, ev.cwnd), 'cc');
@@ -181,6 +200,7 @@ export class Model {
         break;
       case 'timer':
         if (ev.name === 'time-wait') this.tw[side] = ev.action === 'set' ? rec.at : null;
+        if (ev.action === 'fired') this.timers.push({ n: this.version, t: rec.t, side, name: ev.name });
         break;
       case 'error':
         this.errors.push({ t: rec.t, side, code: ev.code });
@@ -203,8 +223,16 @@ export class Model {
       tuple: this.tuple,
       segments: this.segs.map((s) => ({
         from: s.from, flags: s.flags, seq: s.rseq, ack: s.rack, len: s.len, win: s.win,
-        rexmit: s.rexmit, fate: s.fate ?? null,
+        rexmit: s.rexmit, fate: s.fate ?? null, n: s.n, t: s.t, abs: { seq: s.seq, ack: s.ack },
+        dupAck: s.dupAck, probe: s.probe, windowOpened: s.windowOpened, duplicated: s.duplicated, checksumOk: s.checksumOk,
       })),
+      isn: { ...this.isn },
+      timers: this.timers.map((x) => ({ ...x })),
+      drops: this.drops.map((x) => ({ ...x })),
+      binds: this.binds.map((x) => ({ ...x })),
+      ccSeries: { client: this.ccFull.client.map((x) => ({ ...x })), server: this.ccFull.server.map((x) => ({ ...x })) },
+      lastWin: { client: this.win.client && { ...this.win.client }, server: this.win.server && { ...this.win.server } },
+      tw: { ...this.tw },
       states: { client: this.state.client.now, server: this.state.server.now },
       passed: { client: [...this.passed.client], server: [...this.passed.server] },
       cc: { client: this.cc.client.length, server: this.cc.server.length },

@@ -37,6 +37,24 @@ function tcpOptions(b, start, end) {
   return opts;
 }
 
+/*
+ * The checksum a TCP segment should carry (RFC 9293 3.1: the ones' complement
+ * sum over the pseudo-header and the segment with the checksum field taken
+ * as zero). addrs: offset of the IPv4 source and destination; t: of the TCP
+ * header; len: TCP length; stored: the field's value (subtracted out).
+ */
+function tcpChecksum(b, addrs, t, len, stored) {
+  let sum = 6 + len;
+  for (let i = addrs; i < addrs + 8; i += 2) sum += u16(b, i);
+  for (let i = t; i + 1 < t + len; i += 2) sum += u16(b, i);
+  if (len & 1) sum += b[t + len - 1] << 8;
+  sum -= stored;
+  while (sum < 0) sum += 0xffff;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  const c = ~sum & 0xffff;
+  return c;
+}
+
 /**
  * Parse one Ethernet frame. Returns { proto: 'arp' | 'ipv4' | 'other' }
  * and, for TCP over IPv4, proto 'tcp' with every header field.
@@ -60,11 +78,14 @@ export function parseFrame(b) {
   const hlen = (b[t + 12] >> 4) * 4;
   if (hlen < 20 || ihl + hlen > total) return { proto: 'ipv4', ...ip };
   const bits = b[t + 13];
+  const checksum = u16(b, t + 16);
+  const expected = tcpChecksum(b, ETH + 12, t, total - ihl, checksum);
   return {
     proto: 'tcp', ...ip,
     sport: u16(b, t), dport: u16(b, t + 2), seq: u32(b, t + 4), ack: u32(b, t + 8),
     hlen, flags: FLAG_BITS.filter(([bit]) => bits & bit).map(([, c]) => c).join(''),
-    rawWin: u16(b, t + 14), checksum: u16(b, t + 16), urgent: u16(b, t + 18),
+    rawWin: u16(b, t + 14), checksum, checksumOk: expected === checksum || (expected | checksum) === 0xffff && !(expected & checksum), checksumExpected: expected,
+    urgent: u16(b, t + 18),
     opts: tcpOptions(b, t + 20, t + hlen), len: total - ihl - hlen,
   };
 }

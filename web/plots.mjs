@@ -34,10 +34,15 @@ function human(v, unit) {
   return String(Math.round(v));
 }
 
+/* The page's muted text colour (light or dark scheme). */
+function muted(g) {
+  return getComputedStyle(g.canvas).getPropertyValue('--muted').trim() || '#475467';
+}
+
 /* Axes with a y label at the top and the time span at the right. */
 function axes(g, w, h, ymax, t0, t1, unit) {
   g.strokeStyle = '#98a2b3';
-  g.fillStyle = '#475467';
+  g.fillStyle = muted(g);
   g.lineWidth = 1;
   g.beginPath();
   g.moveTo(PAD_L, PAD_T);
@@ -53,7 +58,7 @@ function axes(g, w, h, ymax, t0, t1, unit) {
 }
 
 function empty(g, w, h, text) {
-  g.fillStyle = '#667085';
+  g.fillStyle = muted(g);
   g.textAlign = 'center';
   g.fillText(text, w / 2, h / 2);
   g.textAlign = 'left';

@@ -7,7 +7,8 @@
  *    port 81 vanish ("timed out").
  *  - network: one client stack that gets its address by DHCP through
  *    websockify and synack-bridge --slirp and talks to a real server on the
- *    host (10.0.2.2 is the host in slirp's network).
+ *    host (10.0.2.2 is the host in slirp's network). The client's own tap
+ *    plays a firewall that drops SYNs to port 81.
  * Both taps report every frame as a record (see model.mjs); the trace
  * events of the stacks in the page become records too. The time of a
  * record is ms since the session started.
@@ -44,7 +45,16 @@ export class Session {
     this.readerRate = Infinity;
     this.echo = true;
     this.dropArmed = false;
+    this.corruptArmed = false;
     this.silentPort = null;
+    /* What the server application does: 'echo' (or discard when !echo),
+     * 'close-first' (answer the first read, then close: the server ends in
+     * TIME-WAIT), 'half-close' (after the client's FIN, send halfCloseBytes, then close). */
+    this.serverMode = 'echo';
+    this.halfCloseBytes = 20000;
+    this.serverSock = null;
+    this.listener = null;
+    this.o = null;
     this.onData = null;
     this.closed = false;
   }
@@ -58,7 +68,7 @@ export class Session {
   get modelConfig() {
     return {
       twoSided: this.mode === 'standalone', listenPort: LISTEN_PORT,
-      rcvbuf: { client: CLIENT_RCVBUF, server: this.mode === 'standalone' ? SERVER_RCVBUF : null },
+      rcvbuf: { client: CLIENT_RCVBUF, server: this.mode === 'standalone' ? this.serverRcvbuf : null },
     };
   }
 
@@ -69,9 +79,9 @@ export class Session {
 
   clientHooks() {
     return {
-      onSend: (frame, pkt, fate) => {
+      onSend: (frame, pkt, fate, marks) => {
         this.capture(frame);
-        const rec = { kind: 'frame', t: this.now(), side: 'client', pkt, fate };
+        const rec = { kind: 'frame', t: this.now(), side: 'client', pkt, fate, duplicated: !!marks?.duplicated };
         this.arrivals.set(frame, rec);
         this.sink(rec);
       },
@@ -95,6 +105,13 @@ export class Session {
     return null;
   }
 
+  /* Which outgoing client frames to corrupt (the next one with data). */
+  corruptOut(pkt) {
+    if (pkt.proto !== 'tcp' || !this.corruptArmed || pkt.len === 0) return false;
+    this.corruptArmed = false;
+    return true;
+  }
+
   /* Trace events of a stack become records on the session's clock. */
   traceOf(stack, side) {
     const offset = performance.now() - stack.now() - this.t0;
@@ -105,18 +122,22 @@ export class Session {
   }
 
   /**
-   * Standalone mode. o: { delay, jitter, loss, reorder (0..1), rateMbit,
-   * seed, cc ('cubic'|'newreno'), msl (ms) }.
+   * Standalone mode. o: { delay, jitter, loss, reorder, duplicate, corrupt
+   * (0..1), rateMbit, seed, cc ('cubic'|'newreno'), msl (ms), and for the
+   * lessons serverRcvbuf, rtoInitial (ms), synRetries }.
    */
   async startStandalone(o) {
+    this.o = o;
     const [a, b] = PairLink.pair({
       delay: o.delay, jitter: o.jitter, loss: o.loss, reorder: o.reorder, rateMbit: o.rateMbit, seed: o.seed,
+      duplicate: o.duplicate ?? 0, corrupt: o.corrupt ?? 0,
     });
     const clientTap = new TapLink(a, this.clientHooks());
     clientTap.dropOut = (pkt) => this.dropOut(pkt);
+    clientTap.corruptOut = (pkt) => this.corruptOut(pkt);
     const serverTap = new TapLink(b, {
-      onSend: (frame, pkt, fate) => {
-        const rec = { kind: 'frame', t: this.now(), side: 'server', pkt, fate };
+      onSend: (frame, pkt, fate, marks) => {
+        const rec = { kind: 'frame', t: this.now(), side: 'server', pkt, fate, duplicated: !!marks?.duplicated };
         this.arrivals.set(frame, rec);
         this.sink(rec);
       },
@@ -126,43 +147,97 @@ export class Session {
       },
     });
     this.silentPort = SILENT_PORT;
-    const tcp = { cc: o.cc, msl: o.msl, synRetries: 3 };
+    const tcp = { cc: o.cc, msl: o.msl, synRetries: o.synRetries ?? 3, rtoInitial: o.rtoInitial };
     this.client = await createStack({ link: clientTap, ip: '10.9.0.1/24', seed: o.seed, tcp: { ...tcp, receiveBuffer: CLIENT_RCVBUF } });
-    this.server = await createStack({ link: serverTap, ip: '10.9.0.2/24', seed: o.seed + 1, tcp: { ...tcp, receiveBuffer: SERVER_RCVBUF } });
+    this.server = await createStack({ link: serverTap, ip: '10.9.0.2/24', seed: o.seed + 1, tcp: { ...tcp, receiveBuffer: this.serverRcvbuf } });
     this.traceOf(this.client, 'client');
     this.traceOf(this.server, 'server');
     this.taps = [clientTap, serverTap];
-    const listener = this.server.listen({ port: LISTEN_PORT, highWaterMark: 4096 });
+    this.startListener(true);
+    this.target = { hostname: '10.9.0.2', port: LISTEN_PORT };
+  }
+
+  get serverRcvbuf() {
+    return this.o?.serverRcvbuf ?? SERVER_RCVBUF;
+  }
+
+  /* Listen on LISTEN_PORT and serve every connection. Throws a SynackError ('addrinuse'). */
+  startListener(reuseAddr) {
+    /* allowHalfOpen: the server application decides when to close (half-close lesson). */
+    const listener = this.server.listen({ port: LISTEN_PORT, highWaterMark: 4096, reuseAddr, allowHalfOpen: true });
+    this.listener = listener;
     (async () => {
       for await (const s of listener) this.serve(s);
     })().catch(() => {});
-    this.target = { hostname: '10.9.0.2', port: LISTEN_PORT };
+  }
+
+  /**
+   * The server application restarts: its listener closes and it binds port
+   * 80 again without address reuse (a plain bind()). Records the outcome
+   * ({ kind: 'bind' }) and resolves with it: { ok, code }.
+   */
+  relisten() {
+    this.listener?.close();
+    this.listener = null;
+    let out;
+    try {
+      this.startListener(false);
+      out = { ok: true, code: null };
+    } catch (e) {
+      out = { ok: false, code: e.code ?? 'error' };
+    }
+    this.sink({ kind: 'bind', t: this.now(), side: 'server', port: LISTEN_PORT, ...out });
+    return out;
+  }
+
+  /** The server resets its connection (RST mid-connection). */
+  serverAbort() {
+    const s = this.serverSock;
+    if (!s) return Promise.resolve();
+    return (s.writer?.abort() ?? s.sock.writable.abort()).catch(() => {});
   }
 
   /* The server application: read at readerRate (bytes/s; 0 = paused), echo if asked. */
   async serve(s) {
     const reader = s.readable.getReader();
     const writer = s.writable.getWriter();
+    this.serverSock = { sock: s, writer };
     try {
       for (;;) {
         while (this.readerRate === 0 && !this.closed) await sleep(50);
         const { value, done } = await reader.read();
         if (done) break;
+        if (this.serverMode === 'close-first') {
+          await writer.write(value);
+          break;
+        }
         if (this.echo) await writer.write(value);
         if (Number.isFinite(this.readerRate) && this.readerRate > 0) await sleep((1000 * value.length) / this.readerRate);
+      }
+      if (this.serverMode === 'half-close') {
+        /* The answer takes a moment to prepare: CLOSE-WAIT lasts long enough to see. */
+        await sleep(400);
+        const block = new Uint8Array(this.halfCloseBytes).fill(122);
+        await writer.write(block);
       }
       await writer.close();
     } catch {
       /* reset or closed: the trace tells */
     }
+    if (this.serverSock?.sock === s) this.serverSock = null;
   }
 
   /** Network mode. o: { url, hostname, port }. */
   async startNetwork(o) {
     const tap = new TapLink(new WebSocketLink(o.url), this.clientHooks());
     tap.dropOut = (pkt) => this.dropOut(pkt);
+    tap.corruptOut = (pkt) => this.corruptOut(pkt);
+    /* Our own tap plays the firewall: SYNs to this port vanish. */
+    this.silentPort = SILENT_PORT;
     this.taps = [tap];
-    this.client = await createStack({ link: tap, ip: 'dhcp', dhcpTimeout: 15000, tcp: { synRetries: 3, receiveBuffer: CLIENT_RCVBUF } });
+    this.client = await createStack({
+      link: tap, ip: 'dhcp', dhcpTimeout: 15000, tcp: { synRetries: 3, receiveBuffer: CLIENT_RCVBUF, rtoInitial: o.rtoInitial },
+    });
     this.traceOf(this.client, 'client');
     this.target = { hostname: o.hostname, port: o.port };
   }
@@ -231,6 +306,11 @@ export class Session {
   /** Drop the next segment with data (or FIN) that the client sends. */
   dropNext() {
     this.dropArmed = true;
+  }
+
+  /** Corrupt the next segment with data that the client sends (one byte flipped). */
+  corruptNext() {
+    this.corruptArmed = true;
   }
 
   /** Everything the client's interface saw, as records for writePcap(). */

@@ -14,7 +14,10 @@ export class TapLink {
    * @param inner the wrapped link
    * @param hooks { onSend(frame, pkt, fate), onReceive(frame, pkt, fate) }
    *   called for every frame; fate is null (delivered), what dropOut
-   *   returned, 'filtered' (by filterIn) or 'lost' (by the wire).
+   *   returned, 'filtered' (by filterIn), 'lost' (by the wire) or
+   *   'corrupted' (delivered with a byte changed, by corruptOut or the
+   *   wire); onSend's fourth argument is { duplicated } (the wire
+   *   delivers it twice).
    */
   constructor(inner, hooks) {
     this.#inner = inner;
@@ -24,6 +27,8 @@ export class TapLink {
     this.onframe = null;
     /** (pkt) => null to send an outgoing frame, or the fate to drop it with. */
     this.dropOut = null;
+    /** (pkt) => true to corrupt an outgoing frame (one payload byte flipped). */
+    this.corruptOut = null;
     /** (pkt) => true to drop an incoming frame before the stack sees it. */
     this.filterIn = null;
     inner.onframe = (frame) => this.#receive(frame);
@@ -43,17 +48,27 @@ export class TapLink {
   }
 
   send(frame) {
-    const pkt = parseFrame(frame);
+    let pkt = parseFrame(frame);
     const fate = this.dropOut?.(pkt);
     if (fate) {
       this.hooks.onSend(frame, pkt, fate);
       return;
     }
+    let corrupted = false;
+    if (this.corruptOut?.(pkt)) {
+      /* Flip the last payload byte: the frame still parses, its TCP checksum no longer matches. */
+      frame = frame.slice();
+      frame[frame.length - 1] ^= 0x5a;
+      pkt = parseFrame(frame);
+      corrupted = true;
+    }
     const before = this.#inner.stats?.();
     this.#inner.send(frame);
     const after = before && this.#inner.stats();
     const lost = after && after.lost + after.queueDrops > before.lost + before.queueDrops;
-    this.hooks.onSend(frame, pkt, lost ? 'lost' : null);
+    if (after && after.corrupted > before.corrupted) corrupted = true;
+    const duplicated = !!after && after.duplicated > before.duplicated;
+    this.hooks.onSend(frame, pkt, lost ? 'lost' : corrupted ? 'corrupted' : null, { duplicated });
   }
 
   #receive(frame) {

@@ -104,6 +104,8 @@ static const drop_name drop_names[SYNACK_DROP__COUNT] = {
     [SYNACK_DROP_DNS_MALFORMED] = {"dns", "malformed"},
     [SYNACK_DROP_DNS_MISMATCH] = {"dns", "mismatch"},
     [SYNACK_DROP_DHCP_FOREIGN] = {"dhcp", "not-ours"},
+    [SYNACK_DROP_TCP_MEM_PRESSURE] = {"tcp", "mem-pressure"},
+    [SYNACK_DROP_TCP_OOO_PRUNED] = {"tcp", "ooo-pruned"},
 };
 
 /* Table entry for d, or NULL when d is out of range or has no name. */

@@ -10,8 +10,12 @@
 
 /* Defaults documented in synack.h. Buffers: 8 MiB each way is above the
  * 6.25 MB bandwidth-delay product of 1 Gbit/s x 50 ms (window scale 8);
- * rings are allocated on first use, so idle connections do not pay. */
+ * that is the most a connection may grow to: rings start small and grow
+ * with the measured bandwidth-delay product (tcp_mem.c), and all of them
+ * together stay within the 64 MiB budget (eight such transfers at full
+ * speed, or thousands of idle connections). */
 #define DEFAULT_TCP_BUF (8u * 1024u * 1024u)
+#define DEFAULT_TCP_MEM (64u * 1024u * 1024u)
 
 void synack_config_default(synack_config *cfg)
 {
@@ -45,12 +49,14 @@ void synack_config_default(synack_config *cfg)
     t->keepalive_intvl_ms = 75000;
     t->keepalive_count = 9;
     t->max_conns = 1024;
+    t->mem_max = DEFAULT_TCP_MEM;
     t->ooo_max_segments = 64;
     t->challenge_ack_per_s = 10;
     t->cc = SYNACK_CC_CUBIC;
     t->nodelay = false;
     t->keepalive = false;
     t->sack = true;
+    t->rack = true;
     t->timestamps = true;
     t->window_scaling = true;
     t->syn_cookies = true;
@@ -93,6 +99,7 @@ static void config_fill_zeros(synack_config *c)
     FILL(tcp.keepalive_intvl_ms);
     FILL(tcp.keepalive_count);
     FILL(tcp.max_conns);
+    FILL(tcp.mem_max);
     FILL(tcp.ooo_max_segments);
     FILL(tcp.challenge_ack_per_s);
 #undef FILL
@@ -336,12 +343,17 @@ void synack_set_trace(synack_stack *s, synack_trace_fn fn, void *ctx)
 
 void *synack_mem_alloc(synack_stack *s, size_t size)
 {
-    if (size == 0)
-        return NULL;
-    void *p = s->cfg.alloc.alloc(s->cfg.alloc.ctx, size);
+    void *p = synack_mem_alloc_raw(s, size);
     if (p != NULL)
         memset(p, 0, size);
     return p;
+}
+
+void *synack_mem_alloc_raw(synack_stack *s, size_t size)
+{
+    if (size == 0)
+        return NULL;
+    return s->cfg.alloc.alloc(s->cfg.alloc.ctx, size);
 }
 
 void synack_mem_free(synack_stack *s, void *p, size_t size)

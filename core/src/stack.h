@@ -52,6 +52,9 @@ struct synack_stack {
 
 /* Zeroed memory from the allocator hook, or NULL. */
 void *synack_mem_alloc(synack_stack *s, size_t size);
+/* Memory from the allocator hook with its contents undefined (ring
+   storage, which is always written before it is read), or NULL. */
+void *synack_mem_alloc_raw(synack_stack *s, size_t size);
 /* Return memory (NULL allowed). */
 void synack_mem_free(synack_stack *s, void *p, size_t size);
 

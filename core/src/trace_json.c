@@ -197,6 +197,8 @@ static const char *timer_name(synack_timer_name n)
     case SYNACK_TIMER_KEEPALIVE: return "keepalive";
     case SYNACK_TIMER_DELACK:    return "delack";
     case SYNACK_TIMER_TIME_WAIT: return "time-wait";
+    case SYNACK_TIMER_RACK:      return "rack";
+    case SYNACK_TIMER_TLP:       return "tlp";
     default:                     return "unknown";
     }
 }

@@ -23,6 +23,9 @@ static const char *const reason_names[SYNACK_BR_CLOSE_REASONS] = {
     [SYNACK_BR_CLOSED_AUTH] = "bad_token",
     [SYNACK_BR_CLOSED_AUTH_TIMEOUT] = "token_timeout",
     [SYNACK_BR_CLOSED_SHUTDOWN] = "shutdown",
+    [SYNACK_BR_CLOSED_PROXY] = "bad_proxy_header",
+    [SYNACK_BR_CLOSED_PROXY_TIMEOUT] = "proxy_timeout",
+    [SYNACK_BR_CLOSED_LIMIT] = "per_addr_limit",
 };
 
 const char *synack_br_close_reason_name(synack_br_close_reason r)
@@ -61,8 +64,57 @@ void synack_br_client_close(synack_br_client *c)
         close(c->fd);
     free(c->framer);
     free(c->out_buf);
+    free(c->pbuf);
     memset(c, 0, sizeof(*c));
     c->fd = -1;
+}
+
+int synack_br_client_expect_proxy(synack_br_client *c)
+{
+    c->pbuf = malloc(SYNACK_BR_PROXY_MAX);
+    if (c->pbuf == NULL)
+        return -1;
+    c->plen = 0;
+    c->proxy = SYNACK_BR_PROXY_WAIT;
+    return 0;
+}
+
+/* Read only as far as the PROXY header can reach, so that nothing after
+ * it is fed to the switch before the caller has checked the address. */
+static synack_br_close_reason read_proxy(synack_br_client *c)
+{
+    ssize_t r = recv(c->fd, c->pbuf + c->plen, SYNACK_BR_PROXY_MAX - c->plen, 0);
+    if (r == 0)
+        return SYNACK_BR_CLOSED_EOF;
+    if (r < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return SYNACK_BR_OPEN;
+        return SYNACK_BR_CLOSED_ERROR;
+    }
+    c->plen += (size_t)r;
+    switch (synack_br_proxy_parse(c->pbuf, c->plen, &c->paddr, &c->phdr)) {
+    case SYNACK_BR_PROXY_DONE:
+        c->proxy = SYNACK_BR_PROXY_GOT;
+        return SYNACK_BR_OPEN;
+    case SYNACK_BR_PROXY_MORE:
+        return SYNACK_BR_OPEN;
+    default:
+        return SYNACK_BR_CLOSED_PROXY;
+    }
+}
+
+synack_br_close_reason synack_br_client_proxy_done(synack_br_client *c,
+                                                   synack_br *br, uint64_t now)
+{
+    uint8_t *buf = c->pbuf;
+    size_t off = c->phdr, n = c->plen;
+    c->pbuf = NULL;
+    c->proxy = SYNACK_BR_NO_PROXY;
+    synack_br_close_reason r = SYNACK_BR_OPEN;
+    if (n > off)
+        r = synack_br_client_feed(c, br, buf + off, n - off, now);
+    free(buf);
+    return r;
 }
 
 static synack_br_close_reason deliver(synack_br_client *c, synack_br *br,
@@ -113,6 +165,10 @@ synack_br_close_reason synack_br_client_read(synack_br_client *c, synack_br *br,
                                              uint8_t *rx, size_t rxlen,
                                              uint64_t now)
 {
+    if (c->proxy == SYNACK_BR_PROXY_WAIT)
+        return read_proxy(c);
+    if (c->proxy == SYNACK_BR_PROXY_GOT)
+        return SYNACK_BR_OPEN; /* the caller finishes it first */
     ssize_t r = recv(c->fd, rx, rxlen, 0);
     if (r == 0)
         return SYNACK_BR_CLOSED_EOF;

@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addrlimit.h"
 #include "framing.h"
+#include "proxy.h"
 #include "outq.h"
 #include "switch.h"
 
@@ -24,6 +26,9 @@ typedef enum synack_br_close_reason {
     SYNACK_BR_CLOSED_AUTH,         /* wrong token */
     SYNACK_BR_CLOSED_AUTH_TIMEOUT, /* no token in time */
     SYNACK_BR_CLOSED_SHUTDOWN,     /* the bridge is stopping */
+    SYNACK_BR_CLOSED_PROXY,        /* a trusted proxy sent no valid PROXY header */
+    SYNACK_BR_CLOSED_PROXY_TIMEOUT, /* ... or none in time */
+    SYNACK_BR_CLOSED_LIMIT,        /* the reported address is over its limits */
     SYNACK_BR_CLOSE_REASONS
 } synack_br_close_reason;
 
@@ -38,6 +43,16 @@ typedef struct synack_br_client {
     size_t in_cap;   /* largest frame it may send */
     synack_br_outq out;
     uint8_t *out_buf;
+    /* The client's address for the per-address limits; `counted` once it
+     * was admitted (released when it closes). */
+    synack_br_addr addr;
+    bool counted;
+    uint64_t since;
+    /* From a --trusted-proxy: the PROXY header, read before any frame. */
+    enum { SYNACK_BR_NO_PROXY = 0, SYNACK_BR_PROXY_WAIT, SYNACK_BR_PROXY_GOT } proxy;
+    uint8_t *pbuf;    /* SYNACK_BR_PROXY_MAX bytes while waiting */
+    size_t plen, phdr;
+    synack_br_proxy_addr paddr;
 } synack_br_client;
 
 /*
@@ -49,12 +64,25 @@ typedef struct synack_br_client {
 int synack_br_client_open(synack_br_client *c, int fd, int32_t port,
                           const char *peer, size_t in_cap, size_t out_cap);
 
+/* Expect a PROXY header before the frames. Returns 0, or -1 (no memory). */
+int synack_br_client_expect_proxy(synack_br_client *c);
+
+/*
+ * After a read left the client in SYNACK_BR_PROXY_GOT (the caller has
+ * looked at c->paddr): feed what came after the header to the switch.
+ * Same return as synack_br_client_read.
+ */
+synack_br_close_reason synack_br_client_proxy_done(synack_br_client *c,
+                                                   synack_br *br, uint64_t now);
+
 /* Close the socket and free the buffers; the slot becomes free. */
 void synack_br_client_close(synack_br_client *c);
 
 /*
  * Read what the socket has (one read of at most rxlen bytes into rx) and
- * feed each complete frame to the switch. Returns SYNACK_BR_OPEN, or the
+ * feed each complete frame to the switch. While a PROXY header is awaited
+ * only its bytes are read (at most SYNACK_BR_PROXY_MAX), and the client
+ * moves to SYNACK_BR_PROXY_GOT when it is complete. Returns SYNACK_BR_OPEN, or the
  * reason to close the client.
  */
 synack_br_close_reason synack_br_client_read(synack_br_client *c, synack_br *br,

@@ -25,6 +25,7 @@
 
 #include "backend.h"
 #include "client.h"
+#include "metrics.h"
 #include "switch.h"
 
 #define RX_BUF 65536          /* one read per client per turn, at most */
@@ -49,6 +50,11 @@ typedef struct loop {
     size_t in_cap;
     uint64_t accepted, refused_full;
     uint64_t closed[SYNACK_BR_CLOSE_REASONS];
+    synack_br_stats gone;        /* counters of the clients that have left */
+    synack_br_addrlimit limits;  /* per client address */
+    synack_br_addr_entry *limit_slots;
+    uint64_t proxied, limit_exempt;
+    synack_br_metrics *metrics;
     bool stop;
     int status;
 } loop;
@@ -115,7 +121,7 @@ static void print_port(const loop *L, int32_t port, const char *peer)
             "ip_from=%s rx_frames=%llu rx_bytes=%llu tx_frames=%llu "
             "tx_bytes=%llu drop_rate=%llu drop_spoof_mac=%llu "
             "drop_spoof_ip=%llu drop_policy=%llu drop_invalid=%llu "
-            "drop_queue=%llu drop_unknown=%llu rst_sent=%llu\n",
+            "drop_queue=%llu drop_unknown=%llu drop_isolated=%llu rst_sent=%llu\n",
             port, peer, state, mac, ip,
             p->ip_source == SYNACK_BR_IP_DHCP ? "dhcp"
             : p->ip_source == SYNACK_BR_IP_ARP ? "arp" : "-",
@@ -127,7 +133,7 @@ static void print_port(const loop *L, int32_t port, const char *peer)
             (unsigned long long)s->drop_policy,
             (unsigned long long)s->drop_invalid,
             (unsigned long long)s->drop_queue, (unsigned long long)s->drop_unknown,
-            (unsigned long long)s->rst_sent);
+            (unsigned long long)s->drop_isolated, (unsigned long long)s->rst_sent);
 }
 
 static void print_all(const loop *L)
@@ -148,14 +154,254 @@ static void print_all(const loop *L)
     for (int r = SYNACK_BR_CLOSED_EOF; r < SYNACK_BR_CLOSE_REASONS; r++)
         fprintf(stderr, " closed_%s=%llu", synack_br_close_reason_name(r),
                 (unsigned long long)L->closed[r]);
-    fprintf(stderr, " mac_learned=%llu mac_moved=%llu mac_evicted=%llu\n",
+    fprintf(stderr, " mac_learned=%llu mac_moved=%llu mac_evicted=%llu"
+            " refused_per_addr_conns=%llu refused_per_addr_rate=%llu"
+            " refused_per_addr_table=%llu proxied=%llu\n",
             (unsigned long long)L->br.macs.learned,
             (unsigned long long)L->br.macs.moved,
-            (unsigned long long)L->br.macs.evicted);
+            (unsigned long long)L->br.macs.evicted,
+            (unsigned long long)L->limits.refused_conns,
+            (unsigned long long)L->limits.refused_rate,
+            (unsigned long long)L->limits.refused_table,
+            (unsigned long long)L->proxied);
     fflush(stderr);
 }
 
+static void close_client(loop *L, int32_t port, synack_br_close_reason why);
+static void peer_text(const struct sockaddr_storage *ss, socklen_t len,
+                      char *buf, size_t cap);
+
+/* ---- metrics ----------------------------------------------------------- */
+
+static void add_stats(synack_br_stats *sum, const synack_br_stats *s)
+{
+    sum->rx_frames += s->rx_frames;
+    sum->rx_bytes += s->rx_bytes;
+    sum->tx_frames += s->tx_frames;
+    sum->tx_bytes += s->tx_bytes;
+    sum->drop_rate += s->drop_rate;
+    sum->drop_spoof_mac += s->drop_spoof_mac;
+    sum->drop_spoof_ip += s->drop_spoof_ip;
+    sum->drop_policy += s->drop_policy;
+    sum->drop_invalid += s->drop_invalid;
+    sum->drop_queue += s->drop_queue;
+    sum->drop_unknown += s->drop_unknown;
+    sum->drop_isolated += s->drop_isolated;
+    sum->rst_sent += s->rst_sent;
+}
+
+static void metric(FILE *f, const char *name, const char *type, const char *help)
+{
+    fprintf(f, "# HELP synack_bridge_%s %s\n# TYPE synack_bridge_%s %s\n", name,
+            help, name, type);
+}
+
+static void drops(FILE *f, const char *name, const char *labels,
+                  const synack_br_stats *s)
+{
+    static const char *const why[] = {"rate", "spoof_mac", "spoof_ip", "policy",
+                                      "invalid", "queue", "unknown", "isolated"};
+    const uint64_t v[] = {s->drop_rate, s->drop_spoof_mac, s->drop_spoof_ip,
+                          s->drop_policy, s->drop_invalid, s->drop_queue,
+                          s->drop_unknown, s->drop_isolated};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        fprintf(f, "synack_bridge_%s{%sreason=\"%s\"} %llu\n", name, labels,
+                why[i], (unsigned long long)v[i]);
+}
+
+/* The Prometheus text exposition (format 0.0.4) of every counter. */
+static void render_metrics(void *ctx, FILE *f)
+{
+    const loop *L = ctx;
+    synack_br_stats sum = L->gone;
+    uint32_t active = 0;
+    for (uint32_t i = 1; i <= L->o->max_clients; i++) {
+        if (L->clients[i].fd >= 0) {
+            add_stats(&sum, &L->ports[i].stats);
+            active++;
+        }
+    }
+    metric(f, "clients", "gauge", "Clients connected now.");
+    fprintf(f, "synack_bridge_clients %u\n", active);
+    metric(f, "clients_max", "gauge", "--max-clients.");
+    fprintf(f, "synack_bridge_clients_max %u\n", L->o->max_clients);
+    metric(f, "connections_accepted_total", "counter", "Client connections accepted.");
+    fprintf(f, "synack_bridge_connections_accepted_total %llu\n",
+            (unsigned long long)L->accepted);
+    metric(f, "connections_refused_total", "counter",
+           "Client connections refused, by reason (full: --max-clients; per_addr_*: "
+           "the per-address limits).");
+    fprintf(f, "synack_bridge_connections_refused_total{reason=\"full\"} %llu\n"
+               "synack_bridge_connections_refused_total{reason=\"per_addr_conns\"} %llu\n"
+               "synack_bridge_connections_refused_total{reason=\"per_addr_rate\"} %llu\n"
+               "synack_bridge_connections_refused_total{reason=\"per_addr_table\"} %llu\n",
+            (unsigned long long)L->refused_full,
+            (unsigned long long)L->limits.refused_conns,
+            (unsigned long long)L->limits.refused_rate,
+            (unsigned long long)L->limits.refused_table);
+    metric(f, "connections_closed_total", "counter", "Client connections closed, by reason.");
+    for (int r = SYNACK_BR_CLOSED_EOF; r < SYNACK_BR_CLOSE_REASONS; r++)
+        fprintf(f, "synack_bridge_connections_closed_total{reason=\"%s\"} %llu\n",
+                synack_br_close_reason_name(r), (unsigned long long)L->closed[r]);
+    metric(f, "auth_failures_total", "counter", "Clients closed for a wrong or missing token.");
+    fprintf(f, "synack_bridge_auth_failures_total{reason=\"bad_token\"} %llu\n"
+               "synack_bridge_auth_failures_total{reason=\"token_timeout\"} %llu\n",
+            (unsigned long long)L->closed[SYNACK_BR_CLOSED_AUTH],
+            (unsigned long long)L->closed[SYNACK_BR_CLOSED_AUTH_TIMEOUT]);
+    metric(f, "rate_limit_hits_total", "counter",
+           "Frames over a client's --rate-fps/--rate-bps, and connections over the "
+           "per-address limits.");
+    fprintf(f, "synack_bridge_rate_limit_hits_total{limit=\"client_frames\"} %llu\n"
+               "synack_bridge_rate_limit_hits_total{limit=\"per_addr_conns\"} %llu\n"
+               "synack_bridge_rate_limit_hits_total{limit=\"per_addr_rate\"} %llu\n",
+            (unsigned long long)sum.drop_rate,
+            (unsigned long long)L->limits.refused_conns,
+            (unsigned long long)L->limits.refused_rate);
+    metric(f, "proxy_headers_total", "counter",
+           "PROXY protocol headers from --trusted-proxy addresses, by result.");
+    fprintf(f, "synack_bridge_proxy_headers_total{result=\"ok\"} %llu\n"
+               "synack_bridge_proxy_headers_total{result=\"bad\"} %llu\n"
+               "synack_bridge_proxy_headers_total{result=\"timeout\"} %llu\n",
+            (unsigned long long)L->proxied,
+            (unsigned long long)L->closed[SYNACK_BR_CLOSED_PROXY],
+            (unsigned long long)L->closed[SYNACK_BR_CLOSED_PROXY_TIMEOUT]);
+    metric(f, "client_frames_total", "counter",
+           "Frames accepted from clients (in) and handed to clients (out).");
+    fprintf(f, "synack_bridge_client_frames_total{direction=\"in\"} %llu\n"
+               "synack_bridge_client_frames_total{direction=\"out\"} %llu\n",
+            (unsigned long long)sum.rx_frames, (unsigned long long)sum.tx_frames);
+    metric(f, "client_bytes_total", "counter", "Bytes of those frames.");
+    fprintf(f, "synack_bridge_client_bytes_total{direction=\"in\"} %llu\n"
+               "synack_bridge_client_bytes_total{direction=\"out\"} %llu\n",
+            (unsigned long long)sum.rx_bytes, (unsigned long long)sum.tx_bytes);
+    metric(f, "client_drops_total", "counter",
+           "Frames dropped, by reason (queue: counted on the client whose output "
+           "queue was full; the others on the client that sent it).");
+    drops(f, "client_drops_total", "", &sum);
+    metric(f, "client_resets_total", "counter", "TCP resets answered for denied connections.");
+    fprintf(f, "synack_bridge_client_resets_total %llu\n", (unsigned long long)sum.rst_sent);
+    const char *be = L->tap_fd >= 0 ? "tap" : L->slirp ? "slirp" : NULL;
+    if (be != NULL) {
+        const synack_br_stats *b = &L->ports[SYNACK_BR_BACKEND_PORT].stats;
+        char lab[32];
+        snprintf(lab, sizeof(lab), "backend=\"%s\",", be);
+        metric(f, "backend_frames_total", "counter",
+               "Frames from the backend (in) and written to it (out).");
+        fprintf(f, "synack_bridge_backend_frames_total{%sdirection=\"in\"} %llu\n"
+                   "synack_bridge_backend_frames_total{%sdirection=\"out\"} %llu\n",
+                lab, (unsigned long long)b->rx_frames, lab,
+                (unsigned long long)b->tx_frames);
+        metric(f, "backend_bytes_total", "counter", "Bytes of those frames.");
+        fprintf(f, "synack_bridge_backend_bytes_total{%sdirection=\"in\"} %llu\n"
+                   "synack_bridge_backend_bytes_total{%sdirection=\"out\"} %llu\n",
+                lab, (unsigned long long)b->rx_bytes, lab,
+                (unsigned long long)b->tx_bytes);
+        metric(f, "backend_drops_total", "counter", "Frames from or to the backend dropped.");
+        drops(f, "backend_drops_total", lab, b);
+    }
+    metric(f, "mac_table_total", "counter", "MAC table events.");
+    fprintf(f, "synack_bridge_mac_table_total{event=\"learned\"} %llu\n"
+               "synack_bridge_mac_table_total{event=\"moved\"} %llu\n"
+               "synack_bridge_mac_table_total{event=\"evicted\"} %llu\n",
+            (unsigned long long)L->br.macs.learned,
+            (unsigned long long)L->br.macs.moved,
+            (unsigned long long)L->br.macs.evicted);
+    const synack_br_metrics_counters *m = synack_br_metrics_counts(L->metrics);
+    metric(f, "metrics_requests_total", "counter",
+           "Requests to this endpoint, by result (this one not yet counted).");
+    fprintf(f, "synack_bridge_metrics_requests_total{result=\"ok\"} %llu\n"
+               "synack_bridge_metrics_requests_total{result=\"bad\"} %llu\n"
+               "synack_bridge_metrics_requests_total{result=\"refused\"} %llu\n"
+               "synack_bridge_metrics_requests_total{result=\"timeout\"} %llu\n",
+            (unsigned long long)m->ok, (unsigned long long)m->bad,
+            (unsigned long long)m->refused, (unsigned long long)m->timeout);
+}
+
 /* ---- clients ----------------------------------------------------------- */
+
+static void addr_of(const struct sockaddr_storage *ss, synack_br_addr *a)
+{
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+        synack_br_addr_from4(a, (const uint8_t *)&in->sin_addr);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+        synack_br_addr_from6(a, in6->sin6_addr.s6_addr);
+    } else {
+        memset(a, 0, sizeof(*a));
+    }
+}
+
+static bool is_trusted(const synack_br_options *o, const synack_br_addr *a)
+{
+    for (size_t i = 0; i < o->trusted_count; i++) {
+        if (memcmp(o->trusted[i].b, a->b, 16) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Per-address admission; loopback addresses are exempt (a local websockify
+ * or proxy that sends no PROXY header makes every client 127.0.0.1). */
+static bool admit(loop *L, synack_br_client *c, uint64_t now, const char *peer)
+{
+    if (synack_br_addr_is_loopback(&c->addr)) {
+        L->limit_exempt++;
+        return true;
+    }
+    synack_br_addr_verdict v = synack_br_addrlimit_admit(&L->limits, &c->addr, now);
+    if (v == SYNACK_BR_ADDR_OK) {
+        c->counted = true;
+        return true;
+    }
+    if (L->o->verbose)
+        fprintf(stderr, "synack-bridge: refused %s: %s\n", peer,
+                v == SYNACK_BR_ADDR_TOO_MANY ? "--max-conn-per-addr reached"
+                : v == SYNACK_BR_ADDR_TOO_FAST ? "--conn-rate-per-addr exceeded"
+                : "address table full");
+    return false;
+}
+
+/* The PROXY header of client `port` is complete: take the address it
+ * reports, apply the limits, then switch what followed the header. */
+static void proxy_complete(loop *L, int32_t port, uint64_t now)
+{
+    synack_br_client *c = &L->clients[port];
+    const synack_br_proxy_addr *pa = &c->paddr;
+    L->proxied++;
+    if (pa->family != 0) {
+        struct sockaddr_storage ss;
+        memset(&ss, 0, sizeof(ss));
+        socklen_t sl;
+        if (pa->family == AF_INET) {
+            struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+            in->sin_family = AF_INET;
+            memcpy(&in->sin_addr, pa->addr, 4);
+            in->sin_port = htons(pa->port);
+            sl = sizeof(*in);
+        } else {
+            struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+            in6->sin6_family = AF_INET6;
+            memcpy(&in6->sin6_addr, pa->addr, 16);
+            in6->sin6_port = htons(pa->port);
+            sl = sizeof(*in6);
+        }
+        char via[64];
+        snprintf(via, sizeof(via), "%s", c->peer);
+        peer_text(&ss, sl, c->peer, sizeof(c->peer));
+        addr_of(&ss, &c->addr);
+        if (L->o->verbose)
+            fprintf(stderr, "synack-bridge: port=%d peer=%s via proxy %s\n", port,
+                    c->peer, via);
+        if (!admit(L, c, now, c->peer)) {
+            close_client(L, port, SYNACK_BR_CLOSED_LIMIT);
+            return;
+        }
+    }
+    synack_br_close_reason why = synack_br_client_proxy_done(c, &L->br, now);
+    if (why != SYNACK_BR_OPEN)
+        close_client(L, port, why);
+}
 
 static void close_client(loop *L, int32_t port, synack_br_close_reason why)
 {
@@ -164,6 +410,9 @@ static void close_client(loop *L, int32_t port, synack_br_close_reason why)
             c->peer, synack_br_close_reason_name(why));
     print_port(L, port, c->peer);
     L->closed[why]++;
+    add_stats(&L->gone, &L->ports[port].stats);
+    if (c->counted)
+        synack_br_addrlimit_release(&L->limits, &c->addr);
     synack_br_detach(&L->br, port);
     synack_br_client_close(c);
 }
@@ -197,23 +446,44 @@ static void accept_clients(loop *L, uint64_t now)
         }
         char peer[64];
         peer_text(&ss, sl, peer, sizeof(peer));
+        synack_br_client probe;
+        addr_of(&ss, &probe.addr);
+        probe.counted = false;
+        bool proxied = is_trusted(L->o, &probe.addr);
+        if (!proxied && !admit(L, &probe, now, peer)) {
+            close(fd);
+            continue;
+        }
         int32_t port = synack_br_attach(&L->br, now);
         if (port < 0) {
             L->refused_full++;
             if (L->o->verbose)
                 fprintf(stderr, "synack-bridge: refused %s: --max-clients reached\n", peer);
+            if (probe.counted)
+                synack_br_addrlimit_release(&L->limits, &probe.addr);
             close(fd);
             continue;
         }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        if (synack_br_client_open(&L->clients[port], fd, port, peer, L->in_cap,
-                                  L->o->queue_bytes) < 0) {
+        synack_br_client *c = &L->clients[port];
+        if (synack_br_client_open(c, fd, port, peer, L->in_cap,
+                                  L->o->queue_bytes) < 0 ||
+            (proxied && synack_br_client_expect_proxy(c) < 0)) {
             fprintf(stderr, "synack-bridge: out of memory for client %s\n", peer);
+            if (c->fd >= 0) {
+                c->fd = -1; /* closed below, once */
+                synack_br_client_close(c);
+            }
+            if (probe.counted)
+                synack_br_addrlimit_release(&L->limits, &probe.addr);
             synack_br_detach(&L->br, port);
             close(fd);
             continue;
         }
+        c->addr = probe.addr;
+        c->counted = probe.counted;
+        c->since = now;
         L->pidx[port] = -1;
         L->accepted++;
         if (L->o->verbose)
@@ -323,6 +593,16 @@ static int setup(loop *L, const synack_br_options *o, const uint8_t *token,
     }
     for (uint32_t i = 0; i < n; i++)
         L->clients[i].fd = -1;
+    /* More slots than clients, so an address with no open connection can
+     * keep its rate history for a while. */
+    uint32_t nslots = 2 * o->max_clients + 64;
+    L->limit_slots = calloc(nslots, sizeof(*L->limit_slots));
+    if (L->limit_slots == NULL) {
+        fprintf(stderr, "synack-bridge: out of memory\n");
+        return -1;
+    }
+    synack_br_addrlimit_init(&L->limits, L->limit_slots, nslots, o->max_conn_per_addr,
+                             o->conn_rate_per_addr, o->conn_rate_per_addr);
     L->in_cap = o->max_frame > token_len ? o->max_frame : token_len;
 
     uint64_t now = synack_br_now_ms();
@@ -347,6 +627,7 @@ static int setup(loop *L, const synack_br_options *o, const uint8_t *token,
     cfg.allow.count = o->allow_count;
     cfg.net = synack_br_default_net;
     cfg.dhcp_server = o->backend == SYNACK_BR_BACKEND_SLIRP && !o->slirp_dhcp;
+    cfg.isolate = o->backend == SYNACK_BR_BACKEND_SLIRP && !o->shared_segment;
     if (synack_br_init(&L->br, &cfg, L->ports, L->macs, MAC_TABLE_SIZE, emit, L,
                        now) < 0) {
         fprintf(stderr, "synack-bridge: bad configuration\n");
@@ -368,6 +649,11 @@ static int setup(loop *L, const synack_br_options *o, const uint8_t *token,
         if (L->slirp == NULL)
             return -1;
     }
+    if (o->metrics_port != NULL) {
+        L->metrics = synack_br_metrics_open(o->metrics_host, o->metrics_port);
+        if (L->metrics == NULL)
+            return -1;
+    }
     L->listen_fd = listen_open(o);
     return L->listen_fd < 0 ? -1 : 0;
 }
@@ -381,6 +667,8 @@ static void teardown(loop *L)
         }
     }
     synack_br_slirp_close(L->slirp);
+    synack_br_metrics_close(L->metrics);
+    free(L->limit_slots);
     if (L->tap_fd >= 0)
         close(L->tap_fd);
     if (L->listen_fd >= 0)
@@ -406,6 +694,15 @@ static int auth_timeout_left(const loop *L, uint64_t now)
         if (p->state != SYNACK_BR_PORT_AUTH)
             continue;
         uint64_t due = p->since + L->o->auth_timeout_ms;
+        uint64_t l = due > now ? due - now : 0;
+        if (l < left)
+            left = l;
+    }
+    for (uint32_t i = 1; i <= L->o->max_clients; i++) {
+        const synack_br_client *c = &L->clients[i];
+        if (c->fd < 0 || c->proxy != SYNACK_BR_PROXY_WAIT)
+            continue;
+        uint64_t due = c->since + L->o->auth_timeout_ms;
         uint64_t l = due > now ? due - now : 0;
         if (l < left)
             left = l;
@@ -436,6 +733,8 @@ static void turn(loop *L)
     int timeout = auth_timeout_left(L, now);
     if (i_listen < 0 && timeout > 100)
         timeout = 100;
+    if (L->metrics != NULL)
+        synack_br_metrics_fill(L->metrics, ps, now, &timeout);
     if (L->slirp != NULL) {
         synack_br_slirp_fill(L->slirp, ps, &timeout);
         /*
@@ -481,8 +780,12 @@ static void turn(loop *L)
                 synack_br_client_read(c, &L->br, L->rx, RX_BUF, now);
             if (why != SYNACK_BR_OPEN)
                 close_client(L, (int32_t)i, why);
+            else if (c->proxy == SYNACK_BR_PROXY_GOT)
+                proxy_complete(L, (int32_t)i, now);
         }
     }
+    if (L->metrics != NULL)
+        synack_br_metrics_handle(L->metrics, ps, now, render_metrics, L);
     if (i_listen >= 0 && (ps->v[i_listen].revents & POLLIN))
         accept_clients(L, now);
 
@@ -493,6 +796,10 @@ static void turn(loop *L)
         if (L->ports[i].state == SYNACK_BR_PORT_AUTH &&
             now - L->ports[i].since >= L->o->auth_timeout_ms) {
             close_client(L, (int32_t)i, SYNACK_BR_CLOSED_AUTH_TIMEOUT);
+            continue;
+        }
+        if (c->proxy == SYNACK_BR_PROXY_WAIT && now - c->since >= L->o->auth_timeout_ms) {
+            close_client(L, (int32_t)i, SYNACK_BR_CLOSED_PROXY_TIMEOUT);
             continue;
         }
         if (synack_br_client_pending(c) && synack_br_client_flush(c) < 0)

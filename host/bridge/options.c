@@ -4,6 +4,7 @@
  */
 #include "options.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,19 @@ static const char usage_text[] =
     "  --forward [tcp:|udp:][HOSTADDR:]HOSTPORT:GUESTIP:GUESTPORT\n"
     "                           slirp: forward a host port to a guest (repeatable;\n"
     "                           HOSTADDR default 127.0.0.1)\n"
+    "  --shared-segment         slirp: put all clients on one Ethernet segment, so\n"
+    "                           they reach each other (default: each client is\n"
+    "                           isolated and reaches only slirp)\n"
     "  --max-clients N          at most N clients at once (default 64)\n"
+    "  --max-conn-per-addr N    open connections per client address (default 16,\n"
+    "                           0 = off; loopback addresses are not limited)\n"
+    "  --conn-rate-per-addr N   new connections per second per client address\n"
+    "                           (default 5, in bursts of as many; 0 = off)\n"
+    "  --trusted-proxy ADDR     take the client address from the PROXY protocol\n"
+    "                           header (v1 or v2) that connections from ADDR must\n"
+    "                           begin with (repeatable; IPv4 or IPv6 literal)\n"
+    "  --metrics [HOST:]PORT    serve counters in the Prometheus text format over\n"
+    "                           HTTP (HOST default 127.0.0.1)\n"
     "  --max-frame N            largest Ethernet frame, bytes (default 1518, max 9018)\n"
     "  --rate-fps N             per-client frames per second (default 20000, 0 = off)\n"
     "  --rate-bps N             per-client bytes per second (default 25000000, 0 = off)\n"
@@ -47,7 +60,8 @@ static const char usage_text[] =
     "  --token SECRET           clients must send SECRET as their first frame\n"
     "  --token-file PATH        the same, SECRET read from PATH (trailing newline dropped)\n"
     "  --mac-age SECONDS        MAC table ageing time (default 300)\n"
-    "  --auth-timeout MS        close clients that send no token in time (default 10000)\n"
+    "  --auth-timeout MS        close clients that send no token (or no PROXY header\n"
+    "                           from a --trusted-proxy) in time (default 10000)\n"
     "  -v, --verbose            log clients coming and going\n"
     "  -h, --help               this text\n"
     "\n"
@@ -206,6 +220,50 @@ static int parse_listen(synack_br_options *o, const char *arg, char *err,
     return 0;
 }
 
+static int parse_trusted(synack_br_options *o, const char *arg, char *err,
+                         size_t errlen)
+{
+    if (arg == NULL)
+        return fail(err, errlen, "--trusted-proxy needs an address", arg);
+    if (o->trusted_count == SYNACK_BR_MAX_TRUSTED)
+        return fail(err, errlen, "too many --trusted-proxy", arg);
+    uint8_t b[16];
+    synack_br_addr *a = &o->trusted[o->trusted_count];
+    if (inet_pton(AF_INET, arg, b) == 1)
+        synack_br_addr_from4(a, b);
+    else if (inet_pton(AF_INET6, arg, b) == 1)
+        synack_br_addr_from6(a, b);
+    else
+        return fail(err, errlen, "--trusted-proxy: not an IPv4 or IPv6 address", arg);
+    o->trusted_count++;
+    return 0;
+}
+
+static int parse_metrics(synack_br_options *o, const char *arg, char *err,
+                         size_t errlen)
+{
+    if (arg == NULL || *arg == '\0')
+        return fail(err, errlen, "--metrics needs [HOST:]PORT", arg);
+    const char *port = split_last_colon(arg, o->metrics_buf, sizeof(o->metrics_buf));
+    if (port == NULL) {
+        o->metrics_host = "127.0.0.1";
+        port = arg;
+    } else {
+        char *h = o->metrics_buf;
+        size_t hl = strlen(h);
+        if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+            h[hl - 1] = '\0';
+            h++;
+        }
+        o->metrics_host = *h ? h : "127.0.0.1";
+    }
+    uint64_t p;
+    if (!parse_u64(port, 0, 65535, &p))
+        return fail(err, errlen, "--metrics: bad port", arg);
+    o->metrics_port = port;
+    return 0;
+}
+
 /* The value of "--name=value" or of the next argument. */
 static const char *value_of(const char *a, const char *name, int argc,
                             char **argv, int *i)
@@ -236,6 +294,8 @@ int synack_br_options_parse(synack_br_options *o, int argc, char **argv,
     o->queue_bytes = 262144;
     o->mac_age_s = 300;
     o->auth_timeout_ms = 10000;
+    o->max_conn_per_addr = 16;
+    o->conn_rate_per_addr = 5;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -254,6 +314,24 @@ int synack_br_options_parse(synack_br_options *o, int argc, char **argv,
             o->allow_all = true;
         } else if (strcmp(a, "--slirp-dhcp") == 0) {
             o->slirp_dhcp = true;
+        } else if (strcmp(a, "--shared-segment") == 0) {
+            o->shared_segment = true;
+        } else if (is_opt(a, "--trusted-proxy")) {
+            if (parse_trusted(o, value_of(a, "--trusted-proxy", argc, argv, &i), err, errlen) < 0)
+                return -1;
+        } else if (is_opt(a, "--metrics")) {
+            if (parse_metrics(o, value_of(a, "--metrics", argc, argv, &i), err, errlen) < 0)
+                return -1;
+        } else if (is_opt(a, "--max-conn-per-addr")) {
+            v = value_of(a, "--max-conn-per-addr", argc, argv, &i);
+            if (!parse_u64(v, 0, SYNACK_BR_MAX_CLIENTS_LIMIT, &n))
+                return fail(err, errlen, "--max-conn-per-addr: 0..1024", v);
+            o->max_conn_per_addr = (uint32_t)n;
+        } else if (is_opt(a, "--conn-rate-per-addr")) {
+            v = value_of(a, "--conn-rate-per-addr", argc, argv, &i);
+            if (!parse_u64(v, 0, 100000, &n))
+                return fail(err, errlen, "--conn-rate-per-addr: 0..100000", v);
+            o->conn_rate_per_addr = (uint32_t)n;
         } else if (is_opt(a, "--listen")) {
             if (parse_listen(o, value_of(a, "--listen", argc, argv, &i), err, errlen) < 0)
                 return -1;
@@ -330,8 +408,10 @@ int synack_br_options_parse(synack_br_options *o, int argc, char **argv,
     if (o->token != NULL && o->token_file != NULL)
         return fail(err, errlen, "--token and --token-file exclude each other", "");
     if (o->backend != SYNACK_BR_BACKEND_SLIRP &&
-        (o->allow_count > 0 || o->allow_all || o->forward_count > 0 || o->slirp_dhcp))
-        return fail(err, errlen, "--allow, --allow-all, --forward and --slirp-dhcp need",
+        (o->allow_count > 0 || o->allow_all || o->forward_count > 0 || o->slirp_dhcp ||
+         o->shared_segment))
+        return fail(err, errlen,
+                    "--allow, --allow-all, --forward, --slirp-dhcp and --shared-segment need",
                     "--slirp");
     return 0;
 }

@@ -9,12 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addrlimit.h"
 #include "policy.h"
 #include "switch.h"
 
 #define SYNACK_BR_MAX_ALLOW 64
 #define SYNACK_BR_MAX_FORWARD 32
 #define SYNACK_BR_MAX_CLIENTS_LIMIT 1024
+#define SYNACK_BR_MAX_TRUSTED 16
 
 /* One --forward: a host port that slirp forwards to a guest. */
 typedef struct synack_br_forward {
@@ -45,6 +47,14 @@ typedef struct synack_br_options {
     const char *token_file; /* --token-file */
     uint32_t mac_age_s;
     uint32_t auth_timeout_ms;
+    bool shared_segment; /* --shared-segment: slirp clients see each other */
+    size_t trusted_count;
+    synack_br_addr trusted[SYNACK_BR_MAX_TRUSTED]; /* --trusted-proxy */
+    uint32_t max_conn_per_addr;  /* 0 = off */
+    uint32_t conn_rate_per_addr; /* new connections/s; 0 = off */
+    const char *metrics_host;    /* --metrics; NULL = off */
+    const char *metrics_port;
+    char metrics_buf[256];
     bool verbose;
     bool help;
     /* storage for the listen address text when HOST:PORT is split */

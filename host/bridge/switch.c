@@ -43,6 +43,7 @@ int synack_br_init(synack_br *br, const synack_br_config *cfg,
                    uint64_t now)
 {
     if (cfg->max_clients == 0 || cfg->max_frame < 60 ||
+        (cfg->isolate && cfg->backend != SYNACK_BR_BACKEND_SLIRP) ||
         cfg->max_frame > SYNACK_BR_MAX_FRAME_LIMIT ||
         cfg->token_len > SYNACK_BR_TOKEN_MAX ||
         (cfg->token != NULL && cfg->token_len == 0))
@@ -201,10 +202,92 @@ static void forward_unknown(synack_br *br, int32_t from, const synack_br_frame *
         br->ports[from].stats.drop_unknown++;
 }
 
+/* The active client that holds IPv4 address `ip`, or -1. */
+static int32_t port_of_ip(const synack_br *br, uint32_t ip)
+{
+    for (uint32_t i = 1; i <= br->cfg.max_clients; i++) {
+        const synack_br_port *p = &br->ports[i];
+        if (p->state == SYNACK_BR_PORT_ACTIVE && p->ip_source != SYNACK_BR_IP_NONE &&
+            p->ip == ip)
+            return (int32_t)i;
+    }
+    return -1;
+}
+
+/* The active client whose MAC is `mac`, or -1. */
+static int32_t port_of_mac(const synack_br *br, const uint8_t mac[6])
+{
+    for (uint32_t i = 1; i <= br->cfg.max_clients; i++) {
+        const synack_br_port *p = &br->ports[i];
+        if (p->state == SYNACK_BR_PORT_ACTIVE && p->has_mac &&
+            memcmp(p->mac, mac, 6) == 0)
+            return (int32_t)i;
+    }
+    return -1;
+}
+
+/*
+ * Isolated ports (a private VLAN, RFC 5517 section 2: isolated ports talk
+ * only to the promiscuous one, here the backend). A client's frame goes to
+ * the backend or nowhere: its broadcasts (ARP, DHCP) and its unicast to
+ * another client never reach another client.
+ */
+static void forward_isolated_client(synack_br *br, int32_t from,
+                                    const synack_br_frame *f, uint64_t now)
+{
+    const uint8_t *dst = f->eth.dst.b;
+    if (dst[0] & 1) {
+        to_backend(br, from, f, false);
+        return;
+    }
+    int32_t to = synack_br_mactable_lookup(&br->macs, dst, now);
+    if (to == SYNACK_BR_BACKEND_PORT)
+        to_backend(br, from, f, true);
+    else if (to < 0)
+        br->ports[from].stats.drop_unknown++;
+    else if (to != from)
+        br->ports[from].stats.drop_isolated++;
+}
+
+/*
+ * A group-addressed frame from the backend while isolated: slirp's ARP
+ * request goes to the one client that holds the address asked for, a
+ * DHCP reply (--slirp-dhcp) to the client it is for; anything else the
+ * backend broadcasts goes to every client, as from a private VLAN's
+ * promiscuous port (it reveals nothing about the other clients).
+ */
+static void flood_isolated_backend(synack_br *br, const synack_br_frame *f)
+{
+    int32_t to = -2;
+    if (f->l3 == SYNACK_BR_L3_ARP) {
+        to = port_of_ip(br, f->arp.tpa);
+    } else if (synack_br_frame_is_dhcp_reply(f)) {
+        synack_dhcp_repr d;
+        to = synack_br_frame_dhcp(f, &d) == 0 && d.htype == 1 && d.hlen == 6
+                 ? port_of_mac(br, d.chaddr) : -1;
+    }
+    if (to == -2) {
+        flood(br, SYNACK_BR_BACKEND_PORT, f);
+        return;
+    }
+    if (to > 0)
+        deliver(br, to, f->data, f->len);
+    else
+        br->ports[SYNACK_BR_BACKEND_PORT].stats.drop_unknown++;
+}
+
 static void forward(synack_br *br, int32_t from, const synack_br_frame *f,
                     uint64_t now)
 {
     const uint8_t *dst = f->eth.dst.b;
+    if (br->cfg.isolate && from != SYNACK_BR_BACKEND_PORT) {
+        forward_isolated_client(br, from, f, now);
+        return;
+    }
+    if (br->cfg.isolate && (dst[0] & 1)) {
+        flood_isolated_backend(br, f);
+        return;
+    }
     if (dst[0] & 1) { /* broadcast or multicast */
         flood(br, from, f);
         return;

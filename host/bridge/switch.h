@@ -42,6 +42,7 @@ typedef struct synack_br_config {
     synack_br_allowlist allow;           /* slirp only */
     synack_br_slirp_net net;             /* slirp only */
     bool dhcp_server;                    /* slirp only: answer DHCP here (dhcpd.h) */
+    bool isolate;                        /* clients reach only the backend (switch.c) */
 } synack_br_config;
 
 typedef enum synack_br_port_state {
@@ -68,6 +69,7 @@ typedef struct synack_br_stats {
     uint64_t drop_invalid;         /* header that does not parse; bad size */
     uint64_t drop_queue;           /* output queue full (slow reader) */
     uint64_t drop_unknown;         /* unicast to a MAC no port owns (see switch.c) */
+    uint64_t drop_isolated;        /* unicast to another client while isolated */
     uint64_t rst_sent;             /* resets answered for denied connections */
 } synack_br_stats;
 

@@ -36,6 +36,7 @@ static const char usage_text[] =
     "  connect HOST PORT\n"
     "  get URL\n"
     "  listen PORT --echo|--discard|--file PATH [--count N]\n"
+    "         [--idle-timeout SECONDS]  (default 60; 0: never)\n"
     "  send HOST PORT --bytes N\n"
     "  sink PORT [--count N]\n"
     "  udp-echo PORT\n";
@@ -362,6 +363,12 @@ static int command_arg(int argc, char *const *argv, int *i,
                 }
                 return 0;
             }
+            if (strcmp(a, "--idle-timeout") == 0) {
+                if (v == NULL || parse_u32(v, 0, 86400, &o->idle_timeout_s) != 0)
+                    return fail(err, cap, "--idle-timeout: expected seconds 0..86400");
+                ++*i;
+                return 0;
+            }
         }
         if (c == SYNACK_CLI_CMD_SEND && strcmp(a, "--bytes") == 0) {
             if (ps->seen_bytes)
@@ -453,6 +460,7 @@ int synack_cli_parse(int argc, char *const *argv, synack_cli_opts *o,
     memset(o, 0, sizeof *o);
     o->mtu = 1500;
     o->accept_fd = -1;
+    o->idle_timeout_s = SYNACK_CLI_IDLE_TIMEOUT_S;
     if (err != NULL && errcap > 0)
         err[0] = '\0';
 

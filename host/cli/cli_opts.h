@@ -87,9 +87,14 @@ typedef struct synack_cli_opts {
     uint32_t count;        /* ping -c (default 4); listen/sink --count (0: forever) */
     synack_cli_listen_mode listen_mode;
     const char *file;      /* listen --file */
+    uint32_t idle_timeout_s; /* listen --idle-timeout: a connection where
+                                nothing moves that long is reset; 0: never */
     uint64_t bytes;        /* send --bytes */
     bool help;             /* -h / --help */
 } synack_cli_opts;
+
+/* listen: default --idle-timeout, seconds. */
+#define SYNACK_CLI_IDLE_TIMEOUT_S 60u
 
 /* Exit status of bad usage (DESIGN.md: 2). */
 #define SYNACK_CLI_EXIT_USAGE 2

@@ -139,7 +139,10 @@ static int sink_one(synack_cli *c, int h, uint8_t *buf)
 int synack_cli_cmd_sink(synack_cli *c)
 {
     int l = synack_tcp_open(c->stack);
-    int rc = l < 0 ? l : synack_tcp_bind(c->stack, l, c->o->port);
+    /* a server takes its port back during TIME-WAIT, as with SO_REUSEADDR */
+    int rc = l < 0 ? l : synack_tcp_setopt(c->stack, l, SYNACK_TCPOPT_REUSEADDR, 1);
+    if (rc == 0)
+        rc = synack_tcp_bind(c->stack, l, c->o->port);
     if (rc == 0)
         rc = synack_tcp_listen(c->stack, l, 16);
     if (rc != 0) {

@@ -23,8 +23,12 @@ if [ -z "${SYNACK_BRIDGE:-}" ]; then
   export SYNACK_BRIDGE="$build/host/bridge/synack-bridge"
   export SYNACK_TOOL="${SYNACK_TOOL:-$build/host/native/synack}"
 fi
-# Nothing may skip quietly: test_websockify needs websockify (test_tap needs root).
+# Nothing may skip quietly: the programs the tests need must be there (test_tap needs root).
 need_program websockify "test_websockify runs real websockify" || { echo "0 passed, 1 failed"; exit 1; }
+for prog in "haproxy:test_balancer runs real HAProxy" "openssl:test_balancer makes a test CA" \
+            "curl:test_metrics scrapes with curl" "systemd-analyze:test_systemd verifies the units"; do
+  need_program "${prog%%:*}" "${prog#*:}" || { echo "0 passed, 1 failed"; exit 1; }
+done
 
 passed=0
 failed=0

@@ -9,7 +9,7 @@ sys.path.insert(0, __import__("os").path.dirname(__file__))
 from bridgelib import *  # noqa: E402,F403
 
 t = Checks("slow-reader")
-b = Bridge("--slirp", "--rate-fps", "0", "--rate-bps", "0", "--queue-bytes", "65540")
+b = Bridge("--slirp", "--shared-segment", "--rate-fps", "0", "--rate-bps", "0", "--queue-bytes", "65540")
 try:
     # The sleeper: a tiny receive buffer, announces itself once, never reads.
     s = socket.socket()

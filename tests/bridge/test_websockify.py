@@ -18,7 +18,7 @@ ws_bin = shutil.which("websockify")
 if ws_bin is None:
     print("test_websockify: skipped (no websockify)")
     sys.exit(0)
-b = Bridge("--slirp")
+b = Bridge("--slirp", "--shared-segment")
 wsport = free_port()
 ws = subprocess.Popen([ws_bin, "127.0.0.1:%d" % wsport, "127.0.0.1:%d" % b.port],
                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

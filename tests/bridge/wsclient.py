@@ -15,8 +15,11 @@ from bridgelib import Client
 
 
 class WSClient(Client):
-    def __init__(self, port, host="127.0.0.1", split_seed=None):
+    def __init__(self, port, host="127.0.0.1", split_seed=None, ssl_context=None,
+                 server_name="localhost"):
         self.sock = socket.create_connection((host, port), timeout=5)
+        if ssl_context is not None:  # wss://
+            self.sock = ssl_context.wrap_socket(self.sock, server_hostname=server_name)
         self.buf = b""
         self.me = None
         self.raw = b""  # WebSocket bytes not yet parsed
@@ -68,12 +71,14 @@ class WSClient(Client):
     def _fill(self, timeout):
         """Wait up to timeout for bytes; add message payloads to the stream
         buffer. False at EOF or when the server sent a close message."""
-        r, _, _ = select.select([self.sock], [], [], max(0.0, timeout))
-        if not r:
-            return True
+        pending = getattr(self.sock, "pending", None)  # TLS: bytes already decrypted
+        if not (pending and pending()):
+            r, _, _ = select.select([self.sock], [], [], max(0.0, timeout))
+            if not r:
+                return True
         try:
             d = self.sock.recv(65536)
-        except (ConnectionResetError, BrokenPipeError):
+        except OSError:  # reset, broken pipe, TLS EOF
             return False
         if not d:
             return False

@@ -1,90 +1,19 @@
 // The demo page (web/) in Chromium: playwright-core drives /usr/bin/chromium
 // (headless, a fresh context per test) against the built page ($DEMO_WEB, served here
 // on 127.0.0.1). Each test clicks or types like a person and reads the page
-// plus the model summary (window.__demoPage). Screenshots of each view go
-// to $DEMO_SHOTS. The network test starts an HTTP server, synack-bridge
-// --slirp and websockify, and stops them by PID.
+// plus the model summary (window.__demoPage). Screenshots of each view and of
+// the page at 1440, 1280 and 768 px go to $DEMO_SHOTS. The network test
+// starts an HTTP server, synack-bridge --slirp and websockify, and stops
+// them by PID (page.mjs). The lessons have their own file, lessons.test.mjs.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import {
+  lit, overflow, rendered, setUp, shot, shows, summary, tearDown, waitFor, withBridge, withPage,
+} from './page.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WEB = resolve(process.env.DEMO_WEB ?? join(root, 'build', 'js-em', 'web'));
-const SHOTS = process.env.DEMO_SHOTS ?? join(root, 'build', 'demo-screenshots');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const BRIDGE = process.env.SYNACK_BRIDGE ?? join(root, 'build', 'native', 'host', 'bridge', 'synack-bridge');
-const TYPES = { '.html': 'text/html', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
-
-const { chromium } = await import(join(root, 'node_modules', 'playwright-core', 'index.mjs'));
-mkdirSync(SHOTS, { recursive: true });
-
-/* A static server for the built page, on loopback. */
-function serveDir(dir) {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    let file = normalize(join(dir, path));
-    if (!file.startsWith(dir + sep) && file !== dir) return res.writeHead(403).end();
-    try {
-      if (statSync(file).isDirectory()) file = join(file, 'index.html');
-      statSync(file);
-    } catch {
-      return res.writeHead(404).end();
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
-
-let browser;
-let web;
-let base;
-
-before(async () => {
-  assert.ok(existsSync(join(WEB, 'index.html')), `no built page in ${WEB}`);
-  web = await serveDir(WEB);
-  base = `http://127.0.0.1:${web.address().port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  web?.closeAllConnections();
-  await new Promise((r) => (web ? web.close(r) : r()));
-});
-
-/* A fresh page of the demo; fn(page) runs with page errors collected and asserted absent. */
-async function withPage(query, fn, viewport = { width: 1440, height: 900 }) {
-  const ctx = await browser.newContext({ viewport, acceptDownloads: true });
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  try {
-    await page.goto(`${base}/index.html${query}`);
-    await fn(page);
-    assert.deepEqual(errors, []);
-  } finally {
-    await ctx.close();
-  }
-}
-
-const summary = (page) => page.evaluate(() => window.__demoPage.summary());
-const waitFor = (page, fn, arg, timeout = 30_000) => page.waitForFunction(fn, arg, { timeout, polling: 50 });
-
-/* Views are drawn in animation frames: wait until they show the model, or what is expected. */
-const rendered = (page) => waitFor(page, () => window.__demoPage.drawn(), null, 5_000);
-const shows = (page, selector, re) => waitFor(page, ([sel, src]) => new RegExp(src).test(document.querySelector(sel)?.textContent ?? ''),
-  [selector, re.source], 5_000);
-const lit = (page, side, state) => waitFor(page, ([s, st]) => document.querySelector(`#fsm-${s} g.state.lit`)?.dataset.state === st,
-  [side, state], 5_000);
+before(setUp);
+after(tearDown);
 
 async function start(page, fields = {}) {
   for (const [id, v] of Object.entries(fields)) await page.fill(`#${id}`, String(v));
@@ -95,11 +24,6 @@ async function start(page, fields = {}) {
 async function connect(page) {
   await page.click('#connect');
   await waitFor(page, () => !document.getElementById('send').disabled);
-}
-
-async function shot(page, name, selector) {
-  const target = selector ? page.locator(selector) : page;
-  await target.screenshot({ path: join(SHOTS, `${name}.png`), ...(selector ? {} : { fullPage: true }) });
 }
 
 /* Non-blank pixels of a canvas. */
@@ -152,6 +76,13 @@ test('standalone: handshake, data, teardown drawn in order; states, windows and 
     await rendered(page);
     for (const id of ['cwnd', 'rtt', 'tsg']) assert.ok(await inked(page, id) > 400, `${id} chart is empty`);
 
+    /* A 64 KB transfer is grouped; ungrouped, every segment has its own row. */
+    assert.ok(await page.locator('#ladder g.group').count() >= 1, 'the bulk transfer is grouped');
+    const groupRows = await page.locator('#ladder g.seg, #ladder g.group').count();
+    assert.ok(groupRows < segs.length, `${groupRows} rows for ${segs.length} segments`);
+    await page.locator('#ladder g.group').first().click();
+    await waitFor(page, (n) => document.querySelectorAll('#ladder g.seg, #ladder g.group').length > n, groupRows, 5_000);
+    await page.uncheck('#group');
     await rendered(page);
     const labels = await page.locator('#ladder g.seg text.label').allTextContents();
     assert.equal(labels.length, segs.length);
@@ -178,9 +109,14 @@ test('standalone: handshake, data, teardown drawn in order; states, windows and 
     for (const [name, sel] of Object.entries(views)) await shot(page, `view-${name}`, sel);
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.waitForTimeout(400);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert.ok(overflow <= 0, `page wider than a 1280 px laptop by ${overflow} px`);
+    let over = await overflow(page);
+    assert.ok(over <= 0, `page wider than a 1280 px laptop by ${over} px`);
     await shot(page, 'standalone-laptop-1280');
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await page.waitForTimeout(400);
+    over = await overflow(page);
+    assert.ok(over <= 0, `page wider than a 768 px tablet by ${over} px`);
+    await shot(page, 'standalone-tablet-768');
   });
 });
 
@@ -243,6 +179,40 @@ test('standalone: losses on the impaired wire are marked and repaired (NewReno)'
       assert.ok(pos >= l.seq + l.len, `lost ${l.from} bytes ${l.seq}+${l.len} sent again only up to ${pos}: ${JSON.stringify(s.segments.filter((x) => x.from === l.from && x.len > 0 && Math.abs(x.seq - l.seq) < 3000))}`);
     }
     assert.ok(await page.locator('#ladder g.seg.lost').count() >= 1);
+  });
+});
+
+test('standalone: the wire corrupts and duplicates frames; the ladder follows the newest segment or stays put', { timeout: 90_000 }, async () => {
+  await withPage('', async (page) => {
+    await page.uncheck('#echo');
+    await start(page, { delay: 10, corrupt: 4, duplicate: 4, seed: 3 });
+    await connect(page);
+    await page.uncheck('#group');
+    await page.fill('#bytes', '300000');
+    await page.click('#send');
+    await waitFor(page, () => window.__demoPage.summary().segments.length > 60);
+    /* The reader scrolls up: following stops, and new segments leave the view where it is. */
+    await page.locator('#ladder').evaluate((b) => { b.scrollTop = 0; });
+    await waitFor(page, () => !document.getElementById('follow').checked, null, 5_000);
+    const n = (await summary(page)).segments.length;
+    await waitFor(page, (k) => window.__demoPage.summary().segments.length > k + 20, n);
+    await rendered(page);
+    assert.equal(await page.locator('#ladder').evaluate((b) => b.scrollTop), 0, 'stays where the reader scrolled');
+    await page.check('#follow');
+    await waitFor(page, () => {
+      const b = document.getElementById('ladder');
+      return b.scrollTop + b.clientHeight >= b.scrollHeight - 4;
+    }, null, 5_000);
+    await waitFor(page, () => window.__demoPage.summary().segments.some((x) => x.from === 'server' && x.ack >= 300001), null, 60_000);
+    const s = await summary(page);
+    const bad = s.segments.filter((x) => x.fate === 'corrupted');
+    assert.ok(bad.length >= 1, 'corrupted frames');
+    assert.ok(s.segments.some((x) => x.duplicated), 'duplicated frames');
+    assert.ok(s.drops.some((d) => d.reason === 'bad-checksum'), 'dropped as bad checksum');
+    await rendered(page);
+    assert.ok(await page.locator('#ladder g.seg.corrupted').count() >= 1);
+    await page.click('#corrupt-next');
+    await shows(page, '#story', /corrupt one byte of the next segment/);
   });
 });
 
@@ -342,59 +312,9 @@ test('slow motion: at 1/20 speed the handshake unfolds over seconds, then real t
 
 /* ---- network mode: websockify + synack-bridge --slirp to a host server ---- */
 
-function startProcess(cmd, args, ready) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  return new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(Object.assign(new Error(`${cmd} did not start:\n${text}`), { child })), 10_000);
-    const onData = (d) => {
-      text += d;
-      const m = ready.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        ok({ child, match: m });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (e) => { clearTimeout(timer); fail(Object.assign(e, { child })); });
-    child.on('exit', (code) => { clearTimeout(timer); fail(Object.assign(new Error(`${cmd} exited (${code}):\n${text}`), { child })); });
-  });
-}
-
-function freePort() {
-  return new Promise((ok) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
 test('network: the page reaches an HTTP server on this host through websockify and synack-bridge', { timeout: 90_000 }, async () => {
-  assert.ok(existsSync(BRIDGE), `synack-bridge not built at ${BRIDGE}`);
-  const http = createServer((req, res) => res.end(`hello from the host, you asked for ${req.url}\n`));
-  await new Promise((r) => http.listen(0, '127.0.0.1', r));
-  const httpPort = http.address().port;
-  const pids = [];
-  const run = async (cmd, args, ready) => {
-    try {
-      const r = await startProcess(cmd, args, ready);
-      pids.push(r.child.pid);
-      return r;
-    } catch (e) {
-      if (e.child?.pid) pids.push(e.child.pid);
-      throw e;
-    }
-  };
-  try {
-    const bridge = await run(BRIDGE, ['--listen', '127.0.0.1:0', '--slirp', '--allow', `10.0.2.2:${httpPort}`],
-      /listening on [^ ]*:(\d+)/);
-    const wsPort = await freePort();
-    await run('websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${bridge.match[1]}`], /proxying from|listen/i);
-    const q = new URLSearchParams({ mode: 'network', ws: `ws://127.0.0.1:${wsPort}`, target: `10.0.2.2:${httpPort}` });
-    await withPage(`?${q}`, async (page) => {
+  await withBridge((req, res) => res.end(`hello from the host, you asked for ${req.url}\n`), async (query) => {
+    await withPage(query, async (page) => {
       await page.click('#start');
       await waitFor(page, () => /by DHCP/.test(document.getElementById('status').textContent));
       assert.match(await page.locator('#status').textContent(), /client 10\.0\.2\.\d+\/24 by DHCP/);
@@ -416,11 +336,5 @@ test('network: the page reaches an HTTP server on this host through websockify a
       await waitFor(page, () => window.__demoPage.summary().states.client === 'CLOSED');
       assert.deepEqual((await summary(page)).passed.client.slice(-3), ['CLOSE-WAIT', 'LAST-ACK', 'CLOSED']);
     });
-  } finally {
-    for (const pid of pids.reverse()) {
-      try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
-    }
-    http.closeAllConnections();
-    await new Promise((r) => http.close(r));
-  }
+  });
 });

@@ -5,7 +5,8 @@
 # synack-bridge in build/native for the network-mode test ($SYNACK_BRIDGE
 # names another one). Screenshots go to build/demo-screenshots/
 # ($DEMO_SHOTS). Arguments are passed to node --test (e.g.
-# --test-name-pattern=refused).
+# --test-name-pattern=refused). demo.test.mjs drives the controls,
+# lessons.test.mjs the Learn panel's lessons; page.mjs is what they share.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -26,4 +27,4 @@ fi
 export DEMO_SHOTS="${DEMO_SHOTS:-$root/build/demo-screenshots}"
 
 cd "$here"
-exec node --test --test-reporter=spec "$@" demo.test.mjs
+exec node --test --test-reporter=spec "$@" demo.test.mjs lessons.test.mjs

@@ -175,6 +175,29 @@ test('backpressure: an unread socket stops the writer; reading resumes it', asyn
   }
 });
 
+test('tcp.maxBufferMemory: checked; a 64 KiB budget still carries 300 KB intact', async () => {
+  const [a] = synack.PairLink.pair();
+  await assert.rejects(synack.createStack({ link: a, tcp: { maxBufferMemory: 100 } }), RangeError);
+  const net = await twoStacks({}, { tcp: { maxBufferMemory: 64 * 1024 } });
+  try {
+    const server = net.server.listen({ port: 80 });
+    const sock = net.client.connect('10.9.0.2:80');
+    const peer = await server.accept();
+    const data = new Uint8Array(300_000).map((_, i) => (i * 7 + (i >> 9)) & 0xff);
+    const w = sock.writable.getWriter();
+    const writing = (async () => {
+      for (let i = 0; i < data.length; i += 10_000) await w.write(data.subarray(i, i + 10_000));
+      await w.close();
+    })();
+    const got = await readBytes(peer.readable);
+    await writing;
+    assert.equal(got.length, data.length);
+    assert.equal(Buffer.compare(Buffer.from(got), Buffer.from(data)), 0);
+  } finally {
+    net.close();
+  }
+});
+
 test('stack.close() fails open sockets with "closed"; counters count', async () => {
   const net = await twoStacks();
   const server = net.server.listen({ port: 80 });

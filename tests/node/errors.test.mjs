@@ -115,3 +115,25 @@ test('bad arguments throw; a name that does not resolve rejects', async () => {
     net.close();
   }
 });
+
+test('addrinuse: listen({ reuseAddr: false }) on a port a TIME-WAIT connection holds, then after it', async () => {
+  const msl = { tcp: { ...fast.tcp, msl: 100 } };
+  const net = await twoStacks({}, msl);
+  try {
+    const server = net.server.listen({ port: 80 });
+    const sock = net.client.connect({ hostname: '10.9.0.2', port: 80 });
+    await sock.opened;
+    const peer = await server.accept();
+    await server.close();
+    /* the server closes first: its side of the connection goes to TIME-WAIT */
+    await peer.close();
+    await sock.close();
+    await peer.closed;
+    assert.throws(() => net.server.listen({ port: 80, reuseAddr: false }), (err) => err.code === 'addrinuse');
+    net.server.listen({ port: 80 }).close(); /* the default (reuseAddr: true) takes it */
+    await new Promise((r) => setTimeout(r, 300)); /* 2 MSL */
+    net.server.listen({ port: 80, reuseAddr: false }).close();
+  } finally {
+    net.close();
+  }
+});

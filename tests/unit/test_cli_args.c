@@ -258,6 +258,15 @@ static void cmd_listen(void **state)
     assert_string_equal(o.file, "index.html");
     assert_int_equal(o.port, 80);
 
+    assert_int_equal(o.idle_timeout_s, SYNACK_CLI_IDLE_TIMEOUT_S);
+    ok("--tap t listen 80 --discard --idle-timeout 5", &o);
+    assert_int_equal(o.idle_timeout_s, 5);
+    ok("--tap t listen 80 --idle-timeout 0 --echo", &o);
+    assert_int_equal(o.idle_timeout_s, 0);
+    bad("--tap t listen 80 --echo --idle-timeout", "--idle-timeout: expected seconds");
+    bad("--tap t listen 80 --echo --idle-timeout x", "--idle-timeout: expected seconds");
+    bad("--tap t listen 80 --echo --idle-timeout 86401", "--idle-timeout: expected seconds");
+    bad("--tap t sink 80 --idle-timeout 5", "");
     bad("--tap t listen 80", "--echo, --discard, --file PATH");
     bad("--tap t listen --echo", "missing PORT");
     bad("--tap t listen 80 --echo --discard", "exactly one");

@@ -79,7 +79,11 @@ typedef enum peer_role {
     PEER_ECHO_CLIENT,/* connects to 10.9.0.2:7, sends, reads the echo */
     PEER_GARBAGE,    /* the first thing on the link is a zero length */
     PEER_DHCP_DNS,   /* 10.0.0.2: DHCP server and DNS server */
+    PEER_IDLE_THEN_ECHO, /* IDLE_CLIENTS connections to port 7 that send one
+                            byte and nothing more, then an echo client */
 } peer_role;
+
+#define IDLE_CLIENTS 128
 
 /* When the peer's side of the link goes away (the link reads EOF once
  * what was already written has been read). */
@@ -115,6 +119,12 @@ typedef struct fake {
     size_t file_r_len, file_r_off;
     int link_opened;
     hangup_mode hangup;    /* when the peer's end closes the link */
+    /* PEER_IDLE_THEN_ECHO */
+    int idle_h[IDLE_CLIENTS];
+    bool idle_sent[IDLE_CLIENTS];
+    int idle_opened;       /* clients opened so far */
+    int idle_ready;        /* clients whose byte is queued */
+    uint64_t idle_at;      /* when the last of them was */
 } fake;
 
 static bool peer_gone(fake *f);
@@ -202,7 +212,30 @@ static void peer_run(fake *f)
     }
     if (f->lh >= 0 && f->ch < 0)
         f->ch = synack_tcp_accept(f->peer, f->now, f->lh, NULL, NULL);
-    if ((f->role == PEER_SENDER || f->role == PEER_ECHO_CLIENT) && !f->started) {
+    if (f->role == PEER_IDLE_THEN_ECHO) {
+        /* one client first, so that ARP is resolved for the others */
+        int upto = f->idle_opened == 0 ? 1 : (f->idle_sent[0] ? IDLE_CLIENTS : 1);
+        for (; f->idle_opened < upto; f->idle_opened++) {
+            int i = f->idle_opened;
+            f->idle_h[i] = synack_tcp_open(f->peer);
+            assert_true(f->idle_h[i] >= 0);
+            assert_int_equal(synack_tcp_connect(f->peer, f->now, f->idle_h[i],
+                                                 SYNACK_IP4(10, 9, 0, 2), 7), 0);
+        }
+        for (int i = 0; i < f->idle_opened; i++) {
+            if (!f->idle_sent[i] &&
+                (synack_tcp_events(f->peer, f->idle_h[i]) & SYNACK_EV_CONNECTED) &&
+                synack_tcp_send(f->peer, f->now, f->idle_h[i], "x", 1) == 1) {
+                f->idle_sent[i] = true;
+                if (++f->idle_ready == IDLE_CLIENTS)
+                    f->idle_at = f->now;
+            }
+        }
+    }
+    bool echo_now = f->role == PEER_ECHO_CLIENT ||
+                    (f->role == PEER_IDLE_THEN_ECHO && f->idle_ready == IDLE_CLIENTS &&
+                     f->now >= f->idle_at + 1000);
+    if ((f->role == PEER_SENDER || echo_now) && !f->started) {
         f->started = true;
         f->ch = synack_tcp_open(f->peer);
         assert_true(f->ch >= 0);
@@ -219,6 +252,7 @@ static void peer_run(fake *f)
             /* fall through */
         case PEER_SENDER:
         case PEER_ECHO_CLIENT:
+        case PEER_IDLE_THEN_ECHO:
             if (f->started && (synack_tcp_events(f->peer, f->ch) & SYNACK_EV_CONNECTED)) {
                 peer_push(f);
                 if (f->tx_off == f->tx_len && !f->shut) {
@@ -797,6 +831,39 @@ static void listen_echo(void **state)
     fake_free(f);
 }
 
+/*
+ * 128 clients connect, send one byte each and then nothing; a client that
+ * comes a second later is still served (the listener takes as many
+ * connections as the stack does), and the idle ones are reset after
+ * --idle-timeout: 129 connections end, so --count 129 completes.
+ */
+static void listen_serves_past_idle_clients(void **state)
+{
+    (void)state;
+    fake *f = fake_new(PEER_IDLE_THEN_ECHO);
+    size_t n = 30000;
+    uint8_t *data = malloc(n);
+    assert_non_null(data);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (uint8_t)(i * 3 + (i >> 7));
+    f->tx = data;
+    f->tx_len = n;
+    assert_int_equal(run(f, ADDR "listen 7 --echo --count 129 --idle-timeout 5"), 0);
+    assert_true(f->eof);
+    assert_int_equal(f->rx.len, n);
+    assert_memory_equal(f->rx.p, data, n);
+    /* the idle clients were reset, not served forever */
+    int reset = 0;
+    for (int i = 0; i < IDLE_CLIENTS; i++)
+        if (synack_tcp_error(f->peer, f->idle_h[i]) == SYNACK_ERR_RESET)
+            reset++;
+    assert_int_equal(reset, IDLE_CLIENTS);
+    for (int i = 0; i < IDLE_CLIENTS; i++)
+        synack_tcp_abort(f->peer, f->now, f->idle_h[i]);
+    free(data);
+    fake_free(f);
+}
+
 /* The echo client's program exits as soon as its connection has closed,
  * taking the link with it: the listener still counts the connection and
  * exits 0. */
@@ -947,6 +1014,7 @@ int main(void)
         cmocka_unit_test(sink_from_peer),
         cmocka_unit_test(listen_echo),
         cmocka_unit_test(listen_echo_peer_exits),
+        cmocka_unit_test(listen_serves_past_idle_clients),
         cmocka_unit_test(listen_file),
         cmocka_unit_test(out_trace_pcap),
         cmocka_unit_test(link_framing_error),

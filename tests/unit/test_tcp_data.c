@@ -47,12 +47,13 @@ static void send_segments_and_nagle(void **state)
     expect_segment(th, .flags = A, .seq = una + 100, .ack = ack, .win = 65535,
                    .data = pattern + 100, .len = 1460);
     expect_no_segment(th);
-    /* ACK of the first segment: 1460 still in flight, the 640-byte tail waits */
+    /* ACK of the small first segment: only a full segment is in flight,
+       so (Minshall's Nagle) the 640-byte tail goes */
     send_segment(th, .flags = A, .seq = ack, .ack = una + 100, .win = 65535);
-    expect_no_segment(th);
-    send_segment(th, .flags = A, .seq = ack, .ack = una + 1560, .win = 65535);
     expect_segment(th, .flags = A | P, .seq = una + 1560, .ack = ack, .win = 65535,
                    .data = pattern + 1560, .len = 640);
+    send_segment(th, .flags = A, .seq = ack, .ack = una + 1560, .win = 65535);
+    expect_no_segment(th);
     synack_tcp_info info;
     synack_tcp_get_info(th->s, h, &info);
     assert_int_equal(info.sndbuf_used, 640);
@@ -62,6 +63,40 @@ static void send_segments_and_nagle(void **state)
     assert_int_equal(info.bytes_sent, 2200);
     /* nothing outstanding: the retransmission timer is off */
     assert_true(synack_poll_at(th->s) > th->now + 1000);
+    expect_no_segment(th);
+}
+
+/*
+ * Minshall's variant of Nagle (as Linux): a small segment is held only
+ * while an earlier small segment is unacknowledged. A reply of 2.5 MSS
+ * leaves at once, its partial tail included; a second small write while
+ * that tail is unacknowledged waits for its ACK.
+ */
+static void minshall_nagle_sends_partial_tail(void **state)
+{
+    tcp_harness *th = *state;
+    int h = th_open_or_fail(th, PEER_ISN, 65535, 1460, false);
+    uint32_t una = th->stack_iss + 1;
+    const uint32_t ack = PEER_ISN + 1;
+    assert_int_equal(synack_tcp_send(th->s, th->now, h, pattern, 3650), 3650);
+    expect_segment(th, .flags = A, .seq = una, .ack = ack, .win = 65535,
+                   .data = pattern, .len = 1460);
+    expect_segment(th, .flags = A, .seq = una + 1460, .ack = ack, .win = 65535,
+                   .data = pattern + 1460, .len = 1460);
+    /* the old rule held this until the ACK of the first two */
+    expect_segment(th, .flags = A | P, .seq = una + 2920, .ack = ack, .win = 65535,
+                   .data = pattern + 2920, .len = 730);
+    /* a small segment is unacknowledged: the next small write waits */
+    assert_int_equal(synack_tcp_send(th->s, th->now, h, pattern + 3650, 100), 100);
+    expect_no_segment(th);
+    /* the full segments are acknowledged, the small one is not: still waits */
+    th_advance(th, 10);
+    send_segment(th, .flags = A, .seq = ack, .ack = una + 2920, .win = 65535);
+    expect_no_segment(th);
+    /* the small segment is acknowledged: the held bytes go */
+    send_segment(th, .flags = A, .seq = ack, .ack = una + 3650, .win = 65535);
+    expect_segment(th, .flags = A | P, .seq = una + 3650, .ack = ack, .win = 65535,
+                   .data = pattern + 3650, .len = 100);
     expect_no_segment(th);
 }
 
@@ -300,6 +335,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         th_unit_test(send_segments_and_nagle),
+        th_unit_test(minshall_nagle_sends_partial_tail),
         th_unit_test(nodelay_sends_small_segments),
         th_unit_test(initial_window_is_ten_segments),
         th_unit_test(receive_in_order_with_delayed_ack),

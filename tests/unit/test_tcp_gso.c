@@ -123,17 +123,21 @@ static void remainder_below_two_segments_goes_plain(void **state)
     assert_int_equal(gso.calls, 0);
     expect_segment(th, .flags = A, .seq = una, .ack = PEER_ISN + 1, .win = 65535,
                    .data = pattern, .len = 1460);
-    expect_no_segment(th); /* Nagle holds the tail, as without offload */
-    send_segment(th, .flags = A, .seq = PEER_ISN + 1, .ack = una + 1460, .win = 65535);
+    /* no small segment is unacknowledged: the tail goes (Minshall's Nagle,
+       as without offload) */
     expect_segment(th, .flags = A | P, .seq = una + 1460, .ack = PEER_ISN + 1,
                    .win = 65535, .data = pattern + 1460, .len = 730);
     assert_int_equal(gso.calls, 0);
-    /* 3.5 segments: three in one GSO packet, the half through Nagle as before */
+    /* 3.5 segments: three in one GSO packet, the half plain, as before */
     send_segment(th, .flags = A, .seq = PEER_ISN + 1, .ack = una + 2190, .win = 65535);
     assert_int_equal(synack_tcp_send(th->s, th->now, h, pattern, 5110), 5110);
     assert_int_equal(gso.calls, 1);
     assert_int_equal(gso.len, ETH + 20 + 20 + 3 * 1460);
-    expect_no_segment(th); /* the 730-byte tail waits (Nagle) */
+    expect_segment(th, .flags = A | P, .seq = una + 2190 + 3 * 1460, .ack = PEER_ISN + 1,
+                   .win = 65535, .data = pattern + 3 * 1460, .len = 730);
+    /* a second small write waits while that tail is unacknowledged */
+    assert_int_equal(synack_tcp_send(th->s, th->now, h, pattern, 100), 100);
+    expect_no_segment(th);
 }
 
 static void tune_gso_short_arp(synack_config *cfg)

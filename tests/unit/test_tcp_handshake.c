@@ -36,8 +36,10 @@ static void active_open_full_options(void **state)
     send_segment(th, .flags = S | A, .seq = 5000, .ack = iss + 1, .win = 1000,
                  .has_mss = true, .mss = 1400, .has_ws = true, .ws = 3, .sack_ok = true,
                  .has_ts = true, .tsval = 777, .tsecr = tsv, .sport = 7);
-    /* ACK with our scaled window (8 MiB >> 8 = 32768) and the echoed TSval */
-    expect_segment(th, .flags = A, .seq = iss + 1, .ack = 5001, .win = 32768,
+    /* ACK with our scaled window (the starting receive buffer, 128 KiB >> 8
+       = 512: the scale is chosen for the 8 MiB the buffer may grow to) and
+       the echoed TSval */
+    expect_segment(th, .flags = A, .seq = iss + 1, .ack = 5001, .win = 512,
                    .has_ts = true, .tsecr = 777, .any = TH_ANY_TSVAL, .sport = 0, .dport = 7);
     assert_true(synack_tcp_events(th->s, h) & SYNACK_EV_CONNECTED);
     synack_tcp_info info;

@@ -1,7 +1,8 @@
 /*
  * SACK: blocks received build the scoreboard (RFC 2018), loss recovery
- * follows RFC 6675 (IsLost, pipe, NextSeg); blocks outside the window are
- * ignored.
+ * follows RFC 6675 (IsLost, pipe, NextSeg) with the losses judged by RACK
+ * (RFC 8985, the default) or by DupThresh (cfg.tcp.rack false: every
+ * scenario runs both ways); blocks outside the window are ignored.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,13 +65,15 @@ static void recovery_with_two_holes(void **state)
     synack_tcp_send(th->s, th->now, h, data, 30000);
     for (uint32_t i = 0; i < 10; i++)
         expect_segment(th, SEG(i * MSS));
-    /* segments 0 and 2 are lost */
+    /* segments 0 and 2 are lost (RACK, RFC 8985: while fewer than
+       DupThresh segments are SACKed, a hole may wait for reordering) */
     sack(th, una, 0, 1, (const uint32_t[][2]){{1000, 2000}});
     expect_segment(th, SEG(10 * MSS)); /* limited transmit */
     sack(th, una, 0, 2, (const uint32_t[][2]){{3000, 4000}, {1000, 2000}});
     expect_segment(th, SEG(11 * MSS));
     sack(th, una, 0, 2, (const uint32_t[][2]){{3000, 6000}, {1000, 2000}});
-    /* third duplicate: recovery, the first hole is resent */
+    /* third duplicate, DupThresh segments SACKed: RACK's reordering window
+       is 0 and both holes are lost; recovery, the first is resent */
     expect_segment(th, SEG(0));
     expect_no_segment(th);
     synack_tcp_info info;
@@ -142,19 +145,79 @@ static void rto_skips_sacked_data(void **state)
     synack_tcp_send(th->s, th->now, h, data, 4000);
     for (uint32_t i = 0; i < 4; i++)
         th_next(th);
-    /* one duplicate with a SACK for segment 1; then the timer fires */
+    /* one duplicate with a SACK for segment 1; then a timer fires: the
+       RTO without RACK, RACK's reordering timer (1 ms at a 0 ms RTT) with */
     sack(th, una, 0, 1, (const uint32_t[][2]){{1000, 2000}});
     expect_no_segment(th); /* limited transmit has nothing new to send */
     th_advance(th, 200);
     expect_segment(th, SEG(0));
-    /* the scoreboard was cleared by the time-out (RFC 6675 5.1); the peer
-       repeats its SACK with the ACK of segment 0 */
+    /* without RACK the scoreboard was cleared by the time-out (RFC 6675
+       5.1); the peer repeats its SACK with the ACK of segment 0 */
     sack(th, una, 1000, 1, (const uint32_t[][2]){{1000, 2000}});
     sack(th, una, 2000, 0, NULL);
-    /* go-back-N continues with segment 2 and 3 */
+    /* go-back-N continues with segment 2 and 3 (with RACK: both were sent
+       before the delivered retransmission, so they are lost) */
     expect_segment(th, SEG(2 * MSS));
     (void)h;
 }
+
+/*
+ * Defect 3 of issue 14: the first and the last segment of a flight are
+ * lost. After the retransmitted first segment is acknowledged (a partial
+ * ACK that empties the scoreboard), the last segment must be resent before
+ * the retransmission timer (RFC 6675 NextSeg rule 4, the rescue
+ * retransmission; NewReno resends on a partial ACK too), and the timer must
+ * not collapse ssthresh to 2 MSS.
+ */
+static void partial_ack_with_empty_scoreboard_resends_tail(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    synack_tcp_send(th->s, th->now, h, data, 10000);
+    for (uint32_t i = 0; i < 10; i++)
+        th_next(th);
+    /* segments 1..8 arrive, 0 and 9 are lost */
+    th_advance(th, 20);
+    for (uint32_t k = 2; k <= 9; k++)
+        sack(th, una, 0, 1, (const uint32_t[][2]){{1000, k * 1000}});
+    /* the resent segment 0 arrives: partial ACK up to the lost tail */
+    th_advance(th, 20);
+    sack(th, una, 9000, 0, NULL);
+    /* until just before the first RTO could fire, look for the tail */
+    bool tail = false;
+    for (uint32_t ms = 0; ms < 150 && !tail; ms++) {
+        while (th_next(th))
+            if (th->last.seq == una + 9000 && th->last.payload_len == MSS)
+                tail = true;
+        th_advance(th, 1);
+    }
+    assert_true(tail);
+    synack_tcp_info info;
+    synack_tcp_get_info(th->s, h, &info);
+    assert_true(info.ssthresh > 2 * MSS);
+}
+
+/* The same scenarios with RACK off (cfg.tcp.rack): RFC 6675 alone. */
+static void no_rack(synack_config *cfg)
+{
+    cfg->tcp.rack = false;
+}
+
+static int setup_no_rack(void **state)
+{
+    *state = th_new(&(th_opts){.tune = no_rack});
+    return *state ? 0 : -1;
+}
+
+#define NO_RACK(f) \
+    static void f##_no_rack(void **state) { f(state); }
+NO_RACK(recovery_with_two_holes)
+NO_RACK(is_lost_before_three_duplicates)
+NO_RACK(bogus_blocks_are_ignored)
+NO_RACK(rto_skips_sacked_data)
+NO_RACK(partial_ack_with_empty_scoreboard_resends_tail)
+#define no_rack_test(f) cmocka_unit_test_setup_teardown(f##_no_rack, setup_no_rack, th_teardown)
 
 int main(void)
 {
@@ -163,6 +226,12 @@ int main(void)
         th_unit_test(is_lost_before_three_duplicates),
         th_unit_test(bogus_blocks_are_ignored),
         th_unit_test(rto_skips_sacked_data),
+        th_unit_test(partial_ack_with_empty_scoreboard_resends_tail),
+        no_rack_test(recovery_with_two_holes),
+        no_rack_test(is_lost_before_three_duplicates),
+        no_rack_test(bogus_blocks_are_ignored),
+        no_rack_test(rto_skips_sacked_data),
+        no_rack_test(partial_ack_with_empty_scoreboard_resends_tail),
     };
     fill_data();
     return cmocka_run_group_tests(tests, NULL, NULL);

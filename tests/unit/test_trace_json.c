@@ -157,9 +157,9 @@ static void test_timer(void **state)
 {
     (void)state;
     static const char *const names[] = {"rexmit", "persist", "keepalive",
-                                        "delack", "time-wait"};
+                                        "delack", "time-wait", "rack", "tlp"};
     static const char *const actions[] = {"set", "fired", "cleared"};
-    for (int n = 0; n < 5; n++) {
+    for (int n = 0; n < 7; n++) {
         for (int a = 0; a < 3; a++) {
             synack_trace_event ev = make(SYNACK_TRACE_TIMER, 10, 9);
             ev.u.timer.name = (synack_timer_name)n;

@@ -21,11 +21,15 @@ const OPT = {
   mtu: 0, medium: 1, seedLo: 2, seedHi: 3, maxConns: 4, sndbuf: 5, rcvbuf: 6,
   synRetries: 7, dataRetries: 8, rtoInitial: 9, rtoMin: 10, rtoMax: 11, msl: 12,
   delack: 13, nodelay: 14, cc: 15, udpMaxSockets: 16, arpRetryMs: 17, arpRetries: 18,
+  memMax: 19,
 };
 const DEFAULT = 0xffffffff;
 /* TCP buffers default to 256 KiB each way in JS (the core's 4 MiB default
  * is sized for native bulk transfers, and wasm memory is shared). */
 const JS_TCP_BUFFER = 256 * 1024;
+/* Budget for all TCP buffers of a stack (cfg.tcp.mem_max): 16 MiB in JS,
+ * against the core's 64 MiB native default. */
+const JS_TCP_MEM = 16 * 1024 * 1024;
 const DHCP_BOUND = 3;
 
 const COUNTER_NAMES = ['frames_in', 'frames_out', 'bytes_in', 'bytes_out', 'ip_in', 'ip_out',
@@ -56,6 +60,7 @@ function buildOptions(link, o) {
   opts[OPT.maxConns] = u32opt(t.maxConnections, 'tcp.maxConnections', 1);
   opts[OPT.sndbuf] = u32opt(t.sendBuffer ?? JS_TCP_BUFFER, 'tcp.sendBuffer', 256);
   opts[OPT.rcvbuf] = u32opt(t.receiveBuffer ?? JS_TCP_BUFFER, 'tcp.receiveBuffer', 256);
+  opts[OPT.memMax] = u32opt(t.maxBufferMemory ?? JS_TCP_MEM, 'tcp.maxBufferMemory', 4096);
   opts[OPT.synRetries] = u32opt(t.synRetries, 'tcp.synRetries');
   opts[OPT.dataRetries] = u32opt(t.dataRetries, 'tcp.dataRetries');
   opts[OPT.rtoInitial] = u32opt(t.rtoInitial, 'tcp.rtoInitial', 1);
@@ -271,13 +276,16 @@ export class Stack extends EventTarget {
 
   /**
    * Listen for TCP connections on { port }: an async iterable of TcpSockets
-   * (also server.accept()). Options: backlog (default 128) and the socket
-   * options of connect().
+   * (also server.accept()). Options: backlog (default 128), reuseAddr
+   * (default true, as servers set SO_REUSEADDR: the port may be taken while
+   * an earlier listener's connections are in TIME-WAIT; false throws
+   * 'addrinuse' then, as a plain bind() does) and the socket options of
+   * connect().
    */
-  listen({ port, backlog = 128, ...options }) {
+  listen({ port, backlog = 128, reuseAddr = true, ...options }) {
     checkPort(port, false);
     const core = this.#core;
-    const h = tcpOpen(core, options);
+    const h = tcpOpen(core, { ...options, reuseAddr });
     let r = core.enter(() => core.m._synack_js_tcp_bind(core.ctx, h, port));
     if (r >= 0) r = core.enter(() => core.m._synack_js_tcp_listen(core.ctx, h, backlog));
     if (r < 0) {

@@ -138,10 +138,18 @@ export function encodeFrame(frame: Uint8Array): Uint8Array;
 export interface TcpOptions {
   /** Connection limit (default 1024). */
   maxConnections?: number;
-  /** Send buffer per connection, bytes (default 256 KiB). */
+  /** Largest send buffer per connection, bytes (default 256 KiB; it grows with need up to this). */
   sendBuffer?: number;
-  /** Receive buffer per connection, bytes (default 256 KiB). */
+  /** Largest receive buffer per connection, bytes (default 256 KiB; it grows with need up to this). */
   receiveBuffer?: number;
+  /**
+   * Budget for the buffers of all TCP connections together, bytes (default
+   * 16 MiB). Buffers start small and grow with need up to sendBuffer and
+   * receiveBuffer; near the budget they stop growing, less window is
+   * offered and out-of-order data is dropped first (counters().drops
+   * 'tcp/mem-pressure', 'tcp/ooo-pruned').
+   */
+  maxBufferMemory?: number;
   /** SYN transmissions before 'timeout' (default 6). */
   synRetries?: number;
   /** Data retransmissions before 'timeout' (default 15). */
@@ -206,6 +214,19 @@ export interface SocketOptions {
   receiveBuffer?: number;
   /** Bytes the readable stream queues in JS beyond the TCP receive buffer (default 65536). */
   highWaterMark?: number;
+}
+
+export interface ListenOptions extends SocketOptions {
+  port: number;
+  /** Accepted connections not yet taken (default 128). */
+  backlog?: number;
+  /**
+   * true (default, as servers set SO_REUSEADDR): the port may be bound while
+   * connections of an earlier listener still use it, e.g. in TIME-WAIT.
+   * false: as a plain bind() on Linux, listen() throws a SynackError with
+   * code 'addrinuse' until they are gone.
+   */
+  reuseAddr?: boolean;
 }
 
 export interface SocketInfo {
@@ -309,7 +330,7 @@ export type TraceEvent =
       rto: number; inflight: number; phase: 'slow-start' | 'avoidance' | 'recovery' }
   | { t: number; ev: 'win'; conn: number; snd_una: number; snd_nxt: number; snd_wnd: number;
       rcv_nxt: number; rcv_wnd: number; sndbuf: number; rcvbuf: number }
-  | { t: number; ev: 'timer'; conn: number; name: 'rexmit' | 'persist' | 'keepalive' | 'delack' | 'time-wait';
+  | { t: number; ev: 'timer'; conn: number; name: 'rexmit' | 'persist' | 'keepalive' | 'delack' | 'time-wait' | 'rack' | 'tlp';
       action: 'set' | 'fired' | 'cleared'; at: number }
   | { t: number; ev: 'drop'; conn?: number; layer: string; reason: string }
   | { t: number; ev: 'error'; conn: number; code: 'refused' | 'reset' | 'timeout' | 'unreachable' };
@@ -355,7 +376,7 @@ export class Stack extends EventTarget {
   /** Open a TCP connection; `opened` settles later. */
   connect(address: SocketAddress | string, options?: SocketOptions): TcpSocket;
   /** Listen for TCP connections. */
-  listen(options: { port: number; backlog?: number } & SocketOptions): TcpServer;
+  listen(options: ListenOptions): TcpServer;
   /** A UDP socket (port 0 or absent: ephemeral). */
   udp(options?: { port?: number }): UdpSocket;
   /** ICMP echo; rejects with 'timeout' or 'unreachable'. */

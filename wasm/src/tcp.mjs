@@ -56,6 +56,7 @@ function applyOptions(core, h, o) {
   set(1, o.receiveBuffer);
   if (o.noDelay !== undefined) set(2, o.noDelay ? 1 : 0);
   if (o.keepAlive !== undefined) set(3, o.keepAlive ? 1 : 0);
+  if (o.reuseAddr !== undefined) set(12, o.reuseAddr ? 1 : 0); /* SYNACK_TCPOPT_REUSEADDR */
   if (o.keepAliveIdle > 0) set(4, o.keepAliveIdle);
 }
 

@@ -150,6 +150,8 @@ typedef enum synack_timer_name {
     SYNACK_TIMER_KEEPALIVE,
     SYNACK_TIMER_DELACK,
     SYNACK_TIMER_TIME_WAIT,
+    SYNACK_TIMER_RACK,      /* RACK reordering timer (RFC 8985 6.3) */
+    SYNACK_TIMER_TLP,       /* tail loss probe timeout (RFC 8985 7.2) */
 } synack_timer_name;
 
 typedef enum synack_timer_action {
@@ -290,6 +292,10 @@ typedef enum synack_drop {
                                        for our ID/question: maybe spoofed */
     SYNACK_DROP_DHCP_FOREIGN,       /* another client's transaction, or
                                        another server's answer */
+    SYNACK_DROP_TCP_MEM_PRESSURE,   /* segment data not stored: the TCP
+                                       buffer budget (mem_max) is spent */
+    SYNACK_DROP_TCP_OOO_PRUNED,     /* out-of-order data freed to make room
+                                       for in-order data under the budget */
     SYNACK_DROP__COUNT
 } synack_drop;
 
@@ -311,7 +317,14 @@ typedef enum synack_cc_algo {
 
 /* TCP defaults applied to new sockets (each can be changed per socket). */
 typedef struct synack_tcp_config {
-    uint32_t sndbuf;            /* bytes; default 8 MiB (> 1 Gbit/s x 50 ms) */
+    /*
+     * Largest send and receive buffer of a connection, bytes; default 8 MiB
+     * (> 1 Gbit/s x 50 ms). Buffers start small (a 4 KiB ring, a 64 KiB
+     * receive window) and grow with the measured bandwidth-delay product up
+     * to these (receive: Linux-style DRS; send: 2 x cwnd when the
+     * application is limited by it).
+     */
+    uint32_t sndbuf;
     uint32_t rcvbuf;
     uint32_t rto_min_ms;        /* default 200 */
     uint32_t rto_max_ms;        /* default 60000 */
@@ -324,12 +337,26 @@ typedef struct synack_tcp_config {
     uint32_t keepalive_intvl_ms;/* default 75000 */
     uint32_t keepalive_count;   /* default 9 */
     uint32_t max_conns;         /* connection limit; default 1024 */
+    /*
+     * Budget for the buffer memory of all TCP connections together (send
+     * and receive rings, out-of-order ranges), bytes; default 64 MiB (the
+     * JavaScript API's default is 16 MiB). From 3/4 of it on no buffer
+     * grows and new receive window is offered only from memory already
+     * held; at the budget, out-of-order data is freed to make room for
+     * in-order data, and data that still finds no room is dropped (not
+     * acknowledged). Acknowledged data is never dropped. Counted as drops
+     * "tcp/mem-pressure" and "tcp/ooo-pruned".
+     */
+    uint64_t mem_max;
     uint32_t ooo_max_segments;  /* out-of-order holes kept; default 64 */
     uint32_t challenge_ack_per_s; /* per connection; default 10 */
     synack_cc_algo cc;          /* default CUBIC */
     bool nodelay;               /* default false: Nagle on */
     bool keepalive;             /* default false */
     bool sack;                  /* default true */
+    bool rack;                  /* RACK-TLP loss detection when SACK is on
+                                   (RFC 8985); false: RFC 6675 DupThresh;
+                                   default true */
     bool timestamps;            /* default true */
     bool window_scaling;        /* default true */
     bool syn_cookies;           /* default true */
@@ -502,6 +529,9 @@ typedef enum synack_tcp_opt {
     SYNACK_TCPOPT_RTO_MAX_MS,
     SYNACK_TCPOPT_DELACK_MS,
     SYNACK_TCPOPT_MSL_MS,
+    SYNACK_TCPOPT_REUSEADDR,      /* 0/1: bind() may take a port that a
+                                     connection (e.g. in TIME-WAIT) still
+                                     uses; default 0, as SO_REUSEADDR */
 } synack_tcp_opt;
 
 /* Snapshot of a connection for tools and the demo. */
@@ -519,7 +549,11 @@ typedef struct synack_tcp_info {
 /* Create a TCP socket. Returns a handle >= 0 or SYNACK_ERR_NOMEM. */
 int synack_tcp_open(synack_stack *s);
 
-/* Bind to a local port (0: ephemeral at connect). Errors: ADDRINUSE, STATE. */
+/*
+ * Bind to a local port (0: ephemeral at connect). Errors: ADDRINUSE when a
+ * listener or bound socket has the port, or a connection uses it (also in
+ * TIME-WAIT) and SYNACK_TCPOPT_REUSEADDR is not set; STATE.
+ */
 int synack_tcp_bind(synack_stack *s, int h, uint16_t port);
 
 /* Listen with a bounded backlog (accepted-but-unclaimed connections). */
@@ -543,7 +577,8 @@ int synack_tcp_connect(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
 /*
  * Queue up to len bytes for sending. Returns the number accepted (maybe less
  * than len), SYNACK_ERR_AGAIN when the buffer is full, SYNACK_ERR_CLOSED after
- * shutdown, or the sticky error.
+ * shutdown, SYNACK_ERR_NOMEM when nothing is queued and the buffer budget
+ * (mem_max) has no room for a send buffer, or the sticky error.
  */
 int synack_tcp_send(synack_stack *s, uint64_t now, int h, const void *data,
                     size_t len);

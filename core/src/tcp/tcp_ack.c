@@ -11,7 +11,8 @@
  * RFC 5681 2 (duplicate ACK definition), 3.2 (fast retransmit), RFC 3042
  *   (limited transmit, in tcp_output.c), RFC 6582 (NewReno: recover,
  *   partial and full ACKs), RFC 6675 section 5 (entering SACK loss recovery
- *   on DupThresh duplicate ACKs or IsLost(HighACK + 1)).
+ *   on DupThresh duplicate ACKs or IsLost(HighACK + 1)); with SACK, RACK
+ *   (RFC 8985, tcp_rack.c) decides instead of the duplicate-ACK count.
  */
 #include "tcp/tcp_tcb.h"
 
@@ -50,15 +51,21 @@ void synack_tcp_rtt_sample(synack_tcb *t, uint32_t rtt)
     t->rto = synack_tcp_rto_calc(t);
 }
 
-/* Enter fast recovery (RFC 5681 3.2 step 2, RFC 6582 3.2, RFC 6675 5). */
-static void enter_recovery(synack_stack *s, uint64_t now, synack_tcb *t)
+void synack_tcp_enter_recovery(synack_stack *s, uint64_t now, synack_tcb *t,
+                               bool rexmit_head)
 {
     t->fl |= SYNACK_TF_RECOVERY;
     t->recover = t->snd_max;
     t->high_rxt = t->snd_una;
+    /* RFC 6675 leaves RescueRxt undefined here, allowing the rescue at
+       once; we wait for the first partial ACK (HighACK > RescueRxt), the
+       point where NewReno resends too: at entry the tail is usually
+       still in flight, and resending it then is waste. */
+    t->rescue_rxt = t->snd_una;
     synack_cc_on_loss(&t->cc, now, t->snd_max - t->snd_una, t->snd_max);
     synack_tcp_trace_cc(s, t);
-    synack_tcp_retransmit_head(s, now, t);
+    if (rexmit_head)
+        synack_tcp_retransmit_head(s, now, t);
     synack_tcp_rexmit_arm(s, now, t);
 }
 
@@ -75,6 +82,8 @@ static void ack_advance(synack_stack *s, uint64_t now, synack_tcb *t,
     if (data > t->snd.len)
         data = t->snd.len;
     synack_ring_consume(&t->snd, data);
+    if (t->snd.len == 0)
+        synack_tcb_snd_drained(s, t);
     t->snd_una = ack;
     if (synack_seq_lt(t->snd_nxt, ack))
         t->snd_nxt = ack;
@@ -102,7 +111,8 @@ static void ack_advance(synack_stack *s, uint64_t now, synack_tcb *t,
             t->dupacks = 0;
             synack_cc_on_recovery_end(&t->cc, now);
             synack_tcp_trace_cc(s, t);
-        } else if (!t->sb) {
+            synack_rack_recovery_end(t);
+        } else if (!t->sb && !t->rack) {
             /* NewReno partial acknowledgment (RFC 6582 3.2 step 5): the
                acknowledged segments beyond the first had been counted as
                duplicate ACKs already */
@@ -143,12 +153,14 @@ static void ack_duplicate(synack_stack *s, uint64_t now, synack_tcb *t,
         t->dupacks++;
     if (t->fl & SYNACK_TF_RECOVERY)
         return; /* pipe shrinks; tcp_output sends what it allows */
+    if (t->rack && sack)
+        return; /* RACK (tcp_rack.c) judges losses from SACK blocks */
     if (t->dupacks < SYNACK_TCP_DUPTHRESH && !synack_tcp_sb_head_lost(t))
         return; /* limited transmit (RFC 3042) is done by tcp_output */
     /* RFC 6582 3.2 step 1 / RFC 6675 5.1: not again before `recover` */
     if (synack_seq_lt(t->snd_una, t->recover))
         return;
-    enter_recovery(s, now, t);
+    synack_tcp_enter_recovery(s, now, t, true);
 }
 
 bool synack_tcp_ack_process(synack_stack *s, uint64_t now, synack_tcb *t,
@@ -177,10 +189,12 @@ bool synack_tcp_ack_process(synack_stack *s, uint64_t now, synack_tcb *t,
     }
     uint32_t wnd = (uint32_t)seg->win << t->snd_ws;
     uint32_t newly_sacked = synack_tcp_sb_update(s, t, seg);
+    synack_rack_on_ack(s, now, t, seg, newly_sacked);
     if (synack_seq_gt(ack, t->snd_una))
         ack_advance(s, now, t, seg);
     else if (ack == t->snd_una)
         ack_duplicate(s, now, t, seg, wnd, newly_sacked);
+    synack_rack_after_ack(s, now, t);
     /* window update: SND.UNA =< SEG.ACK =< SND.NXT and the WL1/WL2 rule */
     if (synack_seq_ge(ack, t->snd_una) &&
         (synack_seq_lt(t->snd_wl1, seg->seq) ||

@@ -8,8 +8,9 @@
  *   2.17); so does data arriving after close() (the receive side is gone).
  * - After close(), a connection stuck in FIN-WAIT-2 is dropped after 2*MSL
  *   (it uses the time-wait timer), as RFC 9293 3.10.4 allows implementations.
- * - Buffers are allocated lazily: the send ring on the first send(), the
- *   receive ring with the first data, so idle connections cost only a TCB.
+ * - Buffers are allocated lazily and grow with need (tcp_mem.c): the send
+ *   ring with the first send(), the receive ring with the first data, so
+ *   idle connections cost only a TCB.
  */
 #include "tcp/tcp_tcb.h"
 
@@ -88,6 +89,8 @@ void synack_tcb_set_state(synack_stack *s, uint64_t now, synack_tcb *t,
         synack_tcp_timer_clear(s, t, SYNACK_TIMER_PERSIST);
         synack_tcp_timer_clear(s, t, SYNACK_TIMER_KEEPALIVE);
         synack_tcp_timer_clear(s, t, SYNACK_TIMER_DELACK);
+        synack_tcp_timer_clear(s, t, SYNACK_TIMER_RACK);
+        synack_tcp_timer_clear(s, t, SYNACK_TIMER_TLP);
         synack_tcp_timer_set(s, t, SYNACK_TIMER_TIME_WAIT,
                              now + 2 * (uint64_t)t->msl_ms);
         synack_tcb_release_snd(s, t);
@@ -95,6 +98,7 @@ void synack_tcb_set_state(synack_stack *s, uint64_t now, synack_tcb *t,
             synack_tcb_release_rcv(s, t);
         synack_mem_free(s, t->sb, sizeof *t->sb);
         t->sb = NULL;
+        synack_rack_free(s, t);
         /* only orphans may be reclaimed early (synack_tcb_new) */
         if (!(t->fl & SYNACK_TF_USER))
             synack_tcb_tw_add(s, t);
@@ -110,6 +114,7 @@ void synack_tcb_set_state(synack_stack *s, uint64_t now, synack_tcb *t,
             synack_tcb_release_rcv(s, t);
         synack_mem_free(s, t->sb, sizeof *t->sb);
         t->sb = NULL;
+        synack_rack_free(s, t);
         break;
     default:
         break;
@@ -134,6 +139,7 @@ void synack_tcb_established(synack_stack *s, uint64_t now, synack_tcb *t)
     if ((t->fl & SYNACK_TF_SYN_REXMIT) && !(t->fl & SYNACK_TF_RTT_VALID))
         t->rto = clamp_u32(3000, t->rto_min, t->rto_max);
     t->nrexmit = 0;
+    t->snd_sml = t->snd_una; /* no small segment sent yet (Minshall) */
     synack_cc_set_mss(&t->cc, synack_tcp_maxseg(t));
     synack_tcb_set_state(s, now, t, SYNACK_TCP_ESTABLISHED);
     if (t->fl & SYNACK_TF_PASSIVE)
@@ -191,6 +197,9 @@ int synack_tcp_bind(synack_stack *s, int h, uint16_t port)
     if (port == 0)
         return SYNACK_OK;
     if (synack_tcb_port_bound(s, port))
+        return SYNACK_ERR_ADDRINUSE;
+    /* Linux's bind(): a port in use by a connection needs SO_REUSEADDR */
+    if (!(t->fl & SYNACK_TF_REUSEADDR) && synack_tcb_port_used(s, port))
         return SYNACK_ERR_ADDRINUSE;
     t->lport = port;
     synack_tcb_bound_add(s, t);
@@ -324,17 +333,16 @@ int synack_tcp_send(synack_stack *s, uint64_t now, int h, const void *data,
         return 0;
     if (!data)
         return SYNACK_ERR_INVAL;
-    if (!synack_tcb_snd_alloc(s, t))
-        return SYNACK_ERR_NOMEM;
     if (len > INT32_MAX)
         len = INT32_MAX;
+    uint32_t room = synack_tcb_snd_reserve(s, t, (uint32_t)len);
+    if (room == 0)
+        return t->snd.len ? SYNACK_ERR_AGAIN : SYNACK_ERR_NOMEM;
     synack_tcp_winsnap w;
     bool tr = synack_tracing(s);
     if (tr)
         synack_tcp_win_snap(t, &w);
-    uint32_t n = synack_ring_write(&t->snd, data, (uint32_t)len);
-    if (n == 0)
-        return SYNACK_ERR_AGAIN;
+    uint32_t n = synack_ring_write(&t->snd, data, room);
     if (synack_tcb_synchronized(t))
         synack_tcp_output(s, now, t);
     if (tr)
@@ -360,6 +368,7 @@ int synack_tcp_recv(synack_stack *s, uint64_t now, int h, void *buf, size_t cap)
         if (tr)
             synack_tcp_win_snap(t, &w);
         uint32_t n = synack_ring_read(&t->rcv, buf, (uint32_t)cap);
+        synack_tcp_rcv_space_adjust(s, now, t);
         if (t->state == SYNACK_TCP_ESTABLISHED || t->state == SYNACK_TCP_FIN_WAIT_1 ||
             t->state == SYNACK_TCP_FIN_WAIT_2)
             synack_tcp_window_update(s, now, t);
@@ -507,11 +516,15 @@ int synack_tcp_setopt(synack_stack *s, int h, synack_tcp_opt opt, int64_t value)
             return SYNACK_ERR_INVAL;
         synack_tcb_release_snd(s, t);
         t->sndbuf = clamp_u32(v, SYNACK_TCP_MIN_BUF, SYNACK_TCP_MAX_BUF);
+        t->snd.limit = t->snd.limit < t->sndbuf ? t->snd.limit : t->sndbuf;
+        if (!synack_tcb_synchronized(t))
+            synack_tcb_bufs_init(t);
         return SYNACK_OK;
     case SYNACK_TCPOPT_RCVBUF:
         if (!fresh || t->rcv.buf)
             return SYNACK_ERR_INVAL; /* the window scale is already announced */
         t->rcvbuf = clamp_u32(v, SYNACK_TCP_MIN_BUF, SYNACK_TCP_MAX_BUF);
+        synack_tcb_bufs_init(t);
         return SYNACK_OK;
     case SYNACK_TCPOPT_NODELAY:
         if (v)
@@ -568,6 +581,12 @@ int synack_tcp_setopt(synack_stack *s, int h, synack_tcp_opt opt, int64_t value)
     case SYNACK_TCPOPT_MSL_MS:
         t->msl_ms = v;
         return SYNACK_OK;
+    case SYNACK_TCPOPT_REUSEADDR:
+        if (v)
+            t->fl |= SYNACK_TF_REUSEADDR;
+        else
+            t->fl &= ~(uint32_t)SYNACK_TF_REUSEADDR;
+        return SYNACK_OK;
     }
     return SYNACK_ERR_INVAL;
 }
@@ -585,9 +604,9 @@ uint32_t synack_tcp_events(const synack_stack *s, int h)
         ev |= SYNACK_EV_READABLE;
     if (fin && t->rcv.len == 0)
         ev |= SYNACK_EV_EOF;
+    /* room in the ring, or room to grow it within the budget (tcp_mem.c) */
     if ((t->state == SYNACK_TCP_ESTABLISHED || t->state == SYNACK_TCP_CLOSE_WAIT) &&
-        !(t->fl & SYNACK_TF_SHUT_WR) &&
-        (t->snd.buf ? synack_ring_free(&t->snd) > 0 : true))
+        !(t->fl & SYNACK_TF_SHUT_WR) && synack_tcb_snd_writable(s, t))
         ev |= SYNACK_EV_WRITABLE;
     if (t->fl & SYNACK_TF_CONNECTED)
         ev |= SYNACK_EV_CONNECTED;

@@ -271,6 +271,10 @@ static void synchronized(synack_stack *s, uint64_t now, synack_tcb *t,
             if (t->state == SYNACK_TCP_TIME_WAIT && fin)
                 synack_tcp_timer_set(s, t, SYNACK_TIMER_TIME_WAIT,
                                      now + 2 * (uint64_t)t->msl_ms);
+            /* RFC 2883: data we had already, reported as a D-SACK (the
+               ACK below carries data's answer past the rate limit) */
+            if (dlen && synack_seq_le(seq + dlen, t->rcv_nxt))
+                synack_tcp_dsack_note(t, seq, seq + dlen);
         }
         synack_count_drop(s, rst ? SYNACK_DROP_TCP_RST_IGNORED
                                  : SYNACK_DROP_TCP_OUT_OF_WINDOW);

@@ -30,6 +30,7 @@ static synack_tcb *child_new(synack_stack *s, uint64_t now, synack_tcb *l,
         return NULL;
     c->sndbuf = l->sndbuf;
     c->rcvbuf = l->rcvbuf;
+    synack_tcb_bufs_init(c);
     c->rto_min = l->rto_min;
     c->rto_max = l->rto_max;
     c->rto = l->rto;

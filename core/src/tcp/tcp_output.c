@@ -3,14 +3,16 @@
  * (header, options, then the payload copied once from the send ring), and
  * deciding what may be sent.
  *
- * RFC 9293 3.8.6.2.1 (sender SWS avoidance), 3.7.4 (Nagle), 3.8.6.1 (zero
- *   window probing), 3.10.7.1 (RST for segments with no connection)
+ * RFC 9293 3.8.6.2.1 (sender SWS avoidance), 3.7.4 (Nagle, in Minshall's
+ *   variant, draft-minshall-nagle-01), 3.8.6.1 (zero window probing),
+ *   3.10.7.1 (RST for segments with no connection)
  * RFC 9293 3.8.6.2.2 (receiver SWS avoidance), RFC 7323 2.4 (no shrinking)
  * RFC 5681 (slow start / congestion avoidance limit: cwnd), RFC 3042
  *   (limited transmit), RFC 6675 section 5 (loss recovery with SACK: pipe,
- *   NextSeg), RFC 6582 (NewReno: retransmit on partial ACK)
+ *   NextSeg rules 1-4), RFC 6582 (NewReno: retransmit on partial ACK),
+ *   RFC 8985 (with SACK, RACK's losses replace IsLost; the TLP probe)
  * RFC 6691 (MSS excludes options), RFC 7323 (timestamps on every segment)
- * RFC 2018 (SACK blocks sent), RFC 5961 section 7 (challenge ACK limit)
+ * RFC 2018 (SACK blocks sent), RFC 2883 (a D-SACK block first), RFC 5961 section 7 (challenge ACK limit)
  */
 #include "tcp/tcp_tcb.h"
 
@@ -25,8 +27,17 @@ static void fill_options(const synack_tcb *t, uint64_t now, synack_tcp_repr *r,
         r->tsval = synack_tcb_ts_now(t, now);
         r->tsecr = t->ts_recent;
     }
-    if (with_sack && (t->fl & SYNACK_TF_SACK) && !synack_asm_empty(&t->ooo))
-        r->sack_count = synack_tcp_sack_blocks(t, r->sack, r->has_ts ? 3 : 4);
+    if (with_sack && (t->fl & SYNACK_TF_SACK)) {
+        uint8_t max = r->has_ts ? 3 : 4, n = 0;
+        if (t->fl & SYNACK_TF_DSACK) { /* RFC 2883: the duplicate first */
+            r->sack[0].left = t->dsack_l;
+            r->sack[0].right = t->dsack_r;
+            n = 1;
+        }
+        if (!synack_asm_empty(&t->ooo))
+            n += synack_tcp_sack_blocks(t, r->sack + n, (uint8_t)(max - n));
+        r->sack_count = n;
+    }
 }
 
 uint32_t synack_tcp_maxseg(const synack_tcb *t)
@@ -35,15 +46,18 @@ uint32_t synack_tcp_maxseg(const synack_tcb *t)
     return t->snd_mss > opt ? t->snd_mss - opt : 1u;
 }
 
-uint32_t synack_tcp_rcv_window(const synack_tcb *t)
+uint32_t synack_tcp_rcv_window(const synack_stack *s, const synack_tcb *t)
 {
     uint32_t used = t->rcv.buf ? t->rcv.len : 0;
-    uint32_t free = t->rcvbuf > used ? t->rcvbuf - used : 0;
+    /* the buffer autotuning allows, as far as the memory budget lets
+       the ring grow (tcp_mem.c) */
+    uint32_t space = synack_tcb_rcv_reach(s, t);
+    uint32_t free = space > used ? space - used : 0;
     uint32_t cur = synack_seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
     uint32_t win = free;
     /* RFC 9293 3.8.6.2.2: move the right edge only by a useful amount,
        min(RCV.BUFF / 2, the peer's segment size) */
-    uint32_t sws = t->rcvbuf / 2 < t->rcv_mss ? t->rcvbuf / 2 : t->rcv_mss;
+    uint32_t sws = t->rcv.limit / 2 < t->rcv_mss ? t->rcv.limit / 2 : t->rcv_mss;
     if (win > cur && win - cur < sws)
         win = cur;
     /* RFC 9293 3.8.6.2.2 / RFC 7323 2.4: never shrink the window */
@@ -84,7 +98,7 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
     uint32_t win = 0;
     if (flags & SYNACK_TCP_SYN) {
         /* RFC 7323 2.2: the window in a SYN is never scaled */
-        win = t->rcvbuf > 65535u ? 65535u : t->rcvbuf;
+        win = t->rcv.limit > 65535u ? 65535u : t->rcv.limit;
         r.win = (uint16_t)win;
         r.has_mss = true;
         r.mss = t->adv_mss;
@@ -95,7 +109,7 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
         r.sack_ok = (t->fl & SYNACK_TF_SACK) != 0;
         fill_options(t, now, &r, false);
     } else if (!(flags & SYNACK_TCP_RST)) {
-        win = synack_tcp_rcv_window(t);
+        win = synack_tcp_rcv_window(s, t);
         r.win = (uint16_t)(win >> t->rcv_ws);
         fill_options(t, now, &r, true);
     }
@@ -130,7 +144,7 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
         if (synack_seq_gt(t->rcv_nxt + win, t->rcv_adv))
             t->rcv_adv = t->rcv_nxt + win;
         t->ack_pending = 0;
-        t->fl &= ~(uint32_t)SYNACK_TF_ACK_NOW;
+        t->fl &= ~(uint32_t)(SYNACK_TF_ACK_NOW | SYNACK_TF_DSACK);
         if (t->tm[SYNACK_TIMER_DELACK] != SYNACK_TCP_NEVER)
             synack_tcp_timer_clear(s, t, SYNACK_TIMER_DELACK);
     }
@@ -143,9 +157,10 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
 static uint32_t seg_payload_max(const synack_tcb *t)
 {
     uint32_t m = synack_tcp_maxseg(t);
-    if ((t->fl & SYNACK_TF_SACK) && !synack_asm_empty(&t->ooo)) {
-        uint32_t n = t->ooo.count < ((t->fl & SYNACK_TF_TS) ? 3u : 4u)
-                         ? t->ooo.count : ((t->fl & SYNACK_TF_TS) ? 3u : 4u);
+    uint32_t blocks = t->ooo.count + ((t->fl & SYNACK_TF_DSACK) ? 1u : 0u);
+    if ((t->fl & SYNACK_TF_SACK) && blocks) {
+        uint32_t n = blocks < ((t->fl & SYNACK_TF_TS) ? 3u : 4u)
+                         ? blocks : ((t->fl & SYNACK_TF_TS) ? 3u : 4u);
         uint32_t sack = (2 + 8 * n + 3) & ~3u;
         m = m > sack + 1 ? m - sack : 1;
     }
@@ -311,6 +326,8 @@ static uint32_t pipe_estimate(const synack_tcb *t)
 {
     if (!(t->fl & SYNACK_TF_RECOVERY))
         return t->snd_nxt - t->snd_una;
+    if (t->rack) /* RFC 6675 pipe with RACK's losses (RFC 8985) */
+        return synack_rack_pipe(t);
     if (t->sb) /* the peer sends SACK blocks: RFC 6675 */
         return synack_tcp_sb_pipe(t);
     /* NewReno: every duplicate ACK is a segment that left the network */
@@ -366,10 +383,14 @@ static uint32_t send_next(synack_stack *s, uint64_t now, synack_tcb *t,
         }
     }
     if (avail > 0 && !force && !rexmit) {
-        /* RFC 9293 3.8.6.2.1 with Nagle's bracketed conditions (3.7.4) */
+        /* RFC 9293 3.8.6.2.1 with Nagle's bracketed conditions (3.7.4),
+           in Minshall's variant (as Linux): a small segment waits only
+           while an earlier small segment is unacknowledged, so a reply
+           that ends in a partial segment is not held for a round trip */
         uint32_t du = avail < u ? avail : u;
-        bool idle = t->snd_nxt == t->snd_una;
-        bool nagle_ok = idle || (t->fl & SYNACK_TF_NODELAY) || fin_wanted;
+        bool small_out = synack_seq_gt(t->snd_sml, t->snd_una) &&
+                         synack_seq_le(t->snd_sml, t->snd_nxt);
+        bool nagle_ok = !small_out || (t->fl & SYNACK_TF_NODELAY) || fin_wanted;
         bool ok = du >= maxseg || (nagle_ok && avail <= u) ||
                   (nagle_ok && t->max_sndwnd && du >= t->max_sndwnd / 2);
         if (!ok)
@@ -385,6 +406,8 @@ static uint32_t send_next(synack_stack *s, uint64_t now, synack_tcb *t,
         flags |= SYNACK_TCP_PSH;
     xmit(s, now, t, seq, flags, seq - t->snd_una, len, rexmit, gso_seg);
     uint32_t seq_end = seq + len + (fin ? 1u : 0u);
+    if (t->fl & SYNACK_TF_SACK)
+        synack_rack_on_send(s, now, t, seq, seq_end, rexmit);
     t->snd_nxt = seq_end;
     if (synack_seq_gt(seq_end, t->snd_max))
         t->snd_max = seq_end;
@@ -397,6 +420,8 @@ static uint32_t send_next(synack_stack *s, uint64_t now, synack_tcb *t,
     if (rexmit) {
         t->fl &= ~(uint32_t)SYNACK_TF_RTT_TIMING; /* Karn */
     } else {
+        if (len < maxseg)
+            t->snd_sml = seq_end;
         t->bytes_sent += len;
         if (!(t->fl & (SYNACK_TF_RTT_TIMING | SYNACK_TF_TS)) && len) {
             t->fl |= SYNACK_TF_RTT_TIMING;
@@ -424,6 +449,14 @@ static void resend(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
     uint32_t e = seq + len + ((flags & SYNACK_TCP_FIN) ? 1u : 0u);
     if (synack_seq_gt(e, t->high_rxt))
         t->high_rxt = e;
+    if (t->fl & SYNACK_TF_SACK)
+        synack_rack_on_send(s, now, t, seq, e, true);
+}
+
+void synack_tcp_resend(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
+                       uint32_t len)
+{
+    resend(s, now, t, seq, len);
 }
 
 void synack_tcp_retransmit_head(synack_stack *s, uint64_t now, synack_tcb *t)
@@ -459,6 +492,13 @@ static bool unsent(const synack_tcb *t)
     return (t->fl & SYNACK_TF_SHUT_WR) && !(t->fl & SYNACK_TF_FIN_SENT);
 }
 
+uint32_t synack_tcp_send_new(synack_stack *s, uint64_t now, synack_tcb *t)
+{
+    if (!sending_state(t) || !unsent(t) || t->snd_nxt != t->snd_max)
+        return 0;
+    return send_next(s, now, t, seg_payload_max(t), true);
+}
+
 void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
 {
     if (!sending_state(t)) {
@@ -468,7 +508,9 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
         return;
     }
     bool recovery = (t->fl & SYNACK_TF_RECOVERY) != 0;
-    bool sack = recovery && t->sb;
+    bool rack = t->rack != NULL;
+    bool sack = recovery && (t->sb || rack);
+    uint32_t snd_max = t->snd_max;
     uint32_t maxseg = synack_tcp_maxseg(t);
     uint32_t cwnd = t->cc.cwnd;
     /* RFC 3042: the first two duplicate ACKs each release one new segment */
@@ -478,9 +520,10 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
     for (uint32_t i = 0; i < SYNACK_TCP_MAX_BURST; i++) {
         uint32_t avail = cwnd > pipe ? cwnd - pipe : 0;
         uint32_t seq, len, n;
-        /* RFC 6675 NextSeg (1): lost holes first */
+        /* RFC 6675 NextSeg (1): lost holes first (RACK's losses with SACK) */
         if (sack && avail >= maxseg &&
-            synack_tcp_sb_next_hole(t, seg_payload_max(t), false, &seq, &len)) {
+            (rack ? synack_rack_next_lost(t, seg_payload_max(t), &seq, &len)
+                  : synack_tcp_sb_next_hole(t, seg_payload_max(t), false, &seq, &len))) {
             resend(s, now, t, seq, len);
             pipe += len;
             continue;
@@ -491,10 +534,26 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
             pipe += n;
             continue;
         }
-        /* NextSeg (3): rescue a hole that is not yet deemed lost */
-        if (sack && avail >= maxseg &&
+        /* NextSeg (3): a hole that is not yet deemed lost; not with RACK,
+           whose reordering window is there to wait for such holes */
+        if (sack && !rack && avail >= maxseg &&
             synack_tcp_sb_next_hole(t, seg_payload_max(t), true, &seq, &len)) {
             resend(s, now, t, seq, len);
+            pipe += len;
+            continue;
+        }
+        /* NextSeg (4): the rescue retransmission of the highest unSACKed
+           segment, once per recovery (HighACK > RescueRxt); it does not
+           move HighRxt. Without it a lost tail with nothing SACKed above
+           it waits for the retransmission timer. RACK needs no rescue:
+           the tail is marked lost once a later send is delivered, or
+           probed by TLP. */
+        if (sack && !rack && avail >= maxseg && synack_seq_gt(t->snd_una, t->rescue_rxt) &&
+            synack_tcp_sb_rescue(t, seg_payload_max(t), &seq, &len)) {
+            uint32_t high_rxt = t->high_rxt;
+            resend(s, now, t, seq, len);
+            t->high_rxt = high_rxt;
+            t->rescue_rxt = t->recover;
             pipe += len;
             continue;
         }
@@ -504,7 +563,9 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
         synack_tcp_send_ack(s, now, t);
     /* timers: RFC 6298 5.1 (retransmission), RFC 9293 3.8.6.1 (persist) */
     if (t->snd_max != t->snd_una && !(t->fl & SYNACK_TF_PERSIST)) {
-        if (t->tm[SYNACK_TIMER_REXMIT] == SYNACK_TCP_NEVER)
+        /* (a probe timeout standing in for the RTO re-arms it itself) */
+        if (t->tm[SYNACK_TIMER_REXMIT] == SYNACK_TCP_NEVER &&
+            t->tm[SYNACK_TIMER_TLP] == SYNACK_TCP_NEVER)
             synack_tcp_rexmit_arm(s, now, t);
     } else if (t->snd_max == t->snd_una && unsent(t)) {
         if (t->tm[SYNACK_TIMER_PERSIST] == SYNACK_TCP_NEVER)
@@ -513,6 +574,9 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
         if (t->tm[SYNACK_TIMER_REXMIT] != SYNACK_TCP_NEVER)
             synack_tcp_timer_clear(s, t, SYNACK_TIMER_REXMIT);
     }
+    /* RFC 8985 7.2: new data went out, the probe timeout restarts */
+    if (t->rack && t->snd_max != snd_max)
+        synack_rack_tlp_arm(s, now, t);
 }
 
 void synack_tcp_send_probe(synack_stack *s, uint64_t now, synack_tcb *t)
@@ -537,13 +601,13 @@ void synack_tcp_send_probe(synack_stack *s, uint64_t now, synack_tcb *t)
 void synack_tcp_window_update(synack_stack *s, uint64_t now, synack_tcb *t)
 {
     uint32_t cur = synack_seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-    uint32_t free = t->rcvbuf - t->rcv.len;
+    uint32_t free = t->rcv.limit > t->rcv.len ? t->rcv.limit - t->rcv.len : 0;
     if (free <= cur)
         return;
-    uint32_t half = t->rcvbuf / 2;
+    uint32_t half = t->rcv.limit / 2;
     uint32_t mss = t->rcv_mss;
     uint32_t thresh = cur == 0 ? (mss < half ? mss : half)
                                : (2 * mss < half ? 2 * mss : half);
-    if (free - cur >= thresh && synack_tcp_rcv_window(t) > cur)
+    if (free - cur >= thresh && synack_tcp_rcv_window(s, t) > cur)
         synack_tcp_send_ack(s, now, t);
 }

@@ -8,6 +8,8 @@
  * dropped and counted). A FIN beyond a hole is remembered and processed
  * when the data before it arrives.
  *
+ * Duplicates (below RCV.NXT or inside held data) are reported once as a
+ * D-SACK block (RFC 2883).
  * ACKs (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2, RFC 5681 4.2): delayed by up to
  * delack_ms, but sent at once for every second full-sized segment, for
  * out-of-order data, for data that fills a hole, and for a FIN.
@@ -22,7 +24,7 @@ static void fin_received(synack_stack *s, uint64_t now, synack_tcb *t)
     t->fl |= SYNACK_TF_RCV_FIN | SYNACK_TF_ACK_NOW;
     t->fl &= ~(uint32_t)SYNACK_TF_OOO_FIN;
     if (t->ooo.ranges) {
-        synack_mem_free(s, t->ooo.ranges, (size_t)t->ooo.max * sizeof *t->ooo.ranges);
+        synack_tcp_buf_free(s, t->ooo.ranges, t->ooo.max * (uint32_t)sizeof *t->ooo.ranges);
         memset(&t->ooo, 0, sizeof t->ooo);
     }
     switch (t->state) {
@@ -51,7 +53,7 @@ static bool ooo_ready(synack_stack *s, synack_tcb *t)
         return false;
     if (max > 1024)
         max = 1024;
-    synack_range *r = synack_mem_alloc(s, (size_t)max * sizeof *r);
+    synack_range *r = synack_tcp_buf_alloc(s, max * (uint32_t)sizeof *r, true);
     if (!r)
         return false;
     synack_asm_init(&t->ooo, r, max);
@@ -62,7 +64,6 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
                          const synack_tcp_repr *seg, uint32_t seq,
                          const uint8_t *data, uint32_t len, bool fin)
 {
-    (void)seg;
     /* drop what we already have (RFC 9293: "only the new parts") */
     if (synack_seq_lt(seq, t->rcv_nxt)) {
         uint32_t skip = t->rcv_nxt - seq;
@@ -70,6 +71,7 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
             skip = len;
             fin = false; /* the FIN was seen before as well */
         }
+        synack_tcp_dsack_note(t, seq, seq + skip); /* RFC 2883 */
         data += skip;
         len -= skip;
         seq += skip;
@@ -81,11 +83,11 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
     }
     if (len) {
         uint32_t off = seq - t->rcv_nxt;
-        if (!synack_tcb_rcv_alloc(s, t)) {
-            t->fl |= SYNACK_TF_ACK_NOW;
-            return;
-        }
-        uint32_t room = synack_ring_free(&t->rcv);
+        /* what we offered, or what the autotuned buffer would offer now
+           (tcp_mem.c): text beyond it is trimmed (RFC 9293 3.10.7.4) */
+        uint32_t room = synack_seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+        if (t->rcv.limit > t->rcv.len && t->rcv.limit - t->rcv.len > room)
+            room = t->rcv.limit - t->rcv.len;
         if (off >= room) {
             synack_count_drop(s, SYNACK_DROP_TCP_OUT_OF_WINDOW);
             t->fl |= SYNACK_TF_ACK_NOW;
@@ -95,6 +97,14 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
             len = room - off; /* beyond the buffer: trim, FIN goes too */
             fin = false;
         }
+        /* memory for it (tcp_mem.c); without, the segment is dropped
+           unacknowledged and the sender repeats it */
+        if (!synack_tcb_rcv_reserve(s, t, t->rcv.len + off + len, off == 0)) {
+            t->fl |= SYNACK_TF_ACK_NOW;
+            return;
+        }
+        if (off == 0)
+            synack_tcp_rcv_rtt_sample(t, now, seg, len);
         /* RFC 1122 4.2.3.2 counts full-sized segments: a super-frame from
          * a receive-offloading link (TSO output not yet cut) counts as our
          * MSS, else one 64 KB frame would defer ACKs to every 128 KB. */
@@ -106,6 +116,11 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
             t->rcv_nxt += len;
             t->bytes_received += len;
             t->ack_pending += len;
+        } else if (off > 0 && synack_tcp_ooo_holds(t, off, len)) {
+            /* RFC 2883: a duplicate of held data; its block comes second */
+            synack_tcp_dsack_note(t, seq, seq + len);
+            synack_tcp_sack_note(t, seq);
+            t->fl |= SYNACK_TF_ACK_NOW;
         } else if (!ooo_ready(s, t) || !synack_asm_add(&t->ooo, off, len)) {
             t->fl |= SYNACK_TF_ACK_NOW;
             if (off != 0) {

@@ -2,11 +2,13 @@
  * Selective acknowledgments.
  *
  * RFC 2018: SACK blocks received are merged into a scoreboard of SACKed
- *   ranges above snd_una (section 5; blocks outside (SND.UNA, SND.MAX] and
- *   D-SACK blocks (RFC 2883) are ignored); SACK blocks sent report the
- *   receiver's out-of-order ranges, the one holding the most recently
- *   received segment first (section 4).
- * RFC 6675: IsLost(), SetPipe() and NextSeg() rules (1) and (3) over the
+ *   ranges above snd_una (section 5; blocks outside (SND.UNA, SND.MAX] are
+ *   ignored; a D-SACK block (RFC 2883) adds nothing here and is read by
+ *   RACK in tcp_rack.c); SACK blocks sent report the receiver's
+ *   out-of-order ranges, the one holding the most recently received
+ *   segment first (section 4), after a D-SACK block for a duplicate just
+ *   received (RFC 2883 section 4: once, first).
+ * RFC 6675: IsLost(), SetPipe() and NextSeg() rules (1), (3) and (4) over the
  *   scoreboard, holes between SACKed blocks being the candidate losses.
  *   Within a hole every octet has the same SACKed data above it, so the
  *   rules are evaluated per hole rather than per octet.
@@ -175,6 +177,31 @@ bool synack_tcp_sb_next_hole(const synack_tcb *t, uint32_t maxseg, bool rescue,
     return false;
 }
 
+bool synack_tcp_sb_rescue(const synack_tcb *t, uint32_t maxseg, uint32_t *seq,
+                          uint32_t *len)
+{
+    /* walk down from snd_max over SACKed blocks that reach the top */
+    const synack_tcp_sb *sb = t->sb;
+    uint32_t top = t->snd_max, floor = t->snd_una;
+    uint32_t i = sb ? sb->n : 0;
+    while (i > 0 && synack_seq_ge(sb->b[i - 1].right, top)) {
+        top = synack_seq_min(top, sb->b[i - 1].left);
+        i--;
+    }
+    if (i > 0)
+        floor = synack_seq_max(floor, sb->b[i - 1].right);
+    if (!synack_seq_gt(top, floor))
+        return false;
+    /* the FIN takes no payload room: the segment is the last data octets
+       (the resend adds the FIN) */
+    if ((t->fl & SYNACK_TF_FIN_SENT) && top == t->snd_fin + 1)
+        top = t->snd_fin;
+    uint32_t n = top - floor < maxseg ? top - floor : maxseg;
+    *seq = top - n;
+    *len = n;
+    return true;
+}
+
 uint32_t synack_tcp_sb_skip(const synack_tcb *t, uint32_t seq)
 {
     const synack_tcp_sb *sb = t->sb;
@@ -188,6 +215,24 @@ uint32_t synack_tcp_sb_skip(const synack_tcb *t, uint32_t seq)
 }
 
 /* ---- blocks we send -------------------------------------------------------- */
+
+void synack_tcp_dsack_note(synack_tcb *t, uint32_t l, uint32_t r)
+{
+    if (!(t->fl & SYNACK_TF_SACK) || !synack_seq_lt(l, r))
+        return;
+    t->dsack_l = l;
+    t->dsack_r = r;
+    t->fl |= SYNACK_TF_DSACK;
+}
+
+bool synack_tcp_ooo_holds(const synack_tcb *t, uint32_t off, uint32_t len)
+{
+    const synack_assembler *a = &t->ooo;
+    for (uint32_t i = 0; i < a->count; i++)
+        if (a->ranges[i].start <= off && off + len <= a->ranges[i].end)
+            return true;
+    return false;
+}
 
 void synack_tcp_sack_note(synack_tcb *t, uint32_t seq)
 {

@@ -1,7 +1,8 @@
 /*
  * TCP bookkeeping: the handle table, TCB allocation, the demux hash on the
  * 4-tuple (keyed by the stack secret, so a peer cannot aim at one bucket),
- * the list of bound ports, the TIME-WAIT list and the per-socket buffers.
+ * the list of bound ports, the TIME-WAIT list and releasing the per-socket
+ * buffers (tcp_mem.c allocates and grows them).
  *
  * RFC 9293 3.3.1 (the TCB), RFC 9293 3.6.1 / RFC 6191 (TIME-WAIT; here the
  * oldest TIME-WAIT connection is reclaimed when the connection limit is
@@ -75,6 +76,7 @@ synack_tcb *synack_tcb_new(synack_stack *s, uint64_t now)
     t->tkey = SYNACK_TCP_NEVER;
     t->sndbuf = clamp_u32(c->sndbuf, SYNACK_TCP_MIN_BUF, SYNACK_TCP_MAX_BUF);
     t->rcvbuf = clamp_u32(c->rcvbuf, SYNACK_TCP_MIN_BUF, SYNACK_TCP_MAX_BUF);
+    synack_tcb_bufs_init(t);
     t->rto_min = c->rto_min_ms ? c->rto_min_ms : 1;
     t->rto_max = c->rto_max_ms > t->rto_min ? c->rto_max_ms : t->rto_min;
     t->rto = clamp_u32(c->rto_initial_ms ? c->rto_initial_ms : 1000, t->rto_min,
@@ -114,6 +116,7 @@ void synack_tcb_free(synack_stack *s, synack_tcb *t)
     synack_tcb_release_snd(s, t);
     synack_tcb_release_rcv(s, t);
     synack_mem_free(s, t->sb, sizeof *t->sb);
+    synack_rack_free(s, t);
     s->tcp.socks[t->handle] = NULL;
     p->free_h[p->nfree++] = t->handle;
     s->tcp.nconns--;
@@ -234,6 +237,16 @@ bool synack_tcb_port_bound(const synack_stack *s, uint16_t lport)
     return false;
 }
 
+bool synack_tcb_port_used(const synack_stack *s, uint16_t lport)
+{
+    for (uint32_t h = 0; h < s->tcp.nsocks; h++) {
+        const synack_tcb *t = s->tcp.socks[h];
+        if (t && (t->fl & SYNACK_TF_HASHED) && t->lport == lport)
+            return true;
+    }
+    return false;
+}
+
 void synack_tcb_bound_add(synack_stack *s, synack_tcb *t)
 {
     synack_tcp_priv *p = synack_tcp_priv_of(s);
@@ -290,42 +303,15 @@ void synack_tcb_tw_remove(synack_stack *s, synack_tcb *t)
 
 /* ---- buffers ------------------------------------------------------------- */
 
-bool synack_tcb_snd_alloc(synack_stack *s, synack_tcb *t)
-{
-    if (t->snd.buf)
-        return true;
-    uint8_t *b = synack_mem_alloc(s, t->sndbuf);
-    if (!b)
-        return false;
-    synack_ring_init(&t->snd, b, t->sndbuf);
-    return true;
-}
-
-bool synack_tcb_rcv_alloc(synack_stack *s, synack_tcb *t)
-{
-    if (t->rcv.buf)
-        return true;
-    uint8_t *b = synack_mem_alloc(s, t->rcvbuf);
-    if (!b)
-        return false;
-    synack_ring_init(&t->rcv, b, t->rcvbuf);
-    return true;
-}
-
 void synack_tcb_release_snd(synack_stack *s, synack_tcb *t)
 {
-    if (t->snd.buf)
-        synack_mem_free(s, t->snd.buf, t->snd.cap);
-    memset(&t->snd, 0, sizeof t->snd);
+    synack_tcb_ring_free(s, t, &t->snd);
 }
 
 void synack_tcb_release_rcv(synack_stack *s, synack_tcb *t)
 {
-    if (t->rcv.buf)
-        synack_mem_free(s, t->rcv.buf, t->rcv.cap);
-    memset(&t->rcv, 0, sizeof t->rcv);
-    if (t->ooo.ranges)
-        synack_mem_free(s, t->ooo.ranges, (size_t)t->ooo.max * sizeof *t->ooo.ranges);
+    synack_tcb_ring_free(s, t, &t->rcv);
+    synack_tcp_buf_free(s, t->ooo.ranges, t->ooo.max * (uint32_t)sizeof *t->ooo.ranges);
     memset(&t->ooo, 0, sizeof t->ooo);
 }
 

@@ -74,7 +74,7 @@
 /* "No timer" deadline. */
 #define SYNACK_TCP_NEVER UINT64_MAX
 /* Number of timers (synack_timer_name values). */
-#define SYNACK_TCP_NTIMERS 5
+#define SYNACK_TCP_NTIMERS 7
 
 /* TCB flags (tcb->fl). */
 enum {
@@ -103,6 +103,8 @@ enum {
     SYNACK_TF_TW_LIST = 1u << 22,   /* on the TIME-WAIT list */
     SYNACK_TF_RCV_SHUT = 1u << 23,  /* receive side released (close()) */
     SYNACK_TF_RTT_VALID = 1u << 24, /* srtt/rttvar hold a measurement */
+    SYNACK_TF_REUSEADDR = 1u << 25, /* bind may share a port with connections */
+    SYNACK_TF_DSACK = 1u << 26,     /* a D-SACK block is due (dsack_l/r) */
 };
 
 /* The SACK scoreboard (RFC 6675 section 3), allocated on first use. */
@@ -111,6 +113,53 @@ typedef struct synack_tcp_sb {
     uint32_t sacked;                           /* bytes covered */
     synack_sack_block b[SYNACK_TCP_SB_MAX];    /* sorted, disjoint, > snd_una */
 } synack_tcp_sb;
+
+/* RACK (RFC 8985) sent-segment record flags (synack_rack_seg.fl). */
+enum {
+    SYNACK_RS_REXMIT = 1u << 0, /* retransmitted: xmit_ts is the latest send */
+    SYNACK_RS_LOST = 1u << 1,   /* marked lost and not resent since */
+    SYNACK_RS_SACKED = 1u << 2, /* selectively acknowledged */
+};
+
+/* One transmission: [start, end) last sent at xmit_ts (ms, low 32 bits). */
+typedef struct synack_rack_seg {
+    uint32_t start, end, xmit_ts, fl;
+} synack_rack_seg;
+
+/* Record ring bounds (16 bytes a record: 256 B to 128 KiB). */
+#define SYNACK_TCP_RACK_MIN_CAP 16u
+#define SYNACK_TCP_RACK_MAX_CAP 8192u
+
+/* RACK state flags (synack_tcp_rack.fl). */
+enum {
+    SYNACK_RK_VALID = 1u << 0,       /* xmit_ts/end_seq/rtt hold a delivery */
+    SYNACK_RK_REORDER = 1u << 1,     /* RACK.reordering_seen */
+    SYNACK_RK_DSACK_ROUND = 1u << 2, /* dsack_round is set */
+    SYNACK_RK_TLP_OUT = 1u << 3,     /* a TLP episode is open (TLP.end_seq) */
+    SYNACK_RK_TLP_REXMIT = 1u << 4,  /* TLP.is_retrans */
+    SYNACK_RK_ADVANCED = 1u << 5,    /* this ACK moved SND.UNA (transient) */
+};
+
+/*
+ * RACK-TLP state (RFC 8985 5.2), allocated on the first send of a
+ * connection that negotiated SACK; the record ring (sequence order,
+ * disjoint) is allocated and grown on demand and freed when the flight
+ * drains.
+ */
+typedef struct synack_tcp_rack {
+    synack_rack_seg *r;
+    uint32_t head, n, cap;    /* ring of records; cap a power of two or 0 */
+    uint32_t rexmit_high;     /* records above this were never resent */
+    uint32_t xmit_ts, end_seq, rtt; /* RACK.xmit_ts, RACK.end_seq, RACK.rtt (ms) */
+    uint32_t min_rtt;         /* RACK.min_RTT, ms (UINT32_MAX: none yet) */
+    uint32_t fack;            /* RACK.fack */
+    uint32_t dsack_round;     /* RACK.dsack_round */
+    uint32_t cut_ts;          /* ms of the last congestion response */
+    uint32_t tlp_start, tlp_end; /* the probe's first sequence number, TLP.end_seq */
+    uint32_t tlp_probes, dsacks; /* counts, for tests and traces */
+    uint16_t fl;              /* SYNACK_RK_* */
+    uint8_t reo_wnd_mult, reo_wnd_persist;
+} synack_tcp_rack;
 
 /* A transmission control block. */
 struct synack_tcb {
@@ -147,8 +196,10 @@ struct synack_tcb {
     /* send sequence variables (RFC 9293 3.3.1) */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
     uint32_t max_sndwnd, snd_fin;
+    uint32_t snd_sml;   /* end of the last small segment sent (Minshall) */
     uint32_t recover;   /* RFC 6582 recover / RFC 6675 RecoveryPoint */
     uint32_t high_rxt;  /* RFC 6675 HighRxt */
+    uint32_t rescue_rxt; /* RFC 6675 RescueRxt (snd_una at entry) */
     uint32_t rtt_seq, rtt_start;
     /* receive sequence variables */
     uint32_t irs, rcv_nxt, rcv_adv, last_ack_sent, rcv_fin;
@@ -162,6 +213,7 @@ struct synack_tcb {
     uint32_t oow_ack_at; /* ms (low 32 bits, 0 = never) of the last ACK to
                             an invalid segment */
     uint32_t sack_recent[4]; /* left edges of recently received OOO data */
+    uint32_t dsack_l, dsack_r; /* duplicate to report (RFC 2883), SYNACK_TF_DSACK */
     /* per-socket options */
     uint32_t sndbuf, rcvbuf, rto_min, rto_max, delack_ms, msl_ms;
     uint32_t keep_idle, keep_intvl;
@@ -176,6 +228,10 @@ struct synack_tcb {
             uint64_t cookies_until; /* cookie ACKs checked before this (ms) */
         };
     };
+    /* Buffers that grow with need (tcp_mem.c): snd.limit is the send buffer
+       the application may fill now, rcv.limit the receive buffer the window
+       is offered from; sndbuf/rcvbuf are the most they grow to. The
+       receive-autotuning state lives behind the receive ring's storage. */
     synack_ring snd, rcv;
     synack_assembler ooo;
     synack_tcp_sb *sb;
@@ -186,6 +242,7 @@ struct synack_tcb {
      * fails (TIME-WAIT goes back into the hash). Freeing either clears it.
      */
     synack_tcb *twin;
+    synack_tcp_rack *rack;
     uint64_t bytes_sent, bytes_received, rexmit_segs, rexmit_bytes;
 };
 
@@ -201,6 +258,7 @@ typedef struct synack_tcp_priv {
     synack_tcb *bound;      /* listeners and bound, unconnected sockets */
     synack_tcb *tw_head, *tw_tail; /* TIME-WAIT, oldest first */
     uint32_t next_ephemeral; /* RFC 6056 algorithm 3 counter */
+    uint64_t mem_used;      /* buffer memory held (cfg.tcp.mem_max budget) */
 } synack_tcp_priv;
 
 /* ---- sequence numbers (modulo 2^32) -------------------------------------- */
@@ -252,19 +310,66 @@ void synack_tcb_hash_remove(synack_stack *s, synack_tcb *t);
 synack_tcb *synack_tcb_find_listener(const synack_stack *s, uint16_t lport);
 /* Whether a listener or a bound socket holds lport. */
 bool synack_tcb_port_bound(const synack_stack *s, uint16_t lport);
+/* True when a connection (any state, TIME-WAIT included) uses lport. */
+bool synack_tcb_port_used(const synack_stack *s, uint16_t lport);
 void synack_tcb_bound_add(synack_stack *s, synack_tcb *t);
 void synack_tcb_bound_remove(synack_stack *s, synack_tcb *t);
 /* TIME-WAIT list (reclaimed oldest first when the connection limit is hit). */
 void synack_tcb_tw_add(synack_stack *s, synack_tcb *t);
 void synack_tcb_tw_remove(synack_stack *s, synack_tcb *t);
-/* Allocate the send/receive ring on first use (false on NOMEM). */
-bool synack_tcb_snd_alloc(synack_stack *s, synack_tcb *t);
-bool synack_tcb_rcv_alloc(synack_stack *s, synack_tcb *t);
 /* Release buffers that a state no longer needs. */
 void synack_tcb_release_snd(synack_stack *s, synack_tcb *t);
 void synack_tcb_release_rcv(synack_stack *s, synack_tcb *t);
 /* Free the TCB if it is CLOSED and nobody holds its handle. */
 void synack_tcb_reap(synack_stack *s, synack_tcb *t);
+
+/* ---- tcp_mem.c: buffers that grow with need, the memory budget ---------- */
+
+/*
+ * Buffer memory (rings, out-of-order ranges) charged to cfg.tcp.mem_max:
+ * NULL when it would exceed the budget or the allocator fails. Ring
+ * storage is not zeroed (`zero` false); structures are.
+ */
+void *synack_tcp_buf_alloc(synack_stack *s, uint32_t size, bool zero);
+void synack_tcp_buf_free(synack_stack *s, void *p, uint32_t size);
+/* The budget is 3/4 spent: buffers stop growing, less new window. */
+bool synack_tcp_mem_pressure(const synack_stack *s);
+/* Starting sizes (snd.limit, rcv.limit) after sndbuf/rcvbuf were set. */
+void synack_tcb_bufs_init(synack_tcb *t);
+/* Free a ring's storage (rcv: with the autotuning state); keeps limit. */
+void synack_tcb_ring_free(synack_stack *s, synack_tcb *t, synack_ring *r);
+/*
+ * The receive buffer the window may be offered from: rcv.limit, but no
+ * more than the ring can grow to within the budget, and under pressure no
+ * more than it holds (at least four segments, so a reader keeps going).
+ */
+uint32_t synack_tcb_rcv_reach(const synack_stack *s, const synack_tcb *t);
+/* All sent data acknowledged: under pressure the send ring goes back. */
+void synack_tcb_snd_drained(synack_stack *s, synack_tcb *t);
+/*
+ * Make the receive ring hold `end` bytes from its read position (unread
+ * bytes, then the window). Out-of-order data is freed (counted) to make
+ * room for in-order data (`in_order`) when the budget is spent. False
+ * when there is no memory: the caller drops the segment.
+ */
+bool synack_tcb_rcv_reserve(synack_stack *s, synack_tcb *t, uint32_t end,
+                            bool in_order);
+/*
+ * Room in the send ring for up to `want` more bytes, growing snd.limit
+ * when the application is limited by it (like Linux's tcp_sndbuf_expand)
+ * and the ring within it. Returns the room (0: none; NOMEM is the caller's
+ * call when the ring is empty).
+ */
+uint32_t synack_tcb_snd_reserve(synack_stack *s, synack_tcb *t, uint32_t want);
+/* Whether a send would queue something now (room, or room to grow). */
+bool synack_tcb_snd_writable(const synack_stack *s, const synack_tcb *t);
+/* Receiver-side RTT from an in-order data segment (RFC 7323 TSecr, or the
+   time to receive a window's worth). */
+void synack_tcp_rcv_rtt_sample(const synack_tcb *t, uint64_t now,
+                               const synack_tcp_repr *seg, uint32_t len);
+/* After the application read: autotune rcv.limit (DRS), and give memory
+   back under pressure. */
+void synack_tcp_rcv_space_adjust(synack_stack *s, uint64_t now, synack_tcb *t);
 
 /* ---- tcp_state (tcp_api.c) ----------------------------------------------- */
 
@@ -320,14 +425,20 @@ void synack_tcp_send_cookie_synack(synack_stack *s, uint64_t now,
                                    const synack_ip4_repr *ip,
                                    const synack_tcp_repr *syn, uint32_t iss,
                                    uint32_t rcvbuf);
+/* Resend [seq, seq + len) (a FIN when it reaches the end of the data). */
+void synack_tcp_resend(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
+                       uint32_t len);
+/* Send one segment of new data ignoring cwnd and Nagle (a TLP); 0: none. */
+uint32_t synack_tcp_send_new(synack_stack *s, uint64_t now, synack_tcb *t);
 /* Retransmit one segment at snd_una (fast retransmit / NewReno partial ACK). */
 void synack_tcp_retransmit_head(synack_stack *s, uint64_t now, synack_tcb *t);
 /* Send a zero-window probe or force out what the window allows (persist). */
 void synack_tcp_send_probe(synack_stack *s, uint64_t now, synack_tcb *t);
 /* Keepalive probe <SEQ=SND.UNA-1><ACK=RCV.NXT> (RFC 9293 3.8.4). */
 void synack_tcp_send_keepalive(synack_stack *s, uint64_t now, synack_tcb *t);
-/* The receive window to announce now, in bytes (SWS-avoided, never shrinking). */
-uint32_t synack_tcp_rcv_window(const synack_tcb *t);
+/* The receive window to announce now, in bytes (SWS-avoided, never
+   shrinking; under memory pressure no more than the ring holds). */
+uint32_t synack_tcp_rcv_window(const synack_stack *s, const synack_tcb *t);
 /* Window update after the application read: send one if it grew enough. */
 void synack_tcp_window_update(synack_stack *s, uint64_t now, synack_tcb *t);
 /*
@@ -359,6 +470,13 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
 /* Apply the peer's SYN options (MSS, WS, SACK-permitted, TS). */
 void synack_tcp_apply_syn_options(synack_stack *s, synack_tcb *t,
                                   const synack_tcp_repr *syn);
+/*
+ * Enter fast recovery (RFC 5681 3.2, RFC 6582 3.2, RFC 6675 5): recover,
+ * the congestion response, and the head resent when rexmit_head (RACK
+ * leaves that to NextSeg over what it marked lost).
+ */
+void synack_tcp_enter_recovery(synack_stack *s, uint64_t now, synack_tcb *t,
+                               bool rexmit_head);
 /* Feed an RTT sample in ms (RFC 6298 2.2/2.3). */
 void synack_tcp_rtt_sample(synack_tcb *t, uint32_t rtt_ms);
 /* Current RTO (ms) from srtt/rttvar, clamped. */
@@ -404,6 +522,13 @@ uint32_t synack_tcp_sb_pipe(const synack_tcb *t);
  */
 bool synack_tcp_sb_next_hole(const synack_tcb *t, uint32_t maxseg, bool rescue,
                              uint32_t *seq, uint32_t *len);
+/*
+ * RFC 6675 NextSeg() rule (4), the rescue retransmission: the segment of at
+ * most maxseg octets ending at the highest unSACKed octet below snd_max.
+ * False when everything outstanding is SACKed.
+ */
+bool synack_tcp_sb_rescue(const synack_tcb *t, uint32_t maxseg, uint32_t *seq,
+                          uint32_t *len);
 /* If seq lies in a SACKed block, the block's right edge; else seq. */
 uint32_t synack_tcp_sb_skip(const synack_tcb *t, uint32_t seq);
 /* SACK blocks we send (RFC 2018 section 4): most recent first. */
@@ -411,6 +536,45 @@ uint8_t synack_tcp_sack_blocks(const synack_tcb *t, synack_sack_block *out,
                                uint8_t max);
 /* Remember that OOO data starting at seq just arrived (for block order). */
 void synack_tcp_sack_note(synack_tcb *t, uint32_t seq);
+/*
+ * RFC 2883: [l, r) arrived again (below rcv_nxt, or inside held
+ * out-of-order data); the next ACK reports it as a D-SACK block.
+ */
+void synack_tcp_dsack_note(synack_tcb *t, uint32_t l, uint32_t r);
+/* Whether [off, off + len) (relative to rcv_nxt) is all held out of order. */
+bool synack_tcp_ooo_holds(const synack_tcb *t, uint32_t off, uint32_t len);
+
+/* ---- tcp_rack.c: RACK-TLP (RFC 8985) ------------------------------------- */
+
+/* Allocate the RACK state (SACK negotiated only); false otherwise or NOMEM. */
+bool synack_rack_init(synack_stack *s, synack_tcb *t);
+void synack_rack_free(synack_stack *s, synack_tcb *t);
+/* [seq, end) went out at now (new data, or a retransmission). */
+void synack_rack_on_send(synack_stack *s, uint64_t now, synack_tcb *t,
+                         uint32_t seq, uint32_t end, bool rexmit);
+/*
+ * An acceptable ACK, before snd_una moves: deliveries (RACK.xmit_ts, rtt,
+ * min_RTT, reordering), D-SACK (RFC 2883) and the TLP episode.
+ */
+void synack_rack_on_ack(synack_stack *s, uint64_t now, synack_tcb *t,
+                        const synack_tcp_repr *seg, uint32_t newly_sacked);
+/* After the ACK: loss detection, recovery entry, the rack and tlp timers. */
+void synack_rack_after_ack(synack_stack *s, uint64_t now, synack_tcb *t);
+/* Expiry of the reordering timer (SYNACK_TIMER_RACK). */
+void synack_rack_on_timer(synack_stack *s, uint64_t now, synack_tcb *t);
+/* Expiry of the probe timeout (SYNACK_TIMER_TLP): send the probe. */
+void synack_rack_on_tlp_timer(synack_stack *s, uint64_t now, synack_tcb *t);
+/* (Re)arm the probe timeout after new data or an ACK (RFC 8985 7.2). */
+void synack_rack_tlp_arm(synack_stack *s, uint64_t now, synack_tcb *t);
+/* Fast recovery ended: the widened reordering window ages. */
+void synack_rack_recovery_end(synack_tcb *t);
+/* Retransmission timeout: records restart with go-back-N, timers off. */
+void synack_rack_on_rto(synack_stack *s, synack_tcb *t);
+/* RFC 6675 pipe with RACK's losses: outstanding, not SACKed, not lost. */
+uint32_t synack_rack_pipe(const synack_tcb *t);
+/* NextSeg rule (1) with RACK: the first piece marked lost. */
+bool synack_rack_next_lost(const synack_tcb *t, uint32_t maxseg, uint32_t *seq,
+                           uint32_t *len);
 
 /* ---- tcp_timer.c --------------------------------------------------------- */
 

@@ -10,6 +10,8 @@
  * RFC 6582 3.2 step 4 and RFC 6675 5.1 (an RTO ends recovery; recover is
  *   set to the highest sequence number sent)
  * RFC 1122 4.2.3.9 (an ICMP soft error is reported on give-up)
+ * RFC 8985 6.3 and 7 (the RACK reordering timer and the probe timeout,
+ *   handled in tcp_rack.c)
  */
 #include "tcp/tcp_tcb.h"
 
@@ -204,6 +206,7 @@ static void on_rexmit(synack_stack *s, uint64_t now, synack_tcb *t)
     t->recover = t->snd_max;
     t->dupacks = 0;
     synack_tcp_sb_clear(t);
+    synack_rack_on_rto(s, t);
     t->high_rxt = t->snd_una;
     t->snd_nxt = t->snd_una;
     synack_tcp_trace_cc(s, t);
@@ -297,6 +300,12 @@ static void fire(synack_stack *s, uint64_t now, synack_tcb *t, synack_timer_name
     case SYNACK_TIMER_TIME_WAIT:
         if (t->state == SYNACK_TCP_TIME_WAIT || t->state == SYNACK_TCP_FIN_WAIT_2)
             synack_tcb_set_state(s, now, t, SYNACK_TCP_CLOSED);
+        break;
+    case SYNACK_TIMER_RACK:
+        synack_rack_on_timer(s, now, t);
+        break;
+    case SYNACK_TIMER_TLP:
+        synack_rack_on_tlp_timer(s, now, t);
         break;
     }
     if (tr && t->state != SYNACK_TCP_CLOSED)

@@ -40,6 +40,24 @@ void synack_ring_init(synack_ring *r, uint8_t *buf, uint32_t cap)
     r->len = 0;
 }
 
+uint8_t *synack_ring_move(synack_ring *r, uint8_t *nbuf, uint32_t ncap,
+                          uint32_t keep)
+{
+    uint8_t *old = r->buf;
+    if (keep > 0 && old != NULL) {
+        uint32_t first = r->cap - r->head;
+        if (first > keep)
+            first = keep;
+        memcpy(nbuf, old + r->head, first);
+        if (keep > first)
+            memcpy(nbuf + first, old, keep - first);
+    }
+    r->buf = nbuf;
+    r->cap = nbuf != NULL ? ncap : 0;
+    r->head = 0;
+    return old;
+}
+
 uint32_t synack_ring_write(synack_ring *r, const void *src, uint32_t n)
 {
     uint32_t room = synack_ring_free(r);

@@ -14,6 +14,8 @@ typedef struct synack_ring {
     uint32_t cap;
     uint32_t head; /* read position */
     uint32_t len;  /* bytes stored */
+    uint32_t limit;/* the owner's: most it lets the ring grow to (the ring
+                      functions never read or change it) */
 } synack_ring;
 
 /* Use `buf` of `cap` bytes as an empty ring. */
@@ -21,6 +23,15 @@ void synack_ring_init(synack_ring *r, uint8_t *buf, uint32_t cap);
 
 static inline uint32_t synack_ring_len(const synack_ring *r) { return r->len; }
 static inline uint32_t synack_ring_free(const synack_ring *r) { return r->cap - r->len; }
+
+/*
+ * Move the ring into new storage `nbuf` of `ncap` bytes (a ring grows or
+ * shrinks by moving): the first `keep` bytes after the read position, the
+ * stored bytes and any data placed beyond them with write_at, are copied
+ * to the start of nbuf (keep >= len, keep <= cap and keep <= ncap). The
+ * read position becomes 0. Returns the old storage for the owner to free.
+ */
+uint8_t *synack_ring_move(synack_ring *r, uint8_t *nbuf, uint32_t ncap, uint32_t keep);
 
 /* Append up to n bytes; returns the number appended. */
 uint32_t synack_ring_write(synack_ring *r, const void *src, uint32_t n);

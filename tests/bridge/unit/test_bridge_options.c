@@ -119,6 +119,42 @@ static void test_limits_and_errors(void **state)
     assert_true(o.help);
 }
 
+/* Issue 21's options: isolation, per-address limits, trusted proxies,
+ * metrics. */
+static void test_service_options(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("--listen 1 --slirp"), 0);
+    assert_false(o.shared_segment);
+    assert_int_equal(o.max_conn_per_addr, 16);
+    assert_int_equal(o.conn_rate_per_addr, 5);
+    assert_int_equal(o.trusted_count, 0);
+    assert_null(o.metrics_port);
+    assert_int_equal(parse("--listen 1 --slirp --shared-segment"), 0);
+    assert_true(o.shared_segment);
+    assert_int_equal(parse("--listen 1 --shared-segment"), -1); /* slirp only */
+    assert_int_equal(parse("--listen 1 --tap t0 --shared-segment"), -1);
+    assert_int_equal(parse("--listen 1 --max-conn-per-addr 0 --conn-rate-per-addr=0"), 0);
+    assert_int_equal(o.max_conn_per_addr, 0);
+    assert_int_equal(o.conn_rate_per_addr, 0);
+    assert_int_equal(parse("--listen 1 --max-conn-per-addr 1025"), -1);
+    assert_int_equal(parse("--listen 1 --conn-rate-per-addr x"), -1);
+    assert_int_equal(parse("--listen 1 --trusted-proxy 127.0.0.1 --trusted-proxy ::1"), 0);
+    assert_int_equal(o.trusted_count, 2);
+    assert_int_equal(o.trusted[0].b[10], 0xff);
+    assert_int_equal(o.trusted[0].b[12], 127);
+    assert_int_equal(o.trusted[1].b[15], 1);
+    assert_int_equal(parse("--listen 1 --trusted-proxy localhost"), -1);
+    assert_int_equal(parse("--listen 1 --trusted-proxy 10.0.0.0/8"), -1);
+    assert_int_equal(parse("--listen 1 --metrics 9100"), 0);
+    assert_string_equal(o.metrics_host, "127.0.0.1");
+    assert_string_equal(o.metrics_port, "9100");
+    assert_int_equal(parse("--listen 1 --metrics [::1]:0"), 0);
+    assert_string_equal(o.metrics_host, "::1");
+    assert_int_equal(parse("--listen 1 --metrics 0.0.0.0:99999"), -1);
+    assert_int_equal(parse("--listen 1 --metrics"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -126,6 +162,7 @@ int main(void)
         cmocka_unit_test(test_listen_forms),
         cmocka_unit_test(test_slirp_allow_forward),
         cmocka_unit_test(test_limits_and_errors),
+        cmocka_unit_test(test_service_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

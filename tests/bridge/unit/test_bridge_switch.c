@@ -331,6 +331,76 @@ static void test_slirp_no_unknown_unicast(void **state)
     assert_int_equal(rec_count_to(&fx->rec, 2), 0);
 }
 
+/* Isolated slirp clients (the default of the program): each reaches only
+ * the backend; the backend's ARP requests and DHCP replies reach only the
+ * client they are for. */
+static void test_isolated(void **state)
+{
+    (void)state;
+    synack_br_config cfg = test_config(SYNACK_BR_BACKEND_SLIRP);
+    cfg.isolate = true;
+    fixture *fx = fx_new(cfg);
+    assert_int_equal(synack_br_attach(&fx->br, 0), 1);
+    assert_int_equal(synack_br_attach(&fx->br, 0), 2);
+    /* A's broadcast ARP reaches slirp only. */
+    size_t n = build_arp(fx->f, MAC_A, MAC_BCAST, SYNACK_ARP_REQUEST, MAC_A, IP_A,
+                         MAC_BCAST, GW);
+    in(fx, 1, n);
+    assert_int_equal(rec_count_to(&fx->rec, 0), 1);
+    assert_int_equal(rec_count_to(&fx->rec, 2), 0);
+    n = build_arp(fx->f, MAC_B, MAC_BCAST, SYNACK_ARP_REQUEST, MAC_B, IP_B,
+                  MAC_BCAST, IP_A);
+    in(fx, 2, n);
+    assert_int_equal(rec_count_to(&fx->rec, 1), 0);
+    /* Unicast from B to A (whose MAC the switch knows) is dropped, counted. */
+    fx->rec.count = 0;
+    n = build_icmp_echo(fx->f, MAC_B, MAC_A, IP_B, IP_A);
+    in(fx, 2, n);
+    assert_int_equal(fx->rec.count, 0);
+    assert_int_equal(fx->ports[2].stats.drop_isolated, 1);
+    /* A DHCP discover (broadcast) from B reaches neither A nor, with the
+     * bridge's own server off, anyone but slirp. */
+    n = build_dhcp(fx->f, MAC_B, MAC_BCAST, 0, BCAST_IP, true, SYNACK_DHCPDISCOVER,
+                   MAC_B, 0);
+    in(fx, 2, n);
+    assert_int_equal(rec_count_to(&fx->rec, 1), 0);
+    assert_int_equal(rec_count_to(&fx->rec, 0), 1);
+    /* slirp asks who has IP_A: only A hears it. */
+    fx->rec.count = 0;
+    n = build_arp(fx->f, MAC_SLIRP, MAC_BCAST, SYNACK_ARP_REQUEST, MAC_SLIRP, GW,
+                  MAC_BCAST, IP_A);
+    synack_br_input(&fx->br, 0, 1000, fx->f, n);
+    assert_int_equal(rec_count_to(&fx->rec, 1), 1);
+    assert_int_equal(rec_count_to(&fx->rec, 2), 0);
+    /* slirp's broadcast DHCP reply for B: only B. */
+    fx->rec.count = 0;
+    n = build_dhcp(fx->f, MAC_SLIRP, MAC_BCAST, GW, BCAST_IP, false, SYNACK_DHCPOFFER,
+                   MAC_B, SYNACK_IP4(10, 0, 2, 17));
+    synack_br_input(&fx->br, 0, 1000, fx->f, n);
+    assert_int_equal(rec_count_to(&fx->rec, 2), 1);
+    assert_int_equal(rec_count_to(&fx->rec, 1), 0);
+    /* Unicast from slirp to A still arrives. */
+    fx->rec.count = 0;
+    n = build_udp(fx->f, MAC_SLIRP, MAC_A, GW, IP_A, 80, 40000, NULL, 0);
+    synack_br_input(&fx->br, 0, 1000, fx->f, n);
+    assert_int_equal(rec_count_to(&fx->rec, 1), 1);
+    assert_int_equal(fx->rec.count, 1);
+}
+
+/* Isolation is a slirp mode: a switch with TAP or no backend refuses it. */
+static void test_isolated_needs_slirp(void **state)
+{
+    (void)state;
+    static synack_br br;
+    static synack_br_port ports[5];
+    static synack_br_mac_entry macs[64];
+    recorder rec;
+    memset(&rec, 0, sizeof(rec));
+    synack_br_config cfg = test_config(SYNACK_BR_BACKEND_TAP);
+    cfg.isolate = true;
+    assert_int_equal(synack_br_init(&br, &cfg, ports, macs, 64, rec_emit, &rec, 0), -1);
+}
+
 static void test_backend_cannot_take_client_mac(void **state)
 {
     (void)state;
@@ -467,6 +537,8 @@ int main(void)
         cmocka_unit_test(test_dhcp_lease_snooped),
         cmocka_unit_test(test_slirp_allow_list),
         cmocka_unit_test(test_slirp_no_unknown_unicast),
+        cmocka_unit_test(test_isolated),
+        cmocka_unit_test(test_isolated_needs_slirp),
         cmocka_unit_test(test_backend_cannot_take_client_mac),
         cmocka_unit_test(test_rate_limit),
         cmocka_unit_test(test_byte_rate_limit),
