@@ -16,7 +16,15 @@ APT_PKGS=(build-essential cmake ninja-build pkg-config git
   emscripten clang-14 lld-14 llvm-14 dpkg-dev wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
   libcmocka-dev websockify libslirp-dev chromium iproute2 python3-scapy
   tcpdump socat curl valgrind iputils-ping dnsmasq-base nftables
-  xxd haproxy openssl systemd)
+  xxd haproxy openssl systemd postgresql redis-server)
+# npm packages of the lockfile the tests import (package.json devDependencies)
+NPM_PKGS=(playwright-core pg redis esbuild readable-stream buffer events)
+npm_missing() {
+  local p
+  [ -f "$here/package-lock.json" ] || return 1
+  for p in "${NPM_PKGS[@]}"; do [ -d "$here/node_modules/$p" ] || return 0; done
+  return 1
+}
 
 missing=()
 # Node.js: keep the one the machine has (a newer nodesource build here); else Debian's
@@ -25,8 +33,7 @@ for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ "$check_only" -eq 1 ]; then
-  [ -f "$here/package-lock.json" ] && [ ! -d "$here/node_modules/playwright-core" ] \
-    && missing+=("node_modules/playwright-core")
+  npm_missing && missing+=("node_modules (npm ci: ${NPM_PKGS[*]})")
   wasmtime_bin="$(PATH="$HOME/.cargo/bin:$PATH" command -v wasmtime || true)"
   { [ -n "$wasmtime_bin" ] && "$wasmtime_bin" --version | grep -q "$WASMTIME_VERSION"; } \
     || missing+=("wasmtime-$WASMTIME_VERSION")
@@ -45,8 +52,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# npm packages (playwright-core; no browser download: Debian's chromium is used)
-if [ -f "$here/package-lock.json" ] && [ ! -d "$here/node_modules/playwright-core" ]; then
+# npm packages from the lockfile (no browser download: Debian's chromium is used)
+if npm_missing; then
   echo "setup: npm ci"
   (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi

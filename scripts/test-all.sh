@@ -35,6 +35,7 @@ step bridge      bash tests/bridge/run-all.sh
 step wasi-tool   bash tests/wasi/run-all.sh
 step node        bash tests/node/run.sh
 step browser     bash tests/browser/run.sh
+step net         bash tests/net/run.sh
 step demo        bash tests/demo/run.sh
 step fuzz        bash fuzz/run.sh
 step valgrind    bash scripts/valgrind-tests.sh

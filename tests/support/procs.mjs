@@ -63,9 +63,10 @@ export async function closedPort() {
 /**
  * Start a child; resolves with { child, match, log() } once `ready` matches
  * its output; rejects (and kills it) when it exits first or after 10 s.
+ * `spawnOptions` go to child_process.spawn (e.g. uid and gid).
  */
-export function startProcess(cmd, args, ready, what = cmd) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(cmd, args, ready, what = cmd, spawnOptions = {}) {
+  const child = spawn(cmd, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   return new Promise((ok, fail) => {
     const timer = setTimeout(() => { child.kill(); fail(new Error(`${what} did not start:\n${text}`)); }, 10_000);

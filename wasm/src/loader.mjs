@@ -21,6 +21,8 @@ export function setWasmSource(src) {
   source = src;
 }
 
+const NODE_FS = 'node:fs/promises';
+
 function isNode() {
   return typeof process === 'object' && typeof process.versions?.node === 'string';
 }
@@ -34,7 +36,8 @@ async function instantiateFrom(src, imports) {
   }
   const url = src ?? new URL('synack.wasm', import.meta.url);
   if (isNode() && String(url).startsWith('file:')) {
-    const { readFile } = await import('node:fs/promises');
+    /* Not a literal: bundlers for the web leave this Node-only import alone. */
+    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS);
     return WebAssembly.instantiate(await readFile(new URL(url)), imports);
   }
   const response = typeof Response === 'function' && src instanceof Response ? src : await fetch(url);

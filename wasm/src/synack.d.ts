@@ -208,6 +208,8 @@ export interface SocketOptions {
   allowHalfOpen?: boolean;
   noDelay?: boolean;
   keepAlive?: boolean;
+  /** ms of idle before the first keep-alive probe (the stack's default when absent). */
+  keepAliveIdle?: number;
   sendBuffer?: number;
   receiveBuffer?: number;
   /** Bytes the readable stream queues in JS beyond the TCP receive buffer (default 65536). */
@@ -264,6 +266,12 @@ export class TcpSocket {
   readonly remotePort: number | null;
   /** A snapshot of the connection, null once released. */
   info(): TcpInfo | null;
+  /**
+   * Change options of a connection that has a handle (after `opened`):
+   * keepAliveIdle is the idle time in ms before the first probe. Returns
+   * false, changing nothing, before the handle exists or once released.
+   */
+  setOptions(options: { noDelay?: boolean; keepAlive?: boolean; keepAliveIdle?: number }): boolean;
   /** Close both directions (RST if received data was left unread). Returns `closed`. */
   close(): Promise<void>;
 }

@@ -57,6 +57,7 @@ function applyOptions(core, h, o) {
   if (o.noDelay !== undefined) set(2, o.noDelay ? 1 : 0);
   if (o.keepAlive !== undefined) set(3, o.keepAlive ? 1 : 0);
   if (o.reuseAddr !== undefined) set(12, o.reuseAddr ? 1 : 0); /* SYNACK_TCPOPT_REUSEADDR */
+  if (o.keepAliveIdle > 0) set(4, o.keepAliveIdle);
 }
 
 /**
@@ -141,6 +142,17 @@ export class TcpSocket {
   /** The connection's handle (the `conn` of its trace events); -1 before one exists. */
   get conn() {
     return this.#h;
+  }
+
+  /**
+   * Change options of a connection that has a handle: noDelay, keepAlive,
+   * keepAliveIdle (ms of idle before the first probe). Returns false (and
+   * changes nothing) before the handle exists or once it is released.
+   */
+  setOptions(options) {
+    if (this.#h < 0 || this.#released || this.#core.destroyed) return false;
+    applyOptions(this.#core, this.#h, options);
+    return true;
   }
 
   /** Snapshot of the connection (synack_tcp_info), or null when released. */
