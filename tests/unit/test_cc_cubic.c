@@ -211,6 +211,27 @@ static void test_reno_friendly_region(void **state)
     assert_true(cc.cwnd > synack_cubic_window(&cc, now - cc.epoch_start));
 }
 
+/* An RTO inside a fast recovery: the flight it sees (mostly SACKed
+ * data above a lost retransmission) does not raise the recovery's
+ * ssthresh; a smaller equation (4) value still lowers it. */
+static void test_rto_in_recovery(void **state)
+{
+    (void)state;
+    synack_cc cc;
+    synack_cc_init(&cc, SYNACK_CC_CUBIC, MSS);
+    cc.cwnd = 100000;
+    synack_cc_on_loss(&cc, 1000, 100000, 100000);
+    assert_int_equal(cc.ssthresh, 70000);
+    synack_cc_on_rto(&cc, 1200, 400000);
+    assert_int_equal(cc.ssthresh, 70000);
+    assert_int_equal(cc.cwnd, MSS);
+    synack_cc_init(&cc, SYNACK_CC_CUBIC, MSS);
+    cc.cwnd = 100000;
+    synack_cc_on_loss(&cc, 1000, 100000, 100000);
+    synack_cc_on_rto(&cc, 1200, 50000);
+    assert_int_equal(cc.ssthresh, 35000);
+}
+
 /* RTO (section 4.8): ssthresh by beta, cwnd 1 MSS; the next epoch has
  * K = 0 and W_max = cwnd at its start. */
 static void test_rto(void **state)
@@ -284,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_fast_convergence),
         cmocka_unit_test(test_reno_friendly_region),
         cmocka_unit_test(test_rto),
+        cmocka_unit_test(test_rto_in_recovery),
         cmocka_unit_test(test_app_limited),
         cmocka_unit_test(test_slow_start),
     };

@@ -198,6 +198,47 @@ static void partial_ack_with_empty_scoreboard_resends_tail(void **state)
     assert_true(info.ssthresh > 2 * MSS);
 }
 
+/*
+ * A retransmission timeout inside a SACK recovery whose retransmission
+ * was lost too (seen in synack_bench lossy with rack = false): while the
+ * hole stays, every SACK lets a new segment out (RFC 6675 pipe), so
+ * SND.MAX - SND.UNA grows far beyond the window the recovery set. The
+ * time-out must not raise ssthresh from that flight, most of it SACKed:
+ * this window's reduction was made (RFC 5681 3.1 allows no more than
+ * equation (4); Linux keeps ssthresh inside the recovery's window).
+ */
+static void rto_inside_recovery_keeps_its_reduction(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    uint32_t una = th->stack_iss + 1;
+    synack_tcp_send(th->s, th->now, h, data, 80000);
+    th_flush(th);
+    /* segment 0 and its retransmission are lost; everything else arrives
+       and is SACKed, one segment per ACK */
+    synack_tcp_info info;
+    uint32_t ssthresh = 0;
+    for (uint32_t hi = 2000; hi <= 50000; hi += 1000) {
+        synack_tcp_get_info(th->s, h, &info);
+        if (hi > info.snd_nxt - una)
+            break;
+        sack(th, una, 0, 1, (const uint32_t[][2]){{1000, hi}});
+        th_flush(th);
+        synack_tcp_get_info(th->s, h, &info);
+        if (ssthresh == 0 && info.rexmit_segs == 1)
+            ssthresh = info.ssthresh; /* recovery entered */
+    }
+    assert_int_not_equal(ssthresh, 0);
+    synack_tcp_get_info(th->s, h, &info);
+    assert_true(info.snd_nxt - una >= 4 * ssthresh); /* the flight grew */
+    /* the first time-out only (the next one comes after 2 RTO) */
+    th_advance(th, 300);
+    synack_tcp_get_info(th->s, h, &info);
+    assert_int_equal(info.rexmit_segs, 2); /* go-back-N from segment 0 */
+    assert_int_equal(info.cwnd, MSS);
+    assert_in_range(info.ssthresh, 2 * MSS, ssthresh);
+}
+
 /* The same scenarios with RACK off (cfg.tcp.rack): RFC 6675 alone. */
 static void no_rack(synack_config *cfg)
 {
@@ -217,6 +258,7 @@ NO_RACK(is_lost_before_three_duplicates)
 NO_RACK(bogus_blocks_are_ignored)
 NO_RACK(rto_skips_sacked_data)
 NO_RACK(partial_ack_with_empty_scoreboard_resends_tail)
+NO_RACK(rto_inside_recovery_keeps_its_reduction)
 #define no_rack_test(f) cmocka_unit_test_setup_teardown(f##_no_rack, setup_no_rack, th_teardown)
 
 int main(void)
@@ -232,6 +274,7 @@ int main(void)
         no_rack_test(bogus_blocks_are_ignored),
         no_rack_test(rto_skips_sacked_data),
         no_rack_test(partial_ack_with_empty_scoreboard_resends_tail),
+        no_rack_test(rto_inside_recovery_keeps_its_reduction),
     };
     fill_data();
     return cmocka_run_group_tests(tests, NULL, NULL);

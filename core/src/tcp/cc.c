@@ -125,10 +125,18 @@ void synack_cc_on_rto(synack_cc *cc, uint64_t now, uint32_t inflight)
     /* RFC 5681 section 3.1: when the segment was already retransmitted by
      * the timer, "the value of ssthresh is held constant". */
     if (!cc->after_rto) {
+        uint32_t held = cc->ssthresh;
         if (cc->algo == SYNACK_CC_CUBIC)
             synack_cubic_on_rto(cc, inflight);
         else
             synack_newreno_on_rto(cc, inflight);
+        /* Inside a fast recovery this window's reduction was made, and
+         * the flight may be mostly data SACKed above a hole whose
+         * retransmission was lost: equation (4) is an upper bound ("no
+         * more than"), so it never raises the recovery's ssthresh (Linux
+         * keeps ssthresh on a time-out inside the recovery's window). */
+        if (cc->in_recovery && cc->ssthresh > held)
+            cc->ssthresh = held;
     }
     /* The loss window: one segment (RFC 5681 equation 4's companion). */
     cc->cwnd = cc->mss;
