@@ -61,7 +61,12 @@ void synack_tcp_enter_recovery(synack_stack *s, uint64_t now, synack_tcb *t,
        once; we wait for the first partial ACK (HighACK > RescueRxt), the
        point where NewReno resends too: at entry the tail is usually
        still in flight, and resending it then is waste. */
-    t->rescue_rxt = t->snd_una;
+    if ((t->fl & SYNACK_TF_SACK) && !t->rack) {
+        /* no memory for RescueRxt: no rescue retransmission (a MAY) */
+        synack_tcp_cold *c = synack_tcb_cold(s, t);
+        if (c)
+            c->rescue_rxt = t->snd_una;
+    }
     synack_cc_on_loss(&t->cc, now, t->snd_max - t->snd_una, t->snd_max);
     synack_tcp_trace_cc(s, t);
     if (rexmit_head)
