@@ -194,12 +194,14 @@ bool synack_tcp_ack_process(synack_stack *s, uint64_t now, synack_tcb *t,
     }
     uint32_t wnd = (uint32_t)seg->win << t->snd_ws;
     uint32_t newly_sacked = synack_tcp_sb_update(s, t, seg);
-    synack_rack_on_ack(s, now, t, seg, newly_sacked);
+    if (t->rack) /* (checked here: a call costs even when it returns at once) */
+        synack_rack_on_ack(s, now, t, seg, newly_sacked);
     if (synack_seq_gt(ack, t->snd_una))
         ack_advance(s, now, t, seg);
     else if (ack == t->snd_una)
         ack_duplicate(s, now, t, seg, wnd, newly_sacked);
-    synack_rack_after_ack(s, now, t);
+    if (t->rack)
+        synack_rack_after_ack(s, now, t);
     /* window update: SND.UNA =< SEG.ACK =< SND.NXT and the WL1/WL2 rule */
     if (synack_seq_ge(ack, t->snd_una) &&
         (synack_seq_lt(t->snd_wl1, seg->seq) ||

@@ -40,12 +40,6 @@ static void fill_options(const synack_tcb *t, uint64_t now, synack_tcp_repr *r,
     }
 }
 
-uint32_t synack_tcp_maxseg(const synack_tcb *t)
-{
-    uint32_t opt = (t->fl & SYNACK_TF_TS) ? 12u : 0u;
-    return t->snd_mss > opt ? t->snd_mss - opt : 1u;
-}
-
 uint32_t synack_tcp_rcv_window(const synack_stack *s, const synack_tcb *t)
 {
     uint32_t used = t->rcv.buf ? t->rcv.len : 0;

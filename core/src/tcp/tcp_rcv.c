@@ -99,7 +99,9 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
         }
         /* memory for it (tcp_mem.c); without, the segment is dropped
            unacknowledged and the sender repeats it */
-        if (!synack_tcb_rcv_reserve(s, t, t->rcv.len + off + len, off == 0)) {
+        uint32_t need = t->rcv.len + off + len;
+        bool fits = t->ooo.count == 0 && need <= t->rcv.cap; /* the common case */
+        if (!fits && !synack_tcb_rcv_reserve(s, t, need, off == 0)) {
             t->fl |= SYNACK_TF_ACK_NOW;
             return;
         }

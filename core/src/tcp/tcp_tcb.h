@@ -496,8 +496,13 @@ void synack_tcp_invalid_ack(synack_stack *s, uint64_t now, synack_tcb *t,
                             const synack_tcp_repr *seg);
 /* Send a challenge ACK, rate-limited (RFC 5961 section 7). */
 void synack_tcp_challenge_ack(synack_stack *s, uint64_t now, synack_tcb *t);
-/* Effective payload per segment given our options (RFC 6691). */
-uint32_t synack_tcp_maxseg(const synack_tcb *t);
+/* Effective payload per segment given our options (RFC 6691); inline:
+   it is asked several times per segment. */
+static inline uint32_t synack_tcp_maxseg(const synack_tcb *t)
+{
+    uint32_t opt = (t->fl & SYNACK_TF_TS) ? 12u : 0u;
+    return t->snd_mss > opt ? t->snd_mss - opt : 1u;
+}
 
 /* ---- tcp_input.c / tcp_ack.c / tcp_rcv.c --------------------------------- */
 
