@@ -115,14 +115,8 @@ static uint32_t ring_find(const synack_tcp_rack *k, uint32_t seq)
     return lo;
 }
 
-/* The segment size of a run record (0: a plain record). */
-static uint32_t run_seg(const synack_rack_seg *r)
-{
-    return r->fl >> SYNACK_RS_SEG_SHIFT;
-}
-
-/* Cut record i at seq (strictly inside it) as it is; false when full. */
-static bool ring_cut(synack_stack *s, synack_tcp_rack *k, uint32_t i, uint32_t seq)
+/* Cut record i at seq (strictly inside it); false when the ring is full. */
+static bool ring_split(synack_stack *s, synack_tcp_rack *k, uint32_t i, uint32_t seq)
 {
     synack_rack_seg v = *rec(k, i);
     v.start = seq;
@@ -130,76 +124,6 @@ static bool ring_cut(synack_stack *s, synack_tcp_rack *k, uint32_t i, uint32_t s
         return false;
     rec(k, i)->end = seq;
     return true;
-}
-
-/*
- * Make seq, inside record i, a segment boundary of a run: the segment of
- * the run that holds it becomes a plain record of its own, as it was
- * sent, so that resending it (NextSeg, by the payload room) cuts it as
- * separate records would. Record i keeps its start; later ones move up.
- * When the ring is full the run becomes plain (resent by the payload
- * room, like a send-offload record).
- */
-static void run_isolate(synack_stack *s, synack_tcp_rack *k, uint32_t i, uint32_t seq)
-{
-    synack_rack_seg *r = rec(k, i);
-    uint32_t len = run_seg(r);
-    uint32_t off = len ? (seq - r->start) % len : 0;
-    if (off == 0)
-        return;
-    uint32_t b = seq - off;
-    if (b != r->start) {
-        if (!ring_cut(s, k, i, b)) {
-            r->fl &= SYNACK_RS_FLAGS;
-            return;
-        }
-        i++;
-    }
-    r = rec(k, i);
-    if (synack_seq_lt(b + len, r->end) && !ring_cut(s, k, i, b + len)) {
-        r->fl &= SYNACK_RS_FLAGS;
-        return;
-    }
-    rec(k, i)->fl &= SYNACK_RS_FLAGS;
-}
-
-/* Cut record i at seq (strictly inside it), runs at a segment boundary
-   (run_isolate); false when the ring is full. Record i keeps its start:
-   the record from seq on is found again with ring_find. */
-static bool ring_split(synack_stack *s, synack_tcp_rack *k, uint32_t i, uint32_t seq)
-{
-    run_isolate(s, k, i, seq);
-    uint32_t j = ring_find(k, seq); /* the record holding seq now */
-    if (rec(k, j)->start == seq)
-        return true; /* a boundary of the run */
-    return ring_cut(s, k, j, seq);
-}
-
-/* Records wholly below ack leave. */
-static void drop_below(synack_tcp_rack *k, uint32_t ack)
-{
-    while (k->n && synack_seq_le(rec(k, 0)->end, ack)) {
-        k->head = (k->head + 1) & (k->cap - 1);
-        k->n--;
-    }
-}
-
-/* Records below the cumulative ACK leave; the first starts at it (a run
-   cut at it first, as separate records would be). */
-static void trim_head(synack_stack *s, synack_tcp_rack *k, uint32_t ack)
-{
-    drop_below(k, ack);
-    if (k->n && synack_seq_lt(rec(k, 0)->start, ack)) {
-        synack_rack_seg *r = rec(k, 0);
-        uint32_t seg = run_seg(r);
-        if (seg && (ack - r->start) % seg != 0) {
-            run_isolate(s, k, 0, ack);
-            drop_below(k, ack);
-            if (!k->n || !synack_seq_lt(rec(k, 0)->start, ack))
-                return;
-        }
-        rec(k, 0)->start = ack;
-    }
 }
 
 /* Give the ring back (the flight is empty, or the connection ends). */
@@ -271,21 +195,21 @@ RACK_COLD void on_send_slow(synack_stack *s, uint64_t now, synack_tcb *t,
             synack_rack_seg *l = rec(k, k->n - 1);
             l->end = end;
             l->xmit_ts = ts;
-            l->fl = (l->fl & (SYNACK_RS_FLAGS & ~(uint32_t)SYNACK_RS_LOST)) | fl;
+            l->fl = (l->fl & ~(uint32_t)SYNACK_RS_LOST) | fl;
         }
         return;
     }
     /* a retransmission over recorded data: its pieces get the new time */
     uint32_t i = ring_find(k, seq);
     if (i < k->n && synack_seq_gt(seq, rec(k, i)->start) && ring_split(s, k, i, seq))
-        i = ring_find(k, seq);
+        i++;
     for (; i < k->n && synack_seq_lt(rec(k, i)->start, end); i++) {
         synack_rack_seg *r = rec(k, i);
         if (synack_seq_gt(r->end, end))
             ring_split(s, k, i, end);
         r = rec(k, i);
         r->xmit_ts = ts;
-        r->fl = (r->fl & (SYNACK_RS_SACKED | ~(uint32_t)SYNACK_RS_FLAGS)) | SYNACK_RS_REXMIT;
+        r->fl = (r->fl & SYNACK_RS_SACKED) | SYNACK_RS_REXMIT;
     }
     synack_rack_seg *l = rec(k, k->n - 1);
     if (synack_seq_gt(end, l->end)) {
@@ -301,27 +225,15 @@ void synack_rack_on_send(synack_stack *s, uint64_t now, synack_tcb *t,
     synack_tcp_rack *k = t->rack;
     if (seq == end)
         return;
-    /* The common case: new data after the last record. Full-size
-       segments sent back to back in one clock tick make one run record
-       (RFC 8985 judges them alike: same send time, sequence order), split
-       where SACK edges, retransmissions or ACKs cut it (run_isolate). */
-    if (k && !rexmit) {
-        uint32_t len = end - seq, ts = (uint32_t)now;
-        uint32_t run = len == synack_tcp_maxseg(t) && len <= SYNACK_RS_SEG_MAX ? len : 0;
-        synack_rack_seg *l = k->n ? rec(k, k->n - 1) : NULL;
-        if (l && l->end == seq && l->xmit_ts == ts && run &&
-            l->fl == run << SYNACK_RS_SEG_SHIFT) {
-            l->end = end;
-            return;
-        }
-        if (k->n < k->cap && (!l || synack_seq_ge(seq, l->end))) {
-            synack_rack_seg *v = rec(k, k->n++);
-            v->start = seq;
-            v->end = end;
-            v->xmit_ts = ts;
-            v->fl = run << SYNACK_RS_SEG_SHIFT;
-            return;
-        }
+    /* the common case: new data after the last record, with room */
+    if (k && !rexmit && k->n < k->cap &&
+        (k->n == 0 || synack_seq_ge(seq, rec(k, k->n - 1)->end))) {
+        synack_rack_seg *v = rec(k, k->n++);
+        v->start = seq;
+        v->end = end;
+        v->xmit_ts = (uint32_t)now;
+        v->fl = 0;
+        return;
     }
     on_send_slow(s, now, t, seq, end, rexmit);
 }
@@ -413,7 +325,7 @@ RACK_COLD void on_ack_full(synack_stack *s, uint64_t now, synack_tcb *t,
         if (i < k->n && synack_seq_gt(l, rec(k, i)->start)) {
             if (!ring_split(s, k, i, l))
                 continue;
-            i = ring_find(k, l);
+            i++;
         }
         for (; i < k->n && synack_seq_lt(rec(k, i)->start, r); i++) {
             if (synack_seq_gt(rec(k, i)->end, r) && !ring_split(s, k, i, r))
@@ -426,7 +338,12 @@ RACK_COLD void on_ack_full(synack_stack *s, uint64_t now, synack_tcb *t,
         }
     }
     /* records below the new cumulative ACK leave */
-    trim_head(s, k, ack);
+    while (k->n && synack_seq_le(rec(k, 0)->end, ack)) {
+        k->head = (k->head + 1) & (k->cap - 1);
+        k->n--;
+    }
+    if (k->n && synack_seq_lt(rec(k, 0)->start, ack))
+        rec(k, 0)->start = ack;
     if (synack_seq_lt(k->rexmit_high, ack))
         k->rexmit_high = ack;
     if (synack_seq_lt(k->fack, ack))
@@ -502,7 +419,12 @@ void synack_rack_on_ack(synack_stack *s, uint64_t now, synack_tcb *t,
         delivered(k, r, synack_seq_lt(ack, r->end) ? ack : r->end, (uint32_t)now, una);
     }
     k->fl |= SYNACK_RK_ADVANCED;
-    trim_head(s, k, ack);
+    while (k->n && synack_seq_le(rec(k, 0)->end, ack)) {
+        k->head = (k->head + 1) & (k->cap - 1);
+        k->n--;
+    }
+    if (k->n && synack_seq_lt(rec(k, 0)->start, ack))
+        rec(k, 0)->start = ack;
     k->rexmit_high = ack;
     if (synack_seq_lt(k->fack, ack))
         k->fack = ack;
@@ -699,9 +621,7 @@ bool synack_rack_next_lost(const synack_tcb *t, uint32_t maxseg, uint32_t *seq,
     for (uint32_t i = 0; i < k->n; i++) {
         const synack_rack_seg *r = rec(k, i);
         if ((r->fl & (SYNACK_RS_LOST | SYNACK_RS_SACKED)) == SYNACK_RS_LOST) {
-            uint32_t n = r->end - r->start, seg = run_seg(r);
-            if (seg && n > seg)
-                n = seg; /* a run: its first segment, as it was sent */
+            uint32_t n = r->end - r->start;
             *seq = r->start;
             *len = n < maxseg ? n : maxseg;
             return true;

@@ -119,14 +119,7 @@ enum {
     SYNACK_RS_REXMIT = 1u << 0, /* retransmitted: xmit_ts is the latest send */
     SYNACK_RS_LOST = 1u << 1,   /* marked lost and not resent since */
     SYNACK_RS_SACKED = 1u << 2, /* selectively acknowledged */
-    SYNACK_RS_FLAGS = 0xffffu,  /* the flags; the bits above hold the run's
-                                   segment size (SYNACK_RS_SEG_SHIFT) */
 };
-/* fl >> SYNACK_RS_SEG_SHIFT: a run of full-size segments of this size
-   sent back to back in one tick, starting at a segment boundary (0: a
-   plain record: one segment, or a send-offload packet). */
-#define SYNACK_RS_SEG_SHIFT 16u
-#define SYNACK_RS_SEG_MAX 0xffffu
 
 /* One transmission: [start, end) last sent at xmit_ts (ms, low 32 bits). */
 typedef struct synack_rack_seg {
