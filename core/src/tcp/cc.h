@@ -14,7 +14,7 @@
 #include "synack/synack.h"
 
 typedef struct synack_cc {
-    /* (ordered by size: no padding inside; it is part of every TCB) */
+    /* (ordered by size, 72 bytes: it is part of every TCB) */
     synack_cc_algo algo;
     uint32_t mss;       /* sender MSS used for increments */
     uint32_t cwnd;

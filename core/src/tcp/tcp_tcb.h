@@ -204,7 +204,7 @@ typedef struct synack_tcp_cold {
  * A transmission control block. Its size is state per idle connection:
  * keep it at or below SYNACK_TCB_MAX_64 bytes on 64-bit targets (checked
  * below and by test_tcp_tcb_size); rarely needed state goes to `cold`,
- * fields are ordered by size so there is no padding inside.
+ * fields are ordered by size (one byte of padding on 64-bit).
  */
 struct synack_tcb {
     synack_tcb *hnext;  /* demux hash chain */
