@@ -8,9 +8,11 @@
  * --bytes (default 10 KB) through each (Nagle off: each is one message, so
  * its tail does not wait for a delayed ACK), and the memory per connection
  * after that exchange, buffers included (they grow with need up to --buf:
- * mem_per_conn_after_a/b). Options: --conns N --bytes N --buf N.
+ * mem_per_conn_after_a/b), and sizeof(struct synack_tcb) (tcb_bytes), the
+ * largest part of the idle state. Options: --conns N --bytes N --buf N.
  */
 #include "bench.h"
+#include "tcp/tcp_tcb.h" /* sizeof(struct synack_tcb), reported */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +174,7 @@ int bench_scale(int argc, char **argv)
     bench_json_int("buf", buf);
     bench_json_num("bytes_per_conn_a", per_a);
     bench_json_num("bytes_per_conn_b", per_b);
+    bench_json_int("tcb_bytes", sizeof(struct synack_tcb)); /* most of the above */
     bench_json_num("open_seconds", t_open);
     bench_json_num("open_per_s", t_open > 0 ? nconn / t_open : 0);
     bench_json_int("data_bytes", total);

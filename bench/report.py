@@ -134,7 +134,8 @@ row("4", "handshakes (connect+accept+close)", fmt(get("handshake", "per_s"), "/s
 s5 = r.get("scale", {})
 if s5:
     row("5", f"state per idle conn ({s5['conns']:,} conns, buffers excluded)",
-        f"{s5['bytes_per_conn_a']:.0f} B client, {s5['bytes_per_conn_b']:.0f} B server", "<= 512 B")
+        f"{s5['bytes_per_conn_a']:.0f} B client, {s5['bytes_per_conn_b']:.0f} B server"
+        + (f" (TCB {s5['tcb_bytes']} B)" if "tcb_bytes" in s5 else ""), "<= 512 B")
     row("5", "time to open them", f"{s5['open_seconds']:.2f} s ({s5['open_per_s']:,.0f}/s)")
     row("5", "10 KB through each", f"{s5['data_seconds']:.2f} s ({s5['data_gbit_per_s']:.2f} Gbit/s)")
     if "mem_per_conn_after_a" in s5:

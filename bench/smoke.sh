@@ -33,7 +33,7 @@ PY
 }
 run throughput gbit_per_s bytes seconds -- --seconds 0.05 --bytes 2000000
 run handshake per_s cycles -- --cycles 200 --seconds 5
-run scale bytes_per_conn_a bytes_per_conn_b open_seconds data_bytes mem_per_conn_after_a mem_per_conn_after_b -- --conns 300 --bytes 10240
+run scale bytes_per_conn_a bytes_per_conn_b tcb_bytes open_seconds data_bytes mem_per_conn_after_a mem_per_conn_after_b -- --conns 300 --bytes 10240
 run lossy goodput_mbit_per_s rexmit_bytes lost_payload_bytes -- --seconds 1
 run cycles segments_tx segments_rx -- --segments 500
 run datapath csum_gbyte_per_s copy_gbyte_per_s -- --seconds 0.03

@@ -14,11 +14,11 @@
 #include "synack/synack.h"
 
 typedef struct synack_cc {
+    /* (ordered by size, 72 bytes: it is part of every TCB) */
     synack_cc_algo algo;
     uint32_t mss;       /* sender MSS used for increments */
     uint32_t cwnd;
     uint32_t ssthresh;
-    bool in_recovery;
     uint32_t recover;   /* NewReno: snd_nxt when recovery began (RFC 6582) */
     uint32_t bytes_acked; /* avoidance byte counting (RFC 3465 style) */
     /* CUBIC state (RFC 9438 section 4) */
@@ -29,11 +29,12 @@ typedef struct synack_cc {
     uint32_t w_est;        /* Reno-friendly estimate, bytes */
     uint32_t cwnd_epoch;   /* cwnd at epoch start */
     /* private to the cc_*.c files */
+    uint32_t cwnd_prior;   /* CUBIC: cwnd before the last reduction */
+    uint64_t est_acked;    /* CUBIC: W_est byte counter, scaled by 17 */
+    bool in_recovery;
     bool initial;          /* still the RFC 6928 initial window (set_mss rescales) */
     bool after_rto;        /* RTO seen, no new data acked since (RFC 5681 3.1) */
     bool epoch_valid;      /* CUBIC: an epoch is running (epoch_start is set) */
-    uint32_t cwnd_prior;   /* CUBIC: cwnd before the last reduction */
-    uint64_t est_acked;    /* CUBIC: W_est byte counter, scaled by 17 */
 } synack_cc;
 
 /* Start a controller: cwnd = initial window (RFC 6928: min(10*mss, max(2*mss, 14600))). */

@@ -61,7 +61,12 @@ void synack_tcp_enter_recovery(synack_stack *s, uint64_t now, synack_tcb *t,
        once; we wait for the first partial ACK (HighACK > RescueRxt), the
        point where NewReno resends too: at entry the tail is usually
        still in flight, and resending it then is waste. */
-    t->rescue_rxt = t->snd_una;
+    if ((t->fl & SYNACK_TF_SACK) && !t->rack) {
+        /* no memory for RescueRxt: no rescue retransmission (a MAY) */
+        synack_tcp_cold *c = synack_tcb_cold(s, t);
+        if (c)
+            c->rescue_rxt = t->snd_una;
+    }
     synack_cc_on_loss(&t->cc, now, t->snd_max - t->snd_una, t->snd_max);
     synack_tcp_trace_cc(s, t);
     if (rexmit_head)
@@ -189,12 +194,14 @@ bool synack_tcp_ack_process(synack_stack *s, uint64_t now, synack_tcb *t,
     }
     uint32_t wnd = (uint32_t)seg->win << t->snd_ws;
     uint32_t newly_sacked = synack_tcp_sb_update(s, t, seg);
-    synack_rack_on_ack(s, now, t, seg, newly_sacked);
+    if (t->rack) /* (checked here: a call costs even when it returns at once) */
+        synack_rack_on_ack(s, now, t, seg, newly_sacked);
     if (synack_seq_gt(ack, t->snd_una))
         ack_advance(s, now, t, seg);
     else if (ack == t->snd_una)
         ack_duplicate(s, now, t, seg, wnd, newly_sacked);
-    synack_rack_after_ack(s, now, t);
+    if (t->rack)
+        synack_rack_after_ack(s, now, t);
     /* window update: SND.UNA =< SEG.ACK =< SND.NXT and the WL1/WL2 rule */
     if (synack_seq_ge(ack, t->snd_una) &&
         (synack_seq_lt(t->snd_wl1, seg->seq) ||

@@ -274,7 +274,7 @@ static void synchronized(synack_stack *s, uint64_t now, synack_tcb *t,
             /* RFC 2883: data we had already, reported as a D-SACK (the
                ACK below carries data's answer past the rate limit) */
             if (dlen && synack_seq_le(seq + dlen, t->rcv_nxt))
-                synack_tcp_dsack_note(t, seq, seq + dlen);
+                synack_tcp_dsack_note(s, t, seq, seq + dlen);
         }
         synack_count_drop(s, rst ? SYNACK_DROP_TCP_RST_IGNORED
                                  : SYNACK_DROP_TCP_OUT_OF_WINDOW);

@@ -188,6 +188,14 @@ bool synack_tcp_listen_reopen(synack_stack *s, uint64_t now, synack_tcb *l,
         synack_count_drop(s, SYNACK_DROP_TCP_BACKLOG_FULL);
         return false;
     }
+    /* the twin links live in the cold state of both (taken before the
+       child exists, so that no memory means no child: TIME-WAIT stays) */
+    synack_tcp_cold *cold = synack_mem_alloc(s, sizeof *cold);
+    if (!cold || !synack_tcb_cold(s, tw)) {
+        synack_mem_free(s, cold, sizeof *cold);
+        synack_count_drop(s, SYNACK_DROP_TCP_CONN_LIMIT);
+        return false;
+    }
     /* tw must not be reclaimed to make room for its own successor */
     bool listed = (tw->fl & SYNACK_TF_TW_LIST) != 0;
     if (listed)
@@ -196,13 +204,15 @@ bool synack_tcp_listen_reopen(synack_stack *s, uint64_t now, synack_tcb *l,
     if (listed)
         synack_tcb_tw_add(s, tw);
     if (!c) {
+        synack_mem_free(s, cold, sizeof *cold);
         synack_count_drop(s, SYNACK_DROP_TCP_CONN_LIMIT);
         return false;
     }
     if (tw->fl & SYNACK_TF_HASHED)
         synack_tcb_hash_remove(s, tw);
-    c->twin = tw;
-    tw->twin = c;
+    c->cold = cold;
+    c->cold->twin = tw;
+    tw->cold->twin = c;
     child_open(s, now, c, seg, tw);
     return true;
 }
@@ -238,10 +248,10 @@ static void child_open(synack_stack *s, uint64_t now, synack_tcb *c,
 
 void synack_tcp_listen_child_ready(synack_stack *s, synack_tcb *c)
 {
-    synack_tcb *tw = c->twin;
+    synack_tcb *tw = synack_tcb_twin(c);
     if (tw) {
         /* the SYN that reopened TIME-WAIT was new: the old one goes */
-        c->twin = tw->twin = NULL;
+        c->cold->twin = tw->cold->twin = NULL;
         synack_tcb_set_state(s, s->now, tw, SYNACK_TCP_CLOSED);
         synack_tcb_reap(s, tw);
     }
@@ -263,12 +273,12 @@ void synack_tcp_listen_child_ready(synack_stack *s, synack_tcb *c)
 
 void synack_tcp_listen_child_gone(synack_stack *s, synack_tcb *c)
 {
-    synack_tcb *tw = c->twin;
+    synack_tcb *tw = synack_tcb_twin(c);
     if (tw) {
         /* RFC 1122 4.2.2.13 (2): the SYN that reopened TIME-WAIT was an
            old duplicate (reset, or never completed): TIME-WAIT comes back.
            The child has left the hash already (CLOSED). */
-        c->twin = tw->twin = NULL;
+        c->cold->twin = tw->cold->twin = NULL;
         if (tw->state == SYNACK_TCP_TIME_WAIT && synack_tcb_hash_insert(s, tw) != 0) {
             synack_tcb_set_state(s, s->now, tw, SYNACK_TCP_CLOSED);
             synack_tcb_reap(s, tw);

@@ -125,6 +125,10 @@ void synack_tcb_bufs_init(synack_tcb *t)
 
 uint32_t synack_tcb_rcv_reach(const synack_stack *s, const synack_tcb *t)
 {
+    /* the ring holds the whole buffer already: the budget cannot matter
+       (the result below is never under rcv.cap) */
+    if (t->rcv.cap >= t->rcv.limit)
+        return t->rcv.limit;
     uint64_t max = s->cfg.tcp.mem_max;
     uint64_t used = synack_tcp_priv_of(s)->mem_used;
     uint64_t reach;

@@ -30,20 +30,14 @@ static void fill_options(const synack_tcb *t, uint64_t now, synack_tcp_repr *r,
     if (with_sack && (t->fl & SYNACK_TF_SACK)) {
         uint8_t max = r->has_ts ? 3 : 4, n = 0;
         if (t->fl & SYNACK_TF_DSACK) { /* RFC 2883: the duplicate first */
-            r->sack[0].left = t->dsack_l;
-            r->sack[0].right = t->dsack_r;
+            r->sack[0].left = t->cold->dsack_l; /* set with the flag */
+            r->sack[0].right = t->cold->dsack_r;
             n = 1;
         }
         if (!synack_asm_empty(&t->ooo))
             n += synack_tcp_sack_blocks(t, r->sack + n, (uint8_t)(max - n));
         r->sack_count = n;
     }
-}
-
-uint32_t synack_tcp_maxseg(const synack_tcb *t)
-{
-    uint32_t opt = (t->fl & SYNACK_TF_TS) ? 12u : 0u;
-    return t->snd_mss > opt ? t->snd_mss - opt : 1u;
 }
 
 uint32_t synack_tcp_rcv_window(const synack_stack *s, const synack_tcb *t)
@@ -200,15 +194,17 @@ void synack_tcp_challenge_ack(synack_stack *s, uint64_t now, synack_tcb *t)
 {
     /* RFC 5961 section 7: a per-connection budget per second */
     uint32_t sec = (uint32_t)(now / 1000);
-    if (sec != t->chal_time) {
-        t->chal_time = sec;
-        t->chal_count = 0;
+    synack_tcp_cold *c = synack_tcb_cold(s, t);
+    if (c && sec != c->chal_time) {
+        c->chal_time = sec;
+        c->chal_count = 0;
     }
-    if (t->chal_count >= s->cfg.tcp.challenge_ack_per_s) {
+    /* without memory for the budget's count: as if it were spent */
+    if (!c || c->chal_count >= s->cfg.tcp.challenge_ack_per_s) {
         synack_count_drop(s, SYNACK_DROP_TCP_CHALLENGE_LIMIT);
         return;
     }
-    t->chal_count++;
+    c->chal_count++;
     s->cnt.tcp_challenge_acks++;
     synack_tcp_send_ack(s, now, t);
 }
@@ -218,12 +214,15 @@ void synack_tcp_invalid_ack(synack_stack *s, uint64_t now, synack_tcb *t,
 {
     uint32_t ms = (uint32_t)now;
     bool data = seg->payload_len > 0 && !(seg->flags & SYNACK_TCP_SYN);
-    if (!data && t->oow_ack_at != 0 && ms - t->oow_ack_at < SYNACK_TCP_INVALID_ACK_MS) {
-        synack_count_drop(s, SYNACK_DROP_TCP_INVALID_ACK_LIMIT);
-        return;
+    if (!data) {
+        /* without memory for the stamp: as if the limit were reached */
+        synack_tcp_cold *c = synack_tcb_cold(s, t);
+        if (!c || (c->oow_ack_at != 0 && ms - c->oow_ack_at < SYNACK_TCP_INVALID_ACK_MS)) {
+            synack_count_drop(s, SYNACK_DROP_TCP_INVALID_ACK_LIMIT);
+            return;
+        }
+        c->oow_ack_at = ms ? ms : 1;
     }
-    if (!data)
-        t->oow_ack_at = ms ? ms : 1;
     synack_tcp_send_ack(s, now, t);
 }
 
@@ -548,12 +547,13 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
            it waits for the retransmission timer. RACK needs no rescue:
            the tail is marked lost once a later send is delivered, or
            probed by TLP. */
-        if (sack && !rack && avail >= maxseg && synack_seq_gt(t->snd_una, t->rescue_rxt) &&
+        if (sack && !rack && avail >= maxseg && t->cold &&
+            synack_seq_gt(t->snd_una, t->cold->rescue_rxt) &&
             synack_tcp_sb_rescue(t, seg_payload_max(t), &seq, &len)) {
             uint32_t high_rxt = t->high_rxt;
             resend(s, now, t, seq, len);
             t->high_rxt = high_rxt;
-            t->rescue_rxt = t->recover;
+            t->cold->rescue_rxt = t->recover;
             pipe += len;
             continue;
         }

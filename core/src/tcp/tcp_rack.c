@@ -57,6 +57,13 @@
 #define RACK_REO_PERSIST 16u
 /* Bound on reo_wnd_mult (the window is capped by SRTT long before). */
 #define RACK_REO_MULT_MAX 64u
+/* A static function kept out of line: the per-segment common cases stay
+   small leaves (gcc and clang; elsewhere the compiler decides). */
+#if defined(__GNUC__)
+#define RACK_COLD static __attribute__((noinline))
+#else
+#define RACK_COLD static
+#endif
 
 /* ---- records --------------------------------------------------------------- */
 
@@ -165,10 +172,13 @@ void synack_rack_free(synack_stack *s, synack_tcb *t)
     t->rack = NULL;
 }
 
-void synack_rack_on_send(synack_stack *s, uint64_t now, synack_tcb *t,
-                         uint32_t seq, uint32_t end, bool rexmit)
+/* synack_rack_on_send beyond its common case: the first record, a full
+   ring, retransmissions (kept out of line so that the common case stays
+   a leaf without a stack frame). */
+RACK_COLD void on_send_slow(synack_stack *s, uint64_t now, synack_tcb *t,
+                                   uint32_t seq, uint32_t end, bool rexmit)
 {
-    if (seq == end || !synack_rack_init(s, t))
+    if (!t->rack && !synack_rack_init(s, t))
         return;
     synack_tcp_rack *k = t->rack;
     uint32_t ts = (uint32_t)now;
@@ -210,6 +220,25 @@ void synack_rack_on_send(synack_stack *s, uint64_t now, synack_tcb *t,
         if (!ring_insert(s, k, k->n, &v))
             l->end = end;
     }
+}
+
+void synack_rack_on_send(synack_stack *s, uint64_t now, synack_tcb *t,
+                         uint32_t seq, uint32_t end, bool rexmit)
+{
+    synack_tcp_rack *k = t->rack;
+    if (seq == end)
+        return;
+    /* the common case: new data after the last record, with room */
+    if (k && !rexmit && k->n < k->cap &&
+        (k->n == 0 || synack_seq_ge(seq, rec(k, k->n - 1)->end))) {
+        synack_rack_seg *v = rec(k, k->n++);
+        v->start = seq;
+        v->end = end;
+        v->xmit_ts = (uint32_t)now;
+        v->fl = 0;
+        return;
+    }
+    on_send_slow(s, now, t, seq, end, rexmit);
 }
 
 /*
@@ -272,12 +301,12 @@ static void tlp_loss(synack_stack *s, uint64_t now, synack_tcb *t)
     synack_tcp_trace_cc(s, t);
 }
 
-void synack_rack_on_ack(synack_stack *s, uint64_t now, synack_tcb *t,
-                        const synack_tcp_repr *seg, uint32_t newly_sacked)
+/* synack_rack_on_ack in general: SACK and D-SACK blocks, TLP episodes,
+   retransmitted records. */
+RACK_COLD void on_ack_full(synack_stack *s, uint64_t now, synack_tcb *t,
+                           const synack_tcp_repr *seg, uint32_t newly_sacked)
 {
     synack_tcp_rack *k = t->rack;
-    if (!k)
-        return;
     uint32_t now32 = (uint32_t)now, ack = seg->ack, fack = k->fack;
     bool advanced = synack_seq_gt(ack, t->snd_una);
     uint32_t dl = 0, dr = 0;
@@ -361,6 +390,49 @@ void synack_rack_on_ack(synack_stack *s, uint64_t now, synack_tcb *t,
     }
 }
 
+void synack_rack_on_ack(synack_stack *s, uint64_t now, synack_tcb *t,
+                        const synack_tcp_repr *seg, uint32_t newly_sacked)
+{
+    synack_tcp_rack *k = t->rack;
+    if (!k)
+        return;
+    /* The common ACK, with what on_ack_full would do: no SACK block (so
+       no D-SACK), no TLP episode, no D-SACK round, nothing SACKed
+       (RACK.fack = SND.UNA) nor resent (rexmit_high = SND.UNA) at or
+       above SND.UNA. The records it covers are first transmissions in
+       send order; delivering the newest alone leaves the state
+       delivering each in turn leaves (see on_ack_full). */
+    uint32_t ack = seg->ack, una = t->snd_una;
+    if (seg->sack_count != 0 || (k->fl & (SYNACK_RK_TLP_OUT | SYNACK_RK_DSACK_ROUND)) ||
+        k->fack != una || synack_seq_gt(k->rexmit_high, una)) {
+        on_ack_full(s, now, t, seg, newly_sacked);
+        return;
+    }
+    if (!synack_seq_gt(ack, una))
+        return; /* nothing delivered, nothing to update */
+    uint32_t i = 0;
+    while (i + 1 < k->n && synack_seq_lt(rec(k, i + 1)->start, ack))
+        i++;
+    if (i < k->n && synack_seq_lt(rec(k, i)->start, ack)) {
+        synack_rack_seg *r = rec(k, i);
+        if (r->fl & SYNACK_RS_SACKED) { /* SACKed yet not counted */
+            on_ack_full(s, now, t, seg, newly_sacked);
+            return;
+        }
+        delivered(k, r, synack_seq_lt(ack, r->end) ? ack : r->end, (uint32_t)now, una);
+    }
+    k->fl |= SYNACK_RK_ADVANCED;
+    while (k->n && synack_seq_le(rec(k, 0)->end, ack)) {
+        k->head = (k->head + 1) & (k->cap - 1);
+        k->n--;
+    }
+    if (k->n && synack_seq_lt(rec(k, 0)->start, ack))
+        rec(k, 0)->start = ack;
+    k->rexmit_high = ack;
+    if (synack_seq_lt(k->fack, ack))
+        k->fack = ack;
+}
+
 /* RFC 8985 6.2 step 4: the reordering window, ms. */
 static uint32_t reo_wnd(const synack_tcb *t, const synack_tcp_rack *k)
 {
@@ -421,8 +493,27 @@ static uint32_t detect_loss(uint64_t now, synack_tcb *t, synack_tcp_rack *k, boo
     return timeout;
 }
 
+/*
+ * The common case of detect_and_arm, decided as detect_loss would: the
+ * timer is off and nothing was resent at or above SND.UNA, so records are
+ * first transmissions in send order, and the oldest was not sent before
+ * RACK's newest delivery: nothing is lost, no record waits, the timer
+ * stays off. True when detect_and_arm would change nothing.
+ */
+static inline bool nothing_to_detect(const synack_tcb *t, const synack_tcp_rack *k)
+{
+    if (t->tm[SYNACK_TIMER_RACK] != SYNACK_TCP_NEVER ||
+        synack_seq_gt(k->rexmit_high, t->snd_una))
+        return false;
+    if (k->n == 0 || !(k->fl & SYNACK_RK_VALID))
+        return true;
+    const synack_rack_seg *r = rec(k, 0);
+    return !(r->fl & (SYNACK_RS_SACKED | SYNACK_RS_LOST)) &&
+           !sent_after(k->xmit_ts, k->end_seq, r->xmit_ts, r->end);
+}
+
 /* Loss detection and the reordering timer (RFC 8985 6.2 step 5, 6.3). */
-static void detect_and_arm(synack_stack *s, uint64_t now, synack_tcb *t)
+RACK_COLD void detect_and_arm(synack_stack *s, uint64_t now, synack_tcb *t)
 {
     synack_tcp_rack *k = t->rack;
     bool lost, lost_rexmit;
@@ -460,15 +551,19 @@ void synack_rack_after_ack(synack_stack *s, uint64_t now, synack_tcb *t)
         return;
     if (t->snd_una == t->snd_max) {
         k->fl &= ~(uint32_t)SYNACK_RK_ADVANCED;
-        synack_tcp_timer_clear(s, t, SYNACK_TIMER_RACK);
-        synack_tcp_timer_clear(s, t, SYNACK_TIMER_TLP);
+        if (t->tm[SYNACK_TIMER_RACK] != SYNACK_TCP_NEVER)
+            synack_tcp_timer_clear(s, t, SYNACK_TIMER_RACK);
+        if (t->tm[SYNACK_TIMER_TLP] != SYNACK_TCP_NEVER)
+            synack_tcp_timer_clear(s, t, SYNACK_TIMER_TLP);
         /* a TLP episode stays open: the first ACK above its end, or a
            D-SACK for the probe, tells whether there was a loss. The ring
            goes: an idle connection keeps only the RACK state. */
-        ring_release(s, k);
+        if (k->r)
+            ring_release(s, k);
         return;
     }
-    detect_and_arm(s, now, t);
+    if (!nothing_to_detect(t, k))
+        detect_and_arm(s, now, t);
     /* RFC 8985 7.2: the probe timeout restarts on an ACK that advances
        SND.UNA only (the peer's data would push it away forever) */
     if ((k->fl & SYNACK_RK_ADVANCED) || (t->fl & SYNACK_TF_RECOVERY))

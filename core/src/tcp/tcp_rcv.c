@@ -71,7 +71,7 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
             skip = len;
             fin = false; /* the FIN was seen before as well */
         }
-        synack_tcp_dsack_note(t, seq, seq + skip); /* RFC 2883 */
+        synack_tcp_dsack_note(s, t, seq, seq + skip); /* RFC 2883 */
         data += skip;
         len -= skip;
         seq += skip;
@@ -99,7 +99,9 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
         }
         /* memory for it (tcp_mem.c); without, the segment is dropped
            unacknowledged and the sender repeats it */
-        if (!synack_tcb_rcv_reserve(s, t, t->rcv.len + off + len, off == 0)) {
+        uint32_t need = t->rcv.len + off + len;
+        bool fits = t->ooo.count == 0 && need <= t->rcv.cap; /* the common case */
+        if (!fits && !synack_tcb_rcv_reserve(s, t, need, off == 0)) {
             t->fl |= SYNACK_TF_ACK_NOW;
             return;
         }
@@ -118,8 +120,8 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
             t->ack_pending += len;
         } else if (off > 0 && synack_tcp_ooo_holds(t, off, len)) {
             /* RFC 2883: a duplicate of held data; its block comes second */
-            synack_tcp_dsack_note(t, seq, seq + len);
-            synack_tcp_sack_note(t, seq);
+            synack_tcp_dsack_note(s, t, seq, seq + len);
+            synack_tcp_sack_note(s, t, seq);
             t->fl |= SYNACK_TF_ACK_NOW;
         } else if (!ooo_ready(s, t) || !synack_asm_add(&t->ooo, off, len)) {
             t->fl |= SYNACK_TF_ACK_NOW;
@@ -139,7 +141,7 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
         } else {
             synack_ring_write_at(&t->rcv, t->rcv.len + off, data, len);
             if (off > 0)
-                synack_tcp_sack_note(t, seq);
+                synack_tcp_sack_note(s, t, seq);
             uint32_t n = synack_asm_take_front(&t->ooo);
             if (n) {
                 synack_ring_commit(&t->rcv, n);
@@ -156,10 +158,15 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
         if (fin_seq == t->rcv_nxt) {
             fin_received(s, now, t);
         } else if (synack_seq_gt(fin_seq, t->rcv_nxt)) {
-            t->fl |= SYNACK_TF_OOO_FIN | SYNACK_TF_ACK_NOW;
-            t->rcv_fin = fin_seq;
+            /* no memory to remember it: the peer sends the FIN again */
+            synack_tcp_cold *c = synack_tcb_cold(s, t);
+            t->fl |= SYNACK_TF_ACK_NOW;
+            if (c) {
+                t->fl |= SYNACK_TF_OOO_FIN;
+                c->rcv_fin = fin_seq;
+            }
         }
-    } else if ((t->fl & SYNACK_TF_OOO_FIN) && t->rcv_fin == t->rcv_nxt) {
+    } else if ((t->fl & SYNACK_TF_OOO_FIN) && t->cold->rcv_fin == t->rcv_nxt) {
         fin_received(s, now, t);
     }
     if (t->fl & SYNACK_TF_ACK_NOW)

@@ -216,12 +216,15 @@ uint32_t synack_tcp_sb_skip(const synack_tcb *t, uint32_t seq)
 
 /* ---- blocks we send -------------------------------------------------------- */
 
-void synack_tcp_dsack_note(synack_tcb *t, uint32_t l, uint32_t r)
+void synack_tcp_dsack_note(synack_stack *s, synack_tcb *t, uint32_t l, uint32_t r)
 {
     if (!(t->fl & SYNACK_TF_SACK) || !synack_seq_lt(l, r))
         return;
-    t->dsack_l = l;
-    t->dsack_r = r;
+    synack_tcp_cold *c = synack_tcb_cold(s, t);
+    if (!c)
+        return; /* no memory: the duplicate goes unreported (advisory) */
+    c->dsack_l = l;
+    c->dsack_r = r;
     t->fl |= SYNACK_TF_DSACK;
 }
 
@@ -234,12 +237,15 @@ bool synack_tcp_ooo_holds(const synack_tcb *t, uint32_t off, uint32_t len)
     return false;
 }
 
-void synack_tcp_sack_note(synack_tcb *t, uint32_t seq)
+void synack_tcp_sack_note(synack_stack *s, synack_tcb *t, uint32_t seq)
 {
-    uint32_t n = t->sack_recent_n < 4 ? t->sack_recent_n : 3;
-    memmove(&t->sack_recent[1], &t->sack_recent[0], n * sizeof t->sack_recent[0]);
-    t->sack_recent[0] = seq;
-    t->sack_recent_n = (uint16_t)(n + 1);
+    synack_tcp_cold *c = synack_tcb_cold(s, t);
+    if (!c)
+        return; /* no memory: blocks go out in sequence order */
+    uint32_t n = c->sack_recent_n < 4 ? c->sack_recent_n : 3;
+    memmove(&c->sack_recent[1], &c->sack_recent[0], n * sizeof c->sack_recent[0]);
+    c->sack_recent[0] = seq;
+    c->sack_recent_n = (uint16_t)(n + 1);
 }
 
 static bool add_block(synack_sack_block *out, uint8_t *n, uint32_t l, uint32_t r)
@@ -258,9 +264,10 @@ uint8_t synack_tcp_sack_blocks(const synack_tcb *t, synack_sack_block *out,
 {
     const synack_assembler *a = &t->ooo;
     uint8_t n = 0;
-    for (uint32_t k = 0; k < t->sack_recent_n && n < max; k++) {
-        uint32_t off = t->sack_recent[k] - t->rcv_nxt;
-        if (synack_seq_lt(t->sack_recent[k], t->rcv_nxt))
+    const synack_tcp_cold *c = t->cold;
+    for (uint32_t k = 0; c && k < c->sack_recent_n && n < max; k++) {
+        uint32_t off = c->sack_recent[k] - t->rcv_nxt;
+        if (synack_seq_lt(c->sack_recent[k], t->rcv_nxt))
             continue;
         for (uint32_t i = 0; i < a->count; i++) {
             if (a->ranges[i].start <= off && off < a->ranges[i].end) {

@@ -97,6 +97,13 @@ synack_tcb *synack_tcb_new(synack_stack *s, uint64_t now)
     return t;
 }
 
+synack_tcp_cold *synack_tcb_cold(synack_stack *s, synack_tcb *t)
+{
+    if (!t->cold)
+        t->cold = synack_mem_alloc(s, sizeof *t->cold); /* zeroed */
+    return t->cold;
+}
+
 void synack_tcb_free(synack_stack *s, synack_tcb *t)
 {
     synack_tcp_priv *p = synack_tcp_priv_of(s);
@@ -108,15 +115,16 @@ void synack_tcb_free(synack_stack *s, synack_tcb *t)
         synack_tcb_tw_remove(s, t);
     if (t->parent)
         synack_tcp_listen_child_gone(s, t);
-    if (t->twin) {
-        t->twin->twin = NULL;
-        t->twin = NULL;
+    if (t->cold && t->cold->twin) {
+        t->cold->twin->cold->twin = NULL;
+        t->cold->twin = NULL;
     }
     synack_tcp_timer_clear_all(s, t);
     synack_tcb_release_snd(s, t);
     synack_tcb_release_rcv(s, t);
     synack_mem_free(s, t->sb, sizeof *t->sb);
     synack_rack_free(s, t);
+    synack_mem_free(s, t->cold, sizeof *t->cold);
     s->tcp.socks[t->handle] = NULL;
     p->free_h[p->nfree++] = t->handle;
     s->tcp.nconns--;

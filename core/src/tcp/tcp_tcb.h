@@ -161,7 +161,51 @@ typedef struct synack_tcp_rack {
     uint8_t reo_wnd_mult, reo_wnd_persist;
 } synack_tcp_rack;
 
-/* A transmission control block. */
+/*
+ * Cold state of a connection: what only out-of-order or duplicate data,
+ * loss recovery without RACK, anomalies (challenge ACKs, invalid
+ * segments) or a TIME-WAIT reopening need. Allocated on first need (synack_tcb_cold) and freed with the TCB,
+ * so an idle connection does not carry it (the 512-byte budget per idle
+ * connection). When the allocation fails each user degrades safely:
+ *   - SACK blocks go out in sequence order, not most recent first
+ *     (RFC 2018 4 asks for the order as a SHOULD; the blocks stay exact);
+ *   - no D-SACK block is reported (RFC 2883 is advisory for the peer);
+ *   - the challenge ACK or the ACK to an invalid segment (no data) is not
+ *     sent, as if the rate limit had been reached (counted the same way);
+ *   - the SYN that would reopen TIME-WAIT is dropped (counted), and
+ *     TIME-WAIT stays;
+ *   - a FIN beyond a hole is not remembered: it is not acknowledged and
+ *     the peer sends it again (RFC 9293 3.10.7.4 eighth lets a receiver
+ *     process only in-order FINs);
+ *   - an RFC 6675 recovery without RACK makes no rescue retransmission
+ *     (NextSeg rule 4 is a MAY; the retransmission timer covers the tail).
+ */
+typedef struct synack_tcp_cold {
+    /*
+     * A SYN that reopened TIME-WAIT (RFC 1122 4.2.2.13): the child in
+     * SYN-RECEIVED and the TIME-WAIT TCB, out of the demux hash, point at
+     * each other until the handshake completes (TIME-WAIT is closed) or
+     * fails (TIME-WAIT goes back into the hash). Freeing either clears it.
+     */
+    synack_tcb *twin;
+    uint32_t sack_recent[4]; /* left edges of recently received OOO data */
+    uint32_t dsack_l, dsack_r; /* duplicate to report (RFC 2883), SYNACK_TF_DSACK */
+    uint32_t rcv_fin;    /* peer's FIN beyond a hole (SYNACK_TF_OOO_FIN) */
+    uint32_t rescue_rxt; /* RFC 6675 RescueRxt (snd_una at entry; SACK
+                            recovery without RACK) */
+    uint32_t chal_time;  /* second of the challenge-ACK budget */
+    uint32_t oow_ack_at; /* ms (low 32 bits, 0 = never) of the last ACK to
+                            an invalid segment */
+    uint16_t sack_recent_n;
+    uint16_t chal_count; /* challenge ACKs in the current second */
+} synack_tcp_cold;
+
+/*
+ * A transmission control block. Its size is state per idle connection:
+ * keep it at or below SYNACK_TCB_MAX_64 bytes on 64-bit targets (checked
+ * below and by test_tcp_tcb_size); rarely needed state goes to `cold`,
+ * fields are ordered by size (one byte of padding on 64-bit).
+ */
 struct synack_tcb {
     synack_tcb *hnext;  /* demux hash chain */
     /*
@@ -184,14 +228,12 @@ struct synack_tcb {
     uint8_t keep_cnt;
     uint8_t cc_algo;
     uint16_t dupacks;
-    uint16_t sack_recent_n;
-    uint16_t chal_count; /* challenge ACKs in the current second */
-
-    synack_ip4 laddr, raddr;
     uint16_t lport, rport;
     uint16_t snd_mss;   /* peer's MSS, clamped: payload + options per segment */
     uint16_t adv_mss;   /* MSS we announced */
     uint16_t rcv_mss;   /* largest segment seen from the peer */
+
+    synack_ip4 laddr, raddr;
 
     /* send sequence variables (RFC 9293 3.3.1) */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
@@ -199,21 +241,15 @@ struct synack_tcb {
     uint32_t snd_sml;   /* end of the last small segment sent (Minshall) */
     uint32_t recover;   /* RFC 6582 recover / RFC 6675 RecoveryPoint */
     uint32_t high_rxt;  /* RFC 6675 HighRxt */
-    uint32_t rescue_rxt; /* RFC 6675 RescueRxt (snd_una at entry) */
     uint32_t rtt_seq, rtt_start;
     /* receive sequence variables */
-    uint32_t irs, rcv_nxt, rcv_adv, last_ack_sent, rcv_fin;
+    uint32_t irs, rcv_nxt, rcv_adv, last_ack_sent;
     uint32_t ack_pending; /* bytes received since the last ACK we sent */
     /* timestamps (RFC 7323) */
     uint32_t ts_recent, ts_recent_at, ts_offset;
     /* RTO (RFC 6298): srtt in 1/8 ms, rttvar in 1/4 ms, rto in ms */
     uint32_t srtt8, rttvar4, rto;
     uint32_t last_rcv;   /* ms (low 32 bits) of the last segment received */
-    uint32_t chal_time;  /* second of the challenge-ACK budget */
-    uint32_t oow_ack_at; /* ms (low 32 bits, 0 = never) of the last ACK to
-                            an invalid segment */
-    uint32_t sack_recent[4]; /* left edges of recently received OOO data */
-    uint32_t dsack_l, dsack_r; /* duplicate to report (RFC 2883), SYNACK_TF_DSACK */
     /* per-socket options */
     uint32_t sndbuf, rcvbuf, rto_min, rto_max, delack_ms, msl_ms;
     uint32_t keep_idle, keep_intvl;
@@ -235,16 +271,19 @@ struct synack_tcb {
     synack_ring snd, rcv;
     synack_assembler ooo;
     synack_tcp_sb *sb;
-    /*
-     * A SYN that reopened TIME-WAIT (RFC 1122 4.2.2.13): the child in
-     * SYN-RECEIVED and the TIME-WAIT TCB, out of the demux hash, point at
-     * each other until the handshake completes (TIME-WAIT is closed) or
-     * fails (TIME-WAIT goes back into the hash). Freeing either clears it.
-     */
-    synack_tcb *twin;
     synack_tcp_rack *rack;
+    synack_tcp_cold *cold; /* NULL until needed (synack_tcb_cold) */
     uint64_t bytes_sent, bytes_received, rexmit_segs, rexmit_bytes;
 };
+
+/*
+ * Bound on sizeof(struct synack_tcb) with 64-bit pointers: with its share
+ * of the handle table, demux hash and timer heap an idle connection must
+ * stay within 512 bytes (README, Scale). ILP32 (wasm32) is smaller still.
+ */
+#define SYNACK_TCB_MAX_64 480u
+_Static_assert(sizeof(void *) != 8 || sizeof(struct synack_tcb) <= SYNACK_TCB_MAX_64,
+               "struct synack_tcb grew beyond its per-connection budget");
 
 /* State of the whole TCP layer beyond synack_tcp (s->tcp.priv). */
 typedef struct synack_tcp_priv {
@@ -298,6 +337,14 @@ static inline uint32_t synack_tcb_ts_now(const synack_tcb *t, uint64_t now)
 synack_tcb *synack_tcb_new(synack_stack *s, uint64_t now);
 /* Unlink a TCB from every table, free its buffers and its handle. */
 void synack_tcb_free(synack_stack *s, synack_tcb *t);
+/* The TCB's cold state, allocated (zeroed) on first call; NULL on NOMEM. */
+synack_tcp_cold *synack_tcb_cold(synack_stack *s, synack_tcb *t);
+/* The TIME-WAIT twin of a reopening child, or the child of a TIME-WAIT
+   TCB (synack_tcp_cold.twin); NULL when none. */
+static inline synack_tcb *synack_tcb_twin(const synack_tcb *t)
+{
+    return t->cold ? t->cold->twin : NULL;
+}
 /* The TCB of a handle, or NULL. */
 synack_tcb *synack_tcb_get(const synack_stack *s, int h);
 /* Demux: the connection for a 4-tuple, or NULL. */
@@ -449,8 +496,13 @@ void synack_tcp_invalid_ack(synack_stack *s, uint64_t now, synack_tcb *t,
                             const synack_tcp_repr *seg);
 /* Send a challenge ACK, rate-limited (RFC 5961 section 7). */
 void synack_tcp_challenge_ack(synack_stack *s, uint64_t now, synack_tcb *t);
-/* Effective payload per segment given our options (RFC 6691). */
-uint32_t synack_tcp_maxseg(const synack_tcb *t);
+/* Effective payload per segment given our options (RFC 6691); inline:
+   it is asked several times per segment. */
+static inline uint32_t synack_tcp_maxseg(const synack_tcb *t)
+{
+    uint32_t opt = (t->fl & SYNACK_TF_TS) ? 12u : 0u;
+    return t->snd_mss > opt ? t->snd_mss - opt : 1u;
+}
 
 /* ---- tcp_input.c / tcp_ack.c / tcp_rcv.c --------------------------------- */
 
@@ -535,12 +587,12 @@ uint32_t synack_tcp_sb_skip(const synack_tcb *t, uint32_t seq);
 uint8_t synack_tcp_sack_blocks(const synack_tcb *t, synack_sack_block *out,
                                uint8_t max);
 /* Remember that OOO data starting at seq just arrived (for block order). */
-void synack_tcp_sack_note(synack_tcb *t, uint32_t seq);
+void synack_tcp_sack_note(synack_stack *s, synack_tcb *t, uint32_t seq);
 /*
  * RFC 2883: [l, r) arrived again (below rcv_nxt, or inside held
  * out-of-order data); the next ACK reports it as a D-SACK block.
  */
-void synack_tcp_dsack_note(synack_tcb *t, uint32_t l, uint32_t r);
+void synack_tcp_dsack_note(synack_stack *s, synack_tcb *t, uint32_t l, uint32_t r);
 /* Whether [off, off + len) (relative to rcv_nxt) is all held out of order. */
 bool synack_tcp_ooo_holds(const synack_tcb *t, uint32_t off, uint32_t len);
 
