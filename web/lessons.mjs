@@ -241,13 +241,13 @@ const LESSONS = [
   {
     name: 'timeout',
     title: 'The retransmission timer',
-    summary: 'A lost segment repaired by the RTO, shown on the RTT chart.',
+    summary: 'A lost segment (and its tail loss probe) repaired by the RTO, shown on the RTT chart.',
     wire: { delay: 30 },
     echo: false,
     steps: [
       {
-        intro: 'The client sends 1000 bytes in a single segment, and the wire loses it. Nothing follows it, so the server '
-          + 'has nothing to answer.',
+        intro: 'The client sends 1000 bytes in a single segment, and the wire loses it, and also the client\'s first, quick '
+          + 'attempt to repair it. Nothing reaches the server, so it has nothing to answer.',
         question: {
           text: 'What makes the client send it again?',
           choices: ['duplicate ACKs (fast retransmit)', 'its retransmission timer (RTO) running out', 'the server asks for it'],
@@ -255,20 +255,24 @@ const LESSONS = [
         },
         async run(L) {
           await open(L);
-          L.s.dropNext();
-          L.note('You ask the wire to drop the next segment the client sends with data.');
+          L.s.dropNext(2);
+          L.note('You ask the wire to drop the next two segments the client sends with data.');
           L.send(1000);
-          await L.until(() => segsOf(L.m, 'client', (s) => s.rexmit && s.len > 0).length > 0, 10000);
+          await L.until(() => segsOf(L.m, 'client', (s) => s.rexmit && s.len > 0 && !s.fate).length > 0, 10000);
         },
         view: 'cc',
         marks: (m) => segsOf(m, 'client', (s) => s.len > 0).map((s) => s.i),
         explain(L) {
-          const lost = segsOf(L.m, 'client', (s) => s.fate && s.len > 0)[0];
-          const again = segsOf(L.m, 'client', (s) => s.rexmit && s.len > 0)[0];
+          const lost = segsOf(L.m, 'client', (s) => s.fate && s.len > 0 && !s.rexmit)[0];
+          const probe = segsOf(L.m, 'client', (s) => s.fate && s.len > 0 && s.rexmit)[0];
+          const again = segsOf(L.m, 'client', (s) => s.rexmit && s.len > 0 && !s.fate)[0];
           const rto = rtoAt(L.m, again.t);
-          return `The segment went out at ${ms(lost.t - L.m.t0)} and was lost. No ACK came, so ${ms(again.t - lost.t)} later `
-            + 'the retransmission timer fired (its timeout, the RTO, is the smoothed RTT + 4 × its variation, at least '
-            + '200 ms, RFC 6298) and the client sent bytes 1–1000 again. The RTO is the dashed red line on the RTT chart: '
+          return `The segment went out at ${ms(lost.t - L.m.t0)} and was lost. No ACK came. `
+            + (probe ? `${ms(probe.t - lost.t)} later the client sent it once more as a tail loss probe (RACK-TLP, RFC 8985: `
+              + 'a quick probe, so that a lost last segment need not wait for the timer), and the wire lost that too. ' : '')
+            + `${ms(again.t - lost.t)} after the first send the retransmission timer fired (its timeout, the RTO, is the `
+            + 'smoothed RTT + 4 × its variation, at least 200 ms, RFC 6298) and the client sent bytes 1–1000 again. '
+            + 'The RTO is the dashed red line on the RTT chart: '
             + `after the timeout it doubled${rto ? ` (now ${ms(rto)})` : ''}, and stays so until an ACK arrives.`;
         },
       },

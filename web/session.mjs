@@ -44,7 +44,7 @@ export class Session {
     this.peerClosed = false;
     this.readerRate = Infinity;
     this.echo = true;
-    this.dropArmed = false;
+    this.dropArmed = 0; /* client segments with data still to drop */
     this.corruptArmed = false;
     this.silentPort = null;
     /* What the server application does: 'echo' (or discard when !echo),
@@ -98,8 +98,8 @@ export class Session {
   dropOut(pkt) {
     if (pkt.proto !== 'tcp') return null;
     if (this.silentPort !== null && pkt.dport === this.silentPort && pkt.flags === 'S') return 'filtered';
-    if (this.dropArmed && (pkt.len > 0 || pkt.flags.includes('F'))) {
-      this.dropArmed = false;
+    if (this.dropArmed > 0 && (pkt.len > 0 || pkt.flags.includes('F'))) {
+      this.dropArmed--;
       return 'dropped';
     }
     return null;
@@ -304,8 +304,8 @@ export class Session {
   }
 
   /** Drop the next segment with data (or FIN) that the client sends. */
-  dropNext() {
-    this.dropArmed = true;
+  dropNext(n = 1) {
+    this.dropArmed = n;
   }
 
   /** Corrupt the next segment with data that the client sends (one byte flipped). */

@@ -169,11 +169,14 @@ test('lesson slow-start: cwnd doubles per RTT, then a loss sets ssthresh', { tim
 test('lesson timeout: the retransmission timer repairs a lost segment', { timeout: 60_000 }, async () => {
   await open('timeout', (page) => runLesson(page, 'timeout', [
     async (s, page) => {
-      const lost = by(s.segments, 'client', (x) => x.fate === 'dropped' && x.len > 0)[0];
-      const again = by(s.segments, 'client', (x) => x.rexmit && x.len > 0)[0];
+      const lost = by(s.segments, 'client', (x) => x.fate === 'dropped' && x.len > 0 && !x.rexmit)[0];
+      const probe = by(s.segments, 'client', (x) => x.fate === 'dropped' && x.len > 0 && x.rexmit)[0];
+      const again = by(s.segments, 'client', (x) => x.rexmit && x.len > 0 && !x.fate)[0];
       assert.ok(lost && again && again.seq === lost.seq && before_(lost, again));
+      /* the tail loss probe went first (and was dropped too); the RTO came after it */
+      assert.ok(probe && probe.seq === lost.seq && before_(lost, probe) && before_(probe, again));
       /* A trace event is delivered after the frames of the same call: compare times, not record order. */
-      const fired = s.timers.filter((t) => t.side === 'client' && t.name === 'rexmit' && t.t > lost.t && t.t <= again.t + 5);
+      const fired = s.timers.filter((t) => t.side === 'client' && t.name === 'rexmit' && t.t > probe.t && t.t <= again.t + 5);
       assert.equal(fired.length, 1, 'the rexmit timer fired before the retransmission');
       assert.equal(by(s.segments, 'server', (x) => x.n > lost.n && x.n < again.n).length, 0, 'no duplicate ACK');
       assert.ok(s.ccSeries.client.some((c) => c.rto > 0));

@@ -120,6 +120,10 @@ static void run_case(const sim_case *c, uint64_t seed)
     /* corrupted frames never show up as data (and the hashes are of the
        right streams: every byte matched the generator) */
     assert_int_equal(sim->end[0].bad_bytes + sim->end[1].bad_bytes, 0);
+    /* TCP never sends a segment above the effective MSS (RFC 9293 3.7.1):
+       nothing either stack sends is IP-fragmented */
+    assert_int_equal(ca.ip_frags_out, 0);
+    assert_int_equal(cb.ip_frags_out, 0);
     /* no storms: what a stack sends stays proportional to what it gets */
     assert_true(ca.tcp_segs_out <= 4 * ca.tcp_segs_in + 64);
     assert_true(cb.tcp_segs_out <= 4 * cb.tcp_segs_in + 64);

@@ -437,6 +437,13 @@ static void resend(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
 {
     uint32_t end = synack_tcb_data_end(t);
     uint8_t flags = SYNACK_TCP_ACK;
+    /* never above the effective MSS with the options this segment carries
+       (RFC 9293 3.7.1): SACK blocks to report take payload room, and a
+       lost segment may have been sent when there were none; the rest of
+       the range stays lost and goes next */
+    uint32_t room = seg_payload_max(t);
+    if (len > room)
+        len = room;
     if (synack_seq_gt(seq + len, end))
         len = synack_seq_gt(end, seq) ? end - seq : 0;
     if ((t->fl & SYNACK_TF_FIN_SENT) && seq + len == end)
