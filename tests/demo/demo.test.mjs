@@ -428,4 +428,10 @@ test('network targets: PostgreSQL\'s handshake and first messages, then refused,
       assert.match(await page.locator('#story').textContent(), /Reset: the HTTP server's \/reset .* aborted the connection/);
     });
   });
+  /* make demo without PostgreSQL passes pg=none: the target is listed as unavailable. */
+  await withPage('?mode=network&pg=none', async (page) => {
+    const pg = page.locator('#net-target option[value=pg]');
+    assert.equal(await pg.textContent(), 'PostgreSQL: unavailable (not installed on this host)');
+    assert.ok(await pg.isDisabled());
+  });
 });
