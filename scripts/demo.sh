@@ -8,7 +8,12 @@
 #    reach the page's own server (10.0.2.2:$DEMO_HTTP_PORT, so network mode
 #    has an HTTP server to talk to) and the ports in $DEMO_ALLOW;
 #  - runs websockify 127.0.0.1:$DEMO_WS_PORT -> the bridge;
-#  - prints the URL to open; Ctrl-C stops the three children (by PID).
+#  - for network mode's targets: a private PostgreSQL (initdb in a temp
+#    folder, on a free loopback port; as `postgres` via runuser when root;
+#    skipped, and the page says so, when PostgreSQL is not installed), a
+#    closed port and a port that drops SYNs (scripts/demo-ports.py), all
+#    allowed on the bridge and passed to the page in the URL;
+#  - prints the URL to open; Ctrl-C stops the children (by PID).
 # Environment: DEMO_HTTP_PORT (8000), DEMO_WS_PORT (8080), DEMO_BRIDGE_PORT
 # (8001), DEMO_ALLOW (more host ports the page may reach, e.g. "5432 6379"),
 # SYNACK_JS_BUILD (build/js-em), SYNACK_BRIDGE (a built synack-bridge).
@@ -45,14 +50,13 @@ if [ -z "$bridge" ]; then
 fi
 command -v websockify >/dev/null || { echo "demo: websockify is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 
-allow=(--allow "10.0.2.2:$http_port")
-for p in ${DEMO_ALLOW:-}; do allow+=(--allow "10.0.2.2:${p##*:}"); done
-
 pids=()
+pgdir=""
 cleanup() {
   trap - EXIT
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ -z "$pgdir" ] || rm -rf "$pgdir"
   echo "demo: stopped"
 }
 trap 'exit 130' INT TERM
@@ -72,6 +76,39 @@ wait_port() {
 python3 "$root/scripts/demo-http.py" "$js_build/web" "$http_port" >"$logs/http.log" 2>&1 &
 pids+=($!)
 wait_port "$http_port" "${pids[-1]}" http
+
+# Network mode's targets: a closed port and a port that drops SYNs...
+coproc PORTS { exec python3 -u "$root/scripts/demo-ports.py" 2>>"$logs/ports.log"; }
+pids+=("$PORTS_PID")
+read -r ports_line <&"${PORTS[0]}" || { echo "demo: scripts/demo-ports.py failed; see $logs/ports.log" >&2; exit 1; }
+closed_port="${ports_line#closed=}"; closed_port="${closed_port%% *}"
+silent_port="${ports_line##*silent=}"
+# ...and PostgreSQL (it refuses to run as root: as `postgres` then).
+pg_param=none
+pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+if [ -n "$pgbin" ] && [ -x "$pgbin/initdb" ]; then
+  as=()
+  if [ "$(id -u)" = 0 ]; then as=(runuser -u postgres --); fi
+  pgdir="$(mktemp -d /tmp/synack-demo-pg.XXXXXX)"
+  [ "${#as[@]}" = 0 ] || chown postgres: "$pgdir"
+  chmod 700 "$pgdir"
+  pg_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  if (cd "$pgdir" && "${as[@]}" "$pgbin/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 --no-sync --no-instructions) >"$logs/postgres.log" 2>&1; then
+    (cd "$pgdir" && exec "${as[@]}" "$pgbin/postgres" -D "$pgdir/data" -p "$pg_port" -k "$pgdir" \
+      -c listen_addresses=127.0.0.1 -c fsync=off -c logging_collector=off) >>"$logs/postgres.log" 2>&1 &
+    pids+=($!)
+    wait_port "$pg_port" "${pids[-1]}" postgres
+    pg_param="$pg_port"
+  else
+    echo "demo: initdb failed (see $logs/postgres.log); network mode goes on without PostgreSQL" >&2
+  fi
+else
+  echo "demo: PostgreSQL is not installed (scripts/setup.sh installs it); network mode goes on without it" >&2
+fi
+
+allow=(--allow "10.0.2.2:$http_port" --allow "10.0.2.2:$closed_port" --allow "10.0.2.2:$silent_port")
+[ "$pg_param" = none ] || allow+=(--allow "10.0.2.2:$pg_param")
+for p in ${DEMO_ALLOW:-}; do allow+=(--allow "10.0.2.2:${p##*:}"); done
 "$bridge" --listen "127.0.0.1:$bridge_port" --slirp "${allow[@]}" >"$logs/bridge.log" 2>&1 &
 pids+=($!)
 wait_port "$bridge_port" "${pids[-1]}" bridge
@@ -82,11 +119,13 @@ wait_port "$ws_port" "${pids[-1]}" websockify
 cat <<EOF
 demo: ready. Open
 
-    http://127.0.0.1:$http_port/?ws=ws://127.0.0.1:$ws_port&target=10.0.2.2:$http_port
+    http://127.0.0.1:$http_port/?ws=ws://127.0.0.1:$ws_port&target=10.0.2.2:$http_port&http=$http_port&pg=$pg_param&closed=$closed_port&silent=$silent_port
 
   Standalone mode needs nothing else. Network mode goes through websockify
   (port $ws_port) and synack-bridge --slirp (port $bridge_port) to this host:
-  10.0.2.2:$http_port is the page's own HTTP server.
+  10.0.2.2:$http_port is the page's own HTTP server (GET /reset: RST),
+  PostgreSQL is on port $pg_param, port $closed_port is closed (refused) and
+  port $silent_port drops SYNs (timed out): choose them as the target.
   Logs: $logs. Press Ctrl-C to stop.
 EOF
 wait -n "${pids[@]}" || true

@@ -7,6 +7,11 @@
  * #lesson=<name> opens a lesson of the Learn panel (lessons.mjs): the
  * lesson sets the controls, starts a session and runs its steps.
  *
+ * In network mode the target selector offers what make demo starts on the
+ * host (?http=, pg=, closed=, silent= give their ports; pg=none: PostgreSQL
+ * is not installed): its web server, PostgreSQL, a closed port (refused),
+ * a port that drops SYNs (timed out) and GET /reset (reset).
+ *
  * ?auto=1 runs a standalone session by itself (connect, 64 KB each way,
  * close) and sets window.__demo when done; with mode=bridge (or network),
  * ws=URL and target=HOST:PORT it fetches / from a host server instead.
@@ -32,7 +37,7 @@ const RTT_SERIES = [
   { key: 'srtt', color: '#0891b2', label: 'smoothed RTT' },
   { key: 'rto', color: '#be123c', label: 'RTO', dash: [5, 3] },
 ];
-const ACTIONS = ['connect', 'send', 'get', 'drop', 'corrupt-next', 'close', 'abort', 'refused', 'silent', 'pcap', 'json'];
+const ACTIONS = ['connect', 'send', 'get', 'pg-ssl', 'pg-startup', 'drop', 'corrupt-next', 'close', 'abort', 'refused', 'silent', 'pcap', 'json'];
 
 let session = null;
 let player = null;
@@ -62,11 +67,12 @@ function enable() {
   const on = !!session?.client;
   const net = session?.mode === 'network';
   const state = {
-    connect: on && !session.sock, send: connected, get: connected && net, drop: on, 'corrupt-next': on, close: connected,
+    connect: on && !session.sock, send: connected, get: connected && net, 'pg-ssl': connected && net, 'pg-startup': connected && net, drop: on, 'corrupt-next': on, close: connected,
     abort: !!session?.sock, refused: on && !session.sock, silent: on && !session.sock, pcap: on, json: on,
   };
   for (const id of ACTIONS) $(id).disabled = !state[id];
   $('get').hidden = !net;
+  $('pg-ssl').hidden = $('pg-startup').hidden = !net || netTarget().kind !== 'pg';
   $('reader-box').hidden = net;
   $('echo-box').hidden = net;
 }
@@ -187,7 +193,8 @@ async function start(extra = {}) {
   s.onData = (what, text) => {
     if (what === 'data' && s.mode === 'network') {
       const box = $('received');
-      box.textContent = (box.textContent + text).slice(-20000);
+      /* PostgreSQL's answers are binary: control bytes show as dots. */
+      box.textContent = (box.textContent + text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]/g, '·')).slice(-20000);
     } else if (what === 'data') {
       $('received').textContent = `${s.received} bytes echoed back`;
     }
@@ -205,7 +212,7 @@ function stop() {
   connected = false;
 }
 
-async function connect(port, label) {
+async function connect(port, label, target) {
   const s = session;
   if (!s?.client || s.sock) return null;
   note(label ?? `You connect to ${s.target.hostname}:${port ?? s.target.port}.`);
@@ -213,10 +220,26 @@ async function connect(port, label) {
   connected = false;
   enable();
   const watch = setInterval(() => {
-    if (s.writer && !connected) { connected = true; enable(); }
+    if (s.writer && !connected) {
+      connected = true;
+      enable();
+      if (target) note(`The connection to ${target.name} is open: SYN, SYN-ACK, ACK.`);
+      if (target?.kind === 'reset') {
+        note('You ask the host server for GET /reset, which make demo\'s server answers by aborting the connection.');
+        s.send(`GET /reset HTTP/1.1\r\nHost: ${s.target.hostname}\r\nConnection: close\r\n\r\n`);
+      }
+    }
   }, 20);
   const outcome = await done;
   clearInterval(watch);
+  if (target && session === s) {
+    const said = {
+      refused: `Connection refused: nothing listens on ${target.name} (the SYN was answered by RST).`,
+      timeout: `Timed out: the SYNs to ${target.name} got no answer, as when a firewall drops them.`,
+      reset: `Reset: ${target.name} aborted the connection (RST); both sides dropped it at once.`,
+    }[outcome];
+    if (said) note(said);
+  }
   if (session === s) {
     connected = false;
     const words = { refused: 'refused (RST: nothing listens there)', timeout: 'timed out (no answer to the SYNs)', reset: 'reset by the peer' };
@@ -236,6 +259,25 @@ function sendBytes() {
   const n = Math.min(Math.max(1, Math.floor(num('bytes'))), 4 << 20);
   note(`You send ${n} bytes.`);
   return session.send(pattern(n));
+}
+
+/* PostgreSQL's first messages (protocol 3.0): an SSLRequest, to which a
+ * server without TLS answers 'N', and a StartupMessage for user postgres. */
+function int32(v) {
+  return [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+}
+
+function pgSslRequest() {
+  note('You send a PostgreSQL SSLRequest: 8 bytes, length 8 and code 80877103. A server without TLS answers "N".');
+  return session.send(new Uint8Array([...int32(8), ...int32(80877103)]));
+}
+
+function pgStartup() {
+  const params = new TextEncoder().encode('user\0postgres\0database\0postgres\0application_name\0synack-demo\0\0');
+  const msg = new Uint8Array([...int32(8 + params.length), ...int32(196608), ...params]);
+  note(`You send a PostgreSQL StartupMessage (${msg.length} bytes: protocol 3.0, user postgres). The server answers with `
+    + 'its authentication request (R), its parameters (S), a key (K) and "ready for query" (Z).');
+  return session.send(msg);
 }
 
 function httpGet() {
@@ -263,14 +305,21 @@ function jsonTrace() {
 
 const actions = {
   start: () => start(),
-  connect: () => connect(),
+  connect: () => {
+    if (session?.mode !== 'network') return connect();
+    const t = netTarget();
+    session.target = { hostname: t.hostname, port: t.port };
+    return connect(t.port, `You connect to ${t.name}.`, t);
+  },
   send: () => sendBytes(),
   get: () => httpGet(),
+  'pg-ssl': () => pgSslRequest(),
+  'pg-startup': () => pgStartup(),
   drop: () => { note('You ask the wire to drop the next segment the client sends with data.'); session.dropNext(); },
   'corrupt-next': () => { note('You ask the wire to corrupt one byte of the next segment the client sends with data.'); session.corruptNext(); },
   close: () => { note('You close the client\'s side (FIN after the queued data).'); session.closeSend(); },
   abort: () => { note('You abort the connection (RST).'); session.abort(); },
-  refused: () => connect(session.mode === 'standalone' ? CLOSED_PORT : 9, 'You connect to a port where nothing listens.'),
+  refused: () => connect(session.mode === 'standalone' ? CLOSED_PORT : netClosedPort, 'You connect to a port where nothing listens.'),
   silent: () => connect(SILENT_PORT, `You connect to port ${SILENT_PORT}, where the server drops every SYN.`),
   pcap: () => download('synack-demo.pcap', writePcap(session.pcapRecords()), 'application/vnd.tcpdump.pcap'),
   json: () => download('synack-demo-trace.jsonl', jsonTrace(), 'application/x-ndjson'),
@@ -348,7 +397,7 @@ class LessonContext {
   constructor(token) { this.token = token; }
   get m() { return player.model; }
   get s() { return session; }
-  get closedPort() { return session.mode === 'standalone' ? CLOSED_PORT : 9; }
+  get closedPort() { return session.mode === 'standalone' ? CLOSED_PORT : netClosedPort; }
   get silentPort() { return SILENT_PORT; }
   /** Wait until cond() holds (checked every 20 ms); throws after ms or when the lesson is left. */
   async until(cond, ms = 15000) {
@@ -628,6 +677,48 @@ window.__demoPage = {
 const params = new URLSearchParams(location.search);
 if (params.get('ws')) $('wsurl').value = params.get('ws');
 if (params.get('target')) $('target').value = params.get('target');
+
+/* ---- network targets (make demo's host ports) ---------------------------- */
+
+const HOST = '10.0.2.2';
+const portParam = (name, dflt) => (/^\d+$/.test(params.get(name) ?? '') ? Number(params.get(name)) : dflt);
+const httpPort = portParam('http', Number($('target').value.split(':')[1]) || 8000);
+const netClosedPort = portParam('closed', 9);
+const pgPort = params.get('pg') === 'none' ? null : portParam('pg', 5432);
+/* Without a host port that drops SYNs, port 81: the page's own tap drops them. */
+const silentPort = portParam('silent', SILENT_PORT);
+const NET_TARGETS = [
+  { kind: 'http', port: httpPort, name: `the HTTP server (${HOST}:${httpPort})` },
+  pgPort === null
+    ? { kind: 'pg', port: null, name: 'PostgreSQL', label: 'PostgreSQL: unavailable (not installed on this host)' }
+    : { kind: 'pg', port: pgPort, name: `PostgreSQL (${HOST}:${pgPort})` },
+  { kind: 'closed', port: netClosedPort, name: `a closed port (${HOST}:${netClosedPort})`, label: `closed port (${HOST}:${netClosedPort}): refused` },
+  { kind: 'silent', port: silentPort, name: `a SYN-dropping port (${HOST}:${silentPort})`, label: `SYN-dropping port (${HOST}:${silentPort}): timed out` },
+  { kind: 'reset', port: httpPort, name: `the HTTP server's /reset (${HOST}:${httpPort})`, label: `reset (${HOST}:${httpPort}, GET /reset)` },
+  { kind: 'other', port: null, name: null, label: 'other: the server named below' },
+];
+for (const t of NET_TARGETS) {
+  const o = document.createElement('option');
+  o.value = t.kind;
+  o.textContent = t.label ?? t.name[0].toUpperCase() + t.name.slice(1);
+  o.disabled = t.kind === 'pg' && t.port === null;
+  $('net-target').append(o);
+}
+$('net-target').value = NET_TARGETS.find((t) => t.port !== null && `${HOST}:${t.port}` === $('target').value.trim())?.kind ?? 'other';
+
+/** The chosen network target: { kind, hostname, port, name }. */
+function netTarget() {
+  const t = NET_TARGETS.find((x) => x.kind === $('net-target').value);
+  const [hostname, port] = $('target').value.trim().split(':');
+  if (t.kind === 'other' || t.port === null) return { kind: 'other', hostname, port: Number(port), name: `${hostname}:${port}` };
+  return { ...t, hostname: HOST };
+}
+$('net-target').addEventListener('change', () => {
+  const t = netTarget();
+  if (t.kind !== 'other') $('target').value = `${HOST}:${t.port}`;
+  enable();
+});
+$('target').addEventListener('input', () => { $('net-target').value = 'other'; enable(); });
 if (['network', 'bridge'].includes(params.get('mode'))) {
   document.querySelector('input[name=mode][value=network]').click();
 }

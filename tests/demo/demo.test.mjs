@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import {
-  lit, overflow, rendered, setUp, shot, shows, summary, tearDown, waitFor, withBridge, withPage,
+  lit, overflow, rendered, setUp, shot, shows, summary, tearDown, waitFor, withBridge, withDemoTargets, withPage,
 } from './page.mjs';
 
 before(setUp);
@@ -336,5 +336,102 @@ test('network: the page reaches an HTTP server on this host through websockify a
       await waitFor(page, () => window.__demoPage.summary().states.client === 'CLOSED');
       assert.deepEqual((await summary(page)).passed.client.slice(-3), ['CLOSE-WAIT', 'LAST-ACK', 'CLOSED']);
     });
+  });
+});
+
+/* ---- network mode's targets: PostgreSQL, closed, SYN-dropping, reset ---- */
+
+/* TCP payloads of the frames the client's interface saw: { dir: 'out'|'in', port (the host's), bytes }. */
+const payloads = (page) => page.evaluate(() => window.__demoPage.session().pcapRecords().flatMap(({ frame: b }) => {
+  if (b.length < 54 || ((b[12] << 8) | b[13]) !== 0x0800 || b[23] !== 6) return [];
+  const ihl = (b[14] & 15) * 4;
+  const total = (b[16] << 8) | b[17];
+  const t = 14 + ihl;
+  const hlen = (b[t + 12] >> 4) * 4;
+  const bytes = [...b.subarray(t + hlen, 14 + total)];
+  if (!bytes.length) return [];
+  const out = b[26] !== 10 || b[27] !== 0 || b[28] !== 2 || b[29] !== 2; /* source is not 10.0.2.2 */
+  return [{ dir: out ? 'out' : 'in', port: out ? (b[t + 2] << 8) | b[t + 3] : (b[t] << 8) | b[t + 1], bytes }];
+}));
+
+test('network targets: PostgreSQL\'s handshake and first messages, then refused, timed out and reset, through the bridge', { timeout: 90_000 }, async () => {
+  await withDemoTargets(async (query) => {
+    const port = (k) => Number(new URLSearchParams(query).get(k));
+    await withPage(query, async (page) => {
+      const labels = await page.locator('#net-target option').allTextContents();
+      assert.ok(labels.includes(`PostgreSQL (10.0.2.2:${port('pg')})`), labels.join(' | '));
+      await page.click('#start');
+      await waitFor(page, () => /by DHCP/.test(document.getElementById('status').textContent));
+
+      /* PostgreSQL: the real handshake, an SSLRequest answered 'N', a StartupMessage answered R ... Z. */
+      await page.selectOption('#net-target', 'pg');
+      assert.equal(await page.inputValue('#target'), `10.0.2.2:${port('pg')}`);
+      await connect(page);
+      assert.ok(await page.isVisible('#pg-ssl'));
+      await page.click('#pg-ssl');
+      await waitFor(page, () => document.getElementById('received').textContent === 'N');
+      await page.click('#pg-startup');
+      await waitFor(page, () => /server_version[^]*Z/.test(document.getElementById('received').textContent));
+      let s = await summary(page);
+      assert.equal(s.tuple.sAddr, '10.0.2.2');
+      assert.equal(s.tuple.sPort, port('pg'));
+      assert.deepEqual(s.segments.slice(0, 3).map((x) => `${x.from} ${x.flags}`), ['client S', 'server SA', 'client A']);
+      const data = s.segments.filter((x) => x.len > 0).map((x) => `${x.from} ${x.len}`);
+      assert.deepEqual(data.slice(0, 3), ['client 8', 'server 1', `client ${data[2]?.split(' ')[1]}`], data.join(', '));
+      assert.ok(s.segments.some((x) => x.from === 'server' && x.len > 20), 'the answer to the StartupMessage');
+      const pl = (await payloads(page)).filter((p) => p.port === port('pg'));
+      assert.deepEqual(pl[0], { dir: 'out', port: port('pg'), bytes: [0, 0, 0, 8, 4, 210, 22, 47] }, 'SSLRequest: length 8, code 80877103');
+      assert.deepEqual(pl[1], { dir: 'in', port: port('pg'), bytes: [78] }, 'the server answers N');
+      assert.deepEqual(pl[2].bytes.slice(4, 8), [0, 3, 0, 0], 'StartupMessage, protocol 3.0');
+      assert.equal(pl[3].dir, 'in');
+      assert.equal(String.fromCharCode(pl[3].bytes[0]), 'R', 'authentication first');
+      const story = await page.locator('#story').textContent();
+      assert.match(story, new RegExp(`The connection to PostgreSQL \\(10\\.0\\.2\\.2:${port('pg')}\\) is open`));
+      await shot(page, 'network-postgresql');
+      await page.click('#close');
+      await waitFor(page, () => !window.__demoPage.session().sock, null, 10_000);
+      assert.ok((await summary(page)).segments.some((x) => x.from === 'server' && x.flags.includes('F')), 'PostgreSQL closes too');
+
+      /* The closed port: the host's RST, passed on by slirp. */
+      await page.selectOption('#net-target', 'closed');
+      await page.click('#connect');
+      await waitFor(page, () => /refused/.test(document.getElementById('status').textContent));
+      s = await summary(page);
+      assert.equal(s.tuple.sPort, port('closed'));
+      assert.deepEqual(s.segments.map((x) => `${x.from} ${x.flags}`), ['client S', 'server RA']);
+      assert.deepEqual(s.errors, ['refused']);
+      assert.match(await page.locator('#story').textContent(), /Connection refused: nothing listens on a closed port/);
+
+      /* The SYN-dropping port: no answer at all, four SYNs, then ETIMEDOUT. */
+      await page.selectOption('#net-target', 'silent');
+      const t0 = Date.now();
+      await page.click('#connect');
+      await waitFor(page, () => /timed out/.test(document.getElementById('status').textContent), null, 30_000);
+      s = await summary(page);
+      assert.equal(s.tuple.sPort, port('silent'));
+      assert.deepEqual(s.segments.map((x) => `${x.from} ${x.flags}`), ['client S', 'client S', 'client S', 'client S']);
+      assert.ok(s.segments.every((x) => x.fate === null), 'the SYNs left the page: the host dropped them');
+      assert.deepEqual(s.errors, ['timeout']);
+      assert.ok(Date.now() - t0 < 15_000, `timed out in ${Date.now() - t0} ms`);
+      assert.match(await page.locator('#story').textContent(), /Timed out: the SYNs to a SYN-dropping port .* got no answer, as when a firewall drops them/);
+      await shot(page, 'network-timeout');
+
+      /* Reset: make demo's server aborts the connection at GET /reset. */
+      await page.selectOption('#net-target', 'reset');
+      await page.click('#connect');
+      await waitFor(page, () => /reset/.test(document.getElementById('status').textContent), null, 10_000);
+      s = await summary(page);
+      assert.ok(s.passed.client.includes('ESTABLISHED'));
+      assert.ok(s.segments.some((x) => x.from === 'client' && x.len > 0), 'the request went out');
+      assert.ok(s.segments.some((x) => x.from === 'server' && x.flags.includes('R')), 'RST from the host');
+      assert.deepEqual(s.errors, ['reset']);
+      assert.match(await page.locator('#story').textContent(), /Reset: the HTTP server's \/reset .* aborted the connection/);
+    });
+  });
+  /* make demo without PostgreSQL passes pg=none: the target is listed as unavailable. */
+  await withPage('?mode=network&pg=none', async (page) => {
+    const pg = page.locator('#net-target option[value=pg]');
+    assert.equal(await pg.textContent(), 'PostgreSQL: unavailable (not installed on this host)');
+    assert.ok(await pg.isDisabled());
   });
 });

@@ -8,6 +8,7 @@ import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startPostgres } from '../net/servers.mjs';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const WEB = resolve(process.env.DEMO_WEB ?? join(root, 'build', 'js-em', 'web'));
@@ -146,14 +147,20 @@ async function run(pids, cmd, args, ready) {
   }
 }
 
-/* synack-bridge --slirp allowed to reach 127.0.0.1:httpPort, websockify in front; fn(query) gets the page query. */
-async function bridgeTo(pids, httpPort, fn) {
+/*
+ * synack-bridge --slirp allowed to reach 127.0.0.1:httpPort (and the ports
+ * in `targets`: { pg, closed, silent }), websockify in front; fn(query) gets
+ * the page query.
+ */
+async function bridgeTo(pids, httpPort, fn, targets = {}) {
   assert.ok(existsSync(BRIDGE), `synack-bridge not built at ${BRIDGE}`);
-  const bridge = await run(pids, BRIDGE, ['--listen', '127.0.0.1:0', '--slirp', '--allow', `10.0.2.2:${httpPort}`],
+  const allow = [httpPort, ...Object.values(targets)].flatMap((p) => ['--allow', `10.0.2.2:${p}`]);
+  const bridge = await run(pids, BRIDGE, ['--listen', '127.0.0.1:0', '--slirp', ...allow],
     /listening on [^ ]*:(\d+)/);
   const wsPort = await freePort();
   await run(pids, 'websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${bridge.match[1]}`], /proxying from|listen/i);
-  const q = new URLSearchParams({ mode: 'network', ws: `ws://127.0.0.1:${wsPort}`, target: `10.0.2.2:${httpPort}` });
+  const q = new URLSearchParams({ mode: 'network', ws: `ws://127.0.0.1:${wsPort}`, target: `10.0.2.2:${httpPort}`, http: String(httpPort) });
+  for (const [k, v] of Object.entries(targets)) q.set(k, String(v));
   await fn(`?${q}`, httpPort);
 }
 
@@ -183,4 +190,25 @@ export async function withDemoServer(fn) {
     await run(pids, 'python3', ['-u', join(root, 'scripts', 'demo-http.py'), WEB, String(port)], /serving on/);
     await bridgeTo(pids, port, fn);
   });
+}
+
+/**
+ * What make demo starts for network mode's targets: its web server, a
+ * private PostgreSQL (tests/net/servers.mjs), a closed port and a
+ * SYN-dropping port (scripts/demo-ports.py), the bridge allowing them all
+ * and websockify; fn(query) gets the page query with their ports. Every
+ * process is stopped by its PID afterwards, also on failure.
+ */
+export async function withDemoTargets(fn) {
+  const pg = await startPostgres();
+  try {
+    await withPids(async (pids) => {
+      const port = await freePort();
+      await run(pids, 'python3', ['-u', join(root, 'scripts', 'demo-http.py'), WEB, String(port)], /serving on/);
+      const ports = await run(pids, 'python3', ['-u', join(root, 'scripts', 'demo-ports.py')], /closed=(\d+) silent=(\d+)/);
+      await bridgeTo(pids, port, fn, { pg: pg.port, closed: Number(ports.match[1]), silent: Number(ports.match[2]) });
+    });
+  } finally {
+    await pg.stop();
+  }
 }
