@@ -79,18 +79,24 @@ int synack_br_client_expect_proxy(synack_br_client *c)
     return 0;
 }
 
+/* What a recv() that returned r <= 0 means for the client: the peer's
+ * end of stream, nothing yet (try again later), or an error. */
+static synack_br_close_reason recv_failed(ssize_t r)
+{
+    if (r == 0)
+        return SYNACK_BR_CLOSED_EOF;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return SYNACK_BR_OPEN;
+    return SYNACK_BR_CLOSED_ERROR;
+}
+
 /* Read only as far as the PROXY header can reach, so that nothing after
  * it is fed to the switch before the caller has checked the address. */
 static synack_br_close_reason read_proxy(synack_br_client *c)
 {
     ssize_t r = recv(c->fd, c->pbuf + c->plen, SYNACK_BR_PROXY_MAX - c->plen, 0);
-    if (r == 0)
-        return SYNACK_BR_CLOSED_EOF;
-    if (r < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-            return SYNACK_BR_OPEN;
-        return SYNACK_BR_CLOSED_ERROR;
-    }
+    if (r <= 0)
+        return recv_failed(r);
     c->plen += (size_t)r;
     switch (synack_br_proxy_parse(c->pbuf, c->plen, &c->paddr, &c->phdr)) {
     case SYNACK_BR_PROXY_DONE:
@@ -170,13 +176,8 @@ synack_br_close_reason synack_br_client_read(synack_br_client *c, synack_br *br,
     if (c->proxy == SYNACK_BR_PROXY_GOT)
         return SYNACK_BR_OPEN; /* the caller finishes it first */
     ssize_t r = recv(c->fd, rx, rxlen, 0);
-    if (r == 0)
-        return SYNACK_BR_CLOSED_EOF;
-    if (r < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-            return SYNACK_BR_OPEN;
-        return SYNACK_BR_CLOSED_ERROR;
-    }
+    if (r <= 0)
+        return recv_failed(r);
     return synack_br_client_feed(c, br, rx, (size_t)r, now);
 }
 

@@ -522,17 +522,17 @@ static void signals_read(loop *L)
 
 /* ---- set-up ------------------------------------------------------------ */
 
-static int listen_open(const synack_br_options *o)
+int synack_br_tcp_listen(const char *opt, const char *host, const char *port,
+                         int backlog)
 {
     struct addrinfo hints, *res;
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    int rc = getaddrinfo(o->listen_host, o->listen_port, &hints, &res);
+    int rc = getaddrinfo(host, port, &hints, &res);
     if (rc != 0) {
-        fprintf(stderr, "synack-bridge: --listen %s: %s\n", o->listen_host,
-                gai_strerror(rc));
+        fprintf(stderr, "synack-bridge: %s %s: %s\n", opt, host, gai_strerror(rc));
         return -1;
     }
     int fd = -1;
@@ -543,14 +543,20 @@ static int listen_open(const synack_br_options *o)
             continue;
         int one = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0) {
-            fprintf(stderr, "synack-bridge: --listen %s:%s: %s\n", o->listen_host,
-                    o->listen_port, strerror(errno));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, backlog) < 0) {
+            fprintf(stderr, "synack-bridge: %s %s:%s: %s\n", opt, host, port,
+                    strerror(errno));
             close(fd);
             fd = -1;
         }
     }
     freeaddrinfo(res);
+    return fd;
+}
+
+static int listen_open(const synack_br_options *o)
+{
+    int fd = synack_br_tcp_listen("--listen", o->listen_host, o->listen_port, 128);
     if (fd >= 0) {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof(ss);

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "metrics.h"
+#include "loop.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -41,32 +42,7 @@ struct synack_br_metrics {
 
 synack_br_metrics *synack_br_metrics_open(const char *host, const char *port)
 {
-    struct addrinfo hints, *res;
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    int rc = getaddrinfo(host, port, &hints, &res);
-    if (rc != 0) {
-        fprintf(stderr, "synack-bridge: --metrics %s: %s\n", host, gai_strerror(rc));
-        return NULL;
-    }
-    int fd = -1;
-    for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    ai->ai_protocol);
-        if (fd < 0)
-            continue;
-        int one = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 16) < 0) {
-            fprintf(stderr, "synack-bridge: --metrics %s:%s: %s\n", host, port,
-                    strerror(errno));
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(res);
+    int fd = synack_br_tcp_listen("--metrics", host, port, 16);
     if (fd < 0)
         return NULL;
     synack_br_metrics *m = calloc(1, sizeof(*m));

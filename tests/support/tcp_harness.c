@@ -369,6 +369,23 @@ static void peer_input(tcp_harness *th, uint8_t *buf, uint8_t proto, size_t l4_l
     synack_input(th->s, th->now, buf, n < 60 ? 60 : n); /* padding after the IP packet */
 }
 
+void th_send_sack(tcp_harness *th, uint32_t seq, uint32_t una, uint32_t ack_off,
+                  uint8_t n, const uint32_t (*blocks)[2])
+{
+    th_seg g;
+    memset(&g, 0, sizeof g);
+    g.flags = SYNACK_TCP_ACK;
+    g.seq = seq;
+    g.ack = una + ack_off;
+    g.win = 65535;
+    g.sack_count = n;
+    for (uint8_t i = 0; i < n; i++) {
+        g.sack[i].left = una + blocks[i][0];
+        g.sack[i].right = una + blocks[i][1];
+    }
+    th_send(th, &g);
+}
+
 void th_send(tcp_harness *th, const th_seg *g)
 {
     static const size_t off = SYNACK_ETH_HDR_LEN + SYNACK_IP4_HDR_LEN;

@@ -125,6 +125,12 @@ size_t th_free(tcp_harness *th);
 
 /* Feed a segment from the peer at th->now. */
 void th_send(tcp_harness *th, const th_seg *seg);
+/*
+ * An ACK from the peer (window 65535, sequence number `seq`) acknowledging
+ * una + ack_off and carrying n SACK blocks given as offsets from una.
+ */
+void th_send_sack(tcp_harness *th, uint32_t seq, uint32_t una, uint32_t ack_off,
+                  uint8_t n, const uint32_t (*blocks)[2]);
 
 /*
  * Feed raw TCP bytes (header and payload as given) from the peer; the

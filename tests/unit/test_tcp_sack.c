@@ -36,22 +36,11 @@ static int open_conn(tcp_harness *th)
     return h;
 }
 
-/* A duplicate ACK at `una` carrying SACK blocks (offsets from una). */
+/* An ACK of una + ack_off from the peer with SACK blocks (offsets from una). */
 static void sack(tcp_harness *th, uint32_t una, uint32_t ack_off, uint8_t n,
                  const uint32_t (*b)[2])
 {
-    th_seg g;
-    memset(&g, 0, sizeof g);
-    g.flags = A;
-    g.seq = PEER + 1;
-    g.ack = una + ack_off;
-    g.win = 65535;
-    g.sack_count = n;
-    for (uint8_t i = 0; i < n; i++) {
-        g.sack[i].left = una + b[i][0];
-        g.sack[i].right = una + b[i][1];
-    }
-    th_send(th, &g);
+    th_send_sack(th, PEER + 1, una, ack_off, n, b);
 }
 
 #define SEG(off) .flags = A, .seq = una + (off), .ack = PEER + 1, .win = 65535, \
