@@ -220,9 +220,12 @@ test('lesson checksum: a corrupted segment is dropped as bad checksum and resent
 test('lesson flow-control: the window shrinks, closes (persist probes) and opens again', { timeout: 60_000 }, async () => {
   await open('flow-control', (page) => runLesson(page, 'flow-control', [
     (s) => {
+      /* The stacks keep running while the lesson is paused, so the reader's
+         next read may already have reopened the window by the time the test
+         looks: assert that it shrank below half while still open, not where
+         it stands now. */
       const wins = by(s.segments, 'server', (x) => x.ack > 1).map((x) => x.win);
-      assert.ok(wins.at(-1) < Math.max(...wins) / 2, `the window shrank: ${wins.join(' ')}`);
-      assert.ok(wins.at(-1) > 0);
+      assert.ok(wins.some((w) => w > 0 && w < Math.max(...wins) / 2), `the window shrank: ${wins.join(' ')}`);
     },
     (s) => {
       assert.ok(by(s.segments, 'server', (x) => x.win === 0).length > 0, 'zero window');
