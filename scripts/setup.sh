@@ -39,6 +39,8 @@ if [ "$check_only" -eq 1 ]; then
     || missing+=("wasmtime-$WASMTIME_VERSION")
   [ -f "$here/build/deps/cmocka-emscripten/lib/libcmocka.a" ] \
     || missing+=("cmocka-emscripten (scripts/build-cmocka.sh)")
+  bash "$here/scripts/build-bearssl.sh" --check \
+    || missing+=("bearssl (scripts/build-bearssl.sh, ~/.cache/synack)")
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "setup: missing: ${missing[*]}"
     exit 1
@@ -71,4 +73,6 @@ fi
 
 # cmocka for Emscripten, cross-built from Debian's source (does nothing when built)
 "$here/scripts/build-cmocka.sh"
+# BearSSL for tls/ (native, Emscripten, WASI), built once into ~/.cache/synack
+"$here/scripts/build-bearssl.sh"
 echo "setup: done"
