@@ -584,7 +584,7 @@ static void classify(synack_tls *t, int e)
         case BR_ALERT_HANDSHAKE_FAILURE:
         case BR_ALERT_INSUFFICIENT_SECURITY:
             fail(t, SYNACK_TLS_E_HANDSHAKE, e,
-                 "handshake failure: the %s refused the handshake (alert %s), most likely no cipher suite in common (synack offers only ECDHE with AES-GCM or ChaCha20-Poly1305)",
+                 "handshake failure: the %s refused the handshake (alert %s): no protocol version and cipher suite in common (synack speaks TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305 only)",
                  peer, alert_name(a));
             return;
         case BR_ALERT_UNKNOWN_CA:
