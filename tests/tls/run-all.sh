@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The TLS suite (step `tls` of make test): the native tool and synack.wasm
 # (under wasmtime, through synack-bridge on a TAP device) against real TLS
-# servers in network namespaces (tests/tls/test_*.sh, as root), then the
-# JavaScript API's TLS against openssl s_server (tests/node/tls.test.mjs).
-# Prints each test's checks, then "N passed, M failed".
+# servers in network namespaces (tests/tls/test_*.sh, as root). The
+# JavaScript API's TLS is tests/node/tls.test.mjs (step `node`). Prints
+# each test's checks, then "N passed, M failed".
 set -u
 DIR=$(cd "$(dirname "$0")" && pwd)
 export PATH="$HOME/.cargo/bin:$PATH"

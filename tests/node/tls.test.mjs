@@ -1,0 +1,174 @@
+// TLS in the JavaScript API (synack-tls.mjs, loaded on first use):
+// against real openssl s_server processes on this machine, reached through
+// websockify and synack-bridge --slirp (the path bridge.test.mjs uses),
+// with a test CA made now by openssl: 10 MB with SHA-256 equality, ALPN,
+// startTls(), and each rejection as SynackError code 'tls' with its
+// reason. Then a TLS server in a stack (listen secureTransport 'on') and
+// a TLS client in another, on a PairLink.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { findBridge, freePort, hasWebsockify, startBridge, startProcess, stopProcess } from '../support/procs.mjs';
+import { deadline, readBytes, synack, twoStacks } from './helpers.mjs';
+
+const skip = !findBridge() ? 'synack-bridge is not built'
+  : !hasWebsockify() ? 'websockify is not installed'
+    : typeof WebSocket !== 'function' ? 'no WebSocket (run with --experimental-websocket)' : false;
+
+const dir = mkdtempSync(join(tmpdir(), 'synack-tls-'));
+const pki = (f) => join(dir, f);
+const ossl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+const servers = [];
+let bridge;
+let stack;
+const port = {};
+const big = new Uint8Array(10_000_000).map((_, i) => (i * 2654435761) >>> 24);
+
+before(async () => {
+  if (skip) return;
+  for (const k of ['ca', 'other', 'server']) ossl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${k}.key`);
+  const ca = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign'];
+  ossl('req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=synack JS test CA', '-days', '2', '-out', 'ca.pem', ...ca);
+  ossl('req', '-x509', '-new', '-key', 'other.key', '-subj', '/CN=untrusted CA', '-days', '2', '-out', 'other.pem', ...ca);
+  ossl('req', '-new', '-key', 'server.key', '-subj', '/CN=server.test', '-out', 'server.csr');
+  writeFileSync(pki('ext'), 'subjectAltName=DNS:server.test\nextendedKeyUsage=serverAuth\n');
+  const sign = (days, out) => ossl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key',
+    '-CAcreateserial', '-days', days, '-extfile', 'ext', '-out', out);
+  sign('2', 'server.pem');
+  sign('-1', 'expired.pem');
+  writeFileSync(pki('big.bin'), big);
+
+  const sServer = async (name, args) => {
+    port[name] = await freePort();
+    servers.push(await startProcess('openssl', ['s_server', '-accept', `127.0.0.1:${port[name]}`,
+      '-key', pki('server.key'), ...args], /ACCEPT/, `s_server ${name}`, { cwd: dir }));
+  };
+  await sServer('www', ['-cert', pki('server.pem'), '-WWW', '-alpn', 'http/1.1']);
+  await sServer('expired', ['-cert', pki('expired.pem'), '-www']);
+  await sServer('tls13', ['-cert', pki('server.pem'), '-www', '-tls1_3']);
+  await sServer('cbc', ['-cert', pki('server.pem'), '-www', '-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA']);
+  bridge = await startBridge(Object.values(port).map((p) => `10.0.2.2:${p}`));
+  stack = await synack.createStack({ link: new synack.WebSocketLink(`${bridge.ws}/`), ip: 'dhcp', dhcpTimeout: 15_000 });
+});
+
+after(() => {
+  stack?.close();
+  bridge?.stop();
+  for (const s of servers) stopProcess(s);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ca = () => readFileSync(pki('ca.pem'), 'utf8');
+const enc = new TextEncoder();
+
+/* GET path over a socket; the body (after the header block). */
+async function get(sock, path) {
+  const w = sock.writable.getWriter();
+  await w.write(enc.encode(`GET ${path} HTTP/1.0\r\n\r\n`));
+  const all = await readBytes(sock.readable);
+  const end = all.indexOf('\r\n\r\n');
+  assert.ok(end > 0, 'a header block');
+  assert.match(all.subarray(0, end).toString(), /^HTTP\/1\.0 200/);
+  return all.subarray(end + 4);
+}
+
+test('10 MB from openssl s_server over TLS 1.2, SHA-256 equal; opened says version, cipher, ALPN',
+  { skip, timeout: 120_000 }, async () => {
+    const sock = stack.connect({ hostname: '10.0.2.2', port: port.www },
+      { secureTransport: 'on', alpn: ['http/1.1'], tls: { ca: ca(), servername: 'server.test' } });
+    const info = await sock.opened;
+    assert.equal(info.protocol, 'TLSv1.2');
+    assert.match(info.cipher, /^TLS_ECDHE_ECDSA_WITH_(AES_128_GCM_SHA256|CHACHA20_POLY1305_SHA256|AES_256_GCM_SHA384)$/);
+    assert.equal(info.alpn, 'http/1.1');
+    assert.equal(info.remoteAddress, '10.0.2.2');
+    const t0 = Date.now();
+    const body = await get(sock, '/big.bin');
+    const ms = Date.now() - t0;
+    assert.equal(body.length, big.length);
+    assert.equal(createHash('sha256').update(body).digest('hex'), createHash('sha256').update(big).digest('hex'));
+    console.log(`# 10 MB over TLS (${info.cipher}) in Node through the bridge: ${ms} ms`);
+    await sock.closed;
+  });
+
+test('startTls(): a plain socket, then TLS on it as a new socket', { skip, timeout: 60_000 }, async () => {
+  const plain = stack.connect({ hostname: '10.0.2.2', port: port.www }, { secureTransport: 'starttls' });
+  await plain.opened;
+  const sock = plain.startTls({ tls: { ca: ca(), servername: 'server.test' } });
+  const info = await sock.opened;
+  assert.equal(info.protocol, 'TLSv1.2');
+  const body = await get(sock, '/ca.pem');
+  assert.equal(body.toString(), ca());
+});
+
+const rejects = (p, reason, words) => assert.rejects(p, (e) => {
+  assert.ok(e instanceof synack.SynackError, String(e));
+  assert.equal(e.code, 'tls', e.message);
+  assert.equal(e.reason, reason, e.message);
+  assert.match(e.message, words);
+  return true;
+});
+
+test('rejections: untrusted CA, wrong name, expired, TLS 1.3-only server, CBC-only server',
+  { skip, timeout: 60_000 }, async () => {
+    const c = (p, tls) => stack.connect({ hostname: '10.0.2.2', port: p }, { secureTransport: 'on', tls }).opened;
+    const other = readFileSync(pki('other.pem'), 'utf8');
+    await rejects(c(port.www, { ca: other, servername: 'server.test' }), 'untrusted', /not trusted/);
+    await rejects(c(port.www, { ca: ca(), servername: 'wrong.test' }), 'name', /'wrong\.test'/);
+    await rejects(c(port.expired, { ca: ca(), servername: 'server.test' }), 'expired', /expired/);
+    await rejects(c(port.tls13, { ca: ca(), servername: 'server.test' }), 'version', /protocol version/);
+    await rejects(c(port.cbc, { ca: ca(), servername: 'server.test' }), 'handshake', /cipher suite/);
+    await rejects(c(port.www, { servername: 'server.test' }), 'config', /trust anchors/);
+    /* rejectUnauthorized: false lets the expired one through. */
+    const s = stack.connect({ hostname: '10.0.2.2', port: port.expired },
+      { secureTransport: 'on', tls: { rejectUnauthorized: false } });
+    assert.equal((await s.opened).protocol, 'TLSv1.2');
+    s.close();
+  });
+
+test('a TLS server in a stack (listen secureTransport on) and a TLS client on a PairLink',
+  { timeout: 60_000 }, async () => {
+    const cert = readFileSync(new URL('../unit/tls_fixtures.h', import.meta.url), 'utf8');
+    /* The committed unit-test fixtures (a CA and a leaf for server.test). */
+    const pem = (name) => [...cert.matchAll(new RegExp(`TLS_FX_${name}\\[\\] =\\n((?:\\s+".*"\\n?)+);`, 'g'))][0][1]
+      .split('\n').map((l) => l.trim().replace(/^"|\\n"$|"$/g, '')).filter(Boolean).join('\n') + '\n';
+    const net = await twoStacks();
+    const done = deadline(50_000, 'TLS echo');
+    try {
+      const server = net.server.listen({ port: 443, secureTransport: 'on', tls: { cert: pem('LEAF'), key: pem('LEAF_KEY') }, alpn: ['echo'] });
+      (async () => {
+        for await (const s of server) {
+          s.opened.then(() => s.readable.pipeTo(s.writable)).catch(() => {});
+        }
+      })();
+      const sock = net.client.connect({ hostname: '10.9.0.2', port: 443 },
+        { secureTransport: 'on', alpn: ['echo'], tls: { ca: pem('CA'), servername: 'server.test' } });
+      const info = await Promise.race([sock.opened, done]);
+      assert.equal(info.alpn, 'echo');
+      const w = sock.writable.getWriter();
+      const payload = new Uint8Array(300_000).map((_, i) => i * 7);
+      /* TLS 1.2 has no half-close (close_notify ends both directions):
+       * read the whole echo back before closing. */
+      const reading = (async () => {
+        const parts = [];
+        let n = 0;
+        for await (const c of sock.readable) {
+          parts.push(c);
+          n += c.length;
+          if (n >= payload.length) break;
+        }
+        return Buffer.concat(parts);
+      })();
+      await w.write(payload);
+      const got = await Promise.race([reading, done]);
+      assert.ok(Buffer.from(payload).equals(got), 'echoed over TLS');
+      await sock.close();
+      server.close();
+    } finally {
+      done.cancel();
+      net.close();
+    }
+  });
