@@ -43,6 +43,18 @@ get ss "https://server.test:4433/big.bin" --cacert "$PKI/ca.pem"
 check "s_server: exit 0" [ "$(rc ss)" -eq 0 ]
 check "s_server: 10 MB, SHA-256 equal" [ "$(sha256sum <"$WORK/ss.out" | cut -d' ' -f1)" = "$want" ]
 
+# What travels is ciphertext: a marker in a served file shows up in the
+# tool's own capture (--pcap) over http://, never over https://.
+marker="synack-plaintext-marker-$$-$RANDOM"
+for i in $(seq 200); do echo "$marker line $i"; done >"$WORK/www/marker.txt"
+bg_ns 120 python3 -m http.server 8000 --bind "$KERNEL_IP" --directory "$WORK/www" >/dev/null 2>&1
+check "plain http.server up" wait_for_port "$KERNEL_IP" 8000
+in_ns 60 "$SYNACK" $SYNACK_ADDR --pcap "$WORK/plain.pcap" get "http://$KERNEL_IP:8000/marker.txt" >"$WORK/plain.out" 2>/dev/null
+check "control: the marker is in the capture of the http:// fetch" grep -qa "$marker" "$WORK/plain.pcap"
+in_ns 60 "$SYNACK" $SYNACK_ADDR --dns "$KERNEL_IP" --pcap "$WORK/tls.pcap" get "https://server.test:4443/marker.txt" --cacert "$PKI/ca.pem" >"$WORK/tls.out" 2>/dev/null
+check "https: the marker arrived" cmp -s "$WORK/tls.out" "$WORK/www/marker.txt"
+check "https: the capture holds no plaintext of it" bash -c '! grep -qa "$0" "$1" && [ -s "$1" ]' "$marker" "$WORK/tls.pcap"
+
 get untrusted "https://server.test:4443/big.bin" --cacert "$PKI/other-ca.pem"
 check "untrusted CA: exit 3, 'TLS untrusted'" status_text "$(rc untrusted)" 3 "TLS untrusted: certificate not trusted" "$WORK/untrusted.err"
 check "untrusted CA: no body" [ ! -s "$WORK/untrusted.out" ]
