@@ -223,9 +223,9 @@ static void byte_at_a_time(void **state)
 
 /*
  * The server's first flight (ServerHello .. ServerHelloDone) cut in two
- * at every offset, each half its own feed; then application records
- * written in several pieces, merged into one buffer and cut in two at
- * every offset. A fresh pair each time (same seeds: same bytes).
+ * around every record boundary and at every 5th offset, each half its own
+ * feed; then three application records merged into one buffer and cut in
+ * two at every offset. A fresh pair each time (same seeds: same bytes).
  */
 static void split_every_offset(void **state)
 {
@@ -248,7 +248,26 @@ static void split_every_offset(void **state)
         synack_tls_free(s);
     }
     assert_true(flen > 300);
+    /* Cuts: near every record boundary (the header, the first bytes of
+     * the body, the last ones) and every 5th offset in between;
+     * byte_at_a_time covers every single offset in one run. */
+    static bool cut_here[8192];
+    memset(cut_here, 0, sizeof cut_here);
+    size_t records = 0;
+    for (size_t r = 0; r + 5 <= flen; records++) {
+        size_t end = r + 5 + ((size_t)flight[r + 3] << 8 | flight[r + 4]);
+        for (size_t k = r; k < r + 12 && k < flen; k++)
+            cut_here[k] = true;
+        for (size_t k = end > 6 ? end - 6 : 0; k < end && k < flen; k++)
+            cut_here[k] = true;
+        r = end;
+    }
+    assert_true(records >= 1);
+    for (size_t k = 0; k < flen; k += 5)
+        cut_here[k] = true;
     for (size_t cut = 1; cut < flen; cut++) {
+        if (!cut_here[cut])
+            continue;
         synack_tls_config cc = client_cfg(), sc = server_cfg();
         synack_tls *c = make(&cc), *s = make(&sc);
         move(c, s, 0);
