@@ -396,6 +396,22 @@ static int add_key(synack_tls *t, const char *name, const unsigned char *der,
     return 0;
 }
 
+/* Hashes for TLS 1.2's handshake and signatures and for certificate
+ * chains (SHA-1 still signs some CA certificates). */
+static const br_hash_class *const hashes[] = {
+    &br_sha1_vtable, &br_sha224_vtable, &br_sha256_vtable,
+    &br_sha384_vtable, &br_sha512_vtable,
+};
+
+/* What client and server engines share: TLS 1.2's PRFs and the AEADs. */
+static void common_engine(br_ssl_engine_context *e)
+{
+    br_ssl_engine_set_prf_sha256(e, &br_tls12_sha256_prf);
+    br_ssl_engine_set_prf_sha384(e, &br_tls12_sha384_prf);
+    br_ssl_engine_set_default_aes_gcm(e);
+    br_ssl_engine_set_default_chapol(e);
+}
+
 /* Days from 0000-01-01 (proleptic Gregorian) to 1970-01-01, the origin
  * BearSSL's X.509 time uses. */
 #define DAYS_TO_1970 719528
@@ -421,7 +437,24 @@ static int setup_client(synack_tls *t, const synack_tls_config *cfg, char *err,
             return -1;
         }
     }
-    br_ssl_client_init_full(&t->ctx.client, &t->x509, t->anchors, t->n_anchors);
+    /* Only what the suites above need (not br_ssl_client_init_full, which
+     * brings every suite, CBC, CCM, 3DES and TLS 1.0's PRF: twice the
+     * size of the JavaScript module). */
+    br_ssl_client_context *cc = &t->ctx.client;
+    br_ssl_client_zero(cc);
+    br_x509_minimal_init(&t->x509, &br_sha256_vtable, t->anchors, t->n_anchors);
+    br_ssl_engine_set_default_rsavrfy(&cc->eng);
+    br_ssl_engine_set_default_ecdsa(&cc->eng); /* also the ECDHE curves */
+    br_x509_minimal_set_rsa(&t->x509, br_ssl_engine_get_rsavrfy(&cc->eng));
+    br_x509_minimal_set_ecdsa(&t->x509, br_ssl_engine_get_ec(&cc->eng),
+                              br_ssl_engine_get_ecdsa(&cc->eng));
+    for (size_t i = 0; i < sizeof hashes / sizeof hashes[0]; i++) {
+        int id = (int)((hashes[i]->desc >> BR_HASHDESC_ID_OFF) & BR_HASHDESC_ID_MASK);
+        br_ssl_engine_set_hash(&cc->eng, id, hashes[i]);
+        br_x509_minimal_set_hash(&t->x509, id, hashes[i]);
+    }
+    br_ssl_engine_set_x509(&cc->eng, &t->x509.vtable);
+    common_engine(&cc->eng);
     int64_t days = cfg->now_s / 86400, secs = cfg->now_s % 86400;
     if (secs < 0) {
         secs += 86400;
@@ -452,13 +485,24 @@ static int setup_server(synack_tls *t, const synack_tls_config *cfg, char *err,
     if (pem_each(t, cfg->key_pem, cfg->key_pem_len, add_key, err, cap,
                  "private key") < 0)
         return -1;
+    br_ssl_server_context *sc = &t->ctx.server;
+    br_ssl_server_zero(sc);
+    for (size_t i = 0; i < sizeof hashes / sizeof hashes[0]; i++) {
+        int id = (int)((hashes[i]->desc >> BR_HASHDESC_ID_OFF) & BR_HASHDESC_ID_MASK);
+        br_ssl_engine_set_hash(&sc->eng, id, hashes[i]);
+    }
+    br_ssl_engine_set_default_ec(&sc->eng);
+    common_engine(&sc->eng);
     if (t->rsa.n_bitlen != 0) {
-        br_ssl_server_init_full_rsa(&t->ctx.server, t->chain, t->n_chain, &t->rsa);
+        br_ssl_server_set_single_rsa(sc, t->chain, t->n_chain, &t->rsa, BR_KEYTYPE_SIGN,
+                                     br_rsa_private_get_default(),
+                                     br_rsa_pkcs1_sign_get_default());
     } else if (t->ec.xlen != 0) {
         /* The issuer's key type matters only to static ECDH suites, which
          * are not offered. */
-        br_ssl_server_init_full_ec(&t->ctx.server, t->chain, t->n_chain,
-                                   BR_KEYTYPE_EC, &t->ec);
+        br_ssl_server_set_single_ec(sc, t->chain, t->n_chain, &t->ec, BR_KEYTYPE_SIGN,
+                                    BR_KEYTYPE_EC, br_ssl_engine_get_ec(&sc->eng),
+                                    br_ecdsa_sign_asn1_get_default());
     } else {
         errf(err, cap, "private key: no key in the PEM text");
         return -1;
