@@ -12,8 +12,9 @@
 #   scripts/build-bearssl.sh --check  exit 1 when one is missing (no network)
 #   FORCE=1 scripts/build-bearssl.sh  rebuilds them
 #
-# Fetching the source needs a deb-src entry for bookworm;
-# scripts/build-cmocka.sh adds one when none exists (setup.sh runs it first).
+# Fetching the source needs a deb-src entry for bookworm; this adds
+# /etc/apt/sources.list.d/synack-deb-src.sources (as build-cmocka.sh does)
+# when none exists (root or sudo).
 set -euo pipefail
 VERSION=0.6
 cache="${SYNACK_CACHE:-$HOME/.cache/synack}"
@@ -36,10 +37,26 @@ find_src() {
 }
 mkdir -p "$src_parent"
 src="$(find_src)"
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
 if [ -z "$src" ] || [ ! -f "$src/inc/bearssl.h" ]; then
+  # apt-get source needs a deb-src entry (the same one build-cmocka.sh adds).
+  if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ \
+     && ! grep -qs '^deb-src ' /etc/apt/sources.list; then
+    echo "build-bearssl: adding a deb-src entry for bookworm"
+    as_root tee /etc/apt/sources.list.d/synack-deb-src.sources >/dev/null <<'SRC'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+    as_root apt-get update -q
+  fi
   echo "build-bearssl: fetching Debian's bearssl source"
   (cd "$src_parent" && apt-get source -q bearssl) || {
-    if [ "$(id -u)" -eq 0 ]; then apt-get update -q; else sudo apt-get update -q; fi
+    as_root apt-get update -q
     (cd "$src_parent" && apt-get source -q bearssl)
   }
   src="$(find_src)"
