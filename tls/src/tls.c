@@ -30,6 +30,16 @@ static const uint16_t suites[] = {
     BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
 };
 
+/* The same, ChaCha20-Poly1305 first (prefer_chacha20). */
+static const uint16_t suites_chacha[] = {
+    BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+};
+
 static const struct {
     uint16_t id;
     const char *name;
@@ -538,7 +548,8 @@ synack_tls *synack_tls_new(const synack_tls_config *cfg, char *err, size_t errca
     }
     br_ssl_engine_context *e = eng(t);
     br_ssl_engine_set_versions(e, BR_TLS12, BR_TLS12);
-    br_ssl_engine_set_suites(e, suites, sizeof suites / sizeof suites[0]);
+    br_ssl_engine_set_suites(e, cfg->prefer_chacha20 ? suites_chacha : suites,
+                             sizeof suites / sizeof suites[0]);
     br_ssl_engine_set_buffer(e, t->iobuf, sizeof t->iobuf, 1);
     br_ssl_engine_add_flags(e, BR_OPT_NO_RENEGOTIATION);
     for (size_t i = 0; i < cfg->alpn_count; i++) {

@@ -69,6 +69,9 @@ typedef struct synack_tls_config {
     size_t cert_pem_len;
     const uint8_t *key_pem;
     size_t key_pem_len;
+    /* Offer ChaCha20-Poly1305 before AES-GCM: where AES has no hardware
+     * help (wasm), ChaCha20 is the faster one. */
+    bool prefer_chacha20;
     /* ALPN protocol names in preference order (at most 8), or none. */
     const char *const *alpn;
     size_t alpn_count;
