@@ -11,7 +11,8 @@
 
 #include "net_fixture.h"
 #include "net_frames.h"
-#include "stack.h"
+#include "ipv4/arp.h"
+#include "net/stack.h"
 
 static const synack_mac mac_g1 = {{0x02, 0xaa, 0, 0, 0, 1}};
 static const synack_mac mac_g2 = {{0x02, 0xbb, 0, 0, 0, 2}};

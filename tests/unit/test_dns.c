@@ -14,7 +14,7 @@
 
 #include "cc_dns_server.h"
 #include "cc_run.h"
-#include "dns.h"
+#include "app/dns.h"
 #include "net_fixture.h"
 
 #define SERVER SYNACK_IP4(10, 0, 0, 2)

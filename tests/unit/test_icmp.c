@@ -11,7 +11,8 @@
 
 #include "net_fixture.h"
 #include "net_frames.h"
-#include "stack.h"
+#include "ipv4/icmp.h"
+#include "net/stack.h"
 
 typedef net_setup setup;
 

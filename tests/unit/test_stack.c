@@ -11,7 +11,7 @@
 
 #include "net_fixture.h"
 #include "net_frames.h"
-#include "stack.h"
+#include "net/stack.h"
 #include "synack_libc.h"
 
 static int null_send(void *ctx, const uint8_t *frame, size_t len)

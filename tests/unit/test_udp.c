@@ -11,7 +11,7 @@
 
 #include "net_fixture.h"
 #include "net_frames.h"
-#include "stack.h"
+#include "net/stack.h"
 
 typedef net_setup setup;
 

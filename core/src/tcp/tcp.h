@@ -14,16 +14,9 @@
 
 #include "synack/synack.h"
 #include "wire/wire.h"
+#include "tcp/tcp_state.h"
 
 typedef struct synack_stack synack_stack;
-typedef struct synack_tcb synack_tcb;
-
-typedef struct synack_tcp {
-    synack_tcb **socks;   /* handle -> control block (NULL: free) */
-    uint32_t nsocks;      /* size of the handle table */
-    uint32_t nconns;      /* live connections (for the limit) */
-    void *priv;           /* further state owned by tcp_*.c */
-} synack_tcp;
 
 int synack_tcp_init(synack_stack *s);
 void synack_tcp_fini(synack_stack *s);

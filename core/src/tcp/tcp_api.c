@@ -13,6 +13,7 @@
  *   idle connections cost only a TCB.
  */
 #include "tcp/tcp_tcb.h"
+#include "ipv4/ipv4.h"
 
 static uint32_t clamp_u32(uint32_t v, uint32_t lo, uint32_t hi)
 {

@@ -21,6 +21,7 @@
  * negotiated them is accepted (RFC 7323 3.2 says SHOULD drop).
  */
 #include "tcp/tcp_tcb.h"
+#include "ipv4/ipv4.h"
 
 /* 24 days in ms: an older TS.Recent is not used for PAWS (RFC 7323 5.5). */
 #define PAWS_IDLE_MS 2073600000u

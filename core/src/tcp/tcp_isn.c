@@ -24,6 +24,7 @@
  *   gets neither (documented trade-off, as in Linux).
  */
 #include "tcp/tcp_tcb.h"
+#include "ipv4/ipv4.h"
 
 #define EPH_MIN 49152u
 #define EPH_NUM 16384u

@@ -15,6 +15,7 @@
  * RFC 2018 (SACK blocks sent), RFC 2883 (a D-SACK block first), RFC 5961 section 7 (challenge ACK limit)
  */
 #include "tcp/tcp_tcb.h"
+#include "ipv4/ipv4.h"
 
 /* ---- segment emission ----------------------------------------------------- */
 

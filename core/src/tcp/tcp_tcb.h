@@ -27,7 +27,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "stack.h"
+#include "net/stack.h"
+#include "tcp/tcp.h"
 #include "tcp/cc.h"
 #include "util/assembler.h"
 #include "util/ring.h"

@@ -6,7 +6,14 @@
  */
 #include <string.h>
 
-#include "stack.h"
+#include "net/stack.h"
+#include "app/dhcp.h"
+#include "app/dns.h"
+#include "ipv4/arp.h"
+#include "ipv4/icmp.h"
+#include "ipv4/ipv4.h"
+#include "tcp/tcp.h"
+#include "udp/udp.h"
 
 /* Defaults documented in synack.h. Buffers: 8 MiB each way is above the
  * 6.25 MB bandwidth-delay product of 1 Gbit/s x 50 ms (window scale 8);

@@ -11,7 +11,10 @@
  */
 #include <string.h>
 
-#include "stack.h"
+#include "udp/udp.h"
+#include "net/stack.h"
+#include "ipv4/icmp.h"
+#include "ipv4/ipv4.h"
 
 #define EPHEMERAL_MIN 49152u
 #define EPHEMERAL_COUNT (65536u - EPHEMERAL_MIN)

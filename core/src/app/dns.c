@@ -11,7 +11,8 @@
  */
 #include <string.h>
 
-#include "stack.h"
+#include "app/dns.h"
+#include "net/stack.h"
 #include "wire/wire_app.h"
 
 #define MAX_CHAIN 8

@@ -13,7 +13,12 @@
  */
 #include <string.h>
 
-#include "stack.h"
+#include "ipv4/ipv4.h"
+#include "net/stack.h"
+#include "ipv4/arp.h"
+#include "ipv4/icmp.h"
+#include "tcp/tcp.h"
+#include "udp/udp.h"
 
 #define IP4_BROADCAST 0xffffffffu
 

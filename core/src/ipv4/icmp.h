@@ -14,31 +14,9 @@
 
 #include "synack/synack.h"
 #include "wire/wire.h"
+#include "ipv4/icmp_state.h"
 
 typedef struct synack_stack synack_stack;
-
-/* One received echo reply, copied. */
-typedef struct synack_ping_reply {
-    synack_ip4 src;
-    uint16_t seq;
-    uint8_t *data; /* NULL when len is 0 */
-    size_t len;
-} synack_ping_reply;
-
-typedef struct synack_ping {
-    bool used;
-    uint16_t ident;          /* ICMP identifier, random per handle */
-    int err;                 /* sticky error reported once by recv */
-    synack_ping_reply *q;    /* ring of cfg.udp_queue_len replies */
-    uint32_t head, count;
-} synack_ping;
-
-typedef struct synack_icmp {
-    synack_ping *pings;      /* cfg.icmp_max_sockets handles */
-    /* token bucket for errors sent: tokens in thousandths */
-    uint64_t tokens_milli;
-    uint64_t bucket_time;
-} synack_icmp;
 
 /* Allocate the tables sized by the config. Returns 0 or SYNACK_ERR_NOMEM. */
 int synack_icmp_init(synack_stack *s);

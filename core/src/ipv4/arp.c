@@ -28,7 +28,9 @@
  */
 #include <string.h>
 
-#include "stack.h"
+#include "ipv4/arp.h"
+#include "net/stack.h"
+#include "ipv4/ipv4.h"
 
 enum { ARP_REFRESHING = SYNACK_ARP_RESOLVED + 1 };
 

@@ -20,7 +20,9 @@
  */
 #include <string.h>
 
-#include "stack.h"
+#include "app/dhcp.h"
+#include "net/stack.h"
+#include "ipv4/ipv4.h"
 #include "wire/wire_app.h"
 
 #define BACKOFF_FIRST_MS 4000u
