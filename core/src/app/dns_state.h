@@ -19,10 +19,10 @@
 typedef struct synack_dns_slot {
     bool used;
     int result;           /* SYNACK_ERR_AGAIN while pending, then 0 or error */
-    synack_ip4 addr;      /* the answer when result is 0 */
+    synack_addr addr;     /* the answer when result is 0 */
     int sock;             /* UDP handle while pending, -1 after */
     uint16_t id;
-    synack_ip4 server;
+    synack_addr server;
     uint32_t tries;       /* transmissions so far */
     uint64_t deadline;    /* ms: next retransmission or give-up */
     synack_dns_name qname;

@@ -122,7 +122,7 @@ static void echo_reply_in(synack_stack *s, const synack_ip4_repr *ip,
         memcpy(r->data, m->payload, m->payload_len);
     }
     r->len = m->payload_len;
-    r->src = ip->src;
+    r->src = synack_addr_from_ip4(ip->src);
     r->seq = m->seq;
     p->count++;
 }
@@ -182,7 +182,11 @@ static void error_in(synack_stack *s, uint64_t now, const synack_icmp_repr *m)
         synack_udp_icmp_error(s, err, synack_rd_be16(&r));
         break;
     case SYNACK_IPPROTO_TCP:
-        synack_tcp_icmp_error(s, now, err, &in, l4, l4len);
+    {
+        synack_addr src = synack_addr_from_ip4(in.src);
+        synack_addr dst = synack_addr_from_ip4(in.dst);
+        synack_tcp_icmp_error(s, now, err, &src, &dst, l4, l4len);
+    }
         break;
     case SYNACK_IPPROTO_ICMP: {
         uint8_t type = synack_rd_u8(&r);
@@ -344,12 +348,16 @@ int synack_ping_open(synack_stack *s)
     return SYNACK_ERR_NOMEM;
 }
 
-int synack_ping_send(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
+int synack_ping_send(synack_stack *s, uint64_t now, int h, const synack_addr *dst,
                      uint16_t seq, const void *payload, size_t len)
 {
     synack_ping *p = ping_get(s, h);
     if (p == NULL)
         return SYNACK_ERR_BADF;
+    if (dst == NULL)
+        return SYNACK_ERR_INVAL;
+    if (dst->family != SYNACK_AF_IP4)
+        return SYNACK_ERR_UNREACHABLE; /* ICMPv4 echo: IPv4 only */
     if (now > s->now)
         s->now = now;
     size_t cap;
@@ -366,10 +374,11 @@ int synack_ping_send(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
     m.payload = payload;
     m.payload_len = len;
     size_t n = synack_icmp_emit(&m, buf);
-    return synack_ipv4_send(s, now, dst, SYNACK_IPPROTO_ICMP, n, false);
+    return synack_ipv4_send(s, now, synack_addr_to_ip4(dst), SYNACK_IPPROTO_ICMP, n,
+                            false);
 }
 
-int synack_ping_recv(synack_stack *s, int h, synack_ip4 *src, uint16_t *seq,
+int synack_ping_recv(synack_stack *s, int h, synack_addr *src, uint16_t *seq,
                      void *buf, size_t cap)
 {
     synack_ping *p = ping_get(s, h);

@@ -15,7 +15,7 @@
 
 /* One received echo reply, copied. */
 typedef struct synack_ping_reply {
-    synack_ip4 src;
+    synack_addr src;
     uint16_t seq;
     uint8_t *data; /* NULL when len is 0 */
     size_t len;

@@ -304,6 +304,17 @@ void synack_ipv4_input_frame(synack_stack *s, uint64_t now, const uint8_t *pkt,
     synack_ipv4_deliver(s, now, &ip, pkt, payload, plen, bcast);
 }
 
+/* What a transport sees of an IPv4 header. */
+static synack_ip_rx rx_of(const synack_ip4_repr *ip, bool bcast)
+{
+    synack_ip_rx rx;
+    rx.src = synack_addr_from_ip4(ip->src);
+    rx.dst = synack_addr_from_ip4(ip->dst);
+    rx.phsum = synack_ip4_pseudo_sum(ip->src, ip->dst, ip->proto);
+    rx.bcast = bcast;
+    return rx;
+}
+
 void synack_ipv4_deliver(synack_stack *s, uint64_t now,
                          const synack_ip4_repr *ip, const uint8_t *hdr,
                          const uint8_t *payload, size_t len, bool bcast)
@@ -312,17 +323,24 @@ void synack_ipv4_deliver(synack_stack *s, uint64_t now,
     case SYNACK_IPPROTO_ICMP:
         synack_icmp_input(s, now, ip, payload, len, bcast);
         break;
-    case SYNACK_IPPROTO_UDP:
-        synack_udp_input(s, now, ip, hdr, payload, len, bcast);
+    case SYNACK_IPPROTO_UDP: {
+        synack_ip_rx rx = rx_of(ip, bcast);
+        if (synack_udp_input(s, now, &rx, payload, len))
+            synack_icmp_send_error(s, now, SYNACK_ICMP_DEST_UNREACH,
+                                   SYNACK_ICMP_UNREACH_PORT, 0, ip, hdr,
+                                   payload, len, bcast);
         break;
-    case SYNACK_IPPROTO_TCP:
+    }
+    case SYNACK_IPPROTO_TCP: {
         /* RFC 1122 4.2.3.10: TCP is unicast only. */
         if (bcast) {
             synack_count_drop(s, SYNACK_DROP_IPV4_NOT_FOR_US);
             break;
         }
-        synack_tcp_input(s, now, ip, payload, len);
+        synack_ip_rx rx = rx_of(ip, bcast);
+        synack_tcp_input(s, now, &rx, payload, len);
         break;
+    }
     default:
         synack_count_drop(s, SYNACK_DROP_IPV4_PROTO);
         synack_icmp_send_error(s, now, SYNACK_ICMP_DEST_UNREACH,
@@ -346,12 +364,14 @@ void synack_ipv4_arp_failed(synack_stack *s, const uint8_t *pkt, size_t len)
             synack_icmp_notify_unreachable(s, icmp.id);
     } else if (ip.proto == SYNACK_IPPROTO_UDP) {
         synack_udp_repr udp;
-        if (synack_udp_parse(l4, l4len, ip.src, ip.dst, false, &udp) >= 0)
+        if (synack_udp_parse(l4, l4len, 0, false, &udp) >= 0)
             synack_udp_notify_unreachable(s, udp.sport);
     } else if (ip.proto == SYNACK_IPPROTO_TCP) {
         /* A connect in SYN-SENT fails at once; otherwise a soft error
          * (RFC 1122 4.2.3.9), reported if the connection gives up. */
-        synack_tcp_arp_failed(s, &ip, l4, l4len);
+        synack_addr src = synack_addr_from_ip4(ip.src);
+        synack_addr dst = synack_addr_from_ip4(ip.dst);
+        synack_tcp_arp_failed(s, &src, &dst, l4, l4len);
     }
 }
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "synack/synack.h"
+#include "net/ip.h"
 #include "wire/wire.h"
 #include "tcp/tcp_state.h"
 
@@ -22,17 +23,17 @@ int synack_tcp_init(synack_stack *s);
 void synack_tcp_fini(synack_stack *s);
 
 /* A TCP segment arrived for one of our addresses (IP header parsed). */
-void synack_tcp_input(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
+void synack_tcp_input(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
                       const uint8_t *seg, size_t len);
 
 /*
  * An ICMP error quoted a segment we sent: `err` is SYNACK_ERR_REFUSED /
- * UNREACHABLE, `inner` the quoted IP header, `l4` at least 8 bytes of the
- * quoted TCP header.
+ * UNREACHABLE, `src`/`dst` the quoted packet's addresses, `l4` at least 8
+ * bytes of the quoted TCP header.
  */
 void synack_tcp_icmp_error(synack_stack *s, uint64_t now, int err,
-                           const synack_ip4_repr *inner, const uint8_t *l4,
-                           size_t l4len);
+                           const synack_addr *src, const synack_addr *dst,
+                           const uint8_t *l4, size_t l4len);
 
 /*
  * ARP resolution of the next hop gave up with this segment of ours queued
@@ -41,8 +42,9 @@ void synack_tcp_icmp_error(synack_stack *s, uint64_t now, int err,
  * the same silence); in other states it is a soft error, reported only if
  * the connection later times out.
  */
-void synack_tcp_arp_failed(synack_stack *s, const synack_ip4_repr *ip,
-                           const uint8_t *l4, size_t l4len);
+void synack_tcp_arp_failed(synack_stack *s, const synack_addr *src,
+                           const synack_addr *dst, const uint8_t *l4,
+                           size_t l4len);
 
 void synack_tcp_poll(synack_stack *s, uint64_t now);
 uint64_t synack_tcp_poll_at(const synack_stack *s);

@@ -22,12 +22,12 @@ int synack_udp_init(synack_stack *s);
 void synack_udp_fini(synack_stack *s);
 
 /*
- * A UDP datagram arrived. `hdr` is the raw IP header (for quoting in an
- * ICMP port unreachable), `bcast` whether it was sent to a broadcast.
+ * A UDP datagram arrived. Returns true when no socket has its port: the
+ * IP layer then answers with its family's port unreachable (RFC 1122
+ * 4.1.3.1).
  */
-void synack_udp_input(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
-                      const uint8_t *hdr, const uint8_t *seg, size_t len,
-                      bool bcast);
+bool synack_udp_input(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
+                      const uint8_t *seg, size_t len);
 
 /* An ICMP error quoted a datagram sent from local port `sport`. */
 void synack_udp_icmp_error(synack_stack *s, int err, uint16_t sport);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "synack/synack.h"
+#include "net/ip.h"
 #include "wire/wire.h"
 
 /*
@@ -19,14 +20,14 @@
  * consumed the datagram.
  */
 typedef bool (*synack_udp_rx_hook)(synack_stack *s, void *ctx, uint64_t now,
-                                   const synack_ip4_repr *ip,
+                                   const synack_ip_rx *ip,
                                    const synack_udp_repr *u);
 
 #define SYNACK_UDP_DHCP_CLIENT_PORT 68
 
 /* One queued datagram, copied. */
 typedef struct synack_udp_dgram {
-    synack_ip4 src;
+    synack_addr src;
     uint16_t sport;
     uint8_t *data; /* NULL when len is 0 */
     size_t len;
