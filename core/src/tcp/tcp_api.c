@@ -96,8 +96,7 @@ void synack_tcb_set_state(synack_stack *s, uint64_t now, synack_tcb *t,
         synack_tcb_release_snd(s, t);
         if (!(t->fl & SYNACK_TF_USER) || t->rcv.len == 0)
             synack_tcb_release_rcv(s, t);
-        synack_mem_free(s, t->sb, sizeof *t->sb);
-        t->sb = NULL;
+        synack_tcb_sb_free(s, t);
         synack_rack_free(s, t);
         /* only orphans may be reclaimed early (synack_tcb_new) */
         if (!(t->fl & SYNACK_TF_USER))
@@ -112,8 +111,7 @@ void synack_tcb_set_state(synack_stack *s, uint64_t now, synack_tcb *t,
         synack_tcb_release_snd(s, t);
         if (!(t->fl & SYNACK_TF_USER) || t->rcv.len == 0 || t->err)
             synack_tcb_release_rcv(s, t);
-        synack_mem_free(s, t->sb, sizeof *t->sb);
-        t->sb = NULL;
+        synack_tcb_sb_free(s, t);
         synack_rack_free(s, t);
         break;
     default:
@@ -660,7 +658,9 @@ int synack_tcp_get_info(const synack_stack *s, int h, synack_tcp_info *out)
     out->rcvbuf_used = t->rcv.len;
     out->bytes_sent = t->bytes_sent;
     out->bytes_received = t->bytes_received;
-    out->rexmit_segs = t->rexmit_segs;
-    out->rexmit_bytes = t->rexmit_bytes;
+    if (t->cold) {
+        out->rexmit_segs = t->cold->rexmit_segs;
+        out->rexmit_bytes = t->cold->rexmit_bytes;
+    }
     return SYNACK_OK;
 }

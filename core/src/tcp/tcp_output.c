@@ -131,8 +131,11 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
     if (rexmit) {
         s->cnt.tcp_rexmit_segs++;
         s->cnt.tcp_rexmit_bytes += len;
-        t->rexmit_segs++;
-        t->rexmit_bytes += len;
+        synack_tcp_cold *c = synack_tcb_cold(s, t);
+        if (c) {
+            c->rexmit_segs++;
+            c->rexmit_bytes += len;
+        }
     }
     if (flags & SYNACK_TCP_ACK) {
         t->last_ack_sent = t->rcv_nxt;
@@ -329,7 +332,7 @@ static uint32_t pipe_estimate(const synack_tcb *t)
         return t->snd_nxt - t->snd_una;
     if (t->rack) /* RFC 6675 pipe with RACK's losses (RFC 8985) */
         return synack_rack_pipe(t);
-    if (t->sb) /* the peer sends SACK blocks: RFC 6675 */
+    if (synack_tcb_sb(t)) /* the peer sends SACK blocks: RFC 6675 */
         return synack_tcp_sb_pipe(t);
     /* NewReno: every duplicate ACK is a segment that left the network */
     uint32_t flight = t->snd_max - t->snd_una;
@@ -347,7 +350,7 @@ static uint32_t send_next(synack_stack *s, uint64_t now, synack_tcb *t,
     uint32_t end = synack_tcb_data_end(t);
     bool fin_wanted = (t->fl & SYNACK_TF_SHUT_WR) != 0;
     uint32_t seq = t->snd_nxt;
-    if (t->sb && t->sb->n && synack_seq_lt(seq, t->snd_max)) {
+    if (synack_tcb_sb(t) && synack_tcb_sb(t)->n && synack_seq_lt(seq, t->snd_max)) {
         uint32_t skip = synack_tcp_sb_skip(t, seq);
         if (skip != seq) {
             seq = synack_seq_min(skip, end);
@@ -517,7 +520,7 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
     }
     bool recovery = (t->fl & SYNACK_TF_RECOVERY) != 0;
     bool rack = t->rack != NULL;
-    bool sack = recovery && (t->sb || rack);
+    bool sack = recovery && (synack_tcb_sb(t) || rack);
     uint32_t snd_max = t->snd_max;
     uint32_t maxseg = synack_tcp_maxseg(t);
     uint32_t cwnd = t->cc.cwnd;

@@ -104,6 +104,14 @@ synack_tcp_cold *synack_tcb_cold(synack_stack *s, synack_tcb *t)
     return t->cold;
 }
 
+void synack_tcb_sb_free(synack_stack *s, synack_tcb *t)
+{
+    if (t->cold && t->cold->sb) {
+        synack_mem_free(s, t->cold->sb, sizeof *t->cold->sb);
+        t->cold->sb = NULL;
+    }
+}
+
 void synack_tcb_free(synack_stack *s, synack_tcb *t)
 {
     synack_tcp_priv *p = synack_tcp_priv_of(s);
@@ -122,7 +130,7 @@ void synack_tcb_free(synack_stack *s, synack_tcb *t)
     synack_tcp_timer_clear_all(s, t);
     synack_tcb_release_snd(s, t);
     synack_tcb_release_rcv(s, t);
-    synack_mem_free(s, t->sb, sizeof *t->sb);
+    synack_tcb_sb_free(s, t);
     synack_rack_free(s, t);
     synack_mem_free(s, t->cold, sizeof *t->cold);
     s->tcp.socks[t->handle] = NULL;

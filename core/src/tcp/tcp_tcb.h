@@ -199,6 +199,13 @@ typedef struct synack_tcp_cold {
                             an invalid segment */
     uint16_t sack_recent_n;
     uint16_t chal_count; /* challenge ACKs in the current second */
+    /* The SACK scoreboard (tcp_sack.c), allocated when the peer first
+     * reports SACK blocks: part of a loss episode, like the rest. */
+    synack_tcp_sb *sb;
+    /* Retransmissions (synack_tcp_info): counted from the first one on;
+     * without memory for this block they go uncounted here (the stack's
+     * counters still have them). */
+    uint64_t rexmit_segs, rexmit_bytes;
 } synack_tcp_cold;
 
 /*
@@ -271,11 +278,16 @@ struct synack_tcb {
        receive-autotuning state lives behind the receive ring's storage. */
     synack_ring snd, rcv;
     synack_assembler ooo;
-    synack_tcp_sb *sb;
     synack_tcp_rack *rack;
     synack_tcp_cold *cold; /* NULL until needed (synack_tcb_cold) */
-    uint64_t bytes_sent, bytes_received, rexmit_segs, rexmit_bytes;
+    uint64_t bytes_sent, bytes_received;
 };
+
+/* The SACK scoreboard, NULL until the peer sent SACK blocks. */
+static inline synack_tcp_sb *synack_tcb_sb(const synack_tcb *t)
+{
+    return t->cold ? t->cold->sb : NULL;
+}
 
 /*
  * Bound on sizeof(struct synack_tcb) with 64-bit pointers: with its share
@@ -340,6 +352,8 @@ synack_tcb *synack_tcb_new(synack_stack *s, uint64_t now);
 void synack_tcb_free(synack_stack *s, synack_tcb *t);
 /* The TCB's cold state, allocated (zeroed) on first call; NULL on NOMEM. */
 synack_tcp_cold *synack_tcb_cold(synack_stack *s, synack_tcb *t);
+/* Free the SACK scoreboard (if any); the cold block stays. */
+void synack_tcb_sb_free(synack_stack *s, synack_tcb *t);
 /* The TIME-WAIT twin of a reopening child, or the child of a TIME-WAIT
    TCB (synack_tcp_cold.twin); NULL when none. */
 static inline synack_tcb *synack_tcb_twin(const synack_tcb *t)
