@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "synack/synack.h"
+#include "net/ip.h"
 #include "wire/wire.h"
 #include "ipv4/icmp_state.h"
 
@@ -41,8 +42,9 @@ void synack_icmp_send_error(synack_stack *s, uint64_t now, uint8_t type,
                             const synack_ip4_repr *ip, const uint8_t *hdr,
                             const uint8_t *payload, size_t len, bool bcast);
 
-/* ARP gave up on a packet this ping handle (identifier) sent. */
-void synack_icmp_notify_unreachable(synack_stack *s, uint16_t ident);
+/* An error about an echo request of ours (ICMP error or next hop): the
+ * ping handle that sent it reports SYNACK_ERR_UNREACHABLE once. */
+void synack_icmp_echo_error(synack_stack *s, const synack_ip_err *e);
 
 /* Run this layer's timers due at `now`. */
 void synack_icmp_poll(synack_stack *s, uint64_t now);

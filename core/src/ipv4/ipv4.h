@@ -83,10 +83,25 @@ void synack_ipv4_output_frame(synack_stack *s, const synack_mac *dst,
                               uint8_t *frame, size_t len);
 
 /*
- * ARP gave up on a queued packet (IP header first): tell the ping handle
- * or UDP socket that sent it.
+ * Resolver callbacks of the neighbour cache (net/neigh.h) for IPv4:
+ * send a frame to a resolved neighbour (with the send-offload piece size
+ * it was queued with), and ARP gave up on a queued packet (IP header
+ * first): tell the transport or ping handle that sent it.
  */
-void synack_ipv4_arp_failed(synack_stack *s, const uint8_t *pkt, size_t len);
+void synack_ipv4_neigh_send(synack_stack *s, const synack_mac *dst,
+                            uint8_t *frame, size_t len, uint32_t gso_seg);
+void synack_ipv4_neigh_failed(synack_stack *s, const uint8_t *pkt, size_t len);
+
+/*
+ * The one upward error path of IPv4: `quote` is a packet of ours (IP
+ * header first, at least 8 bytes of transport header) that an ICMP error
+ * quoted (`nexthop` false: RFC 5927 checks, drops counted) or whose next
+ * hop could not be resolved (`nexthop` true). It is parsed once
+ * (synack_ip4_quote_parse) and handed to the protocol that sent it, with
+ * `err` (SYNACK_ERR_REFUSED or SYNACK_ERR_UNREACHABLE).
+ */
+void synack_ipv4_error(synack_stack *s, uint64_t now, const uint8_t *quote,
+                       size_t len, int err, bool nexthop);
 
 /* ---- reassembly (reasm.c) ---------------------------------------------- */
 

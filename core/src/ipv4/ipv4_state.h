@@ -33,7 +33,7 @@ typedef struct synack_ipv4 {
     /* Set by TCP around synack_ipv4_send of a segment larger than the
      * MTU built for the link's send_gso: the payload size of each piece
      * (cfg.link.gso_max); 0 otherwise. A packet that waits for ARP keeps
-     * it (synack_arp_queued.gso_seg) and is sent with it when resolved. */
+     * it (synack_neigh_queued.gso_seg) and is sent with it when resolved. */
     uint32_t gso_seg;
 } synack_ipv4;
 

@@ -24,6 +24,20 @@ typedef struct synack_ip_rx {
 } synack_ip_rx;
 
 /*
+ * An error about a packet we sent, for its transport: from an ICMP error
+ * (its quote parsed once in wire/) or from the neighbour cache giving up
+ * on the next hop; the IP layer hands it on by the packet's protocol.
+ */
+typedef struct synack_ip_err {
+    synack_addr src, dst; /* of our packet: src is ours */
+    const uint8_t *l4;    /* its transport header, at least 8 bytes */
+    size_t l4len;
+    int err;              /* SYNACK_ERR_REFUSED (port or protocol
+                             unreachable) or SYNACK_ERR_UNREACHABLE */
+    bool nexthop;         /* the next hop did not answer (no ICMP message) */
+} synack_ip_err;
+
+/*
  * Our source address for packets to dst: 0 or SYNACK_ERR_UNREACHABLE (no
  * address configured, off-link with no gateway, or a family without a
  * route).

@@ -13,9 +13,9 @@
  * includes the function headers of the layers it calls itself. */
 #include "app/dhcp_state.h"
 #include "app/dns_state.h"
-#include "ipv4/arp_state.h"
 #include "ipv4/icmp_state.h"
 #include "ipv4/ipv4_state.h"
+#include "net/neigh_state.h"
 #include "tcp/tcp_state.h"
 #include "udp/udp_state.h"
 
@@ -35,7 +35,7 @@ struct synack_stack {
     uint8_t *tx;
     size_t tx_cap;
 
-    synack_arp arp;
+    synack_neigh neigh; /* neighbour cache (net/neigh.c), ARP fills it */
     synack_ipv4 ip;
     synack_icmp icmp;
     synack_udp udp;

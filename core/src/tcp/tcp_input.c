@@ -436,55 +436,31 @@ void synack_tcp_input(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
     synack_tcp_reply_rst(s, now, ip, &r);
 }
 
-/* The connection a quoted segment of ours (IPv4 header `ip`, then at least
- * the first 8 bytes `l4` of its TCP header) belongs to, and that segment's
- * sequence number in *seq; NULL when there is none. */
-static synack_tcb *quoted_tcb(synack_stack *s, const synack_addr *src,
-                              const synack_addr *dst, const uint8_t *l4,
-                              size_t l4len, uint32_t *seq)
+void synack_tcp_ip_error(synack_stack *s, uint64_t now, const synack_ip_err *e)
 {
-    if (!src || !dst || !l4 || l4len < 8)
-        return NULL;
-    uint16_t sport = synack_ld_be16(l4);
-    uint16_t dport = synack_ld_be16(l4 + 2);
-    *seq = synack_ld_be32(l4 + 4);
-    return synack_tcb_lookup(s, src, sport, dst, dport);
-}
-
-void synack_tcp_icmp_error(synack_stack *s, uint64_t now, int err,
-                           const synack_addr *src, const synack_addr *dst,
-                           const uint8_t *l4, size_t l4len)
-{
-    uint32_t seq;
-    synack_tcb *t = quoted_tcb(s, src, dst, l4, l4len, &seq);
+    if (e->l4len < 8)
+        return;
+    uint16_t sport = synack_ld_be16(e->l4);
+    uint16_t dport = synack_ld_be16(e->l4 + 2);
+    uint32_t seq = synack_ld_be32(e->l4 + 4);
+    synack_tcb *t = synack_tcb_lookup(s, &e->src, sport, &e->dst, dport);
     if (!t)
         return;
+    if (e->nexthop && t->state == SYNACK_TCP_SYN_SENT && seq == t->iss) {
+        synack_tcb_close_with(s, now, t, SYNACK_ERR_UNREACHABLE);
+        synack_tcb_reap(s, t);
+        return;
+    }
     /* RFC 5927 4.1: the quoted segment must be one we have outstanding */
     if (!(synack_seq_le(t->snd_una, seq) && synack_seq_lt(seq, t->snd_max)))
         return;
     bool early = t->state == SYNACK_TCP_SYN_SENT || t->state == SYNACK_TCP_SYN_RECEIVED;
-    if (early && err == SYNACK_ERR_REFUSED) {
+    if (early && e->err == SYNACK_ERR_REFUSED) {
         /* RFC 1122 4.2.3.9: port/protocol unreachable are hard errors */
-        synack_tcb_close_with(s, now, t, (t->fl & SYNACK_TF_PASSIVE) ? 0 : err);
+        synack_tcb_close_with(s, now, t, (t->fl & SYNACK_TF_PASSIVE) ? 0 : e->err);
         synack_tcb_reap(s, t);
         return;
     }
     /* soft error: kept, and reported if the connection times out */
-    t->soft_err = (int8_t)err;
-}
-
-void synack_tcp_arp_failed(synack_stack *s, const synack_addr *src,
-                           const synack_addr *dst, const uint8_t *l4,
-                           size_t l4len)
-{
-    uint32_t seq;
-    synack_tcb *t = quoted_tcb(s, src, dst, l4, l4len, &seq);
-    if (!t)
-        return;
-    if (t->state == SYNACK_TCP_SYN_SENT && seq == t->iss) {
-        synack_tcb_close_with(s, s->now, t, SYNACK_ERR_UNREACHABLE);
-        synack_tcb_reap(s, t);
-        return;
-    }
-    synack_tcp_icmp_error(s, s->now, SYNACK_ERR_UNREACHABLE, src, dst, l4, l4len);
+    t->soft_err = (int8_t)e->err;
 }

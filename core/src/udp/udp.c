@@ -114,21 +114,15 @@ bool synack_udp_input(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
     return false;
 }
 
-void synack_udp_icmp_error(synack_stack *s, int err, uint16_t sport)
+void synack_udp_error(synack_stack *s, const synack_ip_err *e)
 {
-    synack_udp_sock *sk = sock_by_port(s, sport);
+    synack_udp_sock *sk = sock_by_port(s, synack_ld_be16(e->l4));
     if (sk == NULL) {
-        synack_count_drop(s, SYNACK_DROP_ICMP_UNHANDLED);
+        if (!e->nexthop)
+            synack_count_drop(s, SYNACK_DROP_ICMP_UNHANDLED);
         return;
     }
-    sk->err = err;
-}
-
-void synack_udp_notify_unreachable(synack_stack *s, uint16_t sport)
-{
-    synack_udp_sock *sk = sock_by_port(s, sport);
-    if (sk != NULL)
-        sk->err = SYNACK_ERR_UNREACHABLE;
+    sk->err = e->err;
 }
 
 void synack_udp_poll(synack_stack *s, uint64_t now)

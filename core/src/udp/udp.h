@@ -29,11 +29,9 @@ void synack_udp_fini(synack_stack *s);
 bool synack_udp_input(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
                       const uint8_t *seg, size_t len);
 
-/* An ICMP error quoted a datagram sent from local port `sport`. */
-void synack_udp_icmp_error(synack_stack *s, int err, uint16_t sport);
-
-/* ARP gave up on a datagram sent from local port `sport`. */
-void synack_udp_notify_unreachable(synack_stack *s, uint16_t sport);
+/* An error about a datagram we sent (ICMP error or next hop): the socket
+ * bound to its source port reports e->err once. */
+void synack_udp_error(synack_stack *s, const synack_ip_err *e);
 
 /* Whether a UDP socket is bound to `port`. */
 bool synack_udp_port_open(const synack_stack *s, uint16_t port);

@@ -251,6 +251,24 @@ int synack_ip4_parse(const uint8_t *buf, size_t len, bool verify,
 /* Write a 20-byte header with r->total_len and a computed checksum. */
 size_t synack_ip4_emit(const synack_ip4_repr *r, uint8_t *buf);
 
+/*
+ * A packet of ours that an error is about, whichever family: the datagram
+ * an ICMP error quotes (RFC 792: its IP header and at least 8 bytes of
+ * transport header; truncated, so its total length is not checked), or a
+ * packet whose next hop could not be resolved.
+ */
+typedef struct synack_quote_repr {
+    synack_addr src, dst;
+    uint8_t proto;
+    uint16_t frag_off;  /* in bytes; errors about non-first fragments name
+                           no transport header */
+    const uint8_t *l4;  /* the transport header, at least 8 bytes */
+    size_t l4len;
+} synack_quote_repr;
+
+/* Parse an IPv4 quote: version 4, IHL within the data, 8 bytes after it. */
+int synack_ip4_quote_parse(const uint8_t *buf, size_t len, synack_quote_repr *out);
+
 /* ---- ICMPv4 ------------------------------------------------------------ */
 
 #define SYNACK_ICMP_HDR_LEN 8
