@@ -129,7 +129,7 @@ test('rejections: untrusted CA, wrong name, expired, TLS 1.3-only server, CBC-on
     s.close();
   });
 
-test('a TLS server in a stack (listen secureTransport on) and a TLS client on a PairLink',
+test('a TLS server in a stack (listen secureTransport on) and a TLS client on a PairLink; a silent server and the handshake deadline',
   { timeout: 60_000 }, async () => {
     const cert = readFileSync(new URL('../unit/tls_fixtures.h', import.meta.url), 'utf8');
     /* The committed unit-test fixtures (a CA and a leaf for server.test). */
@@ -167,6 +167,15 @@ test('a TLS server in a stack (listen secureTransport on) and a TLS client on a 
       assert.ok(Buffer.from(payload).equals(got), 'echoed over TLS');
       await sock.close();
       server.close();
+
+      /* A plain listener that never speaks TLS: the handshake deadline. */
+      const silent = net.server.listen({ port: 444 });
+      const t0 = Date.now();
+      const s2 = net.client.connect({ hostname: '10.9.0.2', port: 444 },
+        { secureTransport: 'on', tls: { ca: pem('CA'), servername: 'server.test', handshakeTimeout: 500 } });
+      await rejects(Promise.race([s2.opened, done]), 'handshake', /no answer within 0\.5 s/);
+      assert.ok(Date.now() - t0 < 5000);
+      silent.close();
     } finally {
       done.cancel();
       net.close();

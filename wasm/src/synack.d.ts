@@ -240,6 +240,8 @@ export interface TlsOptions {
   servername?: string;
   /** Client: false skips every certificate check (insecure; default true). */
   rejectUnauthorized?: boolean;
+  /** ms the handshake may take once TCP is connected (default 30000); then 'tls' / 'handshake'. */
+  handshakeTimeout?: number;
   /** Server: certificate chain (leaf first) and private key (RSA, EC or PKCS#8). */
   cert?: string | Uint8Array;
   key?: string | Uint8Array;

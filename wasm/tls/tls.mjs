@@ -16,6 +16,8 @@ const OPEN = 1;
 const FAILED = 3;
 const ERRCAP = 256;
 const CHUNK = 16384;
+/* Default tls.handshakeTimeout, ms (the tool's SYNACK_CLI_TLS_HANDSHAKE_MS). */
+const HANDSHAKE_MS = 30000;
 
 let loading = null;
 let source = null;
@@ -177,7 +179,7 @@ class Engine {
  * `plainIn`. Returns { opened, closed, close() } for the socket shell of
  * synack.mjs (tcp.mjs: secureSocket).
  *   options: { server, servername, alpn, tls: { ca, cert, key,
- *              servername, rejectUnauthorized } }
+ *              servername, rejectUnauthorized, handshakeTimeout } }
  */
 export function secure(tcp, options, plainOut, plainIn, SynackError) {
   const tls = options.tls ?? {};
@@ -324,11 +326,21 @@ export function secure(tcp, options, plainOut, plainIn, SynackError) {
       alpn: options.alpn ?? tls.alpn,
     });
     if (eng.configError) throw tlsError('config', eng.configError);
-    await flushOut();
-    while (eng.state() !== OPEN) {
-      check();
-      await readMore();
+    /* A server that accepts TCP and then says nothing must not leave
+     * `opened` pending forever (the tool waits as long). */
+    const ms = tls.handshakeTimeout ?? HANDSHAKE_MS;
+    const timer = setTimeout(() => failWith(tlsError('handshake',
+      `handshake failure: no answer within ${ms / 1000} s`)), ms);
+    try {
+      await flushOut();
+      while (eng.state() !== OPEN) {
+        check();
+        await readMore();
+      }
+    } finally {
+      clearTimeout(timer);
     }
+    if (failed) return;
     resolveOpened({ ...info, ...eng.info() });
     await Promise.all([
       readLoop().then(() => { readDone = true; }),
