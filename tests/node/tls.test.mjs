@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { findBridge, freePort, hasWebsockify, startBridge, startProcess, stopProcess } from '../support/procs.mjs';
 import { deadline, readBytes, synack, twoStacks } from './helpers.mjs';
@@ -103,6 +104,21 @@ test('startTls(): a plain socket, then TLS on it as a new socket', { skip, timeo
   const body = await get(sock, '/ca.pem');
   assert.equal(body.toString(), ca());
 });
+
+test('synack-ca-bundle.mjs: Debian\'s roots as anchors (the test CA is not among them)',
+  { skip, timeout: 60_000 }, async () => {
+    const { caBundle, caBundleCount } = await import(new URL('synack-ca-bundle.mjs', pathToFileURL(process.env.SYNACK_JS)).href);
+    assert.ok(caBundleCount > 100, `${caBundleCount} roots`);
+    assert.equal(caBundle.match(/-----BEGIN CERTIFICATE-----/g).length, caBundleCount);
+    const c = (anchors) => stack.connect({ hostname: '10.0.2.2', port: port.www },
+      { secureTransport: 'on', tls: { ca: anchors, servername: 'server.test' } });
+    await rejects(c(caBundle).opened, 'untrusted', /not trusted/);
+    const t0 = Date.now();
+    const s = c([caBundle, ca()]); /* every root decodes, and the test CA still counts */
+    assert.equal((await s.opened).protocol, 'TLSv1.2');
+    console.log(`# handshake with ${caBundleCount + 1} anchors: ${Date.now() - t0} ms`);
+    s.close();
+  });
 
 const rejects = (p, reason, words) => assert.rejects(p, (e) => {
   assert.ok(e instanceof synack.SynackError, String(e));
