@@ -150,6 +150,17 @@ if sz:
     row("7", "synack.mjs + synack.wasm (Release)",
         f"raw {sz['mjs_raw']:,} + {sz['wasm_raw']:,} B; gzip {sz['mjs_gzip']:,} + {sz['wasm_gzip']:,} = {derived['js_gzip_total']:,} B",
         "<= 61,440 B gzip")
+if sz and "tls_wasm_gzip" in sz:
+    row("7", "synack-tls.mjs + synack-tls.wasm (loaded on first TLS use)",
+        f"gzip {sz['tls_mjs_gzip']:,} + {sz['tls_wasm_gzip']:,} = {sz['tls_mjs_gzip'] + sz['tls_wasm_gzip']:,} B")
+for c, name in (("aes", "AES-128-GCM"), ("chacha", "ChaCha20-Poly1305")):
+    got = [(n, r[f"tls_{c}_{k}"]) for n, k in (("native", "native"), ("node", "node"), ("wasmtime", "wasi"))
+           if f"tls_{c}_{k}" in r]
+    if got:
+        row("TLS", f"{name} bulk, engines alone (MB/s of plaintext)",
+            "; ".join(f"{n} {o['mbyte_per_s']:,.0f}" for n, o in got))
+        row("TLS", f"full handshakes/s ({name}, ECDHE-ECDSA P-256, both ends)",
+            "; ".join(f"{n} {o['handshakes_per_s']:,.0f}" for n, o in got))
 if "instr_per_rx_segment" in derived:
     row("8", "instructions per received full-size segment", fmt(derived["instr_per_rx_segment"]))
     row("8", "instructions per sent full-size segment", fmt(derived["instr_per_tx_segment"]))

@@ -125,6 +125,20 @@ if [ "$have_wasi" = 1 ] && want wasi; then
   run datapath_wasi wasmtime run build/bench-wasi/bench/synack_bench.wasm datapath --seconds "$secs"
 fi
 
+# ---- TLS (issue 19): the TLS engines alone (no TCP), natively, under node
+# and under wasmtime, AES-128-GCM and ChaCha20-Poly1305; beside items 1-2.
+for c in aes chacha; do
+  if [ "$have_native" = 1 ] && want native; then
+    run "tls_${c}_native" "$nb" tls --cipher "$c" --seconds "$secs" --repeat "$repeat"
+  fi
+  if [ "$have_em" = 1 ] && want node; then
+    run "tls_${c}_node" node build/bench-emscripten/bench/synack_bench.js tls --cipher "$c" --seconds "$secs" --repeat "$repeat"
+  fi
+  if [ "$have_wasi" = 1 ] && want wasi; then
+    run "tls_${c}_wasi" wasmtime run build/bench-wasi/bench/synack_bench.wasm tls --cipher "$c" --seconds "$secs" --repeat "$repeat"
+  fi
+done
+
 # ---- 3: against Linux over a TAP device in a namespace ---------------------
 if want tap; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -146,9 +160,12 @@ if want size; then
   if [ "$have_em" = 1 ]; then
     mjs=build/bench-emscripten/wasm/synack.mjs
     wasm=build/bench-emscripten/wasm/synack.wasm
-    printf '{"bench":"size","mjs_raw":%d,"mjs_gzip":%d,"wasm_raw":%d,"wasm_gzip":%d}\n' \
+    tmjs=build/bench-emscripten/wasm/synack-tls.mjs
+    twasm=build/bench-emscripten/wasm/synack-tls.wasm
+    printf '{"bench":"size","mjs_raw":%d,"mjs_gzip":%d,"wasm_raw":%d,"wasm_gzip":%d,"tls_mjs_gzip":%d,"tls_wasm_gzip":%d}\n' \
       "$(stat -c %s "$mjs")" "$(gzip -9c "$mjs" | wc -c)" \
-      "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" >"$raw/size.json"
+      "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" \
+      "$(gzip -9c "$tmjs" | wc -c)" "$(gzip -9c "$twasm" | wc -c)" >"$raw/size.json"
   else
     fail_note size "emscripten build failed"
   fi
