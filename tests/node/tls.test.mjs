@@ -6,13 +6,13 @@
 // reason. Then a TLS server in a stack (listen secureTransport 'on') and
 // a TLS client in another, on a PairLink.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
+import { makeTestPki } from '../support/tls_pki.mjs';
 import { findBridge, freePort, hasWebsockify, startBridge, startProcess, stopProcess } from '../support/procs.mjs';
 import { deadline, readBytes, synack, twoStacks } from './helpers.mjs';
 
@@ -22,7 +22,6 @@ const skip = !findBridge() ? 'synack-bridge is not built'
 
 const dir = mkdtempSync(join(tmpdir(), 'synack-tls-'));
 const pki = (f) => join(dir, f);
-const ossl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 const servers = [];
 let bridge;
 let stack;
@@ -31,16 +30,7 @@ const big = new Uint8Array(10_000_000).map((_, i) => (i * 2654435761) >>> 24);
 
 before(async () => {
   if (skip) return;
-  for (const k of ['ca', 'other', 'server']) ossl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${k}.key`);
-  const ca = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign'];
-  ossl('req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=synack JS test CA', '-days', '2', '-out', 'ca.pem', ...ca);
-  ossl('req', '-x509', '-new', '-key', 'other.key', '-subj', '/CN=untrusted CA', '-days', '2', '-out', 'other.pem', ...ca);
-  ossl('req', '-new', '-key', 'server.key', '-subj', '/CN=server.test', '-out', 'server.csr');
-  writeFileSync(pki('ext'), 'subjectAltName=DNS:server.test\nextendedKeyUsage=serverAuth\n');
-  const sign = (days, out) => ossl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key',
-    '-CAcreateserial', '-days', days, '-extfile', 'ext', '-out', out);
-  sign('2', 'server.pem');
-  sign('-1', 'expired.pem');
+  makeTestPki(dir);
   writeFileSync(pki('big.bin'), big);
 
   const sServer = async (name, args) => {
