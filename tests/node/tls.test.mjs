@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { makeTestPki } from '../support/tls_pki.mjs';
+import { pgBinDir, startPostgres } from '../net/servers.mjs';
 import { findBridge, freePort, hasWebsockify, startBridge, startProcess, stopProcess } from '../support/procs.mjs';
 import { deadline, readBytes, synack, twoStacks } from './helpers.mjs';
 
@@ -25,6 +26,7 @@ const pki = (f) => join(dir, f);
 const servers = [];
 let bridge;
 let stack;
+let postgres;
 const port = {};
 const big = new Uint8Array(10_000_000).map((_, i) => (i * 2654435761) >>> 24);
 
@@ -42,14 +44,19 @@ before(async () => {
   await sServer('expired', ['-cert', pki('expired.pem'), '-www']);
   await sServer('tls13', ['-cert', pki('server.pem'), '-www', '-tls1_3']);
   await sServer('cbc', ['-cert', pki('server.pem'), '-www', '-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA']);
+  if (pgBinDir()) {
+    postgres = await startPostgres({ ssl: { cert: pki('server.pem'), key: pki('server.key') } });
+    port.pg = postgres.port;
+  }
   bridge = await startBridge(Object.values(port).map((p) => `10.0.2.2:${p}`));
   stack = await synack.createStack({ link: new synack.WebSocketLink(`${bridge.ws}/`), ip: 'dhcp', dhcpTimeout: 15_000 });
 });
 
-after(() => {
+after(async () => {
   stack?.close();
   bridge?.stop();
   for (const s of servers) stopProcess(s);
+  await postgres?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -108,6 +115,79 @@ test('synack-ca-bundle.mjs: Debian\'s roots as anchors (the test CA is not among
     assert.equal((await s.opened).protocol, 'TLSv1.2');
     console.log(`# handshake with ${caBundleCount + 1} anchors: ${Date.now() - t0} ms`);
     s.close();
+  });
+
+/* Exactly n bytes from a stream reader, keeping what is left over in `st`. */
+async function take(reader, st, n) {
+  while (st.buf.length < n) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`stream ended with ${st.buf.length} of ${n} bytes`);
+    st.buf = Buffer.concat([st.buf, value]);
+  }
+  const out = st.buf.subarray(0, n);
+  st.buf = st.buf.subarray(n);
+  return out;
+}
+
+/* One PostgreSQL backend message: { type, body }. */
+async function pgMessage(reader, st) {
+  const head = await take(reader, st, 5);
+  return { type: String.fromCharCode(head[0]), body: await take(reader, st, head.readInt32BE(1) - 4) };
+}
+
+test('STARTTLS with PostgreSQL (ssl = on): SSLRequest in the clear, then startTls(), then the protocol in TLS',
+  { skip: skip || (!pgBinDir() && 'PostgreSQL is not installed'), timeout: 60_000 }, async () => {
+    const plain = stack.connect({ hostname: '10.0.2.2', port: port.pg }, { secureTransport: 'starttls' });
+    await plain.opened;
+    /* SSLRequest (protocol 3.0, section 55.2.10): length 8, code 80877103. */
+    const req = Buffer.alloc(8);
+    req.writeInt32BE(8, 0);
+    req.writeInt32BE(80877103, 4);
+    const pw = plain.writable.getWriter();
+    await pw.write(req);
+    pw.releaseLock();
+    const pr = plain.readable.getReader();
+    const { value } = await pr.read();
+    pr.releaseLock();
+    assert.equal(String.fromCharCode(value[0]), 'S', 'the server agrees to TLS');
+    assert.equal(value.length, 1);
+
+    const sock = plain.startTls({ tls: { ca: ca(), servername: 'server.test' } });
+    const info = await sock.opened;
+    assert.equal(info.protocol, 'TLSv1.2');
+    const w = sock.writable.getWriter();
+    const r = sock.readable.getReader();
+    const st = { buf: Buffer.alloc(0) };
+    const params = Buffer.from('user\0postgres\0database\0postgres\0\0');
+    const startup = Buffer.alloc(8);
+    startup.writeInt32BE(8 + params.length, 0);
+    startup.writeInt32BE(196608, 4); /* protocol 3.0 */
+    await w.write(Buffer.concat([startup, params]));
+    let m = await pgMessage(r, st);
+    assert.equal(m.type, 'R', `authentication message, got ${m.type}: ${m.body}`);
+    assert.equal(m.body.readInt32BE(0), 0, 'AuthenticationOk (trust)');
+    while ((m = await pgMessage(r, st)).type !== 'Z') assert.notEqual(m.type, 'E', String(m.body));
+    /* The server's own view: this backend's connection is TLS. */
+    const q = Buffer.from('SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()\0');
+    const qh = Buffer.alloc(5);
+    qh.write('Q', 0);
+    qh.writeInt32BE(4 + q.length, 1);
+    await w.write(Buffer.concat([qh, q]));
+    const row = [];
+    while ((m = await pgMessage(r, st)).type !== 'Z') {
+      assert.notEqual(m.type, 'E', String(m.body));
+      if (m.type === 'D') {
+        for (let i = 0, off = 2; i < m.body.readInt16BE(0); i++) {
+          const len = m.body.readInt32BE(off);
+          row.push(m.body.subarray(off + 4, off + 4 + len).toString());
+          off += 4 + len;
+        }
+      }
+    }
+    assert.deepEqual(row, ['t', 'TLSv1.2']);
+    /* Terminate, then close. */
+    await w.write(Buffer.from([0x58, 0, 0, 0, 4]));
+    await sock.close();
   });
 
 const rejects = (p, reason, words) => assert.rejects(p, (e) => {
