@@ -114,6 +114,7 @@ class Engine {
 
   /** Ciphertext in: how many bytes were taken (or DEAD). */
   feed(bytes) {
+    if (!this.t) return DEAD;
     const n = Math.min(bytes.length, CHUNK);
     this.m.HEAPU8.set(bytes.subarray(0, n), this.buf);
     return this.m._synack_tls_feed(this.t, this.buf, n);
@@ -121,6 +122,7 @@ class Engine {
 
   /** Ciphertext out (a copy, consumed), or null. */
   output() {
+    if (!this.t) return null;
     const p = this.m._synack_tlsjs_output(this.t, this.lenp);
     const n = this.m.HEAPU32[this.lenp >> 2];
     if (!p || !n) return null;
@@ -131,23 +133,28 @@ class Engine {
 
   /** Plaintext in: bytes, 0 (closed cleanly), AGAIN or DEAD. */
   read() {
+    if (!this.t) return DEAD;
     const n = this.m._synack_tls_read(this.t, this.buf, CHUNK);
     return n > 0 ? this.m.HEAPU8.slice(this.buf, this.buf + n) : n;
   }
 
   write(bytes) {
+    if (!this.t) return DEAD;
     const n = Math.min(bytes.length, CHUNK);
     this.m.HEAPU8.set(bytes.subarray(0, n), this.buf);
     return this.m._synack_tls_write(this.t, this.buf, n);
   }
 
-  flush() { this.m._synack_tls_flush(this.t); }
-  close() { this.m._synack_tls_close(this.t); }
-  eof() { this.m._synack_tls_eof(this.t); }
-  state() { return this.m._synack_tls_get_state(this.t); }
+  /* After free() (a socket closed while a loop still runs) every call is
+   * a no-op and the engine reads as failed. */
+  flush() { if (this.t) this.m._synack_tls_flush(this.t); }
+  close() { if (this.t) this.m._synack_tls_close(this.t); }
+  eof() { if (this.t) this.m._synack_tls_eof(this.t); }
+  state() { return this.t ? this.m._synack_tls_get_state(this.t) : FAILED; }
 
   error() {
     const m = this.m;
+    if (!this.t) return { reason: 'closed', message: 'the socket was closed' };
     return {
       reason: this.str(m._synack_tls_error_name(m._synack_tls_error_code(this.t))),
       message: this.str(m._synack_tls_error_message(this.t)),
