@@ -84,6 +84,9 @@ test('10 MB from openssl s_server over TLS 1.2, SHA-256 equal; opened says versi
     assert.match(info.cipher, /^TLS_ECDHE_ECDSA_WITH_(AES_128_GCM_SHA256|CHACHA20_POLY1305_SHA256|AES_256_GCM_SHA384)$/);
     assert.equal(info.alpn, 'http/1.1');
     assert.equal(info.remoteAddress, '10.0.2.2');
+    assert.equal(sock.remoteAddress, '10.0.2.2');
+    assert.equal(sock.info().state, 'ESTABLISHED');
+    assert.ok(sock.conn >= 0);
     const t0 = Date.now();
     const body = await get(sock, '/big.bin');
     const ms = Date.now() - t0;

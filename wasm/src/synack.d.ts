@@ -267,6 +267,11 @@ export interface SecureSocket {
   readonly opened: Promise<TlsSocketInfo>;
   readonly closed: Promise<void>;
   close(): Promise<void>;
+  /** Of the TCP connection underneath: its handle, peer, and a snapshot. */
+  readonly conn: number;
+  readonly remoteAddress: string | null;
+  readonly remotePort: number | null;
+  info(): TcpInfo | null;
 }
 
 export interface ListenOptions extends SocketOptions {

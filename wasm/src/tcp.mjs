@@ -446,6 +446,11 @@ export function secureSocket(tcp, options) {
   return {
     readable: rd.readable, writable: wr.writable, opened, closed,
     close: () => s.then((x) => x.close()),
+    /* The TCP connection under it: handle, addresses, info(). */
+    get conn() { return tcp.conn; },
+    get remoteAddress() { return tcp.remoteAddress; },
+    get remotePort() { return tcp.remotePort; },
+    info: () => tcp.info(),
   };
 }
 
