@@ -149,7 +149,27 @@ synack_br_close_reason synack_br_client_feed(synack_br_client *c, synack_br *br,
                                              uint64_t now)
 {
     size_t off = 0;
+    synack_framer *f = c->framer;
     while (off < n) {
+        /* The reader holds nothing and a whole frame lies in the input:
+         * switch it from there, without copying it into the reader. The
+         * checks are the ones the reader and the switch make. */
+        if ((f->ready || f->have == 0) && !f->error && n - off >= SYNACK_FRAME_HDR_LEN) {
+            const uint8_t *h = data + off;
+            uint32_t len = ((uint32_t)h[0] << 24) | ((uint32_t)h[1] << 16) |
+                           ((uint32_t)h[2] << 8) | (uint32_t)h[3];
+            if (len == 0 || len > SYNACK_FRAME_MAX)
+                return SYNACK_BR_CLOSED_FRAMING;
+            if (n - off - SYNACK_FRAME_HDR_LEN >= len) {
+                synack_framer_init(f); /* forget a frame taken before */
+                off += SYNACK_FRAME_HDR_LEN + len;
+                synack_br_close_reason r =
+                    deliver(c, br, h + SYNACK_FRAME_HDR_LEN, len, now);
+                if (r != SYNACK_BR_OPEN)
+                    return r;
+                continue;
+            }
+        }
         size_t used = 0;
         synack_framer_status st =
             synack_framer_feed(c->framer, data + off, n - off, &used);

@@ -28,7 +28,7 @@
 #include "metrics.h"
 #include "switch.h"
 
-#define RX_BUF 65536          /* one read per client per turn, at most */
+#define RX_BUF 262144         /* one read per client per turn, at most */
 #define TAP_BUDGET 64         /* TAP frames per turn */
 #define ACCEPT_BUDGET 16      /* connections accepted per turn */
 #define MAC_TABLE_SIZE 4096
@@ -573,8 +573,8 @@ static int listen_open(const synack_br_options *o, bool ws)
         peer_text(&ss, sl, where, sizeof(where));
         const char *be = o->backend == SYNACK_BR_BACKEND_TAP ? "tap"
                        : o->backend == SYNACK_BR_BACKEND_SLIRP ? "slirp" : "none";
-        fprintf(stderr, "synack-bridge: %s on %s backend=%s\n",
-                ws ? "websocket listening" : "listening", where, be);
+        fprintf(stderr, "synack-bridge: %s %s backend=%s\n",
+                ws ? "websockets at" : "listening on", where, be);
         fflush(stderr);
     }
     return fd;
