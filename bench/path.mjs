@@ -51,13 +51,13 @@ function treeCpu(pid) {
 let msgOut = 0;
 let msgIn = 0;
 class CountingWS extends globalThis.WebSocket {
+  constructor(...a) {
+    super(...a);
+    this.addEventListener('message', () => { msgIn++; });
+  }
   send(d) {
     msgOut++;
     super.send(d);
-  }
-  dispatchEvent(ev) {
-    if (ev.type === 'message') msgIn++;
-    return super.dispatchEvent(ev);
   }
 }
 const link = new synack.WebSocketLink(opt('url'), { WebSocket: CountingWS });
@@ -93,6 +93,7 @@ const mb = moved / 1e6;
 const out = {
   bench: 'path',
   label: opt('label', ''),
+  client: 'node',
   dir,
   bytes: moved,
   seconds: +secs.toFixed(3),

@@ -12,6 +12,9 @@
 #                          compare builds side by side, interleaved in one
 #                          run (default: cur=BUILD_DIR's bridge,MODULE)
 #   PATH_BACKENDS="tap slirp"   PATH_ENDPOINTS="websockify bridge"
+#   PATH_CLIENTS="node chromium"  (chromium: bench/path_chromium.mjs, a page
+#                          in headless /usr/bin/chromium via playwright-core;
+#                          left out when either is missing)
 # Every process it starts is stopped by its own PID; the namespace goes.
 set -uo pipefail
 build=$1 module=$2 raw=$3
@@ -19,6 +22,12 @@ bytes=${PATH_BYTES:-100000000}
 variants=${PATH_VARIANTS:-cur=$build/host/bridge/synack-bridge,$module}
 backends=${PATH_BACKENDS:-tap slirp}
 endpoints=${PATH_ENDPOINTS:-websockify bridge}
+clients=${PATH_CLIENTS:-node chromium}
+if [[ " $clients " == *" chromium "* ]] && { [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ] ||
+     [ ! -f "$(dirname "$0")/../node_modules/playwright-core/index.mjs" ]; }; then
+  echo "path: chromium or playwright-core missing: Node only" >&2
+  clients=${clients//chromium/}
+fi
 here="$(cd "$(dirname "$0")" && pwd)"
 ceiling="$build/bench/bench_tap_ceiling"
 NS="synack-path-$$"
@@ -51,6 +60,7 @@ wait_listen() { # PREFIX-CMD... PORT: until something listens on PORT
 }
 
 # one transfer: RUN-PREFIX... -- LABEL DIR HOST PORT IP URL PIDSPEC...
+# (LABEL is VARIANT_BACKEND_ENDPOINT_CLIENT_DIR)
 transfer() {
   local pre=()
   while [ "$1" != -- ]; do pre+=("$1"); shift; done
@@ -68,13 +78,17 @@ transfer() {
   wait_listen "${pre[@]}" "$port" || { echo "path: socat did not listen" >&2; stop "$sp"; return 1; }
   local pidargs=() p
   for p in "$@"; do pidargs+=(--pid "$p"); done
-  if "${pre[@]}" timeout 120 node --experimental-websocket --no-warnings "$here/path.mjs" --module "$mod" \
+  local client=${label%_*}
+  client=${client##*_}
+  local script="$here/path.mjs"
+  [ "$client" = chromium ] && script="$here/path_chromium.mjs"
+  if "${pre[@]}" timeout 150 node --experimental-websocket --no-warnings "$script" --module "$mod" \
        --url "$url" --ip "$ip" --host "$host" --port "$port" --dir "$dir" --bytes "$bytes" \
        --label "$label" "${pidargs[@]}" >"$work/one.json"; then
     python3 - "$work/one.json" "$label" <<'PY' >"$raw/path_$label.json"
 import json, sys
 o = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
-v, be, ep, d = sys.argv[2].split("_")
+v, be, ep, cl, d = sys.argv[2].split("_")
 o.update(variant=v, backend=be, endpoint=ep)
 print(json.dumps(o))
 PY
@@ -133,9 +147,11 @@ run_backend() { # BACKEND VARIANT
       url="ws://127.0.0.1:$bwsport/"
       spec=("bridge=$bpid")
     fi
-    for dir in send recv; do
-      transfer "${pre[@]}" -- "${v}_${be}_${ep}_${dir}" "$dir" "$host" "$port" "$ip" "$url" "${spec[@]}"
-      port=$((port + 1))
+    for cl in $clients; do
+      for dir in send recv; do
+        transfer "${pre[@]}" -- "${v}_${be}_${ep}_${cl}_${dir}" "$dir" "$host" "$port" "$ip" "$url" "${spec[@]}"
+        port=$((port + 1))
+      done
     done
   done
   stop "$bpid" "$wspid"
