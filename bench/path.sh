@@ -12,6 +12,7 @@
 #                          compare builds side by side, interleaved in one
 #                          run (default: cur=BUILD_DIR's bridge,MODULE)
 #   PATH_BACKENDS="tap slirp"   PATH_ENDPOINTS="websockify bridge"
+#   PATH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=DIR"   extra flags for node
 #   PATH_CLIENTS="node chromium"  (chromium: bench/path_chromium.mjs, a page
 #                          in headless /usr/bin/chromium via playwright-core;
 #                          left out when either is missing)
@@ -82,7 +83,8 @@ transfer() {
   client=${client##*_}
   local script="$here/path.mjs"
   [ "$client" = chromium ] && script="$here/path_chromium.mjs"
-  if "${pre[@]}" timeout 150 node --experimental-websocket --no-warnings "$script" --module "$mod" \
+  # shellcheck disable=SC2086
+  if "${pre[@]}" timeout 150 node --experimental-websocket --no-warnings ${PATH_NODE_FLAGS:-} "$script" --module "$mod" \
        --url "$url" --ip "$ip" --host "$host" --port "$port" --dir "$dir" --bytes "$bytes" \
        --label "$label" "${pidargs[@]}" >"$work/one.json"; then
     python3 - "$work/one.json" "$label" <<'PY' >"$raw/path_$label.json"
