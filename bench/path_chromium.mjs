@@ -38,8 +38,8 @@ function treeCpu(pid, self = true) {
       const kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
       for (const k of kids ? kids.split(' ') : []) t += treeCpu(Number(k));
     }
-  } catch {
-    /* gone */
+  } catch (e) {
+    if (process.env.PATH_DEBUG) console.error('treeCpu', pid, e.message);
   }
   return t;
 }
@@ -192,14 +192,17 @@ if (PLAIN) {
   // Chromium alone, no DevTools protocol attached (playwright subscribes
   // to every WebSocket frame, which costs the browser CPU per message).
   const { spawn } = await import('node:child_process');
+  // Both snapshots are taken before the page gets its answer: once the
+  // page has its answer to /result it closes the WebSocket, and
+  // websockify's per-connection child (and its CPU time) is gone.
   let m0 = null;
+  let m1 = null;
   const started = new Promise((res) => { onStart = () => { m0 = snap(); res(); }; });
-  const result = new Promise((res) => { onResult = res; });
+  const result = new Promise((res) => { onResult = (r) => { m1 = snap(); res(r); }; });
   const ch = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, pageUrl], { stdio: 'ignore' });
   const timer = setTimeout(() => { console.error('path_chromium: timed out'); ch.kill('SIGKILL'); process.exit(1); }, 140_000);
   try {
     const r = await result;
-    const m1 = snap();
     if (r.error) throw new Error(r.error);
     await started;
     status = report(r, r.start, m0, m1);
