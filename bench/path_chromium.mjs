@@ -38,8 +38,8 @@ function treeCpu(pid, self = true) {
       const kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
       for (const k of kids ? kids.split(' ') : []) t += treeCpu(Number(k));
     }
-  } catch (e) {
-    if (process.env.PATH_DEBUG) console.error('treeCpu', pid, e.message);
+  } catch {
+    /* gone */
   }
   return t;
 }
