@@ -159,6 +159,14 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const profile = mkdtempSync(join(tmpdir(), 'synack-path-chromium-'));
+/* Chromium's helpers may still be writing the profile for a moment after it exits. */
+const rmProfile = () => {
+  try {
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  } catch (e) {
+    console.error(`path_chromium: ${profile} left behind: ${e.message}`);
+  }
+};
 
 /* CPU of the browser's processes, the named ones, and per process kind. */
 const snap = () => ({ c: treeCpu(process.pid, false), t: byType(process.pid), p: pids.map((x) => treeCpu(x.pid)) });
@@ -211,7 +219,7 @@ if (PLAIN) {
     ch.kill('SIGTERM');
     await new Promise((res) => { ch.once('exit', res); setTimeout(res, 5000); });
     server.close();
-    rmSync(profile, { recursive: true, force: true });
+    rmProfile();
   }
   process.exit(status);
 }
@@ -262,6 +270,6 @@ try {
 } finally {
   await ctx.close();
   server.close();
-  rmSync(profile, { recursive: true, force: true });
+  rmProfile();
 }
 process.exit(status);
