@@ -262,7 +262,7 @@ static void wire_seeds(void)
     wire_seed("icmp", 3, b, synack_icmp_emit(&ir, b));
     memcpy(b + 8, "hello", 5);
     synack_udp_repr u = {.sport = 53, .dport = 1234};
-    wire_seed("udp", 4, b, synack_udp_emit(&u, b, 5, PEER, US));
+    wire_seed("udp", 4, b, synack_udp_emit(&u, b, 5, synack_ip4_pseudo_sum(PEER, US, SYNACK_IPPROTO_UDP)));
     synack_tcp_repr t = {.sport = 1, .dport = 2, .seq = 3, .ack = 4,
                          .flags = SYNACK_TCP_SYN | SYNACK_TCP_ACK, .win = 5,
                          .has_mss = true, .mss = 1460, .has_ws = true, .ws = 7,

@@ -24,6 +24,7 @@
 #include "sha256.h"
 #include "synack/synack.h"
 #include "synack_libc.h"
+#include "test_addr.h"
 
 #define PEER_IP SYNACK_IP4(10, 9, 0, 1)
 #define VIRTUAL_LIMIT_MS (3600u * 1000u)
@@ -220,7 +221,7 @@ static void peer_run(fake *f)
             f->idle_h[i] = synack_tcp_open(f->peer);
             assert_true(f->idle_h[i] >= 0);
             assert_int_equal(synack_tcp_connect(f->peer, f->now, f->idle_h[i],
-                                                 SYNACK_IP4(10, 9, 0, 2), 7), 0);
+                                                 ADDR4(SYNACK_IP4(10, 9, 0, 2)), 7), 0);
         }
         for (int i = 0; i < f->idle_opened; i++) {
             if (!f->idle_sent[i] &&
@@ -241,7 +242,7 @@ static void peer_run(fake *f)
         assert_true(f->ch >= 0);
         uint16_t port = f->role == PEER_SENDER ? 5001 : 7;
         assert_int_equal(synack_tcp_connect(f->peer, f->now, f->ch,
-                                             SYNACK_IP4(10, 9, 0, 2), port), 0);
+                                             ADDR4(SYNACK_IP4(10, 9, 0, 2)), port), 0);
     }
     if (f->ch >= 0) {
         peer_pull(f);

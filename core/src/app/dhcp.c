@@ -20,7 +20,9 @@
  */
 #include <string.h>
 
-#include "stack.h"
+#include "app/dhcp.h"
+#include "net/stack.h"
+#include "ipv4/ipv4.h"
 #include "wire/wire_app.h"
 
 #define BACKOFF_FIRST_MS 4000u
@@ -37,7 +39,7 @@ static const uint8_t param_list[] = {
 };
 
 static bool dhcp_input(synack_stack *s, void *ctx, uint64_t now,
-                       const synack_ip4_repr *ip, const synack_udp_repr *u);
+                       const synack_ip_rx *ip, const synack_udp_repr *u);
 
 /* Section 4.1: exponential backoff from 4 s to 64 s, +-1 s at random. */
 static uint64_t backoff(synack_stack *s, uint64_t now, uint32_t tries)
@@ -109,7 +111,8 @@ static int dhcp_send(synack_stack *s, uint64_t now, uint8_t type,
     memset(&u, 0, sizeof u);
     u.sport = SYNACK_DHCP_CLIENT_PORT;
     u.dport = SYNACK_DHCP_SERVER_PORT;
-    size_t l4 = synack_udp_emit(&u, buf, n, src, dst);
+    size_t l4 = synack_udp_emit(&u, buf, n,
+                                synack_ip4_pseudo_sum(src, dst, SYNACK_IPPROTO_UDP));
     return synack_ipv4_send(s, now, dst, SYNACK_IPPROTO_UDP, l4, false);
 }
 
@@ -349,7 +352,7 @@ static void on_nak(synack_stack *s, uint64_t now, const synack_dhcp_repr *r)
 
 /* The UDP port-68 hook: every datagram to port 68 while the client runs. */
 static bool dhcp_input(synack_stack *s, void *ctx, uint64_t now,
-                       const synack_ip4_repr *ip, const synack_udp_repr *u)
+                       const synack_ip_rx *ip, const synack_udp_repr *u)
 {
     (void)ctx;
     (void)ip;

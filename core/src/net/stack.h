@@ -9,13 +9,15 @@
 #include "util/rng.h"
 #include "wire/wire.h"
 
-#include "arp.h"
-#include "dhcp.h"
-#include "dns.h"
-#include "icmp.h"
-#include "ipv4.h"
-#include "tcp/tcp.h"
-#include "udp.h"
+/* Only the state types of each layer (embedded below); a module
+ * includes the function headers of the layers it calls itself. */
+#include "app/dhcp_state.h"
+#include "app/dns_state.h"
+#include "ipv4/icmp_state.h"
+#include "ipv4/ipv4_state.h"
+#include "net/neigh_state.h"
+#include "tcp/tcp_state.h"
+#include "udp/udp_state.h"
 
 struct synack_stack {
     synack_config cfg;
@@ -33,7 +35,7 @@ struct synack_stack {
     uint8_t *tx;
     size_t tx_cap;
 
-    synack_arp arp;
+    synack_neigh neigh; /* neighbour cache (net/neigh.c), ARP fills it */
     synack_ipv4 ip;
     synack_icmp icmp;
     synack_udp udp;

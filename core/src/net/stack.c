@@ -6,7 +6,15 @@
  */
 #include <string.h>
 
-#include "stack.h"
+#include "net/stack.h"
+#include "app/dhcp.h"
+#include "app/dns.h"
+#include "ipv4/arp.h"
+#include "net/neigh.h"
+#include "ipv4/icmp.h"
+#include "ipv4/ipv4.h"
+#include "tcp/tcp.h"
+#include "udp/udp.h"
 
 /* Defaults documented in synack.h. Buffers: 8 MiB each way is above the
  * 6.25 MB bandwidth-delay product of 1 Gbit/s x 50 ms (window scale 8);
@@ -184,7 +192,7 @@ int synack_stack_new(synack_stack **out, const synack_config *cfg, uint64_t now)
     s->tx = synack_mem_alloc(s, s->tx_cap);
     if (s->tx == NULL)
         goto nomem;
-    if (synack_arp_init(s) != 0 || synack_ipv4_init(s) != 0 ||
+    if (synack_neigh_init(s) != 0 || synack_ipv4_init(s) != 0 ||
         synack_icmp_init(s) != 0 || synack_udp_init(s) != 0 ||
         synack_tcp_init(s) != 0)
         goto nomem;
@@ -205,7 +213,7 @@ void synack_stack_free(synack_stack *s)
     synack_udp_fini(s);
     synack_icmp_fini(s);
     synack_ipv4_fini(s);
-    synack_arp_fini(s);
+    synack_neigh_fini(s);
     synack_mem_free(s, s->tx, s->tx_cap);
     synack_allocator a = s->cfg.alloc;
     a.free(a.ctx, s, sizeof *s);
@@ -225,7 +233,7 @@ int synack_set_ipv4(synack_stack *s, uint64_t now, synack_ip4 addr,
     s->has_addr = addr != 0;
     if (s->cfg.link.medium == SYNACK_MEDIUM_ETHERNET && s->has_addr) {
         if (changed)
-            synack_arp_flush(s);
+            synack_neigh_flush(s, SYNACK_AF_IP4);
         synack_arp_announce(s, now);
     }
     return SYNACK_OK;
@@ -297,7 +305,7 @@ void synack_poll(synack_stack *s, uint64_t now)
 {
     if (now > s->now)
         s->now = now;
-    synack_arp_poll(s, now);
+    synack_neigh_poll(s, now);
     synack_ipv4_poll(s, now);
     synack_icmp_poll(s, now);
     synack_udp_poll(s, now);
@@ -313,7 +321,7 @@ static uint64_t min64(uint64_t a, uint64_t b)
 
 uint64_t synack_poll_at(const synack_stack *s)
 {
-    uint64_t t = synack_arp_poll_at(s);
+    uint64_t t = synack_neigh_poll_at(s);
     t = min64(t, synack_ipv4_poll_at(s));
     t = min64(t, synack_icmp_poll_at(s));
     t = min64(t, synack_udp_poll_at(s));

@@ -11,7 +11,8 @@
  */
 #include <string.h>
 
-#include "stack.h"
+#include "app/dns.h"
+#include "net/stack.h"
 #include "wire/wire_app.h"
 
 #define MAX_CHAIN 8
@@ -82,12 +83,12 @@ static int send_query(synack_stack *s, uint64_t now, synack_dns_slot *q)
     uint32_t shift = q->tries < 16 ? q->tries : 16;
     q->deadline = now + ((uint64_t)first_ms(s) << shift);
     q->tries++;
-    return synack_udp_sendto(s, now, q->sock, q->server, SYNACK_DNS_PORT,
+    return synack_udp_sendto(s, now, q->sock, &q->server, SYNACK_DNS_PORT,
                              buf, n);
 }
 
 int synack_dns_query(synack_stack *s, uint64_t now, const char *name,
-                     synack_ip4 server)
+                     const synack_addr *server)
 {
     if (name == NULL)
         return SYNACK_ERR_INVAL;
@@ -106,9 +107,9 @@ int synack_dns_query(synack_stack *s, uint64_t now, const char *name,
     memset(q, 0, sizeof *q);
     q->sock = -1;
 
-    /* A literal address needs no query. */
-    synack_ip4 lit;
-    if (synack_ip4_parse_text(name, &lit) == 0) {
+    /* A literal address (either family) needs no query. */
+    synack_addr lit;
+    if (synack_addr_parse(name, &lit) == 0) {
         q->used = true;
         q->addr = lit;
         q->result = SYNACK_OK;
@@ -117,8 +118,11 @@ int synack_dns_query(synack_stack *s, uint64_t now, const char *name,
     }
     if (synack_dns_name_from_text(name, &q->qname) < 0)
         return SYNACK_ERR_INVAL;
-    q->server = server != 0 ? server : s->dns.server;
-    if (q->server == 0)
+    if (server != NULL && server->family != 0)
+        q->server = *server;
+    else if (s->dns.server != 0)
+        q->server = synack_addr_from_ip4(s->dns.server);
+    else
         return SYNACK_ERR_UNREACHABLE;
     int sock = synack_udp_open(s, 0);
     if (sock < 0)
@@ -152,7 +156,7 @@ static bool name_at_equals(const uint8_t *msg, size_t len, uint16_t off,
  */
 static int walk_answers(const uint8_t *msg, size_t len,
                         const synack_dns_repr *r, const synack_dns_name *qname,
-                        synack_ip4 *addr)
+                        synack_addr *addr)
 {
     synack_dns_name cur = *qname;
     for (int link = 0; link <= MAX_CHAIN; link++) {
@@ -163,7 +167,7 @@ static int walk_answers(const uint8_t *msg, size_t len,
                 !name_at_equals(msg, len, rr->name_off, &cur))
                 continue;
             if (rr->type == SYNACK_DNS_TYPE_A) {
-                *addr = synack_ld_be32(msg + rr->rdata_off);
+                *addr = synack_addr_from_ip4(synack_ld_be32(msg + rr->rdata_off));
                 return SYNACK_OK;
             }
             if (rr->type == SYNACK_DNS_TYPE_CNAME && cname == NULL)
@@ -178,7 +182,7 @@ static int walk_answers(const uint8_t *msg, size_t len,
 
 /* One datagram on a query's socket. */
 static void on_datagram(synack_stack *s, synack_dns_slot *q, const uint8_t *msg,
-                        size_t len, synack_ip4 src, uint16_t sport)
+                        size_t len, const synack_addr *src, uint16_t sport)
 {
     synack_dns_repr r;
     int rc = synack_dns_parse(msg, len, &r);
@@ -188,7 +192,7 @@ static void on_datagram(synack_stack *s, synack_dns_slot *q, const uint8_t *msg,
     }
     /* RFC 5452 section 9.1: only our server's answer to our ID counts;
      * anything else may be a spoofing attempt and is counted as such. */
-    if (src != q->server || sport != SYNACK_DNS_PORT || r.id != q->id ||
+    if (!synack_addr_equal(src, &q->server) || sport != SYNACK_DNS_PORT || r.id != q->id ||
         (r.flags & SYNACK_DNS_QR) == 0 || synack_dns_opcode(&r) != 0) {
         synack_count_drop(s, SYNACK_DROP_DNS_MISMATCH);
         return;
@@ -209,7 +213,7 @@ static void on_datagram(synack_stack *s, synack_dns_slot *q, const uint8_t *msg,
     }
     switch (synack_dns_rcode(&r)) {
     case SYNACK_DNS_RCODE_NOERROR: {
-        synack_ip4 a = 0;
+        synack_addr a;
         rc = walk_answers(msg, len, &r, &q->qname, &a);
         if (rc == SYNACK_OK)
             q->addr = a;
@@ -230,7 +234,7 @@ static void drain(synack_stack *s, synack_dns_slot *q)
 {
     uint8_t buf[SYNACK_DNS_UDP_MAX];
     for (int i = 0; i < MAX_READS && q->result == SYNACK_ERR_AGAIN; i++) {
-        synack_ip4 src;
+        synack_addr src;
         uint16_t sport;
         int n = synack_udp_recvfrom(s, q->sock, buf, sizeof buf, &src, &sport);
         if (n == SYNACK_ERR_AGAIN)
@@ -244,11 +248,11 @@ static void drain(synack_stack *s, synack_dns_slot *q)
             synack_count_drop(s, SYNACK_DROP_DNS_MALFORMED); /* over 512 bytes */
             continue;
         }
-        on_datagram(s, q, buf, (size_t)n, src, sport);
+        on_datagram(s, q, buf, (size_t)n, &src, sport);
     }
 }
 
-int synack_dns_result(synack_stack *s, int h, synack_ip4 *addr)
+int synack_dns_result(synack_stack *s, int h, synack_addr *addr)
 {
     synack_dns_slot *q = slot_get(s, h);
     if (q == NULL)

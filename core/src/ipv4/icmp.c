@@ -15,7 +15,11 @@
  */
 #include <string.h>
 
-#include "stack.h"
+#include "ipv4/icmp.h"
+#include "net/stack.h"
+#include "ipv4/ipv4.h"
+#include "tcp/tcp.h"
+#include "udp/udp.h"
 
 /* An error quotes the offending datagram, the whole ICMP message kept
  * within the 576 bytes every host accepts (RFC 1812 4.3.2.3). */
@@ -118,83 +122,33 @@ static void echo_reply_in(synack_stack *s, const synack_ip4_repr *ip,
         memcpy(r->data, m->payload, m->payload_len);
     }
     r->len = m->payload_len;
-    r->src = ip->src;
+    r->src = synack_addr_from_ip4(ip->src);
     r->seq = m->seq;
     p->count++;
 }
 
-/*
- * The datagram quoted in an error: its IP header and at least 8 bytes of
- * transport header (RFC 792). The quote is truncated, so its total length
- * is not checked against what is present.
- */
-static bool quoted_parse(const uint8_t *q, size_t len, synack_ip4_repr *in,
-                         const uint8_t **l4, size_t *l4len)
-{
-    synack_rd r = synack_rd_init(q, len);
-    uint8_t ver_ihl = synack_rd_u8(&r);
-    in->tos = synack_rd_u8(&r);
-    in->total_len = synack_rd_be16(&r);
-    in->id = synack_rd_be16(&r);
-    uint16_t frag = synack_rd_be16(&r);
-    in->ttl = synack_rd_u8(&r);
-    in->proto = synack_rd_u8(&r);
-    synack_rd_skip(&r, 2);
-    in->src = synack_rd_be32(&r);
-    in->dst = synack_rd_be32(&r);
-    size_t hl = (size_t)(ver_ihl & 0x0f) * 4;
-    if (r.bad || (ver_ihl >> 4) != 4 || hl < SYNACK_IP4_HDR_LEN ||
-        len < hl + 8)
-        return false;
-    in->hdr_len = (uint16_t)hl;
-    in->df = (frag & 0x4000) != 0;
-    in->mf = (frag & 0x2000) != 0;
-    in->frag_off = (uint16_t)((frag & 0x1fff) * 8);
-    *l4 = q + hl;
-    *l4len = len - hl;
-    return true;
-}
-
+/* An ICMP error about a packet of ours: its quote goes to the IP layer,
+ * which parses it once and hands it to the transport that sent it. */
 static void error_in(synack_stack *s, uint64_t now, const synack_icmp_repr *m)
 {
-    synack_ip4_repr in;
-    const uint8_t *l4;
-    size_t l4len;
-    /* RFC 5927 4: the quote must name a datagram we could have sent. */
-    if (!quoted_parse(m->payload, m->payload_len, &in, &l4, &l4len) ||
-        !s->has_addr || in.src != s->addr || in.frag_off != 0) {
-        synack_count_drop(s, SYNACK_DROP_ICMP_MALFORMED);
-        return;
-    }
     int err = SYNACK_ERR_UNREACHABLE;
     if (m->type == SYNACK_ICMP_DEST_UNREACH &&
         (m->code == SYNACK_ICMP_UNREACH_PORT ||
          m->code == SYNACK_ICMP_UNREACH_PROTO))
         err = SYNACK_ERR_REFUSED;
+    synack_ipv4_error(s, now, m->payload, m->payload_len, err, false);
+}
 
-    synack_rd r = synack_rd_init(l4, l4len);
-    switch (in.proto) {
-    case SYNACK_IPPROTO_UDP:
-        synack_udp_icmp_error(s, err, synack_rd_be16(&r));
-        break;
-    case SYNACK_IPPROTO_TCP:
-        synack_tcp_icmp_error(s, now, err, &in, l4, l4len);
-        break;
-    case SYNACK_IPPROTO_ICMP: {
-        uint8_t type = synack_rd_u8(&r);
-        synack_rd_skip(&r, 3);
-        uint16_t ident = synack_rd_be16(&r);
-        synack_ping *p = ping_by_ident(s, ident);
-        if (type == SYNACK_ICMP_ECHO_REQUEST && p != NULL)
-            p->err = SYNACK_ERR_UNREACHABLE;
-        else
-            synack_count_drop(s, SYNACK_DROP_ICMP_UNHANDLED);
-        break;
-    }
-    default:
+void synack_icmp_echo_error(synack_stack *s, const synack_ip_err *e)
+{
+    /* an echo request of one of our ping handles (type 8, identifier) */
+    synack_ping *p = NULL;
+    if (e->l4[0] == SYNACK_ICMP_ECHO_REQUEST)
+        p = ping_by_ident(s, synack_ld_be16(e->l4 + 4));
+    if (p != NULL)
+        p->err = SYNACK_ERR_UNREACHABLE;
+    else if (!e->nexthop)
         synack_count_drop(s, SYNACK_DROP_ICMP_UNHANDLED);
-        break;
-    }
 }
 
 void synack_icmp_input(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
@@ -292,13 +246,6 @@ void synack_icmp_send_error(synack_stack *s, uint64_t now, uint8_t type,
     synack_ipv4_send(s, now, ip->src, SYNACK_IPPROTO_ICMP, n, false);
 }
 
-void synack_icmp_notify_unreachable(synack_stack *s, uint16_t ident)
-{
-    synack_ping *p = ping_by_ident(s, ident);
-    if (p != NULL)
-        p->err = SYNACK_ERR_UNREACHABLE;
-}
-
 void synack_icmp_poll(synack_stack *s, uint64_t now)
 {
     (void)s;
@@ -340,12 +287,16 @@ int synack_ping_open(synack_stack *s)
     return SYNACK_ERR_NOMEM;
 }
 
-int synack_ping_send(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
+int synack_ping_send(synack_stack *s, uint64_t now, int h, const synack_addr *dst,
                      uint16_t seq, const void *payload, size_t len)
 {
     synack_ping *p = ping_get(s, h);
     if (p == NULL)
         return SYNACK_ERR_BADF;
+    if (dst == NULL)
+        return SYNACK_ERR_INVAL;
+    if (dst->family != SYNACK_AF_IP4)
+        return SYNACK_ERR_UNREACHABLE; /* ICMPv4 echo: IPv4 only */
     if (now > s->now)
         s->now = now;
     size_t cap;
@@ -362,10 +313,11 @@ int synack_ping_send(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
     m.payload = payload;
     m.payload_len = len;
     size_t n = synack_icmp_emit(&m, buf);
-    return synack_ipv4_send(s, now, dst, SYNACK_IPPROTO_ICMP, n, false);
+    return synack_ipv4_send(s, now, synack_addr_to_ip4(dst), SYNACK_IPPROTO_ICMP, n,
+                            false);
 }
 
-int synack_ping_recv(synack_stack *s, int h, synack_ip4 *src, uint16_t *seq,
+int synack_ping_recv(synack_stack *s, int h, synack_addr *src, uint16_t *seq,
                      void *buf, size_t cap)
 {
     synack_ping *p = ping_get(s, h);

@@ -13,32 +13,11 @@
 #include <stdint.h>
 
 #include "synack/synack.h"
+#include "net/ip.h"
 #include "wire/wire.h"
+#include "ipv4/icmp_state.h"
 
 typedef struct synack_stack synack_stack;
-
-/* One received echo reply, copied. */
-typedef struct synack_ping_reply {
-    synack_ip4 src;
-    uint16_t seq;
-    uint8_t *data; /* NULL when len is 0 */
-    size_t len;
-} synack_ping_reply;
-
-typedef struct synack_ping {
-    bool used;
-    uint16_t ident;          /* ICMP identifier, random per handle */
-    int err;                 /* sticky error reported once by recv */
-    synack_ping_reply *q;    /* ring of cfg.udp_queue_len replies */
-    uint32_t head, count;
-} synack_ping;
-
-typedef struct synack_icmp {
-    synack_ping *pings;      /* cfg.icmp_max_sockets handles */
-    /* token bucket for errors sent: tokens in thousandths */
-    uint64_t tokens_milli;
-    uint64_t bucket_time;
-} synack_icmp;
 
 /* Allocate the tables sized by the config. Returns 0 or SYNACK_ERR_NOMEM. */
 int synack_icmp_init(synack_stack *s);
@@ -63,8 +42,9 @@ void synack_icmp_send_error(synack_stack *s, uint64_t now, uint8_t type,
                             const synack_ip4_repr *ip, const uint8_t *hdr,
                             const uint8_t *payload, size_t len, bool bcast);
 
-/* ARP gave up on a packet this ping handle (identifier) sent. */
-void synack_icmp_notify_unreachable(synack_stack *s, uint16_t ident);
+/* An error about an echo request of ours (ICMP error or next hop): the
+ * ping handle that sent it reports SYNACK_ERR_UNREACHABLE once. */
+void synack_icmp_echo_error(synack_stack *s, const synack_ip_err *e);
 
 /* Run this layer's timers due at `now`. */
 void synack_icmp_poll(synack_stack *s, uint64_t now);

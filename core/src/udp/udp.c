@@ -11,7 +11,9 @@
  */
 #include <string.h>
 
-#include "stack.h"
+#include "udp/udp.h"
+#include "net/ip.h"
+#include "net/stack.h"
 
 #define EPHEMERAL_MIN 49152u
 #define EPHEMERAL_COUNT (65536u - EPHEMERAL_MIN)
@@ -68,37 +70,32 @@ bool synack_udp_port_open(const synack_stack *s, uint16_t port)
     return sock_by_port(s, port) != NULL;
 }
 
-void synack_udp_input(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
-                      const uint8_t *hdr, const uint8_t *seg, size_t len,
-                      bool bcast)
+bool synack_udp_input(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
+                      const uint8_t *seg, size_t len)
 {
     synack_udp_repr u;
-    int rc = synack_udp_parse(seg, len, ip->src, ip->dst,
-                              s->cfg.verify_checksums, &u);
+    int rc = synack_udp_parse(seg, len, ip->phsum, s->cfg.verify_checksums, &u);
     if (rc == SYNACK_WIRE_BAD_CHECKSUM) {
         synack_count_drop(s, SYNACK_DROP_UDP_BAD_CHECKSUM);
-        return;
+        return false;
     }
     if (rc < 0) {
         synack_count_drop(s, SYNACK_DROP_UDP_MALFORMED);
-        return;
+        return false;
     }
     if (u.dport == SYNACK_UDP_DHCP_CLIENT_PORT && s->dhcp_hook != NULL &&
         s->dhcp_hook(s, s->dhcp_hook_ctx, now, ip, &u))
-        return;
+        return false;
 
     synack_udp_sock *sk = sock_by_port(s, u.dport);
     if (sk == NULL) {
         synack_count_drop(s, SYNACK_DROP_UDP_NO_SOCKET);
-        synack_icmp_send_error(s, now, SYNACK_ICMP_DEST_UNREACH,
-                               SYNACK_ICMP_UNREACH_PORT, 0, ip, hdr, seg, len,
-                               bcast);
-        return;
+        return true;
     }
     uint32_t qlen = s->cfg.udp_queue_len;
     if (sk->count == qlen) {
         synack_count_drop(s, SYNACK_DROP_UDP_QUEUE_FULL);
-        return;
+        return false;
     }
     synack_udp_dgram *d = &sk->q[(sk->head + sk->count) % qlen];
     d->data = NULL;
@@ -106,7 +103,7 @@ void synack_udp_input(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
         d->data = synack_mem_alloc(s, u.payload_len);
         if (d->data == NULL) {
             synack_count_drop(s, SYNACK_DROP_UDP_QUEUE_FULL);
-            return;
+            return false;
         }
         memcpy(d->data, u.payload, u.payload_len);
     }
@@ -114,23 +111,18 @@ void synack_udp_input(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
     d->src = ip->src;
     d->sport = u.sport;
     sk->count++;
+    return false;
 }
 
-void synack_udp_icmp_error(synack_stack *s, int err, uint16_t sport)
+void synack_udp_error(synack_stack *s, const synack_ip_err *e)
 {
-    synack_udp_sock *sk = sock_by_port(s, sport);
+    synack_udp_sock *sk = sock_by_port(s, synack_ld_be16(e->l4));
     if (sk == NULL) {
-        synack_count_drop(s, SYNACK_DROP_ICMP_UNHANDLED);
+        if (!e->nexthop)
+            synack_count_drop(s, SYNACK_DROP_ICMP_UNHANDLED);
         return;
     }
-    sk->err = err;
-}
-
-void synack_udp_notify_unreachable(synack_stack *s, uint16_t sport)
-{
-    synack_udp_sock *sk = sock_by_port(s, sport);
-    if (sk != NULL)
-        sk->err = SYNACK_ERR_UNREACHABLE;
+    sk->err = e->err;
 }
 
 void synack_udp_poll(synack_stack *s, uint64_t now)
@@ -187,7 +179,7 @@ int synack_udp_port(const synack_stack *s, int h)
     return u == NULL ? SYNACK_ERR_BADF : (int)u->port;
 }
 
-int synack_udp_sendto(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
+int synack_udp_sendto(synack_stack *s, uint64_t now, int h, const synack_addr *dst,
                       uint16_t dport, const void *data, size_t len)
 {
     synack_udp_sock *u = sock_get(s, h);
@@ -195,28 +187,29 @@ int synack_udp_sendto(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
         return SYNACK_ERR_BADF;
     if (len > UDP_MAX_PAYLOAD)
         return SYNACK_ERR_MSGSIZE;
-    if (dport == 0 || (len > 0 && data == NULL))
+    if (dst == NULL || dport == 0 || (len > 0 && data == NULL))
         return SYNACK_ERR_INVAL;
     if (now > s->now)
         s->now = now;
-    synack_ip4 src;
-    if (synack_ipv4_route(s, dst, &src, NULL) != 0) {
+    synack_addr src;
+    if (synack_ip_route(s, dst, &src) != 0) {
         synack_count_drop(s, SYNACK_DROP_IPV4_NO_ROUTE);
         return SYNACK_ERR_UNREACHABLE;
     }
-    uint8_t *buf = synack_ipv4_tx_buf(s, NULL);
+    uint8_t *buf = synack_ip_tx_buf(s, dst->family, NULL);
     if (len > 0)
         memcpy(buf + SYNACK_UDP_HDR_LEN, data, len);
     synack_udp_repr r;
     memset(&r, 0, sizeof r);
     r.sport = u->port;
     r.dport = dport;
-    size_t n = synack_udp_emit(&r, buf, len, src, dst);
-    return synack_ipv4_send(s, now, dst, SYNACK_IPPROTO_UDP, n, false);
+    size_t n = synack_udp_emit(&r, buf, len,
+                               synack_addr_pseudo_sum(&src, dst, SYNACK_IPPROTO_UDP));
+    return synack_ip_send(s, now, dst, SYNACK_IPPROTO_UDP, n, false);
 }
 
 int synack_udp_recvfrom(synack_stack *s, int h, void *buf, size_t cap,
-                        synack_ip4 *src, uint16_t *sport)
+                        synack_addr *src, uint16_t *sport)
 {
     synack_udp_sock *u = sock_get(s, h);
     if (u == NULL)

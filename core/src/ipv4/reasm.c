@@ -16,7 +16,9 @@
  */
 #include <string.h>
 
-#include "stack.h"
+#include "net/stack.h"
+#include "ipv4/icmp.h"
+#include "ipv4/ipv4.h"
 #include "util/assembler.h"
 
 #define REASM_MAX_RANGES 32

@@ -12,31 +12,9 @@
 
 #include "synack/synack.h"
 #include "wire/wire.h"
+#include "ipv4/ipv4_state.h"
 
 typedef struct synack_stack synack_stack;
-typedef struct synack_reasm_set synack_reasm_set;
-
-/* Buckets of the RFC 7739 section 5.3 hash-based IP ID generator. */
-#define SYNACK_IP_ID_BUCKETS 64
-
-typedef struct synack_ipv4 {
-    uint16_t next_id_hint;     /* unused: IDs come from id_counters (ipv4.c) */
-    synack_reasm_set *sets;    /* array of cfg.reasm_max_sets */
-    uint32_t reasm_bytes;      /* memory held by reassembly */
-    uint8_t *frag_scratch;     /* L2 header + MTU, for fragmenting output */
-    uint16_t id_counters[SYNACK_IP_ID_BUCKETS];
-    /* The last flow's keyed hash (next_id): one SipHash per flow change,
-     * not per packet. */
-    synack_ip4 id_src, id_dst;
-    uint8_t id_proto;
-    bool id_valid;
-    uint64_t id_hash;
-    /* Set by TCP around synack_ipv4_send of a segment larger than the
-     * MTU built for the link's send_gso: the payload size of each piece
-     * (cfg.link.gso_max); 0 otherwise. A packet that waits for ARP keeps
-     * it (synack_arp_queued.gso_seg) and is sent with it when resolved. */
-    uint32_t gso_seg;
-} synack_ipv4;
 
 /* Allocate the fragmentation scratch and reassembly sets (0 or NOMEM). */
 int synack_ipv4_init(synack_stack *s);
@@ -105,10 +83,25 @@ void synack_ipv4_output_frame(synack_stack *s, const synack_mac *dst,
                               uint8_t *frame, size_t len);
 
 /*
- * ARP gave up on a queued packet (IP header first): tell the ping handle
- * or UDP socket that sent it.
+ * Resolver callbacks of the neighbour cache (net/neigh.h) for IPv4:
+ * send a frame to a resolved neighbour (with the send-offload piece size
+ * it was queued with), and ARP gave up on a queued packet (IP header
+ * first): tell the transport or ping handle that sent it.
  */
-void synack_ipv4_arp_failed(synack_stack *s, const uint8_t *pkt, size_t len);
+void synack_ipv4_neigh_send(synack_stack *s, const synack_mac *dst,
+                            uint8_t *frame, size_t len, uint32_t gso_seg);
+void synack_ipv4_neigh_failed(synack_stack *s, const uint8_t *pkt, size_t len);
+
+/*
+ * The one upward error path of IPv4: `quote` is a packet of ours (IP
+ * header first, at least 8 bytes of transport header) that an ICMP error
+ * quoted (`nexthop` false: RFC 5927 checks, drops counted) or whose next
+ * hop could not be resolved (`nexthop` true). It is parsed once
+ * (synack_ip4_quote_parse) and handed to the protocol that sent it, with
+ * `err` (SYNACK_ERR_REFUSED or SYNACK_ERR_UNREACHABLE).
+ */
+void synack_ipv4_error(synack_stack *s, uint64_t now, const uint8_t *quote,
+                       size_t len, int err, bool nexthop);
 
 /* ---- reassembly (reasm.c) ---------------------------------------------- */
 

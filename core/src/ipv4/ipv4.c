@@ -13,7 +13,12 @@
  */
 #include <string.h>
 
-#include "stack.h"
+#include "ipv4/ipv4.h"
+#include "net/stack.h"
+#include "net/neigh.h"
+#include "ipv4/icmp.h"
+#include "tcp/tcp.h"
+#include "udp/udp.h"
 
 #define IP4_BROADCAST 0xffffffffu
 
@@ -211,13 +216,27 @@ int synack_ipv4_send(synack_stack *s, uint64_t now, synack_ip4 dst,
         synack_ipv4_output_frame(s, NULL, s->tx, l2 + total);
         return SYNACK_OK;
     }
-    bool bcast = dst == IP4_BROADCAST || is_subnet_bcast(s, dst);
+    if (dst == IP4_BROADCAST || is_subnet_bcast(s, dst)) {
+        static const synack_mac bc = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+        synack_ipv4_output_frame(s, &bc, s->tx, l2 + total);
+        return SYNACK_OK;
+    }
     /* A send-offload packet (s->ip.gso_seg) that must wait for ARP waits
      * whole, with its piece size: fragmenting it instead would carry TCP
      * segments above the peer's MSS (RFC 9293 3.7.1). */
-    int rc = synack_arp_output(s, now, hop, bcast, s->tx, l2 + total);
-    /* A full ARP queue is a drop on the way, not an error of the call. */
+    synack_addr nh = synack_addr_from_ip4(hop);
+    int rc = synack_neigh_output(s, now, &nh, s->tx, l2 + total, s->ip.gso_seg);
+    /* A full queue is a drop on the way, not an error of the call. */
     return rc == SYNACK_ERR_NOMEM ? SYNACK_OK : rc;
+}
+
+void synack_ipv4_neigh_send(synack_stack *s, const synack_mac *dst,
+                            uint8_t *frame, size_t len, uint32_t gso_seg)
+{
+    uint32_t saved = s->ip.gso_seg;
+    s->ip.gso_seg = gso_seg;
+    synack_ipv4_output_frame(s, dst, frame, len);
+    s->ip.gso_seg = saved;
 }
 
 static synack_drop parse_drop(int err)
@@ -299,6 +318,17 @@ void synack_ipv4_input_frame(synack_stack *s, uint64_t now, const uint8_t *pkt,
     synack_ipv4_deliver(s, now, &ip, pkt, payload, plen, bcast);
 }
 
+/* What a transport sees of an IPv4 header. */
+static synack_ip_rx rx_of(const synack_ip4_repr *ip, bool bcast)
+{
+    synack_ip_rx rx;
+    rx.src = synack_addr_from_ip4(ip->src);
+    rx.dst = synack_addr_from_ip4(ip->dst);
+    rx.phsum = synack_ip4_pseudo_sum(ip->src, ip->dst, ip->proto);
+    rx.bcast = bcast;
+    return rx;
+}
+
 void synack_ipv4_deliver(synack_stack *s, uint64_t now,
                          const synack_ip4_repr *ip, const uint8_t *hdr,
                          const uint8_t *payload, size_t len, bool bcast)
@@ -307,17 +337,24 @@ void synack_ipv4_deliver(synack_stack *s, uint64_t now,
     case SYNACK_IPPROTO_ICMP:
         synack_icmp_input(s, now, ip, payload, len, bcast);
         break;
-    case SYNACK_IPPROTO_UDP:
-        synack_udp_input(s, now, ip, hdr, payload, len, bcast);
+    case SYNACK_IPPROTO_UDP: {
+        synack_ip_rx rx = rx_of(ip, bcast);
+        if (synack_udp_input(s, now, &rx, payload, len))
+            synack_icmp_send_error(s, now, SYNACK_ICMP_DEST_UNREACH,
+                                   SYNACK_ICMP_UNREACH_PORT, 0, ip, hdr,
+                                   payload, len, bcast);
         break;
-    case SYNACK_IPPROTO_TCP:
+    }
+    case SYNACK_IPPROTO_TCP: {
         /* RFC 1122 4.2.3.10: TCP is unicast only. */
         if (bcast) {
             synack_count_drop(s, SYNACK_DROP_IPV4_NOT_FOR_US);
             break;
         }
-        synack_tcp_input(s, now, ip, payload, len);
+        synack_ip_rx rx = rx_of(ip, bcast);
+        synack_tcp_input(s, now, &rx, payload, len);
         break;
+    }
     default:
         synack_count_drop(s, SYNACK_DROP_IPV4_PROTO);
         synack_icmp_send_error(s, now, SYNACK_ICMP_DEST_UNREACH,
@@ -327,27 +364,41 @@ void synack_ipv4_deliver(synack_stack *s, uint64_t now,
     }
 }
 
-void synack_ipv4_arp_failed(synack_stack *s, const uint8_t *pkt, size_t len)
+void synack_ipv4_error(synack_stack *s, uint64_t now, const uint8_t *quote,
+                       size_t len, int err, bool nexthop)
 {
-    synack_ip4_repr ip;
-    if (synack_ip4_parse(pkt, len, false, &ip) < 0 || ip.frag_off != 0)
+    synack_quote_repr q;
+    bool ok = synack_ip4_quote_parse(quote, len, &q) >= 0;
+    if (!nexthop &&
+        (!ok || !s->has_addr || synack_addr_to_ip4(&q.src) != s->addr ||
+         q.frag_off != 0)) {
+        /* RFC 5927 4: the quote must name a datagram we could have sent */
+        synack_count_drop(s, SYNACK_DROP_ICMP_MALFORMED);
         return;
-    const uint8_t *l4 = pkt + ip.hdr_len;
-    size_t l4len = (size_t)ip.total_len - ip.hdr_len;
-    if (ip.proto == SYNACK_IPPROTO_ICMP) {
-        synack_icmp_repr icmp;
-        if (synack_icmp_parse(l4, l4len, false, &icmp) >= 0 &&
-            icmp.type == SYNACK_ICMP_ECHO_REQUEST)
-            synack_icmp_notify_unreachable(s, icmp.id);
-    } else if (ip.proto == SYNACK_IPPROTO_UDP) {
-        synack_udp_repr udp;
-        if (synack_udp_parse(l4, l4len, ip.src, ip.dst, false, &udp) >= 0)
-            synack_udp_notify_unreachable(s, udp.sport);
-    } else if (ip.proto == SYNACK_IPPROTO_TCP) {
-        /* A connect in SYN-SENT fails at once; otherwise a soft error
-         * (RFC 1122 4.2.3.9), reported if the connection gives up. */
-        synack_tcp_arp_failed(s, &ip, l4, l4len);
     }
+    if (!ok || q.frag_off != 0)
+        return;
+    synack_ip_err e = {q.src, q.dst, q.l4, q.l4len, err, nexthop};
+    switch (q.proto) {
+    case SYNACK_IPPROTO_TCP:
+        synack_tcp_ip_error(s, now, &e);
+        break;
+    case SYNACK_IPPROTO_UDP:
+        synack_udp_error(s, &e);
+        break;
+    case SYNACK_IPPROTO_ICMP:
+        synack_icmp_echo_error(s, &e);
+        break;
+    default:
+        if (!nexthop)
+            synack_count_drop(s, SYNACK_DROP_ICMP_UNHANDLED);
+        break;
+    }
+}
+
+void synack_ipv4_neigh_failed(synack_stack *s, const uint8_t *pkt, size_t len)
+{
+    synack_ipv4_error(s, s->now, pkt, len, SYNACK_ERR_UNREACHABLE, true);
 }
 
 void synack_ipv4_poll(synack_stack *s, uint64_t now)

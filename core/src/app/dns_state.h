@@ -1,17 +1,16 @@
 /*
- * DNS stub resolver (RFC 1035 sections 4 and 7, RFC 5452 for answer
- * matching): query slots in the stack and the poll hooks. Internal to core/.
+ * DNS resolver state: the part of the stack value this module owns, embedded
+ * in struct synack_stack (net/stack.h). Types only; the functions are in
+ * dns.h.
  */
-#ifndef SYNACK_DNS_H
-#define SYNACK_DNS_H
+#ifndef SYNACK_DNS_STATE_H
+#define SYNACK_DNS_STATE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "synack/synack.h"
 #include "wire/wire_app.h"
-
-typedef struct synack_stack synack_stack;
 
 #define SYNACK_DNS_MAX_QUERIES 8
 #define SYNACK_DNS_DEFAULT_FIRST_MS 1000u
@@ -20,10 +19,10 @@ typedef struct synack_stack synack_stack;
 typedef struct synack_dns_slot {
     bool used;
     int result;           /* SYNACK_ERR_AGAIN while pending, then 0 or error */
-    synack_ip4 addr;      /* the answer when result is 0 */
+    synack_addr addr;     /* the answer when result is 0 */
     int sock;             /* UDP handle while pending, -1 after */
     uint16_t id;
-    synack_ip4 server;
+    synack_addr server;
     uint32_t tries;       /* transmissions so far */
     uint64_t deadline;    /* ms: next retransmission or give-up */
     synack_dns_name qname;
@@ -36,11 +35,5 @@ typedef struct synack_dns {
     uint32_t tries;       /* 0: SYNACK_DNS_DEFAULT_TRIES */
     synack_dns_slot q[SYNACK_DNS_MAX_QUERIES];
 } synack_dns;
-
-/* Read answers and run retransmissions (called from synack_poll). */
-void synack_dns_poll(synack_stack *s, uint64_t now);
-
-/* The next retransmission or give-up deadline; UINT64_MAX when none. */
-uint64_t synack_dns_poll_at(const synack_stack *s);
 
 #endif

@@ -1,16 +1,15 @@
 /*
- * DHCP client (RFC 2131 sections 3.1, 4.1, 4.4; options RFC 2132): its
- * state in the stack and the poll hooks. Internal to core/.
+ * DHCP client state: the part of the stack value this module owns, embedded
+ * in struct synack_stack (net/stack.h). Types only; the functions are in
+ * dhcp.h.
  */
-#ifndef SYNACK_DHCP_H
-#define SYNACK_DHCP_H
+#ifndef SYNACK_DHCP_STATE_H
+#define SYNACK_DHCP_STATE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "synack/synack.h"
-
-typedef struct synack_stack synack_stack;
 
 typedef struct synack_dhcp {
     synack_dhcp_state state;
@@ -26,11 +25,5 @@ typedef struct synack_dhcp {
     bool dns_from_dhcp;    /* the stack's resolver came from this lease */
     synack_dhcp_lease lease;
 } synack_dhcp;
-
-/* Run the client's timers (called from synack_poll). */
-void synack_dhcp_poll(synack_stack *s, uint64_t now);
-
-/* The client's next deadline; UINT64_MAX when stopped or idle. */
-uint64_t synack_dhcp_poll_at(const synack_stack *s);
 
 #endif
