@@ -335,6 +335,7 @@ void synack_br_client_ws_goodbye(synack_br_client *c, synack_br_close_reason why
     if (code == 0) {
         switch (why) {
         case SYNACK_BR_CLOSED_ERROR:
+        case SYNACK_BR_CLOSED_EOF: /* the TCP stream ended: nobody to tell */
             return;
         case SYNACK_BR_CLOSED_SHUTDOWN:
             code = 1001;
