@@ -63,7 +63,10 @@ class CountingWS extends globalThis.WebSocket {
 const link = new synack.WebSocketLink(opt('url'), { WebSocket: CountingWS });
 await link.ready;
 const ip = opt('ip', 'dhcp');
-const stack = await synack.createStack({ link, ip, dhcpTimeout: 15000 });
+// PATH_TCP_BUFFER / PATH_TCP_INFO: as in path_chromium.mjs
+const buf = Number(process.env.PATH_TCP_BUFFER ?? 0);
+const tcp = buf ? { sendBuffer: buf, receiveBuffer: buf } : undefined;
+const stack = await synack.createStack({ link, ip, dhcpTimeout: 15000, tcp });
 const sock = stack.connect({ hostname: opt('host'), port: Number(opt('port')) });
 await sock.opened;
 
@@ -72,6 +75,11 @@ const c0 = process.cpuUsage();
 const p0 = pids.map((p) => treeCpu(p.pid));
 const t0 = process.hrtime.bigint();
 let moved = 0;
+const samples = [];
+const iv = process.env.PATH_TCP_INFO ? setInterval(() => {
+  const i = sock.info();
+  if (i) samples.push({ flight: i.snd_nxt - i.snd_una, cwnd: i.cwnd, srtt: i.srtt, sndbuf: i.sndbuf, rcv_wnd: i.rcv_wnd });
+}, 100) : null;
 if (dir === 'send') {
   const chunk = new Uint8Array(65536).fill(0x5a);
   const w = sock.writable.getWriter();
@@ -87,6 +95,7 @@ if (dir === 'send') {
   for await (const c of sock.readable) moved += c.length;
 }
 const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+clearInterval(iv);
 const c1 = process.cpuUsage();
 const p1 = pids.map((p) => treeCpu(p.pid));
 const mb = moved / 1e6;
@@ -105,6 +114,13 @@ const out = {
   cpu_s: { node: +(((c1.user - c0.user) + (c1.system - c0.system)) / 1e6).toFixed(2) },
 };
 pids.forEach((p, i) => { out.cpu_s[p.name] = +(p1[i] - p0[i]).toFixed(2); });
+if (samples.length) {
+  out.tcp_median = {};
+  for (const k of Object.keys(samples[0])) {
+    const v = samples.map((x) => x[k]).sort((a, b) => a - b);
+    out.tcp_median[k] = v[v.length >> 1];
+  }
+}
 console.log(JSON.stringify(out));
 stack.close();
 link.close();

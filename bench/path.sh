@@ -13,6 +13,8 @@
 #                          run (default: cur=BUILD_DIR's bridge,MODULE)
 #   PATH_BACKENDS="tap slirp"   PATH_ENDPOINTS="websockify bridge"
 #   PATH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=DIR"   extra flags for node
+#   PATH_TCP_BUFFER=N      the client stack's TCP buffers (default 256 KiB)
+#   PATH_TCP_INFO=1        medians of flight, cwnd, srtt, sndbuf, rcv_wnd
 #   PATH_CLIENTS="node chromium"  (chromium: bench/path_chromium.mjs, a page
 #                          in headless /usr/bin/chromium via playwright-core;
 #                          left out when either is missing)

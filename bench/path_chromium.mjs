@@ -67,6 +67,10 @@ function byType(pid, acc = {}) {
   return acc;
 }
 
+// PATH_TCP_BUFFER=N: the page's stack gets N-byte TCP send/receive
+// buffers (default: the stack's, 256 KiB). PATH_TCP_INFO=1: the medians of
+// the connection's flight, cwnd, srtt (ms), sndbuf and rcv_wnd, sampled
+// every 100 ms, go into the JSON (tcp_median).
 // PATH_CHROMIUM_DRIVER=plain (default): Chromium started with the page's
 // URL and nothing attached; =playwright: launched and driven by
 // playwright-core, which attaches the DevTools protocol and is sent every
@@ -81,7 +85,7 @@ const files = {
 };
 const page = `<!doctype html><meta charset="utf-8"><title>path</title><script type="module">
 import * as synack from '/synack.mjs';
-const p = ${JSON.stringify({ plain: PLAIN, buf: Number(process.env.PATH_TCP_BUFFER ?? 0), url: opt('url'), ip: opt('ip', 'dhcp'), host: opt('host'), port: Number(opt('port')), dir: opt('dir', 'send'), bytes: Number(opt('bytes', 100e6)) })};
+const p = ${JSON.stringify({ info: !!process.env.PATH_TCP_INFO, plain: PLAIN, buf: Number(process.env.PATH_TCP_BUFFER ?? 0), url: opt('url'), ip: opt('ip', 'dhcp'), host: opt('host'), port: Number(opt('port')), dir: opt('dir', 'send'), bytes: Number(opt('bytes', 100e6)) })};
 let msgOut = 0, msgIn = 0;
 class CountingWS extends WebSocket {
   constructor(...a) { super(...a); this.addEventListener('message', () => { msgIn++; }); }
@@ -98,6 +102,11 @@ try {
   if (p.plain) await fetch('/start', { method: 'POST' }); else await new Promise((r) => { window.__go = r; });
   const t0 = performance.now();
   let moved = 0;
+  const samples = [];
+  const iv = p.info ? setInterval(() => {
+    const i = sock.info();
+    if (i) samples.push({ flight: i.snd_nxt - i.snd_una, cwnd: i.cwnd, srtt: i.srtt, sndbuf: i.sndbuf, rcv_wnd: i.rcv_wnd });
+  }, 100) : null;
   if (p.dir === 'send') {
     const chunk = new Uint8Array(65536).fill(0x5a);
     const w = sock.writable.getWriter();
@@ -113,7 +122,8 @@ try {
     for await (const c of sock.readable) moved += c.length;
   }
   const secs = (performance.now() - t0) / 1000;
-  window.__path = { moved, secs, out: link.framesOut, in: link.framesIn, mout: msgOut, min: msgIn };
+  clearInterval(iv);
+  window.__path = { moved, secs, out: link.framesOut, in: link.framesIn, mout: msgOut, min: msgIn, samples };
   if (p.plain) await fetch('/result', { method: 'POST', body: JSON.stringify({ ...window.__path, start: window.__start }) });
   else await new Promise((r) => { window.__done = r; }); // the driver reads the CPU times first
   stack.close();
@@ -168,6 +178,16 @@ const rmProfile = () => {
   }
 };
 
+/* Per field, the median of the page's TCP samples (PATH_TCP_INFO). */
+function median(samples) {
+  const out = {};
+  for (const k of Object.keys(samples[0])) {
+    const v = samples.map((x) => x[k]).sort((a, b) => a - b);
+    out[k] = v[v.length >> 1];
+  }
+  return out;
+}
+
 /* CPU of the browser's processes, the named ones, and per process kind. */
 const snap = () => ({ c: treeCpu(process.pid, false), t: byType(process.pid), p: pids.map((x) => treeCpu(x.pid)) });
 
@@ -187,6 +207,7 @@ function report(r, s0, m0, m1) {
     ws_msgs_out_per_mb: +((r.mout - s0.mout) / mb).toFixed(1),
     ws_msgs_in_per_mb: +((r.min - s0.min) / mb).toFixed(1),
     cpu_s: { chromium: +(m1.c - m0.c).toFixed(2) },
+    ...(r.samples?.length ? { tcp_median: median(r.samples) } : {}),
     chromium_cpu_s_by_process: Object.fromEntries(Object.keys(m1.t)
       .map((k) => [k, +(m1.t[k] - (m0.t[k] ?? 0)).toFixed(2)]).filter(([, v]) => v > 0)),
   };
