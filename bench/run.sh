@@ -151,7 +151,8 @@ if want path; then
     fail_note path "websockify or socat missing (scripts/setup.sh installs them)"
   else
     pb=200000000; [ "$quick" = 1 ] && pb=30000000
-    PATH_BYTES=${PATH_BYTES:-$pb} bash "$root/bench/path.sh" "$root/build/bench-native" \
+    # each transfer is bounded by its own timeout; the whole part too
+    PATH_BYTES=${PATH_BYTES:-$pb} timeout 1500 bash "$root/bench/path.sh" "$root/build/bench-native" \
       "$root/build/bench-emscripten/wasm/synack.mjs" "$raw" \
       || fail_note path "bench/path.sh failed (see $raw/path.err)"
   fi
