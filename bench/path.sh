@@ -48,6 +48,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' INT TERM # run cleanup (EXIT) when stopped from outside
 exec 2>>"$raw/path.err"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 stop() { # PID...: stop and reap
