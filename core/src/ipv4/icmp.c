@@ -98,7 +98,7 @@ static void echo_reply(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
     rep.type = SYNACK_ICMP_ECHO_REPLY;
     rep.code = 0;
     size_t n = synack_icmp_emit(&rep, buf);
-    synack_ipv4_send(s, now, ip->src, SYNACK_IPPROTO_ICMP, n, false);
+    synack_ipv4_send(s, now, ip->src, SYNACK_IPPROTO_ICMP, n, NULL);
 }
 
 static void echo_reply_in(synack_stack *s, const synack_ip4_repr *ip,
@@ -243,7 +243,7 @@ void synack_icmp_send_error(synack_stack *s, uint64_t now, uint8_t type,
     m.payload = body;
     m.payload_len = hl + ql;
     size_t n = synack_icmp_emit(&m, buf);
-    synack_ipv4_send(s, now, ip->src, SYNACK_IPPROTO_ICMP, n, false);
+    synack_ipv4_send(s, now, ip->src, SYNACK_IPPROTO_ICMP, n, NULL);
 }
 
 void synack_icmp_poll(synack_stack *s, uint64_t now)
@@ -314,7 +314,7 @@ int synack_ping_send(synack_stack *s, uint64_t now, int h, const synack_addr *ds
     m.payload_len = len;
     size_t n = synack_icmp_emit(&m, buf);
     return synack_ipv4_send(s, now, synack_addr_to_ip4(dst), SYNACK_IPPROTO_ICMP, n,
-                            false);
+                            NULL);
 }
 
 int synack_ping_recv(synack_stack *s, int h, synack_addr *src, uint16_t *seq,

@@ -25,11 +25,11 @@ uint8_t *synack_ip_tx_buf(synack_stack *s, uint8_t family, size_t *cap)
 }
 
 int synack_ip_send(synack_stack *s, uint64_t now, const synack_addr *dst,
-                   uint8_t proto, size_t l4len, bool df)
+                   uint8_t proto, size_t l4len, const synack_ip_tx *tx)
 {
     if (dst->family != SYNACK_AF_IP4)
         return SYNACK_ERR_UNREACHABLE;
-    return synack_ipv4_send(s, now, synack_addr_to_ip4(dst), proto, l4len, df);
+    return synack_ipv4_send(s, now, synack_addr_to_ip4(dst), proto, l4len, tx);
 }
 
 uint32_t synack_ip_mtu_payload(const synack_stack *s, uint8_t family)
