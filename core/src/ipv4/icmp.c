@@ -18,8 +18,6 @@
 #include "ipv4/icmp.h"
 #include "net/stack.h"
 #include "ipv4/ipv4.h"
-#include "tcp/tcp.h"
-#include "udp/udp.h"
 
 /* An error quotes the offending datagram, the whole ICMP message kept
  * within the 576 bytes every host accepts (RFC 1812 4.3.2.3). */
