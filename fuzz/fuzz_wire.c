@@ -84,7 +84,8 @@ static void wire_udp(const uint8_t *p, size_t n, bool verify)
     CHECK(a.payload_len + SYNACK_UDP_HDR_LEN <= n);
     uint8_t *out = malloc(SYNACK_UDP_HDR_LEN + a.payload_len + 1);
     memcpy(out + SYNACK_UDP_HDR_LEN, a.payload, a.payload_len);
-    size_t len = synack_udp_emit(&a, out, a.payload_len, SRC, DST);
+    size_t len = synack_udp_emit(&a, out, a.payload_len,
+                                 synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP));
     CHECK(len == SYNACK_UDP_HDR_LEN + a.payload_len);
     CHECK(synack_udp_parse(out, len, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), true, &b) >= 0);
     CHECK(b.sport == a.sport && b.dport == a.dport && b.payload_len == a.payload_len);
