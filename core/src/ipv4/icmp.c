@@ -120,7 +120,7 @@ static void echo_reply_in(synack_stack *s, const synack_ip4_repr *ip,
         memcpy(r->data, m->payload, m->payload_len);
     }
     r->len = m->payload_len;
-    r->src = synack_addr_from_ip4(ip->src);
+    r->src = synack_addr4(ip->src);
     r->seq = m->seq;
     p->count++;
 }

@@ -228,7 +228,7 @@ int synack_ipv4_send(synack_stack *s, uint64_t now, synack_ip4 dst,
     /* A send-offload packet (tx->gso_seg) that must wait for ARP waits
      * whole, with its piece size: fragmenting it instead would carry TCP
      * segments above the peer's MSS (RFC 9293 3.7.1). */
-    synack_addr nh = synack_addr_from_ip4(hop);
+    synack_addr nh = synack_addr4(hop);
     int rc = synack_neigh_output(s, now, &nh, s->tx, l2 + total, tx->gso_seg);
     /* A full queue is a drop on the way, not an error of the call. */
     return rc == SYNACK_ERR_NOMEM ? SYNACK_OK : rc;
@@ -323,8 +323,8 @@ void synack_ipv4_input_frame(synack_stack *s, uint64_t now, const uint8_t *pkt,
 static synack_ip_rx rx_of(const synack_ip4_repr *ip, bool bcast)
 {
     synack_ip_rx rx;
-    rx.src = synack_addr_from_ip4(ip->src);
-    rx.dst = synack_addr_from_ip4(ip->dst);
+    rx.src = synack_addr4(ip->src);
+    rx.dst = synack_addr4(ip->dst);
     rx.phsum = synack_ip4_pseudo_sum(ip->src, ip->dst, ip->proto);
     rx.bcast = bcast;
     return rx;

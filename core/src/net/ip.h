@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/addr.h"
 #include "synack/synack.h"
 
 typedef struct synack_stack synack_stack;

@@ -165,10 +165,25 @@ uint16_t synack_csum_finish(uint64_t sum);
  * of synack_csum_add; synack_csum_pseudo_len turns it into one.
  */
 /* IPv4 (RFC 9293 section 3.1): source, destination, zero, protocol. */
-uint32_t synack_ip4_pseudo_sum(synack_ip4 src, synack_ip4 dst, uint8_t proto);
-/* Either family (IPv6: RFC 8200 section 8.1); the family of src decides. */
-uint32_t synack_addr_pseudo_sum(const synack_addr *src, const synack_addr *dst,
-                                uint8_t proto);
+static inline uint32_t synack_ip4_pseudo_sum(synack_ip4 src, synack_ip4 dst,
+                                             uint8_t proto)
+{
+    return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto;
+}
+
+/* Either family (IPv6: RFC 8200 section 8.1); the family of src decides:
+ * 4 bytes of each IPv4 address, all 16 of IPv6 ones (whose 32-bit
+ * upper-layer length is added like IPv4's 16-bit one). */
+static inline uint32_t synack_addr_pseudo_sum(const synack_addr *src,
+                                              const synack_addr *dst, uint8_t proto)
+{
+    size_t n = src->family == SYNACK_AF_IP6 ? 16 : 4;
+    uint32_t sum = proto;
+    for (size_t i = 0; i < n; i += 2)
+        sum += (uint32_t)(src->b[i] << 8 | src->b[i + 1]) +
+               (uint32_t)(dst->b[i] << 8 | dst->b[i + 1]);
+    return sum;
+}
 /* An accumulator for phsum plus the upper-layer length `len`. */
 uint64_t synack_csum_pseudo_len(uint32_t phsum, uint32_t len);
 /* The IPv4 pseudo-header with length as an accumulator (tests, tools). */
