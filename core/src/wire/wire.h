@@ -284,6 +284,34 @@ typedef struct synack_quote_repr {
 /* Parse an IPv4 quote: version 4, IHL within the data, 8 bytes after it. */
 int synack_ip4_quote_parse(const uint8_t *buf, size_t len, synack_quote_repr *out);
 
+/* ---- IPv6 (RFC 8200 section 3) ----------------------------------------- */
+
+#define SYNACK_ETHERTYPE_IPV6 0x86dd
+#define SYNACK_IP6_HDR_LEN 40
+#define SYNACK_IPPROTO_ICMPV6 58
+#define SYNACK_IP6_NEXT_NONE 59 /* no next header (RFC 8200 section 4.7) */
+
+/* The fixed header. Extension headers are the IPv6 layer's to walk. */
+typedef struct synack_ip6_repr {
+    uint8_t tclass;       /* traffic class */
+    uint32_t flow;        /* flow label, 20 bits */
+    uint16_t payload_len; /* bytes after the fixed header */
+    uint8_t next;         /* next header: an extension or the upper layer */
+    uint8_t hop_limit;
+    synack_addr src, dst; /* family SYNACK_AF_IP6 */
+} synack_ip6_repr;
+
+/*
+ * Validate version 6, the 40-byte header within buf and the payload length
+ * within buf (bytes past it are link padding; a zero payload length with
+ * a Jumbo Payload option, RFC 2675, is not supported and reads as an
+ * empty payload). Returns 40; the payload is buf[40, 40 + payload_len).
+ */
+int synack_ip6_parse(const uint8_t *buf, size_t len, synack_ip6_repr *out);
+
+/* Write the 40-byte header (addresses taken from b[] whatever the family). */
+size_t synack_ip6_emit(const synack_ip6_repr *r, uint8_t *buf);
+
 /* ---- ICMPv4 ------------------------------------------------------------ */
 
 #define SYNACK_ICMP_HDR_LEN 8
