@@ -1,0 +1,61 @@
+/*
+ * The conversions between the program's world (struct sockaddr, errno)
+ * and the stack's (synack_ip4 + port, synack_err). Everything else goes
+ * through these, so a change of the stack's address type stays here.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "sp.h"
+
+int sp_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, sp_addr *out)
+{
+    if (sa == NULL || len < (socklen_t)sizeof(struct sockaddr_in))
+        return EINVAL;
+    if (sa->sa_family != AF_INET)
+        return EAFNOSUPPORT;
+    struct sockaddr_in in;
+    memcpy(&in, sa, sizeof in);
+    out->ip = ntohl(in.sin_addr.s_addr);
+    out->port = ntohs(in.sin_port);
+    return 0;
+}
+
+void sp_addr_to_sockaddr(const sp_addr *a, struct sockaddr *sa, socklen_t *len)
+{
+    if (len == NULL)
+        return;
+    struct sockaddr_in in;
+    memset(&in, 0, sizeof in);
+    in.sin_family = AF_INET;
+    in.sin_port = htons(a->port);
+    in.sin_addr.s_addr = htonl(a->ip);
+    if (sa != NULL) {
+        size_t n = *len < (socklen_t)sizeof in ? (size_t)*len : sizeof in;
+        memcpy(sa, &in, n);
+    }
+    *len = (socklen_t)sizeof in;
+}
+
+int sp_errno(int err)
+{
+    switch (err) {
+    case SYNACK_ERR_INVAL: return EINVAL;
+    case SYNACK_ERR_NOMEM: return ENOBUFS;
+    case SYNACK_ERR_AGAIN: return EAGAIN;
+    case SYNACK_ERR_ADDRINUSE: return EADDRINUSE;
+    case SYNACK_ERR_NOTCONN: return ENOTCONN;
+    case SYNACK_ERR_REFUSED: return ECONNREFUSED;
+    case SYNACK_ERR_RESET: return ECONNRESET;
+    case SYNACK_ERR_TIMEOUT: return ETIMEDOUT;
+    case SYNACK_ERR_UNREACHABLE: return EHOSTUNREACH;
+    case SYNACK_ERR_CLOSED: return EPIPE;
+    case SYNACK_ERR_MSGSIZE: return EMSGSIZE;
+    case SYNACK_ERR_STATE: return EINVAL;
+    case SYNACK_ERR_BADF: return EBADF;
+    case SYNACK_ERR_ISCONN: return EISCONN;
+    case SYNACK_ERR_ABORTED: return ECONNABORTED;
+    case SYNACK_ERR_NOTFOUND: return EHOSTUNREACH;
+    default: return EIO;
+    }
+}
