@@ -15,6 +15,10 @@
 
 int SP_REAL(select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
 
+#ifndef POLLPRI
+#define POLLPRI 0 /* WASI: no urgent data */
+#endif
+
 static int fail(int e)
 {
     errno = e;

@@ -298,7 +298,7 @@ int SP_WRAP(socket)(int domain, int type, int protocol)
     if (domain != AF_INET)
         return fail(EAFNOSUPPORT);
     if (type != SOCK_STREAM && type != SOCK_DGRAM)
-        return fail(type == SOCK_RAW ? EPERM : ESOCKTNOSUPPORT);
+        return fail(type == SOCK_RAW ? EPERM : EINVAL);
     if (protocol != 0 && protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
         return fail(EPROTONOSUPPORT);
     if (sp_up() != 0)

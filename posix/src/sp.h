@@ -153,14 +153,10 @@ typedef struct sp_sock {
 } sp_sock;
 
 /* recv flag of our own (no system uses bit 30): return a datagram's full
- * length (recvmsg sets MSG_TRUNC from it). The program's MSG_TRUNC asks
- * the same on Linux; in WASI's headers MSG_TRUNC is MSG_PEEK's value. */
+ * length, as the program's MSG_TRUNC asks; recvmsg sets msg_flags from
+ * it without passing MSG_TRUNC's meaning on to the program. */
 #define SP_FULL_LEN (1 << 30)
-#ifdef __wasi__
-#define SP_WANT_FULL(flags) (((flags) & SP_FULL_LEN) != 0)
-#else
 #define SP_WANT_FULL(flags) (((flags) & (SP_FULL_LEN | MSG_TRUNC)) != 0)
-#endif
 
 /* The socket behind fd, or NULL for an ordinary descriptor. */
 sp_sock *sp_lookup(int fd);

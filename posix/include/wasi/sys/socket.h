@@ -38,6 +38,10 @@ extern "C" {
 #ifndef SOMAXCONN
 #define SOMAXCONN 128
 #endif
+/* wasi-libc (2022) defines MSG_TRUNC as a WASI constant that does not
+ * exist (__WASI_RIFLAGS_RECV_DATA_TRUNCATED): musl's value instead. */
+#undef MSG_TRUNC
+#define MSG_TRUNC 0x0020
 #ifndef MSG_DONTWAIT
 #define MSG_DONTWAIT 0x0040
 #endif
