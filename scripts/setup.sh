@@ -39,6 +39,8 @@ if [ "$check_only" -eq 1 ]; then
     || missing+=("wasmtime-$WASMTIME_VERSION")
   [ -f "$here/build/deps/cmocka-emscripten/lib/libcmocka.a" ] \
     || missing+=("cmocka-emscripten (scripts/build-cmocka.sh)")
+  bash "$here/scripts/build-wasi-ports.sh" --check >/dev/null \
+    || missing+=("Debian sources of the WASI ports (scripts/build-wasi-ports.sh --fetch)")
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "setup: missing: ${missing[*]}"
     exit 1
@@ -71,4 +73,6 @@ fi
 
 # cmocka for Emscripten, cross-built from Debian's source (does nothing when built)
 "$here/scripts/build-cmocka.sh"
+# Debian sources of the programs tests/posix builds for WASI (curl)
+"$here/scripts/build-wasi-ports.sh" --fetch
 echo "setup: done"

@@ -21,6 +21,8 @@ export SOCKSEM_LINUX="$native/posix/socksem_linux"
 export SOCKSEM_SYNACK="$native/posix/socksem_synack"
 export SOCKSEM_WASM="$wasi/posix/socksem.wasm"
 export SYNACK="$native/host/native/synack"
+CURL_WASM=$(bash "$ROOT/scripts/build-wasi-ports.sh") || { echo "0 passed, 1 failed"; exit 1; }
+export CURL_WASM
 
 . "$ROOT/tests/support/suite.sh"
 run_suite "$DIR" 300

@@ -35,6 +35,10 @@ extern "C" {
 #define SO_PROTOCOL 38
 #define SO_DOMAIN 39
 #endif
+#ifndef SOL_IP
+#define SOL_IP 0
+#define SOL_IPV6 41
+#endif
 #ifndef SOMAXCONN
 #define SOMAXCONN 128
 #endif
