@@ -37,6 +37,42 @@ void sp_addr_to_sockaddr(const sp_addr *a, struct sockaddr *sa, socklen_t *len)
     *len = (socklen_t)sizeof in;
 }
 
+/* ---- the stack's calls that take or give addresses -------------------- */
+
+int sp_stack_connect(int h, const sp_addr *a)
+{
+    return synack_tcp_connect(sp_stack(), sp_now(), h, a->ip, a->port);
+}
+
+int sp_stack_accept(int h, sp_addr *peer)
+{
+    return synack_tcp_accept(sp_stack(), sp_now(), h, &peer->ip, &peer->port);
+}
+
+int sp_stack_local(int h, sp_addr *out)
+{
+    synack_tcp_info info;
+    int rc = synack_tcp_get_info(sp_stack(), h, &info);
+    if (rc == 0)
+        *out = (sp_addr){info.local_addr, info.local_port};
+    return rc;
+}
+
+int sp_stack_udp_sendto(int h, const sp_addr *dst, const void *data, size_t len)
+{
+    return synack_udp_sendto(sp_stack(), sp_now(), h, dst->ip, dst->port, data, len);
+}
+
+int sp_stack_udp_recvfrom(int h, void *buf, size_t cap, sp_addr *src)
+{
+    return synack_udp_recvfrom(sp_stack(), h, buf, cap, &src->ip, &src->port);
+}
+
+int sp_stack_dns_result(int q, synack_ip4 *out)
+{
+    return synack_dns_result(sp_stack(), q, out);
+}
+
 int sp_errno(int err)
 {
     switch (err) {

@@ -29,7 +29,7 @@ int sp_resolve(const char *name, synack_ip4 *out)
     uint64_t until = sp_deadline(RESOLVE_MS);
     int rc;
     for (;;) {
-        rc = synack_dns_result(sp_stack(), q, out);
+        rc = sp_stack_dns_result(q, out);
         if (rc != SYNACK_ERR_AGAIN)
             break;
         if (sp_link_down()) {

@@ -190,9 +190,8 @@ static bool udp_fill(sp_sock *s)
         s->buf_cap = UDP_BUF;
     }
     for (int i = 0; i < 64; i++) {
-        synack_ip4 ip;
-        uint16_t port;
-        int n = synack_udp_recvfrom(sp_stack(), s->h, s->buf, s->buf_cap, &ip, &port);
+        sp_addr src;
+        int n = sp_stack_udp_recvfrom(s->h, s->buf, s->buf_cap, &src);
         if (n == SYNACK_ERR_AGAIN)
             return false;
         if (n < 0) {
@@ -200,7 +199,6 @@ static bool udp_fill(sp_sock *s)
                 s->udp_err = n;
             continue;
         }
-        sp_addr src = {ip, port};
         if (s->has_peer && (src.ip != s->peer.ip || src.port != s->peer.port))
             continue; /* a connected socket hears only its peer */
         s->has_dgram = true;
@@ -385,9 +383,9 @@ int SP_WRAP(listen)(int fd, int backlog)
     if (rc < 0)
         return fail(sp_errno(rc));
     if (!s->bound) {
-        synack_tcp_info info;
-        if (synack_tcp_get_info(sp_stack(), s->h, &info) == 0)
-            s->local.port = info.local_port;
+        sp_addr l;
+        if (sp_stack_local(s->h, &l) == 0)
+            s->local.port = l.port;
         s->bound = true;
     }
     s->st = SP_LISTEN;
@@ -408,9 +406,8 @@ int SP_WRAP(accept4)(int fd, struct sockaddr *sa, socklen_t *len, int flags)
         return fail(EINVAL);
     bool drained = false;
     for (;;) {
-        synack_ip4 ip;
-        uint16_t port;
-        int h = synack_tcp_accept(sp_stack(), sp_now(), s->h, &ip, &port);
+        sp_addr from;
+        int h = sp_stack_accept(s->h, &from);
         if (h >= 0) {
             sp_sock *c = new_sock(SOCK_STREAM, h);
             if (c == NULL) {
@@ -420,10 +417,8 @@ int SP_WRAP(accept4)(int fd, struct sockaddr *sa, socklen_t *len, int flags)
             c->st = SP_CONNECTED;
             c->connect_told = true;
             c->bound = true;
-            c->peer = (sp_addr){ip, port};
-            synack_tcp_info info;
-            if (synack_tcp_get_info(sp_stack(), h, &info) == 0)
-                c->local = (sp_addr){info.local_addr, info.local_port};
+            c->peer = from;
+            sp_stack_local(h, &c->local);
             c->nonblock = (flags & SOCK_NONBLOCK) != 0;
             c->cloexec = (flags & SOCK_CLOEXEC) != 0;
             /* Linux copies these from the listener. */
@@ -507,7 +502,7 @@ static int tcp_connect(sp_sock *s, const sp_addr *a)
     case SP_NEW:
         break;
     }
-    int rc = synack_tcp_connect(sp_stack(), sp_now(), s->h, a->ip, a->port);
+    int rc = sp_stack_connect(s->h, a);
     if (rc < 0)
         return fail(rc == SYNACK_ERR_UNREACHABLE ? ENETUNREACH : sp_errno(rc));
     s->peer = *a;
@@ -758,7 +753,7 @@ static ssize_t udp_send(sp_sock *s, const void *buf, size_t len,
         return fail(EACCES);
     if (udp_autobind(s) != 0)
         return -1;
-    int rc = synack_udp_sendto(sp_stack(), sp_now(), s->h, dst.ip, dst.port, buf, len);
+    int rc = sp_stack_udp_sendto(s->h, &dst, buf, len);
     if (rc < 0)
         return fail(rc == SYNACK_ERR_UNREACHABLE ? ENETUNREACH : sp_errno(rc));
     return (ssize_t)len;
@@ -899,10 +894,8 @@ int SP_WRAP(getsockname)(int fd, struct sockaddr *sa, socklen_t *len)
     if (len == NULL)
         return fail(EFAULT);
     sp_addr a = s->local;
-    synack_tcp_info info;
-    if (is_tcp(s) && (s->st == SP_CONNECTED || s->st == SP_CONNECTING) &&
-        synack_tcp_get_info(sp_stack(), s->h, &info) == 0)
-        a = (sp_addr){info.local_addr, info.local_port};
+    if (is_tcp(s) && (s->st == SP_CONNECTED || s->st == SP_CONNECTING))
+        sp_stack_local(s->h, &a);
     else if (!is_tcp(s) && s->has_peer && a.ip == 0)
         synack_get_ipv4(sp_stack(), &a.ip, NULL, NULL);
     sp_addr_to_sockaddr(&a, sa, len);

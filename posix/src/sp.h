@@ -40,6 +40,14 @@ int sp_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, sp_addr *out
  * to the full size. */
 void sp_addr_to_sockaddr(const sp_addr *a, struct sockaddr *sa, socklen_t *len);
 
+/* The stack's calls with addresses, in terms of sp_addr (addr.c). */
+int sp_stack_connect(int h, const sp_addr *a);
+int sp_stack_accept(int h, sp_addr *peer);
+int sp_stack_local(int h, sp_addr *out); /* a connection's local address */
+int sp_stack_udp_sendto(int h, const sp_addr *dst, const void *data, size_t len);
+int sp_stack_udp_recvfrom(int h, void *buf, size_t cap, sp_addr *src);
+int sp_stack_dns_result(int q, synack_ip4 *out);
+
 /* ---- errors ------------------------------------------------------------ */
 
 /* The errno Linux reports for a synack_err (negative) value. */
