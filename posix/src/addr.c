@@ -8,7 +8,7 @@
 
 #include "sp.h"
 
-int sp_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, sp_addr *out)
+int synack_sp_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, synack_sp_addr *out)
 {
     if (sa == NULL || len < (socklen_t)sizeof(struct sockaddr_in))
         return EINVAL;
@@ -21,7 +21,7 @@ int sp_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, sp_addr *out
     return 0;
 }
 
-void sp_addr_to_sockaddr(const sp_addr *a, struct sockaddr *sa, socklen_t *len)
+void synack_sp_addr_to_sockaddr(const synack_sp_addr *a, struct sockaddr *sa, socklen_t *len)
 {
     if (len == NULL)
         return;
@@ -39,41 +39,41 @@ void sp_addr_to_sockaddr(const sp_addr *a, struct sockaddr *sa, socklen_t *len)
 
 /* ---- the stack's calls that take or give addresses -------------------- */
 
-int sp_stack_connect(int h, const sp_addr *a)
+int synack_sp_stack_connect(int h, const synack_sp_addr *a)
 {
-    return synack_tcp_connect(sp_stack(), sp_now(), h, a->ip, a->port);
+    return synack_tcp_connect(synack_sp_stack(), synack_sp_now(), h, a->ip, a->port);
 }
 
-int sp_stack_accept(int h, sp_addr *peer)
+int synack_sp_stack_accept(int h, synack_sp_addr *peer)
 {
-    return synack_tcp_accept(sp_stack(), sp_now(), h, &peer->ip, &peer->port);
+    return synack_tcp_accept(synack_sp_stack(), synack_sp_now(), h, &peer->ip, &peer->port);
 }
 
-int sp_stack_local(int h, sp_addr *out)
+int synack_sp_stack_local(int h, synack_sp_addr *out)
 {
     synack_tcp_info info;
-    int rc = synack_tcp_get_info(sp_stack(), h, &info);
+    int rc = synack_tcp_get_info(synack_sp_stack(), h, &info);
     if (rc == 0)
-        *out = (sp_addr){info.local_addr, info.local_port};
+        *out = (synack_sp_addr){info.local_addr, info.local_port};
     return rc;
 }
 
-int sp_stack_udp_sendto(int h, const sp_addr *dst, const void *data, size_t len)
+int synack_sp_stack_udp_sendto(int h, const synack_sp_addr *dst, const void *data, size_t len)
 {
-    return synack_udp_sendto(sp_stack(), sp_now(), h, dst->ip, dst->port, data, len);
+    return synack_udp_sendto(synack_sp_stack(), synack_sp_now(), h, dst->ip, dst->port, data, len);
 }
 
-int sp_stack_udp_recvfrom(int h, void *buf, size_t cap, sp_addr *src)
+int synack_sp_stack_udp_recvfrom(int h, void *buf, size_t cap, synack_sp_addr *src)
 {
-    return synack_udp_recvfrom(sp_stack(), h, buf, cap, &src->ip, &src->port);
+    return synack_udp_recvfrom(synack_sp_stack(), h, buf, cap, &src->ip, &src->port);
 }
 
-int sp_stack_dns_result(int q, synack_ip4 *out)
+int synack_sp_stack_dns_result(int q, synack_ip4 *out)
 {
-    return synack_dns_result(sp_stack(), q, out);
+    return synack_dns_result(synack_sp_stack(), q, out);
 }
 
-int sp_errno(int err)
+int synack_sp_errno(int err)
 {
     switch (err) {
     case SYNACK_ERR_INVAL: return EINVAL;

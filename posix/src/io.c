@@ -23,8 +23,8 @@ static int fail(int e)
 }
 
 #ifdef __wasi__
-#define STDIO_IN(fd) (sp_stdio_link && (fd) == 0)
-#define STDIO_OUT(fd) (sp_stdio_link && (fd) == 1 ? 2 : (fd))
+#define STDIO_IN(fd) (synack_sp_stdio_link && (fd) == 0)
+#define STDIO_OUT(fd) (synack_sp_stdio_link && (fd) == 1 ? 2 : (fd))
 #else
 #define STDIO_IN(fd) false
 #define STDIO_OUT(fd) (fd)
@@ -32,9 +32,9 @@ static int fail(int e)
 
 ssize_t SP_WRAP(read)(int fd, void *buf, size_t len)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s != NULL)
-        return sp_sock_recv(s, buf, len, 0, NULL, NULL);
+        return synack_sp_sock_recv(s, buf, len, 0, NULL, NULL);
     if (STDIO_IN(fd))
         return 0;
     return SP_REAL(read)(fd, buf, len);
@@ -42,9 +42,9 @@ ssize_t SP_WRAP(read)(int fd, void *buf, size_t len)
 
 ssize_t SP_WRAP(write)(int fd, const void *buf, size_t len)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s != NULL)
-        return sp_sock_send(s, buf, len, 0, NULL, 0);
+        return synack_sp_sock_send(s, buf, len, 0, NULL, 0);
     return SP_REAL(write)(STDIO_OUT(fd), buf, len);
 }
 
@@ -57,13 +57,13 @@ static size_t iov_total(const struct iovec *iov, int n)
     return t;
 }
 
-static ssize_t sock_writev(sp_sock *s, const struct iovec *iov, int n, int flags,
+static ssize_t sock_writev(synack_sp_sock *s, const struct iovec *iov, int n, int flags,
                            const struct sockaddr *to, socklen_t tolen)
 {
     if (n < 0)
         return fail(EINVAL);
     if (n == 1)
-        return sp_sock_send(s, iov[0].iov_base, iov[0].iov_len, flags, to, tolen);
+        return synack_sp_sock_send(s, iov[0].iov_base, iov[0].iov_len, flags, to, tolen);
     size_t total = iov_total(iov, n);
     uint8_t *b = malloc(total ? total : 1);
     if (b == NULL)
@@ -74,23 +74,23 @@ static ssize_t sock_writev(sp_sock *s, const struct iovec *iov, int n, int flags
             memcpy(b + off, iov[i].iov_base, iov[i].iov_len);
         off += iov[i].iov_len;
     }
-    ssize_t r = sp_sock_send(s, b, total, flags, to, tolen);
+    ssize_t r = synack_sp_sock_send(s, b, total, flags, to, tolen);
     free(b);
     return r;
 }
 
-static ssize_t sock_readv(sp_sock *s, const struct iovec *iov, int n, int flags,
+static ssize_t sock_readv(synack_sp_sock *s, const struct iovec *iov, int n, int flags,
                           struct sockaddr *from, socklen_t *fromlen)
 {
     if (n < 0)
         return fail(EINVAL);
     if (n == 1)
-        return sp_sock_recv(s, iov[0].iov_base, iov[0].iov_len, flags, from, fromlen);
+        return synack_sp_sock_recv(s, iov[0].iov_base, iov[0].iov_len, flags, from, fromlen);
     size_t total = iov_total(iov, n);
     uint8_t *b = malloc(total ? total : 1);
     if (b == NULL)
         return fail(ENOMEM);
-    ssize_t r = sp_sock_recv(s, b, total, flags, from, fromlen);
+    ssize_t r = synack_sp_sock_recv(s, b, total, flags, from, fromlen);
     size_t left = r > 0 ? (size_t)r : 0, off = 0;
     for (int i = 0; i < n && left > 0; i++) {
         size_t c = iov[i].iov_len < left ? iov[i].iov_len : left;
@@ -104,7 +104,7 @@ static ssize_t sock_readv(sp_sock *s, const struct iovec *iov, int n, int flags,
 
 ssize_t SP_WRAP(readv)(int fd, const struct iovec *iov, int n)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s != NULL)
         return sock_readv(s, iov, n, 0, NULL, NULL);
     if (STDIO_IN(fd))
@@ -114,7 +114,7 @@ ssize_t SP_WRAP(readv)(int fd, const struct iovec *iov, int n)
 
 ssize_t SP_WRAP(writev)(int fd, const struct iovec *iov, int n)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s != NULL)
         return sock_writev(s, iov, n, 0, NULL, 0);
     return SP_REAL(writev)(STDIO_OUT(fd), iov, n);
@@ -122,49 +122,49 @@ ssize_t SP_WRAP(writev)(int fd, const struct iovec *iov, int n)
 
 int SP_WRAP(close)(int fd)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s != NULL)
-        return sp_sock_close(s);
+        return synack_sp_sock_close(s);
     return SP_REAL(close)(fd);
 }
 
 ssize_t SP_WRAP(recv)(int fd, void *buf, size_t len, int flags)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS_ALL(recv, fd, buf, len, flags);
-    return sp_sock_recv(s, buf, len, flags, NULL, NULL);
+    return synack_sp_sock_recv(s, buf, len, flags, NULL, NULL);
 }
 
 ssize_t SP_WRAP(send)(int fd, const void *buf, size_t len, int flags)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS_ALL(send, fd, buf, len, flags);
-    return sp_sock_send(s, buf, len, flags, NULL, 0);
+    return synack_sp_sock_send(s, buf, len, flags, NULL, 0);
 }
 
 ssize_t SP_WRAP(recvfrom)(int fd, void *buf, size_t len, int flags,
                           struct sockaddr *from, socklen_t *fromlen)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS(recvfrom, fd, buf, len, flags, from, fromlen);
-    return sp_sock_recv(s, buf, len, flags, from, fromlen);
+    return synack_sp_sock_recv(s, buf, len, flags, from, fromlen);
 }
 
 ssize_t SP_WRAP(sendto)(int fd, const void *buf, size_t len, int flags,
                         const struct sockaddr *to, socklen_t tolen)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS(sendto, fd, buf, len, flags, to, tolen);
-    return sp_sock_send(s, buf, len, flags, to, tolen);
+    return synack_sp_sock_send(s, buf, len, flags, to, tolen);
 }
 
 ssize_t SP_WRAP(sendmsg)(int fd, const struct msghdr *m, int flags)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS(sendmsg, fd, m, flags);
     if (m == NULL)
@@ -175,7 +175,7 @@ ssize_t SP_WRAP(sendmsg)(int fd, const struct msghdr *m, int flags)
 
 ssize_t SP_WRAP(recvmsg)(int fd, struct msghdr *m, int flags)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS(recvmsg, fd, m, flags);
     if (m == NULL)
@@ -205,9 +205,9 @@ int SP_WRAP(fcntl)(int fd, int cmd, ...)
     va_start(ap, cmd);
     uintptr_t arg = va_arg(ap, uintptr_t);
     va_end(ap);
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s != NULL)
-        return sp_sock_fcntl(s, cmd, arg);
+        return synack_sp_sock_fcntl(s, cmd, arg);
     return SP_REAL(fcntl)(fd, cmd, arg);
 }
 
@@ -221,8 +221,8 @@ int SP_WRAP(ioctl)(int fd, unsigned long req, ...)
     va_start(ap, req);
     void *arg = va_arg(ap, void *);
     va_end(ap);
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s != NULL)
-        return sp_sock_ioctl(s, (unsigned long)req, arg);
+        return synack_sp_sock_ioctl(s, (unsigned long)req, arg);
     return SP_REAL(ioctl)(fd, req, arg);
 }

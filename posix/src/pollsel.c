@@ -36,7 +36,7 @@ static int poll_ordinary(struct pollfd *fds, nfds_t n, const bool *is_sock)
     for (nfds_t i = 0; i < n; i++)
         if (!is_sock[i])
             o[k++] = fds[i];
-    int rc = k > 0 ? sp_sys_poll(o, k, 0) : 0;
+    int rc = k > 0 ? synack_sp_sys_poll(o, k, 0) : 0;
     k = 0;
     for (nfds_t i = 0; i < n; i++)
         if (!is_sock[i])
@@ -50,7 +50,7 @@ static int do_poll(struct pollfd *fds, nfds_t n, int timeout)
 {
     bool local_is[64];
     bool *is_sock = n <= 64 ? local_is : malloc(n * sizeof *is_sock);
-    sp_extra *extra = malloc((n ? n : 1) * sizeof *extra);
+    synack_sp_extra *extra = malloc((n ? n : 1) * sizeof *extra);
     if (is_sock == NULL || extra == NULL) {
         if (is_sock != local_is)
             free(is_sock);
@@ -59,14 +59,14 @@ static int do_poll(struct pollfd *fds, nfds_t n, int timeout)
     }
     size_t n_extra = 0;
     for (nfds_t i = 0; i < n; i++) {
-        is_sock[i] = sp_lookup(fds[i].fd) != NULL;
+        is_sock[i] = synack_sp_lookup(fds[i].fd) != NULL;
         if (!is_sock[i] && fds[i].fd >= 0)
-            extra[n_extra++] = (sp_extra){fds[i].fd, (short)(fds[i].events & (POLLIN | POLLOUT)), 0};
+            extra[n_extra++] = (synack_sp_extra){fds[i].fd, (short)(fds[i].events & (POLLIN | POLLOUT)), 0};
     }
-    uint64_t until = sp_deadline(timeout < 0 ? -1 : timeout);
+    uint64_t until = synack_sp_deadline(timeout < 0 ? -1 : timeout);
     int count;
     /* What has arrived counts, even when something is ready already. */
-    sp_drain();
+    synack_sp_drain();
     for (;;) {
         if (poll_ordinary(fds, n, is_sock) != 0) {
             count = -1;
@@ -75,15 +75,15 @@ static int do_poll(struct pollfd *fds, nfds_t n, int timeout)
         count = 0;
         for (nfds_t i = 0; i < n; i++) {
             if (is_sock[i])
-                fds[i].revents = sp_sock_revents(sp_lookup(fds[i].fd), fds[i].events);
+                fds[i].revents = synack_sp_sock_revents(synack_sp_lookup(fds[i].fd), fds[i].events);
             if (fds[i].revents)
                 count++;
         }
-        if (count > 0 || sp_now() >= until)
+        if (count > 0 || synack_sp_now() >= until)
             break;
-        if (sp_link_down()) {
+        if (synack_sp_link_down()) {
             /* No stack any more: only the ordinary descriptors can change. */
-            uint64_t now = sp_now();
+            uint64_t now = synack_sp_now();
             int left = until == UINT64_MAX ? -1 : (int)(until > now ? until - now : 0);
             struct pollfd *o = malloc((n ? n : 1) * sizeof *o);
             if (o == NULL) {
@@ -94,7 +94,7 @@ static int do_poll(struct pollfd *fds, nfds_t n, int timeout)
             for (nfds_t i = 0; i < n; i++)
                 if (!is_sock[i])
                     o[k++] = fds[i];
-            int rc = sp_sys_poll(o, k, left);
+            int rc = synack_sp_sys_poll(o, k, left);
             free(o);
             if (rc < 0) {
                 count = -1;
@@ -104,7 +104,7 @@ static int do_poll(struct pollfd *fds, nfds_t n, int timeout)
                 break;
             continue; /* count again, sockets included */
         }
-        sp_step(until, extra, n_extra);
+        synack_sp_step(until, extra, n_extra);
     }
     if (is_sock != local_is)
         free(is_sock);
@@ -116,12 +116,12 @@ int SP_WRAP(poll)(struct pollfd *fds, nfds_t n, int timeout)
 {
     bool any = false;
     for (nfds_t i = 0; i < n && !any; i++)
-        any = sp_lookup(fds[i].fd) != NULL;
+        any = synack_sp_lookup(fds[i].fd) != NULL;
     /* Inside the stack (the link's own waits), or no stack at all: the
      * system's poll. Otherwise the stack runs while the program waits,
      * even on ordinary descriptors only (its connections still need
      * ACKs and timers). */
-    if (sp_g.depth > 0 || !sp_g.up || (!any && sp_link_down()))
+    if (synack_sp_g.depth > 0 || !synack_sp_g.up || (!any && synack_sp_link_down()))
         return SP_REAL(poll)(fds, n, timeout);
     return do_poll(fds, n, timeout);
 }
@@ -132,9 +132,9 @@ int SP_WRAP(select)(int nfds, fd_set *r, fd_set *w, fd_set *x, struct timeval *t
         return fail(EINVAL);
     bool any = false;
     for (int fd = 0; fd < nfds && !any; fd++)
-        any = sp_lookup(fd) != NULL &&
+        any = synack_sp_lookup(fd) != NULL &&
               ((r && FD_ISSET(fd, r)) || (w && FD_ISSET(fd, w)) || (x && FD_ISSET(fd, x)));
-    if (sp_g.depth > 0 || !sp_g.up || (!any && sp_link_down()))
+    if (synack_sp_g.depth > 0 || !synack_sp_g.up || (!any && synack_sp_link_down()))
         return SP_REAL(select)(nfds, r, w, x, tv);
     if (tv != NULL && (tv->tv_sec < 0 || tv->tv_usec < 0))
         return fail(EINVAL);

@@ -19,30 +19,30 @@
  * 1 + 2 + 4 s). */
 #define RESOLVE_MS 10000
 
-int sp_resolve(const char *name, synack_ip4 *out)
+int synack_sp_resolve(const char *name, synack_ip4 *out)
 {
-    if (sp_up() != 0)
+    if (synack_sp_up() != 0)
         return SYNACK_ERR_UNREACHABLE;
-    int q = synack_dns_query(sp_stack(), sp_now(), name, 0);
+    int q = synack_dns_query(synack_sp_stack(), synack_sp_now(), name, 0);
     if (q < 0)
         return q;
-    uint64_t until = sp_deadline(RESOLVE_MS);
+    uint64_t until = synack_sp_deadline(RESOLVE_MS);
     int rc;
     for (;;) {
-        rc = sp_stack_dns_result(q, out);
+        rc = synack_sp_stack_dns_result(q, out);
         if (rc != SYNACK_ERR_AGAIN)
             break;
-        if (sp_link_down()) {
+        if (synack_sp_link_down()) {
             rc = SYNACK_ERR_UNREACHABLE;
             break;
         }
-        if (sp_now() >= until) {
+        if (synack_sp_now() >= until) {
             rc = SYNACK_ERR_TIMEOUT;
             break;
         }
-        sp_step(until, NULL, 0);
+        synack_sp_step(until, NULL, 0);
     }
-    synack_dns_close(sp_stack(), q);
+    synack_dns_close(synack_sp_stack(), q);
     return rc;
 }
 
@@ -97,7 +97,7 @@ static int host_addr(const char *node, int flags, synack_ip4 *ip)
         *ip = SYNACK_IP4(127, 0, 0, 1);
         return 0;
     }
-    switch (sp_resolve(node, ip)) {
+    switch (synack_sp_resolve(node, ip)) {
     case 0:
         return 0;
     case SYNACK_ERR_NOTFOUND:
@@ -123,8 +123,8 @@ static struct addrinfo *one(int socktype, synack_ip4 ip, uint16_t port)
     ai->ai_protocol = socktype == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
     ai->ai_addr = (struct sockaddr *)(void *)(ai + 1);
     socklen_t len = sizeof(struct sockaddr_in);
-    sp_addr a = {ip, port};
-    sp_addr_to_sockaddr(&a, ai->ai_addr, &len);
+    synack_sp_addr a = {ip, port};
+    synack_sp_addr_to_sockaddr(&a, ai->ai_addr, &len);
     ai->ai_addrlen = len;
     return ai;
 }
@@ -206,8 +206,8 @@ const char *SP_WRAP(gai_strerror)(int e)
 int SP_WRAP(getnameinfo)(const struct sockaddr *sa, socklen_t salen, char *host,
                          socklen_t hostlen, char *serv, socklen_t servlen, int flags)
 {
-    sp_addr a;
-    int e = sp_addr_from_sockaddr(sa, salen, &a);
+    synack_sp_addr a;
+    int e = synack_sp_addr_from_sockaddr(sa, salen, &a);
     if (e == EAFNOSUPPORT)
         return EAI_FAMILY;
     if (e != 0)

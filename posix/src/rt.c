@@ -19,7 +19,7 @@
 
 #include "sp.h"
 
-sp_rt sp_g;
+synack_sp_rt synack_sp_g;
 
 /* How long the process waits at exit for closed connections to deliver
  * what they still hold (the kernel would keep them after exit). */
@@ -30,27 +30,27 @@ static void say(const char *fmt, const char *arg)
     char buf[256];
     int n = snprintf(buf, sizeof buf, fmt, arg);
     if (n > 0)
-        sp_sys_write(2, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+        synack_sp_sys_write(2, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
-uint64_t sp_now(void)
+uint64_t synack_sp_now(void)
 {
-    return sp_g.plat.now_ms(sp_g.sys);
+    return synack_sp_g.plat.now_ms(synack_sp_g.sys);
 }
 
-uint64_t sp_deadline(int64_t ms)
+uint64_t synack_sp_deadline(int64_t ms)
 {
     if (ms < 0)
         return UINT64_MAX;
-    return sp_now() + (uint64_t)ms;
+    return synack_sp_now() + (uint64_t)ms;
 }
 
-bool sp_link_down(void)
+bool synack_sp_link_down(void)
 {
-    return sp_g.cli.link_down;
+    return synack_sp_g.cli.link_down;
 }
 
-/* Parse the environment into sp_g.opts. Returns 0 or -1 (reason said). */
+/* Parse the environment into synack_sp_g.opts. Returns 0 or -1 (reason said). */
 static int parse_env(synack_cli_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -73,9 +73,9 @@ static int parse_env(synack_cli_opts *o)
         o->link = SYNACK_CLI_LINK_ACCEPT_FD;
         o->accept_fd = (int32_t)fd;
     } else if (strncmp(link, "tap:", 4) == 0) {
-        snprintf(sp_g.tap_name, sizeof sp_g.tap_name, "%s", link + 4);
+        snprintf(synack_sp_g.tap_name, sizeof synack_sp_g.tap_name, "%s", link + 4);
         o->link = SYNACK_CLI_LINK_TAP;
-        o->tap_name = sp_g.tap_name;
+        o->tap_name = synack_sp_g.tap_name;
     } else if (strncmp(link, "tcp:", 4) == 0) {
         if (synack_cli_parse_hostport(link + 4, o->connect_host,
                                       sizeof o->connect_host, &o->connect_port) != 0) {
@@ -127,8 +127,8 @@ static int parse_env(synack_cli_opts *o)
         o->mtu = (uint32_t)m;
     }
     if ((v = getenv("SYNACK_PCAP")) != NULL && *v != '\0') {
-        snprintf(sp_g.pcap_path, sizeof sp_g.pcap_path, "%s", v);
-        o->pcap_path = sp_g.pcap_path;
+        snprintf(synack_sp_g.pcap_path, sizeof synack_sp_g.pcap_path, "%s", v);
+        o->pcap_path = synack_sp_g.pcap_path;
     }
     if ((v = getenv("SYNACK_TRACE")) != NULL && strcmp(v, "1") == 0)
         o->trace = true;
@@ -139,71 +139,71 @@ static int parse_env(synack_cli_opts *o)
 
 static void at_exit(void)
 {
-    if (!sp_g.up || sp_g.depth > 0)
+    if (!synack_sp_g.up || synack_sp_g.depth > 0)
         return;
-    uint64_t until = sp_now() + EXIT_LINGER_MS;
-    while (sp_orphans_count() > 0 && !sp_link_down() && sp_now() < until)
-        sp_step(until, NULL, 0);
-    sp_g.depth++;
-    synack_cli_teardown(&sp_g.cli);
-    sp_g.up = false;
+    uint64_t until = synack_sp_now() + EXIT_LINGER_MS;
+    while (synack_sp_orphans_count() > 0 && !synack_sp_link_down() && synack_sp_now() < until)
+        synack_sp_step(until, NULL, 0);
+    synack_sp_g.depth++;
+    synack_cli_teardown(&synack_sp_g.cli);
+    synack_sp_g.up = false;
 }
 
-int sp_up(void)
+int synack_sp_up(void)
 {
-    if (sp_g.up)
+    if (synack_sp_g.up)
         return 0;
-    if (sp_g.tried) {
-        errno = sp_g.setup_errno;
+    if (synack_sp_g.tried) {
+        errno = synack_sp_g.setup_errno;
         return -1;
     }
-    sp_g.tried = true;
-    sp_g.setup_errno = ENETDOWN;
-    sp_g.sys = sp_sys_platform(&sp_g.plat);
-    if (parse_env(&sp_g.opts) != 0) {
+    synack_sp_g.tried = true;
+    synack_sp_g.setup_errno = ENETDOWN;
+    synack_sp_g.sys = synack_sp_sys_platform(&synack_sp_g.plat);
+    if (parse_env(&synack_sp_g.opts) != 0) {
         errno = ENETDOWN;
         return -1;
     }
-    if (!(sp_g.plat.links & (1u << sp_g.opts.link))) {
+    if (!(synack_sp_g.plat.links & (1u << synack_sp_g.opts.link))) {
         say("synack_posix: SYNACK_LINK=%s is not available here\n",
             getenv("SYNACK_LINK"));
         errno = ENETDOWN;
         return -1;
     }
-    sp_g.plat.link_open = sp_sys_link_open;
-    sp_g.plat.wait = sp_sys_wait;
-    sp_g.depth++;
-    int rc = synack_cli_setup(&sp_g.cli, &sp_g.plat, &sp_g.opts);
-    sp_g.depth--;
+    synack_sp_g.plat.link_open = synack_sp_sys_link_open;
+    synack_sp_g.plat.wait = synack_sp_sys_wait;
+    synack_sp_g.depth++;
+    int rc = synack_cli_setup(&synack_sp_g.cli, &synack_sp_g.plat, &synack_sp_g.opts);
+    synack_sp_g.depth--;
     if (rc != 0) {
-        sp_g.depth++;
-        synack_cli_teardown(&sp_g.cli);
-        sp_g.depth--;
+        synack_sp_g.depth++;
+        synack_cli_teardown(&synack_sp_g.cli);
+        synack_sp_g.depth--;
         errno = ENETDOWN;
         return -1;
     }
-    sp_g.up = true;
+    synack_sp_g.up = true;
     atexit(at_exit);
     return 0;
 }
 
-int sp_step(uint64_t until, sp_extra *extra, size_t n_extra)
+int synack_sp_step(uint64_t until, synack_sp_extra *extra, size_t n_extra)
 {
     for (size_t i = 0; i < n_extra; i++)
         extra[i].revents = 0;
-    sp_g.extra = extra;
-    sp_g.n_extra = n_extra;
-    sp_g.depth++;
-    int rc = synack_cli_step(&sp_g.cli, until, false);
-    sp_g.depth--;
-    sp_g.extra = NULL;
-    sp_g.n_extra = 0;
-    sp_orphans_service();
+    synack_sp_g.extra = extra;
+    synack_sp_g.n_extra = n_extra;
+    synack_sp_g.depth++;
+    int rc = synack_cli_step(&synack_sp_g.cli, until, false);
+    synack_sp_g.depth--;
+    synack_sp_g.extra = NULL;
+    synack_sp_g.n_extra = 0;
+    synack_sp_orphans_service();
     return rc < 0 ? -1 : 0;
 }
 
-void sp_drain(void)
+void synack_sp_drain(void)
 {
-    if (sp_g.up && !sp_link_down())
-        sp_step(0, NULL, 0);
+    if (synack_sp_g.up && !synack_sp_link_down())
+        synack_sp_step(0, NULL, 0);
 }

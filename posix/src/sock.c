@@ -1,7 +1,7 @@
 /*
  * Socket descriptors over the stack's TCP and UDP handles: the BSD calls
  * with the errno values Linux gives (man 2 and 7: socket, tcp, udp).
- * Blocking calls run the stack (sp_step) until they can finish, their
+ * Blocking calls run the stack (synack_sp_step) until they can finish, their
  * timeout (SO_RCVTIMEO / SO_SNDTIMEO) passes, or the link goes away.
  */
 #define _DEFAULT_SOURCE
@@ -20,23 +20,23 @@
 
 /* ---- the descriptor table ---------------------------------------------- */
 
-static sp_sock **tab;
+static synack_sp_sock **tab;
 static size_t tab_cap;
 
-sp_sock *sp_lookup(int fd)
+synack_sp_sock *synack_sp_lookup(int fd)
 {
     if (fd < 0 || (size_t)fd >= tab_cap)
         return NULL;
     return tab[fd];
 }
 
-static int put(sp_sock *s)
+static int put(synack_sp_sock *s)
 {
     if ((size_t)s->fd >= tab_cap) {
         size_t cap = tab_cap ? tab_cap : 256;
         while (cap <= (size_t)s->fd)
             cap *= 2;
-        sp_sock **t = realloc(tab, cap * sizeof *t);
+        synack_sp_sock **t = realloc(tab, cap * sizeof *t);
         if (t == NULL)
             return -1;
         memset(t + tab_cap, 0, (cap - tab_cap) * sizeof *t);
@@ -54,14 +54,14 @@ static int fail(int e)
 }
 
 /* A new descriptor for a socket; NULL with errno. */
-static sp_sock *new_sock(int type, int h)
+static synack_sp_sock *new_sock(int type, int h)
 {
-    sp_sock *s = calloc(1, sizeof *s);
+    synack_sp_sock *s = calloc(1, sizeof *s);
     if (s == NULL) {
         errno = ENOMEM;
         return NULL;
     }
-    s->fd = sp_sys_reserve_fd();
+    s->fd = synack_sp_sys_reserve_fd();
     if (s->fd < 0) {
         free(s);
         return NULL;
@@ -70,7 +70,7 @@ static sp_sock *new_sock(int type, int h)
     s->h = h;
     s->rcvtimeo_ms = s->sndtimeo_ms = -1;
     if (put(s) != 0) {
-        sp_sys_release_fd(s->fd);
+        synack_sp_sys_release_fd(s->fd);
         free(s);
         errno = ENOMEM;
         return NULL;
@@ -78,33 +78,33 @@ static sp_sock *new_sock(int type, int h)
     return s;
 }
 
-static void free_sock(sp_sock *s)
+static void free_sock(synack_sp_sock *s)
 {
     tab[s->fd] = NULL;
-    sp_sys_release_fd(s->fd);
+    synack_sp_sys_release_fd(s->fd);
     free(s->buf);
     free(s);
 }
 
-static bool is_tcp(const sp_sock *s)
+static bool is_tcp(const synack_sp_sock *s)
 {
     return s->type == SOCK_STREAM;
 }
 
-static size_t buffered(const sp_sock *s)
+static size_t buffered(const synack_sp_sock *s)
 {
     return s->buf_len - s->buf_off;
 }
 
 /* ---- state and waiting ------------------------------------------------- */
 
-static uint32_t tcp_events(const sp_sock *s)
+static uint32_t tcp_events(const synack_sp_sock *s)
 {
-    return s->h >= 0 ? synack_tcp_events(sp_stack(), s->h) : 0;
+    return s->h >= 0 ? synack_tcp_events(synack_sp_stack(), s->h) : 0;
 }
 
 /* Bring a connecting socket's state up to date. */
-static void refresh(sp_sock *s)
+static void refresh(synack_sp_sock *s)
 {
     if (!is_tcp(s) || s->st != SP_CONNECTING)
         return;
@@ -116,19 +116,19 @@ static void refresh(sp_sock *s)
 }
 
 /* The error SO_ERROR would report (0: none); `take` clears it. */
-static int pending_error(sp_sock *s, bool take)
+static int pending_error(synack_sp_sock *s, bool take)
 {
     int e = 0;
     if (is_tcp(s)) {
         if (s->h >= 0 && !s->err_taken) {
-            int err = synack_tcp_error(sp_stack(), s->h);
+            int err = synack_tcp_error(synack_sp_stack(), s->h);
             if (err != 0)
-                e = sp_errno(err);
+                e = synack_sp_errno(err);
             if (e != 0 && take)
                 s->err_taken = true;
         }
     } else if (s->udp_err != 0) {
-        e = sp_errno(s->udp_err);
+        e = synack_sp_errno(s->udp_err);
         if (take)
             s->udp_err = 0;
     }
@@ -137,39 +137,39 @@ static int pending_error(sp_sock *s, bool take)
 
 /* Run the stack until ready(s) or the deadline. 0, or -1 with errno
  * (EAGAIN at the deadline, ENETDOWN when the link is gone). */
-static int wait_for(sp_sock *s, bool (*ready)(sp_sock *), int64_t timeout_ms)
+static int wait_for(synack_sp_sock *s, bool (*ready)(synack_sp_sock *), int64_t timeout_ms)
 {
-    uint64_t until = sp_deadline(timeout_ms);
+    uint64_t until = synack_sp_deadline(timeout_ms);
     for (;;) {
         if (ready(s))
             return 0;
-        if (sp_link_down())
+        if (synack_sp_link_down())
             return fail(ENETDOWN);
-        if (sp_now() >= until)
+        if (synack_sp_now() >= until)
             return fail(EAGAIN);
-        sp_step(until, NULL, 0);
+        synack_sp_step(until, NULL, 0);
     }
 }
 
-static bool connect_done(sp_sock *s)
+static bool connect_done(synack_sp_sock *s)
 {
     refresh(s);
     return s->st != SP_CONNECTING;
 }
 
-static bool tcp_readable(sp_sock *s)
+static bool tcp_readable(synack_sp_sock *s)
 {
     return buffered(s) > 0 ||
            (tcp_events(s) & (SYNACK_EV_READABLE | SYNACK_EV_ERROR | SYNACK_EV_EOF |
                              SYNACK_EV_CLOSED));
 }
 
-static bool tcp_writable(sp_sock *s)
+static bool tcp_writable(synack_sp_sock *s)
 {
     return (tcp_events(s) & (SYNACK_EV_WRITABLE | SYNACK_EV_ERROR | SYNACK_EV_CLOSED)) != 0;
 }
 
-static bool acceptable(sp_sock *s)
+static bool acceptable(synack_sp_sock *s)
 {
     return (tcp_events(s) & (SYNACK_EV_ACCEPT | SYNACK_EV_ERROR)) != 0;
 }
@@ -177,7 +177,7 @@ static bool acceptable(sp_sock *s)
 /* UDP: take the next datagram from the stack into s->buf if none is
  * held. Returns whether one is held. ICMP errors are kept for a connected
  * socket (Linux reports them only there). */
-static bool udp_fill(sp_sock *s)
+static bool udp_fill(synack_sp_sock *s)
 {
     if (s->has_dgram)
         return true;
@@ -190,8 +190,8 @@ static bool udp_fill(sp_sock *s)
         s->buf_cap = UDP_BUF;
     }
     for (int i = 0; i < 64; i++) {
-        sp_addr src;
-        int n = sp_stack_udp_recvfrom(s->h, s->buf, s->buf_cap, &src);
+        synack_sp_addr src;
+        int n = synack_sp_stack_udp_recvfrom(s->h, s->buf, s->buf_cap, &src);
         if (n == SYNACK_ERR_AGAIN)
             return false;
         if (n < 0) {
@@ -210,12 +210,12 @@ static bool udp_fill(sp_sock *s)
     return false;
 }
 
-static bool udp_readable(sp_sock *s)
+static bool udp_readable(synack_sp_sock *s)
 {
     return udp_fill(s) || s->udp_err != 0;
 }
 
-short sp_sock_revents(sp_sock *s, short events)
+short synack_sp_sock_revents(synack_sp_sock *s, short events)
 {
     short m = 0;
     if (!is_tcp(s)) {
@@ -266,9 +266,9 @@ short sp_sock_revents(sp_sock *s, short events)
 
 /* ---- options applied to a TCP handle ----------------------------------- */
 
-static void apply_tcp_opts(sp_sock *s)
+static void apply_tcp_opts(synack_sp_sock *s)
 {
-    synack_stack *st = sp_stack();
+    synack_stack *st = synack_sp_stack();
     if (s->reuseaddr)
         synack_tcp_setopt(st, s->h, SYNACK_TCPOPT_REUSEADDR, 1);
     if (s->keepalive)
@@ -299,18 +299,18 @@ int SP_WRAP(socket)(int domain, int type, int protocol)
         return fail(type == SOCK_RAW ? EPERM : EINVAL);
     if (protocol != 0 && protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
         return fail(EPROTONOSUPPORT);
-    if (sp_up() != 0)
+    if (synack_sp_up() != 0)
         return -1;
     int h = -1;
     if (type == SOCK_STREAM) {
-        h = synack_tcp_open(sp_stack());
+        h = synack_tcp_open(synack_sp_stack());
         if (h < 0)
             return fail(ENFILE);
     }
-    sp_sock *s = new_sock(type, h);
+    synack_sp_sock *s = new_sock(type, h);
     if (s == NULL) {
         if (h >= 0)
-            synack_tcp_close(sp_stack(), sp_now(), h);
+            synack_tcp_close(synack_sp_stack(), synack_sp_now(), h);
         return -1;
     }
     s->nonblock = (flags & SOCK_NONBLOCK) != 0;
@@ -322,44 +322,44 @@ int SP_WRAP(socket)(int domain, int type, int protocol)
 static bool local_ip_ok(synack_ip4 ip)
 {
     synack_ip4 ours;
-    synack_get_ipv4(sp_stack(), &ours, NULL, NULL);
+    synack_get_ipv4(synack_sp_stack(), &ours, NULL, NULL);
     return ip == 0 || ip == ours;
 }
 
 int SP_WRAP(bind)(int fd, const struct sockaddr *sa, socklen_t len)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS(bind, fd, sa, len);
-    sp_addr a;
-    int e = sp_addr_from_sockaddr(sa, len, &a);
+    synack_sp_addr a;
+    int e = synack_sp_addr_from_sockaddr(sa, len, &a);
     if (e != 0)
         return fail(e);
     if (!local_ip_ok(a.ip))
         return fail(EADDRNOTAVAIL);
     if (s->bound || (!is_tcp(s) && s->h >= 0) || (is_tcp(s) && s->st != SP_NEW))
         return fail(EINVAL);
-    synack_stack *st = sp_stack();
+    synack_stack *st = synack_sp_stack();
     if (!is_tcp(s)) {
         int h = synack_udp_open(st, a.port);
         if (h < 0)
-            return fail(sp_errno(h));
+            return fail(synack_sp_errno(h));
         s->h = h;
         a.port = (uint16_t)synack_udp_port(st, h);
     } else if (a.port != 0) {
         int rc = synack_tcp_bind(st, s->h, a.port);
         if (rc < 0)
-            return fail(sp_errno(rc));
+            return fail(synack_sp_errno(rc));
     } else {
         /* Linux picks the port at bind; so do we (getsockname sees it). */
-        uint64_t r = sp_now() * 2654435761u + (uint64_t)fd * 40503u;
+        uint64_t r = synack_sp_now() * 2654435761u + (uint64_t)fd * 40503u;
         int rc = SYNACK_ERR_ADDRINUSE;
         for (int i = 0; i < 64 && rc == SYNACK_ERR_ADDRINUSE; i++) {
             a.port = (uint16_t)(32768 + (r + (uint64_t)i * 7919u) % 28232u);
             rc = synack_tcp_bind(st, s->h, a.port);
         }
         if (rc < 0)
-            return fail(sp_errno(rc));
+            return fail(synack_sp_errno(rc));
     }
     s->local = a;
     s->bound = true;
@@ -368,7 +368,7 @@ int SP_WRAP(bind)(int fd, const struct sockaddr *sa, socklen_t len)
 
 int SP_WRAP(listen)(int fd, int backlog)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS(listen, fd, backlog);
     if (!is_tcp(s))
@@ -379,12 +379,12 @@ int SP_WRAP(listen)(int fd, int backlog)
         backlog = 1;
     if (backlog > 4096)
         backlog = 4096;
-    int rc = synack_tcp_listen(sp_stack(), s->h, (uint32_t)backlog);
+    int rc = synack_tcp_listen(synack_sp_stack(), s->h, (uint32_t)backlog);
     if (rc < 0)
-        return fail(sp_errno(rc));
+        return fail(synack_sp_errno(rc));
     if (!s->bound) {
-        sp_addr l;
-        if (sp_stack_local(s->h, &l) == 0)
+        synack_sp_addr l;
+        if (synack_sp_stack_local(s->h, &l) == 0)
             s->local.port = l.port;
         s->bound = true;
     }
@@ -395,7 +395,7 @@ int SP_WRAP(listen)(int fd, int backlog)
 
 int SP_WRAP(accept4)(int fd, struct sockaddr *sa, socklen_t *len, int flags)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS(accept4, fd, sa, len, flags);
     if (!is_tcp(s))
@@ -406,19 +406,19 @@ int SP_WRAP(accept4)(int fd, struct sockaddr *sa, socklen_t *len, int flags)
         return fail(EINVAL);
     bool drained = false;
     for (;;) {
-        sp_addr from;
-        int h = sp_stack_accept(s->h, &from);
+        synack_sp_addr from;
+        int h = synack_sp_stack_accept(s->h, &from);
         if (h >= 0) {
-            sp_sock *c = new_sock(SOCK_STREAM, h);
+            synack_sp_sock *c = new_sock(SOCK_STREAM, h);
             if (c == NULL) {
-                synack_tcp_abort(sp_stack(), sp_now(), h);
+                synack_tcp_abort(synack_sp_stack(), synack_sp_now(), h);
                 return -1;
             }
             c->st = SP_CONNECTED;
             c->connect_told = true;
             c->bound = true;
             c->peer = from;
-            sp_stack_local(h, &c->local);
+            synack_sp_stack_local(h, &c->local);
             c->nonblock = (flags & SOCK_NONBLOCK) != 0;
             c->cloexec = (flags & SOCK_CLOEXEC) != 0;
             /* Linux copies these from the listener. */
@@ -432,15 +432,15 @@ int SP_WRAP(accept4)(int fd, struct sockaddr *sa, socklen_t *len, int flags)
             if (c->nodelay || c->keepalive)
                 apply_tcp_opts(c);
             if (sa != NULL)
-                sp_addr_to_sockaddr(&c->peer, sa, len);
+                synack_sp_addr_to_sockaddr(&c->peer, sa, len);
             return c->fd;
         }
         if (h != SYNACK_ERR_AGAIN)
-            return fail(sp_errno(h));
+            return fail(synack_sp_errno(h));
         if (s->nonblock) {
             if (drained)
                 return fail(EAGAIN);
-            sp_drain(); /* once: a connection may be waiting in the link */
+            synack_sp_drain(); /* once: a connection may be waiting in the link */
             drained = true;
             continue;
         }
@@ -451,26 +451,26 @@ int SP_WRAP(accept4)(int fd, struct sockaddr *sa, socklen_t *len, int flags)
 
 int SP_WRAP(accept)(int fd, struct sockaddr *sa, socklen_t *len)
 {
-    if (sp_lookup(fd) == NULL)
+    if (synack_sp_lookup(fd) == NULL)
         return PASS_ALL(accept, fd, sa, len);
     return SP_WRAP(accept4)(fd, sa, len, 0);
 }
 
 /* UDP: give the socket its handle (an ephemeral port) if it has none. */
-static int udp_autobind(sp_sock *s)
+static int udp_autobind(synack_sp_sock *s)
 {
     if (s->h >= 0)
         return 0;
-    int h = synack_udp_open(sp_stack(), 0);
+    int h = synack_udp_open(synack_sp_stack(), 0);
     if (h < 0)
-        return fail(sp_errno(h));
+        return fail(synack_sp_errno(h));
     s->h = h;
     s->bound = true;
-    s->local.port = (uint16_t)synack_udp_port(sp_stack(), h);
+    s->local.port = (uint16_t)synack_udp_port(synack_sp_stack(), h);
     return 0;
 }
 
-static int tcp_connect(sp_sock *s, const sp_addr *a)
+static int tcp_connect(synack_sp_sock *s, const synack_sp_addr *a)
 {
     refresh(s);
     switch (s->st) {
@@ -489,8 +489,8 @@ static int tcp_connect(sp_sock *s, const sp_addr *a)
         if (e != 0)
             return fail(e);
         /* Linux lets a failed socket try again: a fresh handle. */
-        synack_tcp_close(sp_stack(), sp_now(), s->h);
-        s->h = synack_tcp_open(sp_stack());
+        synack_tcp_close(synack_sp_stack(), synack_sp_now(), s->h);
+        s->h = synack_tcp_open(synack_sp_stack());
         if (s->h < 0)
             return fail(ENOBUFS);
         apply_tcp_opts(s);
@@ -502,9 +502,9 @@ static int tcp_connect(sp_sock *s, const sp_addr *a)
     case SP_NEW:
         break;
     }
-    int rc = sp_stack_connect(s->h, a);
+    int rc = synack_sp_stack_connect(s->h, a);
     if (rc < 0)
-        return fail(rc == SYNACK_ERR_UNREACHABLE ? ENETUNREACH : sp_errno(rc));
+        return fail(rc == SYNACK_ERR_UNREACHABLE ? ENETUNREACH : synack_sp_errno(rc));
     s->peer = *a;
     s->st = SP_CONNECTING;
     if (s->nonblock)
@@ -521,7 +521,7 @@ static int tcp_connect(sp_sock *s, const sp_addr *a)
 
 int SP_WRAP(connect)(int fd, const struct sockaddr *sa, socklen_t len)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS(connect, fd, sa, len);
     if (!is_tcp(s) && sa != NULL && len >= (socklen_t)sizeof(sa_family_t) &&
@@ -529,8 +529,8 @@ int SP_WRAP(connect)(int fd, const struct sockaddr *sa, socklen_t len)
         s->has_peer = false; /* UDP: dissolve the association */
         return 0;
     }
-    sp_addr a;
-    int e = sp_addr_from_sockaddr(sa, len, &a);
+    synack_sp_addr a;
+    int e = synack_sp_addr_from_sockaddr(sa, len, &a);
     if (e != 0)
         return fail(e);
     if (is_tcp(s))
@@ -545,12 +545,12 @@ int SP_WRAP(connect)(int fd, const struct sockaddr *sa, socklen_t len)
 
 /* ---- data ---------------------------------------------------------------- */
 
-static bool dontwait(const sp_sock *s, int flags)
+static bool dontwait(const synack_sp_sock *s, int flags)
 {
     return s->nonblock || (flags & MSG_DONTWAIT);
 }
 
-static ssize_t tcp_recv(sp_sock *s, uint8_t *buf, size_t len, int flags)
+static ssize_t tcp_recv(synack_sp_sock *s, uint8_t *buf, size_t len, int flags)
 {
     refresh(s);
     if (s->st == SP_CONNECTING) {
@@ -597,7 +597,7 @@ static ssize_t tcp_recv(sp_sock *s, uint8_t *buf, size_t len, int flags)
             n = 0;
             if (s->buf_len < len && s->buf_len < s->buf_cap) {
                 size_t want = len < s->buf_cap ? len : s->buf_cap;
-                n = synack_tcp_recv(sp_stack(), sp_now(), s->h, s->buf + s->buf_len,
+                n = synack_tcp_recv(synack_sp_stack(), synack_sp_now(), s->h, s->buf + s->buf_len,
                                     want - s->buf_len);
                 if (n > 0)
                     s->buf_len += (size_t)n;
@@ -608,7 +608,7 @@ static ssize_t tcp_recv(sp_sock *s, uint8_t *buf, size_t len, int flags)
                 return (ssize_t)c;
             }
         } else {
-            n = synack_tcp_recv(sp_stack(), sp_now(), s->h, buf + got, len - got);
+            n = synack_tcp_recv(synack_sp_stack(), synack_sp_now(), s->h, buf + got, len - got);
             if (n > 0) {
                 got += (size_t)n;
                 if (got == len || !(flags & MSG_WAITALL))
@@ -624,14 +624,14 @@ static ssize_t tcp_recv(sp_sock *s, uint8_t *buf, size_t len, int flags)
             if (s->err_taken)
                 return 0; /* the error was reported: end of stream now */
             s->err_taken = true;
-            return fail(sp_errno(n));
+            return fail(synack_sp_errno(n));
         }
         if (got > 0 && !(flags & MSG_WAITALL))
             return (ssize_t)got;
         if (dontwait(s, flags)) {
             if (got > 0 || drained)
                 return got > 0 ? (ssize_t)got : fail(EAGAIN);
-            sp_drain(); /* once: data may be waiting in the link */
+            synack_sp_drain(); /* once: data may be waiting in the link */
             drained = true;
             continue;
         }
@@ -640,7 +640,7 @@ static ssize_t tcp_recv(sp_sock *s, uint8_t *buf, size_t len, int flags)
     }
 }
 
-static ssize_t udp_recv(sp_sock *s, uint8_t *buf, size_t len, int flags,
+static ssize_t udp_recv(synack_sp_sock *s, uint8_t *buf, size_t len, int flags,
                         struct sockaddr *from, socklen_t *fromlen, bool *trunc)
 {
     if (udp_autobind(s) != 0)
@@ -654,7 +654,7 @@ static ssize_t udp_recv(sp_sock *s, uint8_t *buf, size_t len, int flags,
                 *trunc = n < s->buf_len;
             size_t full = s->buf_len;
             if (from != NULL)
-                sp_addr_to_sockaddr(&s->dg_src, from, fromlen);
+                synack_sp_addr_to_sockaddr(&s->dg_src, from, fromlen);
             if (!(flags & MSG_PEEK))
                 s->has_dgram = false;
             return (ssize_t)(SP_WANT_FULL(flags) ? full : n);
@@ -665,7 +665,7 @@ static ssize_t udp_recv(sp_sock *s, uint8_t *buf, size_t len, int flags,
         if (dontwait(s, flags)) {
             if (drained)
                 return fail(EAGAIN);
-            sp_drain();
+            synack_sp_drain();
             drained = true;
             continue;
         }
@@ -674,20 +674,20 @@ static ssize_t udp_recv(sp_sock *s, uint8_t *buf, size_t len, int flags,
     }
 }
 
-ssize_t sp_sock_recv(sp_sock *s, void *buf, size_t len, int flags,
+ssize_t synack_sp_sock_recv(synack_sp_sock *s, void *buf, size_t len, int flags,
                      struct sockaddr *from, socklen_t *fromlen)
 {
-    if (sp_link_down() && !is_tcp(s))
+    if (synack_sp_link_down() && !is_tcp(s))
         return fail(ENETDOWN);
     if (!is_tcp(s))
         return udp_recv(s, buf, len, flags, from, fromlen, NULL);
     ssize_t n = tcp_recv(s, buf, len, flags);
     if (n >= 0 && from != NULL)
-        sp_addr_to_sockaddr(&s->peer, from, fromlen);
+        synack_sp_addr_to_sockaddr(&s->peer, from, fromlen);
     return n;
 }
 
-static ssize_t tcp_send(sp_sock *s, const uint8_t *buf, size_t len, int flags)
+static ssize_t tcp_send(synack_sp_sock *s, const uint8_t *buf, size_t len, int flags)
 {
     refresh(s);
     if (s->wr_shut)
@@ -707,7 +707,7 @@ static ssize_t tcp_send(sp_sock *s, const uint8_t *buf, size_t len, int flags)
     size_t done = 0;
     bool drained = false;
     for (;;) {
-        int n = synack_tcp_send(sp_stack(), sp_now(), s->h, buf + done, len - done);
+        int n = synack_tcp_send(synack_sp_stack(), synack_sp_now(), s->h, buf + done, len - done);
         if (n > 0) {
             done += (size_t)n;
             if (done == len)
@@ -722,12 +722,12 @@ static ssize_t tcp_send(sp_sock *s, const uint8_t *buf, size_t len, int flags)
             if (n == SYNACK_ERR_CLOSED || s->err_taken)
                 return fail(EPIPE);
             s->err_taken = true;
-            return fail(sp_errno(n));
+            return fail(synack_sp_errno(n));
         }
         if (dontwait(s, flags)) {
             if (done > 0 || drained)
                 return done > 0 ? (ssize_t)done : fail(EAGAIN);
-            sp_drain(); /* once: ACKs may be waiting in the link */
+            synack_sp_drain(); /* once: ACKs may be waiting in the link */
             drained = true;
             continue;
         }
@@ -736,12 +736,12 @@ static ssize_t tcp_send(sp_sock *s, const uint8_t *buf, size_t len, int flags)
     }
 }
 
-static ssize_t udp_send(sp_sock *s, const void *buf, size_t len,
+static ssize_t udp_send(synack_sp_sock *s, const void *buf, size_t len,
                         const struct sockaddr *to, socklen_t tolen)
 {
-    sp_addr dst;
+    synack_sp_addr dst;
     if (to != NULL) {
-        int e = sp_addr_from_sockaddr(to, tolen, &dst);
+        int e = synack_sp_addr_from_sockaddr(to, tolen, &dst);
         if (e != 0)
             return fail(e);
     } else if (s->has_peer) {
@@ -753,16 +753,16 @@ static ssize_t udp_send(sp_sock *s, const void *buf, size_t len,
         return fail(EACCES);
     if (udp_autobind(s) != 0)
         return -1;
-    int rc = sp_stack_udp_sendto(s->h, &dst, buf, len);
+    int rc = synack_sp_stack_udp_sendto(s->h, &dst, buf, len);
     if (rc < 0)
-        return fail(rc == SYNACK_ERR_UNREACHABLE ? ENETUNREACH : sp_errno(rc));
+        return fail(rc == SYNACK_ERR_UNREACHABLE ? ENETUNREACH : synack_sp_errno(rc));
     return (ssize_t)len;
 }
 
-ssize_t sp_sock_send(sp_sock *s, const void *buf, size_t len, int flags,
+ssize_t synack_sp_sock_send(synack_sp_sock *s, const void *buf, size_t len, int flags,
                      const struct sockaddr *to, socklen_t tolen)
 {
-    if (sp_link_down())
+    if (synack_sp_link_down())
         return fail(ENETDOWN);
     if (is_tcp(s)) {
         if (to != NULL && s->st != SP_CONNECTED)
@@ -778,22 +778,22 @@ ssize_t sp_sock_send(sp_sock *s, const void *buf, size_t len, int flags,
 static int *orphans;
 static size_t n_orphans, cap_orphans;
 
-size_t sp_orphans_count(void)
+size_t synack_sp_orphans_count(void)
 {
     return n_orphans;
 }
 
-void sp_orphans_service(void)
+void synack_sp_orphans_service(void)
 {
-    synack_stack *st = sp_stack();
+    synack_stack *st = synack_sp_stack();
     for (size_t i = 0; i < n_orphans;) {
         int h = orphans[i];
         uint8_t sink[512];
-        int n = synack_tcp_recv(st, sp_now(), h, sink, sizeof sink);
+        int n = synack_tcp_recv(st, synack_sp_now(), h, sink, sizeof sink);
         bool done;
         if (n > 0) {
             /* Data for a closed socket: Linux answers with a reset. */
-            synack_tcp_abort(st, sp_now(), h);
+            synack_tcp_abort(st, synack_sp_now(), h);
             done = true;
         } else {
             synack_tcp_info info;
@@ -802,7 +802,7 @@ void sp_orphans_service(void)
                    info.state == SYNACK_TCP_TIME_WAIT || info.state == SYNACK_TCP_CLOSED ||
                    (synack_tcp_events(st, h) & (SYNACK_EV_CLOSED | SYNACK_EV_ERROR));
             if (done)
-                synack_tcp_close(st, sp_now(), h);
+                synack_tcp_close(st, synack_sp_now(), h);
         }
         if (done)
             orphans[i] = orphans[--n_orphans];
@@ -811,33 +811,33 @@ void sp_orphans_service(void)
     }
 }
 
-static bool fin_acked(sp_sock *s)
+static bool fin_acked(synack_sp_sock *s)
 {
     synack_tcp_info info;
-    if (synack_tcp_get_info(sp_stack(), s->h, &info) != 0)
+    if (synack_tcp_get_info(synack_sp_stack(), s->h, &info) != 0)
         return true;
     return info.state == SYNACK_TCP_FIN_WAIT_2 || info.state == SYNACK_TCP_TIME_WAIT ||
            info.state == SYNACK_TCP_CLOSED ||
            (tcp_events(s) & (SYNACK_EV_CLOSED | SYNACK_EV_ERROR));
 }
 
-int sp_sock_close(sp_sock *s)
+int synack_sp_sock_close(synack_sp_sock *s)
 {
-    synack_stack *st = sp_stack();
+    synack_stack *st = synack_sp_stack();
     if (!is_tcp(s)) {
         if (s->h >= 0)
             synack_udp_close(st, s->h);
-    } else if (s->st == SP_CONNECTED && !sp_link_down()) {
+    } else if (s->st == SP_CONNECTED && !synack_sp_link_down()) {
         synack_tcp_info info;
         bool unread = buffered(s) > 0 ||
                       (synack_tcp_get_info(st, s->h, &info) == 0 && info.rcvbuf_used > 0);
         if (s->linger_on && s->linger_s == 0) {
-            synack_tcp_abort(st, sp_now(), s->h);
+            synack_tcp_abort(st, synack_sp_now(), s->h);
         } else if (unread || (tcp_events(s) & SYNACK_EV_ERROR)) {
-            synack_tcp_close(st, sp_now(), s->h); /* unread data: RST */
+            synack_tcp_close(st, synack_sp_now(), s->h); /* unread data: RST */
         } else {
             if (!s->wr_shut)
-                synack_tcp_shutdown(st, sp_now(), s->h);
+                synack_tcp_shutdown(st, synack_sp_now(), s->h);
             if (s->linger_on)
                 (void)wait_for(s, fin_acked, (int64_t)s->linger_s * 1000);
             if (n_orphans == cap_orphans) {
@@ -851,10 +851,10 @@ int sp_sock_close(sp_sock *s)
             if (n_orphans < cap_orphans)
                 orphans[n_orphans++] = s->h;
             else
-                synack_tcp_close(st, sp_now(), s->h);
+                synack_tcp_close(st, synack_sp_now(), s->h);
         }
     } else if (s->h >= 0) {
-        synack_tcp_close(st, sp_now(), s->h);
+        synack_tcp_close(st, synack_sp_now(), s->h);
     }
     free_sock(s);
     return 0;
@@ -862,7 +862,7 @@ int sp_sock_close(sp_sock *s)
 
 int SP_WRAP(shutdown)(int fd, int how)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS_ALL(shutdown, fd, how);
     if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
@@ -876,7 +876,7 @@ int SP_WRAP(shutdown)(int fd, int how)
     if (s->st != SP_CONNECTED)
         return fail(ENOTCONN);
     if (how != SHUT_RD && !s->wr_shut) {
-        synack_tcp_shutdown(sp_stack(), sp_now(), s->h);
+        synack_tcp_shutdown(synack_sp_stack(), synack_sp_now(), s->h);
         s->wr_shut = true;
     }
     if (how != SHUT_WR)
@@ -888,23 +888,23 @@ int SP_WRAP(shutdown)(int fd, int how)
 
 int SP_WRAP(getsockname)(int fd, struct sockaddr *sa, socklen_t *len)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS(getsockname, fd, sa, len);
     if (len == NULL)
         return fail(EFAULT);
-    sp_addr a = s->local;
+    synack_sp_addr a = s->local;
     if (is_tcp(s) && (s->st == SP_CONNECTED || s->st == SP_CONNECTING))
-        sp_stack_local(s->h, &a);
+        synack_sp_stack_local(s->h, &a);
     else if (!is_tcp(s) && s->has_peer && a.ip == 0)
-        synack_get_ipv4(sp_stack(), &a.ip, NULL, NULL);
-    sp_addr_to_sockaddr(&a, sa, len);
+        synack_get_ipv4(synack_sp_stack(), &a.ip, NULL, NULL);
+    synack_sp_addr_to_sockaddr(&a, sa, len);
     return 0;
 }
 
 int SP_WRAP(getpeername)(int fd, struct sockaddr *sa, socklen_t *len)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS(getpeername, fd, sa, len);
     if (len == NULL)
@@ -912,7 +912,7 @@ int SP_WRAP(getpeername)(int fd, struct sockaddr *sa, socklen_t *len)
     refresh(s);
     if (is_tcp(s) ? s->st != SP_CONNECTED : !s->has_peer)
         return fail(ENOTCONN);
-    sp_addr_to_sockaddr(&s->peer, sa, len);
+    synack_sp_addr_to_sockaddr(&s->peer, sa, len);
     return 0;
 }
 
@@ -935,7 +935,7 @@ static int64_t tv_ms(const struct timeval *tv)
 
 int SP_WRAP(setsockopt)(int fd, int level, int name, const void *v, socklen_t len)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS(setsockopt, fd, level, name, v, len);
     int x = 0;
@@ -969,12 +969,12 @@ int SP_WRAP(setsockopt)(int fd, int level, int name, const void *v, socklen_t le
         case SO_REUSEADDR:
             s->reuseaddr = x != 0;
             if (tcp)
-                synack_tcp_setopt(sp_stack(), s->h, SYNACK_TCPOPT_REUSEADDR, x != 0);
+                synack_tcp_setopt(synack_sp_stack(), s->h, SYNACK_TCPOPT_REUSEADDR, x != 0);
             return 0;
         case SO_KEEPALIVE:
             s->keepalive = x != 0;
             if (tcp)
-                synack_tcp_setopt(sp_stack(), s->h, SYNACK_TCPOPT_KEEPALIVE, x != 0);
+                synack_tcp_setopt(synack_sp_stack(), s->h, SYNACK_TCPOPT_KEEPALIVE, x != 0);
             return 0;
         case SO_BROADCAST:
             s->broadcast = x != 0;
@@ -985,7 +985,7 @@ int SP_WRAP(setsockopt)(int fd, int level, int name, const void *v, socklen_t le
             int v2 = x < 2304 ? 4608 : (x > (1 << 29) ? (1 << 30) : 2 * x);
             *(name == SO_SNDBUF ? &s->sndbuf : &s->rcvbuf) = v2;
             if (tcp)
-                synack_tcp_setopt(sp_stack(), s->h,
+                synack_tcp_setopt(synack_sp_stack(), s->h,
                                   name == SO_SNDBUF ? SYNACK_TCPOPT_SNDBUF : SYNACK_TCPOPT_RCVBUF,
                                   v2);
             return 0;
@@ -1005,7 +1005,7 @@ int SP_WRAP(setsockopt)(int fd, int level, int name, const void *v, socklen_t le
         switch (name) {
         case TCP_NODELAY:
             s->nodelay = x != 0;
-            synack_tcp_setopt(sp_stack(), s->h, SYNACK_TCPOPT_NODELAY, x != 0);
+            synack_tcp_setopt(synack_sp_stack(), s->h, SYNACK_TCPOPT_NODELAY, x != 0);
             return 0;
         case TCP_KEEPIDLE:
         case TCP_KEEPINTVL:
@@ -1014,13 +1014,13 @@ int SP_WRAP(setsockopt)(int fd, int level, int name, const void *v, socklen_t le
                 return fail(EINVAL);
             if (name == TCP_KEEPIDLE) {
                 s->keepidle_s = x;
-                synack_tcp_setopt(sp_stack(), s->h, SYNACK_TCPOPT_KEEPIDLE_MS, (int64_t)x * 1000);
+                synack_tcp_setopt(synack_sp_stack(), s->h, SYNACK_TCPOPT_KEEPIDLE_MS, (int64_t)x * 1000);
             } else if (name == TCP_KEEPINTVL) {
                 s->keepintvl_s = x;
-                synack_tcp_setopt(sp_stack(), s->h, SYNACK_TCPOPT_KEEPINTVL_MS, (int64_t)x * 1000);
+                synack_tcp_setopt(synack_sp_stack(), s->h, SYNACK_TCPOPT_KEEPINTVL_MS, (int64_t)x * 1000);
             } else {
                 s->keepcnt = x;
-                synack_tcp_setopt(sp_stack(), s->h, SYNACK_TCPOPT_KEEPCNT, x);
+                synack_tcp_setopt(synack_sp_stack(), s->h, SYNACK_TCPOPT_KEEPCNT, x);
             }
             return 0;
         }
@@ -1043,7 +1043,7 @@ static int put_int(void *v, socklen_t *len, int x)
 
 int SP_WRAP(getsockopt)(int fd, int level, int name, void *v, socklen_t *len)
 {
-    sp_sock *s = sp_lookup(fd);
+    synack_sp_sock *s = synack_sp_lookup(fd);
     if (s == NULL)
         return PASS_ALL(getsockopt, fd, level, name, v, len);
     bool tcp = is_tcp(s);
@@ -1116,7 +1116,7 @@ int SP_WRAP(getsockopt)(int fd, int level, int name, void *v, socklen_t *len)
 #ifdef TCP_MAXSEG
         case TCP_MAXSEG: {
             synack_tcp_info info;
-            int mss = synack_tcp_get_info(sp_stack(), s->h, &info) == 0 ? (int)info.mss : 536;
+            int mss = synack_tcp_get_info(synack_sp_stack(), s->h, &info) == 0 ? (int)info.mss : 536;
             return put_int(v, len, mss);
         }
 #endif
@@ -1128,7 +1128,7 @@ int SP_WRAP(getsockopt)(int fd, int level, int name, void *v, socklen_t *len)
 
 /* ---- descriptor calls on sockets (the wrappers in io.c) ------------------------ */
 
-int sp_sock_fcntl(sp_sock *s, int cmd, uintptr_t arg)
+int synack_sp_sock_fcntl(synack_sp_sock *s, int cmd, uintptr_t arg)
 {
     switch (cmd) {
     case F_GETFL:
@@ -1145,7 +1145,7 @@ int sp_sock_fcntl(sp_sock *s, int cmd, uintptr_t arg)
     return fail(EINVAL);
 }
 
-int sp_sock_ioctl(sp_sock *s, unsigned long req, void *arg)
+int synack_sp_sock_ioctl(synack_sp_sock *s, unsigned long req, void *arg)
 {
     if (arg == NULL)
         return fail(EFAULT);
@@ -1164,7 +1164,7 @@ int sp_sock_ioctl(sp_sock *s, unsigned long req, void *arg)
         } else if (s->st == SP_CONNECTED) {
             synack_tcp_info info;
             n = (int)buffered(s);
-            if (synack_tcp_get_info(sp_stack(), s->h, &info) == 0)
+            if (synack_tcp_get_info(synack_sp_stack(), s->h, &info) == 0)
                 n += (int)info.rcvbuf_used;
         }
         memcpy(arg, &n, sizeof n);

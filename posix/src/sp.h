@@ -26,43 +26,43 @@
 /* ---- addresses (addr.c): the one place that knows both worlds -------- */
 
 /* The stack's view of an IPv4 socket address. */
-typedef struct sp_addr {
+typedef struct synack_sp_addr {
     synack_ip4 ip; /* host byte order */
     uint16_t port; /* host byte order */
-} sp_addr;
+} synack_sp_addr;
 
 /*
- * sockaddr -> sp_addr. Returns 0, or an errno value (EAFNOSUPPORT for a
+ * sockaddr -> synack_sp_addr. Returns 0, or an errno value (EAFNOSUPPORT for a
  * family other than AF_INET, EINVAL for a short length).
  */
-int sp_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, sp_addr *out);
-/* sp_addr -> sockaddr_in, truncated to *len as the calls do; *len is set
+int synack_sp_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, synack_sp_addr *out);
+/* synack_sp_addr -> sockaddr_in, truncated to *len as the calls do; *len is set
  * to the full size. */
-void sp_addr_to_sockaddr(const sp_addr *a, struct sockaddr *sa, socklen_t *len);
+void synack_sp_addr_to_sockaddr(const synack_sp_addr *a, struct sockaddr *sa, socklen_t *len);
 
-/* The stack's calls with addresses, in terms of sp_addr (addr.c). */
-int sp_stack_connect(int h, const sp_addr *a);
-int sp_stack_accept(int h, sp_addr *peer);
-int sp_stack_local(int h, sp_addr *out); /* a connection's local address */
-int sp_stack_udp_sendto(int h, const sp_addr *dst, const void *data, size_t len);
-int sp_stack_udp_recvfrom(int h, void *buf, size_t cap, sp_addr *src);
-int sp_stack_dns_result(int q, synack_ip4 *out);
+/* The stack's calls with addresses, in terms of synack_sp_addr (addr.c). */
+int synack_sp_stack_connect(int h, const synack_sp_addr *a);
+int synack_sp_stack_accept(int h, synack_sp_addr *peer);
+int synack_sp_stack_local(int h, synack_sp_addr *out); /* a connection's local address */
+int synack_sp_stack_udp_sendto(int h, const synack_sp_addr *dst, const void *data, size_t len);
+int synack_sp_stack_udp_recvfrom(int h, void *buf, size_t cap, synack_sp_addr *src);
+int synack_sp_stack_dns_result(int q, synack_ip4 *out);
 
 /* ---- errors ------------------------------------------------------------ */
 
 /* The errno Linux reports for a synack_err (negative) value. */
-int sp_errno(int synack_err);
+int synack_sp_errno(int synack_err);
 
 /* ---- the runtime (rt.c) ------------------------------------------------ */
 
 /* A program descriptor the next wait also watches. */
-typedef struct sp_extra {
+typedef struct synack_sp_extra {
     int fd;
     short events;  /* POLLIN / POLLOUT */
     short revents; /* set by the wait */
-} sp_extra;
+} synack_sp_extra;
 
-typedef struct sp_rt {
+typedef struct synack_sp_rt {
     bool tried;        /* set-up attempted */
     bool up;           /* the stack runs */
     int setup_errno;   /* why not, when tried && !up */
@@ -71,79 +71,79 @@ typedef struct sp_rt {
     synack_cli_opts opts;
     synack_cli_platform plat; /* the system's platform, wait replaced */
     void *sys;                /* the platform's ctx (synack_native / _wasi) */
-    sp_extra *extra;          /* for the next wait; NULL: none */
+    synack_sp_extra *extra;          /* for the next wait; NULL: none */
     size_t n_extra;
     char tap_name[64];
     char pcap_path[256];
-} sp_rt;
+} synack_sp_rt;
 
-extern sp_rt sp_g;
+extern synack_sp_rt synack_sp_g;
 
 /* Bring the stack up from the environment (once). 0, or -1 with errno. */
-int sp_up(void);
-/* The stack (sp_up must have succeeded). */
-static inline synack_stack *sp_stack(void) { return sp_g.cli.stack; }
+int synack_sp_up(void);
+/* The stack (synack_sp_up must have succeeded). */
+static inline synack_stack *synack_sp_stack(void) { return synack_sp_g.cli.stack; }
 /* The monotonic clock, ms. */
-uint64_t sp_now(void);
+uint64_t synack_sp_now(void);
 /*
  * Run the stack once and sleep until the link has frames, one of the
  * extra descriptors is ready, the stack's next deadline or `until`.
  * Returns 0, or -1 when the link is gone.
  */
-int sp_step(uint64_t until, sp_extra *extra, size_t n_extra);
+int synack_sp_step(uint64_t until, synack_sp_extra *extra, size_t n_extra);
 /* Take what the link has and run due timers, without sleeping (before a
  * call says EAGAIN or a poll reports). */
-void sp_drain(void);
+void synack_sp_drain(void);
 /* Deadline `ms` from now (ms < 0: none, UINT64_MAX). */
-uint64_t sp_deadline(int64_t ms);
+uint64_t synack_sp_deadline(int64_t ms);
 /* Whether the link is gone (sockets then fail with ENETDOWN). */
-bool sp_link_down(void);
+bool synack_sp_link_down(void);
 
 /* ---- the system layer (sys_native.c / sys_wasi.c) ---------------------- */
 
 /* Reserve a descriptor number for a socket. -1 with errno (EMFILE). */
-int sp_sys_reserve_fd(void);
+int synack_sp_sys_reserve_fd(void);
 /* Give the number back. */
-void sp_sys_release_fd(int fd);
+void synack_sp_sys_release_fd(int fd);
 /* The platform under the runtime: fills *p, returns its ctx. */
-void *sp_sys_platform(synack_cli_platform *p);
+void *synack_sp_sys_platform(synack_cli_platform *p);
 /* Open the link for the runtime's options (stdio needs care natively). */
-int sp_sys_link_open(void *ctx, const synack_cli_opts *o,
+int synack_sp_sys_link_open(void *ctx, const synack_cli_opts *o,
                      synack_cli_link_info *info, char *err, size_t errcap);
-/* wait() of the platform: the link, sp_g.extra and the deadline. */
-int sp_sys_wait(void *ctx, uint64_t deadline, unsigned want);
+/* wait() of the platform: the link, synack_sp_g.extra and the deadline. */
+int synack_sp_sys_wait(void *ctx, uint64_t deadline, unsigned want);
 /* Real calls on ordinary descriptors. */
-ssize_t sp_sys_read(int fd, void *buf, size_t len);
-ssize_t sp_sys_write(int fd, const void *buf, size_t len);
-ssize_t sp_sys_readv(int fd, const struct iovec *iov, int n);
-ssize_t sp_sys_writev(int fd, const struct iovec *iov, int n);
-int sp_sys_close(int fd);
+ssize_t synack_sp_sys_read(int fd, void *buf, size_t len);
+ssize_t synack_sp_sys_write(int fd, const void *buf, size_t len);
+ssize_t synack_sp_sys_readv(int fd, const struct iovec *iov, int n);
+ssize_t synack_sp_sys_writev(int fd, const struct iovec *iov, int n);
+int synack_sp_sys_close(int fd);
 /* Poll ordinary descriptors only (no stack): the real poll. */
-int sp_sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
+int synack_sp_sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
 /* Early set-up from the environment, before main (stdout under stdio). */
-void sp_sys_early(void);
+void synack_sp_sys_early(void);
 /* Under SYNACK_LINK=stdio the program's fd 1 is stderr (and fd 0 empty). */
-extern bool sp_stdio_link;
+extern bool synack_sp_stdio_link;
 
 /* ---- sockets (sock.c) -------------------------------------------------- */
 
-typedef enum sp_state {
+typedef enum synack_sp_state {
     SP_NEW = 0,      /* TCP: not connected, not listening */
     SP_LISTEN,
     SP_CONNECTING,
     SP_CONNECTED,    /* established (or was: closing, reset) */
     SP_FAILED,       /* the connection attempt failed */
-} sp_state;
+} synack_sp_state;
 
-typedef struct sp_sock {
+typedef struct synack_sp_sock {
     int fd;
     int type;        /* SOCK_STREAM or SOCK_DGRAM */
     int h;           /* stack handle, -1 when none yet (UDP before bind) */
-    sp_state st;
+    synack_sp_state st;
     bool nonblock, cloexec, bound, err_taken, rd_shut, wr_shut;
     bool connect_told; /* connect() has said 0 (then EISCONN) */
-    sp_addr local;   /* bound address (ip 0: any) */
-    sp_addr peer;    /* TCP: the peer; UDP: the connected peer */
+    synack_sp_addr local;   /* bound address (ip 0: any) */
+    synack_sp_addr peer;    /* TCP: the peer; UDP: the connected peer */
     bool has_peer;
     int udp_err;     /* UDP: a pending ICMP error (negative synack_err) */
     int64_t rcvtimeo_ms, sndtimeo_ms; /* < 0: none */
@@ -157,8 +157,8 @@ typedef struct sp_sock {
     uint8_t *buf;
     size_t buf_cap, buf_off, buf_len;
     bool has_dgram;
-    sp_addr dg_src;
-} sp_sock;
+    synack_sp_addr dg_src;
+} synack_sp_sock;
 
 /* recv flag of our own (no system uses bit 30): return a datagram's full
  * length, as the program's MSG_TRUNC asks; recvmsg sets msg_flags from
@@ -167,26 +167,26 @@ typedef struct sp_sock {
 #define SP_WANT_FULL(flags) (((flags) & (SP_FULL_LEN | MSG_TRUNC)) != 0)
 
 /* The socket behind fd, or NULL for an ordinary descriptor. */
-sp_sock *sp_lookup(int fd);
+synack_sp_sock *synack_sp_lookup(int fd);
 /* poll() bits of a socket now (after refreshing its state). */
-short sp_sock_revents(sp_sock *s, short events);
+short synack_sp_sock_revents(synack_sp_sock *s, short events);
 /* Socket-side of read/write/close for the wrappers. */
-ssize_t sp_sock_recv(sp_sock *s, void *buf, size_t len, int flags,
+ssize_t synack_sp_sock_recv(synack_sp_sock *s, void *buf, size_t len, int flags,
                      struct sockaddr *from, socklen_t *fromlen);
-ssize_t sp_sock_send(sp_sock *s, const void *buf, size_t len, int flags,
+ssize_t synack_sp_sock_send(synack_sp_sock *s, const void *buf, size_t len, int flags,
                      const struct sockaddr *to, socklen_t tolen);
-int sp_sock_close(sp_sock *s);
-int sp_sock_fcntl(sp_sock *s, int cmd, uintptr_t arg);
-int sp_sock_ioctl(sp_sock *s, unsigned long req, void *arg);
+int synack_sp_sock_close(synack_sp_sock *s);
+int synack_sp_sock_fcntl(synack_sp_sock *s, int cmd, uintptr_t arg);
+int synack_sp_sock_ioctl(synack_sp_sock *s, unsigned long req, void *arg);
 /* Closed connections still finishing (FIN not yet acknowledged): serviced
  * on every step, and waited for at exit. */
-void sp_orphans_service(void);
-size_t sp_orphans_count(void);
+void synack_sp_orphans_service(void);
+size_t synack_sp_orphans_count(void);
 
 /* ---- resolver (resolv.c) ------------------------------------------------ */
 
 /* Resolve a name through the stack's DNS (blocking). 0 or a synack_err. */
-int sp_resolve(const char *name, synack_ip4 *out);
+int synack_sp_resolve(const char *name, synack_ip4 *out);
 
 /* ---- interception ---------------------------------------------------------
  * Programs are linked with --wrap=NAME for every call in synack_posix.wrap:
@@ -225,9 +225,9 @@ ssize_t SP_REAL(sendmsg)(int, const struct msghdr *, int);
 #define PASS_ALL(name, ...) SP_REAL(name)(__VA_ARGS__)
 #ifdef __wasi__
 #define SP_FIRST(a, ...) (a)
-#define PASS(name, ...) sp_not_ours(SP_FIRST(__VA_ARGS__, 0))
+#define PASS(name, ...) synack_sp_not_ours(SP_FIRST(__VA_ARGS__, 0))
 /* -1 with EBADF (no such descriptor) or ENOTSOCK. */
-int sp_not_ours(int fd);
+int synack_sp_not_ours(int fd);
 #else
 #define PASS(name, ...) SP_REAL(name)(__VA_ARGS__)
 #endif

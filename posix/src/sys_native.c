@@ -18,7 +18,7 @@
 #include "native.h"
 #include "sp.h"
 
-bool sp_stdio_link;
+bool synack_sp_stdio_link;
 /* SYNACK_LINK=stdio: the process's original stdin and stdout, where
  * frames come and go, once fd 0 reads /dev/null and fd 1 is stderr. */
 static int stdio_in = -1, stdio_out = -1;
@@ -26,7 +26,7 @@ static synack_native native;
 static int (*base_link_open)(void *ctx, const synack_cli_opts *o,
                              synack_cli_link_info *info, char *err, size_t errcap);
 
-void sp_sys_early(void)
+void synack_sp_sys_early(void)
 {
     const char *l = getenv("SYNACK_LINK");
     if (l == NULL || strcmp(l, "stdio") != 0 || stdio_out >= 0)
@@ -42,15 +42,15 @@ void sp_sys_early(void)
         SP_REAL(close)(nul);
     if (stdio_out >= 0)
         dup2(2, 1);
-    sp_stdio_link = true;
+    synack_sp_stdio_link = true;
 }
 
 __attribute__((constructor)) static void early(void)
 {
-    sp_sys_early();
+    synack_sp_sys_early();
 }
 
-void *sp_sys_platform(synack_cli_platform *p)
+void *synack_sp_sys_platform(synack_cli_platform *p)
 {
     synack_native_platform(p, &native);
     base_link_open = p->link_open;
@@ -63,7 +63,7 @@ static int set_nonblock(int fd)
     return fl < 0 ? -1 : SP_REAL(fcntl)(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-int sp_sys_link_open(void *ctx, const synack_cli_opts *o,
+int synack_sp_sys_link_open(void *ctx, const synack_cli_opts *o,
                      synack_cli_link_info *info, char *err, size_t errcap)
 {
     synack_native *n = ctx;
@@ -72,7 +72,7 @@ int sp_sys_link_open(void *ctx, const synack_cli_opts *o,
         signal(SIGPIPE, SIG_IGN);
     if (o->link != SYNACK_CLI_LINK_STDIO)
         return base_link_open(ctx, o, info, err, errcap);
-    sp_sys_early();
+    synack_sp_sys_early();
     n->link.rfd = stdio_in >= 0 ? stdio_in : 0;
     n->link.wfd = stdio_out >= 0 ? stdio_out : 1;
     if (set_nonblock((int)n->link.rfd) < 0 || set_nonblock((int)n->link.wfd) < 0) {
@@ -85,23 +85,23 @@ int sp_sys_link_open(void *ctx, const synack_cli_opts *o,
     return 0;
 }
 
-int sp_sys_wait(void *ctx, uint64_t deadline, unsigned want)
+int synack_sp_sys_wait(void *ctx, uint64_t deadline, unsigned want)
 {
     synack_native *n = ctx;
     synack_cli_fdwatch w[3];
     size_t nw = synack_cli_fdlink_watches(&n->link, want, w);
-    size_t total = nw + sp_g.n_extra;
+    size_t total = nw + synack_sp_g.n_extra;
     struct pollfd local[32];
     struct pollfd *fds = total <= 32 ? local : malloc(total * sizeof *fds);
     if (fds == NULL)
         return -1;
     for (size_t i = 0; i < nw; i++)
         fds[i] = (struct pollfd){.fd = (int)w[i].fd, .events = w[i].write ? POLLOUT : POLLIN};
-    for (size_t i = 0; i < sp_g.n_extra; i++)
-        fds[nw + i] = (struct pollfd){.fd = sp_g.extra[i].fd, .events = sp_g.extra[i].events};
+    for (size_t i = 0; i < synack_sp_g.n_extra; i++)
+        fds[nw + i] = (struct pollfd){.fd = synack_sp_g.extra[i].fd, .events = synack_sp_g.extra[i].events};
     int timeout = -1;
     if (deadline != UINT64_MAX) {
-        uint64_t left = synack_cli_ms_left(deadline, sp_now());
+        uint64_t left = synack_cli_ms_left(deadline, synack_sp_now());
         timeout = left > INT_MAX ? INT_MAX : (int)left;
     }
     int rc = SP_REAL(poll)(fds, (nfds_t)total, timeout);
@@ -112,8 +112,8 @@ int sp_sys_wait(void *ctx, uint64_t deadline, unsigned want)
         for (size_t i = 0; i < nw; i++)
             if (fds[i].revents & (w[i].write ? out_ev : in_ev))
                 ready |= w[i].ready;
-        for (size_t i = 0; i < sp_g.n_extra; i++)
-            sp_g.extra[i].revents = fds[nw + i].revents;
+        for (size_t i = 0; i < synack_sp_g.n_extra; i++)
+            synack_sp_g.extra[i].revents = fds[nw + i].revents;
     }
     if (fds != local)
         free(fds);
@@ -122,17 +122,17 @@ int sp_sys_wait(void *ctx, uint64_t deadline, unsigned want)
     return (int)ready;
 }
 
-int sp_sys_reserve_fd(void)
+int synack_sp_sys_reserve_fd(void)
 {
     return open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
-void sp_sys_release_fd(int fd)
+void synack_sp_sys_release_fd(int fd)
 {
     SP_REAL(close)(fd);
 }
 
-int sp_sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
+int synack_sp_sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
     return SP_REAL(poll)(fds, n, timeout_ms);
 }

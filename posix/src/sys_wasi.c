@@ -17,32 +17,32 @@
 #define NS_PER_MS 1000000u
 #define FD_BASE 64
 
-bool sp_stdio_link;
+bool synack_sp_stdio_link;
 static synack_wasi wasi;
 static int (*base_link_open)(void *ctx, const synack_cli_opts *o,
                              synack_cli_link_info *info, char *err, size_t errcap);
 
-void sp_sys_early(void)
+void synack_sp_sys_early(void)
 {
     const char *l = getenv("SYNACK_LINK");
     /* fd 1 carries frames: the wrappers send the program's writes to fd 1
      * to fd 2 and give it an empty fd 0. */
-    sp_stdio_link = l != NULL && strcmp(l, "stdio") == 0;
+    synack_sp_stdio_link = l != NULL && strcmp(l, "stdio") == 0;
 }
 
 __attribute__((constructor)) static void early(void)
 {
-    sp_sys_early();
+    synack_sp_sys_early();
 }
 
-void *sp_sys_platform(synack_cli_platform *p)
+void *synack_sp_sys_platform(synack_cli_platform *p)
 {
     synack_wasi_platform(p, &wasi);
     base_link_open = p->link_open;
     return &wasi;
 }
 
-int sp_sys_link_open(void *ctx, const synack_cli_opts *o,
+int synack_sp_sys_link_open(void *ctx, const synack_cli_opts *o,
                      synack_cli_link_info *info, char *err, size_t errcap)
 {
     return base_link_open(ctx, o, info, err, errcap);
@@ -63,12 +63,12 @@ static void sub_fd(__wasi_subscription_t *s, uint64_t ud, int fd, bool write)
         s->u.u.fd_read.file_descriptor = (__wasi_fd_t)fd;
 }
 
-int sp_sys_wait(void *ctx, uint64_t deadline, unsigned want)
+int synack_sp_sys_wait(void *ctx, uint64_t deadline, unsigned want)
 {
     synack_wasi *w = ctx;
     synack_cli_fdwatch fw[3];
     size_t nw = synack_cli_fdlink_watches(&w->link, want, fw);
-    size_t cap = nw + 2 * sp_g.n_extra + 1;
+    size_t cap = nw + 2 * synack_sp_g.n_extra + 1;
     __wasi_subscription_t *subs = malloc(cap * sizeof *subs);
     __wasi_event_t *ev = malloc(cap * sizeof *ev);
     if (subs == NULL || ev == NULL) {
@@ -79,14 +79,14 @@ int sp_sys_wait(void *ctx, uint64_t deadline, unsigned want)
     size_t n = 0;
     for (size_t i = 0; i < nw; i++)
         sub_fd(&subs[n++], fw[i].ready, (int)fw[i].fd, fw[i].write);
-    for (size_t i = 0; i < sp_g.n_extra; i++) {
-        if (sp_g.extra[i].events & POLLIN)
-            sub_fd(&subs[n++], EXTRA_TAG + 2 * i, sp_g.extra[i].fd, false);
-        if (sp_g.extra[i].events & POLLOUT)
-            sub_fd(&subs[n++], EXTRA_TAG + 2 * i + 1, sp_g.extra[i].fd, true);
+    for (size_t i = 0; i < synack_sp_g.n_extra; i++) {
+        if (synack_sp_g.extra[i].events & POLLIN)
+            sub_fd(&subs[n++], EXTRA_TAG + 2 * i, synack_sp_g.extra[i].fd, false);
+        if (synack_sp_g.extra[i].events & POLLOUT)
+            sub_fd(&subs[n++], EXTRA_TAG + 2 * i + 1, synack_sp_g.extra[i].fd, true);
     }
     if (deadline != UINT64_MAX) {
-        uint64_t left = synack_cli_ms_left(deadline, sp_now());
+        uint64_t left = synack_cli_ms_left(deadline, synack_sp_now());
         __wasi_subscription_t *s = &subs[n++];
         memset(s, 0, sizeof *s);
         s->u.tag = __WASI_EVENTTYPE_CLOCK;
@@ -102,7 +102,7 @@ int sp_sys_wait(void *ctx, uint64_t deadline, unsigned want)
         for (__wasi_size_t i = 0; e == 0 && i < got; i++) {
             uint64_t ud = ev[i].userdata;
             if (ud >= EXTRA_TAG) {
-                sp_extra *x = &sp_g.extra[(ud - EXTRA_TAG) / 2];
+                synack_sp_extra *x = &synack_sp_g.extra[(ud - EXTRA_TAG) / 2];
                 bool write = (ud - EXTRA_TAG) & 1u;
                 if (ev[i].error == __WASI_ERRNO_BADF)
                     x->revents |= POLLNVAL;
@@ -122,28 +122,28 @@ int sp_sys_wait(void *ctx, uint64_t deadline, unsigned want)
     return ready;
 }
 
-int sp_sys_reserve_fd(void)
+int synack_sp_sys_reserve_fd(void)
 {
     for (int fd = FD_BASE; fd < FD_BASE + 65536; fd++) {
         __wasi_fdstat_t st;
-        if (sp_lookup(fd) == NULL && __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st) != 0)
+        if (synack_sp_lookup(fd) == NULL && __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st) != 0)
             return fd;
     }
     errno = EMFILE;
     return -1;
 }
 
-void sp_sys_release_fd(int fd)
+void synack_sp_sys_release_fd(int fd)
 {
     (void)fd;
 }
 
-int sp_sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
+int synack_sp_sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
     return SP_REAL(poll)(fds, n, timeout_ms);
 }
 
-int sp_not_ours(int fd)
+int synack_sp_not_ours(int fd)
 {
     __wasi_fdstat_t st;
     errno = fd >= 0 && __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st) == 0 ? ENOTSOCK : EBADF;
