@@ -42,6 +42,33 @@ SRC
   [ -f "$src_parent/$2/configure" ] || { echo "build-wasi-ports: no $2 under $src_parent" >&2; exit 1; }
 }
 
+# lighttpd (work in progress, not built by default: it starts under
+# wasmtime but does not serve yet; docs/posix.md): select instead of poll
+# (its poll backend asserts Linux's POLL* values), a static build with
+# the modules named in the build tree's src/plugin-static.h, and
+# synack_posix's compatibility layer for fork & co.
+build_lighttpd() {
+  fetch lighttpd lighttpd-1.4.69
+  local bld="$deps/lighttpd-wasi-build"
+  mkdir -p "$bld/src"
+  export SYNACK_WASI_COMPAT=1
+  if [ ! -f "$bld/Makefile" ]; then
+    (cd "$bld" && LIGHTTPD_STATIC=yes CC="$cc" AR=llvm-ar-14 RANLIB=llvm-ranlib-14 CFLAGS=-O2 \
+      "$src_parent/lighttpd-1.4.69/configure" --host=wasm32-unknown-wasi --enable-static \
+      --disable-shared --disable-dependency-tracking --without-pcre2 --without-pcre \
+      --without-zlib --without-bzip2 --without-openssl --without-lua --without-mysql \
+      --without-ldap --without-attr --without-valgrind --without-libunwind --without-krb5 \
+      --without-pam --without-sasl --without-webdav-props --without-webdav-locks \
+      --without-xxhash --without-zstd --without-brotli --without-dbi --without-pgsql \
+      --without-maxminddb --disable-ipv6 --disable-mmap ac_cv_func_poll=no \
+      >"$bld/configure.log" 2>&1) || { echo "build-wasi-ports: lighttpd configure failed" >&2; exit 1; }
+  fi
+  printf 'PLUGIN_INIT(mod_staticfile)\nPLUGIN_INIT(mod_indexfile)\n' >"$bld/src/plugin-static.h"
+  rm -f "$bld/src/lighttpd"
+  make -C "$bld" -j2 >"$bld/make.log" 2>&1 || { echo "build-wasi-ports: lighttpd build failed" >&2; exit 1; }
+  echo "$bld/src/lighttpd"
+}
+
 case "${1:-}" in
   --check) [ -f "$src_parent/$CURL_DIR/configure" ] || { echo "missing: $CURL_DIR source"; exit 1; }; exit 0 ;;
   --fetch) fetch curl "$CURL_DIR"; exit 0 ;;
@@ -53,6 +80,11 @@ fetch curl "$CURL_DIR"
 wasi="$(build_preset wasi synack_posix)"
 cc="$wasi/bin/synack-wasi-cc"
 lib="$wasi/posix/libsynack_posix.a"
+if [ "${1:-}" = lighttpd ]; then
+  build_preset wasi synack_posix_compat >/dev/null
+  build_lighttpd
+  exit 0
+fi
 
 # curl: HTTP only, no TLS or compression libraries, the
 # synchronous resolver (getaddrinfo), no IPv6 yet, and no AF_UNIX

@@ -76,6 +76,7 @@ struct servent {
 };
 
 struct hostent *gethostbyname(const char *);
+struct hostent *gethostbyaddr(const void *, socklen_t, int); /* compat layer only */
 
 extern int h_errno;
 #define HOST_NOT_FOUND 1
