@@ -37,6 +37,9 @@ typedef struct bench_net {
 
 #define BENCH_IP_A SYNACK_IP4(10, 0, 0, 1)
 #define BENCH_IP_B SYNACK_IP4(10, 0, 0, 2)
+/* An IPv4 address where the API takes a `const synack_addr *` (a
+ * compound literal, alive until the end of the enclosing block). */
+#define BENCH_ADDR(ip) ((const synack_addr[1]){synack_addr_from_ip4(ip)})
 
 /* Defaults for a bench stack: `tcp` may be edited before bench_net_new. */
 void bench_config(synack_config *cfg);
@@ -72,6 +75,7 @@ int bench_scale(int argc, char **argv);
 int bench_lossy(int argc, char **argv);
 int bench_cycles(int argc, char **argv);
 int bench_datapath(int argc, char **argv);
+int bench_tls(int argc, char **argv);
 
 /* Option lookup: "--name VALUE" in argv, else `def`. */
 double bench_opt(int argc, char **argv, const char *name, double def);

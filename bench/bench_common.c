@@ -91,7 +91,7 @@ int bench_net_new(bench_net *n, const synack_config *cfg, uint32_t mtu, uint64_t
        its first packets waiting in the ARP queue */
     int ph = synack_ping_open(n->a);
     if (ph >= 0) {
-        synack_ping_send(n->a, now, ph, BENCH_IP_B, 1, "x", 1);
+        synack_ping_send(n->a, now, ph, BENCH_ADDR(BENCH_IP_B), 1, "x", 1);
         bench_net_settle(n);
         synack_ping_close(n->a, ph);
     }
@@ -118,7 +118,7 @@ int bench_connect(bench_net *n, int lh, uint16_t port, int *ha, int *hb)
     int h = synack_tcp_open(n->a);
     if (h < 0)
         return h;
-    int rc = synack_tcp_connect(n->a, n->now, h, BENCH_IP_B, port);
+    int rc = synack_tcp_connect(n->a, n->now, h, BENCH_ADDR(BENCH_IP_B), port);
     if (rc < 0)
         return rc;
     bench_net_settle(n);

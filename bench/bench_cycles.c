@@ -119,7 +119,7 @@ int bench_cycles(int argc, char **argv)
     synack_tcp_bind(c->b, lh, 5001);
     synack_tcp_listen(c->b, lh, 4);
     c->ha = synack_tcp_open(c->a);
-    synack_tcp_connect(c->a, c->now, c->ha, BENCH_IP_B, 5001);
+    synack_tcp_connect(c->a, c->now, c->ha, BENCH_ADDR(BENCH_IP_B), 5001);
     c->hb = -1;
     for (int i = 0; i < 100 && c->hb < 0; i++) {
         ql_drain(&c->qa, c->b, c->now, 0);

@@ -122,7 +122,7 @@ int bench_lossy(int argc, char **argv)
     synack_tcp_bind(b, lh, 5001);
     synack_tcp_listen(b, lh, 4);
     int ha = synack_tcp_open(a), hb = -1;
-    synack_tcp_connect(a, now, ha, BENCH_IP_B, 5001);
+    synack_tcp_connect(a, now, ha, BENCH_ADDR(BENCH_IP_B), 5001);
 
     uint64_t start = 0, end_at = 0, received = 0, steps = 0;
     bool done = false;

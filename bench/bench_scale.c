@@ -74,7 +74,7 @@ int bench_scale(int argc, char **argv)
         uint32_t end = opened + SCALE_BATCH < nconn ? opened + SCALE_BATCH : nconn;
         for (uint32_t i = opened; i < end; i++) {
             int h = synack_tcp_open(n.a);
-            if (h < 0 || synack_tcp_connect(n.a, n.now, h, BENCH_IP_B,
+            if (h < 0 || synack_tcp_connect(n.a, n.now, h, BENCH_ADDR(BENCH_IP_B),
                                             (uint16_t)(6001 + i % SCALE_PORTS)) < 0) {
                 fprintf(stderr, "scale: connect %u failed: %s\n", i, synack_strerror(h < 0 ? h : -1));
                 goto out;

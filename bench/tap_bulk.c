@@ -114,7 +114,8 @@ int main(int argc, char **argv)
     }
     int h = synack_tcp_open(s), lh = -1;
     if (mode == 0) {
-        synack_tcp_connect(s, now, h, peer, port);
+        synack_addr pa = synack_addr_from_ip4(peer);
+        synack_tcp_connect(s, now, h, &pa, port);
     } else {
         lh = h;
         h = -1;

@@ -42,8 +42,7 @@ static void learn(tcp_harness *th, fd_state *st)
             synack_ld_be16(f->data + 12) != SYNACK_ETHERTYPE_IPV4 ||
             synack_ip4_parse(f->data + 14, f->len - 14, false, &ip) < 0 ||
             ip.proto != SYNACK_IPPROTO_UDP ||
-            synack_udp_parse(f->data + 14 + ip.hdr_len, ip.total_len - ip.hdr_len, ip.src,
-                             ip.dst, false, &udp) < 0)
+            synack_udp_parse(f->data + 14 + ip.hdr_len, ip.total_len - ip.hdr_len, synack_ip4_pseudo_sum(ip.src, ip.dst, SYNACK_IPPROTO_UDP), false, &udp) < 0)
             continue;
         if (udp.dport == SYNACK_DNS_PORT && udp.payload_len >= 2) {
             st->dns_port = udp.sport;
@@ -72,7 +71,7 @@ static void send_udp(tcp_harness *th, synack_ip4 dst, uint16_t sport, uint16_t d
     synack_ip4_emit(&ip, buf + SYNACK_ETH_HDR_LEN);
     memcpy(buf + off + SYNACK_UDP_HDR_LEN, payload, len);
     synack_udp_repr u = {.sport = sport, .dport = dport};
-    synack_udp_emit(&u, buf + off, len, TH_PEER_IP, dst);
+    synack_udp_emit(&u, buf + off, len, synack_ip4_pseudo_sum(TH_PEER_IP, dst, SYNACK_IPPROTO_UDP));
     synack_input(th->s, th->now, buf, off + SYNACK_UDP_HDR_LEN + len);
     free(buf);
 }

@@ -82,7 +82,7 @@ static void drain(tcp_harness *th, uint32_t *ctrl, uint32_t *all)
             synack_ip4_parse(f->data + 14, f->len - 14, false, &ip) > 0 &&
             ip.proto == SYNACK_IPPROTO_TCP && ip.frag_off == 0 && !ip.mf &&
             synack_tcp_parse(f->data + 14 + ip.hdr_len, ip.total_len - ip.hdr_len,
-                             ip.src, ip.dst, false, &tcp) >= 0 &&
+                             synack_ip4_pseudo_sum(ip.src, ip.dst, SYNACK_IPPROTO_TCP), false, &tcp) >= 0 &&
             tcp.payload_len > 0)
             data = true;
         if (!data)

@@ -79,14 +79,14 @@ static void wire_icmp(const uint8_t *p, size_t n, bool verify)
 static void wire_udp(const uint8_t *p, size_t n, bool verify)
 {
     synack_udp_repr a, b;
-    if (synack_udp_parse(p, n, SRC, DST, verify, &a) < 0)
+    if (synack_udp_parse(p, n, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), verify, &a) < 0)
         return;
     CHECK(a.payload_len + SYNACK_UDP_HDR_LEN <= n);
     uint8_t *out = malloc(SYNACK_UDP_HDR_LEN + a.payload_len + 1);
     memcpy(out + SYNACK_UDP_HDR_LEN, a.payload, a.payload_len);
     size_t len = synack_udp_emit(&a, out, a.payload_len, SRC, DST);
     CHECK(len == SYNACK_UDP_HDR_LEN + a.payload_len);
-    CHECK(synack_udp_parse(out, len, SRC, DST, true, &b) >= 0);
+    CHECK(synack_udp_parse(out, len, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), true, &b) >= 0);
     CHECK(b.sport == a.sport && b.dport == a.dport && b.payload_len == a.payload_len);
     free(out);
 }
@@ -94,14 +94,14 @@ static void wire_udp(const uint8_t *p, size_t n, bool verify)
 static void wire_tcp(const uint8_t *p, size_t n, bool verify)
 {
     synack_tcp_repr a, b;
-    if (synack_tcp_parse(p, n, SRC, DST, verify, &a) < 0)
+    if (synack_tcp_parse(p, n, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_TCP), verify, &a) < 0)
         return;
     CHECK(a.hdr_len >= SYNACK_TCP_HDR_LEN && a.hdr_len <= n);
     CHECK(a.payload_len == n - a.hdr_len);
     uint8_t out[SYNACK_TCP_MAX_HDR_LEN];
     size_t hl = synack_tcp_emit(&a, out);
     CHECK(hl == synack_tcp_header_len(&a) && hl <= SYNACK_TCP_MAX_HDR_LEN);
-    CHECK(synack_tcp_parse(out, hl, SRC, DST, false, &b) >= 0);
+    CHECK(synack_tcp_parse(out, hl, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_TCP), false, &b) >= 0);
     CHECK(b.seq == a.seq && b.ack == a.ack && b.flags == a.flags && b.win == a.win);
     CHECK(b.has_mss == a.has_mss && b.has_ws == a.has_ws && b.has_ts == a.has_ts);
     CHECK(b.sack_ok == a.sack_ok && b.sack_count <= a.sack_count);

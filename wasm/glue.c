@@ -6,7 +6,9 @@
  * Boundary conventions, chosen so that no 64-bit integer crosses into JS:
  * - time is a double of milliseconds (DESIGN.md: "double at the JavaScript
  *   boundary"); UINT64_MAX deadlines become +Infinity;
- * - addresses are uint32_t in host order (JS passes numbers, reads `>>> 0`);
+ * - addresses are uint32_t in host order (JS passes numbers, reads `>>> 0`)
+ *   and become the API's synack_addr in addr_in/addr_out only (IPv4 today;
+ *   the JS API itself takes and gives strings);
  * - results that hold several values are written into caller-provided
  *   scratch memory as doubles or uint32_t, never as C structs, so JS does
  *   not depend on struct layout.
@@ -27,6 +29,18 @@
 
 #include "synack/synack.h"
 #include "synack_libc.h"
+
+/* The boundary's address (IPv4, host order) as the API's synack_addr. */
+static synack_addr addr_in(uint32_t a)
+{
+    return synack_addr_from_ip4(a);
+}
+
+/* An API address for JS: its IPv4 number (0 for another family). */
+static uint32_t addr_out(const synack_addr *a)
+{
+    return synack_addr_to_ip4(a);
+}
 
 /* Large enough for any trace event's JSON (a segment with four SACK blocks
  * is about 350 bytes). */
@@ -327,7 +341,8 @@ EMSCRIPTEN_KEEPALIVE
 int synack_js_ping_send(synack_js_ctx *c, double now, int h, uint32_t dst,
                         uint32_t seq, const uint8_t *payload, size_t len)
 {
-    return synack_ping_send(c->stack, ms_from_js(now), h, dst, (uint16_t)seq,
+    synack_addr d = addr_in(dst);
+    return synack_ping_send(c->stack, ms_from_js(now), h, &d, (uint16_t)seq,
                             payload, len);
 }
 
@@ -336,10 +351,10 @@ EMSCRIPTEN_KEEPALIVE
 int synack_js_ping_recv(synack_js_ctx *c, int h, uint32_t *out, uint8_t *buf,
                         size_t cap)
 {
-    synack_ip4 src = 0;
+    synack_addr src = {0};
     uint16_t seq = 0;
     int n = synack_ping_recv(c->stack, h, &src, &seq, buf, cap);
-    out[0] = src;
+    out[0] = addr_out(&src);
     out[1] = seq;
     return n;
 }
@@ -376,7 +391,8 @@ int synack_js_udp_sendto(synack_js_ctx *c, double now, int h, uint32_t dst,
 {
     if (dport > 65535)
         return SYNACK_ERR_INVAL;
-    return synack_udp_sendto(c->stack, ms_from_js(now), h, dst,
+    synack_addr d = addr_in(dst);
+    return synack_udp_sendto(c->stack, ms_from_js(now), h, &d,
                              (uint16_t)dport, data, len);
 }
 
@@ -385,10 +401,10 @@ EMSCRIPTEN_KEEPALIVE
 int synack_js_udp_recvfrom(synack_js_ctx *c, int h, uint8_t *buf, size_t cap,
                            uint32_t *out)
 {
-    synack_ip4 src = 0;
+    synack_addr src = {0};
     uint16_t sport = 0;
     int n = synack_udp_recvfrom(c->stack, h, buf, cap, &src, &sport);
-    out[0] = src;
+    out[0] = addr_out(&src);
     out[1] = sport;
     return n;
 }
@@ -429,10 +445,10 @@ int synack_js_tcp_listen(synack_js_ctx *c, int h, uint32_t backlog)
 EMSCRIPTEN_KEEPALIVE
 int synack_js_tcp_accept(synack_js_ctx *c, double now, int h, uint32_t *out)
 {
-    synack_ip4 addr = 0;
+    synack_addr addr = {0};
     uint16_t port = 0;
     int r = synack_tcp_accept(c->stack, ms_from_js(now), h, &addr, &port);
-    out[0] = addr;
+    out[0] = addr_out(&addr);
     out[1] = port;
     return r;
 }
@@ -444,7 +460,8 @@ int synack_js_tcp_connect(synack_js_ctx *c, double now, int h, uint32_t dst,
 {
     if (dport > 65535)
         return SYNACK_ERR_INVAL;
-    return synack_tcp_connect(c->stack, ms_from_js(now), h, dst,
+    synack_addr d = addr_in(dst);
+    return synack_tcp_connect(c->stack, ms_from_js(now), h, &d,
                               (uint16_t)dport);
 }
 
@@ -523,7 +540,8 @@ int synack_js_tcp_info(synack_js_ctx *c, int h, double *out)
     if (r < 0)
         return r;
     const double v[] = {
-        i.state,     i.local_addr,  i.local_port, i.remote_addr, i.remote_port,
+        i.state,     addr_out(&i.local_addr),  i.local_port,
+        addr_out(&i.remote_addr), i.remote_port,
         i.snd_una,   i.snd_nxt,     i.snd_wnd,    i.rcv_nxt,     i.rcv_wnd,
         i.cwnd,      i.ssthresh,    i.srtt_ms,    i.rttvar_ms,   i.rto_ms,
         i.mss,       i.sndbuf_used, i.rcvbuf_used,
@@ -598,16 +616,18 @@ EMSCRIPTEN_KEEPALIVE
 int synack_js_dns_query(synack_js_ctx *c, double now, const char *name,
                         uint32_t server)
 {
-    return synack_dns_query(c->stack, ms_from_js(now), name, server);
+    synack_addr srv = addr_in(server); /* 0.0.0.0: the configured resolver */
+    return synack_dns_query(c->stack, ms_from_js(now), name,
+                            server != 0 ? &srv : NULL);
 }
 
 /* See synack_dns_result; out[0] = the address. */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_dns_result(synack_js_ctx *c, int h, uint32_t *out)
 {
-    synack_ip4 addr = 0;
+    synack_addr addr = {0};
     int r = synack_dns_result(c->stack, h, &addr);
-    out[0] = addr;
+    out[0] = addr_out(&addr);
     return r;
 }
 

@@ -146,6 +146,6 @@ size_t synack_br_dhcpd_build(const synack_br_slirp_net *net,
     memset(&u, 0, sizeof(u));
     u.sport = SYNACK_DHCP_SERVER_PORT;
     u.dport = SYNACK_DHCP_CLIENT_PORT;
-    off += synack_udp_emit(&u, buf + off, plen, ip.src, ip.dst);
+    off += synack_udp_emit(&u, buf + off, plen, synack_ip4_pseudo_sum(ip.src, ip.dst, SYNACK_IPPROTO_UDP));
     return off;
 }

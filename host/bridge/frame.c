@@ -103,7 +103,7 @@ bool synack_br_frame_is_dhcp_reply(const synack_br_frame *f)
 int synack_br_frame_dhcp(const synack_br_frame *f, synack_dhcp_repr *out)
 {
     synack_udp_repr u;
-    if (synack_udp_parse(f->l4, f->l4_len, f->ip.src, f->ip.dst, false, &u) < 0)
+    if (synack_udp_parse(f->l4, f->l4_len, synack_ip4_pseudo_sum(f->ip.src, f->ip.dst, SYNACK_IPPROTO_UDP), false, &u) < 0)
         return -1;
     if (synack_dhcp_parse(u.payload, u.payload_len, out) < 0)
         return -1;

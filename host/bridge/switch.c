@@ -147,7 +147,7 @@ static void send_reset(synack_br *br, int32_t port, const synack_br_frame *f)
         tcp.flags = SYNACK_TCP_RST | SYNACK_TCP_ACK;
     }
     size_t tl = synack_tcp_emit(&tcp, b + off);
-    synack_tcp_fill_checksum(b + off, tl, ip.src, ip.dst);
+    synack_tcp_fill_checksum(b + off, tl, synack_ip4_pseudo_sum(ip.src, ip.dst, SYNACK_IPPROTO_TCP));
     off += tl;
     br->ports[port].stats.rst_sent++;
     deliver(br, port, b, off);

@@ -42,9 +42,9 @@ void synack_cli_announce(synack_cli *c, const char *proto, uint16_t port)
     synack_cli_msg(c, "listening on %s port %u (%s)", text, (unsigned)port, proto);
 }
 
-int synack_cli_resolve(synack_cli *c, const char *host, synack_ip4 *out)
+int synack_cli_resolve(synack_cli *c, const char *host, synack_addr *out)
 {
-    if (synack_ip4_parse_text(host, out) == 0)
+    if (synack_addr_parse(host, out) == 0)
         return 0;
     char what[300];
     size_t hl = strlen(host);
@@ -57,7 +57,7 @@ int synack_cli_resolve(synack_cli *c, const char *host, synack_ip4 *out)
         synack_cli_msg(c, "%s: no DNS server (give --dns or use DHCP)", what);
         return 1;
     }
-    int q = synack_dns_query(c->stack, synack_cli_now(c), host, 0);
+    int q = synack_dns_query(c->stack, synack_cli_now(c), host, NULL);
     if (q < 0)
         return synack_cli_fail(c, what, q);
     int rc;
@@ -77,7 +77,7 @@ int synack_cli_resolve(synack_cli *c, const char *host, synack_ip4 *out)
 int synack_cli_tcp_dial(synack_cli *c, const char *verb, const char *host,
                         uint16_t port, char *what, size_t cap, int *h)
 {
-    synack_ip4 addr;
+    synack_addr addr;
     int rc = synack_cli_resolve(c, host, &addr);
     if (rc != 0)
         return rc;
@@ -85,7 +85,7 @@ int synack_cli_tcp_dial(synack_cli *c, const char *verb, const char *host,
     int s = synack_tcp_open(c->stack);
     if (s < 0)
         return synack_cli_fail(c, what, s);
-    rc = synack_tcp_connect(c->stack, synack_cli_now(c), s, addr, port);
+    rc = synack_tcp_connect(c->stack, synack_cli_now(c), s, &addr, port);
     if (rc != 0) {
         synack_tcp_abort(c->stack, synack_cli_now(c), s);
         return synack_cli_fail(c, what, rc);

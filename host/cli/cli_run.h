@@ -87,7 +87,7 @@ void synack_cli_announce(synack_cli *c, const char *proto, uint16_t port);
  * HOST as dotted quad, or resolved through DNS. Returns 0, or prints the
  * failure and returns 1.
  */
-int synack_cli_resolve(synack_cli *c, const char *host, synack_ip4 *out);
+int synack_cli_resolve(synack_cli *c, const char *host, synack_addr *out);
 
 /*
  * Resolve HOST, then open a TCP connection to HOST:port and wait for the

@@ -28,12 +28,12 @@ static uint64_t get_u64(const uint8_t *p)
 int synack_cli_cmd_ping(synack_cli *c)
 {
     const synack_cli_opts *o = c->o;
-    synack_ip4 dst;
+    synack_addr dst;
     int rc = synack_cli_resolve(c, o->host, &dst);
     if (rc != 0)
         return rc;
-    char dtext[16];
-    synack_ip4_format(dst, dtext);
+    char dtext[SYNACK_ADDR_STRLEN];
+    synack_addr_format(&dst, dtext);
     char what[300];
     memcpy(what, "ping ", 5);
     memcpy(what + 5, dtext, strlen(dtext) + 1);
@@ -58,7 +58,7 @@ int synack_cli_cmd_ping(synack_cli *c)
             for (size_t i = 8; i < sizeof payload; i++)
                 payload[i] = (uint8_t)i;
             sent++;
-            int r = synack_ping_send(c->stack, now, h, dst, (uint16_t)sent,
+            int r = synack_ping_send(c->stack, now, h, &dst, (uint16_t)sent,
                                      payload, sizeof payload);
             if (r < 0)
                 last_err = r;
@@ -67,7 +67,7 @@ int synack_cli_cmd_ping(synack_cli *c)
                 end = now + PING_WAIT_MS;
         }
         for (;;) {
-            synack_ip4 src;
+            synack_addr src;
             uint16_t seq;
             int n = synack_ping_recv(c->stack, h, &src, &seq, reply, sizeof reply);
             if (n == SYNACK_ERR_AGAIN)
@@ -76,8 +76,8 @@ int synack_cli_cmd_ping(synack_cli *c)
                 last_err = n;
                 continue;
             }
-            char stext[16];
-            synack_ip4_format(src, stext);
+            char stext[SYNACK_ADDR_STRLEN];
+            synack_addr_format(&src, stext);
             uint64_t rtt = 0;
             if (n >= 8) {
                 uint64_t t = get_u64(reply);

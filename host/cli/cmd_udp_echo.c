@@ -25,7 +25,7 @@ int synack_cli_cmd_udp_echo(synack_cli *c)
     }
     for (;;) {
         for (int i = 0; i < 256; i++) {
-            synack_ip4 src;
+            synack_addr src;
             uint16_t sport;
             int n = synack_udp_recvfrom(c->stack, h, buf, UDP_MAX, &src, &sport);
             if (n == SYNACK_ERR_AGAIN)
@@ -33,7 +33,7 @@ int synack_cli_cmd_udp_echo(synack_cli *c)
             if (n < 0)
                 continue; /* an ICMP error about an earlier reply */
             size_t len = (size_t)n < UDP_MAX ? (size_t)n : UDP_MAX;
-            synack_udp_sendto(c->stack, synack_cli_now(c), h, src, sport, buf, len);
+            synack_udp_sendto(c->stack, synack_cli_now(c), h, &src, sport, buf, len);
         }
         if (synack_cli_step(c, UINT64_MAX, false) < 0)
             break;

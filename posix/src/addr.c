@@ -39,14 +39,32 @@ void synack_sp_addr_to_sockaddr(const synack_sp_addr *a, struct sockaddr *sa, so
 
 /* ---- the stack's calls that take or give addresses -------------------- */
 
+/* The stack's address type from ours (IPv4 only, for now). */
+static synack_addr to_stack(synack_ip4 ip)
+{
+    return synack_addr_from_ip4(ip);
+}
+
+/* Ours from the stack's; an IPv6 address (none yet: the sockets are
+ * AF_INET) would read as 0.0.0.0. */
+static synack_ip4 from_stack(const synack_addr *a)
+{
+    return synack_addr_to_ip4(a);
+}
+
 int synack_sp_stack_connect(int h, const synack_sp_addr *a)
 {
-    return synack_tcp_connect(synack_sp_stack(), synack_sp_now(), h, a->ip, a->port);
+    synack_addr dst = to_stack(a->ip);
+    return synack_tcp_connect(synack_sp_stack(), synack_sp_now(), h, &dst, a->port);
 }
 
 int synack_sp_stack_accept(int h, synack_sp_addr *peer)
 {
-    return synack_tcp_accept(synack_sp_stack(), synack_sp_now(), h, &peer->ip, &peer->port);
+    synack_addr a;
+    int rc = synack_tcp_accept(synack_sp_stack(), synack_sp_now(), h, &a, &peer->port);
+    if (rc >= 0)
+        peer->ip = from_stack(&a);
+    return rc;
 }
 
 int synack_sp_stack_local(int h, synack_sp_addr *out)
@@ -54,23 +72,37 @@ int synack_sp_stack_local(int h, synack_sp_addr *out)
     synack_tcp_info info;
     int rc = synack_tcp_get_info(synack_sp_stack(), h, &info);
     if (rc == 0)
-        *out = (synack_sp_addr){info.local_addr, info.local_port};
+        *out = (synack_sp_addr){from_stack(&info.local_addr), info.local_port};
     return rc;
 }
 
 int synack_sp_stack_udp_sendto(int h, const synack_sp_addr *dst, const void *data, size_t len)
 {
-    return synack_udp_sendto(synack_sp_stack(), synack_sp_now(), h, dst->ip, dst->port, data, len);
+    synack_addr a = to_stack(dst->ip);
+    return synack_udp_sendto(synack_sp_stack(), synack_sp_now(), h, &a, dst->port, data, len);
 }
 
 int synack_sp_stack_udp_recvfrom(int h, void *buf, size_t cap, synack_sp_addr *src)
 {
-    return synack_udp_recvfrom(synack_sp_stack(), h, buf, cap, &src->ip, &src->port);
+    synack_addr a;
+    int rc = synack_udp_recvfrom(synack_sp_stack(), h, buf, cap, &a, &src->port);
+    if (rc >= 0)
+        src->ip = from_stack(&a);
+    return rc;
+}
+
+int synack_sp_stack_dns_query(const char *name)
+{
+    return synack_dns_query(synack_sp_stack(), synack_sp_now(), name, NULL);
 }
 
 int synack_sp_stack_dns_result(int q, synack_ip4 *out)
 {
-    return synack_dns_result(synack_sp_stack(), q, out);
+    synack_addr a;
+    int rc = synack_dns_result(synack_sp_stack(), q, &a);
+    if (rc == 0)
+        *out = from_stack(&a);
+    return rc;
 }
 
 int synack_sp_errno(int err)

@@ -23,7 +23,7 @@ int synack_sp_resolve(const char *name, synack_ip4 *out)
 {
     if (synack_sp_up() != 0)
         return SYNACK_ERR_UNREACHABLE;
-    int q = synack_dns_query(synack_sp_stack(), synack_sp_now(), name, 0);
+    int q = synack_sp_stack_dns_query(name);
     if (q < 0)
         return q;
     uint64_t until = synack_sp_deadline(RESOLVE_MS);

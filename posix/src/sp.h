@@ -46,6 +46,7 @@ int synack_sp_stack_accept(int h, synack_sp_addr *peer);
 int synack_sp_stack_local(int h, synack_sp_addr *out); /* a connection's local address */
 int synack_sp_stack_udp_sendto(int h, const synack_sp_addr *dst, const void *data, size_t len);
 int synack_sp_stack_udp_recvfrom(int h, void *buf, size_t cap, synack_sp_addr *src);
+int synack_sp_stack_dns_query(const char *name); /* the configured resolver */
 int synack_sp_stack_dns_result(int q, synack_ip4 *out);
 
 /* ---- errors ------------------------------------------------------------ */

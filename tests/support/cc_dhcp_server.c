@@ -1,5 +1,6 @@
 /* The test DHCP server and the logging tap; see cc_dhcp_server.h. */
 #include "cc_dhcp_server.h"
+#include "test_addr.h"
 
 #include <string.h>
 
@@ -53,7 +54,7 @@ static int reply(cc_dhcp_server *d, uint64_t now, const synack_dhcp_repr *q,
     /* Clients with an address get unicast; others the limited broadcast. */
     synack_ip4 dst = q->ciaddr != 0 && type != SYNACK_DHCPNAK ? q->ciaddr
                                                                 : 0xffffffffu;
-    int rc = synack_udp_sendto(d->s, now, d->sock, dst,
+    int rc = synack_udp_sendto(d->s, now, d->sock, ADDR4(dst),
                                SYNACK_DHCP_CLIENT_PORT, buf, n);
     return rc == 0 ? 1 : 0;
 }
@@ -64,7 +65,7 @@ int cc_dhcp_server_service(void *ctx, net_fixture *f)
     int sent = 0;
     uint8_t buf[1500];
     for (int i = 0; i < 64; i++) {
-        synack_ip4 src;
+        synack_addr src;
         uint16_t sport;
         int n = synack_udp_recvfrom(d->s, d->sock, buf, sizeof buf, &src, &sport);
         if (n < 0)
@@ -116,7 +117,7 @@ bool cc_dhcp_tap(void *ctx, net_fixture *f, int side, const uint8_t *frame,
     if (hl < 0 || ip.proto != SYNACK_IPPROTO_UDP)
         return true;
     synack_udp_repr u;
-    if (synack_udp_parse(pkt + hl, ip.total_len - (size_t)hl, ip.src, ip.dst,
+    if (synack_udp_parse(pkt + hl, ip.total_len - (size_t)hl, synack_ip4_pseudo_sum(ip.src, ip.dst, SYNACK_IPPROTO_UDP),
                          true, &u) < 0 ||
         u.dport != SYNACK_DHCP_SERVER_PORT)
         return true;

@@ -1,5 +1,6 @@
 /* The test DNS server; see cc_dns_server.h. */
 #include "cc_dns_server.h"
+#include "test_addr.h"
 
 #include <string.h>
 
@@ -122,7 +123,7 @@ int cc_dns_server_service(void *ctx, net_fixture *f)
     int sent = 0;
     uint8_t q[SYNACK_DNS_UDP_MAX];
     for (int i = 0; i < 64; i++) {
-        synack_ip4 src;
+        synack_addr src;
         uint16_t sport;
         int n = synack_udp_recvfrom(d->s, d->sock, q, sizeof q, &src, &sport);
         if (n < 0)
@@ -143,15 +144,15 @@ int cc_dns_server_service(void *ctx, net_fixture *f)
         if (d->bad_first) {
             /* the wrong ID, then the right ID for another question */
             answer(d, q, (size_t)qend, &qr, (uint16_t)(qr.id + 1), &o);
-            sent += synack_udp_sendto(d->s, f->now, d->sock, src, sport, o.b,
+            sent += synack_udp_sendto(d->s, f->now, d->sock, &src, sport, o.b,
                                       o.len) == 0;
             answer(d, q, (size_t)qend, &qr, qr.id, &o);
             o.b[SYNACK_DNS_HDR_LEN + 1] ^= 0x01; /* first letter of the name */
-            sent += synack_udp_sendto(d->s, f->now, d->sock, src, sport, o.b,
+            sent += synack_udp_sendto(d->s, f->now, d->sock, &src, sport, o.b,
                                       o.len) == 0;
         }
         answer(d, q, (size_t)qend, &qr, qr.id, &o);
-        sent += synack_udp_sendto(d->s, f->now, d->sock, src, sport, o.b,
+        sent += synack_udp_sendto(d->s, f->now, d->sock, &src, sport, o.b,
                                   o.len) == 0;
     }
     return sent;

@@ -52,7 +52,9 @@ size_t net_build_udp(uint8_t *buf, int from, int to, uint16_t sport,
     memset(&u, 0, sizeof u);
     u.sport = sport;
     u.dport = dport;
-    size_t n = synack_udp_emit(&u, l4, len, net_ip(from), net_ip(to));
+    size_t n = synack_udp_emit(&u, l4, len,
+                               synack_ip4_pseudo_sum(net_ip(from), net_ip(to),
+                                                     SYNACK_IPPROTO_UDP));
     synack_ip4_repr ip = net_ip_repr(net_ip(from), net_ip(to), SYNACK_IPPROTO_UDP);
     return net_build_ip(buf, net_mac(to), net_mac(from), &ip, l4, n);
 }

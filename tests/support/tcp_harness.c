@@ -2,6 +2,7 @@
 #include "tcp_harness.h"
 
 #include "net_frames.h"
+#include "test_addr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,7 +155,7 @@ static bool front_tcp(tcp_harness *th, synack_tcp_repr *r, const uint8_t **seg,
         }
         *seg = p + hl;
         *seglen = (size_t)ip.total_len - (size_t)hl;
-        if (synack_tcp_parse(*seg, *seglen, ip.src, ip.dst, true, r) < 0) {
+        if (synack_tcp_parse(*seg, *seglen, synack_ip4_pseudo_sum(ip.src, ip.dst, SYNACK_IPPROTO_TCP), true, r) < 0) {
             pop_frame(th);
             continue;
         }
@@ -416,7 +417,7 @@ void th_send(tcp_harness *th, const th_seg *g)
     size_t hl = synack_tcp_emit(&r, l4);
     if (g->len)
         memcpy(l4 + hl, g->data, g->len);
-    synack_tcp_fill_checksum(l4, hl + g->len, TH_PEER_IP, TH_LOCAL_IP);
+    synack_tcp_fill_checksum(l4, hl + g->len, synack_ip4_pseudo_sum(TH_PEER_IP, TH_LOCAL_IP, SYNACK_IPPROTO_TCP));
     if (g->bad_checksum)
         l4[16] ^= 0x5a;
     peer_input(th, buf, SYNACK_IPPROTO_TCP, hl + g->len, 1, true);
@@ -434,7 +435,7 @@ void th_send_raw(tcp_harness *th, const uint8_t *l4, size_t len, bool fix_checks
     memcpy(buf + off, l4, len);
     if (fix_checksum && len >= 18) {
         buf[off + 16] = buf[off + 17] = 0;
-        synack_tcp_fill_checksum(buf + off, len, TH_PEER_IP, TH_LOCAL_IP);
+        synack_tcp_fill_checksum(buf + off, len, synack_ip4_pseudo_sum(TH_PEER_IP, TH_LOCAL_IP, SYNACK_IPPROTO_TCP));
     }
     peer_input(th, buf, SYNACK_IPPROTO_TCP, len, 0, false);
     free(buf);
@@ -550,7 +551,7 @@ int th_connect_syn(tcp_harness *th, uint32_t *iss, char *err, size_t cap)
         snprintf(err, cap, "open failed: %d", h);
         return -1;
     }
-    int rc = synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, th->peer_port);
+    int rc = synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), th->peer_port);
     if (rc != 0) {
         snprintf(err, cap, "connect failed: %d", rc);
         return -1;

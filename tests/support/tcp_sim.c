@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "net_frames.h"
+#include "test_addr.h"
 
 static uint64_t mix(uint64_t x)
 {
@@ -62,7 +63,7 @@ int tcp_sim_start(tcp_sim *sim, net_fixture *f, uint64_t a_to_b, uint64_t b_to_a
     sim->end[1].h = -1;
     if (sim->end[0].h < 0)
         return -1;
-    return synack_tcp_connect(f->a, f->now, sim->end[0].h, net_ip(1), sim->port);
+    return synack_tcp_connect(f->a, f->now, sim->end[0].h, ADDR4(net_ip(1)), sim->port);
 }
 
 static void pump_end(tcp_sim *sim, int side)

@@ -11,7 +11,9 @@
 
 #include "net_fixture.h"
 #include "net_frames.h"
-#include "stack.h"
+#include "ipv4/arp.h"
+#include "net/stack.h"
+#include "test_addr.h"
 
 static const synack_mac mac_g1 = {{0x02, 0xaa, 0, 0, 0, 1}};
 static const synack_mac mac_g2 = {{0x02, 0xbb, 0, 0, 0, 2}};
@@ -52,7 +54,7 @@ static void test_resolve_and_send_queued(void **state)
     int ha = synack_udp_open(f->a, 0);
     assert_true(ha >= 0 && hb >= 0);
     assert_false(synack_arp_lookup(f->a, f->now, net_ip(1), NULL));
-    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, net_ip(1), 7, "q", 1), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR4(net_ip(1)), 7, "q", 1), 0);
     /* the datagram waits; a broadcast request went out */
     assert_int_equal(net_capture_count(st->cap, 0, SYNACK_ETHERTYPE_IPV4, 0), 0);
     const net_frame *req = net_capture_find(st->cap, 0, SYNACK_ETHERTYPE_ARP, 0, 0);
@@ -85,7 +87,7 @@ static void test_resolve_and_send_queued(void **state)
 
     /* B answers without asking: it already knows A */
     net_capture_clear(st->cap);
-    assert_int_equal(synack_udp_sendto(f->b, f->now, hb, net_ip(0),
+    assert_int_equal(synack_udp_sendto(f->b, f->now, hb, ADDR4(net_ip(0)),
                      (uint16_t)synack_udp_port(f->a, ha), "r", 1), 0);
     net_run_for(f, 10);
     assert_int_equal(net_capture_count(st->cap, -1, SYNACK_ETHERTYPE_ARP, 0), 0);
@@ -148,7 +150,7 @@ static void test_gateway_spoof_refused(void **state)
 
     /* traffic off-link goes through the gateway: resolve it */
     int h = synack_ping_open(f->a);
-    assert_int_equal(synack_ping_send(f->a, f->now, h, SYNACK_IP4(8, 8, 8, 8), 1,
+    assert_int_equal(synack_ping_send(f->a, f->now, h, ADDR4(SYNACK_IP4(8, 8, 8, 8)), 1,
                                       NULL, 0), 0);
     const net_frame *req = net_capture_find(st->cap, 0, SYNACK_ETHERTYPE_ARP, 0, 0);
     assert_non_null(req);
@@ -211,8 +213,8 @@ static void test_give_up_reports_unreachable(void **state)
     int u = synack_udp_open(f->a, 5000);
     int other = synack_udp_open(f->a, 5001);
     uint64_t t0 = f->now;
-    assert_int_equal(synack_ping_send(f->a, f->now, h[0], missing, 1, "a", 1), 0);
-    assert_int_equal(synack_udp_sendto(f->a, f->now, u, missing, 9, "b", 1), 0);
+    assert_int_equal(synack_ping_send(f->a, f->now, h[0], ADDR4(missing), 1, "a", 1), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, u, ADDR4(missing), 9, "b", 1), 0);
     assert_true(net_run_until(f, ping_error, h, 10000));
     assert_int_equal(h[1], SYNACK_ERR_UNREACHABLE);
     /* 1 request + arp_retries (3) retransmissions, 1 s apart, give-up at 4 s */
@@ -235,7 +237,7 @@ static void test_queue_bound(void **state)
     net_fixture *f = st->f;
     int u = synack_udp_open(f->a, 0);
     for (int i = 0; i < 20; i++)
-        assert_int_equal(synack_udp_sendto(f->a, f->now, u, SYNACK_IP4(10, 0, 0, 77),
+        assert_int_equal(synack_udp_sendto(f->a, f->now, u, ADDR4(SYNACK_IP4(10, 0, 0, 77)),
                                            9, "z", 1), 0);
     assert_int_equal(synack_drops(f->a, SYNACK_DROP_ARP_QUEUE_FULL), 4);
     /* only one request for all of them */
@@ -250,7 +252,7 @@ static void test_ageing_and_refresh(void **state)
     net_fixture *f = st->f;
     int ha = synack_udp_open(f->a, 0);
     int hb = synack_udp_open(f->b, 7);
-    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, net_ip(1), 7, "q", 1), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR4(net_ip(1)), 7, "q", 1), 0);
     net_run_for(f, 10);
     assert_true(synack_arp_lookup(f->a, f->now, net_ip(1), NULL));
     net_capture_clear(st->cap);
@@ -258,7 +260,7 @@ static void test_ageing_and_refresh(void **state)
     /* keep using it in the second half of its life: refreshed, never lost */
     for (int i = 0; i < 8; i++) {
         net_run_for(f, 10000);
-        assert_int_equal(synack_udp_sendto(f->a, f->now, ha, net_ip(1), 7, "q", 1), 0);
+        assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR4(net_ip(1)), 7, "q", 1), 0);
     }
     net_run_for(f, 100);
     assert_true(synack_arp_lookup(f->a, f->now, net_ip(1), NULL));

@@ -24,6 +24,7 @@
 #include "sha256.h"
 #include "synack/synack.h"
 #include "synack_libc.h"
+#include "test_addr.h"
 
 #define PEER_IP SYNACK_IP4(10, 9, 0, 1)
 #define VIRTUAL_LIMIT_MS (3600u * 1000u)
@@ -220,7 +221,7 @@ static void peer_run(fake *f)
             f->idle_h[i] = synack_tcp_open(f->peer);
             assert_true(f->idle_h[i] >= 0);
             assert_int_equal(synack_tcp_connect(f->peer, f->now, f->idle_h[i],
-                                                 SYNACK_IP4(10, 9, 0, 2), 7), 0);
+                                                 ADDR4(SYNACK_IP4(10, 9, 0, 2)), 7), 0);
         }
         for (int i = 0; i < f->idle_opened; i++) {
             if (!f->idle_sent[i] &&
@@ -241,7 +242,7 @@ static void peer_run(fake *f)
         assert_true(f->ch >= 0);
         uint16_t port = f->role == PEER_SENDER ? 5001 : 7;
         assert_int_equal(synack_tcp_connect(f->peer, f->now, f->ch,
-                                             SYNACK_IP4(10, 9, 0, 2), port), 0);
+                                             ADDR4(SYNACK_IP4(10, 9, 0, 2)), port), 0);
     }
     if (f->ch >= 0) {
         peer_pull(f);
@@ -664,7 +665,20 @@ static void get_refused_and_bad_url(void **state)
 
     f = fake_new(PEER_IDLE);
     assert_int_equal(run(f, ADDR "get ftp://10.9.0.1/"), 2);
-    expect_err(f, "expected an http:// URL");
+    expect_err(f, "expected an http:// or https:// URL");
+    fake_free(f);
+}
+
+/* https needs the platform's CSPRNG: without one (this fake has only the
+ * stack's entropy, which mixes in the clock) TLS refuses to start, exit 3,
+ * and the connection is not left open. */
+static void get_https_needs_csprng(void **state)
+{
+    (void)state;
+    fake *f = fake_new(PEER_HTTP);
+    assert_int_equal(run(f, ADDR "get https://10.9.0.1:80/ --insecure"), SYNACK_CLI_EXIT_TLS);
+    expect_err(f, "WARNING: --insecure");
+    expect_err(f, "random number generator failed; no TLS without it");
     fake_free(f);
 }
 
@@ -1006,6 +1020,7 @@ int main(void)
         cmocka_unit_test(get_chunked_large),
         cmocka_unit_test(get_cut_short),
         cmocka_unit_test(get_refused_and_bad_url),
+        cmocka_unit_test(get_https_needs_csprng),
         cmocka_unit_test(connect_stdin_to_stdout),
         cmocka_unit_test(connect_peer_exits_after_close),
         cmocka_unit_test(link_lost_midway),

@@ -17,6 +17,7 @@
 #include "cc_run.h"
 #include "net_fixture.h"
 #include "wire/wire_app.h"
+#include "test_addr.h"
 
 #define CLIENT_MAC_LAST 0x01 /* the fixture gives A 02:00:00:00:00:01 */
 
@@ -334,7 +335,7 @@ static void test_malformed_and_foreign(void **state)
     assert_int_equal(buf[SYNACK_DHCP_MIN_LEN + 3], SYNACK_DHCPOPT_LEASE_TIME);
     n = SYNACK_DHCP_MIN_LEN + 7;
     uint64_t before = synack_drops(f->a, SYNACK_DROP_DHCP_MALFORMED);
-    assert_int_equal(synack_udp_sendto(f->b, f->now, e->srv.sock, 0xffffffffu,
+    assert_int_equal(synack_udp_sendto(f->b, f->now, e->srv.sock, ADDR4(0xffffffffu),
                                        68, buf, n), 0);
     run(e, NULL, NULL, 10);
     assert_int_equal(synack_drops(f->a, SYNACK_DROP_DHCP_MALFORMED), before + 1);
@@ -343,7 +344,7 @@ static void test_malformed_and_foreign(void **state)
     /* A good OFFER for another transaction: ignored, not counted. */
     r.xid = xid + 1;
     n = synack_dhcp_emit(&r, buf, sizeof buf);
-    assert_int_equal(synack_udp_sendto(f->b, f->now, e->srv.sock, 0xffffffffu,
+    assert_int_equal(synack_udp_sendto(f->b, f->now, e->srv.sock, ADDR4(0xffffffffu),
                                        68, buf, n), 0);
     run(e, NULL, NULL, 10);
     assert_int_equal(synack_drops(f->a, SYNACK_DROP_DHCP_MALFORMED), before + 1);
@@ -353,7 +354,7 @@ static void test_malformed_and_foreign(void **state)
     r.xid = xid;
     r.has_server_id = false;
     n = synack_dhcp_emit(&r, buf, sizeof buf);
-    assert_int_equal(synack_udp_sendto(f->b, f->now, e->srv.sock, 0xffffffffu,
+    assert_int_equal(synack_udp_sendto(f->b, f->now, e->srv.sock, ADDR4(0xffffffffu),
                                        68, buf, n), 0);
     run(e, NULL, NULL, 10);
     assert_int_equal(synack_drops(f->a, SYNACK_DROP_DHCP_MALFORMED), before + 2);
@@ -361,7 +362,7 @@ static void test_malformed_and_foreign(void **state)
     /* The real one binds. */
     r.has_server_id = true;
     n = synack_dhcp_emit(&r, buf, sizeof buf);
-    assert_int_equal(synack_udp_sendto(f->b, f->now, e->srv.sock, 0xffffffffu,
+    assert_int_equal(synack_udp_sendto(f->b, f->now, e->srv.sock, ADDR4(0xffffffffu),
                                        68, buf, n), 0);
     e->srv.silent = false;
     assert_true(run(e, is_bound, NULL, 100));

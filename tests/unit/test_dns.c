@@ -14,8 +14,9 @@
 
 #include "cc_dns_server.h"
 #include "cc_run.h"
-#include "dns.h"
+#include "app/dns.h"
 #include "net_fixture.h"
+#include "test_addr.h"
 
 #define SERVER SYNACK_IP4(10, 0, 0, 2)
 
@@ -64,7 +65,10 @@ typedef struct pending {
 static bool resolved(net_fixture *f, void *ctx)
 {
     pending *p = ctx;
-    p->rc = synack_dns_result(f->a, p->h, &p->addr);
+    synack_addr a;
+    p->rc = synack_dns_result(f->a, p->h, &a);
+    if (p->rc == 0)
+        p->addr = synack_addr_to_ip4(&a);
     return p->rc != SYNACK_ERR_AGAIN;
 }
 
@@ -189,7 +193,7 @@ static void test_answer_from_elsewhere(void **state)
     synack_wr_be16(msg, e->srv.id[0]);
     synack_wr_be16(msg + 2, SYNACK_DNS_QR | SYNACK_DNS_RCODE_NXDOMAIN);
     assert_int_equal(synack_udp_sendto(e->f->b, e->f->now, other,
-                                       SYNACK_IP4(10, 0, 0, 1), e->srv.sport[0],
+                                       ADDR4(SYNACK_IP4(10, 0, 0, 1)), e->srv.sport[0],
                                        msg, 12), 0);
     uint64_t before = synack_drops(e->f->a, SYNACK_DROP_DNS_MISMATCH);
     cc_run_until(e->f, NULL, NULL, NULL, NULL, 10);
@@ -226,9 +230,9 @@ static void test_literal_and_bad_input(void **state)
     synack_get_counters(a, &c0);
     int h = synack_dns_query(a, e->f->now, "10.9.8.7", 0);
     assert_true(h >= 0);
-    synack_ip4 addr = 0;
+    synack_addr addr;
     assert_int_equal(synack_dns_result(a, h, &addr), 0);
-    assert_int_equal(addr, SYNACK_IP4(10, 9, 8, 7));
+    assert_int_equal(synack_addr_to_ip4(&addr), SYNACK_IP4(10, 9, 8, 7));
     synack_get_counters(a, &c1);
     assert_int_equal(c1.frames_out, c0.frames_out); /* nothing sent */
     synack_dns_close(a, h);
@@ -244,12 +248,12 @@ static void test_literal_and_bad_input(void **state)
     assert_int_equal(synack_dns_query(a, e->f->now, "host.test", 0),
                      SYNACK_ERR_UNREACHABLE);
     /* an explicit server works without a configured resolver */
-    h = synack_dns_query(a, e->f->now, "host.test", SERVER);
+    h = synack_dns_query(a, e->f->now, "host.test", ADDR4(SERVER));
     assert_true(h >= 0);
     synack_dns_close(a, h);
     /* no route to the server */
     assert_int_equal(synack_dns_query(a, e->f->now, "host.test",
-                                      SYNACK_IP4(192, 168, 9, 9)),
+                                      ADDR4(SYNACK_IP4(192, 168, 9, 9))),
                      SYNACK_ERR_UNREACHABLE);
 }
 
@@ -271,9 +275,9 @@ static void test_slots(void **state)
     /* all of them get answered */
     cc_run_until(e->f, cc_dns_server_service, &e->srv, NULL, NULL, 100);
     for (int i = 0; i < SYNACK_DNS_MAX_QUERIES; i++) {
-        synack_ip4 addr = 0;
+        synack_addr addr;
         assert_int_equal(synack_dns_result(a, h[i], &addr), 0);
-        assert_int_equal(addr, SYNACK_IP4(10, 1, 2, 3));
+        assert_int_equal(synack_addr_to_ip4(&addr), SYNACK_IP4(10, 1, 2, 3));
         synack_dns_close(a, h[i]);
     }
     /* nothing left pending: no DNS deadline keeps the stack awake */

@@ -187,7 +187,7 @@ static void tcp_data_offsets(void **state)
         seg[12] = (uint8_t)(doff << 4);
         size_t n = ip_frame(f, SYNACK_IPPROTO_TCP, doff, false, 0, seg, 24);
         uint8_t *l4 = f + SYNACK_ETH_HDR_LEN + SYNACK_IP4_HDR_LEN;
-        synack_tcp_fill_checksum(l4, 24, TH_PEER_IP, TH_LOCAL_IP);
+        synack_tcp_fill_checksum(l4, 24, synack_ip4_pseudo_sum(TH_PEER_IP, TH_LOCAL_IP, SYNACK_IPPROTO_TCP));
         th_flush(th);
         if (doff == 5 || doff == 6) {
             /* 20 or 24 bytes of header in a 24-byte segment: fine, RST */

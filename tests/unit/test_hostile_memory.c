@@ -20,6 +20,7 @@
 #include "tcp_harness.h"
 #include "net_frames.h"
 #include "tcp_sim.h"
+#include "test_addr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,7 +153,7 @@ static void one_byte_clients_within(uint64_t budget)
     for (int i = 0; i < CLIENTS; i++) {
         ha[i] = synack_tcp_open(f->a);
         assert_true(ha[i] >= 0);
-        assert_int_equal(synack_tcp_connect(f->a, f->now, ha[i], net_ip(1), 80), 0);
+        assert_int_equal(synack_tcp_connect(f->a, f->now, ha[i], ADDR4(net_ip(1)), 80), 0);
         if (i % 100 == 99)
             net_run_for(f, 10);
     }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "tcp_harness.h"
+#include "test_addr.h"
 
 #define N 256
 
@@ -30,7 +31,7 @@ static void sample_connects(tcp_harness *th, conn_sample *out, int n, uint64_t s
         th_flush(th);
         int h = synack_tcp_open(th->s);
         assert_true(h >= 0);
-        assert_int_equal(synack_tcp_connect(th->s, th->now, h, TH_PEER_IP,
+        assert_int_equal(synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP),
                                             (uint16_t)(1000 + i)), 0);
         assert_true(th_next(th));
         assert_int_equal(th->last.flags, SYNACK_TCP_SYN);
@@ -170,7 +171,7 @@ static void ip_ids_show_no_shared_counter(void **state)
     assert_true(h >= 0);
     for (int i = 0; i < N; i++) {
         synack_ip4 dst = SYNACK_IP4(198, 18, (uint8_t)(i >> 4), (uint8_t)(1 + (i & 15)));
-        assert_true(synack_udp_sendto(th->s, th->now, h, dst, 9, "x", 1) >= 0);
+        assert_true(synack_udp_sendto(th->s, th->now, h, ADDR4(dst), 9, "x", 1) >= 0);
         assert_int_equal(th->count, 1);
         const th_frame *f = &th->frames[th->head];
         assert_true(f->len >= 14 + 20);
@@ -182,7 +183,7 @@ static void ip_ids_show_no_shared_counter(void **state)
     /* one destination: an ID may repeat only after 65536 datagrams */
     uint32_t first = 0;
     for (int i = 0; i < 4; i++) {
-        synack_udp_sendto(th->s, th->now, h, SYNACK_IP4(198, 18, 0, 1), 9, "y", 1);
+        synack_udp_sendto(th->s, th->now, h, ADDR4(SYNACK_IP4(198, 18, 0, 1)), 9, "y", 1);
         uint32_t id = synack_ld_be16(th->frames[th->head].data + 18);
         if (i == 0)
             first = id;

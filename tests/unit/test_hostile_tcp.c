@@ -232,7 +232,7 @@ static void syn_flood_leaves_room_for_real_clients(void **state)
             if (!legit_connect(th, port, rnd()))
                 fail_msg("client %d got no SYN-ACK after %d flood SYNs", legit, i + 1);
             legit++;
-            synack_ip4 a;
+            synack_addr a;
             uint16_t p;
             int c = synack_tcp_accept(th->s, th->now, l, &a, &p);
             if (c < 0)

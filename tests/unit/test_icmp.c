@@ -11,7 +11,9 @@
 
 #include "net_fixture.h"
 #include "net_frames.h"
-#include "stack.h"
+#include "ipv4/icmp.h"
+#include "net/stack.h"
+#include "test_addr.h"
 
 typedef net_setup setup;
 
@@ -40,19 +42,19 @@ static void test_ping_handles(void **state)
     int h1 = synack_ping_open(f->a), h2 = synack_ping_open(f->a);
     assert_true(h1 >= 0 && h2 >= 0 && h1 != h2);
     assert_int_not_equal(f->a->icmp.pings[h1].ident, f->a->icmp.pings[h2].ident);
-    assert_int_equal(synack_ping_send(f->a, f->now, 99, net_ip(1), 1, NULL, 0),
+    assert_int_equal(synack_ping_send(f->a, f->now, 99, ADDR4(net_ip(1)), 1, NULL, 0),
                      SYNACK_ERR_BADF);
     assert_int_equal(synack_ping_recv(f->a, -1, NULL, NULL, NULL, 0), SYNACK_ERR_BADF);
     assert_int_equal(synack_ping_recv(f->a, h1, NULL, NULL, NULL, 0), SYNACK_ERR_AGAIN);
     static uint8_t big[65508];
-    assert_int_equal(synack_ping_send(f->a, f->now, h1, net_ip(1), 1, big, sizeof big),
+    assert_int_equal(synack_ping_send(f->a, f->now, h1, ADDR4(net_ip(1)), 1, big, sizeof big),
                      SYNACK_ERR_MSGSIZE);
 
     /* each handle sees only its own replies; a large one is reassembled */
     for (size_t i = 0; i < 5000; i++)
         big[i] = (uint8_t)(i * 13);
-    assert_int_equal(synack_ping_send(f->a, f->now, h1, net_ip(1), 1, big, 5000), 0);
-    assert_int_equal(synack_ping_send(f->a, f->now, h2, net_ip(1), 2, "two", 3), 0);
+    assert_int_equal(synack_ping_send(f->a, f->now, h1, ADDR4(net_ip(1)), 1, big, 5000), 0);
+    assert_int_equal(synack_ping_send(f->a, f->now, h2, ADDR4(net_ip(1)), 2, "two", 3), 0);
     net_run_for(f, 10);
     static uint8_t got[6000];
     uint16_t seq;
@@ -89,7 +91,7 @@ static void test_reply_queue_bounded(void **state)
     net_fixture *f = st->f;
     int h = synack_ping_open(f->a);
     for (uint16_t i = 0; i < 6; i++)
-        assert_int_equal(synack_ping_send(f->a, f->now, h, net_ip(1), i, "p", 1), 0);
+        assert_int_equal(synack_ping_send(f->a, f->now, h, ADDR4(net_ip(1)), i, "p", 1), 0);
     net_run_for(f, 10);
     /* udp_queue_len is 4 in this setup: two replies dropped */
     assert_int_equal(synack_drops(f->a, SYNACK_DROP_ICMP_UNHANDLED), 2);
@@ -113,7 +115,7 @@ static void test_port_unreachable_refused(void **state)
     setup *st = *state;
     net_fixture *f = st->f;
     int h = synack_udp_open(f->a, 0);
-    assert_int_equal(synack_udp_sendto(f->a, f->now, h, net_ip(1), 4444, "hi", 2), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, h, ADDR4(net_ip(1)), 4444, "hi", 2), 0);
     assert_true(net_run_until(f, a_has_error, &h, 100));
     assert_int_equal(synack_drops(f->b, SYNACK_DROP_UDP_NO_SOCKET), 1);
     const net_frame *fr = net_capture_find(st->cap, 1, SYNACK_ETHERTYPE_IPV4,
@@ -240,7 +242,7 @@ static void test_error_rate_limit(void **state)
     net_run_for(f, 1000); /* fill the bucket */
     /* B learns A's MAC so errors leave at once */
     int hb = synack_udp_open(b, 0);
-    synack_udp_sendto(b, f->now, hb, net_ip(0), 9, "x", 1);
+    synack_udp_sendto(b, f->now, hb, ADDR4(net_ip(0)), 9, "x", 1);
     net_run_for(f, 5);
     net_capture_clear(st->cap);
     for (int i = 0; i < 25; i++) {

@@ -11,7 +11,9 @@
 
 #include "net_fixture.h"
 #include "net_frames.h"
-#include "stack.h"
+#include "ipv4/ipv4.h"
+#include "net/stack.h"
+#include "test_addr.h"
 
 typedef net_setup setup;
 
@@ -27,16 +29,16 @@ static void ping_once(net_fixture *f, int from, int to, const char *payload)
     int h = synack_ping_open(s);
     assert_true(h >= 0);
     size_t len = strlen(payload);
-    assert_int_equal(synack_ping_send(s, f->now, h, net_ip(to), 7, payload, len), 0);
+    assert_int_equal(synack_ping_send(s, f->now, h, ADDR4(net_ip(to)), 7, payload, len), 0);
     int want[2] = {from, h};
     assert_true(net_run_until(f, reply_queued, want, 100));
     char buf[256];
-    synack_ip4 src = 0;
+    synack_addr src;
     uint16_t seq = 0;
     int n = synack_ping_recv(s, h, &src, &seq, buf, sizeof buf);
     assert_int_equal(n, (int)len);
     assert_memory_equal(buf, payload, len);
-    assert_int_equal(src, net_ip(to));
+    assert_int_equal(synack_addr_to_ip4(&src), net_ip(to));
     assert_int_equal(seq, 7);
     synack_ping_close(s, h);
 }
@@ -179,7 +181,7 @@ static void test_routing(void **state)
     assert_int_equal(synack_ipv4_route(f->a, SYNACK_IP4(8, 8, 8, 8), &src, &hop),
                      SYNACK_ERR_UNREACHABLE);
     int h = synack_ping_open(f->a);
-    assert_int_equal(synack_ping_send(f->a, f->now, h, SYNACK_IP4(8, 8, 8, 8), 1,
+    assert_int_equal(synack_ping_send(f->a, f->now, h, ADDR4(SYNACK_IP4(8, 8, 8, 8)), 1,
                                       NULL, 0), SYNACK_ERR_UNREACHABLE);
     assert_int_equal(synack_drops(f->a, SYNACK_DROP_IPV4_NO_ROUTE), 1);
     assert_int_equal(synack_set_ipv4(f->a, f->now, net_ip(0), 24,
@@ -207,11 +209,11 @@ static void test_broadcast_send(void **state)
     net_fixture *f = st->f;
     int ha = synack_udp_open(f->a, 0);
     int hb = synack_udp_open(f->b, 9999);
-    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, 0xffffffffu, 9999, "x", 1), 0);
-    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, SYNACK_IP4(10, 0, 0, 255),
+    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR4(0xffffffffu), 9999, "x", 1), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR4(SYNACK_IP4(10, 0, 0, 255)),
                                        9999, "y", 1), 0);
     /* to a closed port: no ICMP error about a broadcast */
-    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, 0xffffffffu, 9998, "z", 1), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR4(0xffffffffu), 9998, "z", 1), 0);
     net_run_for(f, 5);
     assert_int_equal(net_capture_count(st->cap, -1, SYNACK_ETHERTYPE_ARP, 0), 0);
     assert_int_equal(net_capture_count(st->cap, 0, SYNACK_ETHERTYPE_IPV4, 0), 3);
@@ -244,12 +246,12 @@ static void test_ids_and_fragmentation(void **state)
     static uint8_t data[3000];
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 7);
-    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, net_ip(1), 7, data, 10), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR4(net_ip(1)), 7, data, 10), 0);
     net_run_for(f, 5); /* resolve B */
     net_capture_clear(st->cap);
     synack_counters c0, c1;
     synack_get_counters(f->a, &c0);
-    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, net_ip(1), 7, data,
+    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR4(net_ip(1)), 7, data,
                                        sizeof data), 0);
     synack_get_counters(f->a, &c1);
     assert_int_equal(c1.ip_frags_out - c0.ip_frags_out, 3);
@@ -275,9 +277,9 @@ static void test_ids_and_fragmentation(void **state)
 
     /* IDs: per destination counters with a keyed offset (RFC 7739) */
     net_capture_clear(st->cap);
-    synack_udp_sendto(f->a, f->now, ha, net_ip(1), 7, data, 1);
-    synack_udp_sendto(f->a, f->now, ha, net_ip(1), 7, data, 1);
-    synack_udp_sendto(f->a, f->now, ha, 0xffffffffu, 7, data, 1);
+    synack_udp_sendto(f->a, f->now, ha, ADDR4(net_ip(1)), 7, data, 1);
+    synack_udp_sendto(f->a, f->now, ha, ADDR4(net_ip(1)), 7, data, 1);
+    synack_udp_sendto(f->a, f->now, ha, ADDR4(0xffffffffu), 7, data, 1);
     uint16_t i1 = frame_ip_id(&st->cap->frames[0]);
     uint16_t i2 = frame_ip_id(&st->cap->frames[1]);
     uint16_t i3 = frame_ip_id(&st->cap->frames[2]);
@@ -317,7 +319,7 @@ static void test_raw_ip_medium(void **state)
     int ha = synack_udp_open(f->a, 0), hb = synack_udp_open(f->b, 7);
     static uint8_t data[2000], got[2000];
     memset(data, 0x3c, sizeof data);
-    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, net_ip(1), 7, data,
+    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR4(net_ip(1)), 7, data,
                                        sizeof data), 0);
     net_run_for(f, 5);
     assert_int_equal(synack_udp_recvfrom(f->b, hb, got, sizeof got, NULL, NULL), 2000);

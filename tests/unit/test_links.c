@@ -14,6 +14,7 @@
 #include "net_frames.h"
 #include "synack_libc.h"
 #include "synack_links.h"
+#include "test_addr.h"
 
 /* A sink link that records arrival order, times and sizes. */
 typedef struct sink {
@@ -389,9 +390,9 @@ static void test_fixture_impaired_ping(void **state)
     int h = synack_ping_open(f->a);
     assert_true(h >= 0);
     uint64_t t0 = f->now;
-    assert_int_equal(synack_ping_send(f->a, f->now, h, net_ip(1), 1, "hi", 2), 0);
+    assert_int_equal(synack_ping_send(f->a, f->now, h, ADDR4(net_ip(1)), 1, "hi", 2), 0);
     net_run_for(f, 1000);
-    synack_ip4 src;
+    synack_addr src;
     uint16_t seq;
     char buf[8];
     assert_int_equal(synack_ping_recv(f->a, h, &src, &seq, buf, sizeof buf), 2);
@@ -417,7 +418,7 @@ static void test_fixture_pcap_option(void **state)
     fclose(probe);
     assert_non_null(f);
     int h = synack_ping_open(f->a);
-    assert_int_equal(synack_ping_send(f->a, f->now, h, net_ip(1), 1, "pc", 2), 0);
+    assert_int_equal(synack_ping_send(f->a, f->now, h, ADDR4(net_ip(1)), 1, "pc", 2), 0);
     net_run_for(f, 10);
     synack_ping_close(f->a, h);
     assert_int_equal(net_fixture_free(f), 0);

@@ -12,7 +12,9 @@
 
 #include "net_fixture.h"
 #include "net_frames.h"
-#include "stack.h"
+#include "ipv4/ipv4.h"
+#include "net/stack.h"
+#include "test_addr.h"
 
 typedef struct setup {
     net_fixture *f;
@@ -47,7 +49,7 @@ static int setup_with(void **state, net_tune_fn tune)
     u.sport = 4000;
     u.dport = 7;
     memcpy(st->dgram + 8, payload, sizeof payload);
-    st->dlen = synack_udp_emit(&u, st->dgram, sizeof payload, net_ip(1), net_ip(0));
+    st->dlen = synack_udp_emit(&u, st->dgram, sizeof payload, synack_ip4_pseudo_sum(net_ip(1), net_ip(0), SYNACK_IPPROTO_UDP));
     st->sock = synack_udp_open(st->f->a, 7);
     return 0;
 }
@@ -93,13 +95,13 @@ static void test_60k_datagram(void **state)
     uint8_t *data = malloc(len), *got = malloc(len);
     for (size_t i = 0; i < len; i++)
         data[i] = (uint8_t)(i * 31 + (i >> 9));
-    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, net_ip(1), 9, data, len), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR4(net_ip(1)), 9, data, len), 0);
     assert_true(net_run_until(f, b_got, &hb, 1000));
-    synack_ip4 src;
+    synack_addr src;
     uint16_t sport;
     assert_int_equal(synack_udp_recvfrom(f->b, hb, got, len, &src, &sport), (int)len);
     assert_memory_equal(got, data, len);
-    assert_int_equal(src, net_ip(0));
+    assert_int_equal(synack_addr_to_ip4(&src), net_ip(0));
     assert_int_equal(sport, synack_udp_port(f->a, ha));
     synack_counters ca, cb;
     synack_get_counters(f->a, &ca);
@@ -109,7 +111,7 @@ static void test_60k_datagram(void **state)
     assert_int_equal(f->b->ip.reasm_bytes, 0);
     assert_int_equal(synack_reasm_count(f->b), 0);
     /* and the largest one UDP allows */
-    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, net_ip(1), 9, data, 65508),
+    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR4(net_ip(1)), 9, data, 65508),
                      SYNACK_ERR_MSGSIZE);
     free(data);
     free(got);
@@ -245,7 +247,7 @@ static void test_set_and_memory_limits(void **state)
     /* 4096-byte cap: a 6000-byte datagram cannot be held */
     int hb = synack_udp_open(f->b, 0);
     static uint8_t data[6000];
-    assert_int_equal(synack_udp_sendto(f->b, f->now, hb, net_ip(0), 7, data,
+    assert_int_equal(synack_udp_sendto(f->b, f->now, hb, ADDR4(net_ip(0)), 7, data,
                                        sizeof data), 0);
     net_run_for(f, 10);
     assert_true(synack_drops(a, SYNACK_DROP_IPV4_FRAG_NOMEM) >= 2);
@@ -255,7 +257,7 @@ static void test_set_and_memory_limits(void **state)
     net_run_for(f, 31000);
     assert_int_equal(a->ip.reasm_bytes, 0);
     /* 3000 bytes fit */
-    assert_int_equal(synack_udp_sendto(f->b, f->now, hb, net_ip(0), 7, data, 3000), 0);
+    assert_int_equal(synack_udp_sendto(f->b, f->now, hb, ADDR4(net_ip(0)), 7, data, 3000), 0);
     net_run_for(f, 10);
     assert_int_equal(synack_udp_recvfrom(a, st->sock, NULL, 0, NULL, NULL), 3000);
     assert_int_equal(a->ip.reasm_bytes, 0);

@@ -16,6 +16,7 @@
 #include "net_fixture.h"
 #include "net_frames.h"
 #include "tcp_sim.h"
+#include "test_addr.h"
 
 #define NCONN 48
 #define BYTES 60000u
@@ -85,7 +86,7 @@ static bool step(net_fixture *f, void *ctx)
 {
     many *m = ctx;
     for (;;) {
-        synack_ip4 addr;
+        synack_addr addr;
         uint16_t port;
         int h = synack_tcp_accept(f->b, f->now, m->listener, &addr, &port);
         if (h < 0)
@@ -152,7 +153,7 @@ static void concurrent_transfers_under_loss(void **state)
     for (int i = 0; i < NCONN; i++) {
         m->c[i].a = synack_tcp_open(f->a);
         m->c[i].b = -1;
-        assert_int_equal(synack_tcp_connect(f->a, f->now, m->c[i].a, net_ip(1), 7000), 0);
+        assert_int_equal(synack_tcp_connect(f->a, f->now, m->c[i].a, ADDR4(net_ip(1)), 7000), 0);
     }
     bool ok = net_run_until(f, step, m, 600000);
     uint64_t bad = 0;
@@ -196,7 +197,7 @@ static void churn_leaves_nothing_behind(void **state)
     size_t base = f->mem_in_use;
     for (int r = 0; r < 500; r++) {
         int a = synack_tcp_open(f->a);
-        assert_int_equal(synack_tcp_connect(f->a, f->now, a, net_ip(1), 80), 0);
+        assert_int_equal(synack_tcp_connect(f->a, f->now, a, ADDR4(net_ip(1)), 80), 0);
         net_settle(f);
         int b = synack_tcp_accept(f->b, f->now, l, NULL, NULL);
         assert_true(b >= 0);

@@ -11,8 +11,9 @@
 
 #include "net_fixture.h"
 #include "net_frames.h"
-#include "stack.h"
+#include "net/stack.h"
 #include "synack_libc.h"
+#include "test_addr.h"
 
 static int null_send(void *ctx, const uint8_t *frame, size_t len)
 {
@@ -147,7 +148,7 @@ static void test_set_get_ipv4_announces(void **state)
     assert_int_equal(addr, SYNACK_IP4(10, 0, 0, 9));
     /* a packet waiting for ARP is dropped (and counted) on a change */
     int u = synack_udp_open(f->a, 0);
-    assert_int_equal(synack_udp_sendto(f->a, f->now, u, SYNACK_IP4(10, 0, 0, 50),
+    assert_int_equal(synack_udp_sendto(f->a, f->now, u, ADDR4(SYNACK_IP4(10, 0, 0, 50)),
                                        9, "w", 1), 0);
     assert_int_equal(synack_set_ipv4(f->a, f->now, SYNACK_IP4(10, 0, 0, 10), 24, 0),
                      SYNACK_OK);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tcp_harness.h"
+#include "test_addr.h"
 
 #define S SYNACK_TCP_SYN
 #define A SYNACK_TCP_ACK
@@ -319,7 +320,7 @@ static void send_before_established_is_queued(void **state)
 {
     tcp_harness *th = *state;
     int h = synack_tcp_open(th->s);
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
+    synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), TH_PEER_PORT);
     assert_int_equal(synack_tcp_send(th->s, th->now, h, "early", 5), 5);
     expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN | TH_ANY_PORTS);
     uint32_t iss = th->last.seq;

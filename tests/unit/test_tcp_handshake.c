@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tcp_harness.h"
+#include "test_addr.h"
 
 #define S SYNACK_TCP_SYN
 #define A SYNACK_TCP_ACK
@@ -21,7 +22,7 @@ static void active_open_full_options(void **state)
     assert_non_null(th);
     int h = synack_tcp_open(th->s);
     assert_true(h >= 0);
-    assert_int_equal(synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, 7), 0);
+    assert_int_equal(synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), 7), 0);
     th->peer_port = 7;
     /* SYN: MSS 1460, SACK-permitted, timestamps (TSecr 0), WS 8 for 8 MiB */
     expect_segment(th, .flags = S, .win = 65535, .has_mss = true, .mss = 1460,
@@ -67,7 +68,7 @@ static void active_open_no_options_uses_536(void **state)
     (void)state;
     tcp_harness *th = th_new(NULL);
     int h = synack_tcp_open(th->s);
-    assert_int_equal(synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT), 0);
+    assert_int_equal(synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), TH_PEER_PORT), 0);
     expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN | TH_ANY_PORTS);
     uint32_t iss = th->last.seq;
     th->local_port = th->last.sport;
@@ -101,11 +102,12 @@ static void passive_open(void **state)
                  .tsval = 51, .tsecr = tsv);
     expect_no_segment(th);
     assert_true(synack_tcp_events(th->s, l) & SYNACK_EV_ACCEPT);
-    synack_ip4 addr = 0;
+    synack_addr addr;
     uint16_t port = 0;
     int h = synack_tcp_accept(th->s, th->now, l, &addr, &port);
     assert_true(h >= 0);
-    assert_int_equal(addr, TH_PEER_IP);
+    assert_int_equal(addr.family, SYNACK_AF_IP4);
+    assert_int_equal(synack_addr_to_ip4(&addr), TH_PEER_IP);
     assert_int_equal(port, TH_PEER_PORT);
     synack_tcp_info info;
     assert_int_equal(synack_tcp_get_info(th->s, h, &info), 0);
@@ -153,7 +155,7 @@ static void simultaneous_open(void **state)
     int h = synack_tcp_open(th->s);
     assert_int_equal(synack_tcp_bind(th->s, h, 5555), 0);
     th->local_port = 5555;
-    assert_int_equal(synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT), 0);
+    assert_int_equal(synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), TH_PEER_PORT), 0);
     expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN);
     uint32_t iss = th->last.seq;
     /* the peer's own SYN crosses ours (RFC 9293 figure 8) */
@@ -197,7 +199,7 @@ static void simultaneous_open_ack_first(void **state)
     int h = synack_tcp_open(th->s);
     assert_int_equal(synack_tcp_bind(th->s, h, 5555), 0);
     th->local_port = 5555;
-    assert_int_equal(synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT), 0);
+    assert_int_equal(synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), TH_PEER_PORT), 0);
     expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN);
     uint32_t iss = th->last.seq;
     send_segment(th, .flags = S, .seq = 300, .win = 8192, .has_mss = true, .mss = 1000);
@@ -233,7 +235,7 @@ static void arp_failure_is_unreachable_promptly(void **state)
     int h = synack_tcp_open(th->s);
     synack_ip4 dead = SYNACK_IP4(10, 0, 0, 3); /* on-link, nobody home */
     uint64_t start = th->now;
-    assert_int_equal(synack_tcp_connect(th->s, th->now, h, dead, 80), 0);
+    assert_int_equal(synack_tcp_connect(th->s, th->now, h, ADDR4(dead), 80), 0);
     /* nothing TCP leaves the stack: the SYN waits for ARP */
     expect_no_segment(th);
     for (int i = 0; i < 10 && synack_tcp_error(th->s, h) == 0; i++)
@@ -283,7 +285,7 @@ static void syn_retries_then_timeout(void **state)
     (void)state;
     tcp_harness *th = th_new(&(th_opts){.trace = true});
     int h = synack_tcp_open(th->s);
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
+    synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), TH_PEER_PORT);
     expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN | TH_ANY_PORTS);
     uint32_t iss = th->last.seq;
     uint64_t start = th->now;
@@ -337,13 +339,13 @@ static void connect_errors(void **state)
     (void)state;
     tcp_harness *th = th_new(NULL);
     int h = synack_tcp_open(th->s);
-    assert_int_equal(synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, 0), SYNACK_ERR_INVAL);
+    assert_int_equal(synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), 0), SYNACK_ERR_INVAL);
     /* off-link, no gateway */
-    assert_int_equal(synack_tcp_connect(th->s, th->now, h, SYNACK_IP4(8, 8, 8, 8), 80),
+    assert_int_equal(synack_tcp_connect(th->s, th->now, h, ADDR4(SYNACK_IP4(8, 8, 8, 8)), 80),
                      SYNACK_ERR_UNREACHABLE);
-    assert_int_equal(synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, 80), 0);
-    assert_int_equal(synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, 80), SYNACK_ERR_ISCONN);
-    assert_int_equal(synack_tcp_connect(th->s, th->now, 99, TH_PEER_IP, 80), SYNACK_ERR_BADF);
+    assert_int_equal(synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), 80), 0);
+    assert_int_equal(synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), 80), SYNACK_ERR_ISCONN);
+    assert_int_equal(synack_tcp_connect(th->s, th->now, 99, ADDR4(TH_PEER_IP), 80), SYNACK_ERR_BADF);
     /* bind conflicts */
     int a = synack_tcp_open(th->s), b = synack_tcp_open(th->s);
     assert_int_equal(synack_tcp_bind(th->s, a, 8080), 0);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tcp_harness.h"
+#include "test_addr.h"
 
 #define S SYNACK_TCP_SYN
 #define A SYNACK_TCP_ACK
@@ -25,7 +26,7 @@ static uint32_t isn_for(tcp_harness *th, synack_ip4 dst, uint16_t dport)
 {
     int h = synack_tcp_open(th->s);
     assert_int_equal(synack_tcp_bind(th->s, h, 5555), 0);
-    assert_int_equal(synack_tcp_connect(th->s, th->now, h, dst, dport), 0);
+    assert_int_equal(synack_tcp_connect(th->s, th->now, h, ADDR4(dst), dport), 0);
     th->local_port = 5555;
     th->peer_port = dport;
     expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN);
@@ -70,7 +71,7 @@ static void isn_is_clock_plus_keyed_hash(void **state)
 static uint16_t port_for(tcp_harness *th, synack_ip4 dst, uint16_t dport, int *h)
 {
     *h = synack_tcp_open(th->s);
-    assert_int_equal(synack_tcp_connect(th->s, th->now, *h, dst, dport), 0);
+    assert_int_equal(synack_tcp_connect(th->s, th->now, *h, ADDR4(dst), dport), 0);
     th->peer_port = dport;
     expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN | TH_ANY_PORTS);
     assert_int_equal(th->last.dport, dport);

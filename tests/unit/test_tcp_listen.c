@@ -67,7 +67,7 @@ static void syn_cookie_with_options(void **state)
     th_flush(th); /* the first child's SYN-ACK retransmissions */
     send_segment(th, .sport = 1002, .flags = A | P, .seq = 201, .ack = cookie + 1, .win = 100,
                  .has_ts = true, .tsval = 4300, .tsecr = tsv, .data = "hi", .len = 2);
-    synack_ip4 addr;
+    synack_addr addr;
     uint16_t port;
     int h = synack_tcp_accept(th->s, th->now, l, &addr, &port);
     assert_true(h >= 0);

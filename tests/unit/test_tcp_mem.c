@@ -22,6 +22,7 @@
 #include "net_frames.h"
 #include "tcp_harness.h"
 #include "tcp_sim.h"
+#include "test_addr.h"
 
 #define S SYNACK_TCP_SYN
 #define A SYNACK_TCP_ACK
@@ -272,7 +273,7 @@ static void window_stays_without_reading(void **state)
     assert_int_equal(synack_tcp_bind(f->b, l, 80), 0);
     assert_int_equal(synack_tcp_listen(f->b, l, 4), 0);
     int a = synack_tcp_open(f->a);
-    assert_int_equal(synack_tcp_connect(f->a, f->now, a, net_ip(1), 80), 0);
+    assert_int_equal(synack_tcp_connect(f->a, f->now, a, ADDR4(net_ip(1)), 80), 0);
     net_run_for(f, 200);
     int b = synack_tcp_accept(f->b, f->now, l, NULL, NULL);
     assert_true(b >= 0);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tcp_harness.h"
+#include "test_addr.h"
 
 #define S SYNACK_TCP_SYN
 #define A SYNACK_TCP_ACK
@@ -89,7 +90,7 @@ static void options_turned_off(void **state)
     tcp_harness *th = th_new(&(th_opts){.tune = tune_no_options, .mtu = 576});
     *state = th;
     int h = synack_tcp_open(th->s);
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
+    synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), TH_PEER_PORT);
     /* MSS = 576 - 40; the window is the 30000-octet buffer */
     expect_segment(th, .flags = S, .win = 30000, .has_mss = true, .mss = 536,
                    .any = TH_ANY_SEQ | TH_ANY_PORTS);

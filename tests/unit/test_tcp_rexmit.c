@@ -64,6 +64,7 @@ static void rto_backoff_and_reset(void **state)
     synack_tcp_get_info(th->s, h, &info);
     assert_int_equal(info.rto_ms, 1600);
     assert_int_equal(info.rexmit_segs, 3);
+    assert_int_equal(info.rexmit_bytes, 1500); /* counted in the cold block */
     /* the ACK ends it; Karn: no RTT sample from a retransmitted segment,
        and the backed-off RTO stays until a fresh sample */
     ack(th, una + 500);
@@ -191,6 +192,7 @@ static void go_back_n_after_timeout(void **state)
     assert_int_equal(info.sndbuf_used, 0);
     expect_no_segment(th);
     assert_int_equal(info.rexmit_segs, 3);
+    assert_int_equal(info.rexmit_bytes, 3 * MSS); /* counted in the cold block */
 }
 
 static void ack_of_unsent_data_is_dropped(void **state)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tcp_harness.h"
+#include "test_addr.h"
 
 #define S SYNACK_TCP_SYN
 #define A SYNACK_TCP_ACK
@@ -160,7 +161,7 @@ static void icmp_port_unreachable_refuses_syn_sent(void **state)
 {
     tcp_harness *th = *state;
     int h = synack_tcp_open(th->s);
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
+    synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), TH_PEER_PORT);
     th_next(th);
     th->local_port = th->last.sport;
     uint32_t iss = th->last.seq;
@@ -183,7 +184,7 @@ static void icmp_host_unreachable_is_soft(void **state)
     tcp_harness *th = th_new(&(th_opts){.tune = tune_few_syn_retries});
     *state = th;
     int h = synack_tcp_open(th->s);
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
+    synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), TH_PEER_PORT);
     th_next(th);
     th->local_port = th->last.sport;
     uint32_t iss = th->last.seq;

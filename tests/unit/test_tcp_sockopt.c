@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tcp_harness.h"
+#include "test_addr.h"
 
 #define S SYNACK_TCP_SYN
 #define A SYNACK_TCP_ACK
@@ -30,7 +31,7 @@ static void send_buffer_is_per_socket(void **state)
     tcp_harness *th = th_new(NULL);
     int h = synack_tcp_open(th->s);
     assert_int_equal(synack_tcp_setopt(th->s, h, SYNACK_TCPOPT_SNDBUF, 3000), 0);
-    assert_int_equal(synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT), 0);
+    assert_int_equal(synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), TH_PEER_PORT), 0);
     expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN | TH_ANY_PORTS);
     uint32_t iss = th->last.seq;
     th->local_port = th->last.sport;
@@ -68,7 +69,7 @@ static void receive_buffer_is_per_socket(void **state)
     tcp_harness *th = th_new(NULL);
     int h = synack_tcp_open(th->s);
     assert_int_equal(synack_tcp_setopt(th->s, h, SYNACK_TCPOPT_RCVBUF, 4000), 0);
-    assert_int_equal(synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT), 0);
+    assert_int_equal(synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), TH_PEER_PORT), 0);
     expect_segment(th, .flags = S, .win = 4000, .has_mss = true, .mss = 1460, .sack_ok = true,
                    .has_ts = true, .tsecr = 0, .has_ws = true, .ws = 0,
                    .any = TH_ANY_SEQ | TH_ANY_TSVAL | TH_ANY_PORTS);
@@ -102,7 +103,7 @@ static void readiness_through_a_life(void **state)
     int h = synack_tcp_open(th->s);
     assert_int_equal(synack_tcp_events(th->s, h), 0);
     assert_int_equal(synack_tcp_events(th->s, h + 100), 0); /* bad handle */
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
+    synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), TH_PEER_PORT);
     expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN | TH_ANY_PORTS);
     uint32_t iss = th->last.seq;
     th->local_port = th->last.sport;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tcp_harness.h"
+#include "test_addr.h"
 
 #define S SYNACK_TCP_SYN
 #define A SYNACK_TCP_ACK
@@ -145,7 +146,7 @@ static void syn_give_up_follows_the_config(void **state)
     (void)state;
     tcp_harness *th = th_new(&(th_opts){.tune = tune_syn_retries});
     int h = synack_tcp_open(th->s);
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
+    synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), TH_PEER_PORT);
     expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN | TH_ANY_PORTS);
     uint64_t t0 = th->now;
     const uint64_t at[2] = {500, 1500};

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tcp_harness.h"
+#include "test_addr.h"
 
 #define S SYNACK_TCP_SYN
 #define A SYNACK_TCP_ACK
@@ -147,7 +148,7 @@ static void receive_window_closes_and_reopens(void **state)
     tcp_harness *th = th_new(&(th_opts){.tune = tune_small_rcvbuf});
     *state = th;
     int h = synack_tcp_open(th->s);
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
+    synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), TH_PEER_PORT);
     expect_segment(th, .flags = S, .win = 4000, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_PORTS);
     uint32_t iss = th->last.seq;
     th->local_port = th->last.sport;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tcp_harness.h"
+#include "test_addr.h"
 
 #define S SYNACK_TCP_SYN
 #define A SYNACK_TCP_ACK
@@ -26,7 +27,7 @@ static uint32_t iss_at(uint64_t start)
     tcp_harness *th = th_new(&(th_opts){.start_ms = start});
     int h = synack_tcp_open(th->s);
     synack_tcp_bind(th->s, h, 6000);
-    synack_tcp_connect(th->s, th->now, h, TH_PEER_IP, TH_PEER_PORT);
+    synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP), TH_PEER_PORT);
     th_next(th);
     uint32_t iss = th->last.seq;
     th_free(th);
@@ -44,7 +45,7 @@ static tcp_harness *connect_below_wrap(uint32_t below, int *h)
     *h = synack_tcp_open(th->s);
     synack_tcp_bind(th->s, *h, 6000);
     th->local_port = 6000;
-    synack_tcp_connect(th->s, th->now, *h, TH_PEER_IP, TH_PEER_PORT);
+    synack_tcp_connect(th->s, th->now, *h, ADDR4(TH_PEER_IP), TH_PEER_PORT);
     expect_segment(th, .flags = S, .any = TH_ANY_SEQ | TH_ANY_OPTS | TH_ANY_WIN);
     uint32_t iss = th->last.seq;
     assert_true(iss > want - 300u && iss <= want);

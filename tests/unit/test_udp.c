@@ -11,7 +11,8 @@
 
 #include "net_fixture.h"
 #include "net_frames.h"
-#include "stack.h"
+#include "net/stack.h"
+#include "test_addr.h"
 
 typedef net_setup setup;
 
@@ -50,18 +51,18 @@ static bool echo_step(net_fixture *f, void *ctx)
 {
     echo_state *e = ctx;
     char buf[64];
-    synack_ip4 src;
+    synack_addr src;
     uint16_t sport;
     int n;
     while ((n = synack_udp_recvfrom(f->b, e->server, buf, sizeof buf, &src, &sport)) >= 0) {
-        assert_int_equal(synack_udp_sendto(f->b, f->now, e->server, src, sport, buf,
+        assert_int_equal(synack_udp_sendto(f->b, f->now, e->server, &src, sport, buf,
                                            (size_t)n), 0);
         e->echoed++;
     }
     e->reply_len = synack_udp_recvfrom(f->a, e->client, e->reply, sizeof e->reply,
                                        &src, &sport);
     if (e->reply_len >= 0) {
-        assert_int_equal(src, net_ip(1));
+        assert_int_equal(synack_addr_to_ip4(&src), net_ip(1));
         assert_int_equal(sport, 7);
         return true;
     }
@@ -76,14 +77,14 @@ static void test_udp_echo(void **state)
     e.server = synack_udp_open(f->b, 7);
     e.client = synack_udp_open(f->a, 0);
     assert_true(e.server >= 0 && e.client >= 0);
-    assert_int_equal(synack_udp_sendto(f->a, f->now, e.client, net_ip(1), 7,
+    assert_int_equal(synack_udp_sendto(f->a, f->now, e.client, ADDR4(net_ip(1)), 7,
                                        "echo me", 7), 0);
     assert_true(net_run_until(f, echo_step, &e, 100));
     assert_int_equal(e.echoed, 1);
     assert_int_equal(e.reply_len, 7);
     assert_memory_equal(e.reply, "echo me", 7);
     /* an empty datagram is a datagram too */
-    assert_int_equal(synack_udp_sendto(f->a, f->now, e.client, net_ip(1), 7, NULL, 0), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, e.client, ADDR4(net_ip(1)), 7, NULL, 0), 0);
     assert_true(net_run_until(f, echo_step, &e, 100));
     assert_int_equal(e.reply_len, 0);
     /* the checksum is always sent */
@@ -155,11 +156,11 @@ static void test_queue_full_and_truncation(void **state)
     }
     assert_int_equal(synack_drops(f->b, SYNACK_DROP_UDP_QUEUE_FULL), 2);
     char got[8];
-    synack_ip4 src;
+    synack_addr src;
     uint16_t sport;
     assert_int_equal(synack_udp_recvfrom(f->b, h, got, 2, &src, &sport), 4);
     assert_memory_equal(got, "ms", 2);
-    assert_int_equal(src, net_ip(0));
+    assert_int_equal(synack_addr_to_ip4(&src), net_ip(0));
     assert_int_equal(sport, 1000);
     assert_int_equal(synack_udp_recvfrom(f->b, h, got, sizeof got, NULL, NULL), 4);
     assert_memory_equal(got, "msg1", 4);
@@ -191,16 +192,16 @@ static void test_ports_and_errors(void **state)
     assert_int_equal(synack_udp_port(a, h[3]), 53);
     assert_int_equal(synack_udp_port(a, 17), SYNACK_ERR_BADF);
 
-    assert_int_equal(synack_udp_sendto(a, f->now, 17, net_ip(1), 7, "x", 1),
+    assert_int_equal(synack_udp_sendto(a, f->now, 17, ADDR4(net_ip(1)), 7, "x", 1),
                      SYNACK_ERR_BADF);
-    assert_int_equal(synack_udp_sendto(a, f->now, h[0], net_ip(1), 0, "x", 1),
+    assert_int_equal(synack_udp_sendto(a, f->now, h[0], ADDR4(net_ip(1)), 0, "x", 1),
                      SYNACK_ERR_INVAL);
     static uint8_t big[65508];
-    assert_int_equal(synack_udp_sendto(a, f->now, h[0], net_ip(1), 7, big, 65508),
+    assert_int_equal(synack_udp_sendto(a, f->now, h[0], ADDR4(net_ip(1)), 7, big, 65508),
                      SYNACK_ERR_MSGSIZE);
-    assert_int_equal(synack_udp_sendto(a, f->now, h[0], SYNACK_IP4(1, 2, 3, 4), 7,
+    assert_int_equal(synack_udp_sendto(a, f->now, h[0], ADDR4(SYNACK_IP4(1, 2, 3, 4)), 7,
                                        "x", 1), SYNACK_ERR_UNREACHABLE);
-    assert_int_equal(synack_udp_sendto(a, f->now, h[0], net_ip(1), 7, big, 65507), 0);
+    assert_int_equal(synack_udp_sendto(a, f->now, h[0], ADDR4(net_ip(1)), 7, big, 65507), 0);
     net_run_for(f, 10);
 
     /* RFC 6056: the two stacks (different secrets) start elsewhere */
@@ -216,13 +217,13 @@ typedef struct hook_log {
 } hook_log;
 
 static bool dhcp_hook(synack_stack *s, void *ctx, uint64_t now,
-                      const synack_ip4_repr *ip, const synack_udp_repr *u)
+                      const synack_ip_rx *ip, const synack_udp_repr *u)
 {
     (void)s;
     (void)now;
     hook_log *log = ctx;
     log->calls++;
-    log->dst = ip->dst;
+    log->dst = synack_addr_to_ip4(&ip->dst);
     log->sport = u->sport;
     return log->consume;
 }
@@ -255,7 +256,8 @@ static void test_dhcp_hook(void **state)
     u.sport = 67;
     u.dport = 68;
     memcpy(l4 + 8, "ack", 3);
-    size_t ul = synack_udp_emit(&u, l4, 3, 0, 0xffffffffu);
+    size_t ul = synack_udp_emit(&u, l4, 3,
+                                synack_ip4_pseudo_sum(0, 0xffffffffu, SYNACK_IPPROTO_UDP));
     synack_mac bc = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
     n = net_build_ip(buf, bc, net_mac(0), &ip, l4, ul);
     synack_input(b, f->now, buf, n);
@@ -267,7 +269,7 @@ static void test_dhcp_hook(void **state)
     assert_int_equal(log.calls, 3);
     assert_int_equal(synack_udp_recvfrom(b, h, NULL, 0, NULL, NULL), 3);
     /* sending to the limited broadcast works without an address */
-    assert_int_equal(synack_udp_sendto(b, f->now, h, 0xffffffffu, 67, "disc", 4), 0);
+    assert_int_equal(synack_udp_sendto(b, f->now, h, ADDR4(0xffffffffu), 67, "disc", 4), 0);
     const net_frame *fr = net_capture_find(st->cap, 1, SYNACK_ETHERTYPE_IPV4,
                                            SYNACK_IPPROTO_UDP, 0);
     assert_non_null(fr);

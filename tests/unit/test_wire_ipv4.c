@@ -212,6 +212,55 @@ static void test_bad_checksum(void **state)
     }
 }
 
+/* An error's quote: addresses, protocol, fragment offset and the
+ * transport header after IHL; the quote's total length is not checked,
+ * but 8 transport bytes are needed. */
+static void test_quote_parse(void **state)
+{
+    (void)state;
+    uint8_t q[24 + 8];
+    memset(q, 0, sizeof q);
+    synack_ip4_repr ip;
+    memset(&ip, 0, sizeof ip);
+    ip.ttl = 64;
+    ip.proto = SYNACK_IPPROTO_UDP;
+    ip.src = SYNACK_IP4(10, 0, 0, 2);
+    ip.dst = SYNACK_IP4(10, 0, 0, 1);
+    ip.total_len = 1500; /* claims more than the quote holds */
+    ip.frag_off = 0;
+    synack_ip4_emit(&ip, q);
+    q[20] = 0x12; /* source port 0x1234 */
+    q[21] = 0x34;
+    synack_quote_repr r;
+    assert_int_equal(synack_ip4_quote_parse(q, 28, &r), 20);
+    assert_int_equal(r.src.family, SYNACK_AF_IP4);
+    assert_int_equal(synack_addr_to_ip4(&r.src), SYNACK_IP4(10, 0, 0, 2));
+    assert_int_equal(synack_addr_to_ip4(&r.dst), SYNACK_IP4(10, 0, 0, 1));
+    assert_int_equal(r.proto, SYNACK_IPPROTO_UDP);
+    assert_int_equal(r.frag_off, 0);
+    assert_true(r.l4 == q + 20);
+    assert_int_equal(r.l4len, 8);
+    assert_int_equal(synack_ld_be16(r.l4), 0x1234);
+    /* fewer than 8 transport bytes, or none of the header */
+    for (size_t n = 0; n < 28; n++)
+        assert_true(synack_ip4_quote_parse(q, n, &r) < 0);
+    /* options: IHL 6 moves the transport header */
+    q[0] = 0x46;
+    assert_int_equal(synack_ip4_quote_parse(q, 32, &r), 24);
+    assert_true(r.l4 == q + 24);
+    assert_true(synack_ip4_quote_parse(q, 31, &r) < 0);
+    /* a non-first fragment, a wrong version, IHL below 5 */
+    q[0] = 0x45;
+    q[6] = 0x00;
+    q[7] = 0x10; /* offset 16 * 8 */
+    assert_int_equal(synack_ip4_quote_parse(q, 28, &r), 20);
+    assert_int_equal(r.frag_off, 128);
+    q[0] = 0x65;
+    assert_int_equal(synack_ip4_quote_parse(q, 28, &r), SYNACK_WIRE_BAD_VERSION);
+    q[0] = 0x44;
+    assert_int_equal(synack_ip4_quote_parse(q, 28, &r), SYNACK_WIRE_BAD_HDR_LEN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_ihl_below_five),
         cmocka_unit_test(test_total_length),
         cmocka_unit_test(test_bad_checksum),
+        cmocka_unit_test(test_quote_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,7 @@ static void test_parse_linux_syn(void **state)
 {
     (void)state;
     synack_tcp_repr t;
-    assert_int_equal(synack_tcp_parse(SYN_TCP, SYN_TCP_LEN, CLIENT, SERVER,
+    assert_int_equal(synack_tcp_parse(SYN_TCP, SYN_TCP_LEN, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP),
                                       true, &t),
                      40);
     assert_int_equal(t.sport, 41906);
@@ -55,12 +55,12 @@ static void test_emit_linux_syn_and_synack(void **state)
     (void)state;
     uint8_t buf[SYNACK_TCP_MAX_HDR_LEN];
     synack_tcp_repr t;
-    assert_int_equal(synack_tcp_parse(SYN_TCP, SYN_TCP_LEN, CLIENT, SERVER,
+    assert_int_equal(synack_tcp_parse(SYN_TCP, SYN_TCP_LEN, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP),
                                       true, &t),
                      40);
     assert_int_equal(synack_tcp_header_len(&t), 40);
     assert_int_equal(synack_tcp_emit(&t, buf), 40);
-    synack_tcp_fill_checksum(buf, 40, CLIENT, SERVER);
+    synack_tcp_fill_checksum(buf, 40, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP));
     assert_memory_equal(buf, SYN_TCP, SYN_TCP_LEN);
 
     /* The SYN-ACK built from scratch. */
@@ -81,7 +81,7 @@ static void test_emit_linux_syn_and_synack(void **state)
     sa.has_ws = true;
     sa.ws = 7;
     assert_int_equal(synack_tcp_emit(&sa, buf), 40);
-    synack_tcp_fill_checksum(buf, 40, SERVER, CLIENT);
+    synack_tcp_fill_checksum(buf, 40, synack_ip4_pseudo_sum(SERVER, CLIENT, SYNACK_IPPROTO_TCP));
     assert_memory_equal(buf, SYNACK_TCP_SEG, SYNACK_TCP_SEG_LEN);
 }
 
@@ -95,7 +95,7 @@ static void test_parse_synack_packet(void **state)
     assert_int_equal(hl, 20);
     synack_tcp_repr t;
     int rc = synack_tcp_parse(wire_golden_linux_synack + hl,
-                              (size_t)ip.total_len - (size_t)hl, ip.src, ip.dst,
+                              (size_t)ip.total_len - (size_t)hl, synack_ip4_pseudo_sum(ip.src, ip.dst, SYNACK_IPPROTO_TCP),
                               true, &t);
     assert_int_equal(rc, 40);
     assert_int_equal(t.flags, SYNACK_TCP_SYN | SYNACK_TCP_ACK);
@@ -108,8 +108,7 @@ static void test_parse_data_with_sack(void **state)
     (void)state;
     synack_tcp_repr t;
     assert_int_equal(synack_tcp_parse(wire_golden_tcp_data_sack,
-                                      WIRE_GOLDEN_TCP_DATA_SACK_LEN, CLIENT,
-                                      SERVER, true, &t),
+                                      WIRE_GOLDEN_TCP_DATA_SACK_LEN, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP), true, &t),
                      52);
     assert_int_equal(t.flags, SYNACK_TCP_PSH | SYNACK_TCP_ACK);
     assert_int_equal(t.win, 502);
@@ -131,7 +130,7 @@ static void test_parse_data_with_sack(void **state)
     size_t hl = synack_tcp_emit(&t, buf);
     assert_int_equal(hl, 52);
     memcpy(buf + hl, t.payload, t.payload_len);
-    synack_tcp_fill_checksum(buf, sizeof buf, CLIENT, SERVER);
+    synack_tcp_fill_checksum(buf, sizeof buf, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP));
     assert_memory_equal(buf, wire_golden_tcp_data_sack, sizeof buf);
 }
 
@@ -152,8 +151,8 @@ static void test_plain_ack_round_trip(void **state)
     assert_int_equal(synack_tcp_header_len(&in), 20);
     assert_int_equal(synack_tcp_emit(&in, buf), 20);
     assert_int_equal(buf[12], 0x50);
-    synack_tcp_fill_checksum(buf, 20, CLIENT, SERVER);
-    assert_int_equal(synack_tcp_parse(buf, 20, CLIENT, SERVER, true, &out), 20);
+    synack_tcp_fill_checksum(buf, 20, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP));
+    assert_int_equal(synack_tcp_parse(buf, 20, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP), true, &out), 20);
     assert_int_equal(out.sport, 1);
     assert_int_equal(out.dport, 65535);
     assert_int_equal(out.seq, 0xffffffffu);
@@ -205,8 +204,8 @@ static void test_emit_option_layouts(void **state)
     const uint8_t sack_hdr[4] = {1, 1, 5, 34};
     assert_memory_equal(buf + 20, sack_hdr, 4);
     synack_tcp_repr back;
-    synack_tcp_fill_checksum(buf, 56, CLIENT, SERVER);
-    assert_int_equal(synack_tcp_parse(buf, 56, CLIENT, SERVER, true, &back), 56);
+    synack_tcp_fill_checksum(buf, 56, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP));
+    assert_int_equal(synack_tcp_parse(buf, 56, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP), true, &back), 56);
     assert_int_equal(back.sack_count, 4);
     assert_int_equal(back.sack[3].left, 301);
     assert_int_equal(back.sack[3].right, 350);
@@ -215,8 +214,8 @@ static void test_emit_option_layouts(void **state)
     t.has_ts = true;
     assert_int_equal(synack_tcp_header_len(&t), 60);
     assert_int_equal(synack_tcp_emit(&t, buf), 60);
-    synack_tcp_fill_checksum(buf, 60, CLIENT, SERVER);
-    assert_int_equal(synack_tcp_parse(buf, 60, CLIENT, SERVER, true, &back), 60);
+    synack_tcp_fill_checksum(buf, 60, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP));
+    assert_int_equal(synack_tcp_parse(buf, 60, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP), true, &back), 60);
     assert_int_equal(back.sack_count, 3);
     assert_true(back.has_ts);
 
@@ -226,8 +225,8 @@ static void test_emit_option_layouts(void **state)
     t.sack_ok = true;
     assert_int_equal(synack_tcp_header_len(&t), 60); /* 20 + 20 + 4 + 16 */
     assert_int_equal(synack_tcp_emit(&t, buf), 60);
-    synack_tcp_fill_checksum(buf, 60, CLIENT, SERVER);
-    assert_int_equal(synack_tcp_parse(buf, 60, CLIENT, SERVER, true, &back), 60);
+    synack_tcp_fill_checksum(buf, 60, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP));
+    assert_int_equal(synack_tcp_parse(buf, 60, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP), true, &back), 60);
     assert_int_equal(back.sack_count, 2);
     assert_true(back.has_mss && back.has_ws && back.sack_ok && back.has_ts);
 }
@@ -238,7 +237,7 @@ static void test_truncated_every_length(void **state)
     const uint8_t *seg = wire_golden_tcp_data_sack;
     for (size_t len = 0; len < WIRE_GOLDEN_TCP_DATA_SACK_LEN; len++) {
         synack_tcp_repr t;
-        int rc = synack_tcp_parse(seg, len, CLIENT, SERVER, true, &t);
+        int rc = synack_tcp_parse(seg, len, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP), true, &t);
         if (len < SYNACK_TCP_HDR_LEN)
             assert_int_equal(rc, SYNACK_WIRE_TRUNCATED);
         else if (len < 52)
@@ -260,7 +259,7 @@ static size_t build(uint8_t *buf, const uint8_t *opts, size_t optlen)
     synack_tcp_emit(&t, buf);
     memcpy(buf + 20, opts, optlen);
     buf[12] = (uint8_t)(((20 + optlen) / 4) << 4);
-    synack_tcp_fill_checksum(buf, 20 + optlen, CLIENT, SERVER);
+    synack_tcp_fill_checksum(buf, 20 + optlen, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP));
     return 20 + optlen;
 }
 
@@ -268,7 +267,7 @@ static int parse_opts(const uint8_t *opts, size_t optlen, synack_tcp_repr *t)
 {
     uint8_t buf[SYNACK_TCP_MAX_HDR_LEN];
     size_t len = build(buf, opts, optlen);
-    return synack_tcp_parse(buf, len, CLIENT, SERVER, true, t);
+    return synack_tcp_parse(buf, len, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP), true, t);
 }
 
 static void test_data_offset(void **state)
@@ -279,19 +278,19 @@ static void test_data_offset(void **state)
     for (uint8_t doff = 0; doff < 5; doff++) {
         memcpy(buf, SYN_TCP, SYN_TCP_LEN);
         buf[12] = (uint8_t)(doff << 4);
-        assert_int_equal(synack_tcp_parse(buf, sizeof buf, CLIENT, SERVER, false, &t),
+        assert_int_equal(synack_tcp_parse(buf, sizeof buf, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP), false, &t),
                          SYNACK_WIRE_BAD_HDR_LEN);
     }
     for (uint8_t doff = 11; doff < 16; doff++) {
         memcpy(buf, SYN_TCP, SYN_TCP_LEN);
         buf[12] = (uint8_t)(doff << 4);
-        assert_int_equal(synack_tcp_parse(buf, sizeof buf, CLIENT, SERVER, false, &t),
+        assert_int_equal(synack_tcp_parse(buf, sizeof buf, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP), false, &t),
                          SYNACK_WIRE_BAD_HDR_LEN);
     }
     /* Reserved bits in byte 12 are ignored. */
     memcpy(buf, SYN_TCP, SYN_TCP_LEN);
     buf[12] |= 0x0f;
-    assert_int_equal(synack_tcp_parse(buf, sizeof buf, CLIENT, SERVER, false, &t),
+    assert_int_equal(synack_tcp_parse(buf, sizeof buf, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP), false, &t),
                      40);
 }
 
@@ -381,7 +380,7 @@ static void test_options_reset_between_parses(void **state)
 {
     (void)state;
     synack_tcp_repr t;
-    assert_int_equal(synack_tcp_parse(SYN_TCP, SYN_TCP_LEN, CLIENT, SERVER,
+    assert_int_equal(synack_tcp_parse(SYN_TCP, SYN_TCP_LEN, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP),
                                       true, &t),
                      40);
     assert_true(t.has_mss);
@@ -400,7 +399,7 @@ static void test_bad_checksum(void **state)
             continue; /* data offset is checked before the sum */
         memcpy(buf, wire_golden_tcp_data_sack, sizeof buf);
         buf[i] ^= 0x02;
-        int rc = synack_tcp_parse(buf, sizeof buf, CLIENT, SERVER, true, &t);
+        int rc = synack_tcp_parse(buf, sizeof buf, synack_ip4_pseudo_sum(CLIENT, SERVER, SYNACK_IPPROTO_TCP), true, &t);
 #ifdef SYNACK_FUZZING
         assert_true(rc >= 0 || rc == SYNACK_WIRE_BAD_OPTION);
 #else
@@ -410,8 +409,7 @@ static void test_bad_checksum(void **state)
     /* Right bytes, wrong address: the pseudo-header is covered. (Swapping
      * source and destination would not show: the sum is commutative.) */
     assert_int_equal(synack_tcp_parse(wire_golden_tcp_data_sack,
-                                      WIRE_GOLDEN_TCP_DATA_SACK_LEN, CLIENT,
-                                      SYNACK_IP4(192, 168, 0, 2), true, &t),
+                                      WIRE_GOLDEN_TCP_DATA_SACK_LEN, synack_ip4_pseudo_sum(CLIENT, SYNACK_IP4(192, 168, 0, 2), SYNACK_IPPROTO_TCP), true, &t),
                      WIRE_CSUM_FAIL(52));
 }
 

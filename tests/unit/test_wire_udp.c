@@ -21,7 +21,7 @@ static void test_parse_golden(void **state)
     (void)state;
     synack_udp_repr u;
     assert_int_equal(synack_udp_parse(wire_golden_udp_dgram,
-                                      WIRE_GOLDEN_UDP_DGRAM_LEN, SRC, DST, true,
+                                      WIRE_GOLDEN_UDP_DGRAM_LEN, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), true,
                                       &u),
                      8);
     assert_int_equal(u.sport, 53000);
@@ -38,7 +38,7 @@ static void test_emit_golden(void **state)
     uint8_t buf[WIRE_GOLDEN_UDP_DGRAM_LEN];
     memcpy(buf + 8, dns_payload, 12);
     synack_udp_repr u = {53000, 53, 0, NULL, 0};
-    assert_int_equal(synack_udp_emit(&u, buf, 12, SRC, DST), 20);
+    assert_int_equal(synack_udp_emit(&u, buf, 12, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP)), 20);
     assert_memory_equal(buf, wire_golden_udp_dgram, sizeof buf);
 }
 
@@ -48,8 +48,7 @@ static void test_pseudo_header_matters(void **state)
     (void)state;
     synack_udp_repr u;
     assert_int_equal(synack_udp_parse(wire_golden_udp_dgram,
-                                      WIRE_GOLDEN_UDP_DGRAM_LEN, SRC,
-                                      SYNACK_IP4(10, 0, 2, 4), true, &u),
+                                      WIRE_GOLDEN_UDP_DGRAM_LEN, synack_ip4_pseudo_sum(SRC, SYNACK_IP4(10, 0, 2, 4), SYNACK_IPPROTO_UDP), true, &u),
                      WIRE_CSUM_FAIL(8));
 }
 
@@ -63,18 +62,18 @@ static void test_zero_checksum_rules(void **state)
     buf[7] = 0;
     buf[9] ^= 0xff; /* corrupt the payload: no checksum, so not noticed */
     synack_udp_repr u;
-    assert_int_equal(synack_udp_parse(buf, sizeof buf, SRC, DST, true, &u), 8);
+    assert_int_equal(synack_udp_parse(buf, sizeof buf, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), true, &u), 8);
 
     /* Find a payload whose checksum computes to 0 (sum 0xffff). */
     uint8_t z[10] = {0};
     synack_udp_repr out = {1, 2, 0, NULL, 0};
-    synack_udp_emit(&out, z, 2, SRC, DST);
+    synack_udp_emit(&out, z, 2, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP));
     uint16_t c = synack_ld_be16(z + 6);
     /* Adding c to the payload word drives the sum to 0xffff (RFC 1624). */
     synack_wr_be16(z + 8, c == 0xffff ? 0 : c);
-    assert_int_equal(synack_udp_emit(&out, z, 2, SRC, DST), 10);
+    assert_int_equal(synack_udp_emit(&out, z, 2, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP)), 10);
     assert_int_equal(synack_ld_be16(z + 6), 0xffff);
-    assert_int_equal(synack_udp_parse(z, 10, SRC, DST, true, &u), 8);
+    assert_int_equal(synack_udp_parse(z, 10, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), true, &u), 8);
 }
 
 static void test_truncated_every_length(void **state)
@@ -82,7 +81,7 @@ static void test_truncated_every_length(void **state)
     (void)state;
     for (size_t len = 0; len < WIRE_GOLDEN_UDP_DGRAM_LEN; len++) {
         synack_udp_repr u;
-        int rc = synack_udp_parse(wire_golden_udp_dgram, len, SRC, DST, true, &u);
+        int rc = synack_udp_parse(wire_golden_udp_dgram, len, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), true, &u);
         if (len < SYNACK_UDP_HDR_LEN)
             assert_int_equal(rc, SYNACK_WIRE_TRUNCATED);
         else
@@ -98,25 +97,25 @@ static void test_length_field(void **state)
     memcpy(buf, wire_golden_udp_dgram, WIRE_GOLDEN_UDP_DGRAM_LEN);
     memset(buf + WIRE_GOLDEN_UDP_DGRAM_LEN, 0xaa, 4);
     /* Bytes past the UDP length (IP carried more) are not payload. */
-    assert_int_equal(synack_udp_parse(buf, sizeof buf, SRC, DST, true, &u), 8);
+    assert_int_equal(synack_udp_parse(buf, sizeof buf, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), true, &u), 8);
     assert_int_equal(u.payload_len, 12);
 
     for (uint16_t l = 0; l < 8; l++) {
         synack_wr_be16(buf + 4, l);
-        assert_int_equal(synack_udp_parse(buf, sizeof buf, SRC, DST, false, &u),
+        assert_int_equal(synack_udp_parse(buf, sizeof buf, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), false, &u),
                          SYNACK_WIRE_BAD_LEN);
     }
     synack_wr_be16(buf + 4, (uint16_t)(sizeof buf + 1));
-    assert_int_equal(synack_udp_parse(buf, sizeof buf, SRC, DST, false, &u),
+    assert_int_equal(synack_udp_parse(buf, sizeof buf, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), false, &u),
                      SYNACK_WIRE_BAD_LEN);
     synack_wr_be16(buf + 4, 0xffff);
-    assert_int_equal(synack_udp_parse(buf, sizeof buf, SRC, DST, false, &u),
+    assert_int_equal(synack_udp_parse(buf, sizeof buf, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), false, &u),
                      SYNACK_WIRE_BAD_LEN);
     /* Exactly 8: an empty datagram (checksum now wrong, not verified). */
     synack_wr_be16(buf + 4, 8);
-    assert_int_equal(synack_udp_parse(buf, sizeof buf, SRC, DST, false, &u), 8);
+    assert_int_equal(synack_udp_parse(buf, sizeof buf, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), false, &u), 8);
     assert_int_equal(u.payload_len, 0);
-    assert_int_equal(synack_udp_parse(buf, sizeof buf, SRC, DST, true, &u),
+    assert_int_equal(synack_udp_parse(buf, sizeof buf, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), true, &u),
                      WIRE_CSUM_FAIL(8));
 }
 
@@ -130,9 +129,9 @@ static void test_bad_checksum(void **state)
         memcpy(buf, wire_golden_udp_dgram, sizeof buf);
         buf[i] ^= 0x40;
         synack_udp_repr u;
-        assert_int_equal(synack_udp_parse(buf, sizeof buf, SRC, DST, true, &u),
+        assert_int_equal(synack_udp_parse(buf, sizeof buf, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), true, &u),
                          WIRE_CSUM_FAIL(8));
-        assert_int_equal(synack_udp_parse(buf, sizeof buf, SRC, DST, false, &u),
+        assert_int_equal(synack_udp_parse(buf, sizeof buf, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), false, &u),
                          8);
     }
 }
@@ -143,8 +142,8 @@ static void test_round_trip_odd_payload(void **state)
     uint8_t buf[8 + 7];
     memcpy(buf + 8, "odd-len", 7);
     synack_udp_repr in = {7, 65535, 0, NULL, 0}, out;
-    assert_int_equal(synack_udp_emit(&in, buf, 7, DST, SRC), 15);
-    assert_int_equal(synack_udp_parse(buf, sizeof buf, DST, SRC, true, &out), 8);
+    assert_int_equal(synack_udp_emit(&in, buf, 7, synack_ip4_pseudo_sum(DST, SRC, SYNACK_IPPROTO_UDP)), 15);
+    assert_int_equal(synack_udp_parse(buf, sizeof buf, synack_ip4_pseudo_sum(DST, SRC, SYNACK_IPPROTO_UDP), true, &out), 8);
     assert_int_equal(out.sport, 7);
     assert_int_equal(out.dport, 65535);
     assert_int_equal(out.len, 15);

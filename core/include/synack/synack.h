@@ -70,6 +70,40 @@ int synack_ip4_parse_text(const char *text, synack_ip4 *out);
 /* Format into buf (at least 16 bytes). Returns the length written. */
 int synack_ip4_format(synack_ip4 addr, char *buf);
 
+/*
+ * An address of either family: what sockets, connections, pings and DNS
+ * answers carry. `family` is SYNACK_AF_IP4 or SYNACK_AF_IP6 (0: none);
+ * `b` is in network byte order, an IPv4 address in b[0..3] with the rest
+ * zero (so two addresses compare equal exactly when all 17 bytes do).
+ * Interface configuration (synack_set_ipv4, DHCP) keeps synack_ip4.
+ */
+#define SYNACK_AF_IP4 4
+#define SYNACK_AF_IP6 6
+/* Room for any formatted address with its NUL (INET6_ADDRSTRLEN). */
+#define SYNACK_ADDR_STRLEN 46
+
+typedef struct synack_addr {
+    uint8_t family;
+    uint8_t b[16];
+} synack_addr;
+
+/* The IPv4 address `ip` as a synack_addr. */
+synack_addr synack_addr_from_ip4(synack_ip4 ip);
+/* The IPv4 address in `a` (host order); 0 when `a` is not IPv4. */
+synack_ip4 synack_addr_to_ip4(const synack_addr *a);
+/*
+ * Parse dotted-quad IPv4 or RFC 4291 section 2.2 IPv6 text ("::1",
+ * "fe80::1", "::ffff:10.0.0.1") into *out. Returns 0 or SYNACK_ERR_INVAL.
+ */
+int synack_addr_parse(const char *text, synack_addr *out);
+/*
+ * Format into buf (at least SYNACK_ADDR_STRLEN bytes): dotted quad, or
+ * IPv6 in RFC 5952 form. Returns the length written ("" for family 0).
+ */
+int synack_addr_format(const synack_addr *a, char *buf);
+/* Whether a and b are the same address (family and bytes). */
+bool synack_addr_equal(const synack_addr *a, const synack_addr *b);
+
 /* ------------------------------------------------------------------------ */
 /* Allocation and links                                                     */
 /* ------------------------------------------------------------------------ */
@@ -455,9 +489,10 @@ int synack_ping_open(synack_stack *s);
 
 /*
  * Send an echo request with sequence `seq` and `len` bytes of payload.
- * Errors: SYNACK_ERR_BADF, SYNACK_ERR_UNREACHABLE (no route), SYNACK_ERR_MSGSIZE.
+ * Errors: SYNACK_ERR_BADF, SYNACK_ERR_UNREACHABLE (no route, or a family
+ * the stack does not speak), SYNACK_ERR_MSGSIZE.
  */
-int synack_ping_send(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
+int synack_ping_send(synack_stack *s, uint64_t now, int h, const synack_addr *dst,
                      uint16_t seq, const void *payload, size_t len);
 
 /*
@@ -466,7 +501,7 @@ int synack_ping_send(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
  * or the sticky error (e.g. SYNACK_ERR_UNREACHABLE from ARP failure or ICMP
  * destination unreachable) once, when one happened.
  */
-int synack_ping_recv(synack_stack *s, int h, synack_ip4 *src, uint16_t *seq,
+int synack_ping_recv(synack_stack *s, int h, synack_addr *src, uint16_t *seq,
                      void *buf, size_t cap);
 
 /* Close a ping handle. */
@@ -489,7 +524,7 @@ int synack_udp_port(const synack_stack *s, int h);
  * Send a datagram (fragmented when larger than the MTU; up to 65507 bytes).
  * Errors: SYNACK_ERR_BADF, SYNACK_ERR_MSGSIZE, SYNACK_ERR_UNREACHABLE.
  */
-int synack_udp_sendto(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
+int synack_udp_sendto(synack_stack *s, uint64_t now, int h, const synack_addr *dst,
                       uint16_t dport, const void *data, size_t len);
 
 /*
@@ -498,7 +533,7 @@ int synack_udp_sendto(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
  * (SYNACK_ERR_REFUSED for port unreachable, SYNACK_ERR_UNREACHABLE).
  */
 int synack_udp_recvfrom(synack_stack *s, int h, void *buf, size_t cap,
-                        synack_ip4 *src, uint16_t *sport);
+                        synack_addr *src, uint16_t *sport);
 
 /* Close a UDP socket. */
 void synack_udp_close(synack_stack *s, int h);
@@ -537,7 +572,7 @@ typedef enum synack_tcp_opt {
 /* Snapshot of a connection for tools and the demo. */
 typedef struct synack_tcp_info {
     synack_tcp_state state;
-    synack_ip4 local_addr, remote_addr;
+    synack_addr local_addr, remote_addr;
     uint16_t local_port, remote_port;
     uint32_t snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd;
     uint32_t cwnd, ssthresh, srtt_ms, rttvar_ms, rto_ms;
@@ -563,15 +598,16 @@ int synack_tcp_listen(synack_stack *s, int h, uint32_t backlog);
  * Take an established connection from a listener. Returns the new handle,
  * or SYNACK_ERR_AGAIN. The peer address is stored when pointers are non-NULL.
  */
-int synack_tcp_accept(synack_stack *s, uint64_t now, int h, synack_ip4 *addr,
+int synack_tcp_accept(synack_stack *s, uint64_t now, int h, synack_addr *addr,
                       uint16_t *port);
 
 /*
  * Start an active open (sends SYN). Completion: SYNACK_EV_CONNECTED, or
  * SYNACK_EV_ERROR with REFUSED, TIMEOUT (SYN retries), or UNREACHABLE as
- * soon as ARP for the next hop gives up.
+ * soon as ARP for the next hop gives up (at once for a family with no
+ * route).
  */
-int synack_tcp_connect(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
+int synack_tcp_connect(synack_stack *s, uint64_t now, int h, const synack_addr *dst,
                        uint16_t dport);
 
 /*
@@ -676,14 +712,14 @@ void synack_dns_set_timeouts(synack_stack *s, uint32_t first_ms, uint32_t tries)
 
 /*
  * Start resolving `name` to an IPv4 address (A record, following CNAMEs)
- * by asking `server` (0: the resolver from synack_set_dns/DHCP) over UDP from
+ * by asking `server` (NULL: the resolver from synack_set_dns/DHCP) over UDP from
  * a fresh ephemeral port with a random ID. A dotted-quad name resolves at
  * once. Returns a handle >= 0. Errors: SYNACK_ERR_INVAL (bad name),
  * SYNACK_ERR_UNREACHABLE (no resolver or no route), SYNACK_ERR_NOMEM (all
  * query slots or UDP sockets in use).
  */
 int synack_dns_query(synack_stack *s, uint64_t now, const char *name,
-                     synack_ip4 server);
+                     const synack_addr *server);
 
 /*
  * The outcome of a query: 0 with *addr set, SYNACK_ERR_AGAIN while waiting,
@@ -692,7 +728,7 @@ int synack_dns_query(synack_stack *s, uint64_t now, const char *name,
  * an error, or ICMP port unreachable), SYNACK_ERR_MSGSIZE (truncated answer:
  * TCP fallback is not implemented), SYNACK_ERR_UNREACHABLE, SYNACK_ERR_BADF.
  */
-int synack_dns_result(synack_stack *s, int h, synack_ip4 *addr);
+int synack_dns_result(synack_stack *s, int h, synack_addr *addr);
 
 /* Release a query handle (and its socket). */
 void synack_dns_close(synack_stack *s, int h);

@@ -13,43 +13,30 @@
 #include <stdint.h>
 
 #include "synack/synack.h"
+#include "net/ip.h"
 #include "wire/wire.h"
+#include "tcp/tcp_state.h"
 
 typedef struct synack_stack synack_stack;
-typedef struct synack_tcb synack_tcb;
-
-typedef struct synack_tcp {
-    synack_tcb **socks;   /* handle -> control block (NULL: free) */
-    uint32_t nsocks;      /* size of the handle table */
-    uint32_t nconns;      /* live connections (for the limit) */
-    void *priv;           /* further state owned by tcp_*.c */
-} synack_tcp;
 
 int synack_tcp_init(synack_stack *s);
 void synack_tcp_fini(synack_stack *s);
 
 /* A TCP segment arrived for one of our addresses (IP header parsed). */
-void synack_tcp_input(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
+void synack_tcp_input(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
                       const uint8_t *seg, size_t len);
 
 /*
- * An ICMP error quoted a segment we sent: `err` is SYNACK_ERR_REFUSED /
- * UNREACHABLE, `inner` the quoted IP header, `l4` at least 8 bytes of the
- * quoted TCP header.
+ * An error about a segment we sent (net/ip.h). From ICMP (RFC 5927 4.1:
+ * only for a segment outstanding): port/protocol unreachable during the
+ * handshake is a hard error (RFC 1122 4.2.3.9), anything else a soft
+ * error, reported only if the connection times out. From the next hop
+ * (the neighbour cache gave up with the segment queued): a connection
+ * in SYN-SENT whose SYN it was fails at once with SYNACK_ERR_UNREACHABLE
+ * (the SYN retries would only wait for the same silence); otherwise a
+ * soft error.
  */
-void synack_tcp_icmp_error(synack_stack *s, uint64_t now, int err,
-                           const synack_ip4_repr *inner, const uint8_t *l4,
-                           size_t l4len);
-
-/*
- * ARP resolution of the next hop gave up with this segment of ours queued
- * (`ip` its IP header, `l4` its TCP header). A connection in SYN-SENT fails
- * at once with SYNACK_ERR_UNREACHABLE (the SYN retries would only wait for
- * the same silence); in other states it is a soft error, reported only if
- * the connection later times out.
- */
-void synack_tcp_arp_failed(synack_stack *s, const synack_ip4_repr *ip,
-                           const uint8_t *l4, size_t l4len);
+void synack_tcp_ip_error(synack_stack *s, uint64_t now, const synack_ip_err *e);
 
 void synack_tcp_poll(synack_stack *s, uint64_t now);
 uint64_t synack_tcp_poll_at(const synack_stack *s);

@@ -117,7 +117,7 @@ static void ack_advance(synack_stack *s, uint64_t now, synack_tcb *t,
             synack_cc_on_recovery_end(&t->cc, now);
             synack_tcp_trace_cc(s, t);
             synack_rack_recovery_end(t);
-        } else if (!t->sb && !t->rack) {
+        } else if (!synack_tcb_sb(t) && !t->rack) {
             /* NewReno partial acknowledgment (RFC 6582 3.2 step 5): the
                acknowledged segments beyond the first had been counted as
                duplicate ACKs already */

@@ -96,8 +96,7 @@ void synack_tcb_set_state(synack_stack *s, uint64_t now, synack_tcb *t,
         synack_tcb_release_snd(s, t);
         if (!(t->fl & SYNACK_TF_USER) || t->rcv.len == 0)
             synack_tcb_release_rcv(s, t);
-        synack_mem_free(s, t->sb, sizeof *t->sb);
-        t->sb = NULL;
+        synack_tcb_sb_free(s, t);
         synack_rack_free(s, t);
         /* only orphans may be reclaimed early (synack_tcb_new) */
         if (!(t->fl & SYNACK_TF_USER))
@@ -112,8 +111,7 @@ void synack_tcb_set_state(synack_stack *s, uint64_t now, synack_tcb *t,
         synack_tcb_release_snd(s, t);
         if (!(t->fl & SYNACK_TF_USER) || t->rcv.len == 0 || t->err)
             synack_tcb_release_rcv(s, t);
-        synack_mem_free(s, t->sb, sizeof *t->sb);
-        t->sb = NULL;
+        synack_tcb_sb_free(s, t);
         synack_rack_free(s, t);
         break;
     default:
@@ -161,7 +159,7 @@ static uint8_t ws_for(uint32_t buf)
 
 void synack_tcp_conn_prepare(synack_stack *s, synack_tcb *t)
 {
-    uint32_t mss = synack_ipv4_mtu_payload(s);
+    uint32_t mss = synack_ip_mtu_payload(s, t->raddr.family);
     mss = mss > SYNACK_TCP_HDR_LEN ? mss - SYNACK_TCP_HDR_LEN : 1;
     t->adv_mss = (uint16_t)(mss > 65535 ? 65535 : mss);
     t->rcv_ws = (t->fl & SYNACK_TF_WS) ? ws_for(t->rcvbuf) : 0;
@@ -219,7 +217,8 @@ int synack_tcp_listen(synack_stack *s, int h, uint32_t backlog)
         return SYNACK_ERR_STATE;
     if (t->lport == 0) {
         uint16_t port;
-        int rc = synack_tcp_ephemeral_port(s, s->addr, 0, 0, &port);
+        synack_addr any = synack_addr_from_ip4(s->addr);
+        int rc = synack_tcp_ephemeral_port(s, &any, NULL, 0, &port);
         if (rc < 0)
             return rc;
         t->lport = port;
@@ -232,7 +231,7 @@ int synack_tcp_listen(synack_stack *s, int h, uint32_t backlog)
     return SYNACK_OK;
 }
 
-int synack_tcp_accept(synack_stack *s, uint64_t now, int h, synack_ip4 *addr,
+int synack_tcp_accept(synack_stack *s, uint64_t now, int h, synack_addr *addr,
                       uint16_t *port)
 {
     synack_tcb *l = user_tcb(s, h);
@@ -253,8 +252,8 @@ int synack_tcp_accept(synack_stack *s, uint64_t now, int h, synack_ip4 *addr,
     return c->handle;
 }
 
-int synack_tcp_connect(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
-                       uint16_t dport)
+int synack_tcp_connect(synack_stack *s, uint64_t now, int h,
+                       const synack_addr *dstp, uint16_t dport)
 {
     synack_tcb *t = user_tcb(s, h);
     if (!t)
@@ -266,18 +265,25 @@ int synack_tcp_connect(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
         return SYNACK_ERR_ISCONN;
     if (t->fl & SYNACK_TF_STARTED)
         return SYNACK_ERR_STATE;
-    if (dport == 0 || dst == 0 || dst == 0xffffffffu)
+    if (dport == 0 || dstp == NULL ||
+        (dstp->family != SYNACK_AF_IP4 && dstp->family != SYNACK_AF_IP6))
         return SYNACK_ERR_INVAL;
-    synack_ip4 src, nexthop;
-    int rc = synack_ipv4_route(s, dst, &src, &nexthop);
+    synack_addr dst = *dstp;
+    if (dst.family == SYNACK_AF_IP4) {
+        synack_ip4 d4 = synack_addr_to_ip4(&dst);
+        if (d4 == 0 || d4 == 0xffffffffu)
+            return SYNACK_ERR_INVAL;
+    }
+    synack_addr src;
+    int rc = synack_ip_route(s, &dst, &src);
     if (rc < 0)
         return rc;
     uint16_t lport = t->lport;
     if (lport == 0) {
-        rc = synack_tcp_ephemeral_port(s, src, dst, dport, &lport);
+        rc = synack_tcp_ephemeral_port(s, &src, &dst, dport, &lport);
         if (rc < 0)
             return rc;
-    } else if (synack_tcb_lookup(s, src, lport, dst, dport)) {
+    } else if (synack_tcb_lookup(s, &src, lport, &dst, dport)) {
         return SYNACK_ERR_ADDRINUSE;
     }
     if (t->fl & SYNACK_TF_BOUND)
@@ -294,7 +300,7 @@ int synack_tcp_connect(synack_stack *s, uint64_t now, int h, synack_ip4 dst,
     if (c->timestamps)
         t->fl |= SYNACK_TF_TS;
     synack_tcp_conn_prepare(s, t);
-    t->iss = synack_tcp_isn(s, now, src, lport, dst, dport, &t->ts_offset);
+    t->iss = synack_tcp_isn(s, now, &src, lport, &dst, dport, &t->ts_offset);
     t->snd_una = t->snd_nxt = t->snd_max = t->iss;
     t->recover = t->high_rxt = t->iss;
     t->fl |= SYNACK_TF_STARTED | SYNACK_TF_RTT_TIMING;
@@ -652,7 +658,9 @@ int synack_tcp_get_info(const synack_stack *s, int h, synack_tcp_info *out)
     out->rcvbuf_used = t->rcv.len;
     out->bytes_sent = t->bytes_sent;
     out->bytes_received = t->bytes_received;
-    out->rexmit_segs = t->rexmit_segs;
-    out->rexmit_bytes = t->rexmit_bytes;
+    if (t->cold) {
+        out->rexmit_segs = t->cold->rexmit_segs;
+        out->rexmit_bytes = t->cold->rexmit_bytes;
+    }
     return SYNACK_OK;
 }

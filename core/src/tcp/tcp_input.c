@@ -28,7 +28,7 @@
 void synack_tcp_apply_syn_options(synack_stack *s, synack_tcb *t,
                                   const synack_tcp_repr *syn)
 {
-    uint32_t link = synack_ipv4_mtu_payload(s);
+    uint32_t link = synack_ip_mtu_payload(s, t->raddr.family);
     link = link > SYNACK_TCP_HDR_LEN ? link - SYNACK_TCP_HDR_LEN : 1;
     uint32_t peer = syn->has_mss ? syn->mss : SYNACK_TCP_DEFAULT_MSS;
     uint32_t floor = SYNACK_TCP_MIN_MSS < link ? SYNACK_TCP_MIN_MSS : link;
@@ -86,7 +86,7 @@ static void opened_text_and_output(synack_stack *s, uint64_t now, synack_tcb *t,
 
 /* RFC 9293 3.10.7.3: SEGMENT ARRIVES in SYN-SENT. */
 static void syn_sent(synack_stack *s, uint64_t now, synack_tcb *t,
-                     const synack_ip4_repr *ip, synack_tcp_repr *seg)
+                     const synack_ip_rx *ip, synack_tcp_repr *seg)
 {
     bool ack = (seg->flags & SYNACK_TCP_ACK) != 0;
     /* first: check the ACK bit */
@@ -223,7 +223,7 @@ static bool simultaneous_synack(synack_stack *s, uint64_t now, synack_tcb *t,
 
 /* RFC 9293 3.10.7.4: SEGMENT ARRIVES in a synchronized state or SYN-RECEIVED. */
 static void synchronized(synack_stack *s, uint64_t now, synack_tcb *t,
-                         const synack_ip4_repr *ip, synack_tcp_repr *seg)
+                         const synack_ip_rx *ip, synack_tcp_repr *seg)
 {
     bool syn = (seg->flags & SYNACK_TCP_SYN) != 0;
     bool rst = (seg->flags & SYNACK_TCP_RST) != 0;
@@ -364,7 +364,7 @@ static void synchronized(synack_stack *s, uint64_t now, synack_tcb *t,
 }
 
 void synack_tcp_segment(synack_stack *s, uint64_t now, synack_tcb *t,
-                        const synack_ip4_repr *ip, synack_tcp_repr *seg)
+                        const synack_ip_rx *ip, synack_tcp_repr *seg)
 {
     synack_tcp_winsnap w;
     bool tr = synack_tracing(s);
@@ -399,25 +399,24 @@ static synack_drop parse_drop(int rc)
     }
 }
 
-void synack_tcp_input(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
+void synack_tcp_input(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
                       const uint8_t *seg, size_t len)
 {
     synack_tcp_repr r;
-    int rc = synack_tcp_parse(seg, len, ip->src, ip->dst, s->cfg.verify_checksums, &r);
+    int rc = synack_tcp_parse(seg, len, ip->phsum, s->cfg.verify_checksums, &r);
     if (rc < 0) {
         synack_count_drop(s, parse_drop(rc));
         return;
     }
     s->cnt.tcp_segs_in++;
-    /* RFC 1122 4.2.3.10: nothing to or from broadcast/multicast, no port 0 */
-    bool bcast = false;
-    if (!synack_ipv4_is_ours(s, ip->dst, &bcast) || bcast ||
-        (ip->dst >> 28) == 14 || (ip->src >> 28) >= 14 || ip->src == 0 ||
-        r.sport == 0 || r.dport == 0) {
+    /* RFC 1122 4.2.3.10: nothing to or from broadcast/multicast (the IP
+     * layer delivers only our unicast address, from a valid unicast
+     * source: RFC 1122 3.2.1.3), no port 0 */
+    if (ip->bcast || r.sport == 0 || r.dport == 0) {
         synack_count_drop(s, SYNACK_DROP_TCP_MALFORMED);
         return;
     }
-    synack_tcb *t = synack_tcb_lookup(s, ip->dst, r.dport, ip->src, r.sport);
+    synack_tcb *t = synack_tcb_lookup(s, &ip->dst, r.dport, &ip->src, r.sport);
     if (t) {
         if (synack_tracing(s))
             synack_tcp_trace_seg(s, t->handle, false, &r, (uint32_t)r.payload_len, false,
@@ -437,53 +436,31 @@ void synack_tcp_input(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
     synack_tcp_reply_rst(s, now, ip, &r);
 }
 
-/* The connection a quoted segment of ours (IPv4 header `ip`, then at least
- * the first 8 bytes `l4` of its TCP header) belongs to, and that segment's
- * sequence number in *seq; NULL when there is none. */
-static synack_tcb *quoted_tcb(synack_stack *s, const synack_ip4_repr *ip,
-                              const uint8_t *l4, size_t l4len, uint32_t *seq)
+void synack_tcp_ip_error(synack_stack *s, uint64_t now, const synack_ip_err *e)
 {
-    if (!ip || !l4 || l4len < 8)
-        return NULL;
-    uint16_t sport = synack_ld_be16(l4);
-    uint16_t dport = synack_ld_be16(l4 + 2);
-    *seq = synack_ld_be32(l4 + 4);
-    return synack_tcb_lookup(s, ip->src, sport, ip->dst, dport);
-}
-
-void synack_tcp_icmp_error(synack_stack *s, uint64_t now, int err,
-                           const synack_ip4_repr *inner, const uint8_t *l4,
-                           size_t l4len)
-{
-    uint32_t seq;
-    synack_tcb *t = quoted_tcb(s, inner, l4, l4len, &seq);
+    if (e->l4len < 8)
+        return;
+    uint16_t sport = synack_ld_be16(e->l4);
+    uint16_t dport = synack_ld_be16(e->l4 + 2);
+    uint32_t seq = synack_ld_be32(e->l4 + 4);
+    synack_tcb *t = synack_tcb_lookup(s, &e->src, sport, &e->dst, dport);
     if (!t)
         return;
+    if (e->nexthop && t->state == SYNACK_TCP_SYN_SENT && seq == t->iss) {
+        synack_tcb_close_with(s, now, t, SYNACK_ERR_UNREACHABLE);
+        synack_tcb_reap(s, t);
+        return;
+    }
     /* RFC 5927 4.1: the quoted segment must be one we have outstanding */
     if (!(synack_seq_le(t->snd_una, seq) && synack_seq_lt(seq, t->snd_max)))
         return;
     bool early = t->state == SYNACK_TCP_SYN_SENT || t->state == SYNACK_TCP_SYN_RECEIVED;
-    if (early && err == SYNACK_ERR_REFUSED) {
+    if (early && e->err == SYNACK_ERR_REFUSED) {
         /* RFC 1122 4.2.3.9: port/protocol unreachable are hard errors */
-        synack_tcb_close_with(s, now, t, (t->fl & SYNACK_TF_PASSIVE) ? 0 : err);
+        synack_tcb_close_with(s, now, t, (t->fl & SYNACK_TF_PASSIVE) ? 0 : e->err);
         synack_tcb_reap(s, t);
         return;
     }
     /* soft error: kept, and reported if the connection times out */
-    t->soft_err = (int8_t)err;
-}
-
-void synack_tcp_arp_failed(synack_stack *s, const synack_ip4_repr *ip,
-                           const uint8_t *l4, size_t l4len)
-{
-    uint32_t seq;
-    synack_tcb *t = quoted_tcb(s, ip, l4, l4len, &seq);
-    if (!t)
-        return;
-    if (t->state == SYNACK_TCP_SYN_SENT && seq == t->iss) {
-        synack_tcb_close_with(s, s->now, t, SYNACK_ERR_UNREACHABLE);
-        synack_tcb_reap(s, t);
-        return;
-    }
-    synack_tcp_icmp_error(s, s->now, SYNACK_ERR_UNREACHABLE, ip, l4, l4len);
+    t->soft_err = (int8_t)e->err;
 }

@@ -33,22 +33,23 @@
 static const uint16_t cookie_mss[8] = {88, 256, 536, 1024, 1220, 1360, 1440, 1460};
 
 static uint64_t tuple_siphash(const synack_stack *s, uint8_t domain,
-                              synack_ip4 laddr, uint16_t lport, synack_ip4 raddr,
+                              const synack_addr *laddr, uint16_t lport, const synack_addr *raddr,
                               uint16_t rport, uint32_t extra1, uint32_t extra2)
 {
-    uint8_t k[21];
-    synack_wr_be32(k, laddr);
-    synack_wr_be32(k + 4, raddr);
-    synack_wr_be16(k + 8, lport);
-    synack_wr_be16(k + 10, rport);
-    synack_wr_be32(k + 12, extra1);
-    synack_wr_be32(k + 16, extra2);
-    k[20] = domain;
-    return synack_siphash(s->secret, k, sizeof k);
+    /* the addresses as on the wire: 4 bytes each for IPv4 (so its keys
+     * are what they were before IPv6 existed), 16 for IPv6 */
+    uint8_t k[45];
+    size_t n = synack_tcp_put_addrs(k, laddr, raddr);
+    synack_wr_be16(k + n, lport);
+    synack_wr_be16(k + n + 2, rport);
+    synack_wr_be32(k + n + 4, extra1);
+    synack_wr_be32(k + n + 8, extra2);
+    k[n + 12] = domain;
+    return synack_siphash(s->secret, k, n + 13);
 }
 
-uint32_t synack_tcp_isn(const synack_stack *s, uint64_t now, synack_ip4 laddr,
-                        uint16_t lport, synack_ip4 raddr, uint16_t rport,
+uint32_t synack_tcp_isn(const synack_stack *s, uint64_t now, const synack_addr *laddr,
+                        uint16_t lport, const synack_addr *raddr, uint16_t rport,
                         uint32_t *ts_offset)
 {
     uint64_t f = tuple_siphash(s, 'I', laddr, lport, raddr, rport, 0, 0);
@@ -57,11 +58,14 @@ uint32_t synack_tcp_isn(const synack_stack *s, uint64_t now, synack_ip4 laddr,
     return (uint32_t)(now * 250u) + (uint32_t)f;
 }
 
-int synack_tcp_ephemeral_port(synack_stack *s, synack_ip4 laddr,
-                              synack_ip4 raddr, uint16_t rport, uint16_t *out)
+int synack_tcp_ephemeral_port(synack_stack *s, const synack_addr *laddr,
+                              const synack_addr *raddr, uint16_t rport, uint16_t *out)
 {
     synack_tcp_priv *p = synack_tcp_priv_of(s);
-    uint32_t offset = (uint32_t)tuple_siphash(s, 'P', laddr, 0, raddr, rport, 0, 0);
+    /* no peer yet (listen on port 0): the IPv4 "any" address stands in */
+    const synack_addr none = {SYNACK_AF_IP4, {0}};
+    uint32_t offset = (uint32_t)tuple_siphash(s, 'P', laddr, 0, raddr ? raddr : &none,
+                                              rport, 0, 0);
     for (uint32_t i = 0; i < EPH_NUM; i++) {
         uint16_t port = (uint16_t)(EPH_MIN + (offset + p->next_ephemeral) % EPH_NUM);
         p->next_ephemeral++;
@@ -75,8 +79,8 @@ int synack_tcp_ephemeral_port(synack_stack *s, synack_ip4 laddr,
     return SYNACK_ERR_ADDRINUSE;
 }
 
-static uint32_t cookie_hash(const synack_stack *s, synack_ip4 laddr,
-                            uint16_t lport, synack_ip4 raddr, uint16_t rport,
+static uint32_t cookie_hash(const synack_stack *s, const synack_addr *laddr,
+                            uint16_t lport, const synack_addr *raddr, uint16_t rport,
                             uint32_t client_isn, uint32_t t, uint32_t idx)
 {
     /* t is the whole period counter; the MSS index goes in the domain
@@ -86,10 +90,10 @@ static uint32_t cookie_hash(const synack_stack *s, synack_ip4 laddr,
 }
 
 uint32_t synack_tcp_cookie_make(const synack_stack *s, uint64_t now,
-                                const synack_ip4_repr *ip,
+                                const synack_ip_rx *ip,
                                 const synack_tcp_repr *syn, uint16_t *mss_out)
 {
-    uint32_t ours = synack_ipv4_mtu_payload(s);
+    uint32_t ours = synack_ip_mtu_payload(s, ip->dst.family);
     ours = ours > SYNACK_TCP_HDR_LEN ? ours - SYNACK_TCP_HDR_LEN : 1;
     uint32_t peer = syn->has_mss ? syn->mss : SYNACK_TCP_DEFAULT_MSS;
     uint32_t eff = peer < ours ? peer : ours;
@@ -98,7 +102,7 @@ uint32_t synack_tcp_cookie_make(const synack_stack *s, uint64_t now,
         if (cookie_mss[i] <= eff)
             idx = i;
     uint32_t period = (uint32_t)(now / COOKIE_PERIOD_MS);
-    uint32_t h = cookie_hash(s, ip->dst, syn->dport, ip->src, syn->sport, syn->seq,
+    uint32_t h = cookie_hash(s, &ip->dst, syn->dport, &ip->src, syn->sport, syn->seq,
                              period, idx);
     if (mss_out)
         *mss_out = cookie_mss[idx];
@@ -106,7 +110,7 @@ uint32_t synack_tcp_cookie_make(const synack_stack *s, uint64_t now,
 }
 
 uint16_t synack_tcp_cookie_check(const synack_stack *s, uint64_t now,
-                                 const synack_ip4_repr *ip,
+                                 const synack_ip_rx *ip,
                                  const synack_tcp_repr *ack)
 {
     uint32_t cookie = ack->ack - 1;
@@ -121,7 +125,7 @@ uint16_t synack_tcp_cookie_check(const synack_stack *s, uint64_t now,
             return 0;
         period--;
     }
-    uint32_t h = cookie_hash(s, ip->dst, ack->dport, ip->src, ack->sport, client_isn,
+    uint32_t h = cookie_hash(s, &ip->dst, ack->dport, &ip->src, ack->sport, client_isn,
                              period, idx);
     if (h != (cookie & 0xffffffu))
         return 0;

@@ -23,7 +23,7 @@
 
 /* A child inherits the listener's per-socket options. */
 static synack_tcb *child_new(synack_stack *s, uint64_t now, synack_tcb *l,
-                             const synack_ip4_repr *ip, const synack_tcp_repr *seg)
+                             const synack_ip_rx *ip, const synack_tcp_repr *seg)
 {
     synack_tcb *c = synack_tcb_new(s, now);
     if (!c)
@@ -76,7 +76,7 @@ static void child_open(synack_stack *s, uint64_t now, synack_tcb *c,
 
 /* The ACK of a SYN cookie: rebuild the connection and let it complete. */
 static void cookie_ack(synack_stack *s, uint64_t now, synack_tcb *l,
-                       const synack_ip4_repr *ip, synack_tcp_repr *seg)
+                       const synack_ip_rx *ip, synack_tcp_repr *seg)
 {
     /* no cookie sent lately: a plain ACK to a listener (RFC 9293
        3.10.7.2 second), as Linux when no SYN queue overflowed recently */
@@ -117,7 +117,7 @@ static void cookie_ack(synack_stack *s, uint64_t now, synack_tcb *l,
     }
     child_syn(s, c, &syn, seg->seq - 1);
     c->iss = seg->ack - 1;
-    (void)synack_tcp_isn(s, now, c->laddr, c->lport, c->raddr, c->rport, &c->ts_offset);
+    (void)synack_tcp_isn(s, now, &c->laddr, c->lport, &c->raddr, c->rport, &c->ts_offset);
     c->snd_una = c->iss;
     c->snd_nxt = c->snd_max = c->iss + 1;
     c->recover = c->high_rxt = c->iss;
@@ -133,7 +133,7 @@ static void cookie_ack(synack_stack *s, uint64_t now, synack_tcb *l,
 }
 
 void synack_tcp_listen_input(synack_stack *s, uint64_t now, synack_tcb *l,
-                             const synack_ip4_repr *ip, synack_tcp_repr *seg)
+                             const synack_ip_rx *ip, synack_tcp_repr *seg)
 {
     bool syn_only = (seg->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) ==
                     SYNACK_TCP_SYN;
@@ -180,7 +180,7 @@ void synack_tcp_listen_input(synack_stack *s, uint64_t now, synack_tcb *l,
 }
 
 bool synack_tcp_listen_reopen(synack_stack *s, uint64_t now, synack_tcb *l,
-                              synack_tcb *tw, const synack_ip4_repr *ip,
+                              synack_tcb *tw, const synack_ip_rx *ip,
                               synack_tcp_repr *seg)
 {
     /* no SYN cookie here: its ACK would meet TIME-WAIT, not the listener */
@@ -230,7 +230,7 @@ static void child_open(synack_stack *s, uint64_t now, synack_tcb *c,
     if (synack_tracing(s))
         synack_tcp_trace_seg(s, c->handle, false, seg, (uint32_t)seg->payload_len, false, 0);
     child_syn(s, c, seg, seg->seq);
-    c->iss = synack_tcp_isn(s, now, c->laddr, c->lport, c->raddr, c->rport, &c->ts_offset);
+    c->iss = synack_tcp_isn(s, now, &c->laddr, c->lport, &c->raddr, c->rport, &c->ts_offset);
     if (tw && !synack_seq_gt(c->iss, tw->snd_max))
         c->iss = tw->snd_max + 65536u;
     c->snd_una = c->snd_nxt = c->snd_max = c->iss;

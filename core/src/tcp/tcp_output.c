@@ -80,7 +80,7 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
                  uint32_t gso_seg)
 {
     size_t cap = 0;
-    uint8_t *p = synack_ipv4_tx_buf(s, &cap);
+    uint8_t *p = synack_ip_tx_buf(s, t->raddr.family, &cap);
     if (!p)
         return;
     synack_tcp_repr r;
@@ -118,10 +118,11 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
     /* A segment for the link's send offload: the link finishes the
      * checksum of each piece (synack_link.send_gso). */
     bool gso = gso_seg && len > gso_seg;
+    uint32_t phsum = synack_addr_pseudo_sum(&t->laddr, &t->raddr, SYNACK_IPPROTO_TCP);
     if (gso)
-        synack_tcp_fill_checksum_partial(p, hl + len, t->laddr, t->raddr);
+        synack_tcp_fill_checksum_partial(p, hl + len, phsum);
     else
-        synack_tcp_fill_checksum(p, hl + len, t->laddr, t->raddr);
+        synack_tcp_fill_checksum(p, hl + len, phsum);
     if (synack_tracing(s))
         synack_tcp_trace_seg(s, t->handle, true, &r, len, rexmit,
                              (flags & SYNACK_TCP_SYN) ? 0 : t->rcv_ws);
@@ -130,8 +131,11 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
     if (rexmit) {
         s->cnt.tcp_rexmit_segs++;
         s->cnt.tcp_rexmit_bytes += len;
-        t->rexmit_segs++;
-        t->rexmit_bytes += len;
+        synack_tcp_cold *c = synack_tcb_cold(s, t);
+        if (c) {
+            c->rexmit_segs++;
+            c->rexmit_bytes += len;
+        }
     }
     if (flags & SYNACK_TCP_ACK) {
         t->last_ack_sent = t->rcv_nxt;
@@ -143,7 +147,7 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
             synack_tcp_timer_clear(s, t, SYNACK_TIMER_DELACK);
     }
     s->ip.gso_seg = gso ? gso_seg : 0;
-    synack_ipv4_send(s, now, t->raddr, SYNACK_IPPROTO_TCP, hl + len, false);
+    synack_ip_send(s, now, &t->raddr, SYNACK_IPPROTO_TCP, hl + len, false);
     s->ip.gso_seg = 0;
 }
 
@@ -227,25 +231,26 @@ void synack_tcp_invalid_ack(synack_stack *s, uint64_t now, synack_tcb *t,
 }
 
 /* Segment for an address pair with no TCB (RST replies, cookie SYN-ACKs). */
-static void xmit_raw(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
+static void xmit_raw(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
                      synack_tcp_repr *r)
 {
     size_t cap = 0;
-    uint8_t *p = synack_ipv4_tx_buf(s, &cap);
+    uint8_t *p = synack_ip_tx_buf(s, ip->src.family, &cap);
     if (!p)
         return;
     size_t hl = synack_tcp_header_len(r);
     if (hl > cap)
         return;
     synack_tcp_emit(r, p);
-    synack_tcp_fill_checksum(p, hl, ip->dst, ip->src);
+    synack_tcp_fill_checksum(p, hl,
+                             synack_addr_pseudo_sum(&ip->dst, &ip->src, SYNACK_IPPROTO_TCP));
     if (synack_tracing(s))
         synack_tcp_trace_seg(s, -1, true, r, 0, false, 0);
     s->cnt.tcp_segs_out++;
-    synack_ipv4_send(s, now, ip->src, SYNACK_IPPROTO_TCP, hl, false);
+    synack_ip_send(s, now, &ip->src, SYNACK_IPPROTO_TCP, hl, false);
 }
 
-void synack_tcp_reply_rst(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
+void synack_tcp_reply_rst(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
                           const synack_tcp_repr *seg)
 {
     /* RFC 9293 3.10.7.1: never answer a RST */
@@ -270,7 +275,7 @@ void synack_tcp_reply_rst(synack_stack *s, uint64_t now, const synack_ip4_repr *
 }
 
 void synack_tcp_send_cookie_synack(synack_stack *s, uint64_t now,
-                                   const synack_ip4_repr *ip,
+                                   const synack_ip_rx *ip,
                                    const synack_tcp_repr *syn, uint32_t iss,
                                    uint32_t rcvbuf)
 {
@@ -283,7 +288,7 @@ void synack_tcp_send_cookie_synack(synack_stack *s, uint64_t now,
     r.ack = syn->seq + 1;
     r.flags = SYNACK_TCP_SYN | SYNACK_TCP_ACK;
     r.win = (uint16_t)(rcvbuf > 65535u ? 65535u : rcvbuf);
-    uint32_t our = synack_ipv4_mtu_payload(s);
+    uint32_t our = synack_ip_mtu_payload(s, ip->dst.family);
     our = our > SYNACK_TCP_HDR_LEN ? our - SYNACK_TCP_HDR_LEN : 1;
     r.has_mss = true;
     r.mss = (uint16_t)(our > 65535 ? 65535 : our);
@@ -293,7 +298,7 @@ void synack_tcp_send_cookie_synack(synack_stack *s, uint64_t now,
      */
     if (syn->has_ts && c->timestamps) {
         uint32_t ts_off;
-        (void)synack_tcp_isn(s, now, ip->dst, syn->dport, ip->src, syn->sport, &ts_off);
+        (void)synack_tcp_isn(s, now, &ip->dst, syn->dport, &ip->src, syn->sport, &ts_off);
         uint32_t bits = 0x20u;
         if (syn->has_ws && c->window_scaling) {
             uint8_t ws = 0;
@@ -327,7 +332,7 @@ static uint32_t pipe_estimate(const synack_tcb *t)
         return t->snd_nxt - t->snd_una;
     if (t->rack) /* RFC 6675 pipe with RACK's losses (RFC 8985) */
         return synack_rack_pipe(t);
-    if (t->sb) /* the peer sends SACK blocks: RFC 6675 */
+    if (synack_tcb_sb(t)) /* the peer sends SACK blocks: RFC 6675 */
         return synack_tcp_sb_pipe(t);
     /* NewReno: every duplicate ACK is a segment that left the network */
     uint32_t flight = t->snd_max - t->snd_una;
@@ -345,7 +350,7 @@ static uint32_t send_next(synack_stack *s, uint64_t now, synack_tcb *t,
     uint32_t end = synack_tcb_data_end(t);
     bool fin_wanted = (t->fl & SYNACK_TF_SHUT_WR) != 0;
     uint32_t seq = t->snd_nxt;
-    if (t->sb && t->sb->n && synack_seq_lt(seq, t->snd_max)) {
+    if (synack_tcb_sb(t) && synack_tcb_sb(t)->n && synack_seq_lt(seq, t->snd_max)) {
         uint32_t skip = synack_tcp_sb_skip(t, seq);
         if (skip != seq) {
             seq = synack_seq_min(skip, end);
@@ -515,7 +520,7 @@ void synack_tcp_output(synack_stack *s, uint64_t now, synack_tcb *t)
     }
     bool recovery = (t->fl & SYNACK_TF_RECOVERY) != 0;
     bool rack = t->rack != NULL;
-    bool sack = recovery && (t->sb || rack);
+    bool sack = recovery && (synack_tcb_sb(t) || rack);
     uint32_t snd_max = t->snd_max;
     uint32_t maxseg = synack_tcp_maxseg(t);
     uint32_t cwnd = t->cc.cwnd;

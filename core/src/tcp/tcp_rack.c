@@ -439,7 +439,7 @@ static uint32_t reo_wnd(const synack_tcb *t, const synack_tcp_rack *k)
     if (!(k->fl & SYNACK_RK_REORDER)) {
         if (t->fl & SYNACK_TF_RECOVERY)
             return 0;
-        if (t->sb && t->sb->sacked >= SYNACK_TCP_DUPTHRESH * synack_tcp_maxseg(t))
+        if (synack_tcb_sb(t) && synack_tcb_sb(t)->sacked >= SYNACK_TCP_DUPTHRESH * synack_tcp_maxseg(t))
             return 0;
     }
     uint32_t srtt = (t->fl & SYNACK_TF_RTT_VALID) ? t->srtt8 >> 3 : 0;

@@ -58,12 +58,15 @@ uint32_t synack_tcp_sb_update(synack_stack *s, synack_tcb *t,
 {
     if (!(t->fl & SYNACK_TF_SACK) || seg->sack_count == 0)
         return 0;
-    if (!t->sb) {
-        t->sb = synack_mem_alloc(s, sizeof *t->sb);
-        if (!t->sb)
+    if (!synack_tcb_sb(t)) {
+        synack_tcp_cold *c = synack_tcb_cold(s, t);
+        if (!c)
+            return 0;
+        c->sb = synack_mem_alloc(s, sizeof *c->sb);
+        if (!c->sb)
             return 0;
     }
-    synack_tcp_sb *sb = t->sb;
+    synack_tcp_sb *sb = synack_tcb_sb(t);
     uint32_t before = sb->sacked;
     for (uint8_t k = 0; k < seg->sack_count && k < SYNACK_TCP_MAX_SACK; k++) {
         uint32_t l = seg->sack[k].left, r = seg->sack[k].right;
@@ -81,7 +84,7 @@ uint32_t synack_tcp_sb_update(synack_stack *s, synack_tcb *t,
 
 void synack_tcp_sb_advance(synack_tcb *t)
 {
-    synack_tcp_sb *sb = t->sb;
+    synack_tcp_sb *sb = synack_tcb_sb(t);
     if (!sb || sb->n == 0)
         return;
     uint32_t i = 0;
@@ -98,9 +101,9 @@ void synack_tcp_sb_advance(synack_tcb *t)
 
 void synack_tcp_sb_clear(synack_tcb *t)
 {
-    if (t->sb) {
-        t->sb->n = 0;
-        t->sb->sacked = 0;
+    if (synack_tcb_sb(t)) {
+        synack_tcb_sb(t)->n = 0;
+        synack_tcb_sb(t)->sacked = 0;
     }
 }
 
@@ -113,7 +116,7 @@ static bool hole_lost(uint32_t blocks, uint32_t bytes, uint32_t mss)
 
 bool synack_tcp_sb_head_lost(const synack_tcb *t)
 {
-    const synack_tcp_sb *sb = t->sb;
+    const synack_tcp_sb *sb = synack_tcb_sb(t);
     if (!sb || sb->n == 0)
         return false;
     return hole_lost(sb->n, sb->sacked, synack_tcp_maxseg(t));
@@ -121,7 +124,7 @@ bool synack_tcp_sb_head_lost(const synack_tcb *t)
 
 uint32_t synack_tcp_sb_pipe(const synack_tcb *t)
 {
-    const synack_tcp_sb *sb = t->sb;
+    const synack_tcp_sb *sb = synack_tcb_sb(t);
     uint32_t mss = synack_tcp_maxseg(t);
     uint32_t pipe = 0, start = t->snd_una;
     uint32_t above_blocks = sb ? sb->n : 0;
@@ -152,7 +155,7 @@ uint32_t synack_tcp_sb_pipe(const synack_tcb *t)
 bool synack_tcp_sb_next_hole(const synack_tcb *t, uint32_t maxseg, bool rescue,
                              uint32_t *seq, uint32_t *len)
 {
-    const synack_tcp_sb *sb = t->sb;
+    const synack_tcp_sb *sb = synack_tcb_sb(t);
     if (!sb)
         return false;
     uint32_t mss = synack_tcp_maxseg(t);
@@ -181,7 +184,7 @@ bool synack_tcp_sb_rescue(const synack_tcb *t, uint32_t maxseg, uint32_t *seq,
                           uint32_t *len)
 {
     /* walk down from snd_max over SACKed blocks that reach the top */
-    const synack_tcp_sb *sb = t->sb;
+    const synack_tcp_sb *sb = synack_tcb_sb(t);
     uint32_t top = t->snd_max, floor = t->snd_una;
     uint32_t i = sb ? sb->n : 0;
     while (i > 0 && synack_seq_ge(sb->b[i - 1].right, top)) {
@@ -204,7 +207,7 @@ bool synack_tcp_sb_rescue(const synack_tcb *t, uint32_t maxseg, uint32_t *seq,
 
 uint32_t synack_tcp_sb_skip(const synack_tcb *t, uint32_t seq)
 {
-    const synack_tcp_sb *sb = t->sb;
+    const synack_tcp_sb *sb = synack_tcb_sb(t);
     for (uint32_t i = 0; sb && i < sb->n; i++) {
         if (synack_seq_lt(seq, sb->b[i].left))
             break;

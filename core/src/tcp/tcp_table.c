@@ -104,6 +104,14 @@ synack_tcp_cold *synack_tcb_cold(synack_stack *s, synack_tcb *t)
     return t->cold;
 }
 
+void synack_tcb_sb_free(synack_stack *s, synack_tcb *t)
+{
+    if (t->cold && t->cold->sb) {
+        synack_mem_free(s, t->cold->sb, sizeof *t->cold->sb);
+        t->cold->sb = NULL;
+    }
+}
+
 void synack_tcb_free(synack_stack *s, synack_tcb *t)
 {
     synack_tcp_priv *p = synack_tcp_priv_of(s);
@@ -122,7 +130,7 @@ void synack_tcb_free(synack_stack *s, synack_tcb *t)
     synack_tcp_timer_clear_all(s, t);
     synack_tcb_release_snd(s, t);
     synack_tcb_release_rcv(s, t);
-    synack_mem_free(s, t->sb, sizeof *t->sb);
+    synack_tcb_sb_free(s, t);
     synack_rack_free(s, t);
     synack_mem_free(s, t->cold, sizeof *t->cold);
     s->tcp.socks[t->handle] = NULL;
@@ -140,30 +148,30 @@ synack_tcb *synack_tcb_get(const synack_stack *s, int h)
 
 /* ---- demux hash ---------------------------------------------------------- */
 
-static uint32_t tuple_hash(const synack_stack *s, synack_ip4 laddr,
-                           uint16_t lport, synack_ip4 raddr, uint16_t rport)
+static uint32_t tuple_hash(const synack_stack *s, const synack_addr *laddr,
+                           uint16_t lport, const synack_addr *raddr, uint16_t rport)
 {
-    uint8_t k[13];
-    synack_wr_be32(k, laddr);
-    synack_wr_be32(k + 4, raddr);
-    synack_wr_be16(k + 8, lport);
-    synack_wr_be16(k + 10, rport);
-    k[12] = 'H'; /* domain separation from the ISN and cookie hashes */
-    return (uint32_t)synack_siphash(s->secret, k, sizeof k);
+    uint8_t k[37];
+    size_t n = synack_tcp_put_addrs(k, laddr, raddr);
+    synack_wr_be16(k + n, lport);
+    synack_wr_be16(k + n + 2, rport);
+    k[n + 4] = 'H'; /* domain separation from the ISN and cookie hashes */
+    return (uint32_t)synack_siphash(s->secret, k, n + 5);
 }
 
-synack_tcb *synack_tcb_lookup(const synack_stack *s, synack_ip4 laddr,
-                              uint16_t lport, synack_ip4 raddr, uint16_t rport)
+synack_tcb *synack_tcb_lookup(const synack_stack *s, const synack_addr *laddr,
+                              uint16_t lport, const synack_addr *raddr, uint16_t rport)
 {
     synack_tcp_priv *p = synack_tcp_priv_of(s);
     synack_tcb *t = p->last;
-    if (t && t->lport == lport && t->rport == rport && t->raddr == raddr &&
-        t->laddr == laddr)
+    if (t && t->lport == lport && t->rport == rport &&
+        synack_tcp_addr_eq(&t->raddr, raddr) && synack_tcp_addr_eq(&t->laddr, laddr))
         return t;
     uint32_t b = tuple_hash(s, laddr, lport, raddr, rport) & (p->nbuckets - 1);
     for (t = p->buckets[b]; t; t = t->hnext) {
-        if (t->lport == lport && t->rport == rport && t->raddr == raddr &&
-            t->laddr == laddr) {
+        if (t->lport == lport && t->rport == rport &&
+            synack_tcp_addr_eq(&t->raddr, raddr) &&
+            synack_tcp_addr_eq(&t->laddr, laddr)) {
             p->last = t;
             return t;
         }
@@ -184,7 +192,7 @@ static void rehash(synack_stack *s)
         synack_tcb *t = p->buckets[i];
         while (t) {
             synack_tcb *next = t->hnext;
-            uint32_t b = tuple_hash(s, t->laddr, t->lport, t->raddr, t->rport) & (n - 1);
+            uint32_t b = tuple_hash(s, &t->laddr, t->lport, &t->raddr, t->rport) & (n - 1);
             t->hnext = nb[b];
             nb[b] = t;
             t = next;
@@ -200,7 +208,7 @@ int synack_tcb_hash_insert(synack_stack *s, synack_tcb *t)
     synack_tcp_priv *p = synack_tcp_priv_of(s);
     if (p->nhashed >= p->nbuckets)
         rehash(s);
-    uint32_t b = tuple_hash(s, t->laddr, t->lport, t->raddr, t->rport) &
+    uint32_t b = tuple_hash(s, &t->laddr, t->lport, &t->raddr, t->rport) &
                  (p->nbuckets - 1);
     t->hnext = p->buckets[b];
     p->buckets[b] = t;
@@ -212,7 +220,7 @@ int synack_tcb_hash_insert(synack_stack *s, synack_tcb *t)
 void synack_tcb_hash_remove(synack_stack *s, synack_tcb *t)
 {
     synack_tcp_priv *p = synack_tcp_priv_of(s);
-    uint32_t b = tuple_hash(s, t->laddr, t->lport, t->raddr, t->rport) &
+    uint32_t b = tuple_hash(s, &t->laddr, t->lport, &t->raddr, t->rport) &
                  (p->nbuckets - 1);
     for (synack_tcb **pp = &p->buckets[b]; *pp; pp = &(*pp)->hnext) {
         if (*pp == t) {

@@ -27,7 +27,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "stack.h"
+#include "net/stack.h"
+#include "tcp/tcp.h"
 #include "tcp/cc.h"
 #include "util/assembler.h"
 #include "util/ring.h"
@@ -198,6 +199,13 @@ typedef struct synack_tcp_cold {
                             an invalid segment */
     uint16_t sack_recent_n;
     uint16_t chal_count; /* challenge ACKs in the current second */
+    /* The SACK scoreboard (tcp_sack.c), allocated when the peer first
+     * reports SACK blocks: part of a loss episode, like the rest. */
+    synack_tcp_sb *sb;
+    /* Retransmissions (synack_tcp_info): counted from the first one on;
+     * without memory for this block they go uncounted here (the stack's
+     * counters still have them). */
+    uint64_t rexmit_segs, rexmit_bytes;
 } synack_tcp_cold;
 
 /*
@@ -233,7 +241,7 @@ struct synack_tcb {
     uint16_t adv_mss;   /* MSS we announced */
     uint16_t rcv_mss;   /* largest segment seen from the peer */
 
-    synack_ip4 laddr, raddr;
+    synack_addr laddr, raddr;
 
     /* send sequence variables (RFC 9293 3.3.1) */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
@@ -270,18 +278,23 @@ struct synack_tcb {
        receive-autotuning state lives behind the receive ring's storage. */
     synack_ring snd, rcv;
     synack_assembler ooo;
-    synack_tcp_sb *sb;
     synack_tcp_rack *rack;
     synack_tcp_cold *cold; /* NULL until needed (synack_tcb_cold) */
-    uint64_t bytes_sent, bytes_received, rexmit_segs, rexmit_bytes;
+    uint64_t bytes_sent, bytes_received;
 };
+
+/* The SACK scoreboard, NULL until the peer sent SACK blocks. */
+static inline synack_tcp_sb *synack_tcb_sb(const synack_tcb *t)
+{
+    return t->cold ? t->cold->sb : NULL;
+}
 
 /*
  * Bound on sizeof(struct synack_tcb) with 64-bit pointers: with its share
  * of the handle table, demux hash and timer heap an idle connection must
  * stay within 512 bytes (README, Scale). ILP32 (wasm32) is smaller still.
  */
-#define SYNACK_TCB_MAX_64 480u
+#define SYNACK_TCB_MAX_64 512u
 _Static_assert(sizeof(void *) != 8 || sizeof(struct synack_tcb) <= SYNACK_TCB_MAX_64,
                "struct synack_tcb grew beyond its per-connection budget");
 
@@ -339,6 +352,8 @@ synack_tcb *synack_tcb_new(synack_stack *s, uint64_t now);
 void synack_tcb_free(synack_stack *s, synack_tcb *t);
 /* The TCB's cold state, allocated (zeroed) on first call; NULL on NOMEM. */
 synack_tcp_cold *synack_tcb_cold(synack_stack *s, synack_tcb *t);
+/* Free the SACK scoreboard (if any); the cold block stays. */
+void synack_tcb_sb_free(synack_stack *s, synack_tcb *t);
 /* The TIME-WAIT twin of a reopening child, or the child of a TIME-WAIT
    TCB (synack_tcp_cold.twin); NULL when none. */
 static inline synack_tcb *synack_tcb_twin(const synack_tcb *t)
@@ -348,8 +363,25 @@ static inline synack_tcb *synack_tcb_twin(const synack_tcb *t)
 /* The TCB of a handle, or NULL. */
 synack_tcb *synack_tcb_get(const synack_stack *s, int h);
 /* Demux: the connection for a 4-tuple, or NULL. */
-synack_tcb *synack_tcb_lookup(const synack_stack *s, synack_ip4 laddr,
-                              uint16_t lport, synack_ip4 raddr, uint16_t rport);
+/* Whether two addresses are the same (all 17 bytes: IPv4 pads with zeros). */
+static inline bool synack_tcp_addr_eq(const synack_addr *a, const synack_addr *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+/* Write laddr then raddr as on the wire (4 bytes each for IPv4, 16 for
+ * IPv6) into k, for the keyed hashes; returns the bytes written. */
+static inline size_t synack_tcp_put_addrs(uint8_t *k, const synack_addr *laddr,
+                                          const synack_addr *raddr)
+{
+    size_t n = laddr->family == SYNACK_AF_IP6 ? 16 : 4;
+    memcpy(k, laddr->b, n);
+    memcpy(k + n, raddr->b, n);
+    return 2 * n;
+}
+
+synack_tcb *synack_tcb_lookup(const synack_stack *s, const synack_addr *laddr,
+                              uint16_t lport, const synack_addr *raddr, uint16_t rport);
 /* Put a connection with its 4-tuple set into the demux hash (0 or NOMEM). */
 int synack_tcb_hash_insert(synack_stack *s, synack_tcb *t);
 void synack_tcb_hash_remove(synack_stack *s, synack_tcb *t);
@@ -436,19 +468,19 @@ void synack_tcb_established(synack_stack *s, uint64_t now, synack_tcb *t);
 /* ---- tcp_isn.c ----------------------------------------------------------- */
 
 /* RFC 6528 ISN and the RFC 7323 timestamp offset of a 4-tuple. */
-uint32_t synack_tcp_isn(const synack_stack *s, uint64_t now, synack_ip4 laddr,
-                        uint16_t lport, synack_ip4 raddr, uint16_t rport,
+uint32_t synack_tcp_isn(const synack_stack *s, uint64_t now, const synack_addr *laddr,
+                        uint16_t lport, const synack_addr *raddr, uint16_t rport,
                         uint32_t *ts_offset);
 /* RFC 6056 algorithm 3: pick a free ephemeral port for raddr:rport. */
-int synack_tcp_ephemeral_port(synack_stack *s, synack_ip4 laddr,
-                              synack_ip4 raddr, uint16_t rport, uint16_t *out);
+int synack_tcp_ephemeral_port(synack_stack *s, const synack_addr *laddr,
+                              const synack_addr *raddr, uint16_t rport, uint16_t *out);
 /* RFC 4987 SYN cookie for a SYN (the ISS of the SYN-ACK). */
 uint32_t synack_tcp_cookie_make(const synack_stack *s, uint64_t now,
-                                const synack_ip4_repr *ip,
+                                const synack_ip_rx *ip,
                                 const synack_tcp_repr *syn, uint16_t *mss_out);
 /* Check the cookie echoed in an ACK; returns the MSS it encodes or 0. */
 uint16_t synack_tcp_cookie_check(const synack_stack *s, uint64_t now,
-                                 const synack_ip4_repr *ip,
+                                 const synack_ip_rx *ip,
                                  const synack_tcp_repr *ack);
 
 /* ---- tcp_output.c -------------------------------------------------------- */
@@ -465,11 +497,11 @@ void synack_tcp_send_rst(synack_stack *s, uint64_t now, synack_tcb *t);
  * Reply with RST to a segment that has no connection (RFC 9293 3.10.7.1):
  * <SEQ=SEG.ACK><CTL=RST> or <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
  */
-void synack_tcp_reply_rst(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
+void synack_tcp_reply_rst(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
                           const synack_tcp_repr *seg);
 /* A SYN-ACK for a SYN cookie (no TCB); rcvbuf is the listener's. */
 void synack_tcp_send_cookie_synack(synack_stack *s, uint64_t now,
-                                   const synack_ip4_repr *ip,
+                                   const synack_ip_rx *ip,
                                    const synack_tcp_repr *syn, uint32_t iss,
                                    uint32_t rcvbuf);
 /* Resend [seq, seq + len) (a FIN when it reaches the end of the data). */
@@ -508,7 +540,7 @@ static inline uint32_t synack_tcp_maxseg(const synack_tcb *t)
 
 /* Process a segment for an existing TCB (RFC 9293 3.10.7.3 / 3.10.7.4). */
 void synack_tcp_segment(synack_stack *s, uint64_t now, synack_tcb *t,
-                        const synack_ip4_repr *ip, synack_tcp_repr *seg);
+                        const synack_ip_rx *ip, synack_tcp_repr *seg);
 /*
  * The ACK field of a synchronized-state segment (RFC 9293 3.10.7.4 fifth).
  * Returns false when the segment must be dropped.
@@ -538,7 +570,7 @@ uint32_t synack_tcp_rto_calc(const synack_tcb *t);
 
 /* A segment for a listener (RFC 9293 3.10.7.2), SYN cookies included. */
 void synack_tcp_listen_input(synack_stack *s, uint64_t now, synack_tcb *l,
-                             const synack_ip4_repr *ip, synack_tcp_repr *seg);
+                             const synack_ip_rx *ip, synack_tcp_repr *seg);
 /*
  * A SYN that may reopen the TIME-WAIT connection tw (RFC 6191): a child of
  * l with an ISS above tw's SND.MAX, tw parked as its twin. Returns false,
@@ -546,7 +578,7 @@ void synack_tcp_listen_input(synack_stack *s, uint64_t now, synack_tcb *l,
  * made (queues full, connection limit, memory).
  */
 bool synack_tcp_listen_reopen(synack_stack *s, uint64_t now, synack_tcb *l,
-                              synack_tcb *tw, const synack_ip4_repr *ip,
+                              synack_tcb *tw, const synack_ip_rx *ip,
                               synack_tcp_repr *seg);
 /* A child reached ESTABLISHED: move it to the accept queue. */
 void synack_tcp_listen_child_ready(synack_stack *s, synack_tcb *c);

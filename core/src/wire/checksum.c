@@ -1,13 +1,14 @@
 /*
  * The Internet checksum: RFC 1071 (computation), RFC 1624 (properties),
- * RFC 9293 section 3.1 and RFC 768 (the IPv4 pseudo-header).
+ * RFC 9293 section 3.1 and RFC 768 (the IPv4 pseudo-header), RFC 8200
+ * section 8.1 (the IPv6 one).
  *
  * RFC 1071 section 2(B): the one's-complement sum does not depend on byte
  * order, so we add 64-bit words in the machine's own order (counting the
  * carries out of the top, which are worth 1 each) and swap bytes once,
  * after folding, on little-endian machines. The accumulator is therefore
  * in machine order: only ever combine it with other values from
- * synack_csum_add / synack_csum_pseudo (plain + is fine).
+ * synack_csum_add / synack_csum_pseudo_len (plain + is fine).
  */
 #include <string.h>
 
@@ -145,8 +146,31 @@ uint16_t synack_csum_finish(uint64_t sum)
     return (uint16_t)~folded;
 }
 
+uint32_t synack_ip4_pseudo_sum(synack_ip4 src, synack_ip4 dst, uint8_t proto)
+{
+    return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto;
+}
+
+uint32_t synack_addr_pseudo_sum(const synack_addr *src, const synack_addr *dst,
+                                uint8_t proto)
+{
+    /* IPv4 sums 4 bytes of each address, IPv6 all 16 (the upper-layer
+     * length is 32 bits there, added as two words like IPv4's 16). */
+    size_t n = src->family == SYNACK_AF_IP6 ? 16 : 4;
+    uint32_t sum = proto;
+    for (size_t i = 0; i < n; i += 2)
+        sum += (uint32_t)(src->b[i] << 8 | src->b[i + 1]) +
+               (uint32_t)(dst->b[i] << 8 | dst->b[i + 1]);
+    return sum;
+}
+
 uint64_t synack_csum_pseudo(synack_ip4 src, synack_ip4 dst, uint8_t proto,
                             uint32_t len)
+{
+    return synack_csum_pseudo_len(synack_ip4_pseudo_sum(src, dst, proto), len);
+}
+
+uint64_t synack_csum_pseudo_len(uint32_t phsum, uint32_t len)
 {
     /*
      * RFC 9293 section 3.1: source, destination, zero, protocol, length as
@@ -156,8 +180,7 @@ uint64_t synack_csum_pseudo(synack_ip4 src, synack_ip4 dst, uint8_t proto,
      * is what the accumulator holds. The upper half of the length (always
      * zero for IPv4) is added too so the sum stays exact.
      */
-    uint64_t n = (uint64_t)(src >> 16) + (src & 0xffffu) + (dst >> 16) +
-                 (dst & 0xffffu) + proto + (len & 0xffffu) + (len >> 16);
+    uint64_t n = (uint64_t)phsum + (len & 0xffffu) + (len >> 16);
     n = (n & 0xffffu) + (n >> 16);
     n = (n & 0xffffu) + (n >> 16);
     if (host_is_little_endian())

@@ -73,3 +73,29 @@ size_t synack_ip4_emit(const synack_ip4_repr *r, uint8_t *buf)
     synack_wr_be16(buf + 10, synack_csum_finish(sum));
     return SYNACK_IP4_HDR_LEN;
 }
+
+int synack_ip4_quote_parse(const uint8_t *buf, size_t len, synack_quote_repr *out)
+{
+    synack_rd r = synack_rd_init(buf, len);
+    uint8_t ver_ihl = synack_rd_u8(&r);
+    synack_rd_skip(&r, 5); /* tos, total length, id */
+    uint16_t frag = synack_rd_be16(&r);
+    synack_rd_skip(&r, 1); /* ttl */
+    out->proto = synack_rd_u8(&r);
+    synack_rd_skip(&r, 2);
+    synack_ip4 src = synack_rd_be32(&r);
+    synack_ip4 dst = synack_rd_be32(&r);
+    if (r.bad)
+        return SYNACK_WIRE_TRUNCATED;
+    if ((ver_ihl >> 4) != 4)
+        return SYNACK_WIRE_BAD_VERSION;
+    size_t hl = (size_t)(ver_ihl & 0x0f) * 4;
+    if (hl < SYNACK_IP4_HDR_LEN || len < hl + 8)
+        return SYNACK_WIRE_BAD_HDR_LEN;
+    out->src = synack_addr_from_ip4(src);
+    out->dst = synack_addr_from_ip4(dst);
+    out->frag_off = (uint16_t)((frag & IP4_FRAG_MASK) * 8);
+    out->l4 = buf + hl;
+    out->l4len = len - hl;
+    return (int)hl;
+}

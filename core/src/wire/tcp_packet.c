@@ -7,8 +7,8 @@
 #include "wire/wire.h"
 #include "wire/tcp_options.h"
 
-int synack_tcp_parse(const uint8_t *buf, size_t len, synack_ip4 src,
-                     synack_ip4 dst, bool verify, synack_tcp_repr *out)
+int synack_tcp_parse(const uint8_t *buf, size_t len, uint32_t phsum,
+                     bool verify, synack_tcp_repr *out)
 {
     synack_rd r = synack_rd_init(buf, len);
     out->sport = synack_rd_be16(&r);
@@ -33,15 +33,13 @@ int synack_tcp_parse(const uint8_t *buf, size_t len, synack_ip4 src,
 
 #ifndef SYNACK_FUZZING
     if (verify) {
-        uint64_t sum =
-            synack_csum_pseudo(src, dst, SYNACK_IPPROTO_TCP, (uint32_t)len);
+        uint64_t sum = synack_csum_pseudo_len(phsum, (uint32_t)len);
         if (synack_csum_finish(synack_csum_add(sum, buf, len)) != 0)
             return SYNACK_WIRE_BAD_CHECKSUM;
     }
 #else
     (void)verify;
-    (void)src;
-    (void)dst;
+    (void)phsum;
 #endif
 
     int rc = synack_wire_tcpopts_parse(buf + SYNACK_TCP_HDR_LEN,
@@ -72,20 +70,16 @@ size_t synack_tcp_emit(const synack_tcp_repr *r, uint8_t *buf)
     return hdr_len;
 }
 
-void synack_tcp_fill_checksum(uint8_t *seg, size_t len, synack_ip4 src,
-                              synack_ip4 dst)
+void synack_tcp_fill_checksum(uint8_t *seg, size_t len, uint32_t phsum)
 {
     synack_wr_be16(seg + 16, 0);
-    uint64_t sum =
-        synack_csum_pseudo(src, dst, SYNACK_IPPROTO_TCP, (uint32_t)len);
+    uint64_t sum = synack_csum_pseudo_len(phsum, (uint32_t)len);
     sum = synack_csum_add(sum, seg, len);
     synack_wr_be16(seg + 16, synack_csum_finish(sum));
 }
 
-void synack_tcp_fill_checksum_partial(uint8_t *seg, size_t len, synack_ip4 src,
-                                      synack_ip4 dst)
+void synack_tcp_fill_checksum_partial(uint8_t *seg, size_t len, uint32_t phsum)
 {
-    uint64_t sum =
-        synack_csum_pseudo(src, dst, SYNACK_IPPROTO_TCP, (uint32_t)len);
+    uint64_t sum = synack_csum_pseudo_len(phsum, (uint32_t)len);
     synack_wr_be16(seg + 16, (uint16_t)~synack_csum_finish(sum));
 }

@@ -6,8 +6,8 @@
  */
 #include "wire/wire.h"
 
-int synack_udp_parse(const uint8_t *buf, size_t len, synack_ip4 src,
-                     synack_ip4 dst, bool verify, synack_udp_repr *out)
+int synack_udp_parse(const uint8_t *buf, size_t len, uint32_t phsum,
+                     bool verify, synack_udp_repr *out)
 {
     synack_rd r = synack_rd_init(buf, len);
     out->sport = synack_rd_be16(&r);
@@ -24,8 +24,7 @@ int synack_udp_parse(const uint8_t *buf, size_t len, synack_ip4 src,
 
 #ifndef SYNACK_FUZZING
     if (verify && csum != 0) {
-        uint64_t sum =
-            synack_csum_pseudo(src, dst, SYNACK_IPPROTO_UDP, out->len);
+        uint64_t sum = synack_csum_pseudo_len(phsum, out->len);
         sum = synack_csum_add(sum, buf, out->len);
         if (synack_csum_finish(sum) != 0)
             return SYNACK_WIRE_BAD_CHECKSUM;
@@ -33,22 +32,20 @@ int synack_udp_parse(const uint8_t *buf, size_t len, synack_ip4 src,
 #else
     (void)verify;
     (void)csum;
-    (void)src;
-    (void)dst;
+    (void)phsum;
 #endif
     return SYNACK_UDP_HDR_LEN;
 }
 
 size_t synack_udp_emit(const synack_udp_repr *r, uint8_t *buf,
-                       size_t payload_len, synack_ip4 src, synack_ip4 dst)
+                       size_t payload_len, uint32_t phsum)
 {
     size_t total = SYNACK_UDP_HDR_LEN + payload_len;
     synack_wr_be16(buf, r->sport);
     synack_wr_be16(buf + 2, r->dport);
     synack_wr_be16(buf + 4, (uint16_t)total);
     synack_wr_be16(buf + 6, 0);
-    uint64_t sum =
-        synack_csum_pseudo(src, dst, SYNACK_IPPROTO_UDP, (uint32_t)total);
+    uint64_t sum = synack_csum_pseudo_len(phsum, (uint32_t)total);
     uint16_t csum = synack_csum_finish(synack_csum_add(sum, buf, total));
     synack_wr_be16(buf + 6, csum == 0 ? 0xffff : csum);
     return total;

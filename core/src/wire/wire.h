@@ -157,7 +157,21 @@ uint64_t synack_csum_add(uint64_t sum, const void *data, size_t len);
  */
 uint16_t synack_csum_finish(uint64_t sum);
 
-/* Sum of the IPv4 pseudo-header for TCP/UDP. */
+/*
+ * Pseudo-header sums. TCP and UDP checksum code takes the network layer's
+ * part of the pseudo-header as one number, `phsum`: the plain sum of its
+ * 16-bit big-endian words (addresses and protocol; the upper-layer length
+ * is added by the TCP/UDP code, which knows it). It is not an accumulator
+ * of synack_csum_add; synack_csum_pseudo_len turns it into one.
+ */
+/* IPv4 (RFC 9293 section 3.1): source, destination, zero, protocol. */
+uint32_t synack_ip4_pseudo_sum(synack_ip4 src, synack_ip4 dst, uint8_t proto);
+/* Either family (IPv6: RFC 8200 section 8.1); the family of src decides. */
+uint32_t synack_addr_pseudo_sum(const synack_addr *src, const synack_addr *dst,
+                                uint8_t proto);
+/* An accumulator for phsum plus the upper-layer length `len`. */
+uint64_t synack_csum_pseudo_len(uint32_t phsum, uint32_t len);
+/* The IPv4 pseudo-header with length as an accumulator (tests, tools). */
 uint64_t synack_csum_pseudo(synack_ip4 src, synack_ip4 dst, uint8_t proto,
                             uint32_t len);
 
@@ -237,6 +251,24 @@ int synack_ip4_parse(const uint8_t *buf, size_t len, bool verify,
 /* Write a 20-byte header with r->total_len and a computed checksum. */
 size_t synack_ip4_emit(const synack_ip4_repr *r, uint8_t *buf);
 
+/*
+ * A packet of ours that an error is about, whichever family: the datagram
+ * an ICMP error quotes (RFC 792: its IP header and at least 8 bytes of
+ * transport header; truncated, so its total length is not checked), or a
+ * packet whose next hop could not be resolved.
+ */
+typedef struct synack_quote_repr {
+    synack_addr src, dst;
+    uint8_t proto;
+    uint16_t frag_off;  /* in bytes; errors about non-first fragments name
+                           no transport header */
+    const uint8_t *l4;  /* the transport header, at least 8 bytes */
+    size_t l4len;
+} synack_quote_repr;
+
+/* Parse an IPv4 quote: version 4, IHL within the data, 8 bytes after it. */
+int synack_ip4_quote_parse(const uint8_t *buf, size_t len, synack_quote_repr *out);
+
 /* ---- ICMPv4 ------------------------------------------------------------ */
 
 #define SYNACK_ICMP_HDR_LEN 8
@@ -284,15 +316,15 @@ typedef struct synack_udp_repr {
  * Validate length (8 <= len field <= buf len) and, when verify and the
  * checksum field is non-zero, the checksum with the pseudo-header.
  */
-int synack_udp_parse(const uint8_t *buf, size_t len, synack_ip4 src,
-                     synack_ip4 dst, bool verify, synack_udp_repr *out);
+int synack_udp_parse(const uint8_t *buf, size_t len, uint32_t phsum,
+                     bool verify, synack_udp_repr *out);
 
 /*
  * Write the header for a payload of payload_len bytes already at buf + 8 and
  * compute the checksum (0 is sent as 0xffff). Returns 8 + payload_len.
  */
 size_t synack_udp_emit(const synack_udp_repr *r, uint8_t *buf, size_t payload_len,
-                       synack_ip4 src, synack_ip4 dst);
+                       uint32_t phsum);
 
 /* ---- TCP header and options -------------------------------------------- */
 
@@ -332,8 +364,8 @@ typedef struct synack_tcp_repr {
  * within the header; known options of the wrong size rejected; unknown
  * options skipped by their length), and the checksum when verify.
  */
-int synack_tcp_parse(const uint8_t *buf, size_t len, synack_ip4 src,
-                     synack_ip4 dst, bool verify, synack_tcp_repr *out);
+int synack_tcp_parse(const uint8_t *buf, size_t len, uint32_t phsum,
+                     bool verify, synack_tcp_repr *out);
 
 /* Header length (20 + options, padded to 4) emit will write for r. */
 size_t synack_tcp_header_len(const synack_tcp_repr *r);
@@ -347,15 +379,13 @@ size_t synack_tcp_header_len(const synack_tcp_repr *r);
 size_t synack_tcp_emit(const synack_tcp_repr *r, uint8_t *buf);
 
 /* Compute and store the checksum of the segment at seg (header+payload). */
-void synack_tcp_fill_checksum(uint8_t *seg, size_t len, synack_ip4 src,
-                              synack_ip4 dst);
+void synack_tcp_fill_checksum(uint8_t *seg, size_t len, uint32_t phsum);
 
 /*
  * Store only the folded pseudo-header sum in the checksum field (Linux's
  * CHECKSUM_PARTIAL, virtio NEEDS_CSUM): whoever sends the segment sums it
  * from the TCP header to the end and stores the complement.
  */
-void synack_tcp_fill_checksum_partial(uint8_t *seg, size_t len, synack_ip4 src,
-                                      synack_ip4 dst);
+void synack_tcp_fill_checksum_partial(uint8_t *seg, size_t len, uint32_t phsum);
 
 #endif /* SYNACK_WIRE_H */

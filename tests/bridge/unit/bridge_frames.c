@@ -106,7 +106,7 @@ size_t build_udp(uint8_t *buf, const uint8_t src[6], const uint8_t dst[6],
     if (plen)
         memmove(buf + off + SYNACK_UDP_HDR_LEN, payload, plen);
     synack_udp_repr u = {.sport = sport, .dport = dport};
-    return off + synack_udp_emit(&u, buf + off, plen, sip, dip);
+    return off + synack_udp_emit(&u, buf + off, plen, synack_ip4_pseudo_sum(sip, dip, SYNACK_IPPROTO_UDP));
 }
 
 size_t build_tcp(uint8_t *buf, const uint8_t src[6], const uint8_t dst[6],
@@ -124,7 +124,7 @@ size_t build_tcp(uint8_t *buf, const uint8_t src[6], const uint8_t dst[6],
     t.ack = ack;
     t.win = 65535;
     size_t tl = synack_tcp_emit(&t, buf + off);
-    synack_tcp_fill_checksum(buf + off, tl, sip, dip);
+    synack_tcp_fill_checksum(buf + off, tl, synack_ip4_pseudo_sum(sip, dip, SYNACK_IPPROTO_TCP));
     return off + tl;
 }
 

@@ -134,7 +134,7 @@ static synack_dhcp_repr reply_at(const fixture *fx, int i)
     int hl = synack_ip4_parse(f + 14, fx->rec.len[i] - 14, true, &ip);
     assert_true(hl > 0);
     assert_int_equal(ip.src, GW);
-    assert_true(synack_udp_parse(f + 14 + hl, ip.total_len - (size_t)hl, ip.src, ip.dst,
+    assert_true(synack_udp_parse(f + 14 + hl, ip.total_len - (size_t)hl, synack_ip4_pseudo_sum(ip.src, ip.dst, SYNACK_IPPROTO_UDP),
                                  true, &u) >= 0);
     assert_int_equal(u.sport, 67);
     assert_int_equal(u.dport, 68);

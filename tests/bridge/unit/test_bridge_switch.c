@@ -242,8 +242,7 @@ static void parse_tcp(const fixture *fx, int i, synack_ip4_repr *ip,
     size_t len = fx->rec.len[i];
     int hl = synack_ip4_parse(f + 14, len - 14, true, ip);
     assert_true(hl > 0);
-    assert_true(synack_tcp_parse(f + 14 + hl, ip->total_len - (size_t)hl, ip->src,
-                                 ip->dst, true, tcp) >= 0);
+    assert_true(synack_tcp_parse(f + 14 + hl, ip->total_len - (size_t)hl, synack_ip4_pseudo_sum(ip->src, ip->dst, SYNACK_IPPROTO_TCP), true, tcp) >= 0);
 }
 
 static void test_slirp_allow_list(void **state)

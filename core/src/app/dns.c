@@ -1,0 +1,305 @@
+/*
+ * DNS stub resolver (RFC 1035 sections 4.1 and 7; RFC 1123 section 6.1.3):
+ * A queries over UDP, each from a fresh ephemeral port (RFC 6056, via UDP
+ * port 0) with a random 16-bit ID, retransmitted with doubling timeouts.
+ * An answer counts only when it comes from the server and port 53 we asked,
+ * carries our ID, is a response to a standard query, and repeats our
+ * question (RFC 5452 section 9.1); anything else on the socket is counted
+ * and dropped. CNAME chains are followed inside the answer (RFC 1034
+ * section 3.6.2), for at most MAX_CHAIN links. A truncated answer (TC) is
+ * an error: there is no TCP fallback.
+ */
+#include <string.h>
+
+#include "app/dns.h"
+#include "net/stack.h"
+#include "wire/wire_app.h"
+
+#define MAX_CHAIN 8
+/* Datagrams read per socket per call (the UDP queue is bounded too). */
+#define MAX_READS 16
+
+static uint32_t first_ms(const synack_stack *s)
+{
+    return s->dns.first_ms != 0 ? s->dns.first_ms : SYNACK_DNS_DEFAULT_FIRST_MS;
+}
+
+static uint32_t max_tries(const synack_stack *s)
+{
+    return s->dns.tries != 0 ? s->dns.tries : SYNACK_DNS_DEFAULT_TRIES;
+}
+
+void synack_set_dns(synack_stack *s, synack_ip4 server)
+{
+    s->dns.server = server;
+    s->dns.server_static = server != 0;
+    s->dhcp.dns_from_dhcp = false;
+    synack_dhcp_lease l;
+    if (server == 0 && synack_dhcp_get_lease(s, &l) == 0) {
+        s->dns.server = l.dns[0]; /* back to what DHCP said */
+        s->dhcp.dns_from_dhcp = l.dns[0] != 0;
+    }
+}
+
+synack_ip4 synack_get_dns(const synack_stack *s)
+{
+    return s->dns.server;
+}
+
+void synack_dns_set_timeouts(synack_stack *s, uint32_t first, uint32_t tries)
+{
+    if (first != 0)
+        s->dns.first_ms = first;
+    if (tries != 0)
+        s->dns.tries = tries;
+}
+
+static synack_dns_slot *slot_get(synack_stack *s, int h)
+{
+    if (h < 0 || h >= SYNACK_DNS_MAX_QUERIES || !s->dns.q[h].used)
+        return NULL;
+    return &s->dns.q[h];
+}
+
+/* The query is over: keep the result, give the port back. */
+static void finish(synack_stack *s, synack_dns_slot *q, int result)
+{
+    q->result = result;
+    q->deadline = UINT64_MAX;
+    if (q->sock >= 0) {
+        synack_udp_close(s, q->sock);
+        q->sock = -1;
+    }
+}
+
+static int send_query(synack_stack *s, uint64_t now, synack_dns_slot *q)
+{
+    uint8_t buf[SYNACK_DNS_HDR_LEN + SYNACK_DNS_NAME_MAX + 4];
+    size_t n = synack_dns_query_emit(buf, sizeof buf, q->id, &q->qname,
+                                     SYNACK_DNS_TYPE_A, SYNACK_DNS_CLASS_IN);
+    if (n == 0)
+        return SYNACK_ERR_INVAL;
+    /* RFC 1123 6.1.3.3 style backoff: first_ms, then doubling. */
+    uint32_t shift = q->tries < 16 ? q->tries : 16;
+    q->deadline = now + ((uint64_t)first_ms(s) << shift);
+    q->tries++;
+    return synack_udp_sendto(s, now, q->sock, &q->server, SYNACK_DNS_PORT,
+                             buf, n);
+}
+
+int synack_dns_query(synack_stack *s, uint64_t now, const char *name,
+                     const synack_addr *server)
+{
+    if (name == NULL)
+        return SYNACK_ERR_INVAL;
+    if (now > s->now)
+        s->now = now;
+    int h = -1;
+    for (int i = 0; i < SYNACK_DNS_MAX_QUERIES; i++) {
+        if (!s->dns.q[i].used) {
+            h = i;
+            break;
+        }
+    }
+    if (h < 0)
+        return SYNACK_ERR_NOMEM;
+    synack_dns_slot *q = &s->dns.q[h];
+    memset(q, 0, sizeof *q);
+    q->sock = -1;
+
+    /* A literal address (either family) needs no query. */
+    synack_addr lit;
+    if (synack_addr_parse(name, &lit) == 0) {
+        q->used = true;
+        q->addr = lit;
+        q->result = SYNACK_OK;
+        q->deadline = UINT64_MAX;
+        return h;
+    }
+    if (synack_dns_name_from_text(name, &q->qname) < 0)
+        return SYNACK_ERR_INVAL;
+    if (server != NULL && server->family != 0)
+        q->server = *server;
+    else if (s->dns.server != 0)
+        q->server = synack_addr_from_ip4(s->dns.server);
+    else
+        return SYNACK_ERR_UNREACHABLE;
+    int sock = synack_udp_open(s, 0);
+    if (sock < 0)
+        return sock == SYNACK_ERR_ADDRINUSE ? SYNACK_ERR_NOMEM : sock;
+    q->sock = sock;
+    q->id = (uint16_t)synack_rng_below(&s->rng, 65536);
+    q->used = true;
+    q->result = SYNACK_ERR_AGAIN;
+    int rc = send_query(s, now, q);
+    if (rc < 0) {
+        synack_udp_close(s, sock);
+        q->used = false;
+        return rc;
+    }
+    return h;
+}
+
+/* Whether the name at `off` in msg equals `want`. */
+static bool name_at_equals(const uint8_t *msg, size_t len, uint16_t off,
+                           const synack_dns_name *want)
+{
+    synack_dns_name n;
+    return synack_dns_name_read(msg, len, off, &n, NULL) == 0 &&
+           synack_dns_name_equal(&n, want);
+}
+
+/*
+ * Follow the answer section from our question: an A record for the
+ * current name ends the walk, a CNAME moves to its target. Returns 0 with
+ * *addr, or SYNACK_ERR_NOTFOUND when the chain ends without an address.
+ */
+static int walk_answers(const uint8_t *msg, size_t len,
+                        const synack_dns_repr *r, const synack_dns_name *qname,
+                        synack_addr *addr)
+{
+    synack_dns_name cur = *qname;
+    for (int link = 0; link <= MAX_CHAIN; link++) {
+        const synack_dns_rr *cname = NULL;
+        for (uint16_t i = 0; i < r->an_count; i++) {
+            const synack_dns_rr *rr = &r->an[i];
+            if (rr->cls != SYNACK_DNS_CLASS_IN ||
+                !name_at_equals(msg, len, rr->name_off, &cur))
+                continue;
+            if (rr->type == SYNACK_DNS_TYPE_A) {
+                *addr = synack_addr_from_ip4(synack_ld_be32(msg + rr->rdata_off));
+                return SYNACK_OK;
+            }
+            if (rr->type == SYNACK_DNS_TYPE_CNAME && cname == NULL)
+                cname = rr;
+        }
+        if (cname == NULL ||
+            synack_dns_name_read(msg, len, cname->rdata_off, &cur, NULL) < 0)
+            break;
+    }
+    return SYNACK_ERR_NOTFOUND;
+}
+
+/* One datagram on a query's socket. */
+static void on_datagram(synack_stack *s, synack_dns_slot *q, const uint8_t *msg,
+                        size_t len, const synack_addr *src, uint16_t sport)
+{
+    synack_dns_repr r;
+    int rc = synack_dns_parse(msg, len, &r);
+    if (len < SYNACK_DNS_HDR_LEN) {
+        synack_count_drop(s, SYNACK_DROP_DNS_MALFORMED);
+        return;
+    }
+    /* RFC 5452 section 9.1: only our server's answer to our ID counts;
+     * anything else may be a spoofing attempt and is counted as such. */
+    if (!synack_addr_equal(src, &q->server) || sport != SYNACK_DNS_PORT || r.id != q->id ||
+        (r.flags & SYNACK_DNS_QR) == 0 || synack_dns_opcode(&r) != 0) {
+        synack_count_drop(s, SYNACK_DROP_DNS_MISMATCH);
+        return;
+    }
+    /* Our ID from our server: a cut-off answer is still an answer. */
+    if ((r.flags & SYNACK_DNS_TC) != 0) {
+        finish(s, q, SYNACK_ERR_MSGSIZE);
+        return;
+    }
+    if (rc < 0) {
+        synack_count_drop(s, SYNACK_DROP_DNS_MALFORMED);
+        return;
+    }
+    if (r.qdcount != 1 || r.qtype != SYNACK_DNS_TYPE_A || r.qclass != SYNACK_DNS_CLASS_IN ||
+        !name_at_equals(msg, len, r.qname_off, &q->qname)) {
+        synack_count_drop(s, SYNACK_DROP_DNS_MISMATCH);
+        return;
+    }
+    switch (synack_dns_rcode(&r)) {
+    case SYNACK_DNS_RCODE_NOERROR: {
+        synack_addr a;
+        rc = walk_answers(msg, len, &r, &q->qname, &a);
+        if (rc == SYNACK_OK)
+            q->addr = a;
+        finish(s, q, rc);
+        return;
+    }
+    case SYNACK_DNS_RCODE_NXDOMAIN:
+        finish(s, q, SYNACK_ERR_NOTFOUND);
+        return;
+    default: /* FORMERR, SERVFAIL, NOTIMP, REFUSED, ... */
+        finish(s, q, SYNACK_ERR_REFUSED);
+        return;
+    }
+}
+
+/* Read what arrived for a pending query. */
+static void drain(synack_stack *s, synack_dns_slot *q)
+{
+    uint8_t buf[SYNACK_DNS_UDP_MAX];
+    for (int i = 0; i < MAX_READS && q->result == SYNACK_ERR_AGAIN; i++) {
+        synack_addr src;
+        uint16_t sport;
+        int n = synack_udp_recvfrom(s, q->sock, buf, sizeof buf, &src, &sport);
+        if (n == SYNACK_ERR_AGAIN)
+            return;
+        if (n < 0) {
+            /* ICMP port unreachable (REFUSED) or ARP failure (UNREACHABLE) */
+            finish(s, q, n);
+            return;
+        }
+        if ((size_t)n > sizeof buf) {
+            synack_count_drop(s, SYNACK_DROP_DNS_MALFORMED); /* over 512 bytes */
+            continue;
+        }
+        on_datagram(s, q, buf, (size_t)n, &src, sport);
+    }
+}
+
+int synack_dns_result(synack_stack *s, int h, synack_addr *addr)
+{
+    synack_dns_slot *q = slot_get(s, h);
+    if (q == NULL)
+        return SYNACK_ERR_BADF;
+    if (q->result == SYNACK_ERR_AGAIN)
+        drain(s, q);
+    if (q->result == SYNACK_OK && addr != NULL)
+        *addr = q->addr;
+    return q->result;
+}
+
+void synack_dns_close(synack_stack *s, int h)
+{
+    synack_dns_slot *q = slot_get(s, h);
+    if (q == NULL)
+        return;
+    if (q->sock >= 0)
+        synack_udp_close(s, q->sock);
+    memset(q, 0, sizeof *q);
+}
+
+void synack_dns_poll(synack_stack *s, uint64_t now)
+{
+    for (int i = 0; i < SYNACK_DNS_MAX_QUERIES; i++) {
+        synack_dns_slot *q = &s->dns.q[i];
+        if (!q->used || q->result != SYNACK_ERR_AGAIN)
+            continue;
+        drain(s, q);
+        if (q->result != SYNACK_ERR_AGAIN || now < q->deadline)
+            continue;
+        if (q->tries >= max_tries(s)) {
+            finish(s, q, SYNACK_ERR_TIMEOUT);
+            continue;
+        }
+        int rc = send_query(s, now, q);
+        if (rc < 0)
+            finish(s, q, rc);
+    }
+}
+
+uint64_t synack_dns_poll_at(const synack_stack *s)
+{
+    uint64_t t = UINT64_MAX;
+    for (int i = 0; i < SYNACK_DNS_MAX_QUERIES; i++) {
+        const synack_dns_slot *q = &s->dns.q[i];
+        if (q->used && q->result == SYNACK_ERR_AGAIN && q->deadline < t)
+            t = q->deadline;
+    }
+    return t;
+}

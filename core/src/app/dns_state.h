@@ -1,0 +1,39 @@
+/*
+ * DNS resolver state: the part of the stack value this module owns, embedded
+ * in struct synack_stack (net/stack.h). Types only; the functions are in
+ * dns.h.
+ */
+#ifndef SYNACK_DNS_STATE_H
+#define SYNACK_DNS_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "synack/synack.h"
+#include "wire/wire_app.h"
+
+#define SYNACK_DNS_MAX_QUERIES 8
+#define SYNACK_DNS_DEFAULT_FIRST_MS 1000u
+#define SYNACK_DNS_DEFAULT_TRIES 3u
+
+typedef struct synack_dns_slot {
+    bool used;
+    int result;           /* SYNACK_ERR_AGAIN while pending, then 0 or error */
+    synack_addr addr;     /* the answer when result is 0 */
+    int sock;             /* UDP handle while pending, -1 after */
+    uint16_t id;
+    synack_addr server;
+    uint32_t tries;       /* transmissions so far */
+    uint64_t deadline;    /* ms: next retransmission or give-up */
+    synack_dns_name qname;
+} synack_dns_slot;
+
+typedef struct synack_dns {
+    synack_ip4 server;    /* resolver for queries with server 0 */
+    bool server_static;   /* set by synack_set_dns: DHCP leaves it alone */
+    uint32_t first_ms;    /* 0: SYNACK_DNS_DEFAULT_FIRST_MS */
+    uint32_t tries;       /* 0: SYNACK_DNS_DEFAULT_TRIES */
+    synack_dns_slot q[SYNACK_DNS_MAX_QUERIES];
+} synack_dns;
+
+#endif

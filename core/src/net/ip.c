@@ -1,0 +1,39 @@
+/*
+ * The transports' view of the network layer: one switch on the address
+ * family in front of each family's layer (ipv4/ today).
+ */
+#include "net/ip.h"
+#include "ipv4/ipv4.h"
+#include "net/stack.h"
+
+int synack_ip_route(const synack_stack *s, const synack_addr *dst,
+                    synack_addr *src)
+{
+    if (dst->family != SYNACK_AF_IP4)
+        return SYNACK_ERR_UNREACHABLE;
+    synack_ip4 src4;
+    int rc = synack_ipv4_route(s, synack_addr_to_ip4(dst), &src4, NULL);
+    if (rc == 0 && src != NULL)
+        *src = synack_addr_from_ip4(src4);
+    return rc;
+}
+
+uint8_t *synack_ip_tx_buf(synack_stack *s, uint8_t family, size_t *cap)
+{
+    (void)family; /* one family: its scratch is the stack's frame buffer */
+    return synack_ipv4_tx_buf(s, cap);
+}
+
+int synack_ip_send(synack_stack *s, uint64_t now, const synack_addr *dst,
+                   uint8_t proto, size_t l4len, bool df)
+{
+    if (dst->family != SYNACK_AF_IP4)
+        return SYNACK_ERR_UNREACHABLE;
+    return synack_ipv4_send(s, now, synack_addr_to_ip4(dst), proto, l4len, df);
+}
+
+uint32_t synack_ip_mtu_payload(const synack_stack *s, uint8_t family)
+{
+    (void)family;
+    return synack_ipv4_mtu_payload(s);
+}

@@ -1,0 +1,60 @@
+/*
+ * The network layer as the transports (TCP, UDP) see it, for either
+ * address family: what a received packet carries up (synack_ip_rx) and
+ * route/transmit calls that pick the family's layer from the address.
+ * Only IPv4 is spoken today; an address of another family has no route
+ * (SYNACK_ERR_UNREACHABLE). Internal to core/.
+ */
+#ifndef SYNACK_NET_IP_H
+#define SYNACK_NET_IP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "synack/synack.h"
+
+typedef struct synack_stack synack_stack;
+
+/* What the IP layer hands a transport with a packet it delivers. */
+typedef struct synack_ip_rx {
+    synack_addr src, dst;
+    uint32_t phsum; /* pseudo-header sum (wire.h) for the L4 checksum */
+    bool bcast;     /* sent to a broadcast address (IP or link layer) */
+} synack_ip_rx;
+
+/*
+ * An error about a packet we sent, for its transport: from an ICMP error
+ * (its quote parsed once in wire/) or from the neighbour cache giving up
+ * on the next hop; the IP layer hands it on by the packet's protocol.
+ */
+typedef struct synack_ip_err {
+    synack_addr src, dst; /* of our packet: src is ours */
+    const uint8_t *l4;    /* its transport header, at least 8 bytes */
+    size_t l4len;
+    int err;              /* SYNACK_ERR_REFUSED (port or protocol
+                             unreachable) or SYNACK_ERR_UNREACHABLE */
+    bool nexthop;         /* the next hop did not answer (no ICMP message) */
+} synack_ip_err;
+
+/*
+ * Our source address for packets to dst: 0 or SYNACK_ERR_UNREACHABLE (no
+ * address configured, off-link with no gateway, or a family without a
+ * route).
+ */
+int synack_ip_route(const synack_stack *s, const synack_addr *dst,
+                    synack_addr *src);
+
+/*
+ * Where the L4 header goes for a packet to an address of `family`, and how
+ * many bytes fit (see synack_ipv4_tx_buf); then synack_ip_send with the L4
+ * length. Returns what the family's send returns.
+ */
+uint8_t *synack_ip_tx_buf(synack_stack *s, uint8_t family, size_t *cap);
+int synack_ip_send(synack_stack *s, uint64_t now, const synack_addr *dst,
+                   uint8_t proto, size_t l4len, bool df);
+
+/* Largest L4 payload of one unfragmented packet of `family`. */
+uint32_t synack_ip_mtu_payload(const synack_stack *s, uint8_t family);
+
+#endif

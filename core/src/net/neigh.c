@@ -1,0 +1,287 @@
+/*
+ * The neighbour cache (see neigh.h), shared by the address families of
+ * the Ethernet medium; the protocol that fills it is the family's
+ * resolver (ARP for IPv4).
+ *
+ * Entry lifecycle: PENDING (solicitation sent, packets queued) -> RESOLVED
+ * (valid for arp_timeout_ms). Expiry is lazy, so an idle cache sets no
+ * timer: an expired entry is no longer reported by lookups, and the first
+ * packet sent through it moves it to REFRESHING (the old link address is
+ * still used while a new solicitation goes out, like a Linux STALE/PROBE
+ * entry). Pending and refreshing entries give up after arp_retries
+ * retransmissions (RFC 1122 2.3.2.1). Entries are reused least recently
+ * used first.
+ */
+#include <string.h>
+
+#include "net/neigh.h"
+#include "ipv4/arp.h"
+#include "ipv4/ipv4.h"
+#include "net/stack.h"
+
+/* ---- the resolver interface: one case per family ------------------------ */
+
+static void resolver_solicit(synack_stack *s, const synack_addr *target)
+{
+    switch (target->family) {
+    case SYNACK_AF_IP4:
+        synack_arp_solicit(s, synack_addr_to_ip4(target));
+        break;
+    default:
+        break;
+    }
+}
+
+static void resolver_send(synack_stack *s, uint8_t family, const synack_mac *mac,
+                          uint8_t *frame, size_t len, uint32_t gso_seg)
+{
+    switch (family) {
+    case SYNACK_AF_IP4:
+        synack_ipv4_neigh_send(s, mac, frame, len, gso_seg);
+        break;
+    default:
+        break;
+    }
+}
+
+static void resolver_failed(synack_stack *s, uint8_t family, const uint8_t *pkt,
+                            size_t len)
+{
+    switch (family) {
+    case SYNACK_AF_IP4:
+        synack_ipv4_neigh_failed(s, pkt, len);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- the cache ------------------------------------------------------------ */
+
+int synack_neigh_init(synack_stack *s)
+{
+    synack_neigh *n = &s->neigh;
+    n->cache = synack_mem_alloc(s, sizeof *n->cache * s->cfg.arp_cache_size);
+    n->queue = synack_mem_alloc(s, sizeof *n->queue * s->cfg.arp_queue_len);
+    if (n->cache == NULL || n->queue == NULL)
+        return SYNACK_ERR_NOMEM;
+    return SYNACK_OK;
+}
+
+static void queued_free(synack_stack *s, synack_neigh_queued *q)
+{
+    synack_mem_free(s, q->frame, q->len);
+    memset(q, 0, sizeof *q);
+}
+
+/* Drop every entry and queued packet of `family` (0: all). */
+static void flush_family(synack_stack *s, uint8_t family, bool count)
+{
+    synack_neigh *n = &s->neigh;
+    if (n->queue != NULL)
+        for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
+            synack_neigh_queued *q = &n->queue[i];
+            if (q->frame == NULL || (family != 0 && q->nexthop.family != family))
+                continue;
+            if (count)
+                synack_count_drop(s, SYNACK_DROP_ARP_FAILED);
+            queued_free(s, q);
+        }
+    if (n->cache != NULL)
+        for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++)
+            if (family == 0 || n->cache[i].addr.family == family)
+                memset(&n->cache[i], 0, sizeof n->cache[i]);
+}
+
+void synack_neigh_flush(synack_stack *s, uint8_t family)
+{
+    flush_family(s, family, true);
+}
+
+void synack_neigh_fini(synack_stack *s)
+{
+    synack_neigh *n = &s->neigh;
+    flush_family(s, 0, false);
+    synack_mem_free(s, n->cache, sizeof *n->cache * s->cfg.arp_cache_size);
+    synack_mem_free(s, n->queue, sizeof *n->queue * s->cfg.arp_queue_len);
+    n->cache = NULL;
+    n->queue = NULL;
+}
+
+static bool same_addr(const synack_addr *a, const synack_addr *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+synack_neigh_entry *synack_neigh_find(const synack_stack *s, const synack_addr *addr)
+{
+    if (s->neigh.cache == NULL)
+        return NULL;
+    synack_neigh_entry *h = &s->neigh.cache[s->neigh.hint];
+    if (h->state != SYNACK_NEIGH_FREE && same_addr(&h->addr, addr))
+        return h;
+    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+        synack_neigh_entry *e = &s->neigh.cache[i];
+        if (e->state != SYNACK_NEIGH_FREE && same_addr(&e->addr, addr))
+            return e;
+    }
+    return NULL;
+}
+
+/* Drop the packets queued for addr; `notify` tells their senders. */
+static void drop_queued(synack_stack *s, const synack_addr *addr, bool notify)
+{
+    for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
+        synack_neigh_queued *q = &s->neigh.queue[i];
+        if (q->frame == NULL || !same_addr(&q->nexthop, addr))
+            continue;
+        if (notify)
+            resolver_failed(s, addr->family, q->frame + synack_l2_len(s),
+                            q->len - synack_l2_len(s));
+        synack_count_drop(s, SYNACK_DROP_ARP_FAILED);
+        queued_free(s, q);
+    }
+}
+
+synack_neigh_entry *synack_neigh_add(synack_stack *s, uint64_t now,
+                                     const synack_addr *addr)
+{
+    synack_neigh_entry *victim = NULL;
+    bool victim_pending = true;
+    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+        synack_neigh_entry *e = &s->neigh.cache[i];
+        if (e->state == SYNACK_NEIGH_FREE) {
+            victim = e;
+            victim_pending = false;
+            break;
+        }
+        bool pending = e->state == SYNACK_NEIGH_PENDING;
+        if (victim == NULL || (victim_pending && !pending) ||
+            (victim_pending == pending && e->used < victim->used)) {
+            victim = e;
+            victim_pending = pending;
+        }
+    }
+    if (victim_pending)
+        drop_queued(s, &victim->addr, false);
+    memset(victim, 0, sizeof *victim);
+    victim->addr = *addr;
+    victim->used = now;
+    return victim;
+}
+
+void synack_neigh_resolved(synack_stack *s, uint64_t now, synack_neigh_entry *e,
+                           const synack_mac *mac)
+{
+    e->mac = *mac;
+    e->state = SYNACK_NEIGH_RESOLVED;
+    e->tries = 0;
+    e->deadline = now + s->cfg.arp_timeout_ms;
+    /* send everything that waited for it: an offload packet whole, to
+       send_gso, which cuts it at the MSS */
+    for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
+        synack_neigh_queued *q = &s->neigh.queue[i];
+        if (q->frame == NULL || !same_addr(&q->nexthop, &e->addr))
+            continue;
+        resolver_send(s, e->addr.family, &e->mac, q->frame, q->len, q->gso_seg);
+        queued_free(s, q);
+    }
+}
+
+static int queue_frame(synack_stack *s, const synack_addr *nexthop,
+                       const uint8_t *frame, size_t len, uint32_t gso_seg)
+{
+    for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
+        synack_neigh_queued *q = &s->neigh.queue[i];
+        if (q->frame != NULL)
+            continue;
+        q->frame = synack_mem_alloc(s, len);
+        if (q->frame == NULL)
+            break;
+        memcpy(q->frame, frame, len);
+        q->len = len;
+        q->nexthop = *nexthop;
+        q->gso_seg = gso_seg;
+        return SYNACK_OK;
+    }
+    synack_count_drop(s, SYNACK_DROP_ARP_QUEUE_FULL);
+    return SYNACK_ERR_NOMEM;
+}
+
+int synack_neigh_output(synack_stack *s, uint64_t now, const synack_addr *nexthop,
+                        uint8_t *frame, size_t len, uint32_t gso_seg)
+{
+    synack_neigh_entry *e = synack_neigh_find(s, nexthop);
+    if (e != NULL && e->state != SYNACK_NEIGH_PENDING) {
+        s->neigh.hint = (uint32_t)(e - s->neigh.cache);
+        e->used = now;
+        if (e->state == SYNACK_NEIGH_RESOLVED && e->deadline <= now) {
+            /* RFC 1122 2.3.2.1: revalidate an entry still in use. */
+            e->state = SYNACK_NEIGH_REFRESHING;
+            e->tries = 0;
+            e->deadline = now + s->cfg.arp_retry_ms;
+            resolver_send(s, nexthop->family, &e->mac, frame, len, gso_seg);
+            resolver_solicit(s, &e->addr);
+            return SYNACK_OK;
+        }
+        resolver_send(s, nexthop->family, &e->mac, frame, len, gso_seg);
+        return SYNACK_OK;
+    }
+    if (e == NULL) {
+        e = synack_neigh_add(s, now, nexthop);
+        e->state = SYNACK_NEIGH_PENDING;
+        e->deadline = now + s->cfg.arp_retry_ms;
+        /* Queue first: the frame may live in a buffer the request reuses. */
+        int rc = queue_frame(s, nexthop, frame, len, gso_seg);
+        resolver_solicit(s, nexthop);
+        return rc;
+    }
+    e->used = now;
+    return queue_frame(s, nexthop, frame, len, gso_seg);
+}
+
+bool synack_neigh_lookup(const synack_stack *s, uint64_t now,
+                         const synack_addr *addr, synack_mac *mac)
+{
+    const synack_neigh_entry *e = synack_neigh_find(s, addr);
+    if (e == NULL || e->state == SYNACK_NEIGH_PENDING ||
+        (e->state == SYNACK_NEIGH_RESOLVED && e->deadline <= now))
+        return false;
+    if (mac != NULL)
+        *mac = e->mac;
+    return true;
+}
+
+void synack_neigh_poll(synack_stack *s, uint64_t now)
+{
+    if (s->neigh.cache == NULL)
+        return;
+    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+        synack_neigh_entry *e = &s->neigh.cache[i];
+        if (!synack_neigh_waiting(e) || e->deadline > now)
+            continue;
+        /* Retransmit, or give up (RFC 1122 2.3.2.1). */
+        if (e->tries >= s->cfg.arp_retries) {
+            synack_addr a = e->addr;
+            drop_queued(s, &a, true);
+            memset(e, 0, sizeof *e);
+            continue;
+        }
+        e->tries++;
+        e->deadline = now + s->cfg.arp_retry_ms;
+        resolver_solicit(s, &e->addr);
+    }
+}
+
+uint64_t synack_neigh_poll_at(const synack_stack *s)
+{
+    uint64_t t = UINT64_MAX;
+    if (s->neigh.cache == NULL)
+        return t;
+    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+        const synack_neigh_entry *e = &s->neigh.cache[i];
+        if (synack_neigh_waiting(e) && e->deadline < t)
+            t = e->deadline;
+    }
+    return t;
+}
