@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Third-party programs from Debian's source packages, unmodified, built for
-# WASI with synack_posix (build/wasi/bin/synack-wasi-cc): today curl 7.88.
+# WASI with synack_posix (build/wasi/bin/synack-wasi-cc): curl 7.88 (a
+# client) and lighttpd 1.4.69 (a server).
 # Sources are unpacked under build/deps/src (apt-get source, as
 # scripts/build-cmocka.sh does), builds are kept in build/deps/<name>-wasi-
 # build and redone only when missing or older than libsynack_posix.a.
@@ -9,6 +10,7 @@
 #   scripts/build-wasi-ports.sh --check   exit 1 when a source is missing
 #   scripts/build-wasi-ports.sh           fetch if needed, build; prints
 #                                         the path of curl.wasm
+#   scripts/build-wasi-ports.sh lighttpd  the same for lighttpd
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 deps="$root/build/deps"
@@ -42,11 +44,11 @@ SRC
   [ -f "$src_parent/$2/configure" ] || { echo "build-wasi-ports: no $2 under $src_parent" >&2; exit 1; }
 }
 
-# lighttpd (work in progress, not built by default: it starts under
-# wasmtime but does not serve yet; docs/posix.md): select instead of poll
-# (its poll backend asserts Linux's POLL* values), a static build with
-# the modules named in the build tree's src/plugin-static.h, and
-# synack_posix's compatibility layer for fork & co.
+# lighttpd: select instead of poll (its poll backend asserts Linux's POLL*
+# values, which WASI's differ from: ac_cv_func_poll=no), a static build
+# with the modules named in the build tree's src/plugin-static.h, and
+# synack_posix's compatibility layer for fork & co. (SYNACK_WASI_COMPAT=1).
+# Rebuilt only when missing or older than the libraries.
 build_lighttpd() {
   fetch lighttpd lighttpd-1.4.69
   local bld="$deps/lighttpd-wasi-build"
@@ -64,14 +66,24 @@ build_lighttpd() {
       >"$bld/configure.log" 2>&1) || { echo "build-wasi-ports: lighttpd configure failed" >&2; exit 1; }
   fi
   printf 'PLUGIN_INIT(mod_staticfile)\nPLUGIN_INIT(mod_indexfile)\n' >"$bld/src/plugin-static.h"
-  rm -f "$bld/src/lighttpd"
+  local out="$bld/src/lighttpd"
+  if [ -f "$out" ] && [ "$out" -nt "$lib" ] && [ "$out" -nt "$wasi/posix/libsynack_posix_compat.a" ]; then
+    echo "$out"
+    return 0
+  fi
+  rm -f "$out"
+  echo "build-wasi-ports: building lighttpd.wasm" >&2
   make -C "$bld" -j2 >"$bld/make.log" 2>&1 || { echo "build-wasi-ports: lighttpd build failed" >&2; exit 1; }
   echo "$bld/src/lighttpd"
 }
 
 case "${1:-}" in
-  --check) [ -f "$src_parent/$CURL_DIR/configure" ] || { echo "missing: $CURL_DIR source"; exit 1; }; exit 0 ;;
-  --fetch) fetch curl "$CURL_DIR"; exit 0 ;;
+  --check)
+    for d in "$CURL_DIR" lighttpd-1.4.69; do
+      [ -f "$src_parent/$d/configure" ] || { echo "missing: $d source"; exit 1; }
+    done
+    exit 0 ;;
+  --fetch) fetch curl "$CURL_DIR"; fetch lighttpd lighttpd-1.4.69; exit 0 ;;
 esac
 
 fetch curl "$CURL_DIR"
@@ -85,6 +97,7 @@ if [ "${1:-}" = lighttpd ]; then
   build_lighttpd
   exit 0
 fi
+
 
 # curl: HTTP only, no TLS or compression libraries, the
 # synchronous resolver (getaddrinfo), no IPv6 yet, and no AF_UNIX

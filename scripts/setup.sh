@@ -75,7 +75,7 @@ fi
 
 # cmocka for Emscripten, cross-built from Debian's source (does nothing when built)
 "$here/scripts/build-cmocka.sh"
-# Debian sources of the programs tests/posix builds for WASI (curl)
+# Debian sources of the programs tests/posix builds for WASI (curl, lighttpd)
 "$here/scripts/build-wasi-ports.sh" --fetch
 # BearSSL for tls/ (native, Emscripten, WASI), built once into ~/.cache/synack
 "$here/scripts/build-bearssl.sh"
