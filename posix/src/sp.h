@@ -7,6 +7,8 @@
  * program's descriptors until the stack's next deadline.
  *
  * Single-threaded, like the programs it is for: nothing here locks.
+ * Unlike core/, this layer has process-wide state (the stack, the socket
+ * table): the BSD calls it stands in for carry no context to hang it on.
  */
 #ifndef SYNACK_POSIX_SP_H
 #define SYNACK_POSIX_SP_H
