@@ -19,6 +19,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 native=$(build_preset native socksem_linux socksem_synack synack synack-bridge) || { echo "0 passed, 1 failed"; exit 1; }
 wasi=$(build_preset wasi socksem) || { echo "0 passed, 1 failed"; exit 1; }
+asan=$(build_preset asan socksem_synack) || { echo "0 passed, 1 failed"; exit 1; }
+export SOCKSEM_SYNACK_ASAN="$asan/posix/socksem_synack"
 export SOCKSEM_LINUX="$native/posix/socksem_linux"
 export SOCKSEM_SYNACK="$native/posix/socksem_synack"
 export SOCKSEM_WASM="$wasi/posix/socksem.wasm"
