@@ -2,9 +2,15 @@
 # Third-party programs from Debian's source packages, unmodified, built for
 # WASI with synack_posix (build/wasi/bin/synack-wasi-cc): curl 7.88 (a
 # client) and lighttpd 1.4.69 (a server).
-# Sources are unpacked under build/deps/src (apt-get source, as
-# scripts/build-cmocka.sh does), builds are kept in build/deps/<name>-wasi-
-# build and redone only when missing or older than libsynack_posix.a.
+# Sources are unpacked under ~/.cache/synack/src (apt-get source, as
+# scripts/build-bearssl.sh does) and the builds are kept outside the tree
+# too, in ~/.cache/synack/wasi-ports-<key>/<name>-wasi-build (SYNACK_CACHE
+# moves it), so a fresh clone compiles them once per machine. The key is a
+# hash of this script, the wrapper and synack_posix's headers: what the
+# compiled objects depend on. The library itself is linked in again (a
+# relink only) whenever libsynack_posix.a is newer than the program; the
+# wrapper of the current tree is passed to make as CC, so a cached build
+# never runs a wrapper of a clone that is gone.
 #
 #   scripts/build-wasi-ports.sh --fetch   only fetch the sources (setup.sh)
 #   scripts/build-wasi-ports.sh --check   exit 1 when a source is missing
@@ -13,8 +19,11 @@
 #   scripts/build-wasi-ports.sh lighttpd  the same for lighttpd
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-deps="$root/build/deps"
-src_parent="$deps/src"
+cache="${SYNACK_CACHE:-$HOME/.cache/synack}"
+src_parent="$cache/src"
+key="$(cd "$root" && cat scripts/build-wasi-ports.sh posix/synack-wasi-cc.in posix/synack_posix.wrap \
+  $(find posix/include -type f | LC_ALL=C sort) | sha256sum | cut -c1-12)"
+deps="$cache/wasi-ports-$key"
 CURL_DIR=curl-7.88.1
 
 as_root() {
@@ -73,7 +82,7 @@ build_lighttpd() {
   fi
   rm -f "$out"
   echo "build-wasi-ports: building lighttpd.wasm" >&2
-  make -C "$bld" -j2 >"$bld/make.log" 2>&1 || { echo "build-wasi-ports: lighttpd build failed" >&2; exit 1; }
+  make -C "$bld" -j2 CC="$cc" >"$bld/make.log" 2>&1 || { echo "build-wasi-ports: lighttpd build failed" >&2; exit 1; }
   echo "$bld/src/lighttpd"
 }
 
@@ -123,7 +132,7 @@ if [ ! -f "$out" ] || [ "$lib" -nt "$out" ]; then
   fi
   rm -f "$out"
   echo "build-wasi-ports: building curl.wasm" >&2
-  make -C "$bld" -j2 >"$bld/make.log" 2>&1 \
+  make -C "$bld" -j2 CC="$cc" >"$bld/make.log" 2>&1 \
     || { echo "build-wasi-ports: curl build failed ($bld/make.log)" >&2; exit 1; }
 fi
 echo "$out"

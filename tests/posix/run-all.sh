@@ -7,7 +7,7 @@
 # of their own and must pass the same assertions. Then the wrapper and
 # toolchain files, and the ported third-party programs: curl (client) and
 # lighttpd (server), built from Debian's sources by
-# scripts/build-wasi-ports.sh (cached in build/deps).
+# scripts/build-wasi-ports.sh (cached in ~/.cache/synack/wasi-ports-<key>).
 #
 # Environment: ONLY=substring selects test_*.sh scripts, KEEP_TMP=1.
 # Exit status: 0 all passed, 1 any failed, 77 not root.
