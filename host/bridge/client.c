@@ -5,6 +5,7 @@
  * shared reader of core/link/framing.h.
  */
 #include "client.h"
+#include "offload.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -130,11 +131,9 @@ synack_br_close_reason synack_br_client_proxy_done(synack_br_client *c,
     return r;
 }
 
-static synack_br_close_reason deliver(synack_br_client *c, synack_br *br,
-                                      const uint8_t *frame, size_t len,
-                                      uint64_t now)
+static synack_br_close_reason verdict_reason(synack_br_verdict v)
 {
-    switch (synack_br_input(br, c->port, now, frame, len)) {
+    switch (v) {
     case SYNACK_BR_CLOSE_MALFORMED:
         return SYNACK_BR_CLOSED_MALFORMED;
     case SYNACK_BR_CLOSE_AUTH:
@@ -142,6 +141,97 @@ static synack_br_close_reason deliver(synack_br_client *c, synack_br *br,
     default:
         return SYNACK_BR_OPEN;
     }
+}
+
+/* The pieces of a client's super-frame, each switched as if sent alone. */
+typedef struct piece_ctx {
+    synack_br_client *c;
+    synack_br *br;
+    uint64_t now;
+    synack_br_close_reason r;
+} piece_ctx;
+
+static int piece_in(void *ctx, const uint8_t *frame, size_t len)
+{
+    piece_ctx *k = ctx;
+    if (k->r != SYNACK_BR_OPEN)
+        return -1;
+    k->r = verdict_reason(synack_br_input(k->br, k->c->port, k->now, frame, len));
+    return 0;
+}
+
+/*
+ * An offload message (core/link/offload.h) from an authenticated client.
+ * HELLO: grant what this bridge does (only with --offload; otherwise it is
+ * dropped like any unswitched EtherType, as an old bridge does). SUPER:
+ * only from a client that was granted it, checked, then cut into frames
+ * that go through every check a plain frame meets (policy, anti-spoofing,
+ * rate limits per piece). A bad or unasked-for SUPER is dropped and
+ * counted, never passed on whole.
+ */
+static synack_br_close_reason offload_input(synack_br_client *c, synack_br *br,
+                                            const synack_offload_msg *m, uint64_t now)
+{
+    static uint8_t scratch[65536];
+    synack_br_stats *st = &br->ports[c->port].stats;
+    switch (m->type) {
+    case SYNACK_OFFLOAD_HELLO: {
+        if (!br->cfg.offload) {
+            st->drop_policy++;
+            return SYNACK_BR_OPEN;
+        }
+        uint16_t grant = m->flags & SYNACK_OFFLOAD_F_TX_TCP4;
+        uint8_t reply[SYNACK_OFFLOAD_CTRL_LEN];
+        size_t n = synack_offload_ctrl(reply, SYNACK_OFFLOAD_AGREE, m->mac, grant,
+                                       (uint16_t)SYNACK_OFFLOAD_INNER_MAX);
+        if (!synack_br_client_queue(c, reply, n)) {
+            st->drop_queue++;
+            return SYNACK_BR_OPEN; /* no AGREE: it keeps sending plain frames */
+        }
+        c->offload = grant;
+        if (grant)
+            c->in_cap = SYNACK_FRAME_MAX; /* room for a SUPER */
+        return SYNACK_BR_OPEN;
+    }
+    case SYNACK_OFFLOAD_SUPER: {
+        if (!(c->offload & SYNACK_OFFLOAD_F_TX_TCP4) ||
+            synack_offload_check(m, br->cfg.max_frame) < 0) {
+            st->drop_invalid++;
+            return SYNACK_BR_OPEN;
+        }
+        piece_ctx k = {c, br, now, SYNACK_BR_OPEN};
+        if (synack_offload_cut(m->inner, m->inner_len, m->gso_size, scratch,
+                               sizeof(scratch), piece_in, &k) < 0) {
+            st->drop_invalid++;
+            return SYNACK_BR_OPEN;
+        }
+        st->rx_super++;
+        return k.r;
+    }
+    default:
+        st->drop_invalid++; /* an AGREE from a client means nothing */
+        return SYNACK_BR_OPEN;
+    }
+}
+
+static synack_br_close_reason deliver(synack_br_client *c, synack_br *br,
+                                      const uint8_t *frame, size_t len,
+                                      uint64_t now)
+{
+    /* Longer than this client may send: the switch closes it, as before. */
+    if (len >= 14 && len <= c->in_cap && frame[12] == (SYNACK_OFFLOAD_ETHERTYPE >> 8) &&
+        frame[13] == (SYNACK_OFFLOAD_ETHERTYPE & 0xff) &&
+        synack_br_port_active(br, c->port)) {
+        synack_offload_msg m;
+        int r = synack_offload_parse(frame, len, &m);
+        if (r < 0) {
+            br->ports[c->port].stats.drop_invalid++;
+            return SYNACK_BR_OPEN;
+        }
+        if (r > 0)
+            return offload_input(c, br, &m, now);
+    }
+    return verdict_reason(synack_br_input(br, c->port, now, frame, len));
 }
 
 synack_br_close_reason synack_br_client_feed(synack_br_client *c, synack_br *br,

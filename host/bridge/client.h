@@ -84,6 +84,7 @@ typedef struct synack_br_client {
     size_t plen, phdr;
     synack_br_proxy_addr paddr;
     synack_br_wsconn *ws; /* NULL for a stream client */
+    uint16_t offload;     /* SYNACK_OFFLOAD_F_* granted (AGREE sent) */
 } synack_br_client;
 
 /*

@@ -643,6 +643,7 @@ static int setup(loop *L, const synack_br_options *o, const uint8_t *token,
     cfg.net = synack_br_default_net;
     cfg.dhcp_server = o->backend == SYNACK_BR_BACKEND_SLIRP && !o->slirp_dhcp;
     cfg.isolate = o->backend == SYNACK_BR_BACKEND_SLIRP && !o->shared_segment;
+    cfg.offload = o->offload;
     if (synack_br_init(&L->br, &cfg, L->ports, L->macs, MAC_TABLE_SIZE, emit, L,
                        now) < 0) {
         fprintf(stderr, "synack-bridge: bad configuration\n");

@@ -43,6 +43,7 @@ typedef struct synack_br_config {
     synack_br_slirp_net net;             /* slirp only */
     bool dhcp_server;                    /* slirp only: answer DHCP here (dhcpd.h) */
     bool isolate;                        /* clients reach only the backend (switch.c) */
+    bool offload;                        /* grant super-frames (client.c, core/link/offload.h) */
 } synack_br_config;
 
 typedef enum synack_br_port_state {
@@ -71,6 +72,7 @@ typedef struct synack_br_stats {
     uint64_t drop_unknown;         /* unicast to a MAC no port owns (see switch.c) */
     uint64_t drop_isolated;        /* unicast to another client while isolated */
     uint64_t rst_sent;             /* resets answered for denied connections */
+    uint64_t rx_super;             /* super-frames accepted (each cut into pieces) */
 } synack_br_stats;
 
 typedef struct synack_br_port {
