@@ -121,7 +121,8 @@ static void print_port(const loop *L, int32_t port, const char *peer)
             "ip_from=%s rx_frames=%llu rx_bytes=%llu tx_frames=%llu "
             "tx_bytes=%llu drop_rate=%llu drop_spoof_mac=%llu "
             "drop_spoof_ip=%llu drop_policy=%llu drop_invalid=%llu "
-            "drop_queue=%llu drop_unknown=%llu drop_isolated=%llu rst_sent=%llu\n",
+            "drop_queue=%llu drop_unknown=%llu drop_isolated=%llu rst_sent=%llu "
+            "rx_super=%llu\n",
             port, peer, state, mac, ip,
             p->ip_source == SYNACK_BR_IP_DHCP ? "dhcp"
             : p->ip_source == SYNACK_BR_IP_ARP ? "arp" : "-",
@@ -133,7 +134,8 @@ static void print_port(const loop *L, int32_t port, const char *peer)
             (unsigned long long)s->drop_policy,
             (unsigned long long)s->drop_invalid,
             (unsigned long long)s->drop_queue, (unsigned long long)s->drop_unknown,
-            (unsigned long long)s->drop_isolated, (unsigned long long)s->rst_sent);
+            (unsigned long long)s->drop_isolated, (unsigned long long)s->rst_sent,
+            (unsigned long long)s->rx_super);
 }
 
 static void print_all(const loop *L)
@@ -142,10 +144,12 @@ static void print_all(const loop *L)
     if (backend != NULL)
         print_port(L, SYNACK_BR_BACKEND_PORT, backend);
     uint32_t active = 0;
+    uint64_t super = L->gone.rx_super; /* clients gone, and those here */
     for (uint32_t i = 1; i <= L->o->max_clients; i++) {
         if (L->clients[i].fd >= 0) {
             print_port(L, (int32_t)i, L->clients[i].peer);
             active++;
+            super += L->ports[i].stats.rx_super;
         }
     }
     fprintf(stderr, "synack-bridge: totals clients=%u accepted=%llu refused_full=%llu",
@@ -156,14 +160,14 @@ static void print_all(const loop *L)
                 (unsigned long long)L->closed[r]);
     fprintf(stderr, " mac_learned=%llu mac_moved=%llu mac_evicted=%llu"
             " refused_per_addr_conns=%llu refused_per_addr_rate=%llu"
-            " refused_per_addr_table=%llu proxied=%llu\n",
+            " refused_per_addr_table=%llu proxied=%llu rx_super=%llu\n",
             (unsigned long long)L->br.macs.learned,
             (unsigned long long)L->br.macs.moved,
             (unsigned long long)L->br.macs.evicted,
             (unsigned long long)L->limits.refused_conns,
             (unsigned long long)L->limits.refused_rate,
             (unsigned long long)L->limits.refused_table,
-            (unsigned long long)L->proxied);
+            (unsigned long long)L->proxied, (unsigned long long)super);
     fflush(stderr);
 }
 
@@ -188,6 +192,7 @@ static void add_stats(synack_br_stats *sum, const synack_br_stats *s)
     sum->drop_unknown += s->drop_unknown;
     sum->drop_isolated += s->drop_isolated;
     sum->rst_sent += s->rst_sent;
+    sum->rx_super += s->rx_super;
 }
 
 static void metric(FILE *f, const char *name, const char *type, const char *help)
