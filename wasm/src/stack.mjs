@@ -21,7 +21,7 @@ const OPT = {
   mtu: 0, medium: 1, seedLo: 2, seedHi: 3, maxConns: 4, sndbuf: 5, rcvbuf: 6,
   synRetries: 7, dataRetries: 8, rtoInitial: 9, rtoMin: 10, rtoMax: 11, msl: 12,
   delack: 13, nodelay: 14, cc: 15, udpMaxSockets: 16, arpRetryMs: 17, arpRetries: 18,
-  memMax: 19,
+  memMax: 19, offload: 20,
 };
 const DEFAULT = 0xffffffff;
 /* TCP buffers default to 256 KiB each way in JS (the core's 4 MiB default
@@ -50,6 +50,7 @@ function buildOptions(link, o) {
   const opts = new Uint32Array(Object.keys(OPT).length).fill(DEFAULT);
   opts[OPT.mtu] = u32opt(link.mtu ?? 1500, 'mtu', 68, 65535);
   opts[OPT.medium] = link.medium === 'ip' ? 1 : 0;
+  opts[OPT.offload] = link.offload === true ? 1 : 0;
   const seed = o.seed === undefined ? null : Number(o.seed);
   if (seed !== null && !(Number.isSafeInteger(seed) && seed >= 0)) {
     throw new RangeError('synack: seed must be a non-negative safe integer');
@@ -199,6 +200,16 @@ export class Stack extends EventTarget {
   get dns() {
     const d = this.#ipv4().dns;
     return d ? formatIp4(d) : null;
+  }
+
+  /**
+   * Whether the bridge agreed to take TCP super-frames from this stack (a
+   * link with `offload: true`, e.g. WebSocketLink({ offload: true }) to
+   * synack-bridge --offload; core/link/offload.h).
+   */
+  get offloadActive() {
+    if (this.#core.destroyed) return false;
+    return this.#core.m._synack_js_offload_active(this.#core.ctx) === 1;
   }
 
   /** Our MAC address 'xx:xx:xx:xx:xx:xx'. */
