@@ -279,6 +279,19 @@ static void wire_seeds(void)
     size_t n = dns_answer(b, 77);
     wire_seed("dns_name", 9, b + 12, n - 12);
     wire_seed("dns_text", 9, (const uint8_t *)"www.example.com.", 16);
+    synack_ip6_repr i6;
+    memset(&i6, 0, sizeof i6);
+    i6.next = SYNACK_IPPROTO_UDP;
+    i6.hop_limit = 64;
+    i6.payload_len = 8;
+    i6.src.b[0] = 0xfe; /* fe80::1 -> fe80::2 */
+    i6.src.b[1] = 0x80;
+    i6.src.b[15] = 1;
+    i6.dst = i6.src;
+    i6.dst.b[15] = 2;
+    size_t h6 = synack_ip6_emit(&i6, b);
+    memset(b + h6, 0, 8);
+    wire_seed("ip6", 10, b, h6 + 8);
 }
 
 /* ---- framing ---------------------------------------------------------------- */

@@ -16,7 +16,7 @@
 #include "tcp_sim.h"
 
 /* The command-line tool's FIPS 180-4 SHA-256, compiled into this test. */
-#include "../../host/cli/sha256.c"
+#include "../../../host/cli/sha256.c"
 
 /* SHA-256 of what each side handed to send() and got from recv(). */
 typedef struct sim_hashes {
