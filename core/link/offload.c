@@ -167,6 +167,20 @@ int synack_offload_check(const synack_offload_msg *m, size_t max_piece)
     return 0;
 }
 
+int synack_offload_partial_csum(uint8_t *f, size_t n)
+{
+    size_t ihl, thl;
+    if (!tcp4_headers(f, n, &ihl, &thl) || n - ETH - ihl > 0xffff)
+        return -1;
+    uint8_t pseudo[12];
+    memcpy(pseudo, f + ETH + 12, 8);
+    pseudo[8] = 0;
+    pseudo[9] = 6;
+    put16(pseudo + 10, (uint16_t)(n - ETH - ihl));
+    put16(f + ETH + ihl + 16, (uint16_t)~sum_fold(sum_add(0, pseudo, 12)));
+    return 0;
+}
+
 int synack_offload_cut(const uint8_t *f, size_t n, uint32_t seg, uint8_t *scratch,
                        size_t scratch_cap, synack_offload_emit_fn emit, void *ctx)
 {

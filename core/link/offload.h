@@ -98,6 +98,15 @@ int32_t synack_offload_wrap(uint8_t *out, size_t cap, const uint8_t *f, size_t n
  */
 int synack_offload_check(const synack_offload_msg *m, size_t max_piece);
 
+/*
+ * Put the folded pseudo-header sum of the TCP/IPv4 frame f[0..n) (its
+ * addresses, protocol and TCP length) into the TCP checksum field, as
+ * Linux's CHECKSUM_PARTIAL expects of a GSO packet handed to a TAP: the
+ * kernel then completes each piece's checksum. Returns 0, or -1 when f
+ * is not TCP over IPv4.
+ */
+int synack_offload_partial_csum(uint8_t *f, size_t n);
+
 /* Called with each piece; the buffer is only valid during the call. */
 typedef int (*synack_offload_emit_fn)(void *ctx, const uint8_t *frame, size_t len);
 

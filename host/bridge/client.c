@@ -143,21 +143,86 @@ static synack_br_close_reason verdict_reason(synack_br_verdict v)
     }
 }
 
+/*
+ * While the pieces of one super-frame are switched and the backend takes
+ * super-frames whole (br->emit_gso), the pieces the switch hands to the
+ * backend are only noted here (a bitmap by piece number); afterwards all of
+ * them go out as the one super-frame, or, when only some passed (a rate
+ * limit ran out half-way), those pieces one by one.
+ */
+#define MAX_PIECES ((SYNACK_OFFLOAD_INNER_MAX + SYNACK_OFFLOAD_SEG_MIN - 1) / SYNACK_OFFLOAD_SEG_MIN)
+
+typedef struct gso_collect {
+    synack_br_emit_fn emit; /* the switch's own */
+    void *ctx;
+    uint32_t piece;         /* the piece being switched */
+    uint32_t to_backend;
+    uint8_t ok[(MAX_PIECES + 7) / 8];
+} gso_collect;
+
+static bool collect_emit(void *ctx, int32_t port, const uint8_t *frame, size_t len)
+{
+    gso_collect *g = ctx;
+    if (port != SYNACK_BR_BACKEND_PORT || g->piece >= MAX_PIECES)
+        return g->emit(g->ctx, port, frame, len);
+    g->ok[g->piece / 8] |= (uint8_t)(1u << (g->piece % 8));
+    g->to_backend++;
+    return true;
+}
+
 /* The pieces of a client's super-frame, each switched as if sent alone. */
 typedef struct piece_ctx {
     synack_br_client *c;
     synack_br *br;
     uint64_t now;
     synack_br_close_reason r;
+    gso_collect *g;  /* NULL unless collecting */
+    uint32_t index;
 } piece_ctx;
 
 static int piece_in(void *ctx, const uint8_t *frame, size_t len)
 {
     piece_ctx *k = ctx;
+    if (k->g != NULL)
+        k->g->piece = k->index;
+    k->index++;
     if (k->r != SYNACK_BR_OPEN)
         return -1;
     k->r = verdict_reason(synack_br_input(k->br, k->c->port, k->now, frame, len));
     return 0;
+}
+
+/* Second pass after a partial collection: the noted pieces, one by one. */
+static int piece_out(void *ctx, const uint8_t *frame, size_t len)
+{
+    piece_ctx *k = ctx;
+    uint32_t i = k->index++;
+    if (i < MAX_PIECES && (k->g->ok[i / 8] & (1u << (i % 8))))
+        k->g->emit(k->g->ctx, SYNACK_BR_BACKEND_PORT, frame, len);
+    return 0;
+}
+
+/*
+ * The pieces of super-frame m that the switch passed to the backend (all
+ * `pieces`, or some): whole through emit_gso when all passed, else (or
+ * when it fails) one by one.
+ */
+static void gso_out(synack_br *br, const synack_offload_msg *m, gso_collect *g,
+                    uint32_t pieces)
+{
+    static uint8_t whole[SYNACK_OFFLOAD_INNER_MAX];
+    static uint8_t scratch[65536];
+    if (g->to_backend == pieces) {
+        memcpy(whole, m->inner, m->inner_len);
+        if (synack_offload_partial_csum(whole, m->inner_len) == 0 &&
+            br->emit_gso(g->ctx, whole, m->inner_len, m->gso_size)) {
+            br->tx_gso++;
+            return;
+        }
+    }
+    piece_ctx k = {NULL, br, 0, SYNACK_BR_OPEN, g, 0};
+    (void)synack_offload_cut(m->inner, m->inner_len, m->gso_size, scratch, sizeof(scratch),
+                             piece_out, &k);
 }
 
 /*
@@ -199,13 +264,29 @@ static synack_br_close_reason offload_input(synack_br_client *c, synack_br *br,
             st->drop_invalid++;
             return SYNACK_BR_OPEN;
         }
-        piece_ctx k = {c, br, now, SYNACK_BR_OPEN};
-        if (synack_offload_cut(m->inner, m->inner_len, m->gso_size, scratch,
-                               sizeof(scratch), piece_in, &k) < 0) {
+        gso_collect g;
+        piece_ctx k = {c, br, now, SYNACK_BR_OPEN, NULL, 0};
+        if (br->emit_gso != NULL) {
+            memset(&g, 0, sizeof(g));
+            g.emit = br->emit;
+            g.ctx = br->emit_ctx;
+            br->emit = collect_emit;
+            br->emit_ctx = &g;
+            k.g = &g;
+        }
+        int pieces = synack_offload_cut(m->inner, m->inner_len, m->gso_size, scratch,
+                                        sizeof(scratch), piece_in, &k);
+        if (k.g != NULL) {
+            br->emit = g.emit;
+            br->emit_ctx = g.ctx;
+        }
+        if (pieces < 0) {
             st->drop_invalid++;
             return SYNACK_BR_OPEN;
         }
         st->rx_super++;
+        if (k.g != NULL && g.to_backend > 0)
+            gso_out(br, m, &g, (uint32_t)pieces);
         return k.r;
     }
     default:

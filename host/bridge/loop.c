@@ -42,6 +42,7 @@ typedef struct loop {
     synack_br_client *clients; /* by port; [0] unused */
     int *pidx;                 /* poll index of each client this turn */
     int listen_fd, ws_fd, sig_fd, tap_fd; /* listen_fd/ws_fd: -1 when off */
+    bool tap_vnet;                        /* --offload: the TAP has IFF_VNET_HDR */
     uint64_t listen_paused_until;
     synack_br_slirp *slirp;
     bool slirp_kick; /* slirp got input: let it run (if_start) without waiting */
@@ -89,7 +90,7 @@ static bool emit(void *ctx, int32_t port, const uint8_t *frame, size_t len)
     loop *L = ctx;
     if (port == SYNACK_BR_BACKEND_PORT) {
         if (L->tap_fd >= 0)
-            return synack_br_tap_write(L->tap_fd, frame, len);
+            return synack_br_tap_write(L->tap_fd, L->tap_vnet, frame, len);
         if (L->slirp != NULL) {
             synack_br_slirp_input(L->slirp, frame, len);
             L->slirp_kick = true;
@@ -101,6 +102,13 @@ static bool emit(void *ctx, int32_t port, const uint8_t *frame, size_t len)
     if (c->fd < 0)
         return false;
     return synack_br_client_queue(c, frame, len);
+}
+
+/* A client's super-frame to the TAP, whole (switch.h emit_gso). */
+static bool emit_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+{
+    loop *L = ctx;
+    return L->tap_fd >= 0 && L->tap_vnet && synack_br_tap_write_gso(L->tap_fd, frame, len, seg);
 }
 
 /* ---- counters ---------------------------------------------------------- */
@@ -160,14 +168,15 @@ static void print_all(const loop *L)
                 (unsigned long long)L->closed[r]);
     fprintf(stderr, " mac_learned=%llu mac_moved=%llu mac_evicted=%llu"
             " refused_per_addr_conns=%llu refused_per_addr_rate=%llu"
-            " refused_per_addr_table=%llu proxied=%llu rx_super=%llu\n",
+            " refused_per_addr_table=%llu proxied=%llu rx_super=%llu tx_gso=%llu\n",
             (unsigned long long)L->br.macs.learned,
             (unsigned long long)L->br.macs.moved,
             (unsigned long long)L->br.macs.evicted,
             (unsigned long long)L->limits.refused_conns,
             (unsigned long long)L->limits.refused_rate,
             (unsigned long long)L->limits.refused_table,
-            (unsigned long long)L->proxied, (unsigned long long)super);
+            (unsigned long long)L->proxied, (unsigned long long)super,
+            (unsigned long long)L->br.tx_gso);
     fflush(stderr);
 }
 
@@ -662,9 +671,12 @@ static int setup(loop *L, const synack_br_options *o, const uint8_t *token,
         return -1;
     }
     if (o->backend == SYNACK_BR_BACKEND_TAP) {
-        L->tap_fd = synack_br_tap_open(o->tap_name);
+        L->tap_vnet = o->offload;
+        L->tap_fd = synack_br_tap_open(o->tap_name, L->tap_vnet);
         if (L->tap_fd < 0)
             return -1;
+        if (L->tap_vnet)
+            L->br.emit_gso = emit_gso;
     } else if (o->backend == SYNACK_BR_BACKEND_SLIRP) {
         L->slirp = synack_br_slirp_open(o, &cfg.net, &L->br, o->verbose);
         if (L->slirp == NULL)
@@ -800,7 +812,7 @@ static void turn(loop *L)
     if (i_sig >= 0 && (ps->v[i_sig].revents & POLLIN))
         signals_read(L);
     if (i_tap >= 0 && (ps->v[i_tap].revents & (POLLIN | POLLERR | POLLHUP))) {
-        if (synack_br_tap_read(L->tap_fd, &L->br, L->rx, RX_BUF, TAP_BUDGET) < 0) {
+        if (synack_br_tap_read(L->tap_fd, L->tap_vnet, &L->br, L->rx, RX_BUF, TAP_BUDGET) < 0) {
             fprintf(stderr, "synack-bridge: TAP device failed: %s\n", strerror(errno));
             L->stop = true;
             L->status = 1;

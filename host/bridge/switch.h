@@ -103,12 +103,23 @@ typedef enum synack_br_verdict {
 typedef bool (*synack_br_emit_fn)(void *ctx, int32_t port, const uint8_t *frame,
                                   size_t len);
 
+/*
+ * Write the TCP/IPv4 super-frame f[0..len) to the backend whole, for it to
+ * cut into pieces of `seg` payload bytes (a TAP with IFF_VNET_HDR: GSO).
+ * The TCP checksum field holds the pseudo-header sum. False when it could
+ * not (the caller then writes the pieces).
+ */
+typedef bool (*synack_br_emit_gso_fn)(void *ctx, const uint8_t *frame, size_t len,
+                                      uint32_t seg);
+
 typedef struct synack_br {
     synack_br_config cfg;
     synack_br_mactable macs;
     synack_br_port *ports; /* max_clients + 1 */
     synack_br_emit_fn emit;
     void *emit_ctx;
+    synack_br_emit_gso_fn emit_gso; /* NULL: the backend takes only plain frames */
+    uint64_t tx_gso;                /* super-frames written whole to the backend */
     uint8_t reply[640];    /* room for a RST or DHCP reply frame */
 } synack_br;
 
