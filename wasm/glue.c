@@ -53,7 +53,7 @@ typedef struct synack_js_ctx {
     int32_t id;  /* the JS stack's id, passed back on every callback */
     /* Offload across a stream link (core/link/offload.h): HELLO sent, the
      * bridge agreed, and room to wrap or cut a super-frame. */
-    bool offload_asked, offload_tx;
+    bool offload_asked, offload_tx, offload_rx;
     uint8_t *cut;
     char trace_buf[SJ_TRACE_CAP];
 } synack_js_ctx;
@@ -233,7 +233,8 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
     if (c->cut != NULL) {
         /* The first frame: a bridge that does not know it drops it. */
         uint8_t hello[SYNACK_OFFLOAD_CTRL_LEN];
-        synack_offload_ctrl(hello, SYNACK_OFFLOAD_HELLO, mac, SYNACK_OFFLOAD_F_TX_TCP4,
+        synack_offload_ctrl(hello, SYNACK_OFFLOAD_HELLO, mac,
+                            SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4,
                             (uint16_t)SYNACK_OFFLOAD_INNER_MAX);
         c->offload_asked = link_send(c, hello, sizeof hello) >= 0;
     }
@@ -274,11 +275,18 @@ void synack_js_input(synack_js_ctx *c, double now, const uint8_t *frame,
     if (c->offload_asked && len >= 14 && frame[12] == (SYNACK_OFFLOAD_ETHERTYPE >> 8) &&
         frame[13] == (SYNACK_OFFLOAD_ETHERTYPE & 0xff)) {
         synack_offload_msg m;
-        if (synack_offload_parse(frame, len, &m) > 0 && m.type == SYNACK_OFFLOAD_AGREE) {
+        int r = synack_offload_parse(frame, len, &m);
+        if (r > 0 && m.type == SYNACK_OFFLOAD_AGREE) {
             c->offload_tx = (m.flags & SYNACK_OFFLOAD_F_TX_TCP4) != 0 &&
                             m.max >= SYNACK_OFFLOAD_INNER_MAX;
+            c->offload_rx = (m.flags & SYNACK_OFFLOAD_F_RX_TCP4) != 0;
             return;
         }
+        /* A bridge super-frame (checksums complete): the stack takes TCP
+         * segments above the MTU, as from an offloading TAP. */
+        if (r > 0 && m.type == SYNACK_OFFLOAD_SUPER && c->offload_rx && m.gso_type == 1)
+            synack_input(c->stack, ms_from_js(now), m.inner, m.inner_len);
+        return;
     }
     synack_input(c->stack, ms_from_js(now), frame, len);
 }

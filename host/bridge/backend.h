@@ -32,11 +32,15 @@ uint64_t synack_br_now_ms(void);
  * Attach to the existing TAP device `name` (IFF_TAP | IFF_NO_PI),
  * non-blocking; with `vnet`, also IFF_VNET_HDR (a 10-byte virtio_net_hdr
  * before every frame each way, host/native/vnet.h) so that super-frames
- * can be written whole with GSO; no receive offloads are asked for, so
- * the kernel still hands over plain, checksummed frames. Returns the
- * descriptor, or -1 with a message on stderr.
+ * can be written whole with GSO; with `tso` also TUN_F_CSUM | TUN_F_TSO4,
+ * so Linux hands over TCP super-frames (up to 64 KB, cut here for clients
+ * that do not take them). Returns the descriptor, or -1 with a message on
+ * stderr.
  */
-int synack_br_tap_open(const char *name, bool vnet);
+int synack_br_tap_open(const char *name, bool vnet, bool tso);
+
+/* Close it, dropping the device's offloads first when `vnet`. */
+void synack_br_tap_close(int fd, bool vnet);
 
 /* Read up to `budget` frames from the device into the switch. Returns the
  * number read, -1 when the device failed. */

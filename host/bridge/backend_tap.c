@@ -4,6 +4,7 @@
  * exactly one Ethernet frame.
  */
 #include "backend.h"
+#include "client.h"
 #include "offload.h"
 #include "vnet.h"
 
@@ -17,7 +18,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-int synack_br_tap_open(const char *name, bool vnet)
+int synack_br_tap_open(const char *name, bool vnet, bool tso)
 {
     /* Only an existing device: TUNSETIFF would create a new one. */
     if (if_nametoindex(name) == 0) {
@@ -38,27 +39,23 @@ int synack_br_tap_open(const char *name, bool vnet)
         close(fd);
         return -1;
     }
+    if (!vnet) {
+        /* The offloads are the device's, not the descriptor's: a reader
+         * with offloads before us (an offloading bridge killed with
+         * SIGKILL) must not leave us super-frames we cannot tell apart. */
+        (void)ioctl(fd, TUNSETOFFLOAD, 0ul);
+        return fd;
+    }
     int hl = (int)SYNACK_VNET_HDR_LEN;
     /* Offloads 0: the kernel completes checksums before handing a frame
      * over (the descriptor's offloads are the device's: reset them). */
-    if (vnet && (ioctl(fd, TUNSETVNETHDRSZ, &hl) < 0 || ioctl(fd, TUNSETOFFLOAD, 0) < 0)) {
+    unsigned long off = tso ? (unsigned long)(TUN_F_CSUM | TUN_F_TSO4) : 0ul;
+    if (vnet && (ioctl(fd, TUNSETVNETHDRSZ, &hl) < 0 || ioctl(fd, TUNSETOFFLOAD, off) < 0)) {
         fprintf(stderr, "synack-bridge: TAP %s: vnet header: %s\n", name, strerror(errno));
         close(fd);
         return -1;
     }
     return fd;
-}
-
-/* A frame the kernel handed over in pieces' clothing: cut, switch each. */
-typedef struct tap_piece {
-    synack_br *br;
-} tap_piece;
-
-static int tap_piece_in(void *ctx, const uint8_t *frame, size_t len)
-{
-    tap_piece *t = ctx;
-    synack_br_input(t->br, SYNACK_BR_BACKEND_PORT, synack_br_now_ms(), frame, len);
-    return 0;
 }
 
 int synack_br_tap_read(int fd, bool vnet, synack_br *br, uint8_t *buf, size_t buflen,
@@ -86,10 +83,8 @@ int synack_br_tap_read(int fd, bool vnet, synack_br *br, uint8_t *buf, size_t bu
             len -= sizeof(hdr);
             uint16_t seg = (uint16_t)(hdr[4] | hdr[5] << 8);
             if (hdr[1] != 0) {
-                static uint8_t scratch[65536];
-                tap_piece t = {br};
-                (void)synack_offload_cut(buf, len, seg, scratch, sizeof(scratch), tap_piece_in,
-                                         &t);
+                /* TSO from Linux: whole to a client that takes it, else cut. */
+                synack_br_backend_super(br, synack_br_now_ms(), buf, len, seg);
                 continue;
             }
         }
@@ -119,4 +114,12 @@ bool synack_br_tap_write_gso(int fd, const uint8_t *frame, size_t len, uint32_t 
     struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)frame, len}};
     ssize_t w = writev(fd, iov, 2);
     return w == (ssize_t)(len + sizeof(hdr));
+}
+
+void synack_br_tap_close(int fd, bool vnet)
+{
+    /* Drop the device's offloads so the next plain reader gets plain frames. */
+    if (vnet)
+        (void)ioctl(fd, TUNSETOFFLOAD, 0ul);
+    close(fd);
 }

@@ -225,6 +225,85 @@ static void gso_out(synack_br *br, const synack_offload_msg *m, gso_collect *g,
                              piece_out, &k);
 }
 
+/* ---- super-frames from the backend -------------------------------------- */
+
+typedef struct back_collect {
+    synack_br *br;
+    synack_br_emit_fn emit; /* the switch's own */
+    void *ctx;
+    uint32_t piece;
+    int32_t port;           /* the one client the noted pieces go to, or -1 */
+    uint32_t noted;
+    uint8_t ok[(MAX_PIECES + 7) / 8];
+} back_collect;
+
+static bool back_emit(void *ctx, int32_t port, const uint8_t *frame, size_t len)
+{
+    back_collect *g = ctx;
+    if (port > 0 && g->piece < MAX_PIECES && (g->port < 0 || g->port == port) &&
+        g->br->takes_super(g->ctx, port)) {
+        g->port = port;
+        g->ok[g->piece / 8] |= (uint8_t)(1u << (g->piece % 8));
+        g->noted++;
+        return true;
+    }
+    return g->emit(g->ctx, port, frame, len);
+}
+
+typedef struct back_piece {
+    back_collect *g;
+    uint64_t now;
+    uint32_t index;
+    bool second;   /* the second pass: noted pieces out, one by one */
+} back_piece;
+
+static int back_piece_in(void *ctx, const uint8_t *frame, size_t len)
+{
+    back_piece *k = ctx;
+    uint32_t i = k->index++;
+    if (k->second) {
+        if (i < MAX_PIECES && (k->g->ok[i / 8] & (1u << (i % 8))))
+            k->g->emit(k->g->ctx, k->g->port, frame, len);
+        return 0;
+    }
+    k->g->piece = i;
+    synack_br_input(k->g->br, SYNACK_BR_BACKEND_PORT, k->now, frame, len);
+    return 0;
+}
+
+void synack_br_backend_super(synack_br *br, uint64_t now, const uint8_t *frame, size_t len,
+                             uint32_t seg)
+{
+    static uint8_t scratch[65536];
+    back_collect g;
+    memset(&g, 0, sizeof(g));
+    g.br = br;
+    g.emit = br->emit;
+    g.ctx = br->emit_ctx;
+    g.port = -1;
+    back_piece k = {&g, now, 0, false};
+    if (br->takes_super != NULL && br->super_out != NULL) {
+        br->emit = back_emit;
+        br->emit_ctx = &g;
+    }
+    int pieces = synack_offload_cut(frame, len, seg, scratch, sizeof(scratch), back_piece_in, &k);
+    br->emit = g.emit;
+    br->emit_ctx = g.ctx;
+    if (pieces < 0) {
+        br->ports[SYNACK_BR_BACKEND_PORT].stats.drop_invalid++;
+        return;
+    }
+    if (g.noted == 0)
+        return;
+    if (g.noted == (uint32_t)pieces && br->super_out(g.ctx, g.port, frame, len, seg)) {
+        br->ports[g.port].stats.tx_super++;
+        return;
+    }
+    k.index = 0;
+    k.second = true;
+    (void)synack_offload_cut(frame, len, seg, scratch, sizeof(scratch), back_piece_in, &k);
+}
+
 /*
  * An offload message (core/link/offload.h) from an authenticated client.
  * HELLO: grant what this bridge does (only with --offload; otherwise it is
@@ -245,7 +324,10 @@ static synack_br_close_reason offload_input(synack_br_client *c, synack_br *br,
             st->drop_policy++;
             return SYNACK_BR_OPEN;
         }
-        uint16_t grant = m->flags & SYNACK_OFFLOAD_F_TX_TCP4;
+        uint16_t grant = m->flags & (SYNACK_OFFLOAD_F_TX_TCP4 |
+                                     (br->cfg.offload_rx ? SYNACK_OFFLOAD_F_RX_TCP4 : 0));
+        if (m->max < SYNACK_OFFLOAD_INNER_MAX)
+            grant &= (uint16_t)~SYNACK_OFFLOAD_F_RX_TCP4; /* it takes less than we send */
         uint8_t reply[SYNACK_OFFLOAD_CTRL_LEN];
         size_t n = synack_offload_ctrl(reply, SYNACK_OFFLOAD_AGREE, m->mac, grant,
                                        (uint16_t)SYNACK_OFFLOAD_INNER_MAX);

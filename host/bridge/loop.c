@@ -25,6 +25,7 @@
 
 #include "backend.h"
 #include "client.h"
+#include "offload.h"
 #include "metrics.h"
 #include "switch.h"
 
@@ -111,6 +112,28 @@ static bool emit_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
     return L->tap_fd >= 0 && L->tap_vnet && synack_br_tap_write_gso(L->tap_fd, frame, len, seg);
 }
 
+/* Whether client `port` agreed to take super-frames (RX_TCP4). */
+static bool takes_super(void *ctx, int32_t port)
+{
+    loop *L = ctx;
+    const synack_br_client *c = &L->clients[port];
+    return c->fd >= 0 && (c->offload & SYNACK_OFFLOAD_F_RX_TCP4);
+}
+
+/* A backend super-frame (checksums complete) to that client as one SUPER. */
+static bool super_out(void *ctx, int32_t port, const uint8_t *frame, size_t len, uint32_t seg)
+{
+    static uint8_t w[65536];
+    loop *L = ctx;
+    int32_t n = synack_offload_wrap(w, sizeof(w), frame, len, seg);
+    if (n < 0)
+        return false;
+    /* Checksums complete: no NEEDS_CSUM for the client to act on. */
+    memset(w + 14 + SYNACK_OFFLOAD_HDR_LEN, 0, 1);
+    memset(w + 14 + SYNACK_OFFLOAD_HDR_LEN + 6, 0, 4);
+    return synack_br_client_queue(&L->clients[port], w, (size_t)n);
+}
+
 /* ---- counters ---------------------------------------------------------- */
 
 static void print_port(const loop *L, int32_t port, const char *peer)
@@ -130,7 +153,7 @@ static void print_port(const loop *L, int32_t port, const char *peer)
             "tx_bytes=%llu drop_rate=%llu drop_spoof_mac=%llu "
             "drop_spoof_ip=%llu drop_policy=%llu drop_invalid=%llu "
             "drop_queue=%llu drop_unknown=%llu drop_isolated=%llu rst_sent=%llu "
-            "rx_super=%llu\n",
+            "rx_super=%llu tx_super=%llu\n",
             port, peer, state, mac, ip,
             p->ip_source == SYNACK_BR_IP_DHCP ? "dhcp"
             : p->ip_source == SYNACK_BR_IP_ARP ? "arp" : "-",
@@ -143,7 +166,7 @@ static void print_port(const loop *L, int32_t port, const char *peer)
             (unsigned long long)s->drop_invalid,
             (unsigned long long)s->drop_queue, (unsigned long long)s->drop_unknown,
             (unsigned long long)s->drop_isolated, (unsigned long long)s->rst_sent,
-            (unsigned long long)s->rx_super);
+            (unsigned long long)s->rx_super, (unsigned long long)s->tx_super);
 }
 
 static void print_all(const loop *L)
@@ -153,11 +176,13 @@ static void print_all(const loop *L)
         print_port(L, SYNACK_BR_BACKEND_PORT, backend);
     uint32_t active = 0;
     uint64_t super = L->gone.rx_super; /* clients gone, and those here */
+    uint64_t tsuper = L->gone.tx_super;
     for (uint32_t i = 1; i <= L->o->max_clients; i++) {
         if (L->clients[i].fd >= 0) {
             print_port(L, (int32_t)i, L->clients[i].peer);
             active++;
             super += L->ports[i].stats.rx_super;
+            tsuper += L->ports[i].stats.tx_super;
         }
     }
     fprintf(stderr, "synack-bridge: totals clients=%u accepted=%llu refused_full=%llu",
@@ -168,7 +193,8 @@ static void print_all(const loop *L)
                 (unsigned long long)L->closed[r]);
     fprintf(stderr, " mac_learned=%llu mac_moved=%llu mac_evicted=%llu"
             " refused_per_addr_conns=%llu refused_per_addr_rate=%llu"
-            " refused_per_addr_table=%llu proxied=%llu rx_super=%llu tx_gso=%llu\n",
+            " refused_per_addr_table=%llu proxied=%llu rx_super=%llu tx_gso=%llu"
+            " tx_super=%llu\n",
             (unsigned long long)L->br.macs.learned,
             (unsigned long long)L->br.macs.moved,
             (unsigned long long)L->br.macs.evicted,
@@ -176,7 +202,7 @@ static void print_all(const loop *L)
             (unsigned long long)L->limits.refused_rate,
             (unsigned long long)L->limits.refused_table,
             (unsigned long long)L->proxied, (unsigned long long)super,
-            (unsigned long long)L->br.tx_gso);
+            (unsigned long long)L->br.tx_gso, (unsigned long long)tsuper);
     fflush(stderr);
 }
 
@@ -202,6 +228,7 @@ static void add_stats(synack_br_stats *sum, const synack_br_stats *s)
     sum->drop_isolated += s->drop_isolated;
     sum->rst_sent += s->rst_sent;
     sum->rx_super += s->rx_super;
+    sum->tx_super += s->tx_super;
 }
 
 static void metric(FILE *f, const char *name, const char *type, const char *help)
@@ -672,11 +699,15 @@ static int setup(loop *L, const synack_br_options *o, const uint8_t *token,
     }
     if (o->backend == SYNACK_BR_BACKEND_TAP) {
         L->tap_vnet = o->offload;
-        L->tap_fd = synack_br_tap_open(o->tap_name, L->tap_vnet);
+        L->tap_fd = synack_br_tap_open(o->tap_name, L->tap_vnet, L->tap_vnet);
         if (L->tap_fd < 0)
             return -1;
-        if (L->tap_vnet)
+        if (L->tap_vnet) {
             L->br.emit_gso = emit_gso;
+            L->br.takes_super = takes_super;
+            L->br.super_out = super_out;
+            L->br.cfg.offload_rx = true;
+        }
     } else if (o->backend == SYNACK_BR_BACKEND_SLIRP) {
         L->slirp = synack_br_slirp_open(o, &cfg.net, &L->br, o->verbose);
         if (L->slirp == NULL)
@@ -712,7 +743,7 @@ static void teardown(loop *L)
     synack_br_metrics_close(L->metrics);
     free(L->limit_slots);
     if (L->tap_fd >= 0)
-        close(L->tap_fd);
+        synack_br_tap_close(L->tap_fd, L->tap_vnet);
     if (L->listen_fd >= 0)
         close(L->listen_fd);
     if (L->ws_fd >= 0)

@@ -44,6 +44,7 @@ typedef struct synack_br_config {
     bool dhcp_server;                    /* slirp only: answer DHCP here (dhcpd.h) */
     bool isolate;                        /* clients reach only the backend (switch.c) */
     bool offload;                        /* grant super-frames (client.c, core/link/offload.h) */
+    bool offload_rx;                     /* ... and offer them to clients (a TSO TAP) */
 } synack_br_config;
 
 typedef enum synack_br_port_state {
@@ -73,6 +74,7 @@ typedef struct synack_br_stats {
     uint64_t drop_isolated;        /* unicast to another client while isolated */
     uint64_t rst_sent;             /* resets answered for denied connections */
     uint64_t rx_super;             /* super-frames accepted (each cut into pieces) */
+    uint64_t tx_super;             /* super-frames handed to the port whole */
 } synack_br_stats;
 
 typedef struct synack_br_port {
@@ -119,6 +121,11 @@ typedef struct synack_br {
     synack_br_emit_fn emit;
     void *emit_ctx;
     synack_br_emit_gso_fn emit_gso; /* NULL: the backend takes only plain frames */
+    /* A backend super-frame to client `port` whole (it agreed to RX_TCP4):
+     * takes_super says whether the port may get one, super_out queues it
+     * (false: full, the caller sends the pieces). NULL: never. */
+    bool (*takes_super)(void *ctx, int32_t port);
+    bool (*super_out)(void *ctx, int32_t port, const uint8_t *frame, size_t len, uint32_t seg);
     uint64_t tx_gso;                /* super-frames written whole to the backend */
     uint8_t reply[640];    /* room for a RST or DHCP reply frame */
 } synack_br;

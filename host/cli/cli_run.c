@@ -190,14 +190,24 @@ static void frame_in(synack_cli *c, uint64_t now, const uint8_t *frame,
     if (c->offload_asked && len >= 14 && frame[12] == (SYNACK_OFFLOAD_ETHERTYPE >> 8) &&
         frame[13] == (SYNACK_OFFLOAD_ETHERTYPE & 0xff)) {
         synack_offload_msg m;
-        if (synack_offload_parse(frame, len, &m) > 0 && m.type == SYNACK_OFFLOAD_AGREE) {
+        int r = synack_offload_parse(frame, len, &m);
+        if (r > 0 && m.type == SYNACK_OFFLOAD_AGREE) {
             c->offload_tx = (m.flags & SYNACK_OFFLOAD_F_TX_TCP4) != 0 &&
                             m.max >= SYNACK_OFFLOAD_INNER_MAX;
+            c->offload_rx = (m.flags & SYNACK_OFFLOAD_F_RX_TCP4) != 0;
             if (c->o->trace || c->offload_tx)
-                synack_cli_msg(c, "offload: the bridge %s super-frames",
-                               c->offload_tx ? "takes" : "declined");
+                synack_cli_msg(c, "offload: the bridge %s super-frames%s",
+                               c->offload_tx ? "takes" : "declined",
+                               c->offload_rx ? " and sends them" : "");
             return;
         }
+        /* A bridge super-frame (checksums complete): the stack takes
+         * TCP segments above the MTU as from an offloading TAP. */
+        if (r > 0 && m.type == SYNACK_OFFLOAD_SUPER && c->offload_rx && m.gso_type == 1) {
+            synack_input(c->stack, now, m.inner, m.inner_len);
+            return;
+        }
+        return; /* any other offload message: nothing for the stack */
     }
     if (c->pcap != NULL)
         synack_pcap_record_in(c->pcap, frame, len);
@@ -473,7 +483,8 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
     if (c->cut != NULL) {
         /* The first frame: a bridge that does not know it drops it. */
         uint8_t hello[SYNACK_OFFLOAD_CTRL_LEN];
-        synack_offload_ctrl(hello, SYNACK_OFFLOAD_HELLO, cfg.mac.b, SYNACK_OFFLOAD_F_TX_TCP4,
+        synack_offload_ctrl(hello, SYNACK_OFFLOAD_HELLO, cfg.mac.b,
+                            SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4,
                             (uint16_t)SYNACK_OFFLOAD_INNER_MAX);
         c->offload_asked = wire_send(c, hello, sizeof hello) == 0;
     }

@@ -3,7 +3,8 @@
 on the Linux side). The offload exchange end to end: `synack --offload`
 sends to and receives from Linux through `synack-bridge --offload --tap`
 (SHA-256 equal, the bridge agreed, super-frames were cut), next to an old
-QEMU-framed client that must never see an offload frame; the same tool
+QEMU-framed client that must never see an offload frame (the bridge
+cuts Linux's TSO super-frames for it and for plain tools); the same tool
 against a bridge without --offload (HELLO dropped as by an old bridge)
 and a plain tool against the offloading bridge work unchanged."""
 import hashlib
@@ -118,7 +119,13 @@ try:
     t.check("super-frames went to the TAP whole with GSO (%s of %d)" % (totals["tx_gso"], nsuper),
             int(totals["tx_gso"]) >= nsuper // 2, str(totals))
     receive_from_linux(b, ["--offload"], "10.78.0.5", "synack --offload")
+    ports, totals = b.stats()
+    tsup = int(totals["tx_super"])
+    # Linux's TSO super-frames reached it whole (2 MB: dozens at least).
+    t.check("Linux's super-frames passed whole to the agreeing client (%d)" % tsup, tsup >= 10, str(totals))
     send_to_linux(b, [], "10.78.0.6", "plain synack --connect")
+    receive_from_linux(b, [], "10.78.0.8", "plain synack --connect (Linux's super-frames cut for it)")
+    t.check("no super-frame to the plain client", int(b.stats()[1]["tx_super"]) == tsup)
 
     seen = []
     while True:

@@ -430,6 +430,124 @@ static void test_bridge_gso_to_backend(void **state)
     synack_br_client_close(&f.c1);
 }
 
+/* Super-frames from the backend (a TSO TAP) to clients. */
+static struct {
+    bool takes, refuse;
+    size_t calls, len;
+    int32_t port;
+} sup_rec;
+
+static bool rec_takes(void *ctx, int32_t port)
+{
+    (void)ctx;
+    return sup_rec.takes && port == 1;
+}
+
+static bool rec_super(void *ctx, int32_t port, const uint8_t *frame, size_t len, uint32_t seg)
+{
+    (void)ctx;
+    (void)frame;
+    (void)seg;
+    sup_rec.calls++;
+    sup_rec.port = port;
+    sup_rec.len = len;
+    return !sup_rec.refuse;
+}
+
+static void test_backend_super_to_clients(void **state)
+{
+    (void)state;
+    static fx f;
+    static uint8_t sf[70000], s[200];
+    memset(&f, 0, sizeof(f));
+    memset(&sup_rec, 0, sizeof(sup_rec));
+    synack_br_config cfg = test_config(SYNACK_BR_BACKEND_TAP);
+    assert_int_equal(synack_br_init(&f.br, &cfg, f.ports, f.macs, 64, rec_emit, &f.rec, 0), 0);
+    f.br.takes_super = rec_takes;
+    f.br.super_out = rec_super;
+    assert_int_equal(synack_br_attach(&f.br, 0), 1);
+    assert_int_equal(synack_br_client_open(&f.c1, -1, 1, "one", 1518, 1 << 16), 0);
+    uint8_t a[64];
+    size_t n = build_arp(a, MAC_A, MAC_BCAST, SYNACK_ARP_REQUEST, MAC_A, IP_A, MAC_BCAST, IP_B);
+    assert_int_equal(synack_br_client_feed(&f.c1, &f.br, s, framed(s, a, n), 0), SYNACK_BR_OPEN);
+    /* Linux (B) sends A 60000 bytes as one TSO super-frame. */
+    size_t sn = build_tcp(sf, MAC_B, MAC_A, IP_B, IP_A, 5001, 40000, SYNACK_TCP_ACK | SYNACK_TCP_PSH,
+                          7, 1);
+    for (size_t i = 0; i < 60000; i++)
+        sf[sn + i] = (uint8_t)i;
+    sf[16] = (uint8_t)((sn - 14 + 60000) >> 8);
+    sf[17] = (uint8_t)(sn - 14 + 60000);
+    sn += 60000;
+
+    /* A client that takes them: one super-frame out, no piece. */
+    sup_rec.takes = true;
+    f.rec.count = 0;
+    synack_br_backend_super(&f.br, 0, sf, sn, 1448);
+    assert_int_equal(sup_rec.calls, 1);
+    assert_int_equal(sup_rec.port, 1);
+    assert_int_equal(sup_rec.len, sn);
+    assert_int_equal(f.rec.count, 0);
+    assert_int_equal(f.ports[1].stats.tx_super, 1);
+    assert_int_equal(f.ports[1].stats.tx_frames, 42); /* counted per piece */
+
+    /* Its queue is full: the pieces instead. */
+    sup_rec.refuse = true;
+    synack_br_backend_super(&f.br, 0, sf, sn, 1448);
+    assert_int_equal(sup_rec.calls, 2);
+    assert_int_equal(rec_count_to(&f.rec, 1), 42);
+    sup_rec.refuse = false;
+
+    /* A client that did not agree: MSS-sized pieces, checksums complete,
+     * PSH on the last only. */
+    sup_rec.takes = false;
+    f.rec.count = 0;
+    synack_br_backend_super(&f.br, 0, sf, sn, 1448);
+    assert_int_equal(sup_rec.calls, 2);
+    assert_int_equal(rec_count_to(&f.rec, 1), 42);
+    for (size_t i = 0; i < 42; i++) {
+        synack_tcp_repr t;
+        assert_true(synack_tcp_parse(f.rec.frame[i] + 34, f.rec.len[i] - 34,
+                                     synack_ip4_pseudo_sum(IP_B, IP_A, SYNACK_IPPROTO_TCP),
+                                     true, &t) >= 0);
+        assert_int_equal(t.seq, 7 + i * 1448);
+        assert_int_equal(!!(t.flags & SYNACK_TCP_PSH), i == 41);
+    }
+    assert_int_equal(f.ports[1].stats.tx_super, 1);
+
+    /* Not TCP over IPv4: dropped, counted on the backend. */
+    synack_br_backend_super(&f.br, 0, a, n, 1448);
+    assert_int_equal(f.ports[0].stats.drop_invalid, 1);
+    synack_br_client_close(&f.c1);
+}
+
+static void test_bridge_grants_receive(void **state)
+{
+    (void)state;
+    static uint8_t s[200], out[400];
+    fx *f = fx_new(true);
+    f->br.cfg.offload_rx = true; /* a TSO TAP */
+    uint8_t h[SYNACK_OFFLOAD_CTRL_LEN];
+    synack_offload_msg m;
+    synack_offload_ctrl(h, SYNACK_OFFLOAD_HELLO, MAC_A,
+                        SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4, 65503);
+    assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, h, sizeof(h)), 0),
+                     SYNACK_BR_OPEN);
+    /* Asking with a smaller limit than a SUPER may need: no RX. */
+    synack_offload_ctrl(h, SYNACK_OFFLOAD_HELLO, MAC_A,
+                        SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4, 9000);
+    assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, h, sizeof(h)), 0),
+                     SYNACK_BR_OPEN);
+    size_t qn = queued(&f->c1, out);
+    assert_int_equal(qn, 2 * (4 + SYNACK_OFFLOAD_CTRL_LEN));
+    assert_int_equal(synack_offload_parse(out + 4, SYNACK_OFFLOAD_CTRL_LEN, &m), 1);
+    assert_int_equal(m.flags, SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4);
+    assert_int_equal(synack_offload_parse(out + 8 + SYNACK_OFFLOAD_CTRL_LEN,
+                                          SYNACK_OFFLOAD_CTRL_LEN, &m), 1);
+    assert_int_equal(m.flags, SYNACK_OFFLOAD_F_TX_TCP4);
+    assert_int_equal(f->c1.offload, SYNACK_OFFLOAD_F_TX_TCP4);
+    synack_br_client_close(&f->c1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -439,6 +557,8 @@ int main(void)
         cmocka_unit_test(test_bridge_grants_and_cuts),
         cmocka_unit_test(test_bridge_refuses_unasked),
         cmocka_unit_test(test_bridge_gso_to_backend),
+        cmocka_unit_test(test_backend_super_to_clients),
+        cmocka_unit_test(test_bridge_grants_receive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
