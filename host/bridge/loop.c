@@ -306,6 +306,14 @@ static void render_metrics(void *ctx, FILE *f)
             (unsigned long long)L->proxied,
             (unsigned long long)L->closed[SYNACK_BR_CLOSED_PROXY],
             (unsigned long long)L->closed[SYNACK_BR_CLOSED_PROXY_TIMEOUT]);
+    metric(f, "offload_superframes_total", "counter",
+           "--offload: TCP super-frames taken from clients (in), written to the TAP "
+           "whole (tap_gso), and sent to clients whole (out).");
+    fprintf(f, "synack_bridge_offload_superframes_total{dir=\"in\"} %llu\n"
+               "synack_bridge_offload_superframes_total{dir=\"tap_gso\"} %llu\n"
+               "synack_bridge_offload_superframes_total{dir=\"out\"} %llu\n",
+            (unsigned long long)sum.rx_super, (unsigned long long)L->br.tx_gso,
+            (unsigned long long)sum.tx_super);
     metric(f, "client_frames_total", "counter",
            "Frames accepted from clients (in) and handed to clients (out).");
     fprintf(f, "synack_bridge_client_frames_total{direction=\"in\"} %llu\n"

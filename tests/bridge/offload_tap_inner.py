@@ -10,6 +10,7 @@ and a plain tool against the offloading bridge work unchanged."""
 import hashlib
 import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -100,7 +101,9 @@ def receive_from_linux(b, extra, ip, label):
             got.get("sha256") == hashlib.sha256(body).hexdigest(), "%s %s" % (got, err[-300:]))
 
 
-b = Bridge("--tap", "sbof0", "--offload", "--rate-fps", "0", "--rate-bps", "0")
+MP = free_port()
+b = Bridge("--tap", "sbof0", "--offload", "--rate-fps", "0", "--rate-bps", "0",
+           "--metrics", "127.0.0.1:%d" % MP)
 try:
     old = Client(b.port)  # QEMU -netdev stream framing, never says HELLO
     b.wait_active(1)
@@ -139,6 +142,13 @@ try:
     t.check("the old client still works after the others",
             old.recv_match(lambda e: e.haslayer(ARP) and e[ARP].op == 2) is not None)
     t.check("the plain tool sent no super-frame", int(b.stats()[1]["rx_super"]) == nsuper)
+    import urllib.request
+    text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % MP, timeout=5).read().decode()
+    got = {k: int(v) for k, v in re.findall(r'synack_bridge_offload_superframes_total\{dir="(\w+)"\} (\d+)', text)}
+    _, tot = b.stats()
+    t.check("--metrics exports the super-frame counters %s" % got,
+            got == {"in": int(tot["rx_super"]), "tap_gso": int(tot["tx_gso"]), "out": int(tot["tx_super"])},
+            str(tot))
 finally:
     b.cleanup()
 
