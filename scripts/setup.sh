@@ -39,6 +39,8 @@ if [ "$check_only" -eq 1 ]; then
     || missing+=("wasmtime-$WASMTIME_VERSION")
   [ -f "$here/build/deps/cmocka-emscripten/lib/libcmocka.a" ] \
     || missing+=("cmocka-emscripten (scripts/build-cmocka.sh)")
+  bash "$here/scripts/build-wasi-ports.sh" --check >/dev/null \
+    || missing+=("Debian sources of the WASI ports (scripts/build-wasi-ports.sh --fetch)")
   bash "$here/scripts/build-bearssl.sh" --check \
     || missing+=("bearssl (scripts/build-bearssl.sh, ~/.cache/synack)")
   if [ "${#missing[@]}" -gt 0 ]; then
@@ -73,6 +75,8 @@ fi
 
 # cmocka for Emscripten, cross-built from Debian's source (does nothing when built)
 "$here/scripts/build-cmocka.sh"
+# Debian sources of the programs tests/posix builds for WASI (curl, lighttpd)
+"$here/scripts/build-wasi-ports.sh" --fetch
 # BearSSL for tls/ (native, Emscripten, WASI), built once into ~/.cache/synack
 "$here/scripts/build-bearssl.sh"
 echo "setup: done"
