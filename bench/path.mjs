@@ -8,7 +8,7 @@
 // children, e.g. websockify's per-connection fork) during the transfer.
 //   node --experimental-websocket bench/path.mjs --module M.mjs --url ws://H:P/
 //     --ip A.B.C.D/N|dhcp --host H --port P --dir send|recv --bytes N
-//     [--pid name=PID ...] [--label TEXT]
+//     [--pid name=PID ...] [--label TEXT] [--offload 1]
 import { readFileSync, readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -60,7 +60,8 @@ class CountingWS extends globalThis.WebSocket {
     super.send(d);
   }
 }
-const link = new synack.WebSocketLink(opt('url'), { WebSocket: CountingWS });
+// --offload 1: ask the bridge (--offload) for super-frames (core/link/offload.h).
+const link = new synack.WebSocketLink(opt('url'), { WebSocket: CountingWS, offload: opt('offload') === '1' });
 await link.ready;
 const ip = opt('ip', 'dhcp');
 // PATH_TCP_BUFFER / PATH_TCP_INFO: as in path_chromium.mjs
@@ -112,6 +113,7 @@ const out = {
   ws_msgs_out_per_mb: +((msgOut - f0.mout) / mb).toFixed(1),
   ws_msgs_in_per_mb: +((msgIn - f0.min) / mb).toFixed(1),
   cpu_s: { node: +(((c1.user - c0.user) + (c1.system - c0.system)) / 1e6).toFixed(2) },
+  offload: stack.offloadActive === true,
 };
 pids.forEach((p, i) => { out.cpu_s[p.name] = +(p1[i] - p0[i]).toFixed(2); });
 if (samples.length) {

@@ -8,9 +8,11 @@
 #   bench/path.sh BUILD_DIR MODULE RAW_DIR      (root for the TAP part)
 # Writes RAW_DIR/path_*.json (one line each) and path_ceiling.json.
 #   PATH_BYTES=N           bytes per transfer (default 100 MB)
-#   PATH_VARIANTS="a=BRIDGE,MODULE b=BRIDGE,MODULE"
+#   PATH_VARIANTS="a=BRIDGE,MODULE b=BRIDGE,MODULE,offload"
 #                          compare builds side by side, interleaved in one
-#                          run (default: cur=BUILD_DIR's bridge,MODULE)
+#                          run (default: cur=BUILD_DIR's bridge,MODULE);
+#                          ",offload": the bridge runs with --offload and
+#                          the client asks for it (core/link/offload.h)
 #   PATH_BACKENDS="tap slirp"   PATH_ENDPOINTS="websockify bridge"
 #   PATH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=DIR"   extra flags for node
 #   PATH_TCP_BUFFER=N      the client stack's TCP buffers (default 256 KiB)
@@ -89,7 +91,7 @@ transfer() {
   # shellcheck disable=SC2086
   if "${pre[@]}" timeout 150 node --experimental-websocket --no-warnings ${PATH_NODE_FLAGS:-} "$script" --module "$mod" \
        --url "$url" --ip "$ip" --host "$host" --port "$port" --dir "$dir" --bytes "$bytes" \
-       --label "$label" "${pidargs[@]}" >"$work/one.json"; then
+       --label "$label" ${offload:+--offload 1} "${pidargs[@]}" >"$work/one.json"; then
     python3 - "$work/one.json" "$label" <<'PY' >"$raw/path_$label.json"
 import json, sys
 o = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
@@ -116,6 +118,7 @@ start_chain() {
     bwsport=$(free_port)
     extra=(--listen-ws "127.0.0.1:$bwsport")
   fi
+  [ -n "$offload" ] && extra+=(--offload)
   "${pre[@]}" "$bridge" --listen 127.0.0.1:0 "${extra[@]}" --rate-fps 0 --rate-bps 0 "$@" 2>"$work/bridge.err" &
   bpid=$!
   pids+=("$bpid")
@@ -175,7 +178,8 @@ fi
 for be in $backends; do
   for vs in $variants; do
     v=${vs%%=*} rest=${vs#*=}
-    bridge=${rest%%,*} mod=${rest#*,}
+    bridge=${rest%%,*} mod=${rest#*,} offload=""
+    if [[ "$mod" == *,offload ]]; then mod=${mod%,offload} offload=1; fi
     run_backend "$be" "$v"
   done
 done

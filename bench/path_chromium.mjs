@@ -85,14 +85,14 @@ const files = {
 };
 const page = `<!doctype html><meta charset="utf-8"><title>path</title><script type="module">
 import * as synack from '/synack.mjs';
-const p = ${JSON.stringify({ info: !!process.env.PATH_TCP_INFO, plain: PLAIN, buf: Number(process.env.PATH_TCP_BUFFER ?? 0), url: opt('url'), ip: opt('ip', 'dhcp'), host: opt('host'), port: Number(opt('port')), dir: opt('dir', 'send'), bytes: Number(opt('bytes', 100e6)) })};
+const p = ${JSON.stringify({ info: !!process.env.PATH_TCP_INFO, plain: PLAIN, buf: Number(process.env.PATH_TCP_BUFFER ?? 0), url: opt('url'), ip: opt('ip', 'dhcp'), host: opt('host'), port: Number(opt('port')), dir: opt('dir', 'send'), bytes: Number(opt('bytes', 100e6)), offload: opt('offload') === '1' })};
 let msgOut = 0, msgIn = 0;
 class CountingWS extends WebSocket {
   constructor(...a) { super(...a); this.addEventListener('message', () => { msgIn++; }); }
   send(d) { msgOut++; super.send(d); }
 }
 try {
-  const link = new synack.WebSocketLink(p.url, { WebSocket: CountingWS });
+  const link = new synack.WebSocketLink(p.url, { WebSocket: CountingWS, offload: p.offload });
   await link.ready;
   const tcp = p.buf ? { sendBuffer: p.buf, receiveBuffer: p.buf } : undefined;
   const stack = await synack.createStack({ link, ip: p.ip, dhcpTimeout: 15000, tcp });
@@ -123,7 +123,7 @@ try {
   }
   const secs = (performance.now() - t0) / 1000;
   clearInterval(iv);
-  window.__path = { moved, secs, out: link.framesOut, in: link.framesIn, mout: msgOut, min: msgIn, samples };
+  window.__path = { moved, secs, out: link.framesOut, in: link.framesIn, mout: msgOut, min: msgIn, samples, offload: stack.offloadActive === true };
   if (p.plain) await fetch('/result', { method: 'POST', body: JSON.stringify({ ...window.__path, start: window.__start }) });
   else await new Promise((r) => { window.__done = r; }); // the driver reads the CPU times first
   stack.close();
@@ -207,6 +207,7 @@ function report(r, s0, m0, m1) {
     ws_msgs_out_per_mb: +((r.mout - s0.mout) / mb).toFixed(1),
     ws_msgs_in_per_mb: +((r.min - s0.min) / mb).toFixed(1),
     cpu_s: { chromium: +(m1.c - m0.c).toFixed(2) },
+    offload: r.offload === true,
     ...(r.samples?.length ? { tcp_median: median(r.samples) } : {}),
     chromium_cpu_s_by_process: Object.fromEntries(Object.keys(m1.t)
       .map((k) => [k, +(m1.t[k] - (m0.t[k] ?? 0)).toFixed(2)]).filter(([, v]) => v > 0)),

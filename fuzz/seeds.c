@@ -1,6 +1,6 @@
 /*
  * Seed corpora for the fuzz targets, generated (nothing binary is
- * committed): `fuzz_seeds DIR` writes DIR/stack, DIR/wire, DIR/framing, DIR/proxy, DIR/ws and
+ * committed): `fuzz_seeds DIR` writes DIR/stack, DIR/wire, DIR/framing, DIR/proxy, DIR/ws, DIR/offload and
  * DIR/dhcp_dns. The frames are built with the core's own emitters, so the
  * seeds follow the wire formats as the stack writes them.
  */
@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "fuzz_records.h"
+#include "offload.h"
 #include "wire/wire.h"
 #include "wire/wire_app.h"
 
@@ -428,6 +429,40 @@ static void ws_seeds(void)
     free(o);
 }
 
+/* ---- offload (synack-bridge --offload's messages) --------------------------- */
+
+static void offload_seeds(void)
+{
+    buf *o = calloc(1, sizeof *o);
+    static const uint8_t mac[6] = {2, 0, 0, 0, 0, 1};
+    uint8_t c[SYNACK_OFFLOAD_CTRL_LEN];
+    synack_offload_ctrl(c, SYNACK_OFFLOAD_HELLO, mac, SYNACK_OFFLOAD_F_TX_TCP4, 65000);
+    put(o, c, sizeof c);
+    save("offload", "hello", o);
+    /* A TCP/IPv4 super-frame of 4000 bytes, wrapped with gso_size 1448. */
+    static uint8_t inner[14 + 40 + 4000], w[sizeof inner + 64];
+    memset(inner, 0, sizeof inner);
+    memcpy(inner, mac, 6);
+    memcpy(inner + 6, mac, 6);
+    inner[12] = 0x08;
+    uint8_t *ip = inner + 14;
+    ip[0] = 0x45;
+    ip[2] = (uint8_t)((40 + 4000) >> 8);
+    ip[3] = (uint8_t)(40 + 4000);
+    ip[8] = 64;
+    ip[9] = 6;
+    ip[12] = 10, ip[15] = 2, ip[16] = 10, ip[19] = 1;
+    ip[20 + 12] = 0x50;
+    ip[20 + 13] = 0x18; /* PSH ACK */
+    for (size_t k = 0; k < 4000; k++)
+        inner[54 + k] = (uint8_t)k;
+    int32_t n = synack_offload_wrap(w, sizeof w, inner, sizeof inner, 1448);
+    o->n = 0;
+    put(o, w, (size_t)n);
+    save("offload", "super", o);
+    free(o);
+}
+
 /* ---- dhcp_dns ----------------------------------------------------------------- */
 
 static void dhcp_dns_seeds(void)
@@ -473,6 +508,7 @@ int main(int argc, char **argv)
     dhcp_dns_seeds();
     proxy_seeds();
     ws_seeds();
+    offload_seeds();
     printf("fuzz_seeds: %d files under %s\n", written, root);
     return 0;
 }

@@ -29,6 +29,8 @@
 
 #include "synack/synack.h"
 #include "synack_libc.h"
+#include "framing.h"
+#include "offload.h"
 
 /* The boundary's address (IPv4, host order) as the API's synack_addr. */
 static synack_addr addr_in(uint32_t a)
@@ -49,6 +51,10 @@ static uint32_t addr_out(const synack_addr *a)
 typedef struct synack_js_ctx {
     synack_stack *stack;
     int32_t id;  /* the JS stack's id, passed back on every callback */
+    /* Offload across a stream link (core/link/offload.h): HELLO sent, the
+     * bridge agreed, and room to wrap or cut a super-frame. */
+    bool offload_asked, offload_tx, offload_rx;
+    uint8_t *cut;
     char trace_buf[SJ_TRACE_CAP];
 } synack_js_ctx;
 
@@ -80,6 +86,25 @@ static int link_send(void *ctx, const uint8_t *frame, size_t len)
 {
     const synack_js_ctx *c = ctx;
     return synack_js_import_send(c->id, frame, len);
+}
+
+static int link_send_piece(void *ctx, const uint8_t *frame, size_t len)
+{
+    return link_send(ctx, frame, len);
+}
+
+/* The stack's super-frame: whole as a SUPER once the bridge agreed, cut
+ * here into ordinary frames before (or when it never does). */
+static int link_send_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+{
+    synack_js_ctx *c = ctx;
+    if (c->offload_tx) {
+        int32_t n = synack_offload_wrap(c->cut, SYNACK_FRAME_MAX, frame, len, seg);
+        return n < 0 ? -1 : link_send(ctx, c->cut, (size_t)n);
+    }
+    return synack_offload_cut(frame, len, seg, c->cut, SYNACK_FRAME_MAX, link_send_piece, ctx) < 0
+               ? -1
+               : 0;
 }
 
 static void on_trace(void *ctx, const synack_trace_event *ev)
@@ -118,6 +143,7 @@ enum synack_js_opt {
     SJ_OPT_ARP_RETRY_MS,
     SJ_OPT_ARP_RETRIES,
     SJ_OPT_TCP_MEM_MAX,   /* bytes: budget for all TCP buffers */
+    SJ_OPT_OFFLOAD,       /* 0/1: ask the bridge for super-frames (Ethernet only) */
     SJ_OPT__COUNT
 };
 
@@ -167,6 +193,15 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
     cfg.link.medium = opt[SJ_OPT_MEDIUM] == 1 ? SYNACK_MEDIUM_IP
                                               : SYNACK_MEDIUM_ETHERNET;
     memcpy(cfg.mac.b, mac, 6);
+    if (opt[SJ_OPT_OFFLOAD] == 1 && cfg.link.medium == SYNACK_MEDIUM_ETHERNET) {
+        c->cut = malloc(SYNACK_FRAME_MAX);
+        if (c->cut == NULL) {
+            free(c);
+            return SYNACK_ERR_NOMEM;
+        }
+        cfg.link.gso_max = SYNACK_OFFLOAD_INNER_MAX - 14u; /* IP bytes */
+        cfg.link.send_gso = link_send_gso;
+    }
     cfg.seed = ((uint64_t)opt[SJ_OPT_SEED_HI] << 32) | opt[SJ_OPT_SEED_LO];
 
     synack_tcp_config *t = &cfg.tcp;
@@ -191,8 +226,17 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
 
     int err = synack_stack_new(&c->stack, &cfg, ms_from_js(now));
     if (err < 0) {
+        free(c->cut);
         free(c);
         return err;
+    }
+    if (c->cut != NULL) {
+        /* The first frame: a bridge that does not know it drops it. */
+        uint8_t hello[SYNACK_OFFLOAD_CTRL_LEN];
+        synack_offload_ctrl(hello, SYNACK_OFFLOAD_HELLO, mac,
+                            SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4,
+                            (uint16_t)SYNACK_OFFLOAD_INNER_MAX);
+        c->offload_asked = link_send(c, hello, sizeof hello) >= 0;
     }
     *out = c;
     return 0;
@@ -205,7 +249,15 @@ void synack_js_free(synack_js_ctx *c)
     if (c == NULL)
         return;
     synack_stack_free(c->stack);
+    free(c->cut);
     free(c);
+}
+
+/* Whether the bridge agreed to take super-frames (0/1). */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_offload_active(const synack_js_ctx *c)
+{
+    return c->offload_tx ? 1 : 0;
 }
 
 /* Turn trace events on or off. */
@@ -220,6 +272,22 @@ EMSCRIPTEN_KEEPALIVE
 void synack_js_input(synack_js_ctx *c, double now, const uint8_t *frame,
                      size_t len)
 {
+    if (c->offload_asked && len >= 14 && frame[12] == (SYNACK_OFFLOAD_ETHERTYPE >> 8) &&
+        frame[13] == (SYNACK_OFFLOAD_ETHERTYPE & 0xff)) {
+        synack_offload_msg m;
+        int r = synack_offload_parse(frame, len, &m);
+        if (r > 0 && m.type == SYNACK_OFFLOAD_AGREE) {
+            c->offload_tx = (m.flags & SYNACK_OFFLOAD_F_TX_TCP4) != 0 &&
+                            m.max >= SYNACK_OFFLOAD_INNER_MAX;
+            c->offload_rx = (m.flags & SYNACK_OFFLOAD_F_RX_TCP4) != 0;
+            return;
+        }
+        /* A bridge super-frame (checksums complete): the stack takes TCP
+         * segments above the MTU, as from an offloading TAP. */
+        if (r > 0 && m.type == SYNACK_OFFLOAD_SUPER && c->offload_rx && m.gso_type == 1)
+            synack_input(c->stack, ms_from_js(now), m.inner, m.inner_len);
+        return;
+    }
     synack_input(c->stack, ms_from_js(now), frame, len);
 }
 

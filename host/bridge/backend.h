@@ -30,17 +30,29 @@ uint64_t synack_br_now_ms(void);
 
 /*
  * Attach to the existing TAP device `name` (IFF_TAP | IFF_NO_PI),
- * non-blocking. Returns the descriptor, or -1 with a message on stderr.
+ * non-blocking; with `vnet`, also IFF_VNET_HDR (a 10-byte virtio_net_hdr
+ * before every frame each way, host/native/vnet.h) so that super-frames
+ * can be written whole with GSO; with `tso` also TUN_F_CSUM | TUN_F_TSO4,
+ * so Linux hands over TCP super-frames (up to 64 KB, cut here for clients
+ * that do not take them). Returns the descriptor, or -1 with a message on
+ * stderr.
  */
-int synack_br_tap_open(const char *name);
+int synack_br_tap_open(const char *name, bool vnet, bool tso);
+
+/* Close it, dropping the device's offloads first when `vnet`. */
+void synack_br_tap_close(int fd, bool vnet);
 
 /* Read up to `budget` frames from the device into the switch. Returns the
  * number read, -1 when the device failed. */
-int synack_br_tap_read(int fd, synack_br *br, uint8_t *buf, size_t buflen,
+int synack_br_tap_read(int fd, bool vnet, synack_br *br, uint8_t *buf, size_t buflen,
                        int budget);
 
 /* Write one frame; false when the device would block or refused it. */
-bool synack_br_tap_write(int fd, const uint8_t *frame, size_t len);
+bool synack_br_tap_write(int fd, bool vnet, const uint8_t *frame, size_t len);
+
+/* Write a TCP/IPv4 super-frame with GSO (a vnet TAP; the TCP checksum
+ * field holds the pseudo-header sum); false when refused. */
+bool synack_br_tap_write_gso(int fd, const uint8_t *frame, size_t len, uint32_t seg);
 
 /* ---- slirp ------------------------------------------------------------- */
 

@@ -5,6 +5,7 @@
  * shared reader of core/link/framing.h.
  */
 #include "client.h"
+#include "offload.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -130,11 +131,9 @@ synack_br_close_reason synack_br_client_proxy_done(synack_br_client *c,
     return r;
 }
 
-static synack_br_close_reason deliver(synack_br_client *c, synack_br *br,
-                                      const uint8_t *frame, size_t len,
-                                      uint64_t now)
+static synack_br_close_reason verdict_reason(synack_br_verdict v)
 {
-    switch (synack_br_input(br, c->port, now, frame, len)) {
+    switch (v) {
     case SYNACK_BR_CLOSE_MALFORMED:
         return SYNACK_BR_CLOSED_MALFORMED;
     case SYNACK_BR_CLOSE_AUTH:
@@ -142,6 +141,260 @@ static synack_br_close_reason deliver(synack_br_client *c, synack_br *br,
     default:
         return SYNACK_BR_OPEN;
     }
+}
+
+/*
+ * While the pieces of one super-frame are switched and the backend takes
+ * super-frames whole (br->emit_gso), the pieces the switch hands to the
+ * backend are only noted here (a bitmap by piece number); afterwards all of
+ * them go out as the one super-frame, or, when only some passed (a rate
+ * limit ran out half-way), those pieces one by one.
+ */
+#define MAX_PIECES ((SYNACK_OFFLOAD_INNER_MAX + SYNACK_OFFLOAD_SEG_MIN - 1) / SYNACK_OFFLOAD_SEG_MIN)
+
+typedef struct gso_collect {
+    synack_br_emit_fn emit; /* the switch's own */
+    void *ctx;
+    uint32_t piece;         /* the piece being switched */
+    uint32_t to_backend;
+    uint8_t ok[(MAX_PIECES + 7) / 8];
+} gso_collect;
+
+static bool collect_emit(void *ctx, int32_t port, const uint8_t *frame, size_t len)
+{
+    gso_collect *g = ctx;
+    if (port != SYNACK_BR_BACKEND_PORT || g->piece >= MAX_PIECES)
+        return g->emit(g->ctx, port, frame, len);
+    g->ok[g->piece / 8] |= (uint8_t)(1u << (g->piece % 8));
+    g->to_backend++;
+    return true;
+}
+
+/* The pieces of a client's super-frame, each switched as if sent alone. */
+typedef struct piece_ctx {
+    synack_br_client *c;
+    synack_br *br;
+    uint64_t now;
+    synack_br_close_reason r;
+    gso_collect *g;  /* NULL unless collecting */
+    uint32_t index;
+} piece_ctx;
+
+static int piece_in(void *ctx, const uint8_t *frame, size_t len)
+{
+    piece_ctx *k = ctx;
+    if (k->g != NULL)
+        k->g->piece = k->index;
+    k->index++;
+    if (k->r != SYNACK_BR_OPEN)
+        return -1;
+    k->r = verdict_reason(synack_br_input(k->br, k->c->port, k->now, frame, len));
+    return 0;
+}
+
+/* Second pass after a partial collection: the noted pieces, one by one. */
+static int piece_out(void *ctx, const uint8_t *frame, size_t len)
+{
+    piece_ctx *k = ctx;
+    uint32_t i = k->index++;
+    if (i < MAX_PIECES && (k->g->ok[i / 8] & (1u << (i % 8))))
+        k->g->emit(k->g->ctx, SYNACK_BR_BACKEND_PORT, frame, len);
+    return 0;
+}
+
+/*
+ * The pieces of super-frame m that the switch passed to the backend (all
+ * `pieces`, or some): whole through emit_gso when all passed, else (or
+ * when it fails) one by one.
+ */
+static void gso_out(synack_br *br, const synack_offload_msg *m, gso_collect *g,
+                    uint32_t pieces)
+{
+    static uint8_t whole[SYNACK_OFFLOAD_INNER_MAX];
+    static uint8_t scratch[65536];
+    if (g->to_backend == pieces) {
+        memcpy(whole, m->inner, m->inner_len);
+        if (synack_offload_partial_csum(whole, m->inner_len) == 0 &&
+            br->emit_gso(g->ctx, whole, m->inner_len, m->gso_size)) {
+            br->tx_gso++;
+            return;
+        }
+    }
+    piece_ctx k = {NULL, br, 0, SYNACK_BR_OPEN, g, 0};
+    (void)synack_offload_cut(m->inner, m->inner_len, m->gso_size, scratch, sizeof(scratch),
+                             piece_out, &k);
+}
+
+/* ---- super-frames from the backend -------------------------------------- */
+
+typedef struct back_collect {
+    synack_br *br;
+    synack_br_emit_fn emit; /* the switch's own */
+    void *ctx;
+    uint32_t piece;
+    int32_t port;           /* the one client the noted pieces go to, or -1 */
+    uint32_t noted;
+    uint8_t ok[(MAX_PIECES + 7) / 8];
+} back_collect;
+
+static bool back_emit(void *ctx, int32_t port, const uint8_t *frame, size_t len)
+{
+    back_collect *g = ctx;
+    if (port > 0 && g->piece < MAX_PIECES && (g->port < 0 || g->port == port) &&
+        g->br->takes_super(g->ctx, port)) {
+        g->port = port;
+        g->ok[g->piece / 8] |= (uint8_t)(1u << (g->piece % 8));
+        g->noted++;
+        return true;
+    }
+    return g->emit(g->ctx, port, frame, len);
+}
+
+typedef struct back_piece {
+    back_collect *g;
+    uint64_t now;
+    uint32_t index;
+    bool second;   /* the second pass: noted pieces out, one by one */
+} back_piece;
+
+static int back_piece_in(void *ctx, const uint8_t *frame, size_t len)
+{
+    back_piece *k = ctx;
+    uint32_t i = k->index++;
+    if (k->second) {
+        if (i < MAX_PIECES && (k->g->ok[i / 8] & (1u << (i % 8))))
+            k->g->emit(k->g->ctx, k->g->port, frame, len);
+        return 0;
+    }
+    k->g->piece = i;
+    synack_br_input(k->g->br, SYNACK_BR_BACKEND_PORT, k->now, frame, len);
+    return 0;
+}
+
+void synack_br_backend_super(synack_br *br, uint64_t now, const uint8_t *frame, size_t len,
+                             uint32_t seg)
+{
+    static uint8_t scratch[65536];
+    back_collect g;
+    memset(&g, 0, sizeof(g));
+    g.br = br;
+    g.emit = br->emit;
+    g.ctx = br->emit_ctx;
+    g.port = -1;
+    back_piece k = {&g, now, 0, false};
+    if (br->takes_super != NULL && br->super_out != NULL) {
+        br->emit = back_emit;
+        br->emit_ctx = &g;
+    }
+    int pieces = synack_offload_cut(frame, len, seg, scratch, sizeof(scratch), back_piece_in, &k);
+    br->emit = g.emit;
+    br->emit_ctx = g.ctx;
+    if (pieces < 0) {
+        br->ports[SYNACK_BR_BACKEND_PORT].stats.drop_invalid++;
+        return;
+    }
+    if (g.noted == 0)
+        return;
+    if (g.noted == (uint32_t)pieces && br->super_out(g.ctx, g.port, frame, len, seg)) {
+        br->ports[g.port].stats.tx_super++;
+        return;
+    }
+    k.index = 0;
+    k.second = true;
+    (void)synack_offload_cut(frame, len, seg, scratch, sizeof(scratch), back_piece_in, &k);
+}
+
+/*
+ * An offload message (core/link/offload.h) from an authenticated client.
+ * HELLO: grant what this bridge does (only with --offload; otherwise it is
+ * dropped like any unswitched EtherType, as an old bridge does). SUPER:
+ * only from a client that was granted it, checked, then cut into frames
+ * that go through every check a plain frame meets (policy, anti-spoofing,
+ * rate limits per piece). A bad or unasked-for SUPER is dropped and
+ * counted, never passed on whole.
+ */
+static synack_br_close_reason offload_input(synack_br_client *c, synack_br *br,
+                                            const synack_offload_msg *m, uint64_t now)
+{
+    static uint8_t scratch[65536];
+    synack_br_stats *st = &br->ports[c->port].stats;
+    switch (m->type) {
+    case SYNACK_OFFLOAD_HELLO: {
+        if (!br->cfg.offload) {
+            st->drop_policy++;
+            return SYNACK_BR_OPEN;
+        }
+        uint16_t grant = m->flags & (SYNACK_OFFLOAD_F_TX_TCP4 |
+                                     (br->cfg.offload_rx ? SYNACK_OFFLOAD_F_RX_TCP4 : 0));
+        if (m->max < SYNACK_OFFLOAD_INNER_MAX)
+            grant &= (uint16_t)~SYNACK_OFFLOAD_F_RX_TCP4; /* it takes less than we send */
+        uint8_t reply[SYNACK_OFFLOAD_CTRL_LEN];
+        size_t n = synack_offload_ctrl(reply, SYNACK_OFFLOAD_AGREE, m->mac, grant,
+                                       (uint16_t)SYNACK_OFFLOAD_INNER_MAX);
+        if (!synack_br_client_queue(c, reply, n)) {
+            st->drop_queue++;
+            return SYNACK_BR_OPEN; /* no AGREE: it keeps sending plain frames */
+        }
+        c->offload = grant;
+        if (grant)
+            c->in_cap = SYNACK_FRAME_MAX; /* room for a SUPER */
+        return SYNACK_BR_OPEN;
+    }
+    case SYNACK_OFFLOAD_SUPER: {
+        if (!(c->offload & SYNACK_OFFLOAD_F_TX_TCP4) ||
+            synack_offload_check(m, br->cfg.max_frame) < 0) {
+            st->drop_invalid++;
+            return SYNACK_BR_OPEN;
+        }
+        gso_collect g;
+        piece_ctx k = {c, br, now, SYNACK_BR_OPEN, NULL, 0};
+        if (br->emit_gso != NULL) {
+            memset(&g, 0, sizeof(g));
+            g.emit = br->emit;
+            g.ctx = br->emit_ctx;
+            br->emit = collect_emit;
+            br->emit_ctx = &g;
+            k.g = &g;
+        }
+        int pieces = synack_offload_cut(m->inner, m->inner_len, m->gso_size, scratch,
+                                        sizeof(scratch), piece_in, &k);
+        if (k.g != NULL) {
+            br->emit = g.emit;
+            br->emit_ctx = g.ctx;
+        }
+        if (pieces < 0) {
+            st->drop_invalid++;
+            return SYNACK_BR_OPEN;
+        }
+        st->rx_super++;
+        if (k.g != NULL && g.to_backend > 0)
+            gso_out(br, m, &g, (uint32_t)pieces);
+        return k.r;
+    }
+    default:
+        st->drop_invalid++; /* an AGREE from a client means nothing */
+        return SYNACK_BR_OPEN;
+    }
+}
+
+static synack_br_close_reason deliver(synack_br_client *c, synack_br *br,
+                                      const uint8_t *frame, size_t len,
+                                      uint64_t now)
+{
+    /* Longer than this client may send: the switch closes it, as before. */
+    if (len >= 14 && len <= c->in_cap && frame[12] == (SYNACK_OFFLOAD_ETHERTYPE >> 8) &&
+        frame[13] == (SYNACK_OFFLOAD_ETHERTYPE & 0xff) &&
+        synack_br_port_active(br, c->port)) {
+        synack_offload_msg m;
+        int r = synack_offload_parse(frame, len, &m);
+        if (r < 0) {
+            br->ports[c->port].stats.drop_invalid++;
+            return SYNACK_BR_OPEN;
+        }
+        if (r > 0)
+            return offload_input(c, br, &m, now);
+    }
+    return verdict_reason(synack_br_input(br, c->port, now, frame, len));
 }
 
 synack_br_close_reason synack_br_client_feed(synack_br_client *c, synack_br *br,

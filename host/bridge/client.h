@@ -84,6 +84,7 @@ typedef struct synack_br_client {
     size_t plen, phdr;
     synack_br_proxy_addr paddr;
     synack_br_wsconn *ws; /* NULL for a stream client */
+    uint16_t offload;     /* SYNACK_OFFLOAD_F_* granted (AGREE sent) */
 } synack_br_client;
 
 /*
@@ -131,6 +132,16 @@ bool synack_br_client_ws_waiting(const synack_br_client *c);
  * output is between messages (best effort, never blocks).
  */
 void synack_br_client_ws_goodbye(synack_br_client *c, synack_br_close_reason why);
+
+/*
+ * A TCP/IPv4 super-frame from the backend (a TAP with TSO: its checksums
+ * complete, pieces of `seg` payload bytes). Its pieces go through the
+ * switch as plain frames would; when all of them go to one client that
+ * takes super-frames (br->takes_super), that client gets it whole as a
+ * SUPER instead, else every port gets its pieces.
+ */
+void synack_br_backend_super(synack_br *br, uint64_t now, const uint8_t *frame, size_t len,
+                             uint32_t seg);
 
 /* Close the socket and free the buffers; the slot becomes free. */
 void synack_br_client_close(synack_br_client *c);

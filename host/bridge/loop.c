@@ -25,6 +25,7 @@
 
 #include "backend.h"
 #include "client.h"
+#include "offload.h"
 #include "metrics.h"
 #include "switch.h"
 
@@ -42,6 +43,7 @@ typedef struct loop {
     synack_br_client *clients; /* by port; [0] unused */
     int *pidx;                 /* poll index of each client this turn */
     int listen_fd, ws_fd, sig_fd, tap_fd; /* listen_fd/ws_fd: -1 when off */
+    bool tap_vnet;                        /* --offload: the TAP has IFF_VNET_HDR */
     uint64_t listen_paused_until;
     synack_br_slirp *slirp;
     bool slirp_kick; /* slirp got input: let it run (if_start) without waiting */
@@ -89,7 +91,7 @@ static bool emit(void *ctx, int32_t port, const uint8_t *frame, size_t len)
     loop *L = ctx;
     if (port == SYNACK_BR_BACKEND_PORT) {
         if (L->tap_fd >= 0)
-            return synack_br_tap_write(L->tap_fd, frame, len);
+            return synack_br_tap_write(L->tap_fd, L->tap_vnet, frame, len);
         if (L->slirp != NULL) {
             synack_br_slirp_input(L->slirp, frame, len);
             L->slirp_kick = true;
@@ -101,6 +103,35 @@ static bool emit(void *ctx, int32_t port, const uint8_t *frame, size_t len)
     if (c->fd < 0)
         return false;
     return synack_br_client_queue(c, frame, len);
+}
+
+/* A client's super-frame to the TAP, whole (switch.h emit_gso). */
+static bool emit_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+{
+    loop *L = ctx;
+    return L->tap_fd >= 0 && L->tap_vnet && synack_br_tap_write_gso(L->tap_fd, frame, len, seg);
+}
+
+/* Whether client `port` agreed to take super-frames (RX_TCP4). */
+static bool takes_super(void *ctx, int32_t port)
+{
+    loop *L = ctx;
+    const synack_br_client *c = &L->clients[port];
+    return c->fd >= 0 && (c->offload & SYNACK_OFFLOAD_F_RX_TCP4);
+}
+
+/* A backend super-frame (checksums complete) to that client as one SUPER. */
+static bool super_out(void *ctx, int32_t port, const uint8_t *frame, size_t len, uint32_t seg)
+{
+    static uint8_t w[65536];
+    loop *L = ctx;
+    int32_t n = synack_offload_wrap(w, sizeof(w), frame, len, seg);
+    if (n < 0)
+        return false;
+    /* Checksums complete: no NEEDS_CSUM for the client to act on. */
+    memset(w + 14 + SYNACK_OFFLOAD_HDR_LEN, 0, 1);
+    memset(w + 14 + SYNACK_OFFLOAD_HDR_LEN + 6, 0, 4);
+    return synack_br_client_queue(&L->clients[port], w, (size_t)n);
 }
 
 /* ---- counters ---------------------------------------------------------- */
@@ -121,7 +152,8 @@ static void print_port(const loop *L, int32_t port, const char *peer)
             "ip_from=%s rx_frames=%llu rx_bytes=%llu tx_frames=%llu "
             "tx_bytes=%llu drop_rate=%llu drop_spoof_mac=%llu "
             "drop_spoof_ip=%llu drop_policy=%llu drop_invalid=%llu "
-            "drop_queue=%llu drop_unknown=%llu drop_isolated=%llu rst_sent=%llu\n",
+            "drop_queue=%llu drop_unknown=%llu drop_isolated=%llu rst_sent=%llu "
+            "rx_super=%llu tx_super=%llu\n",
             port, peer, state, mac, ip,
             p->ip_source == SYNACK_BR_IP_DHCP ? "dhcp"
             : p->ip_source == SYNACK_BR_IP_ARP ? "arp" : "-",
@@ -133,7 +165,8 @@ static void print_port(const loop *L, int32_t port, const char *peer)
             (unsigned long long)s->drop_policy,
             (unsigned long long)s->drop_invalid,
             (unsigned long long)s->drop_queue, (unsigned long long)s->drop_unknown,
-            (unsigned long long)s->drop_isolated, (unsigned long long)s->rst_sent);
+            (unsigned long long)s->drop_isolated, (unsigned long long)s->rst_sent,
+            (unsigned long long)s->rx_super, (unsigned long long)s->tx_super);
 }
 
 static void print_all(const loop *L)
@@ -142,10 +175,14 @@ static void print_all(const loop *L)
     if (backend != NULL)
         print_port(L, SYNACK_BR_BACKEND_PORT, backend);
     uint32_t active = 0;
+    uint64_t super = L->gone.rx_super; /* clients gone, and those here */
+    uint64_t tsuper = L->gone.tx_super;
     for (uint32_t i = 1; i <= L->o->max_clients; i++) {
         if (L->clients[i].fd >= 0) {
             print_port(L, (int32_t)i, L->clients[i].peer);
             active++;
+            super += L->ports[i].stats.rx_super;
+            tsuper += L->ports[i].stats.tx_super;
         }
     }
     fprintf(stderr, "synack-bridge: totals clients=%u accepted=%llu refused_full=%llu",
@@ -156,14 +193,16 @@ static void print_all(const loop *L)
                 (unsigned long long)L->closed[r]);
     fprintf(stderr, " mac_learned=%llu mac_moved=%llu mac_evicted=%llu"
             " refused_per_addr_conns=%llu refused_per_addr_rate=%llu"
-            " refused_per_addr_table=%llu proxied=%llu\n",
+            " refused_per_addr_table=%llu proxied=%llu rx_super=%llu tx_gso=%llu"
+            " tx_super=%llu\n",
             (unsigned long long)L->br.macs.learned,
             (unsigned long long)L->br.macs.moved,
             (unsigned long long)L->br.macs.evicted,
             (unsigned long long)L->limits.refused_conns,
             (unsigned long long)L->limits.refused_rate,
             (unsigned long long)L->limits.refused_table,
-            (unsigned long long)L->proxied);
+            (unsigned long long)L->proxied, (unsigned long long)super,
+            (unsigned long long)L->br.tx_gso, (unsigned long long)tsuper);
     fflush(stderr);
 }
 
@@ -188,6 +227,8 @@ static void add_stats(synack_br_stats *sum, const synack_br_stats *s)
     sum->drop_unknown += s->drop_unknown;
     sum->drop_isolated += s->drop_isolated;
     sum->rst_sent += s->rst_sent;
+    sum->rx_super += s->rx_super;
+    sum->tx_super += s->tx_super;
 }
 
 static void metric(FILE *f, const char *name, const char *type, const char *help)
@@ -265,6 +306,14 @@ static void render_metrics(void *ctx, FILE *f)
             (unsigned long long)L->proxied,
             (unsigned long long)L->closed[SYNACK_BR_CLOSED_PROXY],
             (unsigned long long)L->closed[SYNACK_BR_CLOSED_PROXY_TIMEOUT]);
+    metric(f, "offload_superframes_total", "counter",
+           "--offload: TCP super-frames taken from clients (in), written to the TAP "
+           "whole (tap_gso), and sent to clients whole (out).");
+    fprintf(f, "synack_bridge_offload_superframes_total{dir=\"in\"} %llu\n"
+               "synack_bridge_offload_superframes_total{dir=\"tap_gso\"} %llu\n"
+               "synack_bridge_offload_superframes_total{dir=\"out\"} %llu\n",
+            (unsigned long long)sum.rx_super, (unsigned long long)L->br.tx_gso,
+            (unsigned long long)sum.tx_super);
     metric(f, "client_frames_total", "counter",
            "Frames accepted from clients (in) and handed to clients (out).");
     fprintf(f, "synack_bridge_client_frames_total{direction=\"in\"} %llu\n"
@@ -643,6 +692,7 @@ static int setup(loop *L, const synack_br_options *o, const uint8_t *token,
     cfg.net = synack_br_default_net;
     cfg.dhcp_server = o->backend == SYNACK_BR_BACKEND_SLIRP && !o->slirp_dhcp;
     cfg.isolate = o->backend == SYNACK_BR_BACKEND_SLIRP && !o->shared_segment;
+    cfg.offload = o->offload;
     if (synack_br_init(&L->br, &cfg, L->ports, L->macs, MAC_TABLE_SIZE, emit, L,
                        now) < 0) {
         fprintf(stderr, "synack-bridge: bad configuration\n");
@@ -656,9 +706,16 @@ static int setup(loop *L, const synack_br_options *o, const uint8_t *token,
         return -1;
     }
     if (o->backend == SYNACK_BR_BACKEND_TAP) {
-        L->tap_fd = synack_br_tap_open(o->tap_name);
+        L->tap_vnet = o->offload;
+        L->tap_fd = synack_br_tap_open(o->tap_name, L->tap_vnet, L->tap_vnet);
         if (L->tap_fd < 0)
             return -1;
+        if (L->tap_vnet) {
+            L->br.emit_gso = emit_gso;
+            L->br.takes_super = takes_super;
+            L->br.super_out = super_out;
+            L->br.cfg.offload_rx = true;
+        }
     } else if (o->backend == SYNACK_BR_BACKEND_SLIRP) {
         L->slirp = synack_br_slirp_open(o, &cfg.net, &L->br, o->verbose);
         if (L->slirp == NULL)
@@ -694,7 +751,7 @@ static void teardown(loop *L)
     synack_br_metrics_close(L->metrics);
     free(L->limit_slots);
     if (L->tap_fd >= 0)
-        close(L->tap_fd);
+        synack_br_tap_close(L->tap_fd, L->tap_vnet);
     if (L->listen_fd >= 0)
         close(L->listen_fd);
     if (L->ws_fd >= 0)
@@ -794,7 +851,7 @@ static void turn(loop *L)
     if (i_sig >= 0 && (ps->v[i_sig].revents & POLLIN))
         signals_read(L);
     if (i_tap >= 0 && (ps->v[i_tap].revents & (POLLIN | POLLERR | POLLHUP))) {
-        if (synack_br_tap_read(L->tap_fd, &L->br, L->rx, RX_BUF, TAP_BUDGET) < 0) {
+        if (synack_br_tap_read(L->tap_fd, L->tap_vnet, &L->br, L->rx, RX_BUF, TAP_BUDGET) < 0) {
             fprintf(stderr, "synack-bridge: TAP device failed: %s\n", strerror(errno));
             L->stop = true;
             L->status = 1;

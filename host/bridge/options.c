@@ -43,6 +43,9 @@ static const char usage_text[] =
     "  --forward [tcp:|udp:][HOSTADDR:]HOSTPORT:GUESTIP:GUESTPORT\n"
     "                           slirp: forward a host port to a guest (repeatable;\n"
     "                           HOSTADDR default 127.0.0.1)\n"
+    "  --offload                grant clients that ask (HELLO, EtherType 0x88B5)\n"
+    "                           TCP super-frames up to 64 KB both ways (TAP: GSO\n"
+    "                           and TSO); cut for everyone else (off by default)\n"
     "  --shared-segment         slirp: put all clients on one Ethernet segment, so\n"
     "                           they reach each other (default: each client is\n"
     "                           isolated and reaches only slirp)\n"
@@ -333,6 +336,8 @@ int synack_br_options_parse(synack_br_options *o, int argc, char **argv,
             o->allow_all = true;
         } else if (strcmp(a, "--slirp-dhcp") == 0) {
             o->slirp_dhcp = true;
+        } else if (strcmp(a, "--offload") == 0) {
+            o->offload = true;
         } else if (strcmp(a, "--shared-segment") == 0) {
             o->shared_segment = true;
         } else if (is_opt(a, "--trusted-proxy")) {

@@ -54,6 +54,7 @@ typedef struct synack_br_options {
     uint32_t mac_age_s;
     uint32_t auth_timeout_ms;
     bool shared_segment; /* --shared-segment: slirp clients see each other */
+    bool offload;        /* --offload: grant TCP super-frames (core/link/offload.h) */
     size_t trusted_count;
     synack_br_addr trusted[SYNACK_BR_MAX_TRUSTED]; /* --trusted-proxy */
     uint32_t max_conn_per_addr;  /* 0 = off */

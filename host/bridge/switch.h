@@ -43,6 +43,8 @@ typedef struct synack_br_config {
     synack_br_slirp_net net;             /* slirp only */
     bool dhcp_server;                    /* slirp only: answer DHCP here (dhcpd.h) */
     bool isolate;                        /* clients reach only the backend (switch.c) */
+    bool offload;                        /* grant super-frames (client.c, core/link/offload.h) */
+    bool offload_rx;                     /* ... and offer them to clients (a TSO TAP) */
 } synack_br_config;
 
 typedef enum synack_br_port_state {
@@ -71,6 +73,8 @@ typedef struct synack_br_stats {
     uint64_t drop_unknown;         /* unicast to a MAC no port owns (see switch.c) */
     uint64_t drop_isolated;        /* unicast to another client while isolated */
     uint64_t rst_sent;             /* resets answered for denied connections */
+    uint64_t rx_super;             /* super-frames accepted (each cut into pieces) */
+    uint64_t tx_super;             /* super-frames handed to the port whole */
 } synack_br_stats;
 
 typedef struct synack_br_port {
@@ -101,12 +105,28 @@ typedef enum synack_br_verdict {
 typedef bool (*synack_br_emit_fn)(void *ctx, int32_t port, const uint8_t *frame,
                                   size_t len);
 
+/*
+ * Write the TCP/IPv4 super-frame f[0..len) to the backend whole, for it to
+ * cut into pieces of `seg` payload bytes (a TAP with IFF_VNET_HDR: GSO).
+ * The TCP checksum field holds the pseudo-header sum. False when it could
+ * not (the caller then writes the pieces).
+ */
+typedef bool (*synack_br_emit_gso_fn)(void *ctx, const uint8_t *frame, size_t len,
+                                      uint32_t seg);
+
 typedef struct synack_br {
     synack_br_config cfg;
     synack_br_mactable macs;
     synack_br_port *ports; /* max_clients + 1 */
     synack_br_emit_fn emit;
     void *emit_ctx;
+    synack_br_emit_gso_fn emit_gso; /* NULL: the backend takes only plain frames */
+    /* A backend super-frame to client `port` whole (it agreed to RX_TCP4):
+     * takes_super says whether the port may get one, super_out queues it
+     * (false: full, the caller sends the pieces). NULL: never. */
+    bool (*takes_super)(void *ctx, int32_t port);
+    bool (*super_out)(void *ctx, int32_t port, const uint8_t *frame, size_t len, uint32_t seg);
+    uint64_t tx_gso;                /* super-frames written whole to the backend */
     uint8_t reply[640];    /* room for a RST or DHCP reply frame */
 } synack_br;
 

@@ -23,6 +23,8 @@ static const char usage_text[] =
     "  --dns A.B.C.D           resolver         (default: from DHCP)\n"
     "  --mac XX:XX:XX:XX:XX:XX (default: random locally administered)\n"
     "  --mtu N                 (default 1500)\n"
+    "  --offload               stream links: ask synack-bridge --offload to take\n"
+    "                          TCP super-frames (send offload when it agrees)\n"
     "DIAGNOSTICS\n"
     "  --out PATH              write what the command prints to PATH\n"
     "                          (default stdout; stderr with --stdio)\n"
@@ -237,6 +239,10 @@ static int global_option(int argc, char *const *argv, int *i,
             return set_link(o, SYNACK_CLI_LINK_STDIO, err, cap);
         if (strcmp(a, "--trace") == 0) {
             o->trace = true;
+            return 0;
+        }
+        if (strcmp(a, "--offload") == 0) {
+            o->offload = true;
             return 0;
         }
         return -1;

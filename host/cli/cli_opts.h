@@ -66,6 +66,7 @@ typedef struct synack_cli_opts {
     bool has_mac;
     synack_mac mac;
     uint32_t mtu; /* default 1500 */
+    bool offload; /* --offload: ask a stream link's bridge for super-frames */
 
     /* DIAGNOSTICS */
     const char *out_path;  /* NULL: stdout */

@@ -12,6 +12,7 @@
 
 #include "cli_run.h"
 #include "cli_trace.h"
+#include "offload.h"
 #include "synack_libc.h"
 
 /* Link reads per step before timers run again (fairness, bounded work). */
@@ -151,6 +152,29 @@ static int wire_send_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t s
     return n == (int32_t)len ? 0 : -1;
 }
 
+static int wire_send_piece(void *ctx, const uint8_t *frame, size_t len)
+{
+    return wire_send(ctx, frame, len);
+}
+
+/*
+ * Send offload on a stream link (--offload, core/link/offload.h): once
+ * the bridge agreed, a TCP super-frame goes out whole as one SUPER frame;
+ * before that (or if it never does) it is cut here into ordinary frames.
+ */
+static int wire_send_gso_stream(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+{
+    synack_cli *c = ctx;
+    if (c->link_down)
+        return -1;
+    if (c->offload_tx) {
+        int32_t n = synack_offload_wrap(c->cut, SYNACK_CLI_FRAME_MAX, frame, len, seg);
+        return n < 0 ? -1 : wire_send(ctx, c->cut, (size_t)n);
+    }
+    return synack_offload_cut(frame, len, seg, c->cut, SYNACK_CLI_FRAME_MAX,
+                              wire_send_piece, ctx) < 0 ? -1 : 0;
+}
+
 /* Inner end of the incoming impairment: frames into the stack. */
 static int stack_deliver(void *ctx, const uint8_t *frame, size_t len)
 {
@@ -163,6 +187,28 @@ static int stack_deliver(void *ctx, const uint8_t *frame, size_t len)
 static void frame_in(synack_cli *c, uint64_t now, const uint8_t *frame,
                      size_t len)
 {
+    if (c->offload_asked && len >= 14 && frame[12] == (SYNACK_OFFLOAD_ETHERTYPE >> 8) &&
+        frame[13] == (SYNACK_OFFLOAD_ETHERTYPE & 0xff)) {
+        synack_offload_msg m;
+        int r = synack_offload_parse(frame, len, &m);
+        if (r > 0 && m.type == SYNACK_OFFLOAD_AGREE) {
+            c->offload_tx = (m.flags & SYNACK_OFFLOAD_F_TX_TCP4) != 0 &&
+                            m.max >= SYNACK_OFFLOAD_INNER_MAX;
+            c->offload_rx = (m.flags & SYNACK_OFFLOAD_F_RX_TCP4) != 0;
+            if (c->o->trace || c->offload_tx)
+                synack_cli_msg(c, "offload: the bridge %s super-frames%s",
+                               c->offload_tx ? "takes" : "declined",
+                               c->offload_rx ? " and sends them" : "");
+            return;
+        }
+        /* A bridge super-frame (checksums complete): the stack takes
+         * TCP segments above the MTU as from an offloading TAP. */
+        if (r > 0 && m.type == SYNACK_OFFLOAD_SUPER && c->offload_rx && m.gso_type == 1) {
+            synack_input(c->stack, now, m.inner, m.inner_len);
+            return;
+        }
+        return; /* any other offload message: nothing for the stack */
+    }
     if (c->pcap != NULL)
         synack_pcap_record_in(c->pcap, frame, len);
     if (c->im_in != NULL) {
@@ -292,6 +338,13 @@ static int build_links(synack_cli *c, synack_link *top)
     if (!c->link.stream && c->link.gso_max > o->mtu && c->p->link_write_gso) {
         wire.gso_max = c->link.gso_max;
         wire.send_gso = wire_send_gso;
+    }
+    if (c->link.stream && o->offload && !o->impair && o->pcap_path == NULL) {
+        c->cut = malloc(SYNACK_CLI_FRAME_MAX);
+        if (c->cut == NULL)
+            return 1;
+        wire.gso_max = SYNACK_OFFLOAD_INNER_MAX - 14u; /* IP bytes */
+        wire.send_gso = wire_send_gso_stream;
     }
     *top = wire;
 
@@ -427,6 +480,14 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
         synack_cli_msg(c, "cannot create the stack: %s", synack_strerror(rc));
         return 1;
     }
+    if (c->cut != NULL) {
+        /* The first frame: a bridge that does not know it drops it. */
+        uint8_t hello[SYNACK_OFFLOAD_CTRL_LEN];
+        synack_offload_ctrl(hello, SYNACK_OFFLOAD_HELLO, cfg.mac.b,
+                            SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4,
+                            (uint16_t)SYNACK_OFFLOAD_INNER_MAX);
+        c->offload_asked = wire_send(c, hello, sizeof hello) == 0;
+    }
     if (o->has_dns)
         synack_set_dns(c->stack, o->dns);
     if (o->static_ip) {
@@ -479,6 +540,7 @@ void synack_cli_teardown(synack_cli *c)
         c->p->link_close(c->p->ctx);
     free(c->rx);
     free(c->tx);
+    free(c->cut);
     free(c->txq.buf);
     free(c->framer);
     memset(c, 0, sizeof *c);

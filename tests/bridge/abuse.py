@@ -6,8 +6,11 @@ the anti-spoofing checks into the switch and slirp; others connect and
 vanish mid-frame. A third of them come through the bridge's own
 WebSocket endpoint (--listen-ws): the same attacks inside WebSocket
 messages, garbage or mangled upgrade requests, and random WebSocket
-frame headers. Meanwhile a well-behaved client keeps pinging through
-slirp. Seeded (SEED=n) so a failure can be replayed."""
+frame headers. The bridge runs with --offload: some clients say HELLO
+(or not) and send forged super-frames (gso_size 0, wrong sizes and
+offsets, lying IP lengths, frames up to the 65535-byte framing limit,
+AGREEs and unknown versions). Meanwhile a well-behaved client keeps
+pinging through slirp. Seeded (SEED=n) so a failure can be replayed."""
 import os
 import random
 import socket
@@ -29,7 +32,7 @@ srv.setblocking(False)
 P = srv.getsockname()[1]
 WSP = free_port()
 b = Bridge("--slirp", "--allow", "10.0.2.2:%d" % P, "--max-clients", "24",
-           "--queue-bytes", "70000", "--listen-ws", "127.0.0.1:%d" % WSP)
+           "--queue-bytes", "70000", "--listen-ws", "127.0.0.1:%d" % WSP, "--offload")
 
 UPGRADE = ("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode()
@@ -101,6 +104,56 @@ def mutate(frame, m):
     return bytes(f)
 
 
+def offload_msg(m, typ, body, version=1, dst=None):
+    """An offload message of core/link/offload.h (EtherType 0x88B5)."""
+    d = bytes.fromhex((dst or m).replace(":", ""))
+    return d + bytes.fromhex(m.replace(":", "")) + b"\x88\xb5SYNACK" + bytes([typ, version]) + body
+
+
+def forged_super(m, ip):
+    """A SUPER whose virtio_net_hdr or inner packet lies in one random way."""
+    plen = rng.choice([0, 1, 100, 1448, 3000, 20000, 65000])
+    inner = bytes(Ether(src=m, dst=SLIRP_MAC) / IP(src=ip, dst=GW) /
+                  TCP(sport=40000, dport=P, flags="PA") / (b"s" * plen))
+    gso = rng.choice([0, 1, 63, 64, 536, 1448, 1460, 1500, 9000, 65535, rng.randrange(1 << 16)])
+    vnet = bytearray(struct.pack("<BBHHHH", 1, 1, 54, gso, 34, 16))
+    how = rng.randrange(8)
+    if how == 1:
+        vnet[rng.randrange(10)] = rng.randrange(256)
+    elif how == 2:
+        inner = inner[:rng.randrange(14, len(inner))]
+    elif how == 3:
+        ib = bytearray(inner)
+        ib[16:18] = struct.pack(">H", rng.randrange(1 << 16))  # IP total length
+        inner = bytes(ib)
+    elif how == 4:
+        ib = bytearray(inner)
+        ib[rng.randrange(14, 54)] = rng.randrange(256)
+        inner = bytes(ib)
+    elif how == 5:
+        inner += os.urandom(rng.randrange(0, 2000))
+    body = bytes(vnet) + inner
+    return offload_msg(m, 3, body[:65535 - 22])
+
+
+def offload_attack(c, m, ip, k):
+    if rng.random() < 0.7:
+        c.send(offload_msg(m, 1, struct.pack(">HH", rng.randrange(1 << 16), rng.randrange(1 << 16))))
+    c.send(arp_request(m, ip, GW))
+    for _ in range(k):
+        r = rng.random()
+        if r < 0.6:
+            c.send(forged_super(m, ip))
+        elif r < 0.7:
+            c.send(offload_msg(m, rng.choice([2, 0, 4, 255]), os.urandom(rng.randrange(0, 40))))
+        elif r < 0.8:
+            c.send(offload_msg(m, 1, os.urandom(rng.randrange(0, 8)), version=rng.choice([0, 2, 255])))
+        elif r < 0.9:
+            c.send(offload_msg(m, 1, b"\x00\x03\xff\xff", dst="ff:ff:ff:ff:ff:ff"))
+        else:
+            c.send(mutate(bytes(rng.choice(templates(m, ip))), m))
+
+
 def attack(c, n, k):
     m = mac(0x100 + n)
     ip = "10.0.2.%d" % (100 + n % 100)
@@ -113,6 +166,8 @@ def attack(c, n, k):
             c.send_raw(struct.pack(">I", ln) + os.urandom(min(ln, rng.randrange(0, 2000))))
         elif kind == 2:
             c.send_raw(struct.pack(">I", 100)[:rng.randrange(1, 4)])  # half a header
+        elif kind == 3:
+            offload_attack(c, m, ip, k)
         else:
             c.send(arp_request(m, ip, GW))
             for _ in range(k):
@@ -162,6 +217,20 @@ try:
     for c in live:
         c.close()
     t.check("bridge survived %d abusive clients" % rounds, b.alive())
+    # After all that, an honest offload client still gets its super-frame cut.
+    before = int(b.stats()[1]["rx_super"])
+    oc = Client(b.port)
+    om = mac(0x7ff)
+    oc.send(offload_msg(om, 1, struct.pack(">HH", 1, 65000)))
+    agree = oc.recv_match(lambda e: e.type == 0x88B5 and bytes(e.payload)[6] == 2, 3)
+    t.check("an offload client after the abuse: AGREE", agree is not None)
+    inner = bytes(Ether(src=om, dst=SLIRP_MAC) / IP(src="10.0.2.99", dst=GW) /
+                  TCP(sport=40000, dport=P, flags="PA") / (b"s" * 3000))
+    oc.send(offload_msg(om, 3, struct.pack("<BBHHHH", 1, 1, 54, 1448, 34, 16) + inner))
+    oc.close()
+    time.sleep(0.2)
+    t.check("... and its super-frame was taken (%d taken during the abuse)" % before,
+            int(b.stats()[1]["rx_super"]) == before + 1)
     ports, totals = b.stats()
     t.check("the good client's pings kept working (%d/%d)" % (pongs, pings), pongs == pings, str(ports.get(1)) + str(ports.get(0)))
     ports, totals = b.stats()

@@ -39,6 +39,7 @@ function buildOptions(link, o) {
   const opts = new Uint32Array(Object.keys(GLUE_OPT).length).fill(DEFAULT);
   opts[GLUE_OPT.MTU] = u32opt(link.mtu ?? 1500, 'mtu', 68, 65535);
   opts[GLUE_OPT.MEDIUM] = link.medium === 'ip' ? 1 : 0;
+  opts[GLUE_OPT.OFFLOAD] = link.offload === true ? 1 : 0;
   const seed = o.seed === undefined ? null : Number(o.seed);
   if (seed !== null && !(Number.isSafeInteger(seed) && seed >= 0)) {
     throw new RangeError('synack: seed must be a non-negative safe integer');
@@ -188,6 +189,16 @@ export class Stack extends EventTarget {
   get dns() {
     const d = this.#ipv4().dns;
     return d ? formatIp4(d) : null;
+  }
+
+  /**
+   * Whether the bridge agreed to take TCP super-frames from this stack (a
+   * link with `offload: true`, e.g. WebSocketLink({ offload: true }) to
+   * synack-bridge --offload; core/link/offload.h).
+   */
+  get offloadActive() {
+    if (this.#core.destroyed) return false;
+    return this.#core.m._synack_js_offload_active(this.#core.ctx) === 1;
   }
 
   /** Our MAC address 'xx:xx:xx:xx:xx:xx'. */

@@ -104,6 +104,8 @@ export interface WebSocketLinkOptions {
   protocols?: string | string[];
   mtu?: number;
   medium?: 'ethernet' | 'ip';
+  /** Ask synack-bridge --offload to take TCP super-frames (default false). */
+  offload?: boolean;
   /** A WebSocket constructor for runtimes without a global one. */
   WebSocket?: new (url: string, protocols?: string | string[]) => WebSocket;
 }
@@ -117,6 +119,7 @@ export class WebSocketLink implements Link {
   readonly url: string;
   readonly mtu: number;
   readonly medium: 'ethernet' | 'ip';
+  readonly offload: boolean;
   onframe: ((frame: Uint8Array) => void) | null;
   /** Resolves once connected; rejects with SynackError 'unreachable'. */
   readonly ready: Promise<void>;
@@ -437,6 +440,8 @@ export class Stack extends EventTarget {
   readonly gateway: string | null;
   readonly dns: string | null;
   readonly mac: string;
+  /** Whether the bridge agreed to take TCP super-frames (a link with offload: true). */
+  readonly offloadActive: boolean;
   /** Whether close() was called. */
   readonly closed: boolean;
   /** Whether trace events are produced (turned on by the first 'trace' listener). */

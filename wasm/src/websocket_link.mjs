@@ -101,7 +101,9 @@ export function encodeFrame(frame) {
  * SynackError('link-down') when the bridge drops the connection or breaks
  * the framing. Options: protocols (default ['binary']), mtu (1500), medium
  * ('ethernet' or 'ip'), WebSocket (a constructor, for runtimes without a
- * global one).
+ * global one), offload (ask synack-bridge --offload to take TCP
+ * super-frames: the stack sends a HELLO first and, once the bridge agrees,
+ * ~45 frames' worth of data as one frame; stack.offloadActive says so).
  */
 export class WebSocketLink {
   #ws;
@@ -128,6 +130,7 @@ export class WebSocketLink {
     this.url = String(url);
     this.mtu = options.mtu ?? 1500;
     this.medium = options.medium ?? 'ethernet';
+    this.offload = options.offload === true;
     this.onframe = null;
     this.framesIn = 0;
     this.framesOut = 0;

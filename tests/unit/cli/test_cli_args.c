@@ -140,6 +140,10 @@ static void diagnostics(void **state)
     assert_false(o.impair);
     assert_false(o.has_seed);
     assert_int_equal(o.syn_retries, 0);
+    assert_false(o.offload); /* never asked for unless given */
+
+    ok("--connect 127.0.0.1:1 --offload send 1.2.3.4 5 --bytes 1", &o);
+    assert_true(o.offload);
 
     ok("--tap t --out o.txt --pcap p.pcap --trace ping 1.2.3.4", &o);
     assert_string_equal(o.out_path, "o.txt");

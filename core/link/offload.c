@@ -1,0 +1,229 @@
+/*
+ * Offload messages and the TCP segmentation cutter (offload.h). RFC 791
+ * and RFC 9293 for the headers, RFC 1071 for the checksums, virtio 1.x
+ * 5.1.6 for the virtio_net_hdr fields.
+ */
+#include "offload.h"
+
+#include <string.h>
+
+#define ETH 14u
+#define V_NEEDS_CSUM 1u
+#define V_GSO_TCPV4 1u
+#define TCP_FIN 0x01u
+#define TCP_PSH 0x08u
+#define TCP_CWR 0x80u
+
+static const uint8_t magic[6] = {'S', 'Y', 'N', 'A', 'C', 'K'};
+
+static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, (uint16_t)(v >> 16));
+    put16(p + 2, (uint16_t)v);
+}
+static void putle16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+/* Unfolded one's-complement sum of big-endian 16-bit words (RFC 1071). */
+static uint32_t sum_add(uint32_t acc, const uint8_t *p, size_t n)
+{
+    uint64_t a = acc;
+    size_t i = 0;
+    for (; i + 1 < n; i += 2)
+        a += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if (i < n)
+        a += (uint32_t)p[i] << 8;
+    while (a >> 32)
+        a = (a & 0xffffffffu) + (a >> 32);
+    return (uint32_t)a;
+}
+
+static uint16_t sum_fold(uint32_t a)
+{
+    while (a >> 16)
+        a = (a & 0xffff) + (a >> 16);
+    return (uint16_t)~a;
+}
+
+/* The IPv4 and TCP header lengths of a TCP/IPv4 frame, or false. */
+static bool tcp4_headers(const uint8_t *f, size_t n, size_t *ihl, size_t *thl)
+{
+    if (n < ETH + 20 || be16(f + 12) != 0x0800 || (f[ETH] >> 4) != 4 || f[ETH + 9] != 6)
+        return false;
+    *ihl = (size_t)(f[ETH] & 0x0f) * 4;
+    if (*ihl < 20 || ETH + *ihl + 20 > n)
+        return false;
+    *thl = (size_t)(f[ETH + *ihl + 12] >> 4) * 4;
+    return *thl >= 20 && ETH + *ihl + *thl <= n;
+}
+
+int synack_offload_parse(const uint8_t *f, size_t n, synack_offload_msg *m)
+{
+    if (n < ETH || be16(f + 12) != SYNACK_OFFLOAD_ETHERTYPE)
+        return 0;
+    if (n < ETH + SYNACK_OFFLOAD_HDR_LEN || memcmp(f + ETH, magic, 6) != 0)
+        return 0; /* someone else's experiment */
+    memset(m, 0, sizeof(*m));
+    memcpy(m->mac, f + 6, 6);
+    m->type = f[ETH + 6];
+    if (f[ETH + 7] != SYNACK_OFFLOAD_VERSION)
+        return -1;
+    const uint8_t *b = f + ETH + SYNACK_OFFLOAD_HDR_LEN;
+    size_t left = n - ETH - SYNACK_OFFLOAD_HDR_LEN;
+    switch (m->type) {
+    case SYNACK_OFFLOAD_HELLO:
+    case SYNACK_OFFLOAD_AGREE:
+        if (left < 4)
+            return -1;
+        m->flags = be16(b);
+        m->max = be16(b + 2);
+        return 1;
+    case SYNACK_OFFLOAD_SUPER:
+        if (left < SYNACK_OFFLOAD_VNET_LEN + ETH)
+            return -1;
+        m->vnet = b;
+        m->gso_type = b[1];
+        m->gso_size = le16(b + 4);
+        m->inner = b + SYNACK_OFFLOAD_VNET_LEN;
+        m->inner_len = left - SYNACK_OFFLOAD_VNET_LEN;
+        if (m->inner_len > SYNACK_OFFLOAD_INNER_MAX)
+            return -1;
+        return 1;
+    default:
+        return -1;
+    }
+}
+
+size_t synack_offload_ctrl(uint8_t out[SYNACK_OFFLOAD_CTRL_LEN], uint8_t type,
+                           const uint8_t mac[6], uint16_t flags, uint16_t max)
+{
+    memset(out, 0, SYNACK_OFFLOAD_CTRL_LEN);
+    memcpy(out, mac, 6);
+    memcpy(out + 6, mac, 6);
+    put16(out + 12, SYNACK_OFFLOAD_ETHERTYPE);
+    memcpy(out + ETH, magic, 6);
+    out[ETH + 6] = type;
+    out[ETH + 7] = SYNACK_OFFLOAD_VERSION;
+    put16(out + ETH + 8, flags);
+    put16(out + ETH + 10, max);
+    return SYNACK_OFFLOAD_CTRL_LEN;
+}
+
+int32_t synack_offload_wrap(uint8_t *out, size_t cap, const uint8_t *f, size_t n,
+                            uint32_t seg)
+{
+    size_t ihl, thl;
+    if (n > SYNACK_OFFLOAD_INNER_MAX || cap < n + SYNACK_OFFLOAD_SUPER_OVERHEAD ||
+        seg == 0 || seg > 0xffff || !tcp4_headers(f, n, &ihl, &thl))
+        return -1;
+    memcpy(out, f, 12); /* the inner addresses: the switch learns nothing new */
+    put16(out + 12, SYNACK_OFFLOAD_ETHERTYPE);
+    memcpy(out + ETH, magic, 6);
+    out[ETH + 6] = SYNACK_OFFLOAD_SUPER;
+    out[ETH + 7] = SYNACK_OFFLOAD_VERSION;
+    uint8_t *v = out + ETH + SYNACK_OFFLOAD_HDR_LEN;
+    v[0] = V_NEEDS_CSUM;
+    v[1] = V_GSO_TCPV4;
+    putle16(v + 2, (uint16_t)(ETH + ihl + thl));
+    putle16(v + 4, (uint16_t)seg);
+    putle16(v + 6, (uint16_t)(ETH + ihl));
+    putle16(v + 8, 16);
+    memcpy(v + SYNACK_OFFLOAD_VNET_LEN, f, n);
+    return (int32_t)(n + SYNACK_OFFLOAD_SUPER_OVERHEAD);
+}
+
+int synack_offload_check(const synack_offload_msg *m, size_t max_piece)
+{
+    size_t ihl, thl;
+    if (m->type != SYNACK_OFFLOAD_SUPER || m->gso_type != V_GSO_TCPV4 ||
+        m->gso_size < SYNACK_OFFLOAD_SEG_MIN ||
+        !tcp4_headers(m->inner, m->inner_len, &ihl, &thl))
+        return -1;
+    const uint8_t *ip = m->inner + ETH;
+    if (be16(ip + 2) != m->inner_len - ETH || (be16(ip + 6) & 0x3fff) != 0)
+        return -1; /* a length that lies, or a fragment */
+    size_t hlen = ETH + ihl + thl;
+    if (le16(m->vnet + 2) != hlen || hlen + m->gso_size > max_piece)
+        return -1;
+    if ((m->vnet[0] & V_NEEDS_CSUM) &&
+        (le16(m->vnet + 6) != ETH + ihl || le16(m->vnet + 8) != 16))
+        return -1;
+    if ((m->vnet[0] & ~V_NEEDS_CSUM) != 0)
+        return -1; /* DATA_VALID and the rest mean nothing on this link */
+    return 0;
+}
+
+int synack_offload_partial_csum(uint8_t *f, size_t n)
+{
+    size_t ihl, thl;
+    if (!tcp4_headers(f, n, &ihl, &thl) || n - ETH - ihl > 0xffff)
+        return -1;
+    uint8_t pseudo[12];
+    memcpy(pseudo, f + ETH + 12, 8);
+    pseudo[8] = 0;
+    pseudo[9] = 6;
+    put16(pseudo + 10, (uint16_t)(n - ETH - ihl));
+    put16(f + ETH + ihl + 16, (uint16_t)~sum_fold(sum_add(0, pseudo, 12)));
+    return 0;
+}
+
+int synack_offload_cut(const uint8_t *f, size_t n, uint32_t seg, uint8_t *scratch,
+                       size_t scratch_cap, synack_offload_emit_fn emit, void *ctx)
+{
+    size_t ihl, thl;
+    if (seg == 0 || !tcp4_headers(f, n, &ihl, &thl))
+        return -1;
+    size_t hlen = ETH + ihl + thl;
+    if (scratch_cap < hlen + seg || n - ETH > 0xffff)
+        return -1;
+    const uint8_t *ip = f + ETH, *tcp = ip + ihl;
+    uint16_t id = be16(ip + 4);
+    uint32_t seq = be32(tcp + 4);
+    uint8_t flags = tcp[13];
+    size_t total = n - hlen, off = 0;
+    int pieces = 0;
+    do {
+        size_t len = total - off < seg ? total - off : seg;
+        bool last = off + len == total;
+        memcpy(scratch, f, hlen);
+        memcpy(scratch + hlen, f + hlen + off, len);
+        uint8_t *pip = scratch + ETH, *ptcp = pip + ihl;
+        put16(pip + 2, (uint16_t)(ihl + thl + len));
+        put16(pip + 4, (uint16_t)(id + pieces));
+        put16(pip + 10, 0);
+        put16(pip + 10, sum_fold(sum_add(0, pip, ihl)));
+        put32(ptcp + 4, seq + (uint32_t)off);
+        uint8_t fl = flags;
+        if (!last)
+            fl &= (uint8_t)~(TCP_FIN | TCP_PSH);
+        if (pieces > 0)
+            fl &= (uint8_t)~TCP_CWR;
+        ptcp[13] = fl;
+        put16(ptcp + 16, 0);
+        uint8_t pseudo[12];
+        memcpy(pseudo, pip + 12, 8);
+        pseudo[8] = 0;
+        pseudo[9] = 6;
+        put16(pseudo + 10, (uint16_t)(thl + len));
+        uint32_t s = sum_add(sum_add(0, pseudo, 12), ptcp, thl + len);
+        put16(ptcp + 16, sum_fold(s));
+        (void)emit(ctx, scratch, hlen + len);
+        pieces++;
+        off += len;
+    } while (off < total);
+    return pieces;
+}
