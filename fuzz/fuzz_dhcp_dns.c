@@ -142,7 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         if (q >= 0) {
-            synack_ip4 addr;
+            synack_addr addr;
             int rc = synack_dns_result(th->s, q, &addr);
             if (!(rc == 0 || rc == SYNACK_ERR_AGAIN || rc == SYNACK_ERR_TIMEOUT ||
                   rc == SYNACK_ERR_NOTFOUND || rc == SYNACK_ERR_REFUSED ||
@@ -160,10 +160,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     if (getenv("FUZZ_DEBUG")) {
-        synack_ip4 addr = 0;
+        synack_addr addr = synack_addr_from_ip4(0);
         int rc = q >= 0 ? synack_dns_result(th->s, q, &addr) : q;
         fprintf(stderr, "fuzz_dhcp_dns: dns %d addr %08x, dhcp state %d\n", rc,
-                (unsigned)addr, (int)synack_dhcp_get_state(th->s));
+                (unsigned)synack_addr_to_ip4(&addr), (int)synack_dhcp_get_state(th->s));
     }
     size_t left = th_free(th);
     if (left != 0) {

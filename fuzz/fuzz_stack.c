@@ -24,6 +24,7 @@
 
 #include "fuzz_records.h"
 #include "tcp_harness.h"
+#include "test_addr.h"
 
 #define FZ_STORM_CTRL 3u
 #define FZ_STORM_ALL 16u
@@ -238,7 +239,7 @@ static void do_app(tcp_harness *th, fz_in *in, fz_conn *conns, int listener)
     }
     case 6: { /* a new active open to the peer */
         int h = synack_tcp_open(th->s);
-        if (h >= 0 && synack_tcp_connect(th->s, th->now, h, TH_PEER_IP,
+        if (h >= 0 && synack_tcp_connect(th->s, th->now, h, ADDR4(TH_PEER_IP),
                                          (uint16_t)(5000 + arg % 4)) != 0)
             (void)synack_tcp_close(th->s, th->now, h);
         break;
@@ -246,7 +247,7 @@ static void do_app(tcp_harness *th, fz_in *in, fz_conn *conns, int listener)
     default: { /* ping the peer */
         int p = synack_ping_open(th->s);
         if (p >= 0)
-            (void)synack_ping_send(th->s, th->now, p, TH_PEER_IP, arg, data, arg);
+            (void)synack_ping_send(th->s, th->now, p, ADDR4(TH_PEER_IP), arg, data, arg);
         break;
     }
     }

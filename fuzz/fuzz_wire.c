@@ -61,6 +61,23 @@ static void wire_ip4(const uint8_t *p, size_t n, bool verify)
           a.total_len > SYNACK_IP4_HDR_LEN);
 }
 
+static void wire_ip6(const uint8_t *p, size_t n)
+{
+    synack_ip6_repr a, b;
+    if (synack_ip6_parse(p, n, &a) < 0)
+        return;
+    CHECK((size_t)SYNACK_IP6_HDR_LEN + a.payload_len <= n);
+    CHECK(a.src.family == SYNACK_AF_IP6 && a.dst.family == SYNACK_AF_IP6);
+    uint8_t out[SYNACK_IP6_HDR_LEN];
+    CHECK(synack_ip6_emit(&a, out) == SYNACK_IP6_HDR_LEN);
+    CHECK(memcmp(out, p, SYNACK_IP6_HDR_LEN) == 0); /* every bit is a field */
+    a.payload_len = 0; /* the header alone then parses */
+    synack_ip6_emit(&a, out);
+    CHECK(synack_ip6_parse(out, sizeof out, &b) == SYNACK_IP6_HDR_LEN);
+    CHECK(synack_addr_equal(&a.src, &b.src) && synack_addr_equal(&a.dst, &b.dst));
+    CHECK(a.flow == b.flow && a.tclass == b.tclass && a.next == b.next);
+}
+
 static void wire_icmp(const uint8_t *p, size_t n, bool verify)
 {
     synack_icmp_repr a;
@@ -84,7 +101,8 @@ static void wire_udp(const uint8_t *p, size_t n, bool verify)
     CHECK(a.payload_len + SYNACK_UDP_HDR_LEN <= n);
     uint8_t *out = malloc(SYNACK_UDP_HDR_LEN + a.payload_len + 1);
     memcpy(out + SYNACK_UDP_HDR_LEN, a.payload, a.payload_len);
-    size_t len = synack_udp_emit(&a, out, a.payload_len, SRC, DST);
+    size_t len = synack_udp_emit(&a, out, a.payload_len,
+                                 synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP));
     CHECK(len == SYNACK_UDP_HDR_LEN + a.payload_len);
     CHECK(synack_udp_parse(out, len, synack_ip4_pseudo_sum(SRC, DST, SYNACK_IPPROTO_UDP), true, &b) >= 0);
     CHECK(b.sport == a.sport && b.dport == a.dport && b.payload_len == a.payload_len);
@@ -179,7 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *p = malloc(n ? n : 1);
     memcpy(p, data + 1, n);
     bool verify = (data[0] & 0x80) != 0;
-    switch (data[0] % 10) {
+    switch (data[0] % 11) {
     case 0: wire_eth(p, n); break;
     case 1: wire_arp(p, n); break;
     case 2: wire_ip4(p, n, verify); break;
@@ -189,7 +207,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 6: wire_tcpopts(p, n); break;
     case 7: wire_dhcp(p, n); break;
     case 8: wire_dns(p, n); break;
-    default: wire_dns_name(p, n); break;
+    case 9: wire_dns_name(p, n); break;
+    default: wire_ip6(p, n); break;
     }
     free(p);
     return 0;

@@ -7,7 +7,7 @@
 #
 # Build tree: build/valgrind (gcc, -O1 -g like the native preset, no
 # sanitizers: valgrind and ASan do not mix). The test list and each test's
-# command come from CTest, so a new tests/unit/test_*.c is covered with no
+# command come from CTest, so a new tests/unit/*/test_*.c is covered with no
 # edit here. Tests that CTest runs through a wrapper script
 # (tests/run_if_built.cmake) are run as the executable the wrapper names.
 # Logs: build/valgrind/memcheck/<test>.log. Two tests run at a time.

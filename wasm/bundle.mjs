@@ -1,20 +1,22 @@
 // Bundles the JavaScript API into one ES module (no dependencies, Node 18+):
-//   node bundle.mjs GLUE.mjs GLUE.wasm SRC_DIR OUT_DIR
+//   node bundle.mjs GLUE.mjs GLUE.wasm SRC_DIR OUT_DIR [GEN_DIR]
 // writes OUT_DIR/synack.mjs (the Emscripten glue, then each module of
 // SRC_DIR in dependency order inside its own function scope, then the entry
-// module's exports), OUT_DIR/synack.wasm and OUT_DIR/synack.d.ts.
+// module's exports), OUT_DIR/synack.wasm and OUT_DIR/synack.d.ts. A module
+// not in SRC_DIR is taken from GEN_DIR (generated at build time:
+// constants.mjs, by gen_constants.mjs).
 //
 // Rules the sources follow so this stays simple: imports are
 // `import { a, b } from './x.mjs';` (no renaming) or the glue's default
 // import; exports are `export class|function|const` declarations, and only
 // the entry module (synack.mjs) has an `export { ... }` list.
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-const [glueJs, glueWasm, srcDir, outDir] = process.argv.slice(2);
+const [glueJs, glueWasm, srcDir, outDir, genDir] = process.argv.slice(2);
 if (!outDir) {
-  console.error('usage: node bundle.mjs GLUE.mjs GLUE.wasm SRC_DIR OUT_DIR');
+  console.error('usage: node bundle.mjs GLUE.mjs GLUE.wasm SRC_DIR OUT_DIR [GEN_DIR]');
   process.exit(2);
 }
 
@@ -48,7 +50,8 @@ function strip(text) {
 const modules = new Map();
 function load(name) {
   if (modules.has(name)) return;
-  const text = readFileSync(join(srcDir, name), 'utf8');
+  const inSrc = join(srcDir, name);
+  const text = readFileSync(existsSync(inSrc) || !genDir ? inSrc : join(genDir, name), 'utf8');
   const deps = [...text.matchAll(IMPORT)].map((m) => m[2]).filter((d) => d !== 'synack_glue.mjs');
   modules.set(name, null);
   deps.forEach(load);

@@ -199,7 +199,7 @@ test('a TLS server in a Node stack, reached by Linux curl --cacert through the b
     const hostPort = await freePort();
     /* No --allow at all: the stack's SYN-ACK to 10.0.2.2:<curl's port>
      * answers the forward and must pass the bridge's policy by itself. */
-    const fwd = await startBridge([], ['--forward', `tcp:127.0.0.1:${hostPort}:10.0.2.15:443`]);
+    const fwd = await startBridge([], { extra: ['--forward', `tcp:127.0.0.1:${hostPort}:10.0.2.15:443`] });
     /* slirp's first lease is 10.0.2.15, where --forward sends. */
     const srv = await synack.createStack({ link: new synack.WebSocketLink(`${fwd.ws}/`), ip: 'dhcp', dhcpTimeout: 15_000 });
     try {

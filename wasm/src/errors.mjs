@@ -5,6 +5,8 @@
  * connection from a timed-out one without parsing messages.
  */
 
+import { ERR } from './constants.mjs';
+
 /** An error from the stack: `code` is a short stable name. */
 export class SynackError extends Error {
   constructor(code, message, options) {
@@ -14,14 +16,8 @@ export class SynackError extends Error {
   }
 }
 
-/* synack_err values (core/include/synack/synack.h) and their codes. */
-export const ERR = Object.freeze({
-  OK: 0, INVAL: -1, NOMEM: -2, AGAIN: -3, ADDRINUSE: -4, NOTCONN: -5,
-  REFUSED: -6, RESET: -7, TIMEOUT: -8, UNREACHABLE: -9, CLOSED: -10,
-  MSGSIZE: -11, STATE: -12, BADF: -13, ISCONN: -14, ABORTED: -15,
-  NOTFOUND: -16,
-});
-
+/* The JS API's code for each synack_err (the values come from C through
+ * the generated constants.mjs). */
 const CODE_NAMES = new Map([
   [ERR.INVAL, 'invalid'], [ERR.NOMEM, 'nomem'], [ERR.AGAIN, 'again'],
   [ERR.ADDRINUSE, 'addrinuse'], [ERR.NOTCONN, 'notconn'],

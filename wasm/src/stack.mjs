@@ -8,7 +8,8 @@
  * stub resolver (RFC 1035). ping() is ICMP echo (RFC 792).
  */
 import { Core } from './core.mjs';
-import { ERR, SynackError, errorFrom } from './errors.mjs';
+import { COUNTER_NAMES, DHCP_STATE, ERR, GLUE_OPT } from './constants.mjs';
+import { SynackError, errorFrom } from './errors.mjs';
 import { wasmModule } from './loader.mjs';
 import { TcpServer, TcpSocket, secureSocket, tcpOpen } from './tcp.mjs';
 import { UdpSocket } from './udp.mjs';
@@ -16,13 +17,6 @@ import {
   deferred, formatIp4, formatMac, parseCidr, parseIp4, parseMac, randomBytes, toBytes,
 } from './util.mjs';
 
-/* wasm/glue.c enum synack_js_opt, in order. */
-const OPT = {
-  mtu: 0, medium: 1, seedLo: 2, seedHi: 3, maxConns: 4, sndbuf: 5, rcvbuf: 6,
-  synRetries: 7, dataRetries: 8, rtoInitial: 9, rtoMin: 10, rtoMax: 11, msl: 12,
-  delack: 13, nodelay: 14, cc: 15, udpMaxSockets: 16, arpRetryMs: 17, arpRetries: 18,
-  memMax: 19,
-};
 const DEFAULT = 0xffffffff;
 /* TCP buffers default to 256 KiB each way in JS (the core's 4 MiB default
  * is sized for native bulk transfers, and wasm memory is shared). */
@@ -30,11 +24,6 @@ const JS_TCP_BUFFER = 256 * 1024;
 /* Budget for all TCP buffers of a stack (cfg.tcp.mem_max): 16 MiB in JS,
  * against the core's 64 MiB native default. */
 const JS_TCP_MEM = 16 * 1024 * 1024;
-const DHCP_BOUND = 3;
-
-const COUNTER_NAMES = ['frames_in', 'frames_out', 'bytes_in', 'bytes_out', 'ip_in', 'ip_out',
-  'ip_frags_out', 'ip_reassembled', 'tcp_segs_in', 'tcp_segs_out', 'tcp_rexmit_segs',
-  'tcp_rexmit_bytes', 'tcp_challenge_acks', 'tcp_syn_cookies_sent', 'drops_total'];
 
 function u32opt(v, name, min = 0, max = 0xfffffffe) {
   if (v === undefined || v === null) return DEFAULT;
@@ -47,35 +36,35 @@ function u32opt(v, name, min = 0, max = 0xfffffffe) {
 
 function buildOptions(link, o) {
   const t = o.tcp ?? {};
-  const opts = new Uint32Array(Object.keys(OPT).length).fill(DEFAULT);
-  opts[OPT.mtu] = u32opt(link.mtu ?? 1500, 'mtu', 68, 65535);
-  opts[OPT.medium] = link.medium === 'ip' ? 1 : 0;
+  const opts = new Uint32Array(Object.keys(GLUE_OPT).length).fill(DEFAULT);
+  opts[GLUE_OPT.MTU] = u32opt(link.mtu ?? 1500, 'mtu', 68, 65535);
+  opts[GLUE_OPT.MEDIUM] = link.medium === 'ip' ? 1 : 0;
   const seed = o.seed === undefined ? null : Number(o.seed);
   if (seed !== null && !(Number.isSafeInteger(seed) && seed >= 0)) {
     throw new RangeError('synack: seed must be a non-negative safe integer');
   }
   const rnd = new Uint32Array(randomBytes(8).buffer);
-  opts[OPT.seedLo] = seed === null ? rnd[0] : seed % 2 ** 32;
-  opts[OPT.seedHi] = seed === null ? rnd[1] : Math.floor(seed / 2 ** 32);
-  opts[OPT.maxConns] = u32opt(t.maxConnections, 'tcp.maxConnections', 1);
-  opts[OPT.sndbuf] = u32opt(t.sendBuffer ?? JS_TCP_BUFFER, 'tcp.sendBuffer', 256);
-  opts[OPT.rcvbuf] = u32opt(t.receiveBuffer ?? JS_TCP_BUFFER, 'tcp.receiveBuffer', 256);
-  opts[OPT.memMax] = u32opt(t.maxBufferMemory ?? JS_TCP_MEM, 'tcp.maxBufferMemory', 4096);
-  opts[OPT.synRetries] = u32opt(t.synRetries, 'tcp.synRetries');
-  opts[OPT.dataRetries] = u32opt(t.dataRetries, 'tcp.dataRetries');
-  opts[OPT.rtoInitial] = u32opt(t.rtoInitial, 'tcp.rtoInitial', 1);
-  opts[OPT.rtoMin] = u32opt(t.rtoMin, 'tcp.rtoMin', 1);
-  opts[OPT.rtoMax] = u32opt(t.rtoMax, 'tcp.rtoMax', 1);
-  opts[OPT.msl] = u32opt(t.msl, 'tcp.msl');
-  opts[OPT.delack] = u32opt(t.delayedAck, 'tcp.delayedAck');
-  if (t.noDelay !== undefined) opts[OPT.nodelay] = t.noDelay ? 1 : 0;
+  opts[GLUE_OPT.SEED_LO] = seed === null ? rnd[0] : seed % 2 ** 32;
+  opts[GLUE_OPT.SEED_HI] = seed === null ? rnd[1] : Math.floor(seed / 2 ** 32);
+  opts[GLUE_OPT.MAX_CONNS] = u32opt(t.maxConnections, 'tcp.maxConnections', 1);
+  opts[GLUE_OPT.SNDBUF] = u32opt(t.sendBuffer ?? JS_TCP_BUFFER, 'tcp.sendBuffer', 256);
+  opts[GLUE_OPT.RCVBUF] = u32opt(t.receiveBuffer ?? JS_TCP_BUFFER, 'tcp.receiveBuffer', 256);
+  opts[GLUE_OPT.TCP_MEM_MAX] = u32opt(t.maxBufferMemory ?? JS_TCP_MEM, 'tcp.maxBufferMemory', 4096);
+  opts[GLUE_OPT.SYN_RETRIES] = u32opt(t.synRetries, 'tcp.synRetries');
+  opts[GLUE_OPT.DATA_RETRIES] = u32opt(t.dataRetries, 'tcp.dataRetries');
+  opts[GLUE_OPT.RTO_INITIAL_MS] = u32opt(t.rtoInitial, 'tcp.rtoInitial', 1);
+  opts[GLUE_OPT.RTO_MIN_MS] = u32opt(t.rtoMin, 'tcp.rtoMin', 1);
+  opts[GLUE_OPT.RTO_MAX_MS] = u32opt(t.rtoMax, 'tcp.rtoMax', 1);
+  opts[GLUE_OPT.MSL_MS] = u32opt(t.msl, 'tcp.msl');
+  opts[GLUE_OPT.DELACK_MS] = u32opt(t.delayedAck, 'tcp.delayedAck');
+  if (t.noDelay !== undefined) opts[GLUE_OPT.NODELAY] = t.noDelay ? 1 : 0;
   if (t.cc !== undefined) {
     if (t.cc !== 'cubic' && t.cc !== 'newreno') throw new RangeError("synack: tcp.cc is 'cubic' or 'newreno'");
-    opts[OPT.cc] = t.cc === 'newreno' ? 1 : 0;
+    opts[GLUE_OPT.CC] = t.cc === 'newreno' ? 1 : 0;
   }
-  opts[OPT.udpMaxSockets] = u32opt(o.udpMaxSockets, 'udpMaxSockets', 1);
-  opts[OPT.arpRetryMs] = u32opt(o.arpRetryMs, 'arpRetryMs', 1);
-  opts[OPT.arpRetries] = u32opt(o.arpRetries, 'arpRetries', 1);
+  opts[GLUE_OPT.UDP_MAX_SOCKETS] = u32opt(o.udpMaxSockets, 'udpMaxSockets', 1);
+  opts[GLUE_OPT.ARP_RETRY_MS] = u32opt(o.arpRetryMs, 'arpRetryMs', 1);
+  opts[GLUE_OPT.ARP_RETRIES] = u32opt(o.arpRetries, 'arpRetries', 1);
   return opts;
 }
 
@@ -377,7 +366,7 @@ export class Stack extends EventTarget {
     const c = this.#core;
     const r = c.enter(() => c.m._synack_js_dhcp_start(c.ctx, c.now()));
     if (r < 0 && r !== ERR.ISCONN) throw errorFrom(r, 'synack: dhcp');
-    await waitFor(c, () => (c.m._synack_js_dhcp_state(c.ctx) === DHCP_BOUND ? true : undefined),
+    await waitFor(c, () => (c.m._synack_js_dhcp_state(c.ctx) === DHCP_STATE.BOUND ? true : undefined),
       timeoutMs, () => new SynackError('timeout', 'synack: dhcp: no lease (timed out)'));
   }
 

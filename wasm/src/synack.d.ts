@@ -124,7 +124,12 @@ export class WebSocketLink implements Link {
   readonly closed: Promise<void>;
   readonly framesIn: number;
   readonly framesOut: number;
+  /** WebSocket messages received and sent (all frames of one run of JavaScript go in one message). */
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  /** Queue a frame; it goes out with the others of this run of JavaScript (keep it unchanged). */
   send(frame: Uint8Array): void;
+  /** Send what is pending, then close. */
   close(): void;
 }
 
@@ -134,7 +139,7 @@ export class FrameReader {
   readonly error: boolean;
   /** Whether part of a frame is buffered. */
   readonly partial: boolean;
-  /** Feed bytes; returns false on a framing error. */
+  /** Feed bytes; returns false on a framing error. A frame may be a view into `bytes`. */
   feed(bytes: Uint8Array, onFrame: (frame: Uint8Array) => void): boolean;
 }
 

@@ -11,22 +11,11 @@
  * SynackError with code 'refused', 'reset', 'timeout' or 'unreachable'.
  */
 import { CHUNK } from './core.mjs';
-import { ERR, SynackError, errorFrom } from './errors.mjs';
+import { ERR, EV, TCPOPT, TCP_STATES } from './constants.mjs';
+import { SynackError, errorFrom } from './errors.mjs';
 import { Inbox } from './inbox.mjs';
 import { deferred, formatIp4, toBytes } from './util.mjs';
 
-/* Readiness bits (synack.h SYNACK_EV_*). */
-const EV_READABLE = 0x01;
-const EV_WRITABLE = 0x02;
-const EV_CONNECTED = 0x04;
-const EV_CLOSED = 0x08;
-const EV_ERROR = 0x10;
-const EV_ACCEPT = 0x20;
-const EV_EOF = 0x40;
-
-/* RFC 9293 state names by synack_tcp_state value. */
-const STATES = ['CLOSED', 'LISTEN', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED',
-  'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT'];
 
 const noop = () => {};
 
@@ -52,12 +41,12 @@ function applyOptions(core, h, o) {
   const set = (opt, v) => {
     if (v !== undefined) core.m._synack_js_tcp_setopt(core.ctx, h, opt, Number(v));
   };
-  set(0, o.sendBuffer);
-  set(1, o.receiveBuffer);
-  if (o.noDelay !== undefined) set(2, o.noDelay ? 1 : 0);
-  if (o.keepAlive !== undefined) set(3, o.keepAlive ? 1 : 0);
-  if (o.reuseAddr !== undefined) set(12, o.reuseAddr ? 1 : 0); /* SYNACK_TCPOPT_REUSEADDR */
-  if (o.keepAliveIdle > 0) set(4, o.keepAliveIdle);
+  set(TCPOPT.SNDBUF, o.sendBuffer);
+  set(TCPOPT.RCVBUF, o.receiveBuffer);
+  if (o.noDelay !== undefined) set(TCPOPT.NODELAY, o.noDelay ? 1 : 0);
+  if (o.keepAlive !== undefined) set(TCPOPT.KEEPALIVE, o.keepAlive ? 1 : 0);
+  if (o.reuseAddr !== undefined) set(TCPOPT.REUSEADDR, o.reuseAddr ? 1 : 0);
+  if (o.keepAliveIdle > 0) set(TCPOPT.KEEPIDLE_MS, o.keepAliveIdle);
 }
 
 /**
@@ -162,7 +151,7 @@ export class TcpSocket {
     if (core.destroyed || core.m._synack_js_tcp_info(core.ctx, this.#h, core.out) < 0) return null;
     const v = (i) => core.f64(i);
     return {
-      state: STATES[v(0)] ?? String(v(0)),
+      state: TCP_STATES[v(0)] ?? String(v(0)),
       localAddress: formatIp4(v(1)), localPort: v(2),
       remoteAddress: formatIp4(v(3)), remotePort: v(4),
       snd_una: v(5), snd_nxt: v(6), snd_wnd: v(7), rcv_nxt: v(8), rcv_wnd: v(9),
@@ -198,21 +187,21 @@ export class TcpSocket {
   check() {
     if (this.#released) return false;
     const ev = tcpEvents(this.#core, this.#h);
-    if (ev & EV_ERROR || (!this.#connected && ev & EV_CLOSED)) {
+    if (ev & EV.ERROR || (!this.#connected && ev & EV.CLOSED)) {
       const e = tcpError(this.#core, this.#h);
       this.#fail(errorFrom(e < 0 ? e : ERR.REFUSED, 'synack: connection'));
       return false;
     }
-    if (!this.#connected && ev & EV_CONNECTED) {
+    if (!this.#connected && ev & EV.CONNECTED) {
       this.#connected = true;
       this.#opened.resolve(this.#addresses());
     }
-    if (this.#readWait && ev & (EV_READABLE | EV_EOF | EV_CLOSED)) {
+    if (this.#readWait && ev & (EV.READABLE | EV.EOF | EV.CLOSED)) {
       const r = this.#readWait;
       this.#readWait = null;
       r();
     }
-    if (this.#writeWait && ev & (EV_WRITABLE | EV_CLOSED)) {
+    if (this.#writeWait && ev & (EV.WRITABLE | EV.CLOSED)) {
       const r = this.#writeWait;
       this.#writeWait = null;
       r();
@@ -493,7 +482,7 @@ export class TcpServer {
   check() {
     if (this.#closed) return false;
     const core = this.#core;
-    if (!(tcpEvents(core, this.#h) & EV_ACCEPT)) return true;
+    if (!(tcpEvents(core, this.#h) & EV.ACCEPT)) return true;
     while (this.#inbox.size < this.#backlog) {
       const h = core.enter(() => core.m._synack_js_tcp_accept(core.ctx, core.now(), this.#h, core.out));
       if (h < 0) break;

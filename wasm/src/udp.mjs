@@ -5,7 +5,8 @@
  * it is dispatched as an 'error' event whose `detail` is a SynackError.
  */
 import { CHUNK } from './core.mjs';
-import { ERR, SynackError, errorFrom } from './errors.mjs';
+import { ERR } from './constants.mjs';
+import { SynackError, errorFrom } from './errors.mjs';
 import { Inbox } from './inbox.mjs';
 import { formatIp4, toBytes } from './util.mjs';
 

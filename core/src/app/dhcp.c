@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "app/dhcp.h"
+#include "app/dns.h"
 #include "net/stack.h"
 #include "ipv4/ipv4.h"
 #include "wire/wire_app.h"
@@ -113,7 +114,7 @@ static int dhcp_send(synack_stack *s, uint64_t now, uint8_t type,
     u.dport = SYNACK_DHCP_SERVER_PORT;
     size_t l4 = synack_udp_emit(&u, buf, n,
                                 synack_ip4_pseudo_sum(src, dst, SYNACK_IPPROTO_UDP));
-    return synack_ipv4_send(s, now, dst, SYNACK_IPPROTO_UDP, l4, false);
+    return synack_ipv4_send(s, now, dst, SYNACK_IPPROTO_UDP, l4, NULL);
 }
 
 /* Transmit (or retransmit) what the current state sends, and arm the timer. */
@@ -162,9 +163,7 @@ static void unconfigure(synack_stack *s, uint64_t now)
     synack_dhcp *d = &s->dhcp;
     if (s->has_addr && s->addr == d->lease.addr)
         synack_set_ipv4(s, now, 0, 0, 0);
-    if (d->dns_from_dhcp && !s->dns.server_static)
-        s->dns.server = 0;
-    d->dns_from_dhcp = false;
+    synack_dns_offer(s, SYNACK_DNS_FROM_DHCP, NULL);
     memset(&d->lease, 0, sizeof d->lease);
     d->t1_at = d->t2_at = d->expire_at = UINT64_MAX;
 }
@@ -273,10 +272,8 @@ static void bind_lease(synack_stack *s, uint64_t now, const synack_dhcp_repr *r,
                 s->prefix_len == l.prefix_len && s->gateway == l.gateway;
     if (!same)
         synack_set_ipv4(s, now, l.addr, l.prefix_len, l.gateway);
-    if (!s->dns.server_static) {
-        s->dns.server = l.dns[0];
-        d->dns_from_dhcp = l.dns[0] != 0;
-    }
+    synack_addr resolver = synack_addr_from_ip4(l.dns[0]);
+    synack_dns_offer(s, SYNACK_DNS_FROM_DHCP, &resolver);
     d->lease = l;
     d->server = l.server;
     d->nak_delay_ms = 0;

@@ -22,7 +22,6 @@ typedef struct synack_dhcp {
     synack_ip4 server;     /* server identifier we deal with */
     uint64_t t1_at, t2_at, expire_at; /* ms; UINT64_MAX for infinite */
     uint32_t nak_delay_ms; /* wait before DISCOVER after a NAK; doubles */
-    bool dns_from_dhcp;    /* the stack's resolver came from this lease */
     synack_dhcp_lease lease;
 } synack_dhcp;
 

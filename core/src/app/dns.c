@@ -29,21 +29,40 @@ static uint32_t max_tries(const synack_stack *s)
     return s->dns.tries != 0 ? s->dns.tries : SYNACK_DNS_DEFAULT_TRIES;
 }
 
+void synack_dns_offer(synack_stack *s, synack_dns_source src,
+                      const synack_addr *server)
+{
+    if ((unsigned)src >= SYNACK_DNS_FROM__COUNT)
+        return;
+    synack_addr *slot = &s->dns.servers[src];
+    memset(slot, 0, sizeof *slot);
+    if (server != NULL && (server->family == SYNACK_AF_IP6 ||
+                           (server->family == SYNACK_AF_IP4 &&
+                            synack_addr_to_ip4(server) != 0)))
+        *slot = *server;
+}
+
+const synack_addr *synack_dns_server(const synack_stack *s)
+{
+    for (int i = 0; i < SYNACK_DNS_FROM__COUNT; i++)
+        if (s->dns.servers[i].family != 0)
+            return &s->dns.servers[i];
+    return NULL;
+}
+
 void synack_set_dns(synack_stack *s, synack_ip4 server)
 {
-    s->dns.server = server;
-    s->dns.server_static = server != 0;
-    s->dhcp.dns_from_dhcp = false;
+    synack_addr a = synack_addr_from_ip4(server);
+    synack_dns_offer(s, SYNACK_DNS_FROM_STATIC, &a);
+    /* 0 goes back to what DHCP said, if it holds a lease now */
     synack_dhcp_lease l;
-    if (server == 0 && synack_dhcp_get_lease(s, &l) == 0) {
-        s->dns.server = l.dns[0]; /* back to what DHCP said */
-        s->dhcp.dns_from_dhcp = l.dns[0] != 0;
-    }
+    if (server == 0 && synack_dhcp_get_lease(s, &l) != 0)
+        synack_dns_offer(s, SYNACK_DNS_FROM_DHCP, NULL);
 }
 
 synack_ip4 synack_get_dns(const synack_stack *s)
 {
-    return s->dns.server;
+    return synack_addr_to_ip4(synack_dns_server(s));
 }
 
 void synack_dns_set_timeouts(synack_stack *s, uint32_t first, uint32_t tries)
@@ -118,10 +137,11 @@ int synack_dns_query(synack_stack *s, uint64_t now, const char *name,
     }
     if (synack_dns_name_from_text(name, &q->qname) < 0)
         return SYNACK_ERR_INVAL;
+    const synack_addr *resolver = synack_dns_server(s);
     if (server != NULL && server->family != 0)
         q->server = *server;
-    else if (s->dns.server != 0)
-        q->server = synack_addr_from_ip4(s->dns.server);
+    else if (resolver != NULL)
+        q->server = *resolver;
     else
         return SYNACK_ERR_UNREACHABLE;
     int sock = synack_udp_open(s, 0);

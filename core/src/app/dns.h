@@ -14,6 +14,14 @@
 
 typedef struct synack_stack synack_stack;
 
+/* A source offers its resolver address (NULL or the unspecified address:
+ * it withdraws the one it gave). */
+void synack_dns_offer(synack_stack *s, synack_dns_source src,
+                      const synack_addr *server);
+
+/* The resolver in use (the first source with one), or NULL. */
+const synack_addr *synack_dns_server(const synack_stack *s);
+
 /* Read answers and run retransmissions (called from synack_poll). */
 void synack_dns_poll(synack_stack *s, uint64_t now);
 

@@ -28,9 +28,19 @@ typedef struct synack_dns_slot {
     synack_dns_name qname;
 } synack_dns_slot;
 
+/*
+ * Where a resolver address comes from. The DNS client alone owns the
+ * addresses; each source only offers or withdraws its own, and the first
+ * source in this order that has one is the resolver.
+ */
+typedef enum synack_dns_source {
+    SYNACK_DNS_FROM_STATIC = 0, /* synack_set_dns */
+    SYNACK_DNS_FROM_DHCP,       /* the DHCP lease (option 6) */
+    SYNACK_DNS_FROM__COUNT      /* (IPv6 router advertisements: next) */
+} synack_dns_source;
+
 typedef struct synack_dns {
-    synack_ip4 server;    /* resolver for queries with server 0 */
-    bool server_static;   /* set by synack_set_dns: DHCP leaves it alone */
+    synack_addr servers[SYNACK_DNS_FROM__COUNT]; /* family 0: none */
     uint32_t first_ms;    /* 0: SYNACK_DNS_DEFAULT_FIRST_MS */
     uint32_t tries;       /* 0: SYNACK_DNS_DEFAULT_TRIES */
     synack_dns_slot q[SYNACK_DNS_MAX_QUERIES];

@@ -34,7 +34,7 @@ static void arp_send(synack_stack *s, uint16_t op, const synack_mac *eth_dst,
     synack_arp_repr arp = {op, s->cfg.mac, *tha, s->addr, tpa};
     size_t n = synack_eth_emit(&eth, frame);
     n += synack_arp_emit(&arp, frame + n);
-    synack_link_output(s, frame, n);
+    synack_link_output(s, frame, n, 0);
 }
 
 void synack_arp_solicit(synack_stack *s, synack_ip4 ip)

@@ -18,8 +18,6 @@
 #include "ipv4/icmp.h"
 #include "net/stack.h"
 #include "ipv4/ipv4.h"
-#include "tcp/tcp.h"
-#include "udp/udp.h"
 
 /* An error quotes the offending datagram, the whole ICMP message kept
  * within the 576 bytes every host accepts (RFC 1812 4.3.2.3). */
@@ -98,7 +96,7 @@ static void echo_reply(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
     rep.type = SYNACK_ICMP_ECHO_REPLY;
     rep.code = 0;
     size_t n = synack_icmp_emit(&rep, buf);
-    synack_ipv4_send(s, now, ip->src, SYNACK_IPPROTO_ICMP, n, false);
+    synack_ipv4_send(s, now, ip->src, SYNACK_IPPROTO_ICMP, n, NULL);
 }
 
 static void echo_reply_in(synack_stack *s, const synack_ip4_repr *ip,
@@ -122,7 +120,7 @@ static void echo_reply_in(synack_stack *s, const synack_ip4_repr *ip,
         memcpy(r->data, m->payload, m->payload_len);
     }
     r->len = m->payload_len;
-    r->src = synack_addr_from_ip4(ip->src);
+    r->src = synack_addr4(ip->src);
     r->seq = m->seq;
     p->count++;
 }
@@ -243,7 +241,7 @@ void synack_icmp_send_error(synack_stack *s, uint64_t now, uint8_t type,
     m.payload = body;
     m.payload_len = hl + ql;
     size_t n = synack_icmp_emit(&m, buf);
-    synack_ipv4_send(s, now, ip->src, SYNACK_IPPROTO_ICMP, n, false);
+    synack_ipv4_send(s, now, ip->src, SYNACK_IPPROTO_ICMP, n, NULL);
 }
 
 void synack_icmp_poll(synack_stack *s, uint64_t now)
@@ -314,7 +312,7 @@ int synack_ping_send(synack_stack *s, uint64_t now, int h, const synack_addr *ds
     m.payload_len = len;
     size_t n = synack_icmp_emit(&m, buf);
     return synack_ipv4_send(s, now, synack_addr_to_ip4(dst), SYNACK_IPPROTO_ICMP, n,
-                            false);
+                            NULL);
 }
 
 int synack_ping_recv(synack_stack *s, int h, synack_addr *src, uint16_t *seq,

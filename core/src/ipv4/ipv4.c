@@ -143,22 +143,22 @@ static uint16_t next_id(synack_stack *s, synack_ip4 src, synack_ip4 dst,
 }
 
 static void link_send(synack_stack *s, const synack_mac *dst, uint8_t *frame,
-                      size_t len)
+                      size_t len, uint32_t gso_seg)
 {
     if (s->cfg.link.medium == SYNACK_MEDIUM_ETHERNET) {
         synack_eth_repr eth = {*dst, s->cfg.mac, SYNACK_ETHERTYPE_IPV4};
         synack_eth_emit(&eth, frame);
     }
-    synack_link_output(s, frame, len);
+    synack_link_output(s, frame, len, gso_seg);
 }
 
 void synack_ipv4_output_frame(synack_stack *s, const synack_mac *dst,
-                              uint8_t *frame, size_t len)
+                              uint8_t *frame, size_t len, uint32_t gso_seg)
 {
     size_t l2 = synack_l2_len(s);
     size_t mtu = s->cfg.link.mtu;
-    if (len - l2 <= mtu || s->ip.gso_seg) {
-        link_send(s, dst, frame, len); /* a GSO packet goes out whole */
+    if (len - l2 <= mtu || gso_seg) {
+        link_send(s, dst, frame, len, gso_seg); /* a GSO packet goes out whole */
         return;
     }
     /* RFC 791 3.2 fragmentation: cut the data at multiples of 8 bytes,
@@ -180,13 +180,17 @@ void synack_ipv4_output_frame(synack_stack *s, const synack_mac *dst,
         synack_ip4_emit(&ip, out + l2);
         memcpy(out + l2 + SYNACK_IP4_HDR_LEN, data + off, n);
         s->cnt.ip_frags_out++;
-        link_send(s, dst, out, l2 + SYNACK_IP4_HDR_LEN + n);
+        link_send(s, dst, out, l2 + SYNACK_IP4_HDR_LEN + n, 0);
     }
 }
 
 int synack_ipv4_send(synack_stack *s, uint64_t now, synack_ip4 dst,
-                     uint8_t proto, size_t l4len, bool df)
+                     uint8_t proto, size_t l4len, const synack_ip_tx *tx)
 {
+    static const synack_ip_tx plain = {false, 0};
+    if (tx == NULL)
+        tx = &plain;
+    bool df = tx->df;
     if (l4len > 65535 - SYNACK_IP4_HDR_LEN)
         return SYNACK_ERR_MSGSIZE;
     synack_ip4 src, hop;
@@ -213,19 +217,19 @@ int synack_ipv4_send(synack_stack *s, uint64_t now, synack_ip4 dst,
     s->cnt.ip_out++;
 
     if (s->cfg.link.medium == SYNACK_MEDIUM_IP) {
-        synack_ipv4_output_frame(s, NULL, s->tx, l2 + total);
+        synack_ipv4_output_frame(s, NULL, s->tx, l2 + total, tx->gso_seg);
         return SYNACK_OK;
     }
     if (dst == IP4_BROADCAST || is_subnet_bcast(s, dst)) {
         static const synack_mac bc = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
-        synack_ipv4_output_frame(s, &bc, s->tx, l2 + total);
+        synack_ipv4_output_frame(s, &bc, s->tx, l2 + total, tx->gso_seg);
         return SYNACK_OK;
     }
-    /* A send-offload packet (s->ip.gso_seg) that must wait for ARP waits
+    /* A send-offload packet (tx->gso_seg) that must wait for ARP waits
      * whole, with its piece size: fragmenting it instead would carry TCP
      * segments above the peer's MSS (RFC 9293 3.7.1). */
-    synack_addr nh = synack_addr_from_ip4(hop);
-    int rc = synack_neigh_output(s, now, &nh, s->tx, l2 + total, s->ip.gso_seg);
+    synack_addr nh = synack_addr4(hop);
+    int rc = synack_neigh_output(s, now, &nh, s->tx, l2 + total, tx->gso_seg);
     /* A full queue is a drop on the way, not an error of the call. */
     return rc == SYNACK_ERR_NOMEM ? SYNACK_OK : rc;
 }
@@ -233,10 +237,7 @@ int synack_ipv4_send(synack_stack *s, uint64_t now, synack_ip4 dst,
 void synack_ipv4_neigh_send(synack_stack *s, const synack_mac *dst,
                             uint8_t *frame, size_t len, uint32_t gso_seg)
 {
-    uint32_t saved = s->ip.gso_seg;
-    s->ip.gso_seg = gso_seg;
-    synack_ipv4_output_frame(s, dst, frame, len);
-    s->ip.gso_seg = saved;
+    synack_ipv4_output_frame(s, dst, frame, len, gso_seg);
 }
 
 static synack_drop parse_drop(int err)
@@ -322,8 +323,8 @@ void synack_ipv4_input_frame(synack_stack *s, uint64_t now, const uint8_t *pkt,
 static synack_ip_rx rx_of(const synack_ip4_repr *ip, bool bcast)
 {
     synack_ip_rx rx;
-    rx.src = synack_addr_from_ip4(ip->src);
-    rx.dst = synack_addr_from_ip4(ip->dst);
+    rx.src = synack_addr4(ip->src);
+    rx.dst = synack_addr4(ip->dst);
     rx.phsum = synack_ip4_pseudo_sum(ip->src, ip->dst, ip->proto);
     rx.bcast = bcast;
     return rx;

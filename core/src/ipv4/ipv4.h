@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "synack/synack.h"
+#include "net/ip.h"
 #include "wire/wire.h"
 #include "ipv4/ipv4_state.h"
 
@@ -41,16 +42,18 @@ int synack_ipv4_route(const synack_stack *s, synack_ip4 dst, synack_ip4 *src,
  * returns where the L4 header must be written in the stack's frame scratch
  * and how many bytes fit there (up to 65515); the L4 layer writes its
  * header and payload there and calls synack_ipv4_send() with the length.
- * Packets above the MTU are fragmented (unless df), those for an unresolved
+ * Packets above the MTU are fragmented (unless tx->df; a send-offload
+ * packet, tx->gso_seg, goes out whole to send_gso), those for an unresolved
  * neighbour are queued for ARP (whole: fragmentation happens after
- * resolution; a full ARP queue is a counted drop, still returning 0).
+ * resolution, with their tx->gso_seg; a full queue is a counted drop,
+ * still returning 0). `tx` may be NULL (no DF, no offload).
  * Returns 0 or a negative error (SYNACK_ERR_UNREACHABLE: no route, counted
  * as SYNACK_DROP_IPV4_NO_ROUTE; SYNACK_ERR_MSGSIZE: l4len > 65515, or df
  * and above the MTU, counted as SYNACK_DROP_IPV4_DF).
  */
 uint8_t *synack_ipv4_tx_buf(synack_stack *s, size_t *cap);
 int synack_ipv4_send(synack_stack *s, uint64_t now, synack_ip4 dst,
-                     uint8_t proto, size_t l4len, bool df);
+                     uint8_t proto, size_t l4len, const synack_ip_tx *tx);
 
 /* Largest L4 payload that fits one unfragmented packet (MTU - 20). */
 uint32_t synack_ipv4_mtu_payload(const synack_stack *s);
@@ -80,7 +83,7 @@ void synack_ipv4_deliver(synack_stack *s, uint64_t now,
  * the MTU are cut into fragments (RFC 791 section 3.2) on the way out.
  */
 void synack_ipv4_output_frame(synack_stack *s, const synack_mac *dst,
-                              uint8_t *frame, size_t len);
+                              uint8_t *frame, size_t len, uint32_t gso_seg);
 
 /*
  * Resolver callbacks of the neighbour cache (net/neigh.h) for IPv4:

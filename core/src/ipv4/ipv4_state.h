@@ -30,11 +30,6 @@ typedef struct synack_ipv4 {
     uint8_t id_proto;
     bool id_valid;
     uint64_t id_hash;
-    /* Set by TCP around synack_ipv4_send of a segment larger than the
-     * MTU built for the link's send_gso: the payload size of each piece
-     * (cfg.link.gso_max); 0 otherwise. A packet that waits for ARP keeps
-     * it (synack_neigh_queued.gso_seg) and is sent with it when resolved. */
-    uint32_t gso_seg;
 } synack_ipv4;
 
 #endif

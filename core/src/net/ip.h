@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/addr.h"
 #include "synack/synack.h"
 
 typedef struct synack_stack synack_stack;
@@ -38,6 +39,18 @@ typedef struct synack_ip_err {
 } synack_ip_err;
 
 /*
+ * What a sender says about a packet besides its bytes, passed down
+ * explicitly (NULL: all zero). The L4 checksum of a send-offload packet
+ * holds only the pseudo-header sum (synack_tcp_fill_checksum_partial); the
+ * link finds the field from the headers (synack_link.send_gso).
+ */
+typedef struct synack_ip_tx {
+    bool df;          /* don't fragment: above the MTU it is refused */
+    uint32_t gso_seg; /* send offload: payload bytes of each piece the link
+                         cuts the packet into (0: an ordinary packet) */
+} synack_ip_tx;
+
+/*
  * Our source address for packets to dst: 0 or SYNACK_ERR_UNREACHABLE (no
  * address configured, off-link with no gateway, or a family without a
  * route).
@@ -52,7 +65,7 @@ int synack_ip_route(const synack_stack *s, const synack_addr *dst,
  */
 uint8_t *synack_ip_tx_buf(synack_stack *s, uint8_t family, size_t *cap);
 int synack_ip_send(synack_stack *s, uint64_t now, const synack_addr *dst,
-                   uint8_t proto, size_t l4len, bool df);
+                   uint8_t proto, size_t l4len, const synack_ip_tx *tx);
 
 /* Largest L4 payload of one unfragmented packet of `family`. */
 uint32_t synack_ip_mtu_payload(const synack_stack *s, uint8_t family);

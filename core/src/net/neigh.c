@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "net/neigh.h"
+#include "net/addr.h"
 #include "ipv4/arp.h"
 #include "ipv4/ipv4.h"
 #include "net/stack.h"
@@ -25,7 +26,7 @@ static void resolver_solicit(synack_stack *s, const synack_addr *target)
 {
     switch (target->family) {
     case SYNACK_AF_IP4:
-        synack_arp_solicit(s, synack_addr_to_ip4(target));
+        synack_arp_solicit(s, synack_addr4_get(target));
         break;
     default:
         break;
@@ -108,21 +109,16 @@ void synack_neigh_fini(synack_stack *s)
     n->queue = NULL;
 }
 
-static bool same_addr(const synack_addr *a, const synack_addr *b)
-{
-    return memcmp(a, b, sizeof *a) == 0;
-}
-
 synack_neigh_entry *synack_neigh_find(const synack_stack *s, const synack_addr *addr)
 {
     if (s->neigh.cache == NULL)
         return NULL;
     synack_neigh_entry *h = &s->neigh.cache[s->neigh.hint];
-    if (h->state != SYNACK_NEIGH_FREE && same_addr(&h->addr, addr))
+    if (h->state != SYNACK_NEIGH_FREE && synack_addr_same(&h->addr, addr))
         return h;
     for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
         synack_neigh_entry *e = &s->neigh.cache[i];
-        if (e->state != SYNACK_NEIGH_FREE && same_addr(&e->addr, addr))
+        if (e->state != SYNACK_NEIGH_FREE && synack_addr_same(&e->addr, addr))
             return e;
     }
     return NULL;
@@ -133,7 +129,7 @@ static void drop_queued(synack_stack *s, const synack_addr *addr, bool notify)
 {
     for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
         synack_neigh_queued *q = &s->neigh.queue[i];
-        if (q->frame == NULL || !same_addr(&q->nexthop, addr))
+        if (q->frame == NULL || !synack_addr_same(&q->nexthop, addr))
             continue;
         if (notify)
             resolver_failed(s, addr->family, q->frame + synack_l2_len(s),
@@ -181,7 +177,7 @@ void synack_neigh_resolved(synack_stack *s, uint64_t now, synack_neigh_entry *e,
        send_gso, which cuts it at the MSS */
     for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
         synack_neigh_queued *q = &s->neigh.queue[i];
-        if (q->frame == NULL || !same_addr(&q->nexthop, &e->addr))
+        if (q->frame == NULL || !synack_addr_same(&q->nexthop, &e->addr))
             continue;
         resolver_send(s, e->addr.family, &e->mac, q->frame, q->len, q->gso_seg);
         queued_free(s, q);

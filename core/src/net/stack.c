@@ -395,9 +395,10 @@ void synack_trace(synack_stack *s, synack_trace_event *ev)
     s->cfg.trace(s->cfg.trace_ctx, ev);
 }
 
-int synack_link_output(synack_stack *s, const uint8_t *frame, size_t len)
+int synack_link_output(synack_stack *s, const uint8_t *frame, size_t len,
+                       uint32_t gso_seg)
 {
-    uint32_t seg = len > synack_l2_len(s) + s->cfg.link.mtu ? s->ip.gso_seg : 0;
+    uint32_t seg = len > synack_l2_len(s) + s->cfg.link.mtu ? gso_seg : 0;
     int rc = seg ? s->cfg.link.send_gso(s->cfg.link.ctx, frame, len, seg)
                  : s->cfg.link.send(s->cfg.link.ctx, frame, len);
     if (rc < 0) {

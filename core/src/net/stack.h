@@ -72,8 +72,10 @@ static inline bool synack_tracing(const synack_stack *s)
     return s->cfg.trace != NULL;
 }
 
-/* Hand one frame to the link; counts it (or the drop). */
-int synack_link_output(synack_stack *s, const uint8_t *frame, size_t len);
+/* Hand one frame to the link; counts it (or the drop). `gso_seg` non-zero:
+ * a send-offload packet above the MTU, for send_gso with that piece size. */
+int synack_link_output(synack_stack *s, const uint8_t *frame, size_t len,
+                       uint32_t gso_seg);
 
 /* Size of the L2 header for the stack's medium (14 or 0). */
 static inline size_t synack_l2_len(const synack_stack *s)

@@ -165,13 +165,13 @@ synack_tcb *synack_tcb_lookup(const synack_stack *s, const synack_addr *laddr,
     synack_tcp_priv *p = synack_tcp_priv_of(s);
     synack_tcb *t = p->last;
     if (t && t->lport == lport && t->rport == rport &&
-        synack_tcp_addr_eq(&t->raddr, raddr) && synack_tcp_addr_eq(&t->laddr, laddr))
+        synack_addr_same(&t->raddr, raddr) && synack_addr_same(&t->laddr, laddr))
         return t;
     uint32_t b = tuple_hash(s, laddr, lport, raddr, rport) & (p->nbuckets - 1);
     for (t = p->buckets[b]; t; t = t->hnext) {
         if (t->lport == lport && t->rport == rport &&
-            synack_tcp_addr_eq(&t->raddr, raddr) &&
-            synack_tcp_addr_eq(&t->laddr, laddr)) {
+            synack_addr_same(&t->raddr, raddr) &&
+            synack_addr_same(&t->laddr, laddr)) {
             p->last = t;
             return t;
         }

@@ -363,12 +363,6 @@ static inline synack_tcb *synack_tcb_twin(const synack_tcb *t)
 /* The TCB of a handle, or NULL. */
 synack_tcb *synack_tcb_get(const synack_stack *s, int h);
 /* Demux: the connection for a 4-tuple, or NULL. */
-/* Whether two addresses are the same (all 17 bytes: IPv4 pads with zeros). */
-static inline bool synack_tcp_addr_eq(const synack_addr *a, const synack_addr *b)
-{
-    return memcmp(a, b, sizeof *a) == 0;
-}
-
 /* Write laddr then raddr as on the wire (4 bytes each for IPv4, 16 for
  * IPv6) into k, for the keyed hashes; returns the bytes written. */
 static inline size_t synack_tcp_put_addrs(uint8_t *k, const synack_addr *laddr,

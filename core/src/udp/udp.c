@@ -205,7 +205,7 @@ int synack_udp_sendto(synack_stack *s, uint64_t now, int h, const synack_addr *d
     r.dport = dport;
     size_t n = synack_udp_emit(&r, buf, len,
                                synack_addr_pseudo_sum(&src, dst, SYNACK_IPPROTO_UDP));
-    return synack_ip_send(s, now, dst, SYNACK_IPPROTO_UDP, n, false);
+    return synack_ip_send(s, now, dst, SYNACK_IPPROTO_UDP, n, NULL);
 }
 
 int synack_udp_recvfrom(synack_stack *s, int h, void *buf, size_t cap,

@@ -146,24 +146,6 @@ uint16_t synack_csum_finish(uint64_t sum)
     return (uint16_t)~folded;
 }
 
-uint32_t synack_ip4_pseudo_sum(synack_ip4 src, synack_ip4 dst, uint8_t proto)
-{
-    return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto;
-}
-
-uint32_t synack_addr_pseudo_sum(const synack_addr *src, const synack_addr *dst,
-                                uint8_t proto)
-{
-    /* IPv4 sums 4 bytes of each address, IPv6 all 16 (the upper-layer
-     * length is 32 bits there, added as two words like IPv4's 16). */
-    size_t n = src->family == SYNACK_AF_IP6 ? 16 : 4;
-    uint32_t sum = proto;
-    for (size_t i = 0; i < n; i += 2)
-        sum += (uint32_t)(src->b[i] << 8 | src->b[i + 1]) +
-               (uint32_t)(dst->b[i] << 8 | dst->b[i + 1]);
-    return sum;
-}
-
 uint64_t synack_csum_pseudo(synack_ip4 src, synack_ip4 dst, uint8_t proto,
                             uint32_t len)
 {

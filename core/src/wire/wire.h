@@ -165,10 +165,25 @@ uint16_t synack_csum_finish(uint64_t sum);
  * of synack_csum_add; synack_csum_pseudo_len turns it into one.
  */
 /* IPv4 (RFC 9293 section 3.1): source, destination, zero, protocol. */
-uint32_t synack_ip4_pseudo_sum(synack_ip4 src, synack_ip4 dst, uint8_t proto);
-/* Either family (IPv6: RFC 8200 section 8.1); the family of src decides. */
-uint32_t synack_addr_pseudo_sum(const synack_addr *src, const synack_addr *dst,
-                                uint8_t proto);
+static inline uint32_t synack_ip4_pseudo_sum(synack_ip4 src, synack_ip4 dst,
+                                             uint8_t proto)
+{
+    return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto;
+}
+
+/* Either family (IPv6: RFC 8200 section 8.1); the family of src decides:
+ * 4 bytes of each IPv4 address, all 16 of IPv6 ones (whose 32-bit
+ * upper-layer length is added like IPv4's 16-bit one). */
+static inline uint32_t synack_addr_pseudo_sum(const synack_addr *src,
+                                              const synack_addr *dst, uint8_t proto)
+{
+    size_t n = src->family == SYNACK_AF_IP6 ? 16 : 4;
+    uint32_t sum = proto;
+    for (size_t i = 0; i < n; i += 2)
+        sum += (uint32_t)(src->b[i] << 8 | src->b[i + 1]) +
+               (uint32_t)(dst->b[i] << 8 | dst->b[i + 1]);
+    return sum;
+}
 /* An accumulator for phsum plus the upper-layer length `len`. */
 uint64_t synack_csum_pseudo_len(uint32_t phsum, uint32_t len);
 /* The IPv4 pseudo-header with length as an accumulator (tests, tools). */
@@ -268,6 +283,34 @@ typedef struct synack_quote_repr {
 
 /* Parse an IPv4 quote: version 4, IHL within the data, 8 bytes after it. */
 int synack_ip4_quote_parse(const uint8_t *buf, size_t len, synack_quote_repr *out);
+
+/* ---- IPv6 (RFC 8200 section 3) ----------------------------------------- */
+
+#define SYNACK_ETHERTYPE_IPV6 0x86dd
+#define SYNACK_IP6_HDR_LEN 40
+#define SYNACK_IPPROTO_ICMPV6 58
+#define SYNACK_IP6_NEXT_NONE 59 /* no next header (RFC 8200 section 4.7) */
+
+/* The fixed header. Extension headers are the IPv6 layer's to walk. */
+typedef struct synack_ip6_repr {
+    uint8_t tclass;       /* traffic class */
+    uint32_t flow;        /* flow label, 20 bits */
+    uint16_t payload_len; /* bytes after the fixed header */
+    uint8_t next;         /* next header: an extension or the upper layer */
+    uint8_t hop_limit;
+    synack_addr src, dst; /* family SYNACK_AF_IP6 */
+} synack_ip6_repr;
+
+/*
+ * Validate version 6, the 40-byte header within buf and the payload length
+ * within buf (bytes past it are link padding; a zero payload length with
+ * a Jumbo Payload option, RFC 2675, is not supported and reads as an
+ * empty payload). Returns 40; the payload is buf[40, 40 + payload_len).
+ */
+int synack_ip6_parse(const uint8_t *buf, size_t len, synack_ip6_repr *out);
+
+/* Write the 40-byte header (addresses taken from b[] whatever the family). */
+size_t synack_ip6_emit(const synack_ip6_repr *r, uint8_t *buf);
 
 /* ---- ICMPv4 ------------------------------------------------------------ */
 

@@ -15,6 +15,9 @@
 #include "net/stack.h"
 #include "test_addr.h"
 
+/* Transmit metadata: don't fragment. */
+static const synack_ip_tx DF = {.df = true};
+
 typedef net_setup setup;
 
 static bool reply_queued(net_fixture *f, void *ctx)
@@ -296,13 +299,13 @@ static void test_df_too_big(void **state)
     assert_int_equal(cap, 65515);
     assert_non_null(buf);
     memset(buf, 0, 1481);
-    assert_int_equal(synack_ipv4_send(a, st->f->now, net_ip(1), 99, 1481, true),
+    assert_int_equal(synack_ipv4_send(a, st->f->now, net_ip(1), 99, 1481, &DF),
                      SYNACK_ERR_MSGSIZE);
     assert_int_equal(synack_drops(a, SYNACK_DROP_IPV4_DF), 1);
-    assert_int_equal(synack_ipv4_send(a, st->f->now, net_ip(1), 99, 65516, false),
+    assert_int_equal(synack_ipv4_send(a, st->f->now, net_ip(1), 99, 65516, NULL),
                      SYNACK_ERR_MSGSIZE);
     assert_int_equal(synack_ipv4_mtu_payload(a), 1480);
-    assert_int_equal(synack_ipv4_send(a, st->f->now, net_ip(1), 99, 1480, true), 0);
+    assert_int_equal(synack_ipv4_send(a, st->f->now, net_ip(1), 99, 1480, &DF), 0);
 }
 
 static void test_raw_ip_medium(void **state)

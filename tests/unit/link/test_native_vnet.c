@@ -14,7 +14,7 @@
 
 #include <string.h>
 
-#include "../../host/native/vnet.c"
+#include "../../../host/native/vnet.c"
 #include "net_frames.h"
 #include "wire/wire.h"
 

@@ -388,6 +388,11 @@ static void test_dns_override_and_stop(void **state)
     synack_ip4 addr;
     synack_get_ipv4(f->a, &addr, NULL, NULL);
     assert_int_equal(addr, SYNACK_IP4(10, 0, 0, 15)); /* left configured */
+    assert_int_equal(synack_get_dns(f->a), SYNACK_IP4(10, 0, 0, 3)); /* so is DNS */
+    /* with no lease, a static resolver set and cleared leaves none */
+    synack_set_dns(f->a, SYNACK_IP4(9, 9, 9, 9));
+    synack_set_dns(f->a, 0);
+    assert_int_equal(synack_get_dns(f->a), 0);
     /* and it can start again */
     assert_int_equal(synack_dhcp_start(f->a, f->now), 0);
     assert_true(run(e, is_bound, NULL, 100));
