@@ -7,6 +7,7 @@
  *   synack_bench cycles     [--segments N]   (for callgrind)
  *   synack_bench datapath   [--seconds S] [--len N]  (checksum and memcpy)
  *   synack_bench tls        [--cipher aes|chacha] [--seconds S] [--bytes N] [--handshakes N]
+ *   synack_bench tls_tcp    [--cipher plain|aes|chacha] [--mtu N] [--seconds S] [--bytes N]
  * Each prints one JSON object per line on stdout.
  */
 #include <stdio.h>
@@ -17,7 +18,7 @@
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: synack_bench throughput|handshake|scale|lossy|cycles|datapath|tls [options]\n");
+        fprintf(stderr, "usage: synack_bench throughput|handshake|scale|lossy|cycles|datapath|tls|tls_tcp [options]\n");
         return 2;
     }
     const char *b = argv[1];
@@ -37,6 +38,8 @@ int main(int argc, char **argv)
         return bench_datapath(argc, argv);
     if (strcmp(b, "tls") == 0)
         return bench_tls(argc, argv);
+    if (strcmp(b, "tls_tcp") == 0)
+        return bench_tls_tcp(argc, argv);
     fprintf(stderr, "synack_bench: unknown benchmark '%s'\n", b);
     return 2;
 }

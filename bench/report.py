@@ -182,6 +182,21 @@ for c, name in (("aes", "AES-128-GCM"), ("chacha", "ChaCha20-Poly1305")):
             "; ".join(f"{n} {o['mbyte_per_s']:,.0f}" for n, o in got))
         row("TLS", f"full handshakes/s ({name}, ECDHE-ECDSA P-256, both ends)",
             "; ".join(f"{n} {o['handshakes_per_s']:,.0f}" for n, o in got))
+# TLS end to end: the same two-stack loop with and without TLS, so the
+# ratio is the price of TLS on that runtime (both ends on one core).
+for n, k in (("native", "native"), ("node", "node"), ("wasmtime", "wasi")):
+    plain = r.get(f"tls_tcp_plain_{k}")
+    got = [(name, r[f"tls_tcp_{c}_{k}"]) for c, name in (("aes", "AES-128-GCM"), ("chacha", "ChaCha20-Poly1305"))
+           if f"tls_tcp_{c}_{k}" in r]
+    if plain and got:
+        row("TLS", f"two stacks + TLS end to end, {n} (Mbit/s of plaintext; × plain TCP)",
+            f"plain {plain['mbit_per_s']:,.0f}; " + "; ".join(
+                f"{name} {o['mbit_per_s']:,.0f} ({o['mbit_per_s'] / plain['mbit_per_s']:.2f}×)" for name, o in got))
+js = r.get("tls_js_node")
+if js and "plain_mbit_per_s" in js:
+    row("TLS", "JavaScript API over a PairLink in Node, synack-tls.mjs (Mbit/s; × plain)",
+        f"plain {js['plain_mbit_per_s']:,.0f}; AES-128-GCM {js.get('aes_mbit_per_s', 0):,.0f} ({js.get('aes_ratio', 0):.2f}×); "
+        f"ChaCha20-Poly1305 {js.get('chacha_mbit_per_s', 0):,.0f} ({js.get('chacha_ratio', 0):.2f}×)")
 if "instr_per_rx_segment" in derived:
     row("8", "instructions per received full-size segment", fmt(derived["instr_per_rx_segment"]))
     row("8", "instructions per sent full-size segment", fmt(derived["instr_per_tx_segment"]))

@@ -139,6 +139,25 @@ for c in aes chacha; do
   fi
 done
 
+# ---- TLS end to end: two stacks in one process with TLS on top, beside the
+# same loop without TLS (synack_bench tls_tcp), natively, under node and
+# wasmtime; and the JavaScript API's TLS (synack-tls.mjs) over a PairLink
+# in Node (bench/tls_e2e.mjs: plain, AES-GCM first, ChaCha20 first).
+for c in plain aes chacha; do
+  if [ "$have_native" = 1 ] && want native; then
+    run "tls_tcp_${c}_native" "$nb" tls_tcp --cipher "$c" --seconds "$secs" --repeat "$repeat"
+  fi
+  if [ "$have_em" = 1 ] && want node; then
+    run "tls_tcp_${c}_node" node build/bench-emscripten/bench/synack_bench.js tls_tcp --cipher "$c" --seconds "$secs" --repeat "$repeat"
+  fi
+  if [ "$have_wasi" = 1 ] && want wasi; then
+    run "tls_tcp_${c}_wasi" wasmtime run build/bench-wasi/bench/synack_bench.wasm tls_tcp --cipher "$c" --seconds "$secs" --repeat "$repeat"
+  fi
+done
+if [ "$have_em" = 1 ] && want node; then
+  run tls_js_node node bench/tls_e2e.mjs build/bench-emscripten/wasm/synack.mjs --seconds "$secs"
+fi
+
 # ---- 3: against Linux over a TAP device in a namespace ---------------------
 if want tap; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -12,7 +12,10 @@
 #    that port). The demo's bridge is local: its per-client rate limits are
 #    off so they never cap a local run (the public defaults are in
 #    host/bridge/README.md, "Running a public bridge");
-#  - for network mode's targets: a private PostgreSQL (initdb in a temp
+#  - for network mode's targets: an HTTPS server (the same web server with
+#    Python's ssl, a certificate for demo.test from a demo CA made at start
+#    with openssl and removed at exit; the plain server serves the CA at
+#    /demo-ca.pem for the page), a private PostgreSQL (initdb in a temp
 #    folder, on a free loopback port; as `postgres` via runuser when root;
 #    skipped, and the page says so, when PostgreSQL is not installed), a
 #    closed port and a port that drops SYNs (scripts/demo-ports.py), all
@@ -60,11 +63,13 @@ case "$demo_ws" in websockify | bridge) ;; *) echo "demo: DEMO_WS is websockify 
 
 pids=()
 pgdir=""
+tlsdir=""
 cleanup() {
   trap - EXIT
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   [ -z "$pgdir" ] || rm -rf "$pgdir"
+  [ -z "${tlsdir:-}" ] || rm -rf "$tlsdir"
   echo "demo: stopped"
 }
 trap 'exit 130' INT TERM
@@ -81,7 +86,33 @@ wait_port() {
   exit 1
 }
 
-python3 "$root/scripts/demo-http.py" "$js_build/web" "$http_port" >"$logs/http.log" 2>&1 &
+# Network mode's HTTPS target: a demo CA made now (gone at exit), a
+# certificate from it for $tls_name, and the same web server speaking TLS.
+# The page fetches the CA from the plain server (/demo-ca.pem) and runs TLS
+# itself: the bridge sees only ciphertext.
+tlsdir="$(mktemp -d /tmp/synack-demo-tls.XXXXXX)"
+tls_name=demo.test
+https_param=none
+if (cd "$tlsdir" \
+    && openssl ecparam -name prime256v1 -genkey -noout -out ca.key \
+    && openssl req -x509 -new -key ca.key -subj '/CN=synack demo CA' -days 2 -out ca.pem \
+         -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign \
+    && openssl ecparam -name prime256v1 -genkey -noout -out server.key \
+    && openssl req -new -key server.key -subj "/CN=$tls_name" -out server.csr \
+    && printf 'subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth\n' "$tls_name" >ext \
+    && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+         -extfile ext -out server.pem) >"$logs/tls.log" 2>&1; then
+  https_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  python3 "$root/scripts/demo-http.py" "$js_build/web" "$https_port" --tls "$tlsdir/server.pem" "$tlsdir/server.key" \
+    >"$logs/https.log" 2>&1 &
+  pids+=($!)
+  wait_port "$https_port" "${pids[-1]}" https
+  https_param="$https_port"
+else
+  echo "demo: making the demo CA failed (see $logs/tls.log); network mode goes on without HTTPS" >&2
+fi
+
+python3 "$root/scripts/demo-http.py" "$js_build/web" "$http_port" --ca-file "$tlsdir/ca.pem" >"$logs/http.log" 2>&1 &
 pids+=($!)
 wait_port "$http_port" "${pids[-1]}" http
 
@@ -116,6 +147,7 @@ fi
 
 allow=(--allow "10.0.2.2:$http_port" --allow "10.0.2.2:$closed_port" --allow "10.0.2.2:$silent_port")
 [ "$pg_param" = none ] || allow+=(--allow "10.0.2.2:$pg_param")
+[ "$https_param" = none ] || allow+=(--allow "10.0.2.2:$https_param")
 for p in ${DEMO_ALLOW:-}; do allow+=(--allow "10.0.2.2:${p##*:}"); done
 # local: no per-client rate limits, a deeper output queue
 local_limits=(--rate-fps 0 --rate-bps 0 --queue-bytes 1048576)
@@ -138,12 +170,13 @@ fi
 cat <<EOF
 demo: ready. Open
 
-    http://127.0.0.1:$http_port/?ws=ws://127.0.0.1:$ws_port&target=10.0.2.2:$http_port&http=$http_port&pg=$pg_param&closed=$closed_port&silent=$silent_port
+    http://127.0.0.1:$http_port/?ws=ws://127.0.0.1:$ws_port&target=10.0.2.2:$http_port&http=$http_port&pg=$pg_param&https=$https_param&tlsname=$tls_name&closed=$closed_port&silent=$silent_port
 
   Standalone mode needs nothing else. Network mode goes through $via
   and synack-bridge --slirp (port $bridge_port) to this host:
   10.0.2.2:$http_port is the page's own HTTP server (GET /reset: RST),
-  PostgreSQL is on port $pg_param, port $closed_port is closed (refused) and
+  PostgreSQL is on port $pg_param, HTTPS (a demo CA made now, for
+  $tls_name) on port $https_param, port $closed_port is closed (refused) and
   port $silent_port drops SYNs (timed out): choose them as the target.
   Logs: $logs. Press Ctrl-C to stop.
 EOF

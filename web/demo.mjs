@@ -10,7 +10,10 @@
  * In network mode the target selector offers what make demo starts on the
  * host (?http=, pg=, closed=, silent= give their ports; pg=none: PostgreSQL
  * is not installed): its web server, PostgreSQL, a closed port (refused),
- * a port that drops SYNs (timed out) and GET /reset (reset).
+ * a port that drops SYNs (timed out) and GET /reset (reset); ?https=PORT
+ * adds its HTTPS server (TLS inside the page: the certificate names
+ * ?tlsname=, default demo.test, signed by the CA fetched from ?ca=, default
+ * demo-ca.pem next to the page), whose records the ladder names.
  *
  * ?auto=1 runs a standalone session by itself (connect, 64 KB each way,
  * close) and sets window.__demo when done; with mode=bridge (or network),
@@ -223,7 +226,10 @@ async function connect(port, label, target) {
     if (s.writer && !connected) {
       connected = true;
       enable();
-      if (target) note(`The connection to ${target.name} is open: SYN, SYN-ACK, ACK.`);
+      if (target?.kind === 'https') {
+        note(`The TLS connection to ${target.name} is open (${s.tlsInfo ?? 'TLS 1.2'}): SYN, SYN-ACK, ACK, then ClientHello … Finished both ways. `
+          + 'Click a segment to see which TLS records it carries. Now GET / goes out encrypted.');
+      } else if (target) note(`The connection to ${target.name} is open: SYN, SYN-ACK, ACK.`);
       if (target?.kind === 'reset') {
         note('You ask the host server for GET /reset, which make demo\'s server answers by aborting the connection.');
         s.send(`GET /reset HTTP/1.1\r\nHost: ${s.target.hostname}\r\nConnection: close\r\n\r\n`);
@@ -237,12 +243,14 @@ async function connect(port, label, target) {
       refused: `Connection refused: nothing listens on ${target.name} (the SYN was answered by RST).`,
       timeout: `Timed out: the SYNs to ${target.name} got no answer, as when a firewall drops them.`,
       reset: `Reset: ${target.name} aborted the connection (RST); both sides dropped it at once.`,
+      tls: `TLS failed with ${target.name}: ${s.tlsError ?? 'see the status line'}.`,
     }[outcome];
     if (said) note(said);
   }
   if (session === s) {
     connected = false;
-    const words = { refused: 'refused (RST: nothing listens there)', timeout: 'timed out (no answer to the SYNs)', reset: 'reset by the peer' };
+    const words = { refused: 'refused (RST: nothing listens there)', timeout: 'timed out (no answer to the SYNs)', reset: 'reset by the peer',
+      tls: `failed in TLS (${s.tlsError})` };
     status(`connection ${outcome === 'closed' ? 'closed' : words[outcome] ?? outcome}; ${s.received} bytes received.`);
     enable();
   }
@@ -305,11 +313,26 @@ function jsonTrace() {
 
 const actions = {
   start: () => start(),
-  connect: () => {
+  connect: async () => {
     if (session?.mode !== 'network') return connect();
     const t = netTarget();
-    session.target = { hostname: t.hostname, port: t.port };
-    return connect(t.port, `You connect to ${t.name}.`, t);
+    const s = session;
+    s.target = { hostname: t.hostname, port: t.port };
+    if (t.kind === 'https') {
+      /* The CA make demo made at start, served by its web server. */
+      try {
+        const r = await fetch(caUrl, { cache: 'no-store' });
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        s.target.tls = { ca: await r.text(), servername: tlsName };
+      } catch (e) {
+        status(`cannot load the demo CA from ${caUrl}: ${e.message}`);
+        return null;
+      }
+      if (session !== s) return null;
+    }
+    return connect(t.port, t.kind === 'https'
+      ? `You connect to ${t.name} with TLS: TCP's three-way handshake, then TLS's handshake over it, checking the server's certificate for ${tlsName} against the demo CA.`
+      : `You connect to ${t.name}.`, t);
   },
   send: () => sendBytes(),
   get: () => httpGet(),
@@ -687,8 +710,16 @@ const netClosedPort = portParam('closed', 9);
 const pgPort = params.get('pg') === 'none' ? null : portParam('pg', 5432);
 /* Without a host port that drops SYNs, port 81: the page's own tap drops them. */
 const silentPort = portParam('silent', SILENT_PORT);
+/* The HTTPS server make demo starts (?https=PORT), whose certificate names
+ * ?tlsname= and is signed by the CA at ?ca= (make demo's web server serves it). */
+const httpsPort = params.get('https') === 'none' ? null : portParam('https', null);
+const tlsName = params.get('tlsname') ?? 'demo.test';
+const caUrl = params.get('ca') ?? 'demo-ca.pem';
 const NET_TARGETS = [
   { kind: 'http', port: httpPort, name: `the HTTP server (${HOST}:${httpPort})` },
+  httpsPort === null
+    ? { kind: 'https', port: null, name: 'HTTPS', label: 'HTTPS server: unavailable (make demo starts one)' }
+    : { kind: 'https', port: httpsPort, name: `the HTTPS server (${HOST}:${httpsPort})`, label: `HTTPS server (${HOST}:${httpsPort}): TLS` },
   pgPort === null
     ? { kind: 'pg', port: null, name: 'PostgreSQL', label: 'PostgreSQL: unavailable (not installed on this host)' }
     : { kind: 'pg', port: pgPort, name: `PostgreSQL (${HOST}:${pgPort})` },
@@ -701,7 +732,7 @@ for (const t of NET_TARGETS) {
   const o = document.createElement('option');
   o.value = t.kind;
   o.textContent = t.label ?? t.name[0].toUpperCase() + t.name.slice(1);
-  o.disabled = t.kind === 'pg' && t.port === null;
+  o.disabled = (t.kind === 'pg' || t.kind === 'https') && t.port === null;
   $('net-target').append(o);
 }
 $('net-target').value = NET_TARGETS.find((t) => t.port !== null && `${HOST}:${t.port}` === $('target').value.trim())?.kind ?? 'other';

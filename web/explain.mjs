@@ -1,9 +1,12 @@
 /*
  * One plain sentence for each thing that happens: a segment on the ladder,
  * a state change (RFC 9293 §3.3.2), a timer, an error, a congestion
- * control phase (RFC 5681, RFC 9438). The words are for a person watching,
+ * control phase (RFC 5681, RFC 9438); for a segment of a TLS connection,
+ * also the TLS records it carries (tlsrecords.mjs). The words are for a person watching,
  * not for a protocol expert.
  */
+
+import { tlsSentence } from './tlsrecords.mjs';
 
 const STATE_MEANING = {
   'CLOSED': 'there is no connection any more',
@@ -80,7 +83,7 @@ export function explainSegment(s) {
   } else {
     text = `${who} acknowledges everything up to byte ${s.rack - 1}; its window is ${bytes(s.win)}.`;
   }
-  return text + (FATE[s.fate] ?? '') + (s.duplicated ? ' The wire delivers it twice.' : '');
+  return text + tlsSentence(s.tls) + (FATE[s.fate] ?? '') + (s.duplicated ? ' The wire delivers it twice.' : '');
 }
 
 /** The sentence for a trace event of `side` ('client'/'server'), or null. */

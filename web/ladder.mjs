@@ -46,10 +46,19 @@ function optsText(o) {
   return parts.length ? ` <${parts.join(' ')}>` : '';
 }
 
+/* The TLS records a segment completes, by name (tlsrecords.mjs). */
+const tlsNames = (s) => (s.tls ?? []).filter((x) => !x.partial && !x.continues).map((x) => x.name);
+
+/* Short label form: the first record's name, and how many more. */
+function tlsText(s) {
+  const n = tlsNames(s);
+  return n.length ? ` TLS ${n[0]}${n.length > 1 ? ` +${n.length - 1}` : ''}` : '';
+}
+
 /** The one-line label of a segment (also what the tests read). */
 export function segLabel(s) {
   return `${s.flags} seq=${s.rseq}${s.rack !== null ? ` ack=${s.rack}` : ''} len=${s.len} win=${s.win}`
-    + `${optsText(s.opts)}${s.rexmit ? ' (rexmit)' : ''}${s.fate ? ` (${s.fate})` : ''}`;
+    + `${optsText(s.opts)}${s.rexmit ? ' (rexmit)' : ''}${s.fate ? ` (${s.fate})` : ''}${tlsText(s)}`;
 }
 
 export class Ladder {
@@ -132,6 +141,7 @@ export class Ladder {
       ['sequence', `${s.rseq} (relative), ${s.seq} (absolute)`],
       ['acknowledgment', s.rack === null ? '— (no ACK flag)' : `${s.rack} (relative), ${s.ack} (absolute)`],
       ['payload', `${s.len} bytes`],
+      ...(s.tls ? [['TLS records', tlsNames(s).join(', ') || (s.tls[0]?.continues ? 'the middle of a record' : 'the start of a record')]] : []),
       ['window', `${s.win} bytes (field ${p.rawWin}${s.win !== p.rawWin ? `, scaled ×${s.win / Math.max(p.rawWin, 1)}` : ''})`],
       ['header length', `${p.hlen} bytes`],
       ['checksum', `0x${p.checksum.toString(16).padStart(4, '0')}${p.checksumOk === false

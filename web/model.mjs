@@ -15,6 +15,7 @@
  * come from the trace events of the followed connection.
  */
 import { explainPhase, explainSegment, explainTrace } from './explain.mjs';
+import { TlsTracker } from './tlsrecords.mjs';
 import { seqSpan } from './packet.mjs';
 
 const MAX_SEGS = 2000;
@@ -61,6 +62,8 @@ export class Model {
     this.drops = [];
     this.binds = [];
     this.ccFull = { client: [], server: [] };
+    /* Describes TLS records if the connection turns out to carry them. */
+    this.tls = new TlsTracker();
     const serverStart = !this.cfg.twoSided ? null
       : (tuple && tuple.sPort !== this.cfg.listenPort ? 'CLOSED' : 'LISTEN');
     for (const side of SIDES) {
@@ -154,6 +157,8 @@ export class Model {
         && !(last && last.ack === p.ack),
     };
     if (f.includes('A')) this.lastAck[from] = { ack: p.ack, win };
+    /* What TLS records the payload carries, when the connection speaks TLS. */
+    if (p.len > 0 && !rexmit && p.payload && this.tls) seg.tls = this.tls.push(from, seg.rseq, p.payload);
     seg.text = explainSegment(seg);
     this.segs.push(seg);
     cap(this.segs, MAX_SEGS);
@@ -225,6 +230,7 @@ export class Model {
         from: s.from, flags: s.flags, seq: s.rseq, ack: s.rack, len: s.len, win: s.win,
         rexmit: s.rexmit, fate: s.fate ?? null, n: s.n, t: s.t, abs: { seq: s.seq, ack: s.ack },
         dupAck: s.dupAck, probe: s.probe, windowOpened: s.windowOpened, duplicated: s.duplicated, checksumOk: s.checksumOk,
+        tls: s.tls ? s.tls.filter((x) => !x.partial && !x.continues).map((x) => x.name) : null, text: s.text,
       })),
       isn: { ...this.isn },
       timers: this.timers.map((x) => ({ ...x })),

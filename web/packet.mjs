@@ -80,7 +80,7 @@ export function parseFrame(b) {
   const bits = b[t + 13];
   const checksum = u16(b, t + 16);
   const expected = tcpChecksum(b, ETH + 12, t, total - ihl, checksum);
-  return {
+  const tcp = {
     proto: 'tcp', ...ip,
     sport: u16(b, t), dport: u16(b, t + 2), seq: u32(b, t + 4), ack: u32(b, t + 8),
     hlen, flags: FLAG_BITS.filter(([bit]) => bits & bit).map(([, c]) => c).join(''),
@@ -88,6 +88,10 @@ export function parseFrame(b) {
     urgent: u16(b, t + 18),
     opts: tcpOptions(b, t + 20, t + hlen), len: total - ihl - hlen,
   };
+  /* The payload bytes (a view of the frame), for the TLS record reader;
+   * not enumerable, so the JSON export stays headers only. */
+  Object.defineProperty(tcp, 'payload', { value: b.subarray(t + hlen, ETH + total) });
+  return tcp;
 }
 
 /** Sequence space a segment uses: its payload plus one for SYN and FIN each. */

@@ -255,15 +255,23 @@ export class Session {
    * until it ends. Resolves with the outcome: 'closed' or an error code.
    */
   async connect(port = this.target.port) {
-    const s = this.client.connect({ hostname: this.target.hostname, port }, { allowHalfOpen: true });
+    /* target.tls ({ ca, servername }): TLS over the connection (synack-tls.mjs);
+     * `opened` then waits for TLS's handshake too, and reads give plaintext. */
+    const tls = this.target.tls;
+    const s = this.client.connect({ hostname: this.target.hostname, port },
+      tls ? { allowHalfOpen: true, secureTransport: 'on', tls } : { allowHalfOpen: true });
     this.sock = s;
     this.writer = null;
     this.received = 0;
     this.peerClosed = false;
+    this.tlsInfo = null;
+    this.tlsError = null;
     try {
-      await s.opened;
+      const info = await s.opened;
+      if (tls) this.tlsInfo = `${info.protocol}, ${info.cipher}`;
     } catch (e) {
       if (this.sock === s) this.sock = null;
+      if (e.code === 'tls') this.tlsError = `${e.reason}: ${e.message}`;
       return e.code ?? 'error';
     }
     if (this.sock !== s) return 'replaced';

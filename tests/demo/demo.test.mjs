@@ -425,7 +425,43 @@ test('network targets: PostgreSQL\'s handshake and first messages, then refused,
       assert.ok(s.segments.some((x) => x.from === 'client' && x.len > 0), 'the request went out');
       assert.ok(s.segments.some((x) => x.from === 'server' && x.flags.includes('R')), 'RST from the host');
       assert.deepEqual(s.errors, ['reset']);
-      assert.match(await page.locator('#story').textContent(), /Reset: the HTTP server's \/reset .* aborted the connection/);
+      /* The story is drawn on the next frame, after the status line. */
+      await shows(page, '#story', /Reset: the HTTP server's \/reset .* aborted the connection/);
+
+      /* HTTPS: TLS in the page to make demo's server speaking Python's ssl;
+       * the ladder names each record from the TCP payload bytes. */
+      await page.selectOption('#net-target', 'https');
+      assert.equal(await page.inputValue('#target'), `10.0.2.2:${port('https')}`);
+      await connect(page);
+      await page.click('#get');
+      await waitFor(page, () => /HTTP\/1\.0 200 OK[^]*<!doctype html>/i.test(document.getElementById('received').textContent), null, 10_000);
+      await waitFor(page, () => window.__demoPage.session().peerClosed, null, 10_000);
+      s = await summary(page);
+      assert.equal(s.tuple.sPort, port('https'));
+      const named = (from) => s.segments.filter((x) => x.from === from && x.tls).flatMap((x) => x.tls);
+      assert.deepEqual(named('client').slice(0, 5), ['ClientHello', 'ClientKeyExchange', 'ChangeCipherSpec', 'Finished', 'ApplicationData'],
+        named('client').join(', '));
+      assert.deepEqual(named('server').slice(0, 7), ['ServerHello', 'Certificate', 'ServerKeyExchange', 'ServerHelloDone',
+        'ChangeCipherSpec', 'Finished', 'ApplicationData'], named('server').join(', '));
+      assert.ok(named('server').includes('Alert'), 'close_notify from the server');
+      const hello = s.segments.find((x) => x.tls?.includes('ClientHello'));
+      assert.match(hello.text, /ClientHello: the client proposes TLS 1\.2, offers 6 cipher suites and names the server it wants, server\.test/);
+      assert.match(s.segments.find((x) => x.tls?.includes('ServerHello')).text, /picks TLS 1\.2 and the cipher suite ECDHE-ECDSA with (AES-\d+-GCM|ChaCha20-Poly1305)/);
+      const tlsStory = await page.locator('#story').textContent();
+      assert.match(tlsStory, /The TLS connection to the HTTPS server .* is open \(TLSv1\.2, TLS_ECDHE_ECDSA_WITH_\w+\)/);
+      assert.match(tlsStory, /It carries TLS ServerHello, Certificate, ServerKeyExchange, ServerHelloDone\./);
+      /* On the wire the request and the page are ciphertext only. */
+      const wire = (await payloads(page)).filter((p) => p.port === port('https'));
+      assert.ok(wire.length >= 6);
+      const text = Buffer.from(wire.flatMap((p) => p.bytes)).toString('latin1');
+      assert.ok(!text.includes('GET /') && !text.includes('HTTP/1.0 200'), 'no plaintext on the wire');
+      /* The ladder's label and the segment's details say it too. */
+      /* The handshake's data segments are a collapsed run: open it. */
+      await page.locator('#ladder g.group').first().click();
+      await waitFor(page, () => document.querySelectorAll('#ladder g.seg').length > 9, null, 5_000);
+      const ladderLabels = await page.locator('#ladder g.seg text.label').allTextContents();
+      assert.ok(ladderLabels.some((l) => / TLS ClientHello$/.test(l)), ladderLabels.join(' | '));
+      await shot(page, 'network-https');
     });
   });
   /* make demo without PostgreSQL passes pg=none: the target is listed as unavailable. */

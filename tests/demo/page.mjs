@@ -4,11 +4,13 @@
 // processes (synack-bridge, websockify) whose PIDs the caller stops.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres } from '../net/servers.mjs';
+import { makeTestPki } from '../support/tls_pki.mjs';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const WEB = resolve(process.env.DEMO_WEB ?? join(root, 'build', 'js-em', 'web'));
@@ -193,7 +195,9 @@ export async function withDemoServer(fn) {
 }
 
 /**
- * What make demo starts for network mode's targets: its web server, a
+ * What make demo starts for network mode's targets: its web server (which
+ * also serves the test CA at /demo-ca.pem), the same server speaking HTTPS
+ * with a certificate for server.test from a test CA made now, a
  * private PostgreSQL (tests/net/servers.mjs), a closed port and a
  * SYN-dropping port (scripts/demo-ports.py), the bridge allowing them all
  * and websockify; fn(query) gets the page query with their ports. Every
@@ -201,14 +205,23 @@ export async function withDemoServer(fn) {
  */
 export async function withDemoTargets(fn) {
   const pg = await startPostgres();
+  const tlsDir = mkdtempSync(join(tmpdir(), 'synack-demo-tls-'));
   try {
+    /* The HTTPS target as make demo makes it: a CA made now, a certificate for server.test. */
+    const pki = makeTestPki(tlsDir);
     await withPids(async (pids) => {
       const port = await freePort();
-      await run(pids, 'python3', ['-u', join(root, 'scripts', 'demo-http.py'), WEB, String(port)], /serving on/);
+      await run(pids, 'python3', ['-u', join(root, 'scripts', 'demo-http.py'), WEB, String(port), '--ca-file', pki('ca.pem')], /serving on/);
+      const https = await freePort();
+      await run(pids, 'python3', ['-u', join(root, 'scripts', 'demo-http.py'), WEB, String(https),
+        '--tls', pki('server.pem'), pki('server.key')], /serving on/);
       const ports = await run(pids, 'python3', ['-u', join(root, 'scripts', 'demo-ports.py')], /closed=(\d+) silent=(\d+)/);
-      await bridgeTo(pids, port, fn, { pg: pg.port, closed: Number(ports.match[1]), silent: Number(ports.match[2]) });
+      const extra = `&tlsname=server.test&ca=${encodeURIComponent(`http://127.0.0.1:${port}/demo-ca.pem`)}`;
+      await bridgeTo(pids, port, (query, p) => fn(query + extra, p),
+        { pg: pg.port, https, closed: Number(ports.match[1]), silent: Number(ports.match[2]) });
     });
   } finally {
     await pg.stop();
+    rmSync(tlsDir, { recursive: true, force: true });
   }
 }

@@ -73,14 +73,17 @@ describe('the npm package', { timeout: 180_000 }, () => {
     const pkg = JSON.parse(readFileSync(join(dir, 'node_modules', 'synack', 'package.json'), 'utf8'));
     assert.equal(pkg.name, 'synack');
     assert.deepEqual(Object.keys(pkg.exports),
-      ['.', './net', './synack.wasm', './synack-tls.mjs', './synack-tls.wasm', './ca-bundle', './package.json']);
+      ['.', './net', './tls', './synack.wasm', './synack-tls.mjs', './synack-tls.wasm', './ca-bundle', './package.json']);
     assert.equal(pkg.sideEffects, false);
     assert.ok(pkg.engines.node);
     for (const f of ['synack.mjs', 'synack.wasm', 'synack.d.ts', 'synack-tls.mjs', 'synack-tls.wasm',
-      'synack-ca-bundle.mjs', 'net.mjs', 'net.d.ts', 'README.md']) {
+      'synack-ca-bundle.mjs', 'synack-ca-bundle.d.ts', 'net.mjs', 'net.d.ts', 'tls.mjs', 'tls.d.ts', 'README.md']) {
       assert.ok(existsSync(join(dir, 'node_modules', 'synack', f)), f);
     }
     for (const d of ['readable-stream', 'buffer', 'events']) assert.ok(existsSync(join(dir, 'node_modules', d)), d);
+    writeFileSync(join(dir, 'tls.mjs'), "import tls from 'synack/tls';\nimport { caBundleCount } from 'synack/ca-bundle';\n"
+      + 'console.log(typeof tls.connect, typeof tls.TLSSocket, caBundleCount > 100);\n');
+    assert.equal(node(dir, ['tls.mjs']), 'function function true\n');
   });
 
   test("the package README's Node example runs from the installed package", () => {

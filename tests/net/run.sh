@@ -5,6 +5,9 @@
 #   clients.test.mjs      pg, redis and http.request through websockify and
 #                         synack-bridge --slirp to PostgreSQL, redis-server and a
 #                         Node HTTP server on loopback (started and stopped here)
+#   tls.test.mjs         synack/tls: pg (bundled, net and tls mapped to synack's)
+#                         with ssl to PostgreSQL with ssl = on; tls.connect() to
+#                         openssl s_server
 #   npm.test.mjs          the tarball installed in a scratch project, the README's
 #                         example, an esbuild bundle in Chromium running a pg query
 # Builds synack_npm in an Emscripten Release tree ($SYNACK_JS_BUILD, default

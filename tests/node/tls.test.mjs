@@ -298,7 +298,13 @@ test('a TLS server in a stack (listen secureTransport on) and a TLS client on a 
       await w.write(payload);
       const got = await Promise.race([reading, done]);
       assert.ok(Buffer.from(payload).equals(got), 'echoed over TLS');
+      assert.match(info.cipher, /CHACHA20/, 'ChaCha20-Poly1305 is offered first by default');
       await sock.close();
+      /* preferChaCha20: false offers AES-GCM first (what make bench compares). */
+      const aes = net.client.connect({ hostname: '10.9.0.2', port: 443 },
+        { secureTransport: 'on', tls: { ca: pem('CA'), servername: 'server.test', preferChaCha20: false } });
+      assert.match((await Promise.race([aes.opened, done])).cipher, /AES_128_GCM/);
+      await aes.close();
       server.close();
 
       /* A plain listener that never speaks TLS: the handshake deadline. */

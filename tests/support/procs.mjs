@@ -3,7 +3,7 @@
 // synack-bridge binary is (SYNACK_BRIDGE, set by tests/*/run.sh).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -97,6 +97,20 @@ export function stopProcess(p) {
  * bridge options in `extra`, e.g. ['--forward', ...]) and websockify in
  * front of it; returns { ws: 'ws://127.0.0.1:PORT', stop() }.
  */
+/* Resolve once 127.0.0.1:port accepts a TCP connection (tries for 5 s). */
+async function untilAccepting(port) {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise((done) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); done(true); });
+      s.once('error', () => done(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing accepts on 127.0.0.1:${port}`);
+}
+
 export async function startBridge(allow, { ownWebSocket = false, extra = [] } = {}) {
   const bridgeBin = findBridge();
   if (!bridgeBin) throw new Error('synack-bridge is not built (set SYNACK_BRIDGE)');
@@ -115,6 +129,9 @@ export async function startBridge(allow, { ownWebSocket = false, extra = [] } = 
     const wsPort = await freePort();
     procs.push(await startProcess('websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${bridge.match[1]}`],
       /proxying from|Listen on|listening/i, 'websockify'));
+    /* websockify prints its settings ("Listen on …") before it binds: a
+     * client connecting at once was refused about half the time. */
+    await untilAccepting(wsPort);
     return { ws: `ws://127.0.0.1:${wsPort}`, stop };
   } catch (e) {
     stop();

@@ -189,6 +189,7 @@ export class Socket extends Duplex {
   #hadError = false;
   #written = 0;
   #resetOnDestroy = false;
+  #detached = false;
   /**
    * Options: stack (a synack Stack; else the default stack), allowHalfOpen
    * (default false), readable/writable (ignored: always both), and the
@@ -307,8 +308,10 @@ export class Socket extends Duplex {
     if (this.destroyed) return;
     let tcp;
     try {
+      /* 'starttls' only gives the TcpSocket a startTls() that synack/tls
+       * may call later; the connection is plain until then. */
       tcp = stack.connect({ hostname: address, port }, {
-        allowHalfOpen: true, noDelay: this.#opts.noDelay, keepAlive: this.#opts.keepAlive,
+        secureTransport: 'starttls', allowHalfOpen: true, noDelay: this.#opts.noDelay, keepAlive: this.#opts.keepAlive,
         keepAliveIdle: this.#opts.keepAliveIdle,
       });
     } catch (e) {
@@ -327,6 +330,49 @@ export class Socket extends Duplex {
     });
   }
 
+  /**
+   * synack/tls: run this socket over `tcp` (a TLS socket of synack.mjs
+   * whose `opened` settles later); `_opened()` follows once it is open.
+   * @internal
+   */
+  _useTransport(tcp) {
+    if (this.destroyed) {
+      tcp.close().catch(() => {});
+      return;
+    }
+    this.connecting = true;
+    this.#tcp = tcp;
+    this.#watchClosed(tcp);
+    tcp.opened.then((info) => {
+      if (this.destroyed) return;
+      this.#connected(info);
+      this._opened(info);
+    }, (e) => {
+      if (!this.destroyed) this.destroy(mapError(e, 'connect'));
+    });
+  }
+
+  /** What happens once a `_useTransport()` transport is open. @internal */
+  _opened() {
+    this.emit('connect');
+    this.emit('ready');
+  }
+
+  /**
+   * synack/tls: stop reading and writing this connection and hand its
+   * TcpSocket over (to startTls()). Bytes not yet read stay in the stack
+   * for the new owner. The socket stays open until destroyed.
+   * @internal
+   */
+  _detachTransport() {
+    this.#detached = true;
+    this.#reader?.releaseLock?.();
+    this.#writer?.releaseLock?.();
+    this.#reader = null;
+    this.#writer = null;
+    return this.#tcp;
+  }
+
   /* A socket handed out by a Server (its `opened` has resolved with `info`). */
   #adopt(tcp, info) {
     this.#tcp = tcp;
@@ -337,7 +383,7 @@ export class Socket extends Duplex {
   /* The connection failed after it was set up (RST, retransmission time-out). */
   #watchClosed(tcp, address, port) {
     tcp.closed.catch((e) => {
-      if (this.destroyed) return;
+      if (this.destroyed || this.#detached) return;
       const syscall = this.connecting ? 'connect' : 'read';
       this.destroy(mapError(e, syscall, this.connecting ? address : undefined, this.connecting ? port : undefined));
     });
@@ -385,7 +431,7 @@ export class Socket extends Duplex {
       if (this.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength))) this.#pull();
     }, (e) => {
       this.#reading = false;
-      if (!this.destroyed) this.destroy(mapError(e, 'read'));
+      if (!this.destroyed && !this.#detached) this.destroy(mapError(e, 'read'));
     });
   }
 
@@ -431,7 +477,10 @@ export class Socket extends Duplex {
     this.#hadError = !!err;
     this.#connectWaiters.length = 0;
     const tcp = this.#tcp;
-    if (tcp) {
+    if (tcp && this.#detached) {
+      /* TLS runs over it: closing the TCP connection under TLS ends both. */
+      tcp.close().catch(() => {});
+    } else if (tcp) {
       this.#reader?.releaseLock?.();
       this.#writer?.releaseLock?.();
       if (this.#resetOnDestroy) tcp.writable.abort().catch(() => {});

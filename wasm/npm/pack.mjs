@@ -2,8 +2,8 @@
 //   node pack.mjs VERSION JS_DIR NET_DIR NPM_SRC_DIR ROOT_PACKAGE_JSON OUT_DIR
 // writes OUT_DIR/package/ (synack.mjs, synack.wasm, synack.d.ts and the
 // lazily loaded TLS module synack-tls.mjs + synack-tls.wasm and the
-// optional synack-ca-bundle.mjs from JS_DIR;
-// net.mjs and net.d.ts from NET_DIR; README.md and package.json from
+// optional synack-ca-bundle.mjs from JS_DIR, its types from NET_DIR/../tls;
+// net.mjs, net.d.ts, tls.mjs (synack/tls) and tls.d.ts from NET_DIR; README.md and package.json from
 // NPM_SRC_DIR, the dependency ranges taken from the repository's
 // package.json so the lockfile decides what the tests install) and
 // OUT_DIR/synack-VERSION.tgz with `npm pack`.
@@ -22,7 +22,8 @@ mkdirSync(pkgDir, { recursive: true });
 for (const f of ['synack.mjs', 'synack.wasm', 'synack.d.ts', 'synack-tls.mjs', 'synack-tls.wasm', 'synack-ca-bundle.mjs']) {
   copyFileSync(join(jsDir, f), join(pkgDir, f));
 }
-for (const f of ['net.mjs', 'net.d.ts']) copyFileSync(join(netDir, f), join(pkgDir, f));
+for (const f of ['net.mjs', 'net.d.ts', 'tls.mjs', 'tls.d.ts']) copyFileSync(join(netDir, f), join(pkgDir, f));
+copyFileSync(join(netDir, '..', 'tls', 'ca-bundle.d.ts'), join(pkgDir, 'synack-ca-bundle.d.ts'));
 copyFileSync(join(srcDir, 'README.md'), join(pkgDir, 'README.md'));
 
 const deps = JSON.parse(readFileSync(rootPackage, 'utf8')).devDependencies ?? {};

@@ -250,6 +250,8 @@ export interface TlsOptions {
   rejectUnauthorized?: boolean;
   /** ms the handshake may take once TCP is connected (default 30000); then 'tls' / 'handshake'. */
   handshakeTimeout?: number;
+  /** Client: offer ChaCha20-Poly1305 before AES-GCM (default true: software AES in wasm is slower). */
+  preferChaCha20?: boolean;
   /** Server: certificate chain (leaf first) and private key (RSA, EC or PKCS#8). */
   cert?: string | Uint8Array;
   key?: string | Uint8Array;

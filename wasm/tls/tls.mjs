@@ -97,7 +97,7 @@ class Engine {
     const err = m._malloc(ERRCAP);
     allocs.push(err);
     m.HEAPU8[err] = 0;
-    this.t = m._synack_tlsjs_new(cfg.server ? 1 : 0, name, cfg.insecure ? 1 : 0, ca, caLen,
+    this.t = m._synack_tlsjs_new(cfg.server ? 1 : 0, name, cfg.insecure ? 1 : 0, cfg.preferChaCha20 ? 1 : 0, ca, caLen,
       cert, certLen, key, keyLen, al, alpn.length, Date.now() / 1000, sd, sdLen, err, ERRCAP);
     this.configError = this.t ? null : this.str(err);
     m.HEAPU8.fill(0, sd, sd + sdLen);
@@ -186,7 +186,8 @@ class Engine {
  * `plainIn`. Returns { opened, closed, close() } for the socket shell of
  * synack.mjs (tcp.mjs: secureSocket).
  *   options: { server, servername, alpn, tls: { ca, cert, key,
- *              servername, rejectUnauthorized, handshakeTimeout } }
+ *              servername, rejectUnauthorized, handshakeTimeout,
+ *              preferChaCha20 } }
  */
 export function secure(tcp, options, plainOut, plainIn, SynackError) {
   const tls = options.tls ?? {};
@@ -331,6 +332,9 @@ export function secure(tcp, options, plainOut, plainIn, SynackError) {
       cert: pemBytes(tls.cert),
       key: pemBytes(tls.key),
       alpn: options.alpn ?? tls.alpn,
+      /* Software AES in wasm is about half as fast as ChaCha20-Poly1305,
+       * so ChaCha20 is offered first unless tls.preferChaCha20 is false. */
+      preferChaCha20: tls.preferChaCha20 ?? true,
     });
     if (eng.configError) throw tlsError('config', eng.configError);
     /* A server that accepts TCP and then says nothing must not leave
