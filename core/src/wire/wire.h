@@ -344,6 +344,25 @@ int synack_icmp_parse(const uint8_t *buf, size_t len, bool verify,
  */
 size_t synack_icmp_emit(const synack_icmp_repr *r, uint8_t *buf);
 
+/* ---- ICMPv6 (RFC 4443) ------------------------------------------------- */
+
+#define SYNACK_ICMP6_DEST_UNREACH 1
+#define SYNACK_ICMP6_PACKET_TOO_BIG 2  /* rest: the MTU (RFC 8201) */
+#define SYNACK_ICMP6_TIME_EXCEEDED 3
+#define SYNACK_ICMP6_PARAM_PROBLEM 4   /* rest: the pointer */
+#define SYNACK_ICMP6_ECHO_REQUEST 128
+#define SYNACK_ICMP6_ECHO_REPLY 129
+
+/*
+ * ICMPv6 has ICMPv4's layout (synack_icmp_repr; id/seq for the echo
+ * types) but its checksum also covers the IPv6 pseudo-header (RFC 4443
+ * section 2.3): `phsum` is synack_addr_pseudo_sum(src, dst,
+ * SYNACK_IPPROTO_ICMPV6).
+ */
+int synack_icmp6_parse(const uint8_t *buf, size_t len, uint32_t phsum, bool verify,
+                       synack_icmp_repr *out);
+size_t synack_icmp6_emit(const synack_icmp_repr *r, uint8_t *buf, uint32_t phsum);
+
 /* ---- UDP --------------------------------------------------------------- */
 
 #define SYNACK_UDP_HDR_LEN 8
