@@ -68,6 +68,14 @@ static void wire_ip6(const uint8_t *p, size_t n)
         return;
     CHECK((size_t)SYNACK_IP6_HDR_LEN + a.payload_len <= n);
     CHECK(a.src.family == SYNACK_AF_IP6 && a.dst.family == SYNACK_AF_IP6);
+    /* the extension-header chain, within the payload length */
+    synack_ip6_ext e;
+    if (synack_ip6_ext_walk(p + SYNACK_IP6_HDR_LEN, a.payload_len, a.next, &e) ==
+        SYNACK_IP6_EXT_OK)
+        CHECK(e.off <= a.payload_len);
+    else
+        CHECK(e.verdict == SYNACK_IP6_EXT_DROP ||
+              e.pointer < SYNACK_IP6_HDR_LEN + (uint32_t)a.payload_len);
     uint8_t out[SYNACK_IP6_HDR_LEN];
     CHECK(synack_ip6_emit(&a, out) == SYNACK_IP6_HDR_LEN);
     CHECK(memcmp(out, p, SYNACK_IP6_HDR_LEN) == 0); /* every bit is a field */
