@@ -142,3 +142,27 @@ int synack_ip6_ext_walk(const uint8_t *payload, size_t len, uint8_t next,
     out->verdict = SYNACK_IP6_EXT_OK;
     return out->verdict;
 }
+
+int synack_ip6_quote_parse(const uint8_t *buf, size_t len, synack_quote_repr *out)
+{
+    if (len < SYNACK_IP6_HDR_LEN)
+        return SYNACK_WIRE_TRUNCATED;
+    if ((buf[0] >> 4) != 6)
+        return SYNACK_WIRE_BAD_VERSION;
+    synack_ip6_ext e;
+    const uint8_t *payload = buf + SYNACK_IP6_HDR_LEN;
+    if (synack_ip6_ext_walk(payload, len - SYNACK_IP6_HDR_LEN, buf[6], &e) !=
+            SYNACK_IP6_EXT_OK ||
+        len - SYNACK_IP6_HDR_LEN - e.off < 8)
+        return SYNACK_WIRE_BAD_HDR_LEN;
+    memset(&out->src, 0, sizeof out->src);
+    memset(&out->dst, 0, sizeof out->dst);
+    out->src.family = out->dst.family = SYNACK_AF_IP6;
+    memcpy(out->src.b, buf + 8, 16);
+    memcpy(out->dst.b, buf + 24, 16);
+    out->proto = e.proto;
+    out->frag_off = e.frag_off;
+    out->l4 = payload + e.off;
+    out->l4len = len - SYNACK_IP6_HDR_LEN - e.off;
+    return (int)(SYNACK_IP6_HDR_LEN + e.off);
+}

@@ -357,6 +357,15 @@ typedef struct synack_ip6_ext {
 int synack_ip6_ext_walk(const uint8_t *payload, size_t len, uint8_t next,
                         synack_ip6_ext *out);
 
+/*
+ * Parse an IPv6 quote (an ICMPv6 error's body, RFC 4443 2.4(c): as much of
+ * the invoking packet as fits): the fixed header, its extension headers as
+ * far as the quote goes, and 8 bytes of transport header after them. Its
+ * payload length is not checked (the quote is truncated). Returns the
+ * transport header's offset, or a negative SYNACK_WIRE_* error.
+ */
+int synack_ip6_quote_parse(const uint8_t *buf, size_t len, synack_quote_repr *out);
+
 /* ---- ICMPv4 ------------------------------------------------------------ */
 
 #define SYNACK_ICMP_HDR_LEN 8

@@ -178,6 +178,42 @@ static void chain_rules(void **state)
     }
 }
 
+/* An ICMPv6 error's quote: addresses, the transport header after the
+ * extension headers, a non-first fragment's offset; too short, refused. */
+static void quote_parse(void **state)
+{
+    (void)state;
+    uint8_t q[40 + 8 + 8 + 4];
+    memcpy(q, PKT, 40);
+    q[6] = SYNACK_IP6_NEXT_FRAGMENT;
+    const uint8_t frag[8] = {SYNACK_IPPROTO_TCP, 0, 0, 0, 0, 0, 0, 9};
+    memcpy(q + 40, frag, 8);
+    const uint8_t tcp8[8] = {0x13, 0x88, 0x00, 0x50, 0, 0, 0, 1};
+    memcpy(q + 48, tcp8, 8);
+    memset(q + 56, 0, 4);
+    synack_quote_repr r;
+    assert_int_equal(synack_ip6_quote_parse(q, sizeof q, &r), 48);
+    assert_int_equal(r.proto, SYNACK_IPPROTO_TCP);
+    assert_int_equal(r.src.family, SYNACK_AF_IP6);
+    assert_int_equal(r.src.b[15], 1);
+    assert_int_equal(r.dst.b[15], 2);
+    assert_int_equal(r.frag_off, 0);
+    assert_true(r.l4 == q + 48);
+    assert_int_equal(r.l4len, 12);
+    assert_int_equal(synack_ld_be16(r.l4), 5000);
+    /* 8 transport bytes are needed; the quote's payload length is not checked */
+    assert_true(synack_ip6_quote_parse(q, 55, &r) < 0);
+    assert_int_equal(synack_ip6_quote_parse(q, 56, &r), 48);
+    /* a non-first fragment names its offset */
+    q[43] = 0x08; /* offset 8 bytes (the low three bits are flags) */
+    assert_int_equal(synack_ip6_quote_parse(q, sizeof q, &r), 48);
+    assert_int_equal(r.frag_off, 8);
+    /* IPv4 is not IPv6 */
+    q[0] = 0x45;
+    assert_int_equal(synack_ip6_quote_parse(q, sizeof q, &r), SYNACK_WIRE_BAD_VERSION);
+    assert_int_equal(synack_ip6_quote_parse(q, 39, &r), SYNACK_WIRE_TRUNCATED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +223,7 @@ int main(void)
         cmocka_unit_test(ext_chain_to_udp),
         cmocka_unit_test(unknown_option_actions),
         cmocka_unit_test(chain_rules),
+        cmocka_unit_test(quote_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
