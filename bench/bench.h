@@ -75,6 +75,7 @@ int bench_scale(int argc, char **argv);
 int bench_lossy(int argc, char **argv);
 int bench_cycles(int argc, char **argv);
 int bench_datapath(int argc, char **argv);
+int bench_tls(int argc, char **argv);
 
 /* Option lookup: "--name VALUE" in argv, else `def`. */
 double bench_opt(int argc, char **argv, const char *name, double def);

@@ -6,6 +6,7 @@
  *   synack_bench lossy      [--cc cubic|newreno] [--seconds S] [--loss P] ...
  *   synack_bench cycles     [--segments N]   (for callgrind)
  *   synack_bench datapath   [--seconds S] [--len N]  (checksum and memcpy)
+ *   synack_bench tls        [--cipher aes|chacha] [--seconds S] [--bytes N] [--handshakes N]
  * Each prints one JSON object per line on stdout.
  */
 #include <stdio.h>
@@ -16,7 +17,7 @@
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: synack_bench throughput|handshake|scale|lossy|cycles|datapath [options]\n");
+        fprintf(stderr, "usage: synack_bench throughput|handshake|scale|lossy|cycles|datapath|tls [options]\n");
         return 2;
     }
     const char *b = argv[1];
@@ -34,6 +35,8 @@ int main(int argc, char **argv)
         return bench_cycles(argc, argv);
     if (strcmp(b, "datapath") == 0)
         return bench_datapath(argc, argv);
+    if (strcmp(b, "tls") == 0)
+        return bench_tls(argc, argv);
     fprintf(stderr, "synack_bench: unknown benchmark '%s'\n", b);
     return 2;
 }

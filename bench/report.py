@@ -130,6 +130,27 @@ else:
         f'{fmt(get("tap_cli_send", "mbit_per_s"), " Mbit/s", 0)} = {fmt(derived["tap_cli_send_ratio"], "", 2)} x ceiling')
     row("3", "Linux -> `synack sink` (tool: SHA-256)",
         f'{fmt(get("tap_cli_sink", "mbit_per_s"), " Mbit/s", 0)} = {fmt(derived["tap_cli_sink_ratio"], "", 2)} x ceiling')
+# 9: the browser's path (bench/path.sh): one row per variant/backend/endpoint/direction
+if "skip_path" in r:
+    row("9", "path: Node -> WebSocket -> bridge", "skipped: " + r["skip_path"]["why"])
+else:
+    pc = get("path_ceiling", "mbit_per_s")
+    if pc:
+        row("9", "path: raw TAP ceiling of the same run", fmt(pc, " Mbit/s", 0))
+    targets = {("tap", "bridge"): ">= 2,000 Mbit/s", ("tap", "websockify"): ">= 1,000 Mbit/s",
+               ("slirp", "bridge"): ">= 1,000 Mbit/s", ("slirp", "websockify"): ">= 1,000 Mbit/s"}
+    for label, v in sorted(r.items()):
+        if not label.startswith("path_") or v.get("bench") != "path":
+            continue
+        who = "Node" if v.get("client", "node") == "node" else "Chromium page"
+        arrow = f"{who} -> Linux" if v["dir"] == "send" else f"Linux -> {who}"
+        ep = "websockify" if v["endpoint"] == "websockify" else "bridge --listen-ws"
+        cpu = ", ".join(f"{k} {x:.2f}" for k, x in v["cpu_s"].items())
+        row("9", f"path {v['variant']}: {arrow}, {ep}, {v['backend']}",
+            f"{fmt(v['mbit_per_s'], ' Mbit/s', 0)}; per MB: frames {v['frames_out_per_mb']:.0f} out / "
+            f"{v['frames_in_per_mb']:.0f} in, WS msgs {v['ws_msgs_out_per_mb']:.0f} out / "
+            f"{v['ws_msgs_in_per_mb']:.0f} in; CPU s: {cpu} ({v['bytes'] / 1e6:.0f} MB)",
+            ">= 1,000 Mbit/s" if v.get("client") == "chromium" else targets.get((v["backend"], v["endpoint"]), ""))
 row("4", "handshakes (connect+accept+close)", fmt(get("handshake", "per_s"), "/s", 0), ">= 300,000/s")
 s5 = r.get("scale", {})
 if s5:
@@ -150,11 +171,22 @@ if sz:
     row("7", "synack.mjs + synack.wasm (Release)",
         f"raw {sz['mjs_raw']:,} + {sz['wasm_raw']:,} B; gzip {sz['mjs_gzip']:,} + {sz['wasm_gzip']:,} = {derived['js_gzip_total']:,} B",
         "<= 61,440 B gzip")
+if sz and "tls_wasm_gzip" in sz:
+    row("7", "synack-tls.mjs + synack-tls.wasm (loaded on first TLS use)",
+        f"gzip {sz['tls_mjs_gzip']:,} + {sz['tls_wasm_gzip']:,} = {sz['tls_mjs_gzip'] + sz['tls_wasm_gzip']:,} B")
+for c, name in (("aes", "AES-128-GCM"), ("chacha", "ChaCha20-Poly1305")):
+    got = [(n, r[f"tls_{c}_{k}"]) for n, k in (("native", "native"), ("node", "node"), ("wasmtime", "wasi"))
+           if f"tls_{c}_{k}" in r]
+    if got:
+        row("TLS", f"{name} bulk, engines alone (MB/s of plaintext)",
+            "; ".join(f"{n} {o['mbyte_per_s']:,.0f}" for n, o in got))
+        row("TLS", f"full handshakes/s ({name}, ECDHE-ECDSA P-256, both ends)",
+            "; ".join(f"{n} {o['handshakes_per_s']:,.0f}" for n, o in got))
 if "instr_per_rx_segment" in derived:
     row("8", "instructions per received full-size segment", fmt(derived["instr_per_rx_segment"]))
     row("8", "instructions per sent full-size segment", fmt(derived["instr_per_tx_segment"]))
 for label, v in sorted(r.items()):
-    if label.startswith("skip_") and label != "skip_tap":
+    if label.startswith("skip_") and label not in ("skip_tap", "skip_path"):
         row("-", f"{v['what']}", "skipped: " + v["why"])
 
 m = r.get("machine", {})

@@ -7,7 +7,7 @@
 #
 #   bench/run.sh            everything
 #   BENCH_QUICK=1 bench/run.sh   shorter runs (rough numbers)
-#   BENCH_SKIP="tap wasi"   skip parts: native node wasi tap size callgrind
+#   BENCH_SKIP="tap wasi"   skip parts: native node wasi tap path size callgrind
 #
 # Build trees: build/bench-native (gcc -O3), build/bench-emscripten and
 # build/bench-wasi (Release). Item 3 (TAP) needs root; without it the table
@@ -62,9 +62,9 @@ build() { # DIR TARGETS... (configure args in CFG)
 }
 have_native=0 have_em=0 have_wasi=0
 note "building build/bench-native"
-CFG="-DCMAKE_C_COMPILER=gcc" build build/bench-native synack_bench bench_tap_ceiling bench_tap_bulk synack \
+CFG="-DCMAKE_C_COMPILER=gcc" build build/bench-native synack_bench bench_tap_ceiling bench_tap_bulk synack synack-bridge \
   && have_native=1 || note "native build failed (see $out/bench-native.build.log)"
-if want node || want size; then
+if want node || want size || want path; then
   note "building build/bench-emscripten"
   CFG="-DCMAKE_TOOLCHAIN_FILE=/usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake" \
     build build/bench-emscripten synack_bench synack_js && have_em=1 \
@@ -125,6 +125,20 @@ if [ "$have_wasi" = 1 ] && want wasi; then
   run datapath_wasi wasmtime run build/bench-wasi/bench/synack_bench.wasm datapath --seconds "$secs"
 fi
 
+# ---- TLS (issue 19): the TLS engines alone (no TCP), natively, under node
+# and under wasmtime, AES-128-GCM and ChaCha20-Poly1305; beside items 1-2.
+for c in aes chacha; do
+  if [ "$have_native" = 1 ] && want native; then
+    run "tls_${c}_native" "$nb" tls --cipher "$c" --seconds "$secs" --repeat "$repeat"
+  fi
+  if [ "$have_em" = 1 ] && want node; then
+    run "tls_${c}_node" node build/bench-emscripten/bench/synack_bench.js tls --cipher "$c" --seconds "$secs" --repeat "$repeat"
+  fi
+  if [ "$have_wasi" = 1 ] && want wasi; then
+    run "tls_${c}_wasi" wasmtime run build/bench-wasi/bench/synack_bench.wasm tls --cipher "$c" --seconds "$secs" --repeat "$repeat"
+  fi
+done
+
 # ---- 3: against Linux over a TAP device in a namespace ---------------------
 if want tap; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -141,14 +155,36 @@ else
   fail_note tap "left out (BENCH_SKIP)"
 fi
 
+# ---- 9: the browser's path: Node -> WebSocket -> bridge -> TAP / slirp ---
+if want path; then
+  if [ "$(id -u)" -ne 0 ]; then
+    fail_note path "needs root (network namespace and TAP device)"
+  elif [ "$have_native" != 1 ] || [ "$have_em" != 1 ]; then
+    fail_note path "native or emscripten build failed"
+  elif ! command -v websockify >/dev/null || ! command -v socat >/dev/null; then
+    fail_note path "websockify or socat missing (scripts/setup.sh installs them)"
+  else
+    pb=200000000; [ "$quick" = 1 ] && pb=30000000
+    # each transfer is bounded by its own timeout; the whole part too
+    PATH_BYTES=${PATH_BYTES:-$pb} timeout 1500 bash "$root/bench/path.sh" "$root/build/bench-native" \
+      "$root/build/bench-emscripten/wasm/synack.mjs" "$raw" \
+      || fail_note path "bench/path.sh failed (see $raw/path.err)"
+  fi
+else
+  fail_note path "left out (BENCH_SKIP)"
+fi
+
 # ---- 7: size of the JavaScript module --------------------------------------
 if want size; then
   if [ "$have_em" = 1 ]; then
     mjs=build/bench-emscripten/wasm/synack.mjs
     wasm=build/bench-emscripten/wasm/synack.wasm
-    printf '{"bench":"size","mjs_raw":%d,"mjs_gzip":%d,"wasm_raw":%d,"wasm_gzip":%d}\n' \
+    tmjs=build/bench-emscripten/wasm/synack-tls.mjs
+    twasm=build/bench-emscripten/wasm/synack-tls.wasm
+    printf '{"bench":"size","mjs_raw":%d,"mjs_gzip":%d,"wasm_raw":%d,"wasm_gzip":%d,"tls_mjs_gzip":%d,"tls_wasm_gzip":%d}\n' \
       "$(stat -c %s "$mjs")" "$(gzip -9c "$mjs" | wc -c)" \
-      "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" >"$raw/size.json"
+      "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" \
+      "$(gzip -9c "$tmjs" | wc -c)" "$(gzip -9c "$twasm" | wc -c)" >"$raw/size.json"
   else
     fail_note size "emscripten build failed"
   fi

@@ -37,4 +37,5 @@ run scale bytes_per_conn_a bytes_per_conn_b tcb_bytes open_seconds data_bytes me
 run lossy goodput_mbit_per_s rexmit_bytes lost_payload_bytes -- --seconds 1
 run cycles segments_tx segments_rx -- --segments 500
 run datapath csum_gbyte_per_s copy_gbyte_per_s -- --seconds 0.03
+run tls mbyte_per_s handshakes_per_s -- --seconds 0.05 --handshakes 5
 echo "bench_smoke: all benchmarks printed valid JSON"

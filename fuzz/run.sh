@@ -19,7 +19,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 bdir="$root/build/fuzz"
 secs="${FUZZ_SECONDS:-60}"
 jobs="${FUZZ_JOBS:-1}"
-all=(fuzz_stack fuzz_wire fuzz_framing fuzz_dhcp_dns fuzz_proxy)
+all=(fuzz_stack fuzz_wire fuzz_framing fuzz_dhcp_dns fuzz_proxy fuzz_tls_records fuzz_ws)
 
 build_only=0
 targets=()
@@ -48,6 +48,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 failed=0
 for t in "${targets[@]}"; do
   seeds="$bdir/seeds/${t#fuzz_}"
+  mkdir -p "$seeds" # fuzz_tls_records starts from nothing: every input is valid
   corpus="$bdir/corpus/$t"
   art="$bdir/artifacts/$t"
   mkdir -p "$corpus" "$art"

@@ -1,6 +1,6 @@
 /*
  * Seed corpora for the fuzz targets, generated (nothing binary is
- * committed): `fuzz_seeds DIR` writes DIR/stack, DIR/wire, DIR/framing, DIR/proxy and
+ * committed): `fuzz_seeds DIR` writes DIR/stack, DIR/wire, DIR/framing, DIR/proxy, DIR/ws and
  * DIR/dhcp_dns. The frames are built with the core's own emitters, so the
  * seeds follow the wire formats as the stack writes them.
  */
@@ -384,6 +384,59 @@ static void proxy_seeds(void)
     free(o);
 }
 
+/* ---- ws (the bridge's WebSocket endpoint) ------------------------------------ */
+
+/* A masked client frame (mask 0x11 0x22 0x33 0x44). */
+static void ws_frame(buf *o, uint8_t b0, const uint8_t *p, size_t n)
+{
+    static const uint8_t m[4] = {0x11, 0x22, 0x33, 0x44};
+    put8(o, b0);
+    if (n < 126) {
+        put8(o, (uint8_t)(0x80 | n));
+    } else {
+        put8(o, 0x80 | 126);
+        put16(o, (uint16_t)n);
+    }
+    put(o, m, 4);
+    for (size_t k = 0; k < n; k++)
+        put8(o, p[k] ^ m[k & 3]);
+}
+
+static void ws_seeds(void)
+{
+    static const char req[] =
+        "GET /synack HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: Upgrade\r\n"
+        "Upgrade: websocket\r\nOrigin: https://good.example\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: binary\r\n\r\n";
+    buf *o = calloc(1, sizeof *o);
+    put8(o, 0); /* handshake, no allow-list */
+    put(o, req, strlen(req));
+    save("ws", "upgrade", o);
+    o->n = 0;
+    put8(o, 2); /* handshake, with the allow-list */
+    put(o, req, strlen(req));
+    save("ws", "upgrade_origin", o);
+    uint8_t stream[64] = {0, 0, 0, 60};
+    for (int k = 4; k < 64; k++)
+        stream[k] = (uint8_t)k;
+    o->n = 0;
+    put8(o, 1 | (7 << 1)); /* frames, cut every 8 bytes */
+    ws_frame(o, 0x82, stream, sizeof stream);
+    ws_frame(o, 0x02, stream, 10); /* fragmented, a ping between */
+    ws_frame(o, 0x89, (const uint8_t *)"hi", 2);
+    ws_frame(o, 0x80, stream + 10, 54);
+    ws_frame(o, 0x8A, NULL, 0);
+    ws_frame(o, 0x88, (const uint8_t *)"\x03\xe8", 2);
+    save("ws", "frames", o);
+    o->n = 0;
+    put8(o, 1);
+    uint8_t big[300];
+    memset(big, 0xab, sizeof big);
+    ws_frame(o, 0x82, big, sizeof big);
+    save("ws", "frame_16bit", o);
+    free(o);
+}
+
 /* ---- dhcp_dns ----------------------------------------------------------------- */
 
 static void dhcp_dns_seeds(void)
@@ -428,6 +481,7 @@ int main(int argc, char **argv)
     framing_seeds();
     dhcp_dns_seeds();
     proxy_seeds();
+    ws_seeds();
     printf("fuzz_seeds: %d files under %s\n", written, root);
     return 0;
 }

@@ -7,7 +7,11 @@
 #  - runs synack-bridge --slirp on 127.0.0.1:$DEMO_BRIDGE_PORT, allowed to
 #    reach the page's own server (10.0.2.2:$DEMO_HTTP_PORT, so network mode
 #    has an HTTP server to talk to) and the ports in $DEMO_ALLOW;
-#  - runs websockify 127.0.0.1:$DEMO_WS_PORT -> the bridge;
+#  - runs websockify 127.0.0.1:$DEMO_WS_PORT -> the bridge (DEMO_WS=bridge:
+#    no websockify; the bridge's own WebSocket endpoint, --listen-ws, on
+#    that port). The demo's bridge is local: its per-client rate limits are
+#    off so they never cap a local run (the public defaults are in
+#    host/bridge/README.md, "Running a public bridge");
 #  - for network mode's targets: a private PostgreSQL (initdb in a temp
 #    folder, on a free loopback port; as `postgres` via runuser when root;
 #    skipped, and the page says so, when PostgreSQL is not installed), a
@@ -16,7 +20,8 @@
 #  - prints the URL to open; Ctrl-C stops the children (by PID).
 # Environment: DEMO_HTTP_PORT (8000), DEMO_WS_PORT (8080), DEMO_BRIDGE_PORT
 # (8001), DEMO_ALLOW (more host ports the page may reach, e.g. "5432 6379"),
-# SYNACK_JS_BUILD (build/js-em), SYNACK_BRIDGE (a built synack-bridge).
+# SYNACK_JS_BUILD (build/js-em), SYNACK_BRIDGE (a built synack-bridge),
+# DEMO_WS (websockify, the default, or bridge).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -48,7 +53,10 @@ if [ -z "$bridge" ]; then
     || { cat "$logs/build.log" >&2; exit 1; }
   bridge="$root/build/native/host/bridge/synack-bridge"
 fi
-command -v websockify >/dev/null || { echo "demo: websockify is missing (scripts/setup.sh installs it)" >&2; exit 1; }
+demo_ws="${DEMO_WS:-websockify}"
+case "$demo_ws" in websockify | bridge) ;; *) echo "demo: DEMO_WS is websockify or bridge" >&2; exit 1 ;; esac
+[ "$demo_ws" = bridge ] || command -v websockify >/dev/null \
+  || { echo "demo: websockify is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 
 pids=()
 pgdir=""
@@ -109,20 +117,31 @@ fi
 allow=(--allow "10.0.2.2:$http_port" --allow "10.0.2.2:$closed_port" --allow "10.0.2.2:$silent_port")
 [ "$pg_param" = none ] || allow+=(--allow "10.0.2.2:$pg_param")
 for p in ${DEMO_ALLOW:-}; do allow+=(--allow "10.0.2.2:${p##*:}"); done
-"$bridge" --listen "127.0.0.1:$bridge_port" --slirp "${allow[@]}" >"$logs/bridge.log" 2>&1 &
+# local: no per-client rate limits, a deeper output queue
+local_limits=(--rate-fps 0 --rate-bps 0 --queue-bytes 1048576)
+ws_listen=()
+[ "$demo_ws" = bridge ] && ws_listen=(--listen-ws "127.0.0.1:$ws_port")
+"$bridge" --listen "127.0.0.1:$bridge_port" "${ws_listen[@]}" --slirp "${allow[@]}" "${local_limits[@]}" \
+  >"$logs/bridge.log" 2>&1 &
 pids+=($!)
 wait_port "$bridge_port" "${pids[-1]}" bridge
-websockify "127.0.0.1:$ws_port" "127.0.0.1:$bridge_port" >"$logs/websockify.log" 2>&1 &
-pids+=($!)
-wait_port "$ws_port" "${pids[-1]}" websockify
+if [ "$demo_ws" = bridge ]; then
+  wait_port "$ws_port" "${pids[-1]}" bridge
+  via="synack-bridge's own WebSocket endpoint (port $ws_port)"
+else
+  websockify "127.0.0.1:$ws_port" "127.0.0.1:$bridge_port" >"$logs/websockify.log" 2>&1 &
+  pids+=($!)
+  wait_port "$ws_port" "${pids[-1]}" websockify
+  via="websockify (port $ws_port)"
+fi
 
 cat <<EOF
 demo: ready. Open
 
     http://127.0.0.1:$http_port/?ws=ws://127.0.0.1:$ws_port&target=10.0.2.2:$http_port&http=$http_port&pg=$pg_param&closed=$closed_port&silent=$silent_port
 
-  Standalone mode needs nothing else. Network mode goes through websockify
-  (port $ws_port) and synack-bridge --slirp (port $bridge_port) to this host:
+  Standalone mode needs nothing else. Network mode goes through $via
+  and synack-bridge --slirp (port $bridge_port) to this host:
   10.0.2.2:$http_port is the page's own HTTP server (GET /reset: RST),
   PostgreSQL is on port $pg_param, port $closed_port is closed (refused) and
   port $silent_port drops SYNs (timed out): choose them as the target.

@@ -16,7 +16,7 @@ APT_PKGS=(build-essential cmake ninja-build pkg-config git
   emscripten clang-14 lld-14 llvm-14 dpkg-dev wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
   libcmocka-dev websockify libslirp-dev chromium iproute2 python3-scapy
   tcpdump socat curl valgrind iputils-ping dnsmasq-base nftables
-  xxd haproxy openssl systemd postgresql redis-server)
+  xxd haproxy openssl libssl-dev systemd postgresql redis-server ca-certificates)
 # npm packages of the lockfile the tests import (package.json devDependencies)
 NPM_PKGS=(playwright-core pg redis esbuild readable-stream buffer events)
 npm_missing() {
@@ -39,6 +39,10 @@ if [ "$check_only" -eq 1 ]; then
     || missing+=("wasmtime-$WASMTIME_VERSION")
   [ -f "$here/build/deps/cmocka-emscripten/lib/libcmocka.a" ] \
     || missing+=("cmocka-emscripten (scripts/build-cmocka.sh)")
+  bash "$here/scripts/build-wasi-ports.sh" --check >/dev/null \
+    || missing+=("Debian sources of the WASI ports (scripts/build-wasi-ports.sh --fetch)")
+  bash "$here/scripts/build-bearssl.sh" --check \
+    || missing+=("bearssl (scripts/build-bearssl.sh, ~/.cache/synack)")
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "setup: missing: ${missing[*]}"
     exit 1
@@ -71,4 +75,8 @@ fi
 
 # cmocka for Emscripten, cross-built from Debian's source (does nothing when built)
 "$here/scripts/build-cmocka.sh"
+# Debian sources of the programs tests/posix builds for WASI (curl, lighttpd)
+"$here/scripts/build-wasi-ports.sh" --fetch
+# BearSSL for tls/ (native, Emscripten, WASI), built once into ~/.cache/synack
+"$here/scripts/build-bearssl.sh"
 echo "setup: done"

@@ -33,6 +33,8 @@ step wasi        bash scripts/test-preset.sh wasi
 step interop     bash tests/interop/run-all.sh
 step bridge      bash tests/bridge/run-all.sh
 step wasi-tool   bash tests/wasi/run-all.sh
+step posix       bash tests/posix/run-all.sh
+step tls         bash tests/tls/run-all.sh
 step node        bash tests/node/run.sh
 step browser     bash tests/browser/run.sh
 step net         bash tests/net/run.sh

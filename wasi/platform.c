@@ -40,6 +40,28 @@ static void entropy(void *ctx, uint8_t *buf, size_t len)
     synack_cli_entropy_from_clock(buf, off, len, now_ms(NULL));
 }
 
+static int csprng(void *ctx, uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    size_t off = 0;
+    while (off < len) {
+        size_t n = len - off < 256 ? len - off : 256;
+        if (__wasi_random_get(buf + off, n) != 0)
+            return -1;
+        off += n;
+    }
+    return 0;
+}
+
+static int64_t wall_s(void *ctx)
+{
+    (void)ctx;
+    __wasi_timestamp_t ns = 0;
+    if (__wasi_clock_time_get(__WASI_CLOCKID_REALTIME, 1000000000u, &ns) != 0)
+        return 0;
+    return (int64_t)(ns / 1000000000u);
+}
+
 /*
  * A subscription's userdata is the SYNACK_CLI_READY_* bit it reports
  * (SUB_READABLE for a lone readiness check); the clock's is 0.
@@ -233,6 +255,8 @@ void synack_wasi_platform(synack_cli_platform *p, synack_wasi *w)
     p->links = (1u << SYNACK_CLI_LINK_STDIO) | (1u << SYNACK_CLI_LINK_ACCEPT_FD);
     p->now_ms = now_ms;
     p->entropy = entropy;
+    p->csprng = csprng;
+    p->wall_s = wall_s;
     p->link_open = link_open;
     p->link_close = link_close;
     p->wait = wait_ready;

@@ -26,6 +26,10 @@ static const char *const reason_names[SYNACK_BR_CLOSE_REASONS] = {
     [SYNACK_BR_CLOSED_PROXY] = "bad_proxy_header",
     [SYNACK_BR_CLOSED_PROXY_TIMEOUT] = "proxy_timeout",
     [SYNACK_BR_CLOSED_LIMIT] = "per_addr_limit",
+    [SYNACK_BR_CLOSED_WS_HANDSHAKE] = "bad_ws_handshake",
+    [SYNACK_BR_CLOSED_WS_ORIGIN] = "ws_origin",
+    [SYNACK_BR_CLOSED_WS_TIMEOUT] = "ws_handshake_timeout",
+    [SYNACK_BR_CLOSED_WS_PROTOCOL] = "ws_protocol",
 };
 
 const char *synack_br_close_reason_name(synack_br_close_reason r)
@@ -65,6 +69,9 @@ void synack_br_client_close(synack_br_client *c)
     free(c->framer);
     free(c->out_buf);
     free(c->pbuf);
+    if (c->ws != NULL)
+        free(c->ws->hs);
+    free(c->ws);
     memset(c, 0, sizeof(*c));
     c->fd = -1;
 }
@@ -118,7 +125,7 @@ synack_br_close_reason synack_br_client_proxy_done(synack_br_client *c,
     c->proxy = SYNACK_BR_NO_PROXY;
     synack_br_close_reason r = SYNACK_BR_OPEN;
     if (n > off)
-        r = synack_br_client_feed(c, br, buf + off, n - off, now);
+        r = synack_br_client_input(c, br, buf + off, n - off, now);
     free(buf);
     return r;
 }
@@ -142,7 +149,27 @@ synack_br_close_reason synack_br_client_feed(synack_br_client *c, synack_br *br,
                                              uint64_t now)
 {
     size_t off = 0;
+    synack_framer *f = c->framer;
     while (off < n) {
+        /* The reader holds nothing and a whole frame lies in the input:
+         * switch it from there, without copying it into the reader. The
+         * checks are the ones the reader and the switch make. */
+        if ((f->ready || f->have == 0) && !f->error && n - off >= SYNACK_FRAME_HDR_LEN) {
+            const uint8_t *h = data + off;
+            uint32_t len = ((uint32_t)h[0] << 24) | ((uint32_t)h[1] << 16) |
+                           ((uint32_t)h[2] << 8) | (uint32_t)h[3];
+            if (len == 0 || len > SYNACK_FRAME_MAX)
+                return SYNACK_BR_CLOSED_FRAMING;
+            if (n - off - SYNACK_FRAME_HDR_LEN >= len) {
+                synack_framer_init(f); /* forget a frame taken before */
+                off += SYNACK_FRAME_HDR_LEN + len;
+                synack_br_close_reason r =
+                    deliver(c, br, h + SYNACK_FRAME_HDR_LEN, len, now);
+                if (r != SYNACK_BR_OPEN)
+                    return r;
+                continue;
+            }
+        }
         size_t used = 0;
         synack_framer_status st =
             synack_framer_feed(c->framer, data + off, n - off, &used);
@@ -178,7 +205,227 @@ synack_br_close_reason synack_br_client_read(synack_br_client *c, synack_br *br,
     ssize_t r = recv(c->fd, rx, rxlen, 0);
     if (r <= 0)
         return recv_failed(r);
-    return synack_br_client_feed(c, br, rx, (size_t)r, now);
+    return synack_br_client_input(c, br, rx, (size_t)r, now);
+}
+
+/* ---- WebSocket clients (--listen-ws) ----------------------------------- */
+
+int synack_br_client_expect_ws(synack_br_client *c, const char *const *origins,
+                               size_t norigins)
+{
+    synack_br_wsconn *w = calloc(1, sizeof(*w));
+    if (w == NULL)
+        return -1;
+    w->hs = malloc(SYNACK_BR_WS_HS_MAX);
+    if (w->hs == NULL) {
+        free(w);
+        return -1;
+    }
+    w->origins = origins;
+    w->norigins = norigins;
+    w->pong_len = -1;
+    synack_br_ws_init(&w->rd);
+    c->ws = w;
+    return 0;
+}
+
+bool synack_br_client_ws_waiting(const synack_br_client *c)
+{
+    return c->ws != NULL && !c->ws->open;
+}
+
+/* Write a short reply (handshake response, close frame) at once; the
+ * socket's buffer is empty or nearly so at those moments. */
+static bool send_now(int fd, const void *p, size_t n)
+{
+    return send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)n;
+}
+
+static int ws_data(void *ctx, const uint8_t *p, size_t n)
+{
+    synack_br_wsconn *w = ctx;
+    w->stop = synack_br_client_feed(w->c, w->br, p, n, w->now);
+    return w->stop != SYNACK_BR_OPEN;
+}
+
+static void ws_ping(void *ctx, const uint8_t *p, size_t n)
+{
+    synack_br_wsconn *w = ctx;
+    memcpy(w->pong, p, n); /* only the latest ping is answered (RFC 6455 5.5.3) */
+    w->pong_len = (int)n;
+}
+
+/* The upgrade request, gathered across reads. */
+static synack_br_close_reason ws_handshake(synack_br_client *c, synack_br *br,
+                                           uint8_t *data, size_t n, uint64_t now)
+{
+    synack_br_wsconn *w = c->ws;
+    size_t take = SYNACK_BR_WS_HS_MAX - w->hslen;
+    if (take > n)
+        take = n;
+    memcpy(w->hs + w->hslen, data, take);
+    w->hslen += take;
+    synack_br_ws_handshake hs;
+    synack_br_ws_hs_status st =
+        synack_br_ws_handshake_parse(w->hs, w->hslen, w->origins, w->norigins, &hs);
+    if (st == SYNACK_BR_WS_HS_MORE)
+        return SYNACK_BR_OPEN;
+    char resp[256];
+    size_t rl = synack_br_ws_handshake_response(st, &hs, resp, sizeof(resp));
+    bool sent = send_now(c->fd, resp, rl);
+    if (st == SYNACK_BR_WS_HS_ORIGIN)
+        return SYNACK_BR_CLOSED_WS_ORIGIN;
+    if (st != SYNACK_BR_WS_HS_OK)
+        return SYNACK_BR_CLOSED_WS_HANDSHAKE;
+    if (!sent)
+        return SYNACK_BR_CLOSED_ERROR;
+    w->open = true;
+    /* Frames the client sent right behind its request. */
+    uint8_t *hsbuf = w->hs;
+    size_t extra = w->hslen - hs.used;
+    w->hs = NULL;
+    synack_br_close_reason r = SYNACK_BR_OPEN;
+    if (extra > 0)
+        r = synack_br_client_input(c, br, hsbuf + hs.used, extra, now);
+    free(hsbuf);
+    if (r == SYNACK_BR_OPEN && take < n)
+        r = synack_br_client_input(c, br, data + take, n - take, now);
+    return r;
+}
+
+synack_br_close_reason synack_br_client_input(synack_br_client *c, synack_br *br,
+                                              uint8_t *data, size_t n, uint64_t now)
+{
+    synack_br_wsconn *w = c->ws;
+    if (w == NULL)
+        return synack_br_client_feed(c, br, data, n, now);
+    if (!w->open)
+        return ws_handshake(c, br, data, n, now);
+    static const synack_br_ws_cb cb = {ws_data, ws_ping};
+    w->c = c;
+    w->br = br;
+    w->now = now;
+    w->stop = SYNACK_BR_OPEN;
+    switch (synack_br_ws_feed(&w->rd, data, n, &cb, w)) {
+    case SYNACK_BR_WS_OK:
+        return SYNACK_BR_OPEN;
+    case SYNACK_BR_WS_CLOSED:
+        w->close_code = 1000;
+        return SYNACK_BR_CLOSED_EOF;
+    case SYNACK_BR_WS_STOPPED:
+        return w->stop;
+    case SYNACK_BR_WS_TEXT:
+        w->close_code = 1003;
+        return SYNACK_BR_CLOSED_WS_PROTOCOL;
+    case SYNACK_BR_WS_TOO_BIG:
+        w->close_code = 1009;
+        return SYNACK_BR_CLOSED_WS_PROTOCOL;
+    default:
+        w->close_code = 1002;
+        return SYNACK_BR_CLOSED_WS_PROTOCOL;
+    }
+}
+
+void synack_br_client_ws_goodbye(synack_br_client *c, synack_br_close_reason why)
+{
+    synack_br_wsconn *w = c->ws;
+    if (w == NULL || !w->open || w->msg_left > 0 || w->stage_off < w->stage_len)
+        return; /* mid-message: a close frame cannot be put in */
+    uint16_t code = w->close_code;
+    if (code == 0) {
+        switch (why) {
+        case SYNACK_BR_CLOSED_ERROR:
+        case SYNACK_BR_CLOSED_EOF: /* the TCP stream ended: nobody to tell */
+            return;
+        case SYNACK_BR_CLOSED_SHUTDOWN:
+            code = 1001;
+            break;
+        case SYNACK_BR_CLOSED_AUTH:
+        case SYNACK_BR_CLOSED_AUTH_TIMEOUT:
+        case SYNACK_BR_CLOSED_LIMIT:
+            code = 1008;
+            break;
+        default:
+            code = 1002;
+            break;
+        }
+    }
+    uint8_t f[4];
+    synack_br_ws_frame_header(f, SYNACK_BR_WS_OP_CLOSE, 2);
+    f[2] = (uint8_t)(code >> 8);
+    f[3] = (uint8_t)code;
+    send_now(c->fd, f, sizeof(f));
+}
+
+/* Stage what goes before the next message's payload: a pong owed, and the
+ * header of a binary message holding everything queued now. */
+static void ws_stage(synack_br_wsconn *w, const synack_br_outq *q)
+{
+    w->stage_len = w->stage_off = 0;
+    if (w->pong_len >= 0) {
+        w->stage_len = synack_br_ws_frame_header(w->stage, SYNACK_BR_WS_OP_PONG,
+                                                 (uint64_t)w->pong_len);
+        memcpy(w->stage + w->stage_len, w->pong, (size_t)w->pong_len);
+        w->stage_len += (size_t)w->pong_len;
+        w->pong_len = -1;
+    }
+    if (q->len > 0) {
+        w->stage_len += synack_br_ws_frame_header(w->stage + w->stage_len,
+                                                  SYNACK_BR_WS_OP_BINARY, q->len);
+        w->msg_left = q->len;
+        w->msgs_out++;
+    }
+}
+
+static int ws_flush(synack_br_client *c)
+{
+    synack_br_wsconn *w = c->ws;
+    if (!w->open)
+        return 0; /* frames wait for the upgrade */
+    for (int pass = 0; pass < 4; pass++) {
+        if (w->msg_left == 0 && w->stage_off == w->stage_len) {
+            ws_stage(w, &c->out);
+            if (w->stage_len == 0)
+                return 0;
+        }
+        struct iovec iov[3];
+        int k = 0;
+        if (w->stage_off < w->stage_len) {
+            iov[k].iov_base = w->stage + w->stage_off;
+            iov[k].iov_len = w->stage_len - w->stage_off;
+            k++;
+        }
+        const uint8_t *piece[2];
+        size_t plen[2];
+        int np = synack_br_outq_peek(&c->out, piece, plen);
+        uint64_t room = w->msg_left;
+        for (int i = 0; i < np && room > 0; i++) {
+            size_t l = plen[i] < room ? plen[i] : (size_t)room;
+            iov[k].iov_base = (void *)piece[i];
+            iov[k].iov_len = l;
+            room -= l;
+            k++;
+        }
+        struct msghdr msg;
+        memset(&msg, 0, sizeof(msg));
+        msg.msg_iov = iov;
+        msg.msg_iovlen = (size_t)k;
+        ssize_t wr = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (wr < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                return 0;
+            return -1;
+        }
+        size_t done = (size_t)wr;
+        size_t st = w->stage_len - w->stage_off;
+        if (st > done)
+            st = done;
+        w->stage_off += st;
+        done -= st;
+        synack_br_outq_consume(&c->out, done);
+        w->msg_left -= done;
+    }
+    return 0;
 }
 
 bool synack_br_client_queue(synack_br_client *c, const uint8_t *frame,
@@ -189,11 +436,17 @@ bool synack_br_client_queue(synack_br_client *c, const uint8_t *frame,
 
 bool synack_br_client_pending(const synack_br_client *c)
 {
+    const synack_br_wsconn *w = c->ws;
+    if (w != NULL)
+        return w->open && (c->out.len > 0 || w->pong_len >= 0 ||
+                           w->stage_off < w->stage_len);
     return c->out.len > 0;
 }
 
 int synack_br_client_flush(synack_br_client *c)
 {
+    if (c->ws != NULL)
+        return ws_flush(c);
     /* Bounded: each pass either sends bytes or stops. */
     for (int pass = 0; pass < 4 && c->out.len > 0; pass++) {
         const uint8_t *piece[2];

@@ -15,6 +15,7 @@
 #include "proxy.h"
 #include "outq.h"
 #include "switch.h"
+#include "ws.h"
 
 /* Why a client is closed. */
 typedef enum synack_br_close_reason {
@@ -29,11 +30,40 @@ typedef enum synack_br_close_reason {
     SYNACK_BR_CLOSED_PROXY,        /* a trusted proxy sent no valid PROXY header */
     SYNACK_BR_CLOSED_PROXY_TIMEOUT, /* ... or none in time */
     SYNACK_BR_CLOSED_LIMIT,        /* the reported address is over its limits */
+    SYNACK_BR_CLOSED_WS_HANDSHAKE, /* --listen-ws: not a valid upgrade request */
+    SYNACK_BR_CLOSED_WS_ORIGIN,    /* ... an Origin not on --ws-origin */
+    SYNACK_BR_CLOSED_WS_TIMEOUT,   /* ... no upgrade request in time */
+    SYNACK_BR_CLOSED_WS_PROTOCOL,  /* ... broke RFC 6455 (unmasked, text, too big, ...) */
     SYNACK_BR_CLOSE_REASONS
 } synack_br_close_reason;
 
 /* Short name of a reason ("eof", "framing", "bad_token", ...). */
 const char *synack_br_close_reason_name(synack_br_close_reason r);
+
+/* The WebSocket layer of a --listen-ws client (allocated with it). */
+typedef struct synack_br_wsconn {
+    bool open;              /* the upgrade is done */
+    uint8_t *hs;            /* SYNACK_BR_WS_HS_MAX bytes until then */
+    size_t hslen;
+    const char *const *origins;
+    size_t norigins;
+    synack_br_ws rd;        /* client frames */
+    uint16_t close_code;    /* why we close, for our close frame */
+    /* Output: frames in the client's queue go out as binary messages, all
+     * that is queued at a flush in one message; `stage` holds a pong and
+     * the next message's header, `msg_left` the message's unsent bytes. */
+    uint8_t stage[2 + 125 + 10];
+    size_t stage_len, stage_off;
+    uint64_t msg_left;
+    uint8_t pong[125];
+    int pong_len;           /* -1: no pong owed */
+    uint64_t msgs_out;
+    /* while feeding: the client and why the data callback stopped */
+    struct synack_br_client *c;
+    struct synack_br *br;
+    uint64_t now;
+    synack_br_close_reason stop;
+} synack_br_wsconn;
 
 typedef struct synack_br_client {
     int fd;          /* -1 when the slot is free */
@@ -53,6 +83,7 @@ typedef struct synack_br_client {
     uint8_t *pbuf;    /* SYNACK_BR_PROXY_MAX bytes while waiting */
     size_t plen, phdr;
     synack_br_proxy_addr paddr;
+    synack_br_wsconn *ws; /* NULL for a stream client */
 } synack_br_client;
 
 /*
@@ -74,6 +105,32 @@ int synack_br_client_expect_proxy(synack_br_client *c);
  */
 synack_br_close_reason synack_br_client_proxy_done(synack_br_client *c,
                                                    synack_br *br, uint64_t now);
+
+/*
+ * Make this a WebSocket client (--listen-ws): an upgrade request, then
+ * binary messages carrying the stream. origins: the --ws-origin list
+ * (kept by reference). Returns 0, or -1 (no memory).
+ */
+int synack_br_client_expect_ws(synack_br_client *c, const char *const *origins,
+                               size_t norigins);
+
+/*
+ * Feed bytes the client sent after any PROXY header: through the
+ * WebSocket layer for a WebSocket client, then to the framing reader.
+ * `data` may be modified (unmasked in place). Same return as
+ * synack_br_client_read.
+ */
+synack_br_close_reason synack_br_client_input(synack_br_client *c, synack_br *br,
+                                              uint8_t *data, size_t n, uint64_t now);
+
+/* A WebSocket client still waiting for its upgrade request. */
+bool synack_br_client_ws_waiting(const synack_br_client *c);
+
+/*
+ * Before closing a WebSocket client for `why`: send a close frame when the
+ * output is between messages (best effort, never blocks).
+ */
+void synack_br_client_ws_goodbye(synack_br_client *c, synack_br_close_reason why);
 
 /* Close the socket and free the buffers; the slot becomes free. */
 void synack_br_client_close(synack_br_client *c);

@@ -28,7 +28,7 @@
 #include "metrics.h"
 #include "switch.h"
 
-#define RX_BUF 65536          /* one read per client per turn, at most */
+#define RX_BUF 262144         /* one read per client per turn, at most */
 #define TAP_BUDGET 64         /* TAP frames per turn */
 #define ACCEPT_BUDGET 16      /* connections accepted per turn */
 #define MAC_TABLE_SIZE 4096
@@ -41,7 +41,7 @@ typedef struct loop {
     synack_br_mac_entry *macs;
     synack_br_client *clients; /* by port; [0] unused */
     int *pidx;                 /* poll index of each client this turn */
-    int listen_fd, sig_fd, tap_fd;
+    int listen_fd, ws_fd, sig_fd, tap_fd; /* listen_fd/ws_fd: -1 when off */
     uint64_t listen_paused_until;
     synack_br_slirp *slirp;
     bool slirp_kick; /* slirp got input: let it run (if_start) without waiting */
@@ -409,6 +409,7 @@ static void close_client(loop *L, int32_t port, synack_br_close_reason why)
     fprintf(stderr, "synack-bridge: closed port=%d peer=%s reason=%s\n", port,
             c->peer, synack_br_close_reason_name(why));
     print_port(L, port, c->peer);
+    synack_br_client_ws_goodbye(c, why);
     L->closed[why]++;
     add_stats(&L->gone, &L->ports[port].stats);
     if (c->counted)
@@ -429,12 +430,14 @@ static void peer_text(const struct sockaddr_storage *ss, socklen_t len,
     snprintf(buf, cap, ss->ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, serv);
 }
 
-static void accept_clients(loop *L, uint64_t now)
+/* Accept from --listen (ws false) or --listen-ws (ws true): the same
+ * limits, token and PROXY handling for both. */
+static void accept_clients(loop *L, uint64_t now, int lfd, bool ws)
 {
     for (int i = 0; i < ACCEPT_BUDGET; i++) {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof(ss);
-        int fd = accept4(L->listen_fd, (struct sockaddr *)&ss, &sl,
+        int fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
                          SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
@@ -469,7 +472,9 @@ static void accept_clients(loop *L, uint64_t now)
         synack_br_client *c = &L->clients[port];
         if (synack_br_client_open(c, fd, port, peer, L->in_cap,
                                   L->o->queue_bytes) < 0 ||
-            (proxied && synack_br_client_expect_proxy(c) < 0)) {
+            (proxied && synack_br_client_expect_proxy(c) < 0) ||
+            (ws && synack_br_client_expect_ws(c, L->o->ws_origins,
+                                              L->o->ws_origin_count) < 0)) {
             fprintf(stderr, "synack-bridge: out of memory for client %s\n", peer);
             if (c->fd >= 0) {
                 c->fd = -1; /* closed below, once */
@@ -487,7 +492,8 @@ static void accept_clients(loop *L, uint64_t now)
         L->pidx[port] = -1;
         L->accepted++;
         if (L->o->verbose)
-            fprintf(stderr, "synack-bridge: client port=%d peer=%s\n", port, peer);
+            fprintf(stderr, "synack-bridge: client port=%d peer=%s%s\n", port, peer,
+                    ws ? " (websocket)" : "");
     }
 }
 
@@ -554,9 +560,11 @@ int synack_br_tcp_listen(const char *opt, const char *host, const char *port,
     return fd;
 }
 
-static int listen_open(const synack_br_options *o)
+/* Open --listen (ws false) or --listen-ws and say where at start. */
+static int listen_open(const synack_br_options *o, bool ws)
 {
-    int fd = synack_br_tcp_listen("--listen", o->listen_host, o->listen_port, 128);
+    int fd = ws ? synack_br_tcp_listen("--listen-ws", o->ws_host, o->ws_port, 128)
+                : synack_br_tcp_listen("--listen", o->listen_host, o->listen_port, 128);
     if (fd >= 0) {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof(ss);
@@ -565,7 +573,8 @@ static int listen_open(const synack_br_options *o)
         peer_text(&ss, sl, where, sizeof(where));
         const char *be = o->backend == SYNACK_BR_BACKEND_TAP ? "tap"
                        : o->backend == SYNACK_BR_BACKEND_SLIRP ? "slirp" : "none";
-        fprintf(stderr, "synack-bridge: listening on %s backend=%s\n", where, be);
+        fprintf(stderr, "synack-bridge: %s %s backend=%s\n",
+                ws ? "websockets at" : "listening on", where, be);
         fflush(stderr);
     }
     return fd;
@@ -586,7 +595,7 @@ static int setup(loop *L, const synack_br_options *o, const uint8_t *token,
 {
     memset(L, 0, sizeof(*L));
     L->o = o;
-    L->listen_fd = L->sig_fd = L->tap_fd = -1;
+    L->listen_fd = L->ws_fd = L->sig_fd = L->tap_fd = -1;
     uint32_t n = o->max_clients + 1;
     L->ports = calloc(n, sizeof(*L->ports));
     L->clients = calloc(n, sizeof(*L->clients));
@@ -660,8 +669,17 @@ static int setup(loop *L, const synack_br_options *o, const uint8_t *token,
         if (L->metrics == NULL)
             return -1;
     }
-    L->listen_fd = listen_open(o);
-    return L->listen_fd < 0 ? -1 : 0;
+    if (o->listen_port != NULL) {
+        L->listen_fd = listen_open(o, false);
+        if (L->listen_fd < 0)
+            return -1;
+    }
+    if (o->ws_port != NULL) {
+        L->ws_fd = listen_open(o, true);
+        if (L->ws_fd < 0)
+            return -1;
+    }
+    return 0;
 }
 
 static void teardown(loop *L)
@@ -679,6 +697,8 @@ static void teardown(loop *L)
         close(L->tap_fd);
     if (L->listen_fd >= 0)
         close(L->listen_fd);
+    if (L->ws_fd >= 0)
+        close(L->ws_fd);
     if (L->sig_fd >= 0)
         close(L->sig_fd);
     free(L->ps.v);
@@ -706,7 +726,7 @@ static int auth_timeout_left(const loop *L, uint64_t now)
     }
     for (uint32_t i = 1; i <= L->o->max_clients; i++) {
         const synack_br_client *c = &L->clients[i];
-        if (c->fd < 0 || c->proxy != SYNACK_BR_PROXY_WAIT)
+        if (c->fd < 0 || (c->proxy != SYNACK_BR_PROXY_WAIT && !synack_br_client_ws_waiting(c)))
             continue;
         uint64_t due = c->since + L->o->auth_timeout_ms;
         uint64_t l = due > now ? due - now : 0;
@@ -722,9 +742,13 @@ static void turn(loop *L)
     uint64_t now = synack_br_now_ms();
     ps->n = 0;
     int i_sig = synack_br_pollset_add(ps, L->sig_fd, POLLIN);
-    int i_listen = -1;
-    if (now >= L->listen_paused_until)
-        i_listen = synack_br_pollset_add(ps, L->listen_fd, POLLIN);
+    int i_listen = -1, i_ws = -1;
+    if (now >= L->listen_paused_until) {
+        if (L->listen_fd >= 0)
+            i_listen = synack_br_pollset_add(ps, L->listen_fd, POLLIN);
+        if (L->ws_fd >= 0)
+            i_ws = synack_br_pollset_add(ps, L->ws_fd, POLLIN);
+    }
     int i_tap = L->tap_fd >= 0 ? synack_br_pollset_add(ps, L->tap_fd, POLLIN) : -1;
     for (uint32_t i = 1; i <= L->o->max_clients; i++) {
         synack_br_client *c = &L->clients[i];
@@ -737,7 +761,7 @@ static void turn(loop *L)
         L->pidx[i] = synack_br_pollset_add(ps, c->fd, ev);
     }
     int timeout = auth_timeout_left(L, now);
-    if (i_listen < 0 && timeout > 100)
+    if (now < L->listen_paused_until && timeout > 100)
         timeout = 100;
     if (L->metrics != NULL)
         synack_br_metrics_fill(L->metrics, ps, now, &timeout);
@@ -793,7 +817,9 @@ static void turn(loop *L)
     if (L->metrics != NULL)
         synack_br_metrics_handle(L->metrics, ps, now, render_metrics, L);
     if (i_listen >= 0 && (ps->v[i_listen].revents & POLLIN))
-        accept_clients(L, now);
+        accept_clients(L, now, L->listen_fd, false);
+    if (i_ws >= 0 && (ps->v[i_ws].revents & POLLIN))
+        accept_clients(L, now, L->ws_fd, true);
 
     for (uint32_t i = 1; i <= L->o->max_clients; i++) {
         synack_br_client *c = &L->clients[i];
@@ -806,6 +832,10 @@ static void turn(loop *L)
         }
         if (c->proxy == SYNACK_BR_PROXY_WAIT && now - c->since >= L->o->auth_timeout_ms) {
             close_client(L, (int32_t)i, SYNACK_BR_CLOSED_PROXY_TIMEOUT);
+            continue;
+        }
+        if (synack_br_client_ws_waiting(c) && now - c->since >= L->o->auth_timeout_ms) {
+            close_client(L, (int32_t)i, SYNACK_BR_CLOSED_WS_TIMEOUT);
             continue;
         }
         if (synack_br_client_pending(c) && synack_br_client_flush(c) < 0)

@@ -26,6 +26,10 @@ static const char usage_text[] =
     "length + frame) and a backend, learning MAC addresses like a switch.\n"
     "\n"
     "  --listen [HOST:]PORT     where clients connect (HOST default 127.0.0.1)\n"
+    "  --listen-ws [HOST:]PORT  also (or only) accept WebSocket clients (RFC 6455,\n"
+    "                           binary messages carrying the same stream)\n"
+    "  --ws-origin ORIGIN       WebSocket clients must send this Origin\n"
+    "                           (repeatable, up to 16; default: any)\n"
     "  --tap NAME               backend: an existing Linux TAP device\n"
     "  --slirp                  backend: user-mode NAT (10.0.2.0/24, host 10.0.2.2,\n"
     "                           DNS 10.0.2.3, DHCP from 10.0.2.15)\n"
@@ -239,29 +243,44 @@ static int parse_trusted(synack_br_options *o, const char *arg, char *err,
     return 0;
 }
 
-static int parse_metrics(synack_br_options *o, const char *arg, char *err,
-                         size_t errlen)
+/* [HOST:]PORT of --metrics or --listen-ws into *host and *port (HOST
+ * defaults to 127.0.0.1; buf keeps the split text). */
+static int parse_host_port(const char *opt, const char *arg, char *buf, size_t cap,
+                           const char **host, const char **port_out, char *err,
+                           size_t errlen)
 {
-    if (arg == NULL || *arg == '\0')
-        return fail(err, errlen, "--metrics needs [HOST:]PORT", arg);
-    const char *port = split_last_colon(arg, o->metrics_buf, sizeof(o->metrics_buf));
+    char what[64];
+    if (arg == NULL || *arg == '\0') {
+        snprintf(what, sizeof(what), "%s needs [HOST:]PORT", opt);
+        return fail(err, errlen, what, arg);
+    }
+    const char *port = split_last_colon(arg, buf, cap);
     if (port == NULL) {
-        o->metrics_host = "127.0.0.1";
+        *host = "127.0.0.1";
         port = arg;
     } else {
-        char *h = o->metrics_buf;
+        char *h = buf;
         size_t hl = strlen(h);
         if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
             h[hl - 1] = '\0';
             h++;
         }
-        o->metrics_host = *h ? h : "127.0.0.1";
+        *host = *h ? h : "127.0.0.1";
     }
     uint64_t p;
-    if (!parse_u64(port, 0, 65535, &p))
-        return fail(err, errlen, "--metrics: bad port", arg);
-    o->metrics_port = port;
+    if (!parse_u64(port, 0, 65535, &p)) {
+        snprintf(what, sizeof(what), "%s: bad port", opt);
+        return fail(err, errlen, what, arg);
+    }
+    *port_out = port;
     return 0;
+}
+
+static int parse_metrics(synack_br_options *o, const char *arg, char *err,
+                         size_t errlen)
+{
+    return parse_host_port("--metrics", arg, o->metrics_buf, sizeof(o->metrics_buf),
+                           &o->metrics_host, &o->metrics_port, err, errlen);
 }
 
 /* The value of "--name=value" or of the next argument. */
@@ -332,6 +351,18 @@ int synack_br_options_parse(synack_br_options *o, int argc, char **argv,
             if (!parse_u64(v, 0, 100000, &n))
                 return fail(err, errlen, "--conn-rate-per-addr: 0..100000", v);
             o->conn_rate_per_addr = (uint32_t)n;
+        } else if (is_opt(a, "--listen-ws")) {
+            if (parse_host_port("--listen-ws", value_of(a, "--listen-ws", argc, argv, &i),
+                                o->ws_buf, sizeof(o->ws_buf), &o->ws_host, &o->ws_port,
+                                err, errlen) < 0)
+                return -1;
+        } else if (is_opt(a, "--ws-origin")) {
+            v = value_of(a, "--ws-origin", argc, argv, &i);
+            if (v == NULL || *v == '\0' || strlen(v) > 255)
+                return fail(err, errlen, "--ws-origin needs an origin (scheme://host[:port])", v);
+            if (o->ws_origin_count == SYNACK_BR_WS_ORIGIN_MAX)
+                return fail(err, errlen, "too many --ws-origin (16 at most)", v);
+            o->ws_origins[o->ws_origin_count++] = v;
         } else if (is_opt(a, "--listen")) {
             if (parse_listen(o, value_of(a, "--listen", argc, argv, &i), err, errlen) < 0)
                 return -1;
@@ -403,8 +434,10 @@ int synack_br_options_parse(synack_br_options *o, int argc, char **argv,
             return fail(err, errlen, "unknown option", a);
         }
     }
-    if (o->listen_port == NULL)
-        return fail(err, errlen, "missing option", "--listen [HOST:]PORT");
+    if (o->listen_port == NULL && o->ws_port == NULL)
+        return fail(err, errlen, "missing option", "--listen [HOST:]PORT or --listen-ws [HOST:]PORT");
+    if (o->ws_origin_count > 0 && o->ws_port == NULL)
+        return fail(err, errlen, "--ws-origin needs", "--listen-ws");
     if (o->token != NULL && o->token_file != NULL)
         return fail(err, errlen, "--token and --token-file exclude each other", "");
     if (o->backend != SYNACK_BR_BACKEND_SLIRP &&

@@ -12,6 +12,7 @@
 #include "addrlimit.h"
 #include "policy.h"
 #include "switch.h"
+#include "ws.h"
 
 #define SYNACK_BR_MAX_ALLOW 64
 #define SYNACK_BR_MAX_FORWARD 32
@@ -28,8 +29,13 @@ typedef struct synack_br_forward {
 } synack_br_forward;
 
 typedef struct synack_br_options {
-    const char *listen_host; /* default 127.0.0.1 */
+    const char *listen_host; /* default 127.0.0.1; NULL port: no --listen */
     const char *listen_port;
+    const char *ws_host;     /* --listen-ws; NULL port = off */
+    const char *ws_port;
+    char ws_buf[256];
+    size_t ws_origin_count;  /* --ws-origin allow-list */
+    const char *ws_origins[SYNACK_BR_WS_ORIGIN_MAX];
     synack_br_backend backend;
     const char *tap_name;
     bool allow_all;

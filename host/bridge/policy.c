@@ -36,7 +36,9 @@ static synack_br_decision check_tcp(const synack_br_allowlist *a,
         return SYNACK_BR_PASS; /* no ports here; offset 0 was checked */
     if (!f->has_tcp)
         return SYNACK_BR_DENY; /* truncated header or ports cut off */
-    bool opens = (f->tcp_flags & SYNACK_TCP_SYN) != 0;
+    /* A SYN-ACK answers a connection slirp opened towards the guest (a
+     * --forward); it cannot make slirp open a host socket. */
+    bool opens = (f->tcp_flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK)) == SYNACK_TCP_SYN;
     if (!opens && !f->fragmented)
         return SYNACK_BR_PASS;
     if (f->ip.dst == net->dns && f->dport == SYNACK_DNS_PORT)

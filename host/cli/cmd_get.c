@@ -1,14 +1,16 @@
 /*
- * get URL: one HTTP/1.1 GET (RFC 9112) over a synack TCP connection. The
- * status line goes to stderr, the decoded body to the output. Exit 0 when
- * a whole response arrived (whatever its status), 1 on a network failure
- * or a response cut short or malformed.
+ * get URL: one HTTP/1.1 GET (RFC 9112) over a synack TCP connection, in
+ * TLS for https:// (cli_tls.c). The status line goes to stderr, the
+ * decoded body to the output. Exit 0 when a whole response arrived
+ * (whatever its status), 1 on a network failure or a response cut short
+ * or malformed, 3 when TLS failed (certificate, version, cipher).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli_run.h"
+#include "cli_tls.h"
 #include "http.h"
 
 static int body_out(void *ctx, const uint8_t *data, size_t len)
@@ -37,16 +39,19 @@ static int send_request(synack_cli *c, int h, const char *what,
     return 0;
 }
 
-/* The exchange once connected; returns the exit status. */
+/* The exchange once connected (ct: NULL for http); returns the exit
+ * status. */
 static int exchange(synack_cli *c, int h, const char *what,
-                    const synack_http_url *url, synack_http_resp *resp);
+                    const synack_http_url *url, synack_http_resp *resp,
+                    synack_cli_tls *ct);
 
 int synack_cli_cmd_get(synack_cli *c)
 {
     synack_http_url *url = malloc(sizeof *url);
     synack_http_resp *resp = malloc(sizeof *resp);
+    synack_cli_tls *ct = malloc(sizeof *ct);
     int rc = 1;
-    if (url == NULL || resp == NULL) {
+    if (url == NULL || resp == NULL || ct == NULL) {
         synack_cli_msg(c, "out of memory");
         goto out;
     }
@@ -59,21 +64,44 @@ int synack_cli_cmd_get(synack_cli *c)
     char what[300];
     int h;
     rc = synack_cli_tcp_dial(c, "get", url->host, url->port, what, sizeof what, &h);
-    if (rc == 0)
-        rc = exchange(c, h, what, url, resp);
+    if (rc == 0 && url->tls) {
+        rc = synack_cli_tls_open(ct, c, h, what, url->host);
+        if (rc == 0)
+            rc = exchange(c, h, what, url, resp, ct);
+    } else if (rc == 0) {
+        rc = exchange(c, h, what, url, resp, NULL);
+    }
 out:
     free(url);
     free(resp);
+    free(ct);
     return rc;
 }
 
+/* Give up on the connection after a failure of ours. */
+static void drop(synack_cli *c, int h, synack_cli_tls *ct)
+{
+    if (ct != NULL)
+        synack_cli_tls_abort(ct);
+    else
+        synack_tcp_abort(c->stack, synack_cli_now(c), h);
+}
+
 static int exchange(synack_cli *c, int h, const char *what,
-                    const synack_http_url *url, synack_http_resp *resp)
+                    const synack_http_url *url, synack_http_resp *resp,
+                    synack_cli_tls *ct)
 {
     char req[SYNACK_HTTP_PATH_MAX + SYNACK_HTTP_HOST_MAX + 128];
     int rc = 1;
     int rlen = synack_http_request(url, req, sizeof req);
-    if (rlen < 0 || (rc = send_request(c, h, what, req, (size_t)rlen)) != 0) {
+    if (rlen < 0) {
+        drop(c, h, ct);
+        return 1;
+    }
+    if (ct != NULL) {
+        if ((rc = synack_cli_tls_send_all(ct, req, (size_t)rlen)) != 0)
+            return rc; /* reported and closed */
+    } else if ((rc = send_request(c, h, what, req, (size_t)rlen)) != 0) {
         synack_tcp_abort(c->stack, synack_cli_now(c), h);
         return rc;
     }
@@ -82,7 +110,19 @@ static int exchange(synack_cli *c, int h, const char *what,
     bool status_shown = false;
     uint8_t buf[16384];
     for (;;) {
-        int n = synack_tcp_recv(c->stack, synack_cli_now(c), h, buf, sizeof buf);
+        bool truncated = false;
+        int status = 1;
+        int n = ct != NULL ? synack_cli_tls_recv(ct, buf, sizeof buf, &truncated, &status)
+                           : synack_tcp_recv(c->stack, synack_cli_now(c), h, buf, sizeof buf);
+        if (ct != NULL && n == -1)
+            return status; /* reported and closed */
+        if (truncated && !synack_http_resp_done(resp)) {
+            /* A close-delimited body must end with close_notify, or an
+             * attacker could cut it short unnoticed. */
+            synack_cli_msg(c, "%s: TLS closed: %s", what, synack_tls_error_message(ct->t));
+            synack_cli_tls_abort(ct);
+            return 1;
+        }
         int perr = 0;
         if (n > 0)
             perr = synack_http_resp_feed(resp, buf, (size_t)n, body_out, c);
@@ -95,7 +135,7 @@ static int exchange(synack_cli *c, int h, const char *what,
             status_shown = true;
         }
         if (perr != 0) {
-            synack_tcp_abort(c->stack, synack_cli_now(c), h);
+            drop(c, h, ct);
             if (perr == -2)
                 synack_cli_msg(c, "get: cannot write the output");
             else
@@ -105,15 +145,18 @@ static int exchange(synack_cli *c, int h, const char *what,
         if (synack_http_resp_done(resp))
             break;
         if (n < 0 && n != SYNACK_ERR_AGAIN) {
-            synack_tcp_abort(c->stack, synack_cli_now(c), h);
+            drop(c, h, ct);
             return synack_cli_fail(c, what, n);
         }
         if (n == SYNACK_ERR_AGAIN && synack_cli_step(c, UINT64_MAX, false) < 0) {
-            synack_tcp_abort(c->stack, synack_cli_now(c), h);
+            drop(c, h, ct);
             return 1;
         }
     }
     /* A complete response: the rest of the connection does not matter. */
-    synack_cli_tcp_finish(c, h, 2000);
+    if (ct != NULL)
+        synack_cli_tls_close(ct, 2000);
+    else
+        synack_cli_tcp_finish(c, h, 2000);
     return 0;
 }

@@ -34,11 +34,11 @@ static bool prefix_nocase(const char *s, const char *prefix)
 int synack_http_parse_url(const char *text, synack_http_url *u, char *err,
                           size_t errcap)
 {
-    if (prefix_nocase(text, "https://"))
-        return url_fail(err, errcap, "https is not supported (http:// only)");
-    if (!prefix_nocase(text, "http://"))
-        return url_fail(err, errcap, "expected an http:// URL");
-    const char *p = text + 7;
+    bool tls = prefix_nocase(text, "https://");
+    if (!tls && !prefix_nocase(text, "http://"))
+        return url_fail(err, errcap, "expected an http:// or https:// URL");
+    const char *p = text + (tls ? 8 : 7);
+    u->tls = tls;
     size_t auth_len = strcspn(p, "/?#");
     const char *auth = p;
     if (memchr(auth, '@', auth_len) != NULL)
@@ -53,7 +53,7 @@ int synack_http_parse_url(const char *text, synack_http_url *u, char *err,
         return url_fail(err, errcap, "host name too long");
     memcpy(u->host, auth, host_len);
     u->host[host_len] = '\0';
-    u->port = 80;
+    u->port = tls ? 443 : 80;
     if (colon != NULL) {
         const char *d = colon + 1, *end = auth + auth_len;
         uint32_t port = 0;
@@ -86,7 +86,7 @@ int synack_http_parse_url(const char *text, synack_http_url *u, char *err,
 int synack_http_request(const synack_http_url *u, char *buf, size_t cap)
 {
     char port[8] = "";
-    if (u->port != 80)
+    if (u->port != (u->tls ? 443 : 80))
         snprintf(port, sizeof port, ":%u", (unsigned)u->port);
     int n = snprintf(buf, cap,
                      "GET %s HTTP/1.1\r\n"

@@ -16,20 +16,22 @@
 
 typedef struct synack_http_url {
     char host[SYNACK_HTTP_HOST_MAX]; /* name or dotted quad, no port */
-    uint16_t port;                   /* default 80 */
+    uint16_t port;                   /* default 80, 443 for https */
+    bool tls;                        /* https:// */
     char path[SYNACK_HTTP_PATH_MAX]; /* origin-form, "/" at least */
 } synack_http_url;
 
 /*
- * Parse "http://HOST[:PORT][/PATH][?QUERY]" (scheme case-insensitive; the
- * fragment is dropped). Returns 0, or -1 with a reason in err: other
+ * Parse "http[s]://HOST[:PORT][/PATH][?QUERY]" (scheme case-insensitive;
+ * the fragment is dropped). Returns 0, or -1 with a reason in err: other
  * schemes, empty host, bad port, user info, or parts too long.
  */
 int synack_http_parse_url(const char *text, synack_http_url *u, char *err,
                           size_t errcap);
 
 /*
- * The GET request for u (Host header with the port when not 80,
+ * The GET request for u (Host header with the port when not the scheme's
+ * default,
  * Connection: close). Returns its length, or -1 when cap is too small.
  */
 int synack_http_request(const synack_http_url *u, char *buf, size_t cap);

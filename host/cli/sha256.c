@@ -1,5 +1,6 @@
 /*
- * SHA-256 per FIPS 180-4: section 4.1.2 (functions), 4.2.2 (constants),
+ * The portable SHA-256, for the WASI build (the native tool links
+ * sha256_libcrypto.c instead; see sha256.h). Per FIPS 180-4: section 4.1.2 (functions), 4.2.2 (constants),
  * 5.1.1 (padding), 5.3.3 (initial hash value), 6.2.2 (computation).
  */
 #include <string.h>
@@ -74,6 +75,7 @@ void synack_sha256_init(synack_sha256 *c)
         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     };
     memcpy(c->h, H0, sizeof H0);
+    c->evp = NULL;
     c->len = 0;
     c->fill = 0;
 }
@@ -124,12 +126,7 @@ void synack_sha256_final(synack_sha256 *c, uint8_t out[32])
     }
 }
 
-void synack_sha256_hex(const uint8_t digest[32], char hex[65])
+void synack_sha256_end(synack_sha256 *c)
 {
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = digits[digest[i] >> 4];
-        hex[2 * i + 1] = digits[digest[i] & 15];
-    }
-    hex[64] = '\0';
+    (void)c; /* nothing allocated */
 }

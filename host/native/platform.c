@@ -45,6 +45,28 @@ static void entropy(void *ctx, uint8_t *buf, size_t len)
     synack_cli_entropy_from_clock(buf, off, len, now_ms(NULL));
 }
 
+static int csprng(void *ctx, uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = getrandom(buf + off, len - off, 0);
+        if (n < 0 && errno != EINTR)
+            return -1;
+        if (n > 0)
+            off += (size_t)n;
+    }
+    return 0;
+}
+
+static int64_t wall_s(void *ctx)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
 static int link_open(void *ctx, const synack_cli_opts *o,
                      synack_cli_link_info *info, char *err, size_t errcap)
 {
@@ -222,6 +244,8 @@ void synack_native_platform(synack_cli_platform *p, synack_native *n)
                (1u << SYNACK_CLI_LINK_STDIO);
     p->now_ms = now_ms;
     p->entropy = entropy;
+    p->csprng = csprng;
+    p->wall_s = wall_s;
     p->link_open = link_open;
     p->link_close = link_close;
     p->wait = wait_ready;

@@ -3,7 +3,10 @@
 many clients send random bytes, random framing, and valid-looking frames
 with mutated headers (ARP, DHCP, TCP, UDP, ICMP, fragments) that get past
 the anti-spoofing checks into the switch and slirp; others connect and
-vanish mid-frame. Meanwhile a well-behaved client keeps pinging through
+vanish mid-frame. A third of them come through the bridge's own
+WebSocket endpoint (--listen-ws): the same attacks inside WebSocket
+messages, garbage or mangled upgrade requests, and random WebSocket
+frame headers. Meanwhile a well-behaved client keeps pinging through
 slirp. Seeded (SEED=n) so a failure can be replayed."""
 import os
 import random
@@ -12,6 +15,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bridgelib import *  # noqa: E402,F403
+from wsclient import WSClient  # noqa: E402
 
 seed = int(os.environ.get("SEED", str(int(time.time()) % 100000)))
 rounds = int(os.environ.get("ROUNDS", "200"))
@@ -23,8 +27,39 @@ srv.bind(("127.0.0.1", 0))
 srv.listen(64)
 srv.setblocking(False)
 P = srv.getsockname()[1]
+WSP = free_port()
 b = Bridge("--slirp", "--allow", "10.0.2.2:%d" % P, "--max-clients", "24",
-           "--queue-bytes", "70000")
+           "--queue-bytes", "70000", "--listen-ws", "127.0.0.1:%d" % WSP)
+
+UPGRADE = ("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode()
+
+
+def ws_attack():
+    """A WebSocket visitor: mangled upgrade requests, or random frame
+    headers after a good one. Returns the socket (kept open for a while)."""
+    s = socket.create_connection(("127.0.0.1", WSP), timeout=2)
+    kind = rng.randrange(4)
+    try:
+        if kind == 0:      # junk instead of a request
+            s.sendall(os.urandom(rng.randrange(1, 5000)))
+        elif kind == 1:    # the request, cut or with bytes flipped
+            req = bytearray(UPGRADE)
+            for _ in range(rng.randrange(0, 4)):
+                req[rng.randrange(len(req))] = rng.randrange(256)
+            s.sendall(bytes(req[:rng.randrange(1, len(req) + 1)]))
+        else:              # a good upgrade, then random frame headers and payloads
+            s.sendall(UPGRADE)
+            for _ in range(rng.randrange(1, 20)):
+                b0 = rng.choice([0x82, 0x02, 0x80, 0x00, 0x81, 0x88, 0x89, 0x8A, 0xC2, rng.randrange(256)])
+                n = rng.choice([0, 1, 125, 126, 127, rng.randrange(300)])
+                hdr = bytes([b0, rng.choice([0x80, 0x00]) | min(n, 125)])
+                if rng.random() < 0.2:
+                    hdr = bytes([b0, 0x80 | 127]) + struct.pack(">Q", rng.choice([1 << 63, 1 << 40, 70000]))
+                s.sendall(hdr + os.urandom(4) + os.urandom(n))
+    except OSError:
+        pass
+    return s
 
 
 def templates(m, ip):
@@ -95,14 +130,22 @@ try:
     for n in range(rounds):
         if len(live) > 12 or (live and rng.random() < 0.3):
             live.pop(rng.randrange(len(live))).close()
+        way = rng.random()
         try:
-            c = Client(b.port)
+            if way < 0.15:
+                live.append(ws_attack())
+                c = None
+            elif way < 0.33:
+                c = WSClient(WSP, split_seed=rng.randrange(1 << 30))
+            else:
+                c = Client(b.port)
         except OSError:
             continue
-        live.append(c)
-        attack(c, n, rng.randrange(1, 30))
-        if rng.random() < 0.2:
-            c.drain(0.01, 50)
+        if c is not None:
+            live.append(c)
+            attack(c, n, rng.randrange(1, 30))
+            if rng.random() < 0.2:
+                c.drain(0.01, 50)
         good.discard_pending()  # the good client reads (the attackers write to it too)
         try:
             while True:
@@ -123,6 +166,8 @@ try:
     t.check("the good client's pings kept working (%d/%d)" % (pongs, pings), pongs == pings, str(ports.get(1)) + str(ports.get(0)))
     ports, totals = b.stats()
     t.check("closes counted", int(totals["closed_framing"]) + int(totals["closed_malformed"]) > rounds // 10, str(totals))
+    t.check("WebSocket visitors were refused or closed too",
+            int(totals["closed_bad_ws_handshake"]) + int(totals["closed_ws_protocol"]) > 0, str(totals))
     status = b.stop()
     log = b.text()
     t.check("exit status 0", status == 0, str(status))

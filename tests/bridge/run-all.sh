@@ -6,6 +6,7 @@
 #   tests/bridge/run-all.sh            build in build/native (+ build/asan) and run
 #   SYNACK_BRIDGE=path run-all.sh      test that binary (no build)
 #   ONLY=slirp run-all.sh              run only tests whose name contains "slirp"
+#   SYNACK_JS=path run-all.sh          use that synack.mjs (else build/js-em is built)
 # The builds use the CMake presets (tests/support/build.sh): the native one
 # for the bridge, the tool and the unit tests, asan for test_abuse.sh.
 set -uo pipefail
@@ -23,6 +24,9 @@ if [ -z "${SYNACK_BRIDGE:-}" ]; then
   export SYNACK_BRIDGE="$build/host/bridge/synack-bridge"
   export SYNACK_TOOL="${SYNACK_TOOL:-$build/host/native/synack}"
 fi
+# test_ws_tap.sh runs the JavaScript WebSocketLink from Node: synack.mjs
+# (tests/support/build.sh build_js; the node step reuses the same build).
+build_js || { echo "run-all: building synack.mjs failed"; echo "0 passed, 1 failed"; exit 1; }
 # Nothing may skip quietly: the programs the tests need must be there (test_tap needs root).
 need_program websockify "test_websockify runs real websockify" || { echo "0 passed, 1 failed"; exit 1; }
 for prog in "haproxy:test_balancer runs real HAProxy" "openssl:test_balancer makes a test CA" \

@@ -16,7 +16,7 @@ from bridgelib import Client
 
 class WSClient(Client):
     def __init__(self, port, host="127.0.0.1", split_seed=None, ssl_context=None,
-                 server_name="localhost"):
+                 server_name="localhost", origin=None):
         self.sock = socket.create_connection((host, port), timeout=5)
         if ssl_context is not None:  # wss://
             self.sock = ssl_context.wrap_socket(self.sock, server_hostname=server_name)
@@ -27,8 +27,8 @@ class WSClient(Client):
         key = base64.b64encode(os.urandom(16)).decode()
         req = ("GET / HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
                "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
-               "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: binary\r\n\r\n"
-               % (host, port, key))
+               "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: binary\r\n%s\r\n"
+               % (host, port, key, "Origin: %s\r\n" % origin if origin else ""))
         self.sock.sendall(req.encode())
         resp = b""
         while b"\r\n\r\n" not in resp:
@@ -40,18 +40,29 @@ class WSClient(Client):
         if b" 101 " not in head.split(b"\r\n")[0]:
             raise ConnectionError("websocket handshake: " + head.decode(errors="replace"))
         self.raw = rest
+        self.head = head.decode(errors="replace")
+        self.pongs = []
+        self.close_code = None
+
+    @staticmethod
+    def frame(payload, opcode=2, fin=True, masked=True):
+        """One client frame (masked unless told otherwise)."""
+        mask = os.urandom(4) if masked else b""
+        n = len(payload)
+        b0 = (0x80 if fin else 0) | opcode
+        m = 0x80 if masked else 0
+        if n < 126:
+            hdr = struct.pack(">BB", b0, m | n)
+        elif n < 65536:
+            hdr = struct.pack(">BBH", b0, m | 126, n)
+        else:
+            hdr = struct.pack(">BBQ", b0, m | 127, n)
+        if masked:
+            payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        return hdr + mask + bytes(payload)
 
     def _message(self, payload, opcode=2):
-        mask = os.urandom(4)
-        n = len(payload)
-        if n < 126:
-            hdr = struct.pack(">BB", 0x80 | opcode, 0x80 | n)
-        elif n < 65536:
-            hdr = struct.pack(">BBH", 0x80 | opcode, 0x80 | 126, n)
-        else:
-            hdr = struct.pack(">BBQ", 0x80 | opcode, 0x80 | 127, n)
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-        self.sock.sendall(hdr + mask + masked)
+        self.sock.sendall(self.frame(payload, opcode))
 
     def send_raw(self, data):
         """Stream bytes as messages; with split_seed, cut at random places."""
@@ -105,6 +116,10 @@ class WSClient(Client):
                 self.buf += payload
             elif op == 9:            # ping
                 self._message(payload, opcode=10)
+            elif op == 10:           # pong
+                self.pongs.append(payload)
             elif op == 8:            # close
+                if len(payload) >= 2:
+                    self.close_code = struct.unpack(">H", payload[:2])[0]
                 return False
         return True

@@ -6,13 +6,15 @@
 // from an HTTP server on this machine. Screenshots go to the build folder
 // (SYNACK_SHOTS).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { findBridge, hasWebsockify, startBridge } from '../support/procs.mjs';
+import { findBridge, freePort, hasWebsockify, startBridge, startProcess, stopProcess } from '../support/procs.mjs';
+import { makeTestPki } from '../support/tls_pki.mjs';
 import { startServer } from './server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -154,6 +156,48 @@ test('Chromium: the README browser example fetches a page through websockify and
         }, join(dir, 'synack.mjs'));
       });
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+/*
+ * TLS in the page: synack-tls.mjs loaded on first use from next to
+ * synack.mjs, through websockify and synack-bridge --slirp to an openssl
+ * s_server -WWW on this machine with a test CA made now: 4 MB with SHA-256
+ * equality, and the wrong name rejected with code 'tls', reason 'name'.
+ */
+test('Chromium: TLS to openssl s_server through websockify and synack-bridge',
+  { skip: bridgeSkip, timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synack-tls-browser-'));
+    let server;
+    let bridge;
+    try {
+      const pki = makeTestPki(dir);
+      const body = new Uint8Array(4_000_000).map((_, i) => (i * 2654435761) >>> 24);
+      writeFileSync(pki('big.bin'), body);
+      const port = await freePort();
+      server = await startProcess('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-key', pki('server.key'),
+        '-cert', pki('server.pem'), '-WWW', '-alpn', 'http/1.1'], /ACCEPT/, 's_server', { cwd: dir });
+      bridge = await startBridge([`10.0.2.2:${port}`]);
+      await withBrowser(async (page, url, errors) => {
+        await page.route('**/favicon.ico', (r) => r.fulfill({ status: 204 }));
+        await page.goto(`${url}/tls.html`);
+        await page.waitForFunction(() => window.tlsReady === true, null, { timeout: 30_000 });
+        const r = await page.evaluate((p) => window.runTls(p),
+          { ws: `${bridge.ws}/`, port, path: '/big.bin', ca: readFileSync(pki('ca.pem'), 'utf8') });
+        assert.equal(r.info.protocol, 'TLSv1.2');
+        assert.equal(r.info.alpn, 'http/1.1');
+        assert.match(r.head, /^HTTP\/1\.0 200/);
+        assert.equal(r.bytes, body.length);
+        assert.equal(r.sha, createHash('sha256').update(body).digest('hex'));
+        assert.equal(r.wrong.code, 'tls', JSON.stringify(r.wrong));
+        assert.equal(r.wrong.reason, 'name');
+        console.log(`# Chromium: 4 MB over ${r.info.cipher} in ${r.ms.toFixed(0)} ms`);
+        assert.deepEqual(errors, []);
+      });
+    } finally {
+      bridge?.stop();
+      stopProcess(server);
       rmSync(dir, { recursive: true, force: true });
     }
   });

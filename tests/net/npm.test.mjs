@@ -72,10 +72,12 @@ describe('the npm package', { timeout: 180_000 }, () => {
   test('the tarball holds what package.json says, and installs', () => {
     const pkg = JSON.parse(readFileSync(join(dir, 'node_modules', 'synack', 'package.json'), 'utf8'));
     assert.equal(pkg.name, 'synack');
-    assert.deepEqual(Object.keys(pkg.exports), ['.', './net', './synack.wasm', './package.json']);
+    assert.deepEqual(Object.keys(pkg.exports),
+      ['.', './net', './synack.wasm', './synack-tls.mjs', './synack-tls.wasm', './ca-bundle', './package.json']);
     assert.equal(pkg.sideEffects, false);
     assert.ok(pkg.engines.node);
-    for (const f of ['synack.mjs', 'synack.wasm', 'synack.d.ts', 'net.mjs', 'net.d.ts', 'README.md']) {
+    for (const f of ['synack.mjs', 'synack.wasm', 'synack.d.ts', 'synack-tls.mjs', 'synack-tls.wasm',
+      'synack-ca-bundle.mjs', 'net.mjs', 'net.d.ts', 'README.md']) {
       assert.ok(existsSync(join(dir, 'node_modules', 'synack', f)), f);
     }
     for (const d of ['readable-stream', 'buffer', 'events']) assert.ok(existsSync(join(dir, 'node_modules', d)), d);

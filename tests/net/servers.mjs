@@ -4,7 +4,7 @@
 // when we are root, since PostgreSQL refuses to run as root) and
 // redis-server (no persistence).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startProcess, stopProcess } from '../support/procs.mjs';
@@ -28,9 +28,11 @@ function pgUser() {
 
 /**
  * Start PostgreSQL on 127.0.0.1:PORT with trust authentication for the
- * superuser `postgres`. Returns { port, stop() } (stop waits for the exit).
+ * superuser `postgres`. With { ssl: { cert, key } } (PEM file paths) it
+ * also speaks TLS (ssl = on; clients ask with an SSLRequest). Returns
+ * { port, stop() } (stop waits for the exit).
  */
-export async function startPostgres() {
+export async function startPostgres({ ssl } = {}) {
   const bin = pgBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed (scripts/setup.sh installs postgresql)');
   const user = pgUser();
@@ -47,9 +49,21 @@ export async function startPostgres() {
     throw new Error(`initdb failed: ${e.stderr ?? e.message}`);
   }
   const port = await freePort();
+  const sslArgs = [];
+  if (ssl) {
+    /* PostgreSQL wants its key private to the user it runs as. */
+    const cert = join(dir, 'server.crt');
+    const key = join(dir, 'server.key');
+    copyFileSync(ssl.cert, cert);
+    copyFileSync(ssl.key, key);
+    chmodSync(key, 0o600);
+    own(cert);
+    own(key);
+    sslArgs.push('-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`);
+  }
   let proc;
   try {
-    proc = await startProcess(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir,
+    proc = await startProcess(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, ...sslArgs,
       '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off',
       '-c', 'full_page_writes=off', '-c', 'logging_collector=off'],
     /ready to accept connections/, 'postgres', user);

@@ -1,5 +1,6 @@
 // End to end: a Node stack reaches a server on this machine through real
-// websockify and synack-bridge in slirp mode (DHCP from slirp, NAT to the
+// websockify and synack-bridge in slirp mode, and through the bridge's own
+// WebSocket endpoint (--listen-ws) (DHCP from slirp, NAT to the
 // host). Skipped when the bridge is not built or websockify is missing.
 // SYNACK_BRIDGE names the bridge binary (tests/support/procs.mjs).
 import assert from 'node:assert/strict';
@@ -12,7 +13,8 @@ const skip = !findBridge() ? 'synack-bridge is not built'
   : !hasWebsockify() ? 'websockify is not installed'
     : typeof WebSocket !== 'function' ? 'no WebSocket (run with --experimental-websocket)' : false;
 
-test('a Node stack reaches a host server through websockify and synack-bridge --slirp',
+for (const own of [false, true]) {
+  test(`a Node stack reaches a host server through ${own ? "synack-bridge --listen-ws" : "websockify and synack-bridge"} --slirp`,
   { skip, timeout: 60_000 }, async () => {
     const echo = createServer((c) => c.pipe(c));
     await new Promise((r) => echo.listen(0, '127.0.0.1', r));
@@ -20,7 +22,7 @@ test('a Node stack reaches a host server through websockify and synack-bridge --
     const closed = await closedPort();
     let bridge, stack;
     try {
-      bridge = await startBridge([`10.0.2.2:${echoPort}`, `10.0.2.2:${closed}`]);
+      bridge = await startBridge([`10.0.2.2:${echoPort}`, `10.0.2.2:${closed}`], { ownWebSocket: own });
       stack = await synack.createStack({ link: new synack.WebSocketLink(`${bridge.ws}/`), ip: 'dhcp', dhcpTimeout: 15_000 });
       assert.match(stack.address, /^10\.0\.2\.\d+$/);
       assert.equal(stack.gateway, '10.0.2.2');
@@ -46,3 +48,4 @@ test('a Node stack reaches a host server through websockify and synack-bridge --
       echo.close();
     }
   });
+}

@@ -110,6 +110,10 @@ test('WebSocketLink: TCP through a relay that splits frames across messages',
       assert.equal(r.bytes, size);
       assert.equal(r.sha256, h.digest('hex'));
       assert.ok(la.framesIn > 0 && la.framesOut > 0);
+      // Batching: the frames of one run of JavaScript share a message
+      // (10 KB writes are 7 segments each).
+      assert.ok(la.messagesOut > 0 && la.messagesOut * 2 < la.framesOut,
+        `${la.framesOut} frames in ${la.messagesOut} messages`);
     } finally {
       a.close();
       b.close();

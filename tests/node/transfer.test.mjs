@@ -47,7 +47,13 @@ test('10 MB each way over a clean PairLink, SHA-256 equal', { timeout: 60_000 },
   timer.cancel();
   const s = (performance.now() - t0) / 1000;
   console.log(`# 2 x 10 MB in ${s.toFixed(2)} s (${((2 * SIZE * 8) / s / 1e6).toFixed(1)} Mbit/s total)`);
-  assert.equal(counters.tcp_rexmit_segs, 0);
+  /* The stacks run in real time in one process: a stall of the machine
+   * longer than the tail-loss probe's timeout (10 ms floor) makes a probe
+   * fire spuriously, so "no retransmission" cannot be asserted here (it is,
+   * in virtual time, by test_sim_tcp's clean and delay cases). A clean link
+   * must still not cause retransmission in bulk. */
+  assert.ok(counters.tcp_rexmit_segs * 100 <= counters.tcp_segs_out,
+    `${counters.tcp_rexmit_segs} of ${counters.tcp_segs_out} segments retransmitted on a clean link`);
 });
 
 test('1 MB each way over a lossy, reordering, delayed PairLink', { timeout: 60_000 }, async () => {

@@ -93,17 +93,24 @@ export function stopProcess(p) {
 }
 
 /**
- * Start synack-bridge --slirp (allowing `allow`, a list of HOST:PORT) and
- * websockify in front of it; returns { ws: 'ws://127.0.0.1:PORT', stop() }.
+ * Start synack-bridge --slirp (allowing `allow`, a list of HOST:PORT; more
+ * bridge options in `extra`, e.g. ['--forward', ...]) and websockify in
+ * front of it; returns { ws: 'ws://127.0.0.1:PORT', stop() }.
  */
-export async function startBridge(allow) {
+export async function startBridge(allow, { ownWebSocket = false, extra = [] } = {}) {
   const bridgeBin = findBridge();
   if (!bridgeBin) throw new Error('synack-bridge is not built (set SYNACK_BRIDGE)');
   const procs = [];
   const stop = () => { for (const p of procs.reverse()) stopProcess(p); };
   try {
+    if (ownWebSocket) { // the bridge's own endpoint (--listen-ws), no websockify
+      const bridge = await startProcess(bridgeBin, ['--listen-ws', '127.0.0.1:0', '--slirp',
+        ...allow.flatMap((a) => ['--allow', a]), ...extra], /websockets at [^ ]*:(\d+)/, 'synack-bridge');
+      procs.push(bridge);
+      return { ws: `ws://127.0.0.1:${bridge.match[1]}`, stop };
+    }
     const bridge = await startProcess(bridgeBin, ['--listen', '127.0.0.1:0', '--slirp',
-      ...allow.flatMap((a) => ['--allow', a])], /listening on [^ ]*:(\d+)/, 'synack-bridge');
+      ...allow.flatMap((a) => ['--allow', a]), ...extra], /listening on [^ ]*:(\d+)/, 'synack-bridge');
     procs.push(bridge);
     const wsPort = await freePort();
     procs.push(await startProcess('websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${bridge.match[1]}`],

@@ -1,6 +1,8 @@
 // Assembles the npm package and packs it (no dependencies but npm itself):
 //   node pack.mjs VERSION JS_DIR NET_DIR NPM_SRC_DIR ROOT_PACKAGE_JSON OUT_DIR
-// writes OUT_DIR/package/ (synack.mjs, synack.wasm, synack.d.ts from JS_DIR;
+// writes OUT_DIR/package/ (synack.mjs, synack.wasm, synack.d.ts and the
+// lazily loaded TLS module synack-tls.mjs + synack-tls.wasm and the
+// optional synack-ca-bundle.mjs from JS_DIR;
 // net.mjs and net.d.ts from NET_DIR; README.md and package.json from
 // NPM_SRC_DIR, the dependency ranges taken from the repository's
 // package.json so the lockfile decides what the tests install) and
@@ -17,7 +19,9 @@ if (!outDir) {
 const pkgDir = join(outDir, 'package');
 rmSync(pkgDir, { recursive: true, force: true });
 mkdirSync(pkgDir, { recursive: true });
-for (const f of ['synack.mjs', 'synack.wasm', 'synack.d.ts']) copyFileSync(join(jsDir, f), join(pkgDir, f));
+for (const f of ['synack.mjs', 'synack.wasm', 'synack.d.ts', 'synack-tls.mjs', 'synack-tls.wasm', 'synack-ca-bundle.mjs']) {
+  copyFileSync(join(jsDir, f), join(pkgDir, f));
+}
 for (const f of ['net.mjs', 'net.d.ts']) copyFileSync(join(netDir, f), join(pkgDir, f));
 copyFileSync(join(srcDir, 'README.md'), join(pkgDir, 'README.md'));
 

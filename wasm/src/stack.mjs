@@ -11,7 +11,7 @@ import { Core } from './core.mjs';
 import { COUNTER_NAMES, DHCP_STATE, ERR, GLUE_OPT } from './constants.mjs';
 import { SynackError, errorFrom } from './errors.mjs';
 import { wasmModule } from './loader.mjs';
-import { TcpServer, TcpSocket, tcpOpen } from './tcp.mjs';
+import { TcpServer, TcpSocket, secureSocket, tcpOpen } from './tcp.mjs';
 import { UdpSocket } from './udp.mjs';
 import {
   deferred, formatIp4, formatMac, parseCidr, parseIp4, parseMac, randomBytes, toBytes,
@@ -238,9 +238,16 @@ export class Stack extends EventTarget {
    * { hostname, port } or 'host:port'. Options: allowHalfOpen (default
    * false: the peer's FIN also closes our sending side), noDelay,
    * keepAlive, sendBuffer, receiveBuffer, highWaterMark (bytes the readable
-   * queues in JS). Returns the socket at once; `opened` settles later.
+   * queues in JS), secureTransport ('off', 'on': TLS at once, 'starttls':
+   * socket.startTls(options) later), alpn, tls { ca, servername,
+   * rejectUnauthorized } (synack-tls.mjs, loaded on first use). Returns the
+   * socket at once; `opened` settles later.
    */
   connect(address, options = {}) {
+    const st = options.secureTransport ?? 'off';
+    if (st !== 'off' && st !== 'on' && st !== 'starttls') {
+      throw new TypeError(`synack: secureTransport must be 'off', 'on' or 'starttls'`);
+    }
     const { hostname, port } = socketAddress(address);
     checkPort(port, false);
     const core = this.#core;
@@ -260,7 +267,12 @@ export class Stack extends EventTarget {
     } catch (e) {
       pending = Promise.reject(e);
     }
-    return new TcpSocket(core, { ...options, pending });
+    const sock = new TcpSocket(core, { ...options, pending });
+    const tls = { ...options, servername: hostname };
+    if (st === 'on') return secureSocket(sock, tls);
+    /* WinterTC: startTls() gives a new socket; the plain one is its transport. */
+    if (st === 'starttls') sock.startTls = (o = {}) => secureSocket(sock, { ...tls, ...o, tls: { ...options.tls, ...o.tls } });
+    return sock;
   }
 
   /**

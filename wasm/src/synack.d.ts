@@ -6,7 +6,12 @@
 export type SynackErrorCode =
   | 'refused' | 'reset' | 'timeout' | 'unreachable' | 'closed' | 'aborted'
   | 'notfound' | 'invalid' | 'nomem' | 'addrinuse' | 'msgsize' | 'state'
-  | 'notconn' | 'isconn' | 'badf' | 'again' | 'link-down' | 'unsupported' | 'error';
+  | 'notconn' | 'isconn' | 'badf' | 'again' | 'link-down' | 'unsupported' | 'tls' | 'error';
+
+/** Why a TLS connection failed (SynackError code 'tls'). */
+export type TlsFailureReason =
+  | 'untrusted' | 'name' | 'expired' | 'version' | 'handshake' | 'certificate'
+  | 'protocol' | 'closed' | 'config' | 'memory' | 'load';
 
 /** Every failure reported by the stack. */
 export class SynackError extends Error {
@@ -14,6 +19,8 @@ export class SynackError extends Error {
   readonly name: 'SynackError';
   /** 'refused' (RST or ICMP port unreachable), 'reset', 'timeout', 'unreachable', ... */
   readonly code: SynackErrorCode;
+  /** With code 'tls': why (untrusted certificate, name mismatch, expired, ...). */
+  readonly reason?: TlsFailureReason;
 }
 
 /** Bytes accepted by writes and sends (strings are sent as UTF-8). */
@@ -117,7 +124,12 @@ export class WebSocketLink implements Link {
   readonly closed: Promise<void>;
   readonly framesIn: number;
   readonly framesOut: number;
+  /** WebSocket messages received and sent (all frames of one run of JavaScript go in one message). */
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  /** Queue a frame; it goes out with the others of this run of JavaScript (keep it unchanged). */
   send(frame: Uint8Array): void;
+  /** Send what is pending, then close. */
   close(): void;
 }
 
@@ -127,7 +139,7 @@ export class FrameReader {
   readonly error: boolean;
   /** Whether part of a frame is buffered. */
   readonly partial: boolean;
-  /** Feed bytes; returns false on a framing error. */
+  /** Feed bytes; returns false on a framing error. A frame may be a view into `bytes`. */
   feed(bytes: Uint8Array, onFrame: (frame: Uint8Array) => void): boolean;
 }
 
@@ -214,6 +226,57 @@ export interface SocketOptions {
   receiveBuffer?: number;
   /** Bytes the readable stream queues in JS beyond the TCP receive buffer (default 65536). */
   highWaterMark?: number;
+  /**
+   * 'off' (default), 'on' (TLS 1.2 at once) or 'starttls' (plain, with
+   * startTls() for later). TLS is synack-tls.mjs + synack-tls.wasm next to
+   * synack.mjs, loaded on first use.
+   */
+  secureTransport?: 'off' | 'on' | 'starttls';
+  /** ALPN protocol names, in preference order. */
+  alpn?: string[];
+  tls?: TlsOptions;
+}
+
+/** TLS settings (PEM as text or bytes; several certificates may be concatenated). */
+export interface TlsOptions {
+  /** Client: the CA certificates to trust (required unless rejectUnauthorized is false). */
+  ca?: string | Uint8Array | Array<string | Uint8Array>;
+  /** Client: the name sent as SNI and checked against the certificate (default: the hostname). */
+  servername?: string;
+  /** Client: false skips every certificate check (insecure; default true). */
+  rejectUnauthorized?: boolean;
+  /** ms the handshake may take once TCP is connected (default 30000); then 'tls' / 'handshake'. */
+  handshakeTimeout?: number;
+  /** Server: certificate chain (leaf first) and private key (RSA, EC or PKCS#8). */
+  cert?: string | Uint8Array;
+  key?: string | Uint8Array;
+}
+
+/** What a TLS socket's `opened` resolves with. */
+export interface TlsSocketInfo extends SocketInfo {
+  /** 'TLSv1.2' */
+  protocol: string;
+  /** IANA name, e.g. 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'. */
+  cipher: string;
+  /** The ALPN protocol agreed on, or null. */
+  alpn: string | null;
+}
+
+/** A TLS connection (secureTransport 'on', startTls(), a TLS listener). */
+export interface SecureSocket {
+  /** Decrypted bytes; errors with the connection's SynackError. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Closing it sends close_notify, which ends both directions (TLS 1.2 has no half-close). */
+  readonly writable: WritableStream<BytesLike>;
+  /** Resolves after the handshake; rejects with code 'tls' and a reason, or the TCP error. */
+  readonly opened: Promise<TlsSocketInfo>;
+  readonly closed: Promise<void>;
+  close(): Promise<void>;
+  /** Of the TCP connection underneath: its handle, peer, and a snapshot. */
+  readonly conn: number;
+  readonly remoteAddress: string | null;
+  readonly remotePort: number | null;
+  info(): TcpInfo | null;
 }
 
 export interface ListenOptions extends SocketOptions {
@@ -227,6 +290,8 @@ export interface ListenOptions extends SocketOptions {
    * code 'addrinuse' until they are gone.
    */
   reuseAddr?: boolean;
+  /** 'on': every accepted connection is a SecureSocket (needs tls.cert and tls.key). */
+  secureTransport?: 'off' | 'on';
 }
 
 export interface SocketInfo {
@@ -274,6 +339,11 @@ export class TcpSocket {
   setOptions(options: { noDelay?: boolean; keepAlive?: boolean; keepAliveIdle?: number }): boolean;
   /** Close both directions (RST if received data was left unread). Returns `closed`. */
   close(): Promise<void>;
+  /**
+   * With secureTransport 'starttls': TLS on this connection from now on,
+   * as a new socket (this one is then its transport: use only the new one).
+   */
+  startTls?(options?: { alpn?: string[]; tls?: TlsOptions }): SecureSocket;
 }
 
 /** A listening socket: an async iterable of accepted connections. */
@@ -374,9 +444,10 @@ export class Stack extends EventTarget {
   /** The stack's clock, ms (the `t` of trace events). */
   now(): number;
   /** Open a TCP connection; `opened` settles later. */
-  connect(address: SocketAddress | string, options?: SocketOptions): TcpSocket;
+  connect(address: SocketAddress | string, options?: SocketOptions & { secureTransport?: 'off' | 'starttls' }): TcpSocket;
+  connect(address: SocketAddress | string, options: SocketOptions & { secureTransport: 'on' }): SecureSocket;
   /** Listen for TCP connections. */
-  listen(options: ListenOptions): TcpServer;
+  listen(options: ListenOptions): TcpServer; /* yields SecureSockets with secureTransport 'on' */
   /** A UDP socket (port 0 or absent: ephemeral). */
   udp(options?: { port?: number }): UdpSocket;
   /** ICMP echo; rejects with 'timeout' or 'unreachable'. */

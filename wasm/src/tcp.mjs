@@ -405,6 +405,44 @@ export class TcpSocket {
   }
 }
 
+/* The lazily loaded TLS module, next to this one (wasm/tls/). */
+const TLS_MODULE = 'synack-tls.mjs';
+
+/**
+ * TLS over `tcp` (secureTransport 'on', startTls(), a TLS listener): a
+ * socket shell returned at once, whose streams synack-tls.mjs drives once
+ * loaded (on first use), so TLS costs the base module nothing else.
+ * Failures reject `opened` with a SynackError of code 'tls' and a
+ * `reason`.
+ */
+export function secureSocket(tcp, options) {
+  const rd = new TransformStream();
+  const wr = new TransformStream();
+  const s = import(/* webpackIgnore: true */ /* @vite-ignore */ new URL(TLS_MODULE, import.meta.url).href).then(
+    (m) => m.secure(tcp, options, rd.writable, wr.readable, SynackError),
+    (e) => {
+      const err = new SynackError('tls', `synack: cannot load ${TLS_MODULE}: ${e.message}`);
+      err.reason = 'load';
+      tcp.close();
+      rd.writable.abort(err).catch(noop);
+      wr.readable.cancel(err).catch(noop);
+      throw err;
+    });
+  const opened = s.then((x) => x.opened);
+  const closed = s.then((x) => x.closed);
+  opened.catch(noop);
+  closed.catch(noop);
+  return {
+    readable: rd.readable, writable: wr.writable, opened, closed,
+    close: () => s.then((x) => x.close()),
+    /* The TCP connection under it: handle, addresses, info(). */
+    get conn() { return tcp.conn; },
+    get remoteAddress() { return tcp.remoteAddress; },
+    get remotePort() { return tcp.remotePort; },
+    info: () => tcp.info(),
+  };
+}
+
 /**
  * A listening socket: an async iterable of accepted TcpSockets. At most
  * `backlog` connections wait in JS; beyond that they wait in the core's
@@ -418,12 +456,14 @@ export class TcpServer {
   #closed = false;
   #backlog;
   #socketOpts;
+  #tls;
 
   constructor(core, h, port, opts) {
     this.#core = core;
     this.#h = h;
     this.#backlog = opts.backlog;
     this.#socketOpts = { allowHalfOpen: opts.allowHalfOpen, highWaterMark: opts.highWaterMark };
+    this.#tls = opts.secureTransport === 'on' ? { ...opts, server: true } : null;
     this.#inbox = new Inbox('synack: the server is closed', () => core.queueSettle());
     this.port = port;
     core.watch(this);
@@ -446,7 +486,8 @@ export class TcpServer {
     while (this.#inbox.size < this.#backlog) {
       const h = core.enter(() => core.m._synack_js_tcp_accept(core.ctx, core.now(), this.#h, core.out));
       if (h < 0) break;
-      this.#inbox.push(new TcpSocket(core, { ...this.#socketOpts, handle: h }));
+      const sock = new TcpSocket(core, { ...this.#socketOpts, handle: h });
+      this.#inbox.push(this.#tls ? secureSocket(sock, this.#tls) : sock);
     }
     return true;
   }

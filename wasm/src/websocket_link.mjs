@@ -5,11 +5,19 @@
  * WebSocket message boundaries mean nothing: a frame may span messages and
  * a message may hold several frames. A length of 0 or above 65535 is a
  * protocol error that closes the link.
+ *
+ * Sending batches: every frame the stack produces in one run of JavaScript
+ * (up to the next microtask checkpoint) goes out in one WebSocket message,
+ * cut at BATCH_MAX bytes, so a 64 KB write is one message rather than ~45
+ * (each message costs a send call here, a round in websockify, and a read
+ * in the bridge).
  */
 import { SynackError } from './errors.mjs';
 
 const FRAME_MAX = 65535;
 const HDR = 4;
+/** Largest batch of frames in one WebSocket message (bytes, with lengths). */
+export const BATCH_MAX = 256 * 1024;
 
 /** Reassembles length-prefixed frames from arbitrary chunks of a stream. */
 export class FrameReader {
@@ -20,12 +28,26 @@ export class FrameReader {
   error = false;
 
   /**
-   * Feed bytes; calls onFrame(frame) for each complete frame. Returns false
+   * Feed bytes; calls onFrame(frame) for each complete frame (a view into
+   * `bytes` when the frame lies whole inside it: no copy). Returns false
    * (and stays failed) on a length of 0 or above 65535.
    */
   feed(bytes, onFrame) {
     let i = 0;
     while (i < bytes.length && !this.error) {
+      if (this.#frame === null && this.#hdrHave === 0 && bytes.length - i >= HDR) {
+        // A whole frame inside this chunk: hand on a view, no copy.
+        const len = ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
+        if (len === 0 || len > FRAME_MAX) {
+          this.error = true;
+          break;
+        }
+        if (bytes.length - i - HDR >= len) {
+          onFrame(new Uint8Array(bytes.buffer, bytes.byteOffset + i + HDR, len));
+          i += HDR + len;
+          continue;
+        }
+      }
       if (this.#frame === null) {
         const take = Math.min(HDR - this.#hdrHave, bytes.length - i);
         this.#hdr.set(bytes.subarray(i, i + take), this.#hdrHave);
@@ -89,6 +111,13 @@ export class WebSocketLink {
   #closed;
   #closedResolve;
   #closedReject;
+  #pending = [];
+  #pendingBytes = 0;
+  #flushQueued = false;
+  #flushTask = () => {
+    this.#flushQueued = false;
+    this.#flush();
+  };
 
   constructor(url, options = {}) {
     const WS = options.WebSocket ?? globalThis.WebSocket;
@@ -102,6 +131,8 @@ export class WebSocketLink {
     this.onframe = null;
     this.framesIn = 0;
     this.framesOut = 0;
+    this.messagesIn = 0;
+    this.messagesOut = 0;
     this.#closed = new Promise((res, rej) => {
       this.#closedResolve = res;
       this.#closedReject = rej;
@@ -138,16 +169,53 @@ export class WebSocketLink {
     return this.#closed;
   }
 
-  /** Send one frame (dropped when the socket is not open). */
+  /**
+   * Send one frame (dropped when the socket is not open). It goes out with
+   * the other frames of this run of JavaScript, in one message; the frame
+   * must not change afterwards (the stack hands over its own copy).
+   */
   send(frame) {
     if (this.#ws.readyState !== 1) return;
-    this.#ws.send(encodeFrame(frame));
+    if (frame.length === 0 || frame.length > FRAME_MAX) {
+      throw new RangeError('synack: frame length must be 1..65535');
+    }
+    this.#pending.push(frame);
+    this.#pendingBytes += HDR + frame.length;
     this.framesOut++;
+    if (this.#pendingBytes >= BATCH_MAX) {
+      this.#flush();
+    } else if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(this.#flushTask);
+    }
   }
 
-  /** Close the WebSocket. */
+  /* The pending frames as one message. */
+  #flush() {
+    const frames = this.#pending;
+    if (frames.length === 0) return;
+    const out = new Uint8Array(this.#pendingBytes);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (this.#ws.readyState !== 1) return;
+    let o = 0;
+    for (const f of frames) {
+      const n = f.length;
+      out[o] = n >>> 24;
+      out[o + 1] = (n >>> 16) & 255;
+      out[o + 2] = (n >>> 8) & 255;
+      out[o + 3] = n & 255;
+      out.set(f, o + HDR);
+      o += HDR + n;
+    }
+    this.#ws.send(out);
+    this.messagesOut++;
+  }
+
+  /** Close the WebSocket (frames still pending are sent first). */
   close() {
     if (this.#closing) return;
+    this.#flush();
     this.#closing = true;
     try {
       this.#ws.close(1000, 'synack: closed');
@@ -164,6 +232,7 @@ export class WebSocketLink {
     }
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
       : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    this.messagesIn++;
     const ok = this.#reader.feed(bytes, (frame) => {
       this.framesIn++;
       this.onframe?.(frame);

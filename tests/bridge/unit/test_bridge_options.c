@@ -53,7 +53,28 @@ static void test_listen_forms(void **state)
     assert_string_equal(o.listen_host, "127.0.0.1");
     assert_int_equal(parse("--listen 127.0.0.1:70000"), -1);
     assert_int_equal(parse("--listen"), -1);
-    assert_int_equal(parse("--slirp"), -1); /* --listen is required */
+    assert_int_equal(parse("--slirp"), -1); /* --listen or --listen-ws is required */
+}
+
+static void test_websocket_options(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("--listen-ws 8080 --slirp"), 0); /* alone: no --listen */
+    assert_null(o.listen_port);
+    assert_string_equal(o.ws_host, "127.0.0.1");
+    assert_string_equal(o.ws_port, "8080");
+    assert_int_equal(parse("--listen 8001 --listen-ws=[::1]:8080 --ws-origin https://a.example "
+                           "--ws-origin http://127.0.0.1:8000"), 0);
+    assert_string_equal(o.listen_port, "8001");
+    assert_string_equal(o.ws_host, "::1");
+    assert_int_equal(o.ws_origin_count, 2);
+    assert_string_equal(o.ws_origins[1], "http://127.0.0.1:8000");
+    assert_int_equal(parse("--listen 8001 --ws-origin https://a.example"), -1); /* needs --listen-ws */
+    assert_int_equal(parse("--listen-ws 99999"), -1);
+    char line[1024] = "--listen-ws 8080";
+    for (int i = 0; i < SYNACK_BR_WS_ORIGIN_MAX + 1; i++)
+        strcat(line, " --ws-origin http://o.example");
+    assert_int_equal(parse(line), -1); /* 17 origins */
 }
 
 static void test_slirp_allow_forward(void **state)
@@ -160,6 +181,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_listen_forms),
+        cmocka_unit_test(test_websocket_options),
         cmocka_unit_test(test_slirp_allow_forward),
         cmocka_unit_test(test_limits_and_errors),
         cmocka_unit_test(test_service_options),

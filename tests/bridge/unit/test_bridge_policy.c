@@ -69,6 +69,23 @@ static void test_tcp(void **state)
     assert_int_equal(decide(n, &list), SYNACK_BR_PASS);
 }
 
+/*
+ * A guest answering a --forward connection sends a SYN-ACK to the host
+ * address: an answer, not an opening, so the allow-list does not apply
+ * (it did, and the forward was reset unless --allow covered 10.0.2.2:*).
+ */
+static void test_tcp_syn_ack_answers_a_forward(void **state)
+{
+    (void)state;
+    size_t n = build_tcp(buf, MAC_A, MAC_SLIRP, ME, GW, 7, 51000,
+                         SYNACK_TCP_SYN | SYNACK_TCP_ACK, 1, 1);
+    assert_int_equal(decide(n, &list), SYNACK_BR_PASS);
+    synack_br_allowlist none = {false, NULL, 0};
+    assert_int_equal(decide(n, &none), SYNACK_BR_PASS);
+    /* A bare SYN to the same place still needs the list. */
+    assert_int_equal(decide(syn_to(GW, 51000), &none), SYNACK_BR_DENY_RST);
+}
+
 static void set_frag(size_t len, bool mf, uint16_t off_bytes)
 {
     /* IPv4 flags/fragment offset at byte 6 of the header; fix the checksum. */
@@ -147,6 +164,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_allowed),
         cmocka_unit_test(test_tcp),
+        cmocka_unit_test(test_tcp_syn_ack_answers_a_forward),
         cmocka_unit_test(test_fragments),
         cmocka_unit_test(test_udp_icmp_other),
     };

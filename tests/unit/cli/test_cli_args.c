@@ -239,6 +239,19 @@ static void cmd_connect_get(void **state)
     assert_string_equal(o.url, "http://10.0.0.1:8080/x");
     bad("--tap t get", "missing URL");
     bad("--tap t get http://a http://b", "unexpected argument");
+    assert_null(o.cacert);
+    assert_false(o.insecure);
+
+    ok("--tap t get https://server.test/ --cacert ca.pem", &o);
+    assert_string_equal(o.cacert, "ca.pem");
+    assert_false(o.insecure);
+    ok("--tap t get --insecure https://server.test/", &o);
+    assert_null(o.cacert);
+    assert_true(o.insecure);
+    bad("--tap t get https://h/ --cacert", "--cacert needs a FILE");
+    bad("--tap t get https://h/ --cacert a --cacert b", "given twice");
+    bad("--tap t get https://h/ --cacert a --insecure", "exclude each other");
+    bad("--tap t connect h 1 --insecure", "unknown option");
 }
 
 static void cmd_listen(void **state)

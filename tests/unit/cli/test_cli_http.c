@@ -42,6 +42,17 @@ static void url_ok(void **state)
     assert_string_equal(u.path, "/?q");
     assert_int_equal(synack_http_parse_url("http://h:65535", &u, err, sizeof err), 0);
     assert_int_equal(u.port, 65535);
+    assert_false(u.tls);
+
+    /* https: TLS, port 443 by default. */
+    assert_int_equal(synack_http_parse_url("HTTPS://server.test/x", &u, err, sizeof err), 0);
+    assert_true(u.tls);
+    assert_string_equal(u.host, "server.test");
+    assert_int_equal(u.port, 443);
+    assert_string_equal(u.path, "/x");
+    assert_int_equal(synack_http_parse_url("https://h:4433", &u, err, sizeof err), 0);
+    assert_true(u.tls);
+    assert_int_equal(u.port, 4433);
 }
 
 static void url_bad(void **state)
@@ -52,7 +63,7 @@ static void url_bad(void **state)
     const struct {
         const char *url, *why;
     } cases[] = {
-        {"https://h/", "https"},
+        {"https:///", "empty host"},
         {"ftp://h/", "http://"},
         {"h/path", "http://"},
         {"http:///x", "empty host"},
@@ -98,6 +109,13 @@ static void request_text(void **state)
     synack_http_request(&u, buf, sizeof buf);
     assert_non_null(strstr(buf, "GET / HTTP/1.1\r\nHost: h:8000\r\n"));
     assert_int_equal(synack_http_request(&u, buf, 20), -1);
+    /* The scheme's default port is left out of Host; another is kept. */
+    assert_int_equal(synack_http_parse_url("https://h/", &u, NULL, 0), 0);
+    synack_http_request(&u, buf, sizeof buf);
+    assert_non_null(strstr(buf, "\r\nHost: h\r\n"));
+    assert_int_equal(synack_http_parse_url("https://h:80/", &u, NULL, 0), 0);
+    synack_http_request(&u, buf, sizeof buf);
+    assert_non_null(strstr(buf, "\r\nHost: h:80\r\n"));
 }
 
 /* ---- responses --------------------------------------------------------- */

@@ -665,7 +665,20 @@ static void get_refused_and_bad_url(void **state)
 
     f = fake_new(PEER_IDLE);
     assert_int_equal(run(f, ADDR "get ftp://10.9.0.1/"), 2);
-    expect_err(f, "expected an http:// URL");
+    expect_err(f, "expected an http:// or https:// URL");
+    fake_free(f);
+}
+
+/* https needs the platform's CSPRNG: without one (this fake has only the
+ * stack's entropy, which mixes in the clock) TLS refuses to start, exit 3,
+ * and the connection is not left open. */
+static void get_https_needs_csprng(void **state)
+{
+    (void)state;
+    fake *f = fake_new(PEER_HTTP);
+    assert_int_equal(run(f, ADDR "get https://10.9.0.1:80/ --insecure"), SYNACK_CLI_EXIT_TLS);
+    expect_err(f, "WARNING: --insecure");
+    expect_err(f, "random number generator failed; no TLS without it");
     fake_free(f);
 }
 
@@ -1007,6 +1020,7 @@ int main(void)
         cmocka_unit_test(get_chunked_large),
         cmocka_unit_test(get_cut_short),
         cmocka_unit_test(get_refused_and_bad_url),
+        cmocka_unit_test(get_https_needs_csprng),
         cmocka_unit_test(connect_stdin_to_stdout),
         cmocka_unit_test(connect_peer_exits_after_close),
         cmocka_unit_test(link_lost_midway),

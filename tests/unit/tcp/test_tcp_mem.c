@@ -344,6 +344,26 @@ static void tiny_budget_still_carries_data(void **state)
     assert_int_equal(net_fixture_free(f), 0);
 }
 
+/* POLLOUT must mean that a send takes something: once a send has been
+ * refused for lack of room, the connection is not reported writable
+ * (the ring may be larger than the send limit: it grows by doubling). */
+static void writable_agrees_with_send(void **state)
+{
+    tcp_harness *th = *state;
+    int h = open_conn(th);
+    static uint8_t data[4096];
+    int n = 0;
+    for (int i = 0; i < 1000; i++) {
+        n = synack_tcp_send(th->s, th->now, h, data, sizeof data);
+        if (n < 0)
+            break;
+        assert_true(n > 0);
+    }
+    assert_int_equal(n, SYNACK_ERR_AGAIN);
+    if (synack_tcp_events(th->s, h) & SYNACK_EV_WRITABLE)
+        fail_msg("writable, but send says AGAIN");
+}
+
 static int teardown_th(void **state)
 {
     tcp_harness *th = *state;
@@ -361,6 +381,7 @@ int main(void)
     setup_stream();
     const struct CMUnitTest tests[] = {
         th_unit_test(ring_growth_keeps_out_of_order_data),
+        th_unit_test(writable_agrees_with_send),
         cmocka_unit_test_setup_teardown(out_of_order_data_goes_first, setup_null, teardown_th),
         cmocka_unit_test_setup_teardown(in_order_data_prunes_out_of_order_data, setup_null,
                                         teardown_th),

@@ -1,0 +1,255 @@
+/*
+ * Name resolution through the stack's DNS stub resolver (the server from
+ * SYNACK_DNS or DHCP): getaddrinfo, freeaddrinfo, gai_strerror,
+ * getnameinfo and gethostbyname for IPv4. Numeric hosts and ports need
+ * no network; "localhost" is 127.0.0.1; a few well-known service names
+ * are known (there is no /etc/services under WASI). No /etc/hosts, no
+ * reverse lookups (getnameinfo answers numerically; NI_NAMEREQD fails).
+ */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sp.h"
+
+/* How long a lookup may take in all (the resolver's own retries are
+ * 1 + 2 + 4 s). */
+#define RESOLVE_MS 10000
+
+int synack_sp_resolve(const char *name, synack_ip4 *out)
+{
+    if (synack_sp_up() != 0)
+        return SYNACK_ERR_UNREACHABLE;
+    int q = synack_sp_stack_dns_query(name);
+    if (q < 0)
+        return q;
+    uint64_t until = synack_sp_deadline(RESOLVE_MS);
+    int rc;
+    for (;;) {
+        rc = synack_sp_stack_dns_result(q, out);
+        if (rc != SYNACK_ERR_AGAIN)
+            break;
+        if (synack_sp_link_down()) {
+            rc = SYNACK_ERR_UNREACHABLE;
+            break;
+        }
+        if (synack_sp_now() >= until) {
+            rc = SYNACK_ERR_TIMEOUT;
+            break;
+        }
+        synack_sp_step(until, NULL, 0);
+    }
+    synack_dns_close(synack_sp_stack(), q);
+    return rc;
+}
+
+static const struct {
+    const char *name;
+    uint16_t port;
+} services[] = {
+    {"echo", 7},     {"discard", 9},  {"daytime", 13}, {"ftp", 21},
+    {"ssh", 22},     {"telnet", 23},  {"smtp", 25},    {"domain", 53},
+    {"http", 80},    {"pop3", 110},   {"ntp", 123},    {"imap", 143},
+    {"https", 443},  {"submission", 587}, {"imaps", 993}, {"pop3s", 995},
+    {"postgresql", 5432}, {"redis", 6379}, {"http-alt", 8080},
+};
+
+/* 0 with *port, or an EAI_ value. */
+static int service_port(const char *service, int flags, uint16_t *port)
+{
+    *port = 0;
+    if (service == NULL || *service == '\0')
+        return 0;
+    char *end;
+    unsigned long v = strtoul(service, &end, 10);
+    if (*end == '\0' && service[0] >= '0' && service[0] <= '9') {
+        if (v > 65535)
+            return EAI_SERVICE;
+        *port = (uint16_t)v;
+        return 0;
+    }
+    if (flags & AI_NUMERICSERV)
+        return EAI_NONAME;
+    for (size_t i = 0; i < sizeof services / sizeof services[0]; i++) {
+        if (strcmp(service, services[i].name) == 0) {
+            *port = services[i].port;
+            return 0;
+        }
+    }
+    return EAI_SERVICE;
+}
+
+/* 0 with *ip (host order), or an EAI_ value. */
+static int host_addr(const char *node, int flags, synack_ip4 *ip)
+{
+    if (node == NULL) {
+        *ip = (flags & AI_PASSIVE) ? 0 : SYNACK_IP4(127, 0, 0, 1);
+        return 0;
+    }
+    if (synack_ip4_parse_text(node, ip) == 0)
+        return 0;
+    if (flags & AI_NUMERICHOST)
+        return EAI_NONAME;
+    if (strcmp(node, "localhost") == 0) {
+        *ip = SYNACK_IP4(127, 0, 0, 1);
+        return 0;
+    }
+    switch (synack_sp_resolve(node, ip)) {
+    case 0:
+        return 0;
+    case SYNACK_ERR_NOTFOUND:
+    case SYNACK_ERR_INVAL:
+        return EAI_NONAME;
+    case SYNACK_ERR_TIMEOUT:
+    case SYNACK_ERR_UNREACHABLE:
+    case SYNACK_ERR_NOMEM:
+        return EAI_AGAIN;
+    default:
+        return EAI_FAIL;
+    }
+}
+
+/* One result: the addrinfo and its sockaddr_in in one block. */
+static struct addrinfo *one(int socktype, synack_ip4 ip, uint16_t port)
+{
+    struct addrinfo *ai = calloc(1, sizeof *ai + sizeof(struct sockaddr_in));
+    if (ai == NULL)
+        return NULL;
+    ai->ai_family = AF_INET;
+    ai->ai_socktype = socktype;
+    ai->ai_protocol = socktype == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+    ai->ai_addr = (struct sockaddr *)(void *)(ai + 1);
+    socklen_t len = sizeof(struct sockaddr_in);
+    synack_sp_addr a = {ip, port};
+    synack_sp_addr_to_sockaddr(&a, ai->ai_addr, &len);
+    ai->ai_addrlen = len;
+    return ai;
+}
+
+void SP_WRAP(freeaddrinfo)(struct addrinfo *ai)
+{
+    while (ai != NULL) {
+        struct addrinfo *next = ai->ai_next;
+        free(ai->ai_canonname);
+        free(ai);
+        ai = next;
+    }
+}
+
+int SP_WRAP(getaddrinfo)(const char *node, const char *service,
+                         const struct addrinfo *hints, struct addrinfo **res)
+{
+    int flags = hints ? hints->ai_flags : 0;
+    int family = hints ? hints->ai_family : AF_UNSPEC;
+    int socktype = hints ? hints->ai_socktype : 0;
+    if (res == NULL || (node == NULL && service == NULL))
+        return EAI_NONAME;
+    *res = NULL;
+    if (family != AF_UNSPEC && family != AF_INET)
+        return EAI_FAMILY;
+    if (socktype != 0 && socktype != SOCK_STREAM && socktype != SOCK_DGRAM)
+        return EAI_SOCKTYPE;
+    uint16_t port;
+    int e = service_port(service, flags, &port);
+    if (e != 0)
+        return e;
+    synack_ip4 ip;
+    e = host_addr(node, flags, &ip);
+    if (e != 0)
+        return e;
+    int types[2] = {socktype ? socktype : SOCK_STREAM, SOCK_DGRAM};
+    int n = socktype ? 1 : 2;
+    struct addrinfo *head = NULL, **tail = &head;
+    for (int i = 0; i < n; i++) {
+        struct addrinfo *ai = one(types[i], ip, port);
+        if (ai == NULL) {
+            SP_WRAP(freeaddrinfo)(head);
+            return EAI_MEMORY;
+        }
+        *tail = ai;
+        tail = &ai->ai_next;
+    }
+    if (flags & AI_CANONNAME) {
+        char text[16];
+        synack_ip4_format(ip, text);
+        head->ai_canonname = strdup(node ? node : text);
+        if (head->ai_canonname == NULL) {
+            SP_WRAP(freeaddrinfo)(head);
+            return EAI_MEMORY;
+        }
+    }
+    *res = head;
+    return 0;
+}
+
+const char *SP_WRAP(gai_strerror)(int e)
+{
+    switch (e) {
+    case 0: return "Success";
+    case EAI_NONAME: return "Name or service not known";
+    case EAI_AGAIN: return "Temporary failure in name resolution";
+    case EAI_FAIL: return "Non-recoverable failure in name resolution";
+    case EAI_FAMILY: return "ai_family not supported";
+    case EAI_SOCKTYPE: return "ai_socktype not supported";
+    case EAI_SERVICE: return "Servname not supported for ai_socktype";
+    case EAI_MEMORY: return "Memory allocation failure";
+    case EAI_BADFLAGS: return "Bad value for ai_flags";
+    case EAI_OVERFLOW: return "Result too large for supplied buffer";
+    case EAI_SYSTEM: return "System error";
+    default: return "Unknown error";
+    }
+}
+
+int SP_WRAP(getnameinfo)(const struct sockaddr *sa, socklen_t salen, char *host,
+                         socklen_t hostlen, char *serv, socklen_t servlen, int flags)
+{
+    synack_sp_addr a;
+    int e = synack_sp_addr_from_sockaddr(sa, salen, &a);
+    if (e == EAFNOSUPPORT)
+        return EAI_FAMILY;
+    if (e != 0)
+        return EAI_FAIL;
+    if (host != NULL && hostlen > 0) {
+        if (flags & NI_NAMEREQD)
+            return EAI_NONAME; /* no reverse lookups */
+        char text[16];
+        int n = synack_ip4_format(a.ip, text);
+        if ((socklen_t)n >= hostlen)
+            return EAI_OVERFLOW;
+        memcpy(host, text, (size_t)n + 1);
+    }
+    if (serv != NULL && servlen > 0) {
+        int n = snprintf(serv, servlen, "%u", (unsigned)a.port);
+        if (n < 0 || (socklen_t)n >= servlen)
+            return EAI_OVERFLOW;
+    }
+    return 0;
+}
+
+struct hostent *SP_WRAP(gethostbyname)(const char *name)
+{
+    static struct hostent he;
+    static char hname[256];
+    static struct in_addr addr;
+    static char *addrs[2];
+    static char *aliases[1];
+    synack_ip4 ip;
+    if (name == NULL || host_addr(name, 0, &ip) != 0) {
+        h_errno = HOST_NOT_FOUND;
+        return NULL;
+    }
+    snprintf(hname, sizeof hname, "%s", name);
+    addr.s_addr = htonl(ip);
+    addrs[0] = (char *)&addr;
+    addrs[1] = NULL;
+    aliases[0] = NULL;
+    he.h_name = hname;
+    he.h_aliases = aliases;
+    he.h_addrtype = AF_INET;
+    he.h_length = 4;
+    he.h_addr_list = addrs;
+    return &he;
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Third-party programs from Debian's source packages, unmodified, built for
+# WASI with synack_posix (build/wasi/bin/synack-wasi-cc): curl 7.88 (a
+# client) and lighttpd 1.4.69 (a server).
+# Sources are unpacked under build/deps/src (apt-get source, as
+# scripts/build-cmocka.sh does), builds are kept in build/deps/<name>-wasi-
+# build and redone only when missing or older than libsynack_posix.a.
+#
+#   scripts/build-wasi-ports.sh --fetch   only fetch the sources (setup.sh)
+#   scripts/build-wasi-ports.sh --check   exit 1 when a source is missing
+#   scripts/build-wasi-ports.sh           fetch if needed, build; prints
+#                                         the path of curl.wasm
+#   scripts/build-wasi-ports.sh lighttpd  the same for lighttpd
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+deps="$root/build/deps"
+src_parent="$deps/src"
+CURL_DIR=curl-7.88.1
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+fetch() { # PACKAGE DIR
+  [ -f "$src_parent/$2/configure" ] && return 0
+  mkdir -p "$src_parent"
+  if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ \
+     && ! grep -qs '^deb-src ' /etc/apt/sources.list; then
+    echo "build-wasi-ports: adding a deb-src entry for bookworm" >&2
+    as_root tee /etc/apt/sources.list.d/synack-deb-src.sources >/dev/null <<'SRC'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+    as_root apt-get update -q >&2
+  fi
+  echo "build-wasi-ports: fetching Debian's $1 source" >&2
+  (cd "$src_parent" && apt-get source -q "$1" >&2) || {
+    as_root apt-get update -q >&2
+    (cd "$src_parent" && apt-get source -q "$1" >&2)
+  }
+  [ -f "$src_parent/$2/configure" ] || { echo "build-wasi-ports: no $2 under $src_parent" >&2; exit 1; }
+}
+
+# lighttpd: select instead of poll (its poll backend asserts Linux's POLL*
+# values, which WASI's differ from: ac_cv_func_poll=no), a static build
+# with the modules named in the build tree's src/plugin-static.h, and
+# synack_posix's compatibility layer for fork & co. (SYNACK_WASI_COMPAT=1).
+# Rebuilt only when missing or older than the libraries.
+build_lighttpd() {
+  fetch lighttpd lighttpd-1.4.69
+  local bld="$deps/lighttpd-wasi-build"
+  mkdir -p "$bld/src"
+  export SYNACK_WASI_COMPAT=1
+  if [ ! -f "$bld/Makefile" ]; then
+    (cd "$bld" && LIGHTTPD_STATIC=yes CC="$cc" AR=llvm-ar-14 RANLIB=llvm-ranlib-14 CFLAGS=-O2 \
+      "$src_parent/lighttpd-1.4.69/configure" --host=wasm32-unknown-wasi --enable-static \
+      --disable-shared --disable-dependency-tracking --without-pcre2 --without-pcre \
+      --without-zlib --without-bzip2 --without-openssl --without-lua --without-mysql \
+      --without-ldap --without-attr --without-valgrind --without-libunwind --without-krb5 \
+      --without-pam --without-sasl --without-webdav-props --without-webdav-locks \
+      --without-xxhash --without-zstd --without-brotli --without-dbi --without-pgsql \
+      --without-maxminddb --disable-ipv6 --disable-mmap ac_cv_func_poll=no \
+      >"$bld/configure.log" 2>&1) || { echo "build-wasi-ports: lighttpd configure failed" >&2; exit 1; }
+  fi
+  printf 'PLUGIN_INIT(mod_staticfile)\nPLUGIN_INIT(mod_indexfile)\n' >"$bld/src/plugin-static.h"
+  local out="$bld/src/lighttpd"
+  if [ -f "$out" ] && [ "$out" -nt "$lib" ] && [ "$out" -nt "$wasi/posix/libsynack_posix_compat.a" ]; then
+    echo "$out"
+    return 0
+  fi
+  rm -f "$out"
+  echo "build-wasi-ports: building lighttpd.wasm" >&2
+  make -C "$bld" -j2 >"$bld/make.log" 2>&1 || { echo "build-wasi-ports: lighttpd build failed" >&2; exit 1; }
+  echo "$bld/src/lighttpd"
+}
+
+case "${1:-}" in
+  --check)
+    for d in "$CURL_DIR" lighttpd-1.4.69; do
+      [ -f "$src_parent/$d/configure" ] || { echo "missing: $d source"; exit 1; }
+    done
+    exit 0 ;;
+  --fetch) fetch curl "$CURL_DIR"; fetch lighttpd lighttpd-1.4.69; exit 0 ;;
+esac
+
+fetch curl "$CURL_DIR"
+# The wrapper and the library (wasi preset).
+. "$root/tests/support/build.sh"
+wasi="$(build_preset wasi synack_posix)"
+cc="$wasi/bin/synack-wasi-cc"
+lib="$wasi/posix/libsynack_posix.a"
+if [ "${1:-}" = lighttpd ]; then
+  build_preset wasi synack_posix_compat >/dev/null
+  build_lighttpd
+  exit 0
+fi
+
+
+# curl: HTTP only, no TLS or compression libraries, the
+# synchronous resolver (getaddrinfo), no IPv6 yet, and no AF_UNIX
+# (wasi-libc's sockaddr_un has no sun_path: ac_cv_header_sys_un_h=no).
+bld="$deps/curl-wasi-build"
+out="$bld/src/curl"
+if [ ! -f "$out" ] || [ "$lib" -nt "$out" ]; then
+  mkdir -p "$bld"
+  if [ ! -f "$bld/Makefile" ]; then
+    echo "build-wasi-ports: configuring curl for WASI" >&2
+    (cd "$bld" && CC="$cc" AR=llvm-ar-14 RANLIB=llvm-ranlib-14 CFLAGS=-O2 \
+      "$src_parent/$CURL_DIR/configure" --host=wasm32-unknown-wasi \
+      --disable-shared --enable-static --disable-dependency-tracking --disable-ftp \
+      --disable-file --disable-mime --disable-alt-svc --without-ssl --without-zlib --without-brotli \
+      --without-zstd --without-libpsl --without-libidn2 --without-nghttp2 \
+      --without-librtmp --without-libssh2 --without-libgsasl --disable-threaded-resolver \
+      --disable-ldap --disable-ldaps --disable-rtsp --disable-dict --disable-telnet \
+      --disable-tftp --disable-pop3 --disable-imap --disable-smb --disable-smtp \
+      --disable-gopher --disable-mqtt --disable-manual --disable-ntlm \
+      --disable-unix-sockets --disable-ipv6 --disable-socketpair --without-ca-bundle \
+      --without-ca-path --disable-netrc ac_cv_header_sys_un_h=no >"$bld/configure.log" 2>&1) \
+      || { echo "build-wasi-ports: curl configure failed ($bld/configure.log)" >&2; exit 1; }
+  fi
+  rm -f "$out"
+  echo "build-wasi-ports: building curl.wasm" >&2
+  make -C "$bld" -j2 >"$bld/make.log" 2>&1 \
+    || { echo "build-wasi-ports: curl build failed ($bld/make.log)" >&2; exit 1; }
+fi
+echo "$out"
