@@ -68,6 +68,14 @@ static void wire_ip6(const uint8_t *p, size_t n)
         return;
     CHECK((size_t)SYNACK_IP6_HDR_LEN + a.payload_len <= n);
     CHECK(a.src.family == SYNACK_AF_IP6 && a.dst.family == SYNACK_AF_IP6);
+    /* the extension-header chain, within the payload length */
+    synack_ip6_ext e;
+    if (synack_ip6_ext_walk(p + SYNACK_IP6_HDR_LEN, a.payload_len, a.next, &e) ==
+        SYNACK_IP6_EXT_OK)
+        CHECK(e.off <= a.payload_len);
+    else
+        CHECK(e.verdict == SYNACK_IP6_EXT_DROP ||
+              e.pointer < SYNACK_IP6_HDR_LEN + (uint32_t)a.payload_len);
     uint8_t out[SYNACK_IP6_HDR_LEN];
     CHECK(synack_ip6_emit(&a, out) == SYNACK_IP6_HDR_LEN);
     CHECK(memcmp(out, p, SYNACK_IP6_HDR_LEN) == 0); /* every bit is a field */
@@ -90,6 +98,25 @@ static void wire_icmp(const uint8_t *p, size_t n, bool verify)
     CHECK(len == SYNACK_ICMP_HDR_LEN + a.payload_len);
     CHECK(synack_icmp_parse(out, len, true, &b) >= 0);
     CHECK(b.type == a.type && b.code == a.code && b.payload_len == a.payload_len);
+    free(out);
+}
+
+/* ICMPv6 between two fixed addresses: the checksum covers them. */
+static void wire_icmp6(const uint8_t *p, size_t n, bool verify)
+{
+    synack_addr s6, d6;
+    CHECK(synack_addr_parse("fe80::1", &s6) == 0 && synack_addr_parse("fe80::2", &d6) == 0);
+    uint32_t ph = synack_addr_pseudo_sum(&s6, &d6, SYNACK_IPPROTO_ICMPV6);
+    synack_icmp_repr a, b;
+    if (synack_icmp6_parse(p, n, ph, verify, &a) < 0)
+        return;
+    CHECK(a.payload_len + SYNACK_ICMP_HDR_LEN <= n);
+    uint8_t *out = malloc(SYNACK_ICMP_HDR_LEN + a.payload_len + 1);
+    size_t len = synack_icmp6_emit(&a, out, ph);
+    CHECK(len == SYNACK_ICMP_HDR_LEN + a.payload_len);
+    CHECK(synack_icmp6_parse(out, len, ph, true, &b) >= 0);
+    CHECK(b.type == a.type && b.code == a.code && b.payload_len == a.payload_len);
+    CHECK(b.rest == a.rest);
     free(out);
 }
 
@@ -197,7 +224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *p = malloc(n ? n : 1);
     memcpy(p, data + 1, n);
     bool verify = (data[0] & 0x80) != 0;
-    switch (data[0] % 11) {
+    switch (data[0] % 12) {
     case 0: wire_eth(p, n); break;
     case 1: wire_arp(p, n); break;
     case 2: wire_ip4(p, n, verify); break;
@@ -208,7 +235,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 7: wire_dhcp(p, n); break;
     case 8: wire_dns(p, n); break;
     case 9: wire_dns_name(p, n); break;
-    default: wire_ip6(p, n); break;
+    case 10: wire_ip6(p, n); break;
+    default: wire_icmp6(p, n, verify); break;
     }
     free(p);
     return 0;

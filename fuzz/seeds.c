@@ -292,6 +292,15 @@ static void wire_seeds(void)
     size_t h6 = synack_ip6_emit(&i6, b);
     memset(b + h6, 0, 8);
     wire_seed("ip6", 10, b, h6 + 8);
+    synack_icmp_repr e6;
+    memset(&e6, 0, sizeof e6);
+    e6.type = SYNACK_ICMP6_ECHO_REQUEST;
+    e6.id = 1;
+    e6.seq = 2;
+    synack_addr s6 = i6.src, d6 = i6.dst;
+    s6.family = d6.family = SYNACK_AF_IP6;
+    wire_seed("icmp6", 11, b,
+              synack_icmp6_emit(&e6, b, synack_addr_pseudo_sum(&s6, &d6, SYNACK_IPPROTO_ICMPV6)));
 }
 
 /* ---- framing ---------------------------------------------------------------- */

@@ -312,6 +312,60 @@ int synack_ip6_parse(const uint8_t *buf, size_t len, synack_ip6_repr *out);
 /* Write the 40-byte header (addresses taken from b[] whatever the family). */
 size_t synack_ip6_emit(const synack_ip6_repr *r, uint8_t *buf);
 
+/* Extension headers (RFC 8200 section 4) a host walks. */
+#define SYNACK_IP6_NEXT_HOPOPTS 0
+#define SYNACK_IP6_NEXT_ROUTING 43
+#define SYNACK_IP6_NEXT_FRAGMENT 44
+#define SYNACK_IP6_NEXT_DSTOPTS 60
+/* More extension headers than this in one packet: refused as hostile. */
+#define SYNACK_IP6_EXT_MAX 8
+
+/* What a packet's extension headers ask of the receiver. */
+typedef enum synack_ip6_ext_verdict {
+    SYNACK_IP6_EXT_OK = 0,       /* deliver `proto` at `off` */
+    SYNACK_IP6_EXT_DROP,         /* discard silently (option action 01,
+                                    too many headers, truncated chain) */
+    SYNACK_IP6_EXT_PARAM,        /* discard, send a Parameter Problem with
+                                    `code` and `pointer` (not to multicast) */
+    SYNACK_IP6_EXT_PARAM_MCAST,  /* the same, even when the destination
+                                    was multicast (option action 11) */
+} synack_ip6_ext_verdict;
+
+typedef struct synack_ip6_ext {
+    uint8_t verdict;    /* synack_ip6_ext_verdict */
+    uint8_t proto;      /* the upper-layer protocol (or 59: none) */
+    size_t off;         /* its offset in the payload (after the 40 bytes) */
+    bool frag;          /* a Fragment header was seen (RFC 6946: an atomic
+                           fragment has frag_off 0 and !more) */
+    bool more;          /* M flag */
+    uint16_t frag_off;  /* fragment offset in bytes */
+    uint32_t frag_id;
+    uint8_t code;       /* Parameter Problem code (RFC 4443 3.4) */
+    uint32_t pointer;   /* offending octet, from the start of the IPv6 header */
+} synack_ip6_ext;
+
+/*
+ * Walk the extension headers of an IPv6 payload whose first header is
+ * `next`: Hop-by-Hop (only first), Destination Options (their options:
+ * Pad1, PadN, unknown ones by the two high bits of the type), Routing
+ * (Segments Left 0 is skipped; otherwise no routing type is processed by a
+ * host: Parameter Problem code 0 at the type, RFC 8200 4.4 and RFC 5095
+ * for type 0) and Fragment (the walk stops after it: a non-first fragment
+ * has no further headers to read). At most SYNACK_IP6_EXT_MAX headers.
+ * Returns out->verdict.
+ */
+int synack_ip6_ext_walk(const uint8_t *payload, size_t len, uint8_t next,
+                        synack_ip6_ext *out);
+
+/*
+ * Parse an IPv6 quote (an ICMPv6 error's body, RFC 4443 2.4(c): as much of
+ * the invoking packet as fits): the fixed header, its extension headers as
+ * far as the quote goes, and 8 bytes of transport header after them. Its
+ * payload length is not checked (the quote is truncated). Returns the
+ * transport header's offset, or a negative SYNACK_WIRE_* error.
+ */
+int synack_ip6_quote_parse(const uint8_t *buf, size_t len, synack_quote_repr *out);
+
 /* ---- ICMPv4 ------------------------------------------------------------ */
 
 #define SYNACK_ICMP_HDR_LEN 8
@@ -343,6 +397,25 @@ int synack_icmp_parse(const uint8_t *buf, size_t len, bool verify,
  * payload_len. For echo types id/seq are written; otherwise `rest`.
  */
 size_t synack_icmp_emit(const synack_icmp_repr *r, uint8_t *buf);
+
+/* ---- ICMPv6 (RFC 4443) ------------------------------------------------- */
+
+#define SYNACK_ICMP6_DEST_UNREACH 1
+#define SYNACK_ICMP6_PACKET_TOO_BIG 2  /* rest: the MTU (RFC 8201) */
+#define SYNACK_ICMP6_TIME_EXCEEDED 3
+#define SYNACK_ICMP6_PARAM_PROBLEM 4   /* rest: the pointer */
+#define SYNACK_ICMP6_ECHO_REQUEST 128
+#define SYNACK_ICMP6_ECHO_REPLY 129
+
+/*
+ * ICMPv6 has ICMPv4's layout (synack_icmp_repr; id/seq for the echo
+ * types) but its checksum also covers the IPv6 pseudo-header (RFC 4443
+ * section 2.3): `phsum` is synack_addr_pseudo_sum(src, dst,
+ * SYNACK_IPPROTO_ICMPV6).
+ */
+int synack_icmp6_parse(const uint8_t *buf, size_t len, uint32_t phsum, bool verify,
+                       synack_icmp_repr *out);
+size_t synack_icmp6_emit(const synack_icmp_repr *r, uint8_t *buf, uint32_t phsum);
 
 /* ---- UDP --------------------------------------------------------------- */
 
