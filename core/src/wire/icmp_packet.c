@@ -13,8 +13,13 @@ static bool icmp_is_echo(uint8_t type)
     return type == SYNACK_ICMP_ECHO_REQUEST || type == SYNACK_ICMP_ECHO_REPLY;
 }
 
-int synack_icmp_parse(const uint8_t *buf, size_t len, bool verify,
-                      synack_icmp_repr *out)
+/*
+ * The layout both ICMPs share (ICMPv6 copied ICMPv4's, RFC 4443 section
+ * 2.1). `sum0` starts the checksum: 0 for ICMPv4, the pseudo-header's sum
+ * with the length for ICMPv6.
+ */
+int synack_icmp_parse_sum(const uint8_t *buf, size_t len, bool verify, uint64_t sum0,
+                          synack_icmp_repr *out)
 {
     synack_rd r = synack_rd_init(buf, len);
     out->type = synack_rd_u8(&r);
@@ -29,15 +34,16 @@ int synack_icmp_parse(const uint8_t *buf, size_t len, bool verify,
     out->payload_len = len - SYNACK_ICMP_HDR_LEN;
 
 #ifndef SYNACK_FUZZING
-    if (verify && synack_csum_finish(synack_csum_add(0, buf, len)) != 0)
+    if (verify && synack_csum_finish(synack_csum_add(sum0, buf, len)) != 0)
         return SYNACK_WIRE_BAD_CHECKSUM;
 #else
     (void)verify;
+    (void)sum0;
 #endif
     return SYNACK_ICMP_HDR_LEN;
 }
 
-size_t synack_icmp_emit(const synack_icmp_repr *r, uint8_t *buf)
+size_t synack_icmp_emit_sum(const synack_icmp_repr *r, uint8_t *buf, bool echo, uint64_t sum0)
 {
     uint8_t *body = buf + SYNACK_ICMP_HDR_LEN;
     /* memmove: the payload may overlap the destination (quoted packets). */
@@ -47,14 +53,24 @@ size_t synack_icmp_emit(const synack_icmp_repr *r, uint8_t *buf)
     buf[0] = r->type;
     buf[1] = r->code;
     synack_wr_be16(buf + 2, 0);
-    if (icmp_is_echo(r->type)) {
+    if (echo) {
         synack_wr_be16(buf + 4, r->id);
         synack_wr_be16(buf + 6, r->seq);
     } else {
         synack_wr_be32(buf + 4, r->rest);
     }
     size_t total = SYNACK_ICMP_HDR_LEN + r->payload_len;
-    uint64_t sum = synack_csum_add(0, buf, total);
-    synack_wr_be16(buf + 2, synack_csum_finish(sum));
+    synack_wr_be16(buf + 2, synack_csum_finish(synack_csum_add(sum0, buf, total)));
     return total;
+}
+
+int synack_icmp_parse(const uint8_t *buf, size_t len, bool verify,
+                      synack_icmp_repr *out)
+{
+    return synack_icmp_parse_sum(buf, len, verify, 0, out);
+}
+
+size_t synack_icmp_emit(const synack_icmp_repr *r, uint8_t *buf)
+{
+    return synack_icmp_emit_sum(r, buf, icmp_is_echo(r->type), 0);
 }

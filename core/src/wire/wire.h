@@ -398,6 +398,15 @@ int synack_icmp_parse(const uint8_t *buf, size_t len, bool verify,
  */
 size_t synack_icmp_emit(const synack_icmp_repr *r, uint8_t *buf);
 
+/*
+ * The same for both ICMPs: `sum0` starts the checksum (0 for ICMPv4, the
+ * IPv6 pseudo-header sum with the length for ICMPv6); `echo` says whether
+ * id/seq or `rest` fill the four type-specific bytes.
+ */
+int synack_icmp_parse_sum(const uint8_t *buf, size_t len, bool verify, uint64_t sum0,
+                          synack_icmp_repr *out);
+size_t synack_icmp_emit_sum(const synack_icmp_repr *r, uint8_t *buf, bool echo, uint64_t sum0);
+
 /* ---- ICMPv6 (RFC 4443) ------------------------------------------------- */
 
 #define SYNACK_ICMP6_DEST_UNREACH 1
