@@ -37,28 +37,9 @@ find_src() {
 }
 mkdir -p "$src_parent"
 src="$(find_src)"
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
+. "$(dirname "$0")/debsrc.sh"
 if [ -z "$src" ] || [ ! -f "$src/inc/bearssl.h" ]; then
-  # apt-get source needs a deb-src entry (the same one build-cmocka.sh adds).
-  if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ \
-     && ! grep -qs '^deb-src ' /etc/apt/sources.list; then
-    echo "build-bearssl: adding a deb-src entry for bookworm"
-    as_root tee /etc/apt/sources.list.d/synack-deb-src.sources >/dev/null <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-    as_root apt-get update -q
-  fi
-  echo "build-bearssl: fetching Debian's bearssl source"
-  (cd "$src_parent" && apt-get source -q bearssl) || {
-    as_root apt-get update -q
-    (cd "$src_parent" && apt-get source -q bearssl)
-  }
+  debsrc_fetch build-bearssl bearssl "$src_parent"
   src="$(find_src)"
   [ -n "$src" ] && [ -f "$src/inc/bearssl.h" ] || {
     echo "build-bearssl: no bearssl source tree under $src_parent" >&2; exit 1; }

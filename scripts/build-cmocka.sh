@@ -21,9 +21,7 @@ if [ "${FORCE:-0}" != 1 ] && [ -f "$prefix/lib/libcmocka.a" ] && [ -f "$prefix/i
   exit 0
 fi
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
+. "$(dirname "$0")/debsrc.sh"
 
 # The newest unpacked cmocka source tree, if any.
 find_src() {
@@ -33,25 +31,7 @@ find_src() {
 mkdir -p "$src_parent"
 src="$(find_src)"
 if [ -z "$src" ] || [ ! -f "$src/CMakeLists.txt" ]; then
-  if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ \
-     && ! grep -qs '^deb-src ' /etc/apt/sources.list; then
-    echo "build-cmocka: adding a deb-src entry for bookworm"
-    as_root tee /etc/apt/sources.list.d/synack-deb-src.sources >/dev/null <<'EOF'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-    as_root apt-get update -q
-  fi
-  echo "build-cmocka: fetching Debian's cmocka source"
-  # apt-get source needs dpkg-source (dpkg-dev, part of build-essential).
-  (cd "$src_parent" && apt-get source -q cmocka) || {
-    # The deb-src entry may exist but the lists be stale.
-    as_root apt-get update -q
-    (cd "$src_parent" && apt-get source -q cmocka)
-  }
+  debsrc_fetch build-cmocka cmocka "$src_parent"
   src="$(find_src)"
   [ -n "$src" ] && [ -f "$src/CMakeLists.txt" ] || {
     echo "build-cmocka: no cmocka source tree under $src_parent" >&2; exit 1; }

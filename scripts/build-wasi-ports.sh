@@ -26,30 +26,11 @@ key="$(cd "$root" && cat scripts/build-wasi-ports.sh posix/synack-wasi-cc.in pos
 deps="$cache/wasi-ports-$key"
 CURL_DIR=curl-7.88.1
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
+. "$(dirname "$0")/debsrc.sh"
 
 fetch() { # PACKAGE DIR
   [ -f "$src_parent/$2/configure" ] && return 0
-  mkdir -p "$src_parent"
-  if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ \
-     && ! grep -qs '^deb-src ' /etc/apt/sources.list; then
-    echo "build-wasi-ports: adding a deb-src entry for bookworm" >&2
-    as_root tee /etc/apt/sources.list.d/synack-deb-src.sources >/dev/null <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-    as_root apt-get update -q >&2
-  fi
-  echo "build-wasi-ports: fetching Debian's $1 source" >&2
-  (cd "$src_parent" && apt-get source -q "$1" >&2) || {
-    as_root apt-get update -q >&2
-    (cd "$src_parent" && apt-get source -q "$1" >&2)
-  }
+  debsrc_fetch build-wasi-ports "$1" "$src_parent"
   [ -f "$src_parent/$2/configure" ] || { echo "build-wasi-ports: no $2 under $src_parent" >&2; exit 1; }
 }
 
