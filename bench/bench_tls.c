@@ -13,30 +13,15 @@
 #include <string.h>
 
 #include "synack/tls.h"
-#include "tls_fixtures.h"
+#include "tls_configs.h"
 
 static const uint8_t seed_a[32] = {1}, seed_b[32] = {2};
 
 static void pair_new(synack_tls **c, synack_tls **s, bool chacha)
 {
-    synack_tls_config cc, sc;
-    memset(&cc, 0, sizeof cc);
-    cc.server_name = "server.test";
-    cc.ca_pem = (const uint8_t *)TLS_FX_CA;
-    cc.ca_pem_len = strlen(TLS_FX_CA);
-    cc.now_s = 1798761600; /* 2027-01-01: inside the fixtures' validity */
-    cc.seed = seed_a;
-    cc.seed_len = sizeof seed_a;
+    synack_tls_config cc = tls_fx_client(seed_a, sizeof seed_a);
+    synack_tls_config sc = tls_fx_server(seed_b, sizeof seed_b);
     cc.prefer_chacha20 = chacha;
-    memset(&sc, 0, sizeof sc);
-    sc.server = true;
-    sc.cert_pem = (const uint8_t *)TLS_FX_LEAF;
-    sc.cert_pem_len = strlen(TLS_FX_LEAF);
-    sc.key_pem = (const uint8_t *)TLS_FX_LEAF_KEY;
-    sc.key_pem_len = strlen(TLS_FX_LEAF_KEY);
-    sc.now_s = cc.now_s;
-    sc.seed = seed_b;
-    sc.seed_len = sizeof seed_b;
     *c = synack_tls_new(&cc, NULL, 0);
     *s = synack_tls_new(&sc, NULL, 0);
 }

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "synack/tls.h"
-#include "tls_fixtures.h"
+#include "tls_configs.h"
 
 static const uint8_t seed_c[32] = {3}, seed_s[32] = {4};
 
@@ -28,24 +28,9 @@ typedef struct pending {
 
 static int engines(synack_tls **c, synack_tls **s, bool chacha)
 {
-    synack_tls_config cc, sc;
-    memset(&cc, 0, sizeof cc);
-    cc.server_name = "server.test";
-    cc.ca_pem = (const uint8_t *)TLS_FX_CA;
-    cc.ca_pem_len = strlen(TLS_FX_CA);
-    cc.now_s = 1798761600; /* 2027-01-01: inside the fixtures' validity */
-    cc.seed = seed_c;
-    cc.seed_len = sizeof seed_c;
+    synack_tls_config cc = tls_fx_client(seed_c, sizeof seed_c);
+    synack_tls_config sc = tls_fx_server(seed_s, sizeof seed_s);
     cc.prefer_chacha20 = chacha;
-    memset(&sc, 0, sizeof sc);
-    sc.server = true;
-    sc.cert_pem = (const uint8_t *)TLS_FX_LEAF;
-    sc.cert_pem_len = strlen(TLS_FX_LEAF);
-    sc.key_pem = (const uint8_t *)TLS_FX_LEAF_KEY;
-    sc.key_pem_len = strlen(TLS_FX_LEAF_KEY);
-    sc.now_s = cc.now_s;
-    sc.seed = seed_s;
-    sc.seed_len = sizeof seed_s;
     *c = synack_tls_new(&cc, NULL, 0);
     *s = synack_tls_new(&sc, NULL, 0);
     return *c != NULL && *s != NULL ? 0 : -1;

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "synack/tls.h"
-#include "tls_fixtures.h"
+#include "tls_configs.h"
 
 static const uint8_t seed_c[32] = {1};
 static const uint8_t seed_s[32] = {2};
@@ -104,23 +104,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data += ncut;
     size -= ncut;
 
-    synack_tls_config cc, sc;
-    memset(&cc, 0, sizeof cc);
-    cc.server_name = "server.test";
-    cc.ca_pem = (const uint8_t *)TLS_FX_CA;
-    cc.ca_pem_len = strlen(TLS_FX_CA);
-    cc.now_s = 1798761600;
-    cc.seed = seed_c;
-    cc.seed_len = sizeof seed_c;
-    memset(&sc, 0, sizeof sc);
-    sc.server = true;
-    sc.cert_pem = (const uint8_t *)TLS_FX_LEAF;
-    sc.cert_pem_len = strlen(TLS_FX_LEAF);
-    sc.key_pem = (const uint8_t *)TLS_FX_LEAF_KEY;
-    sc.key_pem_len = strlen(TLS_FX_LEAF_KEY);
-    sc.now_s = cc.now_s;
-    sc.seed = seed_s;
-    sc.seed_len = sizeof seed_s;
+    synack_tls_config cc = tls_fx_client(seed_c, sizeof seed_c);
+    synack_tls_config sc = tls_fx_server(seed_s, sizeof seed_s);
     synack_tls *c = synack_tls_new(&cc, NULL, 0), *s = synack_tls_new(&sc, NULL, 0);
     if (c == NULL || s == NULL)
         abort();

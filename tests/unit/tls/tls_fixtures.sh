@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes tests/unit/tls_fixtures.h (the certificates of test_tls*.c). Run by
+# Makes tests/unit/tls/tls_fixtures.h (the certificates of test_tls*.c). Run by
 # hand only when they must change; the header is committed. Needs openssl.
 set -euo pipefail
 out="$(cd "$(dirname "$0")" && pwd)/tls_fixtures.h"
@@ -23,7 +23,7 @@ files = [("CA", "ca.pem"), ("OTHER_CA", "other.pem"), ("LEAF", "leaf.pem"),
          ("LEAF_KEY", "leaf.key"), ("LEAF_KEY_P8", "leaf.p8"),
          ("RSA_LEAF", "rsa.pem"), ("RSA_KEY", "rsa.key")]
 out = ["/*", " * Test certificates for test_tls*.c, made once with OpenSSL 3.0 by",
-       " * tests/unit/tls_fixtures.sh (EC P-256 CA valid 2026-12-06..2126, a second",
+       " * tests/unit/tls/tls_fixtures.sh (EC P-256 CA valid 2026-12-06..2126, a second",
        " * CA, a leaf for DNS:server.test with its key as SEC1 and PKCS#8, an RSA-2048",
        " * leaf from the same CA). Test keys only: they protect nothing.",
        " * Generated: do not edit.", " */",

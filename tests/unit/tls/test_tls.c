@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include "synack/tls.h"
-#include "tls_fixtures.h"
+#include "tls_configs.h"
 
-#define NOW_2027 1798761600   /* 2027-01-01, inside every fixture's validity */
+#define NOW_2027 TLS_FX_NOW
 #define NOW_2127 4954435200LL /* after the fixtures' notAfter (2126) */
 #define NOW_2020 1577836800   /* before their notBefore (2026-12-06) */
 
@@ -31,30 +31,12 @@ static const uint8_t seed_s[32] = {99, 98, 97, 96, 95, 94, 93, 92, 91, 90, 89, 8
 
 static synack_tls_config client_cfg(void)
 {
-    synack_tls_config c;
-    memset(&c, 0, sizeof c);
-    c.server_name = "server.test";
-    c.ca_pem = (const uint8_t *)TLS_FX_CA;
-    c.ca_pem_len = strlen(TLS_FX_CA);
-    c.now_s = NOW_2027;
-    c.seed = seed_c;
-    c.seed_len = sizeof seed_c;
-    return c;
+    return tls_fx_client(seed_c, sizeof seed_c);
 }
 
 static synack_tls_config server_cfg(void)
 {
-    synack_tls_config c;
-    memset(&c, 0, sizeof c);
-    c.server = true;
-    c.cert_pem = (const uint8_t *)TLS_FX_LEAF;
-    c.cert_pem_len = strlen(TLS_FX_LEAF);
-    c.key_pem = (const uint8_t *)TLS_FX_LEAF_KEY;
-    c.key_pem_len = strlen(TLS_FX_LEAF_KEY);
-    c.now_s = NOW_2027;
-    c.seed = seed_s;
-    c.seed_len = sizeof seed_s;
-    return c;
+    return tls_fx_server(seed_s, sizeof seed_s);
 }
 
 static synack_tls *make(const synack_tls_config *c)

@@ -1,6 +1,6 @@
 /*
  * Test certificates for test_tls*.c, made once with OpenSSL 3.0 by
- * tests/unit/tls_fixtures.sh (EC P-256 CA valid 2026-12-06..2126, a second
+ * tests/unit/tls/tls_fixtures.sh (EC P-256 CA valid 2026-12-06..2126, a second
  * CA, a leaf for DNS:server.test with its key as SEC1 and PKCS#8, an RSA-2048
  * leaf from the same CA). Test keys only: they protect nothing.
  * Generated: do not edit.
