@@ -53,7 +53,7 @@ typedef struct synack_js_ctx {
     int32_t id;  /* the JS stack's id, passed back on every callback */
     /* Offload across a stream link (core/link/offload.h): HELLO sent, the
      * bridge agreed, and room to wrap or cut a super-frame. */
-    bool offload_asked, offload_tx, offload_rx;
+    synack_offload_client offload;
     uint8_t *cut;
     char trace_buf[SJ_TRACE_CAP];
 } synack_js_ctx;
@@ -98,7 +98,7 @@ static int link_send_piece(void *ctx, const uint8_t *frame, size_t len)
 static int link_send_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
 {
     synack_js_ctx *c = ctx;
-    if (c->offload_tx) {
+    if (c->offload.tx) {
         int32_t n = synack_offload_wrap(c->cut, SYNACK_FRAME_MAX, frame, len, seg);
         return n < 0 ? -1 : link_send(ctx, c->cut, (size_t)n);
     }
@@ -236,7 +236,7 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
         synack_offload_ctrl(hello, SYNACK_OFFLOAD_HELLO, mac,
                             SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4,
                             (uint16_t)SYNACK_OFFLOAD_INNER_MAX);
-        c->offload_asked = link_send(c, hello, sizeof hello) >= 0;
+        c->offload.asked = link_send(c, hello, sizeof hello) >= 0;
     }
     *out = c;
     return 0;
@@ -257,7 +257,7 @@ void synack_js_free(synack_js_ctx *c)
 EMSCRIPTEN_KEEPALIVE
 int synack_js_offload_active(const synack_js_ctx *c)
 {
-    return c->offload_tx ? 1 : 0;
+    return c->offload.tx ? 1 : 0;
 }
 
 /* Turn trace events on or off. */
@@ -272,23 +272,11 @@ EMSCRIPTEN_KEEPALIVE
 void synack_js_input(synack_js_ctx *c, double now, const uint8_t *frame,
                      size_t len)
 {
-    if (c->offload_asked && len >= 14 && frame[12] == (SYNACK_OFFLOAD_ETHERTYPE >> 8) &&
-        frame[13] == (SYNACK_OFFLOAD_ETHERTYPE & 0xff)) {
-        synack_offload_msg m;
-        int r = synack_offload_parse(frame, len, &m);
-        if (r > 0 && m.type == SYNACK_OFFLOAD_AGREE) {
-            c->offload_tx = (m.flags & SYNACK_OFFLOAD_F_TX_TCP4) != 0 &&
-                            m.max >= SYNACK_OFFLOAD_INNER_MAX;
-            c->offload_rx = (m.flags & SYNACK_OFFLOAD_F_RX_TCP4) != 0;
-            return;
-        }
-        /* A bridge super-frame (checksums complete): the stack takes TCP
-         * segments above the MTU, as from an offloading TAP. */
-        if (r > 0 && m.type == SYNACK_OFFLOAD_SUPER && c->offload_rx && m.gso_type == 1)
-            synack_input(c->stack, ms_from_js(now), m.inner, m.inner_len);
-        return;
-    }
-    synack_input(c->stack, ms_from_js(now), frame, len);
+    const uint8_t *inner = frame;
+    size_t inner_len = len;
+    int k = synack_offload_client_input(&c->offload, frame, len, &inner, &inner_len);
+    if (k == SYNACK_OFFLOAD_IN_FRAME || k == SYNACK_OFFLOAD_IN_INNER)
+        synack_input(c->stack, ms_from_js(now), inner, inner_len);
 }
 
 /* Run timers due at `now`. */

@@ -227,3 +227,27 @@ int synack_offload_cut(const uint8_t *f, size_t n, uint32_t seg, uint8_t *scratc
     } while (off < total);
     return pieces;
 }
+
+int synack_offload_client_input(synack_offload_client *oc, const uint8_t *f, size_t n,
+                                const uint8_t **inner, size_t *inner_len)
+{
+    if (!oc->asked || n < 14 || f[12] != (SYNACK_OFFLOAD_ETHERTYPE >> 8) ||
+        f[13] != (SYNACK_OFFLOAD_ETHERTYPE & 0xff))
+        return SYNACK_OFFLOAD_IN_FRAME;
+    synack_offload_msg m;
+    if (synack_offload_parse(f, n, &m) <= 0)
+        return SYNACK_OFFLOAD_IN_DROP;
+    if (m.type == SYNACK_OFFLOAD_AGREE) {
+        oc->tx = (m.flags & SYNACK_OFFLOAD_F_TX_TCP4) != 0 && m.max >= SYNACK_OFFLOAD_INNER_MAX;
+        oc->rx = (m.flags & SYNACK_OFFLOAD_F_RX_TCP4) != 0;
+        return SYNACK_OFFLOAD_IN_AGREED;
+    }
+    /* A bridge super-frame (checksums complete): the stack takes TCP
+     * segments above the MTU, as from an offloading TAP. */
+    if (m.type == SYNACK_OFFLOAD_SUPER && oc->rx && m.gso_type == 1) {
+        *inner = m.inner;
+        *inner_len = m.inner_len;
+        return SYNACK_OFFLOAD_IN_INNER;
+    }
+    return SYNACK_OFFLOAD_IN_DROP;
+}

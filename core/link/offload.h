@@ -124,4 +124,26 @@ typedef int (*synack_offload_emit_fn)(void *ctx, const uint8_t *frame, size_t le
 int synack_offload_cut(const uint8_t *f, size_t n, uint32_t seg, uint8_t *scratch,
                        size_t scratch_cap, synack_offload_emit_fn emit, void *ctx);
 
+/* A client's side of the exchange (the native tool, the wasm glue). */
+typedef struct synack_offload_client {
+    bool asked; /* HELLO sent */
+    bool tx;    /* the bridge agreed: the client may send SUPERs */
+    bool rx;    /* ... and may send the client SUPERs (checksums complete) */
+} synack_offload_client;
+
+enum {
+    SYNACK_OFFLOAD_IN_FRAME = 0, /* an ordinary frame: give it to the stack */
+    SYNACK_OFFLOAD_IN_AGREED,    /* the bridge's AGREE: *oc updated */
+    SYNACK_OFFLOAD_IN_INNER,     /* a granted SUPER: give the stack *inner */
+    SYNACK_OFFLOAD_IN_DROP,      /* any other offload message */
+};
+
+/*
+ * Sort a frame a client received: ordinary frames pass untouched (always,
+ * when the client never asked), the AGREE answering its HELLO sets tx/rx,
+ * and a SUPER the client was granted yields its inner frame.
+ */
+int synack_offload_client_input(synack_offload_client *oc, const uint8_t *f, size_t n,
+                                const uint8_t **inner, size_t *inner_len);
+
 #endif

@@ -12,7 +12,6 @@
 
 #include "cli_run.h"
 #include "cli_trace.h"
-#include "offload.h"
 #include "synack_libc.h"
 
 /* Link reads per step before timers run again (fairness, bounded work). */
@@ -167,7 +166,7 @@ static int wire_send_gso_stream(void *ctx, const uint8_t *frame, size_t len, uin
     synack_cli *c = ctx;
     if (c->link_down)
         return -1;
-    if (c->offload_tx) {
+    if (c->offload.tx) {
         int32_t n = synack_offload_wrap(c->cut, SYNACK_CLI_FRAME_MAX, frame, len, seg);
         return n < 0 ? -1 : wire_send(ctx, c->cut, (size_t)n);
     }
@@ -187,27 +186,22 @@ static int stack_deliver(void *ctx, const uint8_t *frame, size_t len)
 static void frame_in(synack_cli *c, uint64_t now, const uint8_t *frame,
                      size_t len)
 {
-    if (c->offload_asked && len >= 14 && frame[12] == (SYNACK_OFFLOAD_ETHERTYPE >> 8) &&
-        frame[13] == (SYNACK_OFFLOAD_ETHERTYPE & 0xff)) {
-        synack_offload_msg m;
-        int r = synack_offload_parse(frame, len, &m);
-        if (r > 0 && m.type == SYNACK_OFFLOAD_AGREE) {
-            c->offload_tx = (m.flags & SYNACK_OFFLOAD_F_TX_TCP4) != 0 &&
-                            m.max >= SYNACK_OFFLOAD_INNER_MAX;
-            c->offload_rx = (m.flags & SYNACK_OFFLOAD_F_RX_TCP4) != 0;
-            if (c->o->trace || c->offload_tx)
-                synack_cli_msg(c, "offload: the bridge %s super-frames%s",
-                               c->offload_tx ? "takes" : "declined",
-                               c->offload_rx ? " and sends them" : "");
-            return;
-        }
-        /* A bridge super-frame (checksums complete): the stack takes
-         * TCP segments above the MTU as from an offloading TAP. */
-        if (r > 0 && m.type == SYNACK_OFFLOAD_SUPER && c->offload_rx && m.gso_type == 1) {
-            synack_input(c->stack, now, m.inner, m.inner_len);
-            return;
-        }
-        return; /* any other offload message: nothing for the stack */
+    const uint8_t *inner;
+    size_t inner_len;
+    switch (synack_offload_client_input(&c->offload, frame, len, &inner, &inner_len)) {
+    case SYNACK_OFFLOAD_IN_AGREED:
+        if (c->o->trace || c->offload.tx)
+            synack_cli_msg(c, "offload: the bridge %s super-frames%s",
+                           c->offload.tx ? "takes" : "declined",
+                           c->offload.rx ? " and sends them" : "");
+        return;
+    case SYNACK_OFFLOAD_IN_INNER:
+        synack_input(c->stack, now, inner, inner_len);
+        return;
+    case SYNACK_OFFLOAD_IN_DROP:
+        return;
+    default:
+        break;
     }
     if (c->pcap != NULL)
         synack_pcap_record_in(c->pcap, frame, len);
@@ -486,7 +480,7 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
         synack_offload_ctrl(hello, SYNACK_OFFLOAD_HELLO, cfg.mac.b,
                             SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4,
                             (uint16_t)SYNACK_OFFLOAD_INNER_MAX);
-        c->offload_asked = wire_send(c, hello, sizeof hello) == 0;
+        c->offload.asked = wire_send(c, hello, sizeof hello) == 0;
     }
     if (o->has_dns)
         synack_set_dns(c->stack, o->dns);

@@ -16,6 +16,7 @@
 #include "cli_platform.h"
 #include "cli_txq.h"
 #include "framing.h"
+#include "offload.h"
 #include "synack/synack.h"
 #include "synack_links.h"
 
@@ -29,9 +30,7 @@ typedef struct synack_cli {
     const synack_cli_opts *o;
     synack_cli_link_info link;
     bool link_open;
-    bool offload_asked;     /* --offload: HELLO sent on the stream link */
-    bool offload_tx;        /* the bridge agreed: send_gso sends SUPERs */
-    bool offload_rx;        /* ... and may send us SUPERs (checksums complete) */
+    synack_offload_client offload; /* --offload on a stream link */
     uint8_t *cut;           /* scratch for cutting before it agreed */
     bool link_down;         /* EOF or framing error: commands stop */
     bool link_reported;     /* link_why printed */
