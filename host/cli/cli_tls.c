@@ -48,10 +48,11 @@ static uint8_t *read_file(synack_cli *c, const char *path, size_t *len)
 
 /*
  * Move ciphertext: what TLS has to send into TCP, what TCP received into
- * TLS. Never blocks. Returns 0, or a negative synack error of the TCP
- * connection (reset, timed out, ...).
+ * TLS, once each way (*fed set when TLS took input). Never blocks.
+ * Returns 0, or a negative synack error of the TCP connection (reset,
+ * timed out, ...).
  */
-static int pump(synack_cli_tls *ct)
+static int pump_once(synack_cli_tls *ct, bool *fed)
 {
     synack_cli *c = ct->c;
     for (;;) {
@@ -74,6 +75,7 @@ static int pump(synack_cli_tls *ct)
             if (used <= 0)
                 return 0; /* full until read, or dead: the caller looks */
             ct->in_off += (size_t)used;
+            *fed = true;
             continue;
         }
         if (ct->tcp_eof)
@@ -92,6 +94,19 @@ static int pump(synack_cli_tls *ct)
         if (n == SYNACK_ERR_AGAIN)
             return 0;
         return n;
+    }
+}
+
+/* Feeding records can make TLS produce some of its own (the client's
+ * second flight answers the server's first): send them before returning,
+ * or the caller waits for TCP while TLS waits to be pumped. */
+static int pump(synack_cli_tls *ct)
+{
+    for (;;) {
+        bool fed = false;
+        int e = pump_once(ct, &fed);
+        if (e < 0 || !fed)
+            return e;
     }
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The TLS suite (step `tls` of make test): the native tool and synack.wasm
-# (under wasmtime, through synack-bridge on a TAP device) against real TLS
-# servers in network namespaces (tests/tls/test_*.sh, as root). The
-# JavaScript API's TLS is tests/node/tls.test.mjs (step `node`). Prints
+# The TLS suite (step `tls` of make test): the native tool, synack.wasm
+# (under wasmtime, through synack-bridge on a TAP device and --slirp) and
+# synack.mjs in Node (through the bridge's --listen-ws and a TAP device,
+# captured by tcpdump) against real TLS servers in network namespaces
+# (tests/tls/test_*.sh, as root). The rest of the JavaScript API's TLS is
+# tests/node/tls.test.mjs (step `node`). Prints
 # each test's checks, then "N passed, M failed".
 set -u
 DIR=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +24,7 @@ if [ -z "${SYNACK_WASM:-}" ]; then
     out=$(build_preset wasi synack) || { echo "0 passed, 1 failed"; exit 1; }
     export SYNACK_WASM="$out/wasi/synack.wasm"
 fi
-echo "tls: $SYNACK, $SYNACK_WASM"
+build_js || { echo "0 passed, 1 failed"; exit 1; }
+echo "tls: $SYNACK, $SYNACK_WASM, $SYNACK_JS"
 run_suite "$DIR" 600
 exit $?
