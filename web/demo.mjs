@@ -18,7 +18,7 @@
  * ?auto=1 runs a standalone session by itself (connect, 64 KB each way,
  * close) and sets window.__demo when done; with mode=bridge (or network),
  * ws=URL and target=HOST:PORT it fetches / from a host server instead.
- * window.__demoPage gives tests the model's summary.
+ * window.__demoPage gives tests the model's summary and the views.
  */
 import { Ladder } from './ladder.mjs';
 import { StateMachine } from './fsm.mjs';
@@ -693,6 +693,7 @@ window.__demoPage = {
   lesson: () => (lesson ? { name: lesson.def.name, step: lesson.step, steps: lesson.def.steps.length, phase: lesson.phase, error: lesson.error } : null),
   drawn: () => !!player && drawn?.model === player.model && drawn.version === player.model.version,
   player: () => player,
+  ladder: () => ladder,
   session: () => session,
 };
 

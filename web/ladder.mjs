@@ -71,6 +71,8 @@ export class Ladder {
     this.drawn = -1;
     this.follow = true;
     this.expectTop = null;
+    /* Where the view last put the scroll position itself (following). */
+    this.lastTop = null;
     this.grouping = true;
     this.expanded = new Set();
     this.marked = new Set();
@@ -185,6 +187,7 @@ export class Ladder {
   scrollToEnd() {
     this.expectTop = this.box.scrollHeight - this.box.clientHeight;
     this.box.scrollTop = this.box.scrollHeight;
+    this.lastTop = this.box.scrollTop;
   }
 
   /* A reader's scroll: away from the end stops following, back at the end follows again. */
@@ -272,6 +275,11 @@ export class Ladder {
     if (key === this.drawn) return;
     this.drawn = key;
     const box = this.box;
+    /* The reader moved away from where following left the view, and its scroll event
+     * has not come yet (a redraw can come first under load): stop following rather
+     * than take the reader back to the end. */
+    if (this.follow && this.lastTop !== null && Math.abs(box.scrollTop - this.lastTop) >= 2 &&
+        box.scrollTop + box.clientHeight < box.scrollHeight - 4) this.setFollow(false);
     const hadFocus = box.contains(document.activeElement) ? document.activeElement.dataset?.i : undefined;
     const width = Math.max(box.clientWidth - 4, 460);
     const left = 74;
