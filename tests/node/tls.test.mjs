@@ -264,7 +264,7 @@ test('rejections: untrusted CA, wrong name, expired, TLS 1.3-only server, CBC-on
 
 test('a TLS server in a stack (listen secureTransport on) and a TLS client on a PairLink; a silent server and the handshake deadline',
   { timeout: 60_000 }, async () => {
-    const cert = readFileSync(new URL('../unit/tls_fixtures.h', import.meta.url), 'utf8');
+    const cert = readFileSync(new URL('../unit/tls/tls_fixtures.h', import.meta.url), 'utf8');
     /* The committed unit-test fixtures (a CA and a leaf for server.test). */
     const pem = (name) => [...cert.matchAll(new RegExp(`TLS_FX_${name}\\[\\] =\\n((?:\\s+".*"\\n?)+);`, 'g'))][0][1]
       .split('\n').map((l) => l.trim().replace(/^"|\\n"$|"$/g, '')).filter(Boolean).join('\n') + '\n';
