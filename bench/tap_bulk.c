@@ -9,12 +9,16 @@
  * kernel refuses it. --offload 0 (the default) keeps plain frames.
  * --gso N (with offload) lets new TCP data leave as GSO packets of up to N
  * bytes that the kernel cuts into MSS-sized segments (send offload).
+ * --ack-per-burst 0 sends the ACK for every second full-sized segment from
+ * inside synack_input instead of once per burst of reads (the default, 1;
+ * synack_link.ack_per_burst).
  * send: connect, send N bytes, close; timed from connected until all data
  * and the FIN are acknowledged. sink: accept one connection, read to EOF;
  * timed from accept to EOF. Prints one JSON line
  * {"bench":"tap_bulk_send"|"tap_bulk_sink","bytes":N,"seconds":S,"mbit_per_s":R,
- *  "offload":0|1,"gso":N,"reads":N} (gso: the send offload in use, 0 for
- *  none; reads: frames read from the TAP).
+ *  "offload":0|1,"gso":N,"reads":N,"writes":N,"ack_per_burst":0|1} (gso:
+ *  the send offload in use, 0 for none; reads: frames read from the TAP;
+ *  writes: frames or GSO packets written to it).
  * Every wait is bounded (--timeout seconds, default 60). Linux only.
  */
 #define _GNU_SOURCE
@@ -36,17 +40,20 @@
 typedef struct tap_link {
     int fd;
     bool vnet; /* frames carry a virtio_net_hdr (offload granted) */
+    unsigned long long writes; /* frames (or GSO packets) written */
 } tap_link;
 
 static int tap_write(void *ctx, const uint8_t *frame, size_t len)
 {
     tap_link *t = ctx;
+    t->writes++;
     return synack_native_tap_write(t->fd, t->vnet, frame, len);
 }
 
 static int tap_write_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
 {
     tap_link *t = ctx;
+    t->writes++;
     return synack_native_tap_write_gso(t->fd, frame, len, seg);
 }
 
@@ -83,7 +90,7 @@ int main(int argc, char **argv)
     }
     bool offload = bench_opt(argc, argv, "--offload", 0) != 0;
     char err[256];
-    tap_link tl;
+    tap_link tl = {0};
     tl.fd = synack_native_tap_attach(tap, offload, &tl.vnet, err, sizeof err);
     if (tl.fd < 0) {
         fprintf(stderr, "tap_bulk: %s\n", err);
@@ -104,6 +111,9 @@ int main(int argc, char **argv)
         cfg.link.gso_max = gso > 65535 ? 65535 : gso;
         cfg.link.send_gso = tap_write_gso;
     }
+    /* the loop below feeds every frame one wake-up brings, then polls:
+       one ACK per burst (--ack-per-burst 0: every second segment) */
+    cfg.link.ack_per_burst = bench_opt(argc, argv, "--ack-per-burst", 1) != 0;
     cfg.mac = (synack_mac){{0x02, 0x00, 0x00, 0x78, 0x00, (uint8_t)(me & 0xff)}};
     cfg.seed = synack_libc_seed();
     synack_stack *s;
@@ -202,10 +212,11 @@ int main(int argc, char **argv)
     if (rc == 0) {
         double dt = t_end - t_start;
         printf("{\"bench\":\"%s\",\"bytes\":%llu,\"seconds\":%.6g,\"mbit_per_s\":%.6g,"
-               "\"offload\":%d,\"gso\":%u,\"reads\":%llu}\n",
+               "\"offload\":%d,\"gso\":%u,\"reads\":%llu,\"writes\":%llu,\"ack_per_burst\":%d}\n",
                mode == 0 ? "tap_bulk_send" : "tap_bulk_sink", (unsigned long long)moved, dt,
                dt > 0 ? (double)moved * 8 / dt / 1e6 : 0.0, tl.vnet ? 1 : 0,
-               (unsigned)cfg.link.gso_max, (unsigned long long)reads);
+               (unsigned)cfg.link.gso_max, (unsigned long long)reads, tl.writes,
+               cfg.link.ack_per_burst ? 1 : 0);
     } else {
         fprintf(stderr, "tap_bulk: did not finish (%llu bytes moved)\n", (unsigned long long)moved);
     }

@@ -457,6 +457,9 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
     synack_config_default(&cfg);
     cfg.alloc = synack_libc_allocator();
     cfg.link = top;
+    /* synack_cli_step feeds all a wake-up brings, then polls: one ACK per
+       burst of in-order data (synack_link.ack_per_burst) */
+    cfg.link.ack_per_burst = true;
     if (o->has_mac)
         cfg.mac = o->mac;
     else

@@ -144,6 +144,19 @@ typedef struct synack_link {
      */
     uint32_t gso_max;
     int (*send_gso)(void *ctx, const uint8_t *frame, size_t len, uint32_t seg);
+    /*
+     * The driver feeds frames in bursts (what one wake-up of its device
+     * brings) and calls synack_poll(now) after each burst, as the loop at
+     * the top of this header says. With this set (default false), the ACK
+     * that in-order data owes for every second full-sized segment waits
+     * for that poll instead of leaving from inside synack_input: one ACK
+     * per burst, as Linux's GRO and smoltcp's poll give, carrying the
+     * window after the application's reads. synack_poll_at() says `now`
+     * while such an ACK waits. Out-of-order data, a filled hole, a FIN and
+     * duplicates are still answered at once, and so is a burst that reaches
+     * half the window last offered or 64 KiB.
+     */
+    bool ack_per_burst;
 } synack_link;
 
 /* ------------------------------------------------------------------------ */

@@ -11,8 +11,9 @@
  * Duplicates (below RCV.NXT or inside held data) are reported once as a
  * D-SACK block (RFC 2883).
  * ACKs (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2, RFC 5681 4.2): delayed by up to
- * delack_ms, but sent at once for every second full-sized segment, for
- * out-of-order data, for data that fills a hole, and for a FIN.
+ * delack_ms, but sent at once for every second full-sized segment (at the
+ * end of the burst with link.ack_per_burst), for out-of-order data, for
+ * data that fills a hole, and for a FIN.
  * Data arriving after close() (nobody will read it) resets the connection,
  * as Linux does.
  */
@@ -58,6 +59,26 @@ static bool ooo_ready(synack_stack *s, synack_tcb *t)
         return false;
     synack_asm_init(&t->ooo, r, max);
     return true;
+}
+
+/*
+ * Every second full-sized segment owes an ACK (RFC 1122 4.2.3.2). On a link
+ * whose driver polls after each burst of frames (link.ack_per_burst) it
+ * waits for that poll: the delayed-ACK timer is set to `now`, so one ACK
+ * answers the whole burst, as with Linux's GRO, and leaves after the
+ * application's reads with their window. The delay is that of one burst,
+ * far below the 0.5 s of RFC 1122. A burst reaching half the window we
+ * offered (or 64 KiB) is acknowledged at once so the sender never stalls on
+ * a window it could already fill again.
+ */
+static void ack_full_segments(synack_stack *s, uint64_t now, synack_tcb *t)
+{
+    uint32_t offered = synack_seq_gt(t->rcv_adv, t->last_ack_sent) ? t->rcv_adv - t->last_ack_sent : 0;
+    uint32_t cap = offered / 2 < SYNACK_TCP_BURST_ACK_MAX ? offered / 2 : SYNACK_TCP_BURST_ACK_MAX;
+    if (!s->cfg.link.ack_per_burst || t->ack_pending >= cap)
+        t->fl |= SYNACK_TF_ACK_NOW;
+    else if (t->tm[SYNACK_TIMER_DELACK] != now)
+        synack_tcp_timer_set(s, t, SYNACK_TIMER_DELACK, now);
 }
 
 void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
@@ -171,8 +192,10 @@ void synack_tcp_rcv_text(synack_stack *s, uint64_t now, synack_tcb *t,
     }
     if (t->fl & SYNACK_TF_ACK_NOW)
         return;
-    if (t->ack_pending >= 2u * t->rcv_mss || t->delack_ms == 0)
+    if (t->delack_ms == 0)
         t->fl |= SYNACK_TF_ACK_NOW;
+    else if (t->ack_pending >= 2u * t->rcv_mss)
+        ack_full_segments(s, now, t);
     else if (t->ack_pending && t->tm[SYNACK_TIMER_DELACK] == SYNACK_TCP_NEVER)
         synack_tcp_timer_set(s, t, SYNACK_TIMER_DELACK, now + t->delack_ms);
 }

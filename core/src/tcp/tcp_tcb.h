@@ -47,6 +47,9 @@
 #define SYNACK_TCP_MAX_WS 14u
 /* Longest delayed-ACK timer, ms (RFC 1122 4.2.3.2: under 0.5 s). */
 #define SYNACK_TCP_MAX_DELACK 499u
+/* With link.ack_per_burst, unacknowledged bytes of one burst that send
+   the ACK at once (what one GRO packet of Linux covers). */
+#define SYNACK_TCP_BURST_ACK_MAX 65536u
 /* Duplicate-ACK threshold (RFC 5681 3.2, RFC 6675 DupThresh). */
 #define SYNACK_TCP_DUPTHRESH 3u
 /* Blocks kept in the SACK scoreboard (further blocks are ignored). */

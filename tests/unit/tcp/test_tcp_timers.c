@@ -203,6 +203,89 @@ static void delayed_ack_timer_is_per_socket(void **state)
     assert_int_equal(th_free(th), 0);
 }
 
+static void tune_ack_per_burst(synack_config *cfg)
+{
+    cfg->link.ack_per_burst = true;
+}
+
+/*
+ * link.ack_per_burst: the ACK owed for every second full-sized segment waits
+ * for the driver's poll after the burst (one ACK for the whole burst, with
+ * the window after the application's reads); synack_poll_at() says "now"
+ * meanwhile. Out-of-order data and a filled hole are answered at once, a
+ * burst that reaches half the offered window (65535 here) gets its ACK at
+ * once, and DELACK_MS 0 still acknowledges every segment.
+ */
+static void ack_per_burst_waits_for_the_poll(void **state)
+{
+    (void)state;
+    tcp_harness *th = th_new(&(th_opts){.tune = tune_ack_per_burst});
+    int h = open_plain(th);
+    uint32_t una = th->stack_iss + 1;
+    uint32_t seq = PEER + 1;
+    /* a burst of three full segments: nothing until the poll, then one ACK */
+    for (int i = 0; i < 3; i++) {
+        send_segment(th, .flags = A, .seq = seq, .ack = una, .win = 65535, .data = data,
+                     .len = 1460);
+        seq += 1460;
+    }
+    expect_no_segment(th);
+    assert_true(synack_poll_at(th->s) <= th->now);
+    synack_poll(th->s, th->now);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq, .any = TH_ANY_WIN);
+    expect_no_segment(th);
+    assert_true(synack_poll_at(th->s) > th->now);
+    /* the application reads before the poll: its window update carries the
+       burst's one ACK, and the poll has nothing left to send */
+    for (int i = 0; i < 2; i++) {
+        send_segment(th, .flags = A, .seq = seq, .ack = una, .win = 65535, .data = data,
+                     .len = 1460);
+        seq += 1460;
+    }
+    expect_no_segment(th);
+    uint8_t buf[8192];
+    assert_int_equal(synack_tcp_recv(th->s, th->now, h, buf, sizeof buf), 5 * 1460);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq, .win = 65535);
+    synack_poll(th->s, th->now);
+    expect_no_segment(th);
+    /* a lone segment keeps the delayed-ACK timer */
+    send_segment(th, .flags = A, .seq = seq, .ack = una, .win = 65535, .data = data, .len = 100);
+    synack_poll(th->s, th->now);
+    expect_no_segment(th);
+    th_advance(th, 40);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq + 100, .any = TH_ANY_WIN);
+    seq += 100;
+    /* out of order, then the hole filled: each answered at once */
+    send_segment(th, .flags = A, .seq = seq + 1460, .ack = una, .win = 65535, .data = data,
+                 .len = 1460);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq, .any = TH_ANY_WIN | TH_ANY_SACK | TH_ANY_OPTS);
+    send_segment(th, .flags = A, .seq = seq, .ack = una, .win = 65535, .data = data, .len = 1460);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq + 2920, .any = TH_ANY_WIN | TH_ANY_OPTS);
+    seq += 2920;
+    assert_true(synack_tcp_recv(th->s, th->now, h, buf, sizeof buf) > 0);
+    th_flush(th);
+    /* half the offered window (32,767 bytes) in one burst: the ACK leaves
+       with the segment that reaches it (the 23rd of 1460 bytes) */
+    for (int i = 0; i < 22; i++) {
+        send_segment(th, .flags = A, .seq = seq, .ack = una, .win = 65535, .data = data,
+                     .len = 1460);
+        seq += 1460;
+    }
+    expect_no_segment(th);
+    send_segment(th, .flags = A, .seq = seq, .ack = una, .win = 65535, .data = data, .len = 1460);
+    seq += 1460;
+    expect_segment(th, .flags = A, .seq = una, .ack = seq, .any = TH_ANY_WIN);
+    while (synack_tcp_recv(th->s, th->now, h, buf, sizeof buf) > 0) {
+    }
+    synack_poll(th->s, th->now);
+    th_flush(th);
+    /* DELACK_MS 0: every segment at once, burst or not */
+    assert_int_equal(synack_tcp_setopt(th->s, h, SYNACK_TCPOPT_DELACK_MS, 0), 0);
+    send_segment(th, .flags = A, .seq = seq, .ack = una, .win = 65535, .data = data, .len = 10);
+    expect_segment(th, .flags = A, .seq = una, .ack = seq + 10, .any = TH_ANY_WIN);
+    assert_int_equal(th_free(th), 0);
+}
+
 static void tune_three_retries(synack_config *cfg)
 {
     cfg->tcp.data_retries = 3;
@@ -286,6 +369,7 @@ int main(void)
         cmocka_unit_test(syn_give_up_follows_the_config),
         cmocka_unit_test(delayed_ack_timer_is_per_socket),
         cmocka_unit_test(delayed_ack_config_is_capped),
+        cmocka_unit_test(ack_per_burst_waits_for_the_poll),
         cmocka_unit_test(unanswered_window_probes_give_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
