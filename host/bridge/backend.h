@@ -72,6 +72,18 @@ void synack_br_slirp_close(synack_br_slirp *s);
 void synack_br_slirp_input(synack_br_slirp *s, const uint8_t *frame, size_t len);
 
 /*
+ * A client's TCP/IPv4 super-frame (switch.h emit_gso: checksum field
+ * holding the pseudo-header sum, pieces of `seg` bytes) into slirp whole,
+ * with its checksum completed. libslirp's input takes any IPv4 length
+ * (slirp_input grows its mbuf; ip_input checks only the header and the
+ * length against the data) and its TCP takes a segment above the MSS it
+ * offered, so slirp acknowledges the whole run at once. Returns false
+ * (nothing given to slirp; the caller cuts it) when the frame is not one.
+ */
+bool synack_br_slirp_input_super(synack_br_slirp *s, const uint8_t *frame, size_t len,
+                                 uint32_t seg);
+
+/*
  * Before poll(): add slirp's sockets to `ps` and lower *timeout_ms (-1 =
  * infinite) to its next timer. Returns -1 when out of memory.
  */

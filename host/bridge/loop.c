@@ -105,10 +105,17 @@ static bool emit(void *ctx, int32_t port, const uint8_t *frame, size_t len)
     return synack_br_client_queue(c, frame, len);
 }
 
-/* A client's super-frame to the TAP, whole (switch.h emit_gso). */
+/* A client's super-frame to the backend whole (switch.h emit_gso): to the
+   TAP with GSO, or into slirp with its checksum completed. */
 static bool emit_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
 {
     loop *L = ctx;
+    if (L->slirp != NULL) {
+        if (!synack_br_slirp_input_super(L->slirp, frame, len, seg))
+            return false;
+        L->slirp_kick = true;
+        return true;
+    }
     return L->tap_fd >= 0 && L->tap_vnet && synack_br_tap_write_gso(L->tap_fd, frame, len, seg);
 }
 
@@ -720,6 +727,9 @@ static int setup(loop *L, const synack_br_options *o, const uint8_t *token,
         L->slirp = synack_br_slirp_open(o, &cfg.net, &L->br, o->verbose);
         if (L->slirp == NULL)
             return -1;
+        /* --offload: a client's super-frames go into slirp whole */
+        if (o->offload)
+            L->br.emit_gso = emit_gso;
     }
     if (o->metrics_port != NULL) {
         L->metrics = synack_br_metrics_open(o->metrics_host, o->metrics_port);
