@@ -130,6 +130,18 @@ else:
         f'{fmt(get("tap_cli_send", "mbit_per_s"), " Mbit/s", 0)} = {fmt(derived["tap_cli_send_ratio"], "", 2)} x ceiling')
     row("3", "Linux -> `synack sink` (tool: SHA-256)",
         f'{fmt(get("tap_cli_sink", "mbit_per_s"), " Mbit/s", 0)} = {fmt(derived["tap_cli_sink_ratio"], "", 2)} x ceiling')
+# 3b: plain-frame TAP receive, synack against smoltcp's own benchmark (bench/tap_smoltcp.sh)
+if "skip_smoltcp" in r:
+    row("3", "Linux -> synack vs Linux -> smoltcp, plain frames", "skipped: " + r["skip_smoltcp"]["why"],
+        ">= 1.0 x smoltcp")
+elif "tap_smoltcp" in r:
+    ts = r["tap_smoltcp"]
+    for name, v in sorted(ts["variants"].items()):
+        row("3", f"Linux -> {'synack' if name == 'synack' else 'synack ' + name} vs smoltcp 0.13 benchmark, "
+                 f"plain frames (1 GB, same sender, {ts['rounds']} rounds interleaved)",
+            f"{fmt(v['median'], ' Mbit/s', 0)} vs {fmt(ts['smoltcp_median'], ' Mbit/s', 0)} (medians) = "
+            f"{v['ratio_of_medians']:.2f} x (paired {v['paired_ratio']:.2f} x); ACKs per frame "
+            f"{v['acks_per_frame']:.3f} vs {ts['smoltcp_acks_per_frame']:.3f}", ">= 1.0 x smoltcp")
 # 9: the browser's path (bench/path.sh): one row per variant/backend/endpoint/direction
 if "skip_path" in r:
     row("9", "path: Node -> WebSocket -> bridge", "skipped: " + r["skip_path"]["why"])
@@ -146,8 +158,11 @@ else:
         arrow = f"{who} -> Linux" if v["dir"] == "send" else f"Linux -> {who}"
         ep = "websockify" if v["endpoint"] == "websockify" else "bridge --listen-ws"
         cpu = ", ".join(f"{k} {x:.2f}" for k, x in v["cpu_s"].items())
+        # the same row of the plain variant, when both ran (make bench: offload and plain)
+        twin = r.get(label.replace(f"path_{v['variant']}_", "path_plain_", 1)) if v["variant"] != "plain" else None
+        vs_plain = f" ({v['mbit_per_s'] / twin['mbit_per_s']:.2f} x plain)" if twin and twin.get("mbit_per_s") else ""
         row("9", f"path {v['variant']}: {arrow}, {ep}, {v['backend']}",
-            f"{fmt(v['mbit_per_s'], ' Mbit/s', 0)}; per MB: frames {v['frames_out_per_mb']:.0f} out / "
+            f"{fmt(v['mbit_per_s'], ' Mbit/s', 0)}{vs_plain}; per MB: frames {v['frames_out_per_mb']:.0f} out / "
             f"{v['frames_in_per_mb']:.0f} in, WS msgs {v['ws_msgs_out_per_mb']:.0f} out / "
             f"{v['ws_msgs_in_per_mb']:.0f} in; CPU s: {cpu} ({v['bytes'] / 1e6:.0f} MB)",
             ">= 1,000 Mbit/s" if v.get("client") == "chromium" else targets.get((v["backend"], v["endpoint"]), ""))
@@ -201,7 +216,7 @@ if "instr_per_rx_segment" in derived:
     row("8", "instructions per received full-size segment", fmt(derived["instr_per_rx_segment"]))
     row("8", "instructions per sent full-size segment", fmt(derived["instr_per_tx_segment"]))
 for label, v in sorted(r.items()):
-    if label.startswith("skip_") and label not in ("skip_tap", "skip_path"):
+    if label.startswith("skip_") and label not in ("skip_tap", "skip_path", "skip_smoltcp"):
         row("-", f"{v['what']}", "skipped: " + v["why"])
 
 m = r.get("machine", {})

@@ -7,7 +7,7 @@
 #
 #   bench/run.sh            everything
 #   BENCH_QUICK=1 bench/run.sh   shorter runs (rough numbers)
-#   BENCH_SKIP="tap wasi"   skip parts: native node wasi tap path size callgrind
+#   BENCH_SKIP="tap wasi"   skip parts: native node wasi tap smoltcp path size callgrind
 #
 # Build trees: build/bench-native (gcc -O3), build/bench-emscripten and
 # build/bench-wasi (Release). Item 3 (TAP) needs root; without it the table
@@ -62,7 +62,7 @@ build() { # DIR TARGETS... (configure args in CFG)
 }
 have_native=0 have_em=0 have_wasi=0
 note "building build/bench-native"
-CFG="-DCMAKE_C_COMPILER=gcc" build build/bench-native synack_bench bench_tap_ceiling bench_tap_bulk synack synack-bridge \
+CFG="-DCMAKE_C_COMPILER=gcc" build build/bench-native synack_bench bench_tap_ceiling bench_tap_bulk bench_tap_writer synack synack-bridge \
   && have_native=1 || note "native build failed (see $out/bench-native.build.log)"
 if want node || want size || want path; then
   note "building build/bench-emscripten"
@@ -174,6 +174,27 @@ else
   fail_note tap "left out (BENCH_SKIP)"
 fi
 
+# ---- 3b: plain-frame TAP receive against smoltcp's own benchmark ----------
+# Linux -> synack (bench_tap_bulk sink, no receive offload) and Linux ->
+# smoltcp (its examples/benchmark.rs "writer", unmodified, built once into
+# ~/.cache/synack by bench/build-smoltcp.sh), 1 GB each, the same namespace,
+# TAP and sender, interleaved rounds (bench/tap_smoltcp.sh).
+if want smoltcp; then
+  if [ "$(id -u)" -ne 0 ]; then
+    fail_note smoltcp "needs root (network namespace and TAP device)"
+  elif [ "$have_native" != 1 ]; then
+    fail_note smoltcp "native build failed"
+  elif ! bash "$root/bench/build-smoltcp.sh" --check && ! PATH="$HOME/.cargo/bin:$PATH" command -v cargo >/dev/null; then
+    fail_note smoltcp "cargo missing (to build smoltcp's benchmark once)"
+  else
+    sr=3; [ "$quick" = 1 ] && sr=1
+    timeout 600 bash "$root/bench/tap_smoltcp.sh" "$root/build/bench-native" "$raw" "$sr" >/dev/null \
+      || fail_note smoltcp "bench/tap_smoltcp.sh failed (see $raw/tap_smoltcp.err)"
+  fi
+else
+  fail_note smoltcp "left out (BENCH_SKIP)"
+fi
+
 # ---- 9: the browser's path: Node -> WebSocket -> bridge -> TAP / slirp ---
 if want path; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -183,10 +204,14 @@ if want path; then
   elif ! command -v websockify >/dev/null || ! command -v socat >/dev/null; then
     fail_note path "websockify or socat missing (scripts/setup.sh installs them)"
   else
-    pb=200000000; [ "$quick" = 1 ] && pb=30000000
+    # two variants, interleaved: the offload exchange (bridge --offload,
+    # clients ask for it: 64 KB super-frames on the stream) and plain frames
+    pb=100000000; [ "$quick" = 1 ] && pb=30000000
+    pbr="$root/build/bench-native/host/bridge/synack-bridge"
+    pjs="$root/build/bench-emscripten/wasm/synack.mjs"
     # each transfer is bounded by its own timeout; the whole part too
-    PATH_BYTES=${PATH_BYTES:-$pb} timeout 1500 bash "$root/bench/path.sh" "$root/build/bench-native" \
-      "$root/build/bench-emscripten/wasm/synack.mjs" "$raw" \
+    PATH_BYTES=${PATH_BYTES:-$pb} PATH_VARIANTS=${PATH_VARIANTS:-"offload=$pbr,$pjs,offload plain=$pbr,$pjs"} \
+      timeout 1800 bash "$root/bench/path.sh" "$root/build/bench-native" "$pjs" "$raw" \
       || fail_note path "bench/path.sh failed (see $raw/path.err)"
   fi
 else
