@@ -138,10 +138,11 @@ elif "tap_smoltcp" in r:
     ts = r["tap_smoltcp"]
     for name, v in sorted(ts["variants"].items()):
         row("3", f"Linux -> {'synack' if name == 'synack' else 'synack ' + name} vs smoltcp 0.13 benchmark, "
-                 f"plain frames (1 GB, same sender, {ts['rounds']} rounds interleaved)",
+                 f"plain frames (1 GB, same sender, {ts['rounds']} round{'s' if ts['rounds'] != 1 else ''} interleaved)",
             f"{fmt(v['median'], ' Mbit/s', 0)} vs {fmt(ts['smoltcp_median'], ' Mbit/s', 0)} (medians) = "
             f"{v['ratio_of_medians']:.2f} x (paired {v['paired_ratio']:.2f} x); ACKs per frame "
-            f"{v['acks_per_frame']:.3f} vs {ts['smoltcp_acks_per_frame']:.3f}", ">= 1.0 x smoltcp")
+            f"{v['acks_per_frame']:.3f} vs {ts['smoltcp_acks_per_frame']:.3f}; CPU s per GB (stack + sender) "
+            f"{v.get('cpu_s', 0):.2f} vs {ts.get('smoltcp_cpu_s', 0):.2f}", ">= 1.0 x smoltcp")
 # 9: the browser's path (bench/path.sh): one row per variant/backend/endpoint/direction
 if "skip_path" in r:
     row("9", "path: Node -> WebSocket -> bridge", "skipped: " + r["skip_path"]["why"])

@@ -17,11 +17,15 @@
 #
 # TAPRX_VARIANTS="old=PATH/bench_tap_bulk new=PATH/bench_tap_bulk" compares
 # several synack builds with smoltcp in the same run (default: one variant,
-# "synack" = BUILD_DIR/bench/bench_tap_bulk). SMOLTCP_BIN names smoltcp's
+# "synack" = BUILD_DIR/bench/bench_tap_bulk); options for a variant's
+# bench_tap_bulk follow its path after commas
+# ("every2=PATH/bench_tap_bulk,--ack-per-burst,0"). SMOLTCP_BIN names smoltcp's
 # binary (default: bench/build-smoltcp.sh builds it once, ~1 min).
 # Output: RAW_DIR/tap_smoltcp_trials.jsonl (one line per trial, with the
-# frames each way counted on tap0) and RAW_DIR/tap_smoltcp.json (medians,
-# ratio of medians and median of per-round ratios against smoltcp).
+# frames each way counted on tap0, the frames tap0 dropped because the stack
+# had not read its queue (1000 frames) in time, and the CPU seconds of the stack's process
+# and the sender together) and RAW_DIR/tap_smoltcp.json (medians, ratio of
+# medians and median of per-round ratios against smoltcp).
 # Every process it starts is stopped by its own PID; the namespace is removed.
 set -uo pipefail
 build=$1 raw=$2 rounds=${3:-3}
@@ -46,7 +50,7 @@ exec 2>>"$raw/tap_smoltcp.err"
 [ -x "$writer" ] || { echo "tap_smoltcp: $writer missing" >&2; exit 1; }
 smoltcp=${SMOLTCP_BIN:-$(bash "$here/build-smoltcp.sh")} || { echo "tap_smoltcp: smoltcp build failed" >&2; exit 1; }
 [ -x "$smoltcp" ] || { echo "tap_smoltcp: $smoltcp missing" >&2; exit 1; }
-for v in $variants; do [ -x "${v#*=}" ] || { echo "tap_smoltcp: ${v#*=} missing" >&2; exit 1; }; done
+for v in $variants; do b=${v#*=} b=${b%%,*}; [ -x "$b" ] || { echo "tap_smoltcp: $b missing" >&2; exit 1; }; done
 
 ip netns add "$NS" || exit 1
 ip -n "$NS" link set lo up
@@ -54,37 +58,55 @@ ip -n "$NS" tuntap add dev tap0 mode tap || exit 1
 ip -n "$NS" addr add "$K/24" dev tap0
 ip -n "$NS" link set tap0 up
 inns() { ip netns exec "$NS" "$@"; }
+# cpu FILE CMD...: run CMD, write the CPU seconds (user + system) of it and
+# all its descendants to FILE; exit status of CMD
+cpu() {
+  local f=$1; shift
+  python3 -c 'import resource, subprocess, sys
+rc = subprocess.run(sys.argv[2:]).returncode
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write("%.3f" % (u.ru_utime + u.ru_stime))
+sys.exit(rc)' "$f" "$@"
+}
 tapstat() { inns cat "/sys/class/net/tap0/statistics/$1"; }
 trials="$raw/tap_smoltcp_trials.jsonl"
 : >"$trials"
 
 # one trial: LABEL ROUND; appends a line to $trials
 trial() {
-  local name=$1 round=$2 out rxp txp mbit sink_mbit=null
+  local name=$1 round=$2 out rxp txp txd mbit sink_mbit=null
   # each stack has its own MAC: the kernel must ask again
   inns ip neigh flush dev tap0
-  rxp=$(tapstat rx_packets) txp=$(tapstat tx_packets)
+  rxp=$(tapstat rx_packets) txp=$(tapstat tx_packets) txd=$(tapstat tx_dropped)
   if [ "$name" = smoltcp ]; then
-    out=$(inns timeout 60 "$smoltcp" --tap tap0 writer) || { echo "tap_smoltcp: smoltcp trial failed" >&2; return 1; }
+    out=$(cpu "$raw/tap_smoltcp.cpu1" ip netns exec "$NS" timeout 60 "$smoltcp" --tap tap0 writer) || { echo "tap_smoltcp: smoltcp trial failed" >&2; return 1; }
+    echo 0 >"$raw/tap_smoltcp.cpu2"
     mbit=$(sed -n 's/^throughput: \([0-9.]*\) Gbps$/\1/p' <<<"$out" | awk '{print $1 * 1000}')
   else
-    local bin
-    for v in $variants; do [ "${v%%=*}" = "$name" ] && bin=${v#*=}; done
+    local spec bin extra=()
+    for v in $variants; do [ "${v%%=*}" = "$name" ] && spec=${v#*=}; done
+    bin=${spec%%,*}
+    [ "$bin" != "$spec" ] && IFS=, read -r -a extra <<<"${spec#*,}"
     : >"$raw/tap_smoltcp_sink.err"
-    inns timeout 60 "$bin" --tap tap0 --ip "$S" --offload 0 sink "$PORT" \
+    cpu "$raw/tap_smoltcp.cpu1" ip netns exec "$NS" timeout 60 "$bin" --tap tap0 --ip "$S" --offload 0 "${extra[@]}" sink "$PORT" \
       >"$raw/tap_smoltcp_sink.json" 2>"$raw/tap_smoltcp_sink.err" &
     local sp=$!
     pids+=("$sp")
     for _ in $(seq 100); do grep -q "listening on" "$raw/tap_smoltcp_sink.err" && break; sleep 0.05; done
-    out=$(inns timeout 60 "$writer" "$S" "$PORT" "$BYTES") || { echo "tap_smoltcp: writer failed" >&2; return 1; }
+    out=$(cpu "$raw/tap_smoltcp.cpu2" ip netns exec "$NS" timeout 60 "$writer" "$S" "$PORT" "$BYTES") || { echo "tap_smoltcp: writer failed" >&2; return 1; }
     wait "$sp" || { echo "tap_smoltcp: $name sink failed: $(cat "$raw/tap_smoltcp_sink.err")" >&2; return 1; }
     mbit=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["mbit_per_s"])' "$out")
     sink_mbit=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read())["mbit_per_s"])' "$raw/tap_smoltcp_sink.json")
   fi
   [ -n "$mbit" ] || { echo "tap_smoltcp: no figure from $name: $out" >&2; return 1; }
   # tap0's tx = frames the kernel sent to the stack; rx = frames the stack wrote (ACKs)
-  printf '{"variant":"%s","round":%d,"mbit_per_s":%s,"sink_mbit_per_s":%s,"frames_to_stack":%d,"frames_from_stack":%d}\n' \
-    "$name" "$round" "$mbit" "$sink_mbit" $(($(tapstat tx_packets) - txp)) $(($(tapstat rx_packets) - rxp)) >>"$trials"
+  # CPU: the stack's process and the sender (smoltcp's sender is a thread of its process)
+  local cpu_s
+  cpu_s=$(python3 -c 'import sys; print(round(float(sys.argv[1]) + float(sys.argv[2]), 3))' \
+    "$(cat "$raw/tap_smoltcp.cpu1")" "$(cat "$raw/tap_smoltcp.cpu2")")
+  printf '{"variant":"%s","round":%d,"mbit_per_s":%s,"sink_mbit_per_s":%s,"frames_to_stack":%d,"frames_from_stack":%d,"tap_drops":%d,"cpu_s":%s}\n' \
+    "$name" "$round" "$mbit" "$sink_mbit" $(($(tapstat tx_packets) - txp)) $(($(tapstat rx_packets) - rxp)) \
+    $(($(tapstat tx_dropped) - txd)) "$cpu_s" >>"$trials"
   echo "tap_smoltcp: round $round $name $mbit Mbit/s" >&2
 }
 
@@ -112,6 +134,7 @@ out = {"bench": "tap_smoltcp", "bytes": 1000000000, "rounds": len(ref), "smoltcp
        "smoltcp_mbit": [ref[k]["mbit_per_s"] for k in sorted(ref)],
        "smoltcp_median": med([o["mbit_per_s"] for o in ref.values()]),
        "smoltcp_acks_per_frame": med([o["frames_from_stack"] / max(1, o["frames_to_stack"]) for o in ref.values()]),
+       "smoltcp_cpu_s": med([o["cpu_s"] for o in ref.values()]),
        "variants": {}}
 for name, t in by.items():
     if name == "smoltcp":
@@ -122,6 +145,7 @@ for name, t in by.items():
         "median": m,
         "sink_median": med([o["sink_mbit_per_s"] for o in t.values()]),
         "acks_per_frame": med([o["frames_from_stack"] / max(1, o["frames_to_stack"]) for o in t.values()]),
+        "cpu_s": med([o["cpu_s"] for o in t.values()]),
         "ratio_of_medians": round(m / out["smoltcp_median"], 3) if out["smoltcp_median"] else None,
         "paired_ratio": med([t[k]["mbit_per_s"] / ref[k]["mbit_per_s"] for k in t if k in ref]),
     }
