@@ -315,7 +315,7 @@ static void render_metrics(void *ctx, FILE *f)
             (unsigned long long)L->closed[SYNACK_BR_CLOSED_PROXY_TIMEOUT]);
     metric(f, "offload_superframes_total", "counter",
            "--offload: TCP super-frames taken from clients (in), written to the TAP "
-           "whole (tap_gso), and sent to clients whole (out).");
+           "or given to slirp whole (tap_gso), and sent to clients whole (out).");
     fprintf(f, "synack_bridge_offload_superframes_total{dir=\"in\"} %llu\n"
                "synack_bridge_offload_superframes_total{dir=\"tap_gso\"} %llu\n"
                "synack_bridge_offload_superframes_total{dir=\"out\"} %llu\n",
