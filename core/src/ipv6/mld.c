@@ -124,8 +124,8 @@ void synack_mld_sync(synack_stack *s, uint64_t now, const synack_ip6_ifaddr *exc
             changed = true;
         }
     }
-    if (changed)
-        s->mld.change_at = now; /* the first report at the next poll */
+    if (changed) /* the first report at the next poll (0 means none) */
+        s->mld.change_at = now > 0 ? now : 1;
 }
 
 void synack_mld_input(synack_stack *s, uint64_t now, const synack_ip6_meta *m,
