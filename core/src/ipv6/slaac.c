@@ -51,9 +51,13 @@ void synack_nd_addr_added(synack_stack *s, uint64_t now, synack_ip6_ifaddr *a)
         return;
     }
     a->state = SYNACK_IP6_TENTATIVE;
-    /* 5.4.2: a random delay before the first probe, so that hosts
-     * starting together do not probe together */
-    a->dad_at = now + 1 + synack_rng_below(&s->rng, MAX_RTR_SOLICITATION_DELAY_MS);
+    /* 5.4.2: the first message after the interface starts (the
+     * link-local address's probe) waits a random delay, so that hosts
+     * starting together do not probe together; later addresses probe at
+     * once (after the report joining their group) */
+    a->dad_at = now + 1;
+    if (a->origin == SYNACK_IP6_ORIGIN_LINKLOCAL)
+        a->dad_at += synack_rng_below(&s->rng, MAX_RTR_SOLICITATION_DELAY_MS);
 }
 
 void synack_nd_addr_removed(synack_stack *s, uint64_t now, synack_ip6_ifaddr *a)
