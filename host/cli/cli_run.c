@@ -18,9 +18,6 @@
 #define STEP_MAX_READS 256
 /* How long DHCP may take before the tool gives up. */
 #define DHCP_TIMEOUT_MS 30000u
-/* How long a static IPv6 address's duplicate address detection may take
- * (one probe, 1 s RetransTimer) before the command runs anyway. */
-#define SYNACK_CLI_DAD_WAIT_MS 3000u
 
 uint64_t synack_cli_now(synack_cli *c)
 {
@@ -288,7 +285,8 @@ static void report_ipv6(synack_cli *c)
     for (size_t i = 0; i < n && i < 8; i++) {
         bool dup = a[i].state == SYNACK_IP6_DUPLICATE;
         bool usable = a[i].state == SYNACK_IP6_PREFERRED || a[i].state == SYNACK_IP6_DEPRECATED;
-        if ((!dup && !usable) || (usable && a[i].origin == SYNACK_IP6_ORIGIN_STATIC))
+        /* a static address is the user's own (setup reports its DAD) */
+        if ((!dup && !usable) || a[i].origin == SYNACK_IP6_ORIGIN_STATIC)
             continue;
         bool told = false;
         for (uint8_t k = 0; k < c->v6_told_n && !told; k++)
@@ -523,23 +521,6 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
         if (rc != 0) {
             synack_cli_msg(c, "--ip6: %s", synack_strerror(rc));
             return SYNACK_CLI_EXIT_USAGE;
-        }
-    }
-    if (o->has_ip6) {
-        /* duplicate address detection (RFC 4862 5.4, about 1 s): the
-         * address is usable, and answers, once it is done */
-        uint64_t until = now + SYNACK_CLI_DAD_WAIT_MS;
-        synack_ip6_addr_info a[8];
-        for (;;) {
-            size_t n = synack_get_ipv6(c->stack, a, 8);
-            bool tentative = false;
-            for (size_t i = 0; i < n && i < 8; i++)
-                tentative |= a[i].origin == SYNACK_IP6_ORIGIN_STATIC &&
-                             a[i].state == SYNACK_IP6_TENTATIVE;
-            if (!tentative || synack_cli_now(c) >= until)
-                break;
-            if (synack_cli_step(c, until, false) < 0)
-                return 1;
         }
     }
     if (o->has_gw6 && (rc = synack_set_gateway6(c->stack, now, &o->gw6)) != 0) {
