@@ -622,6 +622,26 @@ int synack_nd_next_hop(const synack_stack *s, const synack_addr *dst,
     return SYNACK_OK;
 }
 
+void synack_nd_confirm(synack_stack *s, uint64_t now, const synack_addr *peer)
+{
+    /* The entry the last output used is almost always this peer's next
+     * hop: while it has more than half its reachable time left there is
+     * nothing to do, and no route to compute on each ACK. */
+    const synack_neigh *n = &s->neigh;
+    if (n->cache == NULL)
+        return;
+    const synack_neigh_entry *h = &n->cache[n->hint];
+    if (h->state == SYNACK_NEIGH_RESOLVED && h->deadline > now &&
+        h->deadline - now > synack_nd_reachable_ms(s) / 2 && h->addr.family == SYNACK_AF_IP6)
+        return;
+    synack_addr hop = *peer;
+    if (!synack_ip6_is_linklocal(peer) && synack_nd_next_hop(s, peer, &hop) != SYNACK_OK)
+        return;
+    synack_neigh_entry *e = synack_neigh_find(s, &hop);
+    if (e != NULL && e->state != SYNACK_NEIGH_PENDING)
+        synack_neigh_confirm(s, now, e);
+}
+
 void synack_nd_neigh_gone(synack_stack *s, uint64_t now, const synack_addr *addr)
 {
     synack_nd_router *r = router_find(s, addr);

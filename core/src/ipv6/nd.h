@@ -60,6 +60,10 @@ void synack_nd_addr_removed(synack_stack *s, uint64_t now, synack_ip6_ifaddr *a)
 uint32_t synack_nd_reachable_ms(const synack_stack *s);
 /* RetransTimer (1 s or a router's): between solicitations. */
 uint32_t synack_nd_retrans_ms(const synack_stack *s);
+/* Upper-layer confirmation (RFC 4861 7.3.1) that peer is reached: its
+ * next hop's entry becomes REACHABLE. Called per acknowledgement, so it
+ * returns at once while the entry last used for output is fresh. */
+void synack_nd_confirm(synack_stack *s, uint64_t now, const synack_addr *peer);
 /* Unreachability detection gave up on a neighbour: a router is then
  * avoided by router selection until it is heard from again. */
 void synack_nd_neigh_gone(synack_stack *s, uint64_t now, const synack_addr *addr);

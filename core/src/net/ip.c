@@ -5,6 +5,7 @@
 #include "net/ip.h"
 #include "ipv4/ipv4.h"
 #include "ipv6/ipv6.h"
+#include "ipv6/nd.h"
 #include "net/stack.h"
 
 int synack_ip_route(const synack_stack *s, const synack_addr *dst,
@@ -39,6 +40,12 @@ int synack_ip_send(synack_stack *s, uint64_t now, const synack_addr *dst,
     if (dst->family == SYNACK_AF_IP6 && s->cfg.ipv6.enable)
         return synack_ipv6_send(s, now, dst, proto, l4len, tx);
     return SYNACK_ERR_UNREACHABLE;
+}
+
+void synack_ip_confirm(synack_stack *s, uint64_t now, const synack_addr *peer)
+{
+    if (peer->family == SYNACK_AF_IP6)
+        synack_nd_confirm(s, now, peer);
 }
 
 uint32_t synack_ip_mtu_payload(const synack_stack *s, uint8_t family)

@@ -71,6 +71,13 @@ int synack_ip_send(synack_stack *s, uint64_t now, const synack_addr *dst,
 /* Largest L4 payload of one unfragmented packet of `family`. */
 uint32_t synack_ip_mtu_payload(const synack_stack *s, uint8_t family);
 
+/*
+ * Upper-layer reachability confirmation (RFC 4861 7.3.1): the peer
+ * acknowledged new data, so the neighbour it is reached through works
+ * (IPv6: spares unreachability detection its probes; IPv4: nothing).
+ */
+void synack_ip_confirm(synack_stack *s, uint64_t now, const synack_addr *peer);
+
 /* The same towards dst: IPv6 takes the path MTU (RFC 8201) into account. */
 uint32_t synack_ip_path_payload(const synack_stack *s, const synack_addr *dst);
 

@@ -591,6 +591,39 @@ static void ns_and_na_flood_bounded(void **state)
     assert_int_equal(net_fixture_free(f), 0);
 }
 
+/* RFC 4861 7.3.1: a TCP sender whose data is acknowledged knows its
+ * neighbour works and does not probe it; the receiver, which only
+ * acknowledges, probes as usual. */
+static void tcp_progress_confirms_reachability(void **state)
+{
+    (void)state;
+    net_fixture_opts o = nd_opts(true, true);
+    net_fixture *f = net_fixture_new(&o);
+    net_run_for(f, 3000);
+    synack_addr llb = linklocal_of(f->b, 0);
+    int l = synack_tcp_open(f->b);
+    assert_int_equal(synack_tcp_bind(f->b, l, 80), 0);
+    assert_int_equal(synack_tcp_listen(f->b, l, 4), 0);
+    int h = synack_tcp_open(f->a);
+    assert_int_equal(synack_tcp_connect(f->a, f->now, h, &llb, 80), 0);
+    net_run_for(f, 100);
+    int c = synack_tcp_accept(f->b, f->now, l, NULL, NULL);
+    assert_true(c >= 0);
+    net_capture *cap = net_capture_attach(f);
+    /* 150 s of one small write a second, well past ReachableTime */
+    for (int i = 0; i < 150; i++) {
+        assert_int_equal(synack_tcp_send(f->a, f->now, h, "tick", 4), 4);
+        net_run_for(f, 1000);
+        uint8_t buf[64];
+        while (synack_tcp_recv(f->b, f->now, c, buf, sizeof buf) > 0)
+            ;
+    }
+    assert_int_equal(nd_count(cap, 0, SYNACK_ICMP6_NS), 0);
+    assert_true(nd_count(cap, 1, SYNACK_ICMP6_NS) >= 2);
+    free(cap);
+    assert_int_equal(net_fixture_free(f), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -602,6 +635,7 @@ int main(void)
         cmocka_unit_test(next_hop_rules),
         cmocka_unit_test(ra_flood_bounded),
         cmocka_unit_test(ns_and_na_flood_bounded),
+        cmocka_unit_test(tcp_progress_confirms_reachability),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
