@@ -228,7 +228,10 @@ static int output(synack_stack *s, uint64_t now, const synack_ip6_out *o,
     if (o->src != NULL) {
         src = *o->src;
         hop = *o->dst;
-        if (!synack_ip6_is_multicast(o->dst) && !synack_ip6_is_linklocal(o->dst))
+        /* a given link address (NDP's answers) needs no next hop: the
+         * neighbour that asked is on the link whatever its prefix */
+        if (!synack_ip6_is_multicast(o->dst) && !synack_ip6_is_linklocal(o->dst) &&
+            o->dst_mac == NULL)
             rc = synack_nd_next_hop(s, o->dst, &hop);
         else
             rc = SYNACK_OK;

@@ -282,6 +282,19 @@ static void validation_drops(void **state)
     synack_input(f->a, f->now, buf, n);
     net_run_for(f, 10);
     assert_int_equal(nd_count(c, 0, SYNACK_ICMP6_NA), 1);
+    /* a solicitation from a global address of a prefix we do not know
+     * as on-link (its sender is on the link: hop limit 255) is answered
+     * to its SLLA */
+    synack_addr g2 = nd_a6("2001:db8:4444::7");
+    net_capture_clear(c);
+    n = nd_build_icmp6(buf, f->a->cfg.mac, pm, &g2, &ll, 255, false, msg, mlen);
+    synack_input(f->a, f->now, buf, n);
+    net_run_for(f, 10);
+    assert_int_equal(nd_count(c, 0, SYNACK_ICMP6_NA), 1);
+    nd_seen na;
+    assert_true(nd_find(c, 0, SYNACK_ICMP6_NA, 0, &na));
+    assert_memory_equal(na.dst_mac.b, pm.b, 6);
+    assert_true(synack_addr_equal(&na.ip.dst, &g2));
     /* a Redirect is not followed */
     uint64_t unh = synack_drops(f->a, SYNACK_DROP_ICMP6_UNHANDLED);
     synack_ndp_repr rd;
