@@ -34,7 +34,9 @@
  *                                              extension headers, fragments,
  *                                              ICMPv6, UDP, TCP); dst % 4: our
  *                                              fd00::1, ff02::1, our
- *                                              solicited-node group, another
+ *                                              solicited-node group, another;
+ *                                              dst bit 2: from fe80::2 (NDP's
+ *                                              routers), bit 3: hop limit 1 (MLD)
  */
 enum {
     FZ_RAW_FRAME = 0,

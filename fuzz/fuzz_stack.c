@@ -147,6 +147,12 @@ static void ip6_wrap(uint8_t *buf, uint8_t dsel, uint8_t next, size_t plen)
     h.src.family = h.dst.family = SYNACK_AF_IP6;
     h.src.b[0] = 0xfd;
     h.src.b[15] = 2;
+    if (dsel & 4) { /* link-local: what router advertisements come from */
+        h.src.b[0] = 0xfe;
+        h.src.b[1] = 0x80;
+    }
+    if (dsel & 8) /* MLD queries have hop limit 1 */
+        h.hop_limit = 1;
     memcpy(h.dst.b, dsts[dsel % 4], 16);
     synack_eth_repr e = {.dst = local_mac, .src = peer_mac,
                          .ethertype = SYNACK_ETHERTYPE_IPV6};

@@ -222,6 +222,49 @@ static void stack_seeds(void)
     rec_ip6(o, 0, SYNACK_IPPROTO_TCP, p6, (uint16_t)n6);
     rec_time(o, 255);
     save("stack", "ipv6", o);
+
+    /* NDP and MLD (fuzz_stack's stack is fd00::1 on Ethernet, SLAAC off):
+     * an NS for our address with an SLLA, an unsolicited NA, an RA from
+     * fe80::2 with a prefix, an MTU and an RDNSS option, then an MLDv2
+     * general query with hop limit 1 */
+    o->n = 0;
+    synack_addr us = {SYNACK_AF_IP6, {0xfd, [15] = 1}}, peer6 = {SYNACK_AF_IP6, {0xfd, [15] = 2}};
+    synack_ndp_repr nd;
+    memset(&nd, 0, sizeof nd);
+    nd.type = SYNACK_ICMP6_NS;
+    nd.target = us;
+    nd.has_slla = true;
+    nd.slla.b[0] = 2;
+    nd.slla.b[5] = 2;
+    n6 = synack_ndp_emit(&nd, p6, 0);
+    rec_ip6(o, 2, SYNACK_IPPROTO_ICMPV6, p6, (uint16_t)n6);
+    memset(&nd, 0, sizeof nd);
+    nd.type = SYNACK_ICMP6_NA;
+    nd.override = true;
+    nd.target = peer6;
+    nd.has_tlla = true;
+    n6 = synack_ndp_emit(&nd, p6, 0);
+    rec_ip6(o, 1, SYNACK_IPPROTO_ICMPV6, p6, (uint16_t)n6);
+    uint8_t ropts[64];
+    synack_ndp_prefix pi = {64, true, true, 600, 300, {SYNACK_AF_IP6, {0x20, 0x01, 0x0d, 0xb8}}};
+    size_t ron = synack_ndp_opt_prefix_emit(&pi, ropts);
+    ron += synack_ndp_opt_rdnss_emit(600, &peer6, 1, ropts + ron);
+    memset(&nd, 0, sizeof nd);
+    nd.type = SYNACK_ICMP6_RA;
+    nd.router_lifetime = 1800;
+    nd.has_slla = nd.has_mtu = true;
+    nd.mtu = 1400;
+    nd.opts = ropts;
+    nd.opts_len = ron;
+    n6 = synack_ndp_emit(&nd, p6, 0);
+    rec_ip6(o, 4 | 1, SYNACK_IPPROTO_ICMPV6, p6, (uint16_t)n6);
+    rec_time(o, 20);
+    uint8_t mq[28] = {SYNACK_ICMP6_MLD_QUERY, 0, 0, 0, 0x03, 0xe8};
+    mq[24] = 2;
+    mq[25] = 125;
+    rec_ip6(o, 8 | 4 | 1, SYNACK_IPPROTO_ICMPV6, mq, sizeof mq);
+    rec_time(o, 255);
+    save("stack", "ndp", o);
     free(o);
 }
 
