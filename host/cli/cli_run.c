@@ -281,7 +281,8 @@ static uint64_t next_deadline(synack_cli *c, uint64_t until)
 static void report_ipv6(synack_cli *c)
 {
     synack_ip6_addr_info a[8];
-    size_t n = c->stack != NULL ? synack_get_ipv6(c->stack, a, 8) : 0;
+    /* nothing after a link error: its line stays the last */
+    size_t n = c->stack != NULL && !c->link_down ? synack_get_ipv6(c->stack, a, 8) : 0;
     for (size_t i = 0; i < n && i < 8; i++) {
         bool dup = a[i].state == SYNACK_IP6_DUPLICATE;
         bool usable = a[i].state == SYNACK_IP6_PREFERRED || a[i].state == SYNACK_IP6_DEPRECATED;
