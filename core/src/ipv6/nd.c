@@ -204,20 +204,24 @@ void synack_nd_linklocal_ready(synack_stack *s, uint64_t now)
 
 /* ---- the neighbour cache: what NDP messages teach it ----------------------------- */
 
+/* How learn() may create an entry. */
+enum { LEARN_UPDATE, LEARN_WEAK, LEARN_ROUTER };
+
 /* 7.2.3 / 6.3.4: a neighbour spoke with its link-layer address. A new
- * entry (only when `create`) or a changed address is STALE; an entry
+ * entry (unless LEARN_UPDATE) or a changed address is STALE; an entry
  * waiting for resolution gets the address and sends what waited. An
- * unsolicited message creates an entry only in a free or itself
+ * unsolicited solicitation creates an entry only in a free or itself
  * unsolicited, unused slot (synack_neigh_add_weak), never evicting one in
- * use. */
+ * use; a router of the (bounded) Default Router List gets a full entry. */
 static void learn(synack_stack *s, uint64_t now, const synack_addr *addr,
-                  const synack_mac *mac, bool create)
+                  const synack_mac *mac, int how)
 {
     synack_neigh_entry *e = synack_neigh_find(s, addr);
     if (e == NULL) {
-        if (!create)
+        if (how == LEARN_UPDATE)
             return;
-        e = synack_neigh_add_weak(s, now, addr);
+        e = how == LEARN_ROUTER ? synack_neigh_add(s, now, addr)
+                                : synack_neigh_add_weak(s, now, addr);
         if (e == NULL) {
             synack_count_drop(s, SYNACK_DROP_ND_TABLE_FULL);
             return;
@@ -399,7 +403,8 @@ static void ra_input(synack_stack *s, uint64_t now, const synack_ip6_meta *m,
     /* RFC 4191 2.2: a lifetime of 0 carries no preference */
     router_update(s, now, &m->src, r->router_lifetime, r->preference);
     if (r->has_slla)
-        learn(s, now, &m->src, &r->slla, router_find(s, &m->src) != NULL);
+        learn(s, now, &m->src, &r->slla,
+              router_find(s, &m->src) != NULL ? LEARN_ROUTER : LEARN_UPDATE);
 
     synack_ndp_opt_iter it = synack_ndp_opts(r);
     synack_ndp_opt o;
@@ -454,7 +459,7 @@ static void ns_input(synack_stack *s, uint64_t now, const synack_ip6_meta *m,
         return;
     }
     if (!from_dad && r->has_slla)
-        learn(s, now, &m->src, &r->slla, true);
+        learn(s, now, &m->src, &r->slla, LEARN_WEAK);
     synack_ndp_repr na;
     memset(&na, 0, sizeof na);
     na.type = SYNACK_ICMP6_NA;
