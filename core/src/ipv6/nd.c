@@ -37,6 +37,8 @@
 /* 6.3.4: ReachableTime is re-randomised "at least every few hours" */
 #define RERANDOM_MS (2u * 3600u * 1000u)
 #define ND_HOP_LIMIT 255
+#define MIN_REACHABLE_MS 100u
+#define MIN_RETRANS_MS 10u
 
 static const synack_addr unspecified = {SYNACK_AF_IP6, {0}};
 
@@ -391,13 +393,16 @@ static void ra_input(synack_stack *s, uint64_t now, const synack_ip6_meta *m,
     /* 6.3.4: the parameters a router sets */
     if (r->cur_hop_limit != 0)
         s->ip6.cur_hop_limit = r->cur_hop_limit;
-    if (r->reachable_ms != 0 && r->reachable_ms != s->nd.base_reachable_ms &&
-        r->reachable_ms <= 3600000u) { /* MAX_REACHABLE_TIME */
-        s->nd.base_reachable_ms = r->reachable_ms;
+    /* floors as Linux keeps them (100 ms, 10 ms): a hostile RA of 1 ms
+     * would otherwise make every resolution give up at once */
+    uint32_t reach = r->reachable_ms < MIN_REACHABLE_MS ? MIN_REACHABLE_MS : r->reachable_ms;
+    if (r->reachable_ms != 0 && reach != s->nd.base_reachable_ms &&
+        reach <= 3600000u) { /* MAX_REACHABLE_TIME */
+        s->nd.base_reachable_ms = reach;
         rerandomise(s, now);
     }
     if (r->retrans_ms != 0)
-        s->nd.retrans_ms = r->retrans_ms;
+        s->nd.retrans_ms = r->retrans_ms < MIN_RETRANS_MS ? MIN_RETRANS_MS : r->retrans_ms;
     if (r->has_mtu && r->mtu >= SYNACK_IP6_MIN_MTU && r->mtu <= s->cfg.link.mtu)
         s->nd.link_mtu = r->mtu;
     /* RFC 4191 2.2: a lifetime of 0 carries no preference */

@@ -225,6 +225,19 @@ static void ra_prefix_and_lifetimes(void **state)
     assert_int_equal(synack_ipv6_mtu_payload(f->a), 1400 - 40);
     assert_int_equal(synack_nd_retrans_ms(f->a), 500);
     assert_true(synack_nd_reachable_ms(f->a) >= 10000 && synack_nd_reachable_ms(f->a) < 30000);
+    /* a router cannot make them absurdly small: 10 ms and 100 ms floors */
+    synack_ndp_repr tiny;
+    memset(&tiny, 0, sizeof tiny);
+    tiny.type = SYNACK_ICMP6_RA;
+    tiny.router_lifetime = 9000;
+    tiny.reachable_ms = 1;
+    tiny.retrans_ms = 1;
+    synack_addr rsrc0 = nd_a6("fe80::1"), all0 = synack_ndp_all_nodes();
+    nd_inject(f->a, f->now, all_nodes_mac, r1_mac, &rsrc0, &all0, &tiny);
+    assert_int_equal(synack_nd_retrans_ms(f->a), 10);
+    assert_true(synack_nd_reachable_ms(f->a) >= 50 && synack_nd_reachable_ms(f->a) < 150);
+    /* back to the values of the first advertisement */
+    inject_full_ra(f, 10800, 3600, 600);
     net_run_for(f, 2000); /* DAD: one probe, RetransTimer 500 ms */
     assert_int_equal(info_of(f->a, &g, buf)->state, SYNACK_IP6_PREFERRED);
     /* the global address is chosen for global destinations */
