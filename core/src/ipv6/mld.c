@@ -13,8 +13,11 @@
  *   queries changes timers, never memory.
  * - Reports go from our link-local address, or from :: while it is not
  *   yet usable (5.2.13), to ff02::16 with hop limit 1 and a Router Alert.
- * - ff02::1 is never reported (6). MLDv1 queriers are answered with MLDv2
- *   reports (the compatibility mode of section 8 is not implemented).
+ * - ff02::1 is never reported (6).
+ * - An MLDv1 query puts the host in MLDv1 compatibility mode (8.2.1) for
+ *   the Older Version Querier Present Timeout: reports are then MLDv1
+ *   Reports sent to each group, leaves are Done messages to ff02::2
+ *   (RFC 2710), each group with its own random response delay.
  */
 #include <string.h>
 
@@ -27,6 +30,8 @@
 
 #define ROBUSTNESS 2u                 /* RFC 3810 9.1 */
 #define UNSOLICITED_REPORT_MS 1000u   /* RFC 3810 9.11 */
+#define QUERY_INTERVAL_MS 125000u     /* RFC 3810 9.2 */
+#define QUERY_RESPONSE_MS 10000u      /* RFC 3810 9.3 */
 
 int synack_mld_init(synack_stack *s)
 {
@@ -56,28 +61,49 @@ bool synack_mld_listening(const synack_stack *s, const synack_addr *group)
     return e != NULL && e->state == SYNACK_MLD_MEMBER;
 }
 
-/* Send one report of n records (a no-op for none). */
-static void send_report(synack_stack *s, uint64_t now, const synack_mld_record *recs, size_t n)
+static bool v1_mode(const synack_stack *s, uint64_t now)
 {
-    if (n == 0)
-        return;
-    size_t cap;
-    uint8_t *buf = synack_ipv6_tx_buf(s, &cap);
-    if (buf == NULL || 8 + SYNACK_MLD2_RECORD_LEN * n > cap)
-        return;
-    size_t len = synack_mld_report_emit(recs, n, buf);
+    return s->mld.v1_until > now;
+}
+
+/* Send an MLD message of len bytes at the tx buffer to dst. */
+static void mld_send(synack_stack *s, uint64_t now, const synack_addr *dst, size_t len)
+{
     static const synack_addr unspecified = {SYNACK_AF_IP6, {0}};
     synack_addr ll;
     bool have = synack_nd_linklocal(s, &ll);
-    synack_addr dst = synack_mld_all_routers();
     synack_ip6_out o;
     memset(&o, 0, sizeof o);
     o.src = have ? &ll : &unspecified;
-    o.dst = &dst;
+    o.dst = dst;
     o.next = SYNACK_IPPROTO_ICMPV6;
     o.hop_limit = 1;
     o.router_alert = true;
     synack_ipv6_output(s, now, &o, len);
+}
+
+/* Send the records: one MLDv2 report, or in MLDv1 compatibility mode a
+ * Report to each group (Done to all-routers for a leave). */
+static void send_report(synack_stack *s, uint64_t now, const synack_mld_record *recs, size_t n)
+{
+    size_t cap;
+    uint8_t *buf = synack_ipv6_tx_buf(s, &cap);
+    if (n == 0 || buf == NULL || 8 + SYNACK_MLD2_RECORD_LEN * n > cap)
+        return;
+    if (v1_mode(s, now)) {
+        for (size_t i = 0; i < n; i++) {
+            bool done = recs[i].type == SYNACK_MLD_TO_INCLUDE;
+            synack_addr dst = done ? synack_ndp_all_routers() : recs[i].group;
+            buf = synack_ipv6_tx_buf(s, &cap);
+            size_t len = synack_mld1_emit(done ? SYNACK_ICMP6_MLD_DONE : SYNACK_ICMP6_MLD_REPORT,
+                                          &recs[i].group, buf);
+            mld_send(s, now, &dst, len);
+        }
+        return;
+    }
+    size_t len = synack_mld_report_emit(recs, n, buf);
+    synack_addr dst = synack_mld_all_routers();
+    mld_send(s, now, &dst, len);
 }
 
 static uint64_t jitter(synack_stack *s, uint64_t now, uint32_t max_ms)
@@ -145,6 +171,23 @@ void synack_mld_input(synack_stack *s, uint64_t now, const synack_ip6_meta *m,
     }
     if (q.v2 && q.qrv != 0)
         s->mld.robustness = q.qrv; /* 5.1.8: the querier's robustness */
+    if (!q.v2) {
+        /* 8.2.1: an MLDv1 querier; pending MLDv2 answers are dropped and
+         * each group answers on its own timer (RFC 2710 4) */
+        s->mld.v1_until = now + (uint64_t)s->mld.robustness * QUERY_INTERVAL_MS +
+                          QUERY_RESPONSE_MS;
+        s->mld.general_at = 0;
+        for (int k = 0; k < SYNACK_MLD_MAX_GROUPS; k++) {
+            synack_mld_group *e = &s->mld.g[k];
+            if (e->state != SYNACK_MLD_MEMBER ||
+                (!synack_ip6_is_unspecified(&q.group) && !synack_addr_same(&e->group, &q.group)))
+                continue;
+            uint64_t t = jitter(s, now, q.max_resp_ms);
+            if (e->resp_at == 0 || e->resp_at > t)
+                e->resp_at = t;
+        }
+        return;
+    }
     uint64_t at = jitter(s, now, q.max_resp_ms);
     if (synack_ip6_is_unspecified(&q.group)) {
         /* 6.2 rule 1: an earlier pending answer already covers it */

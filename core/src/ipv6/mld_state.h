@@ -32,6 +32,8 @@ typedef struct synack_mld {
     uint64_t general_at; /* answer to a general query; 0: none */
     uint8_t robustness;  /* [Robustness Variable], 2 (RFC 3810 9.1) or a
                             querier's QRV */
+    uint64_t v1_until;   /* Older Version Querier Present (RFC 3810 8.2.1):
+                            MLDv1 compatibility mode until then; 0: none */
 } synack_mld;
 
 #endif

@@ -95,6 +95,14 @@ size_t synack_mld_report_emit(const synack_mld_record *recs, size_t n, uint8_t *
     return 8 + SYNACK_MLD2_RECORD_LEN * n;
 }
 
+size_t synack_mld1_emit(uint8_t type, const synack_addr *group, uint8_t *buf)
+{
+    memset(buf, 0, SYNACK_MLD1_LEN);
+    buf[0] = type;
+    memcpy(buf + 8, group->b, 16);
+    return SYNACK_MLD1_LEN;
+}
+
 size_t synack_mld_packet_emit(const synack_addr *src, const synack_mld_record *recs,
                               size_t n, uint8_t *buf)
 {

@@ -251,6 +251,10 @@ static inline size_t synack_mld_packet_len(size_t n)
 size_t synack_mld_packet_emit(const synack_addr *src, const synack_mld_record *recs,
                               size_t n, uint8_t *buf);
 
+/* Write an MLDv1 Report (131) or Done (132) for group (RFC 2710 3: 24
+ * bytes, zero checksum for the IPv6 output to fill). Returns 24. */
+size_t synack_mld1_emit(uint8_t type, const synack_addr *group, uint8_t *buf);
+
 /* Decode RFC 3810's floating-point codes (5.1.3 and 5.1.9). */
 uint32_t synack_mld_max_resp_ms(uint16_t code);
 uint32_t synack_mld_qqi_s(uint8_t code);

@@ -2,7 +2,8 @@
  * MLDv2 (RFC 3810) on virtual time: state-change reports when addresses
  * come and go (joins and leaves, Robustness retransmissions), answers to
  * general and group-specific queries within the Maximum Response Delay,
- * bounded under a flood of queries, and query validation.
+ * bounded under a flood of queries, query validation, and MLDv1
+ * compatibility mode (RFC 3810 8.2.1) while an MLDv1 querier is present.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -151,12 +152,6 @@ static void answers_queries(void **state)
     assert_int_equal(records(&m, r, 8), 1);
     assert_true(synack_addr_equal(&r[0].group, &g2));
 
-    /* an MLDv1 query (24 bytes) is answered too (with an MLDv2 report) */
-    net_capture_clear(c);
-    inject_query(f, "fe80::99", 1, NULL, 300, true);
-    net_run_for(f, 400);
-    assert_int_equal(nd_count(c, 0, SYNACK_ICMP6_MLD2_REPORT), 1);
-
     /* not from a link-local address, or forwarded: refused */
     net_capture_clear(c);
     uint64_t bad = synack_drops(f->a, SYNACK_DROP_MLD_MALFORMED);
@@ -169,11 +164,68 @@ static void answers_queries(void **state)
     assert_int_equal(net_fixture_free(f), 0);
 }
 
+/* RFC 3810 8.2.1: an MLDv1 querier puts the host in MLDv1 mode for the
+ * Older Version Querier Present Timeout (2 x 125 s + 10 s). */
+static void mldv1_compatibility(void **state)
+{
+    (void)state;
+    net_fixture_opts o = nd_opts(true, false);
+    net_fixture *f = net_fixture_new(&o);
+    synack_addr x = nd_a6("2001:db8::abcd:1234");
+    assert_int_equal(synack_add_ipv6(f->a, f->now, &x, 64), 0);
+    net_run_for(f, 5000);
+    net_capture *c = net_capture_attach(f);
+    synack_addr ll;
+    assert_true(nd_addr(f->a, SYNACK_IP6_ORIGIN_LINKLOCAL, SYNACK_IP6_PREFERRED, &ll));
+    synack_addr g1 = synack_ip6_solicited_node(&ll), g2 = synack_ip6_solicited_node(&x);
+    uint64_t t0 = f->now;
+    inject_query(f, "fe80::99", 1, NULL, 1000, true);
+    net_run_for(f, 1100);
+    /* one MLDv1 Report per group, each to its group, no MLDv2 report */
+    assert_int_equal(nd_count(c, 0, SYNACK_ICMP6_MLD2_REPORT), 0);
+    assert_int_equal(nd_count(c, 0, SYNACK_ICMP6_MLD_REPORT), 2);
+    bool seen1 = false, seen2 = false;
+    for (size_t k = 0; k < 2; k++) {
+        nd_seen m;
+        assert_true(nd_find(c, 0, SYNACK_ICMP6_MLD_REPORT, k, &m));
+        assert_int_equal(m.len, 24);
+        assert_int_equal(m.ip.hop_limit, 1);
+        assert_true(m.router_alert);
+        assert_true(m.frame->t > t0 && m.frame->t <= t0 + 1000);
+        synack_addr g = {SYNACK_AF_IP6, {0}};
+        memcpy(g.b, m.msg + 8, 16);
+        assert_true(synack_addr_equal(&m.ip.dst, &g));
+        seen1 |= synack_addr_equal(&g, &g1);
+        seen2 |= synack_addr_equal(&g, &g2);
+    }
+    assert_true(seen1 && seen2);
+    /* a leave in MLDv1 mode: Done to ff02::2 */
+    net_capture_clear(c);
+    assert_int_equal(synack_del_ipv6(f->a, f->now, &x), 0);
+    net_run_for(f, 2000);
+    assert_true(nd_count(c, 0, SYNACK_ICMP6_MLD_DONE) >= 1);
+    nd_seen d;
+    assert_true(nd_find(c, 0, SYNACK_ICMP6_MLD_DONE, 0, &d));
+    synack_addr allr = synack_ndp_all_routers();
+    assert_true(synack_addr_equal(&d.ip.dst, &allr));
+    assert_int_equal(nd_count(c, 0, SYNACK_ICMP6_MLD2_REPORT), 0);
+    /* the timeout passes with no MLDv1 query: MLDv2 again */
+    net_run_for(f, t0 + 260000u + 1 - f->now);
+    net_capture_clear(c);
+    assert_int_equal(synack_add_ipv6(f->a, f->now, &x, 64), 0);
+    net_run_for(f, 2000);
+    assert_int_equal(nd_count(c, 0, SYNACK_ICMP6_MLD_REPORT), 0);
+    assert_int_equal(nd_count(c, 0, SYNACK_ICMP6_MLD2_REPORT), 2);
+    free(c);
+    assert_int_equal(net_fixture_free(f), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(join_and_leave),
         cmocka_unit_test(answers_queries),
+        cmocka_unit_test(mldv1_compatibility),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
