@@ -107,7 +107,7 @@ int synack_cli_resolve(synack_cli *c, const char *host, synack_addr *out)
         if (synack_cli_step(c, until, false) < 0)
             return 1;
     }
-    if (q == SYNACK_ERR_UNREACHABLE && synack_get_dns(c->stack) == 0) {
+    if (q == SYNACK_ERR_UNREACHABLE && synack_get_resolver(c->stack, NULL) != 0) {
         synack_cli_msg(c, "%s: no DNS server (give --dns, use DHCP or a router's RDNSS)", what);
         return 1;
     }

@@ -48,6 +48,7 @@ typedef struct synack_cli {
     synack_cli_txq txq;     /* stream links: bytes the link did not take */
     synack_addr v6_told[8]; /* IPv6 addresses already reported */
     uint8_t v6_told_n;
+    synack_addr dns6_told;  /* the IPv6 resolver last reported */
 } synack_cli;
 
 /* The platform's monotonic clock (ms). */

@@ -104,5 +104,6 @@ in_ns 40 "$SYNACK" --tap tap0 --ip "$SYNACK_IP/24" ping ndp.test -c 1 >"$WORK/p3
 rc=$?
 sed 's/^/       /' "$WORK/p3.err"
 check "ping ndp.test through the RDNSS resolver: exit 0" [ "$rc" -eq 0 ]
+check "synack reported the advertised resolver" grep -q "ipv6: dns $KERNEL_G6 (router advertisement)" "$WORK/p3.err"
 check "the name resolved to $KERNEL_IP" grep -q "PING ndp.test ($KERNEL_IP)" "$WORK/p3.out"
 finish

@@ -828,6 +828,13 @@ void synack_set_dns(synack_stack *s, synack_ip4 server);
 synack_ip4 synack_get_dns(const synack_stack *s);
 
 /*
+ * The resolver synack_dns_query uses with server NULL, of either family
+ * (static, DHCP, or an IPv6 router advertisement's RDNSS option, in that
+ * order). Returns 0 and *out, or SYNACK_ERR_NOTFOUND when there is none.
+ */
+int synack_get_resolver(const synack_stack *s, synack_addr *out);
+
+/*
  * Retransmission schedule of DNS queries: the first answer is awaited
  * `first_ms` (default 1000), each retry doubles it, and the query gives up
  * after `tries` transmissions (default 3: 1 s, 2 s, 4 s). 0 keeps a value.

@@ -301,6 +301,10 @@ static void rdnss_into_dns_client(void **state)
     assert_non_null(d);
     synack_addr first = nd_a6("2001:db8::53");
     assert_true(synack_addr_equal(d, &first)); /* the option's first */
+    synack_addr pub;
+    assert_int_equal(synack_get_resolver(f->a, &pub), 0); /* the public view */
+    assert_true(synack_addr_equal(&pub, &first));
+    assert_int_equal(synack_get_dns(f->a), 0); /* not an IPv4 one */
     net_run_for(f, 2000);
     /* a query with no server named goes to it, over IPv6 */
     net_capture *c = net_capture_attach(f);
@@ -344,6 +348,7 @@ static void rdnss_into_dns_client(void **state)
     /* and its lifetime (600 s) ends it */
     net_run_for(f, t0 + 600000u + 1 - f->now);
     assert_null(synack_dns_server(f->a));
+    assert_int_equal(synack_get_resolver(f->a, &pub), SYNACK_ERR_NOTFOUND);
     free(c);
     assert_int_equal(net_fixture_free(f), 0);
 }
