@@ -134,6 +134,15 @@ MUTATIONS = [
     ("tcp buffer budget", "core/src/tcp/tcp_mem.c",
      "if (size == 0 || p->mem_used + size > s->cfg.tcp.mem_max)",
      "if (size == 0)", "test_tcp_mem", None),
+    ("ndp option past the message", "core/src/wire/ndp_packet.c",
+     "        if (bytes > n - off)\n            return SYNACK_WIRE_BAD_OPTION;",
+     "", "test_wire_ndp", None),
+    ("ndp hop limit 255 (off-link senders)", "core/src/ipv6/nd.c",
+     "if (m->hop_limit != ND_HOP_LIMIT || synack_ndp_parse",
+     "if (synack_ndp_parse", "test_nd", None),
+    ("ndp ns flood evicting neighbours in use", "core/src/ipv6/nd.c",
+     ": synack_neigh_add_weak(s, now, addr);", ": synack_neigh_add(s, now, addr);",
+     "test_nd", None),
 ]
 
 

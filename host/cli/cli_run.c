@@ -275,6 +275,45 @@ static uint64_t next_deadline(synack_cli *c, uint64_t until)
     return d;
 }
 
+/* Addresses the stack configured itself (link-local, SLAAC from a
+ * router's advertisement) once usable, and any that DAD found in use:
+ * one line each, so the user (and a test) learns them. */
+static void report_ipv6(synack_cli *c)
+{
+    synack_ip6_addr_info a[8];
+    /* nothing after a link error: its line stays the last */
+    size_t n = c->stack != NULL && !c->link_down ? synack_get_ipv6(c->stack, a, 8) : 0;
+    for (size_t i = 0; i < n && i < 8; i++) {
+        bool dup = a[i].state == SYNACK_IP6_DUPLICATE;
+        bool usable = a[i].state == SYNACK_IP6_PREFERRED || a[i].state == SYNACK_IP6_DEPRECATED;
+        /* a static address is the user's own (setup reports its DAD) */
+        if ((!dup && !usable) || a[i].origin == SYNACK_IP6_ORIGIN_STATIC)
+            continue;
+        bool told = false;
+        for (uint8_t k = 0; k < c->v6_told_n && !told; k++)
+            told = synack_addr_equal(&c->v6_told[k], &a[i].addr);
+        if (told || c->v6_told_n == 8)
+            continue;
+        c->v6_told[c->v6_told_n++] = a[i].addr;
+        char t[SYNACK_ADDR_STRLEN];
+        synack_addr_format(&a[i].addr, t);
+        if (dup)
+            synack_cli_msg(c, "ipv6: %s: duplicate address (DAD), not used", t);
+        else
+            synack_cli_msg(c, "ipv6: %s/%u (%s)", t, (unsigned)a[i].prefix_len,
+                           a[i].origin == SYNACK_IP6_ORIGIN_SLAAC ? "slaac" : "link-local");
+    }
+    /* an IPv6 resolver can only come from a router's RDNSS option */
+    synack_addr r;
+    if (n > 0 && synack_get_resolver(c->stack, &r) == 0 && r.family == SYNACK_AF_IP6 &&
+        !synack_addr_equal(&r, &c->dns6_told)) {
+        c->dns6_told = r;
+        char t[SYNACK_ADDR_STRLEN];
+        synack_addr_format(&r, t);
+        synack_cli_msg(c, "ipv6: dns %s (router advertisement)", t);
+    }
+}
+
 int synack_cli_step(synack_cli *c, uint64_t until, bool want_stdin)
 {
     if (c->link_down)
@@ -303,6 +342,7 @@ int synack_cli_step(synack_cli *c, uint64_t until, bool want_stdin)
      * frames it brought before its end are in the stack, and the command
      * gets a turn to take them. The next call returns -1. */
     run_timers(c, now);
+    report_ipv6(c);
     return ((unsigned)ready & SYNACK_CLI_READY_STDIN) ? (int)SYNACK_CLI_READY_STDIN
                                                       : 0;
 }
@@ -467,6 +507,8 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
     p->entropy(p->ctx, (uint8_t *)&cfg.seed, sizeof cfg.seed);
     if (o->syn_retries != 0)
         cfg.tcp.syn_retries = o->syn_retries;
+    if (o->ip6_off)
+        cfg.ipv6.enable = false;
     if (o->trace) {
         cfg.trace = synack_cli_trace_print;
         cfg.trace_ctx = c;
@@ -487,6 +529,19 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
     }
     if (o->has_dns)
         synack_set_dns(c->stack, o->dns);
+    if (o->has_ip6) {
+        rc = synack_add_ipv6(c->stack, now, &o->ip6, o->ip6_len);
+        if (rc != 0) {
+            synack_cli_msg(c, "--ip6: %s", synack_strerror(rc));
+            return SYNACK_CLI_EXIT_USAGE;
+        }
+    }
+    if (o->has_gw6 && (rc = synack_set_gateway6(c->stack, now, &o->gw6)) != 0) {
+        synack_cli_msg(c, "--gw6: %s", synack_strerror(rc));
+        return SYNACK_CLI_EXIT_USAGE;
+    }
+    if (o->has_ip6 && !o->static_ip)
+        return 0; /* IPv6 only: no DHCP */
     if (o->static_ip) {
         rc = synack_set_ipv4(c->stack, now, o->ip, o->prefix_len,
                              o->has_gw ? o->gw : 0);

@@ -65,6 +65,16 @@ synack_ip4 synack_get_dns(const synack_stack *s)
     return synack_addr_to_ip4(synack_dns_server(s));
 }
 
+int synack_get_resolver(const synack_stack *s, synack_addr *out)
+{
+    const synack_addr *a = synack_dns_server(s);
+    if (a == NULL)
+        return SYNACK_ERR_NOTFOUND;
+    if (out != NULL)
+        *out = *a;
+    return SYNACK_OK;
+}
+
 void synack_dns_set_timeouts(synack_stack *s, uint32_t first, uint32_t tries)
 {
     if (first != 0)

@@ -90,6 +90,8 @@ static void ack_advance(synack_stack *s, uint64_t now, synack_tcb *t,
     if (t->snd.len == 0)
         synack_tcb_snd_drained(s, t);
     t->snd_una = ack;
+    if (t->raddr.family == SYNACK_AF_IP6)
+        synack_ip_confirm(s, now, &t->raddr); /* forward progress, RFC 4861 7.3.1 */
     if (synack_seq_lt(t->snd_nxt, ack))
         t->snd_nxt = ack;
     if (synack_seq_lt(t->high_rxt, ack))
