@@ -246,7 +246,17 @@ synack_br_slirp *synack_br_slirp_open(const synack_br_options *o,
     cfg.vnetwork = in4(net->net);
     cfg.vnetmask = in4(net->mask);
     cfg.vhost = in4(net->host);
-    cfg.in6_enabled = false;
+    /* IPv6 (libslirp 4.7): router advertisements of the prefix (SLAAC,
+     * with slirp's DNS in an RDNSS option), NAT of TCP and UDP, and the
+     * host's ::1 behind every address of the prefix; the allow-list keeps
+     * guests to the host address and the allowed destinations. */
+    cfg.in6_enabled = net->ip6;
+    if (net->ip6) {
+        memcpy(&cfg.vprefix_addr6, net->prefix6, 16);
+        cfg.vprefix_len = net->prefix6_len;
+        memcpy(&cfg.vhost6, net->host6, 16);
+        memcpy(&cfg.vnameserver6, net->dns6, 16);
+    }
     cfg.vhostname = "synack-bridge";
     cfg.vdhcp_start = in4(net->dhcp_start);
     cfg.vnameserver = in4(net->dns);

@@ -42,6 +42,7 @@ typedef struct synack_br_options {
     bool slirp_dhcp; /* --slirp-dhcp: slirp's own DHCP server, not the bridge's */
     size_t allow_count;
     synack_br_allow allow[SYNACK_BR_MAX_ALLOW];
+    synack_br_slirp_net net; /* slirp's network: the default, --ip6-prefix, --no-ip6 */
     size_t forward_count;
     synack_br_forward forward[SYNACK_BR_MAX_FORWARD];
     uint32_t max_clients;
@@ -68,7 +69,8 @@ typedef struct synack_br_options {
     char listen_buf[256];
 } synack_br_options;
 
-/* The slirp network: 10.0.2.0/24, host .2, DNS .3, DHCP from .15. */
+/* The slirp network: 10.0.2.0/24, host .2, DNS .3, DHCP from .15;
+ * IPv6 fd00:5ac::/64, host ::2, DNS ::3. */
 extern const synack_br_slirp_net synack_br_default_net;
 
 /*

@@ -171,8 +171,12 @@ static void test_malformed_closes(void **state)
     n = build_raw(fx->f, MAC_A, MAC_B, SYNACK_ETHERTYPE_ARP, 20);
     assert_int_equal(in(fx, 1, n), SYNACK_BR_KEEP);
     assert_int_equal(fx->ports[1].stats.drop_invalid, 3);
-    /* IPv6 and other EtherTypes are not switched. */
+    /* An IPv6 header that does not parse (version 0) is dropped as invalid... */
     n = build_raw(fx->f, MAC_A, MAC_B, 0x86dd, 80);
+    assert_int_equal(in(fx, 1, n), SYNACK_BR_KEEP);
+    assert_int_equal(fx->ports[1].stats.drop_invalid, 4);
+    /* ... and other EtherTypes (LLDP here) are not switched. */
+    n = build_raw(fx->f, MAC_A, MAC_B, 0x88cc, 80);
     assert_int_equal(in(fx, 1, n), SYNACK_BR_KEEP);
     assert_int_equal(fx->ports[1].stats.drop_policy, 1);
     assert_int_equal(fx->rec.count, 0);
