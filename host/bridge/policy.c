@@ -151,8 +151,12 @@ static synack_br_decision check_ip6(const synack_br_allowlist *a,
     }
     if (!service && (synack_br_ip6_is_link_local(dst) ||
                      synack_br_ip6_prefix_match(dst, net->prefix6, net->prefix6_len) ||
-                     synack_br_ip6_is_unspecified(dst)))
-        return SYNACK_BR_DENY; /* another guest, or an address slirp maps to ::1 */
+                     synack_br_ip6_is_unspecified(dst))) {
+        /* another guest, or an address slirp maps to ::1: a SYN is refused */
+        bool syn = f->proto == SYNACK_IPPROTO_TCP && f->has_tcp &&
+                   (f->tcp_flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK)) == SYNACK_TCP_SYN;
+        return syn ? SYNACK_BR_DENY_RST : SYNACK_BR_DENY;
+    }
     switch (f->proto) {
     case SYNACK_IPPROTO_TCP: {
         if (!f->has_tcp)
@@ -160,8 +164,6 @@ static synack_br_decision check_ip6(const synack_br_allowlist *a,
         bool opens = (f->tcp_flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK)) == SYNACK_TCP_SYN;
         if (!opens)
             return SYNACK_BR_PASS; /* slirp resets segments of unknown connections */
-        if (synack_br_ip6_is_link_local(dst))
-            return SYNACK_BR_DENY_RST; /* slirp would connect to a link-local host address */
         if (memcmp(dst, net->dns6, 16) == 0 && f->dport == SYNACK_DNS_PORT)
             return SYNACK_BR_PASS;
         return synack_br_allowed6(a, net, dst, f->dport) ? SYNACK_BR_PASS : SYNACK_BR_DENY_RST;
