@@ -52,7 +52,7 @@ static const char usage_text[] =
     "                           connection, freed when it leaves)\n"
     "  --forward [tcp:|udp:][HOSTADDR:]HOSTPORT:GUESTIP:GUESTPORT\n"
     "                           slirp: forward a host port to a guest (repeatable;\n"
-    "                           HOSTADDR default 127.0.0.1)\n"
+    "                           HOSTADDR default 127.0.0.1; IPv6 in [brackets])\n"
     "  --offload                grant clients that ask (HELLO, EtherType 0x88B5)\n"
     "                           TCP super-frames up to 64 KB both ways (TAP: GSO\n"
     "                           and TSO); cut for everyone else (off by default)\n"
@@ -238,7 +238,47 @@ static int parse_allow(synack_br_options *o, const char *arg, char *err,
     return 0;
 }
 
-/* [tcp:|udp:][HOSTADDR:]HOSTPORT:GUESTIP:GUESTPORT */
+/* Split s at the colons outside brackets into at most max parts (brackets
+ * kept); returns the count, or -1 for too many parts or a stray bracket. */
+static int split_colons(char *s, char **part, int max)
+{
+    int n = 0, depth = 0;
+    part[n++] = s;
+    for (char *p = s; *p; p++) {
+        if (*p == '[')
+            depth++;
+        else if (*p == ']')
+            depth--;
+        else if (*p == ':' && depth == 0) {
+            if (n == max)
+                return -1;
+            *p = '\0';
+            part[n++] = p + 1;
+        }
+        if (depth < 0 || depth > 1)
+            return -1;
+    }
+    return depth == 0 ? n : -1;
+}
+
+/* "A.B.C.D" into *v4, or "[IPv6]" into v6 with *is6 set. */
+static bool parse_fwd_addr(char *s, uint32_t *v4, uint8_t v6[16], bool *is6)
+{
+    size_t n = strlen(s);
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+        s[n - 1] = '\0';
+        *is6 = true;
+        return inet_pton(AF_INET6, s + 1, v6) == 1;
+    }
+    *is6 = false;
+    synack_ip4 ip;
+    if (synack_ip4_parse_text(s, &ip) != 0)
+        return false;
+    *v4 = ip;
+    return true;
+}
+
+/* [tcp:|udp:][HOSTADDR:]HOSTPORT:GUESTIP:GUESTPORT, IPv6 addresses in brackets */
 static int parse_forward(synack_br_options *o, const char *arg, char *err,
                          size_t errlen)
 {
@@ -255,26 +295,22 @@ static int parse_forward(synack_br_options *o, const char *arg, char *err,
         fw->udp = true;
         arg += 4;
     }
-    char buf[128];
+    char buf[160];
     if (strlen(arg) >= sizeof(buf))
         return fail(err, errlen, "--forward: too long", arg);
     strcpy(buf, arg);
     char *part[5];
-    int n = 0;
-    for (char *p = buf, *tok; n < 5 && (tok = strsep(&p, ":")) != NULL;)
-        part[n++] = tok;
+    int n = split_colons(buf, part, 5);
     if (n != 3 && n != 4)
         return fail(err, errlen, "--forward: expected HOSTPORT:GUESTIP:GUESTPORT", arg);
     int i = 0;
     if (n == 4) {
-        synack_ip4 h;
-        if (synack_ip4_parse_text(part[0], &h) != 0)
+        if (!parse_fwd_addr(part[0], &fw->host_addr, fw->host6, &fw->host_is6))
             return fail(err, errlen, "--forward: bad host address", arg);
-        fw->host_addr = h;
         i = 1;
     }
     if (!parse_port(part[i], &fw->host_port) ||
-        synack_ip4_parse_text(part[i + 1], &fw->guest_ip) != 0 ||
+        !parse_fwd_addr(part[i + 1], &fw->guest_ip, fw->guest6, &fw->guest_is6) ||
         !parse_port(part[i + 2], &fw->guest_port))
         return fail(err, errlen, "--forward: bad port or guest address", arg);
     o->forward_count++;

@@ -19,13 +19,16 @@
 #define SYNACK_BR_MAX_CLIENTS_LIMIT 1024
 #define SYNACK_BR_MAX_TRUSTED 16
 
-/* One --forward: a host port that slirp forwards to a guest. */
+/* One --forward: a host port that slirp forwards to a guest. Either side
+ * may be IPv6 ([ADDR] on the command line): then host6/guest6 hold it. */
 typedef struct synack_br_forward {
     bool udp;
     uint32_t host_addr; /* host order; default 127.0.0.1 */
     uint16_t host_port;
     uint32_t guest_ip;
     uint16_t guest_port;
+    bool host_is6, guest_is6;
+    uint8_t host6[16], guest6[16];
 } synack_br_forward;
 
 typedef struct synack_br_options {

@@ -108,7 +108,9 @@ udp_no.bind(("::1", 0))
 udp_no.settimeout(1)
 U_OK, U_NO = udp_ok.getsockname()[1], udp_no.getsockname()[1]
 
-b = Bridge("--slirp", "--allow", "[::1]:%d" % srv.port, "--allow", "localhost:%d" % U_OK)
+FWD = free_port()
+b = Bridge("--slirp", "--allow", "[::1]:%d" % srv.port, "--allow", "localhost:%d" % U_OK,
+           "--forward", "tcp:[::1]:%d:[fd00:5ac::a1]:80" % FWD)
 try:
     me, ll, glob = mac(1), "fe80::a1", "fd00:5ac::a1"
     c = Client(b.port)
@@ -177,6 +179,21 @@ try:
         t.check("other UDP does not", False)
     except socket.timeout:
         t.check("other UDP does not", True)
+
+    # --forward from the host's [::1]:FWD to the guest's [fd00:5ac::a1]:80
+    hc = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    hc.setblocking(False)
+    hc.connect_ex(("::1", FWD))
+    r = c.recv_match(lambda e: e.haslayer(TCP) and e[TCP].dport == 80 and e[TCP].flags == "S", 5)
+    t.check("--forward [::1]:PORT reaches the guest's [fd00:5ac::a1]:80 (a SYN from slirp)",
+            r is not None and r[IPv6].dst == glob, r and r.summary())
+    if r is not None:
+        c.send(Ether(src=me, dst=gw) / IPv6(src=glob, dst=r[IPv6].src) /
+               TCP(sport=80, dport=r[TCP].sport, flags="SA", seq=9000, ack=r[TCP].seq + 1, window=65535))
+        a = c.recv_match(lambda e: e.haslayer(TCP) and e[TCP].sport == r[TCP].sport and e[TCP].dport == 80
+                         and "A" in str(e[TCP].flags) and e[TCP].ack == 9001, 5)
+        t.check("the guest's SYN-ACK passes the allow-list (slirp ACKs it)", a is not None, a and a.summary())
+    hc.close()
 
     ports, _ = b.stats()
     p1 = ports[1]

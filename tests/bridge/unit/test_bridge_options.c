@@ -120,6 +120,25 @@ static void test_allow_ip6_and_prefixes(void **state)
     assert_int_equal(parse("--listen 1 --slirp --ip6-prefix fd00::"), -1);   /* no length */
     assert_int_equal(parse("--listen 1 --tap t0 --no-ip6"), -1);           /* slirp only */
     assert_int_equal(parse("--listen 1 --slirp --no-ip6 --ip6-prefix fd00::/64"), -1);
+
+    /* --forward with IPv6 on either side */
+    static const uint8_t loop6[16] = {[15] = 1};
+    static const uint8_t guest6[16] = {0xfd, 0, 5, 0xac, [15] = 0xa1};
+    assert_int_equal(parse("--listen 1 --slirp --forward tcp:[::1]:8080:[fd00:5ac::a1]:80 "
+                           "--forward udp:9090:[fd00:5ac::a1]:53 --forward 127.0.0.1:7070:10.0.2.15:7"), 0);
+    assert_int_equal(o.forward_count, 3);
+    assert_true(o.forward[0].host_is6 && o.forward[0].guest_is6);
+    assert_memory_equal(o.forward[0].host6, loop6, 16);
+    assert_memory_equal(o.forward[0].guest6, guest6, 16);
+    assert_int_equal(o.forward[0].host_port, 8080);
+    assert_int_equal(o.forward[0].guest_port, 80);
+    assert_true(o.forward[1].udp && !o.forward[1].host_is6 && o.forward[1].guest_is6);
+    assert_int_equal(o.forward[1].host_addr, SYNACK_IP4(127, 0, 0, 1));
+    assert_false(o.forward[2].host_is6 || o.forward[2].guest_is6);
+    assert_int_equal(o.forward[2].guest_ip, SYNACK_IP4(10, 0, 2, 15));
+    assert_int_equal(parse("--listen 1 --slirp --forward [::1:8080:[fd00::1]:80"), -1);
+    assert_int_equal(parse("--listen 1 --slirp --forward 8080:[fd00::zz]:80"), -1);
+    assert_int_equal(parse("--listen 1 --slirp --forward 8080:fd00::1:80"), -1);
 }
 
 static void test_slirp_allow_forward(void **state)
