@@ -108,14 +108,14 @@ if (!addrLen) fail('SJ_ADDR_LEN not found in the glue');
 const ADDR_LEN = Number(addrLen[1]);
 
 /* Lower-case names by value of an enum whose members are PREFIX + NAME, 0..N-1. */
-function names(members, prefix) {
+function enumNames(members, prefix) {
   const list = [];
   for (const [suffix, value] of Object.entries(byPrefix(members, prefix))) list[value] = suffix.toLowerCase();
   if (list.some((n) => n === undefined)) fail(`${prefix}*: values are not 0..N-1`);
   return list;
 }
-const IP6_STATES = names(enumMembers(h, 'synack_ip6_addr_state'), 'SYNACK_IP6_');
-const IP6_ORIGINS = names(enumMembers(h, 'synack_ip6_origin'), 'SYNACK_IP6_ORIGIN_')
+const IP6_STATES = enumNames(enumMembers(h, 'synack_ip6_addr_state'), 'SYNACK_IP6_');
+const IP6_ORIGINS = enumNames(enumMembers(h, 'synack_ip6_origin'), 'SYNACK_IP6_ORIGIN_')
   .map((n) => (n === 'linklocal' ? 'link-local' : n));
 
 const freeze = (o) => `Object.freeze(${JSON.stringify(o)})`;

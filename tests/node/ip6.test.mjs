@@ -1,10 +1,11 @@
 // IPv6 in the JavaScript API: two stacks on a PairLink with static IPv6
-// addresses only (ip: false): duplicate address detection before
-// createStack resolves, the addresses exposed with their state, TCP (1 MB
-// each way with SHA-256, addresses of both ends, '[v6]:port' strings), UDP
-// echo with the peer's IPv6 address, ping, a refused connection, a
-// duplicate address, and bad input. Also the literal parser (RFC 4291 in,
-// RFC 5952 out) through lookup().
+// addresses only (ip: false), over Ethernet (NDP: duplicate address
+// detection before createStack resolves, neighbor solicitations) and over
+// the IP medium: the addresses exposed with their state, TCP (1 MB each
+// way with SHA-256, addresses of both ends, '[v6]:port' strings), UDP echo
+// with the peer's IPv6 address, ping, a refused connection; a duplicate
+// address; bad input. Also the literal parser (RFC 4291 in, RFC 5952 out)
+// through lookup().
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
@@ -13,8 +14,9 @@ import { pseudoRandomChunks, readAll, synack, writeAll } from './helpers.mjs';
 const A = 'fd00:5ac::a';
 const B = 'fd00:5ac::b';
 
-async function twoStacks6(linkOptions = {}) {
+async function twoStacks6(medium, linkOptions = {}) {
   const [a, b] = synack.PairLink.pair({ seed: 7, ...linkOptions });
+  a.medium = b.medium = medium;
   const [client, server] = await Promise.all([
     synack.createStack({ link: a, ip: false, ip6: `${A}/64`, seed: 1 }),
     synack.createStack({ link: b, ip: false, ip6: `${B}/64`, seed: 2 }),
@@ -22,8 +24,9 @@ async function twoStacks6(linkOptions = {}) {
   return { client, server, a, b, close() { client.close(); server.close(); } };
 }
 
-test('IPv6: static addresses pass DAD and are exposed with their state', async () => {
-  const net = await twoStacks6();
+for (const medium of ['ethernet', 'ip']) {
+test(`IPv6 (${medium}): static addresses are exposed with their state`, async () => {
+  const net = await twoStacks6(medium);
   try {
     assert.equal(net.client.address, null, 'ip: false: no IPv4');
     assert.equal(net.client.address6, A);
@@ -38,8 +41,8 @@ test('IPv6: static addresses pass DAD and are exposed with their state', async (
   }
 });
 
-test('IPv6: TCP 1 MB each way, addresses of both ends', async () => {
-  const net = await twoStacks6({ delay: 2 });
+test(`IPv6 (${medium}): TCP 1 MB each way, addresses of both ends`, async () => {
+  const net = await twoStacks6(medium, { delay: 2 });
   try {
     const server = net.server.listen({ port: 7 });
     let peer = null;
@@ -69,8 +72,8 @@ test('IPv6: TCP 1 MB each way, addresses of both ends', async () => {
   }
 });
 
-test('IPv6: UDP echo, ping, refused', async () => {
-  const net = await twoStacks6();
+test(`IPv6 (${medium}): UDP echo, ping, refused`, async () => {
+  const net = await twoStacks6(medium);
   try {
     const echo = net.server.udp({ port: 7 });
     (async () => { for await (const m of echo) await echo.send(m.address, m.port, m.data); })();
@@ -91,8 +94,9 @@ test('IPv6: UDP echo, ping, refused', async () => {
     net.close();
   }
 });
+}
 
-test('IPv6: a duplicate static address is refused', async () => {
+test('IPv6: a duplicate static address is refused (DAD)', async () => {
   const [a, b] = synack.PairLink.pair({ seed: 3 });
   const first = await synack.createStack({ link: a, ip: false, ip6: `${A}/64`, seed: 1 });
   try {

@@ -13,7 +13,8 @@
  */
 import { SynackError } from './errors.mjs';
 import { registerCore, unregisterCore } from './loader.mjs';
-import { ADDR_LEN, formatAddr, monotonicMs } from './util.mjs';
+import { ADDR_LEN } from './constants.mjs';
+import { formatAddr, monotonicMs } from './util.mjs';
 
 /** Largest payload chunk moved per call (bytes). */
 export const CHUNK = 65536;

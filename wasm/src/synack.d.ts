@@ -426,6 +426,7 @@ export interface Counters {
   ip_in: number; ip_out: number; ip_frags_out: number; ip_reassembled: number;
   tcp_segs_in: number; tcp_segs_out: number; tcp_rexmit_segs: number; tcp_rexmit_bytes: number;
   tcp_challenge_acks: number; tcp_syn_cookies_sent: number; drops_total: number;
+  ip6_in: number; ip6_out: number; ip6_frags_out: number; ip6_reassembled: number;
   /** Non-zero drop counts by 'layer/reason'. */
   drops: Record<string, number>;
 }

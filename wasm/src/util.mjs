@@ -69,8 +69,8 @@ export function formatIp6(b) {
   return best < 0 ? hex(g) : `${hex(g.slice(0, best))}::${hex(g.slice(best + len))}`;
 }
 
-/* The glue's address: the family (AF), then 16 bytes (IPv4 in the first 4). */
-export { ADDR_LEN };
+/* The glue's address: ADDR_LEN bytes, the family (AF), then 16 bytes
+ * (IPv4 in the first 4). */
 
 /** Parse an IPv4 or IPv6 literal (IPv6 also in brackets) into glue bytes; null when not one. */
 export function parseAddr(text) {
