@@ -15,6 +15,7 @@
 #include "offload.h"
 #include "wire/wire.h"
 #include "wire/wire_app.h"
+#include "wire/wire_ndp.h"
 
 typedef struct buf {
     uint8_t b[70000];
@@ -98,6 +99,16 @@ static void rec_ip(buf *o, uint8_t proto, uint16_t id, uint16_t frag, const uint
     put8(o, proto);
     put16(o, id);
     put16(o, frag);
+    put16(o, len);
+    put(o, p, len);
+}
+
+/* FZ_IP6 record: an IPv6 payload behind a fixed header from the peer. */
+static void rec_ip6(buf *o, uint8_t dst, uint8_t next, const uint8_t *p, uint16_t len)
+{
+    put8(o, FZ_IP6);
+    put8(o, dst);
+    put8(o, next);
     put16(o, len);
     put(o, p, len);
 }
@@ -189,6 +200,28 @@ static void stack_seeds(void)
     rec_time(o, 50);
     rec_app(o, 7 << 1, 8);
     save("stack", "arp_raw", o);
+
+    o->n = 0; /* IPv6: echo request (checksums are not verified), a UDP
+                 datagram behind two Destination Options headers, two
+                 fragments of one datagram, a TCP SYN to the listener */
+    uint8_t p6[128];
+    size_t n6 = synack_icmp_emit_sum(&(synack_icmp_repr){.type = 128, .id = 1, .seq = 1},
+                                     p6, true, 0);
+    rec_ip6(o, 0, SYNACK_IPPROTO_ICMPV6, p6, (uint16_t)n6);
+    static const uint8_t chain[24] = {60, 0, 1, 4, 0, 0, 0, 0, 17, 0, 1, 4, 0, 0, 0, 0,
+                                      0x9c, 0x40, 0, 7, 0, 8, 0, 0};
+    rec_ip6(o, 0, 60, chain, sizeof chain);
+    static const uint8_t frag1[24] = {17, 0, 0, 1, 0, 0, 0, 9, 0x9c, 0x40, 0, 7, 0, 24, 0, 0,
+                                      1, 2, 3, 4, 5, 6, 7, 8};
+    static const uint8_t frag2[16] = {17, 0, 0, 16, 0, 0, 0, 9, 1, 2, 3, 4, 5, 6, 7, 8};
+    rec_ip6(o, 0, 44, frag1, sizeof frag1);
+    rec_ip6(o, 0, 44, frag2, sizeof frag2);
+    synack_tcp_repr t6 = {.sport = 40001, .dport = 80, .seq = 1, .flags = SYNACK_TCP_SYN,
+                          .win = 100, .has_mss = true, .mss = 1440};
+    n6 = synack_tcp_emit(&t6, p6);
+    rec_ip6(o, 0, SYNACK_IPPROTO_TCP, p6, (uint16_t)n6);
+    rec_time(o, 255);
+    save("stack", "ipv6", o);
     free(o);
 }
 
@@ -301,6 +334,37 @@ static void wire_seeds(void)
     s6.family = d6.family = SYNACK_AF_IP6;
     wire_seed("icmp6", 11, b,
               synack_icmp6_emit(&e6, b, synack_addr_pseudo_sum(&s6, &d6, SYNACK_IPPROTO_ICMPV6)));
+    /* NDP: a router advertisement with a prefix, RDNSS and DNSSL; a
+     * neighbour solicitation with its source link-layer address */
+    uint8_t opts[128];
+    size_t on = 0;
+    synack_ndp_prefix pi = {64, true, true, 86400, 14400, s6};
+    on += synack_ndp_opt_prefix_emit(&pi, opts + on);
+    on += synack_ndp_opt_rdnss_emit(600, &d6, 1, opts + on);
+    on += synack_ndp_opt_dnssl_emit(600, "example.com", opts + on, sizeof opts - on);
+    synack_ndp_repr ra;
+    memset(&ra, 0, sizeof ra);
+    ra.type = SYNACK_ICMP6_RA;
+    ra.cur_hop_limit = 64;
+    ra.router_lifetime = 1800;
+    ra.has_slla = ra.has_mtu = true;
+    ra.mtu = 1500;
+    ra.opts = opts;
+    ra.opts_len = on;
+    wire_seed("ndp_ra", 12, b, synack_ndp_emit(&ra, b, 0));
+    synack_ndp_repr ns;
+    memset(&ns, 0, sizeof ns);
+    ns.type = SYNACK_ICMP6_NS;
+    ns.target = d6;
+    ns.has_slla = true;
+    wire_seed("ndp_ns", 12, b, synack_ndp_emit(&ns, b, 0));
+    uint8_t q[28] = {SYNACK_ICMP6_MLD_QUERY, 0, 0, 0, 0x27, 0x10};
+    q[24] = 2;
+    q[25] = 125;
+    wire_seed("mld_query", 13, q, sizeof q);
+    synack_mld_record rec = {SYNACK_MLD_TO_EXCLUDE, synack_ndp_solicited_node(&d6)};
+    size_t mn = synack_mld_packet_emit(&s6, &rec, 1, b);
+    wire_seed("mld_report", 13, b + 48, mn - 48);
 }
 
 /* ---- framing ---------------------------------------------------------------- */

@@ -40,12 +40,55 @@ void synack_cli_announce(synack_cli *c, const char *proto, uint16_t port)
     synack_get_ipv4(c->stack, &addr, NULL, NULL);
     synack_ip4_format(addr, text);
     synack_cli_msg(c, "listening on %s port %u (%s)", text, (unsigned)port, proto);
+    /* and on each IPv6 address (one listener takes both families) */
+    synack_ip6_addr_info a6[8];
+    size_t n = synack_get_ipv6(c->stack, a6, 8);
+    for (size_t i = 0; i < n && i < 8; i++) {
+        char t6[SYNACK_ADDR_STRLEN];
+        synack_addr_format(&a6[i].addr, t6);
+        synack_cli_msg(c, "listening on %s port %u (%s)", t6, (unsigned)port, proto);
+    }
+}
+
+/* How long a command waits for IPv6 autoconfiguration (router
+ * solicitation delay, DAD of the link-local and of the SLAAC address,
+ * the router's answer: a few seconds) to give it a source address or a
+ * resolver, before it fails as it would without. */
+#define SYNACK_CLI_AUTOCONF_WAIT_MS 8000u
+
+/* Whether the stack has a usable IPv6 address of dst's scope. */
+static bool has_source6(synack_cli *c, const synack_addr *dst)
+{
+    bool ll = dst->b[0] == 0xfe && (dst->b[1] & 0xc0) == 0x80;
+    synack_ip6_addr_info a[8];
+    size_t n = synack_get_ipv6(c->stack, a, 8);
+    for (size_t i = 0; i < n && i < 8; i++) {
+        bool a_ll = a[i].addr.b[0] == 0xfe && (a[i].addr.b[1] & 0xc0) == 0x80;
+        if ((a[i].state == SYNACK_IP6_PREFERRED || a[i].state == SYNACK_IP6_DEPRECATED) &&
+            a_ll == ll)
+            return true;
+    }
+    return false;
+}
+
+/* An IPv6 destination and no address to reach it from yet: SLAAC (or a
+ * static address's DAD) may still be under way; wait for it, bounded. */
+static void wait_source6(synack_cli *c, const synack_addr *dst)
+{
+    if (dst->family != SYNACK_AF_IP6 || c->o->ip6_off || (dst->b[0] == 0xff))
+        return;
+    uint64_t until = synack_cli_now(c) + SYNACK_CLI_AUTOCONF_WAIT_MS;
+    while (!has_source6(c, dst) && synack_cli_now(c) < until)
+        if (synack_cli_step(c, until, false) < 0)
+            return;
 }
 
 int synack_cli_resolve(synack_cli *c, const char *host, synack_addr *out)
 {
-    if (synack_addr_parse(host, out) == 0)
+    if (synack_addr_parse(host, out) == 0) {
+        wait_source6(c, out);
         return 0;
+    }
     char what[300];
     size_t hl = strlen(host);
     if (hl > 255)
@@ -53,11 +96,21 @@ int synack_cli_resolve(synack_cli *c, const char *host, synack_addr *out)
     memcpy(what, "resolve ", 8);
     memcpy(what + 8, host, hl);
     what[8 + hl] = '\0';
-    if (synack_get_dns(c->stack) == 0) {
-        synack_cli_msg(c, "%s: no DNS server (give --dns or use DHCP)", what);
+    /* No resolver (the query says so with UNREACHABLE) may mean a router's
+     * advertisement (RDNSS, RFC 8106) has not come yet: wait for it,
+     * bounded, unless IPv6 is off */
+    uint64_t until = synack_cli_now(c) + (c->o->ip6_off ? 0 : SYNACK_CLI_AUTOCONF_WAIT_MS);
+    int q;
+    while ((q = synack_dns_query(c->stack, synack_cli_now(c), host, NULL)) ==
+               SYNACK_ERR_UNREACHABLE &&
+           synack_cli_now(c) < until) {
+        if (synack_cli_step(c, until, false) < 0)
+            return 1;
+    }
+    if (q == SYNACK_ERR_UNREACHABLE && synack_get_dns(c->stack) == 0) {
+        synack_cli_msg(c, "%s: no DNS server (give --dns, use DHCP or a router's RDNSS)", what);
         return 1;
     }
-    int q = synack_dns_query(c->stack, synack_cli_now(c), host, NULL);
     if (q < 0)
         return synack_cli_fail(c, what, q);
     int rc;
@@ -71,6 +124,7 @@ int synack_cli_resolve(synack_cli *c, const char *host, synack_addr *out)
     synack_dns_close(c->stack, q);
     if (rc != 0)
         return synack_cli_fail(c, what, rc);
+    wait_source6(c, out);
     return 0;
 }
 

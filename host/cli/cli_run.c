@@ -18,6 +18,9 @@
 #define STEP_MAX_READS 256
 /* How long DHCP may take before the tool gives up. */
 #define DHCP_TIMEOUT_MS 30000u
+/* How long a static IPv6 address's duplicate address detection may take
+ * (one probe, 1 s RetransTimer) before the command runs anyway. */
+#define SYNACK_CLI_DAD_WAIT_MS 3000u
 
 uint64_t synack_cli_now(synack_cli *c)
 {
@@ -275,6 +278,34 @@ static uint64_t next_deadline(synack_cli *c, uint64_t until)
     return d;
 }
 
+/* Addresses the stack configured itself (link-local, SLAAC from a
+ * router's advertisement) once usable, and any that DAD found in use:
+ * one line each, so the user (and a test) learns them. */
+static void report_ipv6(synack_cli *c)
+{
+    synack_ip6_addr_info a[8];
+    size_t n = c->stack != NULL ? synack_get_ipv6(c->stack, a, 8) : 0;
+    for (size_t i = 0; i < n && i < 8; i++) {
+        bool dup = a[i].state == SYNACK_IP6_DUPLICATE;
+        bool usable = a[i].state == SYNACK_IP6_PREFERRED || a[i].state == SYNACK_IP6_DEPRECATED;
+        if ((!dup && !usable) || (usable && a[i].origin == SYNACK_IP6_ORIGIN_STATIC))
+            continue;
+        bool told = false;
+        for (uint8_t k = 0; k < c->v6_told_n && !told; k++)
+            told = synack_addr_equal(&c->v6_told[k], &a[i].addr);
+        if (told || c->v6_told_n == 8)
+            continue;
+        c->v6_told[c->v6_told_n++] = a[i].addr;
+        char t[SYNACK_ADDR_STRLEN];
+        synack_addr_format(&a[i].addr, t);
+        if (dup)
+            synack_cli_msg(c, "ipv6: %s: duplicate address (DAD), not used", t);
+        else
+            synack_cli_msg(c, "ipv6: %s/%u (%s)", t, (unsigned)a[i].prefix_len,
+                           a[i].origin == SYNACK_IP6_ORIGIN_SLAAC ? "slaac" : "link-local");
+    }
+}
+
 int synack_cli_step(synack_cli *c, uint64_t until, bool want_stdin)
 {
     if (c->link_down)
@@ -303,6 +334,7 @@ int synack_cli_step(synack_cli *c, uint64_t until, bool want_stdin)
      * frames it brought before its end are in the stack, and the command
      * gets a turn to take them. The next call returns -1. */
     run_timers(c, now);
+    report_ipv6(c);
     return ((unsigned)ready & SYNACK_CLI_READY_STDIN) ? (int)SYNACK_CLI_READY_STDIN
                                                       : 0;
 }
@@ -464,6 +496,8 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
     p->entropy(p->ctx, (uint8_t *)&cfg.seed, sizeof cfg.seed);
     if (o->syn_retries != 0)
         cfg.tcp.syn_retries = o->syn_retries;
+    if (o->ip6_off)
+        cfg.ipv6.enable = false;
     if (o->trace) {
         cfg.trace = synack_cli_trace_print;
         cfg.trace_ctx = c;
@@ -484,6 +518,36 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
     }
     if (o->has_dns)
         synack_set_dns(c->stack, o->dns);
+    if (o->has_ip6) {
+        rc = synack_add_ipv6(c->stack, now, &o->ip6, o->ip6_len);
+        if (rc != 0) {
+            synack_cli_msg(c, "--ip6: %s", synack_strerror(rc));
+            return SYNACK_CLI_EXIT_USAGE;
+        }
+    }
+    if (o->has_ip6) {
+        /* duplicate address detection (RFC 4862 5.4, about 1 s): the
+         * address is usable, and answers, once it is done */
+        uint64_t until = now + SYNACK_CLI_DAD_WAIT_MS;
+        synack_ip6_addr_info a[8];
+        for (;;) {
+            size_t n = synack_get_ipv6(c->stack, a, 8);
+            bool tentative = false;
+            for (size_t i = 0; i < n && i < 8; i++)
+                tentative |= a[i].origin == SYNACK_IP6_ORIGIN_STATIC &&
+                             a[i].state == SYNACK_IP6_TENTATIVE;
+            if (!tentative || synack_cli_now(c) >= until)
+                break;
+            if (synack_cli_step(c, until, false) < 0)
+                return 1;
+        }
+    }
+    if (o->has_gw6 && (rc = synack_set_gateway6(c->stack, now, &o->gw6)) != 0) {
+        synack_cli_msg(c, "--gw6: %s", synack_strerror(rc));
+        return SYNACK_CLI_EXIT_USAGE;
+    }
+    if (o->has_ip6 && !o->static_ip)
+        return 0; /* IPv6 only: no DHCP */
     if (o->static_ip) {
         rc = synack_set_ipv4(c->stack, now, o->ip, o->prefix_len,
                              o->has_gw ? o->gw : 0);

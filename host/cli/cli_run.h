@@ -46,6 +46,8 @@ typedef struct synack_cli {
     uint8_t *rx;            /* SYNACK_CLI_FRAME_MAX + 4 bytes */
     uint8_t *tx;            /* a framed frame on its way out */
     synack_cli_txq txq;     /* stream links: bytes the link did not take */
+    synack_addr v6_told[8]; /* IPv6 addresses already reported */
+    uint8_t v6_told_n;
 } synack_cli;
 
 /* The platform's monotonic clock (ms). */

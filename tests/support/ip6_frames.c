@@ -66,7 +66,7 @@ static size_t udp_at(uint8_t *l4, const synack_addr *src, const synack_addr *dst
 size_t ip6_udp_from(uint8_t *pkt, const synack_addr *src, const synack_addr *dst,
                     uint16_t dport, const void *data, size_t len)
 {
-    uint8_t l4[2048];
+    static uint8_t l4[2048];
     size_t n = udp_at(l4, src, dst, dport, data, len);
     return ip6_build(pkt, src, dst, SYNACK_IPPROTO_UDP, l4, n);
 }
@@ -75,7 +75,7 @@ size_t ip6_udp_chain(uint8_t *pkt, int from, int to, uint8_t type, int n,
                      uint16_t dport, const void *data, size_t len)
 {
     synack_addr src = net_ip6(from), dst = net_ip6(to);
-    uint8_t pl[4096];
+    static uint8_t pl[4096];
     size_t off = 0;
     for (int i = 0; i < n; i++) {
         uint8_t *h = pl + off;
@@ -95,7 +95,7 @@ size_t ip6_udp_ext(uint8_t *pkt, int from, const synack_addr *dst, uint8_t next,
                    const void *data, size_t len)
 {
     synack_addr src = net_ip6(from);
-    uint8_t pl[4096];
+    static uint8_t pl[4096];
     memcpy(pl, ext, extlen);
     size_t n = extlen + udp_at(pl + extlen, &src, dst, dport, data, len);
     return ip6_build(pkt, &src, dst, next, pl, n);
@@ -104,7 +104,7 @@ size_t ip6_udp_ext(uint8_t *pkt, int from, const synack_addr *dst, uint8_t next,
 size_t ip6_icmp(uint8_t *pkt, const synack_addr *src, const synack_addr *dst,
                 const uint8_t *msg, size_t len)
 {
-    uint8_t m[2048];
+    static uint8_t m[2048];
     memcpy(m, msg, len);
     m[2] = m[3] = 0;
     uint32_t ph = synack_addr_pseudo_sum(src, dst, SYNACK_IPPROTO_ICMPV6);
@@ -155,4 +155,24 @@ bool ip6_drop_all(void *ctx, int side, const uint8_t *frame, size_t len)
     (void)frame;
     (void)len;
     return true;
+}
+
+size_t ip6_frag(uint8_t *pkt, int from, int to, uint32_t id, uint16_t off,
+                bool more, uint8_t proto, const uint8_t *data, size_t dlen)
+{
+    synack_addr src = net_ip6(from), dst = net_ip6(to);
+    static uint8_t pl[70000];
+    pl[0] = proto;
+    pl[1] = 0;
+    synack_wr_be16(pl + 2, (uint16_t)(off | (more ? 1u : 0u)));
+    synack_wr_be32(pl + 4, id);
+    memcpy(pl + 8, data, dlen);
+    return ip6_build(pkt, &src, &dst, SYNACK_IP6_NEXT_FRAGMENT, pl, 8 + dlen);
+}
+
+size_t ip6_udp_bytes(uint8_t *out, int from, int to, uint16_t dport,
+                     const void *data, size_t len)
+{
+    synack_addr src = net_ip6(from), dst = net_ip6(to);
+    return udp_at(out, &src, &dst, dport, data, len);
 }

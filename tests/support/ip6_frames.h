@@ -55,4 +55,13 @@ const net_frame *ip6_last_sent(const net_capture *c, int side);
 /* A capture drop function dropping everything. */
 bool ip6_drop_all(void *ctx, int side, const uint8_t *frame, size_t len);
 
+
+
+/* A fragment of a datagram from side `from` to side `to`: Fragment header
+ * (id, offset in bytes, M) naming `proto`, then data. */
+size_t ip6_frag(uint8_t *pkt, int from, int to, uint32_t id, uint16_t off,
+                bool more, uint8_t proto, const uint8_t *data, size_t dlen);
+/* UDP bytes (header + data) from side to side to fragment by hand. */
+size_t ip6_udp_bytes(uint8_t *out, int from, int to, uint16_t dport,
+                     const void *data, size_t len);
 #endif
