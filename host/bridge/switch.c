@@ -466,6 +466,36 @@ static bool claim_ip6(synack_br *br, int32_t port, const uint8_t a[16], uint64_t
     return true;
 }
 
+/*
+ * Defend another client's address against a DAD probe from an isolated
+ * client, which can never hear the owner: the NA the owner would send
+ * (RFC 4862 section 5.4.3: to all-nodes, from the address, Override set,
+ * no link-layer option), from slirp's MAC, to the probing client only. Its
+ * DAD then fails (section 5.4.4) instead of its traffic being dropped
+ * later as spoofed.
+ */
+static void defend_dad(synack_br *br, int32_t port, const uint8_t target[16])
+{
+    static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+    uint8_t *b = br->reply;
+    synack_eth_repr eth = {.ethertype = SYNACK_ETHERTYPE_IPV6};
+    static const uint8_t all_nodes_mac[6] = {0x33, 0x33, 0, 0, 0, 1};
+    memcpy(eth.dst.b, all_nodes_mac, 6);
+    slirp_mac6(br->cfg.net.host6, eth.src.b);
+    size_t off = synack_eth_emit(&eth, b);
+    synack_ip6_repr ip6 = {.payload_len = SYNACK_ICMP_HDR_LEN + 16,
+                           .next = SYNACK_IPPROTO_ICMPV6, .hop_limit = 255};
+    ip6.src.family = ip6.dst.family = SYNACK_AF_IP6;
+    memcpy(ip6.src.b, target, 16);
+    memcpy(ip6.dst.b, all_nodes, 16);
+    off += synack_ip6_emit(&ip6, b + off);
+    synack_icmp_repr na = {.type = SYNACK_BR_ICMP6_NA, .rest = 0x20000000u /* O */,
+                           .payload = target, .payload_len = 16};
+    off += synack_icmp6_emit(&na, b + off,
+                             synack_addr_pseudo_sum(&ip6.src, &ip6.dst, SYNACK_IPPROTO_ICMPV6));
+    deliver(br, port, b, off);
+}
+
 static bool is_ip6_ext_header(uint8_t proto)
 {
     return proto == SYNACK_IP6_NEXT_HOPOPTS || proto == SYNACK_IP6_NEXT_ROUTING ||
@@ -505,8 +535,13 @@ static bool owns_ip6(synack_br *br, int32_t port, const synack_br_frame *f, uint
     if (synack_br_ip6_is_unspecified(src)) {
         if (nd && f->icmp_type == SYNACK_BR_ICMP6_NS && f->nd_has_target && !f->nd_has_sll) {
             /* DAD (RFC 4862 5.4.2). A target another client owns is not
-             * bound; the NS still goes out, for the owner to defend. */
-            claim_ip6(br, port, f->nd_target, now);
+             * bound; the NS still goes out, for the owner to defend, or
+             * (isolated: the owner never hears it) is answered here. */
+            if (!claim_ip6(br, port, f->nd_target, now) && br->cfg.isolate &&
+                port_of_ip6(br, f->nd_target) > 0) {
+                defend_dad(br, port, f->nd_target);
+                return false;
+            }
             return true;
         }
         if ((nd && f->icmp_type == SYNACK_BR_ICMP6_RS && !f->nd_has_sll) ||

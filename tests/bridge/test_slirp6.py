@@ -195,7 +195,19 @@ try:
         t.check("the guest's SYN-ACK passes the allow-list (slirp ACKs it)", a is not None, a and a.summary())
     hc.close()
 
+    # Another (isolated) client probes the first one's address: the bridge
+    # answers its DAD with the NA the owner would send; nothing is bound.
+    c2 = Client(b.port)
+    c2.send(dad_ns(mac(5), glob))
+    r = c2.recv_match(lambda e: e.haslayer(ICMPv6ND_NA), 3)
+    t.check("isolated: a DAD probe for another client's address is answered with an NA (target, to ff02::1)",
+            r is not None and r[ICMPv6ND_NA].tgt == glob and r[IPv6].dst == "ff02::1" and r[IPv6].hlim == 255
+            and r[ICMPv6ND_NA].O == 1 and r[ICMPv6ND_NA].S == 0, r and r.summary())
+    t.check("the owner never sees the probe", c.recv_match(lambda e: e.haslayer(ICMPv6ND_NS) and e[IPv6].src == "::", 0.5) is None)
+
     ports, _ = b.stats()
+    t.check("the prober owns nothing", ports[2]["ip6"] == "-", str(ports[2]))
+    c2.close()
     p1 = ports[1]
     t.check("the bridge counts 3 RSTs and owns both addresses for the client",
             p1["rst_sent"] == "3" and set(p1["ip6"].split(",")) == {ll, glob}, str(p1))

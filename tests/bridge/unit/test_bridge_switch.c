@@ -660,6 +660,29 @@ static void test_ip6_slirp_isolated(void **state)
     assert_int_equal(in(fx, 1, n), SYNACK_BR_KEEP);
     assert_int_equal(rec_count_to(&fx->rec, 0), 1); /* to slirp only */
     assert_int_equal(rec_count_to(&fx->rec, 2), 0);
+    /* B's DAD probe for A's address: answered here with the NA A would
+     * send (B can never hear A), not bound, not passed on */
+    fx->rec.count = 0;
+    n = nd(fx, MAC_B, MAC_SOLICITED_A, UNSPEC6, SOLICITED_A, SYNACK_BR_ICMP6_NS, A6, NULL);
+    assert_int_equal(in(fx, 2, n), SYNACK_BR_KEEP);
+    assert_false(fx->ports[2].ip6[0].used);
+    assert_int_equal(fx->rec.count, 1);
+    int d = rec_find(&fx->rec, 2, 0);
+    assert_true(d >= 0);
+    synack_br_frame df;
+    assert_int_equal(synack_br_frame_parse(fx->rec.frame[d], fx->rec.len[d], &df), 0);
+    assert_int_equal(df.l3, SYNACK_BR_L3_IP6);
+    assert_true(df.has_icmp_type && df.icmp_type == SYNACK_BR_ICMP6_NA && df.nd_has_target);
+    assert_memory_equal(df.nd_target, A6, 16);
+    assert_memory_equal(df.ip6.src.b, A6, 16);
+    assert_memory_equal(df.ip6.dst.b, ALL_NODES, 16);
+    assert_int_equal(df.ip6.hop_limit, 255);
+    synack_icmp_repr na;
+    assert_int_equal(synack_icmp6_parse(df.l4, df.l4_len,
+                                        synack_addr_pseudo_sum(&df.ip6.src, &df.ip6.dst,
+                                                               SYNACK_IPPROTO_ICMPV6),
+                                        true, &na), SYNACK_ICMP_HDR_LEN);
+    assert_int_equal(na.rest >> 24, 0x20); /* Override, not Solicited */
     /* slirp's NS for A's address goes to A alone */
     fx->rec.count = 0;
     n = nd(fx, MAC_SLIRP6, MAC_SOLICITED_A, SLIRP6_LL, SOLICITED_A, SYNACK_BR_ICMP6_NS, A6,
