@@ -19,7 +19,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 bdir="$root/build/fuzz"
 secs="${FUZZ_SECONDS:-60}"
 jobs="${FUZZ_JOBS:-1}"
-all=(fuzz_stack fuzz_wire fuzz_framing fuzz_dhcp_dns fuzz_proxy fuzz_tls_records fuzz_ws fuzz_offload)
+all=(fuzz_stack fuzz_wire fuzz_framing fuzz_dhcp_dns fuzz_proxy fuzz_tls_records fuzz_ws fuzz_offload fuzz_bridge)
 
 build_only=0
 targets=()

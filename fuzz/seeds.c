@@ -1,7 +1,7 @@
 /*
  * Seed corpora for the fuzz targets, generated (nothing binary is
- * committed): `fuzz_seeds DIR` writes DIR/stack, DIR/wire, DIR/framing, DIR/proxy, DIR/ws, DIR/offload and
- * DIR/dhcp_dns. The frames are built with the core's own emitters, so the
+ * committed): `fuzz_seeds DIR` writes DIR/stack, DIR/wire, DIR/framing, DIR/proxy, DIR/ws, DIR/offload,
+ * DIR/bridge and DIR/dhcp_dns. The frames are built with the core's own emitters, so the
  * seeds follow the wire formats as the stack writes them.
  */
 #include <errno.h>
@@ -607,6 +607,99 @@ static void dhcp_dns_seeds(void)
     free(o);
 }
 
+/* ---- bridge (synack-bridge's switch: config byte, then port/len/frame records) ---- */
+
+/* One record: port, length, an IPv6 packet (next header `next`, l4 after it)
+ * from `src` to `dst` in an Ethernet frame from mac `m` to `dm`. */
+static void rec6(buf *o, uint8_t port, const uint8_t m[6], const uint8_t dm[6],
+                 const uint8_t src[16], const uint8_t dst[16], uint8_t next,
+                 const uint8_t *l4, size_t l4len)
+{
+    uint8_t f[1600];
+    synack_eth_repr e;
+    memcpy(e.src.b, m, 6);
+    memcpy(e.dst.b, dm, 6);
+    e.ethertype = SYNACK_ETHERTYPE_IPV6;
+    size_t n = synack_eth_emit(&e, f);
+    synack_ip6_repr ip;
+    memset(&ip, 0, sizeof ip);
+    ip.payload_len = (uint16_t)l4len;
+    ip.next = next;
+    ip.hop_limit = 255;
+    ip.src.family = ip.dst.family = SYNACK_AF_IP6;
+    memcpy(ip.src.b, src, 16);
+    memcpy(ip.dst.b, dst, 16);
+    n += synack_ip6_emit(&ip, f + n);
+    memcpy(f + n, l4, l4len);
+    n += l4len;
+    put8(o, port);
+    put16(o, (uint16_t)n);
+    put(o, f, n);
+}
+
+/* An NDP message: type, target (NULL: none), a link-layer option of `opt`
+ * (1 source, 2 target; 0 none) naming `lla`. Returns its length. */
+static size_t nd_msg(uint8_t *b, uint8_t type, const uint8_t *target, uint8_t opt,
+                     const uint8_t lla[6])
+{
+    size_t n = type == 134 ? 16 : type == 133 ? 8 : 24;
+    memset(b, 0, 40);
+    b[0] = type;
+    if (target)
+        memcpy(b + 8, target, 16);
+    if (opt) {
+        b[n] = opt;
+        b[n + 1] = 1;
+        memcpy(b + n + 2, lla, 6);
+        n += 8;
+    }
+    return n;
+}
+
+static void bridge_seeds(void)
+{
+    static const uint8_t ma[6] = {2, 0, 0, 0, 0, 1}, mb[6] = {2, 0, 0, 0, 0, 2};
+    static const uint8_t slirp6[6] = {0x52, 0x56, 0, 0, 0, 2};
+    static const uint8_t all_nodes_mac[6] = {0x33, 0x33, 0, 0, 0, 1};
+    static const uint8_t sn_mac[6] = {0x33, 0x33, 0xff, 0, 0, 0xa};
+    static const uint8_t unspec[16], a_ll[16] = {0xfe, 0x80, [15] = 0xa};
+    static const uint8_t a_g[16] = {0xfd, 0, 5, 0xac, [15] = 0xa};
+    static const uint8_t host6[16] = {0xfd, 0, 5, 0xac, [15] = 2};
+    static const uint8_t sn[16] = {0xff, 2, [11] = 1, [12] = 0xff, [15] = 0xa};
+    static const uint8_t all_nodes[16] = {0xff, 2, [15] = 1}, all_routers[16] = {0xff, 2, [15] = 2};
+    buf *o = calloc(1, sizeof *o);
+    uint8_t m[64];
+    for (uint8_t cfg = 0; cfg < 3; cfg++) {
+        o->n = 0;
+        put8(o, cfg);
+        size_t n = nd_msg(m, 135, a_g, 0, ma); /* DAD */
+        rec6(o, 1, ma, sn_mac, unspec, sn, SYNACK_IPPROTO_ICMPV6, m, n);
+        n = nd_msg(m, 133, NULL, 1, ma); /* RS */
+        rec6(o, 1, ma, all_nodes_mac, a_ll, all_routers, SYNACK_IPPROTO_ICMPV6, m, n);
+        n = nd_msg(m, 134, NULL, 1, slirp6); /* RA from the backend */
+        static const uint8_t slirp_ll[16] = {0xfe, 0x80, [15] = 2};
+        rec6(o, 0, slirp6, all_nodes_mac, slirp_ll, all_nodes, SYNACK_IPPROTO_ICMPV6, m, n);
+        n = nd_msg(m, 135, a_g, 1, slirp6); /* slirp asks for A */
+        rec6(o, 0, slirp6, sn_mac, slirp_ll, sn, SYNACK_IPPROTO_ICMPV6, m, n);
+        n = nd_msg(m, 136, a_g, 2, mb); /* B's forged NA */
+        rec6(o, 2, mb, all_nodes_mac, a_ll, all_nodes, SYNACK_IPPROTO_ICMPV6, m, n);
+        n = nd_msg(m, 134, NULL, 1, mb); /* B's rogue RA */
+        rec6(o, 2, mb, all_nodes_mac, a_ll, all_nodes, SYNACK_IPPROTO_ICMPV6, m, n);
+        uint8_t tcp[20] = {0x9c, 0x40, 0x1f, 0x40, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff};
+        rec6(o, 1, ma, slirp6, a_g, host6, SYNACK_IPPROTO_TCP, tcp, sizeof tcp); /* SYN */
+        tcp[2] = 0x1f, tcp[3] = 0x41;
+        rec6(o, 1, ma, slirp6, a_g, host6, SYNACK_IPPROTO_TCP, tcp, sizeof tcp); /* denied: RST */
+        uint8_t ext[28] = {SYNACK_IPPROTO_ICMPV6, 0, 1, 4, 0, 0, 0, 0, 143};
+        rec6(o, 1, ma, all_nodes_mac, unspec, all_nodes, 0, ext, sizeof ext); /* HbH + MLD */
+        uint8_t frag[16] = {SYNACK_IPPROTO_ICMPV6, 0, 0, 1, 0, 0, 0, 7, 134};
+        rec6(o, 2, mb, all_nodes_mac, a_ll, all_nodes, SYNACK_IP6_NEXT_FRAGMENT, frag, sizeof frag);
+        char name[16];
+        snprintf(name, sizeof name, "ndp-%u", cfg);
+        save("bridge", name, o);
+    }
+    free(o);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -625,6 +718,7 @@ int main(int argc, char **argv)
     proxy_seeds();
     ws_seeds();
     offload_seeds();
+    bridge_seeds();
     printf("fuzz_seeds: %d files under %s\n", written, root);
     return 0;
 }

@@ -6,9 +6,12 @@
  * Boundary conventions, chosen so that no 64-bit integer crosses into JS:
  * - time is a double of milliseconds (DESIGN.md: "double at the JavaScript
  *   boundary"); UINT64_MAX deadlines become +Infinity;
- * - addresses are uint32_t in host order (JS passes numbers, reads `>>> 0`)
- *   and become the API's synack_addr in addr_in/addr_out only (IPv4 today;
- *   the JS API itself takes and gives strings);
+ * - a peer's address crosses as SJ_ADDR_LEN bytes of wasm memory: its
+ *   family (SYNACK_AF_IP4 or SYNACK_AF_IP6; 0 for none) and 16 bytes in
+ *   network order (IPv4 in the first 4), converted to and from the API's
+ *   synack_addr in addr_in/addr_out only (the JS API itself takes and
+ *   gives strings); interface configuration keeps IPv4 as uint32_t in host
+ *   order, as synack_set_ipv4 does;
  * - results that hold several values are written into caller-provided
  *   scratch memory as doubles or uint32_t, never as C structs, so JS does
  *   not depend on struct layout.
@@ -32,16 +35,38 @@
 #include "framing.h"
 #include "offload.h"
 
-/* The boundary's address (IPv4, host order) as the API's synack_addr. */
-static synack_addr addr_in(uint32_t a)
+/* Bytes of an address at the boundary: family, then 16 address bytes. */
+#define SJ_ADDR_LEN 17
+
+/* Bytes of an address of `family` (0 for an unknown family). */
+static size_t addr_bytes(uint8_t family)
 {
-    return synack_addr_from_ip4(a);
+    return family == SYNACK_AF_IP4 ? 4u : family == SYNACK_AF_IP6 ? 16u : 0u;
 }
 
-/* An API address for JS: its IPv4 number (0 for another family). */
-static uint32_t addr_out(const synack_addr *a)
+/* The boundary's address at p as the API's synack_addr (family 0 when p
+ * names no family the API knows, which the API refuses). */
+static synack_addr addr_in(const uint8_t *p)
 {
-    return synack_addr_to_ip4(a);
+    synack_addr a;
+    memset(&a, 0, sizeof a);
+    size_t n = addr_bytes(p[0]);
+    if (n > 0) {
+        a.family = p[0];
+        memcpy(a.b, p + 1, n);
+    }
+    return a;
+}
+
+/* An API address for JS, written at p (all zero for none). */
+static void addr_out(const synack_addr *a, uint8_t *p)
+{
+    memset(p, 0, SJ_ADDR_LEN);
+    size_t n = addr_bytes(a->family);
+    if (n > 0) {
+        p[0] = a->family;
+        memcpy(p + 1, a->b, n);
+    }
 }
 
 /* Large enough for any trace event's JSON (a segment with four SACK blocks
@@ -144,10 +169,15 @@ enum synack_js_opt {
     SJ_OPT_ARP_RETRIES,
     SJ_OPT_TCP_MEM_MAX,   /* bytes: budget for all TCP buffers */
     SJ_OPT_OFFLOAD,       /* 0/1: ask the bridge for super-frames (Ethernet only) */
+    SJ_OPT_IP6,           /* enum synack_js_ip6 */
     SJ_OPT__COUNT
 };
 
 #define SJ_DEFAULT UINT32_MAX
+
+/* Values of SJ_OPT_IP6: IPv6 off, on with SLAAC (a link-local address and
+ * addresses from router advertisements), on with static addresses only. */
+enum synack_js_ip6 { SJ_IP6_OFF = 0, SJ_IP6_SLAAC, SJ_IP6_STATIC };
 
 static void set_opt(uint32_t *field, const uint32_t *opt, enum synack_js_opt i)
 {
@@ -159,6 +189,15 @@ static void set_flag(bool *field, const uint32_t *opt, enum synack_js_opt i)
 {
     if (opt[i] != SJ_DEFAULT)
         *field = opt[i] != 0;
+}
+
+/* IPv6 on or off, with or without SLAAC (SJ_DEFAULT: the core's default). */
+static void set_ip6(synack_config *cfg, uint32_t mode)
+{
+    if (mode == SJ_DEFAULT)
+        return;
+    cfg->ipv6.enable = mode != SJ_IP6_OFF;
+    cfg->ipv6.slaac = mode == SJ_IP6_SLAAC;
 }
 
 /* Number of entries synack_js_new reads from its options array. */
@@ -223,6 +262,7 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
     set_opt(&cfg.udp_max_sockets, opt, SJ_OPT_UDP_MAX_SOCKETS);
     set_opt(&cfg.arp_retry_ms, opt, SJ_OPT_ARP_RETRY_MS);
     set_opt(&cfg.arp_retries, opt, SJ_OPT_ARP_RETRIES);
+    set_ip6(&cfg, opt[SJ_OPT_IP6]);
 
     int err = synack_stack_new(&c->stack, &cfg, ms_from_js(now));
     if (err < 0) {
@@ -304,6 +344,61 @@ int synack_js_set_ipv4(synack_js_ctx *c, double now, uint32_t addr,
                            gateway);
 }
 
+/* ---- IPv6 configuration ------------------------------------------------ */
+
+/* See synack_add_ipv6; the address at addr. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_add_ipv6(synack_js_ctx *c, double now, const uint8_t *addr, uint32_t prefix)
+{
+    if (prefix > 128)
+        return SYNACK_ERR_INVAL;
+    synack_addr a = addr_in(addr);
+    return synack_add_ipv6(c->stack, ms_from_js(now), &a, (uint8_t)prefix);
+}
+
+/* See synack_set_gateway6; the gateway at gw (NULL clears it). */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_set_gateway6(synack_js_ctx *c, double now, const uint8_t *gw)
+{
+    synack_addr a = gw != NULL ? addr_in(gw) : (synack_addr){0};
+    return synack_set_gateway6(c->stack, ms_from_js(now), &a);
+}
+
+/* The static IPv6 gateway, written at addr (family 0: none). */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_get_gateway6(synack_js_ctx *c, uint8_t *addr)
+{
+    synack_addr g = synack_get_gateway6(c->stack);
+    addr_out(&g, addr);
+}
+
+/* Interface addresses synack_js_get_ipv6 can report. */
+#define SJ_IP6_MAX 32
+
+/*
+ * IPv6 interface address i (synack_get_ipv6): its address at addr, out[] =
+ * prefix length, origin, state, valid until, preferred until (stack ms,
+ * +Infinity for never). Returns how many there are (i beyond them: nothing
+ * written).
+ */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_get_ipv6(synack_js_ctx *c, uint32_t i, uint8_t *addr, double *out)
+{
+    synack_ip6_addr_info v[SJ_IP6_MAX];
+    size_t n = synack_get_ipv6(c->stack, v, SJ_IP6_MAX);
+    if (n > SJ_IP6_MAX)
+        n = SJ_IP6_MAX;
+    if (i < n) {
+        addr_out(&v[i].addr, addr);
+        out[0] = v[i].prefix_len;
+        out[1] = v[i].origin;
+        out[2] = v[i].state;
+        out[3] = ms_to_js(v[i].valid_until);
+        out[4] = ms_to_js(v[i].preferred_until);
+    }
+    return (int)n;
+}
+
 /* out[0..2] = address, prefix length, gateway; out[3] = resolver. */
 EMSCRIPTEN_KEEPALIVE
 void synack_js_get_ipv4(synack_js_ctx *c, uint32_t *out)
@@ -326,9 +421,9 @@ void synack_js_get_mac(synack_js_ctx *c, uint8_t *out)
 }
 
 /* Number of synack_counters fields written by synack_js_counters. */
-#define SJ_COUNTERS 15
+#define SJ_COUNTERS 19
 
-/* out[0..14] = synack_counters in declaration order, as doubles. */
+/* out[0..18] = synack_counters in declaration order, as doubles. */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_counters(synack_js_ctx *c, double *out)
 {
@@ -340,6 +435,8 @@ int synack_js_counters(synack_js_ctx *c, double *out)
         k.ip_frags_out,       k.ip_reassembled,   k.tcp_segs_in,
         k.tcp_segs_out,       k.tcp_rexmit_segs,  k.tcp_rexmit_bytes,
         k.tcp_challenge_acks, k.tcp_syn_cookies_sent, k.drops_total,
+        k.ip6_in,             k.ip6_out,          k.ip6_frags_out,
+        k.ip6_reassembled,
     };
     for (int i = 0; i < SJ_COUNTERS; i++)
         out[i] = (double)v[i];
@@ -394,7 +491,7 @@ int synack_js_ping_open(synack_js_ctx *c)
 
 /* See synack_ping_send. */
 EMSCRIPTEN_KEEPALIVE
-int synack_js_ping_send(synack_js_ctx *c, double now, int h, uint32_t dst,
+int synack_js_ping_send(synack_js_ctx *c, double now, int h, const uint8_t *dst,
                         uint32_t seq, const uint8_t *payload, size_t len)
 {
     synack_addr d = addr_in(dst);
@@ -402,15 +499,15 @@ int synack_js_ping_send(synack_js_ctx *c, double now, int h, uint32_t dst,
                             payload, len);
 }
 
-/* See synack_ping_recv; out[0] = source, out[1] = sequence. */
+/* See synack_ping_recv; out[1] = sequence, the source at addr. */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_ping_recv(synack_js_ctx *c, int h, uint32_t *out, uint8_t *buf,
-                        size_t cap)
+                        size_t cap, uint8_t *addr)
 {
     synack_addr src = {0};
     uint16_t seq = 0;
     int n = synack_ping_recv(c->stack, h, &src, &seq, buf, cap);
-    out[0] = addr_out(&src);
+    addr_out(&src, addr);
     out[1] = seq;
     return n;
 }
@@ -442,7 +539,7 @@ int synack_js_udp_port(synack_js_ctx *c, int h)
 
 /* See synack_udp_sendto. */
 EMSCRIPTEN_KEEPALIVE
-int synack_js_udp_sendto(synack_js_ctx *c, double now, int h, uint32_t dst,
+int synack_js_udp_sendto(synack_js_ctx *c, double now, int h, const uint8_t *dst,
                          uint32_t dport, const uint8_t *data, size_t len)
 {
     if (dport > 65535)
@@ -452,15 +549,15 @@ int synack_js_udp_sendto(synack_js_ctx *c, double now, int h, uint32_t dst,
                              (uint16_t)dport, data, len);
 }
 
-/* See synack_udp_recvfrom; out[0] = source address, out[1] = source port. */
+/* See synack_udp_recvfrom; out[1] = source port, the source at addr. */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_udp_recvfrom(synack_js_ctx *c, int h, uint8_t *buf, size_t cap,
-                           uint32_t *out)
+                           uint32_t *out, uint8_t *addr)
 {
     synack_addr src = {0};
     uint16_t sport = 0;
     int n = synack_udp_recvfrom(c->stack, h, buf, cap, &src, &sport);
-    out[0] = addr_out(&src);
+    addr_out(&src, addr);
     out[1] = sport;
     return n;
 }
@@ -497,21 +594,22 @@ int synack_js_tcp_listen(synack_js_ctx *c, int h, uint32_t backlog)
     return synack_tcp_listen(c->stack, h, backlog);
 }
 
-/* See synack_tcp_accept; out[0] = peer address, out[1] = peer port. */
+/* See synack_tcp_accept; out[1] = peer port, the peer address at addr. */
 EMSCRIPTEN_KEEPALIVE
-int synack_js_tcp_accept(synack_js_ctx *c, double now, int h, uint32_t *out)
+int synack_js_tcp_accept(synack_js_ctx *c, double now, int h, uint32_t *out,
+                         uint8_t *addr)
 {
-    synack_addr addr = {0};
+    synack_addr peer = {0};
     uint16_t port = 0;
-    int r = synack_tcp_accept(c->stack, ms_from_js(now), h, &addr, &port);
-    out[0] = addr_out(&addr);
+    int r = synack_tcp_accept(c->stack, ms_from_js(now), h, &peer, &port);
+    addr_out(&peer, addr);
     out[1] = port;
     return r;
 }
 
 /* See synack_tcp_connect. */
 EMSCRIPTEN_KEEPALIVE
-int synack_js_tcp_connect(synack_js_ctx *c, double now, int h, uint32_t dst,
+int synack_js_tcp_connect(synack_js_ctx *c, double now, int h, const uint8_t *dst,
                           uint32_t dport)
 {
     if (dport > 65535)
@@ -583,21 +681,24 @@ int synack_js_tcp_error(synack_js_ctx *c, int h)
 #define SJ_TCP_INFO 22
 
 /*
- * See synack_tcp_get_info. out[] = state, local addr, local port, remote
- * addr, remote port, snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd, cwnd,
+ * See synack_tcp_get_info. out[] = state, local family, local port, remote
+ * family, remote port, snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd, cwnd,
  * ssthresh, srtt, rttvar, rto, mss, sndbuf_used, rcvbuf_used, bytes_sent,
- * bytes_received, rexmit_segs, rexmit_bytes.
+ * bytes_received, rexmit_segs, rexmit_bytes; the local address at addrs,
+ * the remote one SJ_ADDR_LEN bytes after it.
  */
 EMSCRIPTEN_KEEPALIVE
-int synack_js_tcp_info(synack_js_ctx *c, int h, double *out)
+int synack_js_tcp_info(synack_js_ctx *c, int h, double *out, uint8_t *addrs)
 {
     synack_tcp_info i;
     int r = synack_tcp_get_info(c->stack, h, &i);
     if (r < 0)
         return r;
+    addr_out(&i.local_addr, addrs);
+    addr_out(&i.remote_addr, addrs + SJ_ADDR_LEN);
     const double v[] = {
-        i.state,     addr_out(&i.local_addr),  i.local_port,
-        addr_out(&i.remote_addr), i.remote_port,
+        i.state,     i.local_addr.family,  i.local_port,
+        i.remote_addr.family, i.remote_port,
         i.snd_una,   i.snd_nxt,     i.snd_wnd,    i.rcv_nxt,     i.rcv_wnd,
         i.cwnd,      i.ssthresh,    i.srtt_ms,    i.rttvar_ms,   i.rto_ms,
         i.mss,       i.sndbuf_used, i.rcvbuf_used,
@@ -667,23 +768,24 @@ void synack_js_set_dns(synack_js_ctx *c, uint32_t server)
     synack_set_dns(c->stack, server);
 }
 
-/* See synack_dns_query; `name` is NUL-terminated UTF-8. */
+/* See synack_dns_query; `name` is NUL-terminated UTF-8; `server` NULL
+ * (0 from JS): the configured resolver. */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_dns_query(synack_js_ctx *c, double now, const char *name,
-                        uint32_t server)
+                        const uint8_t *server)
 {
-    synack_addr srv = addr_in(server); /* 0.0.0.0: the configured resolver */
+    synack_addr srv = server != NULL ? addr_in(server) : (synack_addr){0};
     return synack_dns_query(c->stack, ms_from_js(now), name,
-                            server != 0 ? &srv : NULL);
+                            server != NULL ? &srv : NULL);
 }
 
-/* See synack_dns_result; out[0] = the address. */
+/* See synack_dns_result; the address at addr. */
 EMSCRIPTEN_KEEPALIVE
-int synack_js_dns_result(synack_js_ctx *c, int h, uint32_t *out)
+int synack_js_dns_result(synack_js_ctx *c, int h, uint8_t *addr)
 {
-    synack_addr addr = {0};
-    int r = synack_dns_result(c->stack, h, &addr);
-    out[0] = addr_out(&addr);
+    synack_addr found = {0};
+    int r = synack_dns_result(c->stack, h, &found);
+    addr_out(&found, addr);
     return r;
 }
 

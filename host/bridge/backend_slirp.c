@@ -249,6 +249,35 @@ static struct in_addr in4(uint32_t host_order)
     return a;
 }
 
+/* One socket address of a --forward side, IPv4 or IPv6. */
+static socklen_t fwd_sockaddr(struct sockaddr_storage *ss, bool is6, uint32_t v4,
+                              const uint8_t v6[16], uint16_t port)
+{
+    memset(ss, 0, sizeof(*ss));
+    if (is6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+        a->sin6_family = AF_INET6;
+        memcpy(&a->sin6_addr, v6, 16);
+        a->sin6_port = htons(port);
+        return sizeof(*a);
+    }
+    struct sockaddr_in *a = (struct sockaddr_in *)ss;
+    a->sin_family = AF_INET;
+    a->sin_addr = in4(v4);
+    a->sin_port = htons(port);
+    return sizeof(*a);
+}
+
+/* A host port forwarded to a guest (libslirp's hostxfwd takes both families). */
+static int add_forward(Slirp *slirp, const synack_br_forward *f)
+{
+    struct sockaddr_storage h, g;
+    socklen_t hl = fwd_sockaddr(&h, f->host_is6, f->host_addr, f->host6, f->host_port);
+    socklen_t gl = fwd_sockaddr(&g, f->guest_is6, f->guest_ip, f->guest6, f->guest_port);
+    return slirp_add_hostxfwd(slirp, (struct sockaddr *)&h, hl, (struct sockaddr *)&g, gl,
+                              f->udp ? SLIRP_HOSTFWD_UDP : 0);
+}
+
 synack_br_slirp *synack_br_slirp_open(const synack_br_options *o,
                                       const synack_br_slirp_net *net,
                                       synack_br *br, bool verbose)
@@ -267,7 +296,17 @@ synack_br_slirp *synack_br_slirp_open(const synack_br_options *o,
     cfg.vnetwork = in4(net->net);
     cfg.vnetmask = in4(net->mask);
     cfg.vhost = in4(net->host);
-    cfg.in6_enabled = false;
+    /* IPv6 (libslirp 4.7): router advertisements of the prefix (SLAAC,
+     * with slirp's DNS in an RDNSS option), NAT of TCP and UDP, and the
+     * host's ::1 behind every address of the prefix; the allow-list keeps
+     * guests to the host address and the allowed destinations. */
+    cfg.in6_enabled = net->ip6;
+    if (net->ip6) {
+        memcpy(&cfg.vprefix_addr6, net->prefix6, 16);
+        cfg.vprefix_len = net->prefix6_len;
+        memcpy(&cfg.vhost6, net->host6, 16);
+        memcpy(&cfg.vnameserver6, net->dns6, 16);
+    }
     cfg.vhostname = "synack-bridge";
     cfg.vdhcp_start = in4(net->dhcp_start);
     cfg.vnameserver = in4(net->dns);
@@ -285,8 +324,7 @@ synack_br_slirp *synack_br_slirp_open(const synack_br_options *o,
     }
     for (size_t i = 0; i < o->forward_count; i++) {
         const synack_br_forward *f = &o->forward[i];
-        if (slirp_add_hostfwd(s->slirp, f->udp, in4(f->host_addr), f->host_port,
-                              in4(f->guest_ip), f->guest_port) < 0) {
+        if (add_forward(s->slirp, f) < 0) {
             fprintf(stderr, "synack-bridge: --forward of host port %u failed "
                             "(in use?)\n", f->host_port);
             synack_br_slirp_close(s);

@@ -1,7 +1,9 @@
 /*
  * What the bridge needs to know about one Ethernet frame: addresses, the
- * ARP fields, the IPv4 header, and the transport ports and TCP control
- * bits when they are in this fragment. Parsed once with the core's
+ * ARP fields, the IPv4 or IPv6 header (with the IPv6 extension headers
+ * walked), the transport ports and TCP control bits when they are in this
+ * fragment, and for Neighbor Discovery the target and link-layer address
+ * options. Parsed once with the core's
  * bounds-checked wire readers (core/src/wire); nothing here trusts a
  * length it did not check.
  */
@@ -19,8 +21,20 @@ typedef enum synack_br_l3 {
     SYNACK_BR_L3_OTHER = 0, /* an EtherType the bridge does not switch */
     SYNACK_BR_L3_ARP,
     SYNACK_BR_L3_IP4,
-    SYNACK_BR_L3_BAD, /* ARP or IPv4 whose header does not parse */
+    SYNACK_BR_L3_IP6,
+    SYNACK_BR_L3_BAD, /* ARP, IPv4 or IPv6 whose header does not parse */
 } synack_br_l3;
+
+/* ICMPv6 types the bridge looks at (RFC 4443, RFC 4861 section 4, MLD). */
+#define SYNACK_BR_ICMP6_MLD_QUERY 130
+#define SYNACK_BR_ICMP6_MLD_REPORT 131
+#define SYNACK_BR_ICMP6_MLD_DONE 132
+#define SYNACK_BR_ICMP6_RS 133
+#define SYNACK_BR_ICMP6_RA 134
+#define SYNACK_BR_ICMP6_NS 135
+#define SYNACK_BR_ICMP6_NA 136
+#define SYNACK_BR_ICMP6_REDIRECT 137
+#define SYNACK_BR_ICMP6_MLD2_REPORT 143
 
 typedef struct synack_br_frame {
     const uint8_t *data;
@@ -29,7 +43,13 @@ typedef struct synack_br_frame {
     synack_br_l3 l3;
     synack_arp_repr arp;    /* l3 == ARP */
     synack_ip4_repr ip;     /* l3 == IP4 */
-    const uint8_t *l4;      /* IPv4 payload of this fragment */
+    synack_ip6_repr ip6;    /* l3 == IP6 */
+    uint8_t proto;          /* upper-layer protocol, either family (IPv6: after
+                               the extension headers) */
+    uint16_t frag_off;      /* fragment offset in bytes, either family */
+    bool ip6_ext;           /* IPv6: extension headers before the upper layer */
+    const uint8_t *l4;      /* IP payload of this fragment (after any IPv6
+                               extension headers) */
     size_t l4_len;
     bool fragmented;        /* MF set or a non-zero offset */
     bool has_ports;         /* offset 0 and at least 4 payload bytes */
@@ -40,7 +60,22 @@ typedef struct synack_br_frame {
     uint32_t tcp_seg_len;   /* payload + SYN + FIN (RFC 9293 SEG.LEN) */
     bool has_icmp_type;     /* offset 0 and at least one ICMP byte */
     uint8_t icmp_type;
+    /* Neighbor Discovery (RFC 4861 section 4), IPv6 only: */
+    bool nd_has_target;     /* NS, NA, Redirect: the target address */
+    uint8_t nd_target[16];
+    bool nd_has_sll, nd_has_tll; /* source / target link-layer address options */
+    uint8_t nd_sll[6], nd_tll[6];
+    bool nd_bad;            /* an NDP message too short or with a bad option */
 } synack_br_frame;
+
+/* Whether an IPv6 address is multicast (ff00::/8), unspecified, link-local. */
+bool synack_br_ip6_is_multicast(const uint8_t a[16]);
+bool synack_br_ip6_is_unspecified(const uint8_t a[16]);
+bool synack_br_ip6_is_link_local(const uint8_t a[16]);
+/* Whether a's first `plen` bits equal p's. */
+bool synack_br_ip6_prefix_match(const uint8_t a[16], const uint8_t p[16], unsigned plen);
+/* Whether an ICMPv6 type is one of NDP's (133..137). */
+bool synack_br_icmp6_is_nd(uint8_t type);
 
 /*
  * Parse `len` bytes at `data`. Returns 0, or -1 when the frame is not even

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "loop.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -153,6 +154,15 @@ static void print_port(const loop *L, int32_t port, const char *peer)
         synack_br_mac_format(p->mac, mac);
     if (p->ip_source != SYNACK_BR_IP_NONE)
         synack_ip4_format(p->ip, ip);
+    char ip6[SYNACK_BR_IP6_PER_PORT * 46 + 2] = "-";
+    size_t at = 0;
+    for (int k = 0; k < SYNACK_BR_IP6_PER_PORT; k++) {
+        if (!p->ip6[k].used)
+            continue;
+        char one[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, p->ip6[k].addr, one, sizeof(one));
+        at += (size_t)snprintf(ip6 + at, sizeof(ip6) - at, "%s%s", at ? "," : "", one);
+    }
     const char *state = p->state == SYNACK_BR_PORT_AUTH ? "auth" : "active";
     fprintf(stderr,
             "synack-bridge: stats port=%d peer=%s state=%s mac=%s ip=%s "
@@ -160,7 +170,7 @@ static void print_port(const loop *L, int32_t port, const char *peer)
             "tx_bytes=%llu drop_rate=%llu drop_spoof_mac=%llu "
             "drop_spoof_ip=%llu drop_policy=%llu drop_invalid=%llu "
             "drop_queue=%llu drop_unknown=%llu drop_isolated=%llu rst_sent=%llu "
-            "rx_super=%llu tx_super=%llu\n",
+            "rx_super=%llu tx_super=%llu ip6=%s drop_spoof_nd=%llu ip6_evicted=%llu\n",
             port, peer, state, mac, ip,
             p->ip_source == SYNACK_BR_IP_DHCP ? "dhcp"
             : p->ip_source == SYNACK_BR_IP_ARP ? "arp" : "-",
@@ -173,7 +183,8 @@ static void print_port(const loop *L, int32_t port, const char *peer)
             (unsigned long long)s->drop_invalid,
             (unsigned long long)s->drop_queue, (unsigned long long)s->drop_unknown,
             (unsigned long long)s->drop_isolated, (unsigned long long)s->rst_sent,
-            (unsigned long long)s->rx_super, (unsigned long long)s->tx_super);
+            (unsigned long long)s->rx_super, (unsigned long long)s->tx_super, ip6,
+            (unsigned long long)s->drop_spoof_nd, (unsigned long long)s->ip6_evicted);
 }
 
 static void print_all(const loop *L)
@@ -236,6 +247,8 @@ static void add_stats(synack_br_stats *sum, const synack_br_stats *s)
     sum->rst_sent += s->rst_sent;
     sum->rx_super += s->rx_super;
     sum->tx_super += s->tx_super;
+    sum->drop_spoof_nd += s->drop_spoof_nd;
+    sum->ip6_evicted += s->ip6_evicted;
 }
 
 static void metric(FILE *f, const char *name, const char *type, const char *help)
@@ -247,11 +260,11 @@ static void metric(FILE *f, const char *name, const char *type, const char *help
 static void drops(FILE *f, const char *name, const char *labels,
                   const synack_br_stats *s)
 {
-    static const char *const why[] = {"rate", "spoof_mac", "spoof_ip", "policy",
+    static const char *const why[] = {"rate", "spoof_mac", "spoof_ip", "spoof_nd", "policy",
                                       "invalid", "queue", "unknown", "isolated"};
     const uint64_t v[] = {s->drop_rate, s->drop_spoof_mac, s->drop_spoof_ip,
-                          s->drop_policy, s->drop_invalid, s->drop_queue,
-                          s->drop_unknown, s->drop_isolated};
+                          s->drop_spoof_nd, s->drop_policy, s->drop_invalid,
+                          s->drop_queue, s->drop_unknown, s->drop_isolated};
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
         fprintf(f, "synack_bridge_%s{%sreason=\"%s\"} %llu\n", name, labels,
                 why[i], (unsigned long long)v[i]);
@@ -696,7 +709,7 @@ static int setup(loop *L, const synack_br_options *o, const uint8_t *token,
     cfg.allow.allow_all = o->allow_all;
     cfg.allow.entries = o->allow;
     cfg.allow.count = o->allow_count;
-    cfg.net = synack_br_default_net;
+    cfg.net = o->backend == SYNACK_BR_BACKEND_SLIRP ? o->net : synack_br_default_net;
     cfg.dhcp_server = o->backend == SYNACK_BR_BACKEND_SLIRP && !o->slirp_dhcp;
     cfg.isolate = o->backend == SYNACK_BR_BACKEND_SLIRP && !o->shared_segment;
     cfg.offload = o->offload;

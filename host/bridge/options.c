@@ -17,6 +17,12 @@ const synack_br_slirp_net synack_br_default_net = {
     .host = SYNACK_IP4(10, 0, 2, 2),
     .dns = SYNACK_IP4(10, 0, 2, 3),
     .dhcp_start = SYNACK_IP4(10, 0, 2, 15),
+    /* A unique local prefix (RFC 4193; fd00::/8) of our own, /64 for SLAAC. */
+    .ip6 = true,
+    .prefix6 = {0xfd, 0x00, 0x05, 0xac},
+    .prefix6_len = 64,
+    .host6 = {0xfd, 0x00, 0x05, 0xac, [15] = 2},
+    .dns6 = {0xfd, 0x00, 0x05, 0xac, [15] = 3},
 };
 
 static const char usage_text[] =
@@ -32,17 +38,22 @@ static const char usage_text[] =
     "                           (repeatable, up to 16; default: any)\n"
     "  --tap NAME               backend: an existing Linux TAP device\n"
     "  --slirp                  backend: user-mode NAT (10.0.2.0/24, host 10.0.2.2,\n"
-    "                           DNS 10.0.2.3, DHCP from 10.0.2.15)\n"
+    "                           DNS 10.0.2.3, DHCP from 10.0.2.15; IPv6\n"
+    "                           fd00:5ac::/64 by router advertisements, host ::2)\n"
     "  --allow HOST:PORT        slirp: let guests reach HOST:PORT (repeatable;\n"
-    "                           HOST 10.0.2.2 or localhost is this machine's\n"
-    "                           loopback; '*' for any host or any port)\n"
+    "                           HOST 10.0.2.2 or [::1] is this machine's\n"
+    "                           loopback, localhost both; [V6ADDR] and\n"
+    "                           ADDR/LEN prefixes; '*' for any host or any port)\n"
+    "  --ip6-prefix PREFIX/LEN  slirp: the guests' IPv6 prefix (default\n"
+    "                           fd00:5ac::/64; host ::2, DNS ::3 in it)\n"
+    "  --no-ip6                 slirp: no IPv6 (no router advertisements)\n"
     "  --allow-all              slirp: let guests reach anything\n"
     "  --slirp-dhcp             slirp: use slirp's DHCP server (16 leases, never\n"
     "                           freed) instead of the bridge's (a lease per client\n"
     "                           connection, freed when it leaves)\n"
     "  --forward [tcp:|udp:][HOSTADDR:]HOSTPORT:GUESTIP:GUESTPORT\n"
     "                           slirp: forward a host port to a guest (repeatable;\n"
-    "                           HOSTADDR default 127.0.0.1)\n"
+    "                           HOSTADDR default 127.0.0.1; IPv6 in [brackets])\n"
     "  --offload                grant clients that ask (HELLO, EtherType 0x88B5)\n"
     "                           TCP super-frames up to 64 KB both ways (TAP: GSO\n"
     "                           and TSO); cut for everyone else (off by default)\n"
@@ -118,25 +129,94 @@ static const char *split_last_colon(const char *s, char *buf, size_t buflen)
     return c + 1;
 }
 
-/*
- * HOST of --allow as the guest sees it: '*' (any), 'localhost' or 127.x
- * (the host's loopback, which slirp offers as 10.0.2.2), or IPv4 text.
- */
-static bool parse_allow_host(const char *s, uint32_t *out)
+/* "ADDR" or "ADDR/LEN" (LEN in 1..max) into text (without /LEN) and *plen. */
+static bool split_prefix(const char *s, char *text, size_t cap, unsigned max, uint8_t *plen)
 {
-    if (strcmp(s, "*") == 0) {
-        *out = 0;
+    const char *slash = strchr(s, '/');
+    size_t n = slash ? (size_t)(slash - s) : strlen(s);
+    if (n >= cap)
+        return false;
+    memcpy(text, s, n);
+    text[n] = '\0';
+    *plen = 0;
+    if (slash != NULL) {
+        uint64_t v;
+        if (!parse_u64(slash + 1, 1, max, &v))
+            return false;
+        *plen = (uint8_t)v;
+    }
+    return true;
+}
+
+/*
+ * HOST of --allow as the guest sees it: '*' (any), 'localhost' (the host's
+ * loopback in both families), 127.x (the host's IPv4 loopback, which slirp
+ * offers as 10.0.2.2), IPv4 text, '[::1]' (the host's IPv6 loopback, which
+ * slirp offers as its IPv6 host address), or '[IPv6 text]'; an address
+ * may carry a prefix length (10.1.0.0/16, [2001:db8::/32]).
+ */
+static bool parse_allow_host(const char *s, synack_br_allow *a)
+{
+    memset(a, 0, sizeof(*a));
+    if (strcmp(s, "*") == 0)
+        return true;
+    if (strcmp(s, "localhost") == 0) {
+        a->ip = synack_br_default_net.host;
+        a->host6 = true;
         return true;
     }
-    if (strcmp(s, "localhost") == 0) {
-        *out = synack_br_default_net.host;
+    char text[64];
+    size_t n = strlen(s);
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+        char inner[64];
+        if (n - 2 >= sizeof(inner))
+            return false;
+        memcpy(inner, s + 1, n - 2);
+        inner[n - 2] = '\0';
+        if (!split_prefix(inner, text, sizeof(text), 128, &a->plen) ||
+            inet_pton(AF_INET6, text, a->addr6) != 1 ||
+            synack_br_ip6_is_unspecified(a->addr6))
+            return false;
+        a->ip6 = true;
+        static const uint8_t loopback[16] = {[15] = 1};
+        if (memcmp(a->addr6, loopback, 16) == 0 && a->plen == 0)
+            a->host6 = true;
         return true;
     }
     synack_ip4 ip;
-    if (synack_ip4_parse_text(s, &ip) != 0 || ip == 0)
+    if (!split_prefix(s, text, sizeof(text), 32, &a->plen) ||
+        synack_ip4_parse_text(text, &ip) != 0 || ip == 0)
         return false;
-    *out = (ip >> 24) == 127 ? synack_br_default_net.host : ip;
+    if ((ip >> 24) == 127) {
+        ip = synack_br_default_net.host;
+        a->plen = 0;
+    }
+    a->ip = ip;
     return true;
+}
+
+/* --ip6-prefix PREFIX/LEN: slirp's prefix, its host ::2 and DNS ::3. */
+static int parse_ip6_prefix(synack_br_options *o, const char *arg, char *err,
+                            size_t errlen)
+{
+    char text[64];
+    uint8_t plen;
+    uint8_t p[16];
+    if (arg == NULL || !split_prefix(arg, text, sizeof(text), 126, &plen) || plen == 0 ||
+        inet_pton(AF_INET6, text, p) != 1 || synack_br_ip6_is_multicast(p) ||
+        synack_br_ip6_is_link_local(p))
+        return fail(err, errlen, "--ip6-prefix needs PREFIX/LEN (LEN 1..126, not link-local)",
+                    arg);
+    for (unsigned bit = plen; bit < 128; bit++)
+        p[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+    memcpy(o->net.prefix6, p, 16);
+    o->net.prefix6_len = plen;
+    memcpy(o->net.host6, p, 16);
+    o->net.host6[15] |= 2;
+    memcpy(o->net.dns6, p, 16);
+    o->net.dns6[15] |= 3;
+    o->net.ip6 = true;
+    return 0;
 }
 
 static int parse_allow(synack_br_options *o, const char *arg, char *err,
@@ -149,7 +229,7 @@ static int parse_allow(synack_br_options *o, const char *arg, char *err,
     if (o->allow_count == SYNACK_BR_MAX_ALLOW)
         return fail(err, errlen, "too many --allow", arg);
     synack_br_allow *a = &o->allow[o->allow_count];
-    if (!parse_allow_host(host, &a->ip))
+    if (!parse_allow_host(host, a))
         return fail(err, errlen, "--allow: bad host", arg);
     if (strcmp(port, "*") == 0)
         a->port = 0;
@@ -159,7 +239,47 @@ static int parse_allow(synack_br_options *o, const char *arg, char *err,
     return 0;
 }
 
-/* [tcp:|udp:][HOSTADDR:]HOSTPORT:GUESTIP:GUESTPORT */
+/* Split s at the colons outside brackets into at most max parts (brackets
+ * kept); returns the count, or -1 for too many parts or a stray bracket. */
+static int split_colons(char *s, char **part, int max)
+{
+    int n = 0, depth = 0;
+    part[n++] = s;
+    for (char *p = s; *p; p++) {
+        if (*p == '[')
+            depth++;
+        else if (*p == ']')
+            depth--;
+        else if (*p == ':' && depth == 0) {
+            if (n == max)
+                return -1;
+            *p = '\0';
+            part[n++] = p + 1;
+        }
+        if (depth < 0 || depth > 1)
+            return -1;
+    }
+    return depth == 0 ? n : -1;
+}
+
+/* "A.B.C.D" into *v4, or "[IPv6]" into v6 with *is6 set. */
+static bool parse_fwd_addr(char *s, uint32_t *v4, uint8_t v6[16], bool *is6)
+{
+    size_t n = strlen(s);
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+        s[n - 1] = '\0';
+        *is6 = true;
+        return inet_pton(AF_INET6, s + 1, v6) == 1;
+    }
+    *is6 = false;
+    synack_ip4 ip;
+    if (synack_ip4_parse_text(s, &ip) != 0)
+        return false;
+    *v4 = ip;
+    return true;
+}
+
+/* [tcp:|udp:][HOSTADDR:]HOSTPORT:GUESTIP:GUESTPORT, IPv6 addresses in brackets */
 static int parse_forward(synack_br_options *o, const char *arg, char *err,
                          size_t errlen)
 {
@@ -176,26 +296,22 @@ static int parse_forward(synack_br_options *o, const char *arg, char *err,
         fw->udp = true;
         arg += 4;
     }
-    char buf[128];
+    char buf[160];
     if (strlen(arg) >= sizeof(buf))
         return fail(err, errlen, "--forward: too long", arg);
     strcpy(buf, arg);
     char *part[5];
-    int n = 0;
-    for (char *p = buf, *tok; n < 5 && (tok = strsep(&p, ":")) != NULL;)
-        part[n++] = tok;
+    int n = split_colons(buf, part, 5);
     if (n != 3 && n != 4)
         return fail(err, errlen, "--forward: expected HOSTPORT:GUESTIP:GUESTPORT", arg);
     int i = 0;
     if (n == 4) {
-        synack_ip4 h;
-        if (synack_ip4_parse_text(part[0], &h) != 0)
+        if (!parse_fwd_addr(part[0], &fw->host_addr, fw->host6, &fw->host_is6))
             return fail(err, errlen, "--forward: bad host address", arg);
-        fw->host_addr = h;
         i = 1;
     }
     if (!parse_port(part[i], &fw->host_port) ||
-        synack_ip4_parse_text(part[i + 1], &fw->guest_ip) != 0 ||
+        !parse_fwd_addr(part[i + 1], &fw->guest_ip, fw->guest6, &fw->guest_is6) ||
         !parse_port(part[i + 2], &fw->guest_port))
         return fail(err, errlen, "--forward: bad port or guest address", arg);
     o->forward_count++;
@@ -318,6 +434,8 @@ int synack_br_options_parse(synack_br_options *o, int argc, char **argv,
     o->auth_timeout_ms = 10000;
     o->max_conn_per_addr = 16;
     o->conn_rate_per_addr = 5;
+    o->net = synack_br_default_net;
+    bool no_ip6 = false, prefix6 = false;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -336,6 +454,12 @@ int synack_br_options_parse(synack_br_options *o, int argc, char **argv,
             o->allow_all = true;
         } else if (strcmp(a, "--slirp-dhcp") == 0) {
             o->slirp_dhcp = true;
+        } else if (strcmp(a, "--no-ip6") == 0) {
+            no_ip6 = true;
+        } else if (is_opt(a, "--ip6-prefix")) {
+            if (parse_ip6_prefix(o, value_of(a, "--ip6-prefix", argc, argv, &i), err, errlen) < 0)
+                return -1;
+            prefix6 = true;
         } else if (strcmp(a, "--offload") == 0) {
             o->offload = true;
         } else if (strcmp(a, "--shared-segment") == 0) {
@@ -447,9 +571,14 @@ int synack_br_options_parse(synack_br_options *o, int argc, char **argv,
         return fail(err, errlen, "--token and --token-file exclude each other", "");
     if (o->backend != SYNACK_BR_BACKEND_SLIRP &&
         (o->allow_count > 0 || o->allow_all || o->forward_count > 0 || o->slirp_dhcp ||
-         o->shared_segment))
+         o->shared_segment || no_ip6 || prefix6))
         return fail(err, errlen,
-                    "--allow, --allow-all, --forward, --slirp-dhcp and --shared-segment need",
+                    "--allow, --allow-all, --forward, --slirp-dhcp, --shared-segment, "
+                    "--ip6-prefix and --no-ip6 need",
                     "--slirp");
+    if (no_ip6 && prefix6)
+        return fail(err, errlen, "--ip6-prefix and --no-ip6 exclude each other", "");
+    if (no_ip6)
+        o->net.ip6 = false;
     return 0;
 }

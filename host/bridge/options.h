@@ -19,13 +19,16 @@
 #define SYNACK_BR_MAX_CLIENTS_LIMIT 1024
 #define SYNACK_BR_MAX_TRUSTED 16
 
-/* One --forward: a host port that slirp forwards to a guest. */
+/* One --forward: a host port that slirp forwards to a guest. Either side
+ * may be IPv6 ([ADDR] on the command line): then host6/guest6 hold it. */
 typedef struct synack_br_forward {
     bool udp;
     uint32_t host_addr; /* host order; default 127.0.0.1 */
     uint16_t host_port;
     uint32_t guest_ip;
     uint16_t guest_port;
+    bool host_is6, guest_is6;
+    uint8_t host6[16], guest6[16];
 } synack_br_forward;
 
 typedef struct synack_br_options {
@@ -42,6 +45,7 @@ typedef struct synack_br_options {
     bool slirp_dhcp; /* --slirp-dhcp: slirp's own DHCP server, not the bridge's */
     size_t allow_count;
     synack_br_allow allow[SYNACK_BR_MAX_ALLOW];
+    synack_br_slirp_net net; /* slirp's network: the default, --ip6-prefix, --no-ip6 */
     size_t forward_count;
     synack_br_forward forward[SYNACK_BR_MAX_FORWARD];
     uint32_t max_clients;
@@ -68,7 +72,8 @@ typedef struct synack_br_options {
     char listen_buf[256];
 } synack_br_options;
 
-/* The slirp network: 10.0.2.0/24, host .2, DNS .3, DHCP from .15. */
+/* The slirp network: 10.0.2.0/24, host .2, DNS .3, DHCP from .15;
+ * IPv6 fd00:5ac::/64, host ::2, DNS ::3. */
 extern const synack_br_slirp_net synack_br_default_net;
 
 /*

@@ -14,15 +14,35 @@
 
 #include "frame.h"
 
-/* One --allow entry. ip 0 means any host; port 0 any port. */
+/*
+ * One --allow entry, as the guest sees the destination. An IPv4 entry
+ * (!ip6): `ip` with a prefix of `plen` bits (0: all 32), ip 0 = any host
+ * of either family. An IPv6 entry (ip6): addr6/plen (0: all 128), or with
+ * host6 slirp's IPv6 host address (whatever the prefix), which is how the
+ * guest reaches the host's ::1. `localhost` is an IPv4 entry for the host
+ * with host6 also set: the host in both families. port 0 = any port.
+ */
 typedef struct synack_br_allow {
-    uint32_t ip; /* host byte order, as the guest sees it (10.0.2.2 = host) */
+    uint32_t ip; /* host byte order (10.0.2.2 = host) */
     uint16_t port;
+    uint8_t plen;
+    bool ip6;
+    bool host6;
+    uint8_t addr6[16];
 } synack_br_allow;
 
-/* The user-mode network (QEMU conventions: 10.0.2.0/24, .2 host, .3 DNS). */
+/*
+ * The user-mode network (QEMU conventions: 10.0.2.0/24, .2 host, .3 DNS;
+ * IPv6: a /64 with host ::2 and DNS ::3, as libslirp's defaults are
+ * placed in its prefix; slirp's link-local address is fe80:: with the
+ * host's interface identifier).
+ */
 typedef struct synack_br_slirp_net {
     uint32_t net, mask, host, dns, dhcp_start;
+    bool ip6;                 /* slirp's IPv6 on */
+    uint8_t prefix6[16];
+    uint8_t prefix6_len;
+    uint8_t host6[16], dns6[16];
 } synack_br_slirp_net;
 
 typedef struct synack_br_allowlist {
@@ -41,6 +61,18 @@ typedef enum synack_br_decision {
 bool synack_br_allowed(const synack_br_allowlist *a, uint32_t ip,
                        uint16_t port);
 
+/* The same for an IPv6 destination (host6 entries match net->host6). */
+bool synack_br_allowed6(const synack_br_allowlist *a, const synack_br_slirp_net *net,
+                        const uint8_t ip6[16], uint16_t port);
+
+/*
+ * Whether an IPv6 address is one of slirp's own: its host or DNS address
+ * in the prefix, or fe80:: with either's interface identifier (libslirp
+ * answers for both, ip6.h in6_equal_host).
+ */
+bool synack_br_slirp_is_service6(const synack_br_slirp_net *net, const uint8_t a[16]);
+
+
 /*
  * Decide whether a client frame may enter slirp. ARP passes. IPv4 to
  * another address of the virtual network (another guest) or to a broadcast
@@ -53,6 +85,15 @@ bool synack_br_allowed(const synack_br_allowlist *a, uint32_t ip,
  * echo passes to the gateway and resolver addresses only (unless
  * allow_all); other ICMP messages pass. Every other EtherType and IP
  * protocol is denied.
+ *
+ * IPv6 (when net->ip6) follows the same rules, with slirp's IPv6 host and
+ * DNS addresses as the services; libslirp walks no extension headers and
+ * maps every address of its prefix to the host's ::1 (socket.c
+ * sotranslate_out6), so packets with extension headers, to another
+ * address of the prefix, to link-local addresses other than slirp's, and
+ * to multicast other than Neighbor Discovery (RS, NS, NA) are denied.
+ * ICMPv6 echo passes only to slirp's own addresses (libslirp 4.7 forwards
+ * no ICMPv6 echo), MLD never (slirp has no use for it).
  */
 synack_br_decision synack_br_slirp_policy(const synack_br_allowlist *a,
                                           const synack_br_slirp_net *net,

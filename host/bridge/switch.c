@@ -5,7 +5,12 @@
  * learning per section 7.8. Ingress checks
  * (source MAC and IPv4 address ownership) follow the idea of RFC 2827
  * ingress filtering and RFC 7039 source address validation, at the edge
- * where each client is one port. DHCP leases are snooped per RFC 2131
+ * where each client is one port; IPv6 source addresses are owned first
+ * come, first served as in RFC 6620 (FCFS SAVI: a binding from the DAD
+ * Neighbor Solicitation of RFC 4862 section 5.4.2, or from the first
+ * packet sent from a free address), with router advertisements and
+ * redirects refused from clients as RFC 6105 (RA-Guard) does, and NDP
+ * messages with another station's link-layer address or target dropped. DHCP leases are snooped per RFC 2131
  * section 4.3.1 (the DHCPACK's yiaddr and chaddr), or given here (dhcpd.c). A refused connection is
  * answered as a CLOSED TCP endpoint would (RFC 9293 section 3.10.7.1).
  */
@@ -37,6 +42,15 @@ static void slirp_mac(uint32_t ip, uint8_t mac[6])
     synack_wr_be32(mac + 2, ip);
 }
 
+/* ... and for its IPv6 ones: 52:56 and the last four bytes (libslirp
+ * ip6.h in6_compute_ethaddr). */
+static void slirp_mac6(const uint8_t ip6[16], uint8_t mac[6])
+{
+    mac[0] = 0x52;
+    mac[1] = 0x56;
+    memcpy(mac + 2, ip6 + 12, 4);
+}
+
 int synack_br_init(synack_br *br, const synack_br_config *cfg,
                    synack_br_port *ports, synack_br_mac_entry *mac_slots,
                    uint32_t mac_size, synack_br_emit_fn emit, void *emit_ctx,
@@ -66,6 +80,12 @@ int synack_br_init(synack_br *br, const synack_br_config *cfg,
         synack_br_mactable_pin(&br->macs, mac, SYNACK_BR_BACKEND_PORT, now);
         slirp_mac(cfg->net.dns, mac);
         synack_br_mactable_pin(&br->macs, mac, SYNACK_BR_BACKEND_PORT, now);
+        if (cfg->net.ip6) {
+            slirp_mac6(cfg->net.host6, mac);
+            synack_br_mactable_pin(&br->macs, mac, SYNACK_BR_BACKEND_PORT, now);
+            slirp_mac6(cfg->net.dns6, mac);
+            synack_br_mactable_pin(&br->macs, mac, SYNACK_BR_BACKEND_PORT, now);
+        }
     }
     return 0;
 }
@@ -127,13 +147,23 @@ static void send_reset(synack_br *br, int32_t port, const synack_br_frame *f)
     if (!f->has_tcp || (f->tcp_flags & SYNACK_TCP_RST))
         return;
     uint8_t *b = br->reply;
+    bool v6 = f->l3 == SYNACK_BR_L3_IP6;
     synack_eth_repr eth = {.dst = f->eth.src, .src = f->eth.dst,
-                           .ethertype = SYNACK_ETHERTYPE_IPV4};
+                           .ethertype = v6 ? SYNACK_ETHERTYPE_IPV6 : SYNACK_ETHERTYPE_IPV4};
     size_t off = synack_eth_emit(&eth, b);
-    synack_ip4_repr ip = {.ttl = 64, .proto = SYNACK_IPPROTO_TCP, .df = true,
-                          .src = f->ip.dst, .dst = f->ip.src,
-                          .total_len = SYNACK_IP4_HDR_LEN + SYNACK_TCP_HDR_LEN};
-    off += synack_ip4_emit(&ip, b + off);
+    uint32_t phsum;
+    if (v6) {
+        synack_ip6_repr ip6 = {.payload_len = SYNACK_TCP_HDR_LEN, .next = SYNACK_IPPROTO_TCP,
+                               .hop_limit = 64, .src = f->ip6.dst, .dst = f->ip6.src};
+        off += synack_ip6_emit(&ip6, b + off);
+        phsum = synack_addr_pseudo_sum(&ip6.src, &ip6.dst, SYNACK_IPPROTO_TCP);
+    } else {
+        synack_ip4_repr ip = {.ttl = 64, .proto = SYNACK_IPPROTO_TCP, .df = true,
+                              .src = f->ip.dst, .dst = f->ip.src,
+                              .total_len = SYNACK_IP4_HDR_LEN + SYNACK_TCP_HDR_LEN};
+        off += synack_ip4_emit(&ip, b + off);
+        phsum = synack_ip4_pseudo_sum(ip.src, ip.dst, SYNACK_IPPROTO_TCP);
+    }
     synack_tcp_repr tcp;
     memset(&tcp, 0, sizeof(tcp));
     tcp.sport = f->dport;
@@ -147,7 +177,7 @@ static void send_reset(synack_br *br, int32_t port, const synack_br_frame *f)
         tcp.flags = SYNACK_TCP_RST | SYNACK_TCP_ACK;
     }
     size_t tl = synack_tcp_emit(&tcp, b + off);
-    synack_tcp_fill_checksum(b + off, tl, synack_ip4_pseudo_sum(ip.src, ip.dst, SYNACK_IPPROTO_TCP));
+    synack_tcp_fill_checksum(b + off, tl, phsum);
     off += tl;
     br->ports[port].stats.rst_sent++;
     deliver(br, port, b, off);
@@ -214,6 +244,27 @@ static int32_t port_of_ip(const synack_br *br, uint32_t ip)
     return -1;
 }
 
+/* The slot of `port`'s table holding IPv6 address `a`, or -1. */
+static int ip6_slot(const synack_br_port *p, const uint8_t a[16])
+{
+    for (int k = 0; k < SYNACK_BR_IP6_PER_PORT; k++) {
+        if (p->ip6[k].used && memcmp(p->ip6[k].addr, a, 16) == 0)
+            return k;
+    }
+    return -1;
+}
+
+/* The client (attached, any state) that owns IPv6 address `a`, or -1. */
+static int32_t port_of_ip6(const synack_br *br, const uint8_t a[16])
+{
+    for (uint32_t i = 1; i <= br->cfg.max_clients; i++) {
+        const synack_br_port *p = &br->ports[i];
+        if (p->state != SYNACK_BR_PORT_FREE && ip6_slot(p, a) >= 0)
+            return (int32_t)i;
+    }
+    return -1;
+}
+
 /* The active client whose MAC is `mac`, or -1. */
 static int32_t port_of_mac(const synack_br *br, const uint8_t mac[6])
 {
@@ -261,6 +312,12 @@ static void flood_isolated_backend(synack_br *br, const synack_br_frame *f)
     int32_t to = -2;
     if (f->l3 == SYNACK_BR_L3_ARP) {
         to = port_of_ip(br, f->arp.tpa);
+    } else if (f->l3 == SYNACK_BR_L3_IP6 && f->has_icmp_type &&
+               f->icmp_type == SYNACK_BR_ICMP6_NS && f->nd_has_target) {
+        /* slirp's NS (to a solicited-node group) asks for one client's MAC */
+        to = port_of_ip6(br, f->nd_target);
+        if (to > 0 && br->ports[to].state != SYNACK_BR_PORT_ACTIVE)
+            to = -1;
     } else if (synack_br_frame_is_dhcp_reply(f)) {
         synack_dhcp_repr d;
         to = synack_br_frame_dhcp(f, &d) == 0 && d.htype == 1 && d.hlen == 6
@@ -343,6 +400,166 @@ static bool claim_ip(synack_br *br, int32_t port, uint32_t ip,
         return false;
     br->ports[port].ip = ip;
     br->ports[port].ip_source = src;
+    return true;
+}
+
+/* ---- IPv6 address ownership (RFC 6620) ---------------------------------- */
+
+/* Whether the bits of `a` past the first `plen` are all zero. */
+static bool ip6_iid_zero(const uint8_t a[16], unsigned plen)
+{
+    for (unsigned bit = plen; bit < 128; bit++) {
+        if (a[bit / 8] & (0x80u >> (bit % 8)))
+            return false;
+    }
+    return true;
+}
+
+static bool ip6_claimable(const synack_br *br, const uint8_t a[16])
+{
+    static const uint8_t loopback[16] = {[15] = 1};
+    if (synack_br_ip6_is_unspecified(a) || synack_br_ip6_is_multicast(a) ||
+        memcmp(a, loopback, 16) == 0)
+        return false;
+    if (br->cfg.backend == SYNACK_BR_BACKEND_SLIRP && br->cfg.net.ip6) {
+        const synack_br_slirp_net *n = &br->cfg.net;
+        if (synack_br_slirp_is_service6(n, a))
+            return false; /* slirp's router and resolver */
+        if (synack_br_ip6_prefix_match(a, n->prefix6, n->prefix6_len) &&
+            ip6_iid_zero(a, n->prefix6_len))
+            return false; /* the Subnet-Router anycast address (RFC 4291 2.6.1) */
+    }
+    return true;
+}
+
+/*
+ * Bind IPv6 address `a` to `port`: a binding it has is refreshed; a new
+ * one takes a free slot, or the slot used longest ago (counted), so a
+ * client that cycles addresses only ever evicts its own. False when
+ * another client owns `a` or nobody may.
+ */
+static bool claim_ip6(synack_br *br, int32_t port, const uint8_t a[16], uint64_t now)
+{
+    synack_br_port *p = &br->ports[port];
+    int k = ip6_slot(p, a);
+    if (k >= 0) {
+        p->ip6[k].last = now;
+        return true;
+    }
+    int32_t owner = port_of_ip6(br, a);
+    if (!ip6_claimable(br, a) || (owner > 0 && owner != port))
+        return false;
+    int victim = 0;
+    for (k = 0; k < SYNACK_BR_IP6_PER_PORT; k++) {
+        if (!p->ip6[k].used) {
+            victim = k;
+            break;
+        }
+        if (p->ip6[k].last < p->ip6[victim].last)
+            victim = k;
+    }
+    if (k == SYNACK_BR_IP6_PER_PORT)
+        p->stats.ip6_evicted++;
+    p->ip6[victim].used = true;
+    memcpy(p->ip6[victim].addr, a, 16);
+    p->ip6[victim].last = now;
+    return true;
+}
+
+/*
+ * Defend another client's address against a DAD probe from an isolated
+ * client, which can never hear the owner: the NA the owner would send
+ * (RFC 4862 section 5.4.3: to all-nodes, from the address, Override set,
+ * no link-layer option), from slirp's MAC, to the probing client only. Its
+ * DAD then fails (section 5.4.4) instead of its traffic being dropped
+ * later as spoofed.
+ */
+static void defend_dad(synack_br *br, int32_t port, const uint8_t target[16])
+{
+    static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+    uint8_t *b = br->reply;
+    synack_eth_repr eth = {.ethertype = SYNACK_ETHERTYPE_IPV6};
+    static const uint8_t all_nodes_mac[6] = {0x33, 0x33, 0, 0, 0, 1};
+    memcpy(eth.dst.b, all_nodes_mac, 6);
+    slirp_mac6(br->cfg.net.host6, eth.src.b);
+    size_t off = synack_eth_emit(&eth, b);
+    synack_ip6_repr ip6 = {.payload_len = SYNACK_ICMP_HDR_LEN + 16,
+                           .next = SYNACK_IPPROTO_ICMPV6, .hop_limit = 255};
+    ip6.src.family = ip6.dst.family = SYNACK_AF_IP6;
+    memcpy(ip6.src.b, target, 16);
+    memcpy(ip6.dst.b, all_nodes, 16);
+    off += synack_ip6_emit(&ip6, b + off);
+    synack_icmp_repr na = {.type = SYNACK_BR_ICMP6_NA, .rest = 0x20000000u /* O */,
+                           .payload = target, .payload_len = 16};
+    off += synack_icmp6_emit(&na, b + off,
+                             synack_addr_pseudo_sum(&ip6.src, &ip6.dst, SYNACK_IPPROTO_ICMPV6));
+    deliver(br, port, b, off);
+}
+
+static bool is_ip6_ext_header(uint8_t proto)
+{
+    return proto == SYNACK_IP6_NEXT_HOPOPTS || proto == SYNACK_IP6_NEXT_ROUTING ||
+           proto == SYNACK_IP6_NEXT_FRAGMENT || proto == SYNACK_IP6_NEXT_DSTOPTS;
+}
+
+/*
+ * Whether a client's IPv6 packet carries only addresses it owns (its MAC
+ * was checked before). The unspecified source is allowed for what RFC
+ * 4862 and RFC 3810 send before an address is unique: the DAD Neighbor
+ * Solicitation (whose target the client then owns, if no other client
+ * does), Router Solicitations and MLD reports. Any other source is owned
+ * or, when free, bound now. NDP messages must name the client's own MAC
+ * in their link-layer options and, for an NA, an address it may own;
+ * Router Advertisements and Redirects never come from a client (RFC
+ * 6105), nor NDP in fragments (RFC 6980), nor a first fragment whose
+ * header chain goes on past it (RFC 7112).
+ */
+static bool owns_ip6(synack_br *br, int32_t port, const synack_br_frame *f, uint64_t now)
+{
+    synack_br_port *p = &br->ports[port];
+    const uint8_t *src = f->ip6.src.b;
+    bool icmp = f->proto == SYNACK_IPPROTO_ICMPV6;
+    bool nd = icmp && f->has_icmp_type && synack_br_icmp6_is_nd(f->icmp_type);
+    if (f->fragmented && f->frag_off == 0 && is_ip6_ext_header(f->proto)) {
+        p->stats.drop_invalid++;
+        return false;
+    }
+    if ((f->fragmented && f->frag_off == 0 && icmp && (!f->has_icmp_type || nd)) ||
+        (nd && (f->icmp_type == SYNACK_BR_ICMP6_RA ||
+                f->icmp_type == SYNACK_BR_ICMP6_REDIRECT)) ||
+        (nd && (f->nd_bad || (f->nd_has_sll && memcmp(f->nd_sll, p->mac, 6) != 0) ||
+                (f->nd_has_tll && memcmp(f->nd_tll, p->mac, 6) != 0)))) {
+        p->stats.drop_spoof_nd++;
+        return false;
+    }
+    if (synack_br_ip6_is_unspecified(src)) {
+        if (nd && f->icmp_type == SYNACK_BR_ICMP6_NS && f->nd_has_target && !f->nd_has_sll) {
+            /* DAD (RFC 4862 5.4.2). A target another client owns is not
+             * bound; the NS still goes out, for the owner to defend, or
+             * (isolated: the owner never hears it) is answered here. */
+            if (!claim_ip6(br, port, f->nd_target, now) && br->cfg.isolate &&
+                port_of_ip6(br, f->nd_target) > 0) {
+                defend_dad(br, port, f->nd_target);
+                return false;
+            }
+            return true;
+        }
+        if ((nd && f->icmp_type == SYNACK_BR_ICMP6_RS && !f->nd_has_sll) ||
+            (icmp && f->has_icmp_type && (f->icmp_type == SYNACK_BR_ICMP6_MLD2_REPORT ||
+                                          f->icmp_type == SYNACK_BR_ICMP6_MLD_REPORT)))
+            return true;
+        p->stats.drop_spoof_ip++;
+        return false;
+    }
+    if (!claim_ip6(br, port, src, now)) {
+        p->stats.drop_spoof_ip++;
+        return false;
+    }
+    if (nd && f->icmp_type == SYNACK_BR_ICMP6_NA && f->nd_has_target &&
+        !claim_ip6(br, port, f->nd_target, now)) {
+        p->stats.drop_spoof_nd++; /* an NA for another client's (or slirp's) address */
+        return false;
+    }
     return true;
 }
 
@@ -458,11 +675,13 @@ static bool owns_addresses(synack_br *br, int32_t port, const synack_br_frame *f
             return false;
         }
         return true;
+    case SYNACK_BR_L3_IP6:
+        return owns_ip6(br, port, f, now);
     case SYNACK_BR_L3_BAD:
         p->stats.drop_invalid++;
         return false;
     default:
-        p->stats.drop_policy++; /* only ARP and IPv4 are switched */
+        p->stats.drop_policy++; /* only ARP, IPv4 and IPv6 are switched */
         return false;
     }
 }

@@ -23,6 +23,10 @@
 #define SYNACK_BR_MAX_FRAME_LIMIT 9018 /* jumbo frame, 9000 MTU + header + tag */
 #define SYNACK_BR_MIN_FRAME 14         /* an Ethernet header */
 #define SYNACK_BR_TOKEN_MAX 1024
+/* IPv6 addresses one client may own at once (link-local, stable and
+ * temporary global ones): a bound, so cycling addresses costs no memory;
+ * the least recently used one makes room for a new one. */
+#define SYNACK_BR_IP6_PER_PORT 8
 
 typedef enum synack_br_backend {
     SYNACK_BR_BACKEND_NONE = 0,
@@ -75,7 +79,18 @@ typedef struct synack_br_stats {
     uint64_t rst_sent;             /* resets answered for denied connections */
     uint64_t rx_super;             /* super-frames accepted (each cut into pieces) */
     uint64_t tx_super;             /* super-frames handed to the port whole */
+    uint64_t drop_spoof_nd;        /* forged NDP: an RA or Redirect from a client, an
+                                      NA for an address it does not own, a link-layer
+                                      address option that is not its MAC */
+    uint64_t ip6_evicted;          /* owned IPv6 addresses given up to make room */
 } synack_br_stats;
+
+/* An IPv6 address a client owns (RFC 6620 first-come, first-served). */
+typedef struct synack_br_ip6_owned {
+    bool used;
+    uint8_t addr[16];
+    uint64_t last; /* ms of its claim or last use: the oldest makes room */
+} synack_br_ip6_owned;
 
 typedef struct synack_br_port {
     synack_br_port_state state;
@@ -83,6 +98,7 @@ typedef struct synack_br_port {
     uint8_t mac[6];
     synack_br_ip_source ip_source;
     uint32_t ip;
+    synack_br_ip6_owned ip6[SYNACK_BR_IP6_PER_PORT];
     uint64_t since; /* ms when the port was attached */
     synack_br_bucket fps, bps;
     synack_br_stats stats;

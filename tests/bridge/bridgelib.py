@@ -20,6 +20,11 @@ import time
 
 from scapy.all import (ARP, BOOTP, DHCP, ICMP, IP, TCP, UDP, Ether, Raw,
                        conf)
+from scapy.layers.inet6 import (IPv6, ICMPv6EchoReply, ICMPv6EchoRequest,  # noqa: F401
+                                ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_RS,
+                                ICMPv6NDOptDstLLAddr, ICMPv6NDOptPrefixInfo,
+                                ICMPv6NDOptRDNSS, ICMPv6NDOptSrcLLAddr, in6_getnsma,
+                                in6_getnsmac, inet_pton as _pton6)
 
 conf.verb = 0
 
@@ -192,6 +197,7 @@ class Client:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
         self.me = None  # (mac, ip) to answer ARP requests for, like a stack
+        self.me6 = None  # (mac, [IPv6 addresses]) to answer neighbor solicitations for
         if token is not None:
             self.send(token)
 
@@ -236,12 +242,26 @@ class Client:
                 return None
 
     def _answer_arp(self, f):
+        if f[12:14] == b"\x86\xdd":
+            self._answer_ns(f)
+            return
         # slirp's ARP table is small: it asks again when it forgot us
         if self.me is None or len(f) < 42 or f[12:14] != b"\x08\x06":
             return
         a = Ether(f)[ARP]
         if a.op == 1 and a.pdst == self.me[1]:
             self.send(arp_reply(self.me[0], self.me[1], a.hwsrc, a.psrc))
+
+    def _answer_ns(self, f):
+        # slirp asks for our MAC (RFC 4861 7.2.4) before it sends to us
+        if self.me6 is None:
+            return
+        e = Ether(f)
+        if not e.haslayer(ICMPv6ND_NS) or e[ICMPv6ND_NS].tgt not in self.me6[1]:
+            return
+        tgt = e[ICMPv6ND_NS].tgt
+        self.send(Ether(src=self.me6[0], dst=e.src) / IPv6(src=tgt, dst=e[IPv6].src, hlim=255) /
+                  ICMPv6ND_NA(tgt=tgt, R=0, S=1, O=1) / ICMPv6NDOptDstLLAddr(lladdr=self.me6[0]))
 
     def recv_match(self, pred, timeout=3.0):
         """The first frame for which pred(Ether) is true, or None."""
@@ -337,6 +357,25 @@ class Flooder:
 def mac(n):
     """A locally administered unicast MAC for test station n."""
     return "02:00:00:00:%02x:%02x" % ((n >> 8) & 0xff, n & 0xff)
+
+
+def mcast_mac6(group):
+    """The Ethernet address of an IPv6 multicast group (RFC 2464 section 7)."""
+    b = _pton6(socket.AF_INET6, group)
+    return "33:33:" + ":".join("%02x" % x for x in b[12:])
+
+
+def dad_ns(src_mac, target):
+    """A DAD neighbor solicitation (RFC 4862 5.4.2): source ::, to the
+    target's solicited-node group, no source link-layer option."""
+    group = in6_getnsma(_pton6(socket.AF_INET6, target))
+    g = socket.inet_ntop(socket.AF_INET6, group)
+    return Ether(src=src_mac, dst=mcast_mac6(g)) / IPv6(src="::", dst=g, hlim=255) / ICMPv6ND_NS(tgt=target)
+
+
+def router_solicit(src_mac, src):
+    return (Ether(src=src_mac, dst="33:33:00:00:00:02") / IPv6(src=src, dst="ff02::2", hlim=255) /
+            ICMPv6ND_RS() / ICMPv6NDOptSrcLLAddr(lladdr=src_mac))
 
 
 def arp_request(src_mac, src_ip, dst_ip):

@@ -4,6 +4,9 @@
     returns the file byte for byte (sha256);
   - slirp: a host port not in --allow is refused, and no connection
     reaches the host;
+  - slirp over IPv6: SLAAC from slirp's router advertisement, then
+    `get http://[fd00:5ac::2]:PORT/file` from a server on ::1 (sha256),
+    and a port outside --allow refused;
   - two `synack --connect` clients exchange a seeded TCP stream through
     the bridge (send/sink, sha256 and byte counts equal)."""
 import hashlib
@@ -64,6 +67,47 @@ try:
     ports, totals = b.stats()
     t.check("the bridge answered with a RST", any(int(p.get("rst_sent", 0)) >= 1 for p in ports.values())
             or "rst_sent=1" in b.text(), str(totals))
+finally:
+    b.cleanup()
+    httpd.terminate()
+    httpd.wait(5)
+    shutil.rmtree(www, ignore_errors=True)
+
+# --- slirp over IPv6: SLAAC, a fetch from ::1, a refusal ----------------------
+www = tempfile.mkdtemp(prefix="bridge-www6-")
+body = os.urandom(1 << 20)
+with open(os.path.join(www, "file"), "wb") as f:
+    f.write(body)
+HTTP6 = free_port()
+httpd = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "::1",
+                          "--directory", www, str(HTTP6)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         preexec_fn=_die_with_parent)
+b = Bridge("--slirp", "--allow", "[::1]:%d" % HTTP6)
+try:
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("::1", HTTP6), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    bridge = "127.0.0.1:%d" % b.port
+    rc, out, err = run_tool(["--connect", bridge, "get", "http://[fd00:5ac::2]:%d/file" % HTTP6])
+    t.check("IPv6 get through slirp (SLAAC): exit 0", rc == 0, "rc=%s %s" % (rc, err[-500:]))
+    t.check("IPv6 get through slirp: sha256 equal (%d bytes)" % len(out),
+            hashlib.sha256(out).hexdigest() == hashlib.sha256(body).hexdigest())
+    t.check("the tool got a SLAAC address in fd00:5ac::/64", "fd00:5ac:" in err and "(slaac)" in err, err[-300:])
+    rc, out, err = run_tool(["--connect", bridge, "get", "http://[fd00:5ac::2]:%d/" % CLOSED], timeout=60)
+    t.check("IPv6 port not in --allow: exit 1, refused", rc == 1 and "refused" in err.lower(),
+            "rc=%s %s" % (rc, err[-300:]))
+    # each client's counters are printed when it leaves
+    gone = [parse_kv(l) for l in b.text().splitlines() if "synack-bridge: stats port=" in l
+            and "port=0 " not in l]
+    t.check("two clients seen, neither with anti-spoofing drops (honest IPv6 stacks)",
+            len(gone) >= 2 and all(p["drop_spoof_ip"] == "0" and p["drop_spoof_nd"] == "0"
+                                   and p["drop_spoof_mac"] == "0" for p in gone),
+            str(gone))
 finally:
     b.cleanup()
     httpd.terminate()

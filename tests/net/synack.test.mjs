@@ -170,3 +170,38 @@ test("node:http's server and client, both over synack/net", async () => {
     s.close();
   }
 });
+
+test('IPv6: net.connect to an IPv6 literal (and a lookup giving one), families reported', async () => {
+  const [a, b] = synack.PairLink.pair({ seed: 6 });
+  a.medium = b.medium = 'ip'; /* no neighbor discovery needed */
+  const client = await synack.createStack({ link: a, ip: false, ip6: 'fd00:5ac::a/64', seed: 1 });
+  const server = await synack.createStack({ link: b, ip: false, ip6: 'fd00:5ac::b/64', seed: 2 });
+  try {
+    const srv = net.createServer({ stack: server }, (s) => s.end('hello v6'));
+    srv.listen({ port: 80, host: '::', stack: server });
+    await once(srv, 'listening');
+    assert.deepEqual(srv.address(), { address: '::', family: 'IPv6', port: 80 });
+    const c = net.createConnection({ stack: client, host: 'fd00:5ac::b', port: 80 });
+    await once(c, 'connect');
+    assert.deepEqual([c.remoteAddress, c.remoteFamily, c.localAddress, c.localFamily],
+      ['fd00:5ac::b', 'IPv6', 'fd00:5ac::a', 'IPv6']);
+    assert.equal(c.address().family, 'IPv6');
+    const chunks = [];
+    c.on('data', (d) => chunks.push(d));
+    await once(c, 'end');
+    assert.equal(Buffer.concat(chunks).toString(), 'hello v6');
+    c.destroy();
+
+    const lookup = (host, opts, cb) => setImmediate(() => cb(null, 'fd00:5ac::b', 6));
+    const c2 = net.createConnection({ stack: client, host: 'v6.example', port: 80, lookup });
+    const looked = await once(c2, 'lookup');
+    assert.deepEqual(looked.slice(0, 3), [null, 'fd00:5ac::b', 6]);
+    await once(c2, 'connect');
+    assert.equal(c2.remoteAddress, 'fd00:5ac::b');
+    c2.destroy();
+    srv.close();
+  } finally {
+    client.close();
+    server.close();
+  }
+});

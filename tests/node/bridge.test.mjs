@@ -49,3 +49,49 @@ for (const own of [false, true]) {
     }
   });
 }
+
+/* A TCP port on ::1 where nothing listens. */
+async function closedPort6() {
+  const s = createServer();
+  await new Promise((r) => s.listen(0, '::1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+test('IPv6: a Node stack gets an address by SLAAC from slirp and reaches ::1 through websockify and synack-bridge --slirp',
+  { skip, timeout: 60_000 }, async () => {
+    const echo = createServer((c) => c.pipe(c));
+    await new Promise((r) => echo.listen(0, '::1', r));
+    const echoPort = echo.address().port;
+    const closed = await closedPort6();
+    let bridge, stack;
+    try {
+      bridge = await startBridge([`[::1]:${echoPort}`, `[::1]:${closed}`]);
+      stack = await synack.createStack({ link: new synack.WebSocketLink(`${bridge.ws}/`), ip: false, ip6: 'slaac' });
+      const addr = await stack.waitAddress6({ timeout: 15_000 });
+      assert.match(addr, /^fd00:5ac::/, 'an address in slirp\'s prefix');
+      const states = stack.addresses.map((a) => `${a.origin}:${a.state}`);
+      assert.ok(states.includes('link-local:preferred') && states.includes('slaac:preferred'), states.join(' '));
+
+      const sock = stack.connect(`[fd00:5ac::2]:${echoPort}`);
+      const info = await sock.opened;
+      assert.equal(info.localAddress, addr);
+      const payload = new Uint8Array(200_000).map((_, i) => (i * 31) & 255);
+      const w = sock.writable.getWriter();
+      const reading = readBytes(sock.readable);
+      await w.write(payload);
+      await w.close();
+      const got = await reading;
+      assert.ok(Buffer.from(payload).equals(got), 'echo over IPv6 matches');
+
+      const refused = stack.connect({ hostname: 'fd00:5ac::2', port: closed });
+      await assert.rejects(refused.opened, { code: 'refused' });
+      const denied = stack.connect({ hostname: 'fd00:5ac::2', port: 1 });
+      await assert.rejects(denied.opened, { code: 'refused' }, 'a port outside --allow: the bridge RST');
+    } finally {
+      stack?.close();
+      bridge?.stop();
+      echo.close();
+    }
+  });

@@ -26,9 +26,11 @@ export interface SocketConstructorOptions extends Pick<DuplexOptions, 'highWater
 
 export interface TcpConnectOptions {
   port: number | string;
-  /** An IPv4 address or a name resolved by the stack's DNS (default 'localhost'). */
+  /** An IPv4 or IPv6 address or a name resolved by the stack's DNS (default 'localhost'). */
   host?: string;
-  /** node:net's lookup(hostname, options, cb); must give IPv4 addresses. */
+  /** Address family asked of `lookup` (0: either). */
+  family?: 0 | 4 | 6;
+  /** node:net's lookup(hostname, options, cb). */
   lookup?: (hostname: string, options: { family: number; all: boolean },
     cb: (err: Error | null, address: string, family: number) => void) => void;
   /** Idle time-out in ms: emits 'timeout' (see setTimeout). */
@@ -43,7 +45,7 @@ export interface NetConnectOptions extends TcpConnectOptions, SocketConstructorO
 
 export interface AddressInfo {
   address: string;
-  family: 'IPv4';
+  family: 'IPv4' | 'IPv6';
   port: number;
 }
 

@@ -70,6 +70,11 @@ export function isIP(input) {
   return 0;
 }
 
+/* node:net's family string of an address. */
+function familyOf(address) {
+  return isIPv6(address) ? 'IPv6' : 'IPv4';
+}
+
 /* ---- errors ---- */
 
 /* Linux errno values, as Node reports them (negative, like uv). */
@@ -278,14 +283,14 @@ export class Socket extends Duplex {
     const host = options.host || 'localhost';
     this.#port = port;
     this.#touch();
-    if (isIPv4(host)) {
-      queueMicrotask(() => this.#open(stack, host, port));
-    } else if (isIPv6(host)) {
-      later(() => this.destroy(netError('EHOSTUNREACH', 'connect', host, port)));
+    if (isIP(host)) {
+      /* one interface: a zone (fe80::1%eth0) names nothing more */
+      const literal = host.split('%')[0];
+      queueMicrotask(() => this.#open(stack, literal, port));
     } else {
       this.#lookup(stack, host, options, (err, address) => {
         if (this.destroyed) return;
-        this.emit('lookup', err, address, 4, host);
+        this.emit('lookup', err, address, isIP(address ?? '') || 4, host);
         if (err) this.destroy(err);
         else this.#open(stack, address, port);
       });
@@ -295,10 +300,8 @@ export class Socket extends Duplex {
 
   #lookup(stack, host, options, cb) {
     if (typeof options.lookup === 'function') {
-      options.lookup(host, { family: 4, all: false }, (err, address, family) => {
-        if (!err && family === 6) err = netError('EHOSTUNREACH', 'connect', address, this.#port);
-        cb(err, address);
-      });
+      const family = options.family === 4 || options.family === 6 ? options.family : 0;
+      options.lookup(host, { family, all: false }, (err, address) => cb(err, address));
       return;
     }
     stack.lookup(host).then((a) => cb(null, a), (e) => cb(lookupError(e, host)));
@@ -596,9 +599,9 @@ export class Socket extends Duplex {
 
   /* ---- addresses and state ---- */
 
-  /** { address, family: 'IPv4', port } of our end; {} before connecting. */
+  /** { address, family: 'IPv4' or 'IPv6', port } of our end; {} before connecting. */
   address() {
-    return this.#local ? { address: this.#local.address, family: 'IPv4', port: this.#local.port } : {};
+    return this.#local ? { address: this.#local.address, family: familyOf(this.#local.address), port: this.#local.port } : {};
   }
 
   get remoteAddress() {
@@ -610,7 +613,7 @@ export class Socket extends Duplex {
   }
 
   get remoteFamily() {
-    return this.#remote ? 'IPv4' : undefined;
+    return this.#remote ? familyOf(this.#remote.address) : undefined;
   }
 
   get localAddress() {
@@ -622,7 +625,7 @@ export class Socket extends Duplex {
   }
 
   get localFamily() {
-    return this.#local ? 'IPv4' : undefined;
+    return this.#local ? familyOf(this.#local.address) : undefined;
   }
 
   /** 'opening', 'open', 'readOnly', 'writeOnly' or 'closed', as in node:net. */
@@ -711,7 +714,9 @@ export class Server extends EventEmitter {
     if (!stack) throw noStack();
     const port = toPort(o.port ?? 0);
     if (cb) this.once('listening', cb);
-    this.#host = o.host && o.host !== '::' ? o.host : '0.0.0.0';
+    /* No host: IPv4's any address, as before IPv6 (the listener takes
+     * both families either way; '::' reports itself as IPv6's). */
+    this.#host = o.host ? o.host : '0.0.0.0';
     const backlog = Number.isInteger(o.backlog) && o.backlog > 0 ? o.backlog : 511;
     const socketOpts = { allowHalfOpen: true, noDelay: this.#opts.noDelay, keepAlive: this.#opts.keepAlive };
     let server = null;
@@ -772,10 +777,10 @@ export class Server extends EventEmitter {
     }
   }
 
-  /** { address, family: 'IPv4', port }, or null when not listening. */
+  /** { address, family: 'IPv4' or 'IPv6', port }, or null when not listening. */
   address() {
     if (!this.#tcpServer) return null;
-    return { address: this.#host, family: 'IPv4', port: this.#port };
+    return { address: this.#host, family: familyOf(this.#host), port: this.#port };
   }
 
   /**

@@ -13,7 +13,8 @@
  */
 import { SynackError } from './errors.mjs';
 import { registerCore, unregisterCore } from './loader.mjs';
-import { monotonicMs } from './util.mjs';
+import { ADDR_LEN } from './constants.mjs';
+import { formatAddr, monotonicMs } from './util.mjs';
 
 /** Largest payload chunk moved per call (bytes). */
 export const CHUNK = 65536;
@@ -21,6 +22,10 @@ export const CHUNK = 65536;
 const FRAME_MAX = 65535 + 14;
 /* Bytes of scratch for results (doubles/uint32) after the data area. */
 const OUT_BYTES = 512;
+/* Where in the out area addresses cross (wasm/glue.c addr_in/addr_out):
+ * one slot for an address going in, two for addresses coming out. */
+const ADDR_IN = 384;
+const ADDR_OUT = ADDR_IN + 2 * ADDR_LEN;
 /* Bound on pump rounds, so a link that echoes forever cannot hang a call. */
 const PUMP_MAX = 1 << 20;
 
@@ -85,6 +90,29 @@ export class Core {
   /** double result slot i of the out area. */
   f64(i) {
     return this.m.HEAPF64[(this.out >> 3) + i];
+  }
+
+  /** Copy glue address bytes (util.mjs parseAddr) in; returns where they are. */
+  putAddr(a) {
+    this.m.HEAPU8.set(a, this.out + ADDR_IN);
+    return this.out + ADDR_IN;
+  }
+
+  /** Where the glue writes out-address slot i (0 or 1). */
+  addrOut(i = 0) {
+    return this.out + ADDR_OUT + i * ADDR_LEN;
+  }
+
+  /** Text of out-address slot i, null for none. */
+  addrText(i = 0) {
+    const p = this.addrOut(i);
+    return formatAddr(this.m.HEAPU8.subarray(p, p + ADDR_LEN));
+  }
+
+  /** A copy of out-address slot i (glue bytes). */
+  addrBytes(i = 0) {
+    const p = this.addrOut(i);
+    return this.m.HEAPU8.slice(p, p + ADDR_LEN);
   }
 
   /** Copy bytes into the scratch area and return its address. */

@@ -4,17 +4,22 @@
  * plus its Core; any number of stacks live side by side.
  *
  * Addressing is static ('A.B.C.D/LEN') or DHCP (RFC 2131; createStack
- * resolves once a lease is bound). Names are resolved by the core's DNS
+ * resolves once a lease is bound); IPv6 is SLAAC (RFC 4862: a link-local
+ * address and those of router advertisements) or static ('ADDR/LEN';
+ * createStack resolves once duplicate address detection has passed). Names are resolved by the core's DNS
  * stub resolver (RFC 1035). ping() is ICMP echo (RFC 792).
  */
 import { Core } from './core.mjs';
-import { COUNTER_NAMES, DHCP_STATE, ERR, GLUE_OPT } from './constants.mjs';
+import {
+  AF, COUNTER_NAMES, DHCP_STATE, ERR, GLUE_IP6, GLUE_OPT, IP6_ORIGINS, IP6_STATES,
+} from './constants.mjs';
 import { SynackError, errorFrom } from './errors.mjs';
 import { wasmModule } from './loader.mjs';
 import { TcpServer, TcpSocket, secureSocket, tcpOpen } from './tcp.mjs';
 import { UdpSocket } from './udp.mjs';
 import {
-  deferred, formatIp4, formatMac, parseCidr, parseIp4, parseMac, randomBytes, toBytes,
+  deferred, formatAddr, formatIp4, formatMac, parseAddr, parseCidr, parseIp4, parseMac,
+  randomBytes, toBytes,
 } from './util.mjs';
 
 const DEFAULT = 0xffffffff;
@@ -66,7 +71,35 @@ function buildOptions(link, o) {
   opts[GLUE_OPT.UDP_MAX_SOCKETS] = u32opt(o.udpMaxSockets, 'udpMaxSockets', 1);
   opts[GLUE_OPT.ARP_RETRY_MS] = u32opt(o.arpRetryMs, 'arpRetryMs', 1);
   opts[GLUE_OPT.ARP_RETRIES] = u32opt(o.arpRetries, 'arpRetries', 1);
+  opts[GLUE_OPT.IP6] = ip6Mode(o.ip6);
   return opts;
+}
+
+/* createStack's ip6: 'slaac' (the default), 'ADDR/LEN' (static) or false. */
+function ip6Mode(ip6) {
+  if (ip6 === false) return GLUE_IP6.OFF;
+  if (ip6 === undefined || ip6 === 'slaac') return GLUE_IP6.SLAAC;
+  parseCidr6(ip6);
+  return GLUE_IP6.STATIC;
+}
+
+/* 'ADDR/LEN' (IPv6; LEN defaults to 64) into { addr (glue bytes), prefix }. */
+function parseCidr6(text) {
+  const [ip, len, extra] = String(text).split('/');
+  const addr = parseAddr(ip);
+  const prefix = len === undefined ? 64 : Number(len);
+  if (!addr || addr[0] !== AF.IP6 || extra !== undefined || !Number.isInteger(prefix) ||
+      prefix < 1 || prefix > 128) {
+    throw new SynackError('invalid', `synack: bad IPv6 address '${text}' (want 'ADDR/LEN', 'slaac' or false)`);
+  }
+  return { addr, prefix };
+}
+
+/* A glue IPv6 address from text, or throw. */
+function addr6(text, what) {
+  const a = parseAddr(String(text));
+  if (!a || a[0] !== AF.IP6) throw new SynackError('invalid', `synack: bad ${what} '${text}'`);
+  return a;
 }
 
 function defaultMac() {
@@ -75,12 +108,14 @@ function defaultMac() {
   return b;
 }
 
-/* Parse 'host:port' or { hostname, port } (WinterTC SocketAddress). */
+/* Parse 'host:port', '[v6]:port' or { hostname, port } (WinterTC SocketAddress). */
 function socketAddress(address) {
   if (typeof address === 'string') {
     const i = address.lastIndexOf(':');
     if (i <= 0) throw new SynackError('invalid', `synack: bad address '${address}' (want 'host:port')`);
-    return { hostname: address.slice(0, i), port: Number(address.slice(i + 1)) };
+    let hostname = address.slice(0, i);
+    if (hostname.startsWith('[') && hostname.endsWith(']')) hostname = hostname.slice(1, -1);
+    return { hostname, port: Number(address.slice(i + 1)) };
   }
   return { hostname: address?.hostname, port: Number(address?.port) };
 }
@@ -201,6 +236,83 @@ export class Stack extends EventTarget {
     return this.#core.m._synack_js_offload_active(this.#core.ctx) === 1;
   }
 
+  /**
+   * The addresses in use, IPv4 first: { address, family ('IPv4' or
+   * 'IPv6'), prefix, state ('preferred'; IPv6 also 'tentative' during
+   * duplicate address detection, 'deprecated', 'duplicate'), origin
+   * ('static', 'dhcp'; IPv6 'link-local', 'static', 'slaac') }, IPv6 ones
+   * with validUntil and preferredUntil (stack ms, Infinity for never).
+   */
+  get addresses() {
+    const c = this.#core;
+    const out = [];
+    const v4 = this.#ipv4();
+    if (v4.addr) {
+      const dhcp = c.m._synack_js_dhcp_state(c.ctx) === DHCP_STATE.BOUND;
+      out.push({ address: formatIp4(v4.addr), family: 'IPv4', prefix: v4.prefix, state: 'preferred',
+        origin: dhcp ? 'dhcp' : 'static' });
+    }
+    const n = c.m._synack_js_get_ipv6(c.ctx, 0, c.addrOut(), c.out);
+    for (let i = 0; i < n; i++) {
+      c.m._synack_js_get_ipv6(c.ctx, i, c.addrOut(), c.out);
+      out.push({
+        address: c.addrText(), family: 'IPv6', prefix: c.f64(0),
+        state: IP6_STATES[c.f64(2)], origin: IP6_ORIGINS[c.f64(1)],
+        validUntil: c.f64(3), preferredUntil: c.f64(4),
+      });
+    }
+    return out;
+  }
+
+  /** Our preferred IPv6 address beyond link-local (static or SLAAC), or null. */
+  get address6() {
+    const a = this.addresses.find((x) => x.family === 'IPv6' && x.state === 'preferred' &&
+      x.origin !== 'link-local');
+    return a ? a.address : null;
+  }
+
+  /** The static IPv6 gateway, or null. */
+  get gateway6() {
+    const c = this.#core;
+    c.m._synack_js_get_gateway6(c.ctx, c.addrOut());
+    return c.addrText();
+  }
+
+  /**
+   * Add a static IPv6 address 'ADDR/LEN' (on Ethernet it is tentative
+   * until duplicate address detection passes; see waitAddress6) and, when
+   * given, the IPv6 gateway.
+   */
+  addAddress6(cidr, gateway6) {
+    const { addr, prefix } = parseCidr6(cidr);
+    const c = this.#core;
+    let r = c.enter(() => c.m._synack_js_add_ipv6(c.ctx, c.now(), c.putAddr(addr), prefix));
+    if (r >= 0 && gateway6) {
+      const gw = addr6(gateway6, 'IPv6 gateway');
+      r = c.enter(() => c.m._synack_js_set_gateway6(c.ctx, c.now(), c.putAddr(gw)));
+    }
+    if (r < 0) throw errorFrom(r, 'synack: add IPv6 address');
+  }
+
+  /**
+   * Wait until the stack has an IPv6 address to use beyond link-local (a
+   * static one past duplicate address detection, or one from a router
+   * advertisement); resolves with it. Rejects with 'timeout' (default
+   * 10000 ms), or 'addrinuse' when the only candidate turned out to be a
+   * duplicate.
+   */
+  waitAddress6({ timeout = 10000 } = {}) {
+    return waitFor(this.#core, () => {
+      const mine = this.addresses.filter((x) => x.family === 'IPv6' && x.origin !== 'link-local');
+      const ok = mine.find((x) => x.state === 'preferred');
+      if (ok) return ok.address;
+      if (mine.length && mine.every((x) => x.state === 'duplicate')) {
+        throw new SynackError('addrinuse', `synack: ${mine[0].address} is in use on the link`);
+      }
+      return undefined;
+    }, timeout, () => new SynackError('timeout', 'synack: no IPv6 address (timed out)'));
+  }
+
   /** Our MAC address 'xx:xx:xx:xx:xx:xx'. */
   get mac() {
     const c = this.#core;
@@ -214,17 +326,17 @@ export class Stack extends EventTarget {
   }
 
   /**
-   * Resolve a host name to 'A.B.C.D' with the stack's resolver (a literal
-   * address resolves at once). Rejects with 'notfound', 'timeout',
-   * 'refused' or 'unreachable'.
+   * Resolve a host name to an address ('A.B.C.D', or IPv6 text) with the
+   * stack's resolver (a literal address resolves at once). Rejects with
+   * 'notfound', 'timeout', 'refused' or 'unreachable'.
    */
   async lookup(hostname) {
-    return formatIp4(await this.#resolve(hostname));
+    return formatAddr(await this.#resolve(hostname));
   }
 
-  /* Host name or literal to a uint32 address. */
+  /* Host name or literal (IPv4, IPv6, [IPv6]) to glue address bytes. */
   #resolve = async (hostname) => {
-    const lit = parseIp4(hostname);
+    const lit = parseAddr(hostname);
     if (lit !== null) return lit;
     const core = this.#core;
     if (typeof hostname !== 'string' || hostname === '') {
@@ -234,10 +346,10 @@ export class Stack extends EventTarget {
     if (h < 0) throw errorFrom(h, `synack: lookup ${hostname}`);
     try {
       return await waitFor(core, () => {
-        const r = core.m._synack_js_dns_result(core.ctx, h, core.out);
+        const r = core.m._synack_js_dns_result(core.ctx, h, core.addrOut());
         if (r === ERR.AGAIN) return undefined;
         if (r < 0) throw errorFrom(r, `synack: lookup ${hostname}`);
-        return core.u32(0);
+        return core.addrBytes();
       });
     } finally {
       if (!core.destroyed) core.enter(() => core.m._synack_js_dns_close(core.ctx, h));
@@ -264,14 +376,14 @@ export class Stack extends EventTarget {
     const core = this.#core;
     const start = (dst) => {
       const h = tcpOpen(core, options);
-      const r = core.enter(() => core.m._synack_js_tcp_connect(core.ctx, core.now(), h, dst, port));
+      const r = core.enter(() => core.m._synack_js_tcp_connect(core.ctx, core.now(), h, core.putAddr(dst), port));
       if (r < 0) {
         core.enter(() => core.m._synack_js_tcp_abort(core.ctx, core.now(), h));
         throw errorFrom(r, `synack: connect ${hostname}:${port}`);
       }
       return h;
     };
-    const lit = parseIp4(hostname);
+    const lit = parseAddr(hostname);
     let pending;
     try {
       pending = lit !== null ? Promise.resolve(start(lit)) : this.#resolve(hostname).then(start);
@@ -330,15 +442,15 @@ export class Stack extends EventTarget {
     const payload = toBytes(new Uint8Array(size).map((_, i) => i & 0xff));
     const t0 = core.now();
     try {
-      const r = core.enter(() => core.m._synack_js_ping_send(core.ctx, core.now(), h, dst, s,
+      const r = core.enter(() => core.m._synack_js_ping_send(core.ctx, core.now(), h, core.putAddr(dst), s,
         core.put(payload), payload.length));
       if (r < 0) throw errorFrom(r, `synack: ping ${host}`);
       return await waitFor(core, () => {
-        const n = core.m._synack_js_ping_recv(core.ctx, h, core.out, core.scratch, 65536);
+        const n = core.m._synack_js_ping_recv(core.ctx, h, core.out, core.scratch, 65536, core.addrOut());
         if (n === ERR.AGAIN) return undefined;
         if (n < 0) throw errorFrom(n, `synack: ping ${host}`);
         if (core.u32(1) !== s) return undefined;
-        return { address: formatIp4(core.u32(0)), seq: s, bytes: n, rtt: core.now() - t0 };
+        return { address: core.addrText(), seq: s, bytes: n, rtt: core.now() - t0 };
       }, timeout, () => new SynackError('timeout', `synack: ping ${host}: timed out`));
     } finally {
       if (!core.destroyed) core.enter(() => core.m._synack_js_ping_close(core.ctx, h));
@@ -414,8 +526,9 @@ export class Stack extends EventTarget {
 
 /**
  * Create a stack on a link (DESIGN.md, CONTRACT: JavaScript API). Options:
- * link (required), ip ('dhcp' — the default — or 'A.B.C.D/LEN'), gateway,
- * dns, mac, seed, dhcpTimeout (ms, default 30000), trace, udpMaxSockets,
+ * link (required), ip ('dhcp' — the default —, 'A.B.C.D/LEN' or false for
+ * no IPv4), gateway, ip6 ('slaac' — the default —, 'ADDR/LEN' or false),
+ * gateway6, dns, mac, seed, dhcpTimeout (ms, default 30000), trace, udpMaxSockets,
  * arpRetryMs, arpRetries, and tcp: { maxConnections, sendBuffer,
  * receiveBuffer, synRetries, dataRetries, rtoInitial, rtoMin, rtoMax, msl,
  * delayedAck, noDelay, cc }.
@@ -426,7 +539,9 @@ export async function createStack(options = {}) {
     throw new TypeError('synack: createStack needs a link with send(frame)');
   }
   const ip = options.ip ?? 'dhcp';
-  const cidr = ip === 'dhcp' ? null : parseCidr(ip);
+  const cidr = ip === 'dhcp' || ip === false ? null : parseCidr(ip);
+  const ip6 = options.ip6;
+  const static6 = ip6 !== undefined && ip6 !== false && ip6 !== 'slaac';
   const mac = options.mac ? parseMac(options.mac) : defaultMac();
   const opts = buildOptions(link, options);
   const m = await wasmModule();
@@ -444,8 +559,10 @@ export async function createStack(options = {}) {
 
   try {
     if (options.dns) stack.setDns(options.dns);
+    if (static6) stack.addAddress6(ip6, options.gateway6);
     if (cidr) stack.setAddress(ip, options.gateway);
-    else await stack.dhcp(options.dhcpTimeout ?? 30000);
+    else if (ip !== false) await stack.dhcp(options.dhcpTimeout ?? 30000);
+    if (static6) await stack.waitAddress6({ timeout: options.dadTimeout ?? 10000 });
   } catch (e) {
     stack.close();
     throw e;

@@ -186,10 +186,20 @@ export interface TcpOptions {
 export interface StackOptions {
   /** Where frames go: a PairLink end, a WebSocketLink, or a custom Link. */
   link: Link;
-  /** 'dhcp' (default: resolves once a lease is bound) or 'A.B.C.D/LEN'. */
-  ip?: 'dhcp' | string;
+  /** 'dhcp' (default: resolves once a lease is bound), 'A.B.C.D/LEN', or false for no IPv4. */
+  ip?: 'dhcp' | string | false;
   /** Default gateway 'A.B.C.D' (static addressing). */
   gateway?: string;
+  /**
+   * IPv6: 'slaac' (default: a link-local address, and addresses from router
+   * advertisements as they come; see waitAddress6), 'ADDR/LEN' (static;
+   * resolves once duplicate address detection passed), or false (off).
+   */
+  ip6?: 'slaac' | string | false;
+  /** IPv6 default gateway (static addressing; routers from advertisements come after it). */
+  gateway6?: string;
+  /** ms to wait for duplicate address detection of a static IPv6 address (default 10000). */
+  dadTimeout?: number;
   /** Resolver 'A.B.C.D' (takes precedence over DHCP's). */
   dns?: string;
   /** 'xx:xx:xx:xx:xx:xx'; default: random, locally administered. */
@@ -210,6 +220,7 @@ export interface StackOptions {
 
 /** A WinterTC SocketAddress. */
 export interface SocketAddress {
+  /** A name, an IPv4 address, or an IPv6 address (with or without brackets). */
   hostname: string;
   port: number;
 }
@@ -415,6 +426,7 @@ export interface Counters {
   ip_in: number; ip_out: number; ip_frags_out: number; ip_reassembled: number;
   tcp_segs_in: number; tcp_segs_out: number; tcp_rexmit_segs: number; tcp_rexmit_bytes: number;
   tcp_challenge_acks: number; tcp_syn_cookies_sent: number; drops_total: number;
+  ip6_in: number; ip6_out: number; ip6_frags_out: number; ip6_reassembled: number;
   /** Non-zero drop counts by 'layer/reason'. */
   drops: Record<string, number>;
 }
@@ -426,6 +438,19 @@ export interface DhcpLease {
   server: string | null;
   prefix: number;
   leaseSeconds: number;
+}
+
+/** An address in use (Stack.addresses). */
+export interface InterfaceAddress {
+  address: string;
+  family: 'IPv4' | 'IPv6';
+  prefix: number;
+  /** RFC 4862 section 2 (IPv4 addresses are always 'preferred'). */
+  state: 'tentative' | 'preferred' | 'deprecated' | 'duplicate';
+  origin: 'static' | 'dhcp' | 'link-local' | 'slaac';
+  /** IPv6: stack ms the address expires / is deprecated (Infinity: never). */
+  validUntil?: number;
+  preferredUntil?: number;
 }
 
 export interface StackEventMap {
@@ -441,6 +466,12 @@ export class Stack extends EventTarget {
   readonly prefix: number;
   readonly gateway: string | null;
   readonly dns: string | null;
+  /** Every address in use, IPv4 first, with its state. */
+  readonly addresses: InterfaceAddress[];
+  /** Our preferred IPv6 address beyond link-local (static or SLAAC), or null. */
+  readonly address6: string | null;
+  /** The static IPv6 gateway, or null. */
+  readonly gateway6: string | null;
   readonly mac: string;
   /** Whether the bridge agreed to take TCP super-frames (a link with offload: true). */
   readonly offloadActive: boolean;
@@ -459,8 +490,12 @@ export class Stack extends EventTarget {
   udp(options?: { port?: number }): UdpSocket;
   /** ICMP echo; rejects with 'timeout' or 'unreachable'. */
   ping(host: string, options?: PingOptions): Promise<PingReply>;
-  /** Resolve a name to 'A.B.C.D' ('notfound', 'timeout', 'refused', 'unreachable'). */
+  /** Resolve a name to an address ('notfound', 'timeout', 'refused', 'unreachable'). */
   lookup(hostname: string): Promise<string>;
+  /** Add a static IPv6 address 'ADDR/LEN' (and the IPv6 gateway). */
+  addAddress6(cidr: string, gateway6?: string): void;
+  /** Wait for an IPv6 address beyond link-local; rejects 'timeout' or 'addrinuse'. */
+  waitAddress6(options?: { timeout?: number }): Promise<string>;
   counters(): Counters;
   lease(): DhcpLease | null;
   setAddress(cidr: string, gateway?: string): void;

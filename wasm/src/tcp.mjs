@@ -14,7 +14,7 @@ import { CHUNK } from './core.mjs';
 import { ERR, EV, TCPOPT, TCP_STATES } from './constants.mjs';
 import { SynackError, errorFrom } from './errors.mjs';
 import { Inbox } from './inbox.mjs';
-import { deferred, formatIp4, toBytes } from './util.mjs';
+import { deferred, toBytes } from './util.mjs';
 
 
 const noop = () => {};
@@ -148,12 +148,12 @@ export class TcpSocket {
   info() {
     if (this.#h < 0 || this.#released) return null;
     const core = this.#core;
-    if (core.destroyed || core.m._synack_js_tcp_info(core.ctx, this.#h, core.out) < 0) return null;
+    if (core.destroyed || core.m._synack_js_tcp_info(core.ctx, this.#h, core.out, core.addrOut(0)) < 0) return null;
     const v = (i) => core.f64(i);
     return {
       state: TCP_STATES[v(0)] ?? String(v(0)),
-      localAddress: formatIp4(v(1)), localPort: v(2),
-      remoteAddress: formatIp4(v(3)), remotePort: v(4),
+      localAddress: core.addrText(0), localPort: v(2),
+      remoteAddress: core.addrText(1), remotePort: v(4),
       snd_una: v(5), snd_nxt: v(6), snd_wnd: v(7), rcv_nxt: v(8), rcv_wnd: v(9),
       cwnd: v(10), ssthresh: v(11), srtt: v(12), rttvar: v(13), rto: v(14),
       mss: v(15), sndbuf: v(16), rcvbuf: v(17),
@@ -484,7 +484,7 @@ export class TcpServer {
     const core = this.#core;
     if (!(tcpEvents(core, this.#h) & EV.ACCEPT)) return true;
     while (this.#inbox.size < this.#backlog) {
-      const h = core.enter(() => core.m._synack_js_tcp_accept(core.ctx, core.now(), this.#h, core.out));
+      const h = core.enter(() => core.m._synack_js_tcp_accept(core.ctx, core.now(), this.#h, core.out, core.addrOut()));
       if (h < 0) break;
       const sock = new TcpSocket(core, { ...this.#socketOpts, handle: h });
       this.#inbox.push(this.#tls ? secureSocket(sock, this.#tls) : sock);

@@ -8,7 +8,7 @@ import { CHUNK } from './core.mjs';
 import { ERR } from './constants.mjs';
 import { SynackError, errorFrom } from './errors.mjs';
 import { Inbox } from './inbox.mjs';
-import { formatIp4, toBytes } from './util.mjs';
+import { toBytes } from './util.mjs';
 
 /* Messages kept in JS per socket before the core's own queue is used. */
 const JS_QUEUE = 256;
@@ -44,8 +44,8 @@ export class UdpSocket extends EventTarget {
     const dst = await this.#resolve(address);
     if (this.#closed) throw this.#inbox.closedError();
     const core = this.#core;
-    const r = core.enter(() => core.m._synack_js_udp_sendto(core.ctx, core.now(), this.#h, dst,
-      port, core.put(bytes), bytes.length));
+    const r = core.enter(() => core.m._synack_js_udp_sendto(core.ctx, core.now(), this.#h,
+      core.putAddr(dst), port, core.put(bytes), bytes.length));
     if (r < 0) throw errorFrom(r, 'synack: udp send');
   }
 
@@ -65,7 +65,7 @@ export class UdpSocket extends EventTarget {
     const inbox = this.#inbox;
     for (let i = 0; i < 4 * JS_QUEUE && (inbox.size < JS_QUEUE || inbox.waiting); i++) {
       const ptr = core.scratch;
-      const n = core.m._synack_js_udp_recvfrom(core.ctx, this.#h, ptr, CHUNK, core.out);
+      const n = core.m._synack_js_udp_recvfrom(core.ctx, this.#h, ptr, CHUNK, core.out, core.addrOut());
       if (n === ERR.AGAIN) break;
       if (n < 0) {
         this.dispatchEvent(new CustomEvent('error', { detail: errorFrom(n, 'synack: udp') }));
@@ -73,7 +73,7 @@ export class UdpSocket extends EventTarget {
       }
       inbox.push({
         data: core.m.HEAPU8.slice(ptr, ptr + Math.min(n, CHUNK)),
-        address: formatIp4(core.u32(0)),
+        address: core.addrText(),
         port: core.u32(1),
       });
     }

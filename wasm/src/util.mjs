@@ -1,7 +1,9 @@
 /*
- * Small helpers shared by the modules: IPv4 text, byte conversion, a seeded
- * random generator, and a fast "next task" scheduler.
+ * Small helpers shared by the modules: IPv4 and IPv6 text (RFC 4291 section
+ * 2.2 in, RFC 5952 out), the glue's address bytes, byte conversion, a
+ * seeded random generator, and a fast "next task" scheduler.
  */
+import { ADDR_LEN, AF } from './constants.mjs';
 import { SynackError } from './errors.mjs';
 
 /** Parse 'A.B.C.D' into a uint32 (host order); null when not a literal. */
@@ -22,6 +24,77 @@ export function parseIp4(text) {
 export function formatIp4(v) {
   v >>>= 0;
   return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
+/** Parse IPv6 text ('::1', 'fe80::1', '::ffff:10.0.0.1') into 16 bytes; null when not a literal. */
+export function parseIp6(text) {
+  if (typeof text !== 'string' || text.length > 45 || !text.includes(':')) return null;
+  let t = text;
+  const dot = t.lastIndexOf(':');
+  if (t.includes('.')) { /* an IPv4 tail: two groups */
+    const v = parseIp4(t.slice(dot + 1));
+    if (v === null) return null;
+    t = `${t.slice(0, dot + 1)}${(v >>> 16).toString(16)}:${(v & 0xffff).toString(16)}`;
+  }
+  const halves = t.split('::');
+  if (halves.length > 2) return null;
+  const group = (g) => (/^[0-9a-fA-F]{1,4}$/.test(g) ? parseInt(g, 16) : NaN);
+  const side = (x) => (x === '' ? [] : x.split(':').map(group));
+  const head = side(halves[0]);
+  const rest = halves.length === 2 ? side(halves[1]) : [];
+  const n = head.length + rest.length;
+  if (head.concat(rest).some(Number.isNaN) || (halves.length === 2 ? n > 7 : n !== 8)) return null;
+  const groups = head.concat(new Array(8 - n).fill(0), rest);
+  const b = new Uint8Array(16);
+  groups.forEach((g, i) => { b[2 * i] = g >> 8; b[2 * i + 1] = g & 255; });
+  return b;
+}
+
+/** Format 16 bytes as RFC 5952 text. */
+export function formatIp6(b) {
+  const g = [];
+  for (let i = 0; i < 8; i++) g.push((b[2 * i] << 8) | b[2 * i + 1]);
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
+    return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  }
+  let best = -1, len = 1;
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > len) { best = i; len = j - i; }
+    i = j;
+  }
+  const hex = (a) => a.map((x) => x.toString(16)).join(':');
+  return best < 0 ? hex(g) : `${hex(g.slice(0, best))}::${hex(g.slice(best + len))}`;
+}
+
+/* The glue's address: ADDR_LEN bytes, the family (AF), then 16 bytes
+ * (IPv4 in the first 4). */
+
+/** Parse an IPv4 or IPv6 literal (IPv6 also in brackets) into glue bytes; null when not one. */
+export function parseAddr(text) {
+  if (typeof text !== 'string') return null;
+  const t = text.trim();
+  const a = new Uint8Array(ADDR_LEN);
+  const v4 = parseIp4(t);
+  if (v4 !== null) {
+    a[0] = AF.IP4;
+    a[1] = v4 >>> 24; a[2] = (v4 >>> 16) & 255; a[3] = (v4 >>> 8) & 255; a[4] = v4 & 255;
+    return a;
+  }
+  const v6 = parseIp6(t.startsWith('[') && t.endsWith(']') ? t.slice(1, -1) : t);
+  if (v6 === null) return null;
+  a[0] = AF.IP6;
+  a.set(v6, 1);
+  return a;
+}
+
+/** Text of glue address bytes (null for none). */
+export function formatAddr(a) {
+  if (a[0] === AF.IP4) return `${a[1]}.${a[2]}.${a[3]}.${a[4]}`;
+  if (a[0] === AF.IP6) return formatIp6(a.subarray(1, 17));
+  return null;
 }
 
 /** Parse 'A.B.C.D/LEN' into { addr, prefix }; throws SynackError('invalid'). */

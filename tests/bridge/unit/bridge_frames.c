@@ -169,3 +169,41 @@ size_t build_raw(uint8_t *buf, const uint8_t src[6], const uint8_t dst[6],
     memset(buf + off, 0, len - off);
     return len;
 }
+
+size_t build_ip6(uint8_t *buf, const uint8_t src[6], const uint8_t dst[6],
+                 const uint8_t sip[16], const uint8_t dip[16], uint8_t next,
+                 uint8_t proto, const uint8_t *l4, size_t l4len)
+{
+    size_t off = eth(buf, src, dst, SYNACK_ETHERTYPE_IPV6);
+    bool ext = next != proto;
+    synack_ip6_repr r;
+    memset(&r, 0, sizeof(r));
+    r.payload_len = (uint16_t)(l4len + (ext ? 8 : 0));
+    r.next = next;
+    r.hop_limit = 255;
+    r.src.family = r.dst.family = SYNACK_AF_IP6;
+    memcpy(r.src.b, sip, 16);
+    memcpy(r.dst.b, dip, 16);
+    off += synack_ip6_emit(&r, buf + off);
+    if (ext) { /* an empty Destination Options (or Hop-by-Hop) header: PadN */
+        memset(buf + off, 0, 8);
+        buf[off] = proto;
+        buf[off + 2] = 1;
+        buf[off + 3] = 4;
+        off += 8;
+    }
+    memcpy(buf + off, l4, l4len);
+    return off + l4len;
+}
+
+void tcp_header(uint8_t *hdr, uint16_t sport, uint16_t dport, uint8_t flags)
+{
+    synack_tcp_repr t;
+    memset(&t, 0, sizeof(t));
+    t.sport = sport;
+    t.dport = dport;
+    t.flags = flags;
+    t.seq = 1;
+    t.win = 65535;
+    synack_tcp_emit(&t, hdr);
+}

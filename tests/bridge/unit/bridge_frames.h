@@ -47,6 +47,18 @@ size_t build_icmp_echo(uint8_t *buf, const uint8_t src[6], const uint8_t dst[6],
 size_t build_dhcp(uint8_t *buf, const uint8_t src[6], const uint8_t dst[6],
                   uint32_t sip, uint32_t dip, bool to_server, uint8_t msg_type,
                   const uint8_t chaddr[6], uint32_t yiaddr);
+/*
+ * An IPv6 packet: `next` (an upper-layer protocol, or an extension header
+ * whose 8 bytes of padding come first, then `proto`) with `l4`/`l4len`
+ * copied after it. A TCP segment's or ICMPv6 message's checksum is not
+ * filled (the bridge does not check them).
+ */
+size_t build_ip6(uint8_t *buf, const uint8_t src[6], const uint8_t dst[6],
+                 const uint8_t sip[16], const uint8_t dip[16], uint8_t next,
+                 uint8_t proto, const uint8_t *l4, size_t l4len);
+/* A TCP header (20 bytes) into hdr. */
+void tcp_header(uint8_t *hdr, uint16_t sport, uint16_t dport, uint8_t flags);
+
 /* An Ethernet frame with an arbitrary EtherType and len-14 zero bytes. */
 size_t build_raw(uint8_t *buf, const uint8_t src[6], const uint8_t dst[6],
                  uint16_t ethertype, size_t len);

@@ -77,6 +77,70 @@ static void test_websocket_options(void **state)
     assert_int_equal(parse(line), -1); /* 17 origins */
 }
 
+static void test_allow_ip6_and_prefixes(void **state)
+{
+    (void)state;
+    static const uint8_t doc[16] = {0x20, 0x01, 0x0d, 0xb8};
+    static const uint8_t one[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+    assert_int_equal(parse("--listen 1 --slirp --allow [::1]:8000 --allow [2001:db8::/32]:443 "
+                           "--allow [2001:db8::1]:* --allow 10.1.0.0/16:80 --allow localhost:53"), 0);
+    assert_int_equal(o.allow_count, 5);
+    assert_true(o.allow[0].ip6 && o.allow[0].host6); /* the host's ::1: slirp's IPv6 host */
+    assert_int_equal(o.allow[0].port, 8000);
+    assert_true(o.allow[1].ip6 && !o.allow[1].host6);
+    assert_memory_equal(o.allow[1].addr6, doc, 16);
+    assert_int_equal(o.allow[1].plen, 32);
+    assert_memory_equal(o.allow[2].addr6, one, 16);
+    assert_int_equal(o.allow[2].plen, 0);
+    assert_int_equal(o.allow[2].port, 0);
+    assert_false(o.allow[3].ip6);
+    assert_int_equal(o.allow[3].ip, SYNACK_IP4(10, 1, 0, 0));
+    assert_int_equal(o.allow[3].plen, 16);
+    assert_int_equal(o.allow[4].ip, SYNACK_IP4(10, 0, 2, 2)); /* localhost: both families */
+    assert_true(o.allow[4].host6 && !o.allow[4].ip6);
+    assert_int_equal(parse("--listen 1 --slirp --allow [::]:80"), -1);
+    assert_int_equal(parse("--listen 1 --slirp --allow [2001:db8::/129]:80"), -1);
+    assert_int_equal(parse("--listen 1 --slirp --allow [nonsense]:80"), -1);
+    assert_int_equal(parse("--listen 1 --slirp --allow 10.0.0.0/33:80"), -1);
+
+    /* the IPv6 network: default, another prefix, off */
+    assert_int_equal(parse("--listen 1 --slirp"), 0);
+    assert_true(o.net.ip6);
+    assert_int_equal(o.net.prefix6_len, 64);
+    assert_int_equal(o.net.host6[0], 0xfd);
+    assert_int_equal(o.net.host6[15], 2);
+    assert_int_equal(o.net.dns6[15], 3);
+    assert_int_equal(parse("--listen 1 --slirp --ip6-prefix fd12:3456:789a:1::77/64"), 0);
+    static const uint8_t host6[16] = {0xfd, 0x12, 0x34, 0x56, 0x78, 0x9a, 0, 1, [15] = 2};
+    assert_memory_equal(o.net.host6, host6, 16); /* the host bits were cleared */
+    assert_int_equal(o.net.prefix6[15], 0);
+    assert_int_equal(parse("--listen 1 --slirp --no-ip6"), 0);
+    assert_false(o.net.ip6);
+    assert_int_equal(parse("--listen 1 --slirp --ip6-prefix fe80::/64"), -1);
+    assert_int_equal(parse("--listen 1 --slirp --ip6-prefix fd00::"), -1);   /* no length */
+    assert_int_equal(parse("--listen 1 --tap t0 --no-ip6"), -1);           /* slirp only */
+    assert_int_equal(parse("--listen 1 --slirp --no-ip6 --ip6-prefix fd00::/64"), -1);
+
+    /* --forward with IPv6 on either side */
+    static const uint8_t loop6[16] = {[15] = 1};
+    static const uint8_t guest6[16] = {0xfd, 0, 5, 0xac, [15] = 0xa1};
+    assert_int_equal(parse("--listen 1 --slirp --forward tcp:[::1]:8080:[fd00:5ac::a1]:80 "
+                           "--forward udp:9090:[fd00:5ac::a1]:53 --forward 127.0.0.1:7070:10.0.2.15:7"), 0);
+    assert_int_equal(o.forward_count, 3);
+    assert_true(o.forward[0].host_is6 && o.forward[0].guest_is6);
+    assert_memory_equal(o.forward[0].host6, loop6, 16);
+    assert_memory_equal(o.forward[0].guest6, guest6, 16);
+    assert_int_equal(o.forward[0].host_port, 8080);
+    assert_int_equal(o.forward[0].guest_port, 80);
+    assert_true(o.forward[1].udp && !o.forward[1].host_is6 && o.forward[1].guest_is6);
+    assert_int_equal(o.forward[1].host_addr, SYNACK_IP4(127, 0, 0, 1));
+    assert_false(o.forward[2].host_is6 || o.forward[2].guest_is6);
+    assert_int_equal(o.forward[2].guest_ip, SYNACK_IP4(10, 0, 2, 15));
+    assert_int_equal(parse("--listen 1 --slirp --forward [::1:8080:[fd00::1]:80"), -1);
+    assert_int_equal(parse("--listen 1 --slirp --forward 8080:[fd00::zz]:80"), -1);
+    assert_int_equal(parse("--listen 1 --slirp --forward 8080:fd00::1:80"), -1);
+}
+
 static void test_slirp_allow_forward(void **state)
 {
     (void)state;
@@ -183,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_listen_forms),
         cmocka_unit_test(test_websocket_options),
         cmocka_unit_test(test_slirp_allow_forward),
+        cmocka_unit_test(test_allow_ip6_and_prefixes),
         cmocka_unit_test(test_limits_and_errors),
         cmocka_unit_test(test_service_options),
     };

@@ -171,8 +171,12 @@ static void test_malformed_closes(void **state)
     n = build_raw(fx->f, MAC_A, MAC_B, SYNACK_ETHERTYPE_ARP, 20);
     assert_int_equal(in(fx, 1, n), SYNACK_BR_KEEP);
     assert_int_equal(fx->ports[1].stats.drop_invalid, 3);
-    /* IPv6 and other EtherTypes are not switched. */
+    /* An IPv6 header that does not parse (version 0) is dropped as invalid... */
     n = build_raw(fx->f, MAC_A, MAC_B, 0x86dd, 80);
+    assert_int_equal(in(fx, 1, n), SYNACK_BR_KEEP);
+    assert_int_equal(fx->ports[1].stats.drop_invalid, 4);
+    /* ... and other EtherTypes (LLDP here) are not switched. */
+    n = build_raw(fx->f, MAC_A, MAC_B, 0x88cc, 80);
     assert_int_equal(in(fx, 1, n), SYNACK_BR_KEEP);
     assert_int_equal(fx->ports[1].stats.drop_policy, 1);
     assert_int_equal(fx->rec.count, 0);
@@ -525,6 +529,206 @@ static void test_full(void **state)
     assert_int_equal(synack_br_attach(&fx->br, 0), 3);
 }
 
+/* ---- IPv6 ---- */
+
+static const uint8_t UNSPEC6[16];
+static const uint8_t A6[16] = {0xfd, 0, 5, 0xac, [15] = 0xa};
+static const uint8_t B6[16] = {0xfd, 0, 5, 0xac, [15] = 0xb};
+static const uint8_t SLIRP6[16] = {0xfd, 0, 5, 0xac, [15] = 2};
+static const uint8_t SLIRP6_LL[16] = {0xfe, 0x80, [15] = 2};
+static const uint8_t SOLICITED_A[16] = {0xff, 0x02, [11] = 1, [12] = 0xff, [15] = 0xa};
+static const uint8_t ALL_NODES[16] = {0xff, 0x02, [15] = 1};
+static const uint8_t MAC_SOLICITED_A[6] = {0x33, 0x33, 0xff, 0, 0, 0xa};
+static const uint8_t MAC_ALL_NODES[6] = {0x33, 0x33, 0, 0, 0, 1};
+static const uint8_t MAC_SLIRP6[6] = {0x52, 0x56, 0, 0, 0, 2};
+
+/* An NDP message of `type` with `target` (NS/NA) and, when lla is not
+ * NULL, a link-layer address option (source for NS/RS/RA, target for NA). */
+static size_t nd(fixture *fx, const uint8_t src_mac[6], const uint8_t dst_mac[6],
+                 const uint8_t src[16], const uint8_t dst[16], uint8_t type,
+                 const uint8_t target[16], const uint8_t *lla)
+{
+    uint8_t m[40];
+    memset(m, 0, sizeof(m));
+    m[0] = type;
+    size_t n = type == SYNACK_BR_ICMP6_RA ? 16 : type == SYNACK_BR_ICMP6_RS ? 8 : 24;
+    if (target != NULL)
+        memcpy(m + 8, target, 16);
+    if (lla != NULL) {
+        m[n] = type == SYNACK_BR_ICMP6_NA ? 2 : 1;
+        m[n + 1] = 1;
+        memcpy(m + n + 2, lla, 6);
+        n += 8;
+    }
+    return build_ip6(fx->f, src_mac, dst_mac, src, dst, SYNACK_IPPROTO_ICMPV6,
+                     SYNACK_IPPROTO_ICMPV6, m, n);
+}
+
+static size_t udp6(fixture *fx, const uint8_t src_mac[6], const uint8_t dst_mac[6],
+                   const uint8_t src[16], const uint8_t dst[16])
+{
+    uint8_t u[9] = {0, 7, 0, 9, 0, 9, 0, 0, 'x'};
+    return build_ip6(fx->f, src_mac, dst_mac, src, dst, SYNACK_IPPROTO_UDP, SYNACK_IPPROTO_UDP,
+                     u, sizeof(u));
+}
+
+static synack_br_config slirp6_config(void)
+{
+    synack_br_config c = test_config(SYNACK_BR_BACKEND_SLIRP);
+    c.isolate = true;
+    c.net.ip6 = true;
+    c.net.prefix6_len = 64;
+    memcpy(c.net.prefix6, SLIRP6, 16);
+    c.net.prefix6[15] = 0;
+    memcpy(c.net.host6, SLIRP6, 16);
+    memcpy(c.net.dns6, SLIRP6, 16);
+    c.net.dns6[15] = 3;
+    return c;
+}
+
+static void test_ip6_dad_binds_first_come(void **state)
+{
+    (void)state;
+    fixture *fx = fx_new(test_config(SYNACK_BR_BACKEND_NONE));
+    two_clients(fx);
+    /* A's DAD NS binds A6 and reaches B (for an owner to defend). */
+    size_t n = nd(fx, MAC_A, MAC_SOLICITED_A, UNSPEC6, SOLICITED_A, SYNACK_BR_ICMP6_NS, A6, NULL);
+    assert_int_equal(in(fx, 1, n), SYNACK_BR_KEEP);
+    assert_int_equal(rec_count_to(&fx->rec, 2), 1);
+    assert_true(fx->ports[1].ip6[0].used);
+    assert_memory_equal(fx->ports[1].ip6[0].addr, A6, 16);
+    /* B's DAD for it binds nothing; B's packets from it are dropped. */
+    n = nd(fx, MAC_B, MAC_SOLICITED_A, UNSPEC6, SOLICITED_A, SYNACK_BR_ICMP6_NS, A6, NULL);
+    assert_int_equal(in(fx, 2, n), SYNACK_BR_KEEP);
+    assert_false(fx->ports[2].ip6[0].used);
+    fx->rec.count = 0;
+    n = udp6(fx, MAC_B, MAC_A, A6, B6);
+    assert_int_equal(in(fx, 2, n), SYNACK_BR_KEEP);
+    assert_int_equal(fx->ports[2].stats.drop_spoof_ip, 1);
+    /* A DAD NS with a source link-layer option is not DAD (RFC 4861 7.1.1) */
+    n = nd(fx, MAC_B, MAC_SOLICITED_A, UNSPEC6, SOLICITED_A, SYNACK_BR_ICMP6_NS, B6, MAC_B);
+    assert_int_equal(in(fx, 2, n), SYNACK_BR_KEEP);
+    assert_int_equal(fx->ports[2].stats.drop_spoof_ip, 2);
+    /* B's own address by first use; an NA from B for A's address is forged. */
+    n = udp6(fx, MAC_B, MAC_A, B6, A6);
+    assert_int_equal(in(fx, 2, n), SYNACK_BR_KEEP);
+    assert_int_equal(rec_count_to(&fx->rec, 1), 1);
+    n = nd(fx, MAC_B, MAC_ALL_NODES, B6, ALL_NODES, SYNACK_BR_ICMP6_NA, A6, MAC_B);
+    assert_int_equal(in(fx, 2, n), SYNACK_BR_KEEP);
+    assert_int_equal(fx->ports[2].stats.drop_spoof_nd, 1);
+    /* An RA from a client never passes. */
+    n = nd(fx, MAC_B, MAC_ALL_NODES, B6, ALL_NODES, SYNACK_BR_ICMP6_RA, NULL, MAC_B);
+    assert_int_equal(in(fx, 2, n), SYNACK_BR_KEEP);
+    assert_int_equal(fx->ports[2].stats.drop_spoof_nd, 2);
+    assert_int_equal(rec_count_to(&fx->rec, 1), 1);
+    /* A goes: its address is free. */
+    synack_br_detach(&fx->br, 1);
+    n = udp6(fx, MAC_B, MAC_BCAST, A6, B6);
+    assert_int_equal(in(fx, 2, n), SYNACK_BR_KEEP);
+    assert_int_equal(fx->ports[2].stats.drop_spoof_ip, 2);
+}
+
+static void test_ip6_table_bounded(void **state)
+{
+    (void)state;
+    fixture *fx = fx_new(test_config(SYNACK_BR_BACKEND_NONE));
+    two_clients(fx);
+    uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8};
+    for (uint32_t i = 1; i <= 1000; i++) {
+        synack_wr_be32(a + 12, i);
+        size_t n = udp6(fx, MAC_A, MAC_B, a, B6);
+        synack_br_input(&fx->br, 1, 1000 + i, fx->f, n);
+    }
+    assert_int_equal(fx->ports[1].stats.ip6_evicted, 1000 - SYNACK_BR_IP6_PER_PORT);
+    assert_int_equal(fx->ports[1].stats.drop_spoof_ip, 0);
+    /* the last 8 are kept */
+    for (uint32_t i = 1000 - SYNACK_BR_IP6_PER_PORT + 1; i <= 1000; i++) {
+        synack_wr_be32(a + 12, i);
+        bool found = false;
+        for (int k = 0; k < SYNACK_BR_IP6_PER_PORT; k++)
+            found |= memcmp(fx->ports[1].ip6[k].addr, a, 16) == 0;
+        assert_true(found);
+    }
+}
+
+static void test_ip6_slirp_isolated(void **state)
+{
+    (void)state;
+    fixture *fx = fx_new(slirp6_config());
+    two_clients(fx);
+    size_t n = nd(fx, MAC_A, MAC_SOLICITED_A, UNSPEC6, SOLICITED_A, SYNACK_BR_ICMP6_NS, A6, NULL);
+    assert_int_equal(in(fx, 1, n), SYNACK_BR_KEEP);
+    assert_int_equal(rec_count_to(&fx->rec, 0), 1); /* to slirp only */
+    assert_int_equal(rec_count_to(&fx->rec, 2), 0);
+    /* B's DAD probe for A's address: answered here with the NA A would
+     * send (B can never hear A), not bound, not passed on */
+    fx->rec.count = 0;
+    n = nd(fx, MAC_B, MAC_SOLICITED_A, UNSPEC6, SOLICITED_A, SYNACK_BR_ICMP6_NS, A6, NULL);
+    assert_int_equal(in(fx, 2, n), SYNACK_BR_KEEP);
+    assert_false(fx->ports[2].ip6[0].used);
+    assert_int_equal(fx->rec.count, 1);
+    int d = rec_find(&fx->rec, 2, 0);
+    assert_true(d >= 0);
+    synack_br_frame df;
+    assert_int_equal(synack_br_frame_parse(fx->rec.frame[d], fx->rec.len[d], &df), 0);
+    assert_int_equal(df.l3, SYNACK_BR_L3_IP6);
+    assert_true(df.has_icmp_type && df.icmp_type == SYNACK_BR_ICMP6_NA && df.nd_has_target);
+    assert_memory_equal(df.nd_target, A6, 16);
+    assert_memory_equal(df.ip6.src.b, A6, 16);
+    assert_memory_equal(df.ip6.dst.b, ALL_NODES, 16);
+    assert_int_equal(df.ip6.hop_limit, 255);
+    synack_icmp_repr na;
+    assert_int_equal(synack_icmp6_parse(df.l4, df.l4_len,
+                                        synack_addr_pseudo_sum(&df.ip6.src, &df.ip6.dst,
+                                                               SYNACK_IPPROTO_ICMPV6),
+                                        true, &na), SYNACK_ICMP_HDR_LEN);
+    assert_int_equal(na.rest >> 24, 0x20); /* Override, not Solicited */
+    /* slirp's NS for A's address goes to A alone */
+    fx->rec.count = 0;
+    n = nd(fx, MAC_SLIRP6, MAC_SOLICITED_A, SLIRP6_LL, SOLICITED_A, SYNACK_BR_ICMP6_NS, A6,
+           MAC_SLIRP6);
+    assert_int_equal(in(fx, 0, n), SYNACK_BR_KEEP);
+    assert_int_equal(rec_count_to(&fx->rec, 1), 1);
+    assert_int_equal(rec_count_to(&fx->rec, 2), 0);
+    /* slirp's RA goes to every client */
+    fx->rec.count = 0;
+    n = nd(fx, MAC_SLIRP6, MAC_ALL_NODES, SLIRP6_LL, ALL_NODES, SYNACK_BR_ICMP6_RA, NULL,
+           MAC_SLIRP6);
+    assert_int_equal(in(fx, 0, n), SYNACK_BR_KEEP);
+    assert_int_equal(rec_count_to(&fx->rec, 1), 1);
+    assert_int_equal(rec_count_to(&fx->rec, 2), 1);
+    /* slirp's IPv6 MAC is pinned: a client cannot take it */
+    fx->rec.count = 0;
+    assert_int_equal(synack_br_attach(&fx->br, 0), 3);
+    n = udp6(fx, MAC_SLIRP6, MAC_SLIRP6, B6, SLIRP6);
+    assert_int_equal(synack_br_input(&fx->br, 3, 1000, fx->f, n), SYNACK_BR_KEEP);
+    assert_int_equal(fx->ports[3].stats.drop_spoof_mac, 1);
+    /* slirp's own addresses cannot be claimed */
+    n = udp6(fx, MAC_B, MAC_SLIRP6, SLIRP6, SLIRP6);
+    assert_int_equal(in(fx, 2, n), SYNACK_BR_KEEP);
+    assert_int_equal(fx->ports[2].stats.drop_spoof_ip, 1);
+    /* a denied IPv6 SYN is answered with an IPv6 RST from the destination */
+    uint8_t t[20];
+    tcp_header(t, 40000, 9999, SYNACK_TCP_SYN);
+    n = build_ip6(fx->f, MAC_A, MAC_SLIRP6, A6, SLIRP6, SYNACK_IPPROTO_TCP, SYNACK_IPPROTO_TCP, t, 20);
+    fx->rec.count = 0;
+    assert_int_equal(in(fx, 1, n), SYNACK_BR_KEEP);
+    assert_int_equal(fx->ports[1].stats.rst_sent, 1);
+    int i = rec_find(&fx->rec, 1, 0);
+    assert_true(i >= 0);
+    const uint8_t *r = fx->rec.frame[i];
+    assert_int_equal(synack_ld_be16(r + 12), SYNACK_ETHERTYPE_IPV6);
+    assert_memory_equal(r + 14 + 8, SLIRP6, 16);
+    assert_memory_equal(r + 14 + 24, A6, 16);
+    assert_int_equal(r[14 + 40 + 13], SYNACK_TCP_RST | SYNACK_TCP_ACK);
+    synack_ip6_repr ip6;
+    assert_int_equal(synack_ip6_parse(r + 14, fx->rec.len[i] - 14, &ip6), 40);
+    synack_tcp_repr tr;
+    assert_true(synack_tcp_parse(r + 54, 20, synack_addr_pseudo_sum(&ip6.src, &ip6.dst,
+                                                                     SYNACK_IPPROTO_TCP),
+                                 true, &tr) >= 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -544,6 +748,9 @@ int main(void)
         cmocka_unit_test(test_queue_full_counted),
         cmocka_unit_test(test_token),
         cmocka_unit_test(test_full),
+        cmocka_unit_test(test_ip6_dad_binds_first_come),
+        cmocka_unit_test(test_ip6_table_bounded),
+        cmocka_unit_test(test_ip6_slirp_isolated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,126 @@
+// IPv6 in the JavaScript API: two stacks on a PairLink with static IPv6
+// addresses only (ip: false), over Ethernet (NDP: duplicate address
+// detection before createStack resolves, neighbor solicitations) and over
+// the IP medium: the addresses exposed with their state, TCP (1 MB each
+// way with SHA-256, addresses of both ends, '[v6]:port' strings), UDP echo
+// with the peer's IPv6 address, ping, a refused connection; a duplicate
+// address; bad input. Also the literal parser (RFC 4291 in, RFC 5952 out)
+// through lookup().
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import { pseudoRandomChunks, readAll, synack, writeAll } from './helpers.mjs';
+
+const A = 'fd00:5ac::a';
+const B = 'fd00:5ac::b';
+
+async function twoStacks6(medium, linkOptions = {}) {
+  const [a, b] = synack.PairLink.pair({ seed: 7, ...linkOptions });
+  a.medium = b.medium = medium;
+  const [client, server] = await Promise.all([
+    synack.createStack({ link: a, ip: false, ip6: `${A}/64`, seed: 1 }),
+    synack.createStack({ link: b, ip: false, ip6: `${B}/64`, seed: 2 }),
+  ]);
+  return { client, server, a, b, close() { client.close(); server.close(); } };
+}
+
+for (const medium of ['ethernet', 'ip']) {
+test(`IPv6 (${medium}): static addresses are exposed with their state`, async () => {
+  const net = await twoStacks6(medium);
+  try {
+    assert.equal(net.client.address, null, 'ip: false: no IPv4');
+    assert.equal(net.client.address6, A);
+    const mine = net.client.addresses.filter((x) => x.address === A);
+    assert.equal(mine.length, 1);
+    assert.deepEqual({ ...mine[0], validUntil: 0, preferredUntil: 0 },
+      { address: A, family: 'IPv6', prefix: 64, state: 'preferred', origin: 'static', validUntil: 0, preferredUntil: 0 });
+    assert.equal(mine[0].validUntil, Infinity);
+    assert.ok(net.client.addresses.every((x) => x.family === 'IPv6'));
+  } finally {
+    net.close();
+  }
+});
+
+test(`IPv6 (${medium}): TCP 1 MB each way, addresses of both ends`, async () => {
+  const net = await twoStacks6(medium, { delay: 2 });
+  try {
+    const server = net.server.listen({ port: 7 });
+    let peer = null;
+    (async () => {
+      for await (const s of server) {
+        peer = (await s.opened).remoteAddress;
+        s.readable.pipeTo(s.writable);
+      }
+    })();
+    const sock = net.client.connect(`[${B}]:7`);
+    const info = await sock.opened;
+    assert.deepEqual([info.remoteAddress, info.remotePort, info.localAddress], [B, 7, A]);
+    assert.equal(sock.remoteAddress, B);
+    const sent = createHash('sha256');
+    const [, got] = await Promise.all([
+      writeAll(sock.writable, pseudoRandomChunks(1 << 20, 5), sent),
+      readAll(sock.readable),
+    ]);
+    assert.equal(got.bytes, 1 << 20);
+    assert.equal(got.sha256, sent.digest('hex'));
+    assert.equal(peer, A);
+    const c = net.client.counters();
+    assert.ok(c.ip6_out > 500 && c.ip6_in > 500, `ip6 counters ${c.ip6_in}/${c.ip6_out}`);
+    assert.equal(c.ip_out, 0, 'nothing went out over IPv4');
+  } finally {
+    net.close();
+  }
+});
+
+test(`IPv6 (${medium}): UDP echo, ping, refused`, async () => {
+  const net = await twoStacks6(medium);
+  try {
+    const echo = net.server.udp({ port: 7 });
+    (async () => { for await (const m of echo) await echo.send(m.address, m.port, m.data); })();
+    const u = net.client.udp();
+    await u.send(B, 7, 'over ipv6');
+    const m = await u.receive();
+    assert.deepEqual([m.address, m.port, Buffer.from(m.data).toString()], [B, 7, 'over ipv6']);
+    await u.send(`[${B}]`, 7, 'bracketed');
+    assert.equal(Buffer.from((await u.receive()).data).toString(), 'bracketed');
+    u.close();
+
+    const r = await net.client.ping(B, { size: 32 });
+    assert.deepEqual([r.address, r.bytes], [B, 32]);
+
+    const sock = net.client.connect({ hostname: B, port: 9 });
+    await assert.rejects(sock.opened, { code: 'refused' });
+  } finally {
+    net.close();
+  }
+});
+}
+
+test('IPv6: a duplicate static address is refused (DAD)', async () => {
+  const [a, b] = synack.PairLink.pair({ seed: 3 });
+  const first = await synack.createStack({ link: a, ip: false, ip6: `${A}/64`, seed: 1 });
+  try {
+    await assert.rejects(synack.createStack({ link: b, ip: false, ip6: `${A}/64`, seed: 2 }),
+      { code: 'addrinuse' });
+  } finally {
+    first.close();
+  }
+});
+
+test('IPv6: literals and bad input', async () => {
+  const [a] = synack.PairLink.pair();
+  const s = await synack.createStack({ link: a, ip: '10.9.0.1/24', ip6: false });
+  try {
+    assert.equal(await s.lookup('2001:0DB8:0:0:1:0:0:1'), '2001:db8::1:0:0:1');
+    assert.equal(await s.lookup('[::ffff:10.1.2.3]'), '::ffff:10.1.2.3');
+    assert.equal(await s.lookup('fe80:0:0:0:0:0:0:1'), 'fe80::1');
+    assert.deepEqual(s.addresses.map((x) => x.family), ['IPv4'], 'ip6: false: no IPv6 address');
+    await assert.rejects(s.connect({ hostname: 'fd00::1', port: 80 }).opened, { code: 'unreachable' });
+    assert.throws(() => s.addAddress6('10.0.0.1/24'), { code: 'invalid' });
+  } finally {
+    s.close();
+  }
+  for (const bad of ['fd00::1/129', 'fd00::1/0', '1.2.3.4/24', 'fd00:::1/64', 'slaac/64']) {
+    await assert.rejects(synack.createStack({ link: a, ip: false, ip6: bad }), { code: 'invalid' }, bad);
+  }
+});
