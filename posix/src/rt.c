@@ -7,7 +7,9 @@
  * program's own descriptors.
  *
  *   SYNACK_LINK  stdio | fd:N (WASI: a preopened listening socket) |
- *                tap:NAME (native) | tcp:HOST:PORT (native: a bridge)
+ *                tap:NAME (native) | tcp:HOST:PORT (native: a bridge) |
+ *                ws://... or wss://... (Emscripten: a WebSocket to a bridge) |
+ *                module (Emscripten: the link the page gave, Module.synackLink)
  *   SYNACK_IP    A.B.C.D/LEN (default: DHCP)   SYNACK_GW, SYNACK_DNS
  *   SYNACK_MAC, SYNACK_MTU, SYNACK_PCAP=FILE, SYNACK_TRACE=1,
  *   SYNACK_SYN_RETRIES=N
@@ -83,6 +85,10 @@ static int parse_env(synack_cli_opts *o)
             return -1;
         }
         o->link = SYNACK_CLI_LINK_CONNECT;
+    } else if (strncmp(link, "ws://", 5) == 0 || strncmp(link, "wss://", 6) == 0 ||
+               strcmp(link, "module") == 0) {
+        o->link = SYNACK_CLI_LINK_WS;
+        o->ws_url = link; /* the environment's string: lives as long as we do */
     } else {
         say("synack_posix: SYNACK_LINK=%s: unknown link\n", link);
         return -1;
@@ -141,9 +147,13 @@ static void at_exit(void)
 {
     if (!synack_sp_g.up || synack_sp_g.depth > 0)
         return;
+#ifndef __EMSCRIPTEN__
+    /* Under Emscripten a wait inside exit() cannot sleep (Asyncify would
+     * unwind the exit itself): closed connections are not waited for. */
     uint64_t until = synack_sp_now() + EXIT_LINGER_MS;
     while (synack_sp_orphans_count() > 0 && !synack_sp_link_down() && synack_sp_now() < until)
         synack_sp_step(until, NULL, 0);
+#endif
     synack_sp_g.depth++;
     synack_cli_teardown(&synack_sp_g.cli);
     synack_sp_g.up = false;

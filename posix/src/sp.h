@@ -199,17 +199,28 @@ int synack_sp_resolve(const char *name, synack_ip4 *out);
 #define SP_WRAP(name) __wrap_##name
 #define SP_REAL(name) __real_##name
 
+/* Under WASI and Emscripten every socket is a synack socket: a socket
+ * call on another descriptor fails (EBADF or ENOTSOCK). Under Emscripten
+ * none reaches the C library, so its own socket emulation (SOCKFS, one
+ * WebSocket per socket) is not even linked. Natively the kernel's
+ * sockets (socketpair) stay reachable. */
+#if defined(__wasi__) || defined(__EMSCRIPTEN__)
+#define SP_ALL_SOCKETS_OURS 1
+#endif
+
 ssize_t SP_REAL(read)(int, void *, size_t);
 ssize_t SP_REAL(write)(int, const void *, size_t);
 ssize_t SP_REAL(readv)(int, const struct iovec *, int);
 ssize_t SP_REAL(writev)(int, const struct iovec *, int);
 int SP_REAL(close)(int);
+#ifndef __EMSCRIPTEN__
 int SP_REAL(accept)(int, struct sockaddr *, socklen_t *);
 int SP_REAL(shutdown)(int, int);
 int SP_REAL(getsockopt)(int, int, int, void *, socklen_t *);
 ssize_t SP_REAL(recv)(int, void *, size_t, int);
 ssize_t SP_REAL(send)(int, const void *, size_t, int);
-#ifndef __wasi__
+#endif
+#ifndef SP_ALL_SOCKETS_OURS
 int SP_REAL(bind)(int, const struct sockaddr *, socklen_t);
 int SP_REAL(listen)(int, int);
 int SP_REAL(accept4)(int, struct sockaddr *, socklen_t *, int);
@@ -222,21 +233,27 @@ ssize_t SP_REAL(sendto)(int, const void *, size_t, int, const struct sockaddr *,
 ssize_t SP_REAL(recvmsg)(int, struct msghdr *, int);
 ssize_t SP_REAL(sendmsg)(int, const struct msghdr *, int);
 #endif
-/* A call on a descriptor that is not ours goes to the C library: always
- * (PASS_ALL: wasi-libc has it too), or natively only (PASS: under WASI
- * only synack sockets exist, so it is not a socket). */
-#define PASS_ALL(name, ...) SP_REAL(name)(__VA_ARGS__)
-#ifdef __wasi__
+/* A socket call on a descriptor that is not ours goes to the C library:
+ * natively always; under WASI only for the calls wasi-libc has (PASS_ALL:
+ * accept, shutdown, getsockopt, recv, send on sockets the runtime
+ * preopened); under Emscripten never. Otherwise it fails (PASS). */
+#ifdef SP_ALL_SOCKETS_OURS
 #define SP_FIRST(a, ...) (a)
 #define PASS(name, ...) synack_sp_not_ours(SP_FIRST(__VA_ARGS__, 0))
+#ifdef __EMSCRIPTEN__
+#define PASS_ALL(name, ...) PASS(name, __VA_ARGS__)
+#else
+#define PASS_ALL(name, ...) SP_REAL(name)(__VA_ARGS__)
+#endif
 /* -1 with EBADF (no such descriptor) or ENOTSOCK. */
 int synack_sp_not_ours(int fd);
 #else
 #define PASS(name, ...) SP_REAL(name)(__VA_ARGS__)
+#define PASS_ALL(name, ...) SP_REAL(name)(__VA_ARGS__)
 #endif
 int SP_REAL(poll)(struct pollfd *, nfds_t, int);
 int SP_REAL(fcntl)(int, int, ...);
-#ifdef __wasi__
+#ifdef SP_ALL_SOCKETS_OURS
 int SP_REAL(ioctl)(int, int, ...);
 #else
 int SP_REAL(ioctl)(int, unsigned long, ...);
