@@ -94,15 +94,18 @@ mergeInto(LibraryManager.library, {
       link.closed.catch(function() {});
       link.ready = new Promise(function(res, rej) {
         ws.onopen = function() { opened = true; res(); };
-        ws.onclose = function(ev) {
+        // Node 20's WebSocket reports a failed connection with an error
+        // event and no close event: either one ends the link.
+        var ended = function(why) {
           if (!opened) {
-            rej(new Error('cannot reach the bridge at ' + url + ' (WebSocket closed, code ' + ev.code + ')'));
+            rej(new Error('cannot reach the bridge at ' + url + ' (' + why + ')'));
           } else if (!closing) {
-            closedReject(new Error('the bridge at ' + url + ' closed the connection (code ' + ev.code + ')'));
+            closedReject(new Error('the bridge at ' + url + ' closed the connection (' + why + ')'));
           }
           closing = true;
         };
-        ws.onerror = function() { /* onclose follows and says why */ };
+        ws.onclose = function(ev) { ended('WebSocket closed, code ' + ev.code); };
+        ws.onerror = function() { ended('WebSocket error'); };
       });
       link.ready.catch(function() {});
 

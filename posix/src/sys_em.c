@@ -43,8 +43,7 @@ extern int synack_em_wait(int ms);
 bool synack_sp_stdio_link;
 
 /* With program descriptors to watch, the wait looks at them again this
- * often: Emscripten's poll() cannot sleep on a descriptor and a frame
- * together (its descriptors are almost always ready anyway). */
+ * often (synack_sp_sys_poll below: they are ready at once anyway). */
 #define EXTRA_RECHECK_MS 20
 
 void synack_sp_sys_early(void)
@@ -147,23 +146,17 @@ int synack_sp_sys_link_open(void *ctx, const synack_cli_opts *o,
     return link_open(ctx, o, info, err, errcap);
 }
 
-/* The program's descriptors that are ready now (the C library's poll). */
+/* The program's descriptors that are ready now. */
 static bool extra_ready(void)
 {
-    size_t n = synack_sp_g.n_extra;
-    if (n == 0)
-        return false;
-    struct pollfd local[16];
-    struct pollfd *fds = n <= 16 ? local : malloc(n * sizeof *fds);
-    if (fds == NULL)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        fds[i] = (struct pollfd){.fd = synack_sp_g.extra[i].fd, .events = synack_sp_g.extra[i].events};
-    bool any = SP_REAL(poll)(fds, (nfds_t)n, 0) > 0;
-    for (size_t i = 0; any && i < n; i++)
-        synack_sp_g.extra[i].revents = fds[i].revents;
-    if (fds != local)
-        free(fds);
+    bool any = false;
+    for (size_t i = 0; i < synack_sp_g.n_extra; i++) {
+        struct pollfd p = {.fd = synack_sp_g.extra[i].fd, .events = synack_sp_g.extra[i].events};
+        if (synack_sp_sys_poll(&p, 1, 0) > 0) {
+            synack_sp_g.extra[i].revents = p.revents;
+            any = true;
+        }
+    }
     return any;
 }
 
@@ -198,9 +191,29 @@ void synack_sp_sys_release_fd(int fd)
     SP_REAL(close)(fd);
 }
 
+/*
+ * Ordinary descriptors: Emscripten's files, pipes and terminals never
+ * block a poll (its own poll says POLLIN | POLLOUT for every open
+ * descriptor, and with -sNODERAWFS=1 it throws on a file), so an open
+ * descriptor is ready for what was asked and a closed one is POLLNVAL.
+ * Nothing is left to wait for, whatever the timeout.
+ */
 int synack_sp_sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
-    return SP_REAL(poll)(fds, n, timeout_ms);
+    (void)timeout_ms;
+    int count = 0;
+    for (nfds_t i = 0; i < n; i++) {
+        fds[i].revents = 0;
+        if (fds[i].fd < 0)
+            continue;
+        if (SP_REAL(fcntl)(fds[i].fd, F_GETFD) < 0)
+            fds[i].revents = POLLNVAL;
+        else
+            fds[i].revents = (short)(fds[i].events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM));
+        if (fds[i].revents != 0)
+            count++;
+    }
+    return count;
 }
 
 int synack_sp_not_ours(int fd)
