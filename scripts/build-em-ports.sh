@@ -11,9 +11,10 @@
 #       (Module.FS exported, so the page can read what curl wrote).
 # The source comes from ~/.cache/synack/src (apt-get source, shared with
 # the WASI build); the build is kept outside the tree (SYNACK_CACHE moves
-# it). The key is a hash of this script, the wrapper, the wrap list and
-# emcc's version: what the compiled objects depend on. The link is done
-# again (seconds) whenever libsynack_posix.a or posix/em/ is newer.
+# it). The key is a hash of this script (the configure flags) and emcc's
+# version: what the compiled objects depend on (the wrapper only adds to
+# the link). The link is done again (seconds) whenever libsynack_posix.a,
+# the wrapper (and so the wrap list) or posix/em/ is newer.
 #
 #   scripts/build-em-ports.sh          build if needed; prints the out/ folder
 #   scripts/build-em-ports.sh --check  exit 1 when the source is missing
@@ -22,8 +23,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="${SYNACK_CACHE:-$HOME/.cache/synack}"
 src_parent="$cache/src"
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"   # Debian's emcc needs it
-key="$( (cd "$root" && cat scripts/build-em-ports.sh posix/synack-emcc.in posix/synack_posix.wrap;
-        emcc --version | head -1) | sha256sum | cut -c1-12)"
+key="$( (cat "$root/scripts/build-em-ports.sh"; emcc --version | head -1) | sha256sum | cut -c1-12)"
 bld="$cache/em-ports-$key/curl-em-build"
 CURL_DIR=curl-7.88.1
 
@@ -52,6 +52,7 @@ lib="$js/posix/libsynack_posix.a"
 out="$bld/out"
 newest_input() { # newer than $1?
   [ "$lib" -nt "$1" ] && return 0
+  [ "$cc" -nt "$1" ] && return 0
   for f in "$root"/posix/em/*; do [ "$f" -nt "$1" ] && return 0; done
   return 1
 }

@@ -29,8 +29,12 @@ Module['preRun'] = [].concat(Module['preRun'] || [], function() {
 
 Module['postRun'] = [].concat(Module['postRun'] || [], function() {
   if (typeof Asyncify == 'object' && Asyncify.currData) {
-    Asyncify.whenDone().then(function(ret) { exit(ret); }, function(e) {
+    // exit() ends by throwing ExitStatus (in a page nothing catches it).
+    var quiet = function(e) {
       if (!(e instanceof ExitStatus) && e !== 'unwind') throw e;
-    });
+    };
+    Asyncify.whenDone().then(function(ret) {
+      try { exit(ret); } catch (e) { quiet(e); }
+    }, quiet);
   }
 });
