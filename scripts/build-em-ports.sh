@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Debian's curl 7.88 (the source package and configure flags of the WASI
 # build, scripts/build-wasi-ports.sh), unmodified, built with
-# build/js-em/bin/synack-emcc: Emscripten with synack_posix, blocking by
-# Asyncify. Two links of the same objects:
+# build/js-em/bin/synack-emcc: Emscripten with synack_posix. Three links
+# of the same objects:
 #   <cache>/em-ports-<key>/curl-em-build/out/node/curl.js (+ curl.wasm)
 #       for Node, with the real file system (-sNODERAWFS=1):
 #       SYNACK_LINK=ws://... node --experimental-websocket curl.js -o FILE URL
+#   <cache>/em-ports-<key>/curl-em-build/out/node-worker/curl.js (+ curl.wasm)
+#       the same blocking in a worker thread (SYNACK_EM_BLOCKING=worker)
 #   <cache>/em-ports-<key>/curl-em-build/out/web/curl.js (+ curl.wasm)
 #       for a page: Module.synackLink, Module.arguments, files in MEMFS
 #       (Module.FS exported, so the page can read what curl wrote).
@@ -56,7 +58,8 @@ newest_input() { # newer than $1?
   for f in "$root"/posix/em/*; do [ "$f" -nt "$1" ] && return 0; done
   return 1
 }
-if [ -f "$out/node/curl.js" ] && [ -f "$out/web/curl.js" ] && ! newest_input "$out/web/curl.js"; then
+if [ -f "$out/node/curl.js" ] && [ -f "$out/node-worker/curl.js" ] && [ -f "$out/web/curl.js" ] \
+   && ! newest_input "$out/web/curl.js"; then
   echo "$out"
   exit 0
 fi
@@ -80,14 +83,16 @@ if [ ! -f "$bld/Makefile" ]; then
 fi
 echo "build-em-ports: building curl with synack-emcc" >&2
 # Node: the real file system. Page: MEMFS, FS exported for the page.
-link() { # FLAVOUR LDFLAGS
+link() { # FLAVOUR LDFLAGS [BLOCKING]
   rm -f "$bld/src/curl" "$bld/src/curl.wasm"
-  make -C "$bld" -j2 CC="$cc" LDFLAGS="$2" >"$bld/make-$1.log" 2>&1 \
+  SYNACK_EM_BLOCKING="${3:-asyncify}" make -C "$bld" -j2 CC="$cc" LDFLAGS="$2" \
+    >"$bld/make-$1.log" 2>&1 \
     || { echo "build-em-ports: curl build failed ($bld/make-$1.log)" >&2; exit 1; }
   mkdir -p "$out/$1"
   cp "$bld/src/curl" "$out/$1/curl.js"
   cp "$bld/src/curl.wasm" "$out/$1/curl.wasm"
 }
 link node "-sNODERAWFS=1"
+link node-worker "-sNODERAWFS=1" worker
 link web "-sENVIRONMENT=web,worker -sEXPORTED_RUNTIME_METHODS=FS"
 echo "$out"

@@ -1,7 +1,8 @@
 // Debian's curl 7.88, unmodified, built with synack-emcc
 // (scripts/build-em-ports.sh), fetches 10 MB from a Node HTTP server on
 // this machine through real websockify and synack-bridge --slirp
-// (10.0.2.2 is the host), in Node and in a Chromium page, SHA-256 equal;
+// (10.0.2.2 is the host), in Node (blocking by Asyncify, and in a worker
+// thread) and in a Chromium page (Asyncify), SHA-256 equal;
 // a closed port is curl's exit 7 ("couldn't connect"). The page runs it
 // twice: handed a URL (Module.synackLink = 'ws://...') and handed a
 // WebSocketLink from synack.mjs.
@@ -52,30 +53,35 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-/* Run curl.js in Node; resolves with { code, stderr, ms }. */
-function runCurl(args, limitMs = 90_000) {
+/* Run curl.js in Node (model: 'node' blocks by Asyncify, 'node-worker'
+ * in a worker thread); resolves with { code, stdout, stderr, ms }. */
+function runCurl(args, model = 'node', limitMs = 90_000) {
   const env = { ...process.env, SYNACK_LINK: bridge.ws };
   for (const k of ['http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY']) delete env[k];
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--experimental-websocket', join(CURL, 'node', 'curl.js'), ...args],
+  const child = spawn(process.execPath, ['--experimental-websocket', join(CURL, model, 'curl.js'), ...args],
     { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stdout.on('data', (d) => { stderr += d; });
+  let stdout = '', stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
   child.stderr.on('data', (d) => { stderr += d; });
   return new Promise((ok, fail) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); fail(new Error(`curl.js did not end:\n${stderr}`)); }, limitMs);
-    child.on('exit', (code) => { clearTimeout(timer); ok({ code, stderr, ms: performance.now() - t0 }); });
+    child.on('exit', (code) => { clearTimeout(timer); ok({ code, stdout, stderr, ms: performance.now() - t0 }); });
   });
 }
 
-test('Node: curl.js fetches 10 MB through websockify and the bridge, SHA-256 equal', { timeout: 120_000 }, async () => {
-  const out = join(work, 'node.bin');
-  const r = await runCurl(['-sS', '-o', out, `http://10.0.2.2:${httpPort}/f`]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(statSync(out).size, SIZE);
-  assert.equal(createHash('sha256').update(readFileSync(out)).digest('hex'), want);
-  console.log(`# node: 10 MB in ${r.ms.toFixed(0)} ms (process start and DHCP included)`);
-});
+for (const model of ['node', 'node-worker']) {
+  test(`Node (${model}): curl.js fetches 10 MB through websockify and the bridge, SHA-256 equal`, { timeout: 120_000 }, async () => {
+    const out = join(work, `${model}.bin`);
+    const r = await runCurl(['-sS', '-o', out, '-w', '%{time_total} %{speed_download}', `http://10.0.2.2:${httpPort}/f`], model);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(statSync(out).size, SIZE);
+    assert.equal(createHash('sha256').update(readFileSync(out)).digest('hex'), want);
+    const [secs, speed] = r.stdout.trim().split(' ').map(Number);
+    console.log(`# ${model}: 10 MB in ${(secs * 1000).toFixed(0)} ms (${(speed * 8 / 1e6).toFixed(0)} Mbit/s; ` +
+      `the process with DHCP: ${r.ms.toFixed(0)} ms)`);
+  });
+}
 
 test('Node: a closed port is curl exit 7', { timeout: 60_000 }, async () => {
   const r = await runCurl(['-sS', '-o', join(work, 'none'), `http://10.0.2.2:${closed}/f`]);

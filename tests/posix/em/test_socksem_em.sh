@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# socksem.c built with synack-emcc (socksem.js, blocking by Asyncify) in
-# Node, against peer.py in a namespace of its own, with the assertions the
+# socksem.c built with synack-emcc in Node, blocking by Asyncify
+# (socksem.js) and in a worker thread (socksem_worker.js), against peer.py in a namespace of its own, with the assertions the
 # Linux, native synack_posix and WASI builds pass (tests/posix/
 # test_socksem.sh): its link is SYNACK_LINK=ws:// to real websockify in
 # front of synack-bridge --tap tap0. SYN retries lowered on both sides so
 # "timed out" takes 3 s; nft drops SYNs to 7003.
-#   SOCKSEM_JS (build/js-em/posix/socksem.js), SYNACK_BRIDGE
+#   SOCKSEM_JS (build/js-em/posix/socksem.js; socksem_worker.js beside it),
+#   SYNACK_BRIDGE
 . "$(dirname "$0")/../../interop/lib.sh"
 trap 'exit 143' TERM
 BRIDGE=${SYNACK_BRIDGE:?}
@@ -24,11 +25,15 @@ bg_ns 280 websockify 127.0.0.1:18080 127.0.0.1:18001 >"$WORK/websockify.out" 2>&
 check "websockify up" wait_for_port 127.0.0.1 18080
 
 cd "$WORK" || exit 1
-in_ns 120 env SYNACK_LINK=ws://127.0.0.1:18080/ SYNACK_IP=10.77.0.4/24 SYNACK_GW="$KERNEL_IP" \
-    SYNACK_SYN_RETRIES=1 node --experimental-websocket "$SOCKSEM_JS" "$KERNEL_IP" >"$WORK/em.out" 2>&1
-rc=$?
-sed 's/^/    emscripten: /' "$WORK/em.out" | cut -c1-300
-check "synack_posix (Emscripten, Node, websockify + bridge): all pass" [ "$rc" -eq 0 ]
+for model in asyncify worker; do
+    js=$SOCKSEM_JS
+    [ "$model" = worker ] && js=${SOCKSEM_JS%.js}_worker.js
+    in_ns 120 env SYNACK_LINK=ws://127.0.0.1:18080/ SYNACK_IP=10.77.0.4/24 SYNACK_GW="$KERNEL_IP" \
+        SYNACK_SYN_RETRIES=1 node --experimental-websocket "$js" "$KERNEL_IP" >"$WORK/$model.out" 2>&1
+    rc=$?
+    sed "s/^/    $model: /" "$WORK/$model.out" | cut -c1-300
+    check "synack_posix (Emscripten, $model, Node, websockify + bridge): all pass" [ "$rc" -eq 0 ]
+done
 
 # A bad link is ENETDOWN at the first socket call, with a reason.
 in_ns 30 env SYNACK_LINK=ws://127.0.0.1:1/ node --experimental-websocket "$SOCKSEM_JS" \
