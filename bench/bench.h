@@ -33,6 +33,8 @@ typedef struct bench_net {
     synack_pair *pair;
     synack_stack *a, *b;
     uint64_t now;
+    bool ip6; /* set before bench_net_new: also fd00::1 and fd00::2, and
+                 bench_connect goes over IPv6 */
 } bench_net;
 
 #define BENCH_IP_A SYNACK_IP4(10, 0, 0, 1)
@@ -40,6 +42,9 @@ typedef struct bench_net {
 /* An IPv4 address where the API takes a `const synack_addr *` (a
  * compound literal, alive until the end of the enclosing block). */
 #define BENCH_ADDR(ip) ((const synack_addr[1]){synack_addr_from_ip4(ip)})
+
+/* B's address: IPv4, or IPv6 with n->ip6. */
+synack_addr bench_peer(const bench_net *n);
 
 /* Defaults for a bench stack: `tcp` may be edited before bench_net_new. */
 void bench_config(synack_config *cfg);

@@ -60,12 +60,44 @@ void bench_config(synack_config *cfg)
     synack_config_default(cfg);
 }
 
+synack_addr bench_peer(const bench_net *n)
+{
+    if (!n->ip6)
+        return synack_addr_from_ip4(BENCH_IP_B);
+    synack_addr a = {SYNACK_AF_IP6, {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}};
+    return a;
+}
+
+/* Until both stacks' IPv6 addresses are usable (duplicate address
+ * detection, when the stack runs it, takes about a second). */
+static void bench_ip6_ready(bench_net *n)
+{
+    uint64_t start = bench_ms();
+    while (bench_ms() - start < 3000) {
+        synack_ip6_addr_info ia[8], ib[8];
+        size_t na = synack_get_ipv6(n->a, ia, 8), nb = synack_get_ipv6(n->b, ib, 8);
+        bool ready = true;
+        for (size_t k = 0; k < na && k < 8; k++)
+            ready = ready && ia[k].state != SYNACK_IP6_TENTATIVE;
+        for (size_t k = 0; k < nb && k < 8; k++)
+            ready = ready && ib[k].state != SYNACK_IP6_TENTATIVE;
+        if (ready)
+            return;
+        n->now = bench_ms();
+        synack_poll(n->a, n->now);
+        synack_poll(n->b, n->now);
+        bench_net_settle(n);
+    }
+}
+
 int bench_net_new(bench_net *n, const synack_config *cfg, uint32_t mtu, uint64_t now)
 {
     size_t bufa = n->mem_a.buf_size, bufb = n->mem_b.buf_size;
+    bool ip6 = n->ip6;
     memset(n, 0, sizeof *n);
     n->mem_a.buf_size = bufa;
     n->mem_b.buf_size = bufb;
+    n->ip6 = ip6;
     n->now = now;
     int rc = synack_pair_new(&n->pair, bench_allocator(&n->mem_link), mtu,
                              SYNACK_MEDIUM_ETHERNET);
@@ -87,11 +119,21 @@ int bench_net_new(bench_net *n, const synack_config *cfg, uint32_t mtu, uint64_t
     if ((rc = synack_set_ipv4(n->a, now, BENCH_IP_A, 24, 0)) < 0 ||
         (rc = synack_set_ipv4(n->b, now, BENCH_IP_B, 24, 0)) < 0)
         return rc;
+    if (n->ip6) {
+        synack_addr a6 = bench_peer(n);
+        a6.b[15] = 1;
+        synack_addr b6 = bench_peer(n);
+        if ((rc = synack_add_ipv6(n->a, now, &a6, 64)) < 0 ||
+            (rc = synack_add_ipv6(n->b, now, &b6, 64)) < 0)
+            return rc;
+        bench_ip6_ready(n);
+    }
     /* resolve each other's MAC now (one ping), so no benchmark starts with
-       its first packets waiting in the ARP queue */
+       its first packets waiting in the ARP (or NDP) queue */
     int ph = synack_ping_open(n->a);
     if (ph >= 0) {
-        synack_ping_send(n->a, now, ph, BENCH_ADDR(BENCH_IP_B), 1, "x", 1);
+        synack_addr peer = bench_peer(n);
+        synack_ping_send(n->a, now, ph, &peer, 1, "x", 1);
         bench_net_settle(n);
         synack_ping_close(n->a, ph);
     }
@@ -118,7 +160,8 @@ int bench_connect(bench_net *n, int lh, uint16_t port, int *ha, int *hb)
     int h = synack_tcp_open(n->a);
     if (h < 0)
         return h;
-    int rc = synack_tcp_connect(n->a, n->now, h, BENCH_ADDR(BENCH_IP_B), port);
+    synack_addr peer = bench_peer(n);
+    int rc = synack_tcp_connect(n->a, n->now, h, &peer, port);
     if (rc < 0)
         return rc;
     bench_net_settle(n);

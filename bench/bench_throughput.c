@@ -3,6 +3,7 @@
  * pair, on one core. A sends a fixed pattern as fast as the window allows,
  * B reads and discards; the clock is the wall clock (RTT is ~0, so the rate
  * is bounded only by CPU). Options: --mtu N --seconds S --bytes N
+ * --ip6 1 (the connection over IPv6)
  * --buf BYTES (socket buffers on both sides) --repeat N (N trials of S
  * seconds each, on fresh stacks; the best and the median are reported, as
  * the machine may be shared).
@@ -16,7 +17,8 @@ typedef struct tput_result {
     double seconds, gbit;
 } tput_result;
 
-static int trial(uint32_t mtu, double secs, uint64_t max_bytes, uint32_t buf, tput_result *out)
+static int trial(uint32_t mtu, double secs, uint64_t max_bytes, uint32_t buf, bool ip6,
+                 tput_result *out)
 {
     static uint8_t sink[BENCH_CHUNK];
     const uint8_t *pat = bench_pattern();
@@ -25,6 +27,7 @@ static int trial(uint32_t mtu, double secs, uint64_t max_bytes, uint32_t buf, tp
     cfg.tcp.sndbuf = buf;
     cfg.tcp.rcvbuf = buf;
     bench_net n = {0};
+    n.ip6 = ip6;
     if (bench_net_new(&n, &cfg, mtu, bench_ms()) < 0) {
         fprintf(stderr, "throughput: set-up failed\n");
         return 1;
@@ -90,12 +93,13 @@ int bench_throughput(int argc, char **argv)
     double secs = bench_opt(argc, argv, "--seconds", 2.0);
     uint64_t max_bytes = (uint64_t)bench_opt(argc, argv, "--bytes", 0);
     uint32_t buf = (uint32_t)bench_opt(argc, argv, "--buf", 1 << 20);
+    bool ip6 = bench_opt(argc, argv, "--ip6", 0) != 0;
     int repeat = bench_repeat(argc, argv);
     tput_result best = {0}, r;
     double rates[BENCH_MAX_REPEAT];
     uint64_t total = 0;
     for (int i = 0; i < repeat; i++) {
-        if (trial(mtu, secs, max_bytes, buf, &r) != 0)
+        if (trial(mtu, secs, max_bytes, buf, ip6, &r) != 0)
             return 1;
         rates[i] = r.gbit;
         total += r.bytes;
@@ -104,6 +108,7 @@ int bench_throughput(int argc, char **argv)
     }
     bench_json_begin("throughput");
     bench_json_int("mtu", mtu);
+    bench_json_int("family", ip6 ? 6 : 4);
     bench_json_int("bytes", best.bytes);
     bench_json_num("seconds", best.seconds);
     bench_json_num("gbit_per_s", best.gbit);

@@ -99,6 +99,11 @@ for mtu in ("1500", "65535"):
     row("1", f"pair throughput, MTU {mtu}",
         f'{fmt(get(f"native_tput_{mtu}", "gbit_per_s"), " Gbit/s")} (median {fmt(get(f"native_tput_{mtu}", "gbit_per_s_median"), "", 2)})',
         ">= 10 Gbit/s" if mtu == "1500" else "")
+derived["ipv6_ratio_paired_1500"] = paired_median("native_tput6_1500", "native_tput_1500")
+row("1", "pair throughput over IPv6, MTU 1500",
+    f'{fmt(get("native_tput6_1500", "gbit_per_s"), " Gbit/s")} (median {fmt(get("native_tput6_1500", "gbit_per_s_median"), "", 2)});'
+    f' paired rounds: {fmt(derived["ipv6_ratio_paired_1500"], "", 2)} x IPv4',
+    ">= 0.95 x IPv4")
 for mtu in ("1500", "65535"):
     row("2", f"Emscripten/node, MTU {mtu}",
         f'{fmt(get(f"node_tput_{mtu}", "gbit_per_s"), " Gbit/s")} = {fmt(derived[f"node_ratio_{mtu}"], "", 2)} x native'

@@ -97,12 +97,16 @@ if [ "$have_native" = 1 ] && want native; then
 fi
 
 # ---- 1 and 2: throughput natively, under node and under wasmtime ----------
-# Interleaved in rounds (native, node, wasmtime, ...) so that the ratios
+# Interleaved in rounds (native, native over IPv6, node, wasmtime, ...) so
+# that the ratios
 # compare trials taken side by side; report.py keeps each one's best round.
 for r in $(seq "$rounds"); do
   for mtu in 1500 65535; do
     if [ "$have_native" = 1 ] && want native; then
       run "native_tput_${mtu}_r$r" "$nb" throughput --mtu "$mtu" --seconds "$secs"
+      if [ "$mtu" = 1500 ]; then # the same pair over IPv6, right after
+        run "native_tput6_${mtu}_r$r" "$nb" throughput --mtu "$mtu" --seconds "$secs" --ip6 1
+      fi
     fi
     if [ "$have_em" = 1 ] && want node; then
       run "node_tput_${mtu}_r$r" node build/bench-emscripten/bench/synack_bench.js throughput --mtu "$mtu" --seconds "$secs"

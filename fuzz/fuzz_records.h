@@ -27,6 +27,14 @@
  *                 nibble instead of the true header length.
  *   FZ_TIME       dt:u8                        advance the clock dt*dt*4 ms and poll
  *   FZ_APP        what:u8 arg:u8               socket call (see fuzz_stack.c)
+ *   FZ_IP6        dst:u8 next:u8 len:be16 bytes[len]
+ *                                              an IPv6 packet from the peer
+ *                                              (fd00::2) with Next Header
+ *                                              `next` and payload bytes (so
+ *                                              extension headers, fragments,
+ *                                              ICMPv6, UDP, TCP); dst % 4: our
+ *                                              fd00::1, ff02::1, our
+ *                                              solicited-node group, another
  */
 enum {
     FZ_RAW_FRAME = 0,
@@ -35,6 +43,7 @@ enum {
     FZ_TCP,
     FZ_TIME,
     FZ_APP,
+    FZ_IP6,
     FZ_OP_COUNT
 };
 

@@ -2,7 +2,7 @@
  * libFuzzer target (a): a whole stack driven by a sequence of frames, time
  * steps and socket calls (record format in fuzz_records.h).
  *
- * Every run starts from the same place: a stack at 10.0.0.1 with a
+ * Every run starts from the same place: a stack at 10.0.0.1 (and fd00::1) with a
  * listener on port 80, one connection accepted from the peer (10.0.0.2)
  * and one opened to it, so the fuzzer reaches the TCP state machine and
  * not only the parsers. Checksums are not verified (SYNACK_FUZZING).
@@ -127,6 +127,35 @@ static void ip_wrap(uint8_t *buf, uint8_t proto, uint16_t id, uint16_t frag, siz
                           .src = TH_PEER_IP, .dst = TH_LOCAL_IP,
                           .total_len = (uint16_t)(SYNACK_IP4_HDR_LEN + plen)};
     synack_ip4_emit(&ip, buf + SYNACK_ETH_HDR_LEN);
+}
+
+/* IPv6 from the peer: Ethernet and the fixed header; dsel picks the
+ * destination (fuzz_records.h). */
+static void ip6_wrap(uint8_t *buf, uint8_t dsel, uint8_t next, size_t plen)
+{
+    static const uint8_t dsts[4][16] = {
+        {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+        {0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+        {0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 1},
+        {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9},
+    };
+    synack_ip6_repr h;
+    memset(&h, 0, sizeof h);
+    h.payload_len = (uint16_t)plen;
+    h.next = next;
+    h.hop_limit = 255;
+    h.src.family = h.dst.family = SYNACK_AF_IP6;
+    h.src.b[0] = 0xfd;
+    h.src.b[15] = 2;
+    memcpy(h.dst.b, dsts[dsel % 4], 16);
+    synack_eth_repr e = {.dst = local_mac, .src = peer_mac,
+                         .ethertype = SYNACK_ETHERTYPE_IPV6};
+    if (dsel % 4 == 1 || dsel % 4 == 2) { /* 33:33 + the group's last 4 bytes */
+        e.dst.b[0] = e.dst.b[1] = 0x33;
+        memcpy(e.dst.b + 2, h.dst.b + 12, 4);
+    }
+    synack_eth_emit(&e, buf);
+    synack_ip6_emit(&h, buf + SYNACK_ETH_HDR_LEN);
 }
 
 typedef struct fz_conn {
@@ -288,6 +317,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr, "fuzz_stack set-up failed: %s\n", err);
         abort();
     }
+    /* and an IPv6 address, for FZ_IP6 */
+    synack_addr a6 = {SYNACK_AF_IP6, {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+    if (synack_add_ipv6(th->s, th->now, &a6, 64) != 0)
+        abort();
     th_flush(th);
 
     static uint8_t buf[SYNACK_ETH_HDR_LEN + 65536 + 64];
@@ -335,6 +368,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     fprintf(stderr, "storm: one poll sent %u frames\n", (unsigned)all);
                     abort();
                 }
+            }
+            break;
+        }
+        case FZ_IP6: {
+            uint8_t dsel, next;
+            if (u8(&in, &dsel) && u8(&in, &next) && be16(&in, &len) &&
+                len <= 65535 - SYNACK_IP6_HDR_LEN && take(&in, len, &p)) {
+                ip6_wrap(buf, dsel, next, len);
+                memcpy(buf + SYNACK_ETH_HDR_LEN + SYNACK_IP6_HDR_LEN, p, len);
+                feed_frame(th, buf, SYNACK_ETH_HDR_LEN + SYNACK_IP6_HDR_LEN + (size_t)len,
+                           "IPv6 packet");
             }
             break;
         }

@@ -102,6 +102,16 @@ static void rec_ip(buf *o, uint8_t proto, uint16_t id, uint16_t frag, const uint
     put(o, p, len);
 }
 
+/* FZ_IP6 record: an IPv6 payload behind a fixed header from the peer. */
+static void rec_ip6(buf *o, uint8_t dst, uint8_t next, const uint8_t *p, uint16_t len)
+{
+    put8(o, FZ_IP6);
+    put8(o, dst);
+    put8(o, next);
+    put16(o, len);
+    put(o, p, len);
+}
+
 /* A record of a kind byte, a 16-bit length and `len` bytes: FZ_RAW_FRAME and
  * FZ_RAW_IP (bytes handed to the stack as is), FD_DHCP and FD_DNS. */
 static void rec_block(buf *o, uint8_t kind, const uint8_t *p, uint16_t len)
@@ -189,6 +199,28 @@ static void stack_seeds(void)
     rec_time(o, 50);
     rec_app(o, 7 << 1, 8);
     save("stack", "arp_raw", o);
+
+    o->n = 0; /* IPv6: echo request (checksums are not verified), a UDP
+                 datagram behind two Destination Options headers, two
+                 fragments of one datagram, a TCP SYN to the listener */
+    uint8_t p6[128];
+    size_t n6 = synack_icmp_emit_sum(&(synack_icmp_repr){.type = 128, .id = 1, .seq = 1},
+                                     p6, true, 0);
+    rec_ip6(o, 0, SYNACK_IPPROTO_ICMPV6, p6, (uint16_t)n6);
+    static const uint8_t chain[24] = {60, 0, 1, 4, 0, 0, 0, 0, 17, 0, 1, 4, 0, 0, 0, 0,
+                                      0x9c, 0x40, 0, 7, 0, 8, 0, 0};
+    rec_ip6(o, 0, 60, chain, sizeof chain);
+    static const uint8_t frag1[24] = {17, 0, 0, 1, 0, 0, 0, 9, 0x9c, 0x40, 0, 7, 0, 24, 0, 0,
+                                      1, 2, 3, 4, 5, 6, 7, 8};
+    static const uint8_t frag2[16] = {17, 0, 0, 16, 0, 0, 0, 9, 1, 2, 3, 4, 5, 6, 7, 8};
+    rec_ip6(o, 0, 44, frag1, sizeof frag1);
+    rec_ip6(o, 0, 44, frag2, sizeof frag2);
+    synack_tcp_repr t6 = {.sport = 40001, .dport = 80, .seq = 1, .flags = SYNACK_TCP_SYN,
+                          .win = 100, .has_mss = true, .mss = 1440};
+    n6 = synack_tcp_emit(&t6, p6);
+    rec_ip6(o, 0, SYNACK_IPPROTO_TCP, p6, (uint16_t)n6);
+    rec_time(o, 255);
+    save("stack", "ipv6", o);
     free(o);
 }
 

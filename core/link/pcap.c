@@ -3,7 +3,8 @@
  * format (the libpcap file format: a 24-byte global header, then a 16-byte
  * record header per frame), written little-endian with magic 0xa1b2c3d4 so
  * the output is byte-for-byte reproducible. Version 2.4, snaplen 65535,
- * linktype 1 (Ethernet) or 228 (raw IPv4). Timestamps come from the last
+ * linktype 1 (Ethernet) or 101 (raw IP: the version nibble tells IPv4
+ * from IPv6). Timestamps come from the last
  * synack_pcap_set_time() in milliseconds.
  */
 #include <string.h>
@@ -13,7 +14,7 @@
 #define PCAP_MAGIC 0xa1b2c3d4u
 #define PCAP_SNAPLEN 65535u
 #define PCAP_LINKTYPE_ETHERNET 1u
-#define PCAP_LINKTYPE_IPV4 228u
+#define PCAP_LINKTYPE_RAW 101u
 
 struct synack_pcap {
     synack_allocator alloc;
@@ -72,7 +73,7 @@ int synack_pcap_new(synack_pcap **out, synack_allocator alloc, synack_link inner
     le32(h + 8, 0);  /* thiszone */
     le32(h + 12, 0); /* sigfigs */
     le32(h + 16, PCAP_SNAPLEN);
-    le32(h + 20, inner.medium == SYNACK_MEDIUM_IP ? PCAP_LINKTYPE_IPV4
+    le32(h + 20, inner.medium == SYNACK_MEDIUM_IP ? PCAP_LINKTYPE_RAW
                                                   : PCAP_LINKTYPE_ETHERNET);
     if (write(write_ctx, h, sizeof h) < 0)
         return SYNACK_ERR_INVAL;

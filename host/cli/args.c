@@ -21,6 +21,9 @@ static const char usage_text[] =
     "  --ip A.B.C.D/LEN        static address   (default: DHCP)\n"
     "  --gw A.B.C.D            default gateway  (default: from DHCP)\n"
     "  --dns A.B.C.D           resolver         (default: from DHCP)\n"
+    "  --ip6 ADDR/LEN|off      static IPv6 address, or no IPv6 at all\n"
+    "                          (--ip6 without --ip: no DHCP)\n"
+    "  --gw6 ADDR              IPv6 default gateway\n"
     "  --mac XX:XX:XX:XX:XX:XX (default: random locally administered)\n"
     "  --mtu N                 (default 1500)\n"
     "  --offload               stream links: ask synack-bridge --offload to take\n"
@@ -151,9 +154,34 @@ int synack_cli_parse_mac(const char *text, synack_mac *mac)
     return 0;
 }
 
+int synack_cli_parse_cidr6(const char *text, synack_addr *addr, uint8_t *len)
+{
+    const char *slash = strchr(text, '/');
+    char buf[SYNACK_ADDR_STRLEN];
+    uint32_t l;
+    if (slash == NULL || (size_t)(slash - text) >= sizeof buf ||
+        parse_u32(slash + 1, 1, 128, &l) != 0)
+        return -1;
+    memcpy(buf, text, (size_t)(slash - text));
+    buf[slash - text] = '\0';
+    if (synack_addr_parse(buf, addr) != 0 || addr->family != SYNACK_AF_IP6)
+        return -1;
+    *len = (uint8_t)l;
+    return 0;
+}
+
 int synack_cli_parse_hostport(const char *text, char *host, size_t cap,
                               uint16_t *port)
 {
+    if (text[0] == '[') { /* RFC 3986 3.2.2: an IPv6 literal in brackets */
+        const char *close = strchr(text, ']');
+        if (close == NULL || close[1] != ':' || close == text + 1 ||
+            (size_t)(close - text - 1) >= cap || parse_port(close + 2, port) != 0)
+            return -1;
+        memcpy(host, text + 1, (size_t)(close - text - 1));
+        host[close - text - 1] = '\0';
+        return 0;
+    }
     const char *colon = strrchr(text, ':');
     if (colon == NULL || colon == text || (size_t)(colon - text) >= cap)
         return -1;
@@ -226,7 +254,8 @@ static int global_option(int argc, char *const *argv, int *i,
 {
     const char *a = argv[*i];
     static const char *const with_value[] = {
-        "--tap", "--connect", "--accept-fd", "--ip", "--gw", "--dns",
+        "--tap", "--connect", "--accept-fd", "--ip", "--gw", "--dns", "--ip6",
+        "--gw6",
         "--mac", "--mtu", "--out", "--pcap", "--loss", "--delay", "--jitter",
         "--reorder", "--dup", "--corrupt", "--rate", "--seed", "--syn-retries",
     };
@@ -280,6 +309,20 @@ static int global_option(int argc, char *const *argv, int *i,
         if (synack_ip4_parse_text(v, &o->gw) != 0)
             return fail(err, cap, "--gw: expected A.B.C.D, got '%s'", v);
         o->has_gw = true;
+    } else if (strcmp(a, "--ip6") == 0) {
+        if (strcmp(v, "off") == 0) {
+            o->ip6_off = true;
+            o->has_ip6 = false;
+        } else if (synack_cli_parse_cidr6(v, &o->ip6, &o->ip6_len) == 0) {
+            o->has_ip6 = true;
+            o->ip6_off = false;
+        } else {
+            return fail(err, cap, "--ip6: expected ADDR/LEN or off, got '%s'", v);
+        }
+    } else if (strcmp(a, "--gw6") == 0) {
+        if (synack_addr_parse(v, &o->gw6) != 0 || o->gw6.family != SYNACK_AF_IP6)
+            return fail(err, cap, "--gw6: expected an IPv6 address, got '%s'", v);
+        o->has_gw6 = true;
     } else if (strcmp(a, "--dns") == 0) {
         if (synack_ip4_parse_text(v, &o->dns) != 0)
             return fail(err, cap, "--dns: expected A.B.C.D, got '%s'", v);

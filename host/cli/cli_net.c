@@ -40,6 +40,14 @@ void synack_cli_announce(synack_cli *c, const char *proto, uint16_t port)
     synack_get_ipv4(c->stack, &addr, NULL, NULL);
     synack_ip4_format(addr, text);
     synack_cli_msg(c, "listening on %s port %u (%s)", text, (unsigned)port, proto);
+    /* and on each IPv6 address (one listener takes both families) */
+    synack_ip6_addr_info a6[8];
+    size_t n = synack_get_ipv6(c->stack, a6, 8);
+    for (size_t i = 0; i < n && i < 8; i++) {
+        char t6[SYNACK_ADDR_STRLEN];
+        synack_addr_format(&a6[i].addr, t6);
+        synack_cli_msg(c, "listening on %s port %u (%s)", t6, (unsigned)port, proto);
+    }
 }
 
 int synack_cli_resolve(synack_cli *c, const char *host, synack_addr *out)

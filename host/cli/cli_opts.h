@@ -67,6 +67,12 @@ typedef struct synack_cli_opts {
     synack_ip4 gw;
     bool has_dns;
     synack_ip4 dns;
+    bool has_ip6;   /* --ip6 ADDR/LEN: a static IPv6 address */
+    synack_addr ip6;
+    uint8_t ip6_len;
+    bool ip6_off;   /* --ip6 off: no IPv6 at all */
+    bool has_gw6;   /* --gw6 ADDR */
+    synack_addr gw6;
     bool has_mac;
     synack_mac mac;
     uint32_t mtu; /* default 1500 */
@@ -128,9 +134,13 @@ int synack_cli_parse_cidr(const char *text, synack_ip4 *addr, uint8_t *len);
 /* Parse "XX:XX:XX:XX:XX:XX" (hex, either case). Returns 0 or -1. */
 int synack_cli_parse_mac(const char *text, synack_mac *mac);
 
+/* Parse "ADDR/LEN" for an IPv6 address (LEN 1..128). Returns 0 or -1. */
+int synack_cli_parse_cidr6(const char *text, synack_addr *addr, uint8_t *len);
+
 /*
- * Parse "HOST:PORT" (the last colon splits; HOST non-empty, fits host[cap];
- * PORT 1..65535). Returns 0 or -1.
+ * Parse "HOST:PORT" or "[IPV6]:PORT" (the last colon splits; HOST
+ * non-empty, fits host[cap], brackets removed; PORT 1..65535). Returns 0
+ * or -1.
  */
 int synack_cli_parse_hostport(const char *text, char *host, size_t cap,
                               uint16_t *port);

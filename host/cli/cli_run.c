@@ -464,6 +464,8 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
     p->entropy(p->ctx, (uint8_t *)&cfg.seed, sizeof cfg.seed);
     if (o->syn_retries != 0)
         cfg.tcp.syn_retries = o->syn_retries;
+    if (o->ip6_off)
+        cfg.ipv6.enable = false;
     if (o->trace) {
         cfg.trace = synack_cli_trace_print;
         cfg.trace_ctx = c;
@@ -484,6 +486,19 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
     }
     if (o->has_dns)
         synack_set_dns(c->stack, o->dns);
+    if (o->has_ip6) {
+        rc = synack_add_ipv6(c->stack, now, &o->ip6, o->ip6_len);
+        if (rc != 0) {
+            synack_cli_msg(c, "--ip6: %s", synack_strerror(rc));
+            return SYNACK_CLI_EXIT_USAGE;
+        }
+    }
+    if (o->has_gw6 && (rc = synack_set_gateway6(c->stack, now, &o->gw6)) != 0) {
+        synack_cli_msg(c, "--gw6: %s", synack_strerror(rc));
+        return SYNACK_CLI_EXIT_USAGE;
+    }
+    if (o->has_ip6 && !o->static_ip)
+        return 0; /* IPv6 only: no DHCP */
     if (o->static_ip) {
         rc = synack_set_ipv4(c->stack, now, o->ip, o->prefix_len,
                              o->has_gw ? o->gw : 0);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "synack/synack.h"
 
 static int url_fail(char *err, size_t cap, const char *why)
 {
@@ -43,16 +44,34 @@ int synack_http_parse_url(const char *text, synack_http_url *u, char *err,
     const char *auth = p;
     if (memchr(auth, '@', auth_len) != NULL)
         return url_fail(err, errcap, "user info in URLs is not supported");
-    if (auth_len > 0 && auth[0] == '[')
-        return url_fail(err, errcap, "IPv6 literals are not supported");
-    const char *colon = memchr(auth, ':', auth_len);
-    size_t host_len = colon != NULL ? (size_t)(colon - auth) : auth_len;
-    if (host_len == 0)
-        return url_fail(err, errcap, "empty host in URL");
-    if (host_len >= sizeof u->host)
-        return url_fail(err, errcap, "host name too long");
-    memcpy(u->host, auth, host_len);
-    u->host[host_len] = '\0';
+    const char *colon;
+    if (auth_len > 0 && auth[0] == '[') {
+        /* RFC 3986 3.2.2: an IPv6 literal in brackets (no zone ids) */
+        const char *close = memchr(auth, ']', auth_len);
+        if (close == NULL)
+            return url_fail(err, errcap, "unclosed '[' in URL");
+        size_t l = (size_t)(close - auth - 1);
+        synack_addr a;
+        if (l == 0 || l >= sizeof u->host)
+            return url_fail(err, errcap, "bad IPv6 literal in URL");
+        memcpy(u->host, auth + 1, l);
+        u->host[l] = '\0';
+        if (synack_addr_parse(u->host, &a) != 0 || a.family != SYNACK_AF_IP6)
+            return url_fail(err, errcap, "bad IPv6 literal in URL");
+        const char *after = close + 1, *end = auth + auth_len;
+        if (after != end && *after != ':')
+            return url_fail(err, errcap, "bad IPv6 literal in URL");
+        colon = after != end ? after : NULL;
+    } else {
+        colon = memchr(auth, ':', auth_len);
+        size_t host_len = colon != NULL ? (size_t)(colon - auth) : auth_len;
+        if (host_len == 0)
+            return url_fail(err, errcap, "empty host in URL");
+        if (host_len >= sizeof u->host)
+            return url_fail(err, errcap, "host name too long");
+        memcpy(u->host, auth, host_len);
+        u->host[host_len] = '\0';
+    }
     u->port = tls ? 443 : 80;
     if (colon != NULL) {
         const char *d = colon + 1, *end = auth + auth_len;
@@ -90,12 +109,13 @@ int synack_http_request(const synack_http_url *u, char *buf, size_t cap)
         snprintf(port, sizeof port, ":%u", (unsigned)u->port);
     int n = snprintf(buf, cap,
                      "GET %s HTTP/1.1\r\n"
-                     "Host: %s%s\r\n"
+                     "Host: %s%s%s%s\r\n"
                      "User-Agent: synack/0.1\r\n"
                      "Accept: */*\r\n"
                      "Connection: close\r\n"
                      "\r\n",
-                     u->path, u->host, port);
+                     u->path, strchr(u->host, ':') ? "[" : "", u->host,
+                     strchr(u->host, ':') ? "]" : "", port);
     if (n < 0 || (size_t)n >= cap)
         return -1;
     return n;

@@ -29,6 +29,10 @@ NS="synk-$$"
 KERNEL_IP=10.77.0.1
 SYNACK_IP=10.77.0.2
 SYNACK_ADDR="--tap tap0 --ip $SYNACK_IP/24 --gw $KERNEL_IP"
+# IPv6 (setup_ns6): static addresses on both sides, no DHCP.
+KERNEL_IP6=fd77::1
+SYNACK_IP6=fd77::2
+SYNACK_ADDR6="--tap tap0 --ip6 $SYNACK_IP6/64"
 WORK=$(mktemp -d /tmp/synack-interop.XXXXXX)
 PIDS=()
 
@@ -62,6 +66,14 @@ setup_ns() {
     ip -n "$NS" tuntap add dev tap0 mode tap || exit 1
     ip -n "$NS" addr add "$KERNEL_IP/24" dev tap0
     ip -n "$NS" link set tap0 up
+}
+
+# setup_ns with IPv6: the kernel's static address (no DAD wait) and no
+# router advertisements accepted on the TAP.
+setup_ns6() {
+    setup_ns
+    ip netns exec "$NS" sysctl -qw net.ipv6.conf.tap0.accept_ra=0
+    ip -n "$NS" addr add "$KERNEL_IP6/64" dev tap0 nodad || exit 1
 }
 
 # Run a command in the namespace (foreground): in_ns SECONDS cmd...

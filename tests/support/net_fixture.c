@@ -96,6 +96,10 @@ static int make_stack(net_fixture *f, int side, synack_stack **out)
         synack_ip4 gw = side == 0 ? f->opts.gateway_a : f->opts.gateway_b;
         rc = synack_set_ipv4(*out, f->now, SYNACK_IP4(10, 0, 0, side + 1), 24,
                              gw);
+        if (rc == 0 && f->opts.ipv6) {
+            synack_addr a = net_ip6(side);
+            rc = synack_add_ipv6(*out, f->now, &a, 64);
+        }
     }
     return rc;
 }
@@ -214,4 +218,11 @@ bool net_run_until(net_fixture *f, net_cond_fn cond, void *ctx,
 void net_run_for(net_fixture *f, uint64_t ms)
 {
     net_run_until(f, NULL, NULL, ms);
+}
+
+synack_addr net_ip6(int side)
+{
+    synack_addr a = {SYNACK_AF_IP6, {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                     (uint8_t)(side + 1)}};
+    return a;
 }

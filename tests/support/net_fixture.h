@@ -4,6 +4,7 @@
  *
  *   A: 10.0.0.1/24, MAC 02:00:00:00:00:01, seed opts.seed_a
  *   B: 10.0.0.2/24, MAC 02:00:00:00:00:02, seed opts.seed_b
+ *   with opts.ipv6 also fd00::1/64 (A) and fd00::2/64 (B) (net_ip6())
  *   (no gateway unless opts.gateway_a/gateway_b are set)
  *
  * Frame path for what stack X sends:
@@ -61,6 +62,7 @@ typedef struct net_fixture_opts {
     synack_impair_config impair_cfg[2];
     synack_ip4 gateway_a, gateway_b;     /* default 0 (none) */
     bool no_addresses;                   /* leave both stacks unconfigured */
+    bool ipv6;                           /* also fd00::1/64 (A), fd00::2/64 (B) */
     net_tune_fn tune;                    /* optional */
     void *tune_ctx;
     /* optional: write every frame either stack sends (before impairment)
@@ -121,6 +123,9 @@ bool net_run_until(net_fixture *f, net_cond_fn cond, void *ctx,
 
 /* Run for `ms` of virtual time (net_run_until with no condition). */
 void net_run_for(net_fixture *f, uint64_t ms);
+
+/* The IPv6 address of a side with opts.ipv6 (fd00::1, fd00::2). */
+synack_addr net_ip6(int side);
 
 /* Next deadline of the whole fixture (stacks, impairs); UINT64_MAX if none. */
 uint64_t net_next_deadline(const net_fixture *f);

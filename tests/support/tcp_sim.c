@@ -63,7 +63,9 @@ int tcp_sim_start(tcp_sim *sim, net_fixture *f, uint64_t a_to_b, uint64_t b_to_a
     sim->end[1].h = -1;
     if (sim->end[0].h < 0)
         return -1;
-    return synack_tcp_connect(f->a, f->now, sim->end[0].h, ADDR4(net_ip(1)), sim->port);
+    /* with IPv6 addresses the transfer goes over IPv6 */
+    synack_addr dst = f->opts.ipv6 ? net_ip6(1) : synack_addr_from_ip4(net_ip(1));
+    return synack_tcp_connect(f->a, f->now, sim->end[0].h, &dst, sim->port);
 }
 
 static void pump_end(tcp_sim *sim, int side)

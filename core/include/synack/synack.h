@@ -330,6 +330,29 @@ typedef enum synack_drop {
                                        buffer budget (mem_max) is spent */
     SYNACK_DROP_TCP_OOO_PRUNED,     /* out-of-order data freed to make room
                                        for in-order data under the budget */
+    SYNACK_DROP_IPV6_TRUNCATED,     /* shorter than its header or payload length */
+    SYNACK_DROP_IPV6_BAD_VERSION,
+    SYNACK_DROP_IPV6_NOT_FOR_US,    /* destination not one of ours */
+    SYNACK_DROP_IPV6_BAD_SOURCE,    /* multicast source, or :: where not allowed */
+    SYNACK_DROP_IPV6_EXT_HDR,       /* extension header refused (bad chain,
+                                       unknown option/header, too many) */
+    SYNACK_DROP_IPV6_PROTO,         /* unknown upper-layer protocol */
+    SYNACK_DROP_IPV6_NO_ROUTE,      /* output: no route or no source address */
+    SYNACK_DROP_IPV6_TOO_BIG,       /* output above the path MTU, not fragmented */
+    SYNACK_DROP_IPV6_FRAG_OVERLAP,  /* overlapping fragment: set dropped (RFC 5722) */
+    SYNACK_DROP_IPV6_FRAG_NOMEM,    /* reassembly memory or set cap reached */
+    SYNACK_DROP_IPV6_FRAG_TIMEOUT,  /* incomplete set expired */
+    SYNACK_DROP_IPV6_FRAG_BAD,      /* malformed fragment (length, offset) */
+    SYNACK_DROP_IPV6_DISABLED,      /* IPv6 received with ipv6.enable false */
+    SYNACK_DROP_ICMP6_MALFORMED,
+    SYNACK_DROP_ICMP6_BAD_CHECKSUM,
+    SYNACK_DROP_ICMP6_UNHANDLED,    /* type we do not act on */
+    SYNACK_DROP_ICMP6_RATE,         /* outgoing error rate-limited */
+    SYNACK_DROP_ICMP6_BAD_PTB,      /* Packet Too Big ignored (bogus MTU or quote) */
+    SYNACK_DROP_ND_MALFORMED,       /* Neighbour Discovery message invalid
+                                       (RFC 4861 validation, ipv6/nd.c) */
+    SYNACK_DROP_ND_TABLE_FULL,      /* router/prefix/neighbour table bound hit */
+    SYNACK_DROP_MLD_MALFORMED,      /* MLD message invalid (ipv6/mld.c) */
     SYNACK_DROP__COUNT
 } synack_drop;
 
@@ -396,6 +419,25 @@ typedef struct synack_tcp_config {
     bool syn_cookies;           /* default true */
 } synack_tcp_config;
 
+/*
+ * IPv6 (RFC 8200, RFC 4443, RFC 4861, RFC 4862). A zero in a size or time
+ * limit means its default; the two switches are plain booleans, true in
+ * synack_config_default (a zeroed config leaves IPv6 off).
+ */
+typedef struct synack_ipv6_config {
+    bool enable;               /* IPv6 at all; default true */
+    bool slaac;                /* link-local address and SLAAC from router
+                                  advertisements (ipv6/nd.c); default true */
+    uint8_t hop_limit;         /* default 64 (a router's RA may change it) */
+    uint32_t max_addrs;        /* interface addresses; default 8 */
+    uint32_t max_routers;      /* default router list; default 4 */
+    uint32_t max_prefixes;     /* on-link prefix list; default 8 */
+    uint32_t pmtu_cache_size;  /* path MTU entries (RFC 8201); default 32 */
+    uint32_t pmtu_timeout_ms;  /* a lowered path MTU is retried after this;
+                                  default 600000 (RFC 8201 section 4) */
+    uint32_t dad_transmits;    /* DupAddrDetectTransmits; default 1 */
+} synack_ipv6_config;
+
 typedef struct synack_config {
     synack_allocator alloc;      /* required */
     synack_link link;            /* required */
@@ -422,6 +464,7 @@ typedef struct synack_config {
     uint32_t icmp_errors_per_s;  /* rate limit of ICMP errors sent; default 100 */
     bool verify_checksums;       /* default true */
     synack_tcp_config tcp;
+    synack_ipv6_config ipv6;
 } synack_config;
 
 typedef struct synack_stack synack_stack;
@@ -452,6 +495,63 @@ void synack_get_ipv4(const synack_stack *s, synack_ip4 *addr,
 /* Our MAC address. */
 synack_mac synack_get_mac(const synack_stack *s);
 
+/* ---- IPv6 interface addresses --------------------------------------------- */
+
+/* The state of an IPv6 interface address (RFC 4862 section 2). */
+typedef enum synack_ip6_addr_state {
+    SYNACK_IP6_TENTATIVE = 0, /* duplicate address detection running */
+    SYNACK_IP6_PREFERRED,     /* in use */
+    SYNACK_IP6_DEPRECATED,    /* still valid, not chosen for new traffic */
+    SYNACK_IP6_DUPLICATE,     /* DAD found another node using it: unused */
+} synack_ip6_addr_state;
+
+/* Where an IPv6 interface address came from. */
+typedef enum synack_ip6_origin {
+    SYNACK_IP6_ORIGIN_LINKLOCAL = 0, /* fe80::/64, RFC 4862 5.3 (RFC 7217) */
+    SYNACK_IP6_ORIGIN_STATIC,        /* synack_add_ipv6 */
+    SYNACK_IP6_ORIGIN_SLAAC,         /* a router advertisement's prefix */
+} synack_ip6_origin;
+
+/* One IPv6 interface address, as synack_get_ipv6 reports it. */
+typedef struct synack_ip6_addr_info {
+    synack_addr addr;
+    uint8_t prefix_len;
+    uint8_t origin;            /* synack_ip6_origin */
+    uint8_t state;             /* synack_ip6_addr_state */
+    uint64_t valid_until;      /* stack time (ms) it expires; UINT64_MAX: never */
+    uint64_t preferred_until;  /* stack time it becomes deprecated */
+} synack_ip6_addr_info;
+
+/*
+ * Add a static IPv6 address with its on-link prefix (prefix_len 1..128).
+ * On an Ethernet link it starts TENTATIVE and becomes PREFERRED after
+ * duplicate address detection; on the IP medium it is PREFERRED at once.
+ * Errors: INVAL (not a unicast IPv6 address, bad prefix length, IPv6
+ * disabled), ADDRINUSE (already configured), NOMEM (table full).
+ */
+int synack_add_ipv6(synack_stack *s, uint64_t now, const synack_addr *addr,
+                    uint8_t prefix_len);
+
+/* Remove a configured IPv6 address (any origin). Errors: NOTFOUND. */
+int synack_del_ipv6(synack_stack *s, uint64_t now, const synack_addr *addr);
+
+/*
+ * Set the static IPv6 default gateway (link-local or on-link; NULL or
+ * family 0 clears it). Routers learnt from advertisements come after it.
+ * Errors: INVAL.
+ */
+int synack_set_gateway6(synack_stack *s, uint64_t now, const synack_addr *gw);
+
+/* The static IPv6 gateway (family 0 when none). */
+synack_addr synack_get_gateway6(const synack_stack *s);
+
+/*
+ * Copy up to `max` interface addresses into out (out may be NULL with max
+ * 0). Returns how many there are in all.
+ */
+size_t synack_get_ipv6(const synack_stack *s, synack_ip6_addr_info *out,
+                       size_t max);
+
 /* Feed one received frame. Malformed input is counted and dropped. */
 void synack_input(synack_stack *s, uint64_t now, const uint8_t *frame,
                   size_t len);
@@ -472,6 +572,7 @@ typedef struct synack_counters {
     uint64_t tcp_segs_in, tcp_segs_out, tcp_rexmit_segs, tcp_rexmit_bytes;
     uint64_t tcp_challenge_acks, tcp_syn_cookies_sent;
     uint64_t drops_total;
+    uint64_t ip6_in, ip6_out, ip6_frags_out, ip6_reassembled;
 } synack_counters;
 
 /* Copy the stack's counters into *out. */
@@ -538,6 +639,14 @@ int synack_udp_recvfrom(synack_stack *s, int h, void *buf, size_t cap,
 /* Close a UDP socket. */
 void synack_udp_close(synack_stack *s, int h);
 
+/* UDP socket options. */
+typedef enum synack_udp_opt {
+    SYNACK_UDPOPT_V6ONLY = 0, /* 0/1: receive IPv6 datagrams only; default 0 */
+} synack_udp_opt;
+
+/* Set a UDP socket option. Errors: BADF, INVAL. */
+int synack_udp_setopt(synack_stack *s, int h, synack_udp_opt opt, int64_t value);
+
 /* ------------------------------------------------------------------------ */
 /* TCP sockets                                                              */
 /* ------------------------------------------------------------------------ */
@@ -567,6 +676,9 @@ typedef enum synack_tcp_opt {
     SYNACK_TCPOPT_REUSEADDR,      /* 0/1: bind() may take a port that a
                                      connection (e.g. in TIME-WAIT) still
                                      uses; default 0, as SO_REUSEADDR */
+    SYNACK_TCPOPT_V6ONLY,         /* 0/1: a listener accepts IPv6
+                                     connections only (IPV6_V6ONLY);
+                                     default 0: both families */
 } synack_tcp_opt;
 
 /* Snapshot of a connection for tools and the demo. */

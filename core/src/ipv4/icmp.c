@@ -18,6 +18,8 @@
 #include "ipv4/icmp.h"
 #include "net/stack.h"
 #include "ipv4/ipv4.h"
+#include "ipv6/icmp6.h"
+#include "net/addr.h"
 
 /* An error quotes the offending datagram, the whole ICMP message kept
  * within the 576 bytes every host accepts (RFC 1812 4.3.2.3). */
@@ -102,6 +104,13 @@ static void echo_reply(synack_stack *s, uint64_t now, const synack_ip4_repr *ip,
 static void echo_reply_in(synack_stack *s, const synack_ip4_repr *ip,
                           const synack_icmp_repr *m)
 {
+    synack_addr src = synack_addr4(ip->src);
+    synack_icmp_ping_reply(s, &src, m);
+}
+
+void synack_icmp_ping_reply(synack_stack *s, const synack_addr *src,
+                            const synack_icmp_repr *m)
+{
     synack_ping *p = ping_by_ident(s, m->id);
     uint32_t qlen = s->cfg.udp_queue_len;
     if (p == NULL || p->count == qlen) {
@@ -120,7 +129,7 @@ static void echo_reply_in(synack_stack *s, const synack_ip4_repr *ip,
         memcpy(r->data, m->payload, m->payload_len);
     }
     r->len = m->payload_len;
-    r->src = synack_addr4(ip->src);
+    r->src = *src;
     r->seq = m->seq;
     p->count++;
 }
@@ -141,7 +150,9 @@ void synack_icmp_echo_error(synack_stack *s, const synack_ip_err *e)
 {
     /* an echo request of one of our ping handles (type 8, identifier) */
     synack_ping *p = NULL;
-    if (e->l4[0] == SYNACK_ICMP_ECHO_REQUEST)
+    uint8_t req = e->src.family == SYNACK_AF_IP6 ? SYNACK_ICMP6_ECHO_REQUEST
+                                                 : SYNACK_ICMP_ECHO_REQUEST;
+    if (e->l4len >= 8 && e->l4[0] == req)
         p = ping_by_ident(s, synack_ld_be16(e->l4 + 4));
     if (p != NULL)
         p->err = SYNACK_ERR_UNREACHABLE;
@@ -293,10 +304,14 @@ int synack_ping_send(synack_stack *s, uint64_t now, int h, const synack_addr *ds
         return SYNACK_ERR_BADF;
     if (dst == NULL)
         return SYNACK_ERR_INVAL;
-    if (dst->family != SYNACK_AF_IP4)
-        return SYNACK_ERR_UNREACHABLE; /* ICMPv4 echo: IPv4 only */
+    if (len > 0 && payload == NULL)
+        return SYNACK_ERR_INVAL;
     if (now > s->now)
         s->now = now;
+    if (dst->family == SYNACK_AF_IP6)
+        return synack_icmp6_echo_send(s, now, p->ident, dst, seq, payload, len);
+    if (dst->family != SYNACK_AF_IP4)
+        return SYNACK_ERR_INVAL;
     size_t cap;
     uint8_t *buf = synack_ipv4_tx_buf(s, &cap);
     if (len > cap - SYNACK_ICMP_HDR_LEN)

@@ -46,6 +46,11 @@ void synack_icmp_send_error(synack_stack *s, uint64_t now, uint8_t type,
  * ping handle that sent it reports SYNACK_ERR_UNREACHABLE once. */
 void synack_icmp_echo_error(synack_stack *s, const synack_ip_err *e);
 
+/* An echo reply (either family) for the ping handle with m->id: queued
+ * with its source, or counted as a drop. */
+void synack_icmp_ping_reply(synack_stack *s, const synack_addr *src,
+                            const synack_icmp_repr *m);
+
 /* Run this layer's timers due at `now`. */
 void synack_icmp_poll(synack_stack *s, uint64_t now);
 /* This layer's next deadline, UINT64_MAX when none. */

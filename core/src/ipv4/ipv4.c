@@ -187,7 +187,7 @@ void synack_ipv4_output_frame(synack_stack *s, const synack_mac *dst,
 int synack_ipv4_send(synack_stack *s, uint64_t now, synack_ip4 dst,
                      uint8_t proto, size_t l4len, const synack_ip_tx *tx)
 {
-    static const synack_ip_tx plain = {false, 0};
+    static const synack_ip_tx plain = {false, 0, NULL};
     if (tx == NULL)
         tx = &plain;
     bool df = tx->df;

@@ -2,8 +2,7 @@
  * The network layer as the transports (TCP, UDP) see it, for either
  * address family: what a received packet carries up (synack_ip_rx) and
  * route/transmit calls that pick the family's layer from the address.
- * Only IPv4 is spoken today; an address of another family has no route
- * (SYNACK_ERR_UNREACHABLE). Internal to core/.
+ * IPv4 (ipv4/) and IPv6 (ipv6/). Internal to core/.
  */
 #ifndef SYNACK_NET_IP_H
 #define SYNACK_NET_IP_H
@@ -48,6 +47,8 @@ typedef struct synack_ip_tx {
     bool df;          /* don't fragment: above the MTU it is refused */
     uint32_t gso_seg; /* send offload: payload bytes of each piece the link
                          cuts the packet into (0: an ordinary packet) */
+    const synack_addr *src; /* the source the L4 checksum was computed
+                               with (NULL: the layer chooses; IPv4 has one) */
 } synack_ip_tx;
 
 /*
@@ -69,5 +70,8 @@ int synack_ip_send(synack_stack *s, uint64_t now, const synack_addr *dst,
 
 /* Largest L4 payload of one unfragmented packet of `family`. */
 uint32_t synack_ip_mtu_payload(const synack_stack *s, uint8_t family);
+
+/* The same towards dst: IPv6 takes the path MTU (RFC 8201) into account. */
+uint32_t synack_ip_path_payload(const synack_stack *s, const synack_addr *dst);
 
 #endif

@@ -18,6 +18,8 @@
 #include "net/addr.h"
 #include "ipv4/arp.h"
 #include "ipv4/ipv4.h"
+#include "ipv6/ipv6.h"
+#include "ipv6/nd.h"
 #include "net/stack.h"
 
 /* ---- the resolver interface: one case per family ------------------------ */
@@ -27,6 +29,9 @@ static void resolver_solicit(synack_stack *s, const synack_addr *target)
     switch (target->family) {
     case SYNACK_AF_IP4:
         synack_arp_solicit(s, synack_addr4_get(target));
+        break;
+    case SYNACK_AF_IP6:
+        synack_nd_solicit(s, target);
         break;
     default:
         break;
@@ -40,6 +45,9 @@ static void resolver_send(synack_stack *s, uint8_t family, const synack_mac *mac
     case SYNACK_AF_IP4:
         synack_ipv4_neigh_send(s, mac, frame, len, gso_seg);
         break;
+    case SYNACK_AF_IP6:
+        synack_ipv6_neigh_send(s, mac, frame, len, gso_seg);
+        break;
     default:
         break;
     }
@@ -51,6 +59,9 @@ static void resolver_failed(synack_stack *s, uint8_t family, const uint8_t *pkt,
     switch (family) {
     case SYNACK_AF_IP4:
         synack_ipv4_neigh_failed(s, pkt, len);
+        break;
+    case SYNACK_AF_IP6:
+        synack_ipv6_neigh_failed(s, pkt, len);
         break;
     default:
         break;

@@ -1,6 +1,7 @@
 /*
  * The stack value: configuration, creation, the interface address, frame
- * input (Ethernet II demultiplexing, RFC 894 / IEEE 802.3; or raw IPv4),
+ * input (Ethernet II demultiplexing, RFC 894 / IEEE 802.3, with IPv6
+ * multicast MACs, RFC 2464; or raw IP by its version nibble),
  * the poll loop over every layer's timers, counters and the services all
  * layers share (allocation, drop counting, tracing, link output).
  */
@@ -13,6 +14,9 @@
 #include "net/neigh.h"
 #include "ipv4/icmp.h"
 #include "ipv4/ipv4.h"
+#include "ipv6/ipv6.h"
+#include "ipv6/mld.h"
+#include "ipv6/nd.h"
 #include "tcp/tcp.h"
 #include "udp/udp.h"
 
@@ -42,6 +46,17 @@ void synack_config_default(synack_config *cfg)
     cfg->icmp_max_sockets = 16;
     cfg->icmp_errors_per_s = 100;
     cfg->verify_checksums = true;
+
+    synack_ipv6_config *v6 = &cfg->ipv6;
+    v6->enable = true;
+    v6->slaac = true;
+    v6->hop_limit = 64;
+    v6->max_addrs = 8;
+    v6->max_routers = 4;
+    v6->max_prefixes = 8;
+    v6->pmtu_cache_size = 32;
+    v6->pmtu_timeout_ms = 600000;
+    v6->dad_transmits = 1;
 
     synack_tcp_config *t = &cfg->tcp;
     t->sndbuf = DEFAULT_TCP_BUF;
@@ -110,6 +125,13 @@ static void config_fill_zeros(synack_config *c)
     FILL(tcp.mem_max);
     FILL(tcp.ooo_max_segments);
     FILL(tcp.challenge_ack_per_s);
+    FILL(ipv6.hop_limit);
+    FILL(ipv6.max_addrs);
+    FILL(ipv6.max_routers);
+    FILL(ipv6.max_prefixes);
+    FILL(ipv6.pmtu_cache_size);
+    FILL(ipv6.pmtu_timeout_ms);
+    FILL(ipv6.dad_transmits);
 #undef FILL
 }
 
@@ -193,10 +215,13 @@ int synack_stack_new(synack_stack **out, const synack_config *cfg, uint64_t now)
     if (s->tx == NULL)
         goto nomem;
     if (synack_neigh_init(s) != 0 || synack_ipv4_init(s) != 0 ||
-        synack_icmp_init(s) != 0 || synack_udp_init(s) != 0 ||
-        synack_tcp_init(s) != 0)
+        synack_icmp_init(s) != 0 || synack_ipv6_init(s) != 0 ||
+        synack_nd_init(s) != 0 || synack_mld_init(s) != 0 ||
+        synack_udp_init(s) != 0 || synack_tcp_init(s) != 0)
         goto nomem;
     *out = s;
+    if (s->cfg.ipv6.enable)
+        synack_nd_start(s, now);
     return SYNACK_OK;
 
 nomem:
@@ -211,6 +236,9 @@ void synack_stack_free(synack_stack *s)
     /* Each fini tolerates a layer whose init never ran (zeroed state). */
     synack_tcp_fini(s);
     synack_udp_fini(s);
+    synack_mld_fini(s);
+    synack_nd_fini(s);
+    synack_ipv6_fini(s);
     synack_icmp_fini(s);
     synack_ipv4_fini(s);
     synack_neigh_fini(s);
@@ -265,8 +293,10 @@ static void eth_input(synack_stack *s, uint64_t now, const uint8_t *frame,
         return;
     }
     bool bcast = synack_mac_is_broadcast(&eth.dst);
+    /* IPv6 multicast (RFC 2464 7): the IPv6 layer filters by group */
+    bool mcast6 = eth.dst.b[0] == 0x33 && eth.dst.b[1] == 0x33;
     /* Not ours, or our own frame looped back by the link. */
-    if ((!bcast && !synack_mac_equal(&eth.dst, &s->cfg.mac)) ||
+    if ((!bcast && !mcast6 && !synack_mac_equal(&eth.dst, &s->cfg.mac)) ||
         synack_mac_equal(&eth.src, &s->cfg.mac)) {
         synack_count_drop(s, SYNACK_DROP_ETH_NOT_FOR_US);
         return;
@@ -278,7 +308,14 @@ static void eth_input(synack_stack *s, uint64_t now, const uint8_t *frame,
         synack_arp_input(s, now, &eth, payload, plen);
         break;
     case SYNACK_ETHERTYPE_IPV4:
+        if (mcast6) {
+            synack_count_drop(s, SYNACK_DROP_ETH_NOT_FOR_US);
+            break;
+        }
         synack_ipv4_input_frame(s, now, payload, plen, bcast);
+        break;
+    case SYNACK_ETHERTYPE_IPV6:
+        synack_ipv6_input(s, now, payload, plen, bcast || mcast6);
         break;
     default:
         synack_count_drop(s, SYNACK_DROP_ETH_ETHERTYPE);
@@ -297,6 +334,8 @@ void synack_input(synack_stack *s, uint64_t now, const uint8_t *frame,
         len = 0;
     if (s->cfg.link.medium == SYNACK_MEDIUM_ETHERNET)
         eth_input(s, now, frame, len);
+    else if (len > 0 && (frame[0] >> 4) == 6) /* raw IP: the version nibble */
+        synack_ipv6_input(s, now, frame, len, false);
     else
         synack_ipv4_input_frame(s, now, frame, len, false);
 }
@@ -307,6 +346,9 @@ void synack_poll(synack_stack *s, uint64_t now)
         s->now = now;
     synack_neigh_poll(s, now);
     synack_ipv4_poll(s, now);
+    synack_ipv6_poll(s, now);
+    synack_nd_poll(s, now);
+    synack_mld_poll(s, now);
     synack_icmp_poll(s, now);
     synack_udp_poll(s, now);
     synack_tcp_poll(s, now);
@@ -323,6 +365,9 @@ uint64_t synack_poll_at(const synack_stack *s)
 {
     uint64_t t = synack_neigh_poll_at(s);
     t = min64(t, synack_ipv4_poll_at(s));
+    t = min64(t, synack_ipv6_poll_at(s));
+    t = min64(t, synack_nd_poll_at(s));
+    t = min64(t, synack_mld_poll_at(s));
     t = min64(t, synack_icmp_poll_at(s));
     t = min64(t, synack_udp_poll_at(s));
     t = min64(t, synack_tcp_poll_at(s));

@@ -15,6 +15,9 @@
 #include "app/dns_state.h"
 #include "ipv4/icmp_state.h"
 #include "ipv4/ipv4_state.h"
+#include "ipv6/ipv6_state.h"
+#include "ipv6/mld_state.h"
+#include "ipv6/nd_state.h"
 #include "net/neigh_state.h"
 #include "tcp/tcp_state.h"
 #include "udp/udp_state.h"
@@ -38,6 +41,9 @@ struct synack_stack {
     synack_neigh neigh; /* neighbour cache (net/neigh.c), ARP fills it */
     synack_ipv4 ip;
     synack_icmp icmp;
+    synack_ipv6 ip6;  /* IPv6 addresses, PMTU, reassembly (ipv6/) */
+    synack_nd nd;     /* Neighbour Discovery, SLAAC (ipv6/nd.c) */
+    synack_mld mld;   /* MLDv2 (ipv6/mld.c) */
     synack_udp udp;
     synack_tcp tcp;
 

@@ -9,6 +9,7 @@
 #ifndef SYNACK_TCP_H
 #define SYNACK_TCP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,15 @@ void synack_tcp_input(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
  * soft error.
  */
 void synack_tcp_ip_error(synack_stack *s, uint64_t now, const synack_ip_err *e);
+
+/*
+ * A Packet Too Big (RFC 8201) about a segment we sent: when the quoted
+ * segment is one we have outstanding (RFC 5927 4.1), lower the
+ * connection's MSS to fit `l4max` bytes of TCP segment (header included)
+ * and retransmit at once what was lost. Returns whether it was ours.
+ */
+bool synack_tcp_pmtu(synack_stack *s, uint64_t now, const synack_ip_err *e,
+                     uint32_t l4max);
 
 void synack_tcp_poll(synack_stack *s, uint64_t now);
 uint64_t synack_tcp_poll_at(const synack_stack *s);

@@ -593,6 +593,12 @@ int synack_tcp_setopt(synack_stack *s, int h, synack_tcp_opt opt, int64_t value)
         else
             t->fl &= ~(uint32_t)SYNACK_TF_REUSEADDR;
         return SYNACK_OK;
+    case SYNACK_TCPOPT_V6ONLY:
+        if (v)
+            t->fl |= SYNACK_TF_V6ONLY;
+        else
+            t->fl &= ~(uint32_t)SYNACK_TF_V6ONLY;
+        return SYNACK_OK;
     }
     return SYNACK_ERR_INVAL;
 }

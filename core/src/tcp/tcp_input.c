@@ -28,7 +28,7 @@
 void synack_tcp_apply_syn_options(synack_stack *s, synack_tcb *t,
                                   const synack_tcp_repr *syn)
 {
-    uint32_t link = synack_ip_mtu_payload(s, t->raddr.family);
+    uint32_t link = synack_ip_path_payload(s, &t->raddr);
     link = link > SYNACK_TCP_HDR_LEN ? link - SYNACK_TCP_HDR_LEN : 1;
     uint32_t peer = syn->has_mss ? syn->mss : SYNACK_TCP_DEFAULT_MSS;
     uint32_t floor = SYNACK_TCP_MIN_MSS < link ? SYNACK_TCP_MIN_MSS : link;
@@ -426,7 +426,8 @@ void synack_tcp_input(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
         return;
     }
     synack_tcb *l = synack_tcb_find_listener(s, r.dport);
-    if (l) {
+    /* a V6ONLY listener (IPV6_V6ONLY) does not see IPv4 */
+    if (l && !((l->fl & SYNACK_TF_V6ONLY) && ip->src.family != SYNACK_AF_IP6)) {
         synack_tcp_listen_input(s, now, l, ip, &r);
         return;
     }
@@ -463,4 +464,26 @@ void synack_tcp_ip_error(synack_stack *s, uint64_t now, const synack_ip_err *e)
     }
     /* soft error: kept, and reported if the connection times out */
     t->soft_err = (int8_t)e->err;
+}
+
+bool synack_tcp_pmtu(synack_stack *s, uint64_t now, const synack_ip_err *e,
+                     uint32_t l4max)
+{
+    if (e->l4len < 8)
+        return false;
+    uint16_t sport = synack_ld_be16(e->l4);
+    uint16_t dport = synack_ld_be16(e->l4 + 2);
+    uint32_t seq = synack_ld_be32(e->l4 + 4);
+    synack_tcb *t = synack_tcb_lookup(s, &e->src, sport, &e->dst, dport);
+    if (!t || !(synack_seq_le(t->snd_una, seq) && synack_seq_lt(seq, t->snd_max)))
+        return false;
+    uint32_t mss = l4max > SYNACK_TCP_HDR_LEN ? l4max - SYNACK_TCP_HDR_LEN : 1;
+    if (mss >= t->snd_mss)
+        return true;
+    t->snd_mss = (uint16_t)mss;
+    /* RFC 8201 5.4: what was too big is lost: send it again at the new
+       size without waiting for the retransmission timer */
+    if (t->state >= SYNACK_TCP_ESTABLISHED && t->snd_una != t->snd_max)
+        synack_tcp_retransmit_head(s, now, t);
+    return true;
 }

@@ -106,6 +106,7 @@ enum {
     SYNACK_TF_RTT_VALID = 1u << 24, /* srtt/rttvar hold a measurement */
     SYNACK_TF_REUSEADDR = 1u << 25, /* bind may share a port with connections */
     SYNACK_TF_DSACK = 1u << 26,     /* a D-SACK block is due (dsack_l/r) */
+    SYNACK_TF_V6ONLY = 1u << 27,    /* listener: IPv6 connections only */
 };
 
 /* The SACK scoreboard (RFC 6675 section 3), allocated on first use. */

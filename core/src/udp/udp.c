@@ -88,6 +88,8 @@ bool synack_udp_input(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
         return false;
 
     synack_udp_sock *sk = sock_by_port(s, u.dport);
+    if (sk != NULL && sk->v6only && ip->src.family != SYNACK_AF_IP6)
+        sk = NULL;
     if (sk == NULL) {
         synack_count_drop(s, SYNACK_DROP_UDP_NO_SOCKET);
         return true;
@@ -164,6 +166,7 @@ int synack_udp_open(synack_stack *s, uint16_t port)
         if (u->q == NULL)
             return SYNACK_ERR_NOMEM;
         u->used = true;
+        u->v6only = false;
         u->port = (uint16_t)p;
         u->err = 0;
         u->head = 0;
@@ -205,7 +208,8 @@ int synack_udp_sendto(synack_stack *s, uint64_t now, int h, const synack_addr *d
     r.dport = dport;
     size_t n = synack_udp_emit(&r, buf, len,
                                synack_addr_pseudo_sum(&src, dst, SYNACK_IPPROTO_UDP));
-    return synack_ip_send(s, now, dst, SYNACK_IPPROTO_UDP, n, NULL);
+    synack_ip_tx tx = {false, 0, &src};
+    return synack_ip_send(s, now, dst, SYNACK_IPPROTO_UDP, n, &tx);
 }
 
 int synack_udp_recvfrom(synack_stack *s, int h, void *buf, size_t cap,
@@ -240,4 +244,19 @@ void synack_udp_close(synack_stack *s, int h)
     synack_udp_sock *u = sock_get(s, h);
     if (u != NULL)
         sock_release(s, u);
+}
+
+int synack_udp_setopt(synack_stack *s, int h, synack_udp_opt opt, int64_t value)
+{
+    synack_udp_sock *u = sock_get(s, h);
+    if (u == NULL)
+        return SYNACK_ERR_BADF;
+    switch (opt) {
+    case SYNACK_UDPOPT_V6ONLY:
+        if (value != 0 && value != 1)
+            return SYNACK_ERR_INVAL;
+        u->v6only = value != 0;
+        return SYNACK_OK;
+    }
+    return SYNACK_ERR_INVAL;
 }

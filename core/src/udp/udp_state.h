@@ -35,6 +35,7 @@ typedef struct synack_udp_dgram {
 
 typedef struct synack_udp_sock {
     bool used;
+    bool v6only;             /* SYNACK_UDPOPT_V6ONLY */
     uint16_t port;
     int err;                 /* pending ICMP error, reported once */
     synack_udp_dgram *q;     /* ring of cfg.udp_queue_len */

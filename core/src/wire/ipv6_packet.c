@@ -110,6 +110,7 @@ int synack_ip6_ext_walk(const uint8_t *payload, size_t len, uint8_t next,
             out->more = (fo & 1u) != 0;
             out->frag_id = synack_ld_be32(h + 4);
             out->proto = h[0];
+            out->next_at = at;
             out->off = off + 8;
             out->verdict = SYNACK_IP6_EXT_OK;
             return out->verdict; /* what follows is fragment data */
@@ -138,6 +139,7 @@ int synack_ip6_ext_walk(const uint8_t *payload, size_t len, uint8_t next,
         off += hlen;
     }
     out->proto = next;
+    out->next_at = named_at;
     out->off = off;
     out->verdict = SYNACK_IP6_EXT_OK;
     return out->verdict;

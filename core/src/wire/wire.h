@@ -342,6 +342,8 @@ typedef struct synack_ip6_ext {
     uint32_t frag_id;
     uint8_t code;       /* Parameter Problem code (RFC 4443 3.4) */
     uint32_t pointer;   /* offending octet, from the start of the IPv6 header */
+    uint32_t next_at;   /* OK: the octet (from the start of the IPv6 header)
+                           of the Next Header field that named `proto` */
 } synack_ip6_ext;
 
 /*

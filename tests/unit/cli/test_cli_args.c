@@ -340,7 +340,8 @@ static void help_and_usage(void **state)
     assert_true(o.help);
     const char *u = synack_cli_usage();
     const char *words[] = {"--tap", "--connect", "--stdio", "--accept-fd",
-                           "--ip", "--gw", "--dns", "--mac", "--mtu", "--out",
+                           "--ip", "--gw", "--dns", "--ip6", "--gw6", "--mac",
+                           "--mtu", "--out",
                            "--pcap", "--trace", "--loss", "--delay", "--jitter",
                            "--reorder", "--dup", "--corrupt", "--rate",
                            "--seed", "ping", "connect", "get", "listen",
@@ -369,6 +370,50 @@ static void helpers(void **state)
     assert_int_equal(synack_cli_parse_hostport("toolonghost:9", host,
                                                sizeof host, &port), -1);
     assert_int_equal(synack_cli_parse_hostport("h:", host, sizeof host, &port), -1);
+    /* [IPv6]:PORT */
+    char h6[64];
+    assert_int_equal(synack_cli_parse_hostport("[::1]:8001", h6, sizeof h6, &port), 0);
+    assert_string_equal(h6, "::1");
+    assert_int_equal(port, 8001);
+    assert_int_equal(synack_cli_parse_hostport("[::1]8001", h6, sizeof h6, &port), -1);
+    assert_int_equal(synack_cli_parse_hostport("[]:80", h6, sizeof h6, &port), -1);
+    assert_int_equal(synack_cli_parse_hostport("[::1:80", h6, sizeof h6, &port), -1);
+    assert_int_equal(synack_cli_parse_hostport("[::1]:0", h6, sizeof h6, &port), -1);
+
+    synack_addr a6;
+    assert_int_equal(synack_cli_parse_cidr6("fd00::2/64", &a6, &l), 0);
+    assert_int_equal(a6.family, SYNACK_AF_IP6);
+    assert_int_equal(l, 64);
+    assert_int_equal(synack_cli_parse_cidr6("fd00::2/0", &a6, &l), -1);
+    assert_int_equal(synack_cli_parse_cidr6("fd00::2/129", &a6, &l), -1);
+    assert_int_equal(synack_cli_parse_cidr6("fd00::2", &a6, &l), -1);
+    assert_int_equal(synack_cli_parse_cidr6("10.0.0.1/24", &a6, &l), -1);
+}
+
+static void addressing6(void **state)
+{
+    (void)state;
+    synack_cli_opts o;
+    ok("--tap t --ip6 fd00::2/64 --gw6 fe80::1 ping fd00::1", &o);
+    assert_true(o.has_ip6);
+    assert_int_equal(o.ip6_len, 64);
+    assert_int_equal(o.ip6.b[0], 0xfd);
+    assert_true(o.has_gw6);
+    assert_int_equal(o.gw6.b[0], 0xfe);
+    assert_false(o.static_ip);
+    assert_string_equal(o.host, "fd00::1");
+    ok("--tap t --ip6 off --ip 10.0.0.2/24 ping 10.0.0.1", &o);
+    assert_true(o.ip6_off);
+    assert_false(o.has_ip6);
+    ok("--connect [::1]:8001 --ip6 fd00::2/64 connect fd00::1 80", &o);
+    assert_string_equal(o.connect_host, "::1");
+    assert_int_equal(o.connect_port, 8001);
+    ok("--tap t --ip6 fd00::2/64 get http://[fd00::1]:8080/", &o);
+    bad("--tap t --ip6 fd00::2 ping ::1", "--ip6");
+    bad("--tap t --ip6 10.0.0.1/24 ping ::1", "--ip6");
+    bad("--tap t --ip6 on ping ::1", "--ip6");
+    bad("--tap t --gw6 10.0.0.1 ping ::1", "--gw6");
+    bad("--tap t --gw6 ping ::1", "--gw6");
 }
 
 int main(void)
@@ -383,6 +428,7 @@ int main(void)
         cmocka_unit_test(cmd_send_sink_udp),
         cmocka_unit_test(help_and_usage),
         cmocka_unit_test(helpers),
+        cmocka_unit_test(addressing6),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,26 @@ static void url_ok(void **state)
     assert_int_equal(u.port, 4433);
 }
 
+static void url_ipv6(void **state)
+{
+    (void)state;
+    synack_http_url u;
+    char err[128], buf[512];
+    assert_int_equal(synack_http_parse_url("http://[fd00::2]:8080/x", &u, err, sizeof err), 0);
+    assert_string_equal(u.host, "fd00::2");
+    assert_int_equal(u.port, 8080);
+    assert_string_equal(u.path, "/x");
+    /* the Host header puts the literal back in brackets (RFC 9110 7.2) */
+    assert_true(synack_http_request(&u, buf, sizeof buf) > 0);
+    assert_non_null(strstr(buf, "Host: [fd00::2]:8080\r\n"));
+    assert_int_equal(synack_http_parse_url("https://[2001:db8::1]", &u, err, sizeof err), 0);
+    assert_string_equal(u.host, "2001:db8::1");
+    assert_int_equal(u.port, 443);
+    assert_string_equal(u.path, "/");
+    assert_true(synack_http_request(&u, buf, sizeof buf) > 0);
+    assert_non_null(strstr(buf, "Host: [2001:db8::1]\r\n"));
+}
+
 static void url_bad(void **state)
 {
     (void)state;
@@ -74,7 +94,12 @@ static void url_bad(void **state)
         {"http://h:99999999999/", "bad port"},
         {"http://h:8a/", "bad port"},
         {"http://u@h/", "user info"},
-        {"http://[::1]/", "IPv6"},
+        {"http://[::1/", "unclosed"},
+        {"http://[]/", "IPv6 literal"},
+        {"http://[10.0.0.1]/", "IPv6 literal"},
+        {"http://[fe80::1%eth0]/", "IPv6 literal"},
+        {"http://[::1]x/", "IPv6 literal"},
+        {"http://[::1]:/", "empty port"},
         {"http://h/a b", "spaces"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -325,6 +350,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(url_ok),
         cmocka_unit_test(url_bad),
+        cmocka_unit_test(url_ipv6),
         cmocka_unit_test(request_text),
         cmocka_unit_test(content_length),
         cmocka_unit_test(read_to_close),

@@ -363,12 +363,12 @@ static void test_pcap_golden(void **state)
     assert_memory_equal(m.data + 24, recs, sizeof recs);
     synack_pcap_free(pc);
 
-    /* raw IP medium: linktype 228 */
+    /* raw IP medium: linktype 101 (LINKTYPE_RAW: IPv4 or IPv6) */
     membuf m2 = {{0}, 0};
     synack_link raw = {.send = sink_send, .ctx = k, .mtu = 1500, .medium = SYNACK_MEDIUM_IP};
     assert_int_equal(synack_pcap_new(&pc, synack_libc_allocator(), raw,
                                      mem_write, &m2), SYNACK_OK);
-    assert_int_equal(m2.data[20], 228);
+    assert_int_equal(m2.data[20], 101);
     assert_int_equal(m2.data[21], 0);
     synack_pcap_free(pc);
     free(k);

@@ -215,10 +215,10 @@ static void test_input_demux_and_drops(void **state)
     synack_input(f->b, f->now, buf, n);
     assert_int_equal(synack_drops(f->b, SYNACK_DROP_ETH_NOT_FOR_US), 2);
 
-    /* unknown ethertype (IPv6) */
+    /* unknown ethertype */
     n = net_build_udp(buf, 0, 1, 1000, 7, "x", 1);
-    buf[12] = 0x86;
-    buf[13] = 0xdd;
+    buf[12] = 0x88;
+    buf[13] = 0xb5;
     synack_input(f->b, f->now, buf, n);
     assert_int_equal(synack_drops(f->b, SYNACK_DROP_ETH_ETHERTYPE), 1);
 

@@ -40,7 +40,7 @@ typedef struct sim_case {
 } sim_case;
 
 enum { SIM_NOSACK = 1, SIM_NOTS = 2, SIM_NEWRENO = 4, SIM_SMALLBUF = 8, SIM_MTU576 = 16,
-       SIM_RAWIP = 32 };
+       SIM_RAWIP = 32, SIM_IPV6 = 64 };
 
 static void tune(void *ctx, int side, synack_config *cfg)
 {
@@ -69,6 +69,8 @@ static void run_case(const sim_case *c, uint64_t seed)
         o.mtu = 576;
     if (c->cfg & SIM_RAWIP)
         o.medium = SYNACK_MEDIUM_IP;
+    if (c->cfg & SIM_IPV6)
+        o.ipv6 = true; /* the transfer runs over IPv6 (tcp_sim) */
     for (int i = 0; i < 2; i++) {
         o.impair[i] = true;
         synack_impair_config *ic = &o.impair_cfg[i];
@@ -124,6 +126,12 @@ static void run_case(const sim_case *c, uint64_t seed)
        nothing either stack sends is IP-fragmented */
     assert_int_equal(ca.ip_frags_out, 0);
     assert_int_equal(cb.ip_frags_out, 0);
+    assert_int_equal(ca.ip6_frags_out, 0);
+    assert_int_equal(cb.ip6_frags_out, 0);
+    if (c->cfg & SIM_IPV6) { /* it did go over IPv6 */
+        assert_true(ca.ip6_out > 1000 && cb.ip6_out > 1000);
+        assert_true(ca.ip_out == 0 && cb.ip_out == 0);
+    }
     /* no storms: what a stack sends stays proportional to what it gets */
     assert_true(ca.tcp_segs_out <= 4 * ca.tcp_segs_in + 64);
     assert_true(cb.tcp_segs_out <= 4 * cb.tcp_segs_in + 64);
@@ -167,6 +175,10 @@ static const sim_case cases[] = {
     {"smallbuf", 0.01, 0.01, 0, 0.01, 3, 0, 0, MB10, 600000, SIM_SMALLBUF},
     {"mtu576", 0.02, 0.01, 0, 0, 8, 2, 0, MB10, 600000, SIM_MTU576},
     {"rawip", 0.01, 0, 0.01, 0.01, 4, 0, 0, MB10, 600000, SIM_RAWIP},
+    /* IPv6 (static addresses; raw IP until NDP resolves on Ethernet) */
+    {"ip6clean", 0, 0, 0, 0, 5, 0, 0, MB10, 60000, SIM_RAWIP | SIM_IPV6},
+    {"ip6mixed", 0.02, 0.02, 0.01, 0.01, 15, 10, 50, MB10, 600000,
+     SIM_RAWIP | SIM_IPV6},
 };
 
 static double scale(void)
