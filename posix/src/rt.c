@@ -11,6 +11,8 @@
  *                ws://... or wss://... (Emscripten: a WebSocket to a bridge) |
  *                module (Emscripten: the link the page gave, Module.synackLink)
  *   SYNACK_IP    A.B.C.D/LEN (default: DHCP)   SYNACK_GW, SYNACK_DNS
+ *   SYNACK_IP6   ADDR/LEN (static IPv6; alone: IPv6 only, no DHCP) | off
+ *   SYNACK_GW6   IPv6 default gateway
  *   SYNACK_MAC, SYNACK_MTU, SYNACK_PCAP=FILE, SYNACK_TRACE=1,
  *   SYNACK_SYN_RETRIES=N
  */
@@ -116,6 +118,23 @@ static int parse_env(synack_cli_opts *o)
             return -1;
         }
         o->has_dns = true;
+    }
+    if ((v = getenv("SYNACK_IP6")) != NULL && *v != '\0') {
+        if (strcmp(v, "off") == 0) {
+            o->ip6_off = true;
+        } else if (synack_cli_parse_cidr6(v, &o->ip6, &o->ip6_len) != 0) {
+            say("synack_posix: SYNACK_IP6=%s: want ADDR/LEN or off\n", v);
+            return -1;
+        } else {
+            o->has_ip6 = true;
+        }
+    }
+    if ((v = getenv("SYNACK_GW6")) != NULL && *v != '\0') {
+        if (synack_addr_parse(v, &o->gw6) != 0 || o->gw6.family != SYNACK_AF_IP6) {
+            say("synack_posix: SYNACK_GW6=%s: bad address\n", v);
+            return -1;
+        }
+        o->has_gw6 = true;
     }
     if ((v = getenv("SYNACK_MAC")) != NULL && *v != '\0') {
         if (synack_cli_parse_mac(v, &o->mac) != 0) {

@@ -27,20 +27,30 @@
 
 /* ---- addresses (addr.c): the one place that knows both worlds -------- */
 
-/* The stack's view of an IPv4 socket address. */
+/* The stack's view of a socket address: IPv4 or IPv6 (an IPv4-mapped
+ * IPv6 address, ::ffff:a.b.c.d, is held as the IPv4 address). */
 typedef struct synack_sp_addr {
-    synack_ip4 ip; /* host byte order */
-    uint16_t port; /* host byte order */
+    synack_addr ip; /* SYNACK_AF_IP4 or SYNACK_AF_IP6; all-zero bytes: any */
+    uint16_t port;  /* host byte order */
 } synack_sp_addr;
 
 /*
- * sockaddr -> synack_sp_addr. Returns 0, or an errno value (EAFNOSUPPORT for a
- * family other than AF_INET, EINVAL for a short length).
+ * sockaddr -> synack_sp_addr: AF_INET, or AF_INET6 (a mapped IPv4
+ * address becomes IPv4). Returns 0, or an errno value (EAFNOSUPPORT for
+ * another family, EINVAL for a short length).
  */
 int synack_sp_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, synack_sp_addr *out);
-/* synack_sp_addr -> sockaddr_in, truncated to *len as the calls do; *len is set
- * to the full size. */
-void synack_sp_addr_to_sockaddr(const synack_sp_addr *a, struct sockaddr *sa, socklen_t *len);
+/* synack_sp_addr -> the sockaddr of a socket of `family`: sockaddr_in for
+ * AF_INET, sockaddr_in6 for AF_INET6 (IPv4 as ::ffff:a.b.c.d), truncated
+ * to *len as the calls do; *len is set to the full size. */
+void synack_sp_addr_to_sockaddr(const synack_sp_addr *a, int family, struct sockaddr *sa,
+                                socklen_t *len);
+/* An IPv4 address and port. */
+synack_sp_addr synack_sp_addr_v4(synack_ip4 ip, uint16_t port);
+/* Whether the address is the wildcard (0.0.0.0 or ::). */
+bool synack_sp_addr_is_any(const synack_addr *a);
+/* Whether the address is IPv6 (and not a mapped IPv4 one). */
+static inline bool synack_sp_addr_is6(const synack_addr *a) { return a->family == SYNACK_AF_IP6; }
 
 /* The stack's calls with addresses, in terms of synack_sp_addr (addr.c). */
 int synack_sp_stack_connect(int h, const synack_sp_addr *a);
@@ -49,7 +59,7 @@ int synack_sp_stack_local(int h, synack_sp_addr *out); /* a connection's local a
 int synack_sp_stack_udp_sendto(int h, const synack_sp_addr *dst, const void *data, size_t len);
 int synack_sp_stack_udp_recvfrom(int h, void *buf, size_t cap, synack_sp_addr *src);
 int synack_sp_stack_dns_query(const char *name); /* the configured resolver */
-int synack_sp_stack_dns_result(int q, synack_ip4 *out);
+int synack_sp_stack_dns_result(int q, synack_ip4 *out); /* an A record */
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -140,7 +150,9 @@ typedef enum synack_sp_state {
 
 typedef struct synack_sp_sock {
     int fd;
+    int family;      /* AF_INET or AF_INET6 */
     int type;        /* SOCK_STREAM or SOCK_DGRAM */
+    bool v6only;     /* IPV6_V6ONLY (AF_INET6; Linux's default: off) */
     int h;           /* stack handle, -1 when none yet (UDP before bind) */
     synack_sp_state st;
     bool nonblock, cloexec, bound, err_taken, rd_shut, wr_shut;
