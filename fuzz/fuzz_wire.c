@@ -13,6 +13,7 @@
 #include "wire/tcp_options.h"
 #include "wire/wire.h"
 #include "wire/wire_app.h"
+#include "wire/wire_ndp.h"
 
 #define CHECK(cond)                                                            \
     do {                                                                       \
@@ -120,6 +121,75 @@ static void wire_icmp6(const uint8_t *p, size_t n, bool verify)
     free(out);
 }
 
+/* NDP: the parse, every option the iterator yields, the DNSSL names,
+ * and a round trip (options copied as they are, singletons cleared). */
+static void wire_ndp(const uint8_t *p, size_t n)
+{
+    synack_ndp_repr a, b;
+    int fixed = synack_ndp_parse(p, n, &a);
+    if (fixed < 0)
+        return;
+    CHECK((size_t)fixed <= n && a.opts == p + fixed && a.opts_len == n - (size_t)fixed);
+    synack_ndp_opt_iter it = synack_ndp_opts(&a);
+    synack_ndp_opt o;
+    size_t np = 0, nr = 0, nd = 0;
+    while (synack_ndp_opt_next(&it, &o)) {
+        if (o.type == SYNACK_NDP_OPT_PREFIX) {
+            np++;
+            CHECK(o.prefix.len <= 128);
+        } else if (o.type == SYNACK_NDP_OPT_RDNSS) {
+            nr++;
+            CHECK(o.count >= 1);
+            synack_addr last = synack_ndp_rdnss_addr(&o, o.count - 1);
+            (void)last;
+        } else {
+            nd++;
+            char name[256];
+            size_t off = 0;
+            int k, guard = 0;
+            while ((k = synack_ndp_dnssl_name(&o, &off, name, sizeof name)) > 0 && guard++ < 300)
+                CHECK((size_t)k < sizeof name && off <= o.count);
+            CHECK(k == 0);
+        }
+    }
+    CHECK(np == a.n_prefix && nr == a.n_rdnss && nd == a.n_dnssl);
+    a.has_slla = a.has_tlla = a.has_mtu = false;
+    uint8_t *out = malloc(n + 1);
+    CHECK(synack_ndp_len(&a) == n);
+    size_t len = synack_ndp_emit(&a, out, 0x1234);
+    CHECK(len == n);
+    CHECK(synack_ndp_parse(out, len, &b) == fixed);
+    CHECK(b.n_prefix == a.n_prefix && b.n_rdnss == a.n_rdnss && b.n_dnssl == a.n_dnssl);
+    /* from byte 8 every byte is a field (the reserved ones are before) */
+    CHECK(memcmp(out + 8, p + 8, n - 8) == 0);
+    free(out);
+}
+
+/* MLD: a query of either version, or an MLDv2 report's records. */
+static void wire_mld(const uint8_t *p, size_t n)
+{
+    synack_mld_query q;
+    if (synack_mld_query_parse(p, n, &q) >= 0) {
+        CHECK(!q.v2 || (size_t)q.n_sources * 16 + SYNACK_MLD2_QUERY_MIN <= n);
+        return;
+    }
+    synack_mld_record r[4];
+    size_t cnt;
+    if (synack_mld_report_parse(p, n, r, 4, &cnt) < 0)
+        return;
+    size_t k = cnt < 4 ? cnt : 4;
+    uint8_t *out = malloc(synack_mld_packet_len(k));
+    synack_addr src = {SYNACK_AF_IP6, {0xfe, 0x80, [15] = 1}};
+    size_t len = synack_mld_packet_emit(&src, r, k, out);
+    CHECK(len == synack_mld_packet_len(k));
+    synack_mld_record back[4];
+    size_t cnt2;
+    CHECK(synack_mld_report_parse(out + 48, len - 48, back, 4, &cnt2) == 8 && cnt2 == k);
+    for (size_t i = 0; i < k; i++)
+        CHECK(back[i].type == r[i].type && synack_addr_equal(&back[i].group, &r[i].group));
+    free(out);
+}
+
 static void wire_udp(const uint8_t *p, size_t n, bool verify)
 {
     synack_udp_repr a, b;
@@ -224,7 +294,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *p = malloc(n ? n : 1);
     memcpy(p, data + 1, n);
     bool verify = (data[0] & 0x80) != 0;
-    switch (data[0] % 12) {
+    switch (data[0] % 14) {
     case 0: wire_eth(p, n); break;
     case 1: wire_arp(p, n); break;
     case 2: wire_ip4(p, n, verify); break;
@@ -236,7 +306,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 8: wire_dns(p, n); break;
     case 9: wire_dns_name(p, n); break;
     case 10: wire_ip6(p, n); break;
-    default: wire_icmp6(p, n, verify); break;
+    case 11: wire_icmp6(p, n, verify); break;
+    case 12: wire_ndp(p, n); break;
+    default: wire_mld(p, n); break;
     }
     free(p);
     return 0;

@@ -15,6 +15,7 @@
 #include "offload.h"
 #include "wire/wire.h"
 #include "wire/wire_app.h"
+#include "wire/wire_ndp.h"
 
 typedef struct buf {
     uint8_t b[70000];
@@ -333,6 +334,37 @@ static void wire_seeds(void)
     s6.family = d6.family = SYNACK_AF_IP6;
     wire_seed("icmp6", 11, b,
               synack_icmp6_emit(&e6, b, synack_addr_pseudo_sum(&s6, &d6, SYNACK_IPPROTO_ICMPV6)));
+    /* NDP: a router advertisement with a prefix, RDNSS and DNSSL; a
+     * neighbour solicitation with its source link-layer address */
+    uint8_t opts[128];
+    size_t on = 0;
+    synack_ndp_prefix pi = {64, true, true, 86400, 14400, s6};
+    on += synack_ndp_opt_prefix_emit(&pi, opts + on);
+    on += synack_ndp_opt_rdnss_emit(600, &d6, 1, opts + on);
+    on += synack_ndp_opt_dnssl_emit(600, "example.com", opts + on, sizeof opts - on);
+    synack_ndp_repr ra;
+    memset(&ra, 0, sizeof ra);
+    ra.type = SYNACK_ICMP6_RA;
+    ra.cur_hop_limit = 64;
+    ra.router_lifetime = 1800;
+    ra.has_slla = ra.has_mtu = true;
+    ra.mtu = 1500;
+    ra.opts = opts;
+    ra.opts_len = on;
+    wire_seed("ndp_ra", 12, b, synack_ndp_emit(&ra, b, 0));
+    synack_ndp_repr ns;
+    memset(&ns, 0, sizeof ns);
+    ns.type = SYNACK_ICMP6_NS;
+    ns.target = d6;
+    ns.has_slla = true;
+    wire_seed("ndp_ns", 12, b, synack_ndp_emit(&ns, b, 0));
+    uint8_t q[28] = {SYNACK_ICMP6_MLD_QUERY, 0, 0, 0, 0x27, 0x10};
+    q[24] = 2;
+    q[25] = 125;
+    wire_seed("mld_query", 13, q, sizeof q);
+    synack_mld_record rec = {SYNACK_MLD_TO_EXCLUDE, synack_ndp_solicited_node(&d6)};
+    size_t mn = synack_mld_packet_emit(&s6, &rec, 1, b);
+    wire_seed("mld_report", 13, b + 48, mn - 48);
 }
 
 /* ---- framing ---------------------------------------------------------------- */

@@ -15,7 +15,7 @@ WASMTIME_VERSION="${WASMTIME_VERSION:-46.0.1}"
 APT_PKGS=(build-essential cmake ninja-build pkg-config git
   emscripten clang-14 lld-14 llvm-14 dpkg-dev wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
   libcmocka-dev websockify libslirp-dev chromium iproute2 python3-scapy
-  tcpdump socat curl valgrind iputils-ping dnsmasq-base nftables
+  tcpdump socat curl valgrind iputils-ping dnsmasq-base nftables radvd
   xxd haproxy openssl libssl-dev systemd postgresql redis-server ca-certificates)
 # npm packages of the lockfile the tests import (package.json devDependencies)
 NPM_PKGS=(playwright-core pg redis esbuild readable-stream buffer events)

@@ -83,6 +83,10 @@ static int make_stack(net_fixture *f, int side, synack_stack **out)
     cfg.link.ctx = &f->tap_end[side];
     cfg.link.mtu = f->opts.mtu;
     cfg.link.medium = f->opts.medium;
+    /* IPv4 tests count frames: no IPv6 start-up traffic (link-local
+     * DAD, MLD reports, router solicitations) unless a test turns it on
+     * in its tune callback */
+    cfg.ipv6.slaac = false;
     memset(cfg.mac.b, 0, 6);
     cfg.mac.b[0] = 0x02;
     cfg.mac.b[5] = (uint8_t)(side + 1);

@@ -5,7 +5,8 @@
  *   A: 10.0.0.1/24, MAC 02:00:00:00:00:01, seed opts.seed_a
  *   B: 10.0.0.2/24, MAC 02:00:00:00:00:02, seed opts.seed_b
  *   with opts.ipv6 also fd00::1/64 (A) and fd00::2/64 (B) (net_ip6())
- *   (no gateway unless opts.gateway_a/gateway_b are set)
+ *   (no gateway unless opts.gateway_a/gateway_b are set; cfg.ipv6.slaac is
+ *   false, so no IPv6 start-up frames, unless opts.tune turns it on)
  *
  * Frame path for what stack X sends:
  *   stack X -> tap (f->tap, may drop) -> impair X->Y (if configured)

@@ -264,6 +264,7 @@ tcp_harness *th_new(const th_opts *opts)
     cfg.link = (synack_link){.send = th_link_send, .ctx = th, .mtu = th->opts.mtu, .medium = SYNACK_MEDIUM_ETHERNET};
     cfg.mac = local_mac;
     cfg.seed = th->opts.seed;
+    cfg.ipv6.slaac = false; /* no IPv6 start-up frames in the scripted exchange */
     if (th->opts.gso) {
         cfg.link.gso_max = 65535;
         cfg.link.send_gso = th_link_send_gso;

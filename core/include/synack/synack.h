@@ -351,8 +351,20 @@ typedef enum synack_drop {
     SYNACK_DROP_ICMP6_BAD_PTB,      /* Packet Too Big ignored (bogus MTU or quote) */
     SYNACK_DROP_ND_MALFORMED,       /* Neighbour Discovery message invalid
                                        (RFC 4861 validation, ipv6/nd.c) */
-    SYNACK_DROP_ND_TABLE_FULL,      /* router/prefix/neighbour table bound hit */
+    SYNACK_DROP_ND_TABLE_FULL,      /* neighbour cache: no entry made for an
+                                       unsolicited NS/RA, every slot is in use */
     SYNACK_DROP_MLD_MALFORMED,      /* MLD message invalid (ipv6/mld.c) */
+    SYNACK_DROP_ND_ROUTERS_FULL,    /* RA from a new router, Default Router
+                                       List full (cfg.ipv6.max_routers) */
+    SYNACK_DROP_ND_PREFIXES_FULL,   /* new on-link prefix, Prefix List full
+                                       (cfg.ipv6.max_prefixes) */
+    SYNACK_DROP_ND_ADDRS_FULL,      /* SLAAC address not formed, address
+                                       table full (cfg.ipv6.max_addrs) */
+    SYNACK_DROP_ND_DAD_CONFLICT,    /* NS/NA showing another node uses one of
+                                       our addresses (RFC 4862 5.4.3/5.4.4) */
+    SYNACK_DROP_ND_UNSOLICITED,     /* NA for a neighbour we hold no entry
+                                       for (RFC 4861 7.2.5) */
+    SYNACK_DROP_MLD_GROUPS_FULL,    /* group not joined: SYNACK_MLD_MAX_GROUPS */
     SYNACK_DROP__COUNT
 } synack_drop;
 

@@ -36,7 +36,9 @@ typedef struct synack_dns_slot {
 typedef enum synack_dns_source {
     SYNACK_DNS_FROM_STATIC = 0, /* synack_set_dns */
     SYNACK_DNS_FROM_DHCP,       /* the DHCP lease (option 6) */
-    SYNACK_DNS_FROM__COUNT      /* (IPv6 router advertisements: next) */
+    SYNACK_DNS_FROM_RA,         /* an IPv6 router advertisement's RDNSS
+                                   option (RFC 8106, ipv6/nd.c) */
+    SYNACK_DNS_FROM__COUNT
 } synack_dns_source;
 
 typedef struct synack_dns {

@@ -76,7 +76,7 @@ static synack_ip6_pmtu *pmtu_find(const synack_stack *s, const synack_addr *dst)
 
 uint32_t synack_ipv6_path_mtu(const synack_stack *s, const synack_addr *dst)
 {
-    uint32_t link = s->cfg.link.mtu;
+    uint32_t link = synack_nd_link_mtu(s); /* an RA's MTU option, else the link's */
     const synack_ip6_pmtu *p = pmtu_find(s, dst);
     /* lazy ageing: an expired entry reads as the link MTU (RFC 8201 4) */
     if (p != NULL && p->expires > s->now && p->mtu < link)
@@ -86,7 +86,7 @@ uint32_t synack_ipv6_path_mtu(const synack_stack *s, const synack_addr *dst)
 
 uint32_t synack_ipv6_mtu_payload(const synack_stack *s)
 {
-    return s->cfg.link.mtu - SYNACK_IP6_HDR_LEN;
+    return synack_nd_link_mtu(s) - SYNACK_IP6_HDR_LEN;
 }
 
 void synack_ipv6_pmtu_update(synack_stack *s, uint64_t now,

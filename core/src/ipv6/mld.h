@@ -1,8 +1,7 @@
 /*
  * MLDv2 (RFC 3810) for a host: reports for the groups we listen to (the
  * solicited-node groups of our addresses), so snooping switches deliver
- * neighbour solicitations. Owned by the ndp work; ipv6/mld.c holds stubs.
- * Internal to core/.
+ * neighbour solicitations. Internal to core/.
  */
 #ifndef SYNACK_MLD_H
 #define SYNACK_MLD_H
@@ -27,6 +26,14 @@ void synack_mld_input(synack_stack *s, uint64_t now, const synack_ip6_meta *m,
 /* Whether we listen to the multicast group (beyond all-nodes and the
  * solicited-node groups, which synack_ipv6_is_ours knows). */
 bool synack_mld_listening(const synack_stack *s, const synack_addr *group);
+
+/*
+ * The address table changed: listen to the solicited-node group of every
+ * address that is not a duplicate (`except`, about to be removed, left
+ * out), reporting joins and leaves (state-change reports, RFC 3810 6.1,
+ * sent [Robustness Variable] times).
+ */
+void synack_mld_sync(synack_stack *s, uint64_t now, const synack_ip6_ifaddr *except);
 
 void synack_mld_poll(synack_stack *s, uint64_t now);
 uint64_t synack_mld_poll_at(const synack_stack *s);

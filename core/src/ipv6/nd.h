@@ -1,9 +1,10 @@
 /*
  * Neighbour Discovery (RFC 4861), SLAAC and DAD (RFC 4862), RFC 7217
  * interface identifiers and RDNSS (RFC 8106): the entry points the IPv6
- * layer calls. Owned by the ndp work; ipv6/nd.c holds stubs until then
- * (no NDP on the wire: IPv6 works on the IP medium and with neighbours
- * learnt otherwise). Internal to core/.
+ * layer and the neighbour cache call (nd.c; DAD and addresses in
+ * slaac.c, see slaac.h). On the IP medium (no link layer) nothing is
+ * sent: addresses are usable at once and every destination is on-link
+ * or behind the static gateway. Internal to core/.
  */
 #ifndef SYNACK_ND_H
 #define SYNACK_ND_H
@@ -51,6 +52,34 @@ int synack_nd_next_hop(const synack_stack *s, const synack_addr *dst,
 void synack_nd_addr_added(synack_stack *s, uint64_t now, synack_ip6_ifaddr *a);
 /* An address is about to leave the table. */
 void synack_nd_addr_removed(synack_stack *s, uint64_t now, synack_ip6_ifaddr *a);
+
+/* ---- for the neighbour cache (net/neigh.c): IPv6 entries' timers ------ */
+
+/* ReachableTime (RFC 4861 6.3.2: BaseReachableTime, 30 s or a router's,
+ * times a random factor in [0.5, 1.5)). */
+uint32_t synack_nd_reachable_ms(const synack_stack *s);
+/* RetransTimer (1 s or a router's): between solicitations. */
+uint32_t synack_nd_retrans_ms(const synack_stack *s);
+/* Unreachability detection gave up on a neighbour: a router is then
+ * avoided by router selection until it is heard from again. */
+void synack_nd_neigh_gone(synack_stack *s, uint64_t now, const synack_addr *addr);
+
+/* ---- for slaac.c and mld.c -------------------------------------------------- */
+
+/* Our link-local address once DAD passed it (true and *out), else false. */
+bool synack_nd_linklocal(const synack_stack *s, synack_addr *out);
+/* The link-local address became usable: schedule router solicitation. */
+void synack_nd_linklocal_ready(synack_stack *s, uint64_t now);
+/* Send a DAD probe for target (from ::, to its solicited-node group). */
+void synack_nd_send_dad(synack_stack *s, uint64_t now, const synack_addr *target);
+
+/* The link MTU: an RA's MTU option when it gave one (1280 .. the link's),
+ * else cfg.link.mtu. */
+uint32_t synack_nd_link_mtu(const synack_stack *s);
+
+/* Up to max default routers (the advertised ones, unexpired) into out;
+ * returns how many there are. */
+size_t synack_nd_get_routers(const synack_stack *s, synack_addr *out, size_t max);
 
 /* Timers (DAD, RS, lifetimes, router expiry); the next deadline. */
 void synack_nd_poll(synack_stack *s, uint64_t now);

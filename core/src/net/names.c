@@ -127,6 +127,12 @@ static const drop_name drop_names[SYNACK_DROP__COUNT] = {
     [SYNACK_DROP_ND_MALFORMED] = {"nd", "malformed"},
     [SYNACK_DROP_ND_TABLE_FULL] = {"nd", "table-full"},
     [SYNACK_DROP_MLD_MALFORMED] = {"mld", "malformed"},
+    [SYNACK_DROP_ND_ROUTERS_FULL] = {"nd", "routers-full"},
+    [SYNACK_DROP_ND_PREFIXES_FULL] = {"nd", "prefixes-full"},
+    [SYNACK_DROP_ND_ADDRS_FULL] = {"nd", "addrs-full"},
+    [SYNACK_DROP_ND_DAD_CONFLICT] = {"nd", "dad-conflict"},
+    [SYNACK_DROP_ND_UNSOLICITED] = {"nd", "unsolicited-na"},
+    [SYNACK_DROP_MLD_GROUPS_FULL] = {"mld", "groups-full"},
 };
 
 /* Table entry for d, or NULL when d is out of range or has no name. */

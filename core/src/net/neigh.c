@@ -11,6 +11,19 @@
  * entry). Pending and refreshing entries give up after arp_retries
  * retransmissions (RFC 1122 2.3.2.1). Entries are reused least recently
  * used first.
+ *
+ * IPv6 entries follow RFC 4861 7.3 more closely: RESOLVED is REACHABLE
+ * for ReachableTime (nd.c), an expired one is STALE, and the first packet
+ * through a stale entry moves it to DELAY (5 s in which an upper layer may
+ * confirm reachability, synack_neigh_confirm) before PROBE (REFRESHING:
+ * unicast solicitations RetransTimer apart, MAX_UNICAST_SOLICIT of them).
+ * When NDP gives up on a neighbour it is told (synack_nd_neigh_gone), so
+ * that router selection avoids a dead router.
+ *
+ * Entries learnt from unsolicited messages (an NS or RA naming its
+ * sender) are "weak" until a packet of ours uses them: they take only a
+ * free or another weak slot and are the first to be replaced, so a flood
+ * of solicitations from new addresses cannot push out entries in use.
  */
 #include <string.h>
 
@@ -51,6 +64,35 @@ static void resolver_send(synack_stack *s, uint8_t family, const synack_mac *mac
     default:
         break;
     }
+}
+
+/* Per family: how long a confirmation holds, the interval between
+ * solicitations, how many retransmissions before giving up. */
+static uint32_t reach_ms(const synack_stack *s, uint8_t family)
+{
+    return family == SYNACK_AF_IP6 ? synack_nd_reachable_ms(s) : s->cfg.arp_timeout_ms;
+}
+
+static uint32_t retry_ms(const synack_stack *s, uint8_t family)
+{
+    return family == SYNACK_AF_IP6 ? synack_nd_retrans_ms(s) : s->cfg.arp_retry_ms;
+}
+
+/* RFC 4861 section 10: MAX_MULTICAST_SOLICIT and MAX_UNICAST_SOLICIT are
+ * 3 solicitations, the first and two retransmissions */
+#define ND_RETRIES 2u
+/* RFC 4861 section 10: DELAY_FIRST_PROBE_TIME */
+#define ND_DELAY_MS 5000u
+
+static uint32_t retries(const synack_stack *s, uint8_t family)
+{
+    return family == SYNACK_AF_IP6 ? ND_RETRIES : s->cfg.arp_retries;
+}
+
+static void resolver_gone(synack_stack *s, uint64_t now, const synack_addr *addr)
+{
+    if (addr->family == SYNACK_AF_IP6)
+        synack_nd_neigh_gone(s, now, addr);
 }
 
 static void resolver_failed(synack_stack *s, uint8_t family, const uint8_t *pkt,
@@ -153,15 +195,14 @@ static void drop_queued(synack_stack *s, const synack_addr *addr, bool notify)
 synack_neigh_entry *synack_neigh_add(synack_stack *s, uint64_t now,
                                      const synack_addr *addr)
 {
-    synack_neigh_entry *victim = NULL;
+    synack_neigh_entry *victim = synack_neigh_add_weak(s, now, addr);
+    if (victim != NULL) {
+        victim->flags = 0;
+        return victim;
+    }
     bool victim_pending = true;
     for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
         synack_neigh_entry *e = &s->neigh.cache[i];
-        if (e->state == SYNACK_NEIGH_FREE) {
-            victim = e;
-            victim_pending = false;
-            break;
-        }
         bool pending = e->state == SYNACK_NEIGH_PENDING;
         if (victim == NULL || (victim_pending && !pending) ||
             (victim_pending == pending && e->used < victim->used)) {
@@ -177,13 +218,49 @@ synack_neigh_entry *synack_neigh_add(synack_stack *s, uint64_t now,
     return victim;
 }
 
+synack_neigh_entry *synack_neigh_add_weak(synack_stack *s, uint64_t now,
+                                          const synack_addr *addr)
+{
+    synack_neigh_entry *victim = NULL;
+    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+        synack_neigh_entry *e = &s->neigh.cache[i];
+        if (e->state == SYNACK_NEIGH_FREE) {
+            victim = e;
+            break;
+        }
+        if ((e->flags & SYNACK_NEIGH_F_WEAK) && (victim == NULL || e->used < victim->used))
+            victim = e;
+    }
+    if (victim == NULL)
+        return NULL;
+    memset(victim, 0, sizeof *victim);
+    victim->addr = *addr;
+    victim->used = now;
+    victim->flags = SYNACK_NEIGH_F_WEAK;
+    return victim;
+}
+
+void synack_neigh_stale(synack_neigh_entry *e, uint64_t now)
+{
+    e->state = SYNACK_NEIGH_RESOLVED;
+    e->tries = 0;
+    e->deadline = now; /* expired: the next use revalidates it */
+}
+
+void synack_neigh_confirm(synack_stack *s, uint64_t now, synack_neigh_entry *e)
+{
+    e->state = SYNACK_NEIGH_RESOLVED;
+    e->tries = 0;
+    e->deadline = now + reach_ms(s, e->addr.family);
+}
+
 void synack_neigh_resolved(synack_stack *s, uint64_t now, synack_neigh_entry *e,
                            const synack_mac *mac)
 {
     e->mac = *mac;
     e->state = SYNACK_NEIGH_RESOLVED;
     e->tries = 0;
-    e->deadline = now + s->cfg.arp_timeout_ms;
+    e->deadline = now + reach_ms(s, e->addr.family);
     /* send everything that waited for it: an offload packet whole, to
        send_gso, which cuts it at the MSS */
     for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
@@ -222,7 +299,13 @@ int synack_neigh_output(synack_stack *s, uint64_t now, const synack_addr *nextho
     if (e != NULL && e->state != SYNACK_NEIGH_PENDING) {
         s->neigh.hint = (uint32_t)(e - s->neigh.cache);
         e->used = now;
-        if (e->state == SYNACK_NEIGH_RESOLVED && e->deadline <= now) {
+        e->flags &= (uint8_t)~SYNACK_NEIGH_F_WEAK;
+        if (e->state == SYNACK_NEIGH_RESOLVED && e->deadline <= now &&
+            nexthop->family == SYNACK_AF_IP6) {
+            /* RFC 4861 7.3.3: STALE -> DELAY, no solicitation yet */
+            e->state = SYNACK_NEIGH_DELAY;
+            e->deadline = now + ND_DELAY_MS;
+        } else if (e->state == SYNACK_NEIGH_RESOLVED && e->deadline <= now) {
             /* RFC 1122 2.3.2.1: revalidate an entry still in use. */
             e->state = SYNACK_NEIGH_REFRESHING;
             e->tries = 0;
@@ -237,7 +320,8 @@ int synack_neigh_output(synack_stack *s, uint64_t now, const synack_addr *nextho
     if (e == NULL) {
         e = synack_neigh_add(s, now, nexthop);
         e->state = SYNACK_NEIGH_PENDING;
-        e->deadline = now + s->cfg.arp_retry_ms;
+        e->flags = 0;
+        e->deadline = now + retry_ms(s, nexthop->family);
         /* Queue first: the frame may live in a buffer the request reuses. */
         int rc = queue_frame(s, nexthop, frame, len, gso_seg);
         resolver_solicit(s, nexthop);
@@ -265,17 +349,26 @@ void synack_neigh_poll(synack_stack *s, uint64_t now)
         return;
     for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
         synack_neigh_entry *e = &s->neigh.cache[i];
+        if (e->state == SYNACK_NEIGH_DELAY && e->deadline <= now) {
+            /* RFC 4861 7.3.3: no confirmation came: PROBE, unicast */
+            e->state = SYNACK_NEIGH_REFRESHING;
+            e->tries = 0;
+            e->deadline = now + retry_ms(s, e->addr.family);
+            resolver_solicit(s, &e->addr);
+            continue;
+        }
         if (!synack_neigh_waiting(e) || e->deadline > now)
             continue;
         /* Retransmit, or give up (RFC 1122 2.3.2.1). */
-        if (e->tries >= s->cfg.arp_retries) {
+        if (e->tries >= retries(s, e->addr.family)) {
             synack_addr a = e->addr;
             drop_queued(s, &a, true);
             memset(e, 0, sizeof *e);
+            resolver_gone(s, now, &a);
             continue;
         }
         e->tries++;
-        e->deadline = now + s->cfg.arp_retry_ms;
+        e->deadline = now + retry_ms(s, e->addr.family);
         resolver_solicit(s, &e->addr);
     }
 }
@@ -287,7 +380,7 @@ uint64_t synack_neigh_poll_at(const synack_stack *s)
         return t;
     for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
         const synack_neigh_entry *e = &s->neigh.cache[i];
-        if (synack_neigh_waiting(e) && e->deadline < t)
+        if ((synack_neigh_waiting(e) || e->state == SYNACK_NEIGH_DELAY) && e->deadline < t)
             t = e->deadline;
     }
     return t;

@@ -53,6 +53,21 @@ synack_neigh_entry *synack_neigh_find(const synack_stack *s, const synack_addr *
 synack_neigh_entry *synack_neigh_add(synack_stack *s, uint64_t now,
                                      const synack_addr *addr);
 
+/* A new entry for addr only in a free slot or one holding a weak entry
+ * (SYNACK_NEIGH_F_WEAK: learnt unsolicited, unused since), marked weak
+ * itself; NULL when every slot holds an entry in use. For entries an
+ * unsolicited message would create (RFC 4861 7.2.3, 6.3.4). */
+synack_neigh_entry *synack_neigh_add_weak(synack_stack *s, uint64_t now,
+                                          const synack_addr *addr);
+
+/* Mark e resolved but stale (RFC 4861 STALE: expired, revalidated on its
+ * next use). */
+void synack_neigh_stale(synack_neigh_entry *e, uint64_t now);
+
+/* Reachability confirmed (a solicited advertisement, or an upper layer's
+ * forward progress): e is fresh for the family's reachable time. */
+void synack_neigh_confirm(synack_stack *s, uint64_t now, synack_neigh_entry *e);
+
 /* The resolver learnt e's link address: mark it resolved and send what
  * waited for it. */
 void synack_neigh_resolved(synack_stack *s, uint64_t now, synack_neigh_entry *e,

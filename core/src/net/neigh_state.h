@@ -16,14 +16,23 @@ typedef enum synack_neigh_state {
     SYNACK_NEIGH_PENDING,    /* solicitation sent, waiting for the answer */
     SYNACK_NEIGH_RESOLVED,   /* mac is valid until `deadline` (lazy) */
     SYNACK_NEIGH_REFRESHING, /* expired but in use: old mac still used while
-                                a new solicitation is outstanding */
+                                a new solicitation is outstanding (IPv6:
+                                RFC 4861 PROBE) */
+    SYNACK_NEIGH_DELAY,      /* IPv6 only: stale and used, waiting
+                                DELAY_FIRST_PROBE_TIME for a confirmation
+                                before probing (RFC 4861 7.3.2) */
 } synack_neigh_state;
+
+/* Entry flags. */
+#define SYNACK_NEIGH_F_WEAK 0x01 /* learnt from an unsolicited message and
+                                    not used by us since: replaced first */
 
 typedef struct synack_neigh_entry {
     synack_addr addr;
     synack_mac mac;
     uint8_t state;     /* synack_neigh_state */
     uint8_t tries;     /* solicitations sent while waiting */
+    uint8_t flags;     /* SYNACK_NEIGH_F_* */
     uint64_t deadline; /* resolved: expiry (lazy); waiting: next retry */
     uint64_t used;     /* last use, for replacing the oldest entry */
 } synack_neigh_entry;

@@ -42,6 +42,9 @@ static synack_config base_config(int *sent)
     c.link.mtu = 1500;
     c.link.medium = SYNACK_MEDIUM_ETHERNET;
     c.seed = 42;
+    /* these tests count frames and timers of an IPv4 stack: no IPv6
+     * start-up traffic (link-local DAD, MLD, router solicitations) */
+    c.ipv6.slaac = false;
     return c;
 }
 
