@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian's curl 7.88 (the source package and configure flags of the WASI
 # build, scripts/build-wasi-ports.sh), unmodified, built with
-# build/js-em/bin/synack-emcc: Emscripten with synack_posix. Three links
+# build/js-em/bin/synack-emcc: Emscripten with synack_posix. Four links
 # of the same objects:
 #   <cache>/em-ports-<key>/curl-em-build/out/node/curl.js (+ curl.wasm)
 #       for Node, with the real file system (-sNODERAWFS=1):
@@ -11,6 +11,9 @@
 #   <cache>/em-ports-<key>/curl-em-build/out/web/curl.js (+ curl.wasm)
 #       for a page: Module.synackLink, Module.arguments, files in MEMFS
 #       (Module.FS exported, so the page can read what curl wrote).
+#   <cache>/em-ports-<key>/curl-em-build/out/web-worker/curl.js (+ curl.wasm)
+#       for a page that runs it in a Web Worker (SYNACK_EM_BLOCKING=worker;
+#       posix/em/ring.js's SynackRing.run, cross-origin isolation).
 # The source comes from ~/.cache/synack/src (apt-get source, shared with
 # the WASI build); the build is kept outside the tree (SYNACK_CACHE moves
 # it). The key is a hash of this script (the configure flags) and emcc's
@@ -59,7 +62,7 @@ newest_input() { # newer than $1?
   return 1
 }
 if [ -f "$out/node/curl.js" ] && [ -f "$out/node-worker/curl.js" ] && [ -f "$out/web/curl.js" ] \
-   && ! newest_input "$out/web/curl.js"; then
+   && [ -f "$out/web-worker/curl.js" ] && ! newest_input "$out/web-worker/curl.js"; then
   echo "$out"
   exit 0
 fi
@@ -95,4 +98,5 @@ link() { # FLAVOUR LDFLAGS [BLOCKING]
 link node "-sNODERAWFS=1"
 link node-worker "-sNODERAWFS=1" worker
 link web "-sENVIRONMENT=web,worker -sEXPORTED_RUNTIME_METHODS=FS"
+link web-worker "-sENVIRONMENT=worker" worker
 echo "$out"

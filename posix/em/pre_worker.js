@@ -1,147 +1,19 @@
 /*
  * synack_posix under Emscripten, the Worker model (SYNACK_EM_BLOCKING=worker
- * synack-emcc; added with --pre-js after ws_link.js and pre.js). The
- * program runs in a worker thread and blocks in Atomics.wait
+ * synack-emcc; added with --pre-js after ws_link.js, pre.js and ring.js).
+ * The program runs in a worker thread and blocks in Atomics.wait
  * (synack_posix_worker.js); the thread that starts it is the host: it
  * owns the link (SynackWsLink, or in a page the link object given) and
- * moves frames between it and a ring in a SharedArrayBuffer.
+ * moves frames between it and the ring (ring.js).
  *
- * In Node, `node prog.js ARGS` is both: the main thread never
- * instantiates the program, it starts the same file as a worker_threads
- * Worker with the same arguments and environment, hosts its link and
- * exits with its status. (Pages: not done; they would need
- * cross-origin isolation for SharedArrayBuffer, docs/posix.md.)
+ * - Node: `node prog.js ARGS` is both: the main thread never
+ *   instantiates the program, it starts the same file as a
+ *   worker_threads Worker with the same arguments and environment, hosts
+ *   its link and exits with its status.
+ * - A Web Worker started by SynackRing.run (ring.js) waits for its init
+ *   message (the ring, arguments, environment, link) before main, and at
+ *   exit posts its status and the files the page asked for.
  */
-var SynackRing = {
-  CTL_HEAD: 0, CTL_TAIL: 1, CTL_STATE: 2, CTL_SEQ: 3,
-  TEXT_OFF: 64, TEXT_LEN: 448, DATA_OFF: 512,
-  SIZE: 4 << 20, // a power of two: positions are counters modulo 2^32
-
-  create: function() {
-    return new SharedArrayBuffer(SynackRing.DATA_OFF + SynackRing.SIZE);
-  },
-  attach: function(sab) {
-    if (!sab) return null;
-    return {
-      ctl: new Int32Array(sab, 0, 16),
-      text: new Uint8Array(sab, SynackRing.TEXT_OFF, SynackRing.TEXT_LEN),
-      data: new Uint8Array(sab, SynackRing.DATA_OFF, SynackRing.SIZE),
-    };
-  },
-  bump: function(r) {
-    Atomics.add(r.ctl, SynackRing.CTL_SEQ, 1);
-    Atomics.notify(r.ctl, SynackRing.CTL_SEQ);
-  },
-  setState: function(r, state, why) {
-    if (why) {
-      var b = new TextEncoder().encode(String(why)).subarray(0, SynackRing.TEXT_LEN - 1);
-      r.text.fill(0);
-      r.text.set(b);
-    }
-    Atomics.store(r.ctl, SynackRing.CTL_STATE, state);
-    SynackRing.bump(r);
-  },
-  reason: function(r) {
-    var t = r.text.slice();
-    var end = t.indexOf(0);
-    return new TextDecoder().decode(t.subarray(0, end < 0 ? t.length : end));
-  },
-  copyIn: function(r, pos, bytes) {
-    var at = (pos >>> 0) % SynackRing.SIZE, first = Math.min(bytes.length, SynackRing.SIZE - at);
-    r.data.set(bytes.subarray(0, first), at);
-    if (first < bytes.length) r.data.set(bytes.subarray(first), 0);
-  },
-  copyOut: function(r, pos, len) {
-    var out = new Uint8Array(len);
-    var at = (pos >>> 0) % SynackRing.SIZE, first = Math.min(len, SynackRing.SIZE - at);
-    out.set(r.data.subarray(at, at + first));
-    if (first < len) out.set(r.data.subarray(0, len - first), first);
-    return out;
-  },
-  // Host: one frame into the ring; false when it does not fit now.
-  put: function(r, frame) {
-    var head = Atomics.load(r.ctl, SynackRing.CTL_HEAD), tail = Atomics.load(r.ctl, SynackRing.CTL_TAIL);
-    if (((head - tail) >>> 0) + 4 + frame.length > SynackRing.SIZE) return false;
-    var n = frame.length;
-    SynackRing.copyIn(r, head, new Uint8Array([n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24]));
-    SynackRing.copyIn(r, head + 4, frame);
-    Atomics.store(r.ctl, SynackRing.CTL_HEAD, (head + 4 + n) | 0);
-    return true;
-  },
-  // Program: the next frame (the caller checked there is one).
-  take: function(r) {
-    var tail = Atomics.load(r.ctl, SynackRing.CTL_TAIL);
-    var h = SynackRing.copyOut(r, tail, 4);
-    var n = (h[0] | (h[1] << 8) | (h[2] << 16) | (h[3] << 24)) >>> 0;
-    var f = SynackRing.copyOut(r, tail + 4, n);
-    Atomics.store(r.ctl, SynackRing.CTL_TAIL, (tail + 4 + n) | 0);
-    return f;
-  },
-  // Program -> host.
-  post: function(msg, transfer) {
-    if (typeof process == 'object' && process.versions && process.versions.node) {
-      require('worker_threads').parentPort.postMessage(msg, transfer || []);
-    } else {
-      postMessage(msg, transfer || []);
-    }
-  },
-
-  // Host: serve the program's messages on `port` (its Worker); `link`
-  // (optional) is the link to use instead of opening its URL.
-  host: function(r, port, link) {
-    var backlog = [], retry = null;
-    var drain = function() {
-      retry = null;
-      var i = 0;
-      while (i < backlog.length && SynackRing.put(r, backlog[i])) i++;
-      backlog = backlog.slice(i);
-      if (i > 0) SynackRing.bump(r);
-      // The ring is full: the program is behind; look again shortly.
-      if (backlog.length > 0) retry = setTimeout(drain, 1);
-    };
-    var attach = function(l) {
-      link = l;
-      var queued = false;
-      l.onframe = function(frame) {
-        if (backlog.length === 0 && SynackRing.put(r, frame)) {
-          // One wake-up for all the frames of this message.
-          if (!queued) {
-            queued = true;
-            queueMicrotask(function() { queued = false; SynackRing.bump(r); });
-          }
-        } else {
-          backlog.push(frame.slice());
-          if (retry === null) drain();
-        }
-      };
-      var gone = function(e) { SynackRing.setState(r, -2, e && e.message); };
-      if (l.closed && typeof l.closed.then == 'function') l.closed.then(gone, gone);
-      Promise.resolve(l.ready).then(function() { SynackRing.setState(r, 1); },
-        function(e) { SynackRing.setState(r, -1, e && e.message ? e.message : String(e)); });
-    };
-    port.on ? port.on('message', onMessage) : port.addEventListener('message', function(ev) { onMessage(ev.data); });
-    function onMessage(m) {
-      if (!m || !m.synack) return;
-      if (m.synack === 'open') {
-        try {
-          attach(link || SynackWsLink(m.url));
-        } catch (e) {
-          SynackRing.setState(r, -1, e && e.message ? e.message : String(e));
-        }
-      } else if (m.synack === 'tx' && link) {
-        var b = new Uint8Array(m.bytes), i = 0;
-        while (i + 4 <= b.length) {
-          var n = ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
-          link.send(b.subarray(i + 4, i + 4 + n));
-          i += 4 + n;
-        }
-      } else if (m.synack === 'close' && link && typeof link.close == 'function') {
-        link.close();
-      }
-    }
-  },
-};
-
 if (typeof process == 'object' && process.versions && process.versions.node) {
   (function() {
     var wt = require('worker_threads');
@@ -157,5 +29,44 @@ if (typeof process == 'object' && process.versions && process.versions.node) {
     SynackRing.host(SynackRing.attach(sab), w, null);
     w.on('error', function(e) { console.error(e); process.exit(1); });
     w.on('exit', function(code) { process.exit(code); });
+  })();
+}
+
+if (!(typeof process == 'object' && process.versions && process.versions.node) &&
+    typeof importScripts == 'function') {
+  // The init message may come before the runtime is ready (the .wasm is
+  // still compiling) and a worker drops messages nobody listens for:
+  // listen from the start, apply it in preRun (or when it comes).
+  (function() {
+    var init = null, apply = null;
+    var onInit = function(ev) {
+      var m = ev.data;
+      if (!m || m.synack !== 'init') return;
+      self.removeEventListener('message', onInit);
+      init = m;
+      if (apply) apply();
+    };
+    self.addEventListener('message', onInit);
+    Module['preRun'] = [].concat(Module['preRun'] || [], function() {
+      addRunDependency('synack-host');
+      apply = function() {
+        var m = init;
+        Module['synackSab'] = m.sab;
+        arguments_ = m.arguments;
+        Object.assign(ENV, m.env);
+        ENV['SYNACK_LINK'] = m.url;
+        Module['onExit'] = function(code) {
+          var files = {};
+          for (var i = 0; i < m.readFiles.length; i++) {
+            try { files[m.readFiles[i]] = FS.readFile(m.readFiles[i]); } catch (e) { /* absent */ }
+          }
+          postMessage({ synack: 'exit', code: code, files: files });
+        };
+        removeRunDependency('synack-host');
+      };
+      // Later, not now: this run() has taken its arguments already; the
+      // one that follows the dependency takes the new ones.
+      if (init) queueMicrotask(apply);
+    });
   })();
 }

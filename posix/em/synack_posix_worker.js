@@ -3,12 +3,13 @@
  * model (SYNACK_EM_BLOCKING=worker synack-emcc; the Asyncify model is
  * synack_posix.js). The program runs in a worker thread and really
  * blocks: synack_em_wait is an Atomics.wait. The thread that started it
- * (pre_worker.js: in Node the process's main thread) owns the WebSocket,
+ * (pre_worker.js: in Node the process's main thread; in a page the
+ * page, SynackRing.run in ring.js) owns the WebSocket,
  * cuts the stream into frames and puts them into a ring in a
  * SharedArrayBuffer; frames the program sends go to it by postMessage,
  * already framed, one message per batch.
  *
- * Shared memory (SynackRing, pre_worker.js): Int32 words CTL_HEAD and
+ * Shared memory (SynackRing, ring.js): Int32 words CTL_HEAD and
  * CTL_TAIL (bytes written and read, wrapping), CTL_STATE (0 opening,
  * 1 open, -1 failed, -2 gone), CTL_SEQ (bumped and notified on every
  * change), a reason text, then the ring: frames as a 4-byte length

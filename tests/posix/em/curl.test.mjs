@@ -89,18 +89,25 @@ test('Node: a closed port is curl exit 7', { timeout: 60_000 }, async () => {
   assert.match(r.stderr, /Failed to connect|Couldn't connect/i);
 });
 
-/* A static server: /curl/ -> the page build of curl, /synack/ -> the
- * folder of synack.mjs, / -> this folder. */
+/* A static server: /curl/ and /curl-worker/ -> the page builds of curl,
+ * /em/ -> posix/em (ring.js, ws_link.js), /synack/ -> the folder of
+ * synack.mjs, / -> this folder. Cross-origin isolated (COOP/COEP), as
+ * the Worker model needs for SharedArrayBuffer. */
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
 function startStatic() {
-  const table = [['/curl/', join(CURL, 'web')], ['/synack/', dirname(resolve(process.env.SYNACK_JS ?? '.'))], ['/', here]];
+  const table = [['/curl/', join(CURL, 'web')], ['/curl-worker/', join(CURL, 'web-worker')],
+    ['/em/', join(root, 'posix', 'em')], ['/synack/', dirname(resolve(process.env.SYNACK_JS ?? '.'))], ['/', here]];
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     for (const [prefix, dir] of table) {
       if (!path.startsWith(prefix)) continue;
       const file = normalize(join(dir, path.slice(prefix.length)));
       if (!file.startsWith(dir + sep) || !existsSync(file) || statSync(file).isDirectory()) break;
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+      });
       createReadStream(file).pipe(res);
       return;
     }
@@ -118,7 +125,7 @@ try {
 const skip = !chromium ? 'playwright-core is not installed (npm ci)'
   : !existsSync(CHROMIUM) ? `no browser at ${CHROMIUM}` : false;
 
-test('Chromium: curl.js fetches 10 MB in a page, handed a URL and a WebSocketLink', { skip, timeout: 180_000 }, async () => {
+test('Chromium: curl.js fetches 10 MB in a page (Asyncify, and in a Web Worker), handed a URL and a WebSocketLink', { skip, timeout: 180_000 }, async () => {
   const server = await startStatic();
   const profile = mkdtempSync(join(tmpdir(), 'synack-chromium-'));
   const ctx = await chromium.launchPersistentContext(profile, {
@@ -129,15 +136,15 @@ test('Chromium: curl.js fetches 10 MB in a page, handed a URL and a WebSocketLin
     const page = ctx.pages()[0] ?? await ctx.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    for (const mode of ['url', 'object']) {
+    for (const [html, mode] of [['curl', 'url'], ['curl', 'object'], ['curl-worker', 'url'], ['curl-worker', 'object']]) {
       const q = new URLSearchParams({ ws: bridge.ws, url: `http://10.0.2.2:${httpPort}/f`, link: mode });
-      await page.goto(`http://127.0.0.1:${server.address().port}/curl.html?${q}`);
+      await page.goto(`http://127.0.0.1:${server.address().port}/${html}.html?${q}`);
       await page.waitForFunction(() => window.__curl !== undefined, null, { timeout: 90_000 });
       const r = await page.evaluate(() => window.__curl);
       assert.equal(r.code, 0, r.stderr.join('\n'));
       assert.equal(r.size, SIZE);
       assert.equal(r.sha, want);
-      console.log(`# chromium (${mode}): 10 MB in ${r.ms.toFixed(0)} ms (DHCP included)`);
+      console.log(`# chromium, ${html === 'curl' ? 'Asyncify' : 'Worker'} (${mode}): 10 MB in ${r.ms.toFixed(0)} ms (DHCP included)`);
     }
     assert.deepEqual(errors, []);
   } finally {
