@@ -137,6 +137,11 @@ mergeInto(LibraryManager.library, {
     }
   },
 
+  // A wait inside exit() would unwind the exit itself.
+  synack_em_exit_can_wait: function() {
+    return 0;
+  },
+
   synack_em_wait__deps: ['$SynackEm', '$Asyncify'],
   synack_em_wait: function(ms) {
     var S = SynackEm;

@@ -98,6 +98,11 @@ mergeInto(LibraryManager.library, {
     SynackRing.post({ synack: 'close' });
   },
 
+  // Atomics.wait works inside exit() too: closed connections linger.
+  synack_em_exit_can_wait: function() {
+    return 1;
+  },
+
   synack_em_wait__deps: ['$SynackEmW'],
   synack_em_wait: function(ms) {
     var S = SynackEmW, r = S.get();

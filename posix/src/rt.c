@@ -166,13 +166,12 @@ static void at_exit(void)
 {
     if (!synack_sp_g.up || synack_sp_g.depth > 0)
         return;
-#ifndef __EMSCRIPTEN__
-    /* Under Emscripten a wait inside exit() cannot sleep (Asyncify would
-     * unwind the exit itself): closed connections are not waited for. */
+    /* Under Asyncify a wait inside exit() cannot sleep: there closed
+     * connections are not waited for. */
     uint64_t until = synack_sp_now() + EXIT_LINGER_MS;
-    while (synack_sp_orphans_count() > 0 && !synack_sp_link_down() && synack_sp_now() < until)
+    while (synack_sp_sys_exit_can_wait() && synack_sp_orphans_count() > 0 &&
+           !synack_sp_link_down() && synack_sp_now() < until)
         synack_sp_step(until, NULL, 0);
-#endif
     synack_sp_g.depth++;
     synack_cli_teardown(&synack_sp_g.cli);
     synack_sp_g.up = false;

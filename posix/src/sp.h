@@ -133,6 +133,9 @@ ssize_t synack_sp_sys_writev(int fd, const struct iovec *iov, int n);
 int synack_sp_sys_close(int fd);
 /* Poll ordinary descriptors only (no stack): the real poll. */
 int synack_sp_sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
+/* Whether a wait may sleep inside exit() (not under Asyncify, where it
+ * would unwind the exit itself). */
+bool synack_sp_sys_exit_can_wait(void);
 /* Early set-up from the environment, before main (stdout under stdio). */
 void synack_sp_sys_early(void);
 /* Under SYNACK_LINK=stdio the program's fd 1 is stderr (and fd 0 empty). */

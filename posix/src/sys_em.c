@@ -39,6 +39,8 @@ extern void synack_em_link_close(void);
 /* Sleep until a frame is there or the link went down (1), or ms passed
  * (0); ms < 0: no limit. */
 extern int synack_em_wait(int ms);
+/* 1 when a wait may sleep inside exit() (the Worker model), else 0. */
+extern int synack_em_exit_can_wait(void);
 
 bool synack_sp_stdio_link;
 
@@ -220,4 +222,9 @@ int synack_sp_not_ours(int fd)
 {
     errno = fd >= 0 && SP_REAL(fcntl)(fd, F_GETFD) >= 0 ? ENOTSOCK : EBADF;
     return -1;
+}
+
+bool synack_sp_sys_exit_can_wait(void)
+{
+    return synack_em_exit_can_wait() != 0;
 }
