@@ -34,6 +34,7 @@ step interop     bash tests/interop/run-all.sh
 step bridge      bash tests/bridge/run-all.sh
 step wasi-tool   bash tests/wasi/run-all.sh
 step posix       bash tests/posix/run-all.sh
+step posix-em    bash tests/posix/em/run.sh
 step tls         bash tests/tls/run-all.sh
 step node        bash tests/node/run.sh
 step browser     bash tests/browser/run.sh

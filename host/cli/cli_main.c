@@ -17,6 +17,7 @@ static const char *const link_option[] = {
     [SYNACK_CLI_LINK_CONNECT] = "--connect",
     [SYNACK_CLI_LINK_STDIO] = "--stdio",
     [SYNACK_CLI_LINK_ACCEPT_FD] = "--accept-fd",
+    [SYNACK_CLI_LINK_WS] = "a WebSocket",
 };
 
 static void usage_error(const synack_cli_platform *p, const char *why)

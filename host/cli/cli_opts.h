@@ -25,6 +25,8 @@ typedef enum synack_cli_link_kind {
     SYNACK_CLI_LINK_CONNECT,   /* --connect HOST:PORT */
     SYNACK_CLI_LINK_STDIO,     /* --stdio */
     SYNACK_CLI_LINK_ACCEPT_FD, /* --accept-fd N */
+    SYNACK_CLI_LINK_WS,        /* a WebSocket (synack_posix under Emscripten:
+                                  SYNACK_LINK=ws://..., ws_url) */
 } synack_cli_link_kind;
 
 typedef enum synack_cli_cmd {
@@ -54,6 +56,8 @@ typedef struct synack_cli_opts {
     char connect_host[SYNACK_CLI_HOST_MAX]; /* --connect HOST */
     uint16_t connect_port;
     int32_t accept_fd;
+    const char *ws_url;    /* SYNACK_CLI_LINK_WS: the URL, or "module" (the
+                              link object the page gave, Module.synackLink) */
 
     /* ADDRESSING */
     bool static_ip; /* --ip given; else DHCP */

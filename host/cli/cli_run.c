@@ -424,6 +424,10 @@ static int build_links(synack_cli *c, synack_link *top)
     return 0;
 }
 
+/* A static IPv6 address is tentative this long at most (DAD: one
+ * solicitation and RetransTimer, 1 s by default, RFC 4861 10). */
+#define IP6_DAD_TIMEOUT_MS 5000u
+
 /* DHCP (RFC 2131): wait for a lease, bounded. */
 static int dhcp(synack_cli *c)
 {
@@ -450,6 +454,35 @@ static int dhcp(synack_cli *c)
         synack_set_ipv4(c->stack, synack_cli_now(c), lease.addr,
                         lease.prefix_len, c->o->gw);
     return 0;
+}
+
+/*
+ * Duplicate address detection (RFC 4862 5.4) of the static IPv6 address:
+ * wait until it is usable, bounded. A duplicate is a failure.
+ */
+static int ip6_ready(synack_cli *c, const synack_addr *addr)
+{
+    uint64_t until = synack_cli_now(c) + IP6_DAD_TIMEOUT_MS;
+    for (;;) {
+        synack_ip6_addr_info info[8];
+        size_t n = synack_get_ipv6(c->stack, info, 8);
+        int state = -1;
+        for (size_t i = 0; i < n && i < 8; i++)
+            if (synack_addr_equal(&info[i].addr, addr))
+                state = info[i].state;
+        if (state == SYNACK_IP6_PREFERRED || state == SYNACK_IP6_DEPRECATED)
+            return 0;
+        if (state != SYNACK_IP6_TENTATIVE) {
+            char t[SYNACK_ADDR_STRLEN];
+            synack_addr_format(addr, t);
+            synack_cli_msg(c, "--ip6: %s is used by another node (duplicate address)", t);
+            return 1;
+        }
+        if (synack_cli_now(c) >= until)
+            return synack_cli_fail(c, "--ip6: duplicate address detection", SYNACK_ERR_TIMEOUT);
+        if (synack_cli_step(c, until, false) < 0)
+            return 1;
+    }
 }
 
 int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
@@ -540,8 +573,6 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
         synack_cli_msg(c, "--gw6: %s", synack_strerror(rc));
         return SYNACK_CLI_EXIT_USAGE;
     }
-    if (o->has_ip6 && !o->static_ip)
-        return 0; /* IPv6 only: no DHCP */
     if (o->static_ip) {
         rc = synack_set_ipv4(c->stack, now, o->ip, o->prefix_len,
                              o->has_gw ? o->gw : 0);
@@ -549,9 +580,10 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
             synack_cli_msg(c, "--ip: %s", synack_strerror(rc));
             return SYNACK_CLI_EXIT_USAGE;
         }
-        return 0;
+    } else if (!o->has_ip6 && (rc = dhcp(c)) != 0) {
+        return rc; /* with --ip6 only: IPv6 alone, no DHCP */
     }
-    return dhcp(c);
+    return o->has_ip6 ? ip6_ready(c, &o->ip6) : 0;
 }
 
 /* What the stream link has not yet taken (the last ACK, a FIN or RST of

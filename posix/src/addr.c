@@ -1,70 +1,108 @@
 /*
  * The conversions between the program's world (struct sockaddr, errno)
- * and the stack's (synack_ip4 + port, synack_err). Everything else goes
+ * and the stack's (synack_addr + port, synack_err). Everything else goes
  * through these, so a change of the stack's address type stays here.
+ * AF_INET6 sockets are dual-stack, as on Linux: an IPv4 peer appears to
+ * them as ::ffff:a.b.c.d, and such an address given to them means IPv4.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "sp.h"
 
+static const uint8_t v4mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+synack_sp_addr synack_sp_addr_v4(synack_ip4 ip, uint16_t port)
+{
+    return (synack_sp_addr){synack_addr_from_ip4(ip), port};
+}
+
+bool synack_sp_addr_is_any(const synack_addr *a)
+{
+    for (size_t i = 0; i < sizeof a->b; i++)
+        if (a->b[i] != 0)
+            return false;
+    return true;
+}
+
 int synack_sp_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, synack_sp_addr *out)
 {
-    if (sa == NULL || len < (socklen_t)sizeof(struct sockaddr_in))
+    if (sa == NULL || len < (socklen_t)sizeof(sa_family_t))
         return EINVAL;
+    if (sa->sa_family == AF_INET6) {
+        if (len < (socklen_t)sizeof(struct sockaddr_in6))
+            return EINVAL;
+        struct sockaddr_in6 in6;
+        memcpy(&in6, sa, sizeof in6);
+        memset(&out->ip, 0, sizeof out->ip);
+        if (memcmp(in6.sin6_addr.s6_addr, v4mapped_prefix, sizeof v4mapped_prefix) == 0) {
+            out->ip.family = SYNACK_AF_IP4;
+            memcpy(out->ip.b, in6.sin6_addr.s6_addr + 12, 4);
+        } else {
+            out->ip.family = SYNACK_AF_IP6;
+            memcpy(out->ip.b, in6.sin6_addr.s6_addr, 16);
+        }
+        out->port = ntohs(in6.sin6_port);
+        return 0;
+    }
     if (sa->sa_family != AF_INET)
         return EAFNOSUPPORT;
+    if (len < (socklen_t)sizeof(struct sockaddr_in))
+        return EINVAL;
     struct sockaddr_in in;
     memcpy(&in, sa, sizeof in);
-    out->ip = ntohl(in.sin_addr.s_addr);
-    out->port = ntohs(in.sin_port);
+    *out = synack_sp_addr_v4(ntohl(in.sin_addr.s_addr), ntohs(in.sin_port));
     return 0;
 }
 
-void synack_sp_addr_to_sockaddr(const synack_sp_addr *a, struct sockaddr *sa, socklen_t *len)
+void synack_sp_addr_to_sockaddr(const synack_sp_addr *a, int family, struct sockaddr *sa,
+                                socklen_t *len)
 {
     if (len == NULL)
         return;
     struct sockaddr_in in;
-    memset(&in, 0, sizeof in);
-    in.sin_family = AF_INET;
-    in.sin_port = htons(a->port);
-    in.sin_addr.s_addr = htonl(a->ip);
-    if (sa != NULL) {
-        size_t n = *len < (socklen_t)sizeof in ? (size_t)*len : sizeof in;
-        memcpy(sa, &in, n);
+    struct sockaddr_in6 in6;
+    const void *src;
+    size_t size;
+    if (family == AF_INET6) {
+        memset(&in6, 0, sizeof in6);
+        in6.sin6_family = AF_INET6;
+        in6.sin6_port = htons(a->port);
+        if (synack_sp_addr_is6(&a->ip)) {
+            memcpy(in6.sin6_addr.s6_addr, a->ip.b, 16);
+        } else if (!synack_sp_addr_is_any(&a->ip)) {
+            memcpy(in6.sin6_addr.s6_addr, v4mapped_prefix, sizeof v4mapped_prefix);
+            memcpy(in6.sin6_addr.s6_addr + 12, a->ip.b, 4);
+        }
+        src = &in6;
+        size = sizeof in6;
+    } else {
+        memset(&in, 0, sizeof in);
+        in.sin_family = AF_INET;
+        in.sin_port = htons(a->port);
+        memcpy(&in.sin_addr.s_addr, a->ip.b, 4); /* network order already */
+        if (synack_sp_addr_is6(&a->ip))
+            in.sin_addr.s_addr = 0;
+        src = &in;
+        size = sizeof in;
     }
-    *len = (socklen_t)sizeof in;
+    if (sa != NULL) {
+        size_t n = *len < (socklen_t)size ? (size_t)*len : size;
+        memcpy(sa, src, n);
+    }
+    *len = (socklen_t)size;
 }
 
 /* ---- the stack's calls that take or give addresses -------------------- */
 
-/* The stack's address type from ours (IPv4 only, for now). */
-static synack_addr to_stack(synack_ip4 ip)
-{
-    return synack_addr_from_ip4(ip);
-}
-
-/* Ours from the stack's; an IPv6 address (none yet: the sockets are
- * AF_INET) would read as 0.0.0.0. */
-static synack_ip4 from_stack(const synack_addr *a)
-{
-    return synack_addr_to_ip4(a);
-}
-
 int synack_sp_stack_connect(int h, const synack_sp_addr *a)
 {
-    synack_addr dst = to_stack(a->ip);
-    return synack_tcp_connect(synack_sp_stack(), synack_sp_now(), h, &dst, a->port);
+    return synack_tcp_connect(synack_sp_stack(), synack_sp_now(), h, &a->ip, a->port);
 }
 
 int synack_sp_stack_accept(int h, synack_sp_addr *peer)
 {
-    synack_addr a;
-    int rc = synack_tcp_accept(synack_sp_stack(), synack_sp_now(), h, &a, &peer->port);
-    if (rc >= 0)
-        peer->ip = from_stack(&a);
-    return rc;
+    return synack_tcp_accept(synack_sp_stack(), synack_sp_now(), h, &peer->ip, &peer->port);
 }
 
 int synack_sp_stack_local(int h, synack_sp_addr *out)
@@ -72,23 +110,18 @@ int synack_sp_stack_local(int h, synack_sp_addr *out)
     synack_tcp_info info;
     int rc = synack_tcp_get_info(synack_sp_stack(), h, &info);
     if (rc == 0)
-        *out = (synack_sp_addr){from_stack(&info.local_addr), info.local_port};
+        *out = (synack_sp_addr){info.local_addr, info.local_port};
     return rc;
 }
 
 int synack_sp_stack_udp_sendto(int h, const synack_sp_addr *dst, const void *data, size_t len)
 {
-    synack_addr a = to_stack(dst->ip);
-    return synack_udp_sendto(synack_sp_stack(), synack_sp_now(), h, &a, dst->port, data, len);
+    return synack_udp_sendto(synack_sp_stack(), synack_sp_now(), h, &dst->ip, dst->port, data, len);
 }
 
 int synack_sp_stack_udp_recvfrom(int h, void *buf, size_t cap, synack_sp_addr *src)
 {
-    synack_addr a;
-    int rc = synack_udp_recvfrom(synack_sp_stack(), h, buf, cap, &a, &src->port);
-    if (rc >= 0)
-        src->ip = from_stack(&a);
-    return rc;
+    return synack_udp_recvfrom(synack_sp_stack(), h, buf, cap, &src->ip, &src->port);
 }
 
 int synack_sp_stack_dns_query(const char *name)
@@ -101,7 +134,7 @@ int synack_sp_stack_dns_result(int q, synack_ip4 *out)
     synack_addr a;
     int rc = synack_dns_result(synack_sp_stack(), q, &a);
     if (rc == 0)
-        *out = from_stack(&a);
+        *out = synack_addr_to_ip4(&a);
     return rc;
 }
 

@@ -1,7 +1,9 @@
 /*
  * Under WASI only: the address text functions wasi-libc declares but
  * does not define (inet_pton, inet_ntop, inet_aton, inet_addr,
- * inet_ntoa), and h_errno. IPv4 only: AF_INET6 gives EAFNOSUPPORT.
+ * inet_ntoa), and h_errno. inet_pton and inet_ntop take AF_INET and
+ * AF_INET6 (RFC 4291 text in, RFC 5952 text out: the core's parser and
+ * formatter).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,6 +17,13 @@ int h_errno;
 
 int inet_pton(int af, const char *restrict src, void *restrict dst)
 {
+    if (af == AF_INET6) {
+        synack_addr a;
+        if (strchr(src, ':') == NULL || synack_addr_parse(src, &a) != 0 || a.family != SYNACK_AF_IP6)
+            return 0;
+        memcpy(dst, a.b, 16);
+        return 1;
+    }
     if (af != AF_INET) {
         errno = EAFNOSUPPORT;
         return -1;
@@ -29,6 +38,18 @@ int inet_pton(int af, const char *restrict src, void *restrict dst)
 
 const char *inet_ntop(int af, const void *restrict src, char *restrict dst, socklen_t size)
 {
+    if (af == AF_INET6) {
+        synack_addr a = {.family = SYNACK_AF_IP6};
+        memcpy(a.b, src, 16);
+        char text[SYNACK_ADDR_STRLEN];
+        int n = synack_addr_format(&a, text);
+        if (n < 0 || (socklen_t)n >= size) {
+            errno = ENOSPC;
+            return NULL;
+        }
+        memcpy(dst, text, (size_t)n + 1);
+        return dst;
+    }
     if (af != AF_INET) {
         errno = EAFNOSUPPORT;
         return NULL;

@@ -211,7 +211,7 @@ int SP_WRAP(fcntl)(int fd, int cmd, ...)
     return SP_REAL(fcntl)(fd, cmd, arg);
 }
 
-#ifdef __wasi__
+#ifdef SP_ALL_SOCKETS_OURS
 int SP_WRAP(ioctl)(int fd, int req, ...)
 #else
 int SP_WRAP(ioctl)(int fd, unsigned long req, ...)

@@ -1,8 +1,11 @@
 /*
  * Name resolution through the stack's DNS stub resolver (the server from
  * SYNACK_DNS or DHCP): getaddrinfo, freeaddrinfo, gai_strerror,
- * getnameinfo and gethostbyname for IPv4. Numeric hosts and ports need
- * no network; "localhost" is 127.0.0.1; a few well-known service names
+ * getnameinfo and gethostbyname. Names resolve to IPv4 (A records: the
+ * stack's resolver asks for nothing else); numeric IPv6 hosts give IPv6
+ * results, and AF_INET6 with AI_V4MAPPED gives IPv4 as ::ffff:a.b.c.d.
+ * Numeric hosts and ports need no network; "localhost" is 127.0.0.1
+ * (::1 for AF_INET6); a few well-known service names
  * are known (there is no /etc/services under WASI). No /etc/hosts, no
  * reverse lookups (getnameinfo answers numerically; NI_NAMEREQD fails).
  */
@@ -82,8 +85,8 @@ static int service_port(const char *service, int flags, uint16_t *port)
     return EAI_SERVICE;
 }
 
-/* 0 with *ip (host order), or an EAI_ value. */
-static int host_addr(const char *node, int flags, synack_ip4 *ip)
+/* An IPv4 name or numeric host: 0 with *ip (host order), or an EAI_ value. */
+static int host_addr4(const char *node, int flags, synack_ip4 *ip)
 {
     if (node == NULL) {
         *ip = (flags & AI_PASSIVE) ? 0 : SYNACK_IP4(127, 0, 0, 1);
@@ -112,19 +115,56 @@ static int host_addr(const char *node, int flags, synack_ip4 *ip)
     }
 }
 
-/* One result: the addrinfo and its sockaddr_in in one block. */
-static struct addrinfo *one(int socktype, synack_ip4 ip, uint16_t port)
+/*
+ * The host for `family` (AF_UNSPEC, AF_INET, AF_INET6): 0 with *a and
+ * the family of the result in *out_family, or an EAI_ value.
+ */
+static int host_addr(const char *node, int family, int flags, synack_addr *a, int *out_family)
 {
-    struct addrinfo *ai = calloc(1, sizeof *ai + sizeof(struct sockaddr_in));
+    synack_addr v6;
+    bool numeric6 = node != NULL && strchr(node, ':') != NULL && synack_addr_parse(node, &v6) == 0 &&
+                    v6.family == SYNACK_AF_IP6;
+    if (numeric6) {
+        if (family == AF_INET)
+            return EAI_NONAME;
+        *a = v6;
+        *out_family = AF_INET6;
+        return 0;
+    }
+    if (family == AF_INET6) {
+        if (node == NULL || strcmp(node, "localhost") == 0) {
+            memset(a, 0, sizeof *a);
+            a->family = SYNACK_AF_IP6;
+            if (node != NULL || !(flags & AI_PASSIVE))
+                a->b[15] = 1; /* ::1 */
+            *out_family = AF_INET6;
+            return 0;
+        }
+        if (!(flags & AI_V4MAPPED))
+            return EAI_NONAME; /* no AAAA lookups */
+    }
+    synack_ip4 ip;
+    int e = host_addr4(node, flags, &ip);
+    if (e != 0)
+        return e;
+    *a = synack_addr_from_ip4(ip);
+    *out_family = family == AF_INET6 ? AF_INET6 : AF_INET; /* AF_INET6: as ::ffff:a.b.c.d */
+    return 0;
+}
+
+/* One result: the addrinfo and its sockaddr in one block. */
+static struct addrinfo *one(int family, int socktype, const synack_addr *ip, uint16_t port)
+{
+    struct addrinfo *ai = calloc(1, sizeof *ai + sizeof(struct sockaddr_in6));
     if (ai == NULL)
         return NULL;
-    ai->ai_family = AF_INET;
+    ai->ai_family = family;
     ai->ai_socktype = socktype;
     ai->ai_protocol = socktype == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
     ai->ai_addr = (struct sockaddr *)(void *)(ai + 1);
-    socklen_t len = sizeof(struct sockaddr_in);
-    synack_sp_addr a = {ip, port};
-    synack_sp_addr_to_sockaddr(&a, ai->ai_addr, &len);
+    socklen_t len = sizeof(struct sockaddr_in6);
+    synack_sp_addr a = {*ip, port};
+    synack_sp_addr_to_sockaddr(&a, family, ai->ai_addr, &len);
     ai->ai_addrlen = len;
     return ai;
 }
@@ -148,7 +188,7 @@ int SP_WRAP(getaddrinfo)(const char *node, const char *service,
     if (res == NULL || (node == NULL && service == NULL))
         return EAI_NONAME;
     *res = NULL;
-    if (family != AF_UNSPEC && family != AF_INET)
+    if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6)
         return EAI_FAMILY;
     if (socktype != 0 && socktype != SOCK_STREAM && socktype != SOCK_DGRAM)
         return EAI_SOCKTYPE;
@@ -156,15 +196,16 @@ int SP_WRAP(getaddrinfo)(const char *node, const char *service,
     int e = service_port(service, flags, &port);
     if (e != 0)
         return e;
-    synack_ip4 ip;
-    e = host_addr(node, flags, &ip);
+    synack_addr ip;
+    int got_family;
+    e = host_addr(node, family, flags, &ip, &got_family);
     if (e != 0)
         return e;
     int types[2] = {socktype ? socktype : SOCK_STREAM, SOCK_DGRAM};
     int n = socktype ? 1 : 2;
     struct addrinfo *head = NULL, **tail = &head;
     for (int i = 0; i < n; i++) {
-        struct addrinfo *ai = one(types[i], ip, port);
+        struct addrinfo *ai = one(got_family, types[i], &ip, port);
         if (ai == NULL) {
             SP_WRAP(freeaddrinfo)(head);
             return EAI_MEMORY;
@@ -173,8 +214,8 @@ int SP_WRAP(getaddrinfo)(const char *node, const char *service,
         tail = &ai->ai_next;
     }
     if (flags & AI_CANONNAME) {
-        char text[16];
-        synack_ip4_format(ip, text);
+        char text[SYNACK_ADDR_STRLEN];
+        synack_addr_format(&ip, text);
         head->ai_canonname = strdup(node ? node : text);
         if (head->ai_canonname == NULL) {
             SP_WRAP(freeaddrinfo)(head);
@@ -215,9 +256,17 @@ int SP_WRAP(getnameinfo)(const struct sockaddr *sa, socklen_t salen, char *host,
     if (host != NULL && hostlen > 0) {
         if (flags & NI_NAMEREQD)
             return EAI_NONAME; /* no reverse lookups */
-        char text[16];
-        int n = synack_ip4_format(a.ip, text);
-        if ((socklen_t)n >= hostlen)
+        char text[SYNACK_ADDR_STRLEN];
+        synack_addr shown = a.ip;
+        if (sa->sa_family == AF_INET6 && !synack_sp_addr_is6(&shown)) {
+            /* ::ffff:a.b.c.d stays that (synack_addr_format writes it so) */
+            struct sockaddr_in6 in6;
+            memcpy(&in6, sa, sizeof in6);
+            shown.family = SYNACK_AF_IP6;
+            memcpy(shown.b, in6.sin6_addr.s6_addr, 16);
+        }
+        int n = synack_addr_format(&shown, text);
+        if (n < 0 || (socklen_t)n >= hostlen)
             return EAI_OVERFLOW;
         memcpy(host, text, (size_t)n + 1);
     }
@@ -237,7 +286,7 @@ struct hostent *SP_WRAP(gethostbyname)(const char *name)
     static char *addrs[2];
     static char *aliases[1];
     synack_ip4 ip;
-    if (name == NULL || host_addr(name, 0, &ip) != 0) {
+    if (name == NULL || host_addr4(name, 0, &ip) != 0) {
         h_errno = HOST_NOT_FOUND;
         return NULL;
     }

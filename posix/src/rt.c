@@ -7,8 +7,12 @@
  * program's own descriptors.
  *
  *   SYNACK_LINK  stdio | fd:N (WASI: a preopened listening socket) |
- *                tap:NAME (native) | tcp:HOST:PORT (native: a bridge)
+ *                tap:NAME (native) | tcp:HOST:PORT (native: a bridge) |
+ *                ws://... or wss://... (Emscripten: a WebSocket to a bridge) |
+ *                module (Emscripten: the link the page gave, Module.synackLink)
  *   SYNACK_IP    A.B.C.D/LEN (default: DHCP)   SYNACK_GW, SYNACK_DNS
+ *   SYNACK_IP6   ADDR/LEN (static IPv6; alone: IPv6 only, no DHCP) | off
+ *   SYNACK_GW6   IPv6 default gateway
  *   SYNACK_MAC, SYNACK_MTU, SYNACK_PCAP=FILE, SYNACK_TRACE=1,
  *   SYNACK_SYN_RETRIES=N
  */
@@ -83,6 +87,10 @@ static int parse_env(synack_cli_opts *o)
             return -1;
         }
         o->link = SYNACK_CLI_LINK_CONNECT;
+    } else if (strncmp(link, "ws://", 5) == 0 || strncmp(link, "wss://", 6) == 0 ||
+               strcmp(link, "module") == 0) {
+        o->link = SYNACK_CLI_LINK_WS;
+        o->ws_url = link; /* the environment's string: lives as long as we do */
     } else {
         say("synack_posix: SYNACK_LINK=%s: unknown link\n", link);
         return -1;
@@ -110,6 +118,23 @@ static int parse_env(synack_cli_opts *o)
             return -1;
         }
         o->has_dns = true;
+    }
+    if ((v = getenv("SYNACK_IP6")) != NULL && *v != '\0') {
+        if (strcmp(v, "off") == 0) {
+            o->ip6_off = true;
+        } else if (synack_cli_parse_cidr6(v, &o->ip6, &o->ip6_len) != 0) {
+            say("synack_posix: SYNACK_IP6=%s: want ADDR/LEN or off\n", v);
+            return -1;
+        } else {
+            o->has_ip6 = true;
+        }
+    }
+    if ((v = getenv("SYNACK_GW6")) != NULL && *v != '\0') {
+        if (synack_addr_parse(v, &o->gw6) != 0 || o->gw6.family != SYNACK_AF_IP6) {
+            say("synack_posix: SYNACK_GW6=%s: bad address\n", v);
+            return -1;
+        }
+        o->has_gw6 = true;
     }
     if ((v = getenv("SYNACK_MAC")) != NULL && *v != '\0') {
         if (synack_cli_parse_mac(v, &o->mac) != 0) {
@@ -141,8 +166,11 @@ static void at_exit(void)
 {
     if (!synack_sp_g.up || synack_sp_g.depth > 0)
         return;
+    /* Under Asyncify a wait inside exit() cannot sleep: there closed
+     * connections are not waited for. */
     uint64_t until = synack_sp_now() + EXIT_LINGER_MS;
-    while (synack_sp_orphans_count() > 0 && !synack_sp_link_down() && synack_sp_now() < until)
+    while (synack_sp_sys_exit_can_wait() && synack_sp_orphans_count() > 0 &&
+           !synack_sp_link_down() && synack_sp_now() < until)
         synack_sp_step(until, NULL, 0);
     synack_sp_g.depth++;
     synack_cli_teardown(&synack_sp_g.cli);

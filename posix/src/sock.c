@@ -54,7 +54,7 @@ static int fail(int e)
 }
 
 /* A new descriptor for a socket; NULL with errno. */
-static synack_sp_sock *new_sock(int type, int h)
+static synack_sp_sock *new_sock(int family, int type, int h)
 {
     synack_sp_sock *s = calloc(1, sizeof *s);
     if (s == NULL) {
@@ -66,6 +66,7 @@ static synack_sp_sock *new_sock(int type, int h)
         free(s);
         return NULL;
     }
+    s->family = family;
     s->type = type;
     s->h = h;
     s->rcvtimeo_ms = s->sndtimeo_ms = -1;
@@ -199,8 +200,10 @@ static bool udp_fill(synack_sp_sock *s)
                 s->udp_err = n;
             continue;
         }
-        if (s->has_peer && (src.ip != s->peer.ip || src.port != s->peer.port))
+        if (s->has_peer && (!synack_addr_equal(&src.ip, &s->peer.ip) || src.port != s->peer.port))
             continue; /* a connected socket hears only its peer */
+        if (s->family == AF_INET && synack_sp_addr_is6(&src.ip))
+            continue; /* an AF_INET socket hears IPv4 only */
         s->has_dgram = true;
         s->buf_off = 0;
         s->buf_len = (size_t)n < s->buf_cap ? (size_t)n : s->buf_cap;
@@ -293,7 +296,7 @@ int SP_WRAP(socket)(int domain, int type, int protocol)
 {
     int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
     type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (domain != AF_INET)
+    if (domain != AF_INET && domain != AF_INET6)
         return fail(EAFNOSUPPORT);
     if (type != SOCK_STREAM && type != SOCK_DGRAM)
         return fail(type == SOCK_RAW ? EPERM : EINVAL);
@@ -307,7 +310,7 @@ int SP_WRAP(socket)(int domain, int type, int protocol)
         if (h < 0)
             return fail(ENFILE);
     }
-    synack_sp_sock *s = new_sock(type, h);
+    synack_sp_sock *s = new_sock(domain, type, h);
     if (s == NULL) {
         if (h >= 0)
             synack_tcp_close(synack_sp_stack(), synack_sp_now(), h);
@@ -318,12 +321,46 @@ int SP_WRAP(socket)(int domain, int type, int protocol)
     return s->fd;
 }
 
-/* Whether `ip` may be a local address: any, or the interface's. */
-static bool local_ip_ok(synack_ip4 ip)
+/* Whether `ip` may be a local address: any, or one of the interface's. */
+static bool local_ip_ok(const synack_addr *ip)
 {
-    synack_ip4 ours;
-    synack_get_ipv4(synack_sp_stack(), &ours, NULL, NULL);
-    return ip == 0 || ip == ours;
+    if (synack_sp_addr_is_any(ip))
+        return true;
+    if (!synack_sp_addr_is6(ip)) {
+        synack_ip4 ours;
+        synack_get_ipv4(synack_sp_stack(), &ours, NULL, NULL);
+        return synack_addr_to_ip4(ip) == ours;
+    }
+    synack_ip6_addr_info info[16];
+    size_t n = synack_get_ipv6(synack_sp_stack(), info, 16);
+    for (size_t i = 0; i < n && i < 16; i++)
+        if (synack_addr_equal(&info[i].addr, ip))
+            return true;
+    return false;
+}
+
+/*
+ * The address a program gave a socket, as the stack's: an AF_INET socket
+ * takes sockaddr_in only (Linux: EAFNOSUPPORT), an AF_INET6 socket
+ * sockaddr_in6 (IPv4 as ::ffff:a.b.c.d, which IPV6_V6ONLY forbids:
+ * ENETUNREACH, as Linux says) and for connect and sendto sockaddr_in too.
+ */
+static int sock_addr(const synack_sp_sock *s, const struct sockaddr *sa, socklen_t len,
+                     bool v4_ok, synack_sp_addr *a)
+{
+    if (sa == NULL || len < (socklen_t)sizeof(sa_family_t))
+        return EINVAL;
+    if (s->family == AF_INET && sa->sa_family != AF_INET)
+        return EAFNOSUPPORT;
+    if (s->family == AF_INET6 && sa->sa_family != AF_INET6 && !(v4_ok && sa->sa_family == AF_INET))
+        return EAFNOSUPPORT;
+    int e = synack_sp_addr_from_sockaddr(sa, len, a);
+    if (e == 0 && s->family == AF_INET6 && s->v6only && !synack_sp_addr_is6(&a->ip) &&
+        !synack_sp_addr_is_any(&a->ip))
+        return ENETUNREACH;
+    if (e == 0 && s->family == AF_INET6 && synack_sp_addr_is_any(&a->ip))
+        a->ip.family = SYNACK_AF_IP6; /* :: */
+    return e;
 }
 
 int SP_WRAP(bind)(int fd, const struct sockaddr *sa, socklen_t len)
@@ -332,10 +369,10 @@ int SP_WRAP(bind)(int fd, const struct sockaddr *sa, socklen_t len)
     if (s == NULL)
         return PASS(bind, fd, sa, len);
     synack_sp_addr a;
-    int e = synack_sp_addr_from_sockaddr(sa, len, &a);
+    int e = sock_addr(s, sa, len, false, &a);
     if (e != 0)
-        return fail(e);
-    if (!local_ip_ok(a.ip))
+        return fail(e == ENETUNREACH ? EADDRNOTAVAIL : e);
+    if (!local_ip_ok(&a.ip))
         return fail(EADDRNOTAVAIL);
     if (s->bound || (!is_tcp(s) && s->h >= 0) || (is_tcp(s) && s->st != SP_NEW))
         return fail(EINVAL);
@@ -345,6 +382,8 @@ int SP_WRAP(bind)(int fd, const struct sockaddr *sa, socklen_t len)
         if (h < 0)
             return fail(synack_sp_errno(h));
         s->h = h;
+        if (s->v6only)
+            synack_udp_setopt(st, h, SYNACK_UDPOPT_V6ONLY, 1);
         a.port = (uint16_t)synack_udp_port(st, h);
     } else if (a.port != 0) {
         int rc = synack_tcp_bind(st, s->h, a.port);
@@ -382,6 +421,8 @@ int SP_WRAP(listen)(int fd, int backlog)
     int rc = synack_tcp_listen(synack_sp_stack(), s->h, (uint32_t)backlog);
     if (rc < 0)
         return fail(synack_sp_errno(rc));
+    if (s->v6only)
+        synack_tcp_setopt(synack_sp_stack(), s->h, SYNACK_TCPOPT_V6ONLY, 1);
     if (!s->bound) {
         synack_sp_addr l;
         if (synack_sp_stack_local(s->h, &l) == 0)
@@ -408,8 +449,14 @@ int SP_WRAP(accept4)(int fd, struct sockaddr *sa, socklen_t *len, int flags)
     for (;;) {
         synack_sp_addr from;
         int h = synack_sp_stack_accept(s->h, &from);
+        if (h >= 0 && s->family == AF_INET && synack_sp_addr_is6(&from.ip)) {
+            /* The stack's listeners take both families; an AF_INET
+             * socket's never hears of IPv6 (Linux: such a SYN is reset). */
+            synack_tcp_abort(synack_sp_stack(), synack_sp_now(), h);
+            continue;
+        }
         if (h >= 0) {
-            synack_sp_sock *c = new_sock(SOCK_STREAM, h);
+            synack_sp_sock *c = new_sock(s->family, SOCK_STREAM, h);
             if (c == NULL) {
                 synack_tcp_abort(synack_sp_stack(), synack_sp_now(), h);
                 return -1;
@@ -432,7 +479,7 @@ int SP_WRAP(accept4)(int fd, struct sockaddr *sa, socklen_t *len, int flags)
             if (c->nodelay || c->keepalive)
                 apply_tcp_opts(c);
             if (sa != NULL)
-                synack_sp_addr_to_sockaddr(&c->peer, sa, len);
+                synack_sp_addr_to_sockaddr(&c->peer, c->family, sa, len);
             return c->fd;
         }
         if (h != SYNACK_ERR_AGAIN)
@@ -530,7 +577,7 @@ int SP_WRAP(connect)(int fd, const struct sockaddr *sa, socklen_t len)
         return 0;
     }
     synack_sp_addr a;
-    int e = synack_sp_addr_from_sockaddr(sa, len, &a);
+    int e = sock_addr(s, sa, len, true, &a);
     if (e != 0)
         return fail(e);
     if (is_tcp(s))
@@ -654,7 +701,7 @@ static ssize_t udp_recv(synack_sp_sock *s, uint8_t *buf, size_t len, int flags,
                 *trunc = n < s->buf_len;
             size_t full = s->buf_len;
             if (from != NULL)
-                synack_sp_addr_to_sockaddr(&s->dg_src, from, fromlen);
+                synack_sp_addr_to_sockaddr(&s->dg_src, s->family, from, fromlen);
             if (!(flags & MSG_PEEK))
                 s->has_dgram = false;
             return (ssize_t)(SP_WANT_FULL(flags) ? full : n);
@@ -683,7 +730,7 @@ ssize_t synack_sp_sock_recv(synack_sp_sock *s, void *buf, size_t len, int flags,
         return udp_recv(s, buf, len, flags, from, fromlen, NULL);
     ssize_t n = tcp_recv(s, buf, len, flags);
     if (n >= 0 && from != NULL)
-        synack_sp_addr_to_sockaddr(&s->peer, from, fromlen);
+        synack_sp_addr_to_sockaddr(&s->peer, s->family, from, fromlen);
     return n;
 }
 
@@ -741,7 +788,7 @@ static ssize_t udp_send(synack_sp_sock *s, const void *buf, size_t len,
 {
     synack_sp_addr dst;
     if (to != NULL) {
-        int e = synack_sp_addr_from_sockaddr(to, tolen, &dst);
+        int e = sock_addr(s, to, tolen, true, &dst);
         if (e != 0)
             return fail(e);
     } else if (s->has_peer) {
@@ -749,7 +796,7 @@ static ssize_t udp_send(synack_sp_sock *s, const void *buf, size_t len,
     } else {
         return fail(EDESTADDRREQ);
     }
-    if (dst.ip == 0xffffffffu && !s->broadcast)
+    if (!synack_sp_addr_is6(&dst.ip) && synack_addr_to_ip4(&dst.ip) == 0xffffffffu && !s->broadcast)
         return fail(EACCES);
     if (udp_autobind(s) != 0)
         return -1;
@@ -896,9 +943,13 @@ int SP_WRAP(getsockname)(int fd, struct sockaddr *sa, socklen_t *len)
     synack_sp_addr a = s->local;
     if (is_tcp(s) && (s->st == SP_CONNECTED || s->st == SP_CONNECTING))
         synack_sp_stack_local(s->h, &a);
-    else if (!is_tcp(s) && s->has_peer && a.ip == 0)
-        synack_get_ipv4(synack_sp_stack(), &a.ip, NULL, NULL);
-    synack_sp_addr_to_sockaddr(&a, sa, len);
+    else if (!is_tcp(s) && s->has_peer && synack_sp_addr_is_any(&a.ip) &&
+             !synack_sp_addr_is6(&s->peer.ip)) {
+        synack_ip4 ours;
+        synack_get_ipv4(synack_sp_stack(), &ours, NULL, NULL);
+        a.ip = synack_addr_from_ip4(ours);
+    }
+    synack_sp_addr_to_sockaddr(&a, s->family, sa, len);
     return 0;
 }
 
@@ -912,7 +963,7 @@ int SP_WRAP(getpeername)(int fd, struct sockaddr *sa, socklen_t *len)
     refresh(s);
     if (is_tcp(s) ? s->st != SP_CONNECTED : !s->has_peer)
         return fail(ENOTCONN);
-    synack_sp_addr_to_sockaddr(&s->peer, sa, len);
+    synack_sp_addr_to_sockaddr(&s->peer, s->family, sa, len);
     return 0;
 }
 
@@ -1028,6 +1079,17 @@ int SP_WRAP(setsockopt)(int fd, int level, int name, const void *v, socklen_t le
     }
     if (level == IPPROTO_IP)
         return 0; /* IP_TOS, IP_TTL, ...: accepted, no effect here */
+    if (level == IPPROTO_IPV6 && s->family == AF_INET6) {
+        if (name != IPV6_V6ONLY)
+            return 0; /* IPV6_TCLASS, hop limits, ...: accepted, no effect here */
+        if (v == NULL || len < (socklen_t)sizeof x)
+            return fail(EINVAL);
+        memcpy(&x, v, sizeof x);
+        if (s->bound)
+            return fail(EINVAL); /* as Linux: only before bind */
+        s->v6only = x != 0;
+        return 0;
+    }
     return fail(ENOPROTOOPT);
 }
 
@@ -1068,7 +1130,7 @@ int SP_WRAP(getsockopt)(int fd, int level, int name, void *v, socklen_t *len)
             return put_int(v, len, s->rcvbuf ? s->rcvbuf : 131072);
 #ifdef SO_DOMAIN
         case SO_DOMAIN:
-            return put_int(v, len, AF_INET);
+            return put_int(v, len, s->family);
 #endif
 #ifdef SO_PROTOCOL
         case SO_PROTOCOL:
@@ -1123,6 +1185,8 @@ int SP_WRAP(getsockopt)(int fd, int level, int name, void *v, socklen_t *len)
         }
         return fail(ENOPROTOOPT);
     }
+    if (level == IPPROTO_IPV6 && s->family == AF_INET6 && name == IPV6_V6ONLY)
+        return put_int(v, len, s->v6only);
     return fail(ENOPROTOOPT);
 }
 

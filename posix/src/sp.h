@@ -27,20 +27,30 @@
 
 /* ---- addresses (addr.c): the one place that knows both worlds -------- */
 
-/* The stack's view of an IPv4 socket address. */
+/* The stack's view of a socket address: IPv4 or IPv6 (an IPv4-mapped
+ * IPv6 address, ::ffff:a.b.c.d, is held as the IPv4 address). */
 typedef struct synack_sp_addr {
-    synack_ip4 ip; /* host byte order */
-    uint16_t port; /* host byte order */
+    synack_addr ip; /* SYNACK_AF_IP4 or SYNACK_AF_IP6; all-zero bytes: any */
+    uint16_t port;  /* host byte order */
 } synack_sp_addr;
 
 /*
- * sockaddr -> synack_sp_addr. Returns 0, or an errno value (EAFNOSUPPORT for a
- * family other than AF_INET, EINVAL for a short length).
+ * sockaddr -> synack_sp_addr: AF_INET, or AF_INET6 (a mapped IPv4
+ * address becomes IPv4). Returns 0, or an errno value (EAFNOSUPPORT for
+ * another family, EINVAL for a short length).
  */
 int synack_sp_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, synack_sp_addr *out);
-/* synack_sp_addr -> sockaddr_in, truncated to *len as the calls do; *len is set
- * to the full size. */
-void synack_sp_addr_to_sockaddr(const synack_sp_addr *a, struct sockaddr *sa, socklen_t *len);
+/* synack_sp_addr -> the sockaddr of a socket of `family`: sockaddr_in for
+ * AF_INET, sockaddr_in6 for AF_INET6 (IPv4 as ::ffff:a.b.c.d), truncated
+ * to *len as the calls do; *len is set to the full size. */
+void synack_sp_addr_to_sockaddr(const synack_sp_addr *a, int family, struct sockaddr *sa,
+                                socklen_t *len);
+/* An IPv4 address and port. */
+synack_sp_addr synack_sp_addr_v4(synack_ip4 ip, uint16_t port);
+/* Whether the address is the wildcard (0.0.0.0 or ::). */
+bool synack_sp_addr_is_any(const synack_addr *a);
+/* Whether the address is IPv6 (and not a mapped IPv4 one). */
+static inline bool synack_sp_addr_is6(const synack_addr *a) { return a->family == SYNACK_AF_IP6; }
 
 /* The stack's calls with addresses, in terms of synack_sp_addr (addr.c). */
 int synack_sp_stack_connect(int h, const synack_sp_addr *a);
@@ -49,7 +59,7 @@ int synack_sp_stack_local(int h, synack_sp_addr *out); /* a connection's local a
 int synack_sp_stack_udp_sendto(int h, const synack_sp_addr *dst, const void *data, size_t len);
 int synack_sp_stack_udp_recvfrom(int h, void *buf, size_t cap, synack_sp_addr *src);
 int synack_sp_stack_dns_query(const char *name); /* the configured resolver */
-int synack_sp_stack_dns_result(int q, synack_ip4 *out);
+int synack_sp_stack_dns_result(int q, synack_ip4 *out); /* an A record */
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -123,6 +133,9 @@ ssize_t synack_sp_sys_writev(int fd, const struct iovec *iov, int n);
 int synack_sp_sys_close(int fd);
 /* Poll ordinary descriptors only (no stack): the real poll. */
 int synack_sp_sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
+/* Whether a wait may sleep inside exit() (not under Asyncify, where it
+ * would unwind the exit itself). */
+bool synack_sp_sys_exit_can_wait(void);
 /* Early set-up from the environment, before main (stdout under stdio). */
 void synack_sp_sys_early(void);
 /* Under SYNACK_LINK=stdio the program's fd 1 is stderr (and fd 0 empty). */
@@ -140,7 +153,9 @@ typedef enum synack_sp_state {
 
 typedef struct synack_sp_sock {
     int fd;
+    int family;      /* AF_INET or AF_INET6 */
     int type;        /* SOCK_STREAM or SOCK_DGRAM */
+    bool v6only;     /* IPV6_V6ONLY (AF_INET6; Linux's default: off) */
     int h;           /* stack handle, -1 when none yet (UDP before bind) */
     synack_sp_state st;
     bool nonblock, cloexec, bound, err_taken, rd_shut, wr_shut;
@@ -199,17 +214,28 @@ int synack_sp_resolve(const char *name, synack_ip4 *out);
 #define SP_WRAP(name) __wrap_##name
 #define SP_REAL(name) __real_##name
 
+/* Under WASI and Emscripten every socket is a synack socket: a socket
+ * call on another descriptor fails (EBADF or ENOTSOCK). Under Emscripten
+ * none reaches the C library, so its own socket emulation (SOCKFS, one
+ * WebSocket per socket) is not even linked. Natively the kernel's
+ * sockets (socketpair) stay reachable. */
+#if defined(__wasi__) || defined(__EMSCRIPTEN__)
+#define SP_ALL_SOCKETS_OURS 1
+#endif
+
 ssize_t SP_REAL(read)(int, void *, size_t);
 ssize_t SP_REAL(write)(int, const void *, size_t);
 ssize_t SP_REAL(readv)(int, const struct iovec *, int);
 ssize_t SP_REAL(writev)(int, const struct iovec *, int);
 int SP_REAL(close)(int);
+#ifndef __EMSCRIPTEN__
 int SP_REAL(accept)(int, struct sockaddr *, socklen_t *);
 int SP_REAL(shutdown)(int, int);
 int SP_REAL(getsockopt)(int, int, int, void *, socklen_t *);
 ssize_t SP_REAL(recv)(int, void *, size_t, int);
 ssize_t SP_REAL(send)(int, const void *, size_t, int);
-#ifndef __wasi__
+#endif
+#ifndef SP_ALL_SOCKETS_OURS
 int SP_REAL(bind)(int, const struct sockaddr *, socklen_t);
 int SP_REAL(listen)(int, int);
 int SP_REAL(accept4)(int, struct sockaddr *, socklen_t *, int);
@@ -222,21 +248,27 @@ ssize_t SP_REAL(sendto)(int, const void *, size_t, int, const struct sockaddr *,
 ssize_t SP_REAL(recvmsg)(int, struct msghdr *, int);
 ssize_t SP_REAL(sendmsg)(int, const struct msghdr *, int);
 #endif
-/* A call on a descriptor that is not ours goes to the C library: always
- * (PASS_ALL: wasi-libc has it too), or natively only (PASS: under WASI
- * only synack sockets exist, so it is not a socket). */
-#define PASS_ALL(name, ...) SP_REAL(name)(__VA_ARGS__)
-#ifdef __wasi__
+/* A socket call on a descriptor that is not ours goes to the C library:
+ * natively always; under WASI only for the calls wasi-libc has (PASS_ALL:
+ * accept, shutdown, getsockopt, recv, send on sockets the runtime
+ * preopened); under Emscripten never. Otherwise it fails (PASS). */
+#ifdef SP_ALL_SOCKETS_OURS
 #define SP_FIRST(a, ...) (a)
 #define PASS(name, ...) synack_sp_not_ours(SP_FIRST(__VA_ARGS__, 0))
+#ifdef __EMSCRIPTEN__
+#define PASS_ALL(name, ...) PASS(name, __VA_ARGS__)
+#else
+#define PASS_ALL(name, ...) SP_REAL(name)(__VA_ARGS__)
+#endif
 /* -1 with EBADF (no such descriptor) or ENOTSOCK. */
 int synack_sp_not_ours(int fd);
 #else
 #define PASS(name, ...) SP_REAL(name)(__VA_ARGS__)
+#define PASS_ALL(name, ...) SP_REAL(name)(__VA_ARGS__)
 #endif
 int SP_REAL(poll)(struct pollfd *, nfds_t, int);
 int SP_REAL(fcntl)(int, int, ...);
-#ifdef __wasi__
+#ifdef SP_ALL_SOCKETS_OURS
 int SP_REAL(ioctl)(int, int, ...);
 #else
 int SP_REAL(ioctl)(int, unsigned long, ...);

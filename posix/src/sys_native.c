@@ -136,3 +136,8 @@ int synack_sp_sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
     return SP_REAL(poll)(fds, n, timeout_ms);
 }
+
+bool synack_sp_sys_exit_can_wait(void)
+{
+    return true;
+}

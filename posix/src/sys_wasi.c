@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wasi/api.h>
+#include <wasi/libc.h>
 
 #include "sp.h"
 #include "wasi.h"
@@ -30,8 +31,49 @@ void synack_sp_sys_early(void)
     synack_sp_stdio_link = l != NULL && strcmp(l, "stdio") == 0;
 }
 
+/*
+ * wasi-libc (Debian's, 2022) learns the preopened directories in a
+ * constructor that walks descriptors from 3 up and stops at the first
+ * one fd_prestat_get calls EBADF. A listening socket that wasmtime
+ * preopened (-S tcplisten, for SYNACK_LINK=fd:N) comes before the
+ * directories and is such a descriptor, so every --dir was lost and
+ * paths did not resolve ("Capabilities insufficient"). This runs after
+ * that constructor (default priority) and registers the directories
+ * behind such a descriptor: it walks on while fd_fdstat_get says a
+ * descriptor exists.
+ */
+#define PREOPEN_SCAN_MAX 4096
+
+static void rescan_preopens(void)
+{
+    bool behind = false; /* past a descriptor wasi-libc stopped at */
+    for (__wasi_fd_t fd = 3; fd < PREOPEN_SCAN_MAX; fd++) {
+        __wasi_fdstat_t st;
+        if (__wasi_fd_fdstat_get(fd, &st) != 0)
+            return;
+        __wasi_prestat_t ps;
+        __wasi_errno_t e = __wasi_fd_prestat_get(fd, &ps);
+        if (e == __WASI_ERRNO_BADF) {
+            behind = true;
+            continue;
+        }
+        if (!behind || e != 0 || ps.tag != __WASI_PREOPENTYPE_DIR)
+            continue;
+        size_t len = ps.u.dir.pr_name_len;
+        char *name = malloc(len + 1);
+        if (name == NULL)
+            return;
+        if (__wasi_fd_prestat_dir_name(fd, (uint8_t *)name, len) == 0) {
+            name[len] = '\0';
+            __wasilibc_register_preopened_fd((int)fd, name);
+        }
+        free(name);
+    }
+}
+
 __attribute__((constructor)) static void early(void)
 {
+    rescan_preopens();
     synack_sp_sys_early();
 }
 
@@ -148,4 +190,9 @@ int synack_sp_not_ours(int fd)
     __wasi_fdstat_t st;
     errno = fd >= 0 && __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st) == 0 ? ENOTSOCK : EBADF;
     return -1;
+}
+
+bool synack_sp_sys_exit_can_wait(void)
+{
+    return true;
 }

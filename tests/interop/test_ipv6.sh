@@ -14,8 +14,8 @@ setup_ns6
 bg_ns 60 "$SYNACK" $SYNACK_ADDR6 udp-echo 7777 2>"$WORK/echo.err"
 srv=$BG_PID
 check "udp-echo up on IPv6" wait_for_text "$WORK/echo.err" "listening on $SYNACK_IP6 port 7777 (udp)"
-check "Linux ping -6 synack" in_ns 20 ping -6 -c 3 -i 0.2 -W 2 "$SYNACK_IP6"
-check "Linux ping -6 -s 3000 (fragments both ways)" in_ns 20 ping -6 -c 2 -i 0.2 -W 2 -s 3000 "$SYNACK_IP6"
+check "Linux ping -6 synack" in_ns 20 ping -6 -q -c 3 -i 0.2 -W 2 "$SYNACK_IP6"
+check "Linux ping -6 -s 3000 (fragments both ways)" in_ns 20 ping -6 -q -c 2 -i 0.2 -W 2 -s 3000 "$SYNACK_IP6"
 
 # --- UDP echo ---------------------------------------------------------------
 cat >"$WORK/udp6.py" <<'PY'
@@ -48,7 +48,7 @@ check "UDP over IPv6: every datagram echoed unchanged (up to 8000 bytes)" [ "$rc
 kill "$srv" 2>/dev/null
 wait "$srv" 2>/dev/null
 
-check "synack ping fd77::1" in_ns 30 "$SYNACK" $SYNACK_ADDR6 ping "$KERNEL_IP6" -c 3
+check "synack ping fd77::1" in_ns 30 "$SYNACK" $SYNACK_ADDR6 --out /dev/null ping "$KERNEL_IP6" -c 3
 in_ns 30 "$SYNACK" $SYNACK_ADDR6 ping "$KERNEL_IP6" -c 1 >"$WORK/ping.out" 2>&1
 check "synack ping prints the IPv6 source" grep -q "$KERNEL_IP6" "$WORK/ping.out"
 

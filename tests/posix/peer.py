@@ -18,10 +18,12 @@ import sys
 import threading
 
 ADDR = sys.argv[1]
+# An IPv6 ADDR (socksem over IPv6): the same services on AF_INET6 sockets.
+FAMILY = socket.AF_INET6 if ":" in ADDR else socket.AF_INET
 
 
 def serve(port, handler):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls = socket.socket(FAMILY, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((ADDR, port))
     ls.listen(64)
@@ -103,7 +105,7 @@ def control(c, a):
 
 
 def udp_echo():
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u = socket.socket(FAMILY, socket.SOCK_DGRAM)
     u.bind((ADDR, 7008))
     while True:
         d, a = u.recvfrom(65536)

@@ -10,6 +10,9 @@
  *
  *   socksem PEER_IP [TEST...]    exit status: the number of failures
  *
+ * PEER_IP may be IPv6 (it has a colon): then every socket is AF_INET6 and
+ * every address a sockaddr_in6, and the same assertions hold.
+ *
  * Linux needs `sysctl net.ipv4.tcp_syn_retries=1` in the namespace and
  * synack SYNACK_SYN_RETRIES=1, so that "timed out" takes 3 s, not 2 min.
  */
@@ -67,24 +70,73 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static struct sockaddr_in peer(int port)
+/* The family under test: AF_INET, or AF_INET6 for an IPv6 PEER_IP. */
+static int fam = AF_INET;
+
+typedef union sa {
+    struct sockaddr sa;
+    struct sockaddr_in in;
+    struct sockaddr_in6 in6;
+} sa_t;
+
+/* The size of a socket address of the family under test. */
+static socklen_t salen(void)
 {
-    struct sockaddr_in a;
+    return fam == AF_INET6 ? (socklen_t)sizeof(struct sockaddr_in6)
+                           : (socklen_t)sizeof(struct sockaddr_in);
+}
+
+static int sa_port(const sa_t *a)
+{
+    return ntohs(fam == AF_INET6 ? a->in6.sin6_port : a->in.sin_port);
+}
+
+static bool sa_same_host(const sa_t *a, const sa_t *b)
+{
+    if (fam == AF_INET6)
+        return memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, sizeof a->in6.sin6_addr) == 0;
+    return a->in.sin_addr.s_addr == b->in.sin_addr.s_addr;
+}
+
+static bool sa_host_any(const sa_t *a)
+{
+    static const uint8_t zero[16];
+    if (fam == AF_INET6)
+        return memcmp(&a->in6.sin6_addr, zero, sizeof zero) == 0;
+    return a->in.sin_addr.s_addr == 0;
+}
+
+/* The wildcard address (0.0.0.0 or ::) and port. */
+static sa_t any_addr(int port)
+{
+    sa_t a;
     memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    inet_pton(AF_INET, peer_ip, &a.sin_addr);
+    a.sa.sa_family = (sa_family_t)fam;
+    if (fam == AF_INET6)
+        a.in6.sin6_port = htons((uint16_t)port);
+    else
+        a.in.sin_port = htons((uint16_t)port);
+    return a;
+}
+
+static sa_t peer(int port)
+{
+    sa_t a = any_addr(port);
+    if (fam == AF_INET6)
+        inet_pton(AF_INET6, peer_ip, &a.in6.sin6_addr);
+    else
+        inet_pton(AF_INET, peer_ip, &a.in.sin_addr);
     return a;
 }
 
 /* A blocking connection to the peer's port, or -1. */
 static int dial(int port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = socket(fam, SOCK_STREAM, 0);
     if (fd < 0)
         return -1;
-    struct sockaddr_in a = peer(port);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+    sa_t a = peer(port);
+    if (connect(fd, &a.sa, salen()) != 0) {
         int e = errno;
         close(fd);
         errno = e;
@@ -130,18 +182,14 @@ static bool ask_connect(int ctl, int port, int count)
 
 static int listener(int port, bool reuse, int backlog)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = socket(fam, SOCK_STREAM, 0);
     if (fd < 0)
         return -1;
     int one = 1;
     if (reuse)
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_ANY);
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, backlog) != 0) {
+    sa_t a = any_addr(port);
+    if (bind(fd, &a.sa, salen()) != 0 || listen(fd, backlog) != 0) {
         int e = errno;
         close(fd);
         errno = e;
@@ -154,10 +202,10 @@ static int listener(int port, bool reuse, int backlog)
 
 static void t_nonblocking_connect(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
     CHECK(fd >= 0, "socket");
-    struct sockaddr_in a = peer(P_ECHO);
-    int rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+    sa_t a = peer(P_ECHO);
+    int rc = connect(fd, &a.sa, salen());
     CHECK(rc == 0 || errno == EINPROGRESS, "connect: rc %d", rc);
     struct pollfd p = {.fd = fd, .events = POLLOUT};
     CHECK(poll(&p, 1, 5000) == 1, "poll for POLLOUT");
@@ -166,9 +214,9 @@ static void t_nonblocking_connect(void)
     socklen_t len = sizeof err;
     CHECK(getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0, "SO_ERROR %d", err);
     /* Linux: the first connect() after completion says 0, then EISCONN. */
-    rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+    rc = connect(fd, &a.sa, salen());
     CHECK(rc == 0, "second connect: rc %d", rc);
-    rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+    rc = connect(fd, &a.sa, salen());
     CHECK(rc == -1 && errno == EISCONN, "third connect: rc %d", rc);
     CHECK(send(fd, "ping", 4, MSG_NOSIGNAL) == 4, "send");
     p.events = POLLIN;
@@ -180,16 +228,16 @@ static void t_nonblocking_connect(void)
 
 static void t_refused(void)
 {
-    struct sockaddr_in a = peer(P_CLOSED);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sa_t a = peer(P_CLOSED);
+    int fd = socket(fam, SOCK_STREAM, 0);
     CHECK(fd >= 0, "socket");
-    int rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+    int rc = connect(fd, &a.sa, salen());
     CHECK(rc == -1 && errno == ECONNREFUSED, "blocking connect: rc %d", rc);
     close(fd);
 
-    fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
     CHECK(fd >= 0, "socket");
-    rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+    rc = connect(fd, &a.sa, salen());
     CHECK(rc == -1 && (errno == EINPROGRESS || errno == ECONNREFUSED), "connect: rc %d", rc);
     if (errno == EINPROGRESS) {
         struct pollfd p = {.fd = fd, .events = POLLOUT};
@@ -420,19 +468,18 @@ static void t_backlog(void)
     CHECK(ls >= 0, "listen");
     CHECK(ask_connect(ctl, L_BACKLOG, 5), "the peer makes 5 connections");
     CHECK(set_nonblock(ls, true) == 0, "O_NONBLOCK");
-    struct sockaddr_in ctl_peer;
+    sa_t ctl_peer;
     socklen_t len = sizeof ctl_peer;
-    CHECK(getpeername(ctl, (struct sockaddr *)&ctl_peer, &len) == 0, "getpeername");
+    CHECK(getpeername(ctl, &ctl_peer.sa, &len) == 0, "getpeername");
     int c[5];
     for (int i = 0; i < 5; i++) {
         struct pollfd p = {.fd = ls, .events = POLLIN};
         CHECK(poll(&p, 1, 2000) == 1, "listener readable for connection %d", i);
-        struct sockaddr_in from;
+        sa_t from;
         len = sizeof from;
-        c[i] = accept(ls, (struct sockaddr *)&from, &len);
+        c[i] = accept(ls, &from.sa, &len);
         CHECK(c[i] >= 0, "accept %d", i);
-        CHECK(len == sizeof from && from.sin_family == AF_INET &&
-                  from.sin_addr.s_addr == ctl_peer.sin_addr.s_addr,
+        CHECK(len == salen() && from.sa.sa_family == fam && sa_same_host(&from, &ctl_peer),
               "peer address of connection %d", i);
         CHECK((fcntl(c[i], F_GETFL) & O_NONBLOCK) == 0, "accept does not inherit O_NONBLOCK");
     }
@@ -448,14 +495,14 @@ static void t_names(void)
 {
     int fd = dial(P_ECHO);
     CHECK(fd >= 0, "connect");
-    struct sockaddr_in a, b;
+    sa_t a, b;
     socklen_t la = sizeof a, lb = sizeof b;
-    CHECK(getpeername(fd, (struct sockaddr *)&a, &la) == 0, "getpeername");
-    struct sockaddr_in want = peer(P_ECHO);
-    CHECK(la == sizeof a && a.sin_port == want.sin_port &&
-              a.sin_addr.s_addr == want.sin_addr.s_addr, "peer address");
-    CHECK(getsockname(fd, (struct sockaddr *)&b, &lb) == 0, "getsockname");
-    CHECK(ntohs(b.sin_port) != 0 && b.sin_addr.s_addr != 0, "local address");
+    CHECK(getpeername(fd, &a.sa, &la) == 0, "getpeername");
+    sa_t want = peer(P_ECHO);
+    CHECK(la == salen() && a.sa.sa_family == fam && sa_port(&a) == P_ECHO && sa_same_host(&a, &want),
+          "peer address");
+    CHECK(getsockname(fd, &b.sa, &lb) == 0, "getsockname");
+    CHECK(lb == salen() && sa_port(&b) != 0 && !sa_host_any(&b), "local address");
     int one = 1, v = 0;
     socklen_t lv = sizeof v;
     CHECK(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0, "TCP_NODELAY");
@@ -468,31 +515,31 @@ static void t_names(void)
     struct linger lg = {1, 0};
     CHECK(setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) == 0, "SO_LINGER");
     close(fd);
-    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    int u = socket(fam, SOCK_DGRAM, 0);
     CHECK(u >= 0, "UDP socket");
     lb = sizeof b;
-    CHECK(getpeername(u, (struct sockaddr *)&b, &lb) == -1 && errno == ENOTCONN, "getpeername unconnected");
+    CHECK(getpeername(u, &b.sa, &lb) == -1 && errno == ENOTCONN, "getpeername unconnected");
     close(u);
-    CHECK(socket(AF_INET, 12345, 0) == -1, "an unknown type fails");
-    CHECK(getsockname(0x7fff, (struct sockaddr *)&b, &lb) == -1 && errno == EBADF,
+    CHECK(socket(fam, 12345, 0) == -1, "an unknown type fails");
+    CHECK(getsockname(0x7fff, &b.sa, &lb) == -1 && errno == EBADF,
           "a closed descriptor");
 
     struct addrinfo hints, *res = NULL;
     memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_INET;
+    hints.ai_family = fam;
     hints.ai_socktype = SOCK_STREAM;
     CHECK(getaddrinfo(peer_ip, "7001", &hints, &res) == 0 && res != NULL, "getaddrinfo numeric");
-    CHECK(res->ai_family == AF_INET && res->ai_socktype == SOCK_STREAM &&
-              res->ai_addrlen == sizeof(struct sockaddr_in) && res->ai_next == NULL, "one result");
-    memcpy(&a, res->ai_addr, sizeof a);
-    CHECK(a.sin_port == htons(7001) && a.sin_addr.s_addr == want.sin_addr.s_addr, "its address");
+    CHECK(res->ai_family == fam && res->ai_socktype == SOCK_STREAM &&
+              res->ai_addrlen == salen() && res->ai_next == NULL, "one result");
+    memcpy(&a, res->ai_addr, salen());
+    CHECK(sa_port(&a) == 7001 && sa_same_host(&a, &want), "its address");
     freeaddrinfo(res);
     hints.ai_flags = AI_NUMERICHOST;
     CHECK(getaddrinfo("not-a-number.invalid", "80", &hints, &res) == EAI_NONAME,
           "AI_NUMERICHOST with a name");
     CHECK(gai_strerror(EAI_NONAME) != NULL, "gai_strerror");
     char host[NI_MAXHOST], serv[NI_MAXSERV];
-    CHECK(getnameinfo((struct sockaddr *)&want, sizeof want, host, sizeof host, serv,
+    CHECK(getnameinfo(&want.sa, salen(), host, sizeof host, serv,
                       sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV) == 0, "getnameinfo");
     CHECK(strcmp(host, peer_ip) == 0 && strcmp(serv, "7001") == 0, "%s %s", host, serv);
     struct in_addr ia;
@@ -501,24 +548,54 @@ static void t_names(void)
     CHECK(inet_pton(AF_INET, "192.0.2", &ia) == 0, "inet_pton rejects a short address");
     CHECK(inet_ntop(AF_INET, &ia, text, sizeof text) != NULL && strcmp(text, "192.0.2.33") == 0,
           "inet_ntop");
+    struct in6_addr i6;
+    char text6[INET6_ADDRSTRLEN];
+    CHECK(inet_pton(AF_INET6, "2001:DB8:0:0::21", &i6) == 1 && i6.s6_addr[0] == 0x20 &&
+              i6.s6_addr[15] == 0x21, "inet_pton AF_INET6");
+    CHECK(inet_ntop(AF_INET6, &i6, text6, sizeof text6) != NULL && strcmp(text6, "2001:db8::21") == 0,
+          "inet_ntop AF_INET6: %s", text6);
+    CHECK(inet_pton(AF_INET6, "2001:db8::1::2", &i6) == 0, "inet_pton rejects two ::");
+    if (fam == AF_INET6) {
+        /* IPV6_V6ONLY: off by default (Linux), settable before bind. */
+        int s6 = socket(AF_INET6, SOCK_STREAM, 0);
+        CHECK(s6 >= 0, "AF_INET6 socket");
+        v = 1;
+        lv = sizeof v;
+        CHECK(getsockopt(s6, IPPROTO_IPV6, IPV6_V6ONLY, &v, &lv) == 0 && v == 0, "IPV6_V6ONLY is off");
+        CHECK(setsockopt(s6, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) == 0, "IPV6_V6ONLY on");
+        lv = sizeof v;
+        CHECK(getsockopt(s6, IPPROTO_IPV6, IPV6_V6ONLY, &v, &lv) == 0 && v == 1, "IPV6_V6ONLY reads back");
+        struct sockaddr_in6 m4;
+        memset(&m4, 0, sizeof m4);
+        m4.sin6_family = AF_INET6;
+        m4.sin6_port = htons(9);
+        inet_pton(AF_INET6, "::ffff:192.0.2.1", &m4.sin6_addr);
+        CHECK(connect(s6, (struct sockaddr *)&m4, sizeof m4) == -1 && errno == ENETUNREACH,
+              "an IPv4-mapped peer on an IPV6_V6ONLY socket");
+        close(s6);
+        lv = sizeof v;
+        CHECK(getsockopt(u = socket(AF_INET, SOCK_DGRAM, 0), IPPROTO_IPV6, IPV6_V6ONLY, &v, &lv) == -1,
+              "IPV6_V6ONLY on an AF_INET socket");
+        close(u);
+    }
 }
 
 static void t_udp(void)
 {
-    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    int u = socket(fam, SOCK_DGRAM, 0);
     CHECK(u >= 0, "socket");
-    struct sockaddr_in a = peer(P_UDP);
-    CHECK(sendto(u, "dgram", 5, 0, (struct sockaddr *)&a, sizeof a) == 5, "sendto");
+    sa_t a = peer(P_UDP);
+    CHECK(sendto(u, "dgram", 5, 0, &a.sa, salen()) == 5, "sendto");
     struct pollfd p = {.fd = u, .events = POLLIN};
     CHECK(poll(&p, 1, 3000) == 1 && (p.revents & POLLIN), "reply readable");
     int avail = 0;
     CHECK(ioctl(u, FIONREAD, &avail) == 0 && avail == 5, "FIONREAD %d", avail);
     char buf[16];
-    struct sockaddr_in from;
+    sa_t from;
     socklen_t len = sizeof from;
-    ssize_t r = recvfrom(u, buf, 3, 0, (struct sockaddr *)&from, &len);
+    ssize_t r = recvfrom(u, buf, 3, 0, &from.sa, &len);
     CHECK(r == 3 && memcmp(buf, "dgr", 3) == 0, "a truncated datagram: %zd", r);
-    CHECK(from.sin_port == htons(P_UDP) && from.sin_addr.s_addr == a.sin_addr.s_addr, "its source");
+    CHECK(len == salen() && sa_port(&from) == P_UDP && sa_same_host(&from, &a), "its source");
     CHECK(set_nonblock(u, true) == 0, "O_NONBLOCK");
     r = recv(u, buf, sizeof buf, 0);
     CHECK(r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK), "the rest was dropped: %zd", r);
@@ -527,7 +604,7 @@ static void t_udp(void)
     struct msghdr m;
     memset(&m, 0, sizeof m);
     m.msg_name = &a;
-    m.msg_namelen = sizeof a;
+    m.msg_namelen = salen();
     m.msg_iov = out;
     m.msg_iovlen = 2;
     CHECK(sendmsg(u, &m, 0) == 4, "sendmsg");
@@ -544,10 +621,10 @@ static void t_udp(void)
     close(u);
 
     /* A connected socket hears of the peer's closed port. */
-    u = socket(AF_INET, SOCK_DGRAM, 0);
+    u = socket(fam, SOCK_DGRAM, 0);
     CHECK(u >= 0, "socket");
     a = peer(P_CLOSED);
-    CHECK(connect(u, (struct sockaddr *)&a, sizeof a) == 0, "connect");
+    CHECK(connect(u, &a.sa, salen()) == 0, "connect");
     CHECK(send(u, "?", 1, 0) == 1, "send");
     p.fd = u;
     poll(&p, 1, 2000);
@@ -581,6 +658,7 @@ int main(int argc, char **argv)
         return 2;
     }
     peer_ip = argv[1];
+    fam = strchr(peer_ip, ':') != NULL ? AF_INET6 : AF_INET;
     setvbuf(stdout, NULL, _IOLBF, 0);
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
         bool run = argc == 2;

@@ -22,7 +22,7 @@ typedef net_setup setup;
 
 static int fx_setup(void **state) { return ip6_setup(state, NULL); }
 
-static uint8_t dgram[4000];
+static uint8_t dgram[70000]; /* room for offsets up to 65535 */
 static uint8_t pkt[5000];
 
 /* UDP to B's port 7 with 2000 bytes of data: 2008 bytes to cut. */
