@@ -144,6 +144,9 @@ typedef struct synack_link {
      */
     uint32_t gso_max;
     int (*send_gso)(void *ctx, const uint8_t *frame, size_t len, uint32_t seg);
+    /* send_gso also takes TCP/IPv6 packets (TCP right after the fixed
+       header); false: IPv6 connections send only wire-sized segments */
+    bool gso_ip6;
 } synack_link;
 
 /* ------------------------------------------------------------------------ */

@@ -665,6 +665,88 @@ static void test_errors_to_transports(void **state)
     synack_tcp_close(f->a, f->now, c);
 }
 
+/* ---- send offload over IPv6 (synack_link.gso_ip6) ----------------------- */
+
+static int gso6_calls, gso6_bad;
+
+/* A send_gso that records what it is given (and drops it: TCP then
+ * retransmits wire-sized segments, so the transfer still ends). */
+static int record_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+{
+    (void)ctx;
+    gso6_calls++;
+    if (len < 14 + 40 + 20 || frame[12] != 0x86 || frame[13] != 0xdd ||
+        frame[14 + 6] != SYNACK_IPPROTO_TCP || seg != 1428 ||
+        synack_ld_be16(frame + 14 + 4) != len - 14 - 40)
+        gso6_bad++;
+    return 0;
+}
+
+static void tune_gso(void *ctx, int side, synack_config *cfg)
+{
+    (void)side;
+    cfg->link.gso_max = 65535;
+    cfg->link.send_gso = record_gso;
+    cfg->link.gso_ip6 = *(const bool *)ctx;
+}
+
+typedef struct bulk {
+    net_fixture *f;
+    int ha, hb;
+    size_t sent, got;
+} bulk;
+
+static bool bulk_step(net_fixture *f, void *ctx)
+{
+    (void)f;
+    bulk *b = ctx;
+    static uint8_t buf[65536];
+    while (b->sent < 300000) {
+        int rc = synack_tcp_send(b->f->a, b->f->now, b->ha, buf, 65536);
+        if (rc <= 0)
+            break;
+        b->sent += (size_t)rc;
+    }
+    int rc;
+    while ((rc = synack_tcp_recv(b->f->b, b->f->now, b->hb, buf, sizeof buf)) > 0)
+        b->got += (size_t)rc;
+    if (b->hb < 0)
+        b->hb = synack_tcp_accept(b->f->b, b->f->now, 0, NULL, NULL);
+    return b->got >= 300000;
+}
+
+static void test_gso_ip6(void **state)
+{
+    (void)state;
+    for (int on = 0; on < 2; on++) {
+        bool gso_ip6 = on != 0;
+        net_fixture_opts o = net_fixture_defaults(); /* Ethernet, NDP */
+        o.ipv6 = true;
+        o.tune = tune_gso;
+        o.tune_ctx = &gso_ip6;
+        net_fixture *f = net_fixture_new(&o);
+        assert_non_null(f);
+        net_run_for(f, 3000); /* duplicate address detection */
+        gso6_calls = gso6_bad = 0;
+        int l = synack_tcp_open(f->b);
+        assert_int_equal(l, 0);
+        synack_tcp_bind(f->b, l, 80);
+        synack_tcp_listen(f->b, l, 4);
+        bulk b = {f, synack_tcp_open(f->a), -1, 0, 0};
+        assert_int_equal(synack_tcp_connect(f->a, f->now, b.ha, ADDR6("fd00::2"), 80), 0);
+        assert_true(net_run_until(f, bulk_step, &b, 60000));
+        if (gso_ip6)
+            assert_true(gso6_calls > 0);
+        else
+            assert_int_equal(gso6_calls, 0);
+        assert_int_equal(gso6_bad, 0);
+        synack_tcp_abort(f->a, f->now, b.ha);
+        synack_tcp_abort(f->b, f->now, b.hb);
+        synack_tcp_close(f->b, f->now, l);
+        assert_int_equal(net_fixture_free(f), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -681,6 +763,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_error_rate_limit, fx_setup_slow, net_teardown),
         cmocka_unit_test_setup_teardown(test_no_error_about_error, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_errors_to_transports, fx_setup, net_teardown),
+        cmocka_unit_test(test_gso_ip6),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
