@@ -64,7 +64,7 @@ void synack_ipv6_fini(synack_stack *s)
 
 static synack_ip6_pmtu *pmtu_find(const synack_stack *s, const synack_addr *dst)
 {
-    if (s->ip6.pmtu == NULL)
+    if (s->ip6.pmtu_used == 0)
         return NULL;
     for (uint32_t i = 0; i < s->cfg.ipv6.pmtu_cache_size; i++) {
         synack_ip6_pmtu *p = &s->ip6.pmtu[i];
@@ -109,6 +109,8 @@ void synack_ipv6_pmtu_update(synack_stack *s, uint64_t now,
                 p = q;
         }
     }
+    if (p->mtu == 0)
+        s->ip6.pmtu_used++;
     p->dst = *dst;
     p->mtu = mtu;
     p->expires = now + s->cfg.ipv6.pmtu_timeout_ms;
@@ -174,11 +176,15 @@ static void output_frame(synack_stack *s, const synack_mac *dst, uint8_t *frame,
 {
     size_t l2 = synack_l2_len(s);
     uint8_t *ip = frame + l2;
+    if (len - l2 <= SYNACK_IP6_MIN_MTU || gso_seg) { /* fits every path */
+        link_send(s, dst, frame, len, gso_seg);
+        return;
+    }
     synack_addr d = {SYNACK_AF_IP6, {0}};
     memcpy(d.b, ip + 24, 16);
     size_t mtu = synack_ipv6_path_mtu(s, &d);
-    if (len - l2 <= mtu || gso_seg) {
-        link_send(s, dst, frame, len, gso_seg);
+    if (len - l2 <= mtu) {
+        link_send(s, dst, frame, len, 0);
         return;
     }
     const uint8_t *data = ip + SYNACK_IP6_HDR_LEN;
