@@ -234,10 +234,19 @@ static int output(synack_stack *s, uint64_t now, const synack_ip6_out *o,
     if (o->src != NULL) {
         src = *o->src;
         hop = *o->dst;
-        if (!synack_ip6_is_multicast(o->dst) && !synack_ip6_is_linklocal(o->dst))
-            rc = synack_nd_next_hop(s, o->dst, &hop);
-        else
-            rc = SYNACK_OK;
+        rc = SYNACK_OK;
+        if (!synack_ip6_is_multicast(o->dst) && !synack_ip6_is_linklocal(o->dst)) {
+            synack_ipv6 *ip6 = &s->ip6;
+            if (ip6->hop_at == now && ip6->hop_gen == ip6->route_gen &&
+                synack_addr_same(&ip6->hop_dst, o->dst)) {
+                hop = ip6->hop;
+            } else if ((rc = synack_nd_next_hop(s, o->dst, &hop)) == 0) {
+                ip6->hop_dst = *o->dst;
+                ip6->hop = hop;
+                ip6->hop_at = now;
+                ip6->hop_gen = ip6->route_gen;
+            }
+        }
     } else {
         rc = synack_ipv6_route(s, o->dst, &src, &hop);
     }
@@ -393,7 +402,13 @@ void synack_ipv6_input(synack_stack *s, uint64_t now, const uint8_t *pkt,
         m.router_alert = hl <= plen && has_router_alert(payload, hl);
     }
     synack_ip6_ext e;
-    if (synack_ip6_ext_walk(payload, plen, h.next, &e) != SYNACK_IP6_EXT_OK) {
+    if (h.next == SYNACK_IPPROTO_TCP || h.next == SYNACK_IPPROTO_UDP ||
+        h.next == SYNACK_IPPROTO_ICMPV6) {
+        /* no extension headers: the common case, no walk */
+        memset(&e, 0, sizeof e);
+        e.proto = h.next;
+        e.next_at = 6;
+    } else if (synack_ip6_ext_walk(payload, plen, h.next, &e) != SYNACK_IP6_EXT_OK) {
         ext_refused(s, now, &m, &e, pkt, len);
         return;
     }

@@ -48,6 +48,13 @@ typedef struct synack_ipv6 {
                                   (the per-packet path MTU check is free
                                   until a Packet Too Big arrives) */
     uint8_t cur_hop_limit;     /* cfg.ipv6.hop_limit, or a router's (nd.c) */
+    /* The last next hop output() chose: reused for the same destination
+       within the same millisecond while no address or gateway changed
+       (route_gen), so a bulk transfer asks NDP once per ms, not per packet. */
+    synack_addr hop_dst, hop;
+    uint64_t hop_at;
+    uint32_t hop_gen;
+    uint32_t route_gen;        /* bumped by address and gateway changes */
     synack_reasm6_set *sets;   /* cfg.reasm_max_sets */
     uint32_t reasm_bytes;      /* memory held by reassembly */
     uint8_t *frag_scratch;     /* L2 header + MTU, for fragmenting output */
