@@ -747,6 +747,48 @@ static void test_gso_ip6(void **state)
     }
 }
 
+/* The neighbour solicitations side sent for `target` (Ethernet capture). */
+static int ns_for(const net_capture *c, int side, const char *target)
+{
+    synack_addr t = ip6_addr(target);
+    int n = 0;
+    for (size_t i = 0; i < c->count; i++) {
+        const net_frame *fr = &c->frames[i];
+        const uint8_t *ip = fr->data + 14;
+        if (fr->side == side && fr->len >= 14 + 40 + 24 && fr->data[12] == 0x86 &&
+            fr->data[13] == 0xdd && ip[6] == SYNACK_IPPROTO_ICMPV6 && ip[40] == 135 &&
+            memcmp(ip + 48, t.b, 16) == 0)
+            n++;
+    }
+    return n;
+}
+
+static void test_next_hop_follows_changes(void **state)
+{
+    (void)state;
+    net_fixture_opts o = net_fixture_defaults(); /* Ethernet, NDP */
+    o.ipv6 = true;
+    net_capture *cap;
+    net_fixture *f = net_fixture_captured(&o, &cap);
+    assert_non_null(f);
+    net_run_for(f, 3000); /* duplicate address detection */
+    int h = synack_udp_open(f->a, 0);
+    /* off-link: through the gateway, whose address NDP solicits */
+    assert_int_equal(synack_set_gateway6(f->a, f->now, ADDR6("fe80::a")), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, h, ADDR6("2001:db8::1"), 9, "x", 1), 0);
+    assert_int_equal(ns_for(cap, 0, "fe80::a"), 1);
+    /* another gateway in the same millisecond: the next packet goes there */
+    assert_int_equal(synack_set_gateway6(f->a, f->now, ADDR6("fe80::b")), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, h, ADDR6("2001:db8::1"), 9, "x", 1), 0);
+    assert_int_equal(ns_for(cap, 0, "fe80::b"), 1);
+    /* an address whose prefix covers the destination: on-link at once */
+    assert_int_equal(synack_add_ipv6(f->a, f->now, ADDR6("2001:db8::5"), 64), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, h, ADDR6("2001:db8::1"), 9, "x", 1), 0);
+    assert_int_equal(ns_for(cap, 0, "2001:db8::1"), 1);
+    synack_udp_close(f->a, h);
+    assert_int_equal(net_fixture_captured_free(f, cap), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -764,6 +806,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_error_about_error, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_errors_to_transports, fx_setup, net_teardown),
         cmocka_unit_test(test_gso_ip6),
+        cmocka_unit_test(test_next_hop_follows_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
