@@ -359,6 +359,56 @@ static void test_tcp_listeners(void **state)
     synack_tcp_close(f->b, f->now, l);
 }
 
+typedef struct many {
+    int l;
+    int got;
+    bool v6, small;
+} many;
+
+/* Accept what is ready, check it, let it go. */
+static bool accept_all(net_fixture *f, void *ctx)
+{
+    many *m = ctx;
+    int c;
+    while ((c = synack_tcp_accept(f->b, f->now, m->l, NULL, NULL)) >= 0) {
+        synack_tcp_info info;
+        synack_tcp_get_info(f->b, c, &info);
+        m->v6 = m->v6 && info.remote_addr.family == SYNACK_AF_IP6;
+        /* a cookie's MSS is one of its table's, at most IPv6's 1440 */
+        m->small = m->small && info.mss <= 1440;
+        m->got++;
+        synack_tcp_close(f->b, f->now, c);
+    }
+    return m->got == 6;
+}
+
+/* SYN cookies over IPv6: a listener with backlog 1 and six clients at
+ * once; those past the backlog come back from cookies (keyed with the
+ * 16-byte addresses) as their data arrives, and all are accepted. */
+static void test_syn_cookies(void **state)
+{
+    setup *st = *state;
+    net_fixture *f = st->f;
+    int l = synack_tcp_open(f->b);
+    synack_tcp_bind(f->b, l, 80);
+    synack_tcp_listen(f->b, l, 1);
+    int h[6];
+    for (int i = 0; i < 6; i++) {
+        h[i] = synack_tcp_open(f->a);
+        assert_int_equal(synack_tcp_connect(f->a, f->now, h[i], ADDR6("fd00::2"), 80), 0);
+        assert_int_equal(synack_tcp_send(f->a, f->now, h[i], "x", 1), 1);
+    }
+    many m = {l, 0, true, true};
+    assert_true(net_run_until(f, accept_all, &m, 20000));
+    assert_true(m.v6 && m.small);
+    synack_counters cb;
+    synack_get_counters(f->b, &cb);
+    assert_true(cb.tcp_syn_cookies_sent > 0);
+    for (int i = 0; i < 6; i++)
+        synack_tcp_abort(f->a, f->now, h[i]);
+    synack_tcp_close(f->b, f->now, l);
+}
+
 /* ---- received extension headers (hostile input) --------------------------- */
 
 /* B's UDP socket on port 7 and how many datagrams it has. */
@@ -798,6 +848,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ping_both_ways, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_udp, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_tcp_listeners, fx_setup, net_teardown),
+        cmocka_unit_test_setup_teardown(test_syn_cookies, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_ext_chain_lengths, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_ext_option_actions, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_unknown_next_header, fx_setup, net_teardown),
