@@ -249,6 +249,11 @@ static void test_udp(void **state)
     synack_get_counters(f->b, &cb);
     assert_int_equal(cb.ip6_frags_out, 4); /* 1448 bytes of data each */
 
+    /* off-link without a gateway: no route, counted under IPv6 */
+    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR6("2001:db8::1"), 9, "x", 1),
+                     SYNACK_ERR_UNREACHABLE);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_IPV6_NO_ROUTE), 1);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_IPV4_NO_ROUTE), 0);
     /* a closed port: ICMPv6 port unreachable, reported once as REFUSED */
     assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR6("fd00::2"), 9, "x", 1), 0);
     net_run_for(f, 10);
