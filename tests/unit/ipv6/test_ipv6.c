@@ -560,6 +560,14 @@ static void test_unknown_next_header(void **state)
     assert_int_equal(st->cap->count, 0);
 }
 
+/* The last trace event as JSON. */
+static char last_json[512];
+static void on_trace(void *ctx, const synack_trace_event *ev)
+{
+    (void)ctx;
+    synack_trace_json(ev, last_json, sizeof last_json);
+}
+
 static void test_bad_packets(void **state)
 {
     setup *st = *state;
@@ -582,10 +590,14 @@ static void test_bad_packets(void **state)
     memset(bad + len, 0xee, 10);
     synack_input(f->b, f->now, bad, len + 10);
     assert_int_equal(queued(f->b, h), 1);
-    /* multicast source */
+    /* multicast source; the drop's trace event names the layer */
+    synack_set_trace(f->b, on_trace, NULL);
     len = ip6_udp_from(bad, ADDR6("ff02::5"), ADDR6("fd00::2"), 7, "q", 1);
     synack_input(f->b, f->now, bad, len);
     assert_int_equal(synack_drops(f->b, SYNACK_DROP_IPV6_BAD_SOURCE), 1);
+    assert_non_null(strstr(last_json, "\"layer\":\"ipv6\""));
+    assert_non_null(strstr(last_json, "\"reason\":\"bad-source\""));
+    synack_set_trace(f->b, NULL, NULL);
     /* unspecified source on UDP */
     len = ip6_udp_from(bad, ADDR6("::"), ADDR6("fd00::2"), 7, "q", 1);
     synack_input(f->b, f->now, bad, len);
