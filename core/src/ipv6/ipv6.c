@@ -413,8 +413,10 @@ void synack_ipv6_input(synack_stack *s, uint64_t now, const uint8_t *pkt,
         return;
     }
     m.ext = e.off != 0 && !(e.frag && e.off == 8);
-    /* RFC 4862 5.4: a tentative address receives only NDP (DAD) */
-    if (tentative && e.proto != SYNACK_IPPROTO_ICMPV6) {
+    /* RFC 4862 5.4: a tentative address receives only Neighbor
+       Solicitations and Advertisements (DAD) */
+    if (tentative && (e.proto != SYNACK_IPPROTO_ICMPV6 || e.frag || plen <= e.off ||
+                      (payload[e.off] != 135 && payload[e.off] != 136))) {
         synack_count_drop(s, SYNACK_DROP_IPV6_NOT_FOR_US);
         return;
     }

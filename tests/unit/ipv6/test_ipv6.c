@@ -606,6 +606,20 @@ static void test_bad_packets(void **state)
     len = ip6_udp_from(bad, ADDR6("fd00::1"), ADDR6("fd00::3"), 7, "q", 1);
     synack_input(f->b, f->now, bad, len);
     assert_int_equal(synack_drops(f->b, SYNACK_DROP_IPV6_NOT_FOR_US), 1);
+    /* a tentative address takes neither UDP nor an echo request (RFC 4862
+       5.4: only NS/NA while DAD runs) */
+    synack_ip6_addr_find(f->b, ADDR6("fd00::2"))->state = SYNACK_IP6_TENTATIVE;
+    len = ip6_udp_from(bad, ADDR6("fd00::1"), ADDR6("fd00::2"), 7, "q", 1);
+    synack_input(f->b, f->now, bad, len);
+    uint8_t echo[8] = {SYNACK_ICMP6_ECHO_REQUEST, 0, 0, 0, 0, 1, 0, 1};
+    net_capture_clear(st->cap);
+    len = ip6_icmp(bad, ADDR6("fd00::1"), ADDR6("fd00::2"), echo, 8);
+    synack_input(f->b, f->now, bad, len);
+    net_settle(f);
+    assert_int_equal(st->cap->count, 0);
+    assert_int_equal(synack_drops(f->b, SYNACK_DROP_IPV6_NOT_FOR_US), 3);
+    assert_int_equal(queued(f->b, h), 0);
+    synack_ip6_addr_find(f->b, ADDR6("fd00::2"))->state = SYNACK_IP6_PREFERRED;
     /* a zero UDP checksum is invalid over IPv6 */
     len = ip6_udp_from(bad, ADDR6("fd00::1"), ADDR6("fd00::2"), 7, "q", 1);
     bad[46] = bad[47] = 0;
