@@ -326,9 +326,9 @@ void synack_js_get_mac(synack_js_ctx *c, uint8_t *out)
 }
 
 /* Number of synack_counters fields written by synack_js_counters. */
-#define SJ_COUNTERS 15
+#define SJ_COUNTERS 19
 
-/* out[0..14] = synack_counters in declaration order, as doubles. */
+/* out[0..18] = synack_counters in declaration order, as doubles. */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_counters(synack_js_ctx *c, double *out)
 {
@@ -340,6 +340,8 @@ int synack_js_counters(synack_js_ctx *c, double *out)
         k.ip_frags_out,       k.ip_reassembled,   k.tcp_segs_in,
         k.tcp_segs_out,       k.tcp_rexmit_segs,  k.tcp_rexmit_bytes,
         k.tcp_challenge_acks, k.tcp_syn_cookies_sent, k.drops_total,
+        k.ip6_in,             k.ip6_out,          k.ip6_frags_out,
+        k.ip6_reassembled,
     };
     for (int i = 0; i < SJ_COUNTERS; i++)
         out[i] = (double)v[i];
