@@ -31,6 +31,7 @@
 #include "synack_libc.h"
 #include "framing.h"
 #include "offload.h"
+#include "wire/wire.h"
 
 /* The boundary's address (IPv4, host order) as the API's synack_addr. */
 static synack_addr addr_in(uint32_t a)
@@ -55,12 +56,18 @@ typedef struct synack_js_ctx {
      * bridge agreed, and room to wrap or cut a super-frame. */
     synack_offload_client offload;
     uint8_t *cut;
+    /* A PairLink to another synack stack (SJ_OPT_OFFLOAD 2) whose stack
+     * takes whole super-frames: JS said so (synack_js_pair_super). */
+    bool pair_super;
     char trace_buf[SJ_TRACE_CAP];
 } synack_js_ctx;
 
 /* clang-format off */
-EM_JS(int, synack_js_import_send, (int id, const uint8_t *frame, size_t len), {
-    return Module.synackLinkSend(id, frame, len);
+/* `fix`, when not 0: (offset << 16 | value) of a big-endian 16-bit field
+ * that JS sets in its copy of the frame (the TCP checksum of a pair
+ * super-frame, whose own buffer the stack keeps const). */
+EM_JS(int, synack_js_import_send, (int id, const uint8_t *frame, size_t len, uint32_t fix), {
+    return Module.synackLinkSend(id, frame, len, fix);
 });
 
 EM_JS(void, synack_js_import_trace, (int id, const char *json, size_t len), {
@@ -85,7 +92,7 @@ static double ms_to_js(uint64_t t)
 static int link_send(void *ctx, const uint8_t *frame, size_t len)
 {
     const synack_js_ctx *c = ctx;
-    return synack_js_import_send(c->id, frame, len);
+    return synack_js_import_send(c->id, frame, len, 0);
 }
 
 static int link_send_piece(void *ctx, const uint8_t *frame, size_t len)
@@ -93,11 +100,30 @@ static int link_send_piece(void *ctx, const uint8_t *frame, size_t len)
     return link_send(ctx, frame, len);
 }
 
-/* The stack's super-frame: whole as a SUPER once the bridge agreed, cut
- * here into ordinary frames before (or when it never does). */
+/*
+ * A super-frame to a synack stack on the other end of a PairLink: the
+ * receiving stack takes TCP segments above the MTU (as from an offloading
+ * TAP) but checks their checksum, so it is completed here. The TCP
+ * checksum field holds the folded pseudo-header sum (synack_link.send_gso),
+ * so the sum over the segment as it stands, complemented, is the checksum.
+ */
+static int link_send_pair_super(synack_js_ctx *c, const uint8_t *frame, size_t len)
+{
+    size_t ihl = (size_t)(frame[14] & 15u) * 4u, at = 14u + ihl + 16u;
+    if (len < at + 4u)
+        return -1;
+    uint16_t sum = synack_csum_finish(synack_csum_add(0, frame + 14 + ihl, len - 14 - ihl));
+    return synack_js_import_send(c->id, frame, len, (uint32_t)(at << 16 | sum));
+}
+
+/* The stack's super-frame: whole as a SUPER once the bridge agreed, whole
+ * to a PairLink peer stack that takes them, else cut here into ordinary
+ * frames (before the bridge or the peer agrees, or when it never does). */
 static int link_send_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
 {
     synack_js_ctx *c = ctx;
+    if (c->pair_super)
+        return link_send_pair_super(c, frame, len);
     if (c->offload.tx) {
         int32_t n = synack_offload_wrap(c->cut, SYNACK_FRAME_MAX, frame, len, seg);
         return n < 0 ? -1 : link_send(ctx, c->cut, (size_t)n);
@@ -143,7 +169,9 @@ enum synack_js_opt {
     SJ_OPT_ARP_RETRY_MS,
     SJ_OPT_ARP_RETRIES,
     SJ_OPT_TCP_MEM_MAX,   /* bytes: budget for all TCP buffers */
-    SJ_OPT_OFFLOAD,       /* 0/1: ask the bridge for super-frames (Ethernet only) */
+    SJ_OPT_OFFLOAD,       /* Ethernet only. 1: ask the bridge for super-frames;
+                             2: a PairLink, super-frames once JS says the
+                             peer stack takes them (synack_js_pair_super) */
     SJ_OPT__COUNT
 };
 
@@ -193,7 +221,8 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
     cfg.link.medium = opt[SJ_OPT_MEDIUM] == 1 ? SYNACK_MEDIUM_IP
                                               : SYNACK_MEDIUM_ETHERNET;
     memcpy(cfg.mac.b, mac, 6);
-    if (opt[SJ_OPT_OFFLOAD] == 1 && cfg.link.medium == SYNACK_MEDIUM_ETHERNET) {
+    if ((opt[SJ_OPT_OFFLOAD] == 1 || opt[SJ_OPT_OFFLOAD] == 2) &&
+        cfg.link.medium == SYNACK_MEDIUM_ETHERNET) {
         c->cut = malloc(SYNACK_FRAME_MAX);
         if (c->cut == NULL) {
             free(c);
@@ -230,7 +259,7 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
         free(c);
         return err;
     }
-    if (c->cut != NULL) {
+    if (c->cut != NULL && opt[SJ_OPT_OFFLOAD] == 1) {
         /* The first frame: a bridge that does not know it drops it. */
         uint8_t hello[SYNACK_OFFLOAD_CTRL_LEN];
         synack_offload_ctrl(hello, SYNACK_OFFLOAD_HELLO, mac,
@@ -258,6 +287,13 @@ EMSCRIPTEN_KEEPALIVE
 int synack_js_offload_active(const synack_js_ctx *c)
 {
     return c->offload.tx ? 1 : 0;
+}
+
+/* The PairLink's other stack takes whole super-frames (0/1). */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_pair_super(synack_js_ctx *c, int on)
+{
+    c->pair_super = on != 0 && c->cut != NULL && !c->offload.asked;
 }
 
 /* Turn trace events on or off. */

@@ -175,9 +175,20 @@ export class Core {
     this.m._synack_js_input(this.ctx, this.now(), this.scratch, n);
   }
 
-  /** wasm import: the core sends a frame (valid only during the call). */
-  onLinkSend(ptr, len) {
-    this.outbox.push(this.m.HEAPU8.slice(ptr, ptr + len));
+  /**
+   * wasm import: the core sends a frame (valid only during the call);
+   * `fix` (when not 0) is offset << 16 | value of a 16-bit field to set in
+   * the copy (glue.c: a pair super-frame's TCP checksum).
+   */
+  onLinkSend(ptr, len, fix) {
+    /* a link may lend a buffer it gets back once the frame is delivered */
+    const f = this.link.frameBuffer?.(len) ?? new Uint8Array(len);
+    f.set(this.m.HEAPU8.subarray(ptr, ptr + len));
+    if (fix) {
+      f[fix >>> 16] = (fix >>> 8) & 255;
+      f[(fix >>> 16) + 1] = fix & 255;
+    }
+    this.outbox.push(f);
     return 0;
   }
 

@@ -13,6 +13,12 @@
 import { Rng, monotonicMs, nextTask } from './util.mjs';
 
 const ETH_HEADER = 14;
+/* Largest frame on the wire: a super-frame between two synack stacks. */
+const SUPER_MAX = 65535 + ETH_HEADER;
+/* Frames from this size up are copied into pooled buffers between two
+ * stacks (a fresh 64 KB ArrayBuffer per frame costs more than its copy). */
+const POOL_FROM = 2048;
+const POOL_MAX = 64;
 const DEFAULT_QUEUE_BYTES = 1 << 20;
 
 function probability(v, name) {
@@ -32,6 +38,8 @@ class Channel {
     this.jitter = Math.max(0, Number(o.jitter ?? 0));
     this.rateMbit = Math.max(0, Number(o.rateMbit ?? 0));
     this.queueBytes = Number(o.queueBytes ?? DEFAULT_QUEUE_BYTES);
+    /* Nothing here acts on single frames (a delay acts on all alike). */
+    this.plain = !(this.loss || this.duplicate || this.corrupt || this.reorder || this.rateMbit);
     this.rng = new Rng(seed);
     this.queue = [];
     this.head = 0;
@@ -41,6 +49,9 @@ class Channel {
     this.timerAt = Infinity;
     this.taskQueued = false;
     this.receiver = null;
+    /* Buffers of SUPER_MAX bytes lent by frameBuffer(), back after delivery. */
+    this.pool = [];
+    this.lent = new WeakSet();
     this.stats = { frames: 0, lost: 0, duplicated: 0, corrupted: 0, reordered: 0, queueDrops: 0 };
   }
 
@@ -130,6 +141,8 @@ class Channel {
       const { frame } = q[this.head];
       q[this.head++] = undefined;
       this.receiver?.(frame);
+      const buf = frame.buffer;
+      if (this.lent.has(buf) && this.pool.length < POOL_MAX) this.pool.push(buf);
     }
     if (this.head > 1024 && this.head * 2 > q.length) {
       this.queue = q.slice(this.head);
@@ -152,8 +165,15 @@ class PairLinkEnd {
   #tx;
   #rx;
   #closed = false;
+  #peer = null;
+  #offer = null;
+  #super = false;
 
-  constructor(tx, rx, mtu) {
+  constructor(tx, rx, mtu, peer) {
+    if (peer) {
+      this.#peer = peer;
+      peer.#peer = this;
+    }
     this.#tx = tx;
     this.#rx = rx;
     this.mtu = mtu;
@@ -166,8 +186,50 @@ class PairLinkEnd {
 
   /** Put a frame on the wire (dropped when larger than the MTU allows). */
   send(frame) {
-    if (this.#closed || frame.length > this.mtu + ETH_HEADER) return;
+    if (this.#closed || frame.length > (this.#super ? SUPER_MAX : this.mtu + ETH_HEADER)) return;
     this.#tx.push(frame);
+  }
+
+  /**
+   * For the stack on this end (core.mjs): a buffer for an outgoing frame of
+   * `len` bytes, lent from a pool and taken back once the frame has been
+   * handed to the other end; undefined (the stack allocates) unless both
+   * ends are synack stacks, which copy a frame before they return.
+   */
+  frameBuffer(len) {
+    if (!this.#super || len < POOL_FROM) return undefined;
+    const tx = this.#tx;
+    let buf = tx.pool.pop();
+    if (!buf) {
+      buf = new ArrayBuffer(SUPER_MAX);
+      tx.lent.add(buf);
+    }
+    return new Uint8Array(buf, 0, len);
+  }
+
+  /**
+   * For createStack: whether TCP super-frames (send offload, up to 64 KB)
+   * may pass whole here: no impairment acts on single frames.
+   */
+  get superFrames() {
+    return this.#tx.plain && this.#rx.plain;
+  }
+
+  /**
+   * For createStack: the synack stack on this end takes super-frames. `on`
+   * runs once the stack on the other end has offered too; from then on
+   * both send them. An end used without a stack never offers, so it only
+   * ever sees MTU-sized frames.
+   */
+  offerSuperFrames(on) {
+    const p = this.#peer;
+    if (!this.superFrames || this.#closed || p.#closed) return;
+    this.#offer = on;
+    if (p.#offer) {
+      this.#super = p.#super = true;
+      on();
+      p.#offer();
+    }
   }
 
   /** Impairment counters of the direction this end sends on. */
@@ -200,6 +262,7 @@ export class PairLink {
     const seed = Number(options.seed ?? Math.floor(Math.random() * 2 ** 32));
     const ab = new Channel(options, seed);
     const ba = new Channel(options, (seed ^ 0x5bd1e995) >>> 0);
-    return [new PairLinkEnd(ab, ba, mtu), new PairLinkEnd(ba, ab, mtu)];
+    const a = new PairLinkEnd(ab, ba, mtu, null);
+    return [a, new PairLinkEnd(ba, ab, mtu, a)];
   }
 }

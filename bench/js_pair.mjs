@@ -1,0 +1,102 @@
+// The JavaScript API's own overhead (issue 16): two synack stacks on a
+// PairLink in one Node process, one TCP connection, BYTES through the
+// sockets' web streams (the client writes 64 KiB Uint8Arrays through a
+// WritableStream writer, the server reads with a ReadableStream reader and
+// counts). Compare with `synack_bench throughput --mtu 1500` under node:
+// the same core and link, driven from C.
+//   node bench/js_pair.mjs SYNACK_MJS [--bytes N] [--chunk N] [--mtu N] [--reader default|byob]
+// Prints one JSON line: {"bench":"js_pair","bytes",...,"mbit_per_s"}.
+// The run must move every byte in order (checked by the counts and a
+// pattern in the first and last byte of each chunk) or it fails.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const mjs = args[0];
+if (!mjs || mjs.startsWith('--')) {
+  console.error('usage: node js_pair.mjs SYNACK_MJS [--bytes N] [--chunk N] [--mtu N] [--reader default|byob]');
+  process.exit(2);
+}
+const total = Number(opt('--bytes', '200000000'));
+const chunkSize = Number(opt('--chunk', '65536'));
+const mtu = Number(opt('--mtu', '1500'));
+const readerKind = opt('--reader', 'default');
+const synack = await import(pathToFileURL(resolve(mjs)).href);
+
+const [a, b] = synack.PairLink.pair({ seed: 7, mtu });
+const client = await synack.createStack({ link: a, ip: '10.9.0.1/24', seed: 1 });
+const server = await synack.createStack({ link: b, ip: '10.9.0.2/24', seed: 2 });
+let result;
+try {
+  const listener = server.listen({ port: 9 });
+  let received = 0;
+  let reads = 0;
+  let bad = 0;
+  const serverDone = (async () => {
+    const s = await listener.accept();
+    await s.opened;
+    if (readerKind === 'byob') {
+      const r = s.readable.getReader({ mode: 'byob' });
+      let buf = new ArrayBuffer(chunkSize);
+      for (;;) {
+        const { value, done } = await r.read(new Uint8Array(buf));
+        if (done) break;
+        /* byte i of the stream is (i & 255) */
+        if (value[0] !== (received & 255)) bad++;
+        received += value.byteLength;
+        reads++;
+        buf = value.buffer;
+      }
+    } else {
+      const r = s.readable.getReader();
+      for (;;) {
+        const { value, done } = await r.read();
+        if (done) break;
+        if (value[0] !== (received & 255)) bad++;
+        received += value.byteLength;
+        reads++;
+        if (process.env.JS_PAIR_TIMELINE && (received / 20e6 | 0) !== ((received - value.byteLength) / 20e6 | 0)) {
+          const i = globalThis.jsPairClient?.info();
+          console.error((received / 1e6).toFixed(0), 'MB at', (performance.now()).toFixed(1), i && JSON.stringify({ cwnd: i.cwnd, snd_wnd: i.snd_wnd, sndbuf: i.sndbuf, rcv_wnd: i.rcv_wnd, srtt: i.srtt, rexmit: i.rexmitSegs }));
+        }
+      }
+    }
+  })();
+  const c = client.connect({ hostname: '10.9.0.2', port: 9 });
+  await c.opened;
+  globalThis.jsPairClient = c;
+  const w = c.writable.getWriter();
+  /* chunk k starts at stream offset k * chunkSize; with chunkSize a
+   * multiple of 256 every chunk holds the same pattern */
+  const chunk = Uint8Array.from({ length: chunkSize }, (_, i) => i & 255);
+  const t0 = performance.now();
+  if (process.env.JS_PAIR_TIMELINE) console.error('start at', t0.toFixed(1));
+  let sent = 0;
+  while (sent < total) {
+    const n = Math.min(chunkSize, total - sent);
+    await w.write(n === chunkSize ? chunk : chunk.subarray(0, n));
+    sent += n;
+  }
+  await w.close();
+  await serverDone;
+  const s = (performance.now() - t0) / 1000;
+  listener.close();
+  if (received !== sent) throw new Error(`sent ${sent} B, received ${received} B`);
+  if (bad) throw new Error(`${bad} chunks out of order`);
+  result = {
+    bench: 'js_pair', reader: readerKind, mtu, chunk: chunkSize, bytes: received, reads, seconds: +s.toFixed(3),
+    mbit_per_s: +((received * 8) / s / 1e6).toFixed(1),
+    /* frames on the wire each way (super-frames count as one) */
+    frames_ab: a.stats().frames, frames_ba: b.stats().frames,
+    drops: { ...client.counters().drops, ...server.counters().drops },
+  };
+} finally {
+  client.close();
+  server.close();
+}
+console.log(JSON.stringify(result));
+process.exit(0);
