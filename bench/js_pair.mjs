@@ -25,11 +25,14 @@ const total = Number(opt('--bytes', '200000000'));
 const chunkSize = Number(opt('--chunk', '65536'));
 const mtu = Number(opt('--mtu', '1500'));
 const readerKind = opt('--reader', 'default');
+/* TCP buffers of both stacks (default: the API's own default) */
+const buffer = opt('--buffer', undefined);
+const tcp = buffer === undefined ? {} : { sendBuffer: Number(buffer), receiveBuffer: Number(buffer) };
 const synack = await import(pathToFileURL(resolve(mjs)).href);
 
 const [a, b] = synack.PairLink.pair({ seed: 7, mtu });
-const client = await synack.createStack({ link: a, ip: '10.9.0.1/24', seed: 1 });
-const server = await synack.createStack({ link: b, ip: '10.9.0.2/24', seed: 2 });
+const client = await synack.createStack({ link: a, ip: '10.9.0.1/24', seed: 1, tcp });
+const server = await synack.createStack({ link: b, ip: '10.9.0.2/24', seed: 2, tcp });
 let result;
 try {
   const listener = server.listen({ port: 9 });
@@ -90,6 +93,7 @@ try {
   result = {
     bench: 'js_pair', reader: readerKind, mtu, chunk: chunkSize, bytes: received, reads, seconds: +s.toFixed(3),
     mbit_per_s: +((received * 8) / s / 1e6).toFixed(1),
+    gbit_per_s: +((received * 8) / s / 1e9).toFixed(3),
     /* frames on the wire each way (super-frames count as one) */
     frames_ab: a.stats().frames, frames_ba: b.stats().frames,
     drops: { ...client.counters().drops, ...server.counters().drops },

@@ -44,6 +44,7 @@ export class Core {
     this.inbox = [];
     this.traces = [];
     this.settleQueued = false;
+    this.settleTask = () => this.settle();
     this.timer = null;
     this.timerAt = Infinity;
     this.watchers = new Set();
@@ -201,12 +202,13 @@ export class Core {
   queueSettle() {
     if (this.settleQueued || this.destroyed) return;
     this.settleQueued = true;
-    queueMicrotask(() => this.settle());
+    queueMicrotask(this.settleTask);
   }
 
   /* Deliver trace events, let watchers look at readiness, arm the timer. */
   settle() {
     this.settleQueued = false;
+    this.settleTask = () => this.settle();
     if (this.destroyed) return;
     if (this.traces.length) {
       const traces = this.traces;
@@ -236,7 +238,10 @@ export class Core {
    */
   arm() {
     const at = this.m._synack_js_poll_at(this.ctx);
-    if (at === this.timerAt && (this.timer !== null || at === Infinity)) {
+    /* A timer due no later than the deadline stays: it polls early (a
+     * no-op) and arms again, which costs less than moving a timer at every
+     * ACK (the retransmission deadline moves later with each one). */
+    if (this.timer !== null ? this.timerAt <= at : at === Infinity) {
       this.refTimer();
       return;
     }

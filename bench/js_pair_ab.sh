@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Compare builds of synack.mjs with bench/js_pair.mjs, interleaved: each
+# round runs every variant once, one after the other (a new node process
+# each), so a slow moment of a shared machine touches all of them; prints
+# every trial and then the median per variant and its ratio to the first.
+#   bench/js_pair_ab.sh ROUNDS label=SYNACK_MJS[,js_pair args...] ...
+#   bench/js_pair_ab.sh 5 before=old/synack.mjs after=build/js-em/wasm/synack.mjs \
+#       after-byob=build/js-em/wasm/synack.mjs,--reader,byob
+# A variant "c-node=SYNACK_BENCH_JS" (a path ending in synack_bench.js) runs
+# the C loop under node instead: synack_bench throughput --mtu 1500 --seconds 1.
+# Environment: JS_PAIR_BYTES (default 200000000).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+rounds=$1
+shift
+bytes="${JS_PAIR_BYTES:-200000000}"
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for r in $(seq "$rounds"); do
+  for v in "$@"; do
+    label=${v%%=*}
+    IFS=, read -r -a spec <<<"${v#*=}"
+    if [[ "${spec[0]}" == *synack_bench.js ]]; then
+      line=$(timeout 120 node "${spec[0]}" throughput --mtu 1500 --seconds 1)
+    else
+      line=$(timeout 120 node "$here/js_pair.mjs" "${spec[0]}" --bytes "$bytes" "${spec[@]:1}")
+    fi
+    echo "round $r $label $line"
+    echo "$label $line" >>"$out"
+  done
+done
+python3 - "$out" <<'PY'
+import json, statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    label, js = line.split(" ", 1)
+    runs.setdefault(label, []).append(json.loads(js)["gbit_per_s"])
+first = None
+for label, v in runs.items():
+    m = statistics.median(v)
+    first = first or m
+    print(f"{label}: median {m:.2f} Gbit/s over {len(v)} (min {min(v):.2f}, max {max(v):.2f}) = {m / first:.2f} x {next(iter(runs))}")
+PY
