@@ -5,6 +5,7 @@
 // counts). Compare with `synack_bench throughput --mtu 1500` under node:
 // the same core and link, driven from C.
 //   node bench/js_pair.mjs SYNACK_MJS [--bytes N] [--chunk N] [--mtu N] [--reader default|byob]
+//                          [--offload 0|1] [--buffer N]
 // Prints one JSON line: {"bench":"js_pair","bytes",...,"mbit_per_s"}.
 // The run must move every byte in order (checked by the counts and a
 // pattern in the first and last byte of each chunk) or it fails.
@@ -18,7 +19,7 @@ const opt = (name, dflt) => {
 };
 const mjs = args[0];
 if (!mjs || mjs.startsWith('--')) {
-  console.error('usage: node js_pair.mjs SYNACK_MJS [--bytes N] [--chunk N] [--mtu N] [--reader default|byob]');
+  console.error('usage: node js_pair.mjs SYNACK_MJS [--bytes N] [--chunk N] [--mtu N] [--reader default|byob] [--offload 0|1] [--buffer N]');
   process.exit(2);
 }
 const total = Number(opt('--bytes', '200000000'));
@@ -30,7 +31,9 @@ const buffer = opt('--buffer', undefined);
 const tcp = buffer === undefined ? {} : { sendBuffer: Number(buffer), receiveBuffer: Number(buffer) };
 const synack = await import(pathToFileURL(resolve(mjs)).href);
 
-const [a, b] = synack.PairLink.pair({ seed: 7, mtu });
+/* --offload 0: MTU-sized frames only (the per-frame path of other links) */
+const offload = opt('--offload', '1') !== '0';
+const [a, b] = synack.PairLink.pair({ seed: 7, mtu, offload });
 const client = await synack.createStack({ link: a, ip: '10.9.0.1/24', seed: 1, tcp });
 const server = await synack.createStack({ link: b, ip: '10.9.0.2/24', seed: 2, tcp });
 let result;
@@ -91,7 +94,7 @@ try {
   if (received !== sent) throw new Error(`sent ${sent} B, received ${received} B`);
   if (bad) throw new Error(`${bad} chunks out of order`);
   result = {
-    bench: 'js_pair', reader: readerKind, mtu, chunk: chunkSize, bytes: received, reads, seconds: +s.toFixed(3),
+    bench: 'js_pair', reader: readerKind, mtu, offload, chunk: chunkSize, bytes: received, reads, seconds: +s.toFixed(3),
     mbit_per_s: +((received * 8) / s / 1e6).toFixed(1),
     gbit_per_s: +((received * 8) / s / 1e9).toFixed(3),
     /* frames on the wire each way (super-frames count as one) */

@@ -10,7 +10,7 @@
  * Frames are always delivered in a later task, never from inside send(), so
  * a stack is never re-entered from its own link.
  */
-import { Rng, monotonicMs, nextTask } from './util.mjs';
+import { Rng, Slab, monotonicMs, nextTask } from './util.mjs';
 
 const ETH_HEADER = 14;
 /* Largest frame on the wire: a super-frame between two synack stacks. */
@@ -39,7 +39,8 @@ class Channel {
     this.rateMbit = Math.max(0, Number(o.rateMbit ?? 0));
     this.queueBytes = Number(o.queueBytes ?? DEFAULT_QUEUE_BYTES);
     /* Nothing here acts on single frames (a delay acts on all alike). */
-    this.plain = !(this.loss || this.duplicate || this.corrupt || this.reorder || this.rateMbit);
+    this.plain = o.offload !== false &&
+      !(this.loss || this.duplicate || this.corrupt || this.reorder || this.rateMbit);
     this.rng = new Rng(seed);
     this.queue = [];
     this.head = 0;
@@ -49,9 +50,14 @@ class Channel {
     this.timerAt = Infinity;
     this.taskQueued = false;
     this.receiver = null;
-    /* Buffers of SUPER_MAX bytes lent by frameBuffer(), back after delivery. */
+    /* Room for frames (PairLinkEnd.frameBuffer): views of a slab, and
+     * buffers of SUPER_MAX bytes lent for super-frames, back after delivery. */
+    this.slab = new Slab();
     this.pool = [];
     this.lent = new WeakSet();
+    /* Both ends are synack stacks, which copy a frame before they return:
+     * the slab is reused once every frame taken from it is delivered. */
+    this.reuse = false;
     this.stats = { frames: 0, lost: 0, duplicated: 0, corrupted: 0, reordered: 0, queueDrops: 0 };
   }
 
@@ -144,11 +150,23 @@ class Channel {
       const buf = frame.buffer;
       if (this.lent.has(buf) && this.pool.length < POOL_MAX) this.pool.push(buf);
     }
+    if (this.reuse && this.head >= q.length) this.slab.reset();
     if (this.head > 1024 && this.head * 2 > q.length) {
       this.queue = q.slice(this.head);
       this.head = 0;
     }
     this.schedule();
+  }
+
+  /* Room for a frame of len bytes; `whole`: super-frames pass (pool). */
+  buffer(len, whole) {
+    if (!whole || len < POOL_FROM) return this.slab.take(len);
+    let buf = this.pool.pop();
+    if (!buf) {
+      buf = new ArrayBuffer(SUPER_MAX);
+      this.lent.add(buf);
+    }
+    return new Uint8Array(buf, 0, len);
   }
 
   clear() {
@@ -166,7 +184,7 @@ class PairLinkEnd {
   #rx;
   #closed = false;
   #peer = null;
-  #offer = null;
+  #stack = null;
   #super = false;
 
   constructor(tx, rx, mtu, peer) {
@@ -191,20 +209,13 @@ class PairLinkEnd {
   }
 
   /**
-   * For the stack on this end (core.mjs): a buffer for an outgoing frame of
-   * `len` bytes, lent from a pool and taken back once the frame has been
-   * handed to the other end; undefined (the stack allocates) unless both
-   * ends are synack stacks, which copy a frame before they return.
+   * For the stack on this end (core.mjs): room for an outgoing frame of
+   * `len` bytes, a view of a slab (or, between two stacks, of a pooled
+   * super-frame buffer) that the wire reuses once the frame is delivered,
+   * when both ends are stacks (attachStack).
    */
   frameBuffer(len) {
-    if (!this.#super || len < POOL_FROM) return undefined;
-    const tx = this.#tx;
-    let buf = tx.pool.pop();
-    if (!buf) {
-      buf = new ArrayBuffer(SUPER_MAX);
-      tx.lent.add(buf);
-    }
-    return new Uint8Array(buf, 0, len);
+    return this.#tx.buffer(len, this.#super);
   }
 
   /**
@@ -216,19 +227,22 @@ class PairLinkEnd {
   }
 
   /**
-   * For createStack: the synack stack on this end takes super-frames. `on`
-   * runs once the stack on the other end has offered too; from then on
-   * both send them. An end used without a stack never offers, so it only
-   * ever sees MTU-sized frames.
+   * For createStack: a synack stack is on this end. Once the other end
+   * has one too, both copy each frame before they return, so the wire
+   * reuses frame buffers; and where superFrames, `onSuper` runs for both
+   * stacks, which send super-frames from then on. An end used without a
+   * stack never attaches, so it sees MTU-sized frames of its own.
    */
-  offerSuperFrames(on) {
+  attachStack(onSuper) {
     const p = this.#peer;
-    if (!this.superFrames || this.#closed || p.#closed) return;
-    this.#offer = on;
-    if (p.#offer) {
+    if (this.#stack || this.#closed || p.#closed) return;
+    this.#stack = onSuper ?? (() => {});
+    if (!p.#stack) return;
+    this.#tx.reuse = this.#rx.reuse = true;
+    if (this.superFrames) {
       this.#super = p.#super = true;
-      on();
-      p.#offer();
+      this.#stack();
+      p.#stack();
     }
   }
 
@@ -251,8 +265,10 @@ export class PairLink {
    * The two ends [a, b] of a new wire. Options (all optional): delay and
    * jitter in ms, loss/reorder/duplicate/corrupt as probabilities 0..1,
    * rateMbit, queueBytes (rate-limit queue, default 1 MiB), seed, mtu
-   * (default 1500). The same options apply to both directions; each has
-   * its own generator derived from the seed.
+   * (default 1500), offload (default true: TCP super-frames between two
+   * synack stacks when none of loss..rateMbit is set). The same options
+   * apply to both directions; each has its own generator derived from the
+   * seed.
    */
   static pair(options = {}) {
     const mtu = Number(options.mtu ?? 1500);

@@ -435,11 +435,9 @@ export async function createStack(options = {}) {
 
   const core = new Core(m, link, mac, opts, null);
   const stack = new Stack(core, link);
-  if (opts[GLUE_OPT.OFFLOAD] === 2) {
-    link.offerSuperFrames?.(() => {
-      if (!core.destroyed) m._synack_js_pair_super(core.ctx, 1);
-    });
-  }
+  link.attachStack?.(opts[GLUE_OPT.OFFLOAD] === 2 ? () => {
+    if (!core.destroyed) m._synack_js_pair_super(core.ctx, 1);
+  } : null);
   const receive = (frame) => core.input(frame);
   if (typeof link.attach === 'function') link.attach(receive);
   else link.onframe = receive;

@@ -71,9 +71,16 @@ export interface PairLinkOptions {
   seed?: number;
   /** IP MTU, 68..65535; default 1500. */
   mtu?: number;
+  /**
+   * TCP super-frames (send offload, up to 64 KB) between the two stacks
+   * when both ends are synack stacks and no loss, duplication, corruption,
+   * reordering or rate limit is set; default true. false: MTU-sized frames
+   * only (what the stacks would send on a real wire).
+   */
+  offload?: boolean;
 }
 
-/** Impairment counters of one direction. */
+/** Impairment counters of one direction (a super-frame counts as one frame). */
 export interface PairLinkStats {
   frames: number;
   lost: number;
