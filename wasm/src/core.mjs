@@ -41,6 +41,7 @@ export class Core {
     this.t0 = monotonicMs();
     this.busy = false;
     this.outbox = [];
+    this.spare = [];
     this.inbox = [];
     this.traces = [];
     this.settleQueued = false;
@@ -136,16 +137,20 @@ export class Core {
     let next = 0;
     for (let round = 0; round < PUMP_MAX && !this.destroyed; round++) {
       if (this.outbox.length) {
+        /* two arrays in turn: no allocation per call */
         const frames = this.outbox;
-        this.outbox = [];
+        this.outbox = this.spare;
         for (const f of frames) this.sendToLink(f);
+        frames.length = 0;
+        this.spare = frames;
       } else if (next < this.inbox.length) {
         this.inputNow(this.inbox[next++]);
       } else {
         break;
       }
     }
-    this.inbox = next < this.inbox.length ? this.inbox.slice(next) : [];
+    if (next < this.inbox.length) this.inbox = this.inbox.slice(next);
+    else if (this.inbox.length) this.inbox.length = 0;
   }
 
   sendToLink(frame) {
@@ -163,7 +168,15 @@ export class Core {
       this.inbox.push(frame);
       return;
     }
-    this.enter(() => this.inputNow(frame));
+    /* enter(), without a closure per frame */
+    this.busy = true;
+    try {
+      this.inputNow(frame);
+      this.pump();
+    } finally {
+      this.busy = false;
+      this.queueSettle();
+    }
   }
 
   inputNow(frame) {
