@@ -5,7 +5,7 @@
 // counts). Compare with `synack_bench throughput --mtu 1500` under node:
 // the same core and link, driven from C.
 //   node bench/js_pair.mjs SYNACK_MJS [--bytes N] [--chunk N] [--mtu N] [--reader default|byob]
-//                          [--offload 0|1] [--buffer N]
+//                          [--offload 0|1] [--buffer N] [--link pair|ws]
 // Prints one JSON line: {"bench":"js_pair","bytes",...,"mbit_per_s"}.
 // The run must move every byte in order (checked by the counts and a
 // pattern in the first and last byte of each chunk) or it fails.
@@ -19,7 +19,7 @@ const opt = (name, dflt) => {
 };
 const mjs = args[0];
 if (!mjs || mjs.startsWith('--')) {
-  console.error('usage: node js_pair.mjs SYNACK_MJS [--bytes N] [--chunk N] [--mtu N] [--reader default|byob] [--offload 0|1] [--buffer N]');
+  console.error('usage: node js_pair.mjs SYNACK_MJS [--bytes N] [--chunk N] [--mtu N] [--reader default|byob] [--offload 0|1] [--buffer N] [--link pair|ws]');
   process.exit(2);
 }
 const total = Number(opt('--bytes', '200000000'));
@@ -33,7 +33,44 @@ const synack = await import(pathToFileURL(resolve(mjs)).href);
 
 /* --offload 0: MTU-sized frames only (the per-frame path of other links) */
 const offload = opt('--offload', '1') !== '0';
-const [a, b] = synack.PairLink.pair({ seed: 7, mtu, offload });
+/* --link ws: two WebSocketLinks joined by an in-process stand-in for a
+ * WebSocket pair (each message copied, delivered in a later task): the
+ * JavaScript side of the browser's path (batching, framing) alone. */
+const linkKind = opt('--link', 'pair');
+
+class FakeWebSocket {
+  static waiting = null;
+  constructor() {
+    this.readyState = 0;
+    this.peer = FakeWebSocket.waiting;
+    if (this.peer) {
+      this.peer.peer = this;
+      FakeWebSocket.waiting = null;
+      setImmediate(() => {
+        for (const ws of [this, this.peer]) {
+          ws.readyState = 1;
+          ws.onopen?.();
+        }
+      });
+    } else {
+      FakeWebSocket.waiting = this;
+    }
+  }
+
+  send(data) {
+    const copy = data.slice().buffer;
+    setImmediate(() => this.peer.onmessage?.({ data: copy }));
+  }
+
+  close() {
+    this.readyState = 3;
+  }
+}
+
+const [a, b] = linkKind === 'ws'
+  ? [new synack.WebSocketLink('ws://a', { WebSocket: FakeWebSocket }), new synack.WebSocketLink('ws://b', { WebSocket: FakeWebSocket })]
+  : synack.PairLink.pair({ seed: 7, mtu, offload });
+const stats = (l) => (linkKind === 'ws' ? l.framesOut : l.stats().frames);
 const client = await synack.createStack({ link: a, ip: '10.9.0.1/24', seed: 1, tcp });
 const server = await synack.createStack({ link: b, ip: '10.9.0.2/24', seed: 2, tcp });
 let result;
@@ -94,11 +131,11 @@ try {
   if (received !== sent) throw new Error(`sent ${sent} B, received ${received} B`);
   if (bad) throw new Error(`${bad} chunks out of order`);
   result = {
-    bench: 'js_pair', reader: readerKind, mtu, offload, chunk: chunkSize, bytes: received, reads, seconds: +s.toFixed(3),
+    bench: 'js_pair', link: linkKind, reader: readerKind, mtu, offload: linkKind === 'pair' && offload, chunk: chunkSize, bytes: received, reads, seconds: +s.toFixed(3),
     mbit_per_s: +((received * 8) / s / 1e6).toFixed(1),
     gbit_per_s: +((received * 8) / s / 1e9).toFixed(3),
     /* frames on the wire each way (super-frames count as one) */
-    frames_ab: a.stats().frames, frames_ba: b.stats().frames,
+    frames_ab: stats(a), frames_ba: stats(b),
     drops: { ...client.counters().drops, ...server.counters().drops },
   };
 } finally {
