@@ -29,15 +29,19 @@ for r in $(seq "$rounds"); do
     echo "$label $line" >>"$out"
   done
 done
+# Medians, and the median of the per-round ratios to the first variant
+# (trials taken one right after the other: the ratio least moved by the
+# machine's other load).
 python3 - "$out" <<'PY'
 import json, statistics, sys
 runs = {}
 for line in open(sys.argv[1]):
     label, js = line.split(" ", 1)
     runs.setdefault(label, []).append(json.loads(js)["gbit_per_s"])
-first = None
+ref = next(iter(runs))
 for label, v in runs.items():
     m = statistics.median(v)
-    first = first or m
-    print(f"{label}: median {m:.2f} Gbit/s over {len(v)} (min {min(v):.2f}, max {max(v):.2f}) = {m / first:.2f} x {next(iter(runs))}")
+    paired = statistics.median(a / b for a, b in zip(v, runs[ref]))
+    print(f"{label}: median {m:.2f} Gbit/s over {len(v)} (min {min(v):.2f}, max {max(v):.2f});"
+          f" {m / statistics.median(runs[ref]):.2f} x {ref} (medians), {paired:.2f} x (paired rounds)")
 PY

@@ -110,8 +110,8 @@ static int link_send_piece(void *ctx, const uint8_t *frame, size_t len)
 static int link_send_pair_super(synack_js_ctx *c, const uint8_t *frame, size_t len)
 {
     size_t ihl = (size_t)(frame[14] & 15u) * 4u, at = 14u + ihl + 16u;
-    if (len < at + 4u)
-        return -1;
+    if (len < at + 4u || frame[12] != 0x08 || frame[13] != 0x00 || frame[14] >> 4 != 4)
+        return -1; /* send_gso gives TCP/IPv4 only */
     uint16_t sum = synack_csum_finish(synack_csum_add(0, frame + 14 + ihl, len - 14 - ihl));
     return synack_js_import_send(c->id, frame, len, (uint32_t)(at << 16 | sum));
 }

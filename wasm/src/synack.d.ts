@@ -329,7 +329,11 @@ export interface TcpInfo extends SocketInfo {
 /** A TCP connection (WinterTC Socket). */
 export class TcpSocket {
   private constructor();
-  /** Received bytes; errors with the connection's SynackError. */
+  /**
+   * Received bytes; errors with the connection's SynackError. A byte
+   * stream where the runtime has them: getReader({ mode: 'byob' }) copies
+   * the bytes straight into the caller's buffer (no chunk allocated).
+   */
   readonly readable: ReadableStream<Uint8Array>;
   /** close() sends FIN after the queued data; abort() resets the connection (RST). */
   readonly writable: WritableStream<BytesLike>;
