@@ -197,7 +197,13 @@ export class Core {
   onLinkSend(ptr, len, fix) {
     /* a link may lend a buffer it gets back once the frame is delivered */
     const f = this.link.frameBuffer?.(len) ?? new Uint8Array(len);
-    f.set(this.m.HEAPU8.subarray(ptr, ptr + len));
+    const heap = this.m.HEAPU8;
+    if (len <= 128) {
+      /* an ACK: a loop costs less than a view of the heap to copy from */
+      for (let i = 0; i < len; i++) f[i] = heap[ptr + i];
+    } else {
+      f.set(heap.subarray(ptr, ptr + len));
+    }
     if (fix) {
       f[fix >>> 16] = (fix >>> 8) & 255;
       f[(fix >>> 16) + 1] = fix & 255;

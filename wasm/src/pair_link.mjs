@@ -150,8 +150,12 @@ class Channel {
       const buf = frame.buffer;
       if (this.lent.has(buf) && this.pool.length < POOL_MAX) this.pool.push(buf);
     }
-    if (this.reuse && this.head >= q.length) this.slab.reset();
-    if (this.head > 1024 && this.head * 2 > q.length) {
+    if (this.head >= q.length) {
+      /* drained: keep the array (no growth and no copy per round) */
+      q.length = 0;
+      this.head = 0;
+      if (this.reuse) this.slab.reset();
+    } else if (this.head > 1024 && this.head * 2 > q.length) {
       this.queue = q.slice(this.head);
       this.head = 0;
     }

@@ -272,7 +272,7 @@ export class TcpSocket {
         if (n <= 0) return n;
         const from = core.m.HEAPU8.subarray(core.scratch, core.scratch + n);
         if (!v) return from.slice();
-        new Uint8Array(v.buffer, v.byteOffset, n).set(from);
+        (n === v.byteLength ? v : new Uint8Array(v.buffer, v.byteOffset, n)).set(from);
         return n;
       });
       if (typeof r !== 'number') {
@@ -358,7 +358,7 @@ export class TcpSocket {
         const n = Math.min(CHUNK, data.length - off);
         const h = this.#h;
         const r = core.enter(() => {
-          core.m.HEAPU8.set(data.subarray(off, off + n), core.scratch);
+          core.m.HEAPU8.set(n === data.length ? data : data.subarray(off, off + n), core.scratch);
           return core.m._synack_js_tcp_send(core.ctx, core.now(), h, core.scratch, n);
         });
         if (r > 0) {
