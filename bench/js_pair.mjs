@@ -117,6 +117,7 @@ try {
    * multiple of 256 every chunk holds the same pattern */
   const chunk = Uint8Array.from({ length: chunkSize }, (_, i) => i & 255);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   if (process.env.JS_PAIR_TIMELINE) console.error('start at', t0.toFixed(1));
   let sent = 0;
   while (sent < total) {
@@ -127,6 +128,7 @@ try {
   await w.close();
   await serverDone;
   const s = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   listener.close();
   if (received !== sent) throw new Error(`sent ${sent} B, received ${received} B`);
   if (bad) throw new Error(`${bad} chunks out of order`);
@@ -134,6 +136,9 @@ try {
     bench: 'js_pair', link: linkKind, reader: readerKind, mtu, offload: linkKind === 'pair' && offload, chunk: chunkSize, bytes: received, reads, seconds: +s.toFixed(3),
     mbit_per_s: +((received * 8) / s / 1e6).toFixed(1),
     gbit_per_s: +((received * 8) / s / 1e9).toFixed(3),
+    /* CPU seconds of this process (all its threads: GC helpers included),
+     * less moved by a busy machine than the wall clock */
+    cpu_s: +((cpu.user + cpu.system) / 1e6).toFixed(3),
     /* frames on the wire each way (super-frames count as one) */
     frames_ab: stats(a), frames_ba: stats(b),
     drops: { ...client.counters().drops, ...server.counters().drops },

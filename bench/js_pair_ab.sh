@@ -34,14 +34,18 @@ done
 # machine's other load).
 python3 - "$out" <<'PY'
 import json, statistics, sys
-runs = {}
+runs, cpu = {}, {}
 for line in open(sys.argv[1]):
     label, js = line.split(" ", 1)
-    runs.setdefault(label, []).append(json.loads(js)["gbit_per_s"])
+    o = json.loads(js)
+    runs.setdefault(label, []).append(o["gbit_per_s"])
+    if "cpu_s" in o:
+        cpu.setdefault(label, []).append(o["cpu_s"])
 ref = next(iter(runs))
 for label, v in runs.items():
     m = statistics.median(v)
     paired = statistics.median(a / b for a, b in zip(v, runs[ref]))
     print(f"{label}: median {m:.2f} Gbit/s over {len(v)} (min {min(v):.2f}, max {max(v):.2f});"
-          f" {m / statistics.median(runs[ref]):.2f} x {ref} (medians), {paired:.2f} x (paired rounds)")
+          f" {m / statistics.median(runs[ref]):.2f} x {ref} (medians), {paired:.2f} x (paired rounds)"
+          + (f"; CPU {statistics.median(cpu[label]):.3f} s (median)" if label in cpu else ""))
 PY
