@@ -8,6 +8,7 @@
 #   bench/run.sh            everything
 #   BENCH_QUICK=1 bench/run.sh   shorter runs (rough numbers)
 #   BENCH_SKIP="tap wasi"   skip parts: native node wasi tap path size callgrind
+#                           (node includes bench/js_pair.mjs, the JavaScript API)
 #
 # Build trees: build/bench-native (gcc -O3), build/bench-emscripten and
 # build/bench-wasi (Release). Item 3 (TAP) needs root; without it the table
