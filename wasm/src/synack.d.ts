@@ -47,6 +47,13 @@ export interface Link {
   closed?: Promise<void>;
   /** Called by Stack.close(). */
   close?(): void;
+  /**
+   * Optional: room for an outgoing frame of len bytes. The stack copies the
+   * frame into it and then passes it to send(); the link must not hand the
+   * same bytes out again while the frame may still be read. Without it
+   * (or when it returns undefined) the stack allocates each frame.
+   */
+  frameBuffer?(len: number): Uint8Array | undefined;
 }
 
 /** Impairment options of PairLink.pair(); each direction gets its own generator. */
