@@ -196,7 +196,9 @@ export class Core {
    */
   onLinkSend(ptr, len, fix) {
     /* a link may lend a buffer it gets back once the frame is delivered */
-    const f = this.link.frameBuffer?.(len) ?? new Uint8Array(len);
+    let f = this.link.frameBuffer?.(len);
+    /* never throw inside a C call: a wrong buffer is not used */
+    if (!(f instanceof Uint8Array) || f.length !== len) f = new Uint8Array(len);
     const heap = this.m.HEAPU8;
     if (len <= 128) {
       /* an ACK: a loop costs less than a view of the heap to copy from */
