@@ -229,7 +229,6 @@ export class Core {
   /* Deliver trace events, let watchers look at readiness, arm the timer. */
   settle() {
     this.settleQueued = false;
-    this.settleTask = () => this.settle();
     if (this.destroyed) return;
     if (this.traces.length) {
       const traces = this.traces;
