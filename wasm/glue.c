@@ -59,6 +59,16 @@ typedef struct synack_js_ctx {
     /* A PairLink to another synack stack (SJ_OPT_OFFLOAD 2) whose stack
      * takes whole super-frames: JS said so (synack_js_pair_super). */
     bool pair_super;
+    /* A direct pair (synack_js_pair_direct): the stack on the other end of
+     * an unimpaired PairLink, in this module. Frames for it wait in q
+     * ([be32 length][frame]...) until JS has it take them, one call per
+     * task, with no JS per frame. */
+    struct synack_js_ctx *peer;
+    struct {
+        uint8_t *buf;
+        size_t len, cap;
+        double frames; /* queued in all (the PairLink's frame counter) */
+    } q;
     char trace_buf[SJ_TRACE_CAP];
 } synack_js_ctx;
 
@@ -89,9 +99,56 @@ static double ms_to_js(uint64_t t)
     return t == UINT64_MAX ? (double)INFINITY : (double)t;
 }
 
+/* Bytes of frames a direct pair may hold before it drops (a few windows). */
+#define SJ_QUEUE_MAX (8u << 20)
+
+/*
+ * Queue a frame for the direct peer; `at` (when not 0) is the offset of a
+ * 16-bit field set to `val` in the copy. The first frame of a batch tells
+ * JS (an empty send), which has the peer take the batch in a later task.
+ */
+static int queue_frame(synack_js_ctx *c, const uint8_t *frame, size_t len,
+                       size_t at, uint16_t val)
+{
+    size_t need = c->q.len + 4u + len;
+    if (need > c->q.cap) {
+        if (need > SJ_QUEUE_MAX)
+            return -1;
+        size_t cap = c->q.cap ? c->q.cap : 65536u;
+        while (cap < need)
+            cap *= 2u;
+        uint8_t *b = malloc(cap); /* not realloc: it would grow the wasm */
+        if (b == NULL)
+            return -1;
+        if (c->q.len != 0)
+            memcpy(b, c->q.buf, c->q.len);
+        free(c->q.buf);
+        c->q.buf = b;
+        c->q.cap = cap;
+    }
+    uint8_t *p = c->q.buf + c->q.len;
+    p[0] = (uint8_t)(len >> 24);
+    p[1] = (uint8_t)(len >> 16);
+    p[2] = (uint8_t)(len >> 8);
+    p[3] = (uint8_t)len;
+    memcpy(p + 4, frame, len);
+    if (at != 0) {
+        p[4 + at] = (uint8_t)(val >> 8);
+        p[4 + at + 1] = (uint8_t)val;
+    }
+    bool first = c->q.len == 0;
+    c->q.len = need;
+    c->q.frames += 1.0;
+    if (first)
+        synack_js_import_send(c->id, NULL, 0, 0);
+    return 0;
+}
+
 static int link_send(void *ctx, const uint8_t *frame, size_t len)
 {
-    const synack_js_ctx *c = ctx;
+    synack_js_ctx *c = ctx;
+    if (c->peer != NULL)
+        return queue_frame(c, frame, len, 0, 0);
     return synack_js_import_send(c->id, frame, len, 0);
 }
 
@@ -113,6 +170,8 @@ static int link_send_pair_super(synack_js_ctx *c, const uint8_t *frame, size_t l
     if (len < at + 4u || frame[12] != 0x08 || frame[13] != 0x00 || frame[14] >> 4 != 4)
         return -1; /* send_gso gives TCP/IPv4 only */
     uint16_t sum = synack_csum_finish(synack_csum_add(0, frame + 14 + ihl, len - 14 - ihl));
+    if (c->peer != NULL)
+        return queue_frame(c, frame, len, at, sum);
     return synack_js_import_send(c->id, frame, len, (uint32_t)(at << 16 | sum));
 }
 
@@ -277,9 +336,74 @@ void synack_js_free(synack_js_ctx *c)
 {
     if (c == NULL)
         return;
+    if (c->peer != NULL)
+        c->peer->peer = NULL;
     synack_stack_free(c->stack);
+    free(c->q.buf);
     free(c->cut);
     free(c);
+}
+
+/* Make a and b a direct pair (both NULL-safe); a NULL b unlinks a. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_pair_direct(synack_js_ctx *a, synack_js_ctx *b)
+{
+    if (a == NULL)
+        return;
+    /* frames still queued were for the old peer: dropped */
+    a->q.len = 0;
+    if (a->peer != NULL) {
+        a->peer->peer = NULL;
+        a->peer->q.len = 0;
+    }
+    a->peer = b;
+    if (b != NULL) {
+        if (b->peer != NULL)
+            b->peer->peer = NULL;
+        b->peer = a;
+    }
+}
+
+void synack_js_input(synack_js_ctx *c, double now, const uint8_t *frame, size_t len);
+
+/*
+ * Feed the stack the frames its direct peer queued, in order; returns how
+ * many. The peer's buffer is taken first, so the frames this stack sends
+ * meanwhile go to its own queue.
+ */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_pair_take(synack_js_ctx *c, double now)
+{
+    synack_js_ctx *p = c->peer;
+    if (p == NULL || p->q.len == 0)
+        return 0;
+    uint8_t *buf = p->q.buf;
+    size_t len = p->q.len, cap = p->q.cap;
+    p->q.buf = NULL;
+    p->q.len = p->q.cap = 0;
+    int n = 0;
+    for (size_t off = 0; off + 4u <= len; n++) {
+        size_t f = (size_t)buf[off] << 24 | (size_t)buf[off + 1] << 16 |
+                   (size_t)buf[off + 2] << 8 | buf[off + 3];
+        synack_js_input(c, now, buf + off + 4, f);
+        off += 4u + f;
+    }
+    /* the buffer goes back for the next batch unless the peer went away
+     * or made a new one */
+    if (c->peer == p && p->q.buf == NULL) {
+        p->q.buf = buf;
+        p->q.cap = cap;
+    } else {
+        free(buf);
+    }
+    return n;
+}
+
+/* Frames queued for the direct peer in all. */
+EMSCRIPTEN_KEEPALIVE
+double synack_js_pair_frames(const synack_js_ctx *c)
+{
+    return c->q.frames;
 }
 
 /* Whether the bridge agreed to take super-frames (0/1). */

@@ -163,3 +163,31 @@ test('a BYOB reader is filled in place, whatever its size, and ends with done', 
     }
   }
 });
+
+test('two stacks on a PairLink pass frames inside wasm memory; a closed end drops them', { timeout: 60_000 }, async () => {
+  const net = await twoStacks();
+  try {
+    const server = net.server.listen({ port: 9003 });
+    const accepted = server.accept();
+    const sock = net.client.connect('10.9.0.2:9003');
+    await sock.opened;
+    const peer = await accepted;
+    const w = sock.writable.getWriter();
+    const r = peer.readable.getReader();
+    let got = 0;
+    await Promise.all([
+      w.write(new Uint8Array(300_000).fill(7)),
+      (async () => { while (got < 300_000) got += (await r.read()).value.byteLength; })(),
+    ]);
+    const frames = net.a.stats().frames;
+    assert.ok(frames > 5 && frames < 100, `${frames} frames`);
+    /* once an end is closed nothing reaches the other stack */
+    net.b.close();
+    await w.write(new Uint8Array(1000).fill(8));
+    const late = await Promise.race([r.read(), new Promise((res) => setTimeout(() => res('nothing'), 300))]);
+    assert.equal(late, 'nothing');
+    assert.ok(net.a.stats().frames > frames, 'the client kept sending (retransmissions)');
+  } finally {
+    net.close();
+  }
+});

@@ -13,7 +13,7 @@
  */
 import { SynackError } from './errors.mjs';
 import { registerCore, unregisterCore } from './loader.mjs';
-import { monotonicMs } from './util.mjs';
+import { monotonicMs, nextTask } from './util.mjs';
 
 /** Largest payload chunk moved per call (bytes). */
 export const CHUNK = 65536;
@@ -46,6 +46,16 @@ export class Core {
     this.traces = [];
     this.settleQueued = false;
     this.settleTask = () => this.settle();
+    /* A direct pair (glue.c synack_js_pair_direct): the Core on the other
+     * end of the PairLink takes our frames from wasm memory. */
+    this.direct = null;
+    this.directQueued = false;
+    this.directFrames = 0;
+    this.directTask = () => {
+      this.directQueued = false;
+      const p = this.direct;
+      if (p && !p.destroyed) p.enter(() => p.m._synack_js_pair_take(p.ctx, p.now()));
+    };
     this.timer = null;
     this.timerAt = Infinity;
     this.watchers = new Set();
@@ -195,6 +205,14 @@ export class Core {
    * the copy (glue.c: a pair super-frame's TCP checksum).
    */
   onLinkSend(ptr, len, fix) {
+    if (len === 0) {
+      /* frames wait for the direct peer: it takes them in a later task */
+      if (!this.directQueued) {
+        this.directQueued = true;
+        nextTask(this.directTask);
+      }
+      return 0;
+    }
     /* a link may lend a buffer it gets back once the frame is delivered */
     let f = this.link.frameBuffer?.(len);
     /* never throw inside a C call: a wrong buffer is not used */
@@ -296,9 +314,32 @@ export class Core {
     this.watchers.delete(w);
   }
 
+  /** Make this Core and `peer` (same module) a direct pair. */
+  pairWith(peer) {
+    this.m._synack_js_pair_direct(this.ctx, peer.ctx);
+    this.direct = peer;
+    peer.direct = this;
+  }
+
+  /** Frames sent to a direct peer in all. */
+  pairFrames() {
+    return this.destroyed ? this.directFrames : this.m._synack_js_pair_frames(this.ctx);
+  }
+
+  /** Stop being a direct pair (frames go through the link again). */
+  unpair() {
+    const p = this.direct;
+    if (!p) return;
+    this.direct = p.direct = null;
+    if (!this.destroyed) this.m._synack_js_pair_direct(this.ctx, 0);
+    else if (!p.destroyed) p.m._synack_js_pair_direct(p.ctx, 0);
+  }
+
   /** Free everything; watchers get w.fail(err) when they have it. */
   destroy() {
     if (this.destroyed) return;
+    this.directFrames = this.pairFrames();
+    this.unpair();
     this.destroyed = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;

@@ -41,6 +41,7 @@ class Channel {
     /* Nothing here acts on single frames (a delay acts on all alike). */
     this.plain = o.offload !== false &&
       !(this.loss || this.duplicate || this.corrupt || this.reorder || this.rateMbit);
+    this.undelayed = !(this.delay || this.jitter);
     this.rng = new Rng(seed);
     this.queue = [];
     this.head = 0;
@@ -188,7 +189,8 @@ class PairLinkEnd {
   #rx;
   #closed = false;
   #peer = null;
-  #stack = null;
+  #core = null;
+  #superOk = false;
   #super = false;
 
   constructor(tx, rx, mtu, peer) {
@@ -231,32 +233,41 @@ class PairLinkEnd {
   }
 
   /**
-   * For createStack: a synack stack is on this end. Once the other end
-   * has one too, both copy each frame before they return, so the wire
-   * reuses frame buffers; and where superFrames, `onSuper` runs for both
-   * stacks, which send super-frames from then on. An end used without a
-   * stack never attaches, so it sees MTU-sized frames of its own.
+   * For createStack: the Core of a synack stack is on this end (`superOk`:
+   * it was made for super-frames). Once the other end has one too, both
+   * copy each frame before they return, so the wire reuses frame buffers;
+   * where superFrames, both send super-frames from then on; and with no
+   * delay either, frames go from one stack to the other inside wasm
+   * memory (glue.c's direct pair: one call per batch, no JavaScript per
+   * frame). An end used without a stack never attaches, so it sees
+   * MTU-sized frames through send() and onframe.
    */
-  attachStack(onSuper) {
+  attachStack(core, superOk) {
     const p = this.#peer;
-    if (this.#stack || this.#closed || p.#closed) return;
-    this.#stack = onSuper ?? (() => {});
-    if (!p.#stack) return;
+    if (this.#core || this.#closed || p.#closed) return;
+    this.#core = core;
+    this.#superOk = superOk;
+    const q = p.#core;
+    if (!q || core.destroyed || q.destroyed) return;
     this.#tx.reuse = this.#rx.reuse = true;
-    if (this.superFrames) {
+    if (superOk && p.#superOk && this.superFrames) {
       this.#super = p.#super = true;
-      this.#stack();
-      p.#stack();
+      core.m._synack_js_pair_super(core.ctx, 1);
+      q.m._synack_js_pair_super(q.ctx, 1);
+      if (core.m === q.m && this.#tx.undelayed && this.#rx.undelayed) core.pairWith(q);
     }
   }
 
   /** Impairment counters of the direction this end sends on. */
   stats() {
-    return { ...this.#tx.stats };
+    const st = { ...this.#tx.stats };
+    st.frames += this.#core?.pairFrames() ?? 0;
+    return st;
   }
 
   /** Detach this end: frames to and from it are dropped. */
   close() {
+    this.#core?.unpair();
     this.#closed = true;
     this.#tx.clear();
     this.#rx.clear();

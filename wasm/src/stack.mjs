@@ -435,9 +435,7 @@ export async function createStack(options = {}) {
 
   const core = new Core(m, link, mac, opts, null);
   const stack = new Stack(core, link);
-  link.attachStack?.(opts[GLUE_OPT.OFFLOAD] === 2 ? () => {
-    if (!core.destroyed) m._synack_js_pair_super(core.ctx, 1);
-  } : null);
+  link.attachStack?.(core, opts[GLUE_OPT.OFFLOAD] === 2);
   const receive = (frame) => core.input(frame);
   if (typeof link.attach === 'function') link.attach(receive);
   else link.onframe = receive;
