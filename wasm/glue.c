@@ -67,7 +67,7 @@ typedef struct synack_js_ctx {
     struct {
         uint8_t *buf;
         size_t len, cap;
-        double frames; /* queued in all (the PairLink's frame counter) */
+        uint32_t frames; /* queued in all (the PairLink's frame counter) */
     } q;
     char trace_buf[SJ_TRACE_CAP];
 } synack_js_ctx;
@@ -138,7 +138,7 @@ static int queue_frame(synack_js_ctx *c, const uint8_t *frame, size_t len,
     }
     bool first = c->q.len == 0;
     c->q.len = need;
-    c->q.frames += 1.0;
+    c->q.frames++;
     if (first)
         synack_js_import_send(c->id, NULL, 0, 0);
     return 0;
@@ -399,9 +399,9 @@ int synack_js_pair_take(synack_js_ctx *c, double now)
     return n;
 }
 
-/* Frames queued for the direct peer in all. */
+/* Frames queued for the direct peer in all (JS reads it with >>> 0). */
 EMSCRIPTEN_KEEPALIVE
-double synack_js_pair_frames(const synack_js_ctx *c)
+uint32_t synack_js_pair_frames(const synack_js_ctx *c)
 {
     return c->q.frames;
 }

@@ -323,7 +323,7 @@ export class Core {
 
   /** Frames sent to a direct peer in all. */
   pairFrames() {
-    return this.destroyed ? this.directFrames : this.m._synack_js_pair_frames(this.ctx);
+    return this.destroyed ? this.directFrames : this.m._synack_js_pair_frames(this.ctx) >>> 0;
   }
 
   /** Stop being a direct pair (frames go through the link again). */
