@@ -219,7 +219,7 @@ async function start(extra = {}) {
       status(`connecting to the bridge at ${$('wsurl').value}…`);
       await s.startNetwork({ url: $('wsurl').value.trim(), hostname, port, ...extra });
       status(`client ${s.client.address}/${s.client.prefix} by DHCP, gateway ${s.client.gateway}`
-        + `${s.ip6 ? `; IPv6 ${s.client.address6} by SLAAC, router ${s.client.gateway6}` : ''}; server ${hostPort(hostname, port)}`);
+        + `${s.ip6 ? `; IPv6 ${s.client.address6} by SLAAC${s.client.gateway6 ? `, gateway ${s.client.gateway6}` : ''}` : ''}; server ${hostPort(hostname, port)}`);
     }
   } catch (e) {
     status(`could not start: ${e.code ?? 'error'} (${e.message})`);
