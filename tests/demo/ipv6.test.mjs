@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { WEB, rendered, setUp, shot, summary, tearDown, waitFor, withDemoServer, withPage } from './page.mjs';
+import { WEB, overflow, rendered, setUp, shot, summary, tearDown, waitFor, withDemoServer, withPage } from './page.mjs';
 
 before(setUp);
 after(tearDown);
@@ -66,6 +66,11 @@ test('IPv6 standalone: addresses with their states, DAD, MLD, NS/NA in the ladde
     assert.match(details, /Duplicate address detection[^]*unspecified address ::[^]*target\s*fd00:9::1/);
     assert.match(await page.locator('#story').textContent(), /Neighbour advertisement: "fd00:9::2 is at/);
     await shot(page, 'ipv6-standalone');
+    /* The addresses table and the NDP labels fit a tablet too. */
+    await page.setViewportSize({ width: 768, height: 1000 });
+    await rendered(page);
+    assert.ok(await overflow(page) <= 0, 'no horizontal overflow at 768 px');
+    await shot(page, 'ipv6-standalone-768');
   });
 });
 
