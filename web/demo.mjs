@@ -15,6 +15,11 @@
  * ?tlsname=, default demo.test, signed by the CA fetched from ?ca=, default
  * demo-ca.pem next to the page), whose records the ladder names.
  *
+ * ?ip6=1 ticks the IPv6 switch: sessions run IPv6 and connect over it
+ * (network targets at fd00:5ac::2, slirp's name for the host's ::1), the
+ * addresses table shows the stacks' IPv6 addresses and their states, and
+ * the ladder gets NDP/MLD rows (ndp.mjs).
+ *
  * ?auto=1 runs a standalone session by itself (connect, 64 KB each way,
  * close) and sets window.__demo when done; with mode=bridge (or network),
  * ws=URL and target=HOST:PORT it fetches / from a host server instead.
