@@ -1,6 +1,8 @@
-// Size budget of the shipped module: synack.mjs + synack.wasm at most 60 KB
+// Size budget of the shipped module: synack.mjs + synack.wasm at most 72 KiB
 // gzip (Release builds; a wasm with DWARF sections is a Debug build and is
-// not measured).
+// not measured). 60 KiB was the IPv4-only stack's budget; IPv6 (issue 15)
+// raised it: measured 71,078 B on 2026-12-06, plus ~3 % headroom
+// (docs/benchmarks.md, item 7).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,12 +13,12 @@ const dir = dirname(process.env.SYNACK_JS);
 const wasm = readFileSync(join(dir, 'synack.wasm'));
 const debug = wasm.includes('.debug_info');
 
-test('synack.mjs + synack.wasm <= 60 KB gzip', { skip: debug && 'Debug build' }, () => {
+test('synack.mjs + synack.wasm <= 72 KiB gzip', { skip: debug && 'Debug build' }, () => {
   const gz = (b) => gzipSync(b, { level: 9 }).length;
   const js = gz(readFileSync(join(dir, 'synack.mjs')));
   const w = gz(wasm);
   console.log(`# synack.mjs ${js} + synack.wasm ${w} = ${js + w} bytes gzip`);
-  assert.ok(js + w <= 60 * 1024, `${js + w} bytes`);
+  assert.ok(js + w <= 72 * 1024, `${js + w} bytes`);
 });
 
 test('synack.d.ts is shipped next to synack.mjs', () => {
