@@ -506,6 +506,13 @@ int synack_js_set_ipv4(synack_js_ctx *c, double now, uint32_t addr,
 
 /* ---- IPv6 configuration ------------------------------------------------ */
 
+/* 1 when this synack.wasm has the IPv6 layer (synack_ipv6_built). */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_ipv6_built(void)
+{
+    return synack_ipv6_built();
+}
+
 /* See synack_add_ipv6; the address at addr. */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_add_ipv6(synack_js_ctx *c, double now, const uint8_t *addr, uint32_t prefix)

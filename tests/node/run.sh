@@ -2,7 +2,8 @@
 # Node tests of the JavaScript API (tests/node/*.test.mjs, node --test).
 # Builds what they use first (tests/support/build.sh): synack.mjs (an
 # Emscripten Release build in $SYNACK_JS_BUILD, default build/js-em; or give
-# SYNACK_JS) and synack-bridge (the native preset; or give SYNACK_BRIDGE).
+# SYNACK_JS), its IPv4-only variant (-DSYNACK_IPV6=OFF in build/js-em4, or
+# give SYNACK_JS4: size.test.mjs and ipv4only.test.mjs) and synack-bridge (the native preset; or give SYNACK_BRIDGE).
 # websockify must be installed: nothing is skipped. Arguments select files.
 #   tests/node/run.sh                    # all
 #   tests/node/run.sh api.test.mjs       # one file
@@ -13,6 +14,7 @@ export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
 
 need_program websockify "the bridge test runs real websockify"
 build_js
+build_js4
 build_bridge
 
 cd "$here"

@@ -8,6 +8,9 @@
 #   build_js                       set SYNACK_JS (unless given) to synack.mjs of
 #                                  an Emscripten Release build in $SYNACK_JS_BUILD
 #                                  (default build/js-em), built first
+#   build_js4                      set SYNACK_JS4 (unless given) to synack.mjs of
+#                                  the IPv4-only build (-DSYNACK_IPV6=OFF) in
+#                                  $SYNACK_JS4_BUILD (default build/js-em4)
 #   build_bridge                   set SYNACK_BRIDGE (unless given) to the native
 #                                  preset's synack-bridge, built first
 #   need_program NAME WHY          fail with a clear line when NAME is missing
@@ -41,6 +44,23 @@ build_js() {
   fi
   SYNACK_JS="$(realpath "$SYNACK_JS")"
   export SYNACK_JS
+}
+
+build_js4() {
+  if [ -z "${SYNACK_JS4:-}" ]; then
+    local dir="${SYNACK_JS4_BUILD:-$_support_root/build/js-em4}"
+    export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
+    if [ ! -f "$dir/build.ninja" ]; then
+      emcmake cmake -S "$_support_root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+        -DSYNACK_NO_TESTS=ON -DSYNACK_IPV6=OFF >/dev/null || {
+        echo "build: configuring $dir failed" >&2; return 1; }
+    fi
+    cmake --build "$dir" --target synack_js -j2 >/dev/null || {
+      echo "build: building synack_js in $dir failed" >&2; return 1; }
+    SYNACK_JS4="$dir/wasm/synack.mjs"
+  fi
+  SYNACK_JS4="$(realpath "$SYNACK_JS4")"
+  export SYNACK_JS4
 }
 
 build_bridge() {

@@ -546,6 +546,13 @@ export async function createStack(options = {}) {
   const mac = options.mac ? parseMac(options.mac) : defaultMac();
   const opts = buildOptions(link, options);
   const m = await wasmModule();
+  if (!m._synack_js_ipv6_built()) {
+    /* an IPv4-only synack.wasm (SYNACK_IPV6=OFF): refuse an explicit ip6 */
+    if (ip6 !== undefined && ip6 !== false) {
+      throw new SynackError('invalid', 'synack: ip6 needs IPv6, and this synack.wasm was built without it (SYNACK_IPV6=OFF)');
+    }
+    opts[GLUE_OPT.IP6] = GLUE_IP6.OFF;
+  }
   if (link.ready) await link.ready;
 
   const core = new Core(m, link, mac, opts, null);

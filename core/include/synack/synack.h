@@ -580,6 +580,13 @@ synack_addr synack_get_gateway6(const synack_stack *s);
 size_t synack_get_ipv6(const synack_stack *s, synack_ip6_addr_info *out,
                        size_t max);
 
+/*
+ * Whether this build has the IPv6 layer (CMake SYNACK_IPV6, default ON).
+ * Without it every IPv6 destination is SYNACK_ERR_UNREACHABLE, received
+ * IPv6 is dropped and synack_add_ipv6 fails with SYNACK_ERR_INVAL.
+ */
+bool synack_ipv6_built(void);
+
 /* Feed one received frame. Malformed input is counted and dropped. */
 void synack_input(synack_stack *s, uint64_t now, const uint8_t *frame,
                   size_t len);

@@ -26,6 +26,11 @@
 #include "net/neigh.h"
 #include "net/stack.h"
 #include "tcp/tcp.h"
+
+bool synack_ipv6_built(void)
+{
+    return true;
+}
 #include "udp/udp.h"
 
 /* Room kept in front of the L4 bytes for a Hop-by-Hop header (MLD). */
