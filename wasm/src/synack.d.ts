@@ -208,6 +208,8 @@ export interface StackOptions {
    * IPv6: 'slaac' (default: a link-local address, and addresses from router
    * advertisements as they come; see waitAddress6), 'ADDR/LEN' (static;
    * resolves once duplicate address detection passed), or false (off).
+   * A synack.wasm built with -DSYNACK_IPV6=OFF (IPv4 only) has IPv6 off
+   * and rejects any ip6 but false with code 'invalid'.
    */
   ip6?: 'slaac' | string | false;
   /** IPv6 default gateway (static addressing; routers from advertisements come after it). */
