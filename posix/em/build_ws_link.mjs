@@ -7,9 +7,16 @@
 // parses no private class fields, `??` or `?.`, so esbuild lowers them.
 // The result declares one name, SynackWsLink, as the hand-written script
 // it replaces did.
-import { build } from 'esbuild';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+let build;
+try {
+  ({ build } = await import('esbuild'));
+} catch {
+  console.error('build_ws_link: esbuild is missing (npm ci, or scripts/setup.sh, installs the lockfile\'s)');
+  process.exit(1);
+}
 
 const [genDir, out] = process.argv.slice(2);
 if (!out) {
@@ -28,6 +35,7 @@ const generated = {
 
 await build({
   entryPoints: [join(here, 'ws_link.mjs')],
+  absWorkingDir: resolve(here, '..', '..'), // the same output from any folder
   outfile: out,
   bundle: true,
   format: 'iife',
