@@ -115,6 +115,15 @@ for mtu in ("1500", "65535"):
         f' (medians: {fmt(derived[f"wasi_ratio_median_{mtu}"], "", 2)} x;'
         f' paired rounds: {fmt(derived[f"wasi_ratio_paired_{mtu}"], "", 2)} x)',
         ">= 0.7 x" if mtu == "1500" else "")
+# The JavaScript API (bench/js_pair.mjs) beside the C loop under node,
+# MTU 1500 both: what synack.mjs itself costs.
+for rd, how in (("default", "default reader"), ("byob", "BYOB reader")):
+    lab = f"js_pair_{rd}"
+    if lab in r:
+        row("2", f"JavaScript API under node: PairLink, {r[lab]['bytes'] / 1e6:.0f} MB through web streams ({how})",
+            f'{fmt(get(lab, "gbit_per_s"), " Gbit/s")} (median {fmt(get(lab, "gbit_per_s_median"), "", 2)})'
+            f' = {fmt(paired_median(lab, "node_tput_1500"), "", 2)} x the C loop under node (paired rounds)',
+            ">= 8 Gbit/s" if rd == "default" else "")
 dps = [(n, get(f"datapath_{k}", "csum_gbyte_per_s"), get(f"datapath_{k}", "copy_gbyte_per_s"))
        for n, k in (("native", "native"), ("node", "node"), ("wasmtime", "wasi"))]
 dps = [d for d in dps if d[1] is not None]

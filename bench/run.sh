@@ -8,6 +8,7 @@
 #   bench/run.sh            everything
 #   BENCH_QUICK=1 bench/run.sh   shorter runs (rough numbers)
 #   BENCH_SKIP="tap wasi"   skip parts: native node wasi tap smoltcp path size callgrind
+#                           (node includes bench/js_pair.mjs, the JavaScript API)
 #
 # Build trees: build/bench-native (gcc -O3), build/bench-emscripten and
 # build/bench-wasi (Release). Item 3 (TAP) needs root; without it the table
@@ -24,8 +25,8 @@ mkdir -p "$raw"
 quick="${BENCH_QUICK:-0}"
 # timed runs: REPEAT trials of SECS each (ROUNDS interleaved rounds for the
 # throughputs); the best and the median are kept
-secs=1 repeat=3 rounds=5
-[ "$quick" = 1 ] && secs=0.5 repeat=1 rounds=1
+secs=1 repeat=3 rounds=5 js_bytes=200000000
+[ "$quick" = 1 ] && secs=0.5 repeat=1 rounds=1 js_bytes=50000000
 skip=" ${BENCH_SKIP:-} "
 want() { [[ "$skip" != *" $1 "* ]]; }
 note() { echo "bench: $*" >&2; }
@@ -110,6 +111,15 @@ for r in $(seq "$rounds"); do
     fi
     if [ "$have_em" = 1 ] && want node; then
       run "node_tput_${mtu}_r$r" node build/bench-emscripten/bench/synack_bench.js throughput --mtu "$mtu" --seconds "$secs"
+      # The JavaScript API's own overhead (issue 16): the same core and
+      # MTU driven through synack.mjs (PairLink, web streams), right after
+      # the C loop under node, so the ratio pairs trials side by side.
+      if [ "$mtu" = 1500 ]; then
+        for rd in default byob; do
+          run "js_pair_${rd}_r$r" node bench/js_pair.mjs build/bench-emscripten/wasm/synack.mjs \
+            --bytes "$js_bytes" --reader "$rd"
+        done
+      fi
     fi
     if [ "$have_wasi" = 1 ] && want wasi; then
       run "wasi_tput_${mtu}_r$r" wasmtime run build/bench-wasi/bench/synack_bench.wasm throughput --mtu "$mtu" --seconds "$secs"

@@ -3,7 +3,8 @@
 built page, plus GET /reset, which aborts the connection with an RST
 (SO_LINGER 0, then close) for the diagnostics lesson in network mode.
 Usage: demo-http.py DIRECTORY PORT [--ca-file PEM] [--tls CERT KEY]
-(binds 127.0.0.1).
+(binds 127.0.0.1 and, where the host has IPv6, ::1 on the same port: the
+page's IPv6 switch reaches it through slirp's fd00:5ac::2).
   --ca-file PEM   also answer GET /demo-ca.pem with that file: the CA the
                   page trusts for the HTTPS target (make demo makes it);
   --tls CERT KEY  speak HTTPS (Python's ssl, TLS 1.2 and up) with that
@@ -15,6 +16,7 @@ import socket
 import ssl
 import struct
 import sys
+import threading
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -65,13 +67,25 @@ def main():
         tls.load_cert_chain(args[i + 1], args[i + 2])
     handler = functools.partial(Handler, directory=directory)
     server_class = TLSServer if tls else http.server.ThreadingHTTPServer
-    with server_class(("127.0.0.1", port), handler) as httpd:
+
+    class Server6(server_class):
+        address_family = socket.AF_INET6
+
+    servers = [server_class(("127.0.0.1", port), handler)]
+    try:
+        servers.append(Server6(("::1", port), handler))
+    except OSError as e:
+        print(f"demo-http: no IPv6 loopback ({e}); serving 127.0.0.1 only", flush=True)
+    for httpd in servers:
         if tls:
             # The handshake in the connection's own thread, on its first
             # read, so a client that never speaks does not stop accept().
             httpd.socket = tls.wrap_socket(httpd.socket, server_side=True, do_handshake_on_connect=False)
-        print(f"demo-http: serving on 127.0.0.1:{port} ({'https' if tls else 'http'})", flush=True)
-        httpd.serve_forever()
+    where = " and ".join(f"{'[::1]' if s.address_family == socket.AF_INET6 else '127.0.0.1'}:{port}" for s in servers)
+    print(f"demo-http: serving on {where} ({'https' if tls else 'http'})", flush=True)
+    for httpd in servers[1:]:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    servers[0].serve_forever()
 
 
 if __name__ == "__main__":

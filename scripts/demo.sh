@@ -19,7 +19,9 @@
 #    folder, on a free loopback port; as `postgres` via runuser when root;
 #    skipped, and the page says so, when PostgreSQL is not installed), a
 #    closed port and a port that drops SYNs (scripts/demo-ports.py), all
-#    allowed on the bridge and passed to the page in the URL;
+#    allowed on the bridge (as 10.0.2.2:PORT and [::1]:PORT: the page's IPv6
+#    switch reaches the host at fd00:5ac::2, slirp's name for ::1; the web
+#    servers and PostgreSQL listen on ::1 too) and passed to the page in the URL;
 #  - prints the URL to open; Ctrl-C stops the children (by PID).
 # Environment: DEMO_HTTP_PORT (8000), DEMO_WS_PORT (8080), DEMO_BRIDGE_PORT
 # (8001), DEMO_ALLOW (more host ports the page may reach, e.g. "5432 6379"),
@@ -134,7 +136,7 @@ if [ -n "$pgbin" ] && [ -x "$pgbin/initdb" ]; then
   pg_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   if (cd "$pgdir" && "${as[@]}" "$pgbin/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 --no-sync --no-instructions) >"$logs/postgres.log" 2>&1; then
     (cd "$pgdir" && exec "${as[@]}" "$pgbin/postgres" -D "$pgdir/data" -p "$pg_port" -k "$pgdir" \
-      -c listen_addresses=127.0.0.1 -c fsync=off -c logging_collector=off) >>"$logs/postgres.log" 2>&1 &
+      -c listen_addresses=127.0.0.1,::1 -c fsync=off -c logging_collector=off) >>"$logs/postgres.log" 2>&1 &
     pids+=($!)
     wait_port "$pg_port" "${pids[-1]}" postgres
     pg_param="$pg_port"
@@ -145,10 +147,14 @@ else
   echo "demo: PostgreSQL is not installed (scripts/setup.sh installs it); network mode goes on without it" >&2
 fi
 
-allow=(--allow "10.0.2.2:$http_port" --allow "10.0.2.2:$closed_port" --allow "10.0.2.2:$silent_port")
-[ "$pg_param" = none ] || allow+=(--allow "10.0.2.2:$pg_param")
-[ "$https_param" = none ] || allow+=(--allow "10.0.2.2:$https_param")
-for p in ${DEMO_ALLOW:-}; do allow+=(--allow "10.0.2.2:${p##*:}"); done
+# Each target port over IPv4 (10.0.2.2) and IPv6 ([::1], slirp's
+# fd00:5ac::2: the page's IPv6 switch).
+allow=()
+allow_port() { allow+=(--allow "10.0.2.2:$1" --allow "[::1]:$1"); }
+for p in "$http_port" "$closed_port" "$silent_port"; do allow_port "$p"; done
+[ "$pg_param" = none ] || allow_port "$pg_param"
+[ "$https_param" = none ] || allow_port "$https_param"
+for p in ${DEMO_ALLOW:-}; do allow_port "${p##*:}"; done
 # local: no per-client rate limits, a deeper output queue
 local_limits=(--rate-fps 0 --rate-bps 0 --queue-bytes 1048576)
 ws_listen=()
@@ -178,6 +184,7 @@ demo: ready. Open
   PostgreSQL is on port $pg_param, HTTPS (a demo CA made now, for
   $tls_name) on port $https_param, port $closed_port is closed (refused) and
   port $silent_port drops SYNs (timed out): choose them as the target.
+  The IPv6 switch reaches the same servers at [fd00:5ac::2] (this host's ::1).
   Logs: $logs. Press Ctrl-C to stop.
 EOF
 wait -n "${pids[@]}" || true

@@ -34,6 +34,7 @@
 #include "synack_libc.h"
 #include "framing.h"
 #include "offload.h"
+#include "wire/wire.h"
 
 /* Bytes of an address at the boundary: family, then 16 address bytes. */
 #define SJ_ADDR_LEN 17
@@ -80,12 +81,28 @@ typedef struct synack_js_ctx {
      * bridge agreed, and room to wrap or cut a super-frame. */
     synack_offload_client offload;
     uint8_t *cut;
+    /* A PairLink to another synack stack (SJ_OPT_OFFLOAD 2) whose stack
+     * takes whole super-frames: JS said so (synack_js_pair_super). */
+    bool pair_super;
+    /* A direct pair (synack_js_pair_direct): the stack on the other end of
+     * an unimpaired PairLink, in this module. Frames for it wait in q
+     * ([be32 length][frame]...) until JS has it take them, one call per
+     * task, with no JS per frame. */
+    struct synack_js_ctx *peer;
+    struct {
+        uint8_t *buf;
+        size_t len, cap;
+        uint32_t frames; /* queued in all (the PairLink's frame counter) */
+    } q;
     char trace_buf[SJ_TRACE_CAP];
 } synack_js_ctx;
 
 /* clang-format off */
-EM_JS(int, synack_js_import_send, (int id, const uint8_t *frame, size_t len), {
-    return Module.synackLinkSend(id, frame, len);
+/* `fix`, when not 0: (offset << 16 | value) of a big-endian 16-bit field
+ * that JS sets in its copy of the frame (the TCP checksum of a pair
+ * super-frame, whose own buffer the stack keeps const). */
+EM_JS(int, synack_js_import_send, (int id, const uint8_t *frame, size_t len, uint32_t fix), {
+    return Module.synackLinkSend(id, frame, len, fix);
 });
 
 EM_JS(void, synack_js_import_trace, (int id, const char *json, size_t len), {
@@ -107,10 +124,57 @@ static double ms_to_js(uint64_t t)
     return t == UINT64_MAX ? (double)INFINITY : (double)t;
 }
 
+/* Bytes of frames a direct pair may hold before it drops (a few windows). */
+#define SJ_QUEUE_MAX (8u << 20)
+
+/*
+ * Queue a frame for the direct peer; `at` (when not 0) is the offset of a
+ * 16-bit field set to `val` in the copy. The first frame of a batch tells
+ * JS (an empty send), which has the peer take the batch in a later task.
+ */
+static int queue_frame(synack_js_ctx *c, const uint8_t *frame, size_t len,
+                       size_t at, uint16_t val)
+{
+    size_t need = c->q.len + 4u + len;
+    if (need > c->q.cap) {
+        if (need > SJ_QUEUE_MAX)
+            return -1;
+        size_t cap = c->q.cap ? c->q.cap : 65536u;
+        while (cap < need)
+            cap *= 2u;
+        uint8_t *b = malloc(cap); /* not realloc: it would grow the wasm */
+        if (b == NULL)
+            return -1;
+        if (c->q.len != 0)
+            memcpy(b, c->q.buf, c->q.len);
+        free(c->q.buf);
+        c->q.buf = b;
+        c->q.cap = cap;
+    }
+    uint8_t *p = c->q.buf + c->q.len;
+    p[0] = (uint8_t)(len >> 24);
+    p[1] = (uint8_t)(len >> 16);
+    p[2] = (uint8_t)(len >> 8);
+    p[3] = (uint8_t)len;
+    memcpy(p + 4, frame, len);
+    if (at != 0) {
+        p[4 + at] = (uint8_t)(val >> 8);
+        p[4 + at + 1] = (uint8_t)val;
+    }
+    bool first = c->q.len == 0;
+    c->q.len = need;
+    c->q.frames++;
+    if (first)
+        synack_js_import_send(c->id, NULL, 0, 0);
+    return 0;
+}
+
 static int link_send(void *ctx, const uint8_t *frame, size_t len)
 {
-    const synack_js_ctx *c = ctx;
-    return synack_js_import_send(c->id, frame, len);
+    synack_js_ctx *c = ctx;
+    if (c->peer != NULL)
+        return queue_frame(c, frame, len, 0, 0);
+    return synack_js_import_send(c->id, frame, len, 0);
 }
 
 static int link_send_piece(void *ctx, const uint8_t *frame, size_t len)
@@ -118,11 +182,32 @@ static int link_send_piece(void *ctx, const uint8_t *frame, size_t len)
     return link_send(ctx, frame, len);
 }
 
-/* The stack's super-frame: whole as a SUPER once the bridge agreed, cut
- * here into ordinary frames before (or when it never does). */
+/*
+ * A super-frame to a synack stack on the other end of a PairLink: the
+ * receiving stack takes TCP segments above the MTU (as from an offloading
+ * TAP) but checks their checksum, so it is completed here. The TCP
+ * checksum field holds the folded pseudo-header sum (synack_link.send_gso),
+ * so the sum over the segment as it stands, complemented, is the checksum.
+ */
+static int link_send_pair_super(synack_js_ctx *c, const uint8_t *frame, size_t len)
+{
+    size_t ihl = (size_t)(frame[14] & 15u) * 4u, at = 14u + ihl + 16u;
+    if (len < at + 4u || frame[12] != 0x08 || frame[13] != 0x00 || frame[14] >> 4 != 4)
+        return -1; /* send_gso gives TCP/IPv4 only */
+    uint16_t sum = synack_csum_finish(synack_csum_add(0, frame + 14 + ihl, len - 14 - ihl));
+    if (c->peer != NULL)
+        return queue_frame(c, frame, len, at, sum);
+    return synack_js_import_send(c->id, frame, len, (uint32_t)(at << 16 | sum));
+}
+
+/* The stack's super-frame: whole as a SUPER once the bridge agreed, whole
+ * to a PairLink peer stack that takes them, else cut here into ordinary
+ * frames (before the bridge or the peer agrees, or when it never does). */
 static int link_send_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
 {
     synack_js_ctx *c = ctx;
+    if (c->pair_super)
+        return link_send_pair_super(c, frame, len);
     if (c->offload.tx) {
         int32_t n = synack_offload_wrap(c->cut, SYNACK_FRAME_MAX, frame, len, seg);
         return n < 0 ? -1 : link_send(ctx, c->cut, (size_t)n);
@@ -168,7 +253,9 @@ enum synack_js_opt {
     SJ_OPT_ARP_RETRY_MS,
     SJ_OPT_ARP_RETRIES,
     SJ_OPT_TCP_MEM_MAX,   /* bytes: budget for all TCP buffers */
-    SJ_OPT_OFFLOAD,       /* 0/1: ask the bridge for super-frames (Ethernet only) */
+    SJ_OPT_OFFLOAD,       /* Ethernet only. 1: ask the bridge for super-frames;
+                             2: a PairLink, super-frames once JS says the
+                             peer stack takes them (synack_js_pair_super) */
     SJ_OPT_IP6,           /* enum synack_js_ip6 */
     SJ_OPT__COUNT
 };
@@ -232,7 +319,8 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
     cfg.link.medium = opt[SJ_OPT_MEDIUM] == 1 ? SYNACK_MEDIUM_IP
                                               : SYNACK_MEDIUM_ETHERNET;
     memcpy(cfg.mac.b, mac, 6);
-    if (opt[SJ_OPT_OFFLOAD] == 1 && cfg.link.medium == SYNACK_MEDIUM_ETHERNET) {
+    if ((opt[SJ_OPT_OFFLOAD] == 1 || opt[SJ_OPT_OFFLOAD] == 2) &&
+        cfg.link.medium == SYNACK_MEDIUM_ETHERNET) {
         c->cut = malloc(SYNACK_FRAME_MAX);
         if (c->cut == NULL) {
             free(c);
@@ -270,7 +358,7 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
         free(c);
         return err;
     }
-    if (c->cut != NULL) {
+    if (c->cut != NULL && opt[SJ_OPT_OFFLOAD] == 1) {
         /* The first frame: a bridge that does not know it drops it. */
         uint8_t hello[SYNACK_OFFLOAD_CTRL_LEN];
         synack_offload_ctrl(hello, SYNACK_OFFLOAD_HELLO, mac,
@@ -288,9 +376,74 @@ void synack_js_free(synack_js_ctx *c)
 {
     if (c == NULL)
         return;
+    if (c->peer != NULL)
+        c->peer->peer = NULL;
     synack_stack_free(c->stack);
+    free(c->q.buf);
     free(c->cut);
     free(c);
+}
+
+/* Make a and b a direct pair (both NULL-safe); a NULL b unlinks a. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_pair_direct(synack_js_ctx *a, synack_js_ctx *b)
+{
+    if (a == NULL)
+        return;
+    /* frames still queued were for the old peer: dropped */
+    a->q.len = 0;
+    if (a->peer != NULL) {
+        a->peer->peer = NULL;
+        a->peer->q.len = 0;
+    }
+    a->peer = b;
+    if (b != NULL) {
+        if (b->peer != NULL)
+            b->peer->peer = NULL;
+        b->peer = a;
+    }
+}
+
+void synack_js_input(synack_js_ctx *c, double now, const uint8_t *frame, size_t len);
+
+/*
+ * Feed the stack the frames its direct peer queued, in order; returns how
+ * many. The peer's buffer is taken first, so the frames this stack sends
+ * meanwhile go to its own queue.
+ */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_pair_take(synack_js_ctx *c, double now)
+{
+    synack_js_ctx *p = c->peer;
+    if (p == NULL || p->q.len == 0)
+        return 0;
+    uint8_t *buf = p->q.buf;
+    size_t len = p->q.len, cap = p->q.cap;
+    p->q.buf = NULL;
+    p->q.len = p->q.cap = 0;
+    int n = 0;
+    for (size_t off = 0; off + 4u <= len; n++) {
+        size_t f = (size_t)buf[off] << 24 | (size_t)buf[off + 1] << 16 |
+                   (size_t)buf[off + 2] << 8 | buf[off + 3];
+        synack_js_input(c, now, buf + off + 4, f);
+        off += 4u + f;
+    }
+    /* the buffer goes back for the next batch unless the peer went away
+     * or made a new one */
+    if (c->peer == p && p->q.buf == NULL) {
+        p->q.buf = buf;
+        p->q.cap = cap;
+    } else {
+        free(buf);
+    }
+    return n;
+}
+
+/* Frames queued for the direct peer in all (JS reads it with >>> 0). */
+EMSCRIPTEN_KEEPALIVE
+uint32_t synack_js_pair_frames(const synack_js_ctx *c)
+{
+    return c->q.frames;
 }
 
 /* Whether the bridge agreed to take super-frames (0/1). */
@@ -298,6 +451,13 @@ EMSCRIPTEN_KEEPALIVE
 int synack_js_offload_active(const synack_js_ctx *c)
 {
     return c->offload.tx ? 1 : 0;
+}
+
+/* The PairLink's other stack takes whole super-frames (0/1). */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_pair_super(synack_js_ctx *c, int on)
+{
+    c->pair_super = on != 0 && c->cut != NULL && !c->offload.asked;
 }
 
 /* Turn trace events on or off. */

@@ -15,6 +15,11 @@
  * ?tlsname=, default demo.test, signed by the CA fetched from ?ca=, default
  * demo-ca.pem next to the page), whose records the ladder names.
  *
+ * ?ip6=1 ticks the IPv6 switch: sessions run IPv6 and connect over it
+ * (network targets at fd00:5ac::2, slirp's name for the host's ::1), the
+ * addresses table shows the stacks' IPv6 addresses and their states, and
+ * the ladder gets NDP/MLD rows (ndp.mjs).
+ *
  * ?auto=1 runs a standalone session by itself (connect, 64 KB each way,
  * close) and sets window.__demo when done; with mode=bridge (or network),
  * ws=URL and target=HOST:PORT it fetches / from a host server instead.
@@ -26,7 +31,7 @@ import { writePcap } from './packet.mjs';
 import { Player } from './player.mjs';
 import { drawChart, drawTimeSeq, legend } from './plots.mjs';
 import { lessons } from './lessons.mjs';
-import { CLOSED_PORT, SILENT_PORT, Session } from './session.mjs';
+import { CLOSED_PORT, HOST4, HOST6, SILENT_PORT, Session } from './session.mjs';
 import { renderWindows } from './windows.mjs';
 
 const $ = (id) => document.getElementById(id);
@@ -60,6 +65,13 @@ legend($('cwnd-legend'), CWND_SERIES);
 legend($('rtt-legend'), RTT_SERIES);
 
 const mode = () => document.querySelector('input[name=mode]:checked').value;
+const hostHeader = (h) => (String(h).includes(':') ? `[${h}]` : h);
+/* 'HOST:PORT' with an IPv6 host in brackets, and back. */
+const hostPort = (h, p) => (String(h).includes(':') ? `[${h}]:${p}` : `${h}:${p}`);
+function splitHostPort(text) {
+  const m = /^\[([^\]]*)\]:(\d+)$/.exec(text) ?? /^([^:]*):(\d+)$/.exec(text);
+  return m ? [m[1], Number(m[2])] : [text, NaN];
+}
 const num = (id) => Number($(id).value) || 0;
 
 function status(text) {
@@ -119,10 +131,33 @@ function render() {
   drawChart($('cwnd'), merged, CWND_SERIES, m.t0, now, 'bytes');
   drawChart($('rtt'), m.cc[side], RTT_SERIES, m.t0, now, 'ms');
   renderStory(m);
+  renderAddresses();
   const w = player.waiting;
   $('waiting').textContent = player.paused || player.speed !== 1
     ? `${player.paused ? 'paused' : 'slow motion'}${w ? `: ${w} events waiting` : ''}` : '';
   $('pause').textContent = player.paused ? 'Resume' : 'Pause';
+}
+
+/* The IPv6 switch's table: every address of the page's stacks with its origin and state (tentative during DAD). */
+let addrsShown = '';
+function renderAddresses() {
+  const on = !!session?.ip6;
+  $('addrs-box').hidden = !on;
+  if (!on) return;
+  const list = session.addresses().filter((a) => a.family === 'IPv6');
+  const key = JSON.stringify(list.map((a) => [a.side, a.address, a.origin, a.state]));
+  if (key === addrsShown) return;
+  addrsShown = key;
+  $('addrs').tBodies[0].replaceChildren(...list.map((a) => {
+    const tr = document.createElement('tr');
+    for (const [text, cls] of [[a.side], [`${a.address}/${a.prefix}`], [a.origin], [a.state, a.state]]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (cls) td.className = cls;
+      tr.append(td);
+    }
+    return tr;
+  }));
 }
 
 function renderStory(m) {
@@ -165,7 +200,7 @@ function note(text) {
 /* extra: options the form does not have (a lesson's serverRcvbuf, rtoInitial, silentPort). */
 async function start(extra = {}) {
   stop();
-  const s = new Session(mode(), (rec) => player?.push(rec));
+  const s = new Session(mode(), (rec) => player?.push(rec), $('ip6').checked);
   session = s;
   const opts = {
     delay: num('delay'), jitter: num('jitter'), loss: num('loss') / 100, reorder: num('reorder') / 100,
@@ -182,12 +217,14 @@ async function start(extra = {}) {
       await s.startStandalone(opts);
       s.readerRate = Number($('reader').value);
       s.echo = $('echo').checked;
-      status(`client ${s.client.address} — server ${s.server.address}: port 80 listens, port ${CLOSED_PORT} is closed, SYNs to port ${SILENT_PORT} vanish.`);
+      status(`client ${s.client.address}${s.ip6 ? ` and ${s.client.address6}` : ''} — server ${s.server.address}${s.ip6 ? ` and ${s.server.address6}` : ''}: `
+        + `port 80 listens, port ${CLOSED_PORT} is closed, SYNs to port ${SILENT_PORT} vanish.${s.ip6 ? ' Connections go over IPv6.' : ''}`);
     } else {
-      const [hostname, port] = $('target').value.trim().split(':');
+      const [hostname, port] = splitHostPort($('target').value.trim());
       status(`connecting to the bridge at ${$('wsurl').value}…`);
-      await s.startNetwork({ url: $('wsurl').value.trim(), hostname, port: Number(port), ...extra });
-      status(`client ${s.client.address}/${s.client.prefix} by DHCP, gateway ${s.client.gateway}; server ${hostname}:${port}`);
+      await s.startNetwork({ url: $('wsurl').value.trim(), hostname, port, ...extra });
+      status(`client ${s.client.address}/${s.client.prefix} by DHCP, gateway ${s.client.gateway}`
+        + `${s.ip6 ? `; IPv6 ${s.client.address6} by SLAAC${s.client.gateway6 ? `, gateway ${s.client.gateway6}` : ''}` : ''}; server ${hostPort(hostname, port)}`);
     }
   } catch (e) {
     status(`could not start: ${e.code ?? 'error'} (${e.message})`);
@@ -232,7 +269,7 @@ async function connect(port, label, target) {
       } else if (target) note(`The connection to ${target.name} is open: SYN, SYN-ACK, ACK.`);
       if (target?.kind === 'reset') {
         note('You ask the host server for GET /reset, which make demo\'s server answers by aborting the connection.');
-        s.send(`GET /reset HTTP/1.1\r\nHost: ${s.target.hostname}\r\nConnection: close\r\n\r\n`);
+        s.send(`GET /reset HTTP/1.1\r\nHost: ${hostHeader(s.target.hostname)}\r\nConnection: close\r\n\r\n`);
       }
     }
   }, 20);
@@ -290,7 +327,7 @@ function pgStartup() {
 
 function httpGet() {
   note('You send an HTTP GET request.');
-  return session.send(`GET / HTTP/1.1\r\nHost: ${session.target.hostname}\r\nConnection: close\r\n\r\n`);
+  return session.send(`GET / HTTP/1.1\r\nHost: ${hostHeader(session.target.hostname)}\r\nConnection: close\r\n\r\n`);
 }
 
 function download(name, bytes, type) {
@@ -462,7 +499,7 @@ class LessonContext {
       return session.serverAbort();
     }
     note('You ask the host server for /reset, where make demo\'s server aborts the connection.');
-    await session.send(`GET /reset HTTP/1.1\r\nHost: ${session.target.hostname}\r\nConnection: close\r\n\r\n`);
+    await session.send(`GET /reset HTTP/1.1\r\nHost: ${hostHeader(session.target.hostname)}\r\nConnection: close\r\n\r\n`);
     await this.until(() => session.peerClosed || this.m.errors.length > 0, 10000);
     if (!this.m.errors.length) {
       throw new Error('the host server answered /reset and closed normally instead of aborting, so no RST came '
@@ -510,6 +547,8 @@ async function openLesson(name) {
   for (const a of document.querySelectorAll('#lesson-list a')) a.removeAttribute('aria-current');
   $(`lesson-link-${name}`).setAttribute('aria-current', 'step');
   if (!def.network && mode() !== 'standalone') document.querySelector('input[name=mode][value=standalone]').click();
+  /* The lessons' claims are IPv4's (their ladders have no NDP rows). */
+  if ($('ip6').checked) $('ip6').click();
   if (mode() === 'standalone') {
     const w = def.wire ?? {};
     const form = { delay: w.delay ?? 40, jitter: 0, rate: w.rate ?? 10, loss: 0, reorder: 0, corrupt: 0, duplicate: 0,
@@ -695,6 +734,22 @@ window.__demoPage = {
   player: () => player,
   ladder: () => ladder,
   session: () => session,
+  /** SHA-256 (hex) of the body of the last connection's HTTP answer (after the blank line), and its length. */
+  async bodyHash() {
+    const s = session;
+    if (!s) return null;
+    const all = new Uint8Array(s.rxBytes);
+    let o = 0;
+    for (const c of s.rx) { all.set(c, o); o += c.length; }
+    let start = -1;
+    for (let i = 0; i + 3 < all.length; i++) {
+      if (all[i] === 13 && all[i + 1] === 10 && all[i + 2] === 13 && all[i + 3] === 10) { start = i + 4; break; }
+    }
+    if (start < 0) return null;
+    const body = all.subarray(start);
+    const d = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
+    return { length: body.length, sha256: Array.from(d, (x) => x.toString(16).padStart(2, '0')).join('') };
+  },
 };
 
 /* ?mode=network&ws=URL&target=HOST:PORT preset the form (make demo prints such a URL). */
@@ -704,9 +759,10 @@ if (params.get('target')) $('target').value = params.get('target');
 
 /* ---- network targets (make demo's host ports) ---------------------------- */
 
-const HOST = '10.0.2.2';
+/* The host as slirp shows it: 10.0.2.2, or fd00:5ac::2 (its ::1) with the IPv6 switch on. */
+const host = () => ($('ip6').checked ? HOST6 : HOST4);
 const portParam = (name, dflt) => (/^\d+$/.test(params.get(name) ?? '') ? Number(params.get(name)) : dflt);
-const httpPort = portParam('http', Number($('target').value.split(':')[1]) || 8000);
+const httpPort = portParam('http', splitHostPort($('target').value)[1] || 8000);
 const netClosedPort = portParam('closed', 9);
 const pgPort = params.get('pg') === 'none' ? null : portParam('pg', 5432);
 /* Without a host port that drops SYNs, port 81: the page's own tap drops them. */
@@ -716,41 +772,61 @@ const silentPort = portParam('silent', SILENT_PORT);
 const httpsPort = params.get('https') === 'none' ? null : portParam('https', null);
 const tlsName = params.get('tlsname') ?? 'demo.test';
 const caUrl = params.get('ca') ?? 'demo-ca.pem';
-const NET_TARGETS = [
-  { kind: 'http', port: httpPort, name: `the HTTP server (${HOST}:${httpPort})` },
-  httpsPort === null
-    ? { kind: 'https', port: null, name: 'HTTPS', label: 'HTTPS server: unavailable (make demo starts one)' }
-    : { kind: 'https', port: httpsPort, name: `the HTTPS server (${HOST}:${httpsPort})`, label: `HTTPS server (${HOST}:${httpsPort}): TLS` },
-  pgPort === null
-    ? { kind: 'pg', port: null, name: 'PostgreSQL', label: 'PostgreSQL: unavailable (not installed on this host)' }
-    : { kind: 'pg', port: pgPort, name: `PostgreSQL (${HOST}:${pgPort})` },
-  { kind: 'closed', port: netClosedPort, name: `a closed port (${HOST}:${netClosedPort})`, label: `closed port (${HOST}:${netClosedPort}): refused` },
-  { kind: 'silent', port: silentPort, name: `a SYN-dropping port (${HOST}:${silentPort})`, label: `SYN-dropping port (${HOST}:${silentPort}): timed out` },
-  { kind: 'reset', port: httpPort, name: `the HTTP server's /reset (${HOST}:${httpPort})`, label: `reset (${HOST}:${httpPort}, GET /reset)` },
-  { kind: 'other', port: null, name: null, label: 'other: the server named below' },
-];
-for (const t of NET_TARGETS) {
-  const o = document.createElement('option');
-  o.value = t.kind;
-  o.textContent = t.label ?? t.name[0].toUpperCase() + t.name.slice(1);
-  o.disabled = (t.kind === 'pg' || t.kind === 'https') && t.port === null;
-  $('net-target').append(o);
+function netTargets() {
+  const at = (port) => hostPort(host(), port);
+  return [
+    { kind: 'http', port: httpPort, name: `the HTTP server (${at(httpPort)})` },
+    httpsPort === null
+      ? { kind: 'https', port: null, name: 'HTTPS', label: 'HTTPS server: unavailable (make demo starts one)' }
+      : { kind: 'https', port: httpsPort, name: `the HTTPS server (${at(httpsPort)})`, label: `HTTPS server (${at(httpsPort)}): TLS` },
+    pgPort === null
+      ? { kind: 'pg', port: null, name: 'PostgreSQL', label: 'PostgreSQL: unavailable (not installed on this host)' }
+      : { kind: 'pg', port: pgPort, name: `PostgreSQL (${at(pgPort)})` },
+    { kind: 'closed', port: netClosedPort, name: `a closed port (${at(netClosedPort)})`, label: `closed port (${at(netClosedPort)}): refused` },
+    { kind: 'silent', port: silentPort, name: `a SYN-dropping port (${at(silentPort)})`, label: `SYN-dropping port (${at(silentPort)}): timed out` },
+    { kind: 'reset', port: httpPort, name: `the HTTP server's /reset (${at(httpPort)})`, label: `reset (${at(httpPort)}, GET /reset)` },
+    { kind: 'other', port: null, name: null, label: 'other: the server named below' },
+  ];
 }
-$('net-target').value = NET_TARGETS.find((t) => t.port !== null && `${HOST}:${t.port}` === $('target').value.trim())?.kind ?? 'other';
+/* The target list, labelled for the host's current address family. */
+function fillTargets() {
+  const keep = $('net-target').value;
+  $('net-target').replaceChildren();
+  for (const t of netTargets()) {
+    const o = document.createElement('option');
+    o.value = t.kind;
+    o.textContent = t.label ?? t.name[0].toUpperCase() + t.name.slice(1);
+    o.disabled = (t.kind === 'pg' || t.kind === 'https') && t.port === null;
+    $('net-target').append(o);
+  }
+  if (keep) $('net-target').value = keep;
+}
+fillTargets();
+$('net-target').value = netTargets().find((t) => t.port !== null && hostPort(host(), t.port) === $('target').value.trim())?.kind ?? 'other';
 
 /** The chosen network target: { kind, hostname, port, name }. */
 function netTarget() {
-  const t = NET_TARGETS.find((x) => x.kind === $('net-target').value);
-  const [hostname, port] = $('target').value.trim().split(':');
-  if (t.kind === 'other' || t.port === null) return { kind: 'other', hostname, port: Number(port), name: `${hostname}:${port}` };
-  return { ...t, hostname: HOST };
+  const t = netTargets().find((x) => x.kind === $('net-target').value);
+  const [hostname, port] = splitHostPort($('target').value.trim());
+  if (t.kind === 'other' || t.port === null) return { kind: 'other', hostname, port, name: hostPort(hostname, port) };
+  return { ...t, hostname: host() };
 }
 $('net-target').addEventListener('change', () => {
   const t = netTarget();
-  if (t.kind !== 'other') $('target').value = `${HOST}:${t.port}`;
+  if (t.kind !== 'other') $('target').value = hostPort(host(), t.port);
   enable();
 });
 $('target').addEventListener('input', () => { $('net-target').value = 'other'; enable(); });
+/* The IPv6 switch: the targets follow the host's address (10.0.2.2 or fd00:5ac::2); a running session keeps its family. */
+$('ip6').addEventListener('change', () => {
+  const [h, port] = splitHostPort($('target').value.trim());
+  if (h === HOST4 || h === HOST6) $('target').value = hostPort(host(), port);
+  fillTargets();
+});
+if (params.get('ip6') === '1') {
+  $('ip6').checked = true;
+  $('ip6').dispatchEvent(new Event('change'));
+}
 if (['network', 'bridge'].includes(params.get('mode'))) {
   document.querySelector('input[name=mode][value=network]').click();
 }

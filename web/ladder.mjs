@@ -29,6 +29,7 @@ function el(name, attrs = {}, text) {
 
 /** CSS class of a segment's kind (colours in style.css). */
 export function kindOf(s) {
+  if (s.ndp) return s.ndp.ndp ? 'ndp' : 'icmp6';
   if (s.flags.includes('R')) return 'rst';
   if (s.flags.includes('S')) return 'syn';
   if (s.flags.includes('F')) return 'fin';
@@ -57,6 +58,7 @@ function tlsText(s) {
 
 /** The one-line label of a segment (also what the tests read). */
 export function segLabel(s) {
+  if (s.ndp) return `${s.ndp.short}${s.fate ? ` (${s.fate})` : ''}`;
   return `${s.flags} seq=${s.rseq}${s.rack !== null ? ` ack=${s.rack}` : ''} len=${s.len} win=${s.win}`
     + `${optsText(s.opts)}${s.rexmit ? ' (rexmit)' : ''}${s.fate ? ` (${s.fate})` : ''}${tlsText(s)}`;
 }
@@ -131,7 +133,36 @@ export class Ladder {
     }
   }
 
+  /* An ICMPv6 row (NDP, MLD): its addresses and the message's own fields (ndp.mjs). */
+  showNdp(s) {
+    const p = s.rec.pkt;
+    const rows = [
+      ['time', this.model.tuple ? `${Math.abs(s.t - this.model.t0).toFixed(1)} ms ${s.t < this.model.t0 ? 'before' : 'after'} the SYN`
+        : `${s.t.toFixed(1)} ms after the start`],
+      ['direction', `${s.from} → ${s.to}${this.model.cfg.twoSided ? '' : ' (the right-hand column is the network: slirp\'s router and the host)'}`],
+      ['addresses', `${p.src} → ${p.dst}`],
+      ['IPv6', `hop limit ${p.hopLimit}, payload length ${p.ipLen - 40}${p.ext ? `, extension headers ${p.ext.map((x) => ({ 0: 'hop-by-hop', 43: 'routing', 60: 'destination options' }[x])).join(', ')}` : ''}`],
+      ...s.ndp.fields,
+    ];
+    const box = this.details;
+    box.replaceChildren();
+    const h = document.createElement('h3');
+    h.textContent = `Row ${s.i + 1}: ICMPv6 ${s.ndp.name}`;
+    const p1 = document.createElement('p');
+    p1.textContent = s.text;
+    const dl = document.createElement('dl');
+    for (const [k, v] of rows) {
+      const dt = document.createElement('dt');
+      dt.textContent = k;
+      const dd = document.createElement('dd');
+      dd.textContent = String(v);
+      dl.append(dt, dd);
+    }
+    box.append(h, p1, dl);
+  }
+
   showDetails(s) {
+    if (s.ndp) return this.showNdp(s);
     const p = s.rec.pkt;
     const o = s.opts;
     const rows = [
@@ -154,7 +185,8 @@ export class Ladder {
       ['SACK permitted', o.sackok ? 'yes' : '—'],
       ['SACK blocks', o.sack ? o.sack.map(([a, b]) => `${a}–${b}`).join(', ') : '—'],
       ['timestamps', o.ts ? `TSval ${o.ts[0]}, TSecr ${o.ts[1]}` : '—'],
-      ['IP', `id ${p.id}, TTL ${p.ttl}${p.df ? ', DF' : ''}, total length ${p.ipLen}`],
+      p.family === 6 ? ['IPv6', `hop limit ${p.hopLimit}, flow label ${p.flowLabel}, payload length ${p.ipLen - 40}`]
+        : ['IP', `id ${p.id}, TTL ${p.ttl}${p.df ? ', DF' : ''}, total length ${p.ipLen}`],
       ['retransmission', s.rexmit ? 'yes' : 'no'],
       ['fate', { lost: 'lost on the wire', dropped: 'dropped on your request', filtered: 'dropped by the server (SYN filter)',
         corrupted: 'corrupted on the wire: the receiver drops it (bad checksum)' }[s.fate] ?? 'delivered'],
@@ -230,7 +262,7 @@ export class Ladder {
 
   /* Data or a plain ACK that a bulk transfer repeats: nothing a reader must see one by one. */
   ordinary(s) {
-    return !s.fate && !s.rexmit && !s.dupAck && !s.probe && !s.windowOpened && s.win !== 0 && !/[SFRU]/.test(s.flags)
+    return !s.ndp && !s.fate && !s.rexmit && !s.dupAck && !s.probe && !s.windowOpened && s.win !== 0 && !/[SFRU]/.test(s.flags)
       && !s.handshakeAck && !s.duplicated && s.checksumOk !== false && s.i !== this.selected && !this.marked.has(s.i);
   }
 

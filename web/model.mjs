@@ -21,6 +21,8 @@ import { seqSpan } from './packet.mjs';
 const MAX_SEGS = 2000;
 const MAX_POINTS = 4000;
 const MAX_NOTES = 600;
+/* NDP/MLD rows carried over to the next followed connection. */
+const MAX_NDP_KEPT = 60;
 const SIDES = ['client', 'server'];
 
 const other = (side) => (side === 'client' ? 'server' : 'client');
@@ -29,7 +31,7 @@ const after = (a, b) => ((a - b) | 0) > 0;
 const cap = (list, n) => { if (list.length > n) list.splice(0, list.length - n); };
 
 export class Model {
-  /** cfg: { twoSided (a traced server stack), listenPort, rcvbuf: { client, server } } */
+  /** cfg: { twoSided (a traced server stack), listenPort, rcvbuf: { client, server }, ip6 (NDP and MLD rows) } */
   constructor(cfg) {
     this.cfg = cfg;
     this.version = 0;
@@ -44,9 +46,12 @@ export class Model {
 
   /* Start following a new connection (tuple null: none yet). */
   follow(tuple, t) {
+    /* NDP and MLD rows stay: the address and neighbour set-up before a SYN is part of its story. */
+    const ndp = (this.segs ?? []).filter((s) => s.ndp).slice(-MAX_NDP_KEPT);
+    ndp.forEach((s, i) => { s.i = i; });
     this.tuple = tuple;
     this.t0 = t;
-    this.segs = [];
+    this.segs = ndp;
     this.isn = {};
     this.ws = {};
     this.maxEnd = {};
@@ -108,6 +113,7 @@ export class Model {
 
   frame(rec) {
     const p = rec.pkt;
+    if (p.proto === 'icmp6' && this.cfg.ip6 && p.icmp6) return this.addNdp(rec);
     if (p.proto !== 'tcp') return;
     const from = rec.side;
     const cEnd = from === 'client' ? [p.src, p.sport] : [p.dst, p.dport];
@@ -120,6 +126,20 @@ export class Model {
       return;
     }
     this.addSeg(rec, from);
+  }
+
+  /* An ICMPv6 frame (NDP, MLD, echo, errors): a ladder row of its own, named and explained by ndp.mjs. */
+  addNdp(rec) {
+    const p = rec.pkt;
+    const from = rec.side;
+    const seg = {
+      i: this.segs.length, n: this.version, t: rec.t, rec, from, to: other(from), flags: '', seq: 0, ack: 0,
+      rseq: 0, rack: null, len: 0, win: 0, opts: {}, rexmit: false, fate: rec.fate, duplicated: !!rec.duplicated,
+      checksumOk: true, ndp: p.icmp6, text: `${p.icmp6.text}`,
+    };
+    this.segs.push(seg);
+    cap(this.segs, MAX_SEGS);
+    this.note(rec.t, from, seg.text, 'ndp', seg);
   }
 
   addSeg(rec, from) {
@@ -139,7 +159,7 @@ export class Model {
       && after(this.maxEnd[from], p.seq);
     if (span > 0 && (this.maxEnd[from] === undefined || after(end, this.maxEnd[from]))) this.maxEnd[from] = end;
     if (f.includes('F')) this.finSeq[from] = (p.seq + p.len) >>> 0;
-    const prevOther = [...this.segs].reverse().find((s) => s.from === to);
+    const prevOther = [...this.segs].reverse().find((s) => s.from === to && !s.ndp);
     const last = this.lastAck[from];
     const pure = p.len === 0 && !/[SFR]/.test(f);
     const seg = {
@@ -231,6 +251,7 @@ export class Model {
         rexmit: s.rexmit, fate: s.fate ?? null, n: s.n, t: s.t, abs: { seq: s.seq, ack: s.ack },
         dupAck: s.dupAck, probe: s.probe, windowOpened: s.windowOpened, duplicated: s.duplicated, checksumOk: s.checksumOk,
         tls: s.tls ? s.tls.filter((x) => !x.partial && !x.continues).map((x) => x.name) : null, text: s.text,
+        ndp: s.ndp ? { type: s.ndp.type, name: s.ndp.name, short: s.ndp.short, src: s.rec.pkt.src, dst: s.rec.pkt.dst } : null,
       })),
       isn: { ...this.isn },
       timers: this.timers.map((x) => ({ ...x })),

@@ -2,9 +2,11 @@
  * Reading the frames the demo's links carry (Ethernet II, IPv4 — RFC 791,
  * TCP — RFC 9293 §3.1 with the options of RFC 7323 and RFC 2018), and
  * writing them to a classic pcap file that Wireshark and tcpdump open.
- * Every read is bounds-checked; a frame that is not IPv4/TCP parses to
- * { proto } only.
+ * IPv6 — RFC 8200, its hop-by-hop and destination options skipped — with
+ * TCP and ICMPv6 (named by ndp.mjs). Every read is bounds-checked; a frame
+ * that is not TCP parses to { proto } and what its IP header says.
  */
+import { decodeIcmp6, ip6Text } from './ndp.mjs';
 
 const ETH = 14;
 
@@ -40,12 +42,13 @@ function tcpOptions(b, start, end) {
 /*
  * The checksum a TCP segment should carry (RFC 9293 3.1: the ones' complement
  * sum over the pseudo-header and the segment with the checksum field taken
- * as zero). addrs: offset of the IPv4 source and destination; t: of the TCP
- * header; len: TCP length; stored: the field's value (subtracted out).
+ * as zero). addrs: offset of the source and destination addresses (addrLen
+ * bytes: 8 for IPv4, 32 for IPv6, RFC 8200 8.1); t: of the TCP header; len:
+ * TCP length; stored: the field's value (subtracted out).
  */
-function tcpChecksum(b, addrs, t, len, stored) {
+function tcpChecksum(b, addrs, t, len, stored, addrLen = 8) {
   let sum = 6 + len;
-  for (let i = addrs; i < addrs + 8; i += 2) sum += u16(b, i);
+  for (let i = addrs; i < addrs + addrLen; i += 2) sum += u16(b, i);
   for (let i = t; i + 1 < t + len; i += 2) sum += u16(b, i);
   if (len & 1) sum += b[t + len - 1] << 8;
   sum -= stored;
@@ -56,41 +59,82 @@ function tcpChecksum(b, addrs, t, len, stored) {
 }
 
 /**
- * Parse one Ethernet frame. Returns { proto: 'arp' | 'ipv4' | 'other' }
- * and, for TCP over IPv4, proto 'tcp' with every header field.
+ * Parse one Ethernet frame. Returns { proto: 'arp' | 'ipv4' | 'ipv6' |
+ * 'icmp' | 'udp' | 'other' }, for ICMPv6 proto 'icmp6' with `icmp6` (what
+ * ndp.mjs says of it), and for TCP over IPv4 or IPv6 proto 'tcp' with every
+ * header field; `family` is 4 or 6.
  */
 export function parseFrame(b) {
   if (!b || b.length < ETH) return { proto: 'other' };
   const type = u16(b, 12);
   if (type === 0x0806) return { proto: 'arp' };
+  if (type === 0x86dd) return parseIp6(b);
   if (type !== 0x0800 || b.length < ETH + 20) return { proto: 'other' };
   const ihl = (b[ETH] & 0x0f) * 4;
   const total = u16(b, ETH + 2);
   if ((b[ETH] >> 4) !== 4 || ihl < 20 || total < ihl || ETH + total > b.length) return { proto: 'other' };
   const ip = {
-    src: ip4(b, ETH + 12), dst: ip4(b, ETH + 16), ttl: b[ETH + 8], id: u16(b, ETH + 4),
+    family: 4, src: ip4(b, ETH + 12), dst: ip4(b, ETH + 16), ttl: b[ETH + 8], id: u16(b, ETH + 4),
     protocol: b[ETH + 9], df: (b[ETH + 6] & 0x40) !== 0, ipLen: total,
   };
   if (ip.protocol === 1) return { proto: 'icmp', ...ip, icmpType: b[ETH + ihl] };
   if (ip.protocol === 17) return { proto: 'udp', ...ip };
-  const t = ETH + ihl;
-  if (ip.protocol !== 6 || total < ihl + 20) return { proto: 'ipv4', ...ip };
+  if (ip.protocol !== 6) return { proto: 'ipv4', ...ip };
+  return parseTcp(b, ip, ETH + ihl, ETH + total, ETH + 12, 8) ?? { proto: 'ipv4', ...ip };
+}
+
+/* Extension headers skipped on the way to the upper layer (RFC 8200 4.1): hop-by-hop, routing, destination options. */
+const EXT = new Set([0, 43, 60]);
+
+/* An IPv6 packet (the frame's EtherType said so). */
+function parseIp6(b) {
+  const h = ETH;
+  if (b.length < h + 40 || (b[h] >> 4) !== 6) return { proto: 'other' };
+  const plen = u16(b, h + 4);
+  const end = h + 40 + plen;
+  if (end > b.length) return { proto: 'other' };
+  const ip = {
+    family: 6, src: ip6Text(b, h + 8), dst: ip6Text(b, h + 24), hopLimit: b[h + 7],
+    flowLabel: ((b[h + 1] & 0x0f) << 16) | u16(b, h + 2), ipLen: 40 + plen, protocol: b[h + 6],
+  };
+  let next = b[h + 6];
+  let o = h + 40;
+  const ext = [];
+  for (let n = 0; EXT.has(next) && n < 8; n++) {
+    if (o + 8 > end) return { proto: 'ipv6', ...ip, ext };
+    ext.push(next);
+    const len = (b[o + 1] + 1) * 8;
+    next = b[o];
+    o += len;
+  }
+  if (o > end) return { proto: 'ipv6', ...ip, ext };
+  ip.protocol = next;
+  if (ext.length) ip.ext = ext;
+  if (next === 58) return { proto: 'icmp6', ...ip, icmp6: decodeIcmp6(b, o, end, ip.src, ip.dst) };
+  if (next === 17) return { proto: 'udp', ...ip };
+  if (next !== 6) return { proto: 'ipv6', ...ip };
+  return parseTcp(b, ip, o, end, h + 8, 32) ?? { proto: 'ipv6', ...ip };
+}
+
+/* The TCP segment in b[t..end) under IP header fields `ip`; null when it does not fit. */
+function parseTcp(b, ip, t, end, addrs, addrLen) {
+  if (end - t < 20) return null;
   const hlen = (b[t + 12] >> 4) * 4;
-  if (hlen < 20 || ihl + hlen > total) return { proto: 'ipv4', ...ip };
+  if (hlen < 20 || t + hlen > end) return null;
   const bits = b[t + 13];
   const checksum = u16(b, t + 16);
-  const expected = tcpChecksum(b, ETH + 12, t, total - ihl, checksum);
+  const expected = tcpChecksum(b, addrs, t, end - t, checksum, addrLen);
   const tcp = {
     proto: 'tcp', ...ip,
     sport: u16(b, t), dport: u16(b, t + 2), seq: u32(b, t + 4), ack: u32(b, t + 8),
     hlen, flags: FLAG_BITS.filter(([bit]) => bits & bit).map(([, c]) => c).join(''),
     rawWin: u16(b, t + 14), checksum, checksumOk: expected === checksum || (expected | checksum) === 0xffff && !(expected & checksum), checksumExpected: expected,
     urgent: u16(b, t + 18),
-    opts: tcpOptions(b, t + 20, t + hlen), len: total - ihl - hlen,
+    opts: tcpOptions(b, t + 20, t + hlen), len: end - t - hlen,
   };
   /* The payload bytes (a view of the frame), for the TLS record reader;
    * not enumerable, so the JSON export stays headers only. */
-  Object.defineProperty(tcp, 'payload', { value: b.subarray(t + hlen, ETH + total) });
+  Object.defineProperty(tcp, 'payload', { value: b.subarray(t + hlen, end) });
   return tcp;
 }
 

@@ -9,6 +9,12 @@
  *    websockify and synack-bridge --slirp and talks to a real server on the
  *    host (10.0.2.2 is the host in slirp's network). The client's own tap
  *    plays a firewall that drops SYNs to port 81.
+ * With ip6 (the page's IPv6 switch) the stacks run IPv6 too and the
+ * connections go over it: standalone, each stack has its link-local address
+ * (SLAAC; no router answers its solicitations) and a static one in
+ * fd00:9::/64 (duplicate address detection first); network, the stack takes
+ * slirp's router advertisement and forms a SLAAC address in fd00:5ac::/64,
+ * where fd00:5ac::2 is the host's ::1. Without it, IPv6 is off (ip6: false).
  * Both taps report every frame as a record (see model.mjs); the trace
  * events of the stacks in the page become records too. The time of a
  * record is ms since the session started.
@@ -19,6 +25,12 @@ import { TapLink } from './tap.mjs';
 export const LISTEN_PORT = 80;
 export const CLOSED_PORT = 7;
 export const SILENT_PORT = 81;
+/* Standalone IPv6 addresses (a ULA prefix of the page's own) and slirp's IPv6 host (bridge: --slirp's default prefix). */
+export const STANDALONE6 = { client: 'fd00:9::1', server: 'fd00:9::2', prefix: 64 };
+export const HOST4 = '10.0.2.2';
+export const HOST6 = 'fd00:5ac::2';
+/* Bytes of the connection's answer kept for the page's checks (tests hash them). */
+const MAX_RX = 8 << 20;
 /* Network mode's initial RTO (ms): the host is on loopback, and a SYN-dropping
  * port times out after 4 SYNs in about 3 s (0.2 + 0.4 + 0.8 + 1.6) instead of 15. */
 const NET_RTO_INITIAL = 200;
@@ -32,8 +44,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class Session {
   /** sink(rec) receives every record. */
-  constructor(mode, sink) {
+  constructor(mode, sink, ip6 = false) {
     this.mode = mode;
+    this.ip6 = ip6;
+    this.rx = [];
+    this.rxBytes = 0;
     this.sink = sink;
     this.t0 = performance.now();
     this.wall0 = Date.now();
@@ -70,7 +85,7 @@ export class Session {
   /** Model configuration for this session. */
   get modelConfig() {
     return {
-      twoSided: this.mode === 'standalone', listenPort: LISTEN_PORT,
+      twoSided: this.mode === 'standalone', listenPort: LISTEN_PORT, ip6: this.ip6,
       rcvbuf: { client: CLIENT_RCVBUF, server: this.mode === 'standalone' ? this.serverRcvbuf : null },
     };
   }
@@ -151,13 +166,20 @@ export class Session {
     });
     this.silentPort = SILENT_PORT;
     const tcp = { cc: o.cc, msl: o.msl, synRetries: o.synRetries ?? 3, rtoInitial: o.rtoInitial };
-    this.client = await createStack({ link: clientTap, ip: '10.9.0.1/24', seed: o.seed, tcp: { ...tcp, receiveBuffer: CLIENT_RCVBUF } });
-    this.server = await createStack({ link: serverTap, ip: '10.9.0.2/24', seed: o.seed + 1, tcp: { ...tcp, receiveBuffer: this.serverRcvbuf } });
+    const ip6 = this.ip6 ? 'slaac' : false;
+    this.client = await createStack({ link: clientTap, ip: '10.9.0.1/24', ip6, seed: o.seed, tcp: { ...tcp, receiveBuffer: CLIENT_RCVBUF } });
+    this.server = await createStack({ link: serverTap, ip: '10.9.0.2/24', ip6, seed: o.seed + 1, tcp: { ...tcp, receiveBuffer: this.serverRcvbuf } });
     this.traceOf(this.client, 'client');
     this.traceOf(this.server, 'server');
     this.taps = [clientTap, serverTap];
+    if (this.ip6) {
+      /* Static addresses next to the link-local ones: both run duplicate address detection first. */
+      this.client.addAddress6(`${STANDALONE6.client}/${STANDALONE6.prefix}`);
+      this.server.addAddress6(`${STANDALONE6.server}/${STANDALONE6.prefix}`);
+      await Promise.all([this.client.waitAddress6(), this.server.waitAddress6()]);
+    }
     this.startListener(true);
-    this.target = { hostname: '10.9.0.2', port: LISTEN_PORT };
+    this.target = { hostname: this.ip6 ? STANDALONE6.server : '10.9.0.2', port: LISTEN_PORT };
   }
 
   get serverRcvbuf() {
@@ -239,10 +261,27 @@ export class Session {
     this.silentPort = SILENT_PORT;
     this.taps = [tap];
     this.client = await createStack({
-      link: tap, ip: 'dhcp', dhcpTimeout: 15000, tcp: { synRetries: 3, receiveBuffer: CLIENT_RCVBUF, rtoInitial: o.rtoInitial ?? NET_RTO_INITIAL },
+      link: tap, ip: 'dhcp', ip6: this.ip6 ? 'slaac' : false, dhcpTimeout: 15000,
+      tcp: { synRetries: 3, receiveBuffer: CLIENT_RCVBUF, rtoInitial: o.rtoInitial ?? NET_RTO_INITIAL },
     });
     this.traceOf(this.client, 'client');
+    /* slirp's router advertisement answers the stack's solicitation: a SLAAC address in its prefix. */
+    if (this.ip6) await this.client.waitAddress6({ timeout: 15000 });
     this.target = { hostname: o.hostname, port: o.port };
+  }
+
+  /** The addresses of the page's stacks: [{ side, address, prefix, family, origin, state }]. */
+  addresses() {
+    const out = [];
+    for (const [side, st] of [['client', this.client], ['server', this.server]]) {
+      if (!st) continue;
+      try {
+        for (const a of st.addresses) out.push({ side, ...a });
+      } catch {
+        /* a closed stack has none */
+      }
+    }
+    return out;
   }
 
   /** Wire counters (standalone): frames sent and lost per direction. */
@@ -263,6 +302,8 @@ export class Session {
     this.sock = s;
     this.writer = null;
     this.received = 0;
+    this.rx = [];
+    this.rxBytes = 0;
     this.peerClosed = false;
     this.tlsInfo = null;
     this.tlsError = null;
@@ -282,6 +323,10 @@ export class Session {
     try {
       for await (const chunk of s.readable) {
         this.received += chunk.length;
+        if (this.rxBytes + chunk.length <= MAX_RX) {
+          this.rx.push(chunk.slice());
+          this.rxBytes += chunk.length;
+        }
         this.onData?.('data', decoder.decode(chunk, { stream: true }));
       }
       this.peerClosed = true;

@@ -372,6 +372,7 @@ static int build_links(synack_cli *c, synack_link *top)
     if (!c->link.stream && c->link.gso_max > o->mtu && c->p->link_write_gso) {
         wire.gso_max = c->link.gso_max;
         wire.send_gso = wire_send_gso;
+        wire.gso_ip6 = true; /* the TAP's virtio_net_hdr has GSO_TCPV6 */
     }
     if (c->link.stream && o->offload && !o->impair && o->pcap_path == NULL) {
         c->cut = malloc(SYNACK_CLI_FRAME_MAX);

@@ -11,8 +11,10 @@
 #define F_NEEDS_CSUM 1u
 #define GSO_NONE 0u
 #define GSO_TCPV4 1u
+#define GSO_TCPV6 4u
 #define ETH_HDR 14u
 #define ETHERTYPE_IPV4 0x0800u
+#define ETHERTYPE_IPV6 0x86ddu
 
 static uint16_t get_le16(const uint8_t *p)
 {
@@ -105,9 +107,19 @@ void synack_vnet_tx_gso(uint8_t hdr[SYNACK_VNET_HDR_LEN], const uint8_t *f, size
                         uint32_t seg)
 {
     memset(hdr, 0, SYNACK_VNET_HDR_LEN);
-    if (n < ETH_HDR + 20 || get_be16(f + 12) != ETHERTYPE_IPV4 || f[ETH_HDR + 9] != 6)
+    size_t ihl;
+    uint8_t type;
+    if (n >= ETH_HDR + 40 + 20 && get_be16(f + 12) == ETHERTYPE_IPV6 &&
+        f[ETH_HDR + 6] == 6) {
+        ihl = 40; /* TCP right after the fixed header: what the stack sends */
+        type = GSO_TCPV6;
+    } else if (n >= ETH_HDR + 20 && get_be16(f + 12) == ETHERTYPE_IPV4 &&
+               f[ETH_HDR + 9] == 6) {
+        ihl = (size_t)(f[ETH_HDR] & 0x0f) * 4;
+        type = GSO_TCPV4;
+    } else {
         return;
-    size_t ihl = (size_t)(f[ETH_HDR] & 0x0f) * 4;
+    }
     if (ETH_HDR + ihl + 20 > n)
         return;
     size_t thl = (size_t)(f[ETH_HDR + ihl + 12] >> 4) * 4;
@@ -115,7 +127,7 @@ void synack_vnet_tx_gso(uint8_t hdr[SYNACK_VNET_HDR_LEN], const uint8_t *f, size
     if (thl < 20 || hlen > n || seg == 0 || seg > 0xffff)
         return;
     hdr[0] = F_NEEDS_CSUM;
-    hdr[1] = GSO_TCPV4;
+    hdr[1] = type;
     vnet_put_le16(hdr + 2, (uint16_t)hlen);
     vnet_put_le16(hdr + 4, (uint16_t)seg);
     vnet_put_le16(hdr + 6, (uint16_t)(ETH_HDR + ihl));

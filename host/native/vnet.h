@@ -34,12 +34,13 @@ int32_t synack_vnet_rx(uint8_t *buf, size_t len);
 int32_t synack_vnet_fix(const uint8_t hdr[SYNACK_VNET_HDR_LEN], uint8_t *frame, size_t n);
 
 /*
- * The header for sending the TCP/IPv4 frame f[0..n) as one GSO packet
+ * The header for sending the TCP/IPv4 or TCP/IPv6 frame f[0..n) (IPv6:
+ * TCP right after the fixed header) as one GSO packet
  * (synack_link.send_gso): NEEDS_CSUM at the TCP checksum field, which must
- * hold the pseudo-header sum; GSO_TCPV4 with gso_size `seg`; hdr_len the
+ * hold the pseudo-header sum; GSO_TCPV4 or GSO_TCPV6 with gso_size `seg`; hdr_len the
  * Ethernet, IP and TCP headers. The kernel cuts it into pieces of `seg`
  * payload bytes, each with its own checksum. An all-zero header (a plain
- * frame) when f is not TCP over IPv4 or its headers do not fit in n.
+ * frame) when f is not TCP over IPv4 or IPv6 or its headers do not fit in n.
  */
 void synack_vnet_tx_gso(uint8_t hdr[SYNACK_VNET_HDR_LEN], const uint8_t *f, size_t n,
                         uint32_t seg);

@@ -150,13 +150,14 @@ async function run(pids, cmd, args, ready) {
 }
 
 /*
- * synack-bridge --slirp allowed to reach 127.0.0.1:httpPort (and the ports
+ * synack-bridge --slirp allowed to reach 127.0.0.1:httpPort and ::1:httpPort (and the ports
  * in `targets`: { pg, closed, silent }), websockify in front; fn(query) gets
  * the page query.
  */
 async function bridgeTo(pids, httpPort, fn, targets = {}) {
   assert.ok(existsSync(BRIDGE), `synack-bridge not built at ${BRIDGE}`);
-  const allow = [httpPort, ...Object.values(targets)].flatMap((p) => ['--allow', `10.0.2.2:${p}`]);
+  /* Each port over both families: 10.0.2.2 and [::1] (slirp's fd00:5ac::2, the page's IPv6 switch). */
+  const allow = [httpPort, ...Object.values(targets)].flatMap((p) => ['--allow', `10.0.2.2:${p}`, '--allow', `[::1]:${p}`]);
   const bridge = await run(pids, BRIDGE, ['--listen', '127.0.0.1:0', '--slirp', ...allow],
     /listening on [^ ]*:(\d+)/);
   const wsPort = await freePort();

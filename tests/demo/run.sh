@@ -27,4 +27,4 @@ fi
 export DEMO_SHOTS="${DEMO_SHOTS:-$root/build/demo-screenshots}"
 
 cd "$here"
-exec node --test --test-reporter=spec "$@" demo.test.mjs lessons.test.mjs tlsrecords.test.mjs
+exec node --test --test-reporter=spec "$@" demo.test.mjs lessons.test.mjs ipv6.test.mjs tlsrecords.test.mjs ndp.test.mjs

@@ -96,6 +96,31 @@ took=$(($(date +%s) - start))
 check "dropped SYNs over IPv6: exit 1, 'timed out'" [ "$rc" -eq 1 ] && grep -q "timed out" "$WORK/timeout.err"
 check "dropped SYNs: gave up after the retries (${took}s)" [ "$took" -ge 5 ] && [ "$took" -le 20 ]
 
+# --- synack send to Linux over IPv6 (TCP/IPv6 send offload on the TAP) ---------------
+cat >"$WORK/sink6.py" <<'PY'
+import hashlib, socket, sys
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(1)
+c, _ = s.accept()
+h = hashlib.sha256(); n = 0
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    h.update(b); n += len(b)
+open(sys.argv[3], "w").write("%d %s\n" % (n, h.hexdigest()))
+PY
+bg_ns 60 python3 "$WORK/sink6.py" "$KERNEL_IP6" 9100 "$WORK/sink10.out"
+sink=$BG_PID
+wait_for_port "$KERNEL_IP6" 9100
+in_ns 60 "$SYNACK" $SYNACK_ADDR6 send "$KERNEL_IP6" 9100 --bytes 10000000 >"$WORK/send10.out" 2>"$WORK/send10.err"
+rc=$?
+wait_pid "$sink" 20
+check "send 10 MB to Linux over IPv6 exits 0" [ "$rc" -eq 0 ]
+check "10 MB arrived, SHA-256 equal" [ "$(cut -d' ' -f2 "$WORK/sink10.out" 2>/dev/null)" = "$(json_field "$WORK/send10.out" sha256)" ] && grep -q "^10000000 " "$WORK/sink10.out"
+
 # --- Packet Too Big from a router --------------------------------------------------
 # This namespace routes: tap0 (fd77::/64) and veth r0 (fd78::1/64, MTU 1300)
 # to a server namespace (fd78::2/64, its end MTU 1500, so it announces an
@@ -113,21 +138,6 @@ ip -n "$NS" addr add fd78::1/64 dev r0 nodad
 ip -n "$SRV" addr add fd78::2/64 dev s0 nodad
 ip -n "$SRV" -6 route add default via fd78::1
 ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.forwarding=1
-cat >"$WORK/sink6.py" <<'PY'
-import hashlib, socket, sys
-s = socket.socket(socket.AF_INET6)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.listen(1)
-c, _ = s.accept()
-h = hashlib.sha256(); n = 0
-while True:
-    b = c.recv(65536)
-    if not b:
-        break
-    h.update(b); n += len(b)
-open(sys.argv[3], "w").write("%d %s\n" % (n, h.hexdigest()))
-PY
 ip netns exec "$SRV" timeout 60 python3 "$WORK/sink6.py" fd78::2 9000 "$WORK/sink.out" &
 PIDS+=($!)
 for i in $(seq 50); do ip netns exec "$SRV" ss -Hltn "sport = :9000" | grep -q . && break; sleep 0.1; done

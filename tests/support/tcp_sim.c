@@ -44,9 +44,25 @@ static uint64_t count_bad(uint64_t seed, uint64_t pos, const uint8_t *buf, size_
     return bad;
 }
 
+/* Both stacks' IPv6 addresses usable (DAD over, on Ethernet). */
+static bool ip6_ready(net_fixture *f, void *ctx)
+{
+    (void)ctx;
+    for (int side = 0; side < 2; side++) {
+        synack_ip6_addr_info info[8];
+        size_t n = synack_get_ipv6(net_stack(f, side), info, 8);
+        for (size_t i = 0; i < n && i < 8; i++)
+            if (info[i].state == SYNACK_IP6_TENTATIVE)
+                return false;
+    }
+    return true;
+}
+
 int tcp_sim_start(tcp_sim *sim, net_fixture *f, uint64_t a_to_b, uint64_t b_to_a,
                   uint64_t seed)
 {
+    if (f->opts.ipv6 && !net_run_until(f, ip6_ready, NULL, 10000))
+        return -1;
     memset(sim, 0, sizeof *sim);
     sim->f = f;
     sim->port = 5001;

@@ -14,7 +14,7 @@
 import { SynackError } from './errors.mjs';
 import { registerCore, unregisterCore } from './loader.mjs';
 import { ADDR_LEN } from './constants.mjs';
-import { formatAddr, monotonicMs } from './util.mjs';
+import { formatAddr, monotonicMs, nextTask } from './util.mjs';
 
 /** Largest payload chunk moved per call (bytes). */
 export const CHUNK = 65536;
@@ -46,9 +46,21 @@ export class Core {
     this.t0 = monotonicMs();
     this.busy = false;
     this.outbox = [];
+    this.spare = [];
     this.inbox = [];
     this.traces = [];
     this.settleQueued = false;
+    this.settleTask = () => this.settle();
+    /* A direct pair (glue.c synack_js_pair_direct): the Core on the other
+     * end of the PairLink takes our frames from wasm memory. */
+    this.direct = null;
+    this.directQueued = false;
+    this.directFrames = 0;
+    this.directTask = () => {
+      this.directQueued = false;
+      const p = this.direct;
+      if (p && !p.destroyed) p.enter(() => p.m._synack_js_pair_take(p.ctx, p.now()));
+    };
     this.timer = null;
     this.timerAt = Infinity;
     this.watchers = new Set();
@@ -163,16 +175,20 @@ export class Core {
     let next = 0;
     for (let round = 0; round < PUMP_MAX && !this.destroyed; round++) {
       if (this.outbox.length) {
+        /* two arrays in turn: no allocation per call */
         const frames = this.outbox;
-        this.outbox = [];
+        this.outbox = this.spare;
         for (const f of frames) this.sendToLink(f);
+        frames.length = 0;
+        this.spare = frames;
       } else if (next < this.inbox.length) {
         this.inputNow(this.inbox[next++]);
       } else {
         break;
       }
     }
-    this.inbox = next < this.inbox.length ? this.inbox.slice(next) : [];
+    if (next < this.inbox.length) this.inbox = this.inbox.slice(next);
+    else if (this.inbox.length) this.inbox.length = 0;
   }
 
   sendToLink(frame) {
@@ -190,7 +206,15 @@ export class Core {
       this.inbox.push(frame);
       return;
     }
-    this.enter(() => this.inputNow(frame));
+    /* enter(), without a closure per frame */
+    this.busy = true;
+    try {
+      this.inputNow(frame);
+      this.pump();
+    } finally {
+      this.busy = false;
+      this.queueSettle();
+    }
   }
 
   inputNow(frame) {
@@ -203,9 +227,36 @@ export class Core {
     this.m._synack_js_input(this.ctx, this.now(), this.scratch, n);
   }
 
-  /** wasm import: the core sends a frame (valid only during the call). */
-  onLinkSend(ptr, len) {
-    this.outbox.push(this.m.HEAPU8.slice(ptr, ptr + len));
+  /**
+   * wasm import: the core sends a frame (valid only during the call);
+   * `fix` (when not 0) is offset << 16 | value of a 16-bit field to set in
+   * the copy (glue.c: a pair super-frame's TCP checksum).
+   */
+  onLinkSend(ptr, len, fix) {
+    if (len === 0) {
+      /* frames wait for the direct peer: it takes them in a later task */
+      if (!this.directQueued) {
+        this.directQueued = true;
+        nextTask(this.directTask);
+      }
+      return 0;
+    }
+    /* a link may lend a buffer it gets back once the frame is delivered */
+    let f = this.link.frameBuffer?.(len);
+    /* never throw inside a C call: a wrong buffer is not used */
+    if (!(f instanceof Uint8Array) || f.length !== len) f = new Uint8Array(len);
+    const heap = this.m.HEAPU8;
+    if (len <= 128) {
+      /* an ACK: a loop costs less than a view of the heap to copy from */
+      for (let i = 0; i < len; i++) f[i] = heap[ptr + i];
+    } else {
+      f.set(heap.subarray(ptr, ptr + len));
+    }
+    if (fix) {
+      f[fix >>> 16] = (fix >>> 8) & 255;
+      f[(fix >>> 16) + 1] = fix & 255;
+    }
+    this.outbox.push(f);
     return 0;
   }
 
@@ -218,7 +269,7 @@ export class Core {
   queueSettle() {
     if (this.settleQueued || this.destroyed) return;
     this.settleQueued = true;
-    queueMicrotask(() => this.settle());
+    queueMicrotask(this.settleTask);
   }
 
   /* Deliver trace events, let watchers look at readiness, arm the timer. */
@@ -253,7 +304,10 @@ export class Core {
    */
   arm() {
     const at = this.m._synack_js_poll_at(this.ctx);
-    if (at === this.timerAt && (this.timer !== null || at === Infinity)) {
+    /* A timer due no later than the deadline stays: it polls early (a
+     * no-op) and arms again, which costs less than moving a timer at every
+     * ACK (the retransmission deadline moves later with each one). */
+    if (this.timer !== null ? this.timerAt <= at : at === Infinity) {
       this.refTimer();
       return;
     }
@@ -288,9 +342,32 @@ export class Core {
     this.watchers.delete(w);
   }
 
+  /** Make this Core and `peer` (same module) a direct pair. */
+  pairWith(peer) {
+    this.m._synack_js_pair_direct(this.ctx, peer.ctx);
+    this.direct = peer;
+    peer.direct = this;
+  }
+
+  /** Frames sent to a direct peer in all. */
+  pairFrames() {
+    return this.destroyed ? this.directFrames : this.m._synack_js_pair_frames(this.ctx) >>> 0;
+  }
+
+  /** Stop being a direct pair (frames go through the link again). */
+  unpair() {
+    const p = this.direct;
+    if (!p) return;
+    this.direct = p.direct = null;
+    if (!this.destroyed) this.m._synack_js_pair_direct(this.ctx, 0);
+    else if (!p.destroyed) p.m._synack_js_pair_direct(p.ctx, 0);
+  }
+
   /** Free everything; watchers get w.fail(err) when they have it. */
   destroy() {
     if (this.destroyed) return;
+    this.directFrames = this.pairFrames();
+    this.unpair();
     this.destroyed = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;

@@ -61,9 +61,9 @@ function load() {
         (e) => failed(e));
       return {};
     },
-    synackLinkSend(id, ptr, len) {
+    synackLinkSend(id, ptr, len, fix) {
       const s = stacks.get(id);
-      return s ? s.onLinkSend(ptr, len) : -1;
+      return s ? s.onLinkSend(ptr, len, fix) : -1;
     },
     synackTrace(id, ptr, len) {
       const s = stacks.get(id);

@@ -44,7 +44,8 @@ function buildOptions(link, o) {
   const opts = new Uint32Array(Object.keys(GLUE_OPT).length).fill(DEFAULT);
   opts[GLUE_OPT.MTU] = u32opt(link.mtu ?? 1500, 'mtu', 68, 65535);
   opts[GLUE_OPT.MEDIUM] = link.medium === 'ip' ? 1 : 0;
-  opts[GLUE_OPT.OFFLOAD] = link.offload === true ? 1 : 0;
+  /* 2: a PairLink that can carry super-frames to another synack stack */
+  opts[GLUE_OPT.OFFLOAD] = link.offload === true ? 1 : link.superFrames === true ? 2 : 0;
   const seed = o.seed === undefined ? null : Number(o.seed);
   if (seed !== null && !(Number.isSafeInteger(seed) && seed >= 0)) {
     throw new RangeError('synack: seed must be a non-negative safe integer');
@@ -549,6 +550,7 @@ export async function createStack(options = {}) {
 
   const core = new Core(m, link, mac, opts, null);
   const stack = new Stack(core, link);
+  link.attachStack?.(core, opts[GLUE_OPT.OFFLOAD] === 2);
   const receive = (frame) => core.input(frame);
   if (typeof link.attach === 'function') link.attach(receive);
   else link.onframe = receive;

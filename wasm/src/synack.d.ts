@@ -47,6 +47,13 @@ export interface Link {
   closed?: Promise<void>;
   /** Called by Stack.close(). */
   close?(): void;
+  /**
+   * Optional: room for an outgoing frame of len bytes. The stack copies the
+   * frame into it and then passes it to send(); the link must not hand the
+   * same bytes out again while the frame may still be read. Without it
+   * (or when it returns undefined) the stack allocates each frame.
+   */
+  frameBuffer?(len: number): Uint8Array | undefined;
 }
 
 /** Impairment options of PairLink.pair(); each direction gets its own generator. */
@@ -71,9 +78,16 @@ export interface PairLinkOptions {
   seed?: number;
   /** IP MTU, 68..65535; default 1500. */
   mtu?: number;
+  /**
+   * TCP super-frames (send offload, up to 64 KB) between the two stacks
+   * when both ends are synack stacks and no loss, duplication, corruption,
+   * reordering or rate limit is set; default true. false: MTU-sized frames
+   * only (what the stacks would send on a real wire).
+   */
+  offload?: boolean;
 }
 
-/** Impairment counters of one direction. */
+/** Impairment counters of one direction (a super-frame counts as one frame). */
 export interface PairLinkStats {
   frames: number;
   lost: number;
@@ -333,7 +347,11 @@ export interface TcpInfo extends SocketInfo {
 /** A TCP connection (WinterTC Socket). */
 export class TcpSocket {
   private constructor();
-  /** Received bytes; errors with the connection's SynackError. */
+  /**
+   * Received bytes; errors with the connection's SynackError. A byte
+   * stream where the runtime has them: getReader({ mode: 'byob' }) copies
+   * the bytes straight into the caller's buffer (no chunk allocated).
+   */
   readonly readable: ReadableStream<Uint8Array>;
   /** close() sends FIN after the queued data; abort() resets the connection (RST). */
   readonly writable: WritableStream<BytesLike>;

@@ -87,11 +87,18 @@ export class TcpSocket {
     this.#opened.promise.catch(noop);
     this.#closed.promise.catch(noop);
 
-    this.readable = new ReadableStream({
+    /* A byte stream, so a BYOB reader's buffer is filled with no chunk
+     * allocated; where a runtime has none, a stream of Uint8Arrays. */
+    const source = {
       start: (c) => { this.#rc = c; },
       pull: (c) => this.#pull(c),
       cancel: () => this.#cancelRead(),
-    }, { highWaterMark: this.#hwm, size: (chunk) => chunk.byteLength });
+    };
+    try {
+      this.readable = new ReadableStream({ ...source, type: 'bytes' }, { highWaterMark: this.#hwm });
+    } catch {
+      this.readable = new ReadableStream(source, { highWaterMark: this.#hwm, size: (chunk) => chunk.byteLength });
+    }
 
     this.writable = new WritableStream({
       start: (c) => { this.#wc = c; },
@@ -251,17 +258,29 @@ export class TcpSocket {
   }
 
   async #pull(c) {
-    await this.#opened.promise;
+    if (!this.#connected) await this.#opened.promise;
     const core = this.#core;
     for (;;) {
       if (this.#readDone || this.#failed) return;
       const h = this.#h;
+      /* a BYOB read: copy straight into the reader's buffer */
+      const req = c.byobRequest;
+      const v = req?.view;
       const r = core.enter(() => {
-        const n = core.m._synack_js_tcp_recv(core.ctx, core.now(), h, core.scratch, CHUNK);
-        return n > 0 ? core.m.HEAPU8.slice(core.scratch, core.scratch + n) : n;
+        const n = core.m._synack_js_tcp_recv(core.ctx, core.now(), h, core.scratch,
+          v ? Math.min(v.byteLength, CHUNK) : CHUNK);
+        if (n <= 0) return n;
+        const from = core.m.HEAPU8.subarray(core.scratch, core.scratch + n);
+        if (!v) return from.slice();
+        (n === v.byteLength ? v : new Uint8Array(v.buffer, v.byteOffset, n)).set(from);
+        return n;
       });
       if (typeof r !== 'number') {
         c.enqueue(r);
+        return;
+      }
+      if (r > 0) {
+        req.respond(r);
         return;
       }
       if (r === 0) {
@@ -283,6 +302,8 @@ export class TcpSocket {
     this.#rcClosed = true;
     try {
       this.#rc.close();
+      /* a waiting BYOB read ends with done (byte streams only) */
+      this.#rc.byobRequest?.respond(0);
     } catch {
       /* already errored or cancelled */
     }
@@ -325,7 +346,7 @@ export class TcpSocket {
   }
 
   async #write(chunk) {
-    await this.#opened.promise;
+    if (!this.#connected) await this.#opened.promise;
     const data = toBytes(chunk);
     const core = this.#core;
     this.#writing = true;
@@ -337,7 +358,7 @@ export class TcpSocket {
         const n = Math.min(CHUNK, data.length - off);
         const h = this.#h;
         const r = core.enter(() => {
-          core.m.HEAPU8.set(data.subarray(off, off + n), core.scratch);
+          core.m.HEAPU8.set(n === data.length ? data : data.subarray(off, off + n), core.scratch);
           return core.m._synack_js_tcp_send(core.ctx, core.now(), h, core.scratch, n);
         });
         if (r > 0) {

@@ -203,6 +203,33 @@ export const nextTask = (() => {
   return (fn) => setTimeout(fn, 0);
 })();
 
+/**
+ * Views of `len` bytes cut one after the other from 64 KB buffers, for
+ * outgoing frames: one allocation per many frames (a fresh ArrayBuffer per
+ * frame costs more than copying the frame). A view's bytes are handed out
+ * again only after reset(); a buffer is freed once no view of it is left.
+ */
+export class Slab {
+  #buf = null;
+  #off = 0;
+
+  take(len) {
+    if (!this.#buf || this.#off + len > 65536) {
+      if (len > 16384) return new Uint8Array(len);
+      this.#buf = new Uint8Array(65536);
+      this.#off = 0;
+    }
+    const v = this.#buf.subarray(this.#off, this.#off + len);
+    this.#off += len;
+    return v;
+  }
+
+  /** Start over in the current buffer: only once no view taken is in use. */
+  reset() {
+    this.#off = 0;
+  }
+}
+
 /** Milliseconds from a monotonic clock. */
 export function monotonicMs() {
   return performance.now();

@@ -13,6 +13,7 @@
  * in the bridge).
  */
 import { SynackError } from './errors.mjs';
+import { Slab } from './util.mjs';
 
 const FRAME_MAX = 65535;
 const HDR = 4;
@@ -114,11 +115,15 @@ export class WebSocketLink {
   #closedResolve;
   #closedReject;
   #pending = [];
+  #slab = new Slab();
   #pendingBytes = 0;
   #flushQueued = false;
   #flushTask = () => {
     this.#flushQueued = false;
     this.#flush();
+    /* Every frame of this run of JavaScript is in the message now (the
+     * stack hands each to send() before it returns): reuse their room. */
+    this.#slab.reset();
   };
 
   constructor(url, options = {}) {
@@ -191,6 +196,11 @@ export class WebSocketLink {
       this.#flushQueued = true;
       queueMicrotask(this.#flushTask);
     }
+  }
+
+  /** For the stack (core.mjs): room for an outgoing frame (a view of a shared slab). */
+  frameBuffer(len) {
+    return this.#slab.take(len);
   }
 
   /* The pending frames as one message. */

@@ -157,6 +157,9 @@ typedef struct synack_link {
      * half the window last offered or 64 KiB.
      */
     bool ack_per_burst;
+    /* send_gso also takes TCP/IPv6 packets (TCP right after the fixed
+       header); false: IPv6 connections send only wire-sized segments */
+    bool gso_ip6;
 } synack_link;
 
 /* ------------------------------------------------------------------------ */

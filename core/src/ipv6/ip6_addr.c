@@ -109,6 +109,7 @@ synack_ip6_ifaddr *synack_ip6_addr_add(synack_stack *s, uint64_t now,
         a->state = SYNACK_IP6_TENTATIVE;
         a->valid_until = deadline(now, valid_ms);
         a->preferred_until = deadline(now, preferred_ms);
+        s->ip6.route_gen++;
         synack_nd_addr_added(s, now, a);
         return a;
     }
@@ -119,6 +120,7 @@ void synack_ip6_addr_remove(synack_stack *s, uint64_t now, synack_ip6_ifaddr *a)
 {
     synack_nd_addr_removed(s, now, a);
     memset(a, 0, sizeof *a);
+    s->ip6.route_gen++;
 }
 
 bool synack_ipv6_is_ours(const synack_stack *s, const synack_addr *dst,
@@ -231,6 +233,7 @@ int synack_set_gateway6(synack_stack *s, uint64_t now, const synack_addr *gw)
 {
     if (now > s->now)
         s->now = now;
+    s->ip6.route_gen++;
     if (gw == NULL || gw->family == 0) {
         memset(&s->ip6.gateway, 0, sizeof s->ip6.gateway);
         return SYNACK_OK;

@@ -64,7 +64,7 @@ void synack_ipv6_fini(synack_stack *s)
 
 static synack_ip6_pmtu *pmtu_find(const synack_stack *s, const synack_addr *dst)
 {
-    if (s->ip6.pmtu == NULL)
+    if (s->ip6.pmtu_used == 0)
         return NULL;
     for (uint32_t i = 0; i < s->cfg.ipv6.pmtu_cache_size; i++) {
         synack_ip6_pmtu *p = &s->ip6.pmtu[i];
@@ -109,6 +109,8 @@ void synack_ipv6_pmtu_update(synack_stack *s, uint64_t now,
                 p = q;
         }
     }
+    if (p->mtu == 0)
+        s->ip6.pmtu_used++;
     p->dst = *dst;
     p->mtu = mtu;
     p->expires = now + s->cfg.ipv6.pmtu_timeout_ms;
@@ -174,11 +176,15 @@ static void output_frame(synack_stack *s, const synack_mac *dst, uint8_t *frame,
 {
     size_t l2 = synack_l2_len(s);
     uint8_t *ip = frame + l2;
+    if (len - l2 <= SYNACK_IP6_MIN_MTU || gso_seg) { /* fits every path */
+        link_send(s, dst, frame, len, gso_seg);
+        return;
+    }
     synack_addr d = {SYNACK_AF_IP6, {0}};
     memcpy(d.b, ip + 24, 16);
     size_t mtu = synack_ipv6_path_mtu(s, &d);
-    if (len - l2 <= mtu || gso_seg) {
-        link_send(s, dst, frame, len, gso_seg);
+    if (len - l2 <= mtu) {
+        link_send(s, dst, frame, len, 0);
         return;
     }
     const uint8_t *data = ip + SYNACK_IP6_HDR_LEN;
@@ -228,13 +234,22 @@ static int output(synack_stack *s, uint64_t now, const synack_ip6_out *o,
     if (o->src != NULL) {
         src = *o->src;
         hop = *o->dst;
+        rc = SYNACK_OK;
         /* a given link address (NDP's answers) needs no next hop: the
          * neighbour that asked is on the link whatever its prefix */
         if (!synack_ip6_is_multicast(o->dst) && !synack_ip6_is_linklocal(o->dst) &&
-            o->dst_mac == NULL)
-            rc = synack_nd_next_hop(s, o->dst, &hop);
-        else
-            rc = SYNACK_OK;
+            o->dst_mac == NULL) {
+            synack_ipv6 *ip6 = &s->ip6;
+            if (ip6->hop_at == now && ip6->hop_gen == ip6->route_gen &&
+                synack_addr_same(&ip6->hop_dst, o->dst)) {
+                hop = ip6->hop;
+            } else if ((rc = synack_nd_next_hop(s, o->dst, &hop)) == 0) {
+                ip6->hop_dst = *o->dst;
+                ip6->hop = hop;
+                ip6->hop_at = now;
+                ip6->hop_gen = ip6->route_gen;
+            }
+        }
     } else {
         rc = synack_ipv6_route(s, o->dst, &src, &hop);
     }
@@ -390,13 +405,21 @@ void synack_ipv6_input(synack_stack *s, uint64_t now, const uint8_t *pkt,
         m.router_alert = hl <= plen && has_router_alert(payload, hl);
     }
     synack_ip6_ext e;
-    if (synack_ip6_ext_walk(payload, plen, h.next, &e) != SYNACK_IP6_EXT_OK) {
+    if (h.next == SYNACK_IPPROTO_TCP || h.next == SYNACK_IPPROTO_UDP ||
+        h.next == SYNACK_IPPROTO_ICMPV6) {
+        /* no extension headers: the common case, no walk */
+        memset(&e, 0, sizeof e);
+        e.proto = h.next;
+        e.next_at = 6;
+    } else if (synack_ip6_ext_walk(payload, plen, h.next, &e) != SYNACK_IP6_EXT_OK) {
         ext_refused(s, now, &m, &e, pkt, len);
         return;
     }
     m.ext = e.off != 0 && !(e.frag && e.off == 8);
-    /* RFC 4862 5.4: a tentative address receives only NDP (DAD) */
-    if (tentative && e.proto != SYNACK_IPPROTO_ICMPV6) {
+    /* RFC 4862 5.4: a tentative address receives only Neighbor
+       Solicitations and Advertisements (DAD) */
+    if (tentative && (e.proto != SYNACK_IPPROTO_ICMPV6 || e.frag || plen <= e.off ||
+                      (payload[e.off] != 135 && payload[e.off] != 136))) {
         synack_count_drop(s, SYNACK_DROP_IPV6_NOT_FOR_US);
         return;
     }

@@ -44,14 +44,17 @@ uint64_t synack_ipv6_poll_at(const synack_stack *s);
 
 /* ---- addresses (ip6_addr.c) ------------------------------------------------ */
 
+/* ff00::/8 (RFC 4291 2.7). */
 static inline bool synack_ip6_is_multicast(const synack_addr *a)
 {
     return a->b[0] == 0xff;
 }
+/* fe80::/10 (RFC 4291 2.5.6). */
 static inline bool synack_ip6_is_linklocal(const synack_addr *a)
 {
     return a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80;
 }
+/* :: and ::1 (RFC 4291 2.5.2, 2.5.3). */
 bool synack_ip6_is_unspecified(const synack_addr *a);
 bool synack_ip6_is_loopback(const synack_addr *a);
 /* ff02::1:ffXX:XXXX for addr (RFC 4291 2.7.1). */
@@ -192,19 +195,25 @@ void synack_ipv6_input_reassembled(synack_stack *s, uint64_t now,
 
 /* ---- reassembly (reasm6.c) --------------------------------------------- */
 
+/* Allocate cfg.reasm_max_sets sets (0 or NOMEM); free them and their data. */
 int synack_reasm6_init(synack_stack *s);
 void synack_reasm6_fini(synack_stack *s);
 /*
- * A fragment: `pkt` the whole packet (for the Time Exceeded quote),
- * `unfrag_len` the length of the unfragmentable part (fixed header and
- * the extension headers before the Fragment header), `e` the walk's
- * result (frag_off, more, frag_id, proto, off of the data).
+ * A fragment (offset non-zero or M set): `pkt` the whole packet of `len`
+ * bytes (its start is kept for the Time Exceeded quote), `data_off` where
+ * the fragment's data starts (after the Fragment header; the
+ * unfragmentable part is what comes before that header), `e` the walk's
+ * result (frag_off, more, frag_id, proto, next_at). A datagram it
+ * completes goes to synack_ipv6_input_reassembled.
  */
 void synack_reasm6_input(synack_stack *s, uint64_t now,
                          const synack_ip6_meta *m, const synack_ip6_ext *e,
                          const uint8_t *pkt, size_t len, size_t data_off);
+/* Expire incomplete sets (Time Exceeded when the first fragment came). */
 void synack_reasm6_poll(synack_stack *s, uint64_t now);
+/* The next expiry, UINT64_MAX when none. */
 uint64_t synack_reasm6_poll_at(const synack_stack *s);
+/* Incomplete datagrams held (sets killed by an overlap not counted). */
 uint32_t synack_reasm6_count(const synack_stack *s);
 
 #endif

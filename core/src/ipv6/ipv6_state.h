@@ -44,7 +44,17 @@ typedef struct synack_ipv6 {
     synack_ip6_ifaddr *addrs;  /* cfg.ipv6.max_addrs slots */
     synack_addr gateway;       /* static default gateway (family 0: none) */
     synack_ip6_pmtu *pmtu;     /* cfg.ipv6.pmtu_cache_size slots */
+    uint32_t pmtu_used;        /* slots ever filled: 0 = no lookup needed
+                                  (the per-packet path MTU check is free
+                                  until a Packet Too Big arrives) */
     uint8_t cur_hop_limit;     /* cfg.ipv6.hop_limit, or a router's (nd.c) */
+    /* The last next hop output() chose: reused for the same destination
+       within the same millisecond while no address or gateway changed
+       (route_gen), so a bulk transfer asks NDP once per ms, not per packet. */
+    synack_addr hop_dst, hop;
+    uint64_t hop_at;
+    uint32_t hop_gen;
+    uint32_t route_gen;        /* bumped by address and gateway changes */
     synack_reasm6_set *sets;   /* cfg.reasm_max_sets */
     uint32_t reasm_bytes;      /* memory held by reassembly */
     uint8_t *frag_scratch;     /* L2 header + MTU, for fragmenting output */

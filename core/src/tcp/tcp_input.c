@@ -478,12 +478,20 @@ bool synack_tcp_pmtu(synack_stack *s, uint64_t now, const synack_ip_err *e,
     if (!t || !(synack_seq_le(t->snd_una, seq) && synack_seq_lt(seq, t->snd_max)))
         return false;
     uint32_t mss = l4max > SYNACK_TCP_HDR_LEN ? l4max - SYNACK_TCP_HDR_LEN : 1;
-    if (mss >= t->snd_mss)
-        return true;
-    t->snd_mss = (uint16_t)mss;
-    /* RFC 8201 5.4: what was too big is lost: send it again at the new
-       size without waiting for the retransmission timer */
-    if (t->state >= SYNACK_TCP_ESTABLISHED && t->snd_una != t->snd_max)
-        synack_tcp_retransmit_head(s, now, t);
+    /* The path is the destination's: every connection to it from this
+       address gets the smaller MSS (their segments above it could never
+       leave), the one quoted first. RFC 8201 5.4: what was too big is
+       lost: send it again at the new size without waiting for the
+       retransmission timer. */
+    for (uint32_t h = 0; h <= s->tcp.nsocks; h++) {
+        synack_tcb *c = h == 0 ? t : synack_tcb_get(s, (int)h - 1);
+        if (c == NULL || (h > 0 && c == t) || mss >= c->snd_mss ||
+            !synack_addr_same(&c->raddr, &e->dst) ||
+            !synack_addr_same(&c->laddr, &e->src))
+            continue;
+        c->snd_mss = (uint16_t)mss;
+        if (c->state >= SYNACK_TCP_ESTABLISHED && c->snd_una != c->snd_max)
+            synack_tcp_retransmit_head(s, now, c);
+    }
     return true;
 }

@@ -374,10 +374,14 @@ static uint32_t send_next(synack_stack *s, uint64_t now, synack_tcb *t,
      * segments, at least two; a remainder goes through the rules below in
      * the next round, as it would without offload. */
     uint32_t gso_seg = 0;
+    /* IPv6 only where the link says send_gso takes it (synack_link.gso_ip6) */
+    uint32_t iph = t->raddr.family == SYNACK_AF_IP6 ? SYNACK_IP6_HDR_LEN
+                                                    : SYNACK_IP4_HDR_LEN;
     if (!rexmit && s->cfg.link.gso_max > s->cfg.link.mtu &&
-        s->cfg.link.gso_max > SYNACK_IP4_HDR_LEN + 60u + 2 * maxseg) {
+        s->cfg.link.gso_max > iph + 60u + 2 * maxseg &&
+        (t->raddr.family == SYNACK_AF_IP4 || s->cfg.link.gso_ip6)) {
         /* 60: the longest TCP header */
-        uint32_t room = s->cfg.link.gso_max - SYNACK_IP4_HDR_LEN - 60u;
+        uint32_t room = s->cfg.link.gso_max - iph - 60u;
         uint32_t lim = avail < u ? avail : u;
         if (lim > room)
             lim = room;

@@ -196,7 +196,8 @@ int synack_udp_sendto(synack_stack *s, uint64_t now, int h, const synack_addr *d
         s->now = now;
     synack_addr src;
     if (synack_ip_route(s, dst, &src) != 0) {
-        synack_count_drop(s, SYNACK_DROP_IPV4_NO_ROUTE);
+        synack_count_drop(s, dst->family == SYNACK_AF_IP6 ? SYNACK_DROP_IPV6_NO_ROUTE
+                                                          : SYNACK_DROP_IPV4_NO_ROUTE);
         return SYNACK_ERR_UNREACHABLE;
     }
     uint8_t *buf = synack_ip_tx_buf(s, dst->family, NULL);

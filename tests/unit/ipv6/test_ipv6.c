@@ -249,6 +249,11 @@ static void test_udp(void **state)
     synack_get_counters(f->b, &cb);
     assert_int_equal(cb.ip6_frags_out, 4); /* 1448 bytes of data each */
 
+    /* off-link without a gateway: no route, counted under IPv6 */
+    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR6("2001:db8::1"), 9, "x", 1),
+                     SYNACK_ERR_UNREACHABLE);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_IPV6_NO_ROUTE), 1);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_IPV4_NO_ROUTE), 0);
     /* a closed port: ICMPv6 port unreachable, reported once as REFUSED */
     assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR6("fd00::2"), 9, "x", 1), 0);
     net_run_for(f, 10);
@@ -356,6 +361,56 @@ static void test_tcp_listeners(void **state)
     assert_int_equal(tcp_try(f, ADDR4(net_ip(1)), 80, NULL), SYNACK_ERR_REFUSED);
     assert_int_equal(tcp_try(f, ADDR6("fd00::2"), 80, &h6), 0);
     synack_tcp_abort(f->a, f->now, h6);
+    synack_tcp_close(f->b, f->now, l);
+}
+
+typedef struct many {
+    int l;
+    int got;
+    bool v6, small;
+} many;
+
+/* Accept what is ready, check it, let it go. */
+static bool accept_all(net_fixture *f, void *ctx)
+{
+    many *m = ctx;
+    int c;
+    while ((c = synack_tcp_accept(f->b, f->now, m->l, NULL, NULL)) >= 0) {
+        synack_tcp_info info;
+        synack_tcp_get_info(f->b, c, &info);
+        m->v6 = m->v6 && info.remote_addr.family == SYNACK_AF_IP6;
+        /* a cookie's MSS is one of its table's, at most IPv6's 1440 */
+        m->small = m->small && info.mss <= 1440;
+        m->got++;
+        synack_tcp_close(f->b, f->now, c);
+    }
+    return m->got == 6;
+}
+
+/* SYN cookies over IPv6: a listener with backlog 1 and six clients at
+ * once; those past the backlog come back from cookies (keyed with the
+ * 16-byte addresses) as their data arrives, and all are accepted. */
+static void test_syn_cookies(void **state)
+{
+    setup *st = *state;
+    net_fixture *f = st->f;
+    int l = synack_tcp_open(f->b);
+    synack_tcp_bind(f->b, l, 80);
+    synack_tcp_listen(f->b, l, 1);
+    int h[6];
+    for (int i = 0; i < 6; i++) {
+        h[i] = synack_tcp_open(f->a);
+        assert_int_equal(synack_tcp_connect(f->a, f->now, h[i], ADDR6("fd00::2"), 80), 0);
+        assert_int_equal(synack_tcp_send(f->a, f->now, h[i], "x", 1), 1);
+    }
+    many m = {l, 0, true, true};
+    assert_true(net_run_until(f, accept_all, &m, 20000));
+    assert_true(m.v6 && m.small);
+    synack_counters cb;
+    synack_get_counters(f->b, &cb);
+    assert_true(cb.tcp_syn_cookies_sent > 0);
+    for (int i = 0; i < 6; i++)
+        synack_tcp_abort(f->a, f->now, h[i]);
     synack_tcp_close(f->b, f->now, l);
 }
 
@@ -505,6 +560,14 @@ static void test_unknown_next_header(void **state)
     assert_int_equal(st->cap->count, 0);
 }
 
+/* The last trace event as JSON. */
+static char last_json[512];
+static void on_trace(void *ctx, const synack_trace_event *ev)
+{
+    (void)ctx;
+    synack_trace_json(ev, last_json, sizeof last_json);
+}
+
 static void test_bad_packets(void **state)
 {
     setup *st = *state;
@@ -527,10 +590,14 @@ static void test_bad_packets(void **state)
     memset(bad + len, 0xee, 10);
     synack_input(f->b, f->now, bad, len + 10);
     assert_int_equal(queued(f->b, h), 1);
-    /* multicast source */
+    /* multicast source; the drop's trace event names the layer */
+    synack_set_trace(f->b, on_trace, NULL);
     len = ip6_udp_from(bad, ADDR6("ff02::5"), ADDR6("fd00::2"), 7, "q", 1);
     synack_input(f->b, f->now, bad, len);
     assert_int_equal(synack_drops(f->b, SYNACK_DROP_IPV6_BAD_SOURCE), 1);
+    assert_non_null(strstr(last_json, "\"layer\":\"ipv6\""));
+    assert_non_null(strstr(last_json, "\"reason\":\"bad-source\""));
+    synack_set_trace(f->b, NULL, NULL);
     /* unspecified source on UDP */
     len = ip6_udp_from(bad, ADDR6("::"), ADDR6("fd00::2"), 7, "q", 1);
     synack_input(f->b, f->now, bad, len);
@@ -539,6 +606,20 @@ static void test_bad_packets(void **state)
     len = ip6_udp_from(bad, ADDR6("fd00::1"), ADDR6("fd00::3"), 7, "q", 1);
     synack_input(f->b, f->now, bad, len);
     assert_int_equal(synack_drops(f->b, SYNACK_DROP_IPV6_NOT_FOR_US), 1);
+    /* a tentative address takes neither UDP nor an echo request (RFC 4862
+       5.4: only NS/NA while DAD runs) */
+    synack_ip6_addr_find(f->b, ADDR6("fd00::2"))->state = SYNACK_IP6_TENTATIVE;
+    len = ip6_udp_from(bad, ADDR6("fd00::1"), ADDR6("fd00::2"), 7, "q", 1);
+    synack_input(f->b, f->now, bad, len);
+    uint8_t echo[8] = {SYNACK_ICMP6_ECHO_REQUEST, 0, 0, 0, 0, 1, 0, 1};
+    net_capture_clear(st->cap);
+    len = ip6_icmp(bad, ADDR6("fd00::1"), ADDR6("fd00::2"), echo, 8);
+    synack_input(f->b, f->now, bad, len);
+    net_settle(f);
+    assert_int_equal(st->cap->count, 0);
+    assert_int_equal(synack_drops(f->b, SYNACK_DROP_IPV6_NOT_FOR_US), 3);
+    assert_int_equal(queued(f->b, h), 0);
+    synack_ip6_addr_find(f->b, ADDR6("fd00::2"))->state = SYNACK_IP6_PREFERRED;
     /* a zero UDP checksum is invalid over IPv6 */
     len = ip6_udp_from(bad, ADDR6("fd00::1"), ADDR6("fd00::2"), 7, "q", 1);
     bad[46] = bad[47] = 0;
@@ -665,6 +746,130 @@ static void test_errors_to_transports(void **state)
     synack_tcp_close(f->a, f->now, c);
 }
 
+/* ---- send offload over IPv6 (synack_link.gso_ip6) ----------------------- */
+
+static int gso6_calls, gso6_bad;
+
+/* A send_gso that records what it is given (and drops it: TCP then
+ * retransmits wire-sized segments, so the transfer still ends). */
+static int record_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+{
+    (void)ctx;
+    gso6_calls++;
+    if (len < 14 + 40 + 20 || frame[12] != 0x86 || frame[13] != 0xdd ||
+        frame[14 + 6] != SYNACK_IPPROTO_TCP || seg != 1428 ||
+        synack_ld_be16(frame + 14 + 4) != len - 14 - 40)
+        gso6_bad++;
+    return 0;
+}
+
+static void tune_gso(void *ctx, int side, synack_config *cfg)
+{
+    (void)side;
+    cfg->link.gso_max = 65535;
+    cfg->link.send_gso = record_gso;
+    cfg->link.gso_ip6 = *(const bool *)ctx;
+}
+
+typedef struct bulk {
+    net_fixture *f;
+    int ha, hb;
+    size_t sent, got;
+} bulk;
+
+static bool bulk_step(net_fixture *f, void *ctx)
+{
+    (void)f;
+    bulk *b = ctx;
+    static uint8_t buf[65536];
+    while (b->sent < 300000) {
+        int rc = synack_tcp_send(b->f->a, b->f->now, b->ha, buf, 65536);
+        if (rc <= 0)
+            break;
+        b->sent += (size_t)rc;
+    }
+    int rc;
+    while ((rc = synack_tcp_recv(b->f->b, b->f->now, b->hb, buf, sizeof buf)) > 0)
+        b->got += (size_t)rc;
+    if (b->hb < 0)
+        b->hb = synack_tcp_accept(b->f->b, b->f->now, 0, NULL, NULL);
+    return b->got >= 300000;
+}
+
+static void test_gso_ip6(void **state)
+{
+    (void)state;
+    for (int on = 0; on < 2; on++) {
+        bool gso_ip6 = on != 0;
+        net_fixture_opts o = net_fixture_defaults(); /* Ethernet, NDP */
+        o.ipv6 = true;
+        o.tune = tune_gso;
+        o.tune_ctx = &gso_ip6;
+        net_fixture *f = net_fixture_new(&o);
+        assert_non_null(f);
+        net_run_for(f, 3000); /* duplicate address detection */
+        gso6_calls = gso6_bad = 0;
+        int l = synack_tcp_open(f->b);
+        assert_int_equal(l, 0);
+        synack_tcp_bind(f->b, l, 80);
+        synack_tcp_listen(f->b, l, 4);
+        bulk b = {f, synack_tcp_open(f->a), -1, 0, 0};
+        assert_int_equal(synack_tcp_connect(f->a, f->now, b.ha, ADDR6("fd00::2"), 80), 0);
+        assert_true(net_run_until(f, bulk_step, &b, 60000));
+        if (gso_ip6)
+            assert_true(gso6_calls > 0);
+        else
+            assert_int_equal(gso6_calls, 0);
+        assert_int_equal(gso6_bad, 0);
+        synack_tcp_abort(f->a, f->now, b.ha);
+        synack_tcp_abort(f->b, f->now, b.hb);
+        synack_tcp_close(f->b, f->now, l);
+        assert_int_equal(net_fixture_free(f), 0);
+    }
+}
+
+/* The neighbour solicitations side sent for `target` (Ethernet capture). */
+static int ns_for(const net_capture *c, int side, const char *target)
+{
+    synack_addr t = ip6_addr(target);
+    int n = 0;
+    for (size_t i = 0; i < c->count; i++) {
+        const net_frame *fr = &c->frames[i];
+        const uint8_t *ip = fr->data + 14;
+        if (fr->side == side && fr->len >= 14 + 40 + 24 && fr->data[12] == 0x86 &&
+            fr->data[13] == 0xdd && ip[6] == SYNACK_IPPROTO_ICMPV6 && ip[40] == 135 &&
+            memcmp(ip + 48, t.b, 16) == 0)
+            n++;
+    }
+    return n;
+}
+
+static void test_next_hop_follows_changes(void **state)
+{
+    (void)state;
+    net_fixture_opts o = net_fixture_defaults(); /* Ethernet, NDP */
+    o.ipv6 = true;
+    net_capture *cap;
+    net_fixture *f = net_fixture_captured(&o, &cap);
+    assert_non_null(f);
+    net_run_for(f, 3000); /* duplicate address detection */
+    int h = synack_udp_open(f->a, 0);
+    /* off-link: through the gateway, whose address NDP solicits */
+    assert_int_equal(synack_set_gateway6(f->a, f->now, ADDR6("fe80::a")), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, h, ADDR6("2001:db8::1"), 9, "x", 1), 0);
+    assert_int_equal(ns_for(cap, 0, "fe80::a"), 1);
+    /* another gateway in the same millisecond: the next packet goes there */
+    assert_int_equal(synack_set_gateway6(f->a, f->now, ADDR6("fe80::b")), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, h, ADDR6("2001:db8::1"), 9, "x", 1), 0);
+    assert_int_equal(ns_for(cap, 0, "fe80::b"), 1);
+    /* an address whose prefix covers the destination: on-link at once */
+    assert_int_equal(synack_add_ipv6(f->a, f->now, ADDR6("2001:db8::5"), 64), 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, h, ADDR6("2001:db8::1"), 9, "x", 1), 0);
+    assert_int_equal(ns_for(cap, 0, "2001:db8::1"), 1);
+    synack_udp_close(f->a, h);
+    assert_int_equal(net_fixture_captured_free(f, cap), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -674,6 +879,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ping_both_ways, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_udp, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_tcp_listeners, fx_setup, net_teardown),
+        cmocka_unit_test_setup_teardown(test_syn_cookies, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_ext_chain_lengths, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_ext_option_actions, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_unknown_next_header, fx_setup, net_teardown),
@@ -681,6 +887,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_error_rate_limit, fx_setup_slow, net_teardown),
         cmocka_unit_test_setup_teardown(test_no_error_about_error, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_errors_to_transports, fx_setup, net_teardown),
+        cmocka_unit_test(test_gso_ip6),
+        cmocka_unit_test(test_next_hop_follows_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -102,6 +102,24 @@ static void test_ptb_tcp(void **state)
     assert_int_equal(info.mss, 1300 - 60 - 12);
     assert_true(st->cap->count > before);
     assert_int_equal(st->cap->frames[before].len, 1300);
+    /* every connection to that destination follows (not only the quoted
+       one); a second connection opened before the PTB: */
+    {
+        st->cap->drop = NULL;
+        int h2 = synack_tcp_open(f->a);
+        assert_int_equal(synack_tcp_connect(f->a, f->now, h2, ADDR6("fd00::2"), 80), 0);
+        wait_ev w2 = {f->a, h2};
+        assert_true(net_run_until(f, connected, &w2, 1000));
+        synack_tcp_get_info(f->a, h2, &info);
+        assert_int_equal(info.mss, 1300 - 60 - 12); /* from the path MTU at connect */
+        st->cap->drop = ip6_drop_all;
+        ptb_to_a(f, q, 1500, 1290);
+        synack_tcp_get_info(f->a, h2, &info);
+        assert_int_equal(info.mss, 1290 - 60 - 12);
+        synack_tcp_get_info(f->a, h, &info);
+        assert_int_equal(info.mss, 1290 - 60 - 12);
+        synack_tcp_abort(f->a, f->now, h2);
+    }
     /* below 1280: 1280 (RFC 8201 4) */
     ptb_to_a(f, q, 1500, 600);
     assert_int_equal(synack_ipv6_path_mtu(f->a, ADDR6("fd00::2")), 1280);

@@ -156,6 +156,25 @@ static void test_tx_gso_header(void **state)
     const uint8_t *ck = f + TCP_OFF + 16;
     assert_int_equal((uint16_t)(ck[0] << 8 | ck[1]), good == 0 ? 0xffff : good);
     assert_tcp_valid((int32_t)n, 10 * 1448);
+    /* TCP over IPv6 (right after the fixed header): GSO_TCPV6 */
+    static uint8_t f6[SYNACK_ETH_HDR_LEN + 40 + 20 + 3000];
+    memset(f6, 0, sizeof f6);
+    f6[12] = 0x86;
+    f6[13] = 0xdd;
+    f6[SYNACK_ETH_HDR_LEN] = 0x60;
+    f6[SYNACK_ETH_HDR_LEN + 6] = 6;
+    f6[SYNACK_ETH_HDR_LEN + 40 + 12] = 5 << 4;
+    synack_vnet_tx_gso(hdr, f6, sizeof f6, 1440);
+    assert_int_equal(hdr[0], 1);
+    assert_int_equal(hdr[1], 4); /* GSO_TCPV6 */
+    assert_int_equal(get_le16(hdr + 2), SYNACK_ETH_HDR_LEN + 40 + 20);
+    assert_int_equal(get_le16(hdr + 4), 1440);
+    assert_int_equal(get_le16(hdr + 6), SYNACK_ETH_HDR_LEN + 40);
+    assert_int_equal(get_le16(hdr + 8), 16);
+    /* IPv6 with an extension header first: a plain frame */
+    f6[SYNACK_ETH_HDR_LEN + 6] = 60;
+    synack_vnet_tx_gso(hdr, f6, sizeof f6, 1440);
+    assert_int_equal(hdr[1], 0);
     /* not TCP: a plain (zero) header */
     f[SYNACK_ETH_HDR_LEN + 9] = 17;
     synack_vnet_tx_gso(hdr, f, n, 1448);

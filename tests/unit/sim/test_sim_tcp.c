@@ -179,6 +179,8 @@ static const sim_case cases[] = {
     {"ip6clean", 0, 0, 0, 0, 5, 0, 0, MB10, 60000, SIM_RAWIP | SIM_IPV6},
     {"ip6mixed", 0.02, 0.02, 0.01, 0.01, 15, 10, 50, MB10, 600000,
      SIM_RAWIP | SIM_IPV6},
+    /* over Ethernet: Neighbour Discovery resolves under loss too */
+    {"ip6eth", 0.01, 0.01, 0, 0.01, 5, 0, 0, MB10, 600000, SIM_IPV6},
 };
 
 static double scale(void)
