@@ -19,7 +19,8 @@
 # it). The key is a hash of this script (the configure flags) and emcc's
 # version: what the compiled objects depend on (the wrapper only adds to
 # the link). The link is done again (seconds) whenever libsynack_posix.a,
-# the wrapper (and so the wrap list) or posix/em/ is newer.
+# the wrapper (and so the wrap list), posix/em/ or the bundled
+# build/js-em/posix/em/ws_link.js is newer.
 #
 #   scripts/build-em-ports.sh          build if needed; prints the out/ folder
 #   scripts/build-em-ports.sh --check  exit 1 when the source is missing
@@ -58,7 +59,7 @@ out="$bld/out"
 newest_input() { # newer than $1?
   [ "$lib" -nt "$1" ] && return 0
   [ "$cc" -nt "$1" ] && return 0
-  for f in "$root"/posix/em/*; do [ "$f" -nt "$1" ] && return 0; done
+  for f in "$root"/posix/em/* "$js"/posix/em/*; do [ "$f" -nt "$1" ] && return 0; done
   return 1
 }
 if [ -f "$out/node/curl.js" ] && [ -f "$out/node-worker/curl.js" ] && [ -f "$out/web/curl.js" ] \

@@ -90,7 +90,7 @@ fi
 
 
 # curl: HTTP only, no TLS or compression libraries, the
-# synchronous resolver (getaddrinfo), no IPv6 yet, and no AF_UNIX
+# synchronous resolver (getaddrinfo), IPv6 (synack_posix's AF_INET6), no AF_UNIX
 # (wasi-libc's sockaddr_un has no sun_path: ac_cv_header_sys_un_h=no).
 bld="$deps/curl-wasi-build"
 out="$bld/src/curl"
@@ -107,7 +107,7 @@ if [ ! -f "$out" ] || [ "$lib" -nt "$out" ]; then
       --disable-ldap --disable-ldaps --disable-rtsp --disable-dict --disable-telnet \
       --disable-tftp --disable-pop3 --disable-imap --disable-smb --disable-smtp \
       --disable-gopher --disable-mqtt --disable-manual --disable-ntlm \
-      --disable-unix-sockets --disable-ipv6 --disable-socketpair --without-ca-bundle \
+      --disable-unix-sockets --enable-ipv6 --disable-socketpair --without-ca-bundle \
       --without-ca-path --disable-netrc ac_cv_header_sys_un_h=no >"$bld/configure.log" 2>&1) \
       || { echo "build-wasi-ports: curl configure failed ($bld/configure.log)" >&2; exit 1; }
   fi

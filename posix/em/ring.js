@@ -33,7 +33,10 @@ var SynackRing = {
   },
   setState: function(r, state, why) {
     if (why) {
-      var b = new TextEncoder().encode(String(why)).subarray(0, SynackRing.TEXT_LEN - 1);
+      // The program's C side puts 'synack: link: ' before the reason;
+      // WebSocketLink's messages start with 'synack: ' of their own.
+      var b = new TextEncoder().encode(String(why).replace(/^synack: /, ''))
+        .subarray(0, SynackRing.TEXT_LEN - 1);
       r.text.fill(0);
       r.text.set(b);
     }

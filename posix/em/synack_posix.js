@@ -8,7 +8,8 @@
  * and closed promises and close(): the JavaScript API's WebSocketLink
  * (wasm/src/websocket_link.mjs) has exactly that shape, so a page can
  * hand one over as Module.synackLink (SYNACK_LINK=module). For
- * SYNACK_LINK=ws://... the link is SynackWsLink (ws_link.js).
+ * SYNACK_LINK=ws://... the link is SynackWsLink (ws_link.js: that
+ * WebSocketLink, bundled at build time).
  *
  * Waiting: synack_em_wait returns at once when a frame is queued;
  * otherwise Asyncify unwinds the wasm stack to the event loop, and the
@@ -76,7 +77,9 @@ mergeInto(LibraryManager.library, {
     // Called again when Asyncify rewinds: hand back what the sleep gave.
     if (Asyncify.state === Asyncify.State.Rewinding) return Asyncify.handleSleep(function() {});
     var url = UTF8ToString(urlPtr);
-    var say = function(msg) { stringToUTF8(String(msg), errPtr, errCap); };
+    // The C side puts 'synack: link: ' before the reason; WebSocketLink's
+    // messages start with 'synack: ' of their own.
+    var say = function(msg) { stringToUTF8(String(msg).replace(/^synack: /, ''), errPtr, errCap); };
     var link;
     try {
       if (url === 'module') {

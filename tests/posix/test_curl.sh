@@ -2,7 +2,9 @@
 # Debian's curl 7.88, unmodified, built for WASI with synack-wasi-cc
 # (scripts/build-wasi-ports.sh), fetches 10 MB under wasmtime from a
 # Linux http.server through synack-bridge --tap and through
-# synack-bridge --slirp (address by the bridge's DHCP): SHA-256 equal.
+# synack-bridge --slirp (address by the bridge's DHCP): SHA-256 equal;
+# through --slirp over IPv6 too ([fd00:5ac::2], slirp's host address,
+# is the namespace's ::1; a static address in slirp's prefix).
 # Also a name through DNS (dnsmasq in the namespace) and a refused
 # port's exit status (curl's 7, "Couldn't connect to server").
 . "$(dirname "$0")/lib.sh"
@@ -43,6 +45,18 @@ ms=$((($(date +%s%N) - start) / 1000000))
 check "through slirp with DHCP: exit 0, SHA-256 equal" \
     [ "$rc" -eq 0 ] && [ "$(sha "$WORK/out/slirp")" = "$(sha "$WORK/www/big.bin")" ]
 echo "  (curl.wasm, 10 MB over slirp, DHCP included: ${ms} ms)"
+
+bg_ns 280 python3 -m http.server 8003 --bind ::1 --directory "$WORK/www" >/dev/null 2>&1
+check "http.server up on ::1" wait_for_port ::1 8003
+check "bridge up (slirp, IPv6 allowed)" start_bridge 18003 --slirp --allow '[::1]:8003'
+start=$(date +%s%N)
+posix_bridged 120 18003 slirp6 --dir "$WORK/out::/out" --env SYNACK_IP6=fd00:5ac::10/64 \
+    "$CURL_WASM" -sS -g -o /out/slirp6 "http://[fd00:5ac::2]:8003/big.bin"
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+check "through slirp over IPv6: exit 0, SHA-256 equal" \
+    [ "$rc" -eq 0 ] && [ "$(sha "$WORK/out/slirp6")" = "$(sha "$WORK/www/big.bin")" ]
+echo "  (curl.wasm, 10 MB over slirp's IPv6: ${ms} ms)"
 
 posix_bridged 60 18001 refused "${NET[@]}" "$CURL_WASM" -sS "http://$KERNEL_IP:8001/"
 rc=$?

@@ -4,10 +4,11 @@
 # against peer.py on fd00:77::1 in one namespace: Linux's sockets and
 # synack_posix on tap0 (native, a static address: SYNACK_IP6, no DHCP;
 # Neighbour Discovery both ways). SYN retries lowered on both sides; nft
-# drops SYNs to 7003 (table inet: both families). Not yet here: the WASI
-# and Emscripten builds over IPv6, which reach the TAP through
-# synack-bridge, whose IPv6 support is another branch (bridge6); today's
-# bridge drops their IPv6 frames.
+# drops SYNs to 7003 (table inet: both families). Then synack_posix under
+# wasmtime through synack-bridge --tap (which passes IPv6 and binds the
+# client's address to its port at first use), as test_socksem.sh does
+# over IPv4. (The Emscripten build over IPv6: tests/posix/em/
+# test_socksem_em.sh.)
 . "$(dirname "$0")/lib.sh"
 PEER6=fd00:77::1
 setup_ns
@@ -44,4 +45,10 @@ if [ -n "${SOCKSEM_SYNACK_ASAN:-}" ]; then
         [ "$rc" -eq 0 ] && ! grep -qE "Sanitizer|runtime error" "$WORK/asan.out"
 fi
 
+check "bridge up (tap0)" start_bridge 18001 --tap tap0
+posix_bridged 120 18001 wasi --dir "$WORK::." --env SYNACK_IP6=fd00:77::3/64 \
+    --env SYNACK_SYN_RETRIES=1 "$SOCKSEM_WASM" "$PEER6"
+rc=$?
+sed 's/^/    wasi: /' "$WORK/wasi.err"
+check "synack_posix (WASI, wasmtime, bridge) over IPv6: all pass" [ "$rc" -eq 0 ]
 finish

@@ -6,7 +6,8 @@
 // a closed port is curl's exit 7 ("couldn't connect"). The page runs it
 // twice: handed a URL (Module.synackLink = 'ws://...') and handed a
 // WebSocketLink from synack.mjs.
-//   CURL_EM (the out/ folder of build-em-ports.sh), SYNACK_JS, SYNACK_BRIDGE
+//   CURL_EM (the out/ folder of build-em-ports.sh), SYNACK_JS, SYNACK_BRIDGE,
+//   SYNACK_EM_JS (build/js-em/posix/em)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -23,6 +24,9 @@ const root = resolve(here, '..', '..', '..');
 const CURL = process.env.CURL_EM;
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SIZE = 10 * 1024 * 1024;
+// The scripts a page loads to host a Worker program (the Emscripten build's
+// posix/em: ws_link.js is generated there).
+const EM_JS = process.env.SYNACK_EM_JS ?? join(root, 'build', 'js-em', 'posix', 'em');
 if (!CURL || !existsSync(join(CURL, 'node', 'curl.js'))) {
   throw new Error('CURL_EM must name the out/ folder of scripts/build-em-ports.sh');
 }
@@ -90,13 +94,14 @@ test('Node: a closed port is curl exit 7', { timeout: 60_000 }, async () => {
 });
 
 /* A static server: /curl/ and /curl-worker/ -> the page builds of curl,
- * /em/ -> posix/em (ring.js, ws_link.js), /synack/ -> the folder of
+ * /em/ -> build/js-em/posix/em (ring.js, and ws_link.js bundled from
+ * WebSocketLink), /synack/ -> the folder of
  * synack.mjs, / -> this folder. Cross-origin isolated (COOP/COEP), as
  * the Worker model needs for SharedArrayBuffer. */
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
 function startStatic() {
   const table = [['/curl/', join(CURL, 'web')], ['/curl-worker/', join(CURL, 'web-worker')],
-    ['/em/', join(root, 'posix', 'em')], ['/synack/', dirname(resolve(process.env.SYNACK_JS ?? '.'))], ['/', here]];
+    ['/em/', EM_JS], ['/synack/', dirname(resolve(process.env.SYNACK_JS ?? '.'))], ['/', here]];
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     for (const [prefix, dir] of table) {
