@@ -542,22 +542,8 @@ void synack_ipv6_error(synack_stack *s, uint64_t now, const uint8_t *quote,
     }
     if (!ok || q.frag_off != 0)
         return;
-    synack_ip_err e = {q.src, q.dst, q.l4, q.l4len, err, nexthop};
-    switch (q.proto) {
-    case SYNACK_IPPROTO_TCP:
-        synack_tcp_ip_error(s, now, &e);
-        break;
-    case SYNACK_IPPROTO_UDP:
-        synack_udp_error(s, &e);
-        break;
-    case SYNACK_IPPROTO_ICMPV6:
-        synack_icmp_echo_error(s, &e);
-        break;
-    default:
-        if (!nexthop)
-            synack_count_drop(s, SYNACK_DROP_ICMP6_UNHANDLED);
-        break;
-    }
+    if (!synack_ip_error_up(s, now, &q, err, nexthop) && !nexthop)
+        synack_count_drop(s, SYNACK_DROP_ICMP6_UNHANDLED);
 }
 
 void synack_ipv6_poll(synack_stack *s, uint64_t now)

@@ -7,6 +7,10 @@
 #include "ipv6/ipv6.h"
 #include "ipv6/nd.h"
 #include "net/stack.h"
+#include "ipv4/icmp.h"
+#include "tcp/tcp.h"
+#include "udp/udp.h"
+#include "wire/wire.h"
 
 int synack_ip_route(const synack_stack *s, const synack_addr *dst,
                     synack_addr *src)
@@ -60,4 +64,22 @@ uint32_t synack_ip_path_payload(const synack_stack *s, const synack_addr *dst)
     if (dst->family == SYNACK_AF_IP6)
         return synack_ipv6_path_mtu(s, dst) - SYNACK_IP6_HDR_LEN;
     return synack_ipv4_mtu_payload(s);
+}
+
+bool synack_ip_error_up(synack_stack *s, uint64_t now,
+                        const struct synack_quote_repr *q, int err, bool nexthop)
+{
+    synack_ip_err e = {q->src, q->dst, q->l4, q->l4len, err, nexthop};
+    /* echo requests are ICMP's over IPv4 and ICMPv6's over IPv6 */
+    uint8_t echo = q->src.family == SYNACK_AF_IP6 ? SYNACK_IPPROTO_ICMPV6
+                                                  : SYNACK_IPPROTO_ICMP;
+    if (q->proto == SYNACK_IPPROTO_TCP)
+        synack_tcp_ip_error(s, now, &e);
+    else if (q->proto == SYNACK_IPPROTO_UDP)
+        synack_udp_error(s, &e);
+    else if (q->proto == echo)
+        synack_icmp_echo_error(s, &e);
+    else
+        return false;
+    return true;
 }

@@ -37,6 +37,18 @@ typedef struct synack_ip_err {
     bool nexthop;         /* the next hop did not answer (no ICMP message) */
 } synack_ip_err;
 
+struct synack_quote_repr;
+
+/*
+ * Hand an error about one of our packets (its quote parsed once by the
+ * family's layer, from an ICMP/ICMPv6 error or a next hop that did not
+ * answer) to the packet's transport: the one protocol switch of the
+ * upward error path for both families. Returns false when no transport
+ * of that family takes it (the caller counts its own drop).
+ */
+bool synack_ip_error_up(synack_stack *s, uint64_t now,
+                        const struct synack_quote_repr *q, int err, bool nexthop);
+
 /*
  * What a sender says about a packet besides its bytes, passed down
  * explicitly (NULL: all zero). The L4 checksum of a send-offload packet
