@@ -29,9 +29,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="${SYNACK_CACHE:-$HOME/.cache/synack}"
 src_parent="$cache/src"
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"   # Debian's emcc needs it
-key="$( (cat "$root/scripts/build-em-ports.sh"; emcc --version | head -1) | sha256sum | cut -c1-12)"
+key="$( (cat "$root/scripts/build-em-ports.sh" "$root/scripts/curl-flags.sh"; emcc --version | head -1) | sha256sum | cut -c1-12)"
 bld="$cache/em-ports-$key/curl-em-build"
 CURL_DIR=curl-7.88.1
+. "$root/scripts/curl-flags.sh"
 
 . "$(dirname "$0")/debsrc.sh"
 
@@ -74,15 +75,7 @@ if [ ! -f "$bld/Makefile" ]; then
   # The flags of the WASI build, for the wasm32-emscripten host.
   (cd "$bld" && CC="$cc" AR=emar RANLIB=emranlib CFLAGS=-O2 \
     "$src_parent/$CURL_DIR/configure" --host=wasm32-unknown-emscripten \
-    --disable-shared --enable-static --disable-dependency-tracking --disable-ftp \
-    --disable-file --disable-mime --disable-alt-svc --without-ssl --without-zlib --without-brotli \
-    --without-zstd --without-libpsl --without-libidn2 --without-nghttp2 \
-    --without-librtmp --without-libssh2 --without-libgsasl --disable-threaded-resolver \
-    --disable-ldap --disable-ldaps --disable-rtsp --disable-dict --disable-telnet \
-    --disable-tftp --disable-pop3 --disable-imap --disable-smb --disable-smtp \
-    --disable-gopher --disable-mqtt --disable-manual --disable-ntlm \
-    --disable-unix-sockets --disable-ipv6 --disable-socketpair --without-ca-bundle \
-    --without-ca-path --disable-netrc ac_cv_header_sys_un_h=no >"$bld/configure.log" 2>&1) \
+    "${CURL_PORT_FLAGS[@]}" >"$bld/configure.log" 2>&1) \
     || { echo "build-em-ports: curl configure failed ($bld/configure.log)" >&2; exit 1; }
 fi
 echo "build-em-ports: building curl with synack-emcc" >&2

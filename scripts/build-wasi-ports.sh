@@ -21,10 +21,11 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="${SYNACK_CACHE:-$HOME/.cache/synack}"
 src_parent="$cache/src"
-key="$(cd "$root" && cat scripts/build-wasi-ports.sh posix/synack-wasi-cc.in posix/synack_posix.wrap \
+key="$(cd "$root" && cat scripts/build-wasi-ports.sh scripts/curl-flags.sh posix/synack-wasi-cc.in posix/synack_posix.wrap \
   $(find posix/include -type f | LC_ALL=C sort) | sha256sum | cut -c1-12)"
 deps="$cache/wasi-ports-$key"
 CURL_DIR=curl-7.88.1
+. "$root/scripts/curl-flags.sh"
 
 . "$(dirname "$0")/debsrc.sh"
 
@@ -100,15 +101,7 @@ if [ ! -f "$out" ] || [ "$lib" -nt "$out" ]; then
     echo "build-wasi-ports: configuring curl for WASI" >&2
     (cd "$bld" && CC="$cc" AR=llvm-ar-14 RANLIB=llvm-ranlib-14 CFLAGS=-O2 \
       "$src_parent/$CURL_DIR/configure" --host=wasm32-unknown-wasi \
-      --disable-shared --enable-static --disable-dependency-tracking --disable-ftp \
-      --disable-file --disable-mime --disable-alt-svc --without-ssl --without-zlib --without-brotli \
-      --without-zstd --without-libpsl --without-libidn2 --without-nghttp2 \
-      --without-librtmp --without-libssh2 --without-libgsasl --disable-threaded-resolver \
-      --disable-ldap --disable-ldaps --disable-rtsp --disable-dict --disable-telnet \
-      --disable-tftp --disable-pop3 --disable-imap --disable-smb --disable-smtp \
-      --disable-gopher --disable-mqtt --disable-manual --disable-ntlm \
-      --disable-unix-sockets --enable-ipv6 --disable-socketpair --without-ca-bundle \
-      --without-ca-path --disable-netrc ac_cv_header_sys_un_h=no >"$bld/configure.log" 2>&1) \
+      "${CURL_PORT_FLAGS[@]}" >"$bld/configure.log" 2>&1) \
       || { echo "build-wasi-ports: curl configure failed ($bld/configure.log)" >&2; exit 1; }
   fi
   rm -f "$out"
