@@ -31,8 +31,7 @@ int synack_icmp_init(synack_stack *s)
     ic->pings = synack_mem_alloc(s, sizeof *ic->pings * s->cfg.icmp_max_sockets);
     if (ic->pings == NULL)
         return SYNACK_ERR_NOMEM;
-    ic->tokens_milli = (uint64_t)s->cfg.icmp_errors_per_s * 1000u;
-    ic->bucket_time = s->now;
+    synack_rate_init(&ic->errors, s->cfg.icmp_errors_per_s, s->now);
     return SYNACK_OK;
 }
 
@@ -203,22 +202,6 @@ static bool icmp_is_query(uint8_t type)
     return type == 0 || type == 8 || (type >= 13 && type <= 18);
 }
 
-static bool rate_take(synack_stack *s, uint64_t now)
-{
-    synack_icmp *ic = &s->icmp;
-    uint64_t cap = (uint64_t)s->cfg.icmp_errors_per_s * 1000u;
-    if (now > ic->bucket_time) {
-        /* errors_per_s tokens per second = errors_per_s milli-tokens per ms */
-        uint64_t add = (now - ic->bucket_time) * s->cfg.icmp_errors_per_s;
-        ic->tokens_milli = ic->tokens_milli + add > cap ? cap : ic->tokens_milli + add;
-        ic->bucket_time = now;
-    }
-    if (ic->tokens_milli < 1000)
-        return false;
-    ic->tokens_milli -= 1000;
-    return true;
-}
-
 void synack_icmp_send_error(synack_stack *s, uint64_t now, uint8_t type,
                             uint8_t code, uint32_t rest,
                             const synack_ip4_repr *ip, const uint8_t *hdr,
@@ -230,7 +213,7 @@ void synack_icmp_send_error(synack_stack *s, uint64_t now, uint8_t type,
     if (ip->proto == SYNACK_IPPROTO_ICMP &&
         (len < 1 || !icmp_is_query(payload[0])))
         return;
-    if (!rate_take(s, now)) {
+    if (!synack_rate_take(&s->icmp.errors, s->cfg.icmp_errors_per_s, now)) {
         synack_count_drop(s, SYNACK_DROP_ICMP_RATE);
         return;
     }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "synack/synack.h"
+#include "util/rate.h"
 #include "wire/wire.h"
 
 /* One received echo reply, copied. */
@@ -31,9 +32,7 @@ typedef struct synack_ping {
 
 typedef struct synack_icmp {
     synack_ping *pings;      /* cfg.icmp_max_sockets handles */
-    /* token bucket for errors sent: tokens in thousandths */
-    uint64_t tokens_milli;
-    uint64_t bucket_time;
+    synack_rate errors;      /* token bucket for errors sent */
 } synack_icmp;
 
 #endif

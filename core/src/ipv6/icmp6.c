@@ -32,23 +32,6 @@
 
 #define ICMP6_ERROR_MAX SYNACK_IP6_MIN_MTU
 
-static bool rate_take(synack_stack *s, uint64_t now)
-{
-    synack_ipv6 *ip = &s->ip6;
-    uint64_t cap = (uint64_t)s->cfg.icmp_errors_per_s * 1000u;
-    if (now > ip->err_bucket_time) {
-        uint64_t add = (now - ip->err_bucket_time) * s->cfg.icmp_errors_per_s;
-        ip->err_tokens_milli = ip->err_tokens_milli + add > cap
-                                   ? cap
-                                   : ip->err_tokens_milli + add;
-        ip->err_bucket_time = now;
-    }
-    if (ip->err_tokens_milli < 1000)
-        return false;
-    ip->err_tokens_milli -= 1000;
-    return true;
-}
-
 void synack_icmp6_send_error(synack_stack *s, uint64_t now, uint8_t type,
                              uint8_t code, uint32_t rest,
                              const synack_ip6_meta *m, const uint8_t *pkt,
@@ -62,7 +45,7 @@ void synack_icmp6_send_error(synack_stack *s, uint64_t now, uint8_t type,
         q.proto == SYNACK_IPPROTO_ICMPV6 && q.frag_off == 0 &&
         (q.l4[0] < 128 || q.l4[0] == 137))
         return; /* never about an error or a Redirect */
-    if (!rate_take(s, now)) {
+    if (!synack_rate_take(&s->ip6.errors, s->cfg.icmp_errors_per_s, now)) {
         synack_count_drop(s, SYNACK_DROP_ICMP6_RATE);
         return;
     }

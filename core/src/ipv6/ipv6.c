@@ -47,8 +47,7 @@ int synack_ipv6_init(synack_stack *s)
         return SYNACK_ERR_NOMEM;
     ip->cur_hop_limit = c->hop_limit;
     ip->frag_id = synack_rng_next(&s->rng);
-    ip->err_tokens_milli = (uint64_t)s->cfg.icmp_errors_per_s * 1000u;
-    ip->err_bucket_time = s->now;
+    synack_rate_init(&ip->errors, s->cfg.icmp_errors_per_s, s->now);
     return synack_reasm6_init(s);
 }
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "synack/synack.h"
+#include "util/rate.h"
 
 /* The minimum link MTU of IPv6 (RFC 8200 section 5): no path is lower. */
 #define SYNACK_IP6_MIN_MTU 1280u
@@ -60,8 +61,7 @@ typedef struct synack_ipv6 {
     uint8_t *frag_scratch;     /* L2 header + MTU, for fragmenting output */
     uint32_t frag_id;          /* next Fragment identification (RFC 7739:
                                   random start, then counted) */
-    uint64_t err_tokens_milli; /* ICMPv6 error token bucket (RFC 4443 2.4(f)) */
-    uint64_t err_bucket_time;
+    synack_rate errors;        /* ICMPv6 error token bucket (RFC 4443 2.4(f)) */
 } synack_ipv6;
 
 #endif
