@@ -91,8 +91,13 @@ static bool reap(synack_stack *s, uint64_t now, synack_he_op *o)
             o->result = SYNACK_OK;
             return true;
         }
-        if ((ev & SYNACK_EV_ERROR) != 0 || ev == 0) {
-            int e = synack_tcp_error(s, o->conn[i]);
+        /* a connection still connecting has no event bits: look for
+         * the error, or a handle that is gone */
+        int e = synack_tcp_error(s, o->conn[i]);
+        synack_tcp_info info;
+        if (e == 0 && synack_tcp_get_info(s, o->conn[i], &info) != 0)
+            e = SYNACK_ERR_BADF;
+        if ((ev & SYNACK_EV_ERROR) != 0 || e != 0) {
             o->err[i] = e != 0 ? e : SYNACK_ERR_RESET;
             drop_attempt(s, now, o, i);
             o->next_at = now; /* a failure lets the next one start at once */
