@@ -562,7 +562,7 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
         c->offload.asked = wire_send(c, hello, sizeof hello) == 0;
     }
     if (o->has_dns)
-        synack_set_dns(c->stack, o->dns);
+        synack_set_resolver(c->stack, &o->dns);
     if (o->has_ip6) {
         rc = synack_add_ipv6(c->stack, now, &o->ip6, o->ip6_len);
         if (rc != 0) {

@@ -840,6 +840,12 @@ int synack_dhcp_get_lease(const synack_stack *s, synack_dhcp_lease *out);
  */
 void synack_set_dns(synack_stack *s, synack_ip4 server);
 
+/*
+ * Set the resolver of either family (an IPv4 or IPv6 address) as
+ * synack_set_dns does; NULL or family 0 withdraws it (DHCP's comes back).
+ */
+void synack_set_resolver(synack_stack *s, const synack_addr *server);
+
 /* The resolver address (from synack_set_dns or DHCP); 0 when none. */
 synack_ip4 synack_get_dns(const synack_stack *s);
 

@@ -61,6 +61,15 @@ void synack_set_dns(synack_stack *s, synack_ip4 server)
         synack_dns_offer(s, SYNACK_DNS_FROM_DHCP, NULL);
 }
 
+void synack_set_resolver(synack_stack *s, const synack_addr *server)
+{
+    if (server != NULL && server->family == SYNACK_AF_IP6) {
+        synack_dns_offer(s, SYNACK_DNS_FROM_STATIC, server);
+        return;
+    }
+    synack_set_dns(s, synack_addr_to_ip4(server));
+}
+
 synack_ip4 synack_get_dns(const synack_stack *s)
 {
     return synack_addr_to_ip4(synack_dns_server(s));
