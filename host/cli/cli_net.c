@@ -156,7 +156,7 @@ static int dial_name(synack_cli *c, const char *host, uint16_t port,
             return 1;
     int op;
     while ((op = synack_connect_name(c->stack, synack_cli_now(c), host, port,
-                                     c->o->attempt_delay_ms)) ==
+                                     c->o->attempt_delay_ms, -1)) ==
                SYNACK_ERR_UNREACHABLE &&
            synack_cli_now(c) < until) {
         /* no resolver yet: a router's RDNSS may still come */

@@ -927,13 +927,17 @@ void synack_dns_close(synack_stack *s, int h);
  * the first one; a new attempt starts every `attempt_delay_ms` (0: 250;
  * clamped to 10..2000) or as soon as one fails, while earlier attempts
  * continue. The first connection to complete wins; the others are aborted.
- * Runs in synack_poll (its deadlines are in synack_poll_at). Returns a
- * handle >= 0. Errors: INVAL (bad name or port 0), NOMEM (all
+ * `tmpl` (-1: none) is a TCP handle never connected, e.g. fresh from
+ * synack_tcp_open and configured with synack_tcp_setopt: every attempt
+ * gets its per-socket options (buffers, NODELAY, keep-alive, timers, CC);
+ * it stays the caller's. Runs in synack_poll (its deadlines are in
+ * synack_poll_at). Returns a handle >= 0. Errors: INVAL (bad name or
+ * port 0), BADF (tmpl not a fresh TCP handle), NOMEM (all
  * SYNACK_CONNECT_NAME_MAX in use, or no DNS query slot), UNREACHABLE (no
  * resolver).
  */
 int synack_connect_name(synack_stack *s, uint64_t now, const char *name,
-                        uint16_t port, uint32_t attempt_delay_ms);
+                        uint16_t port, uint32_t attempt_delay_ms, int tmpl);
 
 /*
  * The outcome: 0 with *conn (an ESTABLISHED TCP handle, now the caller's)

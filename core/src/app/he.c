@@ -19,6 +19,7 @@
 #include "app/he.h"
 #include "ipv6/ipv6.h"
 #include "net/stack.h"
+#include "tcp/tcp.h"
 
 /* Family index 0 asks AAAA, 1 asks A. */
 static const int family_of[2] = {SYNACK_AF_IP6, SYNACK_AF_IP4};
@@ -130,7 +131,9 @@ static bool start_one(synack_stack *s, uint64_t now, synack_he_op *o)
         o->next_at = now;
         return true;
     }
-    int rc = synack_tcp_connect(s, now, h, &o->peer[i], o->port);
+    int rc = o->tmpl >= 0 ? synack_tcp_copy_options(s, h, o->tmpl) : 0;
+    if (rc == 0)
+        rc = synack_tcp_connect(s, now, h, &o->peer[i], o->port);
     if (rc < 0) {
         o->err[i] = rc;
         o->next_at = now;
@@ -179,10 +182,14 @@ static void step(synack_stack *s, uint64_t now, synack_he_op *o)
 }
 
 int synack_connect_name(synack_stack *s, uint64_t now, const char *name,
-                        uint16_t port, uint32_t attempt_delay_ms)
+                        uint16_t port, uint32_t attempt_delay_ms, int tmpl)
 {
     if (name == NULL || port == 0)
         return SYNACK_ERR_INVAL;
+    synack_tcp_info ti;
+    if (tmpl >= 0 && (synack_tcp_get_info(s, tmpl, &ti) != 0 ||
+                      ti.state != SYNACK_TCP_CLOSED))
+        return SYNACK_ERR_BADF;
     if (now > s->now)
         s->now = now;
     int h = -1;
@@ -204,6 +211,7 @@ int synack_connect_name(synack_stack *s, uint64_t now, const char *name,
         attempt_delay_ms = SYNACK_HE_ATTEMPT_DELAY_MAX_MS;
     o->attempt_delay = attempt_delay_ms;
     o->port = port;
+    o->tmpl = tmpl >= 0 ? tmpl : -1;
     o->last_fam = -1;
     o->winner = -1;
     o->result = SYNACK_ERR_AGAIN;

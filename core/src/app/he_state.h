@@ -22,6 +22,7 @@ typedef struct synack_he_op {
     int result;        /* SYNACK_ERR_AGAIN, 0 (won) or the error */
     uint16_t port;
     uint32_t attempt_delay;
+    int tmpl;          /* TCP handle whose options attempts copy, -1 */
     int q[2];          /* DNS handles, -1 when finished */
     int qerr[2];       /* DNS outcome: 0, or its error */
     uint8_t n[2];      /* addresses per family */

@@ -158,7 +158,7 @@ static int connect_name(env *e, const char *name, uint32_t delay, op *p,
 {
     memset(p, 0, sizeof *p);
     p->conn = -1;
-    p->h = synack_connect_name(e->f->a, e->f->now, name, PORT, delay);
+    p->h = synack_connect_name(e->f->a, e->f->now, name, PORT, delay, -1);
     assert_true(p->h >= 0);
     assert_true(cc_run_until(e->f, cc_dns_server_service, &e->srv, done, p,
                              120000));
@@ -293,16 +293,16 @@ static void test_literals_and_limits(void **state)
     assert_int_equal(e->srv.queries, 0);
     synack_connect_name_close(a, e->f->now, p.h);
     synack_tcp_abort(a, e->f->now, p.conn);
-    assert_int_equal(synack_connect_name(a, e->f->now, "svc.test", 0, 0), SYNACK_ERR_INVAL);
-    assert_int_equal(synack_connect_name(a, e->f->now, "a..b", PORT, 0), SYNACK_ERR_INVAL);
+    assert_int_equal(synack_connect_name(a, e->f->now, "svc.test", 0, 0, -1), SYNACK_ERR_INVAL);
+    assert_int_equal(synack_connect_name(a, e->f->now, "a..b", PORT, 0, -1), SYNACK_ERR_INVAL);
     assert_int_equal(synack_connect_name_result(a, e->f->now, 9, NULL, NULL),
                      SYNACK_ERR_BADF);
     int h[SYNACK_CONNECT_NAME_MAX];
     for (int i = 0; i < SYNACK_CONNECT_NAME_MAX; i++) {
-        h[i] = synack_connect_name(a, e->f->now, "svc.test", PORT, 0);
+        h[i] = synack_connect_name(a, e->f->now, "svc.test", PORT, 0, -1);
         assert_true(h[i] >= 0);
     }
-    assert_int_equal(synack_connect_name(a, e->f->now, "svc.test", PORT, 0),
+    assert_int_equal(synack_connect_name(a, e->f->now, "svc.test", PORT, 0, -1),
                      SYNACK_ERR_NOMEM);
     /* closing before the result aborts the attempts and the unclaimed winner */
     cc_run_until(e->f, cc_dns_server_service, &e->srv, NULL, NULL, 100);
@@ -310,6 +310,35 @@ static void test_literals_and_limits(void **state)
         synack_connect_name_close(a, e->f->now, h[i]);
     net_run_for(e->f, 100);
     assert_int_equal(synack_poll_at(a) > e->f->now + 1000, true);
+}
+
+/* Every attempt takes the template's options; the template stays. */
+static void test_template_options(void **state)
+{
+    env *e = *state;
+    synack_stack *a = e->f->a;
+    int tmpl = synack_tcp_open(a);
+    assert_true(tmpl >= 0);
+    assert_int_equal(synack_tcp_setopt(a, tmpl, SYNACK_TCPOPT_RCVBUF, 8192), 0);
+    op p;
+    memset(&p, 0, sizeof p);
+    p.h = synack_connect_name(a, e->f->now, "svc.test", PORT, 0, tmpl);
+    assert_true(p.h >= 0);
+    assert_true(cc_run_until(e->f, cc_dns_server_service, &e->srv, done, &p, 10000));
+    assert_int_equal(p.rc, 0);
+    synack_tcp_info info;
+    assert_int_equal(synack_tcp_get_info(a, p.conn, &info), 0);
+    assert_true(info.rcv_wnd <= 8192);
+    assert_int_equal(synack_tcp_get_info(a, tmpl, &info), 0);
+    assert_int_equal(info.state, SYNACK_TCP_CLOSED);
+    synack_connect_name_close(a, e->f->now, p.h);
+    /* a connected handle is no template */
+    assert_int_equal(synack_connect_name(a, e->f->now, "svc.test", PORT, 0, p.conn),
+                     SYNACK_ERR_BADF);
+    assert_int_equal(synack_connect_name(a, e->f->now, "svc.test", PORT, 0, 999),
+                     SYNACK_ERR_BADF);
+    synack_tcp_abort(a, e->f->now, p.conn);
+    synack_tcp_close(a, e->f->now, tmpl);
 }
 
 int main(void)
@@ -322,6 +351,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_all_fail_last_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_v6_route_v4_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_literals_and_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_template_options, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
