@@ -963,6 +963,34 @@ void synack_js_dns_close(synack_js_ctx *c, int h)
     synack_dns_close(c->stack, h);
 }
 
+/* See synack_connect_name (Happy Eyeballs); `name` NUL-terminated UTF-8. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_connect_name(synack_js_ctx *c, double now, const char *name,
+                           uint32_t port, uint32_t attempt_delay_ms, int tmpl)
+{
+    if (port == 0 || port > 65535)
+        return SYNACK_ERR_INVAL;
+    return synack_connect_name(c->stack, ms_from_js(now), name, (uint16_t)port,
+                               attempt_delay_ms, tmpl);
+}
+
+/* See synack_connect_name_result: the winning TCP handle (>= 0, now the
+ * caller's), SYNACK_ERR_AGAIN, or the error. */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_connect_name_result(synack_js_ctx *c, double now, int h)
+{
+    int conn = -1;
+    int r = synack_connect_name_result(c->stack, ms_from_js(now), h, &conn, NULL);
+    return r == SYNACK_OK ? conn : r;
+}
+
+/* See synack_connect_name_close. */
+EMSCRIPTEN_KEEPALIVE
+void synack_js_connect_name_close(synack_js_ctx *c, double now, int h)
+{
+    synack_connect_name_close(c->stack, ms_from_js(now), h);
+}
+
 /* ---- memory for JS ----------------------------------------------------- */
 
 /* Allocate `len` bytes of scratch memory for JS (NULL on failure). */

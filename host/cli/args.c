@@ -20,7 +20,7 @@ static const char usage_text[] =
     "ADDRESSING\n"
     "  --ip A.B.C.D/LEN        static address   (default: DHCP)\n"
     "  --gw A.B.C.D            default gateway  (default: from DHCP)\n"
-    "  --dns A.B.C.D           resolver         (default: from DHCP)\n"
+    "  --dns ADDR              resolver, IPv4 or IPv6 (default: DHCP or RA)\n"
     "  --ip6 ADDR/LEN|off      static IPv6 address, or no IPv6 at all\n"
     "                          (--ip6 without --ip: no DHCP)\n"
     "  --gw6 ADDR              IPv6 default gateway\n"
@@ -36,6 +36,8 @@ static const char usage_text[] =
     "  --loss P --delay MS --jitter MS --reorder P --dup P --corrupt P\n"
     "  --rate MBIT --seed N    impair the link (percentages for P)\n"
     "  --syn-retries N         SYN retransmissions before \"timed out\"\n"
+    "  --attempt-delay MS      Happy Eyeballs: between connection attempts\n"
+    "                          to a name's addresses (default 250, 10..2000)\n"
     "COMMANDS\n"
     "  ping HOST [-c N]\n"
     "  connect HOST PORT\n"
@@ -258,6 +260,7 @@ static int global_option(int argc, char *const *argv, int *i,
         "--gw6",
         "--mac", "--mtu", "--out", "--pcap", "--loss", "--delay", "--jitter",
         "--reorder", "--dup", "--corrupt", "--rate", "--seed", "--syn-retries",
+        "--attempt-delay",
     };
     bool known = false;
     for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
@@ -324,8 +327,8 @@ static int global_option(int argc, char *const *argv, int *i,
             return fail(err, cap, "--gw6: expected an IPv6 address, got '%s'", v);
         o->has_gw6 = true;
     } else if (strcmp(a, "--dns") == 0) {
-        if (synack_ip4_parse_text(v, &o->dns) != 0)
-            return fail(err, cap, "--dns: expected A.B.C.D, got '%s'", v);
+        if (synack_addr_parse(v, &o->dns) != 0)
+            return fail(err, cap, "--dns: expected an IPv4 or IPv6 address, got '%s'", v);
         o->has_dns = true;
     } else if (strcmp(a, "--mac") == 0) {
         if (synack_cli_parse_mac(v, &o->mac) != 0 || (o->mac.b[0] & 1) != 0)
@@ -364,6 +367,10 @@ static int global_option(int argc, char *const *argv, int *i,
         if (parse_u64(v, UINT64_MAX, &o->seed) != 0)
             return fail(err, cap, "--seed: expected a number, got '%s'", v);
         o->has_seed = true;
+    } else if (strcmp(a, "--attempt-delay") == 0) {
+        if (parse_u32(v, SYNACK_HE_ATTEMPT_DELAY_MIN_MS, SYNACK_HE_ATTEMPT_DELAY_MAX_MS,
+                      &o->attempt_delay_ms) != 0)
+            return fail(err, cap, "--attempt-delay: expected 10..2000, got '%s'", v);
     } else if (strcmp(a, "--syn-retries") == 0) {
         if (parse_u32(v, 1, 20, &o->syn_retries) != 0)
             return fail(err, cap, "--syn-retries: expected 1..20, got '%s'", v);

@@ -128,10 +128,79 @@ int synack_cli_resolve(synack_cli *c, const char *host, synack_addr *out)
     return 0;
 }
 
+/* Whether an IPv6 address is still in duplicate address detection. */
+static bool dad_running(synack_cli *c)
+{
+    synack_ip6_addr_info a[8];
+    size_t n = synack_get_ipv6(c->stack, a, 8);
+    for (size_t i = 0; i < n && i < 8; i++)
+        if (a[i].state == SYNACK_IP6_TENTATIVE)
+            return true;
+    return false;
+}
+
+/*
+ * A name: Happy Eyeballs v2 in the core (synack_connect_name) resolves
+ * AAAA and A together and races the addresses. Reports the family that
+ * won ("connected to ADDR (IPv6, attempt 1 of 1)"); a name with no
+ * address fails as "resolve NAME: ...", as the one-address path does.
+ */
+static int dial_name(synack_cli *c, const char *host, uint16_t port,
+                     const char *what, int *h)
+{
+    /* An address in DAD cannot be a source yet: its attempt would fail
+     * at once and IPv4 would win a race IPv6 could have won. */
+    uint64_t until = synack_cli_now(c) + (c->o->ip6_off ? 0 : SYNACK_CLI_AUTOCONF_WAIT_MS);
+    while (dad_running(c) && synack_cli_now(c) < until)
+        if (synack_cli_step(c, until, false) < 0)
+            return 1;
+    int op;
+    while ((op = synack_connect_name(c->stack, synack_cli_now(c), host, port,
+                                     c->o->attempt_delay_ms, -1)) ==
+               SYNACK_ERR_UNREACHABLE &&
+           synack_cli_now(c) < until) {
+        /* no resolver yet: a router's RDNSS may still come */
+        if (synack_cli_step(c, until, false) < 0)
+            return 1;
+    }
+    char rwhat[300];
+    snprintf(rwhat, sizeof rwhat, "resolve %.255s", host);
+    if (op == SYNACK_ERR_UNREACHABLE && synack_get_resolver(c->stack, NULL) != 0) {
+        synack_cli_msg(c, "%s: no DNS server (give --dns, use DHCP or a router's RDNSS)", rwhat);
+        return 1;
+    }
+    if (op < 0)
+        return synack_cli_fail(c, what, op);
+    int rc, conn = -1;
+    synack_addr peer;
+    /* Bounded by DNS retransmissions and each attempt's SYN retries. */
+    while ((rc = synack_connect_name_result(c->stack, synack_cli_now(c), op, &conn,
+                                            &peer)) == SYNACK_ERR_AGAIN) {
+        if (synack_cli_step(c, UINT64_MAX, false) < 0) {
+            synack_connect_name_close(c->stack, synack_cli_now(c), op);
+            return 1;
+        }
+    }
+    int attempts = synack_connect_name_attempts(c->stack, op);
+    synack_connect_name_close(c->stack, synack_cli_now(c), op);
+    if (rc != 0)
+        return synack_cli_fail(c, attempts == 0 ? rwhat : what, rc);
+    char t[SYNACK_ADDR_STRLEN];
+    synack_addr_format(&peer, t);
+    synack_cli_msg(c, "%s: connected to %s (%s, attempt %d)", what, t,
+                   peer.family == SYNACK_AF_IP6 ? "IPv6" : "IPv4", attempts);
+    *h = conn;
+    return 0;
+}
+
 int synack_cli_tcp_dial(synack_cli *c, const char *verb, const char *host,
                         uint16_t port, char *what, size_t cap, int *h)
 {
     synack_addr addr;
+    if (synack_addr_parse(host, &addr) != 0) {
+        snprintf(what, cap, "%s %s port %u", verb, host, (unsigned)port);
+        return dial_name(c, host, port, what, h);
+    }
     int rc = synack_cli_resolve(c, host, &addr);
     if (rc != 0)
         return rc;

@@ -7,7 +7,8 @@
  *
  * Global options (LINK, ADDRESSING, DIAGNOSTICS) may appear anywhere;
  * a command's own options (-c, --echo, --bytes, ...) come after it.
- * Beyond the contract: --syn-retries N (how many times a SYN is resent
+ * Beyond the contract: --attempt-delay MS (Happy Eyeballs, RFC 8305),
+ * --syn-retries N (how many times a SYN is resent
  * before "timed out") and -h/--help.
  */
 #ifndef SYNACK_CLI_OPTS_H
@@ -66,7 +67,7 @@ typedef struct synack_cli_opts {
     bool has_gw;
     synack_ip4 gw;
     bool has_dns;
-    synack_ip4 dns;
+    synack_addr dns; /* --dns: IPv4 or IPv6 */
     bool has_ip6;   /* --ip6 ADDR/LEN: a static IPv6 address */
     synack_addr ip6;
     uint8_t ip6_len;
@@ -89,6 +90,7 @@ typedef struct synack_cli_opts {
     bool has_seed;
     uint64_t seed;
     uint32_t syn_retries;  /* 0: the stack's default */
+    uint32_t attempt_delay_ms; /* --attempt-delay; 0: 250 (RFC 8305) */
 
     /* COMMAND */
     synack_cli_cmd cmd;

@@ -303,9 +303,11 @@ static void report_ipv6(synack_cli *c)
             synack_cli_msg(c, "ipv6: %s/%u (%s)", t, (unsigned)a[i].prefix_len,
                            a[i].origin == SYNACK_IP6_ORIGIN_SLAAC ? "slaac" : "link-local");
     }
-    /* an IPv6 resolver can only come from a router's RDNSS option */
+    /* an IPv6 resolver not given with --dns came from a router's RDNSS
+     * option */
     synack_addr r;
-    if (n > 0 && synack_get_resolver(c->stack, &r) == 0 && r.family == SYNACK_AF_IP6 &&
+    if (n > 0 && !c->o->has_dns && synack_get_resolver(c->stack, &r) == 0 &&
+        r.family == SYNACK_AF_IP6 &&
         !synack_addr_equal(&r, &c->dns6_told)) {
         c->dns6_told = r;
         char t[SYNACK_ADDR_STRLEN];
@@ -562,7 +564,7 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
         c->offload.asked = wire_send(c, hello, sizeof hello) == 0;
     }
     if (o->has_dns)
-        synack_set_dns(c->stack, o->dns);
+        synack_set_resolver(c->stack, &o->dns);
     if (o->has_ip6) {
         rc = synack_add_ipv6(c->stack, now, &o->ip6, o->ip6_len);
         if (rc != 0) {

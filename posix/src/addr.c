@@ -138,6 +138,28 @@ int synack_sp_stack_dns_result(int q, synack_ip4 *out)
     return rc;
 }
 
+int synack_sp_stack_dns_query_family(const char *name, int family)
+{
+    return synack_dns_query_family(synack_sp_stack(), synack_sp_now(), name, NULL, family);
+}
+
+int synack_sp_stack_dns_result_all(int q, synack_addr *out, size_t max)
+{
+    return synack_dns_result_all(synack_sp_stack(), q, out, max);
+}
+
+bool synack_sp_stack_has_ip6(void)
+{
+    synack_ip6_addr_info a[8];
+    size_t n = synack_get_ipv6(synack_sp_stack(), a, 8);
+    for (size_t i = 0; i < n && i < 8; i++) {
+        bool ll = a[i].addr.b[0] == 0xfe && (a[i].addr.b[1] & 0xc0) == 0x80;
+        if (!ll && (a[i].state == SYNACK_IP6_PREFERRED || a[i].state == SYNACK_IP6_DEPRECATED))
+            return true;
+    }
+    return false;
+}
+
 int synack_sp_errno(int err)
 {
     switch (err) {

@@ -1,9 +1,13 @@
 /*
  * Name resolution through the stack's DNS stub resolver (the server from
  * SYNACK_DNS or DHCP): getaddrinfo, freeaddrinfo, gai_strerror,
- * getnameinfo and gethostbyname. Names resolve to IPv4 (A records: the
- * stack's resolver asks for nothing else); numeric IPv6 hosts give IPv6
- * results, and AF_INET6 with AI_V4MAPPED gives IPv4 as ::ffff:a.b.c.d.
+ * getnameinfo and gethostbyname. getaddrinfo asks AAAA and A together
+ * (AF_UNSPEC; AF_INET6 asks AAAA, AF_INET asks A) and lists every address
+ * in RFC 8305 section 4 order, families interleaved, IPv6 first when the
+ * stack has a global IPv6 address (a Happy Eyeballs client such as curl
+ * races them; others try them in turn). AF_INET6 with AI_V4MAPPED gives
+ * the A answer as ::ffff:a.b.c.d when there is no AAAA. gethostbyname
+ * asks A only.
  * Numeric hosts and ports need no network; "localhost" is 127.0.0.1
  * (::1 for AF_INET6); a few well-known service names
  * are known (there is no /etc/services under WASI). No /etc/hosts, no
@@ -49,6 +53,59 @@ int synack_sp_resolve(const char *name, synack_ip4 *out)
     return rc;
 }
 
+int synack_sp_resolve_all(const char *name, bool want6, bool want4,
+                          synack_addr *out, int max)
+{
+    if (synack_sp_up() != 0)
+        return SYNACK_ERR_UNREACHABLE;
+    int q[2] = {-1, -1}, rc[2] = {SYNACK_ERR_NOTFOUND, SYNACK_ERR_NOTFOUND};
+    synack_addr got[2][SYNACK_DNS_MAX_ADDRS];
+    const bool want[2] = {want6, want4};
+    const int fam[2] = {SYNACK_AF_IP6, SYNACK_AF_IP4};
+    for (int f = 0; f < 2; f++) {
+        if (!want[f])
+            continue;
+        q[f] = synack_sp_stack_dns_query_family(name, fam[f]);
+        if (q[f] < 0) {
+            rc[f] = q[f];
+            q[f] = -1;
+        } else {
+            rc[f] = SYNACK_ERR_AGAIN;
+        }
+    }
+    uint64_t until = synack_sp_deadline(RESOLVE_MS);
+    for (;;) {
+        bool pending = false;
+        for (int f = 0; f < 2; f++) {
+            if (q[f] >= 0 && rc[f] == SYNACK_ERR_AGAIN)
+                rc[f] = synack_sp_stack_dns_result_all(q[f], got[f], SYNACK_DNS_MAX_ADDRS);
+            pending |= rc[f] == SYNACK_ERR_AGAIN;
+        }
+        if (!pending)
+            break;
+        if (synack_sp_link_down() || synack_sp_now() >= until) {
+            for (int f = 0; f < 2; f++)
+                if (rc[f] == SYNACK_ERR_AGAIN)
+                    rc[f] = synack_sp_link_down() ? SYNACK_ERR_UNREACHABLE : SYNACK_ERR_TIMEOUT;
+            break;
+        }
+        synack_sp_step(until, NULL, 0);
+    }
+    for (int f = 0; f < 2; f++)
+        if (q[f] >= 0)
+            synack_dns_close(synack_sp_stack(), q[f]);
+    int n[2] = {rc[0] > 0 ? rc[0] : 0, rc[1] > 0 ? rc[1] : 0};
+    if (n[0] + n[1] == 0)
+        return rc[1] != SYNACK_ERR_NOTFOUND && want4 ? rc[1] : rc[0];
+    /* RFC 8305 section 4: interleave, the preferred family first */
+    int first = synack_sp_stack_has_ip6() || n[1] == 0 ? 0 : 1;
+    int k = 0, i[2] = {0, 0};
+    for (int f = first; k < max && (i[0] < n[0] || i[1] < n[1]); f = 1 - f)
+        if (i[f] < n[f])
+            out[k++] = got[f][i[f]++];
+    return k;
+}
+
 static const struct {
     const char *name;
     uint16_t port;
@@ -85,6 +142,22 @@ static int service_port(const char *service, int flags, uint16_t *port)
     return EAI_SERVICE;
 }
 
+/* Map a synack_err of a lookup to an EAI_ value. */
+static int eai_of(int rc)
+{
+    switch (rc) {
+    case SYNACK_ERR_NOTFOUND:
+    case SYNACK_ERR_INVAL:
+        return EAI_NONAME;
+    case SYNACK_ERR_TIMEOUT:
+    case SYNACK_ERR_UNREACHABLE:
+    case SYNACK_ERR_NOMEM:
+        return EAI_AGAIN;
+    default:
+        return EAI_FAIL;
+    }
+}
+
 /* An IPv4 name or numeric host: 0 with *ip (host order), or an EAI_ value. */
 static int host_addr4(const char *node, int flags, synack_ip4 *ip)
 {
@@ -100,36 +173,49 @@ static int host_addr4(const char *node, int flags, synack_ip4 *ip)
         *ip = SYNACK_IP4(127, 0, 0, 1);
         return 0;
     }
-    switch (synack_sp_resolve(node, ip)) {
-    case 0:
-        return 0;
-    case SYNACK_ERR_NOTFOUND:
-    case SYNACK_ERR_INVAL:
-        return EAI_NONAME;
-    case SYNACK_ERR_TIMEOUT:
-    case SYNACK_ERR_UNREACHABLE:
-    case SYNACK_ERR_NOMEM:
-        return EAI_AGAIN;
-    default:
-        return EAI_FAIL;
-    }
+    int rc = synack_sp_resolve(node, ip);
+    return rc == 0 ? 0 : eai_of(rc);
 }
 
 /*
- * The host for `family` (AF_UNSPEC, AF_INET, AF_INET6): 0 with *a and
- * the family of the result in *out_family, or an EAI_ value.
+ * The hosts for `family` (AF_UNSPEC, AF_INET, AF_INET6): the count (>= 1)
+ * with a[] and the result's family per address in fams[], or 0 with the
+ * EAI_ value in *err.
  */
-static int host_addr(const char *node, int family, int flags, synack_addr *a, int *out_family)
+#define MAX_HOSTS (2 * SYNACK_DNS_MAX_ADDRS)
+static int host_addrs(const char *node, int family, int flags, synack_addr *a, int *fams,
+                      int *err)
 {
+    *err = 0;
     synack_addr v6;
     bool numeric6 = node != NULL && strchr(node, ':') != NULL && synack_addr_parse(node, &v6) == 0 &&
                     v6.family == SYNACK_AF_IP6;
     if (numeric6) {
         if (family == AF_INET)
-            return EAI_NONAME;
-        *a = v6;
-        *out_family = AF_INET6;
-        return 0;
+            return *err = EAI_NONAME, 0;
+        a[0] = v6;
+        fams[0] = AF_INET6;
+        return 1;
+    }
+    bool name = node != NULL && strcmp(node, "localhost") != 0 &&
+                synack_addr_parse(node, &v6) != 0;
+    if (name && !(flags & AI_NUMERICHOST)) {
+        bool want6 = family != AF_INET;
+        bool want4 = family != AF_INET6 || (flags & AI_V4MAPPED);
+        int n = synack_sp_resolve_all(node, want6, want4, a, MAX_HOSTS);
+        if (n < 0)
+            return *err = eai_of(n), 0;
+        bool any6 = false;
+        for (int i = 0; i < n; i++)
+            any6 |= a[i].family == SYNACK_AF_IP6;
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            if (family == AF_INET6 && a[i].family == SYNACK_AF_IP4 && any6)
+                continue; /* AI_V4MAPPED: mapped IPv4 only without AAAA */
+            a[k] = a[i];
+            fams[k++] = a[i].family == SYNACK_AF_IP6 || family == AF_INET6 ? AF_INET6 : AF_INET;
+        }
+        return k;
     }
     if (family == AF_INET6) {
         if (node == NULL || strcmp(node, "localhost") == 0) {
@@ -137,19 +223,19 @@ static int host_addr(const char *node, int family, int flags, synack_addr *a, in
             a->family = SYNACK_AF_IP6;
             if (node != NULL || !(flags & AI_PASSIVE))
                 a->b[15] = 1; /* ::1 */
-            *out_family = AF_INET6;
-            return 0;
+            fams[0] = AF_INET6;
+            return 1;
         }
         if (!(flags & AI_V4MAPPED))
-            return EAI_NONAME; /* no AAAA lookups */
+            return *err = EAI_NONAME, 0;
     }
     synack_ip4 ip;
     int e = host_addr4(node, flags, &ip);
     if (e != 0)
-        return e;
-    *a = synack_addr_from_ip4(ip);
-    *out_family = family == AF_INET6 ? AF_INET6 : AF_INET; /* AF_INET6: as ::ffff:a.b.c.d */
-    return 0;
+        return *err = e, 0;
+    a[0] = synack_addr_from_ip4(ip);
+    fams[0] = family == AF_INET6 ? AF_INET6 : AF_INET; /* AF_INET6: as ::ffff:a.b.c.d */
+    return 1;
 }
 
 /* One result: the addrinfo and its sockaddr in one block. */
@@ -196,23 +282,26 @@ int SP_WRAP(getaddrinfo)(const char *node, const char *service,
     int e = service_port(service, flags, &port);
     if (e != 0)
         return e;
-    synack_addr ip;
-    int got_family;
-    e = host_addr(node, family, flags, &ip, &got_family);
-    if (e != 0)
+    synack_addr ips[MAX_HOSTS];
+    int fams[MAX_HOSTS];
+    int nh = host_addrs(node, family, flags, ips, fams, &e);
+    if (nh == 0)
         return e;
     int types[2] = {socktype ? socktype : SOCK_STREAM, SOCK_DGRAM};
     int n = socktype ? 1 : 2;
     struct addrinfo *head = NULL, **tail = &head;
-    for (int i = 0; i < n; i++) {
-        struct addrinfo *ai = one(got_family, types[i], &ip, port);
-        if (ai == NULL) {
-            SP_WRAP(freeaddrinfo)(head);
-            return EAI_MEMORY;
+    for (int k = 0; k < nh; k++) {
+        for (int i = 0; i < n; i++) {
+            struct addrinfo *ai = one(fams[k], types[i], &ips[k], port);
+            if (ai == NULL) {
+                SP_WRAP(freeaddrinfo)(head);
+                return EAI_MEMORY;
+            }
+            *tail = ai;
+            tail = &ai->ai_next;
         }
-        *tail = ai;
-        tail = &ai->ai_next;
     }
+    synack_addr ip = ips[0];
     if (flags & AI_CANONNAME) {
         char text[SYNACK_ADDR_STRLEN];
         synack_addr_format(&ip, text);

@@ -113,7 +113,7 @@ static int parse_env(synack_cli_opts *o)
         o->has_gw = true;
     }
     if ((v = getenv("SYNACK_DNS")) != NULL && *v != '\0') {
-        if (synack_ip4_parse_text(v, &o->dns) != 0) {
+        if (synack_addr_parse(v, &o->dns) != 0) {
             say("synack_posix: SYNACK_DNS=%s: bad address\n", v);
             return -1;
         }

@@ -60,6 +60,10 @@ int synack_sp_stack_udp_sendto(int h, const synack_sp_addr *dst, const void *dat
 int synack_sp_stack_udp_recvfrom(int h, void *buf, size_t cap, synack_sp_addr *src);
 int synack_sp_stack_dns_query(const char *name); /* the configured resolver */
 int synack_sp_stack_dns_result(int q, synack_ip4 *out); /* an A record */
+int synack_sp_stack_dns_query_family(const char *name, int family); /* SYNACK_AF_* */
+int synack_sp_stack_dns_result_all(int q, synack_addr *out, size_t max);
+/* Whether the stack has a global IPv6 address to send from. */
+bool synack_sp_stack_has_ip6(void);
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -205,6 +209,15 @@ size_t synack_sp_orphans_count(void);
 
 /* Resolve a name through the stack's DNS (blocking). 0 or a synack_err. */
 int synack_sp_resolve(const char *name, synack_ip4 *out);
+
+/*
+ * Resolve AAAA (want6) and A (want4) together, waiting for both answers:
+ * the addresses in RFC 8305 section 4 order (families interleaved, IPv6
+ * first when the stack has a global IPv6 address) into out. Returns the
+ * count (>= 1) or a synack_err (NOTFOUND when neither family has one).
+ */
+int synack_sp_resolve_all(const char *name, bool want6, bool want4,
+                          synack_addr *out, int max);
 
 /* ---- interception ---------------------------------------------------------
  * Programs are linked with --wrap=NAME for every call in synack_posix.wrap:

@@ -5,7 +5,8 @@
 // way with SHA-256, addresses of both ends, '[v6]:port' strings), UDP echo
 // with the peer's IPv6 address, ping, a refused connection; a duplicate
 // address; bad input. Also the literal parser (RFC 4291 in, RFC 5952 out)
-// through lookup().
+// through lookup(). Connecting by name on dual-stack stacks (Happy
+// Eyeballs in the core): IPv6 wins when the name has both records.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
@@ -122,5 +123,48 @@ test('IPv6: literals and bad input', async () => {
   }
   for (const bad of ['fd00::1/129', 'fd00::1/0', '1.2.3.4/24', 'fd00:::1/64', 'slaac/64']) {
     await assert.rejects(synack.createStack({ link: a, ip: false, ip6: bad }), { code: 'invalid' }, bad);
+  }
+});
+
+/* Answers A queries with 10.9.0.2 and AAAA queries with B (RFC 3596). */
+function dualDns(stack) {
+  const sock = stack.udp({ port: 53 });
+  (async () => {
+    for await (const { data: q, address, port } of sock) {
+      let i = 12;
+      while (q[i] !== 0) i += q[i] + 1;
+      const qEnd = i + 5;
+      const qtype = (q[i + 1] << 8) | q[i + 2];
+      const head = Buffer.from([q[0], q[1], 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]);
+      const rdata = qtype === 28
+        ? Buffer.from([0xfd, 0x00, 0x05, 0xac, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b])
+        : Buffer.from([10, 9, 0, 2]);
+      const rr = Buffer.concat([Buffer.from([0xc0, 12, 0, qtype, 0, 1, 0, 0, 0, 60, 0, rdata.length]), rdata]);
+      await sock.send(address, port, Buffer.concat([head, Buffer.from(q.subarray(12, qEnd)), rr]));
+    }
+  })();
+}
+
+test('Happy Eyeballs: a name with AAAA and A connects over IPv6; options reach the winner', async () => {
+  const [a, b] = synack.PairLink.pair({ seed: 7 });
+  const [client, server] = await Promise.all([
+    synack.createStack({ link: a, ip: '10.9.0.1/24', ip6: `${A}/64`, dns: '10.9.0.2', seed: 1 }),
+    synack.createStack({ link: b, ip: '10.9.0.2/24', ip6: `${B}/64`, seed: 2 }),
+  ]);
+  try {
+    dualDns(server);
+    const l = server.listen({ port: 80 });
+    (async () => { for await (const s of l) { const w = s.writable.getWriter(); await w.write('hi'); await s.close(); } })();
+    const sock = client.connect({ hostname: 'dual.test', port: 80 }, { attemptDelay: 100, noDelay: true });
+    const info = await sock.opened;
+    assert.equal(info.remoteAddress, B);
+    assert.equal(info.localAddress, A);
+    const chunks = [];
+    for await (const c of sock.readable) chunks.push(Buffer.from(c));
+    assert.equal(Buffer.concat(chunks).toString(), 'hi');
+    await assert.rejects(client.connect({ hostname: 'a..b', port: 80 }).opened, { code: 'invalid' });
+  } finally {
+    client.close();
+    server.close();
   }
 });

@@ -633,6 +633,53 @@ static void t_udp(void)
     close(u);
 }
 
+/*
+ * getaddrinfo of a name with an AAAA and an A record (SOCKSEM_DUAL_NAME,
+ * served by dnsmasq; skipped without it): AF_UNSPEC lists both families,
+ * IPv6 first (RFC 8305 section 4: the host has a global IPv6 address);
+ * AF_INET and AF_INET6 only theirs; the first result connects.
+ */
+static void t_dual_name(void)
+{
+    const char *name = getenv("SOCKSEM_DUAL_NAME");
+    if (name == NULL || *name == '\0') {
+        printf("skip dual_name (no SOCKSEM_DUAL_NAME)\n");
+        return;
+    }
+    struct addrinfo hints, *res = NULL, *ai;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_family = AF_UNSPEC;
+    CHECK(getaddrinfo(name, "7001", &hints, &res) == 0 && res != NULL, "getaddrinfo AF_UNSPEC");
+    if (res == NULL)
+        return;
+    int n4 = 0, n6 = 0;
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        n4 += ai->ai_family == AF_INET;
+        n6 += ai->ai_family == AF_INET6;
+    }
+    CHECK(n4 == 1 && n6 == 1, "both families (%d IPv4, %d IPv6)", n4, n6);
+    CHECK(res->ai_family == AF_INET6, "IPv6 first");
+    int fd = socket(res->ai_family, SOCK_STREAM, 0);
+    CHECK(fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) == 0, "connect to the first");
+    if (fd >= 0)
+        close(fd);
+    freeaddrinfo(res);
+    int fams[2] = {AF_INET, AF_INET6};
+    for (int i = 0; i < 2; i++) {
+        hints.ai_family = fams[i];
+        res = NULL;
+        CHECK(getaddrinfo(name, "7001", &hints, &res) == 0 && res != NULL &&
+                  res->ai_family == fams[i] && res->ai_next == NULL,
+              "getaddrinfo family %d: one of that family", fams[i]);
+        if (res != NULL)
+            freeaddrinfo(res);
+    }
+    hints.ai_family = AF_UNSPEC;
+    CHECK(getaddrinfo("nosuch.socksem.test", "7001", &hints, &res) == EAI_NONAME,
+          "an unknown name: EAI_NONAME");
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -649,6 +696,7 @@ static const struct {
     {"names", t_names},
     {"udp", t_udp},
     {"timed_out", t_timed_out},
+    {"dual_name", t_dual_name},
 };
 
 int main(int argc, char **argv)

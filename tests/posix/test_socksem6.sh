@@ -34,6 +34,19 @@ rc=$?
 sed 's/^/    synack: /' "$WORK/synack.out"
 check "synack_posix (native, TAP) over IPv6: all pass" [ "$rc" -eq 0 ]
 
+# getaddrinfo with AAAA and A: dnsmasq answers both for one name, asked
+# over IPv6 (SYNACK_DNS), the stack dual-stack (SYNACK_IP too).
+bg_ns 120 dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-hosts --port=53 \
+    --listen-address="$PEER6" --bind-interfaces \
+    --host-record=dual.socksem.test,10.77.0.1,"$PEER6" --local=/test/ 2>"$WORK/dnsmasq.err"
+check "dnsmasq up on [$PEER6]:53" wait_for_port "$PEER6" 53
+in_ns 60 env SYNACK_LINK=tap:tap0 SYNACK_IP=10.77.0.5/24 SYNACK_IP6=fd00:77::5/64 \
+    SYNACK_DNS="$PEER6" SOCKSEM_DUAL_NAME=dual.socksem.test \
+    "$SOCKSEM_SYNACK" "$PEER6" dual_name >"$WORK/dual.out" 2>&1
+rc=$?
+sed 's/^/    synack: /' "$WORK/dual.out"
+check "synack_posix getaddrinfo: AAAA and A, IPv6 first" [ "$rc" -eq 0 ] && grep -q "^ok   dual_name" "$WORK/dual.out"
+
 if [ -n "${SOCKSEM_SYNACK_ASAN:-}" ]; then
     # The same with AddressSanitizer and UBSan (and leak checking at exit).
     in_ns 60 env SYNACK_LINK=tap:tap0 SYNACK_IP6=fd00:77::4/64 SYNACK_SYN_RETRIES=1 \

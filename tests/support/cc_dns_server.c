@@ -90,23 +90,46 @@ static size_t answer(cc_dns_server *d, const uint8_t *q, size_t qend,
             rcode = SYNACK_DNS_RCODE_NXDOMAIN;
         for (int link = 0; link < 10; link++) {
             const cc_dns_record *r = find(d, &cur);
-            if (r == NULL || (r->type != SYNACK_DNS_TYPE_A &&
-                              r->type != SYNACK_DNS_TYPE_CNAME))
+            if (r == NULL)
                 break;
-            put_owner(o, &cur, owner_ptr);
-            put16(o, r->type);
-            put16(o, SYNACK_DNS_CLASS_IN);
-            put32(o, TTL);
-            an++;
-            if (r->type == SYNACK_DNS_TYPE_A) {
-                put16(o, 4);
-                put32(o, r->addr);
-                break;
+            if (r->type == SYNACK_DNS_TYPE_CNAME) {
+                put_owner(o, &cur, owner_ptr);
+                put16(o, r->type);
+                put16(o, SYNACK_DNS_CLASS_IN);
+                put32(o, TTL);
+                an++;
+                synack_dns_name_from_text(r->target, &cur);
+                put16(o, cur.len);
+                owner_ptr = o->len; /* the next owner points at this target */
+                put(o, cur.b, cur.len);
+                continue;
             }
-            synack_dns_name_from_text(r->target, &cur);
-            put16(o, cur.len);
-            owner_ptr = o->len; /* the next owner points at this target */
-            put(o, cur.b, cur.len);
+            /* every record of the asked type for this name */
+            for (size_t i = 0; i < d->nrecords; i++) {
+                const cc_dns_record *x = &d->records[i];
+                synack_dns_name n;
+                if (x->type != qr->qtype ||
+                    synack_dns_name_from_text(x->name, &n) != 0 ||
+                    !synack_dns_name_equal(&n, &cur))
+                    continue;
+                put_owner(o, &cur, owner_ptr);
+                put16(o, x->type);
+                put16(o, SYNACK_DNS_CLASS_IN);
+                put32(o, TTL);
+                an++;
+                if (x->type == SYNACK_DNS_TYPE_A) {
+                    put16(o, 4);
+                    put32(o, x->addr);
+                } else if (x->type == SYNACK_DNS_TYPE_AAAA) {
+                    synack_addr a;
+                    synack_addr_parse(x->target, &a);
+                    put16(o, 16);
+                    put(o, a.b, 16);
+                } else {
+                    put16(o, 0);
+                }
+            }
+            break;
         }
     }
     uint16_t flags = SYNACK_DNS_QR | SYNACK_DNS_RD | SYNACK_DNS_RA | rcode;
@@ -138,9 +161,17 @@ int cc_dns_server_service(void *ctx, net_fixture *f)
             d->id[d->queries] = qr.id;
         }
         d->queries++;
-        if (d->silent || d->queries <= d->ignore_first)
+        if (d->silent || d->queries <= d->ignore_first ||
+            (d->ignore_type != 0 && qr.qtype == d->ignore_type))
             continue;
         out o;
+        if (d->craft != NULL) {
+            o.len = d->craft(d->craft_ctx, q, (size_t)n, o.b, sizeof o.b);
+            if (o.len > 0)
+                sent += synack_udp_sendto(d->s, f->now, d->sock, &src, sport,
+                                          o.b, o.len) == 0;
+            continue;
+        }
         if (d->bad_first) {
             /* the wrong ID, then the right ID for another question */
             answer(d, q, (size_t)qend, &qr, (uint16_t)(qr.id + 1), &o);

@@ -17,9 +17,9 @@
 
 typedef struct cc_dns_record {
     const char *name;
-    uint16_t type;      /* SYNACK_DNS_TYPE_A, _CNAME, or another (TXT: 16) */
+    uint16_t type;      /* SYNACK_DNS_TYPE_A, _AAAA, _CNAME, or another (TXT: 16) */
     synack_ip4 addr;    /* A */
-    const char *target; /* CNAME */
+    const char *target; /* CNAME; for AAAA the IPv6 address as text */
 } cc_dns_record;
 
 #define CC_DNS_LOG_MAX 16
@@ -34,6 +34,12 @@ typedef struct cc_dns_server {
     bool silent;
     bool truncate;          /* answer with TC set and no records */
     bool servfail;
+    uint16_t ignore_type;   /* queries of this type are read, not answered */
+    /* when set, the answer to every query is what this writes (returns
+     * its length; 0: no answer) */
+    size_t (*craft)(void *ctx, const uint8_t *q, size_t qlen, uint8_t *out,
+                    size_t cap);
+    void *craft_ctx;
     bool bad_first;         /* before the answer, send one with the wrong ID
                                and one with another question */
     /* what it saw */

@@ -357,6 +357,46 @@ export class Stack extends EventTarget {
     }
   };
 
+  /*
+   * A name: the core's Happy Eyeballs v2 (synack_connect_name, RFC 8305)
+   * asks AAAA and A, races the addresses (options.attemptDelay ms apart,
+   * default 250) and gives the winner's handle; each attempt takes the
+   * socket options from a template handle. Rejects with the last attempt's
+   * error, or the lookup's ('notfound', ...).
+   */
+  #connectName = async (hostname, port, options) => {
+    const core = this.#core;
+    if (typeof hostname !== 'string' || hostname === '') {
+      throw new SynackError('invalid', `synack: bad host name '${hostname}'`);
+    }
+    const what = `synack: connect ${hostname}:${port}`;
+    const tmpl = tcpOpen(core, options);
+    let op = -1;
+    try {
+      op = core.enter(() =>
+        core.m._synack_js_connect_name(core.ctx, core.now(), core.putString(hostname), port,
+          Number(options.attemptDelay ?? 0), tmpl));
+      if (op < 0) throw errorFrom(op, what);
+      return await waitFor(core, () => {
+        /* Not inside core.enter(): that queues another settle, which would
+         * call this probe again without end. A step that started an
+         * attempt (or aborted a loser) left frames: send them now. */
+        const r = core.m._synack_js_connect_name_result(core.ctx, core.now(), op);
+        if (core.outbox.length) core.enter(() => {});
+        if (r === ERR.AGAIN) return undefined;
+        if (r < 0) throw errorFrom(r, what);
+        return r;
+      });
+    } finally {
+      if (!core.destroyed) {
+        core.enter(() => {
+          if (op >= 0) core.m._synack_js_connect_name_close(core.ctx, core.now(), op);
+          core.m._synack_js_tcp_close(core.ctx, core.now(), tmpl);
+        });
+      }
+    }
+  };
+
   /**
    * Open a TCP connection (WinterTC connect()): `address` is
    * { hostname, port } or 'host:port'. Options: allowHalfOpen (default
@@ -364,8 +404,10 @@ export class Stack extends EventTarget {
    * keepAlive, sendBuffer, receiveBuffer, highWaterMark (bytes the readable
    * queues in JS), secureTransport ('off', 'on': TLS at once, 'starttls':
    * socket.startTls(options) later), alpn, tls { ca, servername,
-   * rejectUnauthorized } (synack-tls.mjs, loaded on first use). Returns the
-   * socket at once; `opened` settles later.
+   * rejectUnauthorized } (synack-tls.mjs, loaded on first use),
+   * attemptDelay (ms between Happy Eyeballs attempts to a name's
+   * addresses, 10..2000, default 250). Returns the socket at once;
+   * `opened` settles later.
    */
   connect(address, options = {}) {
     const st = options.secureTransport ?? 'off';
@@ -387,7 +429,7 @@ export class Stack extends EventTarget {
     const lit = parseAddr(hostname);
     let pending;
     try {
-      pending = lit !== null ? Promise.resolve(start(lit)) : this.#resolve(hostname).then(start);
+      pending = lit !== null ? Promise.resolve(start(lit)) : this.#connectName(hostname, port, options);
     } catch (e) {
       pending = Promise.reject(e);
     }

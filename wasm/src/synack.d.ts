@@ -265,6 +265,12 @@ export interface SocketOptions {
   /** ALPN protocol names, in preference order. */
   alpn?: string[];
   tls?: TlsOptions;
+  /**
+   * A host name is connected with Happy Eyeballs v2 (RFC 8305): AAAA and A
+   * asked together, IPv6 first, a new attempt every `attemptDelay` ms
+   * (default 250, clamped to 10..2000); the first to connect wins.
+   */
+  attemptDelay?: number;
 }
 
 /** TLS settings (PEM as text or bytes; several certificates may be concatenated). */

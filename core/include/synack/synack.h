@@ -847,6 +847,12 @@ int synack_dhcp_get_lease(const synack_stack *s, synack_dhcp_lease *out);
  */
 void synack_set_dns(synack_stack *s, synack_ip4 server);
 
+/*
+ * Set the resolver of either family (an IPv4 or IPv6 address) as
+ * synack_set_dns does; NULL or family 0 withdraws it (DHCP's comes back).
+ */
+void synack_set_resolver(synack_stack *s, const synack_addr *server);
+
 /* The resolver address (from synack_set_dns or DHCP); 0 when none. */
 synack_ip4 synack_get_dns(const synack_stack *s);
 
@@ -875,10 +881,32 @@ void synack_dns_set_timeouts(synack_stack *s, uint32_t first_ms, uint32_t tries)
 int synack_dns_query(synack_stack *s, uint64_t now, const char *name,
                      const synack_addr *server);
 
+/* Addresses kept from one answer (more records of the type are ignored). */
+#define SYNACK_DNS_MAX_ADDRS 4
+
 /*
- * The outcome of a query: 0 with *addr set, SYNACK_ERR_AGAIN while waiting,
+ * Like synack_dns_query, for one address family: `family` SYNACK_AF_IP4
+ * asks for A records, SYNACK_AF_IP6 for AAAA records (RFC 3596), both
+ * following CNAMEs. A literal address of that family resolves at once; a
+ * literal of the other family ends as SYNACK_ERR_NOTFOUND. The answer is
+ * read with synack_dns_result (the first address) or synack_dns_result_all.
+ * Errors: as synack_dns_query, and SYNACK_ERR_INVAL for another family.
+ */
+int synack_dns_query_family(synack_stack *s, uint64_t now, const char *name,
+                            const synack_addr *server, int family);
+
+/*
+ * Every address of a finished query (up to `max`, at most
+ * SYNACK_DNS_MAX_ADDRS, in the answer's order) into out[]. Returns the
+ * count (>= 1), or the errors of synack_dns_result; a NOERROR answer with
+ * no record of the asked type (NODATA, RFC 2308) is SYNACK_ERR_NOTFOUND.
+ */
+int synack_dns_result_all(synack_stack *s, int h, synack_addr *out, size_t max);
+
+/*
+ * The outcome of a query: 0 with *addr set (the first address), SYNACK_ERR_AGAIN while waiting,
  * SYNACK_ERR_TIMEOUT (no answer after all tries), SYNACK_ERR_NOTFOUND
- * (NXDOMAIN, or no A record), SYNACK_ERR_REFUSED (the server answered with
+ * (NXDOMAIN, or no record of the asked type), SYNACK_ERR_REFUSED (the server answered with
  * an error, or ICMP port unreachable), SYNACK_ERR_MSGSIZE (truncated answer:
  * TCP fallback is not implemented), SYNACK_ERR_UNREACHABLE, SYNACK_ERR_BADF.
  */
@@ -886,6 +914,60 @@ int synack_dns_result(synack_stack *s, int h, synack_addr *addr);
 
 /* Release a query handle (and its socket). */
 void synack_dns_close(synack_stack *s, int h);
+
+/* ------------------------------------------------------------------------ */
+/* Connecting by name: Happy Eyeballs v2 (RFC 8305)                         */
+/* ------------------------------------------------------------------------ */
+
+#define SYNACK_CONNECT_NAME_MAX 4          /* operations at once per stack */
+#define SYNACK_HE_RESOLUTION_DELAY_MS 50   /* wait for AAAA after A (8305 3) */
+#define SYNACK_HE_ATTEMPT_DELAY_MS 250     /* Connection Attempt Delay (8305 5) */
+#define SYNACK_HE_ATTEMPT_DELAY_MIN_MS 10
+#define SYNACK_HE_ATTEMPT_DELAY_MAX_MS 2000
+
+/*
+ * Start connecting to `name` (a host name or a literal of either family)
+ * on TCP `port`: AAAA and A queries go out together (the stack's
+ * resolver); attempts start when an AAAA answer comes, or an A answer
+ * plus SYNACK_HE_RESOLUTION_DELAY_MS, or both answers. Addresses are tried
+ * alternating families, IPv6 first unless the stack has no IPv6 route to
+ * the first one; a new attempt starts every `attempt_delay_ms` (0: 250;
+ * clamped to 10..2000) or as soon as one fails, while earlier attempts
+ * continue. The first connection to complete wins; the others are aborted.
+ * `tmpl` (-1: none) is a TCP handle never connected, e.g. fresh from
+ * synack_tcp_open and configured with synack_tcp_setopt: every attempt
+ * gets its per-socket options (buffers, NODELAY, keep-alive, timers, CC);
+ * it stays the caller's. Runs in synack_poll (its deadlines are in
+ * synack_poll_at). Returns a handle >= 0. Errors: INVAL (bad name or
+ * port 0), BADF (tmpl not a fresh TCP handle), NOMEM (all
+ * SYNACK_CONNECT_NAME_MAX in use, or no DNS query slot), UNREACHABLE (no
+ * resolver).
+ */
+int synack_connect_name(synack_stack *s, uint64_t now, const char *name,
+                        uint16_t port, uint32_t attempt_delay_ms, int tmpl);
+
+/*
+ * The outcome: 0 with *conn (an ESTABLISHED TCP handle, now the caller's)
+ * and *peer (the address that won; either pointer may be NULL),
+ * SYNACK_ERR_AGAIN while trying, or the error: when every attempt failed,
+ * that of the last attempt started (REFUSED, TIMEOUT, UNREACHABLE, ...);
+ * when no address was found, the DNS error (NOTFOUND, TIMEOUT, ...).
+ * Errors: BADF.
+ */
+int synack_connect_name_result(synack_stack *s, uint64_t now, int h, int *conn,
+                               synack_addr *peer);
+
+/*
+ * Attempts started so far (each address tried counts once); for tools
+ * and tests. Errors: BADF.
+ */
+int synack_connect_name_attempts(const synack_stack *s, int h);
+
+/*
+ * Release the handle: attempts still running are aborted, and so is a
+ * winner that synack_connect_name_result has not handed out.
+ */
+void synack_connect_name_close(synack_stack *s, uint64_t now, int h);
 
 #ifdef __cplusplus
 }

@@ -1,12 +1,13 @@
 /*
  * DNS stub resolver (RFC 1035 sections 4.1 and 7; RFC 1123 section 6.1.3):
- * A queries over UDP, each from a fresh ephemeral port (RFC 6056, via UDP
+ * A and AAAA (RFC 3596) queries over UDP, each from a fresh ephemeral port (RFC 6056, via UDP
  * port 0) with a random 16-bit ID, retransmitted with doubling timeouts.
  * An answer counts only when it comes from the server and port 53 we asked,
  * carries our ID, is a response to a standard query, and repeats our
  * question (RFC 5452 section 9.1); anything else on the socket is counted
  * and dropped. CNAME chains are followed inside the answer (RFC 1034
- * section 3.6.2), for at most MAX_CHAIN links. A truncated answer (TC) is
+ * section 3.6.2), for at most MAX_CHAIN links; up to SYNACK_DNS_MAX_ADDRS
+ * records of the asked type are kept. A truncated answer (TC) is
  * an error: there is no TCP fallback.
  */
 #include <string.h>
@@ -60,6 +61,15 @@ void synack_set_dns(synack_stack *s, synack_ip4 server)
         synack_dns_offer(s, SYNACK_DNS_FROM_DHCP, NULL);
 }
 
+void synack_set_resolver(synack_stack *s, const synack_addr *server)
+{
+    if (server != NULL && server->family == SYNACK_AF_IP6) {
+        synack_dns_offer(s, SYNACK_DNS_FROM_STATIC, server);
+        return;
+    }
+    synack_set_dns(s, synack_addr_to_ip4(server));
+}
+
 synack_ip4 synack_get_dns(const synack_stack *s)
 {
     return synack_addr_to_ip4(synack_dns_server(s));
@@ -105,7 +115,7 @@ static int send_query(synack_stack *s, uint64_t now, synack_dns_slot *q)
 {
     uint8_t buf[SYNACK_DNS_HDR_LEN + SYNACK_DNS_NAME_MAX + 4];
     size_t n = synack_dns_query_emit(buf, sizeof buf, q->id, &q->qname,
-                                     SYNACK_DNS_TYPE_A, SYNACK_DNS_CLASS_IN);
+                                     q->qtype, SYNACK_DNS_CLASS_IN);
     if (n == 0)
         return SYNACK_ERR_INVAL;
     /* RFC 1123 6.1.3.3 style backoff: first_ms, then doubling. */
@@ -116,8 +126,9 @@ static int send_query(synack_stack *s, uint64_t now, synack_dns_slot *q)
                              buf, n);
 }
 
-int synack_dns_query(synack_stack *s, uint64_t now, const char *name,
-                     const synack_addr *server)
+/* family 0: A, but a literal of either family resolves (synack_dns_query). */
+static int query(synack_stack *s, uint64_t now, const char *name,
+                 const synack_addr *server, int family)
 {
     if (name == NULL)
         return SYNACK_ERR_INVAL;
@@ -135,14 +146,20 @@ int synack_dns_query(synack_stack *s, uint64_t now, const char *name,
     synack_dns_slot *q = &s->dns.q[h];
     memset(q, 0, sizeof *q);
     q->sock = -1;
+    q->qtype = family == SYNACK_AF_IP6 ? SYNACK_DNS_TYPE_AAAA : SYNACK_DNS_TYPE_A;
 
-    /* A literal address (either family) needs no query. */
+    /* A literal address needs no query. */
     synack_addr lit;
     if (synack_addr_parse(name, &lit) == 0) {
         q->used = true;
-        q->addr = lit;
-        q->result = SYNACK_OK;
         q->deadline = UINT64_MAX;
+        if (family != 0 && lit.family != family) {
+            q->result = SYNACK_ERR_NOTFOUND;
+            return h;
+        }
+        q->addr[0] = lit;
+        q->naddr = 1;
+        q->result = SYNACK_OK;
         return h;
     }
     if (synack_dns_name_from_text(name, &q->qname) < 0)
@@ -170,6 +187,20 @@ int synack_dns_query(synack_stack *s, uint64_t now, const char *name,
     return h;
 }
 
+int synack_dns_query(synack_stack *s, uint64_t now, const char *name,
+                     const synack_addr *server)
+{
+    return query(s, now, name, server, 0);
+}
+
+int synack_dns_query_family(synack_stack *s, uint64_t now, const char *name,
+                            const synack_addr *server, int family)
+{
+    if (family != SYNACK_AF_IP4 && family != SYNACK_AF_IP6)
+        return SYNACK_ERR_INVAL;
+    return query(s, now, name, server, family);
+}
+
 /* Whether the name at `off` in msg equals `want`. */
 static bool name_at_equals(const uint8_t *msg, size_t len, uint16_t off,
                            const synack_dns_name *want)
@@ -180,27 +211,43 @@ static bool name_at_equals(const uint8_t *msg, size_t len, uint16_t off,
 }
 
 /*
- * Follow the answer section from our question: an A record for the
- * current name ends the walk, a CNAME moves to its target. Returns 0 with
- * *addr, or SYNACK_ERR_NOTFOUND when the chain ends without an address.
+ * Follow the answer section from our question: records of the asked type
+ * for the current name end the walk (all of them are kept, up to the
+ * slot's room), a CNAME moves to its target. Records of other types are
+ * ignored. Returns the number of addresses, or SYNACK_ERR_NOTFOUND when
+ * the chain ends without one (NODATA for this type).
  */
 static int walk_answers(const uint8_t *msg, size_t len,
                         const synack_dns_repr *r, const synack_dns_name *qname,
-                        synack_addr *addr)
+                        uint16_t qtype, synack_addr *addr)
 {
     synack_dns_name cur = *qname;
     for (int link = 0; link <= MAX_CHAIN; link++) {
         const synack_dns_rr *cname = NULL;
+        int n = 0;
         for (uint16_t i = 0; i < r->an_count; i++) {
             const synack_dns_rr *rr = &r->an[i];
-            if (rr->cls != SYNACK_DNS_CLASS_IN ||
+            if (rr->cls != SYNACK_DNS_CLASS_IN || rr->type != qtype ||
+                n >= SYNACK_DNS_MAX_ADDRS ||
                 !name_at_equals(msg, len, rr->name_off, &cur))
                 continue;
-            if (rr->type == SYNACK_DNS_TYPE_A) {
-                *addr = synack_addr_from_ip4(synack_ld_be32(msg + rr->rdata_off));
-                return SYNACK_OK;
+            /* the parse checked the length: 4 for A, 16 for AAAA */
+            synack_addr a;
+            memset(&a, 0, sizeof a);
+            if (qtype == SYNACK_DNS_TYPE_A) {
+                a = synack_addr_from_ip4(synack_ld_be32(msg + rr->rdata_off));
+            } else {
+                a.family = SYNACK_AF_IP6;
+                memcpy(a.b, msg + rr->rdata_off, 16);
             }
-            if (rr->type == SYNACK_DNS_TYPE_CNAME && cname == NULL)
+            addr[n++] = a;
+        }
+        if (n > 0)
+            return n;
+        for (uint16_t i = 0; i < r->an_count && cname == NULL; i++) {
+            const synack_dns_rr *rr = &r->an[i];
+            if (rr->cls == SYNACK_DNS_CLASS_IN && rr->type == SYNACK_DNS_TYPE_CNAME &&
+                name_at_equals(msg, len, rr->name_off, &cur))
                 cname = rr;
         }
         if (cname == NULL ||
@@ -236,18 +283,17 @@ static void on_datagram(synack_stack *s, synack_dns_slot *q, const uint8_t *msg,
         synack_count_drop(s, SYNACK_DROP_DNS_MALFORMED);
         return;
     }
-    if (r.qdcount != 1 || r.qtype != SYNACK_DNS_TYPE_A || r.qclass != SYNACK_DNS_CLASS_IN ||
+    if (r.qdcount != 1 || r.qtype != q->qtype || r.qclass != SYNACK_DNS_CLASS_IN ||
         !name_at_equals(msg, len, r.qname_off, &q->qname)) {
         synack_count_drop(s, SYNACK_DROP_DNS_MISMATCH);
         return;
     }
     switch (synack_dns_rcode(&r)) {
     case SYNACK_DNS_RCODE_NOERROR: {
-        synack_addr a;
-        rc = walk_answers(msg, len, &r, &q->qname, &a);
-        if (rc == SYNACK_OK)
-            q->addr = a;
-        finish(s, q, rc);
+        rc = walk_answers(msg, len, &r, &q->qname, q->qtype, q->addr);
+        if (rc > 0)
+            q->naddr = (uint8_t)rc;
+        finish(s, q, rc > 0 ? SYNACK_OK : rc);
         return;
     }
     case SYNACK_DNS_RCODE_NXDOMAIN:
@@ -290,8 +336,21 @@ int synack_dns_result(synack_stack *s, int h, synack_addr *addr)
     if (q->result == SYNACK_ERR_AGAIN)
         drain(s, q);
     if (q->result == SYNACK_OK && addr != NULL)
-        *addr = q->addr;
+        *addr = q->addr[0];
     return q->result;
+}
+
+int synack_dns_result_all(synack_stack *s, int h, synack_addr *out, size_t max)
+{
+    synack_addr first;
+    int rc = synack_dns_result(s, h, &first);
+    if (rc != SYNACK_OK)
+        return rc;
+    const synack_dns_slot *q = &s->dns.q[h];
+    size_t n = q->naddr < max ? q->naddr : max;
+    if (out != NULL)
+        memcpy(out, q->addr, n * sizeof *out);
+    return (int)n;
 }
 
 void synack_dns_close(synack_stack *s, int h)

@@ -19,7 +19,9 @@
 typedef struct synack_dns_slot {
     bool used;
     int result;           /* SYNACK_ERR_AGAIN while pending, then 0 or error */
-    synack_addr addr;     /* the answer when result is 0 */
+    uint16_t qtype;       /* SYNACK_DNS_TYPE_A or _AAAA */
+    uint8_t naddr;        /* addresses in addr when result is 0 (>= 1) */
+    synack_addr addr[SYNACK_DNS_MAX_ADDRS]; /* the answer, in answer order */
     int sock;             /* UDP handle while pending, -1 after */
     uint16_t id;
     synack_addr server;

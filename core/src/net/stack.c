@@ -10,6 +10,7 @@
 #include "net/stack.h"
 #include "app/dhcp.h"
 #include "app/dns.h"
+#include "app/he.h"
 #include "ipv4/arp.h"
 #include "net/neigh.h"
 #include "ipv4/icmp.h"
@@ -354,6 +355,7 @@ void synack_poll(synack_stack *s, uint64_t now)
     synack_tcp_poll(s, now);
     synack_dhcp_poll(s, now);
     synack_dns_poll(s, now);
+    synack_he_poll(s, now);
 }
 
 static uint64_t min64(uint64_t a, uint64_t b)
@@ -373,6 +375,7 @@ uint64_t synack_poll_at(const synack_stack *s)
     t = min64(t, synack_tcp_poll_at(s));
     t = min64(t, synack_dhcp_poll_at(s));
     t = min64(t, synack_dns_poll_at(s));
+    t = min64(t, synack_he_poll_at(s));
     return t;
 }
 

@@ -13,6 +13,7 @@
  * includes the function headers of the layers it calls itself. */
 #include "app/dhcp_state.h"
 #include "app/dns_state.h"
+#include "app/he_state.h"
 #include "ipv4/icmp_state.h"
 #include "ipv4/ipv4_state.h"
 #include "ipv6/ipv6_state.h"
@@ -53,6 +54,7 @@ struct synack_stack {
 
     synack_dhcp dhcp; /* DHCP client (dhcp.c) */
     synack_dns dns;   /* resolver address and queries (dns.c) */
+    synack_he he;     /* connect by name, Happy Eyeballs (he.c) */
 
     synack_counters cnt;
     uint64_t drops[SYNACK_DROP__COUNT];

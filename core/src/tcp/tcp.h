@@ -49,6 +49,14 @@ bool synack_tcp_pmtu(synack_stack *s, uint64_t now, const synack_ip_err *e,
                      uint32_t l4max);
 
 void synack_tcp_poll(synack_stack *s, uint64_t now);
+
+/*
+ * Give the fresh (never connected) socket `dst` the per-socket options of
+ * `src` (buffers, timers, keep-alive, congestion control, NODELAY), as a
+ * listener's child inherits them: for connection attempts made on the
+ * caller's behalf (app/he.c). Returns 0 or SYNACK_ERR_BADF.
+ */
+int synack_tcp_copy_options(synack_stack *s, int dst, int src);
 uint64_t synack_tcp_poll_at(const synack_stack *s);
 
 #endif

@@ -507,6 +507,29 @@ int synack_tcp_abort(synack_stack *s, uint64_t now, int h)
     return SYNACK_OK;
 }
 
+int synack_tcp_copy_options(synack_stack *s, int dst, int src)
+{
+    synack_tcb *d = user_tcb(s, dst);
+    const synack_tcb *o = user_tcb(s, src);
+    if (!d || !o || d->state != SYNACK_TCP_CLOSED || d->rcv.buf || d->snd.buf)
+        return SYNACK_ERR_BADF;
+    /* the same fields a listener's child inherits (tcp_listen.c) */
+    d->sndbuf = o->sndbuf;
+    d->rcvbuf = o->rcvbuf;
+    synack_tcb_bufs_init(d);
+    d->rto_min = o->rto_min;
+    d->rto_max = o->rto_max;
+    d->rto = o->rto;
+    d->delack_ms = o->delack_ms;
+    d->msl_ms = o->msl_ms;
+    d->keep_idle = o->keep_idle;
+    d->keep_intvl = o->keep_intvl;
+    d->keep_cnt = o->keep_cnt;
+    d->cc_algo = o->cc_algo;
+    d->fl |= o->fl & (SYNACK_TF_NODELAY | SYNACK_TF_KEEPALIVE);
+    return SYNACK_OK;
+}
+
 int synack_tcp_setopt(synack_stack *s, int h, synack_tcp_opt opt, int64_t value)
 {
     synack_tcb *t = user_tcb(s, h);

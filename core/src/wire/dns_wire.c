@@ -156,6 +156,10 @@ int synack_dns_parse(const uint8_t *msg, size_t len, synack_dns_repr *out)
         if (rr.cls == SYNACK_DNS_CLASS_IN && rr.type == SYNACK_DNS_TYPE_A &&
             rr.rdlen != 4)
             return SYNACK_WIRE_BAD_LEN;
+        /* RFC 3596 section 2.2: an AAAA record holds 16 bytes exactly */
+        if (rr.cls == SYNACK_DNS_CLASS_IN && rr.type == SYNACK_DNS_TYPE_AAAA &&
+            rr.rdlen != 16)
+            return SYNACK_WIRE_BAD_LEN;
         if (rr.type == SYNACK_DNS_TYPE_CNAME) {
             /* The target must be a valid name filling the RDATA exactly. */
             size_t end;

@@ -120,6 +120,7 @@ int synack_ip4_mask_prefix(synack_ip4 mask);
 
 #define SYNACK_DNS_TYPE_A 1
 #define SYNACK_DNS_TYPE_CNAME 5
+#define SYNACK_DNS_TYPE_AAAA 28 /* RFC 3596 */
 #define SYNACK_DNS_CLASS_IN 1
 
 #define SYNACK_DNS_RCODE_NOERROR 0

@@ -102,11 +102,15 @@ static void addressing(void **state)
     assert_true(o.has_gw);
     assert_int_equal(o.gw, SYNACK_IP4(10, 77, 0, 1));
     assert_true(o.has_dns);
-    assert_int_equal(o.dns, SYNACK_IP4(10, 77, 0, 53));
+    assert_int_equal(synack_addr_to_ip4(&o.dns), SYNACK_IP4(10, 77, 0, 53));
     assert_true(o.has_mac);
     const uint8_t mac[6] = {0x02, 0xab, 0xcd, 0x00, 0x11, 0xff};
     assert_memory_equal(o.mac.b, mac, 6);
     assert_int_equal(o.mtu, 9000);
+    ok("--tap t --dns fd77::35 ping 1.2.3.4", &o);
+    assert_true(o.has_dns);
+    assert_int_equal(o.dns.family, SYNACK_AF_IP6);
+    assert_int_equal(o.dns.b[15], 0x35);
 
     ok("--tap t --ip 0.0.0.0/0 ping 1.2.3.4", &o);
     ok("--tap t --ip 1.2.3.4/32 --mtu 68 ping 1.2.3.4", &o);
@@ -165,6 +169,10 @@ static void diagnostics(void **state)
     assert_true(o.has_seed);
     assert_true(o.seed == UINT64_MAX);
     assert_int_equal(o.syn_retries, 3);
+    ok("--tap t --attempt-delay 100 ping 1.2.3.4", &o);
+    assert_int_equal(o.attempt_delay_ms, 100);
+    bad("--tap t --attempt-delay 5 ping 1.2.3.4", "--attempt-delay");
+    bad("--tap t --attempt-delay 2001 ping 1.2.3.4", "--attempt-delay");
 
     /* Each impairment flag alone turns impairment on. */
     const char *one[] = {"--loss 1", "--delay 1", "--jitter 1", "--reorder 1",
@@ -344,7 +352,7 @@ static void help_and_usage(void **state)
                            "--mtu", "--out",
                            "--pcap", "--trace", "--loss", "--delay", "--jitter",
                            "--reorder", "--dup", "--corrupt", "--rate",
-                           "--seed", "ping", "connect", "get", "listen",
+                           "--seed", "--attempt-delay", "ping", "connect", "get", "listen",
                            "send", "sink", "udp-echo"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strstr(u, words[i]) == NULL)
