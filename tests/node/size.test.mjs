@@ -2,8 +2,10 @@
 // gzip (Release builds; a wasm with DWARF sections is a Debug build and is
 // not measured). 60 KiB was the IPv4-only stack's budget; IPv6 (issue 15)
 // raised it: measured 71,078 B on 2026-12-06, plus ~3 % headroom
-// (docs/benchmarks.md, item 7). The IPv4-only build (-DSYNACK_IPV6=OFF,
-// SYNACK_JS4 from tests/node/run.sh) keeps the old 60 KiB.
+// (docs/benchmarks.md, item 7); Happy Eyeballs and AAAA then added 1.5 KB
+// (72,599 B). The IPv4-only build (-DSYNACK_IPV6=OFF, SYNACK_JS4 from
+// tests/node/run.sh) had the old 60 KiB until Happy Eyeballs and AAAA,
+// which it keeps, took it to 61,792 B: 61 KiB now.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,7 +24,7 @@ test('synack.mjs + synack.wasm <= 72 KiB gzip', { skip: debug && 'Debug build' }
   assert.ok(js + w <= 72 * 1024, `${js + w} bytes`);
 });
 
-test('IPv4-only synack.mjs + synack.wasm <= 60 KiB gzip', () => {
+test('IPv4-only synack.mjs + synack.wasm <= 61 KiB gzip', () => {
   assert.ok(process.env.SYNACK_JS4, 'SYNACK_JS4 is not set: run through tests/node/run.sh');
   const dir4 = dirname(process.env.SYNACK_JS4);
   const wasm4 = readFileSync(join(dir4, 'synack.wasm'));
@@ -31,7 +33,7 @@ test('IPv4-only synack.mjs + synack.wasm <= 60 KiB gzip', () => {
   const js = gz(readFileSync(join(dir4, 'synack.mjs')));
   const w = gz(wasm4);
   console.log(`# IPv4-only: synack.mjs ${js} + synack.wasm ${w} = ${js + w} bytes gzip`);
-  assert.ok(js + w <= 60 * 1024, `${js + w} bytes`);
+  assert.ok(js + w <= 61 * 1024, `${js + w} bytes`);
 });
 
 test('synack.d.ts is shipped next to synack.mjs', () => {
