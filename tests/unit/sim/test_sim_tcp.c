@@ -128,8 +128,11 @@ static void run_case(const sim_case *c, uint64_t seed)
     assert_int_equal(cb.ip_frags_out, 0);
     assert_int_equal(ca.ip6_frags_out, 0);
     assert_int_equal(cb.ip6_frags_out, 0);
-    if (c->cfg & SIM_IPV6) { /* it did go over IPv6 */
-        assert_true(ca.ip6_out > 1000 && cb.ip6_out > 1000);
+    if (c->cfg & SIM_IPV6) { /* it did go over IPv6: every segment (the
+                                 count scales with the run's size, which
+                                 is smaller under valgrind) */
+        assert_true(ca.tcp_segs_out > 0 && cb.tcp_segs_out > 0);
+        assert_true(ca.ip6_out >= ca.tcp_segs_out && cb.ip6_out >= cb.tcp_segs_out);
         assert_true(ca.ip_out == 0 && cb.ip_out == 0);
     }
     /* no storms: what a stack sends stays proportional to what it gets */
