@@ -8,7 +8,7 @@
 // children, e.g. websockify's per-connection fork) during the transfer.
 //   node --experimental-websocket bench/path.mjs --module M.mjs --url ws://H:P/
 //     --ip A.B.C.D/N|dhcp --host H --port P --dir send|recv --bytes N
-//     [--pid name=PID ...] [--label TEXT] [--offload 1]
+//     [--pid name=PID ...] [--label TEXT] [--offload 1] [--ws builtin|ws]
 import { readFileSync, readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -50,7 +50,10 @@ function treeCpu(pid) {
 // WebSocket, so that any WebSocketLink (old or new) is measured the same.
 let msgOut = 0;
 let msgIn = 0;
-class CountingWS extends globalThis.WebSocket {
+// --ws ws: the npm package ws (its masking in C through bufferutil) instead
+// of Node's built-in WebSocket (undici, which masks every byte in JavaScript).
+const BaseWS = opt('ws', 'builtin') === 'ws' ? (await import('ws')).WebSocket : globalThis.WebSocket;
+class CountingWS extends BaseWS {
   constructor(...a) {
     super(...a);
     this.addEventListener('message', () => { msgIn++; });

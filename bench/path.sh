@@ -12,7 +12,9 @@
 #                          compare builds side by side, interleaved in one
 #                          run (default: cur=BUILD_DIR's bridge,MODULE);
 #                          ",offload": the bridge runs with --offload and
-#                          the client asks for it (core/link/offload.h)
+#                          the client asks for it (core/link/offload.h);
+#                          ",ws": Node uses the npm package ws (with
+#                          bufferutil) instead of its built-in WebSocket
 #   PATH_BACKENDS="tap slirp"   PATH_ENDPOINTS="websockify bridge"
 #   PATH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=DIR"   extra flags for node
 #   PATH_TCP_BUFFER=N      the client stack's TCP buffers (default 256 KiB)
@@ -91,7 +93,7 @@ transfer() {
   # shellcheck disable=SC2086
   if "${pre[@]}" timeout 150 node --experimental-websocket --no-warnings ${PATH_NODE_FLAGS:-} "$script" --module "$mod" \
        --url "$url" --ip "$ip" --host "$host" --port "$port" --dir "$dir" --bytes "$bytes" \
-       --label "$label" ${offload:+--offload 1} "${pidargs[@]}" >"$work/one.json"; then
+       --label "$label" ${offload:+--offload 1} ${nodews:+--ws ws} "${pidargs[@]}" >"$work/one.json"; then
     python3 - "$work/one.json" "$label" <<'PY' >"$raw/path_$label.json"
 import json, sys
 o = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
@@ -178,8 +180,13 @@ fi
 for be in $backends; do
   for vs in $variants; do
     v=${vs%%=*} rest=${vs#*=}
-    bridge=${rest%%,*} mod=${rest#*,} offload=""
-    if [[ "$mod" == *,offload ]]; then mod=${mod%,offload} offload=1; fi
+    bridge=${rest%%,*} mod=${rest#*,} offload="" nodews=""
+    while [[ "$mod" == *,offload || "$mod" == *,ws ]]; do
+      case "$mod" in
+        *,offload) mod=${mod%,offload} offload=1 ;;
+        *,ws) mod=${mod%,ws} nodews=1 ;;
+      esac
+    done
     run_backend "$be" "$v"
   done
 done
