@@ -318,6 +318,10 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
     set_opt(&cfg.link.mtu, opt, SJ_OPT_MTU);
     cfg.link.medium = opt[SJ_OPT_MEDIUM] == 1 ? SYNACK_MEDIUM_IP
                                               : SYNACK_MEDIUM_ETHERNET;
+    /* core.mjs polls at the end of every burst of input (its settle, a
+       microtask after the link's frames of one message or task): one ACK
+       per burst instead of one per two segments */
+    cfg.link.ack_per_burst = true;
     memcpy(cfg.mac.b, mac, 6);
     if ((opt[SJ_OPT_OFFLOAD] == 1 || opt[SJ_OPT_OFFLOAD] == 2) &&
         cfg.link.medium == SYNACK_MEDIUM_ETHERNET) {
