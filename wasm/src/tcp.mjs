@@ -112,7 +112,7 @@ export class TcpSocket {
     } else {
       opts.pending.then((h) => {
         if (this.#released) {
-          core.enter(() => core.m._synack_js_tcp_abort(core.ctx, h));
+          core.enter(() => core.m._synack_js_tcp_abort(core.ctx, core.now(), h));
           return;
         }
         this.#attach(h);
