@@ -20,12 +20,13 @@ const gen = join(root, 'wasm', 'gen_constants.mjs');
 const synackH = join(root, 'core', 'include', 'synack', 'synack.h');
 const namesC = join(root, 'core', 'src', 'net', 'names.c');
 const glueC = join(root, 'wasm', 'glue.c');
+const framingH = join(root, 'core', 'link', 'framing.h');
 const bundle = join(root, 'wasm', 'bundle.mjs');
 const builtJs = process.env.SYNACK_JS;
 
 function generate(dir, header = synackH) {
   const out = join(dir, 'constants.mjs');
-  const r = spawnSync(process.execPath, [gen, header, namesC, glueC, out], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [gen, header, namesC, glueC, framingH, out], { encoding: 'utf8' });
   return { status: r.status, stderr: r.stderr, out };
 }
 

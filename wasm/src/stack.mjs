@@ -625,7 +625,7 @@ export async function createStack(options = {}) {
 
   const core = new Core(m, link, mac, opts, null);
   const stack = new Stack(core, link);
-  link.attachStack?.(core, opts[GLUE_OPT.OFFLOAD] === 2);
+  link.attachStack?.(core, opts[GLUE_OPT.OFFLOAD] === GLUE_OFFLOAD.PAIR);
   const receive = (frame) => core.input(frame);
   if (typeof link.attach === 'function') link.attach(receive);
   else link.onframe = receive;
