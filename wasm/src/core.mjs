@@ -11,7 +11,7 @@
  * the C call has returned (pump). Trace events and readiness checks run in
  * one microtask after a burst of calls (settle), never inside C.
  */
-import { SynackError } from './errors.mjs';
+import { SynackError, errorFrom } from './errors.mjs';
 import { registerCore, unregisterCore } from './loader.mjs';
 import { ADDR_LEN } from './constants.mjs';
 import { formatAddr, monotonicMs, nextTask } from './util.mjs';
@@ -84,7 +84,7 @@ export class Core {
     if (err < 0) {
       unregisterCore(this.id);
       m._synack_js_mfree(this.scratch);
-      throw new SynackError(err === -2 ? 'nomem' : 'invalid', `synack: cannot create the stack (${err})`);
+      throw errorFrom(err, 'synack: cannot create the stack');
     }
     this.ctx = m.HEAPU32[ctxPtr >> 2];
     this.queueSettle();
