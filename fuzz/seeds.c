@@ -576,6 +576,28 @@ static void offload_seeds(void)
     o->n = 0;
     put(o, w, (size_t)n);
     save("offload", "super", o);
+    /* The same as TCP/IPv6 (GSO_TCPV6), gso_size 1428. */
+    static uint8_t in6[14 + 60 + 4000];
+    memset(in6, 0, sizeof in6);
+    memcpy(in6, mac, 6);
+    memcpy(in6 + 6, mac, 6);
+    in6[12] = 0x86;
+    in6[13] = 0xdd;
+    uint8_t *ip6 = in6 + 14;
+    ip6[0] = 0x60;
+    ip6[4] = (uint8_t)((20 + 4000) >> 8);
+    ip6[5] = (uint8_t)(20 + 4000);
+    ip6[6] = 6;
+    ip6[7] = 64;
+    ip6[8] = 0xfd, ip6[23] = 2, ip6[24] = 0xfd, ip6[39] = 1;
+    ip6[40 + 12] = 0x50;
+    ip6[40 + 13] = 0x18;
+    for (size_t k = 0; k < 4000; k++)
+        in6[74 + k] = (uint8_t)k;
+    n = synack_offload_wrap(w, sizeof w, in6, sizeof in6, 1428);
+    o->n = 0;
+    put(o, w, (size_t)n);
+    save("offload", "super6", o);
     free(o);
 }
 
