@@ -8,12 +8,15 @@
 #   nftables drops IPv6 TCP -> the IPv6 attempt times out unanswered, IPv4
 #                              starts 250 ms later and wins (two attempts)
 #   nothing answers at all  -> the error of the last attempt (IPv4 refused)
+# and `ping NAME` choosing its family the same way: IPv6 when the stack has
+# an IPv6 route (fd77::1), IPv4 when it has none (a static address of
+# another prefix) or the name has no AAAA (v4only.test); -4/-6 force one.
 . "$(dirname "$0")/lib.sh"
 setup_ns6
 DUAL="--tap tap0 --ip $SYNACK_IP/24 --ip6 $SYNACK_IP6/64 --dns $KERNEL_IP6"
 
 bg_ns 120 dnsmasq --no-daemon --conf-file=/dev/null --interface=tap0 --bind-interfaces \
-    --host-record=he.test,"$KERNEL_IP","$KERNEL_IP6" --local=/test/ --no-resolv --no-hosts --log-queries \
+    --host-record=he.test,"$KERNEL_IP","$KERNEL_IP6" --host-record=v4only.test,"$KERNEL_IP" --local=/test/ --no-resolv --no-hosts --log-queries \
     --pid-file="$WORK/dnsmasq.pid" 2>"$WORK/dnsmasq.log"
 check "dnsmasq up on [$KERNEL_IP6]:53" wait_for_port "$KERNEL_IP6" 53
 
@@ -36,6 +39,36 @@ check "tool: the resolver is the --dns one, not called an RA's" sh -c "! grep -q
 check "dnsmasq was asked AAAA and A over IPv6" \
     grep -q "query\[AAAA\] he.test from $SYNACK_IP6" "$WORK/dnsmasq.log" &&
     grep -q "query\[A\] he.test from $SYNACK_IP6" "$WORK/dnsmasq.log"
+
+# --- ping NAME: AAAA and A, the family Happy Eyeballs would take ------------
+pingt() { # label, args...: stdout to $WORK/$label.out, stderr .err, rc in $WORK/$label.rc
+    local label=$1
+    shift
+    in_ns 30 "$SYNACK" "$@" >"$WORK/$label.out" 2>"$WORK/$label.err"
+    echo $? >"$WORK/$label.rc"
+    sed 's/^/       /' "$WORK/$label.out" "$WORK/$label.err"
+}
+pingt p6 $DUAL ping he.test -c 2
+check "ping he.test: IPv6 (a route to fd77::1), said so" \
+    grep -q "resolve he.test: $KERNEL_IP6 (IPv6; also $KERNEL_IP, not used)" "$WORK/p6.err"
+check "ping he.test: exit 0, replies from $KERNEL_IP6" [ "$(cat "$WORK/p6.rc")" -eq 0 ] &&
+    grep -q "^PING he.test ($KERNEL_IP6)" "$WORK/p6.out" && grep -q "bytes from $KERNEL_IP6: icmp_seq=2" "$WORK/p6.out"
+pingt p4 $DUAL ping -4 he.test -c 1
+check "ping -4 he.test: $KERNEL_IP only, exit 0" [ "$(cat "$WORK/p4.rc")" -eq 0 ] &&
+    grep -q "resolve he.test: $KERNEL_IP (IPv4)$" "$WORK/p4.err" &&
+    grep -q "bytes from $KERNEL_IP: icmp_seq=1" "$WORK/p4.out"
+pingt pv4 $DUAL ping v4only.test -c 1
+check "ping v4only.test (no AAAA): IPv4, exit 0" [ "$(cat "$WORK/pv4.rc")" -eq 0 ] &&
+    grep -q "bytes from $KERNEL_IP: icmp_seq=1" "$WORK/pv4.out"
+pingt pv6 $DUAL ping -6 v4only.test -c 1
+check "ping -6 v4only.test: exit 1, not found" [ "$(cat "$WORK/pv6.rc")" -eq 1 ] &&
+    grep -q "resolve v4only.test: not found" "$WORK/pv6.err"
+# An IPv6 address of another prefix and no router: no IPv6 route to
+# fd77::1, so IPv4, as synack_connect_name would order them.
+pingt pnr --tap tap0 --ip $SYNACK_IP/24 --ip6 fd99::2/64 --dns $KERNEL_IP ping he.test -c 1
+check "ping he.test without an IPv6 route: IPv4, exit 0" [ "$(cat "$WORK/pnr.rc")" -eq 0 ] &&
+    grep -q "resolve he.test: $KERNEL_IP (IPv4; also $KERNEL_IP6, not used)" "$WORK/pnr.err" &&
+    grep -q "bytes from $KERNEL_IP: icmp_seq=1" "$WORK/pnr.out"
 
 # --- IPv6 black-holed: IPv4 after the attempt delay -------------------------
 ip netns exec "$NS" nft -f - <<'NFT'
