@@ -40,6 +40,15 @@ check "dnsmasq was asked AAAA and A over IPv6" \
     grep -q "query\[AAAA\] he.test from $SYNACK_IP6" "$WORK/dnsmasq.log" &&
     grep -q "query\[A\] he.test from $SYNACK_IP6" "$WORK/dnsmasq.log"
 
+# the nc-like mode resolves the same way (synack_cli_tcp_dial)
+printf 'GET /hello.txt HTTP/1.0\r\n\r\n' |
+    in_ns 60 "$SYNACK" $DUAL connect he.test 8000 >"$WORK/nc.out" 2>"$WORK/nc.err"
+rc=$?
+sed 's/^/       /' "$WORK/nc.err"
+check "connect he.test 8000 (nc-like): over IPv6, the body" [ "$rc" -eq 0 ] &&
+    grep -q "connect he.test port 8000: connected to $KERNEL_IP6 (IPv6, attempt 1)" "$WORK/nc.err" &&
+    grep -q "hello by name" "$WORK/nc.out"
+
 # --- ping NAME: AAAA and A, the family Happy Eyeballs would take ------------
 pingt() { # label, args...: stdout to $WORK/$label.out, stderr .err, rc in $WORK/$label.rc
     local label=$1
