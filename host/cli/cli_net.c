@@ -110,19 +110,10 @@ static int start_query(synack_cli *c, const char *host, uint8_t family, uint64_t
     return q;
 }
 
-/* The query's first address, once answered (bounded by the resolver's
- * own retransmission schedule), or its error; the handle is closed. */
-static int finish_query(synack_cli *c, int q, synack_addr *out)
+/* Whether dst has an IPv6 route (the Happy Eyeballs order's test). */
+static bool route6(synack_cli *c, const synack_addr *dst)
 {
-    int rc;
-    while ((rc = synack_dns_result(c->stack, q, out)) == SYNACK_ERR_AGAIN) {
-        if (synack_cli_step(c, UINT64_MAX, false) < 0) {
-            rc = LINK_GONE;
-            break;
-        }
-    }
-    synack_dns_close(c->stack, q);
-    return rc;
+    return synack_route_source(c->stack, dst, NULL) == 0;
 }
 
 int synack_cli_resolve(synack_cli *c, const char *host, uint8_t family, synack_addr *out)
@@ -141,10 +132,15 @@ int synack_cli_resolve(synack_cli *c, const char *host, uint8_t family, synack_a
     /* AAAA and A together unless a family was asked for (or IPv6 is off) */
     bool want6 = !c->o->ip6_off && family != SYNACK_AF_IP4;
     bool want4 = family != SYNACK_AF_IP6;
+    /* An address still in DAD is no source yet: the route test below
+     * would fail and IPv4 win where IPv6 could (as dial_name waits). */
+    uint64_t until = synack_cli_now(c) + (c->o->ip6_off ? 0 : SYNACK_CLI_AUTOCONF_WAIT_MS);
+    while (want6 && dad_running(c) && synack_cli_now(c) < until)
+        if (synack_cli_step(c, until, false) < 0)
+            return 1;
     /* No resolver (the query says so with UNREACHABLE) may mean a router's
      * advertisement (RDNSS, RFC 8106) has not come yet: wait for it,
      * bounded, unless IPv6 is off */
-    uint64_t until = synack_cli_now(c) + (c->o->ip6_off ? 0 : SYNACK_CLI_AUTOCONF_WAIT_MS);
     int q = start_query(c, host, want6 ? SYNACK_AF_IP6 : SYNACK_AF_IP4, until);
     if (q == LINK_GONE)
         return 1;
@@ -154,38 +150,51 @@ int synack_cli_resolve(synack_cli *c, const char *host, uint8_t family, synack_a
     }
     if (q < 0)
         return synack_cli_fail(c, what, q);
-    int q4 = -1;
+    int q6 = want6 ? q : -1, q4 = want6 ? -1 : q;
     if (want6 && want4) {
         q4 = synack_dns_query_family(c->stack, synack_cli_now(c), host, NULL, SYNACK_AF_IP4);
         if (q4 < 0) {
-            synack_dns_close(c->stack, q);
+            synack_dns_close(c->stack, q6);
             return synack_cli_fail(c, what, q4);
         }
     }
+    /* Both answers as they come, decided as synack_connect_name starts
+     * its attempts (RFC 8305 section 3): a positive AAAA with an IPv6
+     * route at once; an A answer waits the Resolution Delay for the AAAA;
+     * an AAAA without a route waits for the A. Bounded by the resolver's
+     * own retransmission schedule. */
     synack_addr a6, a4;
-    int r6 = SYNACK_ERR_NOTFOUND, r4 = SYNACK_ERR_NOTFOUND;
-    if (want6)
-        r6 = finish_query(c, q, &a6);
-    else
-        r4 = finish_query(c, q, &a4);
-    if (q4 >= 0) {
-        if (r6 == LINK_GONE)
-            synack_dns_close(c->stack, q4);
-        else
-            r4 = finish_query(c, q4, &a4);
+    int r6 = q6 >= 0 ? SYNACK_ERR_AGAIN : SYNACK_ERR_NOTFOUND;
+    int r4 = q4 >= 0 ? SYNACK_ERR_AGAIN : SYNACK_ERR_NOTFOUND;
+    uint64_t a_at = 0;
+    bool gone = false;
+    for (;;) {
+        if (r6 == SYNACK_ERR_AGAIN)
+            r6 = synack_dns_result(c->stack, q6, &a6);
+        if (r4 == SYNACK_ERR_AGAIN)
+            r4 = synack_dns_result(c->stack, q4, &a4);
+        uint64_t now = synack_cli_now(c);
+        if (r4 == 0 && a_at == 0)
+            a_at = now;
+        if (r6 != SYNACK_ERR_AGAIN && r4 != SYNACK_ERR_AGAIN)
+            break;
+        if (r6 == 0 && route6(c, &a6))
+            break;
+        if (r6 == SYNACK_ERR_AGAIN && r4 == 0 && now >= a_at + SYNACK_HE_RESOLUTION_DELAY_MS)
+            break;
+        uint64_t wake = r4 == 0 ? a_at + SYNACK_HE_RESOLUTION_DELAY_MS : UINT64_MAX;
+        if (synack_cli_step(c, wake, false) < 0) {
+            gone = true;
+            break;
+        }
     }
-    if (r6 == LINK_GONE || r4 == LINK_GONE)
+    if (q6 >= 0)
+        synack_dns_close(c->stack, q6);
+    if (q4 >= 0)
+        synack_dns_close(c->stack, q4);
+    if (gone)
         return 1;
-    /* Both answered: IPv6 only with an IPv6 route, the order Happy
-     * Eyeballs (synack_connect_name) tries them in. An address still in
-     * DAD is no source yet: wait for it first (bounded), as dial_name does. */
-    if (r6 == 0 && r4 == 0) {
-        uint64_t dad_until = synack_cli_now(c) + SYNACK_CLI_AUTOCONF_WAIT_MS;
-        while (dad_running(c) && synack_cli_now(c) < dad_until)
-            if (synack_cli_step(c, dad_until, false) < 0)
-                return 1;
-    }
-    bool use6 = r6 == 0 && (r4 != 0 || synack_route_source(c->stack, &a6, NULL) == 0);
+    bool use6 = r6 == 0 && (r4 != 0 || route6(c, &a6));
     if (!use6 && r4 != 0) {
         /* neither: the A query's error, unless it only says "no A record" */
         int err = want4 && !(r4 == SYNACK_ERR_NOTFOUND && want6) ? r4 : r6;
