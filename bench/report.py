@@ -192,6 +192,11 @@ if s5:
     if "mem_per_conn_after_a" in s5:
         row("5", f"memory per conn after the 10 KB (buffers included, at most {s5['buf']:,} B each way)",
             f"{s5['mem_per_conn_after_a']:,.0f} B client, {s5['mem_per_conn_after_b']:,.0f} B server")
+s56 = r.get("scale6", {})
+if s56:
+    row("5", f"state per idle conn over IPv6 ({s56['conns']:,} conns, buffers excluded)",
+        f"{s56['bytes_per_conn_a']:.0f} B client, {s56['bytes_per_conn_b']:.0f} B server", "<= 512 B")
+    row("5", "time to open them over IPv6", f"{s56['open_seconds']:.2f} s ({s56['open_per_s']:,.0f}/s)")
 for cc in ("cubic", "newreno"):
     l6 = r.get(f"lossy_{cc}", {})
     if l6:
