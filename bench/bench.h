@@ -25,6 +25,10 @@ synack_allocator bench_allocator(bench_mem *m);
 
 /* Monotonic wall clock. */
 double bench_seconds(void);
+/* CPU time of this process (seconds), or -1 where the platform has no such
+ * clock (WASI, Emscripten): on a shared machine, time the others take
+ * from us does not count in it, as it does in the wall clock. */
+double bench_cpu_seconds(void);
 uint64_t bench_ms(void);
 
 /* Two stacks A (10.0.0.1) and B (10.0.0.2) on one memory pair. */

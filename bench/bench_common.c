@@ -48,6 +48,16 @@ double bench_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+double bench_cpu_seconds(void)
+{
+#if defined(CLOCK_PROCESS_CPUTIME_ID) && !defined(__wasi__) && !defined(__EMSCRIPTEN__)
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0)
+        return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+#endif
+    return -1.0;
+}
+
 uint64_t bench_ms(void)
 {
     struct timespec ts;

@@ -9,7 +9,8 @@
  * its tail does not wait for a delayed ACK), and the memory per connection
  * after that exchange, buffers included (they grow with need up to --buf:
  * mem_per_conn_after_a/b), and sizeof(struct synack_tcb) (tcb_bytes), the
- * largest part of the idle state. Options: --conns N --bytes N --buf N.
+ * largest part of the idle state. Options: --conns N --bytes N --buf N
+ * --ip6 1 (the connections over IPv6, to compare the per-family state).
  */
 #include "bench.h"
 #include "tcp/tcp_tcb.h" /* sizeof(struct synack_tcb), reported */
@@ -47,6 +48,7 @@ int bench_scale(int argc, char **argv)
     /* messages of 10 KB: no Nagle wait for a delayed ACK on the tail */
     cfg.tcp.nodelay = true;
     bench_net n = {0};
+    n.ip6 = bench_opt(argc, argv, "--ip6", 0) != 0;
     n.mem_a.buf_size = buf;
     n.mem_b.buf_size = buf;
     scale_conn *c = calloc(nconn ? nconn : 1, sizeof *c);
@@ -68,13 +70,14 @@ int bench_scale(int argc, char **argv)
     size_t all_a = n.mem_a.in_use, all_b = n.mem_b.in_use;
 
     /* open, in batches so the pair's queues stay short */
+    const synack_addr peer = bench_peer(&n);
     double t0 = bench_seconds();
     uint32_t opened = 0, accepted = 0;
     while (opened < nconn) {
         uint32_t end = opened + SCALE_BATCH < nconn ? opened + SCALE_BATCH : nconn;
         for (uint32_t i = opened; i < end; i++) {
             int h = synack_tcp_open(n.a);
-            if (h < 0 || synack_tcp_connect(n.a, n.now, h, BENCH_ADDR(BENCH_IP_B),
+            if (h < 0 || synack_tcp_connect(n.a, n.now, h, &peer,
                                             (uint16_t)(6001 + i % SCALE_PORTS)) < 0) {
                 fprintf(stderr, "scale: connect %u failed: %s\n", i, synack_strerror(h < 0 ? h : -1));
                 goto out;
@@ -170,6 +173,7 @@ int bench_scale(int argc, char **argv)
 
     bench_json_begin("scale");
     bench_json_int("conns", nconn);
+    bench_json_int("ip6", n.ip6 ? 1 : 0);
     bench_json_int("established", established);
     bench_json_int("buf", buf);
     bench_json_num("bytes_per_conn_a", per_a);

@@ -26,10 +26,13 @@ for path in sorted(glob.glob(os.path.join(raw, "*.json"))):
 # and note the median of the rounds beside it.
 rounds = {}
 by_round = {}  # base -> {round number: gbit_per_s}
+by_round_cpu = {}  # base -> {round number: gbit_per_cpu_s}, natively
 for label in list(r):
     base, sep, n = label.rpartition("_r")
     if sep and n.isdigit() and "gbit_per_s" in r[label]:
         by_round.setdefault(base, {})[int(n)] = r[label]["gbit_per_s"]
+        if r[label].get("gbit_per_cpu_s"):
+            by_round_cpu.setdefault(base, {})[int(n)] = r[label]["gbit_per_cpu_s"]
         rounds.setdefault(base, []).append(r.pop(label))
 for base, objs in rounds.items():
     objs.sort(key=lambda o: o["gbit_per_s"])
@@ -47,11 +50,12 @@ def ratio(a, b):
     return round(a / b, 3) if a is not None and b else None
 
 
-def paired_median(label, ref):
+def paired_median(label, ref, table=None):
     """Median over rounds of label/ref, each ratio from one round's trials
     (taken one right after the other, so a slow moment of the machine
     touches both): the ratio least moved by noise."""
-    a, b = by_round.get(label, {}), by_round.get(ref, {})
+    table = by_round if table is None else table
+    a, b = table.get(label, {}), table.get(ref, {})
     q = sorted(a[k] / b[k] for k in a if b.get(k))
     return round(q[len(q) // 2], 3) if q else None
 
@@ -100,9 +104,11 @@ for mtu in ("1500", "65535"):
         f'{fmt(get(f"native_tput_{mtu}", "gbit_per_s"), " Gbit/s")} (median {fmt(get(f"native_tput_{mtu}", "gbit_per_s_median"), "", 2)})',
         ">= 10 Gbit/s" if mtu == "1500" else "")
 derived["ipv6_ratio_paired_1500"] = paired_median("native_tput6_1500", "native_tput_1500")
+derived["ipv6_ratio_paired_cpu_1500"] = paired_median("native_tput6_1500", "native_tput_1500", by_round_cpu)
 row("1", "pair throughput over IPv6, MTU 1500",
     f'{fmt(get("native_tput6_1500", "gbit_per_s"), " Gbit/s")} (median {fmt(get("native_tput6_1500", "gbit_per_s_median"), "", 2)});'
-    f' paired rounds: {fmt(derived["ipv6_ratio_paired_1500"], "", 2)} x IPv4',
+    f' paired rounds: {fmt(derived["ipv6_ratio_paired_1500"], "", 2)} x IPv4'
+    f' (per CPU second: {fmt(derived["ipv6_ratio_paired_cpu_1500"], "", 2)} x)',
     ">= 0.95 x IPv4")
 for mtu in ("1500", "65535"):
     row("2", f"Emscripten/node, MTU {mtu}",
@@ -194,6 +200,11 @@ if s5:
     if "mem_per_conn_after_a" in s5:
         row("5", f"memory per conn after the 10 KB (buffers included, at most {s5['buf']:,} B each way)",
             f"{s5['mem_per_conn_after_a']:,.0f} B client, {s5['mem_per_conn_after_b']:,.0f} B server")
+s56 = r.get("scale6", {})
+if s56:
+    row("5", f"state per idle conn over IPv6 ({s56['conns']:,} conns, buffers excluded)",
+        f"{s56['bytes_per_conn_a']:.0f} B client, {s56['bytes_per_conn_b']:.0f} B server", "<= 512 B")
+    row("5", "time to open them over IPv6", f"{s56['open_seconds']:.2f} s ({s56['open_per_s']:,.0f}/s)")
 for cc in ("cubic", "newreno"):
     l6 = r.get(f"lossy_{cc}", {})
     if l6:

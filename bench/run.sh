@@ -93,6 +93,8 @@ if [ "$have_native" = 1 ] && want native; then
   run handshake "$nb" handshake --seconds "$secs" --repeat "$rounds"
   conns=100000; [ "$quick" = 1 ] && conns=20000
   run scale "$nb" scale --conns "$conns" --bytes 10240
+  # the same over IPv6: the idle state per connection for the other family
+  run scale6 "$nb" scale --conns "$conns" --bytes 10240 --ip6 1
   run lossy_cubic "$nb" lossy --cc cubic --seconds 30
   run lossy_newreno "$nb" lossy --cc newreno --seconds 30
 fi

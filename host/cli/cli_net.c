@@ -83,14 +83,20 @@ static void wait_source6(synack_cli *c, const synack_addr *dst)
             return;
 }
 
-/* Whether an IPv6 address is still in duplicate address detection. */
+/* Whether an IPv6 address that could be the source for a name's
+ * addresses (not link-local: a name's AAAA is not on-link only) is still
+ * in duplicate address detection. The link-local address's DAD, which
+ * every start runs, is not waited for: it gives no such source, and it
+ * held every IPv4 connection by name back by one to two seconds. */
 static bool dad_running(synack_cli *c)
 {
     synack_ip6_addr_info a[8];
     size_t n = synack_get_ipv6(c->stack, a, 8);
-    for (size_t i = 0; i < n && i < 8; i++)
-        if (a[i].state == SYNACK_IP6_TENTATIVE)
+    for (size_t i = 0; i < n && i < 8; i++) {
+        bool ll = a[i].addr.b[0] == 0xfe && (a[i].addr.b[1] & 0xc0) == 0x80;
+        if (a[i].state == SYNACK_IP6_TENTATIVE && !ll)
             return true;
+    }
     return false;
 }
 

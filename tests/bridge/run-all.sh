@@ -41,12 +41,15 @@ run() { # name, command...
   local name="$1"; shift
   if [ -n "${ONLY:-}" ] && [[ "$name" != *"$ONLY"* ]]; then return; fi
   echo "=== $name"
+  local start=$SECONDS
   if timeout -s TERM -k 10 "$per_test_timeout" "$@"; then
     passed=$((passed + 1))
+    # each test's time, so that step times can be compared test by test
+    echo "=== $name: passed ($((SECONDS - start))s)"
   else
     failed=$((failed + 1))
     failed_names+=("$name")
-    echo "=== $name FAILED"
+    echo "=== $name FAILED ($((SECONDS - start))s)"
   fi
 }
 
