@@ -27,7 +27,7 @@ bulk_both_ways() {
     got=$(cut -d' ' -f1 <"$WORK/linux.sum" 2>/dev/null)
     check "$label synack send -> Linux: exit 0" [ "$rc" -eq 0 ]
     check "$label synack send -> Linux: $bytes bytes reported" [ "$(json_field "$WORK/send.json" bytes)" = "$bytes" ]
-    check "$label synack send -> Linux: SHA-256 equal" [ -n "$got" ] && [ "$(json_field "$WORK/send.json" sha256)" = "$got" ]
+    check "$label synack send -> Linux: SHA-256 equal" every '[ -n "$got" ]' '[ "$(json_field "$WORK/send.json" sha256)" = "$got" ]'
     echo "       send: $(cat "$WORK/send.json")"
     # Send offload (the tool's default on a clean --tap link) hands the
     # kernel GSO packets of many segments; an impairment turns it off, so

@@ -149,6 +149,11 @@ check() { # check DESCRIPTION command...
     fi
 }
 
+# every 'CMD' ...: true when each command line (eval'd) succeeds. check
+# runs one command, so in `check WHAT A && B` only A is the check and B's
+# status is lost: write `check WHAT every 'A' 'B'` (or `'! B'`) instead.
+every() { local c; for c in "$@"; do eval "$c" || return 1; done; }
+
 # The JSON field of a send/sink summary line: json_field FILE NAME
 json_field() {
     python3 -c 'import json,sys

@@ -80,7 +80,7 @@ check "listen --count 1 exits 0" [ $? -eq 0 ]
 in_ns 30 "$SYNACK" $SYNACK_ADDR6 connect "$KERNEL_IP6" 7001 </dev/null >/dev/null 2>"$WORK/refused.err"
 rc=$?
 check "closed port over IPv6: exit 1, 'connection refused'" \
-    [ "$rc" -eq 1 ] && grep -q "connection refused" "$WORK/refused.err"
+    every '[ "$rc" -eq 1 ]' 'grep -q "connection refused" "$WORK/refused.err"'
 ip netns exec "$NS" nft -f - <<'NFT'
 table inet synk6 {
     chain in {
@@ -93,8 +93,8 @@ start=$(date +%s)
 in_ns 60 "$SYNACK" $SYNACK_ADDR6 --syn-retries 2 connect "$KERNEL_IP6" 7002 </dev/null >/dev/null 2>"$WORK/timeout.err"
 rc=$?
 took=$(($(date +%s) - start))
-check "dropped SYNs over IPv6: exit 1, 'timed out'" [ "$rc" -eq 1 ] && grep -q "timed out" "$WORK/timeout.err"
-check "dropped SYNs: gave up after the retries (${took}s)" [ "$took" -ge 5 ] && [ "$took" -le 20 ]
+check "dropped SYNs over IPv6: exit 1, 'timed out'" every '[ "$rc" -eq 1 ]' 'grep -q "timed out" "$WORK/timeout.err"'
+check "dropped SYNs: gave up after the retries (${took}s)" every '[ "$took" -ge 5 ]' '[ "$took" -le 20 ]'
 
 # --- synack send to Linux over IPv6 (TCP/IPv6 send offload on the TAP) ---------------
 cat >"$WORK/sink6.py" <<'PY'
@@ -119,7 +119,9 @@ in_ns 60 "$SYNACK" $SYNACK_ADDR6 send "$KERNEL_IP6" 9100 --bytes 10000000 >"$WOR
 rc=$?
 wait_pid "$sink" 20
 check "send 10 MB to Linux over IPv6 exits 0" [ "$rc" -eq 0 ]
-check "10 MB arrived, SHA-256 equal" [ "$(cut -d' ' -f2 "$WORK/sink10.out" 2>/dev/null)" = "$(json_field "$WORK/send10.out" sha256)" ] && grep -q "^10000000 " "$WORK/sink10.out"
+check "10 MB arrived, SHA-256 equal" \
+    every '[ "$(cut -d" " -f2 "$WORK/sink10.out" 2>/dev/null)" = "$(json_field "$WORK/send10.out" sha256)" ]' \
+    'grep -q "^10000000 " "$WORK/sink10.out"'
 
 # --- Packet Too Big from a router --------------------------------------------------
 # This namespace routes: tap0 (fd77::/64) and veth r0 (fd78::1/64, MTU 1300)
