@@ -154,6 +154,15 @@ check() { # check DESCRIPTION command...
 # status is lost: write `check WHAT every 'A' 'B'` (or `'! B'`) instead.
 every() { local c; for c in "$@"; do eval "$c" || return 1; done; }
 
+# tap0's packet counter in the namespace: tap_packets rx|tx. rx: packets
+# the kernel took from synack, tx: packets it handed to synack. One GSO
+# packet (a super-frame through the virtio_net_hdr) counts once, so these
+# show whether the offloads are in use.
+tap_packets() {
+    ip -n "$NS" -j -s link show tap0 |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["stats64"][sys.argv[1]]["packets"])' "$1"
+}
+
 # The JSON field of a send/sink summary line: json_field FILE NAME
 json_field() {
     python3 -c 'import json,sys
