@@ -5,9 +5,11 @@
  * (Linux Documentation/networking/tuntap.rst).
  *
  * Receive offload (optional): with IFF_VNET_HDR, TUNSETVNETHDRSZ and
- * TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4) the kernel may hand us one TCP
- * super-frame of up to 64 KB (its TSO output, not cut into MSS pieces)
- * with the checksum left for us to complete; every frame in both
+ * TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) the kernel may hand
+ * us one TCP super-frame of up to 64 KB, over IPv4 or IPv6 (its TSO
+ * output, not cut into MSS pieces) with the checksum left for us to
+ * complete (vnet.c; the core takes such segments above the MTU and
+ * checks them like any other); every frame in both
  * directions then carries a 10-byte virtio_net_hdr (vnet.c). One read(2)
  * then moves ~40 frames' worth of data, and the stack ACKs once per read.
  */
@@ -50,7 +52,8 @@ static bool want_offload(int fd)
 {
     int sz = (int)SYNACK_VNET_HDR_LEN;
     return ioctl(fd, TUNSETVNETHDRSZ, &sz) == 0 &&
-           ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4)) == 0;
+           ioctl(fd, TUNSETOFFLOAD,
+                 (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) == 0;
 }
 
 int synack_native_tap_attach(const char *name, bool offload, bool *vnet, char *err,

@@ -149,6 +149,21 @@ check() { # check DESCRIPTION command...
     fi
 }
 
+# every 'CMD' ...: true when each command line (eval'd) succeeds. check
+# runs one command, so in `check WHAT A && B` only A is the check and B's
+# status is lost: write `check WHAT every 'A' 'B'` (or `'! B'`) instead.
+every() { local c; for c in "$@"; do eval "$c" || return 1; done; }
+
+# tap0's counters in the namespace: tap_stat rx|tx packets|bytes. rx: what
+# the kernel took from synack, tx: what it handed to synack. One GSO
+# packet (a super-frame through the virtio_net_hdr) counts once, so these
+# show whether the offloads are in use: without them no frame exceeds
+# 1514 bytes, so an average above that proves super-frames.
+tap_stat() {
+    ip -n "$NS" -j -s link show tap0 |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["stats64"][sys.argv[1]][sys.argv[2]])' "$1" "$2"
+}
+
 # The JSON field of a send/sink summary line: json_field FILE NAME
 json_field() {
     python3 -c 'import json,sys

@@ -46,5 +46,6 @@ check "unknown name: 'not found'" grep -q "resolve nosuch.test: not found" "$WOR
 # --dns overrides the DHCP resolver (here: nobody listens there).
 in_ns 60 "$SYNACK" --tap tap0 --dns 10.77.0.99 ping synack.test -c 1 >/dev/null 2>"$WORK/dns-none.err"
 rc=$?
-check "--dns to nobody: exit 1 with a named error" [ "$rc" -eq 1 ] && grep -Eq "resolve synack.test: (timed out|unreachable)" "$WORK/dns-none.err"
+check "--dns to nobody: exit 1 with a named error" every '[ "$rc" -eq 1 ]' \
+    'grep -Eq "resolve synack.test: (timed out|unreachable)" "$WORK/dns-none.err"'
 finish

@@ -49,11 +49,12 @@ check "chunked: body decoded" cmp -s "$WORK/chunked" "$WORK/chunked.want"
 # A closed port: the one-line error.
 in_ns 30 "$SYNACK" $SYNACK_ADDR get "http://$KERNEL_IP:8009/" >/dev/null 2>"$WORK/refused.err"
 rc=$?
-check "closed port: exit 1, 'connection refused'" [ "$rc" -eq 1 ] && grep -q "connection refused" "$WORK/refused.err"
+check "closed port: exit 1, 'connection refused'" every '[ "$rc" -eq 1 ]' 'grep -q "connection refused" "$WORK/refused.err"'
 # https (tests/tls/ tests TLS itself): port 443 by default, closed here.
 in_ns 30 "$SYNACK" $SYNACK_ADDR get "https://$KERNEL_IP/" >/dev/null 2>"$WORK/https.err"
 rc=$?
-check "https URL, closed port 443: exit 1, 'connection refused'" [ "$rc" -eq 1 ] && grep -q "port 443.*connection refused\|connection refused" "$WORK/https.err"
+check "https URL, closed port 443: exit 1, 'connection refused'" \
+    every '[ "$rc" -eq 1 ]' 'grep -q "port 443.*connection refused\|connection refused" "$WORK/https.err"'
 in_ns 30 "$SYNACK" $SYNACK_ADDR get "ftp://$KERNEL_IP/" >/dev/null 2>"$WORK/ftp.err"
 check "ftp URL: exit 2" [ $? -eq 2 ]
 finish

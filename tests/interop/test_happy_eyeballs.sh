@@ -13,9 +13,6 @@
 # another prefix) or the name has no AAAA (v4only.test); -4/-6 force one.
 . "$(dirname "$0")/lib.sh"
 setup_ns6
-# every 'CMD' ...: true when each command line (eval'd) succeeds; check runs
-# one command, so `check WHAT A && B` would count only A as the check
-every() { local c; for c in "$@"; do eval "$c" || return 1; done; }
 DUAL="--tap tap0 --ip $SYNACK_IP/24 --ip6 $SYNACK_IP6/64 --dns $KERNEL_IP6"
 
 bg_ns 120 dnsmasq --no-daemon --conf-file=/dev/null --interface=tap0 --bind-interfaces \

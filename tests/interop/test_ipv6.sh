@@ -6,7 +6,8 @@
 # curl -6 at http://[fd77::2]:PORT/, UDP echo (fragments both ways), a
 # refused and a timed-out connection, and a Packet Too Big from a Linux
 # router namespace (a 1300-byte link towards a server namespace) lowering
-# the MSS of a `synack send`.
+# the MSS of a `synack send`; both offloads over IPv6 (10 MB each way:
+# send GSO, and TSO6 super-frames from the kernel taken whole).
 . "$(dirname "$0")/lib.sh"
 setup_ns6
 
@@ -80,7 +81,7 @@ check "listen --count 1 exits 0" [ $? -eq 0 ]
 in_ns 30 "$SYNACK" $SYNACK_ADDR6 connect "$KERNEL_IP6" 7001 </dev/null >/dev/null 2>"$WORK/refused.err"
 rc=$?
 check "closed port over IPv6: exit 1, 'connection refused'" \
-    [ "$rc" -eq 1 ] && grep -q "connection refused" "$WORK/refused.err"
+    every '[ "$rc" -eq 1 ]' 'grep -q "connection refused" "$WORK/refused.err"'
 ip netns exec "$NS" nft -f - <<'NFT'
 table inet synk6 {
     chain in {
@@ -93,8 +94,8 @@ start=$(date +%s)
 in_ns 60 "$SYNACK" $SYNACK_ADDR6 --syn-retries 2 connect "$KERNEL_IP6" 7002 </dev/null >/dev/null 2>"$WORK/timeout.err"
 rc=$?
 took=$(($(date +%s) - start))
-check "dropped SYNs over IPv6: exit 1, 'timed out'" [ "$rc" -eq 1 ] && grep -q "timed out" "$WORK/timeout.err"
-check "dropped SYNs: gave up after the retries (${took}s)" [ "$took" -ge 5 ] && [ "$took" -le 20 ]
+check "dropped SYNs over IPv6: exit 1, 'timed out'" every '[ "$rc" -eq 1 ]' 'grep -q "timed out" "$WORK/timeout.err"'
+check "dropped SYNs: gave up after the retries (${took}s)" every '[ "$took" -ge 5 ]' '[ "$took" -le 20 ]'
 
 # --- synack send to Linux over IPv6 (TCP/IPv6 send offload on the TAP) ---------------
 cat >"$WORK/sink6.py" <<'PY'
@@ -119,7 +120,36 @@ in_ns 60 "$SYNACK" $SYNACK_ADDR6 send "$KERNEL_IP6" 9100 --bytes 10000000 >"$WOR
 rc=$?
 wait_pid "$sink" 20
 check "send 10 MB to Linux over IPv6 exits 0" [ "$rc" -eq 0 ]
-check "10 MB arrived, SHA-256 equal" [ "$(cut -d' ' -f2 "$WORK/sink10.out" 2>/dev/null)" = "$(json_field "$WORK/send10.out" sha256)" ] && grep -q "^10000000 " "$WORK/sink10.out"
+check "10 MB arrived, SHA-256 equal" \
+    every '[ "$(cut -d" " -f2 "$WORK/sink10.out" 2>/dev/null)" = "$(json_field "$WORK/send10.out" sha256)" ]' \
+    'grep -q "^10000000 " "$WORK/sink10.out"'
+
+# --- Linux sends to synack over IPv6 (TCP/IPv6 receive offload on the TAP) --------
+# tap.c asks for TUN_F_TSO6, so the kernel hands synack its TSO6 output
+# whole: one packet on tap0's tx counter per super-frame of up to 64 KB.
+# Without it (or with SYNACK_TAP_OFFLOAD=0) every MSS-sized segment counts
+# and no frame exceeds 1514 bytes; how many segments a super-frame holds
+# varies with the load, so the check is the average frame size.
+head -c 10000000 /dev/urandom >"$WORK/data6"
+want6=$(sha256sum <"$WORK/data6" | cut -d' ' -f1)
+bg_ns 60 "$SYNACK" $SYNACK_ADDR6 sink 9101 --count 1 >"$WORK/sink6.json" 2>"$WORK/sink6.err"
+srv=$BG_PID
+check "sink up on IPv6" wait_for_text "$WORK/sink6.err" "listening on $SYNACK_IP6 port 9101"
+tx0=$(tap_stat tx packets)
+txb0=$(tap_stat tx bytes)
+in_ns 60 socat -u "FILE:$WORK/data6" "TCP6:[$SYNACK_IP6]:9101"
+rc=$?
+wait_pid "$srv" 30
+src=$?
+pkts=$(($(tap_stat tx packets) - tx0))
+avg=$((($(tap_stat tx bytes) - txb0) / (pkts > 0 ? pkts : 1)))
+segs=$((10000000 / 1440))
+check "Linux -> synack sink over IPv6: sender and sink exit 0" every '[ "$rc" -eq 0 ]' '[ "$src" -eq 0 ]'
+check "Linux -> synack sink over IPv6: 10 MB, SHA-256 equal" \
+    every '[ "$(json_field "$WORK/sink6.json" bytes)" = 10000000 ]' \
+    '[ "$(json_field "$WORK/sink6.json" sha256)" = "$want6" ]'
+check "receive offload over IPv6: $pkts frames from the kernel for $segs segments, $avg bytes each (> 1514)" \
+    [ "$avg" -gt 1514 ]
 
 # --- Packet Too Big from a router --------------------------------------------------
 # This namespace routes: tap0 (fd77::/64) and veth r0 (fd78::1/64, MTU 1300)

@@ -13,9 +13,10 @@ in_ns 60 "$SYNACK" --stdio --ip 10.9.0.1/24 --out "$WORK/sink.json" sink 5001 --
     in_ns 60 "$SYNACK" --stdio --ip 10.9.0.2/24 --out "$WORK/send.json" send 10.9.0.1 5001 --bytes 20000000 \
         >"$WORK/pipe" 2>"$WORK/send.err"
 rcs=("${PIPESTATUS[@]}")
-check "stdio pair: both exit 0" [ "${rcs[0]}" -eq 0 ] && [ "${rcs[1]}" -eq 0 ]
-check "stdio pair: 20 MB, SHA-256 equal" [ "$(json_field "$WORK/sink.json" sha256)" = "$(json_field "$WORK/send.json" sha256)" ] &&
-    [ "$(json_field "$WORK/sink.json" bytes)" = 20000000 ]
+check "stdio pair: both exit 0" every '[ "${rcs[0]}" -eq 0 ]' '[ "${rcs[1]}" -eq 0 ]'
+check "stdio pair: 20 MB, SHA-256 equal" \
+    every '[ "$(json_field "$WORK/sink.json" sha256)" = "$(json_field "$WORK/send.json" sha256)" ]' \
+    '[ "$(json_field "$WORK/sink.json" bytes)" = 20000000 ]'
 
 in_ns 30 "$SYNACK" --stdio --ip 10.9.0.1/24 udp-echo 7 <"$WORK/pipe" 2>/dev/null |
     in_ns 30 "$SYNACK" --stdio --ip 10.9.0.2/24 --out "$WORK/ping.out" ping 10.9.0.1 -c 2 \

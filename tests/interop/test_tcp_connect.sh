@@ -41,7 +41,7 @@ rc=$?
 took=$(($(date +%s) - start))
 check "dropped SYNs: exit 1" [ "$rc" -eq 1 ]
 check "dropped SYNs: 'timed out'" grep -q "timed out" "$WORK/timeout.err"
-check "dropped SYNs: gave up after the retries (${took}s, expected about 7)" [ "$took" -ge 5 ] && [ "$took" -le 20 ]
+check "dropped SYNs: gave up after the retries (${took}s, expected about 7)" every '[ "$took" -ge 5 ]' '[ "$took" -le 20 ]'
 
 # reset: the server accepts, then closes with SO_LINGER {1, 0}.
 cat >"$WORK/rst_server.py" <<'PY'
@@ -75,5 +75,5 @@ check "nobody at the address: 'unreachable'" grep -q "unreachable" "$WORK/unreac
 # bad usage
 in_ns 10 "$SYNACK" $SYNACK_ADDR connect "$KERNEL_IP" >/dev/null 2>"$WORK/usage.err"
 rc=$?
-check "bad usage: exit 2 with usage" [ "$rc" -eq 2 ] && grep -q "^usage: synack" "$WORK/usage.err"
+check "bad usage: exit 2 with usage" every '[ "$rc" -eq 2 ]' 'grep -q "^usage: synack" "$WORK/usage.err"'
 finish

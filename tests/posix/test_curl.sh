@@ -32,7 +32,7 @@ posix_bridged 60 18001 dns --dir "$WORK/out::/out" "${NET[@]}" "$CURL_WASM" -sS 
     "http://files.synack.test:8000/big.bin"
 rc=$?
 check "a name through DNS: exit 0, same file" \
-    [ "$rc" -eq 0 ] && [ "$(sha "$WORK/out/dns")" = "$(sha "$WORK/www/big.bin")" ]
+    every '[ "$rc" -eq 0 ]' '[ "$(sha "$WORK/out/dns")" = "$(sha "$WORK/www/big.bin")" ]'
 
 bg_ns 280 python3 -m http.server 8002 --bind 127.0.0.1 --directory "$WORK/www" >/dev/null 2>&1
 check "http.server up on the namespace's loopback" wait_for_port 127.0.0.1 8002
@@ -43,7 +43,7 @@ posix_bridged 120 18002 slirp --dir "$WORK/out::/out" "$CURL_WASM" -sS -o /out/s
 rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))
 check "through slirp with DHCP: exit 0, SHA-256 equal" \
-    [ "$rc" -eq 0 ] && [ "$(sha "$WORK/out/slirp")" = "$(sha "$WORK/www/big.bin")" ]
+    every '[ "$rc" -eq 0 ]' '[ "$(sha "$WORK/out/slirp")" = "$(sha "$WORK/www/big.bin")" ]'
 echo "  (curl.wasm, 10 MB over slirp, DHCP included: ${ms} ms)"
 
 bg_ns 280 python3 -m http.server 8003 --bind ::1 --directory "$WORK/www" >/dev/null 2>&1
@@ -55,7 +55,7 @@ posix_bridged 120 18003 slirp6 --dir "$WORK/out::/out" --env SYNACK_IP6=fd00:5ac
 rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))
 check "through slirp over IPv6: exit 0, SHA-256 equal" \
-    [ "$rc" -eq 0 ] && [ "$(sha "$WORK/out/slirp6")" = "$(sha "$WORK/www/big.bin")" ]
+    every '[ "$rc" -eq 0 ]' '[ "$(sha "$WORK/out/slirp6")" = "$(sha "$WORK/www/big.bin")" ]'
 echo "  (curl.wasm, 10 MB over slirp's IPv6: ${ms} ms)"
 
 posix_bridged 60 18001 refused "${NET[@]}" "$CURL_WASM" -sS "http://$KERNEL_IP:8001/"

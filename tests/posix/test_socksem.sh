@@ -36,7 +36,7 @@ if [ -n "${SOCKSEM_SYNACK_ASAN:-}" ]; then
     rc=$?
     grep -E "FAIL|Sanitizer|runtime error" "$WORK/asan.out" | sed 's/^/    asan: /'
     check "synack_posix under ASan+UBSan: all pass, no report" \
-        [ "$rc" -eq 0 ] && ! grep -qE "Sanitizer|runtime error" "$WORK/asan.out"
+        every '[ "$rc" -eq 0 ]' '! grep -qE "Sanitizer|runtime error" "$WORK/asan.out"'
 fi
 
 check "bridge up (tap0)" start_bridge 18001 --tap tap0

@@ -45,7 +45,7 @@ in_ns 60 env SYNACK_LINK=tap:tap0 SYNACK_IP=10.77.0.5/24 SYNACK_IP6=fd00:77::5/6
     "$SOCKSEM_SYNACK" "$PEER6" dual_name >"$WORK/dual.out" 2>&1
 rc=$?
 sed 's/^/    synack: /' "$WORK/dual.out"
-check "synack_posix getaddrinfo: AAAA and A, IPv6 first" [ "$rc" -eq 0 ] && grep -q "^ok   dual_name" "$WORK/dual.out"
+check "synack_posix getaddrinfo: AAAA and A, IPv6 first" every '[ "$rc" -eq 0 ]' 'grep -q "^ok   dual_name" "$WORK/dual.out"'
 
 if [ -n "${SOCKSEM_SYNACK_ASAN:-}" ]; then
     # The same with AddressSanitizer and UBSan (and leak checking at exit).
@@ -55,7 +55,7 @@ if [ -n "${SOCKSEM_SYNACK_ASAN:-}" ]; then
     rc=$?
     grep -E "FAIL|Sanitizer|runtime error" "$WORK/asan.out" | sed 's/^/    asan: /'
     check "synack_posix over IPv6 under ASan+UBSan: all pass, no report" \
-        [ "$rc" -eq 0 ] && ! grep -qE "Sanitizer|runtime error" "$WORK/asan.out"
+        every '[ "$rc" -eq 0 ]' '! grep -qE "Sanitizer|runtime error" "$WORK/asan.out"'
 fi
 
 check "bridge up (tap0)" start_bridge 18001 --tap tap0
