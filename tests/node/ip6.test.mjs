@@ -66,7 +66,10 @@ test(`IPv6 (${medium}): TCP 1 MB each way, addresses of both ends`, async () => 
     assert.equal(got.sha256, sent.digest('hex'));
     assert.equal(peer, A);
     const c = net.client.counters();
-    assert.ok(c.ip6_out > 500 && c.ip6_in > 500, `ip6 counters ${c.ip6_in}/${c.ip6_out}`);
+    /* 1 MB is ~720 MSS-sized packets on the IP medium, ~16 super-frames
+     * (plus ACKs) on Ethernet, where the glue passes them whole */
+    const least = medium === 'ip' ? 500 : 16;
+    assert.ok(c.ip6_out > least && c.ip6_in > least, `ip6 counters ${c.ip6_in}/${c.ip6_out}`);
     assert.equal(c.ip_out, 0, 'nothing went out over IPv4');
   } finally {
     net.close();
