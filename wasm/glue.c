@@ -190,29 +190,34 @@ static int link_send_piece(void *ctx, const uint8_t *frame, size_t len)
  * A super-frame to a synack stack on the other end of a PairLink: the
  * receiving stack takes TCP segments above the MTU (as from an offloading
  * TAP) but checks their checksum, so it is completed here. The TCP
- * checksum field holds the folded pseudo-header sum (synack_link.send_gso),
- * so the sum over the segment as it stands, complemented, is the checksum.
+ * checksum field holds the folded pseudo-header sum (synack_link.send_gso;
+ * IPv4 or IPv6 pseudo-header), so the sum over the segment as it stands,
+ * complemented, is the checksum; the field sits 16 bytes into the TCP
+ * header (14+20+16 for IPv4 without options, 14+40+16 for IPv6).
  */
 static int link_send_pair_super(synack_js_ctx *c, const uint8_t *frame, size_t len)
 {
-    size_t ihl = (size_t)(frame[14] & 15u) * 4u, at = 14u + ihl + 16u;
-    if (len < at + 4u || frame[12] != 0x08 || frame[13] != 0x00 || frame[14] >> 4 != 4)
-        return -1; /* send_gso gives TCP/IPv4 only */
-    uint16_t sum = synack_csum_finish(synack_csum_add(0, frame + 14 + ihl, len - 14 - ihl));
+    int32_t tcp = synack_offload_tcp_offset(frame, len);
+    if (tcp < 0)
+        return -1; /* send_gso gives TCP/IPv4 and TCP/IPv6 only */
+    size_t at = (size_t)tcp + 16u;
+    uint16_t sum = synack_csum_finish(synack_csum_add(0, frame + tcp, len - (size_t)tcp));
     if (c->peer != NULL)
         return queue_frame(c, frame, len, at, sum);
     return synack_js_import_send(c->id, frame, len, (uint32_t)(at << 16 | sum));
 }
 
-/* The stack's super-frame: whole as a SUPER once the bridge agreed, whole
- * to a PairLink peer stack that takes them, else cut here into ordinary
- * frames (before the bridge or the peer agrees, or when it never does). */
+/* The stack's super-frame: whole as a SUPER once the bridge agreed for its
+ * family (TX_TCP4, TX_TCP6), whole to a PairLink peer stack that takes
+ * them, else cut here into ordinary frames (before the bridge or the peer
+ * agrees, or when it never does, as an older bridge for IPv6). */
 static int link_send_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
 {
     synack_js_ctx *c = ctx;
     if (c->pair_super)
         return link_send_pair_super(c, frame, len);
-    if (c->offload.tx) {
+    bool ip6 = len >= 14 && frame[12] == 0x86 && frame[13] == 0xdd;
+    if (ip6 ? c->offload.tx6 : c->offload.tx) {
         int32_t n = synack_offload_wrap(c->cut, SYNACK_FRAME_MAX, frame, len, seg);
         return n < 0 ? -1 : link_send(ctx, c->cut, (size_t)n);
     }
@@ -344,6 +349,7 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
         }
         cfg.link.gso_max = SYNACK_OFFLOAD_INNER_MAX - 14u; /* IP bytes */
         cfg.link.send_gso = link_send_gso;
+        cfg.link.gso_ip6 = true; /* wrapped as GSO_TCPV6, whole to a pair, or cut */
     }
     cfg.seed = ((uint64_t)opt[SJ_OPT_SEED_HI] << 32) | opt[SJ_OPT_SEED_LO];
 
@@ -378,7 +384,8 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
         /* The first frame: a bridge that does not know it drops it. */
         uint8_t hello[SYNACK_OFFLOAD_CTRL_LEN];
         synack_offload_ctrl(hello, SYNACK_OFFLOAD_HELLO, mac,
-                            SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4,
+                            SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4 |
+                                SYNACK_OFFLOAD_F_TX_TCP6 | SYNACK_OFFLOAD_F_RX_TCP6,
                             (uint16_t)SYNACK_OFFLOAD_INNER_MAX);
         c->offload.asked = link_send(c, hello, sizeof hello) >= 0;
     }
@@ -462,11 +469,11 @@ uint32_t synack_js_pair_frames(const synack_js_ctx *c)
     return c->q.frames;
 }
 
-/* Whether the bridge agreed to take super-frames (0/1). */
+/* Whether the bridge agreed to take super-frames, of either family (0/1). */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_offload_active(const synack_js_ctx *c)
 {
-    return c->offload.tx ? 1 : 0;
+    return c->offload.tx || c->offload.tx6 ? 1 : 0;
 }
 
 /* The PairLink's other stack takes whole super-frames (0/1). */

@@ -217,6 +217,13 @@ int synack_offload_partial_csum(uint8_t *f, size_t n)
     return 0;
 }
 
+int32_t synack_offload_tcp_offset(const uint8_t *f, size_t n)
+{
+    size_t ihl, thl;
+    bool v6;
+    return tcp_headers(f, n, &ihl, &thl, &v6) ? (int32_t)(ETH + ihl) : -1;
+}
+
 int synack_offload_cut(const uint8_t *f, size_t n, uint32_t seg, uint8_t *scratch,
                        size_t scratch_cap, synack_offload_emit_fn emit, void *ctx)
 {

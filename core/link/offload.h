@@ -116,6 +116,15 @@ int synack_offload_check(const synack_offload_msg *m, size_t max_piece);
  */
 int synack_offload_partial_csum(uint8_t *f, size_t n);
 
+/*
+ * Where the TCP header of the TCP/IPv4 or TCP/IPv6 frame f[0..n) starts
+ * (14 plus the IP header length, parsed as wrap and cut parse it), for a
+ * sender that completes a super-frame's TCP checksum itself (the wasm
+ * glue's PairLink). Returns -1 when f is not TCP over IPv4 or over IPv6
+ * with TCP right after the fixed header.
+ */
+int32_t synack_offload_tcp_offset(const uint8_t *f, size_t n);
+
 /* Called with each piece; the buffer is only valid during the call. */
 typedef int (*synack_offload_emit_fn)(void *ctx, const uint8_t *frame, size_t len);
 

@@ -130,7 +130,10 @@ class Bridge:
         deadline = time.time() + timeout
         while time.time() < deadline:
             t = self.text()
-            if t.count("synack-bridge: totals") > before:
+            # the totals line is written in several pieces (stderr is
+            # unbuffered): wait for its end, not only its start
+            if t.count("synack-bridge: totals") > before and \
+                    "\n" in t[t.rindex("synack-bridge: totals"):]:
                 break
             time.sleep(0.02)
         else:

@@ -6,6 +6,8 @@
 // framing error is closed by the bridge. With WS_OFFLOAD=1 (a bridge with
 // --offload) the link asks for offload: the bridge must agree, and the
 // data must leave in super-frames (far fewer frames than MSS-sized ones).
+// With WS_IP6=1 the same over IPv6 only (Linux fd00:79::1, the stack
+// fd00:79::2): with offload, TCP/IPv6 super-frames both ways.
 //   node --experimental-websocket ws_tap.mjs WS_URL
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -16,16 +18,19 @@ const synack = await import(pathToFileURL(process.env.SYNACK_JS).href);
 const url = process.argv[2];
 const N = 3_000_000;
 const offload = process.env.WS_OFFLOAD === '1';
+const ip6 = process.env.WS_IP6 === '1';
+const linux = ip6 ? 'fd00:79::1' : '10.79.0.1';
+const mss = ip6 ? 1428 : 1448; /* with timestamps */
 
 const echo = createServer((c) => c.pipe(c));
-await new Promise((r) => echo.listen(7007, '10.79.0.1', r));
+await new Promise((r) => echo.listen(7007, linux, r));
 let stack;
 const timer = setTimeout(() => { console.error('ws_tap: timed out'); process.exit(1); }, 45_000);
 try {
   const link = new synack.WebSocketLink(url, { offload });
   await link.ready;
-  stack = await synack.createStack({ link, ip: '10.79.0.2/24' });
-  const sock = stack.connect({ hostname: '10.79.0.1', port: 7007 });
+  stack = await synack.createStack(ip6 ? { link, ip: false, ip6: 'fd00:79::2/64' } : { link, ip: '10.79.0.2/24' });
+  const sock = stack.connect({ hostname: linux, port: 7007 });
   await sock.opened;
   const sent = createHash('sha256');
   const got = createHash('sha256');
@@ -51,15 +56,15 @@ try {
   await reading;
   assert.equal(have, N, 'all bytes echoed');
   assert.equal(got.digest('hex'), sent.digest('hex'), 'echo matches (SHA-256)');
-  console.log(`  ok   3 MB echoed through WebSocketLink${offload ? ' (offload)' : ''} -> --listen-ws -> TAP -> Linux (frames out ${link.framesOut}, in ${link.framesIn}, messages out ${link.messagesOut})`);
+  console.log(`  ok   3 MB echoed${ip6 ? ' over IPv6' : ''} through WebSocketLink${offload ? ' (offload)' : ''} -> --listen-ws -> TAP -> Linux (frames out ${link.framesOut}, in ${link.framesIn}, messages out ${link.messagesOut})`);
   if (offload) {
     assert.equal(stack.offloadActive, true, 'the bridge agreed');
     // MSS-sized frames would be >= N / 1448 (2072) for the data alone,
     // before the ACKs of the echo (3149 in all without offload, one run).
-    assert.ok(link.framesOut < N / 1448, `super-frames: ${link.framesOut} frames out`);
-    // The echo back: Linux's TSO super-frames passed whole (2158 frames in
-    // without offload, one run).
-    assert.ok(link.framesIn < N / 1448, `super-frames: ${link.framesIn} frames in`);
+    assert.ok(link.framesOut < N / mss, `super-frames: ${link.framesOut} frames out`);
+    // The echo back: Linux's TSO (TSO6) super-frames passed whole (2158
+    // frames in without offload, one run).
+    assert.ok(link.framesIn < N / mss, `super-frames: ${link.framesIn} frames in`);
     console.log('  ok   the bridge agreed; the data left and came back in super-frames');
   } else {
     assert.equal(stack.offloadActive, false);

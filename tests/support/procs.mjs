@@ -93,9 +93,28 @@ export function stopProcess(p) {
 }
 
 /**
+ * The bridge's totals (SIGUSR1, then its newest "synack-bridge: totals"
+ * line on stderr) as { key: number }, e.g. rx_super, tx_gso.
+ */
+async function bridgeTotals(p) {
+  const before = p.log().split('synack-bridge: totals').length;
+  p.child.kill('SIGUSR1');
+  for (let i = 0; i < 250; i++) {
+    const parts = p.log().split('synack-bridge: totals');
+    if (parts.length > before && parts[parts.length - 1].includes('\n')) { // the whole line
+      const line = parts[parts.length - 1].split('\n')[0];
+      return Object.fromEntries([...line.matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1], Number(m[2])]));
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('synack-bridge printed no totals after SIGUSR1');
+}
+
+/**
  * Start synack-bridge --slirp (allowing `allow`, a list of HOST:PORT; more
  * bridge options in `extra`, e.g. ['--forward', ...]) and websockify in
- * front of it; returns { ws: 'ws://127.0.0.1:PORT', stop() }.
+ * front of it; returns { ws: 'ws://127.0.0.1:PORT', stop(), totals() }
+ * (totals: the bridge's counters, bridgeTotals).
  */
 /* Resolve once 127.0.0.1:port accepts a TCP connection (tries for 5 s). */
 async function untilAccepting(port) {
@@ -121,7 +140,7 @@ export async function startBridge(allow, { ownWebSocket = false, extra = [] } = 
       const bridge = await startProcess(bridgeBin, ['--listen-ws', '127.0.0.1:0', '--slirp',
         ...allow.flatMap((a) => ['--allow', a]), ...extra], /websockets at [^ ]*:(\d+)/, 'synack-bridge');
       procs.push(bridge);
-      return { ws: `ws://127.0.0.1:${bridge.match[1]}`, stop };
+      return { ws: `ws://127.0.0.1:${bridge.match[1]}`, stop, totals: () => bridgeTotals(bridge) };
     }
     const bridge = await startProcess(bridgeBin, ['--listen', '127.0.0.1:0', '--slirp',
       ...allow.flatMap((a) => ['--allow', a]), ...extra], /listening on [^ ]*:(\d+)/, 'synack-bridge');
@@ -132,7 +151,7 @@ export async function startBridge(allow, { ownWebSocket = false, extra = [] } = 
     /* websockify prints its settings ("Listen on …") before it binds: a
      * client connecting at once was refused about half the time. */
     await untilAccepting(wsPort);
-    return { ws: `ws://127.0.0.1:${wsPort}`, stop };
+    return { ws: `ws://127.0.0.1:${wsPort}`, stop, totals: () => bridgeTotals(bridge) };
   } catch (e) {
     stop();
     throw e;

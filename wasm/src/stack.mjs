@@ -231,9 +231,9 @@ export class Stack extends EventTarget {
   }
 
   /**
-   * Whether the bridge agreed to take TCP super-frames from this stack (a
-   * link with `offload: true`, e.g. WebSocketLink({ offload: true }) to
-   * synack-bridge --offload; core/link/offload.h).
+   * Whether the bridge agreed to take TCP super-frames (IPv4 or IPv6)
+   * from this stack (a link with `offload: true`, e.g. WebSocketLink({
+   * offload: true }) to synack-bridge --offload; core/link/offload.h).
    */
   get offloadActive() {
     if (this.#core.destroyed) return false;

@@ -505,7 +505,7 @@ export class Stack extends EventTarget {
   /** The static IPv6 gateway, or null. */
   readonly gateway6: string | null;
   readonly mac: string;
-  /** Whether the bridge agreed to take TCP super-frames (a link with offload: true). */
+  /** Whether the bridge agreed to take TCP super-frames, IPv4 or IPv6 (a link with offload: true). */
   readonly offloadActive: boolean;
   /** Whether close() was called. */
   readonly closed: boolean;

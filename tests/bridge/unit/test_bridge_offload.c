@@ -693,6 +693,28 @@ static void test_check_forged6(void **state)
     assert_int_equal(synack_offload_partial_csum(sf, n), -1);
 }
 
+/* Where the TCP header starts (the wasm glue completes a PairLink
+ * super-frame's checksum 16 bytes into it): after IPv4's header with its
+ * options, after IPv6's fixed header; nothing for an IPv6 extension
+ * header, UDP or a runt. */
+static void test_tcp_offset(void **state)
+{
+    (void)state;
+    static uint8_t sf[70000];
+    size_t n = build_super(sf, 3000, SYNACK_TCP_ACK, 1, 1);
+    assert_int_equal(synack_offload_tcp_offset(sf, n), 14 + 20);
+    sf[14] = 0x46; /* one word of IPv4 options */
+    assert_int_equal(synack_offload_tcp_offset(sf, n), 14 + 24);
+    sf[14 + 9] = 17;
+    assert_int_equal(synack_offload_tcp_offset(sf, n), -1);
+    n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 3000, SYNACK_TCP_ACK, 1,
+                     SYNACK_IPPROTO_TCP);
+    assert_int_equal(synack_offload_tcp_offset(sf, n), 14 + 40);
+    assert_int_equal(synack_offload_tcp_offset(sf, 14 + 40 + 19), -1);
+    n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 3000, SYNACK_TCP_ACK, 1, 60);
+    assert_int_equal(synack_offload_tcp_offset(sf, n), -1);
+}
+
 /* The client's side: the AGREE's IPv6 flags, and IPv6 SUPERs taken only
  * when granted (an IPv4-only grant drops them). */
 static void test_client_input6(void **state)
@@ -910,6 +932,7 @@ int main(void)
         cmocka_unit_test(test_bridge_grants_receive),
         cmocka_unit_test(test_cut_pieces6),
         cmocka_unit_test(test_check_forged6),
+        cmocka_unit_test(test_tcp_offset),
         cmocka_unit_test(test_client_input6),
         cmocka_unit_test(test_bridge_grants_and_cuts6),
         cmocka_unit_test(test_bridge_gso_to_backend6),
