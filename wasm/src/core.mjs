@@ -18,6 +18,10 @@ import { formatAddr, monotonicMs, nextTask } from './util.mjs';
 
 /** Largest payload chunk moved per call (bytes). */
 export const CHUNK = 65536;
+/* Largest chunk one read of a socket's default reader takes: each chunk
+ * costs a promise turn and a stream queue entry, so fewer larger ones are
+ * cheaper (BYOB reads take the reader's buffer size, up to this). */
+export const RECV_CHUNK = 262144;
 /* Largest frame the scratch holds: Ethernet header plus a 65535-byte MTU. */
 const FRAME_MAX = 65535 + 14;
 /* Bytes of scratch for results (doubles/uint32) after the data area. */
@@ -69,7 +73,7 @@ export class Core {
     this.linkErrors = 0;
     this.oversize = 0;
 
-    const data = Math.max(CHUNK, FRAME_MAX);
+    const data = Math.max(RECV_CHUNK, FRAME_MAX);
     this.scratch = m._synack_js_malloc(data + OUT_BYTES);
     if (!this.scratch) throw new SynackError('nomem', 'synack: out of memory');
     this.out = this.scratch + data + ((8 - ((this.scratch + data) % 8)) % 8);

@@ -10,7 +10,7 @@
  * refused", "connection reset", user timeout; ICMP/ARP unreachable) as a
  * SynackError with code 'refused', 'reset', 'timeout' or 'unreachable'.
  */
-import { CHUNK } from './core.mjs';
+import { CHUNK, RECV_CHUNK } from './core.mjs';
 import { ERR, EV, OUT, TCPOPT, TCP_STATES } from './constants.mjs';
 import { SynackError, errorFrom } from './errors.mjs';
 import { Inbox } from './inbox.mjs';
@@ -269,7 +269,7 @@ export class TcpSocket {
       const v = req?.view;
       const r = core.enter(() => {
         const n = core.m._synack_js_tcp_recv(core.ctx, core.now(), h, core.scratch,
-          v ? Math.min(v.byteLength, CHUNK) : CHUNK);
+          v ? Math.min(v.byteLength, RECV_CHUNK) : RECV_CHUNK);
         if (n <= 0) return n;
         const from = core.m.HEAPU8.subarray(core.scratch, core.scratch + n);
         if (!v) return from.slice();
