@@ -572,7 +572,8 @@ static void offload_seeds(void)
     ip[20 + 13] = 0x18; /* PSH ACK */
     for (size_t k = 0; k < 4000; k++)
         inner[54 + k] = (uint8_t)k;
-    int32_t n = synack_offload_wrap(w, sizeof w, inner, sizeof inner, 1448);
+    synack_gso g = {1448, 54, 34, 16, SYNACK_AF_IP4};
+    int32_t n = synack_offload_wrap(w, sizeof w, inner, sizeof inner, &g);
     o->n = 0;
     put(o, w, (size_t)n);
     save("offload", "super", o);

@@ -189,12 +189,13 @@ static int link_send_piece(void *ctx, const uint8_t *frame, size_t len)
  * checksum field holds the folded pseudo-header sum (synack_link.send_gso),
  * so the sum over the segment as it stands, complemented, is the checksum.
  */
-static int link_send_pair_super(synack_js_ctx *c, const uint8_t *frame, size_t len)
+static int link_send_pair_super(synack_js_ctx *c, const uint8_t *frame, size_t len,
+                                const synack_gso *g)
 {
-    size_t ihl = (size_t)(frame[14] & 15u) * 4u, at = 14u + ihl + 16u;
-    if (len < at + 4u || frame[12] != 0x08 || frame[13] != 0x00 || frame[14] >> 4 != 4)
+    size_t start = g->csum_start, at = start + g->csum_offset;
+    if (g->family != SYNACK_AF_IP4 || len < at + 4u)
         return -1; /* send_gso gives TCP/IPv4 only */
-    uint16_t sum = synack_csum_finish(synack_csum_add(0, frame + 14 + ihl, len - 14 - ihl));
+    uint16_t sum = synack_csum_finish(synack_csum_add(0, frame + start, len - start));
     if (c->peer != NULL)
         return queue_frame(c, frame, len, at, sum);
     return synack_js_import_send(c->id, frame, len, (uint32_t)(at << 16 | sum));
@@ -203,16 +204,16 @@ static int link_send_pair_super(synack_js_ctx *c, const uint8_t *frame, size_t l
 /* The stack's super-frame: whole as a SUPER once the bridge agreed, whole
  * to a PairLink peer stack that takes them, else cut here into ordinary
  * frames (before the bridge or the peer agrees, or when it never does). */
-static int link_send_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+static int link_send_gso(void *ctx, const uint8_t *frame, size_t len, const synack_gso *g)
 {
     synack_js_ctx *c = ctx;
     if (c->pair_super)
-        return link_send_pair_super(c, frame, len);
+        return link_send_pair_super(c, frame, len, g);
     if (c->offload.tx) {
-        int32_t n = synack_offload_wrap(c->cut, SYNACK_FRAME_MAX, frame, len, seg);
+        int32_t n = synack_offload_wrap(c->cut, SYNACK_FRAME_MAX, frame, len, g);
         return n < 0 ? -1 : link_send(ctx, c->cut, (size_t)n);
     }
-    return synack_offload_cut(frame, len, seg, c->cut, SYNACK_FRAME_MAX, link_send_piece, ctx) < 0
+    return synack_offload_cut(frame, len, g, c->cut, SYNACK_FRAME_MAX, link_send_piece, ctx) < 0
                ? -1
                : 0;
 }

@@ -71,6 +71,46 @@ static bool tcp4_headers(const uint8_t *f, size_t n, size_t *ihl, size_t *thl)
     return *thl >= 20 && ETH + *ihl + *thl <= n;
 }
 
+int synack_offload_gso_of(const uint8_t *f, size_t n, uint32_t seg, synack_gso *g)
+{
+    size_t ihl, thl;
+    uint8_t family;
+    if (seg == 0 || seg > 0xffff || n < ETH)
+        return -1;
+    if (n >= ETH + 40 + 20 && be16(f + 12) == 0x86dd && (f[ETH] >> 4) == 6 &&
+        f[ETH + 6] == 6) {
+        ihl = 40; /* TCP right after the fixed header: what the stack sends */
+        thl = (size_t)(f[ETH + 40 + 12] >> 4) * 4;
+        if (thl < 20 || ETH + ihl + thl > n)
+            return -1;
+        family = SYNACK_AF_IP6;
+    } else if (tcp4_headers(f, n, &ihl, &thl)) {
+        family = SYNACK_AF_IP4;
+    } else {
+        return -1;
+    }
+    g->seg = seg;
+    g->hdr_len = (uint16_t)(ETH + ihl + thl);
+    g->csum_start = (uint16_t)(ETH + ihl);
+    g->csum_offset = 16; /* TCP's checksum field */
+    g->family = family;
+    return 0;
+}
+
+/*
+ * Whether g describes a TCP/IPv4 frame f[0..n) that the offsets fit: an
+ * IPv4 header from ETH to csum_start, a TCP header from there to hdr_len
+ * with the checksum field inside it. The values are the sender's; these
+ * checks only keep the cutter inside the buffer.
+ */
+static bool gso_fits4(const uint8_t *f, size_t n, const synack_gso *g)
+{
+    return g->family == SYNACK_AF_IP4 && g->seg != 0 && g->seg <= 0xffff &&
+           n >= ETH + 20 && be16(f + 12) == 0x0800 && g->csum_start >= ETH + 20 &&
+           g->hdr_len >= g->csum_start + 20u && g->hdr_len <= n &&
+           (size_t)g->csum_offset + 2 <= (size_t)(g->hdr_len - g->csum_start);
+}
+
 int synack_offload_parse(const uint8_t *f, size_t n, synack_offload_msg *m)
 {
     if (n < ETH || be16(f + 12) != SYNACK_OFFLOAD_ETHERTYPE)
@@ -124,11 +164,10 @@ size_t synack_offload_ctrl(uint8_t out[SYNACK_OFFLOAD_CTRL_LEN], uint8_t type,
 }
 
 int32_t synack_offload_wrap(uint8_t *out, size_t cap, const uint8_t *f, size_t n,
-                            uint32_t seg)
+                            const synack_gso *g)
 {
-    size_t ihl, thl;
     if (n > SYNACK_OFFLOAD_INNER_MAX || cap < n + SYNACK_OFFLOAD_SUPER_OVERHEAD ||
-        seg == 0 || seg > 0xffff || !tcp4_headers(f, n, &ihl, &thl))
+        !gso_fits4(f, n, g))
         return -1;
     memcpy(out, f, 12); /* the inner addresses: the switch learns nothing new */
     put16(out + 12, SYNACK_OFFLOAD_ETHERTYPE);
@@ -138,10 +177,10 @@ int32_t synack_offload_wrap(uint8_t *out, size_t cap, const uint8_t *f, size_t n
     uint8_t *v = out + ETH + SYNACK_OFFLOAD_HDR_LEN;
     v[0] = V_NEEDS_CSUM;
     v[1] = V_GSO_TCPV4;
-    putle16(v + 2, (uint16_t)(ETH + ihl + thl));
-    putle16(v + 4, (uint16_t)seg);
-    putle16(v + 6, (uint16_t)(ETH + ihl));
-    putle16(v + 8, 16);
+    putle16(v + 2, g->hdr_len);
+    putle16(v + 4, (uint16_t)g->seg);
+    putle16(v + 6, g->csum_start);
+    putle16(v + 8, g->csum_offset);
     memcpy(v + SYNACK_OFFLOAD_VNET_LEN, f, n);
     return (int32_t)(n + SYNACK_OFFLOAD_SUPER_OVERHEAD);
 }
@@ -181,13 +220,14 @@ int synack_offload_partial_csum(uint8_t *f, size_t n)
     return 0;
 }
 
-int synack_offload_cut(const uint8_t *f, size_t n, uint32_t seg, uint8_t *scratch,
+int synack_offload_cut(const uint8_t *f, size_t n, const synack_gso *g, uint8_t *scratch,
                        size_t scratch_cap, synack_offload_emit_fn emit, void *ctx)
 {
-    size_t ihl, thl;
-    if (seg == 0 || !tcp4_headers(f, n, &ihl, &thl))
+    if (!gso_fits4(f, n, g))
         return -1;
-    size_t hlen = ETH + ihl + thl;
+    size_t ihl = (size_t)g->csum_start - ETH, thl = (size_t)g->hdr_len - g->csum_start;
+    size_t csum = g->csum_offset, seg = g->seg;
+    size_t hlen = g->hdr_len;
     if (scratch_cap < hlen + seg || n - ETH > 0xffff)
         return -1;
     const uint8_t *ip = f + ETH, *tcp = ip + ihl;
@@ -213,14 +253,14 @@ int synack_offload_cut(const uint8_t *f, size_t n, uint32_t seg, uint8_t *scratc
         if (pieces > 0)
             fl &= (uint8_t)~TCP_CWR;
         ptcp[13] = fl;
-        put16(ptcp + 16, 0);
+        put16(ptcp + csum, 0);
         uint8_t pseudo[12];
         memcpy(pseudo, pip + 12, 8);
         pseudo[8] = 0;
         pseudo[9] = 6;
         put16(pseudo + 10, (uint16_t)(thl + len));
         uint32_t s = sum_add(sum_add(0, pseudo, 12), ptcp, thl + len);
-        put16(ptcp + 16, sum_fold(s));
+        put16(ptcp + csum, sum_fold(s));
         (void)emit(ctx, scratch, hlen + len);
         pieces++;
         off += len;

@@ -142,12 +142,12 @@ static int wire_send(void *ctx, const uint8_t *frame, size_t len)
 }
 
 /* The innermost link's send offload (frame links whose platform has it). */
-static int wire_send_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+static int wire_send_gso(void *ctx, const uint8_t *frame, size_t len, const synack_gso *g)
 {
     synack_cli *c = ctx;
     if (c->link_down)
         return -1;
-    int32_t n = c->p->link_write_gso(c->p->ctx, frame, len, seg);
+    int32_t n = c->p->link_write_gso(c->p->ctx, frame, len, g);
     return n == (int32_t)len ? 0 : -1;
 }
 
@@ -161,16 +161,17 @@ static int wire_send_piece(void *ctx, const uint8_t *frame, size_t len)
  * the bridge agreed, a TCP super-frame goes out whole as one SUPER frame;
  * before that (or if it never does) it is cut here into ordinary frames.
  */
-static int wire_send_gso_stream(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+static int wire_send_gso_stream(void *ctx, const uint8_t *frame, size_t len,
+                                const synack_gso *g)
 {
     synack_cli *c = ctx;
     if (c->link_down)
         return -1;
     if (c->offload.tx) {
-        int32_t n = synack_offload_wrap(c->cut, SYNACK_CLI_FRAME_MAX, frame, len, seg);
+        int32_t n = synack_offload_wrap(c->cut, SYNACK_CLI_FRAME_MAX, frame, len, g);
         return n < 0 ? -1 : wire_send(ctx, c->cut, (size_t)n);
     }
-    return synack_offload_cut(frame, len, seg, c->cut, SYNACK_CLI_FRAME_MAX,
+    return synack_offload_cut(frame, len, g, c->cut, SYNACK_CLI_FRAME_MAX,
                               wire_send_piece, ctx) < 0 ? -1 : 0;
 }
 

@@ -126,6 +126,21 @@ typedef enum synack_medium {
  * a negative value when the frame was dropped (counted, never fatal).
  * `mtu` is the IP MTU (Ethernet payload size), 68..65535.
  */
+/*
+ * What the stack says about a send-offload packet besides its bytes
+ * (synack_link.send_gso), so that a driver builds its offload header
+ * (virtio_net_hdr, a SUPER) from these values instead of parsing the
+ * headers again. Offsets count from the start of the frame (the Ethernet
+ * header for SYNACK_MEDIUM_ETHERNET).
+ */
+typedef struct synack_gso {
+    uint32_t seg;         /* payload bytes of each piece (virtio gso_size) */
+    uint16_t hdr_len;     /* link, IP and TCP headers: the payload starts here */
+    uint16_t csum_start;  /* the L4 header: the checksum sums from here to the end */
+    uint16_t csum_offset; /* the checksum field, from csum_start (16 for TCP) */
+    uint8_t family;       /* SYNACK_AF_IP4 or SYNACK_AF_IP6 (GSO_TCPV4/V6) */
+} synack_gso;
+
 typedef struct synack_link {
     int (*send)(void *ctx, const uint8_t *frame, size_t len);
     void *ctx;
@@ -136,14 +151,15 @@ typedef struct synack_link {
      * gso_max > mtu, new TCP data may leave as one IP packet of up to
      * gso_max bytes (at most 65535) whose payload is a multiple of the
      * connection's segment size (the last piece may be shorter). Such a
-     * packet goes to send_gso, never to send: `seg` is the payload size of
-     * each piece (virtio's gso_size), the IP header checksum is complete and
+     * packet goes to send_gso, never to send: `gso` says the payload size
+     * of each piece (virtio's gso_size), where the headers end and where
+     * the checksum is (synack_gso); the IP header checksum is complete and
      * the TCP checksum field holds the folded pseudo-header sum over the
      * whole segment (Linux's CHECKSUM_PARTIAL), for the driver or the kernel
      * to cut it and finish each piece. Retransmissions stay <= MSS.
      */
     uint32_t gso_max;
-    int (*send_gso)(void *ctx, const uint8_t *frame, size_t len, uint32_t seg);
+    int (*send_gso)(void *ctx, const uint8_t *frame, size_t len, const synack_gso *gso);
     /*
      * The driver feeds frames in bursts (what one wake-up of its device
      * brings) and calls synack_poll(now) after each burst, as the loop at

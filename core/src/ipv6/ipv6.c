@@ -153,13 +153,13 @@ uint8_t *synack_ipv6_tx_buf(synack_stack *s, size_t *cap)
 }
 
 static void link_send(synack_stack *s, const synack_mac *dst, uint8_t *frame,
-                      size_t len, uint32_t gso_seg)
+                      size_t len, const synack_gso *gso)
 {
     if (s->cfg.link.medium == SYNACK_MEDIUM_ETHERNET) {
         synack_eth_repr eth = {*dst, s->cfg.mac, SYNACK_ETHERTYPE_IPV6};
         synack_eth_emit(&eth, frame);
     }
-    synack_link_output(s, frame, len, gso_seg);
+    synack_link_output(s, frame, len, gso);
 }
 
 /* RFC 7739 5.1: unpredictable per destination, a counter within one. */
@@ -176,19 +176,19 @@ static uint32_t next_frag_id(synack_stack *s, const uint8_t *dst16)
  * 8 bytes but the last).
  */
 static void output_frame(synack_stack *s, const synack_mac *dst, uint8_t *frame,
-                         size_t len, uint32_t gso_seg)
+                         size_t len, const synack_gso *gso)
 {
     size_t l2 = synack_l2_len(s);
     uint8_t *ip = frame + l2;
-    if (len - l2 <= SYNACK_IP6_MIN_MTU || gso_seg) { /* fits every path */
-        link_send(s, dst, frame, len, gso_seg);
+    if (len - l2 <= SYNACK_IP6_MIN_MTU || gso != NULL) { /* fits every path */
+        link_send(s, dst, frame, len, gso);
         return;
     }
     synack_addr d = {SYNACK_AF_IP6, {0}};
     memcpy(d.b, ip + 24, 16);
     size_t mtu = synack_ipv6_path_mtu(s, &d);
     if (len - l2 <= mtu) {
-        link_send(s, dst, frame, len, 0);
+        link_send(s, dst, frame, len, NULL);
         return;
     }
     const uint8_t *data = ip + SYNACK_IP6_HDR_LEN;
@@ -210,14 +210,14 @@ static void output_frame(synack_stack *s, const synack_mac *dst, uint8_t *frame,
         synack_wr_be32(f + 4, id);
         memcpy(f + 8, data + off, n);
         s->cnt.ip6_frags_out++;
-        link_send(s, dst, out, l2 + SYNACK_IP6_HDR_LEN + 8 + n, 0);
+        link_send(s, dst, out, l2 + SYNACK_IP6_HDR_LEN + 8 + n, NULL);
     }
 }
 
 void synack_ipv6_neigh_send(synack_stack *s, const synack_mac *dst,
-                            uint8_t *frame, size_t len, uint32_t gso_seg)
+                            uint8_t *frame, size_t len, const synack_gso *gso)
 {
-    output_frame(s, dst, frame, len, gso_seg);
+    output_frame(s, dst, frame, len, gso);
 }
 
 void synack_ipv6_neigh_failed(synack_stack *s, const uint8_t *pkt, size_t len)
@@ -298,7 +298,12 @@ static int output(synack_stack *s, uint64_t now, const synack_ip6_out *o,
     h.dst = *o->dst;
     synack_ip6_emit(&h, ip);
     s->cnt.ip6_out++;
-    uint32_t seg = gso ? tx->gso_seg : 0;
+    /* the offload's offsets: the transport's, behind our header(s) */
+    synack_gso g = {gso ? tx->gso_seg : 0,
+                    (uint16_t)(l2 + SYNACK_IP6_HDR_LEN + ext + (gso ? tx->l4_hdr_len : 0)),
+                    (uint16_t)(l2 + SYNACK_IP6_HDR_LEN + ext), gso ? tx->csum_off : 0,
+                    SYNACK_AF_IP6};
+    const synack_gso *seg = gso ? &g : NULL;
 
     if (s->cfg.link.medium == SYNACK_MEDIUM_IP) {
         output_frame(s, NULL, s->tx, l2 + total, seg);

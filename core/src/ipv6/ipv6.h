@@ -157,7 +157,7 @@ int synack_ipv6_output(synack_stack *s, uint64_t now, const synack_ip6_out *o,
 
 /* Resolver callbacks of the neighbour cache (net/neigh.h) for IPv6. */
 void synack_ipv6_neigh_send(synack_stack *s, const synack_mac *dst,
-                            uint8_t *frame, size_t len, uint32_t gso_seg);
+                            uint8_t *frame, size_t len, const synack_gso *gso);
 void synack_ipv6_neigh_failed(synack_stack *s, const uint8_t *pkt, size_t len);
 
 /*

@@ -52,14 +52,14 @@ static void resolver_solicit(synack_stack *s, const synack_addr *target)
 }
 
 static void resolver_send(synack_stack *s, uint8_t family, const synack_mac *mac,
-                          uint8_t *frame, size_t len, uint32_t gso_seg)
+                          uint8_t *frame, size_t len, const synack_gso *gso)
 {
     switch (family) {
     case SYNACK_AF_IP4:
-        synack_ipv4_neigh_send(s, mac, frame, len, gso_seg);
+        synack_ipv4_neigh_send(s, mac, frame, len, gso);
         break;
     case SYNACK_AF_IP6:
-        synack_ipv6_neigh_send(s, mac, frame, len, gso_seg);
+        synack_ipv6_neigh_send(s, mac, frame, len, gso);
         break;
     default:
         break;
@@ -267,13 +267,14 @@ void synack_neigh_resolved(synack_stack *s, uint64_t now, synack_neigh_entry *e,
         synack_neigh_queued *q = &s->neigh.queue[i];
         if (q->frame == NULL || !synack_addr_same(&q->nexthop, &e->addr))
             continue;
-        resolver_send(s, e->addr.family, &e->mac, q->frame, q->len, q->gso_seg);
+        resolver_send(s, e->addr.family, &e->mac, q->frame, q->len,
+                      q->gso.seg ? &q->gso : NULL);
         queued_free(s, q);
     }
 }
 
 static int queue_frame(synack_stack *s, const synack_addr *nexthop,
-                       const uint8_t *frame, size_t len, uint32_t gso_seg)
+                       const uint8_t *frame, size_t len, const synack_gso *gso)
 {
     for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
         synack_neigh_queued *q = &s->neigh.queue[i];
@@ -285,7 +286,10 @@ static int queue_frame(synack_stack *s, const synack_addr *nexthop,
         memcpy(q->frame, frame, len);
         q->len = len;
         q->nexthop = *nexthop;
-        q->gso_seg = gso_seg;
+        if (gso != NULL)
+            q->gso = *gso;
+        else
+            memset(&q->gso, 0, sizeof q->gso);
         return SYNACK_OK;
     }
     synack_count_drop(s, SYNACK_DROP_ARP_QUEUE_FULL);
@@ -293,7 +297,7 @@ static int queue_frame(synack_stack *s, const synack_addr *nexthop,
 }
 
 int synack_neigh_output(synack_stack *s, uint64_t now, const synack_addr *nexthop,
-                        uint8_t *frame, size_t len, uint32_t gso_seg)
+                        uint8_t *frame, size_t len, const synack_gso *gso)
 {
     synack_neigh_entry *e = synack_neigh_find(s, nexthop);
     if (e != NULL && e->state != SYNACK_NEIGH_PENDING) {
@@ -310,11 +314,11 @@ int synack_neigh_output(synack_stack *s, uint64_t now, const synack_addr *nextho
             e->state = SYNACK_NEIGH_REFRESHING;
             e->tries = 0;
             e->deadline = now + s->cfg.arp_retry_ms;
-            resolver_send(s, nexthop->family, &e->mac, frame, len, gso_seg);
+            resolver_send(s, nexthop->family, &e->mac, frame, len, gso);
             resolver_solicit(s, &e->addr);
             return SYNACK_OK;
         }
-        resolver_send(s, nexthop->family, &e->mac, frame, len, gso_seg);
+        resolver_send(s, nexthop->family, &e->mac, frame, len, gso);
         return SYNACK_OK;
     }
     if (e == NULL) {
@@ -323,12 +327,12 @@ int synack_neigh_output(synack_stack *s, uint64_t now, const synack_addr *nextho
         e->flags = 0;
         e->deadline = now + retry_ms(s, nexthop->family);
         /* Queue first: the frame may live in a buffer the request reuses. */
-        int rc = queue_frame(s, nexthop, frame, len, gso_seg);
+        int rc = queue_frame(s, nexthop, frame, len, gso);
         resolver_solicit(s, nexthop);
         return rc;
     }
     e->used = now;
-    return queue_frame(s, nexthop, frame, len, gso_seg);
+    return queue_frame(s, nexthop, frame, len, gso);
 }
 
 bool synack_neigh_lookup(const synack_stack *s, uint64_t now,

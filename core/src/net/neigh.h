@@ -9,7 +9,7 @@
  * neigh.c calls by the address's family:
  *   solicit(s, target)          send a request for target's link address
  *                               (ARP request; NDP neighbour solicitation);
- *   send(s, mac, frame, len, gso_seg)
+ *   send(s, mac, frame, len, gso)
  *                               put a frame (L2 room + IP packet) on the
  *                               link to mac, as the family's output does;
  *   failed(s, pkt, len)         resolution gave up on this queued packet
@@ -38,12 +38,12 @@ void synack_neigh_fini(synack_stack *s);
 /*
  * Send the packet at frame + L2 room (len counts the L2 header) to the
  * neighbour `nexthop`: at once when resolved (revalidating an expired
- * entry in use), else a copy is queued (with `gso_seg`, its send-offload
- * piece size) and a solicitation goes out. Returns 0, or
+ * entry in use), else a copy is queued (with `gso`, its send-offload
+ * values) and a solicitation goes out. Returns 0, or
  * SYNACK_ERR_NOMEM when the queue is full (counted as a drop).
  */
 int synack_neigh_output(synack_stack *s, uint64_t now, const synack_addr *nexthop,
-                        uint8_t *frame, size_t len, uint32_t gso_seg);
+                        uint8_t *frame, size_t len, const synack_gso *gso);
 
 /* The entry for addr, or NULL. */
 synack_neigh_entry *synack_neigh_find(const synack_stack *s, const synack_addr *addr);

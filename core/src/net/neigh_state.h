@@ -42,8 +42,8 @@ typedef struct synack_neigh_queued {
     synack_addr nexthop;
     uint8_t *frame;    /* L2 header room + IP packet, NULL when free */
     size_t len;        /* frame length including the L2 header */
-    uint32_t gso_seg;  /* the send offload it was sent with (0: none): it
-                          still goes to send_gso once resolved */
+    synack_gso gso;    /* the send offload it was sent with (seg 0: none):
+                          it still goes to send_gso once resolved */
 } synack_neigh_queued;
 
 typedef struct synack_neigh {

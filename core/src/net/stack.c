@@ -444,10 +444,10 @@ void synack_trace(synack_stack *s, synack_trace_event *ev)
 }
 
 int synack_link_output(synack_stack *s, const uint8_t *frame, size_t len,
-                       uint32_t gso_seg)
+                       const synack_gso *gso)
 {
-    uint32_t seg = len > synack_l2_len(s) + s->cfg.link.mtu ? gso_seg : 0;
-    int rc = seg ? s->cfg.link.send_gso(s->cfg.link.ctx, frame, len, seg)
+    bool big = gso != NULL && gso->seg != 0 && len > synack_l2_len(s) + s->cfg.link.mtu;
+    int rc = big ? s->cfg.link.send_gso(s->cfg.link.ctx, frame, len, gso)
                  : s->cfg.link.send(s->cfg.link.ctx, frame, len);
     if (rc < 0) {
         synack_count_drop(s, SYNACK_DROP_LINK_SEND);
