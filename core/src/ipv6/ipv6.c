@@ -70,12 +70,49 @@ static synack_ip6_pmtu *pmtu_find(const synack_stack *s, const synack_addr *dst)
 {
     if (s->ip6.pmtu_used == 0)
         return NULL;
-    for (uint32_t i = 0; i < s->cfg.ipv6.pmtu_cache_size; i++) {
+    for (uint32_t i = 0; i < s->ip6.pmtu_used; i++) {
         synack_ip6_pmtu *p = &s->ip6.pmtu[i];
         if (p->mtu != 0 && synack_addr_same(&p->dst, dst))
             return p;
     }
     return NULL;
+}
+
+/*
+ * An entry aged out (RFC 8201 4: the larger MTU is tried again): free it
+ * and tell the transports, whose segment size a Packet Too Big lowered.
+ */
+static void pmtu_expire(synack_stack *s, uint64_t now, synack_ip6_pmtu *p)
+{
+    synack_addr dst = p->dst;
+    p->mtu = 0;
+    p->expires = 0;
+    synack_ip_path_raised(s, now, &dst);
+}
+
+/* Expire what is due: synack_ipv6_poll. */
+static void pmtu_poll(synack_stack *s, uint64_t now)
+{
+    if (s->ip6.pmtu == NULL)
+        return;
+    for (uint32_t i = 0; i < s->ip6.pmtu_used; i++) {
+        synack_ip6_pmtu *p = &s->ip6.pmtu[i];
+        if (p->mtu != 0 && p->expires <= now)
+            pmtu_expire(s, now, p);
+    }
+}
+
+static uint64_t pmtu_poll_at(const synack_stack *s)
+{
+    uint64_t t = UINT64_MAX;
+    if (s->ip6.pmtu == NULL)
+        return t;
+    for (uint32_t i = 0; i < s->ip6.pmtu_used; i++) {
+        const synack_ip6_pmtu *p = &s->ip6.pmtu[i];
+        if (p->mtu != 0 && p->expires < t)
+            t = p->expires;
+    }
+    return t;
 }
 
 uint32_t synack_ipv6_path_mtu(const synack_stack *s, const synack_addr *dst)
@@ -112,9 +149,12 @@ void synack_ipv6_pmtu_update(synack_stack *s, uint64_t now,
             if (p == NULL || q->expires < p->expires)
                 p = q;
         }
+        if (p->mtu != 0 && p->expires <= now)
+            pmtu_expire(s, now, p); /* its connections get their MSS back */
     }
-    if (p->mtu == 0)
-        s->ip6.pmtu_used++;
+    uint32_t idx = (uint32_t)(p - s->ip6.pmtu);
+    if (idx >= s->ip6.pmtu_used)
+        s->ip6.pmtu_used = idx + 1; /* free slots fill from the front */
     p->dst = *dst;
     p->mtu = mtu;
     p->expires = now + s->cfg.ipv6.pmtu_timeout_ms;
@@ -553,9 +593,11 @@ void synack_ipv6_error(synack_stack *s, uint64_t now, const uint8_t *quote,
 void synack_ipv6_poll(synack_stack *s, uint64_t now)
 {
     synack_reasm6_poll(s, now);
+    pmtu_poll(s, now);
 }
 
 uint64_t synack_ipv6_poll_at(const synack_stack *s)
 {
-    return synack_reasm6_poll_at(s);
+    uint64_t a = synack_reasm6_poll_at(s), b = pmtu_poll_at(s);
+    return a < b ? a : b;
 }

@@ -96,6 +96,13 @@ uint32_t synack_ip_mtu_payload(const synack_stack *s, uint8_t family);
  */
 void synack_ip_confirm(synack_stack *s, uint64_t now, const synack_addr *peer);
 
+/*
+ * The path MTU towards dst went back up (an RFC 8201 entry aged out): the
+ * transports that follow it (TCP's send MSS) may use larger packets again.
+ * The upward half of path MTU discovery, beside synack_ip_error_up.
+ */
+void synack_ip_path_raised(synack_stack *s, uint64_t now, const synack_addr *dst);
+
 /* The same towards dst: IPv6 takes the path MTU (RFC 8201) into account. */
 uint32_t synack_ip_path_payload(const synack_stack *s, const synack_addr *dst);
 
