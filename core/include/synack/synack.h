@@ -310,8 +310,9 @@ typedef enum synack_drop {
     SYNACK_DROP_ETH_ETHERTYPE,      /* unknown ethertype */
     SYNACK_DROP_ARP_MALFORMED,
     SYNACK_DROP_ARP_NOT_FOR_US,
-    SYNACK_DROP_ARP_QUEUE_FULL,     /* outgoing packet waiting for ARP dropped */
-    SYNACK_DROP_ARP_FAILED,         /* resolution gave up */
+    SYNACK_DROP_NEIGH_QUEUE_FULL,   /* outgoing packet waiting for ARP/NDP
+                                       resolution dropped: the queue is full */
+    SYNACK_DROP_NEIGH_FAILED,       /* resolution (ARP or NDP) gave up */
     SYNACK_DROP_ARP_SPOOF,          /* reply that tried to take over an entry */
     SYNACK_DROP_IPV4_TRUNCATED,
     SYNACK_DROP_IPV4_BAD_VERSION,
@@ -494,9 +495,12 @@ typedef struct synack_config {
     void *trace_ctx;
 
     uint8_t ttl;                 /* default 64 */
-    uint32_t arp_cache_size;     /* default 64 entries */
-    uint32_t arp_queue_len;      /* packets waiting for resolution; default 16 */
-    uint32_t arp_timeout_ms;     /* entry lifetime; default 60000 */
+    /* The neighbour cache, shared by ARP (IPv4) and NDP (IPv6). */
+    uint32_t neigh_cache_size;   /* entries of both families; default 64 */
+    uint32_t neigh_queue_len;    /* packets waiting for resolution; default 16 */
+    /* ARP only (NDP's are RFC 4861's: ReachableTime, RetransTimer, 3
+       solicitations, or what a router advertises). */
+    uint32_t arp_timeout_ms;     /* IPv4 entry lifetime; default 60000 */
     uint32_t arp_retry_ms;       /* request retry; default 1000 */
     uint32_t arp_retries;        /* default 3 */
     uint32_t reasm_max_bytes;    /* reassembly memory cap; default 256 KiB */

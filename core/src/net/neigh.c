@@ -115,8 +115,8 @@ static void resolver_failed(synack_stack *s, uint8_t family, const uint8_t *pkt,
 int synack_neigh_init(synack_stack *s)
 {
     synack_neigh *n = &s->neigh;
-    n->cache = synack_mem_alloc(s, sizeof *n->cache * s->cfg.arp_cache_size);
-    n->queue = synack_mem_alloc(s, sizeof *n->queue * s->cfg.arp_queue_len);
+    n->cache = synack_mem_alloc(s, sizeof *n->cache * s->cfg.neigh_cache_size);
+    n->queue = synack_mem_alloc(s, sizeof *n->queue * s->cfg.neigh_queue_len);
     if (n->cache == NULL || n->queue == NULL)
         return SYNACK_ERR_NOMEM;
     return SYNACK_OK;
@@ -133,16 +133,16 @@ static void flush_family(synack_stack *s, uint8_t family, bool count)
 {
     synack_neigh *n = &s->neigh;
     if (n->queue != NULL)
-        for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
+        for (uint32_t i = 0; i < s->cfg.neigh_queue_len; i++) {
             synack_neigh_queued *q = &n->queue[i];
             if (q->frame == NULL || (family != 0 && q->nexthop.family != family))
                 continue;
             if (count)
-                synack_count_drop(s, SYNACK_DROP_ARP_FAILED);
+                synack_count_drop(s, SYNACK_DROP_NEIGH_FAILED);
             queued_free(s, q);
         }
     if (n->cache != NULL)
-        for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++)
+        for (uint32_t i = 0; i < s->cfg.neigh_cache_size; i++)
             if (family == 0 || n->cache[i].addr.family == family)
                 memset(&n->cache[i], 0, sizeof n->cache[i]);
 }
@@ -156,8 +156,8 @@ void synack_neigh_fini(synack_stack *s)
 {
     synack_neigh *n = &s->neigh;
     flush_family(s, 0, false);
-    synack_mem_free(s, n->cache, sizeof *n->cache * s->cfg.arp_cache_size);
-    synack_mem_free(s, n->queue, sizeof *n->queue * s->cfg.arp_queue_len);
+    synack_mem_free(s, n->cache, sizeof *n->cache * s->cfg.neigh_cache_size);
+    synack_mem_free(s, n->queue, sizeof *n->queue * s->cfg.neigh_queue_len);
     n->cache = NULL;
     n->queue = NULL;
 }
@@ -169,7 +169,7 @@ synack_neigh_entry *synack_neigh_find(const synack_stack *s, const synack_addr *
     synack_neigh_entry *h = &s->neigh.cache[s->neigh.hint];
     if (h->state != SYNACK_NEIGH_FREE && synack_addr_same(&h->addr, addr))
         return h;
-    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_cache_size; i++) {
         synack_neigh_entry *e = &s->neigh.cache[i];
         if (e->state != SYNACK_NEIGH_FREE && synack_addr_same(&e->addr, addr))
             return e;
@@ -180,14 +180,14 @@ synack_neigh_entry *synack_neigh_find(const synack_stack *s, const synack_addr *
 /* Drop the packets queued for addr; `notify` tells their senders. */
 static void drop_queued(synack_stack *s, const synack_addr *addr, bool notify)
 {
-    for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_queue_len; i++) {
         synack_neigh_queued *q = &s->neigh.queue[i];
         if (q->frame == NULL || !synack_addr_same(&q->nexthop, addr))
             continue;
         if (notify)
             resolver_failed(s, addr->family, q->frame + synack_l2_len(s),
                             q->len - synack_l2_len(s));
-        synack_count_drop(s, SYNACK_DROP_ARP_FAILED);
+        synack_count_drop(s, SYNACK_DROP_NEIGH_FAILED);
         queued_free(s, q);
     }
 }
@@ -201,7 +201,7 @@ synack_neigh_entry *synack_neigh_add(synack_stack *s, uint64_t now,
         return victim;
     }
     bool victim_pending = true;
-    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_cache_size; i++) {
         synack_neigh_entry *e = &s->neigh.cache[i];
         bool pending = e->state == SYNACK_NEIGH_PENDING;
         if (victim == NULL || (victim_pending && !pending) ||
@@ -222,7 +222,7 @@ synack_neigh_entry *synack_neigh_add_weak(synack_stack *s, uint64_t now,
                                           const synack_addr *addr)
 {
     synack_neigh_entry *victim = NULL;
-    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_cache_size; i++) {
         synack_neigh_entry *e = &s->neigh.cache[i];
         if (e->state == SYNACK_NEIGH_FREE) {
             victim = e;
@@ -263,7 +263,7 @@ void synack_neigh_resolved(synack_stack *s, uint64_t now, synack_neigh_entry *e,
     e->deadline = now + reach_ms(s, e->addr.family);
     /* send everything that waited for it: an offload packet whole, to
        send_gso, which cuts it at the MSS */
-    for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_queue_len; i++) {
         synack_neigh_queued *q = &s->neigh.queue[i];
         if (q->frame == NULL || !synack_addr_same(&q->nexthop, &e->addr))
             continue;
@@ -276,7 +276,7 @@ void synack_neigh_resolved(synack_stack *s, uint64_t now, synack_neigh_entry *e,
 static int queue_frame(synack_stack *s, const synack_addr *nexthop,
                        const uint8_t *frame, size_t len, const synack_gso *gso)
 {
-    for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_queue_len; i++) {
         synack_neigh_queued *q = &s->neigh.queue[i];
         if (q->frame != NULL)
             continue;
@@ -292,7 +292,7 @@ static int queue_frame(synack_stack *s, const synack_addr *nexthop,
             memset(&q->gso, 0, sizeof q->gso);
         return SYNACK_OK;
     }
-    synack_count_drop(s, SYNACK_DROP_ARP_QUEUE_FULL);
+    synack_count_drop(s, SYNACK_DROP_NEIGH_QUEUE_FULL);
     return SYNACK_ERR_NOMEM;
 }
 
@@ -351,7 +351,7 @@ void synack_neigh_poll(synack_stack *s, uint64_t now)
 {
     if (s->neigh.cache == NULL)
         return;
-    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_cache_size; i++) {
         synack_neigh_entry *e = &s->neigh.cache[i];
         if (e->state == SYNACK_NEIGH_DELAY && e->deadline <= now) {
             /* RFC 4861 7.3.3: no confirmation came: PROBE, unicast */
@@ -382,7 +382,7 @@ uint64_t synack_neigh_poll_at(const synack_stack *s)
     uint64_t t = UINT64_MAX;
     if (s->neigh.cache == NULL)
         return t;
-    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_cache_size; i++) {
         const synack_neigh_entry *e = &s->neigh.cache[i];
         if ((synack_neigh_waiting(e) || e->state == SYNACK_NEIGH_DELAY) && e->deadline < t)
             t = e->deadline;

@@ -47,8 +47,8 @@ typedef struct synack_neigh_queued {
 } synack_neigh_queued;
 
 typedef struct synack_neigh {
-    synack_neigh_entry *cache; /* cfg.arp_cache_size entries, all families */
-    synack_neigh_queued *queue;/* cfg.arp_queue_len slots */
+    synack_neigh_entry *cache; /* cfg.neigh_cache_size entries, all families */
+    synack_neigh_queued *queue;/* cfg.neigh_queue_len slots */
     uint32_t hint;             /* the entry the last output used: checked
                                   first, most packets go to one next hop */
 } synack_neigh;

@@ -34,8 +34,8 @@ void synack_config_default(synack_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->ttl = 64;
-    cfg->arp_cache_size = 64;
-    cfg->arp_queue_len = 16;
+    cfg->neigh_cache_size = 64;
+    cfg->neigh_queue_len = 16;
     cfg->arp_timeout_ms = 60000;
     cfg->arp_retry_ms = 1000;
     cfg->arp_retries = 3;
@@ -98,8 +98,8 @@ static void config_fill_zeros(synack_config *c)
             c->f = d.f;                                                        \
     } while (0)
     FILL(ttl);
-    FILL(arp_cache_size);
-    FILL(arp_queue_len);
+    FILL(neigh_cache_size);
+    FILL(neigh_queue_len);
     FILL(arp_timeout_ms);
     FILL(arp_retry_ms);
     FILL(arp_retries);

@@ -220,7 +220,7 @@ static void test_give_up_reports_unreachable(void **state)
     /* 1 request + arp_retries (3) retransmissions, 1 s apart, give-up at 4 s */
     assert_int_equal(net_capture_count(st->cap, 0, SYNACK_ETHERTYPE_ARP, 0), 4);
     assert_int_equal(f->now - t0, 4000);
-    assert_int_equal(synack_drops(f->a, SYNACK_DROP_ARP_FAILED), 2);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_NEIGH_FAILED), 2);
     assert_int_equal(synack_ping_recv(f->a, h[0], NULL, NULL, NULL, 0), SYNACK_ERR_AGAIN);
     assert_int_equal(synack_udp_recvfrom(f->a, u, NULL, 0, NULL, NULL),
                      SYNACK_ERR_UNREACHABLE);
@@ -239,11 +239,11 @@ static void test_queue_bound(void **state)
     for (int i = 0; i < 20; i++)
         assert_int_equal(synack_udp_sendto(f->a, f->now, u, ADDR4(SYNACK_IP4(10, 0, 0, 77)),
                                            9, "z", 1), 0);
-    assert_int_equal(synack_drops(f->a, SYNACK_DROP_ARP_QUEUE_FULL), 4);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_NEIGH_QUEUE_FULL), 4);
     /* only one request for all of them */
     assert_int_equal(net_capture_count(st->cap, 0, SYNACK_ETHERTYPE_ARP, 0), 1);
     net_run_for(f, 5000);
-    assert_int_equal(synack_drops(f->a, SYNACK_DROP_ARP_FAILED), 16);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_NEIGH_FAILED), 16);
 }
 
 static void test_ageing_and_refresh(void **state)

@@ -229,6 +229,30 @@ static void ns_na_between_stacks(void **state)
     assert_int_equal(net_fixture_free(f), 0);
 }
 
+/*
+ * NDP shares the neighbour cache with ARP, and so its drop reasons: a
+ * packet to a neighbour that never answers is dropped as neigh/failed
+ * after MAX_MULTICAST_SOLICIT (3) solicitations a RetransTimer apart.
+ */
+static void ndp_failure_is_a_neigh_drop(void **state)
+{
+    (void)state;
+    net_fixture_opts o = nd_opts(true, true);
+    net_fixture *f = net_fixture_new(&o);
+    net_run_for(f, 3000);
+    uint64_t failed = synack_drops(f->a, SYNACK_DROP_NEIGH_FAILED);
+    synack_addr nobody = nd_a6("fe80::99");
+    int h = synack_ping_open(f->a);
+    assert_int_equal(synack_ping_send(f->a, f->now, h, &nobody, 1, "hi", 2), 0);
+    net_run_for(f, 2500);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_NEIGH_FAILED), failed);
+    net_run_for(f, 1000);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_NEIGH_FAILED), failed + 1);
+    assert_string_equal(synack_drop_layer(SYNACK_DROP_NEIGH_FAILED), "neigh");
+    assert_string_equal(synack_drop_reason(SYNACK_DROP_NEIGH_FAILED), "failed");
+    assert_int_equal(net_fixture_free(f), 0);
+}
+
 static void validation_drops(void **state)
 {
     (void)state;
@@ -597,9 +621,9 @@ static void ns_and_na_flood_bounded(void **state)
         assert_false(synack_ip6_is_multicast(&ns.ip.dst));
     /* the cache holds at most its size, whatever came */
     size_t used = 0;
-    for (uint32_t i = 0; i < f->a->cfg.arp_cache_size; i++)
+    for (uint32_t i = 0; i < f->a->cfg.neigh_cache_size; i++)
         used += f->a->neigh.cache[i].state != SYNACK_NEIGH_FREE;
-    assert_true(used <= f->a->cfg.arp_cache_size);
+    assert_true(used <= f->a->cfg.neigh_cache_size);
     free(c);
     assert_int_equal(net_fixture_free(f), 0);
 }
@@ -643,6 +667,7 @@ int main(void)
         cmocka_unit_test(startup_sequence),
         cmocka_unit_test(rs_stops_when_router_answers),
         cmocka_unit_test(ns_na_between_stacks),
+        cmocka_unit_test(ndp_failure_is_a_neigh_drop),
         cmocka_unit_test(validation_drops),
         cmocka_unit_test(router_failover_by_nud),
         cmocka_unit_test(next_hop_rules),

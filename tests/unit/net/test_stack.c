@@ -55,8 +55,8 @@ static void test_config_defaults(void **state)
     memset(&c, 0xab, sizeof c);
     synack_config_default(&c);
     assert_int_equal(c.ttl, 64);
-    assert_int_equal(c.arp_cache_size, 64);
-    assert_int_equal(c.arp_queue_len, 16);
+    assert_int_equal(c.neigh_cache_size, 64);
+    assert_int_equal(c.neigh_queue_len, 16);
     assert_int_equal(c.arp_timeout_ms, 60000);
     assert_int_equal(c.arp_retry_ms, 1000);
     assert_int_equal(c.arp_retries, 3);
@@ -123,7 +123,7 @@ static void test_zero_limits_mean_defaults(void **state)
     synack_stack *s;
     assert_int_equal(synack_stack_new(&s, &c, 0), SYNACK_OK);
     assert_int_equal(s->cfg.ttl, 64);
-    assert_int_equal(s->cfg.arp_cache_size, 64);
+    assert_int_equal(s->cfg.neigh_cache_size, 64);
     assert_int_equal(s->cfg.udp_queue_len, 64);
     /* no MAC given: random, unicast, locally administered */
     synack_mac m = synack_get_mac(s);
@@ -155,7 +155,7 @@ static void test_set_get_ipv4_announces(void **state)
                                        9, "w", 1), 0);
     assert_int_equal(synack_set_ipv4(f->a, f->now, SYNACK_IP4(10, 0, 0, 10), 24, 0),
                      SYNACK_OK);
-    assert_int_equal(synack_drops(f->a, SYNACK_DROP_ARP_FAILED), 1);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_NEIGH_FAILED), 1);
     net_capture_clear(cap);
     assert_int_equal(synack_set_ipv4(f->a, f->now, SYNACK_IP4(10, 0, 0, 9), 24,
                                      SYNACK_IP4(10, 0, 0, 254)), SYNACK_OK);

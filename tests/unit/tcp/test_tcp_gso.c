@@ -152,7 +152,7 @@ static void tune_gso_short_arp(synack_config *cfg)
 {
     tune_gso(cfg);
     cfg->arp_timeout_ms = 1000;
-    cfg->arp_cache_size = 1;
+    cfg->neigh_cache_size = 1;
 }
 
 static uint16_t be16_at(const uint8_t *p)
