@@ -190,7 +190,29 @@ typedef enum synack_trace_kind {
     SYNACK_TRACE_TIMER,
     SYNACK_TRACE_DROP,
     SYNACK_TRACE_ERROR,
+    SYNACK_TRACE_NEIGH,  /* a neighbour cache entry changed state (ARP, NDP) */
+    SYNACK_TRACE_ADDR,   /* an IPv6 interface address changed state */
+    SYNACK_TRACE_ROUTER, /* a default router was added or removed (NDP) */
+    SYNACK_TRACE_PMTU,   /* the path MTU towards a destination changed */
 } synack_trace_kind;
+
+/*
+ * Neighbour states in trace events, RFC 4861 7.3.2's names for both
+ * families (ARP's entries go INCOMPLETE -> REACHABLE -> STALE -> PROBE
+ * too). REACHABLE turns STALE without a timer (lazily): that change is
+ * reported as the `from` of the entry's next one. NONE: no entry (the
+ * `from` of a new one, the `to` of one evicted or flushed); FAILED:
+ * resolution gave up and the entry is gone.
+ */
+typedef enum synack_nud_state {
+    SYNACK_NUD_NONE = 0,
+    SYNACK_NUD_INCOMPLETE,
+    SYNACK_NUD_REACHABLE,
+    SYNACK_NUD_STALE,
+    SYNACK_NUD_DELAY,
+    SYNACK_NUD_PROBE,
+    SYNACK_NUD_FAILED,
+} synack_nud_state;
 
 /* TCP states, RFC 9293 names via synack_tcp_state_name(). */
 typedef enum synack_tcp_state {
@@ -287,6 +309,31 @@ typedef struct synack_trace_event {
         struct {
             int code; /* SYNACK_ERR_REFUSED / RESET / TIMEOUT / UNREACHABLE */
         } error;
+        struct {
+            synack_addr addr;          /* the neighbour (IPv4 or IPv6) */
+            synack_mac mac;            /* its link address (zero while
+                                          INCOMPLETE) */
+            synack_nud_state from, to;
+        } neigh;
+        struct {
+            synack_addr addr;
+            uint8_t prefix_len;
+            uint8_t origin;            /* synack_ip6_origin */
+            /* synack_ip6_addr_state, or SYNACK_IP6_NONE: `from` of a new
+               address, `to` of a removed one */
+            uint8_t from, to;
+        } addr;
+        struct {
+            synack_addr addr;          /* the router's link-local address */
+            bool added;                /* false: removed (lifetime 0, expired,
+                                          no longer a router) */
+            uint32_t lifetime;         /* s, when added */
+            int8_t pref;               /* RFC 4191: -1, 0, 1 */
+        } router;
+        struct {
+            synack_addr dst;
+            uint32_t mtu;              /* the new path MTU */
+        } pmtu;
     } u;
 } synack_trace_event;
 
@@ -551,6 +598,7 @@ typedef enum synack_ip6_addr_state {
     SYNACK_IP6_PREFERRED,     /* in use */
     SYNACK_IP6_DEPRECATED,    /* still valid, not chosen for new traffic */
     SYNACK_IP6_DUPLICATE,     /* DAD found another node using it: unused */
+    SYNACK_IP6_NONE,          /* trace events only: not in the table */
 } synack_ip6_addr_state;
 
 /* Where an IPv6 interface address came from. */

@@ -87,7 +87,21 @@ static void pmtu_expire(synack_stack *s, uint64_t now, synack_ip6_pmtu *p)
     synack_addr dst = p->dst;
     p->mtu = 0;
     p->expires = 0;
+    synack_ipv6_trace_pmtu(s, &dst, synack_ipv6_path_mtu(s, &dst));
     synack_ip_path_raised(s, now, &dst);
+}
+
+void synack_ipv6_trace_pmtu(synack_stack *s, const synack_addr *dst, uint32_t mtu)
+{
+    if (!synack_tracing(s))
+        return;
+    synack_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SYNACK_TRACE_PMTU;
+    ev.conn = -1;
+    ev.u.pmtu.dst = *dst;
+    ev.u.pmtu.mtu = mtu;
+    synack_trace(s, &ev);
 }
 
 /* Expire what is due: synack_ipv6_poll. */
@@ -158,6 +172,7 @@ void synack_ipv6_pmtu_update(synack_stack *s, uint64_t now,
     p->dst = *dst;
     p->mtu = mtu;
     p->expires = now + s->cfg.ipv6.pmtu_timeout_ms;
+    synack_ipv6_trace_pmtu(s, dst, mtu);
 }
 
 /* ---- routing ------------------------------------------------------------- */

@@ -80,6 +80,13 @@ synack_ip6_ifaddr *synack_ip6_addr_find(const synack_stack *s,
 /* Free a slot (tells NDP first: synack_nd_addr_removed). */
 void synack_ip6_addr_remove(synack_stack *s, uint64_t now, synack_ip6_ifaddr *a);
 
+/* Move a to `state` (synack_ip6_addr_state), with an `addr` trace event
+ * when it changes: every state change of an address goes through here. */
+void synack_ip6_addr_set_state(synack_stack *s, synack_ip6_ifaddr *a, uint8_t state);
+
+/* A `pmtu` trace event: the path MTU towards dst is now `mtu`. */
+void synack_ipv6_trace_pmtu(synack_stack *s, const synack_addr *dst, uint32_t mtu);
+
 /*
  * Whether dst is for us: one of our addresses usable for traffic
  * (preferred or deprecated; *tentative set when it is tentative, which

@@ -110,6 +110,47 @@ static void resolver_failed(synack_stack *s, uint8_t family, const uint8_t *pkt,
     }
 }
 
+/* ---- trace events (DESIGN.md: neigh) -------------------------------------- */
+
+/* The entry's state by RFC 4861 7.3.2's names (an expired RESOLVED one is
+ * STALE: expiry is lazy). */
+static synack_nud_state nud_state(const synack_neigh_entry *e, uint64_t now)
+{
+    switch (e->state) {
+    case SYNACK_NEIGH_PENDING:    return SYNACK_NUD_INCOMPLETE;
+    case SYNACK_NEIGH_RESOLVED:
+        return e->deadline > now ? SYNACK_NUD_REACHABLE : SYNACK_NUD_STALE;
+    case SYNACK_NEIGH_REFRESHING: return SYNACK_NUD_PROBE;
+    case SYNACK_NEIGH_DELAY:      return SYNACK_NUD_DELAY;
+    default:                      return SYNACK_NUD_NONE;
+    }
+}
+
+/* A `neigh` event when e went from `from` to `to` (nothing when the same
+ * or when nobody traces). */
+static void note(synack_stack *s, const synack_neigh_entry *e, synack_nud_state from,
+                 synack_nud_state to)
+{
+    if (from == to || !synack_tracing(s))
+        return;
+    synack_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SYNACK_TRACE_NEIGH;
+    ev.conn = -1;
+    ev.u.neigh.addr = e->addr;
+    ev.u.neigh.mac = e->mac;
+    ev.u.neigh.from = from;
+    ev.u.neigh.to = to;
+    synack_trace(s, &ev);
+}
+
+/* An entry's slot is reused or cleared: its end, for the trace. */
+static void note_gone(synack_stack *s, const synack_neigh_entry *e, synack_nud_state to)
+{
+    if (e->state != SYNACK_NEIGH_FREE)
+        note(s, e, nud_state(e, s->now), to);
+}
+
 /* ---- the cache ------------------------------------------------------------ */
 
 int synack_neigh_init(synack_stack *s)
@@ -143,8 +184,11 @@ static void flush_family(synack_stack *s, uint8_t family, bool count)
         }
     if (n->cache != NULL)
         for (uint32_t i = 0; i < s->cfg.neigh_cache_size; i++)
-            if (family == 0 || n->cache[i].addr.family == family)
+            if (family == 0 || n->cache[i].addr.family == family) {
+                if (count)
+                    note_gone(s, &n->cache[i], SYNACK_NUD_NONE);
                 memset(&n->cache[i], 0, sizeof n->cache[i]);
+            }
 }
 
 void synack_neigh_flush(synack_stack *s, uint8_t family)
@@ -212,6 +256,7 @@ synack_neigh_entry *synack_neigh_add(synack_stack *s, uint64_t now,
     }
     if (victim_pending)
         drop_queued(s, &victim->addr, false);
+    note_gone(s, victim, SYNACK_NUD_NONE); /* evicted */
     memset(victim, 0, sizeof *victim);
     victim->addr = *addr;
     victim->used = now;
@@ -233,6 +278,7 @@ synack_neigh_entry *synack_neigh_add_weak(synack_stack *s, uint64_t now,
     }
     if (victim == NULL)
         return NULL;
+    note_gone(s, victim, SYNACK_NUD_NONE); /* evicted */
     memset(victim, 0, sizeof *victim);
     victim->addr = *addr;
     victim->used = now;
@@ -240,27 +286,33 @@ synack_neigh_entry *synack_neigh_add_weak(synack_stack *s, uint64_t now,
     return victim;
 }
 
-void synack_neigh_stale(synack_neigh_entry *e, uint64_t now)
+void synack_neigh_stale(synack_stack *s, uint64_t now, synack_neigh_entry *e)
 {
+    synack_nud_state from = nud_state(e, now);
     e->state = SYNACK_NEIGH_RESOLVED;
     e->tries = 0;
     e->deadline = now; /* expired: the next use revalidates it */
+    note(s, e, from, SYNACK_NUD_STALE);
 }
 
 void synack_neigh_confirm(synack_stack *s, uint64_t now, synack_neigh_entry *e)
 {
+    synack_nud_state from = nud_state(e, now);
     e->state = SYNACK_NEIGH_RESOLVED;
     e->tries = 0;
     e->deadline = now + reach_ms(s, e->addr.family);
+    note(s, e, from, SYNACK_NUD_REACHABLE);
 }
 
 void synack_neigh_resolved(synack_stack *s, uint64_t now, synack_neigh_entry *e,
-                           const synack_mac *mac)
+                           const synack_mac *mac, bool stale)
 {
+    synack_nud_state from = nud_state(e, now);
     e->mac = *mac;
     e->state = SYNACK_NEIGH_RESOLVED;
     e->tries = 0;
-    e->deadline = now + reach_ms(s, e->addr.family);
+    e->deadline = stale ? now : now + reach_ms(s, e->addr.family);
+    note(s, e, from, stale ? SYNACK_NUD_STALE : SYNACK_NUD_REACHABLE);
     /* send everything that waited for it: an offload packet whole, to
        send_gso, which cuts it at the MSS */
     for (uint32_t i = 0; i < s->cfg.neigh_queue_len; i++) {
@@ -309,11 +361,13 @@ int synack_neigh_output(synack_stack *s, uint64_t now, const synack_addr *nextho
             /* RFC 4861 7.3.3: STALE -> DELAY, no solicitation yet */
             e->state = SYNACK_NEIGH_DELAY;
             e->deadline = now + ND_DELAY_MS;
+            note(s, e, SYNACK_NUD_STALE, SYNACK_NUD_DELAY);
         } else if (e->state == SYNACK_NEIGH_RESOLVED && e->deadline <= now) {
             /* RFC 1122 2.3.2.1: revalidate an entry still in use. */
             e->state = SYNACK_NEIGH_REFRESHING;
             e->tries = 0;
             e->deadline = now + s->cfg.arp_retry_ms;
+            note(s, e, SYNACK_NUD_STALE, SYNACK_NUD_PROBE);
             resolver_send(s, nexthop->family, &e->mac, frame, len, gso);
             resolver_solicit(s, &e->addr);
             return SYNACK_OK;
@@ -326,6 +380,7 @@ int synack_neigh_output(synack_stack *s, uint64_t now, const synack_addr *nextho
         e->state = SYNACK_NEIGH_PENDING;
         e->flags = 0;
         e->deadline = now + retry_ms(s, nexthop->family);
+        note(s, e, SYNACK_NUD_NONE, SYNACK_NUD_INCOMPLETE);
         /* Queue first: the frame may live in a buffer the request reuses. */
         int rc = queue_frame(s, nexthop, frame, len, gso);
         resolver_solicit(s, nexthop);
@@ -358,6 +413,7 @@ void synack_neigh_poll(synack_stack *s, uint64_t now)
             e->state = SYNACK_NEIGH_REFRESHING;
             e->tries = 0;
             e->deadline = now + retry_ms(s, e->addr.family);
+            note(s, e, SYNACK_NUD_DELAY, SYNACK_NUD_PROBE);
             resolver_solicit(s, &e->addr);
             continue;
         }
@@ -366,6 +422,7 @@ void synack_neigh_poll(synack_stack *s, uint64_t now)
         /* Retransmit, or give up (RFC 1122 2.3.2.1). */
         if (e->tries >= retries(s, e->addr.family)) {
             synack_addr a = e->addr;
+            note(s, e, nud_state(e, now), SYNACK_NUD_FAILED);
             drop_queued(s, &a, true);
             memset(e, 0, sizeof *e);
             resolver_gone(s, now, &a);

@@ -62,16 +62,17 @@ synack_neigh_entry *synack_neigh_add_weak(synack_stack *s, uint64_t now,
 
 /* Mark e resolved but stale (RFC 4861 STALE: expired, revalidated on its
  * next use). */
-void synack_neigh_stale(synack_neigh_entry *e, uint64_t now);
+void synack_neigh_stale(synack_stack *s, uint64_t now, synack_neigh_entry *e);
 
 /* Reachability confirmed (a solicited advertisement, or an upper layer's
  * forward progress): e is fresh for the family's reachable time. */
 void synack_neigh_confirm(synack_stack *s, uint64_t now, synack_neigh_entry *e);
 
-/* The resolver learnt e's link address: mark it resolved and send what
- * waited for it. */
+/* The resolver learnt e's link address: mark it resolved (REACHABLE; with
+ * `stale`, STALE: learnt from a message that proves nothing about the
+ * path back, RFC 4861 7.2.3/7.2.5) and send what waited for it. */
 void synack_neigh_resolved(synack_stack *s, uint64_t now, synack_neigh_entry *e,
-                           const synack_mac *mac);
+                           const synack_mac *mac, bool stale);
 
 /* Whether a solicitation for e is outstanding (pending or refreshing). */
 static inline bool synack_neigh_waiting(const synack_neigh_entry *e)

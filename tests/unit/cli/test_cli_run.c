@@ -936,6 +936,11 @@ static void out_trace_pcap(void **state)
     expect_err(f, "{\"t\":");
     expect_err(f, "\"ev\":\"state\",\"conn\":");
     expect_err(f, "\"from\":\"SYN-SENT\",\"to\":\"ESTABLISHED\"}\n");
+    /* the neighbour events too (ARP here; NDP's are the same) */
+    expect_err(f, ",\"ev\":\"neigh\",\"addr\":\"10.9.0.1\",\"mac\":\"00:00:00:00:00:00\","
+                  "\"from\":\"NONE\",\"to\":\"INCOMPLETE\"}\n");
+    expect_err(f, "\"ev\":\"neigh\",\"addr\":\"10.9.0.1\",\"mac\":\"");
+    expect_err(f, "\"from\":\"INCOMPLETE\",\"to\":\"REACHABLE\"}\n");
     fake_free(f);
 
     f = fake_new(PEER_IDLE);

@@ -158,12 +158,28 @@ static bool drained(net_fixture *f, void *ctx)
     return d->got >= d->want;
 }
 
-/* B's link is 1400 bytes: it announces an MSS of 1340, below A's link. */
+/* A's `pmtu` trace events (DESIGN.md), as JSON lines. */
+static struct {
+    char line[8][128];
+    int n;
+} pmtu_ev;
+
+static void collect_pmtu(void *ctx, const synack_trace_event *ev)
+{
+    (void)ctx;
+    if (ev->kind == SYNACK_TRACE_PMTU && pmtu_ev.n < 8)
+        synack_trace_json(ev, pmtu_ev.line[pmtu_ev.n++], sizeof pmtu_ev.line[0]);
+}
+
+/* B's link is 1400 bytes: it announces an MSS of 1340, below A's link.
+ * A traces its path MTU changes. */
 static void tune_b_1400(void *ctx, int side, synack_config *cfg)
 {
     (void)ctx;
     if (side == 1)
         cfg->link.mtu = 1400;
+    else
+        cfg->trace = collect_pmtu;
 }
 
 static int fx_setup_b_1400(void **state) { return ip6_setup(state, tune_b_1400); }
@@ -199,9 +215,12 @@ static void test_pmtu_expiry_raises_mss(void **state)
     uint8_t q[1400];
     memcpy(q, seg->data, sizeof q);
     uint64_t t0 = f->now;
+    memset(&pmtu_ev, 0, sizeof pmtu_ev);
     ptb_to_a(f, q, sizeof q, 1300);
     synack_tcp_get_info(f->a, h, &info);
     assert_int_equal(info.mss, 1300 - 60 - 12);
+    assert_int_equal(pmtu_ev.n, 1);
+    assert_non_null(strstr(pmtu_ev.line[0], "\"ev\":\"pmtu\",\"dst\":\"fd00::2\",\"mtu\":1300}"));
     uint64_t expiry = t0 + f->a->cfg.ipv6.pmtu_timeout_ms;
     assert_int_equal(synack_ipv6_poll_at(f->a), expiry);
     assert_true(synack_poll_at(f->a) <= expiry);
@@ -222,6 +241,9 @@ static void test_pmtu_expiry_raises_mss(void **state)
     assert_int_equal(synack_ipv6_path_mtu(f->a, ADDR6("fd00::2")), 1500);
     synack_tcp_get_info(f->a, h, &info);
     assert_int_equal(info.mss, mss0);
+    /* the trace says so: back to the link's 1500 */
+    assert_int_equal(pmtu_ev.n, 2);
+    assert_non_null(strstr(pmtu_ev.line[1], "\"ev\":\"pmtu\",\"dst\":\"fd00::2\",\"mtu\":1500}"));
     assert_int_equal(synack_ipv6_poll_at(f->a), UINT64_MAX);
     /* and new data leaves in full-sized segments again */
     size_t before = st->cap->count;
