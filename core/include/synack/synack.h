@@ -528,6 +528,18 @@ typedef struct synack_ipv6_config {
     uint32_t pmtu_timeout_ms;  /* a lowered path MTU is retried after this;
                                   default 600000 (RFC 8201 section 4) */
     uint32_t dad_transmits;    /* DupAddrDetectTransmits; default 1 */
+    /*
+     * The key of RFC 7217's stable interface identifiers (the link-local
+     * address and those SLAAC forms), as Linux's stable_secret sysctl:
+     * with has_stable_secret, a host that keeps the secret and its MAC
+     * forms the same addresses after a restart. Default (false): a key
+     * drawn from the stack's random source at creation, so addresses
+     * change with every start. Keys nothing else (ISNs, ports and cookies
+     * keep their own random key) but the MAC when `mac` is left zero (a
+     * keyed hash of it, locally administered, instead of a random one).
+     */
+    bool has_stable_secret;
+    uint8_t stable_secret[16];
 } synack_ipv6_config;
 
 typedef struct synack_config {

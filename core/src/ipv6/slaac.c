@@ -66,13 +66,18 @@ void synack_nd_addr_removed(synack_stack *s, uint64_t now, synack_ip6_ifaddr *a)
     synack_mld_sync(s, now, a);
 }
 
+const uint8_t *synack_slaac_key(const synack_stack *s)
+{
+    return s->cfg.ipv6.has_stable_secret ? s->cfg.ipv6.stable_secret : s->secret;
+}
+
 /* Add prefix/64 + RFC 7217 identifier with `counter`, with lifetimes as
  * stack times (the table's add takes 32-bit milliseconds). */
 static synack_ip6_ifaddr *add_address(synack_stack *s, uint64_t now, const synack_addr *prefix,
                                       uint8_t origin, uint8_t counter, uint64_t valid_until,
                                       uint64_t preferred_until)
 {
-    synack_addr addr = synack_slaac_address(s->secret, prefix, &s->cfg.mac, counter);
+    synack_addr addr = synack_slaac_address(synack_slaac_key(s), prefix, &s->cfg.mac, counter);
     if (addr.family != SYNACK_AF_IP6)
         return NULL;
     if (synack_ip6_addr_find(s, &addr) != NULL)

@@ -205,9 +205,19 @@ int synack_stack_new(synack_stack **out, const synack_config *cfg, uint64_t now)
         synack_rng_fill(&s->rng, s->secret, sizeof s->secret);
     }
 
-    /* No MAC given: a random locally administered unicast one. */
+    /* No MAC given: a random locally administered unicast one; with a
+     * stable secret one derived from it, since RFC 7217 keys the IPv6
+     * identifiers with the MAC too and a new one per start would move
+     * the addresses the secret is meant to keep. */
     if (s->cfg.link.medium == SYNACK_MEDIUM_ETHERNET && mac_is_zero(&s->cfg.mac)) {
-        synack_rng_fill(&s->rng, s->cfg.mac.b, 6);
+        if (s->cfg.ipv6.has_stable_secret) {
+            static const uint8_t label[] = "synack stable MAC";
+            uint64_t h = synack_siphash(s->cfg.ipv6.stable_secret, label, sizeof label - 1);
+            for (int i = 0; i < 6; i++)
+                s->cfg.mac.b[i] = (uint8_t)(h >> (8 * i));
+        } else {
+            synack_rng_fill(&s->rng, s->cfg.mac.b, 6);
+        }
         s->cfg.mac.b[0] = (uint8_t)((s->cfg.mac.b[0] & 0xfe) | 0x02);
     }
 

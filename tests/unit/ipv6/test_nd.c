@@ -19,6 +19,7 @@
 #include "nd_frames.h"
 #include "app/dns.h"
 #include "ipv6/nd.h"
+#include "ipv6/slaac.h"
 #include "ipv6/slaac_iid.h"
 #include "net/neigh.h"
 #include "net/stack.h"
@@ -30,7 +31,7 @@ static const synack_mac all_nodes_mac = {{0x33, 0x33, 0, 0, 0, 1}};
 static synack_addr linklocal_of(synack_stack *s, uint8_t counter)
 {
     synack_addr ll = nd_a6("fe80::");
-    return synack_slaac_address(s->secret, &ll, &s->cfg.mac, counter);
+    return synack_slaac_address(synack_slaac_key(s), &ll, &s->cfg.mac, counter);
 }
 
 /* An RA from `src`/`mac` with one prefix (L and A) of lifetimes

@@ -48,6 +48,39 @@ static synack_config base_config(int *sent)
     return c;
 }
 
+/* The MAC a stack with no configured MAC chose (seed, secret or NULL). */
+static synack_mac chosen_mac(uint64_t seed, const uint8_t *secret)
+{
+    int sent = 0;
+    synack_config c = base_config(&sent);
+    c.seed = seed;
+    if (secret != NULL) {
+        c.ipv6.has_stable_secret = true;
+        memcpy(c.ipv6.stable_secret, secret, 16);
+    }
+    synack_stack *s = NULL;
+    assert_int_equal(synack_stack_new(&s, &c, 0), 0);
+    synack_mac m = s->cfg.mac;
+    synack_stack_free(s);
+    assert_int_equal(m.b[0] & 3, 2); /* unicast, locally administered */
+    return m;
+}
+
+/* With a stable secret and no MAC the stack derives its MAC from the
+ * secret (RFC 7217 keys the identifiers with the MAC too): the same
+ * after a restart with another random source; without one, random. */
+static void test_mac_from_stable_secret(void **state)
+{
+    (void)state;
+    static const uint8_t k1[16] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
+    static const uint8_t k2[16] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 8};
+    synack_mac a = chosen_mac(1, k1), b = chosen_mac(2, k1), c = chosen_mac(1, k2);
+    assert_memory_equal(a.b, b.b, 6);
+    assert_memory_not_equal(a.b, c.b, 6);
+    synack_mac r1 = chosen_mac(1, NULL), r2 = chosen_mac(2, NULL);
+    assert_memory_not_equal(r1.b, r2.b, 6);
+}
+
 static void test_config_defaults(void **state)
 {
     (void)state;
@@ -386,6 +419,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_defaults),
+        cmocka_unit_test(test_mac_from_stable_secret),
         cmocka_unit_test(test_new_validates),
         cmocka_unit_test(test_zero_limits_mean_defaults),
         cmocka_unit_test(test_set_get_ipv4_announces),
