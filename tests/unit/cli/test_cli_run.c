@@ -1005,10 +1005,10 @@ static void stable_secret_keeps_address(void **state)
     linklocal_of_run("--stable-secret-file key.txt", 5, c, sizeof c);
     assert_string_equal(a, c);
     linklocal_of_run("--stable-secret 00112233445566778899aabbccddeef0", 1, d, sizeof d);
-    assert_string_not_equal(a, d);
+    assert_true(strcmp(a, d) != 0);
     linklocal_of_run("", 1, e, sizeof e);
     linklocal_of_run("", 77, g, sizeof g);
-    assert_string_not_equal(e, g); /* without one: a new address each start */
+    assert_true(strcmp(e, g) != 0); /* without one: a new address each start */
 
     fake *f = fake_new(PEER_IDLE);
     assert_int_equal(run(f, ADDR "--stable-secret-file missing ping 10.9.0.1 -c 1"), 1);
