@@ -117,6 +117,7 @@ const out = {
   ws_msgs_in_per_mb: +((msgIn - f0.min) / mb).toFixed(1),
   cpu_s: { node: +(((c1.user - c0.user) + (c1.system - c0.system)) / 1e6).toFixed(2) },
   offload: stack.offloadActive === true,
+  websocket: BaseWS === globalThis.WebSocket ? 'builtin' : 'ws',
 };
 pids.forEach((p, i) => { out.cpu_s[p.name] = +(p1[i] - p0[i]).toFixed(2); });
 if (samples.length) {

@@ -158,6 +158,8 @@ run_backend() { # BACKEND VARIANT
       spec=("bridge=$bpid")
     fi
     for cl in $clients; do
+      # ",ws" changes only Node's WebSocket: a page has the browser's own
+      [ "$cl" = chromium ] && [ -n "$nodews" ] && continue
       for dir in send recv; do
         transfer "${pre[@]}" -- "${v}_${be}_${ep}_${cl}_${dir}" "$dir" "$host" "$port" "$ip" "$url" "${spec[@]}"
         port=$((port + 1))

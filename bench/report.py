@@ -170,6 +170,8 @@ else:
         if not label.startswith("path_") or v.get("bench") != "path":
             continue
         who = "Node" if v.get("client", "node") == "node" else "Chromium page"
+        if v.get("websocket") == "ws":
+            who += " (npm ws)"
         arrow = f"{who} -> Linux" if v["dir"] == "send" else f"Linux -> {who}"
         ep = "websockify" if v["endpoint"] == "websockify" else "bridge --listen-ws"
         cpu = ", ".join(f"{k} {x:.2f}" for k, x in v["cpu_s"].items())

@@ -218,13 +218,15 @@ if want path; then
   elif ! command -v websockify >/dev/null || ! command -v socat >/dev/null; then
     fail_note path "websockify or socat missing (scripts/setup.sh installs them)"
   else
-    # two variants, interleaved: the offload exchange (bridge --offload,
-    # clients ask for it: 64 KB super-frames on the stream) and plain frames
+    # three variants, interleaved: the offload exchange (bridge --offload,
+    # clients ask for it: 64 KB super-frames on the stream), the same with
+    # Node on the npm package ws instead of its built-in WebSocket (Node
+    # rows only), and plain frames
     pb=100000000; [ "$quick" = 1 ] && pb=30000000
     pbr="$root/build/bench-native/host/bridge/synack-bridge"
     pjs="$root/build/bench-emscripten/wasm/synack.mjs"
     # each transfer is bounded by its own timeout; the whole part too
-    PATH_BYTES=${PATH_BYTES:-$pb} PATH_VARIANTS=${PATH_VARIANTS:-"offload=$pbr,$pjs,offload plain=$pbr,$pjs"} \
+    PATH_BYTES=${PATH_BYTES:-$pb} PATH_VARIANTS=${PATH_VARIANTS:-"offload=$pbr,$pjs,offload offload-ws=$pbr,$pjs,offload,ws plain=$pbr,$pjs"} \
       timeout 1800 bash "$root/bench/path.sh" "$root/build/bench-native" "$pjs" "$raw" \
       || fail_note path "bench/path.sh failed (see $raw/path.err)"
   fi

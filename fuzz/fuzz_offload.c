@@ -5,10 +5,12 @@
  * it over. Properties:
  *   - parse reads only the frame (a heap copy of exactly its bytes: ASan);
  *   - a HELLO/AGREE rebuilt with offload_ctrl parses to the same fields;
- *   - a SUPER that passes offload_check is cut (never -1) into pieces of
- *     at most the piece limit, whose payloads are the inner payload in
- *     order, with consecutive sequence numbers and complete, verifying IP
- *     and TCP checksums, FIN/PSH only on the last;
+ *   - a SUPER that passes offload_check (TCP/IPv4 or TCP/IPv6) is cut
+ *     (never -1) into pieces of at most the piece limit, whose payloads
+ *     are the inner payload in order, with consecutive sequence numbers,
+ *     lengths that match (IPv4 total length, IPv6 payload length) and
+ *     complete, verifying IPv4 header and TCP checksums (the IPv6
+ *     pseudo-header for IPv6), FIN/PSH only on the last;
  *   - cutting the raw input with a gso_size from its last bytes either
  *     refuses or keeps the same properties;
  *   - cutting it with offload values taken from its last bytes (as a
@@ -54,17 +56,23 @@ static int piece(void *ctx, const uint8_t *f, size_t n)
     CHECK(!e->done);
     CHECK(n <= e->max_piece && n >= 14 + 40);
     const uint8_t *ip = f + 14;
-    size_t ihl = (size_t)(ip[0] & 15) * 4;
-    CHECK((size_t)(ip[2] << 8 | ip[3]) == n - 14);
-    CHECK(sum(0, ip, ihl) == 0xffff);
+    bool v6 = f[12] == 0x86 && f[13] == 0xdd;
+    size_t ihl = v6 ? 40 : (size_t)(ip[0] & 15) * 4;
+    CHECK(n >= 14 + ihl + 20);
+    uint32_t ps;
+    if (v6) {
+        CHECK((ip[0] >> 4) == 6 && ip[6] == 6);
+        CHECK((size_t)(ip[4] << 8 | ip[5]) == n - 14 - 40);
+        ps = sum(0, ip + 8, 32);
+    } else {
+        CHECK((size_t)(ip[2] << 8 | ip[3]) == n - 14);
+        CHECK(sum(0, ip, ihl) == 0xffff);
+        ps = sum(0, ip + 12, 8);
+    }
     const uint8_t *tcp = ip + ihl;
     size_t thl = (size_t)(tcp[12] >> 4) * 4, seg = n - 14 - ihl;
-    uint8_t ph[12] = {0};
-    memcpy(ph, ip + 12, 8);
-    ph[9] = 6;
-    ph[10] = (uint8_t)(seg >> 8);
-    ph[11] = (uint8_t)seg;
-    CHECK(sum(sum(0, ph, 12), tcp, seg) == 0xffff);
+    uint8_t ph[4] = {0, 6, (uint8_t)(seg >> 8), (uint8_t)seg};
+    CHECK(sum(sum(ps, ph, 4), tcp, seg) == 0xffff);
     uint32_t seq = (uint32_t)tcp[4] << 24 | (uint32_t)tcp[5] << 16 | (uint32_t)tcp[6] << 8 | tcp[7];
     CHECK(seq == e->seq + (uint32_t)e->off);
     size_t len = seg - thl;
@@ -89,7 +97,8 @@ static int cut_and_check(const uint8_t *f, size_t n, uint32_t seg, size_t max_pi
     e.max_piece = max_piece;
     int r = -1;
     if (n >= 14 + 40) {
-        size_t ihl = (size_t)(f[14] & 15) * 4;
+        bool v6 = f[12] == 0x86 && f[13] == 0xdd;
+        size_t ihl = v6 ? 40 : (size_t)(f[14] & 15) * 4;
         if (14 + ihl + 20 <= n) {
             const uint8_t *tcp = f + 14 + ihl;
             size_t hlen = 14 + ihl + (size_t)(tcp[12] >> 4) * 4;
@@ -156,7 +165,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size >= 8) {
         const uint8_t *t = data + size - 8;
         synack_gso g = {(uint32_t)(t[6] << 8 | t[7]), (uint16_t)(t[0] << 8 | t[1]),
-                        (uint16_t)(t[2] << 8 | t[3]), t[4], SYNACK_AF_IP4};
+                        (uint16_t)(t[2] << 8 | t[3]), t[4],
+                        (t[5] & 1) ? SYNACK_AF_IP6 : SYNACK_AF_IP4};
         static uint8_t scratch[65536 + 128];
         sink k = {(size_t)g.hdr_len + g.seg};
         (void)synack_offload_cut(f, size, &g, scratch, sizeof(scratch), sink_piece, &k);

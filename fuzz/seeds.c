@@ -577,6 +577,29 @@ static void offload_seeds(void)
     o->n = 0;
     put(o, w, (size_t)n);
     save("offload", "super", o);
+    /* The same as TCP/IPv6 (GSO_TCPV6), gso_size 1428. */
+    static uint8_t in6[14 + 60 + 4000];
+    memset(in6, 0, sizeof in6);
+    memcpy(in6, mac, 6);
+    memcpy(in6 + 6, mac, 6);
+    in6[12] = 0x86;
+    in6[13] = 0xdd;
+    uint8_t *ip6 = in6 + 14;
+    ip6[0] = 0x60;
+    ip6[4] = (uint8_t)((20 + 4000) >> 8);
+    ip6[5] = (uint8_t)(20 + 4000);
+    ip6[6] = 6;
+    ip6[7] = 64;
+    ip6[8] = 0xfd, ip6[23] = 2, ip6[24] = 0xfd, ip6[39] = 1;
+    ip6[40 + 12] = 0x50;
+    ip6[40 + 13] = 0x18;
+    for (size_t k = 0; k < 4000; k++)
+        in6[74 + k] = (uint8_t)k;
+    synack_gso g6 = {1428, 74, 54, 16, SYNACK_AF_IP6};
+    n = synack_offload_wrap(w, sizeof w, in6, sizeof in6, &g6);
+    o->n = 0;
+    put(o, w, (size_t)n);
+    save("offload", "super6", o);
     free(o);
 }
 
@@ -657,6 +680,96 @@ static size_t nd_msg(uint8_t *b, uint8_t type, const uint8_t *target, uint8_t op
     return n;
 }
 
+/* A TCP frame of `plen` payload bytes from smac/src to dmac/dst: IPv6
+ * (16-byte addresses, TCP after the fixed header) or IPv4 (the first 4
+ * bytes of src/dst). Checksums left zero. Returns its length. */
+static size_t tcp_frame(uint8_t *f, bool v6, const uint8_t smac[6], const uint8_t dmac[6],
+                        const uint8_t *src, const uint8_t *dst, size_t plen)
+{
+    size_t ihl = v6 ? 40 : 20;
+    memset(f, 0, 14 + ihl + 20);
+    memcpy(f, dmac, 6);
+    memcpy(f + 6, smac, 6);
+    uint8_t *ip = f + 14;
+    if (v6) {
+        f[12] = 0x86, f[13] = 0xdd;
+        ip[0] = 0x60;
+        ip[4] = (uint8_t)((20 + plen) >> 8);
+        ip[5] = (uint8_t)(20 + plen);
+        ip[6] = 6;
+        ip[7] = 64;
+        memcpy(ip + 8, src, 16);
+        memcpy(ip + 24, dst, 16);
+    } else {
+        f[12] = 0x08;
+        ip[0] = 0x45;
+        ip[2] = (uint8_t)((40 + plen) >> 8);
+        ip[3] = (uint8_t)(40 + plen);
+        ip[8] = 64;
+        ip[9] = 6;
+        memcpy(ip + 12, src, 4);
+        memcpy(ip + 16, dst, 4);
+    }
+    uint8_t *tcp = ip + ihl;
+    tcp[0] = 0x9c, tcp[1] = 0x40, tcp[2] = 0x1f, tcp[3] = 0x40, tcp[7] = 1;
+    tcp[12] = 0x50;
+    tcp[13] = 0x18; /* PSH ACK */
+    for (size_t k = 0; k < plen; k++)
+        tcp[20 + k] = (uint8_t)k;
+    return 14 + ihl + 20 + plen;
+}
+
+/* One client record of stream bytes: the frame with its 4-byte length. */
+static void rec_framed(buf *o, uint8_t port, const uint8_t *f, size_t n)
+{
+    put8(o, port);
+    put16(o, (uint16_t)(n + 4));
+    put16(o, 0);
+    put16(o, (uint16_t)n);
+    put(o, f, n);
+}
+
+/* --offload (config bit 2), TAP or slirp: a client's HELLO, TCP/IPv6 and
+ * TCP/IPv4 SUPERs, and (TAP) Linux's TSO6 and TSO super-frames. */
+static void bridge_offload_seeds(buf *o)
+{
+    static const uint8_t ma[6] = {2, 0, 0, 0, 0, 1}, mb[6] = {2, 0, 0, 0, 0, 2};
+    static const uint8_t a6[16] = {0xfd, 0, 0, 0x78, [15] = 0xa}, b6[16] = {0xfd, 0, 0, 0x78, [15] = 0xb};
+    static const uint8_t a4[4] = {10, 0, 2, 15}, b4[4] = {10, 0, 2, 2};
+    static uint8_t f[8000], w[8100];
+    for (uint8_t cfg = 4; cfg <= 6; cfg += 2) {
+        o->n = 0;
+        put8(o, cfg);
+        uint8_t c[SYNACK_OFFLOAD_CTRL_LEN];
+        synack_offload_ctrl(c, SYNACK_OFFLOAD_HELLO, ma, 0xf, (uint16_t)SYNACK_OFFLOAD_INNER_MAX);
+        rec_framed(o, 1, c, sizeof c);
+        /* A's ARP request claims a4 (the switch binds a client's IPv4
+         * address from its first ARP) */
+        uint8_t arp[42] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06,
+                           0, 1, 0x08, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 2, 15,
+                           0, 0, 0, 0, 0, 0, 10, 0, 2, 2};
+        rec_framed(o, 1, arp, sizeof arp);
+        for (int v6 = 1; v6 >= 0; v6--) {
+            size_t n = tcp_frame(f, v6, ma, mb, v6 ? a6 : a4, v6 ? b6 : b4, 4000);
+            synack_gso g;
+            memset(&g, 0, sizeof g);
+            (void)synack_offload_gso_of(f, n, v6 ? 1428 : 1448, &g);
+            int32_t wn = synack_offload_wrap(w, sizeof w, f, n, &g);
+            rec_framed(o, 1, w, (size_t)wn);
+            if (cfg & 2) { /* Linux's super-frame back: gso_size, frame */
+                n = tcp_frame(f, v6, mb, ma, v6 ? b6 : b4, v6 ? a6 : a4, 4000);
+                put8(o, 0);
+                put16(o, (uint16_t)(n + 2));
+                put16(o, v6 ? 1428 : 1448);
+                put(o, f, n);
+            }
+        }
+        char name[16];
+        snprintf(name, sizeof name, "offload-%u", cfg);
+        save("bridge", name, o);
+    }
+}
+
 static void bridge_seeds(void)
 {
     static const uint8_t ma[6] = {2, 0, 0, 0, 0, 1}, mb[6] = {2, 0, 0, 0, 0, 2};
@@ -698,6 +811,7 @@ static void bridge_seeds(void)
         snprintf(name, sizeof name, "ndp-%u", cfg);
         save("bridge", name, o);
     }
+    bridge_offload_seeds(o);
     free(o);
 }
 

@@ -18,7 +18,7 @@ APT_PKGS=(build-essential cmake ninja-build pkg-config git
   tcpdump socat curl valgrind iputils-ping dnsmasq-base nftables radvd
   xxd haproxy openssl libssl-dev systemd postgresql redis-server ca-certificates)
 # npm packages of the lockfile the tests import (package.json devDependencies)
-NPM_PKGS=(playwright-core pg redis esbuild readable-stream buffer events)
+NPM_PKGS=(playwright-core pg redis esbuild readable-stream buffer events ws bufferutil)
 npm_missing() {
   local p
   [ -f "$here/package-lock.json" ] || return 1

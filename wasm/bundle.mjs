@@ -7,12 +7,19 @@
 // not in SRC_DIR is taken from GEN_DIR (generated at build time:
 // constants.mjs, by gen_constants.mjs).
 //
+// The members of the generated constants (ERR.AGAIN, GLUE_OPT.MTU,
+// OUT.INFO.SND_UNA...) are replaced by their values in the sources before
+// bundling, so the names cost nothing in the shipped module; a member that
+// the generated module does not have (a slot C no longer defines, a typo)
+// stops the build. Whole tables (ERR, TCP_STATES, ...) stay as objects.
+//
 // Rules the sources follow so this stays simple: imports are
 // `import { a, b } from './x.mjs';` (no renaming) or the glue's default
 // import; exports are `export class|function|const` declarations, and only
 // the entry module (synack.mjs) has an `export { ... }` list.
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const [glueJs, glueWasm, srcDir, outDir, genDir] = process.argv.slice(2);
@@ -48,11 +55,33 @@ function strip(text) {
   return out.join('\n');
 }
 
+/* The generated constants (none without GEN_DIR). */
+const constants = genDir && existsSync(join(genDir, 'constants.mjs'))
+  ? await import(pathToFileURL(join(genDir, 'constants.mjs')).href) : {};
+const MEMBER = /(?<![\w$.])([A-Z][A-Z0-9_]*)\.([A-Z_][A-Z0-9_]*)(?:\.([A-Z_][A-Z0-9_]*))?(?![\w$])/g;
+
+/* A source module's text with the members of the constants' tables
+ * (TABLE.KEY, TABLE.KEY.KEY) replaced by their values. */
+function inline(text, file) {
+  return text.replace(MEMBER, (m, table, k1, k2) => {
+    const t = constants[table];
+    if (t === null || typeof t !== 'object' || Array.isArray(t)) return m;
+    if (!Object.hasOwn(t, k1)) throw new Error(`${file}: ${table}.${k1} is not in the generated constants`);
+    const v = t[k1];
+    if (typeof v === 'number' && k2 === undefined) return `(${v})`;
+    if (k2 === undefined) return m;
+    if (typeof v !== 'object' || !Object.hasOwn(v, k2)) throw new Error(`${file}: ${m} is not in the generated constants`);
+    return `(${v[k2]})`;
+  });
+}
+
 const modules = new Map();
 function load(name) {
   if (modules.has(name)) return;
   const inSrc = join(srcDir, name);
-  const text = readFileSync(existsSync(inSrc) || !genDir ? inSrc : join(genDir, name), 'utf8');
+  const fromSrc = existsSync(inSrc) || !genDir;
+  const raw = readFileSync(fromSrc ? inSrc : join(genDir, name), 'utf8');
+  const text = fromSrc ? inline(raw, inSrc) : raw;
   const deps = [...text.matchAll(IMPORT)].map((m) => m[2]).filter((d) => d !== 'synack_glue.mjs');
   modules.set(name, null);
   deps.forEach(load);
@@ -113,6 +142,9 @@ if (esbuild) {
         const inSrc = join(srcDir, a.path);
         return { path: existsSync(inSrc) || !genDir ? inSrc : join(genDir, a.path) };
       });
+      b.onLoad({ filter: /\.mjs$/ }, (a) => (a.path.startsWith(resolve(srcDir))
+        ? { contents: inline(readFileSync(a.path, 'utf8'), a.path), loader: 'js', resolveDir: srcDir }
+        : undefined));
     },
   };
   const r = await esbuild.build({

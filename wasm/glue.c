@@ -14,7 +14,10 @@
  *   order, as synack_set_ipv4 does;
  * - results that hold several values are written into caller-provided
  *   scratch memory as doubles or uint32_t, never as C structs, so JS does
- *   not depend on struct layout.
+ *   not depend on struct layout; the slot of each value is a member of an
+ *   `enum synack_js_<name>_out` below, which wasm/gen_constants.mjs turns
+ *   into the OUT table of the JS side (OUT.<NAME>.<FIELD>), so the
+ *   indexes are written once, here.
  *
  * Outgoing frames and trace events go to JS through two EM_JS imports that
  * only record what happened; JS acts on them once the C call has returned,
@@ -34,6 +37,7 @@
 #include "synack_libc.h"
 #include "framing.h"
 #include "offload.h"
+#include "ipv6/ipv6.h"
 #include "wire/wire.h"
 
 /* Bytes of an address at the boundary: family, then 16 address bytes. */
@@ -81,7 +85,7 @@ typedef struct synack_js_ctx {
      * bridge agreed, and room to wrap or cut a super-frame. */
     synack_offload_client offload;
     uint8_t *cut;
-    /* A PairLink to another synack stack (SJ_OPT_OFFLOAD 2) whose stack
+    /* A PairLink to another synack stack (SJ_OFFLOAD_PAIR) whose stack
      * takes whole super-frames: JS said so (synack_js_pair_super). */
     bool pair_super;
     /* A direct pair (synack_js_pair_direct): the stack on the other end of
@@ -235,7 +239,7 @@ static void on_trace(void *ctx, const synack_trace_event *ev)
  */
 enum synack_js_opt {
     SJ_OPT_MTU = 0,
-    SJ_OPT_MEDIUM,        /* 0 ethernet, 1 ip */
+    SJ_OPT_MEDIUM,        /* enum synack_js_medium */
     SJ_OPT_SEED_LO,
     SJ_OPT_SEED_HI,
     SJ_OPT_MAX_CONNS,
@@ -249,19 +253,27 @@ enum synack_js_opt {
     SJ_OPT_MSL_MS,
     SJ_OPT_DELACK_MS,
     SJ_OPT_NODELAY,       /* 0/1 */
-    SJ_OPT_CC,            /* synack_cc_algo */
+    SJ_OPT_CC,            /* synack_cc_algo (synack.h) */
     SJ_OPT_UDP_MAX_SOCKETS,
     SJ_OPT_ARP_RETRY_MS,
     SJ_OPT_ARP_RETRIES,
     SJ_OPT_TCP_MEM_MAX,   /* bytes: budget for all TCP buffers */
-    SJ_OPT_OFFLOAD,       /* Ethernet only. 1: ask the bridge for super-frames;
-                             2: a PairLink, super-frames once JS says the
-                             peer stack takes them (synack_js_pair_super) */
+    SJ_OPT_OFFLOAD,       /* enum synack_js_offload (Ethernet only) */
     SJ_OPT_IP6,           /* enum synack_js_ip6 */
     SJ_OPT__COUNT
 };
 
-#define SJ_DEFAULT UINT32_MAX
+/* An option left at its default (UINT32_MAX; gen_constants.mjs reads the
+ * number). */
+#define SJ_DEFAULT 0xffffffffu
+
+/* Values of SJ_OPT_MEDIUM. */
+enum synack_js_medium { SJ_MEDIUM_ETHERNET = 0, SJ_MEDIUM_IP };
+
+/* Values of SJ_OPT_OFFLOAD: none; ask the bridge for super-frames (HELLO);
+ * a PairLink, super-frames once JS says the peer stack takes them
+ * (synack_js_pair_super). */
+enum synack_js_offload { SJ_OFFLOAD_OFF = 0, SJ_OFFLOAD_BRIDGE, SJ_OFFLOAD_PAIR };
 
 /* Values of SJ_OPT_IP6: IPv6 off, on with SLAAC (a link-local address and
  * addresses from router advertisements), on with static addresses only. */
@@ -317,10 +329,14 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
     cfg.link.ctx = c;
     cfg.link.mtu = 1500;
     set_opt(&cfg.link.mtu, opt, SJ_OPT_MTU);
-    cfg.link.medium = opt[SJ_OPT_MEDIUM] == 1 ? SYNACK_MEDIUM_IP
-                                              : SYNACK_MEDIUM_ETHERNET;
+    cfg.link.medium = opt[SJ_OPT_MEDIUM] == SJ_MEDIUM_IP ? SYNACK_MEDIUM_IP
+                                                         : SYNACK_MEDIUM_ETHERNET;
+    /* core.mjs polls at the end of every burst of input (its settle, a
+       microtask after the link's frames of one message or task): one ACK
+       per burst instead of one per two segments */
+    cfg.link.ack_per_burst = true;
     memcpy(cfg.mac.b, mac, 6);
-    if ((opt[SJ_OPT_OFFLOAD] == 1 || opt[SJ_OPT_OFFLOAD] == 2) &&
+    if ((opt[SJ_OPT_OFFLOAD] == SJ_OFFLOAD_BRIDGE || opt[SJ_OPT_OFFLOAD] == SJ_OFFLOAD_PAIR) &&
         cfg.link.medium == SYNACK_MEDIUM_ETHERNET) {
         c->cut = malloc(SYNACK_FRAME_MAX);
         if (c->cut == NULL) {
@@ -346,8 +362,8 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
     set_opt(&t->msl_ms, opt, SJ_OPT_MSL_MS);
     set_opt(&t->delack_ms, opt, SJ_OPT_DELACK_MS);
     set_flag(&t->nodelay, opt, SJ_OPT_NODELAY);
-    if (opt[SJ_OPT_CC] != SJ_DEFAULT)
-        t->cc = opt[SJ_OPT_CC] == 1 ? SYNACK_CC_NEWRENO : SYNACK_CC_CUBIC;
+    if (opt[SJ_OPT_CC] == SYNACK_CC_CUBIC || opt[SJ_OPT_CC] == SYNACK_CC_NEWRENO)
+        t->cc = (synack_cc_algo)opt[SJ_OPT_CC];
     set_opt(&cfg.udp_max_sockets, opt, SJ_OPT_UDP_MAX_SOCKETS);
     set_opt(&cfg.arp_retry_ms, opt, SJ_OPT_ARP_RETRY_MS);
     set_opt(&cfg.arp_retries, opt, SJ_OPT_ARP_RETRIES);
@@ -359,7 +375,7 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
         free(c);
         return err;
     }
-    if (c->cut != NULL && opt[SJ_OPT_OFFLOAD] == 1) {
+    if (c->cut != NULL && opt[SJ_OPT_OFFLOAD] == SJ_OFFLOAD_BRIDGE) {
         /* The first frame: a bridge that does not know it drops it. */
         uint8_t hello[SYNACK_OFFLOAD_CTRL_LEN];
         synack_offload_ctrl(hello, SYNACK_OFFLOAD_HELLO, mac,
@@ -543,11 +559,20 @@ void synack_js_get_gateway6(synack_js_ctx *c, uint8_t *addr)
 /* Interface addresses synack_js_get_ipv6 can report. */
 #define SJ_IP6_MAX 32
 
+/* Doubles synack_js_get_ipv6 writes (times: stack ms, +Infinity for never). */
+enum synack_js_ip6addr_out {
+    SJ_IP6ADDR_PREFIX = 0,   /* prefix length */
+    SJ_IP6ADDR_ORIGIN,       /* enum synack_ip6_origin */
+    SJ_IP6ADDR_STATE,        /* enum synack_ip6_addr_state */
+    SJ_IP6ADDR_VALID_UNTIL,
+    SJ_IP6ADDR_PREFERRED_UNTIL,
+    SJ_IP6ADDR__COUNT
+};
+
 /*
- * IPv6 interface address i (synack_get_ipv6): its address at addr, out[] =
- * prefix length, origin, state, valid until, preferred until (stack ms,
- * +Infinity for never). Returns how many there are (i beyond them: nothing
- * written).
+ * IPv6 interface address i (synack_get_ipv6): its address at addr, out[]
+ * by enum synack_js_ip6addr_out. Returns how many there are (i beyond
+ * them: nothing written).
  */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_get_ipv6(synack_js_ctx *c, uint32_t i, uint8_t *addr, double *out)
@@ -558,26 +583,35 @@ int synack_js_get_ipv6(synack_js_ctx *c, uint32_t i, uint8_t *addr, double *out)
         n = SJ_IP6_MAX;
     if (i < n) {
         addr_out(&v[i].addr, addr);
-        out[0] = v[i].prefix_len;
-        out[1] = v[i].origin;
-        out[2] = v[i].state;
-        out[3] = ms_to_js(v[i].valid_until);
-        out[4] = ms_to_js(v[i].preferred_until);
+        out[SJ_IP6ADDR_PREFIX] = v[i].prefix_len;
+        out[SJ_IP6ADDR_ORIGIN] = v[i].origin;
+        out[SJ_IP6ADDR_STATE] = v[i].state;
+        out[SJ_IP6ADDR_VALID_UNTIL] = ms_to_js(v[i].valid_until);
+        out[SJ_IP6ADDR_PREFERRED_UNTIL] = ms_to_js(v[i].preferred_until);
     }
     return (int)n;
 }
 
-/* out[0..2] = address, prefix length, gateway; out[3] = resolver. */
+/* uint32_t values synack_js_get_ipv4 writes (addresses in host order). */
+enum synack_js_ip4_out {
+    SJ_IP4_ADDR = 0,
+    SJ_IP4_PREFIX,
+    SJ_IP4_GATEWAY,
+    SJ_IP4_DNS,              /* the IPv4 resolver (synack_get_dns) */
+    SJ_IP4__COUNT
+};
+
+/* The IPv4 configuration into out[] by enum synack_js_ip4_out. */
 EMSCRIPTEN_KEEPALIVE
 void synack_js_get_ipv4(synack_js_ctx *c, uint32_t *out)
 {
     synack_ip4 addr = 0, gw = 0;
     uint8_t prefix = 0;
     synack_get_ipv4(c->stack, &addr, &prefix, &gw);
-    out[0] = addr;
-    out[1] = prefix;
-    out[2] = gw;
-    out[3] = synack_get_dns(c->stack);
+    out[SJ_IP4_ADDR] = addr;
+    out[SJ_IP4_PREFIX] = prefix;
+    out[SJ_IP4_GATEWAY] = gw;
+    out[SJ_IP4_DNS] = synack_get_dns(c->stack);
 }
 
 /* Copy our MAC address into out[0..5]. */
@@ -588,27 +622,25 @@ void synack_js_get_mac(synack_js_ctx *c, uint8_t *out)
     memcpy(out, m.b, 6);
 }
 
-/* Number of synack_counters fields written by synack_js_counters. */
-#define SJ_COUNTERS 19
+/* Number of synack_counters fields written by synack_js_counters: the
+ * struct holds only uint64_t (gen_constants.mjs refuses anything else), so
+ * it is an array of them in declaration order, the order of COUNTER_NAMES
+ * on the JS side, with nothing listed by hand here. */
+#define SJ_COUNTERS (sizeof(synack_counters) / sizeof(uint64_t))
+_Static_assert(sizeof(synack_counters) % sizeof(uint64_t) == 0, "counters are uint64_t");
 
-/* out[0..18] = synack_counters in declaration order, as doubles. */
+/* out[] = the synack_counters fields in declaration order, as doubles;
+ * returns how many. */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_counters(synack_js_ctx *c, double *out)
 {
     synack_counters k;
     synack_get_counters(c->stack, &k);
-    const uint64_t v[SJ_COUNTERS] = {
-        k.frames_in,          k.frames_out,       k.bytes_in,
-        k.bytes_out,          k.ip_in,            k.ip_out,
-        k.ip_frags_out,       k.ip_reassembled,   k.tcp_segs_in,
-        k.tcp_segs_out,       k.tcp_rexmit_segs,  k.tcp_rexmit_bytes,
-        k.tcp_challenge_acks, k.tcp_syn_cookies_sent, k.drops_total,
-        k.ip6_in,             k.ip6_out,          k.ip6_frags_out,
-        k.ip6_reassembled,
-    };
-    for (int i = 0; i < SJ_COUNTERS; i++)
+    uint64_t v[SJ_COUNTERS];
+    memcpy(v, &k, sizeof v);
+    for (size_t i = 0; i < SJ_COUNTERS; i++)
         out[i] = (double)v[i];
-    return SJ_COUNTERS;
+    return (int)SJ_COUNTERS;
 }
 
 /* Number of drop reasons. */
@@ -667,7 +699,14 @@ int synack_js_ping_send(synack_js_ctx *c, double now, int h, const uint8_t *dst,
                             payload, len);
 }
 
-/* See synack_ping_recv; out[1] = sequence, the source at addr. */
+/* uint32_t values of a received echo reply, datagram or connection. */
+enum synack_js_from_out {
+    SJ_FROM_PORT = 0,        /* the peer's port (UDP, TCP accept) */
+    SJ_FROM_SEQ,             /* the echo reply's sequence number */
+    SJ_FROM__COUNT
+};
+
+/* See synack_ping_recv; out[SJ_FROM_SEQ] = sequence, the source at addr. */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_ping_recv(synack_js_ctx *c, int h, uint32_t *out, uint8_t *buf,
                         size_t cap, uint8_t *addr)
@@ -676,7 +715,7 @@ int synack_js_ping_recv(synack_js_ctx *c, int h, uint32_t *out, uint8_t *buf,
     uint16_t seq = 0;
     int n = synack_ping_recv(c->stack, h, &src, &seq, buf, cap);
     addr_out(&src, addr);
-    out[1] = seq;
+    out[SJ_FROM_SEQ] = seq;
     return n;
 }
 
@@ -717,7 +756,8 @@ int synack_js_udp_sendto(synack_js_ctx *c, double now, int h, const uint8_t *dst
                              (uint16_t)dport, data, len);
 }
 
-/* See synack_udp_recvfrom; out[1] = source port, the source at addr. */
+/* See synack_udp_recvfrom; out[SJ_FROM_PORT] = source port, the source
+ * at addr. */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_udp_recvfrom(synack_js_ctx *c, int h, uint8_t *buf, size_t cap,
                            uint32_t *out, uint8_t *addr)
@@ -726,7 +766,7 @@ int synack_js_udp_recvfrom(synack_js_ctx *c, int h, uint8_t *buf, size_t cap,
     uint16_t sport = 0;
     int n = synack_udp_recvfrom(c->stack, h, buf, cap, &src, &sport);
     addr_out(&src, addr);
-    out[1] = sport;
+    out[SJ_FROM_PORT] = sport;
     return n;
 }
 
@@ -762,7 +802,8 @@ int synack_js_tcp_listen(synack_js_ctx *c, int h, uint32_t backlog)
     return synack_tcp_listen(c->stack, h, backlog);
 }
 
-/* See synack_tcp_accept; out[1] = peer port, the peer address at addr. */
+/* See synack_tcp_accept; out[SJ_FROM_PORT] = peer port, the peer address
+ * at addr. */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_tcp_accept(synack_js_ctx *c, double now, int h, uint32_t *out,
                          uint8_t *addr)
@@ -771,7 +812,7 @@ int synack_js_tcp_accept(synack_js_ctx *c, double now, int h, uint32_t *out,
     uint16_t port = 0;
     int r = synack_tcp_accept(c->stack, ms_from_js(now), h, &peer, &port);
     addr_out(&peer, addr);
-    out[1] = port;
+    out[SJ_FROM_PORT] = port;
     return r;
 }
 
@@ -845,15 +886,37 @@ int synack_js_tcp_error(synack_js_ctx *c, int h)
     return synack_tcp_error(c->stack, h);
 }
 
-/* Number of doubles written by synack_js_tcp_info. */
-#define SJ_TCP_INFO 22
+/* Doubles synack_js_tcp_info writes (synack_tcp_info's fields). */
+enum synack_js_info_out {
+    SJ_INFO_STATE = 0,       /* synack_tcp_state */
+    SJ_INFO_LOCAL_FAMILY,
+    SJ_INFO_LOCAL_PORT,
+    SJ_INFO_REMOTE_FAMILY,
+    SJ_INFO_REMOTE_PORT,
+    SJ_INFO_SND_UNA,
+    SJ_INFO_SND_NXT,
+    SJ_INFO_SND_WND,
+    SJ_INFO_RCV_NXT,
+    SJ_INFO_RCV_WND,
+    SJ_INFO_CWND,
+    SJ_INFO_SSTHRESH,
+    SJ_INFO_SRTT,            /* ms */
+    SJ_INFO_RTTVAR,          /* ms */
+    SJ_INFO_RTO,             /* ms */
+    SJ_INFO_MSS,
+    SJ_INFO_SNDBUF,          /* bytes in the send buffer */
+    SJ_INFO_RCVBUF,          /* bytes in the receive buffer */
+    SJ_INFO_BYTES_SENT,
+    SJ_INFO_BYTES_RECEIVED,
+    SJ_INFO_REXMIT_SEGS,
+    SJ_INFO_REXMIT_BYTES,
+    SJ_INFO__COUNT
+};
 
 /*
- * See synack_tcp_get_info. out[] = state, local family, local port, remote
- * family, remote port, snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd, cwnd,
- * ssthresh, srtt, rttvar, rto, mss, sndbuf_used, rcvbuf_used, bytes_sent,
- * bytes_received, rexmit_segs, rexmit_bytes; the local address at addrs,
- * the remote one SJ_ADDR_LEN bytes after it.
+ * See synack_tcp_get_info: out[] by enum synack_js_info_out; the local
+ * address at addrs, the remote one SJ_ADDR_LEN bytes after it. Returns
+ * SJ_INFO__COUNT, or the error.
  */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_tcp_info(synack_js_ctx *c, int h, double *out, uint8_t *addrs)
@@ -864,18 +927,29 @@ int synack_js_tcp_info(synack_js_ctx *c, int h, double *out, uint8_t *addrs)
         return r;
     addr_out(&i.local_addr, addrs);
     addr_out(&i.remote_addr, addrs + SJ_ADDR_LEN);
-    const double v[] = {
-        i.state,     i.local_addr.family,  i.local_port,
-        i.remote_addr.family, i.remote_port,
-        i.snd_una,   i.snd_nxt,     i.snd_wnd,    i.rcv_nxt,     i.rcv_wnd,
-        i.cwnd,      i.ssthresh,    i.srtt_ms,    i.rttvar_ms,   i.rto_ms,
-        i.mss,       i.sndbuf_used, i.rcvbuf_used,
-        (double)i.bytes_sent, (double)i.bytes_received,
-        (double)i.rexmit_segs, (double)i.rexmit_bytes,
-    };
-    _Static_assert(sizeof v / sizeof v[0] == SJ_TCP_INFO, "info layout");
-    memcpy(out, v, sizeof v);
-    return SJ_TCP_INFO;
+    out[SJ_INFO_STATE] = i.state;
+    out[SJ_INFO_LOCAL_FAMILY] = i.local_addr.family;
+    out[SJ_INFO_LOCAL_PORT] = i.local_port;
+    out[SJ_INFO_REMOTE_FAMILY] = i.remote_addr.family;
+    out[SJ_INFO_REMOTE_PORT] = i.remote_port;
+    out[SJ_INFO_SND_UNA] = i.snd_una;
+    out[SJ_INFO_SND_NXT] = i.snd_nxt;
+    out[SJ_INFO_SND_WND] = i.snd_wnd;
+    out[SJ_INFO_RCV_NXT] = i.rcv_nxt;
+    out[SJ_INFO_RCV_WND] = i.rcv_wnd;
+    out[SJ_INFO_CWND] = i.cwnd;
+    out[SJ_INFO_SSTHRESH] = i.ssthresh;
+    out[SJ_INFO_SRTT] = i.srtt_ms;
+    out[SJ_INFO_RTTVAR] = i.rttvar_ms;
+    out[SJ_INFO_RTO] = i.rto_ms;
+    out[SJ_INFO_MSS] = i.mss;
+    out[SJ_INFO_SNDBUF] = i.sndbuf_used;
+    out[SJ_INFO_RCVBUF] = i.rcvbuf_used;
+    out[SJ_INFO_BYTES_SENT] = (double)i.bytes_sent;
+    out[SJ_INFO_BYTES_RECEIVED] = (double)i.bytes_received;
+    out[SJ_INFO_REXMIT_SEGS] = (double)i.rexmit_segs;
+    out[SJ_INFO_REXMIT_BYTES] = (double)i.rexmit_bytes;
+    return SJ_INFO__COUNT;
 }
 
 /* RFC 9293 name of a TCP state. */
@@ -908,10 +982,19 @@ int synack_js_dhcp_state(synack_js_ctx *c)
     return (int)synack_dhcp_get_state(c->stack);
 }
 
-/*
- * See synack_dhcp_get_lease. out[] = addr, gateway, dns0, dns1, server,
- * prefix_len, lease_s.
- */
+/* uint32_t values synack_js_dhcp_lease writes (addresses in host order). */
+enum synack_js_lease_out {
+    SJ_LEASE_ADDR = 0,
+    SJ_LEASE_GATEWAY,
+    SJ_LEASE_DNS0,
+    SJ_LEASE_DNS1,
+    SJ_LEASE_SERVER,
+    SJ_LEASE_PREFIX,
+    SJ_LEASE_SECONDS,
+    SJ_LEASE__COUNT
+};
+
+/* See synack_dhcp_get_lease: out[] by enum synack_js_lease_out. */
 EMSCRIPTEN_KEEPALIVE
 int synack_js_dhcp_lease(synack_js_ctx *c, uint32_t *out)
 {
@@ -919,13 +1002,13 @@ int synack_js_dhcp_lease(synack_js_ctx *c, uint32_t *out)
     int r = synack_dhcp_get_lease(c->stack, &l);
     if (r < 0)
         return r;
-    out[0] = l.addr;
-    out[1] = l.gateway;
-    out[2] = l.dns[0];
-    out[3] = l.dns[1];
-    out[4] = l.server;
-    out[5] = l.prefix_len;
-    out[6] = l.lease_s;
+    out[SJ_LEASE_ADDR] = l.addr;
+    out[SJ_LEASE_GATEWAY] = l.gateway;
+    out[SJ_LEASE_DNS0] = l.dns[0];
+    out[SJ_LEASE_DNS1] = l.dns[1];
+    out[SJ_LEASE_SERVER] = l.server;
+    out[SJ_LEASE_PREFIX] = l.prefix_len;
+    out[SJ_LEASE_SECONDS] = l.lease_s;
     return 0;
 }
 
@@ -936,25 +1019,66 @@ void synack_js_set_dns(synack_js_ctx *c, uint32_t server)
     synack_set_dns(c->stack, server);
 }
 
-/* See synack_dns_query; `name` is NUL-terminated UTF-8; `server` NULL
- * (0 from JS): the configured resolver. */
+/* See synack_dns_query_family; `name` is NUL-terminated UTF-8. */
 EMSCRIPTEN_KEEPALIVE
-int synack_js_dns_query(synack_js_ctx *c, double now, const char *name,
-                        const uint8_t *server)
+int synack_js_dns_query(synack_js_ctx *c, double now, const char *name, int family)
 {
-    synack_addr srv = server != NULL ? addr_in(server) : (synack_addr){0};
-    return synack_dns_query(c->stack, ms_from_js(now), name,
-                            server != NULL ? &srv : NULL);
+    return synack_dns_query_family(c->stack, ms_from_js(now), name, NULL, family);
 }
 
-/* See synack_dns_result; the address at addr. */
-EMSCRIPTEN_KEEPALIVE
-int synack_js_dns_result(synack_js_ctx *c, int h, uint8_t *addr)
+/* Addresses synack_js_dns_lookup can write: every answer of both queries. */
+#define SJ_DNS_MAX (2 * SYNACK_DNS_MAX_ADDRS)
+
+/* Take the addresses of finished query h (-1: none asked) into a[], *n of
+ * them; *err keeps its error. False while the query waits. */
+static bool dns_take(synack_js_ctx *c, int h, synack_addr *a, int *n, int *err)
 {
-    synack_addr found = {0};
-    int r = synack_dns_result(c->stack, h, &found);
-    addr_out(&found, addr);
-    return r;
+    *n = 0;
+    *err = SYNACK_ERR_NOTFOUND;
+    if (h < 0)
+        return true;
+    int r = synack_dns_result_all(c->stack, h, a, SYNACK_DNS_MAX_ADDRS);
+    if (r == SYNACK_ERR_AGAIN)
+        return false;
+    if (r > 0)
+        *n = r;
+    else
+        *err = r;
+    return true;
+}
+
+/*
+ * The answer to a lookup of both families, or of one: h6 the AAAA query,
+ * h4 the A query (either -1 when not asked). Once both have finished,
+ * writes their addresses at addrs (SJ_ADDR_LEN bytes each, at most
+ * SJ_DNS_MAX) in the order synack_connect_name tries them (RFC 8305
+ * section 4): the families interleaved, IPv6 first unless the stack has
+ * no route to the first IPv6 address, each family in its answer's order.
+ * Returns how many (>= 1), SYNACK_ERR_AGAIN while a query waits, or, with
+ * no address at all, the error synack_connect_name reports: the A query's
+ * unless it is NOTFOUND, else the AAAA query's (NOTFOUND, TIMEOUT, ...).
+ */
+EMSCRIPTEN_KEEPALIVE
+int synack_js_dns_lookup(synack_js_ctx *c, int h6, int h4, uint8_t *addrs)
+{
+    synack_addr a[2][SYNACK_DNS_MAX_ADDRS];
+    int n[2], err[2];
+    bool done6 = dns_take(c, h6, a[0], &n[0], &err[0]);
+    bool done4 = dns_take(c, h4, a[1], &n[1], &err[1]);
+    if (!done6 || !done4)
+        return SYNACK_ERR_AGAIN;
+    if (n[0] + n[1] == 0)
+        return err[1] != SYNACK_ERR_NOTFOUND || h6 < 0 ? err[1] : err[0];
+    synack_addr src, hop;
+    int f = n[0] > 0 && synack_ipv6_route(c->stack, &a[0][0], &src, &hop) == 0 ? 0 : 1;
+    int next[2] = {0, 0}, count = 0;
+    while (count < n[0] + n[1]) {
+        if (next[f] == n[f])
+            f = 1 - f;
+        addr_out(&a[f][next[f]++], addrs + (size_t)count++ * SJ_ADDR_LEN);
+        f = 1 - f;
+    }
+    return count;
 }
 
 /* See synack_dns_close. */

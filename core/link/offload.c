@@ -10,6 +10,8 @@
 #define ETH 14u
 #define V_NEEDS_CSUM 1u
 #define V_GSO_TCPV4 1u
+#define V_GSO_TCPV6 4u
+#define IP6_HDR 40u
 #define TCP_FIN 0x01u
 #define TCP_PSH 0x08u
 #define TCP_CWR 0x80u
@@ -59,56 +61,79 @@ static uint16_t sum_fold(uint32_t a)
     return (uint16_t)~a;
 }
 
-/* The IPv4 and TCP header lengths of a TCP/IPv4 frame, or false. */
-static bool tcp4_headers(const uint8_t *f, size_t n, size_t *ihl, size_t *thl)
+/*
+ * The IP and TCP header lengths of a TCP/IPv4 frame, or of a TCP/IPv6
+ * frame whose TCP follows the fixed header (what the stack sends and
+ * Linux's TSO6 hands over; extension headers are never offloaded), and
+ * which family (*v6). False for anything else.
+ */
+static bool tcp_headers(const uint8_t *f, size_t n, size_t *ihl, size_t *thl, bool *v6)
 {
-    if (n < ETH + 20 || be16(f + 12) != 0x0800 || (f[ETH] >> 4) != 4 || f[ETH + 9] != 6)
+    if (n < ETH + 20)
         return false;
-    *ihl = (size_t)(f[ETH] & 0x0f) * 4;
-    if (*ihl < 20 || ETH + *ihl + 20 > n)
+    uint16_t et = be16(f + 12);
+    if (et == 0x86dd) {
+        if (n < ETH + IP6_HDR + 20 || (f[ETH] >> 4) != 6 || f[ETH + 6] != 6)
+            return false;
+        *ihl = IP6_HDR;
+        *v6 = true;
+    } else if (et == 0x0800) {
+        if ((f[ETH] >> 4) != 4 || f[ETH + 9] != 6)
+            return false;
+        *ihl = (size_t)(f[ETH] & 0x0f) * 4;
+        if (*ihl < 20 || ETH + *ihl + 20 > n)
+            return false;
+        *v6 = false;
+    } else {
         return false;
+    }
     *thl = (size_t)(f[ETH + *ihl + 12] >> 4) * 4;
     return *thl >= 20 && ETH + *ihl + *thl <= n;
+}
+
+/* The unfolded pseudo-header sum (RFC 9293 3.1, RFC 8200 8.1) of the TCP
+ * segment of `tcp_len` bytes in the frame f whose IP header starts at ip. */
+static uint32_t pseudo_sum(const uint8_t *ip, bool v6, size_t tcp_len)
+{
+    uint8_t len[4] = {0, 0, 0, 6};
+    uint32_t s = v6 ? sum_add(0, ip + 8, 32) : sum_add(0, ip + 12, 8);
+    uint8_t l[2];
+    put16(l, (uint16_t)tcp_len);
+    s = sum_add(s, len, 4);
+    return sum_add(s, l, 2);
 }
 
 int synack_offload_gso_of(const uint8_t *f, size_t n, uint32_t seg, synack_gso *g)
 {
     size_t ihl, thl;
-    uint8_t family;
-    if (seg == 0 || seg > 0xffff || n < ETH)
+    bool v6;
+    if (seg == 0 || seg > 0xffff || !tcp_headers(f, n, &ihl, &thl, &v6))
         return -1;
-    if (n >= ETH + 40 + 20 && be16(f + 12) == 0x86dd && (f[ETH] >> 4) == 6 &&
-        f[ETH + 6] == 6) {
-        ihl = 40; /* TCP right after the fixed header: what the stack sends */
-        thl = (size_t)(f[ETH + 40 + 12] >> 4) * 4;
-        if (thl < 20 || ETH + ihl + thl > n)
-            return -1;
-        family = SYNACK_AF_IP6;
-    } else if (tcp4_headers(f, n, &ihl, &thl)) {
-        family = SYNACK_AF_IP4;
-    } else {
-        return -1;
-    }
     g->seg = seg;
     g->hdr_len = (uint16_t)(ETH + ihl + thl);
     g->csum_start = (uint16_t)(ETH + ihl);
     g->csum_offset = 16; /* TCP's checksum field */
-    g->family = family;
+    g->family = v6 ? SYNACK_AF_IP6 : SYNACK_AF_IP4;
     return 0;
 }
 
 /*
- * Whether g describes a TCP/IPv4 frame f[0..n) that the offsets fit: an
- * IPv4 header from ETH to csum_start, a TCP header from there to hdr_len
- * with the checksum field inside it. The values are the sender's; these
- * checks only keep the cutter inside the buffer.
+ * Whether g describes a TCP frame f[0..n) that the offsets fit: an IPv4
+ * header (IPv6: exactly the fixed header, as tcp_headers) from ETH to
+ * csum_start, a TCP header from there to hdr_len with the checksum field
+ * inside it. The values are the sender's; these checks only keep the
+ * cutter inside the buffer. *v6: the family.
  */
-static bool gso_fits4(const uint8_t *f, size_t n, const synack_gso *g)
+static bool gso_fits(const uint8_t *f, size_t n, const synack_gso *g, bool *v6)
 {
-    return g->family == SYNACK_AF_IP4 && g->seg != 0 && g->seg <= 0xffff &&
-           n >= ETH + 20 && be16(f + 12) == 0x0800 && g->csum_start >= ETH + 20 &&
-           g->hdr_len >= g->csum_start + 20u && g->hdr_len <= n &&
-           (size_t)g->csum_offset + 2 <= (size_t)(g->hdr_len - g->csum_start);
+    if (g->seg == 0 || g->seg > 0xffff || n < ETH + 20 || g->hdr_len > n ||
+        g->hdr_len < g->csum_start + 20u ||
+        (size_t)g->csum_offset + 2 > (size_t)(g->hdr_len - g->csum_start))
+        return false;
+    *v6 = g->family == SYNACK_AF_IP6;
+    if (*v6)
+        return be16(f + 12) == 0x86dd && g->csum_start == ETH + IP6_HDR;
+    return g->family == SYNACK_AF_IP4 && be16(f + 12) == 0x0800 && g->csum_start >= ETH + 20;
 }
 
 int synack_offload_parse(const uint8_t *f, size_t n, synack_offload_msg *m)
@@ -166,8 +191,9 @@ size_t synack_offload_ctrl(uint8_t out[SYNACK_OFFLOAD_CTRL_LEN], uint8_t type,
 int32_t synack_offload_wrap(uint8_t *out, size_t cap, const uint8_t *f, size_t n,
                             const synack_gso *g)
 {
+    bool v6;
     if (n > SYNACK_OFFLOAD_INNER_MAX || cap < n + SYNACK_OFFLOAD_SUPER_OVERHEAD ||
-        !gso_fits4(f, n, g))
+        !gso_fits(f, n, g, &v6))
         return -1;
     memcpy(out, f, 12); /* the inner addresses: the switch learns nothing new */
     put16(out + 12, SYNACK_OFFLOAD_ETHERTYPE);
@@ -176,7 +202,7 @@ int32_t synack_offload_wrap(uint8_t *out, size_t cap, const uint8_t *f, size_t n
     out[ETH + 7] = SYNACK_OFFLOAD_VERSION;
     uint8_t *v = out + ETH + SYNACK_OFFLOAD_HDR_LEN;
     v[0] = V_NEEDS_CSUM;
-    v[1] = V_GSO_TCPV4;
+    v[1] = v6 ? V_GSO_TCPV6 : V_GSO_TCPV4;
     putle16(v + 2, g->hdr_len);
     putle16(v + 4, (uint16_t)g->seg);
     putle16(v + 6, g->csum_start);
@@ -188,13 +214,19 @@ int32_t synack_offload_wrap(uint8_t *out, size_t cap, const uint8_t *f, size_t n
 int synack_offload_check(const synack_offload_msg *m, size_t max_piece)
 {
     size_t ihl, thl;
-    if (m->type != SYNACK_OFFLOAD_SUPER || m->gso_type != V_GSO_TCPV4 ||
-        m->gso_size < SYNACK_OFFLOAD_SEG_MIN ||
-        !tcp4_headers(m->inner, m->inner_len, &ihl, &thl))
-        return -1;
+    bool v6;
+    if (m->type != SYNACK_OFFLOAD_SUPER || m->gso_size < SYNACK_OFFLOAD_SEG_MIN ||
+        !tcp_headers(m->inner, m->inner_len, &ihl, &thl, &v6) ||
+        m->gso_type != (v6 ? V_GSO_TCPV6 : V_GSO_TCPV4))
+        return -1; /* the GSO type names the frame's own family */
     const uint8_t *ip = m->inner + ETH;
-    if (be16(ip + 2) != m->inner_len - ETH || (be16(ip + 6) & 0x3fff) != 0)
+    if (v6) {
+        /* a payload length that lies (0 would be a jumbogram) */
+        if (be16(ip + 4) != m->inner_len - ETH - IP6_HDR)
+            return -1;
+    } else if (be16(ip + 2) != m->inner_len - ETH || (be16(ip + 6) & 0x3fff) != 0) {
         return -1; /* a length that lies, or a fragment */
+    }
     size_t hlen = ETH + ihl + thl;
     if (le16(m->vnet + 2) != hlen || hlen + m->gso_size > max_piece)
         return -1;
@@ -209,21 +241,19 @@ int synack_offload_check(const synack_offload_msg *m, size_t max_piece)
 int synack_offload_partial_csum(uint8_t *f, size_t n)
 {
     size_t ihl, thl;
-    if (!tcp4_headers(f, n, &ihl, &thl) || n - ETH - ihl > 0xffff)
+    bool v6;
+    if (!tcp_headers(f, n, &ihl, &thl, &v6) || n - ETH - ihl > 0xffff)
         return -1;
-    uint8_t pseudo[12];
-    memcpy(pseudo, f + ETH + 12, 8);
-    pseudo[8] = 0;
-    pseudo[9] = 6;
-    put16(pseudo + 10, (uint16_t)(n - ETH - ihl));
-    put16(f + ETH + ihl + 16, (uint16_t)~sum_fold(sum_add(0, pseudo, 12)));
+    uint32_t s = pseudo_sum(f + ETH, v6, n - ETH - ihl);
+    put16(f + ETH + ihl + 16, (uint16_t)~sum_fold(s));
     return 0;
 }
 
 int synack_offload_cut(const uint8_t *f, size_t n, const synack_gso *g, uint8_t *scratch,
                        size_t scratch_cap, synack_offload_emit_fn emit, void *ctx)
 {
-    if (!gso_fits4(f, n, g))
+    bool v6;
+    if (!gso_fits(f, n, g, &v6))
         return -1;
     size_t ihl = (size_t)g->csum_start - ETH, thl = (size_t)g->hdr_len - g->csum_start;
     size_t csum = g->csum_offset, seg = g->seg;
@@ -231,7 +261,7 @@ int synack_offload_cut(const uint8_t *f, size_t n, const synack_gso *g, uint8_t 
     if (scratch_cap < hlen + seg || n - ETH > 0xffff)
         return -1;
     const uint8_t *ip = f + ETH, *tcp = ip + ihl;
-    uint16_t id = be16(ip + 4);
+    uint16_t id = v6 ? 0 : be16(ip + 4);
     uint32_t seq = be32(tcp + 4);
     uint8_t flags = tcp[13];
     size_t total = n - hlen, off = 0;
@@ -242,10 +272,15 @@ int synack_offload_cut(const uint8_t *f, size_t n, const synack_gso *g, uint8_t 
         memcpy(scratch, f, hlen);
         memcpy(scratch + hlen, f + hlen + off, len);
         uint8_t *pip = scratch + ETH, *ptcp = pip + ihl;
-        put16(pip + 2, (uint16_t)(ihl + thl + len));
-        put16(pip + 4, (uint16_t)(id + pieces));
-        put16(pip + 10, 0);
-        put16(pip + 10, sum_fold(sum_add(0, pip, ihl)));
+        if (v6) {
+            /* no IP ID and no header checksum: only the payload length */
+            put16(pip + 4, (uint16_t)(thl + len));
+        } else {
+            put16(pip + 2, (uint16_t)(ihl + thl + len));
+            put16(pip + 4, (uint16_t)(id + pieces));
+            put16(pip + 10, 0);
+            put16(pip + 10, sum_fold(sum_add(0, pip, ihl)));
+        }
         put32(ptcp + 4, seq + (uint32_t)off);
         uint8_t fl = flags;
         if (!last)
@@ -254,12 +289,7 @@ int synack_offload_cut(const uint8_t *f, size_t n, const synack_gso *g, uint8_t 
             fl &= (uint8_t)~TCP_CWR;
         ptcp[13] = fl;
         put16(ptcp + csum, 0);
-        uint8_t pseudo[12];
-        memcpy(pseudo, pip + 12, 8);
-        pseudo[8] = 0;
-        pseudo[9] = 6;
-        put16(pseudo + 10, (uint16_t)(thl + len));
-        uint32_t s = sum_add(sum_add(0, pseudo, 12), ptcp, thl + len);
+        uint32_t s = sum_add(pseudo_sum(pip, v6, thl + len), ptcp, thl + len);
         put16(ptcp + csum, sum_fold(s));
         (void)emit(ctx, scratch, hlen + len);
         pieces++;
@@ -280,11 +310,14 @@ int synack_offload_client_input(synack_offload_client *oc, const uint8_t *f, siz
     if (m.type == SYNACK_OFFLOAD_AGREE) {
         oc->tx = (m.flags & SYNACK_OFFLOAD_F_TX_TCP4) != 0 && m.max >= SYNACK_OFFLOAD_INNER_MAX;
         oc->rx = (m.flags & SYNACK_OFFLOAD_F_RX_TCP4) != 0;
+        oc->tx6 = (m.flags & SYNACK_OFFLOAD_F_TX_TCP6) != 0 && m.max >= SYNACK_OFFLOAD_INNER_MAX;
+        oc->rx6 = (m.flags & SYNACK_OFFLOAD_F_RX_TCP6) != 0;
         return SYNACK_OFFLOAD_IN_AGREED;
     }
     /* A bridge super-frame (checksums complete): the stack takes TCP
      * segments above the MTU, as from an offloading TAP. */
-    if (m.type == SYNACK_OFFLOAD_SUPER && oc->rx && m.gso_type == 1) {
+    if (m.type == SYNACK_OFFLOAD_SUPER &&
+        ((oc->rx && m.gso_type == V_GSO_TCPV4) || (oc->rx6 && m.gso_type == V_GSO_TCPV6))) {
         *inner = m.inner;
         *inner_len = m.inner_len;
         return SYNACK_OFFLOAD_IN_INNER;

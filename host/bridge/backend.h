@@ -32,8 +32,8 @@ uint64_t synack_br_now_ms(void);
  * Attach to the existing TAP device `name` (IFF_TAP | IFF_NO_PI),
  * non-blocking; with `vnet`, also IFF_VNET_HDR (a 10-byte virtio_net_hdr
  * before every frame each way, host/native/vnet.h) so that super-frames
- * can be written whole with GSO; with `tso` also TUN_F_CSUM | TUN_F_TSO4,
- * so Linux hands over TCP super-frames (up to 64 KB, cut here for clients
+ * can be written whole with GSO; with `tso` also TUN_F_CSUM | TUN_F_TSO4 |
+ * TUN_F_TSO6, so Linux hands over TCP/IPv4 and TCP/IPv6 super-frames (up to 64 KB, cut here for clients
  * that do not take them). Returns the descriptor, or -1 with a message on
  * stderr.
  */
@@ -50,7 +50,7 @@ int synack_br_tap_read(int fd, bool vnet, synack_br *br, uint8_t *buf, size_t bu
 /* Write one frame; false when the device would block or refused it. */
 bool synack_br_tap_write(int fd, bool vnet, const uint8_t *frame, size_t len);
 
-/* Write a TCP/IPv4 super-frame with GSO (a vnet TAP; the TCP checksum
+/* Write a TCP/IPv4 or TCP/IPv6 super-frame with GSO (a vnet TAP; the TCP checksum
  * field holds the pseudo-header sum); false when refused. */
 bool synack_br_tap_write_gso(int fd, const uint8_t *frame, size_t len, uint32_t seg);
 
@@ -78,7 +78,9 @@ void synack_br_slirp_input(synack_br_slirp *s, const uint8_t *frame, size_t len)
  * (slirp_input grows its mbuf; ip_input checks only the header and the
  * length against the data) and its TCP takes a segment above the MSS it
  * offered, so slirp acknowledges the whole run at once. Returns false
- * (nothing given to slirp; the caller cuts it) when the frame is not one.
+ * (nothing given to slirp; the caller cuts it) when the frame is not one,
+ * and for TCP/IPv6: libslirp 4.7's ip6_input answers any packet longer
+ * than if_mtu with Packet Too Big, so IPv6 super-frames are cut.
  */
 bool synack_br_slirp_input_super(synack_br_slirp *s, const uint8_t *frame, size_t len,
                                  uint32_t seg);

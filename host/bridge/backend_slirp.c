@@ -229,7 +229,9 @@ bool synack_br_slirp_input_super(synack_br_slirp *s, const uint8_t *frame, size_
                                  uint32_t seg)
 {
     uint8_t hdr[SYNACK_VNET_HDR_LEN];
-    if (len > sizeof(s->super))
+    /* IPv4 only: libslirp's ip6_input refuses an IPv6 packet above
+       if_mtu (Packet Too Big), so the caller cuts IPv6 super-frames */
+    if (len > sizeof(s->super) || len < 14 || frame[12] != 0x08 || frame[13] != 0x00)
         return false;
     /* the same checksum completion as a GSO write to a TAP: the header
        the kernel would get, then what the kernel would do with it */

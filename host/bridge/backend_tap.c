@@ -49,7 +49,7 @@ int synack_br_tap_open(const char *name, bool vnet, bool tso)
     int hl = (int)SYNACK_VNET_HDR_LEN;
     /* Offloads 0: the kernel completes checksums before handing a frame
      * over (the descriptor's offloads are the device's: reset them). */
-    unsigned long off = tso ? (unsigned long)(TUN_F_CSUM | TUN_F_TSO4) : 0ul;
+    unsigned long off = tso ? (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) : 0ul;
     if (vnet && (ioctl(fd, TUNSETVNETHDRSZ, &hl) < 0 || ioctl(fd, TUNSETOFFLOAD, off) < 0)) {
         fprintf(stderr, "synack-bridge: TAP %s: vnet header: %s\n", name, strerror(errno));
         close(fd);
@@ -110,7 +110,7 @@ bool synack_br_tap_write_gso(int fd, const uint8_t *frame, size_t len, uint32_t 
     uint8_t hdr[SYNACK_VNET_HDR_LEN];
     synack_gso g; /* a client's frame: its offsets come from its headers */
     if (synack_offload_gso_of(frame, len, seg, &g) != 0)
-        return false; /* not TCP over IPv4 after all */
+        return false; /* not TCP over IPv4 or IPv6 after all */
     synack_vnet_tx_gso(hdr, len, &g);
     if (hdr[1] == 0)
         return false;

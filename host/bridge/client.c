@@ -236,6 +236,7 @@ typedef struct back_collect {
     void *ctx;
     uint32_t piece;
     int32_t port;           /* the one client the noted pieces go to, or -1 */
+    bool ip6;               /* a TCP/IPv6 super-frame (RX_TCP6 needed) */
     uint32_t noted;
     uint8_t ok[(MAX_PIECES + 7) / 8];
 } back_collect;
@@ -244,7 +245,7 @@ static bool back_emit(void *ctx, int32_t port, const uint8_t *frame, size_t len)
 {
     back_collect *g = ctx;
     if (port > 0 && g->piece < MAX_PIECES && (g->port < 0 || g->port == port) &&
-        g->br->takes_super(g->ctx, port)) {
+        g->br->takes_super(g->ctx, port, g->ip6)) {
         g->port = port;
         g->ok[g->piece / 8] |= (uint8_t)(1u << (g->piece % 8));
         g->noted++;
@@ -284,6 +285,7 @@ void synack_br_backend_super(synack_br *br, uint64_t now, const uint8_t *frame, 
     g.emit = br->emit;
     g.ctx = br->emit_ctx;
     g.port = -1;
+    g.ip6 = len >= 14 && frame[12] == 0x86 && frame[13] == 0xdd;
     back_piece k = {&g, now, 0, false};
     /* the kernel's frame: its offsets come from its headers (family 0,
        which the cutter refuses, when it is not TCP) */
@@ -332,10 +334,13 @@ static synack_br_close_reason offload_input(synack_br_client *c, synack_br *br,
             st->drop_policy++;
             return SYNACK_BR_OPEN;
         }
-        uint16_t grant = m->flags & (SYNACK_OFFLOAD_F_TX_TCP4 |
-                                     (br->cfg.offload_rx ? SYNACK_OFFLOAD_F_RX_TCP4 : 0));
+        /* Each family on its own: a client that names only the IPv4
+         * flags (the first clients) never gets an IPv6 SUPER. */
+        uint16_t rx = SYNACK_OFFLOAD_F_RX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP6;
+        uint16_t grant = m->flags & (SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_TX_TCP6 |
+                                     (br->cfg.offload_rx ? rx : 0));
         if (m->max < SYNACK_OFFLOAD_INNER_MAX)
-            grant &= (uint16_t)~SYNACK_OFFLOAD_F_RX_TCP4; /* it takes less than we send */
+            grant &= (uint16_t)~rx; /* it takes less than we send */
         uint8_t reply[SYNACK_OFFLOAD_CTRL_LEN];
         size_t n = synack_offload_ctrl(reply, SYNACK_OFFLOAD_AGREE, m->mac, grant,
                                        (uint16_t)SYNACK_OFFLOAD_INNER_MAX);
@@ -349,8 +354,9 @@ static synack_br_close_reason offload_input(synack_br_client *c, synack_br *br,
         return SYNACK_BR_OPEN;
     }
     case SYNACK_OFFLOAD_SUPER: {
-        if (!(c->offload & SYNACK_OFFLOAD_F_TX_TCP4) ||
-            synack_offload_check(m, br->cfg.max_frame) < 0) {
+        /* the family's own grant (offload_check ties gso_type to it) */
+        uint16_t need = m->gso_type == 4 ? SYNACK_OFFLOAD_F_TX_TCP6 : SYNACK_OFFLOAD_F_TX_TCP4;
+        if (!(c->offload & need) || synack_offload_check(m, br->cfg.max_frame) < 0) {
             st->drop_invalid++;
             return SYNACK_BR_OPEN;
         }

@@ -134,10 +134,10 @@ bool synack_br_client_ws_waiting(const synack_br_client *c);
 void synack_br_client_ws_goodbye(synack_br_client *c, synack_br_close_reason why);
 
 /*
- * A TCP/IPv4 super-frame from the backend (a TAP with TSO: its checksums
+ * A TCP/IPv4 or TCP/IPv6 super-frame from the backend (a TAP with TSO: its checksums
  * complete, pieces of `seg` payload bytes). Its pieces go through the
  * switch as plain frames would; when all of them go to one client that
- * takes super-frames (br->takes_super), that client gets it whole as a
+ * takes super-frames of that family (br->takes_super), that client gets it whole as a
  * SUPER instead, else every port gets its pieces.
  */
 void synack_br_backend_super(synack_br *br, uint64_t now, const uint8_t *frame, size_t len,

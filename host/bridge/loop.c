@@ -120,12 +120,14 @@ static bool emit_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
     return L->tap_fd >= 0 && L->tap_vnet && synack_br_tap_write_gso(L->tap_fd, frame, len, seg);
 }
 
-/* Whether client `port` agreed to take super-frames (RX_TCP4). */
-static bool takes_super(void *ctx, int32_t port)
+/* Whether client `port` agreed to take super-frames of that family
+   (RX_TCP4, RX_TCP6). */
+static bool takes_super(void *ctx, int32_t port, bool ip6)
 {
     loop *L = ctx;
     const synack_br_client *c = &L->clients[port];
-    return c->fd >= 0 && (c->offload & SYNACK_OFFLOAD_F_RX_TCP4);
+    return c->fd >= 0 &&
+           (c->offload & (ip6 ? SYNACK_OFFLOAD_F_RX_TCP6 : SYNACK_OFFLOAD_F_RX_TCP4));
 }
 
 /* A backend super-frame (checksums complete) to that client as one SUPER. */

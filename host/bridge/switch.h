@@ -122,7 +122,7 @@ typedef bool (*synack_br_emit_fn)(void *ctx, int32_t port, const uint8_t *frame,
                                   size_t len);
 
 /*
- * Write the TCP/IPv4 super-frame f[0..len) to the backend whole, for it to
+ * Write the TCP/IPv4 or TCP/IPv6 super-frame f[0..len) to the backend whole, for it to
  * cut into pieces of `seg` payload bytes (a TAP with IFF_VNET_HDR: GSO).
  * The TCP checksum field holds the pseudo-header sum. False when it could
  * not (the caller then writes the pieces).
@@ -137,10 +137,11 @@ typedef struct synack_br {
     synack_br_emit_fn emit;
     void *emit_ctx;
     synack_br_emit_gso_fn emit_gso; /* NULL: the backend takes only plain frames */
-    /* A backend super-frame to client `port` whole (it agreed to RX_TCP4):
-     * takes_super says whether the port may get one, super_out queues it
-     * (false: full, the caller sends the pieces). NULL: never. */
-    bool (*takes_super)(void *ctx, int32_t port);
+    /* A backend super-frame to client `port` whole (it agreed to RX_TCP4,
+     * or RX_TCP6 for an IPv6 one: `ip6`): takes_super says whether the
+     * port may get one, super_out queues it (false: full, the caller sends
+     * the pieces). NULL: never. */
+    bool (*takes_super)(void *ctx, int32_t port, bool ip6);
     bool (*super_out)(void *ctx, int32_t port, const uint8_t *frame, size_t len, uint32_t seg);
     uint64_t tx_gso;                /* super-frames written whole to the backend */
     uint8_t reply[640];    /* room for a RST or DHCP reply frame */

@@ -44,7 +44,9 @@ static const char usage_text[] =
     "  --attempt-delay MS      Happy Eyeballs: between connection attempts\n"
     "                          to a name's addresses (default 250, 10..2000)\n"
     "COMMANDS\n"
-    "  ping HOST [-c N]\n"
+    "  ping HOST [-c N] [-4|-6]\n"
+    "                          a name: AAAA and A, IPv6 first when the stack\n"
+    "                          has an IPv6 route; -4/-6: that family only\n"
     "  connect HOST PORT\n"
     "  get URL [--cacert FILE] [--insecure]\n"
     "                          http:// or https:// (TLS 1.2; --cacert: PEM\n"
@@ -434,6 +436,13 @@ static int command_arg(int argc, char *const *argv, int *i,
             ++*i;
             return 0;
         }
+        if (c == SYNACK_CLI_CMD_PING && (strcmp(a, "-4") == 0 || strcmp(a, "-6") == 0)) {
+            uint8_t f = a[1] == '4' ? SYNACK_AF_IP4 : SYNACK_AF_IP6;
+            if (o->family != 0 && o->family != f)
+                return fail(err, cap, "ping: only one of -4 and -6");
+            o->family = f;
+            return 0;
+        }
         if (c == SYNACK_CLI_CMD_LISTEN) {
             synack_cli_listen_mode m = SYNACK_CLI_LISTEN_NONE;
             if (strcmp(a, "--echo") == 0)
@@ -550,6 +559,15 @@ static int check(const synack_cli_opts *o, const parse_state *ps, char *err,
         o->listen_mode == SYNACK_CLI_LISTEN_NONE)
         return fail(err, cap, "listen: one of --echo, --discard, --file PATH "
                               "is required");
+    if (o->cmd == SYNACK_CLI_CMD_PING && o->family != 0) {
+        const char *fl = o->family == SYNACK_AF_IP4 ? "-4" : "-6";
+        synack_addr lit;
+        if (synack_addr_parse(o->host, &lit) == 0 && lit.family != o->family)
+            return fail(err, cap, "ping %s: %s is an %s address", fl, o->host,
+                        lit.family == SYNACK_AF_IP6 ? "IPv6" : "IPv4");
+        if (o->family == SYNACK_AF_IP6 && o->ip6_off)
+            return fail(err, cap, "ping -6: IPv6 is off (--ip6 off)");
+    }
     if (o->cacert != NULL && o->insecure)
         return fail(err, cap, "get: --cacert and --insecure exclude each other");
     if (o->cmd == SYNACK_CLI_CMD_SEND && !ps->seen_bytes)

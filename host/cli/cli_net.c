@@ -83,7 +83,40 @@ static void wait_source6(synack_cli *c, const synack_addr *dst)
             return;
 }
 
-int synack_cli_resolve(synack_cli *c, const char *host, synack_addr *out)
+/* Whether an IPv6 address is still in duplicate address detection. */
+static bool dad_running(synack_cli *c)
+{
+    synack_ip6_addr_info a[8];
+    size_t n = synack_get_ipv6(c->stack, a, 8);
+    for (size_t i = 0; i < n && i < 8; i++)
+        if (a[i].state == SYNACK_IP6_TENTATIVE)
+            return true;
+    return false;
+}
+
+/* Start a query for one family; a resolver that is not there yet (an
+ * RDNSS to come) is waited for until `until`. Returns the handle, a
+ * negative error, or LINK_GONE when the link went away. */
+#define LINK_GONE (-1000)
+static int start_query(synack_cli *c, const char *host, uint8_t family, uint64_t until)
+{
+    int q;
+    while ((q = synack_dns_query_family(c->stack, synack_cli_now(c), host, NULL, family)) ==
+               SYNACK_ERR_UNREACHABLE &&
+           synack_cli_now(c) < until) {
+        if (synack_cli_step(c, until, false) < 0)
+            return LINK_GONE;
+    }
+    return q;
+}
+
+/* Whether dst has an IPv6 route (the Happy Eyeballs order's test). */
+static bool route6(synack_cli *c, const synack_addr *dst)
+{
+    return synack_route_source(c->stack, dst, NULL) == 0;
+}
+
+int synack_cli_resolve(synack_cli *c, const char *host, uint8_t family, synack_addr *out)
 {
     if (synack_addr_parse(host, out) == 0) {
         wait_source6(c, out);
@@ -96,47 +129,89 @@ int synack_cli_resolve(synack_cli *c, const char *host, synack_addr *out)
     memcpy(what, "resolve ", 8);
     memcpy(what + 8, host, hl);
     what[8 + hl] = '\0';
+    /* AAAA and A together unless a family was asked for (or IPv6 is off) */
+    bool want6 = !c->o->ip6_off && family != SYNACK_AF_IP4;
+    bool want4 = family != SYNACK_AF_IP6;
+    /* An address still in DAD is no source yet: the route test below
+     * would fail and IPv4 win where IPv6 could (as dial_name waits). */
+    uint64_t until = synack_cli_now(c) + (c->o->ip6_off ? 0 : SYNACK_CLI_AUTOCONF_WAIT_MS);
+    while (want6 && dad_running(c) && synack_cli_now(c) < until)
+        if (synack_cli_step(c, until, false) < 0)
+            return 1;
     /* No resolver (the query says so with UNREACHABLE) may mean a router's
      * advertisement (RDNSS, RFC 8106) has not come yet: wait for it,
      * bounded, unless IPv6 is off */
-    uint64_t until = synack_cli_now(c) + (c->o->ip6_off ? 0 : SYNACK_CLI_AUTOCONF_WAIT_MS);
-    int q;
-    while ((q = synack_dns_query(c->stack, synack_cli_now(c), host, NULL)) ==
-               SYNACK_ERR_UNREACHABLE &&
-           synack_cli_now(c) < until) {
-        if (synack_cli_step(c, until, false) < 0)
-            return 1;
-    }
+    int q = start_query(c, host, want6 ? SYNACK_AF_IP6 : SYNACK_AF_IP4, until);
+    if (q == LINK_GONE)
+        return 1;
     if (q == SYNACK_ERR_UNREACHABLE && synack_get_resolver(c->stack, NULL) != 0) {
         synack_cli_msg(c, "%s: no DNS server (give --dns, use DHCP or a router's RDNSS)", what);
         return 1;
     }
     if (q < 0)
         return synack_cli_fail(c, what, q);
-    int rc;
-    /* Bounded by the resolver's own retransmission schedule. */
-    while ((rc = synack_dns_result(c->stack, q, out)) == SYNACK_ERR_AGAIN) {
-        if (synack_cli_step(c, UINT64_MAX, false) < 0) {
-            synack_dns_close(c->stack, q);
-            return 1;
+    int q6 = want6 ? q : -1, q4 = want6 ? -1 : q;
+    if (want6 && want4) {
+        q4 = synack_dns_query_family(c->stack, synack_cli_now(c), host, NULL, SYNACK_AF_IP4);
+        if (q4 < 0) {
+            synack_dns_close(c->stack, q6);
+            return synack_cli_fail(c, what, q4);
         }
     }
-    synack_dns_close(c->stack, q);
-    if (rc != 0)
-        return synack_cli_fail(c, what, rc);
+    /* Both answers as they come, decided as synack_connect_name starts
+     * its attempts (RFC 8305 section 3): a positive AAAA with an IPv6
+     * route at once; an A answer waits the Resolution Delay for the AAAA;
+     * an AAAA without a route waits for the A. Bounded by the resolver's
+     * own retransmission schedule. */
+    synack_addr a6, a4;
+    int r6 = q6 >= 0 ? SYNACK_ERR_AGAIN : SYNACK_ERR_NOTFOUND;
+    int r4 = q4 >= 0 ? SYNACK_ERR_AGAIN : SYNACK_ERR_NOTFOUND;
+    uint64_t a_at = 0;
+    bool gone = false;
+    for (;;) {
+        if (r6 == SYNACK_ERR_AGAIN)
+            r6 = synack_dns_result(c->stack, q6, &a6);
+        if (r4 == SYNACK_ERR_AGAIN)
+            r4 = synack_dns_result(c->stack, q4, &a4);
+        uint64_t now = synack_cli_now(c);
+        if (r4 == 0 && a_at == 0)
+            a_at = now;
+        if (r6 != SYNACK_ERR_AGAIN && r4 != SYNACK_ERR_AGAIN)
+            break;
+        if (r6 == 0 && route6(c, &a6))
+            break;
+        if (r6 == SYNACK_ERR_AGAIN && r4 == 0 && now >= a_at + SYNACK_HE_RESOLUTION_DELAY_MS)
+            break;
+        uint64_t wake = r4 == 0 ? a_at + SYNACK_HE_RESOLUTION_DELAY_MS : UINT64_MAX;
+        if (synack_cli_step(c, wake, false) < 0) {
+            gone = true;
+            break;
+        }
+    }
+    if (q6 >= 0)
+        synack_dns_close(c->stack, q6);
+    if (q4 >= 0)
+        synack_dns_close(c->stack, q4);
+    if (gone)
+        return 1;
+    bool use6 = r6 == 0 && (r4 != 0 || route6(c, &a6));
+    if (!use6 && r4 != 0) {
+        /* neither: the A query's error, unless it only says "no A record" */
+        int err = want4 && !(r4 == SYNACK_ERR_NOTFOUND && want6) ? r4 : r6;
+        return synack_cli_fail(c, what, err);
+    }
+    *out = use6 ? a6 : a4;
+    char t[SYNACK_ADDR_STRLEN], other[SYNACK_ADDR_STRLEN];
+    synack_addr_format(out, t);
+    if (use6 ? r4 == 0 : r6 == 0) {
+        synack_addr_format(use6 ? &a4 : &a6, other);
+        synack_cli_msg(c, "%s: %s (%s; also %s, not used)", what, t, use6 ? "IPv6" : "IPv4",
+                       other);
+    } else {
+        synack_cli_msg(c, "%s: %s (%s)", what, t, use6 ? "IPv6" : "IPv4");
+    }
     wait_source6(c, out);
     return 0;
-}
-
-/* Whether an IPv6 address is still in duplicate address detection. */
-static bool dad_running(synack_cli *c)
-{
-    synack_ip6_addr_info a[8];
-    size_t n = synack_get_ipv6(c->stack, a, 8);
-    for (size_t i = 0; i < n && i < 8; i++)
-        if (a[i].state == SYNACK_IP6_TENTATIVE)
-            return true;
-    return false;
 }
 
 /*
@@ -201,7 +276,7 @@ int synack_cli_tcp_dial(synack_cli *c, const char *verb, const char *host,
         snprintf(what, cap, "%s %s port %u", verb, host, (unsigned)port);
         return dial_name(c, host, port, what, h);
     }
-    int rc = synack_cli_resolve(c, host, &addr);
+    int rc = synack_cli_resolve(c, host, 0, &addr);
     if (rc != 0)
         return rc;
     snprintf(what, cap, "%s %s port %u", verb, host, (unsigned)port);

@@ -106,6 +106,9 @@ typedef struct synack_cli_opts {
     const char *cacert;    /* get --cacert FILE: PEM trust anchors (https) */
     bool insecure;         /* get --insecure: no certificate checks (https) */
     uint32_t count;        /* ping -c (default 4); listen/sink --count (0: forever) */
+    uint8_t family;        /* ping -4 / -6: SYNACK_AF_IP4 or SYNACK_AF_IP6;
+                              0: either (IPv6 when the stack has an IPv6
+                              route, as Happy Eyeballs prefers) */
     synack_cli_listen_mode listen_mode;
     const char *file;      /* listen --file */
     uint32_t idle_timeout_s; /* listen --idle-timeout: a connection where

@@ -158,8 +158,10 @@ static int wire_send_piece(void *ctx, const uint8_t *frame, size_t len)
 
 /*
  * Send offload on a stream link (--offload, core/link/offload.h): once
- * the bridge agreed, a TCP super-frame goes out whole as one SUPER frame;
- * before that (or if it never does) it is cut here into ordinary frames.
+ * the bridge agreed for the frame's family (TX_TCP4, TX_TCP6), a TCP
+ * super-frame goes out whole as one SUPER frame; before that (or if it
+ * never does, as an older bridge for IPv6) it is cut here into ordinary
+ * frames.
  */
 static int wire_send_gso_stream(void *ctx, const uint8_t *frame, size_t len,
                                 const synack_gso *g)
@@ -167,7 +169,7 @@ static int wire_send_gso_stream(void *ctx, const uint8_t *frame, size_t len,
     synack_cli *c = ctx;
     if (c->link_down)
         return -1;
-    if (c->offload.tx) {
+    if (g->family == SYNACK_AF_IP6 ? c->offload.tx6 : c->offload.tx) {
         int32_t n = synack_offload_wrap(c->cut, SYNACK_CLI_FRAME_MAX, frame, len, g);
         return n < 0 ? -1 : wire_send(ctx, c->cut, (size_t)n);
     }
@@ -191,10 +193,12 @@ static void frame_in(synack_cli *c, uint64_t now, const uint8_t *frame,
     size_t inner_len;
     switch (synack_offload_client_input(&c->offload, frame, len, &inner, &inner_len)) {
     case SYNACK_OFFLOAD_IN_AGREED:
-        if (c->o->trace || c->offload.tx)
-            synack_cli_msg(c, "offload: the bridge %s super-frames%s",
+        if (c->o->trace || c->offload.tx || c->offload.tx6)
+            synack_cli_msg(c, "offload: the bridge %s super-frames%s (IPv6: %s%s)",
                            c->offload.tx ? "takes" : "declined",
-                           c->offload.rx ? " and sends them" : "");
+                           c->offload.rx ? " and sends them" : "",
+                           c->offload.tx6 ? "takes" : "declined",
+                           c->offload.rx6 ? ", sends" : "");
         return;
     case SYNACK_OFFLOAD_IN_INNER:
         synack_input(c->stack, now, inner, inner_len);
@@ -416,6 +420,7 @@ static int build_links(synack_cli *c, synack_link *top)
             return 1;
         wire.gso_max = SYNACK_OFFLOAD_INNER_MAX - 14u; /* IP bytes */
         wire.send_gso = wire_send_gso_stream;
+        wire.gso_ip6 = true; /* wrapped as GSO_TCPV6, or cut here */
     }
     *top = wire;
 
@@ -595,7 +600,8 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
         /* The first frame: a bridge that does not know it drops it. */
         uint8_t hello[SYNACK_OFFLOAD_CTRL_LEN];
         synack_offload_ctrl(hello, SYNACK_OFFLOAD_HELLO, cfg.mac.b,
-                            SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4,
+                            SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4 |
+                                SYNACK_OFFLOAD_F_TX_TCP6 | SYNACK_OFFLOAD_F_RX_TCP6,
                             (uint16_t)SYNACK_OFFLOAD_INNER_MAX);
         c->offload.asked = wire_send(c, hello, sizeof hello) == 0;
     }

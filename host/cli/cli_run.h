@@ -90,10 +90,14 @@ int synack_cli_fail(synack_cli *c, const char *what, int err);
 void synack_cli_announce(synack_cli *c, const char *proto, uint16_t port);
 
 /*
- * HOST as dotted quad, or resolved through DNS. Returns 0, or prints the
- * failure and returns 1.
+ * HOST as an address literal of either family, or resolved through DNS:
+ * `family` SYNACK_AF_IP4 or SYNACK_AF_IP6 asks only A or only AAAA; 0
+ * asks both and takes the IPv6 address when the stack has an IPv6 route
+ * to it (synack_route_source), as Happy Eyeballs orders them, else the
+ * IPv4 one; the choice is printed. Returns 0, or prints the failure and
+ * returns 1.
  */
-int synack_cli_resolve(synack_cli *c, const char *host, synack_addr *out);
+int synack_cli_resolve(synack_cli *c, const char *host, uint8_t family, synack_addr *out);
 
 /*
  * Resolve HOST, then open a TCP connection to HOST:port and wait for the

@@ -29,7 +29,7 @@ int synack_cli_cmd_ping(synack_cli *c)
 {
     const synack_cli_opts *o = c->o;
     synack_addr dst;
-    int rc = synack_cli_resolve(c, o->host, &dst);
+    int rc = synack_cli_resolve(c, o->host, o->family, &dst);
     if (rc != 0)
         return rc;
     char dtext[SYNACK_ADDR_STRLEN];

@@ -83,7 +83,9 @@ httpd = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "::1",
                           "--directory", www, str(HTTP6)],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          preexec_fn=_die_with_parent)
-b = Bridge("--slirp", "--allow", "[::1]:%d" % HTTP6)
+# the bridge listens on ::1 only: the tool's --connect takes an IPv6
+# literal (getaddrinfo, either family), not just IPv4
+b = Bridge("--slirp", "--allow", "[::1]:%d" % HTTP6, "--listen", "[::1]:0")
 try:
     deadline = time.time() + 10
     while time.time() < deadline:
@@ -92,7 +94,8 @@ try:
             break
         except OSError:
             time.sleep(0.1)
-    bridge = "127.0.0.1:%d" % b.port
+    t.check("the bridge listens on [::1]", "listening on [::1]:%d" % b.port in b.text(), b.text()[:300])
+    bridge = "[::1]:%d" % b.port
     rc, out, err = run_tool(["--connect", bridge, "get", "http://[fd00:5ac::2]:%d/file" % HTTP6])
     t.check("IPv6 get through slirp (SLAAC): exit 0", rc == 0, "rc=%s %s" % (rc, err[-500:]))
     t.check("IPv6 get through slirp: sha256 equal (%d bytes)" % len(out),

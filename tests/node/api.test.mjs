@@ -212,3 +212,26 @@ test('stack.close() fails open sockets with "closed"; counters count', async () 
   assert.throws(() => net.client.udp(), { code: 'closed' });
   net.server.close();
 });
+
+test('closing a socket before its connection exists aborts that connection, not another', async () => {
+  const net = await twoStacks();
+  try {
+    const server = net.server.listen({ port: 80 });
+    (async () => { for await (const s of server) s.readable.pipeTo(s.writable).catch(() => {}); })();
+    const first = net.client.connect({ hostname: '10.9.0.2', port: 80 });
+    await first.opened;
+    /* closed at once: its handle arrives later and must be the one aborted */
+    const early = net.client.connect({ hostname: '10.9.0.2', port: 80 });
+    await early.close();
+    await new Promise((r) => setTimeout(r, 50));
+    const w = first.writable.getWriter();
+    await w.write('still here');
+    const r = first.readable.getReader();
+    const { value } = await r.read();
+    assert.equal(Buffer.from(value).toString(), 'still here');
+    assert.equal(first.info().state, 'ESTABLISHED');
+    await first.close();
+  } finally {
+    net.close();
+  }
+});

@@ -13,8 +13,14 @@ const skip = !findBridge() ? 'synack-bridge is not built'
   : !hasWebsockify() ? 'websockify is not installed'
     : typeof WebSocket !== 'function' ? 'no WebSocket (run with --experimental-websocket)' : false;
 
-for (const own of [false, true]) {
-  test(`a Node stack reaches a host server through ${own ? "synack-bridge --listen-ws" : "websockify and synack-bridge"} --slirp`,
+/* The npm package ws (masking in C through bufferutil) in place of Node's
+ * built-in WebSocket, as docs/js-api.md suggests for Node, with the offload
+ * exchange: the fast configuration of the path benchmark. */
+const WS = (await import('ws')).WebSocket;
+
+for (const [own, alt] of [[false, false], [true, false], [true, true]]) {
+  const how = own ? 'synack-bridge --listen-ws' : 'websockify and synack-bridge';
+  test(`a Node stack reaches a host server through ${how} --slirp${alt ? ' (npm ws, offload)' : ''}`,
   { skip, timeout: 60_000 }, async () => {
     const echo = createServer((c) => c.pipe(c));
     await new Promise((r) => echo.listen(0, '127.0.0.1', r));
@@ -22,8 +28,11 @@ for (const own of [false, true]) {
     const closed = await closedPort();
     let bridge, stack;
     try {
-      bridge = await startBridge([`10.0.2.2:${echoPort}`, `10.0.2.2:${closed}`], { ownWebSocket: own });
-      stack = await synack.createStack({ link: new synack.WebSocketLink(`${bridge.ws}/`), ip: 'dhcp', dhcpTimeout: 15_000 });
+      bridge = await startBridge([`10.0.2.2:${echoPort}`, `10.0.2.2:${closed}`],
+        { ownWebSocket: own, extra: alt ? ['--offload'] : [] });
+      const link = new synack.WebSocketLink(`${bridge.ws}/`, alt ? { WebSocket: WS, offload: true } : {});
+      stack = await synack.createStack({ link, ip: 'dhcp', dhcpTimeout: 15_000 });
+      assert.equal(stack.offloadActive === true, alt, 'offload agreed exactly when asked');
       assert.match(stack.address, /^10\.0\.2\.\d+$/);
       assert.equal(stack.gateway, '10.0.2.2');
       assert.equal(stack.dns, '10.0.2.3');

@@ -299,12 +299,12 @@ export class Socket extends Duplex {
   }
 
   #lookup(stack, host, options, cb) {
+    const family = options.family === 4 || options.family === 6 ? options.family : 0;
     if (typeof options.lookup === 'function') {
-      const family = options.family === 4 || options.family === 6 ? options.family : 0;
       options.lookup(host, { family, all: false }, (err, address) => cb(err, address));
       return;
     }
-    stack.lookup(host).then((a) => cb(null, a), (e) => cb(lookupError(e, host)));
+    stack.lookup(host, { family }).then((a) => cb(null, a), (e) => cb(lookupError(e, host)));
   }
 
   #open(stack, address, port) {

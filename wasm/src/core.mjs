@@ -11,7 +11,7 @@
  * the C call has returned (pump). Trace events and readiness checks run in
  * one microtask after a burst of calls (settle), never inside C.
  */
-import { SynackError } from './errors.mjs';
+import { SynackError, errorFrom } from './errors.mjs';
 import { registerCore, unregisterCore } from './loader.mjs';
 import { ADDR_LEN } from './constants.mjs';
 import { formatAddr, monotonicMs, nextTask } from './util.mjs';
@@ -50,6 +50,7 @@ export class Core {
     this.inbox = [];
     this.traces = [];
     this.settleQueued = false;
+    this.inputSinceSettle = false;
     this.settleTask = () => this.settle();
     /* A direct pair (glue.c synack_js_pair_direct): the Core on the other
      * end of the PairLink takes our frames from wasm memory. */
@@ -83,7 +84,7 @@ export class Core {
     if (err < 0) {
       unregisterCore(this.id);
       m._synack_js_mfree(this.scratch);
-      throw new SynackError(err === -2 ? 'nomem' : 'invalid', `synack: cannot create the stack (${err})`);
+      throw errorFrom(err, 'synack: cannot create the stack');
     }
     this.ctx = m.HEAPU32[ctxPtr >> 2];
     this.queueSettle();
@@ -225,6 +226,7 @@ export class Core {
     }
     this.m.HEAPU8.set(frame, this.scratch);
     this.m._synack_js_input(this.ctx, this.now(), this.scratch, n);
+    this.inputSinceSettle = true;
   }
 
   /**
@@ -276,6 +278,20 @@ export class Core {
   settle() {
     this.settleQueued = false;
     if (this.destroyed) return;
+    /* The end of a burst of input: the ACK it owes (synack_link.ack_per_burst,
+     * set by the glue) leaves now, not after a timer's turn. */
+    if (this.inputSinceSettle) {
+      this.inputSinceSettle = false;
+      if (this.m._synack_js_poll_at(this.ctx) <= this.now()) {
+        this.busy = true;
+        try {
+          this.m._synack_js_poll(this.ctx, this.now());
+          this.pump();
+        } finally {
+          this.busy = false;
+        }
+      }
+    }
     if (this.traces.length) {
       const traces = this.traces;
       this.traces = [];

@@ -16,21 +16,13 @@ export class SynackError extends Error {
   }
 }
 
-/* The JS API's code for each synack_err (the values come from C through
- * the generated constants.mjs). */
-const CODE_NAMES = new Map([
-  [ERR.INVAL, 'invalid'], [ERR.NOMEM, 'nomem'], [ERR.AGAIN, 'again'],
-  [ERR.ADDRINUSE, 'addrinuse'], [ERR.NOTCONN, 'notconn'],
-  [ERR.REFUSED, 'refused'], [ERR.RESET, 'reset'], [ERR.TIMEOUT, 'timeout'],
-  [ERR.UNREACHABLE, 'unreachable'], [ERR.CLOSED, 'closed'],
-  [ERR.MSGSIZE, 'msgsize'], [ERR.STATE, 'state'], [ERR.BADF, 'badf'],
-  [ERR.ISCONN, 'isconn'], [ERR.ABORTED, 'aborted'],
-  [ERR.NOTFOUND, 'notfound'],
-]);
-
-/** The code name of a negative synack_err ('error' when unknown). */
+/** The code name of a negative synack_err ('error' when unknown): the
+ * name of its synack_err member in lower case ('refused' for
+ * SYNACK_ERR_REFUSED; SYNACK_ERR_INVAL is 'invalid'), so that each error
+ * the core adds has its code at once. */
 export function errorCode(err) {
-  return CODE_NAMES.get(err) ?? 'error';
+  const name = err < 0 && Object.keys(ERR).find((k) => ERR[k] === err);
+  return name ? (name === 'INVAL' ? 'invalid' : name.toLowerCase()) : 'error';
 }
 
 /** A SynackError for synack_err `err`, with `what` saying what failed. */

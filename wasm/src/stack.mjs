@@ -11,7 +11,8 @@
  */
 import { Core } from './core.mjs';
 import {
-  AF, COUNTER_NAMES, DHCP_STATE, ERR, GLUE_IP6, GLUE_OPT, IP6_ORIGINS, IP6_STATES,
+  AF, ADDR_LEN, CC, COUNTER_NAMES, DHCP_STATE, ERR, GLUE_DEFAULT, GLUE_IP6, GLUE_MEDIUM, GLUE_OFFLOAD,
+  GLUE_OPT, IP6_ORIGINS, IP6_STATES, OUT,
 } from './constants.mjs';
 import { SynackError, errorFrom } from './errors.mjs';
 import { wasmModule } from './loader.mjs';
@@ -22,7 +23,6 @@ import {
   randomBytes, toBytes,
 } from './util.mjs';
 
-const DEFAULT = 0xffffffff;
 /* TCP buffers default to 256 KiB each way in JS (the core's 4 MiB default
  * is sized for native bulk transfers, and wasm memory is shared). */
 const JS_TCP_BUFFER = 256 * 1024;
@@ -31,7 +31,7 @@ const JS_TCP_BUFFER = 256 * 1024;
 const JS_TCP_MEM = 16 * 1024 * 1024;
 
 function u32opt(v, name, min = 0, max = 0xfffffffe) {
-  if (v === undefined || v === null) return DEFAULT;
+  if (v === undefined || v === null) return GLUE_DEFAULT;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new RangeError(`synack: option ${name} must be an integer ${min}..${max}`);
@@ -41,11 +41,12 @@ function u32opt(v, name, min = 0, max = 0xfffffffe) {
 
 function buildOptions(link, o) {
   const t = o.tcp ?? {};
-  const opts = new Uint32Array(Object.keys(GLUE_OPT).length).fill(DEFAULT);
+  const opts = new Uint32Array(Object.keys(GLUE_OPT).length).fill(GLUE_DEFAULT);
   opts[GLUE_OPT.MTU] = u32opt(link.mtu ?? 1500, 'mtu', 68, 65535);
-  opts[GLUE_OPT.MEDIUM] = link.medium === 'ip' ? 1 : 0;
-  /* 2: a PairLink that can carry super-frames to another synack stack */
-  opts[GLUE_OPT.OFFLOAD] = link.offload === true ? 1 : link.superFrames === true ? 2 : 0;
+  opts[GLUE_OPT.MEDIUM] = link.medium === 'ip' ? GLUE_MEDIUM.IP : GLUE_MEDIUM.ETHERNET;
+  /* PAIR: a PairLink that can carry super-frames to another synack stack */
+  opts[GLUE_OPT.OFFLOAD] = link.offload === true ? GLUE_OFFLOAD.BRIDGE
+    : link.superFrames === true ? GLUE_OFFLOAD.PAIR : GLUE_OFFLOAD.OFF;
   const seed = o.seed === undefined ? null : Number(o.seed);
   if (seed !== null && !(Number.isSafeInteger(seed) && seed >= 0)) {
     throw new RangeError('synack: seed must be a non-negative safe integer');
@@ -66,8 +67,10 @@ function buildOptions(link, o) {
   opts[GLUE_OPT.DELACK_MS] = u32opt(t.delayedAck, 'tcp.delayedAck');
   if (t.noDelay !== undefined) opts[GLUE_OPT.NODELAY] = t.noDelay ? 1 : 0;
   if (t.cc !== undefined) {
-    if (t.cc !== 'cubic' && t.cc !== 'newreno') throw new RangeError("synack: tcp.cc is 'cubic' or 'newreno'");
-    opts[GLUE_OPT.CC] = t.cc === 'newreno' ? 1 : 0;
+    /* the names of synack_cc_algo, in lower case */
+    const cc = typeof t.cc === 'string' && t.cc === t.cc.toLowerCase() ? CC[t.cc.toUpperCase()] : undefined;
+    if (cc === undefined) throw new RangeError(`synack: tcp.cc is one of ${Object.keys(CC).map((k) => `'${k.toLowerCase()}'`).join(', ')}`);
+    opts[GLUE_OPT.CC] = cc;
   }
   opts[GLUE_OPT.UDP_MAX_SOCKETS] = u32opt(o.udpMaxSockets, 'udpMaxSockets', 1);
   opts[GLUE_OPT.ARP_RETRY_MS] = u32opt(o.arpRetryMs, 'arpRetryMs', 1);
@@ -201,7 +204,7 @@ export class Stack extends EventTarget {
   #ipv4() {
     const c = this.#core;
     c.m._synack_js_get_ipv4(c.ctx, c.out);
-    return { addr: c.u32(0), prefix: c.u32(1), gw: c.u32(2), dns: c.u32(3) };
+    return { addr: c.u32(OUT.IP4.ADDR), prefix: c.u32(OUT.IP4.PREFIX), gw: c.u32(OUT.IP4.GATEWAY), dns: c.u32(OUT.IP4.DNS) };
   }
 
   /** Our address 'A.B.C.D' (null while DHCP has none). */
@@ -257,9 +260,9 @@ export class Stack extends EventTarget {
     for (let i = 0; i < n; i++) {
       c.m._synack_js_get_ipv6(c.ctx, i, c.addrOut(), c.out);
       out.push({
-        address: c.addrText(), family: 'IPv6', prefix: c.f64(0),
-        state: IP6_STATES[c.f64(2)], origin: IP6_ORIGINS[c.f64(1)],
-        validUntil: c.f64(3), preferredUntil: c.f64(4),
+        address: c.addrText(), family: 'IPv6', prefix: c.f64(OUT.IP6ADDR.PREFIX),
+        state: IP6_STATES[c.f64(OUT.IP6ADDR.STATE)], origin: IP6_ORIGINS[c.f64(OUT.IP6ADDR.ORIGIN)],
+        validUntil: c.f64(OUT.IP6ADDR.VALID_UNTIL), preferredUntil: c.f64(OUT.IP6ADDR.PREFERRED_UNTIL),
       });
     }
     return out;
@@ -327,33 +330,56 @@ export class Stack extends EventTarget {
   }
 
   /**
-   * Resolve a host name to an address ('A.B.C.D', or IPv6 text) with the
-   * stack's resolver (a literal address resolves at once). Rejects with
-   * 'notfound', 'timeout', 'refused' or 'unreachable'.
+   * Resolve a host name with the stack's resolver, as Node's dns.lookup
+   * does: `family` 4 asks A records, 6 AAAA records, 0 (the default) both,
+   * ordered as connect() tries them (the core's Happy Eyeballs, RFC 8305
+   * section 4: the families interleaved, IPv6 first unless there is no
+   * IPv6 route to the first IPv6 address). Resolves with the first
+   * address as text, or with `all: true` with every address as
+   * [{ address, family: 4 | 6 }]. A literal address resolves at once, to
+   * itself. Rejects with a SynackError: 'notfound' (no such name, or no
+   * address of the family asked), 'timeout', 'refused', 'unreachable'
+   * (no resolver), 'invalid'.
    */
-  async lookup(hostname) {
-    return formatAddr(await this.#resolve(hostname));
+  async lookup(hostname, { family = 0, all = false } = {}) {
+    const f = { 0: 0, 4: AF.IP4, 6: AF.IP6 }[family];
+    if (f === undefined) throw new SynackError('invalid', `synack: bad family ${family} (want 4, 6 or 0)`);
+    const list = (await this.#resolve(hostname, f, true)).map((a) => ({ address: formatAddr(a), family: a[0] === AF.IP6 ? 6 : 4 }));
+    return all ? list : list[0].address;
   }
 
-  /* Host name or literal (IPv4, IPv6, [IPv6]) to glue address bytes. */
-  #resolve = async (hostname) => {
+  /* Host name or literal (IPv4, IPv6, [IPv6]) to glue address bytes: the
+   * first address of `family` (AF value, 0: both), or with `all` a list. */
+  #resolve = async (hostname, family = 0, all = false) => {
     const lit = parseAddr(hostname);
-    if (lit !== null) return lit;
+    if (lit !== null) return all ? [lit] : lit;
     const core = this.#core;
     if (typeof hostname !== 'string' || hostname === '') {
       throw new SynackError('invalid', `synack: bad host name '${hostname}'`);
     }
-    const h = core.enter(() => core.m._synack_js_dns_query(core.ctx, core.now(), core.putString(hostname), 0));
-    if (h < 0) throw errorFrom(h, `synack: lookup ${hostname}`);
+    const what = `synack: lookup ${hostname}`;
+    const q = [-1, -1];
     try {
+      [AF.IP6, AF.IP4].forEach((af, i) => {
+        if (family !== 0 && family !== af) return;
+        q[i] = core.enter(() => core.m._synack_js_dns_query(core.ctx, core.now(), core.putString(hostname), af));
+        if (q[i] < 0) throw errorFrom(q[i], what);
+      });
       return await waitFor(core, () => {
-        const r = core.m._synack_js_dns_result(core.ctx, h, core.addrOut());
-        if (r === ERR.AGAIN) return undefined;
-        if (r < 0) throw errorFrom(r, `synack: lookup ${hostname}`);
-        return core.addrBytes();
+        const n = core.m._synack_js_dns_lookup(core.ctx, q[0], q[1], core.scratch);
+        if (n === ERR.AGAIN) return undefined;
+        if (n === ERR.NOTFOUND) {
+          const fam = family === AF.IP4 ? 'IPv4 ' : family === AF.IP6 ? 'IPv6 ' : '';
+          throw new SynackError('notfound', `${what}: no such name, or no ${fam}address (notfound)`);
+        }
+        if (n < 0) throw errorFrom(n, what);
+        const at = (i) => core.m.HEAPU8.slice(core.scratch + i * ADDR_LEN, core.scratch + (i + 1) * ADDR_LEN);
+        return all ? Array.from({ length: n }, (_, i) => at(i)) : at(0);
       });
     } finally {
-      if (!core.destroyed) core.enter(() => core.m._synack_js_dns_close(core.ctx, h));
+      if (!core.destroyed) {
+        core.enter(() => q.forEach((h) => h >= 0 && core.m._synack_js_dns_close(core.ctx, h)));
+      }
     }
   };
 
@@ -492,7 +518,7 @@ export class Stack extends EventTarget {
         const n = core.m._synack_js_ping_recv(core.ctx, h, core.out, core.scratch, 65536, core.addrOut());
         if (n === ERR.AGAIN) return undefined;
         if (n < 0) throw errorFrom(n, `synack: ping ${host}`);
-        if (core.u32(1) !== s) return undefined;
+        if (core.u32(OUT.FROM.SEQ) !== s) return undefined;
         return { address: core.addrText(), seq: s, bytes: n, rtt: core.now() - t0 };
       }, timeout, () => new SynackError('timeout', `synack: ping ${host}: timed out`));
     } finally {
@@ -522,8 +548,8 @@ export class Stack extends EventTarget {
     if (c.m._synack_js_dhcp_lease(c.ctx, c.out) < 0) return null;
     const ip = (i) => (c.u32(i) ? formatIp4(c.u32(i)) : null);
     return {
-      address: ip(0), gateway: ip(1), dns: [ip(2), ip(3)].filter(Boolean),
-      server: ip(4), prefix: c.u32(5), leaseSeconds: c.u32(6),
+      address: ip(OUT.LEASE.ADDR), gateway: ip(OUT.LEASE.GATEWAY), dns: [ip(OUT.LEASE.DNS0), ip(OUT.LEASE.DNS1)].filter(Boolean),
+      server: ip(OUT.LEASE.SERVER), prefix: c.u32(OUT.LEASE.PREFIX), leaseSeconds: c.u32(OUT.LEASE.SECONDS),
     };
   }
 
@@ -599,7 +625,7 @@ export async function createStack(options = {}) {
 
   const core = new Core(m, link, mac, opts, null);
   const stack = new Stack(core, link);
-  link.attachStack?.(core, opts[GLUE_OPT.OFFLOAD] === 2);
+  link.attachStack?.(core, opts[GLUE_OPT.OFFLOAD] === GLUE_OFFLOAD.PAIR);
   const receive = (frame) => core.input(frame);
   if (typeof link.attach === 'function') link.attach(receive);
   else link.onframe = receive;

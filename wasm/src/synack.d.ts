@@ -8,6 +8,12 @@ export type SynackErrorCode =
   | 'notfound' | 'invalid' | 'nomem' | 'addrinuse' | 'msgsize' | 'state'
   | 'notconn' | 'isconn' | 'badf' | 'again' | 'link-down' | 'unsupported' | 'tls' | 'error';
 
+/** One address of stack.lookup(name, { all: true }), as in Node's dns.lookup. */
+export interface LookupAddress {
+  address: string;
+  family: 4 | 6;
+}
+
 /** Why a TLS connection failed (SynackError code 'tls'). */
 export type TlsFailureReason =
   | 'untrusted' | 'name' | 'expired' | 'version' | 'handshake' | 'certificate'
@@ -516,8 +522,15 @@ export class Stack extends EventTarget {
   udp(options?: { port?: number }): UdpSocket;
   /** ICMP echo; rejects with 'timeout' or 'unreachable'. */
   ping(host: string, options?: PingOptions): Promise<PingReply>;
-  /** Resolve a name to an address ('notfound', 'timeout', 'refused', 'unreachable'). */
-  lookup(hostname: string): Promise<string>;
+  /**
+   * Resolve a name as Node's dns.lookup does: family 4 (A), 6 (AAAA) or 0
+   * (both, the default; ordered as connect() tries them: interleaved, IPv6
+   * first unless there is no IPv6 route). The first address, or with
+   * `all: true` every one. Rejects with 'notfound' (no such name, or no
+   * address of the family), 'timeout', 'refused', 'unreachable', 'invalid'.
+   */
+  lookup(hostname: string, options?: { family?: 0 | 4 | 6; all?: false }): Promise<string>;
+  lookup(hostname: string, options: { family?: 0 | 4 | 6; all: true }): Promise<LookupAddress[]>;
   /** Add a static IPv6 address 'ADDR/LEN' (and the IPv6 gateway). */
   addAddress6(cidr: string, gateway6?: string): void;
   /** Wait for an IPv6 address beyond link-local; rejects 'timeout' or 'addrinuse'. */

@@ -11,7 +11,7 @@
  * SynackError with code 'refused', 'reset', 'timeout' or 'unreachable'.
  */
 import { CHUNK } from './core.mjs';
-import { ERR, EV, TCPOPT, TCP_STATES } from './constants.mjs';
+import { ERR, EV, OUT, TCPOPT, TCP_STATES } from './constants.mjs';
 import { SynackError, errorFrom } from './errors.mjs';
 import { Inbox } from './inbox.mjs';
 import { deferred, toBytes } from './util.mjs';
@@ -112,7 +112,7 @@ export class TcpSocket {
     } else {
       opts.pending.then((h) => {
         if (this.#released) {
-          core.enter(() => core.m._synack_js_tcp_abort(core.ctx, h));
+          core.enter(() => core.m._synack_js_tcp_abort(core.ctx, core.now(), h));
           return;
         }
         this.#attach(h);
@@ -158,13 +158,14 @@ export class TcpSocket {
     if (core.destroyed || core.m._synack_js_tcp_info(core.ctx, this.#h, core.out, core.addrOut(0)) < 0) return null;
     const v = (i) => core.f64(i);
     return {
-      state: TCP_STATES[v(0)] ?? String(v(0)),
-      localAddress: core.addrText(0), localPort: v(2),
-      remoteAddress: core.addrText(1), remotePort: v(4),
-      snd_una: v(5), snd_nxt: v(6), snd_wnd: v(7), rcv_nxt: v(8), rcv_wnd: v(9),
-      cwnd: v(10), ssthresh: v(11), srtt: v(12), rttvar: v(13), rto: v(14),
-      mss: v(15), sndbuf: v(16), rcvbuf: v(17),
-      bytesSent: v(18), bytesReceived: v(19), rexmitSegs: v(20), rexmitBytes: v(21),
+      state: TCP_STATES[v(OUT.INFO.STATE)] ?? String(v(OUT.INFO.STATE)),
+      localAddress: core.addrText(0), localPort: v(OUT.INFO.LOCAL_PORT),
+      remoteAddress: core.addrText(1), remotePort: v(OUT.INFO.REMOTE_PORT),
+      snd_una: v(OUT.INFO.SND_UNA), snd_nxt: v(OUT.INFO.SND_NXT), snd_wnd: v(OUT.INFO.SND_WND), rcv_nxt: v(OUT.INFO.RCV_NXT), rcv_wnd: v(OUT.INFO.RCV_WND),
+      cwnd: v(OUT.INFO.CWND), ssthresh: v(OUT.INFO.SSTHRESH), srtt: v(OUT.INFO.SRTT), rttvar: v(OUT.INFO.RTTVAR), rto: v(OUT.INFO.RTO),
+      mss: v(OUT.INFO.MSS), sndbuf: v(OUT.INFO.SNDBUF), rcvbuf: v(OUT.INFO.RCVBUF),
+      bytesSent: v(OUT.INFO.BYTES_SENT), bytesReceived: v(OUT.INFO.BYTES_RECEIVED),
+      rexmitSegs: v(OUT.INFO.REXMIT_SEGS), rexmitBytes: v(OUT.INFO.REXMIT_BYTES),
     };
   }
 

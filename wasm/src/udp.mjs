@@ -5,7 +5,7 @@
  * it is dispatched as an 'error' event whose `detail` is a SynackError.
  */
 import { CHUNK } from './core.mjs';
-import { ERR } from './constants.mjs';
+import { ERR, OUT } from './constants.mjs';
 import { SynackError, errorFrom } from './errors.mjs';
 import { Inbox } from './inbox.mjs';
 import { toBytes } from './util.mjs';
@@ -74,7 +74,7 @@ export class UdpSocket extends EventTarget {
       inbox.push({
         data: core.m.HEAPU8.slice(ptr, ptr + Math.min(n, CHUNK)),
         address: core.addrText(),
-        port: core.u32(1),
+        port: core.u32(OUT.FROM.PORT),
       });
     }
     return true;

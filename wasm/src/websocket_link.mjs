@@ -12,11 +12,12 @@
  * (each message costs a send call here, a round in websockify, and a read
  * in the bridge).
  */
+import { FRAMING } from './constants.mjs';
 import { SynackError } from './errors.mjs';
 import { Slab } from './util.mjs';
 
-const FRAME_MAX = 65535;
-const HDR = 4;
+const FRAME_MAX = FRAMING.MAX;
+const HDR = FRAMING.HDR_LEN;
 /** Largest batch of frames in one WebSocket message (bytes, with lengths). */
 export const BATCH_MAX = 256 * 1024;
 

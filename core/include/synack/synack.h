@@ -667,6 +667,16 @@ size_t synack_get_ipv6(const synack_stack *s, synack_ip6_addr_info *out,
  */
 bool synack_ipv6_built(void);
 
+/*
+ * The source address the stack would send from to reach dst (either
+ * family): IPv4 from its address when dst is on-link or a gateway is set,
+ * IPv6 by RFC 6724 source selection when an on-link prefix, a router or
+ * the static gateway gives a next hop. Tools use it to pick a family the
+ * way Happy Eyeballs does (IPv6 first only with an IPv6 route). Returns 0
+ * (and *src unless src is NULL) or SYNACK_ERR_UNREACHABLE.
+ */
+int synack_route_source(const synack_stack *s, const synack_addr *dst, synack_addr *src);
+
 /* Feed one received frame. Malformed input is counted and dropped. */
 void synack_input(synack_stack *s, uint64_t now, const uint8_t *frame,
                   size_t len);

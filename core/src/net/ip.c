@@ -29,6 +29,13 @@ int synack_ip_route(const synack_stack *s, const synack_addr *dst,
     return rc;
 }
 
+int synack_route_source(const synack_stack *s, const synack_addr *dst, synack_addr *src)
+{
+    if (s == NULL || dst == NULL)
+        return SYNACK_ERR_UNREACHABLE;
+    return synack_ip_route(s, dst, src);
+}
+
 uint8_t *synack_ip_tx_buf(synack_stack *s, uint8_t family, size_t *cap)
 {
     if (family == SYNACK_AF_IP6)

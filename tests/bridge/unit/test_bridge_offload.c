@@ -513,15 +513,15 @@ static void test_bridge_gso_to_backend(void **state)
 
 /* Super-frames from the backend (a TSO TAP) to clients. */
 static struct {
-    bool takes, refuse;
+    bool takes, takes6, refuse;
     size_t calls, len;
     int32_t port;
 } sup_rec;
 
-static bool rec_takes(void *ctx, int32_t port)
+static bool rec_takes(void *ctx, int32_t port, bool ip6)
 {
     (void)ctx;
-    return sup_rec.takes && port == 1;
+    return (ip6 ? sup_rec.takes6 : sup_rec.takes) && port == 1;
 }
 
 static bool rec_super(void *ctx, int32_t port, const uint8_t *frame, size_t len, uint32_t seg)
@@ -629,6 +629,355 @@ static void test_bridge_grants_receive(void **state)
     synack_br_client_close(&f->c1);
 }
 
+
+/* ---- TCP/IPv6 super-frames ---------------------------------------------- */
+
+static const uint8_t IP6_A[16] = {0xfd, 0, 0, 0x78, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0a};
+static const uint8_t IP6_B[16] = {0xfd, 0, 0, 0x78, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b};
+
+static synack_addr addr6(const uint8_t b[16])
+{
+    synack_addr a;
+    memset(&a, 0, sizeof(a));
+    a.family = SYNACK_AF_IP6;
+    memcpy(a.b, b, 16);
+    return a;
+}
+
+/* A TCP/IPv6 frame (TCP right after the fixed header) from smac/sip to
+ * dmac/dip with `plen` payload bytes (i*7 mod 251); `next` other than TCP
+ * puts an empty extension header first. The TCP checksum is left wrong. */
+static size_t build_super6(uint8_t *buf, const uint8_t smac[6], const uint8_t dmac[6],
+                           const uint8_t sip[16], const uint8_t dip[16], size_t plen,
+                           uint8_t flags, uint32_t seq, uint8_t next)
+{
+    static uint8_t l4[70000];
+    tcp_header(l4, 40000, 5001, flags);
+    l4[4] = (uint8_t)(seq >> 24);
+    l4[5] = (uint8_t)(seq >> 16);
+    l4[6] = (uint8_t)(seq >> 8);
+    l4[7] = (uint8_t)seq;
+    l4[16] = 0x55;
+    l4[17] = 0x66;
+    for (size_t i = 0; i < plen; i++)
+        l4[20 + i] = (uint8_t)(i * 7 % 251);
+    return build_ip6(buf, smac, dmac, sip, dip, next, SYNACK_IPPROTO_TCP, l4, 20 + plen);
+}
+
+/* Each piece: a valid IPv6 header whose payload length is the piece's,
+ * a verifying TCP checksum, consecutive sequence numbers, the payload in
+ * order, FIN/PSH on the last only and CWR on the first only. */
+static void check_pieces6(const pieces *p, const uint8_t *sf, const uint8_t sip[16],
+                          const uint8_t dip[16], uint32_t seq0, size_t plen, size_t seg)
+{
+    synack_addr s = addr6(sip), d = addr6(dip);
+    size_t off = 0;
+    for (size_t i = 0; i < p->count; i++) {
+        synack_ip6_repr ip;
+        assert_int_equal(synack_ip6_parse(p->f[i] + 14, p->len[i] - 14, &ip), 40);
+        assert_int_equal(ip.payload_len, p->len[i] - 54);
+        assert_int_equal(ip.next, SYNACK_IPPROTO_TCP);
+        synack_tcp_repr t;
+        assert_true(synack_tcp_parse(p->f[i] + 54, ip.payload_len,
+                                     synack_addr_pseudo_sum(&s, &d, SYNACK_IPPROTO_TCP), true,
+                                     &t) >= 0);
+        size_t seglen = ip.payload_len - t.hdr_len;
+        bool last = i == p->count - 1;
+        assert_int_equal(seglen, last ? plen - off : seg);
+        assert_int_equal(t.seq, seq0 + (uint32_t)off);
+        assert_int_equal(!!(t.flags & SYNACK_TCP_FIN), last && (sf[54 + 13] & SYNACK_TCP_FIN));
+        assert_int_equal(!!(t.flags & SYNACK_TCP_PSH), last && (sf[54 + 13] & SYNACK_TCP_PSH));
+        assert_int_equal(!!(t.flags & 0x80), i == 0 && (sf[54 + 13] & 0x80));
+        assert_memory_equal(p->f[i] + 54 + t.hdr_len, sf + 74 + off, seglen);
+        off += seglen;
+    }
+    assert_int_equal(off, plen);
+}
+
+static void test_cut_pieces6(void **state)
+{
+    (void)state;
+    static uint8_t sf[70000], scratch[2000];
+    static pieces p;
+    memset(&p, 0, sizeof(p));
+    uint32_t seq0 = 0xfffff000u;
+    size_t n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 5000,
+                            SYNACK_TCP_ACK | SYNACK_TCP_PSH | SYNACK_TCP_FIN | 0x80, seq0,
+                            SYNACK_IPPROTO_TCP);
+    assert_int_equal(synack_offload_cut(sf, n, G(sf, n, 1428), scratch, sizeof(scratch), collect, &p), 4);
+    check_pieces6(&p, sf, IP6_A, IP6_B, seq0, 5000, 1428);
+    /* An extension header before TCP is never cut (nor offloaded). */
+    p.count = 0;
+    n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 5000, SYNACK_TCP_ACK, 1, 60);
+    assert_int_equal(synack_offload_cut(sf, n, G(sf, n, 1428), scratch, sizeof(scratch), collect, &p), -1);
+    assert_int_equal(p.count, 0);
+}
+
+static void test_check_forged6(void **state)
+{
+    (void)state;
+    static uint8_t sf[70000], w[70100];
+    size_t n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 3000, SYNACK_TCP_ACK, 1,
+                            SYNACK_IPPROTO_TCP);
+    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428));
+    assert_int_equal(wn, (int32_t)(n + SYNACK_OFFLOAD_SUPER_OVERHEAD));
+    synack_offload_msg m;
+    assert_int_equal(synack_offload_parse(w, (size_t)wn, &m), 1);
+    assert_int_equal(m.gso_type, 4); /* GSO_TCPV6 */
+    assert_int_equal(synack_offload_check(&m, 1518), 0);
+    assert_int_equal(synack_offload_check(&m, 1500), -1); /* pieces too big */
+    /* The pseudo-header sum (RFC 8200 8.1) for a TAP's CHECKSUM_PARTIAL. */
+    static uint8_t pc[70000];
+    memcpy(pc, sf, n);
+    assert_int_equal(synack_offload_partial_csum(pc, n), 0);
+    synack_addr a = addr6(IP6_A), b = addr6(IP6_B);
+    uint32_t ps = synack_addr_pseudo_sum(&a, &b, SYNACK_IPPROTO_TCP) + (uint32_t)(n - 54);
+    while (ps >> 16)
+        ps = (ps & 0xffff) + (ps >> 16);
+    assert_int_equal(pc[54 + 16] << 8 | pc[54 + 17], ps);
+    uint8_t *v = w + 14 + 8;
+    struct { size_t at; uint8_t val; } forged[] = {
+        {1, 1},    /* GSO_TCPV4 on an IPv6 frame */
+        {1, 0},    /* NONE */
+        {1, 0x84}, /* ECN bit */
+        {2, 73},   /* hdr_len off by one */
+        {6, 53},   /* csum_start (IPv4's offset) */
+        {8, 6},    /* csum_offset */
+        {0, 2},    /* DATA_VALID */
+    };
+    for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+        assert_int_equal(synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428)), wn);
+        v[forged[i].at] = forged[i].val;
+        assert_int_equal(synack_offload_parse(w, (size_t)wn, &m), 1);
+        assert_int_equal(synack_offload_check(&m, 1518), -1);
+    }
+    /* A payload length that lies, one of 0 (a jumbogram), IPv4's GSO type
+     * named for an IPv6 frame, and an IPv4 frame named GSO_TCPV6. */
+    size_t pl = 14 + 8 + 10 + 14 + 4;
+    synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428));
+    w[pl + 1] ^= 1;
+    assert_int_equal(synack_offload_parse(w, (size_t)wn, &m), 1);
+    assert_int_equal(synack_offload_check(&m, 1518), -1);
+    synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428));
+    w[pl] = w[pl + 1] = 0;
+    assert_int_equal(synack_offload_parse(w, (size_t)wn, &m), 1);
+    assert_int_equal(synack_offload_check(&m, 1518), -1);
+    size_t n4 = build_super(sf, 3000, SYNACK_TCP_ACK, 1, 1);
+    wn = synack_offload_wrap(w, sizeof(w), sf, n4, G(sf, n4, 1448));
+    assert_int_equal(v[1], 1);
+    v[1] = 4;
+    assert_int_equal(synack_offload_parse(w, (size_t)wn, &m), 1);
+    assert_int_equal(synack_offload_check(&m, 1518), -1);
+    /* Extension headers: nothing to wrap, and a forged SUPER with one fails. */
+    n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 3000, SYNACK_TCP_ACK, 1, 60);
+    assert_int_equal(synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428)), -1);
+    assert_int_equal(synack_offload_partial_csum(sf, n), -1);
+}
+
+/* The client's side: the AGREE's IPv6 flags, and IPv6 SUPERs taken only
+ * when granted (an IPv4-only grant drops them). */
+static void test_client_input6(void **state)
+{
+    (void)state;
+    static uint8_t sf[70000], w[70100];
+    synack_offload_client oc = {true, false, false, false, false};
+    uint8_t c[SYNACK_OFFLOAD_CTRL_LEN];
+    const uint8_t *inner;
+    size_t inner_len;
+    synack_offload_ctrl(c, SYNACK_OFFLOAD_AGREE, MAC_A,
+                        SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4,
+                        (uint16_t)SYNACK_OFFLOAD_INNER_MAX);
+    assert_int_equal(synack_offload_client_input(&oc, c, sizeof(c), &inner, &inner_len),
+                     SYNACK_OFFLOAD_IN_AGREED);
+    assert_true(oc.tx && oc.rx && !oc.tx6 && !oc.rx6);
+    size_t n = build_super6(sf, MAC_B, MAC_A, IP6_B, IP6_A, 3000, SYNACK_TCP_ACK, 1,
+                            SYNACK_IPPROTO_TCP);
+    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428));
+    assert_int_equal(synack_offload_client_input(&oc, w, (size_t)wn, &inner, &inner_len),
+                     SYNACK_OFFLOAD_IN_DROP);
+    synack_offload_ctrl(c, SYNACK_OFFLOAD_AGREE, MAC_A,
+                        SYNACK_OFFLOAD_F_TX_TCP6 | SYNACK_OFFLOAD_F_RX_TCP6,
+                        (uint16_t)SYNACK_OFFLOAD_INNER_MAX);
+    assert_int_equal(synack_offload_client_input(&oc, c, sizeof(c), &inner, &inner_len),
+                     SYNACK_OFFLOAD_IN_AGREED);
+    assert_true(!oc.tx && !oc.rx && oc.tx6 && oc.rx6);
+    assert_int_equal(synack_offload_client_input(&oc, w, (size_t)wn, &inner, &inner_len),
+                     SYNACK_OFFLOAD_IN_INNER);
+    assert_int_equal(inner_len, n);
+    assert_memory_equal(inner, sf, n);
+}
+
+/* The bridge: the IPv6 grants, an IPv6 SUPER refused without TX_TCP6 and
+ * cut with it, the pieces switched to the other client. */
+static void test_bridge_grants_and_cuts6(void **state)
+{
+    (void)state;
+    fx *f = fx_new(true);
+    static uint8_t sf[70000], w[70100], s[70200], out[2000];
+    uint8_t h[SYNACK_OFFLOAD_CTRL_LEN];
+    synack_offload_msg m;
+    /* B uses its IPv6 address first (owns it), so A's pieces have a
+     * learnt destination. */
+    size_t n = build_super6(sf, MAC_B, MAC_A, IP6_B, IP6_A, 10, SYNACK_TCP_ACK, 1,
+                            SYNACK_IPPROTO_TCP);
+    synack_br_input(&f->br, 2, 0, sf, n);
+    f->rec.count = 0;
+    /* An IPv4-only HELLO (the first clients): an IPv6 SUPER is refused. */
+    synack_offload_ctrl(h, SYNACK_OFFLOAD_HELLO, MAC_A, SYNACK_OFFLOAD_F_TX_TCP4, 65000);
+    assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, h, sizeof(h)), 0),
+                     SYNACK_BR_OPEN);
+    n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 60000, SYNACK_TCP_ACK | SYNACK_TCP_PSH,
+                     1000, SYNACK_IPPROTO_TCP);
+    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428));
+    assert_true(wn > 0);
+    uint64_t inval = f->ports[1].stats.drop_invalid;
+    assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, w, (size_t)wn), 0),
+                     SYNACK_BR_OPEN);
+    assert_int_equal(f->rec.count, 0);
+    assert_int_equal(f->ports[1].stats.drop_invalid, inval + 1);
+    assert_int_equal(f->ports[1].stats.rx_super, 0);
+
+    /* All four flags asked, no TSO TAP: both TX granted, no RX. */
+    synack_offload_ctrl(h, SYNACK_OFFLOAD_HELLO, MAC_A,
+                        SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_RX_TCP4 |
+                            SYNACK_OFFLOAD_F_TX_TCP6 | SYNACK_OFFLOAD_F_RX_TCP6,
+                        65503);
+    size_t q0 = queued(&f->c1, out);
+    assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, h, sizeof(h)), 0),
+                     SYNACK_BR_OPEN);
+    size_t qn = queued(&f->c1, out);
+    assert_int_equal(qn, q0 + 4 + SYNACK_OFFLOAD_CTRL_LEN);
+    assert_int_equal(synack_offload_parse(out + q0 + 4, SYNACK_OFFLOAD_CTRL_LEN, &m), 1);
+    assert_int_equal(m.flags, SYNACK_OFFLOAD_F_TX_TCP4 | SYNACK_OFFLOAD_F_TX_TCP6);
+
+    /* Now the same SUPER is cut: 43 pieces of <= 1428 bytes to port 2. */
+    assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, w, (size_t)wn), 0),
+                     SYNACK_BR_OPEN);
+    assert_int_equal(rec_count_to(&f->rec, 2), 43);
+    assert_int_equal(f->ports[1].stats.rx_super, 1);
+    static pieces p;
+    memset(&p, 0, sizeof(p));
+    for (size_t i = 0; i < f->rec.count; i++)
+        collect(&p, f->rec.frame[i], f->rec.len[i]);
+    check_pieces6(&p, sf, IP6_A, IP6_B, 1000, 60000, 1428);
+
+    /* A spoofed inner IPv6 source (B's address): every piece refused. */
+    f->rec.count = 0;
+    n = build_super6(sf, MAC_A, MAC_B, IP6_B, IP6_B, 3000, SYNACK_TCP_ACK, 1, SYNACK_IPPROTO_TCP);
+    wn = synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428));
+    uint64_t spoof = f->ports[1].stats.drop_spoof_ip;
+    assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, w, (size_t)wn), 0),
+                     SYNACK_BR_OPEN);
+    assert_int_equal(f->rec.count, 0);
+    assert_int_equal(f->ports[1].stats.drop_spoof_ip, spoof + 3);
+
+    /* With a TSO TAP the RX flags of both families are granted. */
+    f->br.cfg.offload_rx = true;
+    q0 = queued(&f->c1, out);
+    assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, h, sizeof(h)), 0),
+                     SYNACK_BR_OPEN);
+    assert_int_equal(queued(&f->c1, out), q0 + 4 + SYNACK_OFFLOAD_CTRL_LEN);
+    assert_int_equal(synack_offload_parse(out + q0 + 4, SYNACK_OFFLOAD_CTRL_LEN, &m), 1);
+    assert_int_equal(m.flags, 0xf);
+    synack_br_client_close(&f->c1);
+}
+
+/* A client's IPv6 super-frame to a GSO backend whole, its checksum field
+ * the IPv6 pseudo-header sum. */
+static void test_bridge_gso_to_backend6(void **state)
+{
+    (void)state;
+    static fx f;
+    static uint8_t sf[70000], w[70100], s[70200];
+    memset(&f, 0, sizeof(f));
+    memset(&gso_rec, 0, sizeof(gso_rec));
+    synack_br_config cfg = test_config(SYNACK_BR_BACKEND_TAP);
+    cfg.offload = true;
+    assert_int_equal(synack_br_init(&f.br, &cfg, f.ports, f.macs, 64, rec_emit, &f.rec, 0), 0);
+    f.br.emit_gso = rec_gso;
+    assert_int_equal(synack_br_attach(&f.br, 0), 1);
+    assert_int_equal(synack_br_client_open(&f.c1, -1, 1, "one", 1518, 1 << 16), 0);
+    /* Linux (MAC_B) speaks first on the TAP. */
+    size_t n = build_super6(sf, MAC_B, MAC_A, IP6_B, IP6_A, 10, SYNACK_TCP_ACK, 1,
+                            SYNACK_IPPROTO_TCP);
+    synack_br_input(&f.br, 0, 0, sf, n);
+    uint8_t h[SYNACK_OFFLOAD_CTRL_LEN];
+    synack_offload_ctrl(h, SYNACK_OFFLOAD_HELLO, MAC_A, SYNACK_OFFLOAD_F_TX_TCP6, 65000);
+    assert_int_equal(synack_br_client_feed(&f.c1, &f.br, s, framed(s, h, sizeof(h)), 0),
+                     SYNACK_BR_OPEN);
+    f.rec.count = 0;
+    size_t sn = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 60000, SYNACK_TCP_ACK, 1000,
+                             SYNACK_IPPROTO_TCP);
+    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, sn, G(sf, sn, 1428));
+    assert_int_equal(synack_br_client_feed(&f.c1, &f.br, s, framed(s, w, (size_t)wn), 0),
+                     SYNACK_BR_OPEN);
+    assert_int_equal(gso_rec.calls, 1);
+    assert_int_equal(gso_rec.len, sn);
+    assert_int_equal(gso_rec.seg, 1428);
+    assert_int_equal(f.br.tx_gso, 1);
+    assert_int_equal(rec_count_to(&f.rec, 0), 0);
+    /* rec_gso reads bytes 50..51; the IPv6 TCP checksum is at 70..71 */
+    synack_addr a = addr6(IP6_A), b = addr6(IP6_B);
+    uint32_t ps = synack_addr_pseudo_sum(&a, &b, SYNACK_IPPROTO_TCP) + (uint32_t)(sn - 54);
+    while (ps >> 16)
+        ps = (ps & 0xffff) + (ps >> 16);
+    static uint8_t copy[70000];
+    memcpy(copy, sf, sn);
+    assert_int_equal(synack_offload_partial_csum(copy, sn), 0);
+    assert_int_equal(copy[70] << 8 | copy[71], ps);
+    /* A backend that refuses (slirp for IPv6): the 43 pieces instead. */
+    gso_rec.refuse = true;
+    assert_int_equal(synack_br_client_feed(&f.c1, &f.br, s, framed(s, w, (size_t)wn), 0),
+                     SYNACK_BR_OPEN);
+    assert_int_equal(rec_count_to(&f.rec, 0), 43);
+    synack_br_client_close(&f.c1);
+}
+
+/* Linux's TSO6 super-frame: whole to a client granted RX_TCP6, cut for a
+ * client granted only RX_TCP4. */
+static void test_backend_super_to_clients6(void **state)
+{
+    (void)state;
+    static fx f;
+    static uint8_t sf[70000], s[200];
+    memset(&f, 0, sizeof(f));
+    memset(&sup_rec, 0, sizeof(sup_rec));
+    synack_br_config cfg = test_config(SYNACK_BR_BACKEND_TAP);
+    assert_int_equal(synack_br_init(&f.br, &cfg, f.ports, f.macs, 64, rec_emit, &f.rec, 0), 0);
+    f.br.takes_super = rec_takes;
+    f.br.super_out = rec_super;
+    assert_int_equal(synack_br_attach(&f.br, 0), 1);
+    assert_int_equal(synack_br_client_open(&f.c1, -1, 1, "one", 1518, 1 << 16), 0);
+    size_t n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 10, SYNACK_TCP_ACK, 1,
+                            SYNACK_IPPROTO_TCP);
+    assert_int_equal(synack_br_client_feed(&f.c1, &f.br, s, framed(s, sf, n), 0),
+                     SYNACK_BR_OPEN);
+    size_t sn = build_super6(sf, MAC_B, MAC_A, IP6_B, IP6_A, 60000,
+                             SYNACK_TCP_ACK | SYNACK_TCP_PSH, 7, SYNACK_IPPROTO_TCP);
+    static uint8_t fixed[70000];
+    memcpy(fixed, sf, sn);
+    /* An IPv4-only client: the pieces, checksums complete. */
+    sup_rec.takes = true;
+    f.rec.count = 0;
+    synack_br_backend_super(&f.br, 0, sf, sn, 1428);
+    assert_int_equal(sup_rec.calls, 0);
+    assert_int_equal(rec_count_to(&f.rec, 1), 43);
+    static pieces p;
+    memset(&p, 0, sizeof(p));
+    for (size_t i = 0; i < f.rec.count; i++)
+        collect(&p, f.rec.frame[i], f.rec.len[i]);
+    check_pieces6(&p, fixed, IP6_B, IP6_A, 7, 60000, 1428);
+    /* RX_TCP6: whole. */
+    sup_rec.takes6 = true;
+    f.rec.count = 0;
+    synack_br_backend_super(&f.br, 0, sf, sn, 1428);
+    assert_int_equal(sup_rec.calls, 1);
+    assert_int_equal(sup_rec.len, sn);
+    assert_int_equal(f.rec.count, 0);
+    assert_int_equal(f.ports[1].stats.tx_super, 1);
+    synack_br_client_close(&f.c1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -641,6 +990,12 @@ int main(void)
         cmocka_unit_test(test_bridge_gso_to_backend),
         cmocka_unit_test(test_backend_super_to_clients),
         cmocka_unit_test(test_bridge_grants_receive),
+        cmocka_unit_test(test_cut_pieces6),
+        cmocka_unit_test(test_check_forged6),
+        cmocka_unit_test(test_client_input6),
+        cmocka_unit_test(test_bridge_grants_and_cuts6),
+        cmocka_unit_test(test_bridge_gso_to_backend6),
+        cmocka_unit_test(test_backend_super_to_clients6),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -454,6 +454,38 @@ static void stable_secret(void **state)
     assert_int_equal(synack_cli_parse_secret("", 0, k), -1);
 }
 
+/* ping -4 / -6 (Linux ping's flags): one family only; neither: 0, both
+ * families asked (AAAA and A); conflicting flags, a literal of the other
+ * family and -6 with IPv6 off are usage errors. */
+static void ping_family(void **state)
+{
+    (void)state;
+    synack_cli_opts o;
+    ok("--tap t ping he.test", &o);
+    assert_int_equal(o.family, 0);
+    assert_string_equal(o.host, "he.test");
+    ok("--tap t ping -4 he.test", &o);
+    assert_int_equal(o.family, SYNACK_AF_IP4);
+    assert_string_equal(o.host, "he.test");
+    ok("--tap t ping he.test -6 -c 2", &o);
+    assert_int_equal(o.family, SYNACK_AF_IP6);
+    assert_int_equal(o.count, 2);
+    ok("--tap t ping -6 -6 he.test", &o); /* repeated: as Linux's ping */
+    assert_int_equal(o.family, SYNACK_AF_IP6);
+    ok("--tap t ping -6 fd77::1", &o);
+    ok("--tap t ping -4 10.0.0.1", &o);
+    ok("--tap t --ip6 off ping -4 he.test", &o);
+    bad("--tap t ping -4 -6 he.test", "only one of -4 and -6");
+    bad("--tap t ping he.test -6 -4", "only one of -4 and -6");
+    bad("--tap t ping -4 fd77::1", "fd77::1 is an IPv6 address");
+    bad("--tap t ping -6 10.0.0.1", "10.0.0.1 is an IPv4 address");
+    bad("--tap t --ip6 off ping -6 he.test", "IPv6 is off");
+    bad("--tap t ping -4", "missing HOST");
+    /* -4/-6 belong to ping only */
+    bad("--tap t connect he.test 80 -6", "unknown option '-6'");
+    bad("--tap t get http://he.test/ -4", "unknown option '-4'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +500,7 @@ int main(void)
         cmocka_unit_test(helpers),
         cmocka_unit_test(addressing6),
         cmocka_unit_test(stable_secret),
+        cmocka_unit_test(ping_family),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
