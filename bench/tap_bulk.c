@@ -50,11 +50,11 @@ static int tap_write(void *ctx, const uint8_t *frame, size_t len)
     return synack_native_tap_write(t->fd, t->vnet, frame, len);
 }
 
-static int tap_write_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+static int tap_write_gso(void *ctx, const uint8_t *frame, size_t len, const synack_gso *g)
 {
     tap_link *t = ctx;
     t->writes++;
-    return synack_native_tap_write_gso(t->fd, frame, len, seg);
+    return synack_native_tap_write_gso(t->fd, frame, len, g);
 }
 
 static int parse_ip(const char *text, synack_ip4 *out)

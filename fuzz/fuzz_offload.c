@@ -12,7 +12,10 @@
  *     complete, verifying IPv4 header and TCP checksums (the IPv6
  *     pseudo-header for IPv6), FIN/PSH only on the last;
  *   - cutting the raw input with a gso_size from its last bytes either
- *     refuses or keeps the same properties.
+ *     refuses or keeps the same properties;
+ *   - cutting it with offload values taken from its last bytes (as a
+ *     stack's send_gso gives them, unchecked against the headers) reads
+ *     and writes only inside the frame and the scratch buffer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,13 +114,27 @@ static int cut_and_check(const uint8_t *f, size_t n, uint32_t seg, size_t max_pi
             }
         }
     }
-    r = synack_offload_cut(f, n, seg, scratch, sizeof(scratch), piece, &e);
+    synack_gso g; /* as the bridge gets them: from the headers */
+    memset(&g, 0, sizeof(g));
+    (void)synack_offload_gso_of(f, n, seg, &g);
+    r = synack_offload_cut(f, n, &g, scratch, sizeof(scratch), piece, &e);
     if (must)
         CHECK(r >= 1);
     if (r >= 0) {
         CHECK((size_t)r == e.pieces && e.off == e.plen);
     }
     return r;
+}
+
+typedef struct sink {
+    size_t max;
+} sink;
+
+static int sink_piece(void *ctx, const uint8_t *f, size_t n)
+{
+    (void)f;
+    CHECK(n <= ((sink *)ctx)->max);
+    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -144,6 +161,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size >= 2) {
         uint32_t seg = (uint32_t)(data[size - 2] << 8 | data[size - 1]);
         cut_and_check(f, size, seg, 65536, false);
+    }
+    if (size >= 8) {
+        const uint8_t *t = data + size - 8;
+        synack_gso g = {(uint32_t)(t[6] << 8 | t[7]), (uint16_t)(t[0] << 8 | t[1]),
+                        (uint16_t)(t[2] << 8 | t[3]), t[4],
+                        (t[5] & 1) ? SYNACK_AF_IP6 : SYNACK_AF_IP4};
+        static uint8_t scratch[65536 + 128];
+        sink k = {(size_t)g.hdr_len + g.seg};
+        (void)synack_offload_cut(f, size, &g, scratch, sizeof(scratch), sink_piece, &k);
     }
     free(f);
     return 0;

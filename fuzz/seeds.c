@@ -572,7 +572,8 @@ static void offload_seeds(void)
     ip[20 + 13] = 0x18; /* PSH ACK */
     for (size_t k = 0; k < 4000; k++)
         inner[54 + k] = (uint8_t)k;
-    int32_t n = synack_offload_wrap(w, sizeof w, inner, sizeof inner, 1448);
+    synack_gso g = {1448, 54, 34, 16, SYNACK_AF_IP4};
+    int32_t n = synack_offload_wrap(w, sizeof w, inner, sizeof inner, &g);
     o->n = 0;
     put(o, w, (size_t)n);
     save("offload", "super", o);
@@ -594,7 +595,8 @@ static void offload_seeds(void)
     ip6[40 + 13] = 0x18;
     for (size_t k = 0; k < 4000; k++)
         in6[74 + k] = (uint8_t)k;
-    n = synack_offload_wrap(w, sizeof w, in6, sizeof in6, 1428);
+    synack_gso g6 = {1428, 74, 54, 16, SYNACK_AF_IP6};
+    n = synack_offload_wrap(w, sizeof w, in6, sizeof in6, &g6);
     o->n = 0;
     put(o, w, (size_t)n);
     save("offload", "super6", o);
@@ -749,7 +751,10 @@ static void bridge_offload_seeds(buf *o)
         rec_framed(o, 1, arp, sizeof arp);
         for (int v6 = 1; v6 >= 0; v6--) {
             size_t n = tcp_frame(f, v6, ma, mb, v6 ? a6 : a4, v6 ? b6 : b4, 4000);
-            int32_t wn = synack_offload_wrap(w, sizeof w, f, n, v6 ? 1428 : 1448);
+            synack_gso g;
+            memset(&g, 0, sizeof g);
+            (void)synack_offload_gso_of(f, n, v6 ? 1428 : 1448, &g);
+            int32_t wn = synack_offload_wrap(w, sizeof w, f, n, &g);
             rec_framed(o, 1, w, (size_t)wn);
             if (cfg & 2) { /* Linux's super-frame back: gso_size, frame */
                 n = tcp_frame(f, v6, mb, ma, v6 ? b6 : b4, v6 ? a6 : a4, 4000);

@@ -195,13 +195,13 @@ static int link_send_piece(void *ctx, const uint8_t *frame, size_t len)
  * complemented, is the checksum; the field sits 16 bytes into the TCP
  * header (14+20+16 for IPv4 without options, 14+40+16 for IPv6).
  */
-static int link_send_pair_super(synack_js_ctx *c, const uint8_t *frame, size_t len)
+static int link_send_pair_super(synack_js_ctx *c, const uint8_t *frame, size_t len,
+                                const synack_gso *g)
 {
-    int32_t tcp = synack_offload_tcp_offset(frame, len);
-    if (tcp < 0)
-        return -1; /* send_gso gives TCP/IPv4 and TCP/IPv6 only */
-    size_t at = (size_t)tcp + 16u;
-    uint16_t sum = synack_csum_finish(synack_csum_add(0, frame + tcp, len - (size_t)tcp));
+    size_t start = g->csum_start, at = start + g->csum_offset;
+    if (len < at + 4u)
+        return -1;
+    uint16_t sum = synack_csum_finish(synack_csum_add(0, frame + start, len - start));
     if (c->peer != NULL)
         return queue_frame(c, frame, len, at, sum);
     return synack_js_import_send(c->id, frame, len, (uint32_t)(at << 16 | sum));
@@ -211,17 +211,16 @@ static int link_send_pair_super(synack_js_ctx *c, const uint8_t *frame, size_t l
  * family (TX_TCP4, TX_TCP6), whole to a PairLink peer stack that takes
  * them, else cut here into ordinary frames (before the bridge or the peer
  * agrees, or when it never does, as an older bridge for IPv6). */
-static int link_send_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+static int link_send_gso(void *ctx, const uint8_t *frame, size_t len, const synack_gso *g)
 {
     synack_js_ctx *c = ctx;
     if (c->pair_super)
-        return link_send_pair_super(c, frame, len);
-    bool ip6 = len >= 14 && frame[12] == 0x86 && frame[13] == 0xdd;
-    if (ip6 ? c->offload.tx6 : c->offload.tx) {
-        int32_t n = synack_offload_wrap(c->cut, SYNACK_FRAME_MAX, frame, len, seg);
+        return link_send_pair_super(c, frame, len, g);
+    if (g->family == SYNACK_AF_IP6 ? c->offload.tx6 : c->offload.tx) {
+        int32_t n = synack_offload_wrap(c->cut, SYNACK_FRAME_MAX, frame, len, g);
         return n < 0 ? -1 : link_send(ctx, c->cut, (size_t)n);
     }
-    return synack_offload_cut(frame, len, seg, c->cut, SYNACK_FRAME_MAX, link_send_piece, ctx) < 0
+    return synack_offload_cut(frame, len, g, c->cut, SYNACK_FRAME_MAX, link_send_piece, ctx) < 0
                ? -1
                : 0;
 }

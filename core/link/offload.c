@@ -103,6 +103,39 @@ static uint32_t pseudo_sum(const uint8_t *ip, bool v6, size_t tcp_len)
     return sum_add(s, l, 2);
 }
 
+int synack_offload_gso_of(const uint8_t *f, size_t n, uint32_t seg, synack_gso *g)
+{
+    size_t ihl, thl;
+    bool v6;
+    if (seg == 0 || seg > 0xffff || !tcp_headers(f, n, &ihl, &thl, &v6))
+        return -1;
+    g->seg = seg;
+    g->hdr_len = (uint16_t)(ETH + ihl + thl);
+    g->csum_start = (uint16_t)(ETH + ihl);
+    g->csum_offset = 16; /* TCP's checksum field */
+    g->family = v6 ? SYNACK_AF_IP6 : SYNACK_AF_IP4;
+    return 0;
+}
+
+/*
+ * Whether g describes a TCP frame f[0..n) that the offsets fit: an IPv4
+ * header (IPv6: exactly the fixed header, as tcp_headers) from ETH to
+ * csum_start, a TCP header from there to hdr_len with the checksum field
+ * inside it. The values are the sender's; these checks only keep the
+ * cutter inside the buffer. *v6: the family.
+ */
+static bool gso_fits(const uint8_t *f, size_t n, const synack_gso *g, bool *v6)
+{
+    if (g->seg == 0 || g->seg > 0xffff || n < ETH + 20 || g->hdr_len > n ||
+        g->hdr_len < g->csum_start + 20u ||
+        (size_t)g->csum_offset + 2 > (size_t)(g->hdr_len - g->csum_start))
+        return false;
+    *v6 = g->family == SYNACK_AF_IP6;
+    if (*v6)
+        return be16(f + 12) == 0x86dd && g->csum_start == ETH + IP6_HDR;
+    return g->family == SYNACK_AF_IP4 && be16(f + 12) == 0x0800 && g->csum_start >= ETH + 20;
+}
+
 int synack_offload_parse(const uint8_t *f, size_t n, synack_offload_msg *m)
 {
     if (n < ETH || be16(f + 12) != SYNACK_OFFLOAD_ETHERTYPE)
@@ -156,12 +189,11 @@ size_t synack_offload_ctrl(uint8_t out[SYNACK_OFFLOAD_CTRL_LEN], uint8_t type,
 }
 
 int32_t synack_offload_wrap(uint8_t *out, size_t cap, const uint8_t *f, size_t n,
-                            uint32_t seg)
+                            const synack_gso *g)
 {
-    size_t ihl, thl;
     bool v6;
     if (n > SYNACK_OFFLOAD_INNER_MAX || cap < n + SYNACK_OFFLOAD_SUPER_OVERHEAD ||
-        seg == 0 || seg > 0xffff || !tcp_headers(f, n, &ihl, &thl, &v6))
+        !gso_fits(f, n, g, &v6))
         return -1;
     memcpy(out, f, 12); /* the inner addresses: the switch learns nothing new */
     put16(out + 12, SYNACK_OFFLOAD_ETHERTYPE);
@@ -171,10 +203,10 @@ int32_t synack_offload_wrap(uint8_t *out, size_t cap, const uint8_t *f, size_t n
     uint8_t *v = out + ETH + SYNACK_OFFLOAD_HDR_LEN;
     v[0] = V_NEEDS_CSUM;
     v[1] = v6 ? V_GSO_TCPV6 : V_GSO_TCPV4;
-    putle16(v + 2, (uint16_t)(ETH + ihl + thl));
-    putle16(v + 4, (uint16_t)seg);
-    putle16(v + 6, (uint16_t)(ETH + ihl));
-    putle16(v + 8, 16);
+    putle16(v + 2, g->hdr_len);
+    putle16(v + 4, (uint16_t)g->seg);
+    putle16(v + 6, g->csum_start);
+    putle16(v + 8, g->csum_offset);
     memcpy(v + SYNACK_OFFLOAD_VNET_LEN, f, n);
     return (int32_t)(n + SYNACK_OFFLOAD_SUPER_OVERHEAD);
 }
@@ -217,21 +249,15 @@ int synack_offload_partial_csum(uint8_t *f, size_t n)
     return 0;
 }
 
-int32_t synack_offload_tcp_offset(const uint8_t *f, size_t n)
-{
-    size_t ihl, thl;
-    bool v6;
-    return tcp_headers(f, n, &ihl, &thl, &v6) ? (int32_t)(ETH + ihl) : -1;
-}
-
-int synack_offload_cut(const uint8_t *f, size_t n, uint32_t seg, uint8_t *scratch,
+int synack_offload_cut(const uint8_t *f, size_t n, const synack_gso *g, uint8_t *scratch,
                        size_t scratch_cap, synack_offload_emit_fn emit, void *ctx)
 {
-    size_t ihl, thl;
     bool v6;
-    if (seg == 0 || !tcp_headers(f, n, &ihl, &thl, &v6))
+    if (!gso_fits(f, n, g, &v6))
         return -1;
-    size_t hlen = ETH + ihl + thl;
+    size_t ihl = (size_t)g->csum_start - ETH, thl = (size_t)g->hdr_len - g->csum_start;
+    size_t csum = g->csum_offset, seg = g->seg;
+    size_t hlen = g->hdr_len;
     if (scratch_cap < hlen + seg || n - ETH > 0xffff)
         return -1;
     const uint8_t *ip = f + ETH, *tcp = ip + ihl;
@@ -262,9 +288,9 @@ int synack_offload_cut(const uint8_t *f, size_t n, uint32_t seg, uint8_t *scratc
         if (pieces > 0)
             fl &= (uint8_t)~TCP_CWR;
         ptcp[13] = fl;
-        put16(ptcp + 16, 0);
+        put16(ptcp + csum, 0);
         uint32_t s = sum_add(pseudo_sum(pip, v6, thl + len), ptcp, thl + len);
-        put16(ptcp + 16, sum_fold(s));
+        put16(ptcp + csum, sum_fold(s));
         (void)emit(ctx, scratch, hlen + len);
         pieces++;
         off += len;

@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "synack/synack.h" /* synack_gso */
+
 #define SYNACK_OFFLOAD_ETHERTYPE 0x88B5u
 #define SYNACK_OFFLOAD_HDR_LEN 8u   /* "SYNACK", type, version */
 #define SYNACK_OFFLOAD_VNET_LEN 10u /* struct virtio_net_hdr */
@@ -86,14 +88,25 @@ size_t synack_offload_ctrl(uint8_t out[SYNACK_OFFLOAD_CTRL_LEN], uint8_t type,
                            const uint8_t mac[6], uint16_t flags, uint16_t max);
 
 /*
- * Wrap the TCP/IPv4 or TCP/IPv6 frame f[0..n) (from synack_link.send_gso,
- * pieces of `seg` payload bytes) as a SUPER into out (GSO_TCPV4 or
- * GSO_TCPV6). Returns its length, or -1 when out is too small, n is over
- * SYNACK_OFFLOAD_INNER_MAX or f is not TCP over IPv4 or over IPv6 (TCP
- * right after the fixed header).
+ * The offload values of the TCP/IPv4 or TCP/IPv6 frame f[0..n) (IPv6: TCP
+ * right after the fixed header), read from its headers, with pieces of
+ * `seg` payload bytes: for a frame that did not come from a stack's
+ * send_gso, which says them itself (the bridge's frames from clients and
+ * from the kernel). Returns 0, or -1 when f is not such a frame or seg is
+ * 0 or above 65535.
+ */
+int synack_offload_gso_of(const uint8_t *f, size_t n, uint32_t seg, synack_gso *g);
+
+/*
+ * Wrap the TCP/IPv4 or TCP/IPv6 frame f[0..n) as a SUPER into out
+ * (GSO_TCPV4 or GSO_TCPV6 by g->family), its virtio_net_hdr made from `g`
+ * (what synack_link.send_gso was given, or synack_offload_gso_of): the
+ * headers are not parsed again. Returns its length, or -1 when out is too
+ * small, n is over SYNACK_OFFLOAD_INNER_MAX, or g's offsets do not fit f
+ * (IPv6: TCP right after the fixed header).
  */
 int32_t synack_offload_wrap(uint8_t *out, size_t cap, const uint8_t *f, size_t n,
-                            uint32_t seg);
+                            const synack_gso *g);
 
 /*
  * Check a parsed SUPER before trusting it: gso_size at least
@@ -116,31 +129,25 @@ int synack_offload_check(const synack_offload_msg *m, size_t max_piece);
  */
 int synack_offload_partial_csum(uint8_t *f, size_t n);
 
-/*
- * Where the TCP header of the TCP/IPv4 or TCP/IPv6 frame f[0..n) starts
- * (14 plus the IP header length, parsed as wrap and cut parse it), for a
- * sender that completes a super-frame's TCP checksum itself (the wasm
- * glue's PairLink). Returns -1 when f is not TCP over IPv4 or over IPv6
- * with TCP right after the fixed header.
- */
-int32_t synack_offload_tcp_offset(const uint8_t *f, size_t n);
-
 /* Called with each piece; the buffer is only valid during the call. */
 typedef int (*synack_offload_emit_fn)(void *ctx, const uint8_t *frame, size_t len);
 
 /*
- * Cut the TCP/IPv4 or TCP/IPv6 frame f[0..n) into frames of at most `seg`
- * payload bytes, as a NIC's TSO would (and Linux's software GSO does):
+ * Cut the TCP/IPv4 or TCP/IPv6 frame f[0..n) into frames of at most g->seg
+ * payload bytes (the IP header from 14 to g->csum_start, TCP's to
+ * g->hdr_len, its checksum at g->csum_start + g->csum_offset; the values
+ * are taken as given and only checked to fit the frame), as a NIC's TSO
+ * would (and Linux's software GSO does):
  * each piece gets its own sequence number, length (IPv4 total length or
  * IPv6 payload length), for IPv4 an IP ID (consecutive from the first) and
  * header checksum, and a complete TCP checksum; FIN and PSH only on the
  * last piece, CWR only on the first. Whatever the checksum fields held
- * is ignored. scratch must hold the headers plus `seg` bytes. Returns the
+ * is ignored. scratch must hold the headers plus g->seg bytes. Returns the
  * number of pieces emitted, or -1 when f is not a cuttable TCP/IPv4 or
  * TCP/IPv6 packet (nothing emitted). An emit that returns < 0 is counted, not
  * fatal (like a link's send).
  */
-int synack_offload_cut(const uint8_t *f, size_t n, uint32_t seg, uint8_t *scratch,
+int synack_offload_cut(const uint8_t *f, size_t n, const synack_gso *g, uint8_t *scratch,
                        size_t scratch_cap, synack_offload_emit_fn emit, void *ctx);
 
 /* A client's side of the exchange (the native tool, the wasm glue). */

@@ -118,9 +118,9 @@ uint32_t synack_ipv6_path_mtu(const synack_stack *s, const synack_addr *dst)
 
 /* The neighbour cache never holds an IPv6 entry; defaults for its timers. */
 void synack_ipv6_neigh_send(synack_stack *s, const synack_mac *dst,
-                            uint8_t *frame, size_t len, uint32_t gso_seg)
+                            uint8_t *frame, size_t len, const synack_gso *gso)
 {
-    (void)s, (void)dst, (void)frame, (void)len, (void)gso_seg;
+    (void)s, (void)dst, (void)frame, (void)len, (void)gso;
 }
 
 void synack_ipv6_neigh_failed(synack_stack *s, const uint8_t *pkt, size_t len)

@@ -15,6 +15,7 @@
 
 #include <libslirp.h>
 
+#include "offload.h"
 #include "vnet.h"
 
 #define MAX_TIMERS 8
@@ -234,7 +235,10 @@ bool synack_br_slirp_input_super(synack_br_slirp *s, const uint8_t *frame, size_
         return false;
     /* the same checksum completion as a GSO write to a TAP: the header
        the kernel would get, then what the kernel would do with it */
-    synack_vnet_tx_gso(hdr, frame, len, seg);
+    synack_gso g; /* a client's frame: its offsets come from its headers */
+    if (synack_offload_gso_of(frame, len, seg, &g) != 0)
+        return false;
+    synack_vnet_tx_gso(hdr, len, &g);
     if (hdr[0] == 0)
         return false;
     memcpy(s->super, frame, len);

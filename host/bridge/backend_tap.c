@@ -108,9 +108,12 @@ bool synack_br_tap_write(int fd, bool vnet, const uint8_t *frame, size_t len)
 bool synack_br_tap_write_gso(int fd, const uint8_t *frame, size_t len, uint32_t seg)
 {
     uint8_t hdr[SYNACK_VNET_HDR_LEN];
-    synack_vnet_tx_gso(hdr, frame, len, seg);
-    if (hdr[1] == 0)
+    synack_gso g; /* a client's frame: its offsets come from its headers */
+    if (synack_offload_gso_of(frame, len, seg, &g) != 0)
         return false; /* not TCP over IPv4 or IPv6 after all */
+    synack_vnet_tx_gso(hdr, len, &g);
+    if (hdr[1] == 0)
+        return false;
     struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)frame, len}};
     ssize_t w = writev(fd, iov, 2);
     return w == (ssize_t)(len + sizeof(hdr));

@@ -221,7 +221,10 @@ static void gso_out(synack_br *br, const synack_offload_msg *m, gso_collect *g,
         }
     }
     piece_ctx k = {NULL, br, 0, SYNACK_BR_OPEN, g, 0};
-    (void)synack_offload_cut(m->inner, m->inner_len, m->gso_size, scratch, sizeof(scratch),
+    synack_gso gso; /* checked against the headers (synack_offload_check) */
+    memset(&gso, 0, sizeof(gso));
+    (void)synack_offload_gso_of(m->inner, m->inner_len, m->gso_size, &gso);
+    (void)synack_offload_cut(m->inner, m->inner_len, &gso, scratch, sizeof(scratch),
                              piece_out, &k);
 }
 
@@ -284,11 +287,16 @@ void synack_br_backend_super(synack_br *br, uint64_t now, const uint8_t *frame, 
     g.port = -1;
     g.ip6 = len >= 14 && frame[12] == 0x86 && frame[13] == 0xdd;
     back_piece k = {&g, now, 0, false};
+    /* the kernel's frame: its offsets come from its headers (family 0,
+       which the cutter refuses, when it is not TCP) */
+    synack_gso gso;
+    memset(&gso, 0, sizeof(gso));
+    (void)synack_offload_gso_of(frame, len, seg, &gso);
     if (br->takes_super != NULL && br->super_out != NULL) {
         br->emit = back_emit;
         br->emit_ctx = &g;
     }
-    int pieces = synack_offload_cut(frame, len, seg, scratch, sizeof(scratch), back_piece_in, &k);
+    int pieces = synack_offload_cut(frame, len, &gso, scratch, sizeof(scratch), back_piece_in, &k);
     br->emit = g.emit;
     br->emit_ctx = g.ctx;
     if (pieces < 0) {
@@ -303,7 +311,7 @@ void synack_br_backend_super(synack_br *br, uint64_t now, const uint8_t *frame, 
     }
     k.index = 0;
     k.second = true;
-    (void)synack_offload_cut(frame, len, seg, scratch, sizeof(scratch), back_piece_in, &k);
+    (void)synack_offload_cut(frame, len, &gso, scratch, sizeof(scratch), back_piece_in, &k);
 }
 
 /*
@@ -362,7 +370,10 @@ static synack_br_close_reason offload_input(synack_br_client *c, synack_br *br,
             br->emit_ctx = &g;
             k.g = &g;
         }
-        int pieces = synack_offload_cut(m->inner, m->inner_len, m->gso_size, scratch,
+        synack_gso gso; /* the SUPER's offsets, checked against its headers */
+        memset(&gso, 0, sizeof(gso));
+        (void)synack_offload_gso_of(m->inner, m->inner_len, m->gso_size, &gso);
+        int pieces = synack_offload_cut(m->inner, m->inner_len, &gso, scratch,
                                         sizeof(scratch), piece_in, &k);
         if (k.g != NULL) {
             br->emit = g.emit;

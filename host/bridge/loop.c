@@ -135,7 +135,10 @@ static bool super_out(void *ctx, int32_t port, const uint8_t *frame, size_t len,
 {
     static uint8_t w[65536];
     loop *L = ctx;
-    int32_t n = synack_offload_wrap(w, sizeof(w), frame, len, seg);
+    synack_gso g; /* the kernel's frame: its offsets come from its headers */
+    if (synack_offload_gso_of(frame, len, seg, &g) != 0)
+        return false;
+    int32_t n = synack_offload_wrap(w, sizeof(w), frame, len, &g);
     if (n < 0)
         return false;
     /* Checksums complete: no NEEDS_CSUM for the client to act on. */

@@ -24,7 +24,12 @@ static const char usage_text[] =
     "  --ip6 ADDR/LEN|off      static IPv6 address, or no IPv6 at all\n"
     "                          (--ip6 without --ip: no DHCP)\n"
     "  --gw6 ADDR              IPv6 default gateway\n"
-    "  --mac XX:XX:XX:XX:XX:XX (default: random locally administered)\n"
+    "  --mac XX:XX:XX:XX:XX:XX (default: random locally administered, or\n"
+    "                          derived from --stable-secret)\n"
+    "  --stable-secret HEX     32 hex digits: key of the RFC 7217 IPv6\n"
+    "                          identifiers (and of the MAC), so the link-local\n"
+    "                          and SLAAC addresses survive a restart\n"
+    "  --stable-secret-file PATH  the same, read from a file\n"
     "  --mtu N                 (default 1500)\n"
     "  --offload               stream links: ask synack-bridge --offload to take\n"
     "                          TCP super-frames (send offload when it agrees)\n"
@@ -158,6 +163,24 @@ int synack_cli_parse_mac(const char *text, synack_mac *mac)
     return 0;
 }
 
+int synack_cli_parse_secret(const char *text, size_t len, uint8_t out[16])
+{
+    size_t i = 0;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    for (int k = 0; k < 16; k++, i += 2) {
+        if (i + 2 > len)
+            return -1;
+        int hi = hexval(text[i]), lo = hexval(text[i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[k] = (uint8_t)(hi * 16 + lo);
+    }
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    return i == len ? 0 : -1;
+}
+
 int synack_cli_parse_cidr6(const char *text, synack_addr *addr, uint8_t *len)
 {
     const char *slash = strchr(text, '/');
@@ -260,7 +283,8 @@ static int global_option(int argc, char *const *argv, int *i,
     static const char *const with_value[] = {
         "--tap", "--connect", "--accept-fd", "--ip", "--gw", "--dns", "--ip6",
         "--gw6",
-        "--mac", "--mtu", "--out", "--pcap", "--loss", "--delay", "--jitter",
+        "--mac", "--stable-secret", "--stable-secret-file",
+        "--mtu", "--out", "--pcap", "--loss", "--delay", "--jitter",
         "--reorder", "--dup", "--corrupt", "--rate", "--seed", "--syn-retries",
         "--attempt-delay",
     };
@@ -337,6 +361,16 @@ static int global_option(int argc, char *const *argv, int *i,
             return fail(err, cap, "--mac: expected a unicast "
                                   "XX:XX:XX:XX:XX:XX, got '%s'", v);
         o->has_mac = true;
+    } else if (strcmp(a, "--stable-secret") == 0 || strcmp(a, "--stable-secret-file") == 0) {
+        if (o->has_stable_secret || o->stable_secret_file != NULL)
+            return fail(err, cap, "%s: a stable secret was already given", a);
+        if (strcmp(a, "--stable-secret-file") == 0) {
+            o->stable_secret_file = v;
+        } else if (synack_cli_parse_secret(v, strlen(v), o->stable_secret) != 0) {
+            return fail(err, cap, "--stable-secret: expected 32 hex digits, got '%s'", v);
+        } else {
+            o->has_stable_secret = true;
+        }
     } else if (strcmp(a, "--mtu") == 0) {
         if (parse_u32(v, 68, 65535, &o->mtu) != 0)
             return fail(err, cap, "--mtu: expected 68..65535, got '%s'", v);

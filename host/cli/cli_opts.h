@@ -76,6 +76,12 @@ typedef struct synack_cli_opts {
     synack_addr gw6;
     bool has_mac;
     synack_mac mac;
+    /* --stable-secret HEX / --stable-secret-file PATH: the key of the RFC
+     * 7217 identifiers (synack_ipv6_config.stable_secret), and of the MAC
+     * when --mac is not given, so the IPv6 addresses survive a restart */
+    bool has_stable_secret;
+    uint8_t stable_secret[16];
+    const char *stable_secret_file; /* read at setup */
     uint32_t mtu; /* default 1500 */
     bool offload; /* --offload: ask a stream link's bridge for super-frames */
 
@@ -138,6 +144,9 @@ int synack_cli_parse_cidr(const char *text, synack_ip4 *addr, uint8_t *len);
 
 /* Parse "XX:XX:XX:XX:XX:XX" (hex, either case). Returns 0 or -1. */
 int synack_cli_parse_mac(const char *text, synack_mac *mac);
+/* A stable secret: 32 hex digits (surrounding whitespace allowed, as in a
+ * file), into out. Returns 0 or -1. */
+int synack_cli_parse_secret(const char *text, size_t len, uint8_t out[16]);
 
 /* Parse "ADDR/LEN" for an IPv6 address (LEN 1..128). Returns 0 or -1. */
 int synack_cli_parse_cidr6(const char *text, synack_addr *addr, uint8_t *len);

@@ -78,9 +78,10 @@ typedef struct synack_cli_platform {
      */
     int32_t (*link_write)(void *ctx, const uint8_t *data, size_t len);
     /* With info->gso_max: write one TCP segment larger than the MTU for
-     * the link to cut into pieces of `seg` payload bytes
-     * (synack_link.send_gso). Returns as link_write. */
-    int32_t (*link_write_gso)(void *ctx, const uint8_t *data, size_t len, uint32_t seg);
+     * the link to cut into pieces of g->seg payload bytes, with the
+     * offsets the stack gave (synack_link.send_gso). Returns as
+     * link_write. */
+    int32_t (*link_write_gso)(void *ctx, const uint8_t *data, size_t len, const synack_gso *g);
 
     /* Like link_read, for stdin. */
     int32_t (*stdin_read)(void *ctx, uint8_t *buf, size_t cap);

@@ -142,12 +142,12 @@ static int wire_send(void *ctx, const uint8_t *frame, size_t len)
 }
 
 /* The innermost link's send offload (frame links whose platform has it). */
-static int wire_send_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+static int wire_send_gso(void *ctx, const uint8_t *frame, size_t len, const synack_gso *g)
 {
     synack_cli *c = ctx;
     if (c->link_down)
         return -1;
-    int32_t n = c->p->link_write_gso(c->p->ctx, frame, len, seg);
+    int32_t n = c->p->link_write_gso(c->p->ctx, frame, len, g);
     return n == (int32_t)len ? 0 : -1;
 }
 
@@ -163,17 +163,17 @@ static int wire_send_piece(void *ctx, const uint8_t *frame, size_t len)
  * never does, as an older bridge for IPv6) it is cut here into ordinary
  * frames.
  */
-static int wire_send_gso_stream(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+static int wire_send_gso_stream(void *ctx, const uint8_t *frame, size_t len,
+                                const synack_gso *g)
 {
     synack_cli *c = ctx;
     if (c->link_down)
         return -1;
-    bool ip6 = len >= 14 && frame[12] == 0x86 && frame[13] == 0xdd;
-    if (ip6 ? c->offload.tx6 : c->offload.tx) {
-        int32_t n = synack_offload_wrap(c->cut, SYNACK_CLI_FRAME_MAX, frame, len, seg);
+    if (g->family == SYNACK_AF_IP6 ? c->offload.tx6 : c->offload.tx) {
+        int32_t n = synack_offload_wrap(c->cut, SYNACK_CLI_FRAME_MAX, frame, len, g);
         return n < 0 ? -1 : wire_send(ctx, c->cut, (size_t)n);
     }
-    return synack_offload_cut(frame, len, seg, c->cut, SYNACK_CLI_FRAME_MAX,
+    return synack_offload_cut(frame, len, g, c->cut, SYNACK_CLI_FRAME_MAX,
                               wire_send_piece, ctx) < 0 ? -1 : 0;
 }
 
@@ -369,6 +369,39 @@ static void random_mac(synack_cli *c, synack_mac *mac)
     mac->b[0] = (uint8_t)((mac->b[0] & 0xfeu) | 0x02u);
 }
 
+/* --stable-secret / --stable-secret-file into cfg.ipv6. Returns 0 or 1
+ * (a message printed). */
+static int stable_secret(synack_cli *c, synack_config *cfg)
+{
+    const synack_cli_opts *o = c->o;
+    if (o->has_stable_secret) {
+        cfg->ipv6.has_stable_secret = true;
+        memcpy(cfg->ipv6.stable_secret, o->stable_secret, 16);
+        return 0;
+    }
+    if (o->stable_secret_file == NULL)
+        return 0;
+    void *f = c->p->file_open(c->p->ctx, o->stable_secret_file, false);
+    if (f == NULL) {
+        synack_cli_msg(c, "--stable-secret-file %s: cannot open", o->stable_secret_file);
+        return 1;
+    }
+    char text[128];
+    size_t n = 0;
+    int32_t r;
+    while (n < sizeof text &&
+           (r = c->p->file_read(c->p->ctx, f, (uint8_t *)text + n, sizeof text - n)) > 0)
+        n += (size_t)r;
+    c->p->file_close(c->p->ctx, f);
+    if (n == sizeof text || synack_cli_parse_secret(text, n, cfg->ipv6.stable_secret) != 0) {
+        synack_cli_msg(c, "--stable-secret-file %s: expected 32 hex digits",
+                       o->stable_secret_file);
+        return 1;
+    }
+    cfg->ipv6.has_stable_secret = true;
+    return 0;
+}
+
 /* Stack the wrappers: stack -> impair -> pcap -> wire; wire -> pcap
  * record -> impair -> stack. Returns the link the stack sends on. */
 static int build_links(synack_cli *c, synack_link *top)
@@ -539,12 +572,14 @@ int synack_cli_setup(synack_cli *c, const synack_cli_platform *p,
     synack_config_default(&cfg);
     cfg.alloc = synack_libc_allocator();
     cfg.link = top;
+    if ((rc = stable_secret(c, &cfg)) != 0)
+        return rc;
     /* synack_cli_step feeds all a wake-up brings, then polls: one ACK per
        burst of in-order data (synack_link.ack_per_burst) */
     cfg.link.ack_per_burst = true;
     if (o->has_mac)
         cfg.mac = o->mac;
-    else
+    else if (!cfg.ipv6.has_stable_secret) /* else the stack derives it */
         random_mac(c, &cfg.mac);
     p->entropy(p->ctx, (uint8_t *)&cfg.seed, sizeof cfg.seed);
     if (o->syn_retries != 0)

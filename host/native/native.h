@@ -58,8 +58,9 @@ int32_t synack_native_tap_read(int fd, bool vnet, uint8_t *buf, size_t cap,
 /* Send one frame (with a zeroed virtio_net_hdr when vnet): 0 or -1. */
 int synack_native_tap_write(int fd, bool vnet, const uint8_t *frame, size_t len);
 /* Write a TCP segment larger than the MTU as one GSO packet (a descriptor
- * with the virtio_net_hdr; synack_link.send_gso, vnet.h). 0 or -1. */
-int synack_native_tap_write_gso(int fd, const uint8_t *frame, size_t len, uint32_t seg);
+ * with the virtio_net_hdr made from g; synack_link.send_gso, vnet.h).
+ * 0 or -1. */
+int synack_native_tap_write_gso(int fd, const uint8_t *frame, size_t len, const synack_gso *g);
 
 /* Turn the offloads off again (when vnet) and close fd. */
 void synack_native_tap_close(int fd, bool vnet);

@@ -163,10 +163,10 @@ static int32_t link_write(void *ctx, const uint8_t *data, size_t len)
     return again(errno) ? SYNACK_CLI_AGAIN : -1;
 }
 
-static int32_t link_write_gso(void *ctx, const uint8_t *data, size_t len, uint32_t seg)
+static int32_t link_write_gso(void *ctx, const uint8_t *data, size_t len, const synack_gso *g)
 {
     synack_native *n = ctx;
-    if (synack_native_tap_write_gso((int)n->link.wfd, data, len, seg) == 0)
+    if (synack_native_tap_write_gso((int)n->link.wfd, data, len, g) == 0)
         return (int32_t)len;
     return again(errno) ? SYNACK_CLI_AGAIN : -1;
 }

@@ -145,10 +145,10 @@ int synack_native_tap_write(int fd, bool vnet, const uint8_t *frame, size_t len)
     return write_with_hdr(fd, hdr, frame, len);
 }
 
-int synack_native_tap_write_gso(int fd, const uint8_t *frame, size_t len, uint32_t seg)
+int synack_native_tap_write_gso(int fd, const uint8_t *frame, size_t len, const synack_gso *g)
 {
     uint8_t hdr[SYNACK_VNET_HDR_LEN];
-    synack_vnet_tx_gso(hdr, frame, len, seg);
+    synack_vnet_tx_gso(hdr, len, g); /* the stack's offsets, not re-parsed */
     return write_with_hdr(fd, hdr, frame, len);
 }
 

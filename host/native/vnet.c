@@ -14,7 +14,6 @@
 #define GSO_TCPV6 4u
 #define ETH_HDR 14u
 #define ETHERTYPE_IPV4 0x0800u
-#define ETHERTYPE_IPV6 0x86ddu
 
 static uint16_t get_le16(const uint8_t *p)
 {
@@ -103,33 +102,23 @@ int32_t synack_vnet_fix(const uint8_t hdr[SYNACK_VNET_HDR_LEN], uint8_t *f, size
     return (int32_t)n;
 }
 
-void synack_vnet_tx_gso(uint8_t hdr[SYNACK_VNET_HDR_LEN], const uint8_t *f, size_t n,
-                        uint32_t seg)
+void synack_vnet_tx_gso(uint8_t hdr[SYNACK_VNET_HDR_LEN], size_t n, const synack_gso *g)
 {
     memset(hdr, 0, SYNACK_VNET_HDR_LEN);
-    size_t ihl;
     uint8_t type;
-    if (n >= ETH_HDR + 40 + 20 && get_be16(f + 12) == ETHERTYPE_IPV6 &&
-        f[ETH_HDR + 6] == 6) {
-        ihl = 40; /* TCP right after the fixed header: what the stack sends */
-        type = GSO_TCPV6;
-    } else if (n >= ETH_HDR + 20 && get_be16(f + 12) == ETHERTYPE_IPV4 &&
-               f[ETH_HDR + 9] == 6) {
-        ihl = (size_t)(f[ETH_HDR] & 0x0f) * 4;
+    if (g->family == SYNACK_AF_IP4)
         type = GSO_TCPV4;
-    } else {
+    else if (g->family == SYNACK_AF_IP6)
+        type = GSO_TCPV6;
+    else
         return;
-    }
-    if (ETH_HDR + ihl + 20 > n)
-        return;
-    size_t thl = (size_t)(f[ETH_HDR + ihl + 12] >> 4) * 4;
-    size_t hlen = ETH_HDR + ihl + thl;
-    if (thl < 20 || hlen > n || seg == 0 || seg > 0xffff)
+    if (g->seg == 0 || g->seg > 0xffff || g->hdr_len > n || g->csum_start >= g->hdr_len ||
+        (size_t)g->csum_start + g->csum_offset + 2 > g->hdr_len)
         return;
     hdr[0] = F_NEEDS_CSUM;
     hdr[1] = type;
-    vnet_put_le16(hdr + 2, (uint16_t)hlen);
-    vnet_put_le16(hdr + 4, (uint16_t)seg);
-    vnet_put_le16(hdr + 6, (uint16_t)(ETH_HDR + ihl));
-    vnet_put_le16(hdr + 8, 16); /* the TCP checksum field */
+    vnet_put_le16(hdr + 2, g->hdr_len);
+    vnet_put_le16(hdr + 4, (uint16_t)g->seg);
+    vnet_put_le16(hdr + 6, g->csum_start);
+    vnet_put_le16(hdr + 8, g->csum_offset);
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "synack/synack.h" /* synack_gso */
+
 #define SYNACK_VNET_HDR_LEN 10u
 /* Largest frame read from an offloading TAP: header, Ethernet, 64 KB IP. */
 #define SYNACK_VNET_FRAME_MAX (SYNACK_VNET_HDR_LEN + 14u + 65535u)
@@ -34,15 +36,16 @@ int32_t synack_vnet_rx(uint8_t *buf, size_t len);
 int32_t synack_vnet_fix(const uint8_t hdr[SYNACK_VNET_HDR_LEN], uint8_t *frame, size_t n);
 
 /*
- * The header for sending the TCP/IPv4 or TCP/IPv6 frame f[0..n) (IPv6:
- * TCP right after the fixed header) as one GSO packet
- * (synack_link.send_gso): NEEDS_CSUM at the TCP checksum field, which must
- * hold the pseudo-header sum; GSO_TCPV4 or GSO_TCPV6 with gso_size `seg`; hdr_len the
- * Ethernet, IP and TCP headers. The kernel cuts it into pieces of `seg`
- * payload bytes, each with its own checksum. An all-zero header (a plain
- * frame) when f is not TCP over IPv4 or IPv6 or its headers do not fit in n.
+ * The header for sending a TCP/IPv4 or TCP/IPv6 frame of n bytes as one
+ * GSO packet, made from what synack_link.send_gso was told (`g`; the
+ * bridge gets one from synack_offload_gso_of) without parsing the frame:
+ * NEEDS_CSUM at g->csum_start + g->csum_offset, a field that must hold
+ * the pseudo-header sum; GSO_TCPV4 or GSO_TCPV6 by g->family with
+ * gso_size g->seg; hdr_len g->hdr_len. The kernel cuts it into pieces of
+ * g->seg payload bytes, each with its own checksum. An all-zero header (a
+ * plain frame) when g is of another family, its seg is 0 or above 65535,
+ * or its offsets do not fit in n.
  */
-void synack_vnet_tx_gso(uint8_t hdr[SYNACK_VNET_HDR_LEN], const uint8_t *f, size_t n,
-                        uint32_t seg);
+void synack_vnet_tx_gso(uint8_t hdr[SYNACK_VNET_HDR_LEN], size_t n, const synack_gso *g);
 
 #endif

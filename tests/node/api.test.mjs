@@ -138,6 +138,10 @@ test('trace events carry the fields of the contract', async () => {
   assert.ok(states.includes('FIN-WAIT-1'));
   const cc = events.find((e) => e.ev === 'cc');
   for (const k of ['cwnd', 'ssthresh', 'srtt', 'rttvar', 'rto', 'inflight', 'phase']) assert.ok(k in cc, `cc has ${k}`);
+  /* the neighbour events come through the same JSON (no JS list of kinds) */
+  const neigh = events.filter((e) => e.ev === 'neigh' && e.addr === '10.9.0.2');
+  assert.deepEqual(neigh.slice(0, 2).map((e) => [e.from, e.to]), [['NONE', 'INCOMPLETE'], ['INCOMPLETE', 'REACHABLE']]);
+  assert.match(neigh[1].mac, /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
   const win = events.find((e) => e.ev === 'win');
   for (const k of ['snd_una', 'snd_nxt', 'snd_wnd', 'rcv_nxt', 'rcv_wnd', 'sndbuf', 'rcvbuf']) assert.ok(k in win, `win has ${k}`);
   assert.ok(events.some((e) => e.ev === 'timer' && e.name && e.action));

@@ -71,10 +71,11 @@ static void th_trace(void *ctx, const synack_trace_event *ev)
 /*
  * The link's send offload (th_opts.gso): the packet must be one TCP/IPv4
  * segment longer than the MTU whose payload is more than one piece of
- * `seg` bytes (synack_link.send_gso); anything else breaks the contract
- * and aborts. It is captured like any frame.
+ * g->seg bytes, and g's offsets must be those of its headers
+ * (synack_link.send_gso); anything else breaks the contract and aborts.
+ * It is captured like any frame.
  */
-static int th_link_send_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+static int th_link_send_gso(void *ctx, const uint8_t *frame, size_t len, const synack_gso *g)
 {
     tcp_harness *th = ctx;
     const uint8_t *ip = frame + SYNACK_ETH_HDR_LEN;
@@ -83,8 +84,12 @@ static int th_link_send_gso(void *ctx, const uint8_t *frame, size_t len, uint32_
     size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
     size_t total = (size_t)(ip[2] << 8 | ip[3]);
     size_t thl = (size_t)(ip[ihl + 12] >> 4) * 4;
+    uint32_t seg = g->seg;
     if (ip[9] != SYNACK_IPPROTO_TCP || total != len - SYNACK_ETH_HDR_LEN ||
         seg == 0 || total < ihl + thl || total - ihl - thl <= seg)
+        abort();
+    if (g->family != SYNACK_AF_IP4 || g->csum_start != SYNACK_ETH_HDR_LEN + ihl ||
+        g->csum_offset != 16 || g->hdr_len != SYNACK_ETH_HDR_LEN + ihl + thl)
         abort();
     return th_link_send(ctx, frame, len);
 }

@@ -451,7 +451,17 @@ export type TraceEvent =
   | { t: number; ev: 'timer'; conn: number; name: 'rexmit' | 'persist' | 'keepalive' | 'delack' | 'time-wait' | 'rack' | 'tlp';
       action: 'set' | 'fired' | 'cleared'; at: number }
   | { t: number; ev: 'drop'; conn?: number; layer: string; reason: string }
-  | { t: number; ev: 'error'; conn: number; code: 'refused' | 'reset' | 'timeout' | 'unreachable' };
+  | { t: number; ev: 'error'; conn: number; code: 'refused' | 'reset' | 'timeout' | 'unreachable' }
+  | { t: number; ev: 'neigh'; addr: string; mac: string; from: NeighState; to: NeighState }
+  | { t: number; ev: 'addr'; addr: string; plen: number; origin: 'link-local' | 'static' | 'slaac';
+      from: 'none' | Ip6AddrState; to: 'removed' | Ip6AddrState }
+  | { t: number; ev: 'router'; addr: string; action: 'added' | 'removed'; lifetime?: number; pref?: -1 | 0 | 1 }
+  | { t: number; ev: 'pmtu'; dst: string; mtu: number };
+
+/** Neighbour states in 'neigh' trace events (RFC 4861 names; NONE and FAILED: no entry). */
+export type NeighState = 'NONE' | 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED';
+/** IPv6 address states in 'addr' trace events (RFC 4862). */
+export type Ip6AddrState = 'tentative' | 'preferred' | 'deprecated' | 'duplicate';
 
 export interface Counters {
   frames_in: number; frames_out: number; bytes_in: number; bytes_out: number;

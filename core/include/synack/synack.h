@@ -126,6 +126,21 @@ typedef enum synack_medium {
  * a negative value when the frame was dropped (counted, never fatal).
  * `mtu` is the IP MTU (Ethernet payload size), 68..65535.
  */
+/*
+ * What the stack says about a send-offload packet besides its bytes
+ * (synack_link.send_gso), so that a driver builds its offload header
+ * (virtio_net_hdr, a SUPER) from these values instead of parsing the
+ * headers again. Offsets count from the start of the frame (the Ethernet
+ * header for SYNACK_MEDIUM_ETHERNET).
+ */
+typedef struct synack_gso {
+    uint32_t seg;         /* payload bytes of each piece (virtio gso_size) */
+    uint16_t hdr_len;     /* link, IP and TCP headers: the payload starts here */
+    uint16_t csum_start;  /* the L4 header: the checksum sums from here to the end */
+    uint16_t csum_offset; /* the checksum field, from csum_start (16 for TCP) */
+    uint8_t family;       /* SYNACK_AF_IP4 or SYNACK_AF_IP6 (GSO_TCPV4/V6) */
+} synack_gso;
+
 typedef struct synack_link {
     int (*send)(void *ctx, const uint8_t *frame, size_t len);
     void *ctx;
@@ -136,14 +151,15 @@ typedef struct synack_link {
      * gso_max > mtu, new TCP data may leave as one IP packet of up to
      * gso_max bytes (at most 65535) whose payload is a multiple of the
      * connection's segment size (the last piece may be shorter). Such a
-     * packet goes to send_gso, never to send: `seg` is the payload size of
-     * each piece (virtio's gso_size), the IP header checksum is complete and
+     * packet goes to send_gso, never to send: `gso` says the payload size
+     * of each piece (virtio's gso_size), where the headers end and where
+     * the checksum is (synack_gso); the IP header checksum is complete and
      * the TCP checksum field holds the folded pseudo-header sum over the
      * whole segment (Linux's CHECKSUM_PARTIAL), for the driver or the kernel
      * to cut it and finish each piece. Retransmissions stay <= MSS.
      */
     uint32_t gso_max;
-    int (*send_gso)(void *ctx, const uint8_t *frame, size_t len, uint32_t seg);
+    int (*send_gso)(void *ctx, const uint8_t *frame, size_t len, const synack_gso *gso);
     /*
      * The driver feeds frames in bursts (what one wake-up of its device
      * brings) and calls synack_poll(now) after each burst, as the loop at
@@ -174,7 +190,29 @@ typedef enum synack_trace_kind {
     SYNACK_TRACE_TIMER,
     SYNACK_TRACE_DROP,
     SYNACK_TRACE_ERROR,
+    SYNACK_TRACE_NEIGH,  /* a neighbour cache entry changed state (ARP, NDP) */
+    SYNACK_TRACE_ADDR,   /* an IPv6 interface address changed state */
+    SYNACK_TRACE_ROUTER, /* a default router was added or removed (NDP) */
+    SYNACK_TRACE_PMTU,   /* the path MTU towards a destination changed */
 } synack_trace_kind;
+
+/*
+ * Neighbour states in trace events, RFC 4861 7.3.2's names for both
+ * families (ARP's entries go INCOMPLETE -> REACHABLE -> STALE -> PROBE
+ * too). REACHABLE turns STALE without a timer (lazily): that change is
+ * reported as the `from` of the entry's next one. NONE: no entry (the
+ * `from` of a new one, the `to` of one evicted or flushed); FAILED:
+ * resolution gave up and the entry is gone.
+ */
+typedef enum synack_nud_state {
+    SYNACK_NUD_NONE = 0,
+    SYNACK_NUD_INCOMPLETE,
+    SYNACK_NUD_REACHABLE,
+    SYNACK_NUD_STALE,
+    SYNACK_NUD_DELAY,
+    SYNACK_NUD_PROBE,
+    SYNACK_NUD_FAILED,
+} synack_nud_state;
 
 /* TCP states, RFC 9293 names via synack_tcp_state_name(). */
 typedef enum synack_tcp_state {
@@ -271,6 +309,31 @@ typedef struct synack_trace_event {
         struct {
             int code; /* SYNACK_ERR_REFUSED / RESET / TIMEOUT / UNREACHABLE */
         } error;
+        struct {
+            synack_addr addr;          /* the neighbour (IPv4 or IPv6) */
+            synack_mac mac;            /* its link address (zero while
+                                          INCOMPLETE) */
+            synack_nud_state from, to;
+        } neigh;
+        struct {
+            synack_addr addr;
+            uint8_t prefix_len;
+            uint8_t origin;            /* synack_ip6_origin */
+            /* synack_ip6_addr_state, or SYNACK_IP6_NONE: `from` of a new
+               address, `to` of a removed one */
+            uint8_t from, to;
+        } addr;
+        struct {
+            synack_addr addr;          /* the router's link-local address */
+            bool added;                /* false: removed (lifetime 0, expired,
+                                          no longer a router) */
+            uint32_t lifetime;         /* s, when added */
+            int8_t pref;               /* RFC 4191: -1, 0, 1 */
+        } router;
+        struct {
+            synack_addr dst;
+            uint32_t mtu;              /* the new path MTU */
+        } pmtu;
     } u;
 } synack_trace_event;
 
@@ -294,8 +357,9 @@ typedef enum synack_drop {
     SYNACK_DROP_ETH_ETHERTYPE,      /* unknown ethertype */
     SYNACK_DROP_ARP_MALFORMED,
     SYNACK_DROP_ARP_NOT_FOR_US,
-    SYNACK_DROP_ARP_QUEUE_FULL,     /* outgoing packet waiting for ARP dropped */
-    SYNACK_DROP_ARP_FAILED,         /* resolution gave up */
+    SYNACK_DROP_NEIGH_QUEUE_FULL,   /* outgoing packet waiting for ARP/NDP
+                                       resolution dropped: the queue is full */
+    SYNACK_DROP_NEIGH_FAILED,       /* resolution (ARP or NDP) gave up */
     SYNACK_DROP_ARP_SPOOF,          /* reply that tried to take over an entry */
     SYNACK_DROP_IPV4_TRUNCATED,
     SYNACK_DROP_IPV4_BAD_VERSION,
@@ -464,6 +528,18 @@ typedef struct synack_ipv6_config {
     uint32_t pmtu_timeout_ms;  /* a lowered path MTU is retried after this;
                                   default 600000 (RFC 8201 section 4) */
     uint32_t dad_transmits;    /* DupAddrDetectTransmits; default 1 */
+    /*
+     * The key of RFC 7217's stable interface identifiers (the link-local
+     * address and those SLAAC forms), as Linux's stable_secret sysctl:
+     * with has_stable_secret, a host that keeps the secret and its MAC
+     * forms the same addresses after a restart. Default (false): a key
+     * drawn from the stack's random source at creation, so addresses
+     * change with every start. Keys nothing else (ISNs, ports and cookies
+     * keep their own random key) but the MAC when `mac` is left zero (a
+     * keyed hash of it, locally administered, instead of a random one).
+     */
+    bool has_stable_secret;
+    uint8_t stable_secret[16];
 } synack_ipv6_config;
 
 typedef struct synack_config {
@@ -478,9 +554,12 @@ typedef struct synack_config {
     void *trace_ctx;
 
     uint8_t ttl;                 /* default 64 */
-    uint32_t arp_cache_size;     /* default 64 entries */
-    uint32_t arp_queue_len;      /* packets waiting for resolution; default 16 */
-    uint32_t arp_timeout_ms;     /* entry lifetime; default 60000 */
+    /* The neighbour cache, shared by ARP (IPv4) and NDP (IPv6). */
+    uint32_t neigh_cache_size;   /* entries of both families; default 64 */
+    uint32_t neigh_queue_len;    /* packets waiting for resolution; default 16 */
+    /* ARP only (NDP's are RFC 4861's: ReachableTime, RetransTimer, 3
+       solicitations, or what a router advertises). */
+    uint32_t arp_timeout_ms;     /* IPv4 entry lifetime; default 60000 */
     uint32_t arp_retry_ms;       /* request retry; default 1000 */
     uint32_t arp_retries;        /* default 3 */
     uint32_t reasm_max_bytes;    /* reassembly memory cap; default 256 KiB */
@@ -531,6 +610,7 @@ typedef enum synack_ip6_addr_state {
     SYNACK_IP6_PREFERRED,     /* in use */
     SYNACK_IP6_DEPRECATED,    /* still valid, not chosen for new traffic */
     SYNACK_IP6_DUPLICATE,     /* DAD found another node using it: unused */
+    SYNACK_IP6_NONE,          /* trace events only: not in the table */
 } synack_ip6_addr_state;
 
 /* Where an IPv6 interface address came from. */

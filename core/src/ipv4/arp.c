@@ -87,14 +87,14 @@ void synack_arp_input(synack_stack *s, uint64_t now, const synack_eth_repr *eth,
         bool same = e->state != SYNACK_NEIGH_PENDING &&
                     synack_mac_equal(&e->mac, &r.sha);
         if (same || request || outstanding) {
-            synack_neigh_resolved(s, now, e, &r.sha);
+            synack_neigh_resolved(s, now, e, &r.sha, false);
         } else {
             synack_count_drop(s, SYNACK_DROP_ARP_SPOOF);
             return;
         }
     } else if (for_us && request && r.spa != 0) {
         e = synack_neigh_add(s, now, &spa);
-        synack_neigh_resolved(s, now, e, &r.sha);
+        synack_neigh_resolved(s, now, e, &r.sha, false);
     }
 
     if (!for_us) {

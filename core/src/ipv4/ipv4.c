@@ -143,22 +143,22 @@ static uint16_t next_id(synack_stack *s, synack_ip4 src, synack_ip4 dst,
 }
 
 static void link_send(synack_stack *s, const synack_mac *dst, uint8_t *frame,
-                      size_t len, uint32_t gso_seg)
+                      size_t len, const synack_gso *gso)
 {
     if (s->cfg.link.medium == SYNACK_MEDIUM_ETHERNET) {
         synack_eth_repr eth = {*dst, s->cfg.mac, SYNACK_ETHERTYPE_IPV4};
         synack_eth_emit(&eth, frame);
     }
-    synack_link_output(s, frame, len, gso_seg);
+    synack_link_output(s, frame, len, gso);
 }
 
 void synack_ipv4_output_frame(synack_stack *s, const synack_mac *dst,
-                              uint8_t *frame, size_t len, uint32_t gso_seg)
+                              uint8_t *frame, size_t len, const synack_gso *gso)
 {
     size_t l2 = synack_l2_len(s);
     size_t mtu = s->cfg.link.mtu;
-    if (len - l2 <= mtu || gso_seg) {
-        link_send(s, dst, frame, len, gso_seg); /* a GSO packet goes out whole */
+    if (len - l2 <= mtu || gso != NULL) {
+        link_send(s, dst, frame, len, gso); /* a GSO packet goes out whole */
         return;
     }
     /* RFC 791 3.2 fragmentation: cut the data at multiples of 8 bytes,
@@ -180,14 +180,14 @@ void synack_ipv4_output_frame(synack_stack *s, const synack_mac *dst,
         synack_ip4_emit(&ip, out + l2);
         memcpy(out + l2 + SYNACK_IP4_HDR_LEN, data + off, n);
         s->cnt.ip_frags_out++;
-        link_send(s, dst, out, l2 + SYNACK_IP4_HDR_LEN + n, 0);
+        link_send(s, dst, out, l2 + SYNACK_IP4_HDR_LEN + n, NULL);
     }
 }
 
 int synack_ipv4_send(synack_stack *s, uint64_t now, synack_ip4 dst,
                      uint8_t proto, size_t l4len, const synack_ip_tx *tx)
 {
-    static const synack_ip_tx plain = {false, 0, NULL};
+    static const synack_ip_tx plain = {false, 0, NULL, 0, 0};
     if (tx == NULL)
         tx = &plain;
     bool df = tx->df;
@@ -215,29 +215,33 @@ int synack_ipv4_send(synack_stack *s, uint64_t now, synack_ip4 dst,
     size_t l2 = synack_l2_len(s);
     synack_ip4_emit(&ip, s->tx + l2);
     s->cnt.ip_out++;
+    /* the offload's offsets: the transport's, behind our 20-byte header */
+    synack_gso g = {tx->gso_seg, (uint16_t)(l2 + SYNACK_IP4_HDR_LEN + tx->l4_hdr_len),
+                    (uint16_t)(l2 + SYNACK_IP4_HDR_LEN), tx->csum_off, SYNACK_AF_IP4};
+    const synack_gso *gso = tx->gso_seg ? &g : NULL;
 
     if (s->cfg.link.medium == SYNACK_MEDIUM_IP) {
-        synack_ipv4_output_frame(s, NULL, s->tx, l2 + total, tx->gso_seg);
+        synack_ipv4_output_frame(s, NULL, s->tx, l2 + total, gso);
         return SYNACK_OK;
     }
     if (dst == IP4_BROADCAST || is_subnet_bcast(s, dst)) {
         static const synack_mac bc = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
-        synack_ipv4_output_frame(s, &bc, s->tx, l2 + total, tx->gso_seg);
+        synack_ipv4_output_frame(s, &bc, s->tx, l2 + total, gso);
         return SYNACK_OK;
     }
     /* A send-offload packet (tx->gso_seg) that must wait for ARP waits
-     * whole, with its piece size: fragmenting it instead would carry TCP
+     * whole, with its offload values: fragmenting it instead would carry TCP
      * segments above the peer's MSS (RFC 9293 3.7.1). */
     synack_addr nh = synack_addr4(hop);
-    int rc = synack_neigh_output(s, now, &nh, s->tx, l2 + total, tx->gso_seg);
+    int rc = synack_neigh_output(s, now, &nh, s->tx, l2 + total, gso);
     /* A full queue is a drop on the way, not an error of the call. */
     return rc == SYNACK_ERR_NOMEM ? SYNACK_OK : rc;
 }
 
 void synack_ipv4_neigh_send(synack_stack *s, const synack_mac *dst,
-                            uint8_t *frame, size_t len, uint32_t gso_seg)
+                            uint8_t *frame, size_t len, const synack_gso *gso)
 {
-    synack_ipv4_output_frame(s, dst, frame, len, gso_seg);
+    synack_ipv4_output_frame(s, dst, frame, len, gso);
 }
 
 static synack_drop parse_drop(int err)

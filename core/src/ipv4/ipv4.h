@@ -83,7 +83,7 @@ void synack_ipv4_deliver(synack_stack *s, uint64_t now,
  * the MTU are cut into fragments (RFC 791 section 3.2) on the way out.
  */
 void synack_ipv4_output_frame(synack_stack *s, const synack_mac *dst,
-                              uint8_t *frame, size_t len, uint32_t gso_seg);
+                              uint8_t *frame, size_t len, const synack_gso *gso);
 
 /*
  * Resolver callbacks of the neighbour cache (net/neigh.h) for IPv4:
@@ -92,7 +92,7 @@ void synack_ipv4_output_frame(synack_stack *s, const synack_mac *dst,
  * first): tell the transport or ping handle that sent it.
  */
 void synack_ipv4_neigh_send(synack_stack *s, const synack_mac *dst,
-                            uint8_t *frame, size_t len, uint32_t gso_seg);
+                            uint8_t *frame, size_t len, const synack_gso *gso);
 void synack_ipv4_neigh_failed(synack_stack *s, const uint8_t *pkt, size_t len);
 
 /*

@@ -103,7 +103,7 @@ static void echo_reply(synack_stack *s, uint64_t now, const synack_ip6_meta *m,
     rep.type = SYNACK_ICMP6_ECHO_REPLY;
     rep.code = 0;
     size_t n = synack_icmp_emit_sum(&rep, buf, true, 0);
-    synack_ip_tx tx = {false, 0, NULL};
+    synack_ip_tx tx = {false, 0, NULL, 0, 0};
     /* RFC 4443 4.2: from the address the request went to, when unicast */
     if (!synack_ip6_is_multicast(&m->dst))
         tx.src = &m->dst;

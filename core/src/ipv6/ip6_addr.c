@@ -86,6 +86,31 @@ synack_ip6_ifaddr *synack_ip6_addr_find(const synack_stack *s,
     return NULL;
 }
 
+/* An `addr` trace event: a went from `from` to `to` (SYNACK_IP6_NONE: not
+ * in the table). */
+static void trace_addr(synack_stack *s, const synack_ip6_ifaddr *a, uint8_t from, uint8_t to)
+{
+    if (!synack_tracing(s) || from == to)
+        return;
+    synack_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SYNACK_TRACE_ADDR;
+    ev.conn = -1;
+    ev.u.addr.addr = a->addr;
+    ev.u.addr.prefix_len = a->prefix_len;
+    ev.u.addr.origin = a->origin;
+    ev.u.addr.from = from;
+    ev.u.addr.to = to;
+    synack_trace(s, &ev);
+}
+
+void synack_ip6_addr_set_state(synack_stack *s, synack_ip6_ifaddr *a, uint8_t state)
+{
+    uint8_t from = a->state;
+    a->state = state;
+    trace_addr(s, a, from, state);
+}
+
 static uint64_t deadline(uint64_t now, uint32_t ms)
 {
     return ms == UINT32_MAX ? UINT64_MAX : now + ms;
@@ -109,6 +134,7 @@ synack_ip6_ifaddr *synack_ip6_addr_add(synack_stack *s, uint64_t now,
         a->state = SYNACK_IP6_TENTATIVE;
         a->valid_until = deadline(now, valid_ms);
         a->preferred_until = deadline(now, preferred_ms);
+        trace_addr(s, a, SYNACK_IP6_NONE, SYNACK_IP6_TENTATIVE);
         s->ip6.route_gen++;
         synack_nd_addr_added(s, now, a);
         return a;
@@ -118,6 +144,7 @@ synack_ip6_ifaddr *synack_ip6_addr_add(synack_stack *s, uint64_t now,
 
 void synack_ip6_addr_remove(synack_stack *s, uint64_t now, synack_ip6_ifaddr *a)
 {
+    trace_addr(s, a, a->state, SYNACK_IP6_NONE);
     synack_nd_addr_removed(s, now, a);
     memset(a, 0, sizeof *a);
     s->ip6.route_gen++;

@@ -70,12 +70,63 @@ static synack_ip6_pmtu *pmtu_find(const synack_stack *s, const synack_addr *dst)
 {
     if (s->ip6.pmtu_used == 0)
         return NULL;
-    for (uint32_t i = 0; i < s->cfg.ipv6.pmtu_cache_size; i++) {
+    for (uint32_t i = 0; i < s->ip6.pmtu_used; i++) {
         synack_ip6_pmtu *p = &s->ip6.pmtu[i];
         if (p->mtu != 0 && synack_addr_same(&p->dst, dst))
             return p;
     }
     return NULL;
+}
+
+/*
+ * An entry aged out (RFC 8201 4: the larger MTU is tried again): free it
+ * and tell the transports, whose segment size a Packet Too Big lowered.
+ */
+static void pmtu_expire(synack_stack *s, uint64_t now, synack_ip6_pmtu *p)
+{
+    synack_addr dst = p->dst;
+    p->mtu = 0;
+    p->expires = 0;
+    synack_ipv6_trace_pmtu(s, &dst, synack_ipv6_path_mtu(s, &dst));
+    synack_ip_path_raised(s, now, &dst);
+}
+
+void synack_ipv6_trace_pmtu(synack_stack *s, const synack_addr *dst, uint32_t mtu)
+{
+    if (!synack_tracing(s))
+        return;
+    synack_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SYNACK_TRACE_PMTU;
+    ev.conn = -1;
+    ev.u.pmtu.dst = *dst;
+    ev.u.pmtu.mtu = mtu;
+    synack_trace(s, &ev);
+}
+
+/* Expire what is due: synack_ipv6_poll. */
+static void pmtu_poll(synack_stack *s, uint64_t now)
+{
+    if (s->ip6.pmtu == NULL)
+        return;
+    for (uint32_t i = 0; i < s->ip6.pmtu_used; i++) {
+        synack_ip6_pmtu *p = &s->ip6.pmtu[i];
+        if (p->mtu != 0 && p->expires <= now)
+            pmtu_expire(s, now, p);
+    }
+}
+
+static uint64_t pmtu_poll_at(const synack_stack *s)
+{
+    uint64_t t = UINT64_MAX;
+    if (s->ip6.pmtu == NULL)
+        return t;
+    for (uint32_t i = 0; i < s->ip6.pmtu_used; i++) {
+        const synack_ip6_pmtu *p = &s->ip6.pmtu[i];
+        if (p->mtu != 0 && p->expires < t)
+            t = p->expires;
+    }
+    return t;
 }
 
 uint32_t synack_ipv6_path_mtu(const synack_stack *s, const synack_addr *dst)
@@ -112,12 +163,16 @@ void synack_ipv6_pmtu_update(synack_stack *s, uint64_t now,
             if (p == NULL || q->expires < p->expires)
                 p = q;
         }
+        if (p->mtu != 0 && p->expires <= now)
+            pmtu_expire(s, now, p); /* its connections get their MSS back */
     }
-    if (p->mtu == 0)
-        s->ip6.pmtu_used++;
+    uint32_t idx = (uint32_t)(p - s->ip6.pmtu);
+    if (idx >= s->ip6.pmtu_used)
+        s->ip6.pmtu_used = idx + 1; /* free slots fill from the front */
     p->dst = *dst;
     p->mtu = mtu;
     p->expires = now + s->cfg.ipv6.pmtu_timeout_ms;
+    synack_ipv6_trace_pmtu(s, dst, mtu);
 }
 
 /* ---- routing ------------------------------------------------------------- */
@@ -153,13 +208,13 @@ uint8_t *synack_ipv6_tx_buf(synack_stack *s, size_t *cap)
 }
 
 static void link_send(synack_stack *s, const synack_mac *dst, uint8_t *frame,
-                      size_t len, uint32_t gso_seg)
+                      size_t len, const synack_gso *gso)
 {
     if (s->cfg.link.medium == SYNACK_MEDIUM_ETHERNET) {
         synack_eth_repr eth = {*dst, s->cfg.mac, SYNACK_ETHERTYPE_IPV6};
         synack_eth_emit(&eth, frame);
     }
-    synack_link_output(s, frame, len, gso_seg);
+    synack_link_output(s, frame, len, gso);
 }
 
 /* RFC 7739 5.1: unpredictable per destination, a counter within one. */
@@ -176,19 +231,19 @@ static uint32_t next_frag_id(synack_stack *s, const uint8_t *dst16)
  * 8 bytes but the last).
  */
 static void output_frame(synack_stack *s, const synack_mac *dst, uint8_t *frame,
-                         size_t len, uint32_t gso_seg)
+                         size_t len, const synack_gso *gso)
 {
     size_t l2 = synack_l2_len(s);
     uint8_t *ip = frame + l2;
-    if (len - l2 <= SYNACK_IP6_MIN_MTU || gso_seg) { /* fits every path */
-        link_send(s, dst, frame, len, gso_seg);
+    if (len - l2 <= SYNACK_IP6_MIN_MTU || gso != NULL) { /* fits every path */
+        link_send(s, dst, frame, len, gso);
         return;
     }
     synack_addr d = {SYNACK_AF_IP6, {0}};
     memcpy(d.b, ip + 24, 16);
     size_t mtu = synack_ipv6_path_mtu(s, &d);
     if (len - l2 <= mtu) {
-        link_send(s, dst, frame, len, 0);
+        link_send(s, dst, frame, len, NULL);
         return;
     }
     const uint8_t *data = ip + SYNACK_IP6_HDR_LEN;
@@ -210,14 +265,14 @@ static void output_frame(synack_stack *s, const synack_mac *dst, uint8_t *frame,
         synack_wr_be32(f + 4, id);
         memcpy(f + 8, data + off, n);
         s->cnt.ip6_frags_out++;
-        link_send(s, dst, out, l2 + SYNACK_IP6_HDR_LEN + 8 + n, 0);
+        link_send(s, dst, out, l2 + SYNACK_IP6_HDR_LEN + 8 + n, NULL);
     }
 }
 
 void synack_ipv6_neigh_send(synack_stack *s, const synack_mac *dst,
-                            uint8_t *frame, size_t len, uint32_t gso_seg)
+                            uint8_t *frame, size_t len, const synack_gso *gso)
 {
-    output_frame(s, dst, frame, len, gso_seg);
+    output_frame(s, dst, frame, len, gso);
 }
 
 void synack_ipv6_neigh_failed(synack_stack *s, const uint8_t *pkt, size_t len)
@@ -298,7 +353,12 @@ static int output(synack_stack *s, uint64_t now, const synack_ip6_out *o,
     h.dst = *o->dst;
     synack_ip6_emit(&h, ip);
     s->cnt.ip6_out++;
-    uint32_t seg = gso ? tx->gso_seg : 0;
+    /* the offload's offsets: the transport's, behind our header(s) */
+    synack_gso g = {gso ? tx->gso_seg : 0,
+                    (uint16_t)(l2 + SYNACK_IP6_HDR_LEN + ext + (gso ? tx->l4_hdr_len : 0)),
+                    (uint16_t)(l2 + SYNACK_IP6_HDR_LEN + ext), gso ? tx->csum_off : 0,
+                    SYNACK_AF_IP6};
+    const synack_gso *seg = gso ? &g : NULL;
 
     if (s->cfg.link.medium == SYNACK_MEDIUM_IP) {
         output_frame(s, NULL, s->tx, l2 + total, seg);
@@ -548,9 +608,11 @@ void synack_ipv6_error(synack_stack *s, uint64_t now, const uint8_t *quote,
 void synack_ipv6_poll(synack_stack *s, uint64_t now)
 {
     synack_reasm6_poll(s, now);
+    pmtu_poll(s, now);
 }
 
 uint64_t synack_ipv6_poll_at(const synack_stack *s)
 {
-    return synack_reasm6_poll_at(s);
+    uint64_t a = synack_reasm6_poll_at(s), b = pmtu_poll_at(s);
+    return a < b ? a : b;
 }

@@ -80,6 +80,13 @@ synack_ip6_ifaddr *synack_ip6_addr_find(const synack_stack *s,
 /* Free a slot (tells NDP first: synack_nd_addr_removed). */
 void synack_ip6_addr_remove(synack_stack *s, uint64_t now, synack_ip6_ifaddr *a);
 
+/* Move a to `state` (synack_ip6_addr_state), with an `addr` trace event
+ * when it changes: every state change of an address goes through here. */
+void synack_ip6_addr_set_state(synack_stack *s, synack_ip6_ifaddr *a, uint8_t state);
+
+/* A `pmtu` trace event: the path MTU towards dst is now `mtu`. */
+void synack_ipv6_trace_pmtu(synack_stack *s, const synack_addr *dst, uint32_t mtu);
+
 /*
  * Whether dst is for us: one of our addresses usable for traffic
  * (preferred or deprecated; *tentative set when it is tentative, which
@@ -157,7 +164,7 @@ int synack_ipv6_output(synack_stack *s, uint64_t now, const synack_ip6_out *o,
 
 /* Resolver callbacks of the neighbour cache (net/neigh.h) for IPv6. */
 void synack_ipv6_neigh_send(synack_stack *s, const synack_mac *dst,
-                            uint8_t *frame, size_t len, uint32_t gso_seg);
+                            uint8_t *frame, size_t len, const synack_gso *gso);
 void synack_ipv6_neigh_failed(synack_stack *s, const uint8_t *pkt, size_t len);
 
 /*

@@ -45,7 +45,8 @@ typedef struct synack_ipv6 {
     synack_ip6_ifaddr *addrs;  /* cfg.ipv6.max_addrs slots */
     synack_addr gateway;       /* static default gateway (family 0: none) */
     synack_ip6_pmtu *pmtu;     /* cfg.ipv6.pmtu_cache_size slots */
-    uint32_t pmtu_used;        /* slots ever filled: 0 = no lookup needed
+    uint32_t pmtu_used;        /* slots [0, pmtu_used) were ever filled
+                                  (a high-water mark): 0 = no lookup needed
                                   (the per-packet path MTU check is free
                                   until a Packet Too Big arrives) */
     uint8_t cur_hop_limit;     /* cfg.ipv6.hop_limit, or a router's (nd.c) */

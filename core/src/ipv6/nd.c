@@ -228,18 +228,16 @@ static void learn(synack_stack *s, uint64_t now, const synack_addr *addr,
             synack_count_drop(s, SYNACK_DROP_ND_TABLE_FULL);
             return;
         }
-        synack_neigh_resolved(s, now, e, mac);
-        synack_neigh_stale(e, now);
+        synack_neigh_resolved(s, now, e, mac, true);
         return;
     }
     if (e->state == SYNACK_NEIGH_PENDING) {
-        synack_neigh_resolved(s, now, e, mac);
-        synack_neigh_stale(e, now);
+        synack_neigh_resolved(s, now, e, mac, true);
         return;
     }
     if (!synack_mac_equal(&e->mac, mac)) {
         e->mac = *mac;
-        synack_neigh_stale(e, now);
+        synack_neigh_stale(s, now, e);
     }
 }
 
@@ -255,15 +253,41 @@ static synack_nd_router *router_find(const synack_stack *s, const synack_addr *a
     return NULL;
 }
 
+/* A `router` trace event for r (added: with its lifetime). */
+static void trace_router(synack_stack *s, const synack_nd_router *r, bool added,
+                         uint32_t lifetime_s)
+{
+    if (!synack_tracing(s))
+        return;
+    synack_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SYNACK_TRACE_ROUTER;
+    ev.conn = -1;
+    ev.u.router.addr = r->addr;
+    ev.u.router.added = added;
+    ev.u.router.lifetime = added ? lifetime_s : 0;
+    ev.u.router.pref = r->pref;
+    synack_trace(s, &ev);
+}
+
+/* Take r off the Default Router List. */
+static void router_remove(synack_stack *s, synack_nd_router *r)
+{
+    if (r->addr.family != 0)
+        trace_router(s, r, false, 0);
+    memset(r, 0, sizeof *r);
+}
+
 static void router_update(synack_stack *s, uint64_t now, const synack_addr *addr,
                           uint16_t lifetime_s, int8_t pref)
 {
     synack_nd_router *r = router_find(s, addr);
     if (lifetime_s == 0) { /* 6.3.4: no longer a default router */
         if (r != NULL)
-            memset(r, 0, sizeof *r);
+            router_remove(s, r);
         return;
     }
+    bool added = r == NULL;
     if (r == NULL) {
         /* a free slot, else one NUD gave up on; never a working one */
         for (uint32_t i = 0; i < s->cfg.ipv6.max_routers; i++) {
@@ -279,12 +303,14 @@ static void router_update(synack_stack *s, uint64_t now, const synack_addr *addr
             synack_count_drop(s, SYNACK_DROP_ND_ROUTERS_FULL);
             return;
         }
-        memset(r, 0, sizeof *r);
+        router_remove(s, r); /* an expired one, or one NUD gave up on */
         r->addr = *addr;
     }
     r->expires = now + (uint64_t)lifetime_s * 1000u;
     r->pref = pref;
     r->unreach_at = 0;
+    if (added)
+        trace_router(s, r, true, lifetime_s);
 }
 
 static synack_nd_prefix *prefix_find(const synack_stack *s, const synack_addr *p, uint8_t len)
@@ -511,15 +537,13 @@ static void na_input(synack_stack *s, uint64_t now, const synack_ip6_meta *m,
             synack_count_drop(s, SYNACK_DROP_ND_MALFORMED);
             return;
         }
-        synack_neigh_resolved(s, now, e, &r->tlla);
-        if (!r->solicited)
-            synack_neigh_stale(e, now);
+        synack_neigh_resolved(s, now, e, &r->tlla, !r->solicited);
     } else {
         bool differs = r->has_tlla && !synack_mac_equal(&r->tlla, &e->mac);
         if (!r->override && differs) {
             /* 7.2.5: keep the address we have; a reachable entry turns
              * stale so that it is checked */
-            synack_neigh_stale(e, now);
+            synack_neigh_stale(s, now, e);
             return;
         }
         if (r->has_tlla)
@@ -527,11 +551,11 @@ static void na_input(synack_stack *s, uint64_t now, const synack_ip6_meta *m,
         if (r->solicited)
             synack_neigh_confirm(s, now, e);
         else if (differs)
-            synack_neigh_stale(e, now);
+            synack_neigh_stale(s, now, e);
     }
     if (rt != NULL) {
         if (!r->router) /* 7.2.5: IsRouter went false */
-            memset(rt, 0, sizeof *rt);
+            router_remove(s, rt);
         else if (r->solicited)
             rt->unreach_at = 0;
     }
@@ -694,7 +718,7 @@ void synack_nd_poll(synack_stack *s, uint64_t now)
     }
     for (uint32_t i = 0; nd->routers != NULL && i < s->cfg.ipv6.max_routers; i++)
         if (nd->routers[i].addr.family != 0 && nd->routers[i].expires <= now)
-            memset(&nd->routers[i], 0, sizeof nd->routers[i]);
+            router_remove(s, &nd->routers[i]);
     for (uint32_t i = 0; nd->prefixes != NULL && i < s->cfg.ipv6.max_prefixes; i++)
         if (nd->prefixes[i].prefix.family != 0 && nd->prefixes[i].expires <= now)
             memset(&nd->prefixes[i], 0, sizeof nd->prefixes[i]);

@@ -32,7 +32,8 @@ static uint64_t life_deadline(uint64_t now, uint32_t secs)
 static void settle(synack_stack *s, uint64_t now, synack_ip6_ifaddr *a)
 {
     a->dad_at = 0;
-    a->state = a->preferred_until > now ? SYNACK_IP6_PREFERRED : SYNACK_IP6_DEPRECATED;
+    synack_ip6_addr_set_state(s, a, a->preferred_until > now ? SYNACK_IP6_PREFERRED
+                                                             : SYNACK_IP6_DEPRECATED);
     if (a->origin == SYNACK_IP6_ORIGIN_LINKLOCAL)
         synack_nd_linklocal_ready(s, now);
 }
@@ -50,7 +51,7 @@ void synack_nd_addr_added(synack_stack *s, uint64_t now, synack_ip6_ifaddr *a)
         settle(s, now, a);
         return;
     }
-    a->state = SYNACK_IP6_TENTATIVE;
+    synack_ip6_addr_set_state(s, a, SYNACK_IP6_TENTATIVE);
     /* 5.4.2: the first message after the interface starts (the
      * link-local address's probe) waits a random delay, so that hosts
      * starting together do not probe together; later addresses probe at
@@ -65,13 +66,18 @@ void synack_nd_addr_removed(synack_stack *s, uint64_t now, synack_ip6_ifaddr *a)
     synack_mld_sync(s, now, a);
 }
 
+const uint8_t *synack_slaac_key(const synack_stack *s)
+{
+    return s->cfg.ipv6.has_stable_secret ? s->cfg.ipv6.stable_secret : s->secret;
+}
+
 /* Add prefix/64 + RFC 7217 identifier with `counter`, with lifetimes as
  * stack times (the table's add takes 32-bit milliseconds). */
 static synack_ip6_ifaddr *add_address(synack_stack *s, uint64_t now, const synack_addr *prefix,
                                       uint8_t origin, uint8_t counter, uint64_t valid_until,
                                       uint64_t preferred_until)
 {
-    synack_addr addr = synack_slaac_address(s->secret, prefix, &s->cfg.mac, counter);
+    synack_addr addr = synack_slaac_address(synack_slaac_key(s), prefix, &s->cfg.mac, counter);
     if (addr.family != SYNACK_AF_IP6)
         return NULL;
     if (synack_ip6_addr_find(s, &addr) != NULL)
@@ -137,7 +143,7 @@ void synack_slaac_prefix(synack_stack *s, uint64_t now, const synack_ndp_prefix 
      * die sooner than in two hours. */
     a->preferred_until = life_deadline(now, p->preferred_s);
     if (a->state == SYNACK_IP6_DEPRECATED && a->preferred_until > now)
-        a->state = SYNACK_IP6_PREFERRED;
+        synack_ip6_addr_set_state(s, a, SYNACK_IP6_PREFERRED);
     uint64_t remaining = a->valid_until > now ? a->valid_until - now : 0;
     uint64_t valid = p->valid_s == SYNACK_NDP_INFINITE ? UINT64_MAX : (uint64_t)p->valid_s * 1000u;
     if (valid > TWO_HOURS_MS || valid > remaining)
@@ -153,7 +159,7 @@ void synack_slaac_dad_conflict(synack_stack *s, uint64_t now, synack_ip6_ifaddr 
 {
     /* 5.4.5: the address is not used; it stays in the table, marked, so
      * that synack_get_ipv6 reports it */
-    a->state = SYNACK_IP6_DUPLICATE;
+    synack_ip6_addr_set_state(s, a, SYNACK_IP6_DUPLICATE);
     a->dad_at = 0;
     s->nd.dad_conflicts++;
     synack_count_drop(s, SYNACK_DROP_ND_DAD_CONFLICT);
@@ -193,7 +199,7 @@ void synack_slaac_poll(synack_stack *s, uint64_t now)
             continue;
         }
         if (a->state == SYNACK_IP6_PREFERRED && a->preferred_until <= now)
-            a->state = SYNACK_IP6_DEPRECATED; /* 5.5.4 */
+            synack_ip6_addr_set_state(s, a, SYNACK_IP6_DEPRECATED); /* 5.5.4 */
     }
 }
 

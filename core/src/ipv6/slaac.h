@@ -19,6 +19,10 @@ typedef struct synack_stack synack_stack;
 /* Form the link-local address (fe80::/64, RFC 7217 identifier). */
 void synack_slaac_start(synack_stack *s, uint64_t now);
 
+/* The key of the stack's RFC 7217 identifiers: cfg.ipv6.stable_secret
+ * when set, else the stack's random secret. */
+const uint8_t *synack_slaac_key(const synack_stack *s);
+
 /* A Prefix Information option arrived in a valid RA (RFC 4862 5.5.3). */
 void synack_slaac_prefix(synack_stack *s, uint64_t now, const synack_ndp_prefix *p);
 

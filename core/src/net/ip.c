@@ -73,6 +73,12 @@ uint32_t synack_ip_path_payload(const synack_stack *s, const synack_addr *dst)
     return synack_ipv4_mtu_payload(s);
 }
 
+void synack_ip_path_raised(synack_stack *s, uint64_t now, const synack_addr *dst)
+{
+    (void)now;
+    synack_tcp_pmtu_raised(s, dst);
+}
+
 bool synack_ip_error_up(synack_stack *s, uint64_t now,
                         const struct synack_quote_repr *q, int err, bool nexthop)
 {

@@ -53,7 +53,9 @@ bool synack_ip_error_up(synack_stack *s, uint64_t now,
  * What a sender says about a packet besides its bytes, passed down
  * explicitly (NULL: all zero). The L4 checksum of a send-offload packet
  * holds only the pseudo-header sum (synack_tcp_fill_checksum_partial); the
- * link finds the field from the headers (synack_link.send_gso).
+ * transport says where that field and its header's end are, and the IP
+ * layer adds its own header lengths for the link (synack_gso), so no
+ * layer below re-parses the transport's header.
  */
 typedef struct synack_ip_tx {
     bool df;          /* don't fragment: above the MTU it is refused */
@@ -61,6 +63,10 @@ typedef struct synack_ip_tx {
                          cuts the packet into (0: an ordinary packet) */
     const synack_addr *src; /* the source the L4 checksum was computed
                                with (NULL: the layer chooses; IPv4 has one) */
+    uint16_t csum_off;  /* with gso_seg: the checksum field's offset in
+                           the L4 header (TCP: 16) */
+    uint16_t l4_hdr_len; /* with gso_seg: the L4 header's length (where
+                            the payload the link cuts begins) */
 } synack_ip_tx;
 
 /*
@@ -89,6 +95,13 @@ uint32_t synack_ip_mtu_payload(const synack_stack *s, uint8_t family);
  * (IPv6: spares unreachability detection its probes; IPv4: nothing).
  */
 void synack_ip_confirm(synack_stack *s, uint64_t now, const synack_addr *peer);
+
+/*
+ * The path MTU towards dst went back up (an RFC 8201 entry aged out): the
+ * transports that follow it (TCP's send MSS) may use larger packets again.
+ * The upward half of path MTU discovery, beside synack_ip_error_up.
+ */
+void synack_ip_path_raised(synack_stack *s, uint64_t now, const synack_addr *dst);
 
 /* The same towards dst: IPv6 takes the path MTU (RFC 8201) into account. */
 uint32_t synack_ip_path_payload(const synack_stack *s, const synack_addr *dst);

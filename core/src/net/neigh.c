@@ -52,14 +52,14 @@ static void resolver_solicit(synack_stack *s, const synack_addr *target)
 }
 
 static void resolver_send(synack_stack *s, uint8_t family, const synack_mac *mac,
-                          uint8_t *frame, size_t len, uint32_t gso_seg)
+                          uint8_t *frame, size_t len, const synack_gso *gso)
 {
     switch (family) {
     case SYNACK_AF_IP4:
-        synack_ipv4_neigh_send(s, mac, frame, len, gso_seg);
+        synack_ipv4_neigh_send(s, mac, frame, len, gso);
         break;
     case SYNACK_AF_IP6:
-        synack_ipv6_neigh_send(s, mac, frame, len, gso_seg);
+        synack_ipv6_neigh_send(s, mac, frame, len, gso);
         break;
     default:
         break;
@@ -110,13 +110,54 @@ static void resolver_failed(synack_stack *s, uint8_t family, const uint8_t *pkt,
     }
 }
 
+/* ---- trace events (DESIGN.md: neigh) -------------------------------------- */
+
+/* The entry's state by RFC 4861 7.3.2's names (an expired RESOLVED one is
+ * STALE: expiry is lazy). */
+static synack_nud_state nud_state(const synack_neigh_entry *e, uint64_t now)
+{
+    switch (e->state) {
+    case SYNACK_NEIGH_PENDING:    return SYNACK_NUD_INCOMPLETE;
+    case SYNACK_NEIGH_RESOLVED:
+        return e->deadline > now ? SYNACK_NUD_REACHABLE : SYNACK_NUD_STALE;
+    case SYNACK_NEIGH_REFRESHING: return SYNACK_NUD_PROBE;
+    case SYNACK_NEIGH_DELAY:      return SYNACK_NUD_DELAY;
+    default:                      return SYNACK_NUD_NONE;
+    }
+}
+
+/* A `neigh` event when e went from `from` to `to` (nothing when the same
+ * or when nobody traces). */
+static void note(synack_stack *s, const synack_neigh_entry *e, synack_nud_state from,
+                 synack_nud_state to)
+{
+    if (from == to || !synack_tracing(s))
+        return;
+    synack_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SYNACK_TRACE_NEIGH;
+    ev.conn = -1;
+    ev.u.neigh.addr = e->addr;
+    ev.u.neigh.mac = e->mac;
+    ev.u.neigh.from = from;
+    ev.u.neigh.to = to;
+    synack_trace(s, &ev);
+}
+
+/* An entry's slot is reused or cleared: its end, for the trace. */
+static void note_gone(synack_stack *s, const synack_neigh_entry *e, synack_nud_state to)
+{
+    if (e->state != SYNACK_NEIGH_FREE)
+        note(s, e, nud_state(e, s->now), to);
+}
+
 /* ---- the cache ------------------------------------------------------------ */
 
 int synack_neigh_init(synack_stack *s)
 {
     synack_neigh *n = &s->neigh;
-    n->cache = synack_mem_alloc(s, sizeof *n->cache * s->cfg.arp_cache_size);
-    n->queue = synack_mem_alloc(s, sizeof *n->queue * s->cfg.arp_queue_len);
+    n->cache = synack_mem_alloc(s, sizeof *n->cache * s->cfg.neigh_cache_size);
+    n->queue = synack_mem_alloc(s, sizeof *n->queue * s->cfg.neigh_queue_len);
     if (n->cache == NULL || n->queue == NULL)
         return SYNACK_ERR_NOMEM;
     return SYNACK_OK;
@@ -133,18 +174,21 @@ static void flush_family(synack_stack *s, uint8_t family, bool count)
 {
     synack_neigh *n = &s->neigh;
     if (n->queue != NULL)
-        for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
+        for (uint32_t i = 0; i < s->cfg.neigh_queue_len; i++) {
             synack_neigh_queued *q = &n->queue[i];
             if (q->frame == NULL || (family != 0 && q->nexthop.family != family))
                 continue;
             if (count)
-                synack_count_drop(s, SYNACK_DROP_ARP_FAILED);
+                synack_count_drop(s, SYNACK_DROP_NEIGH_FAILED);
             queued_free(s, q);
         }
     if (n->cache != NULL)
-        for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++)
-            if (family == 0 || n->cache[i].addr.family == family)
+        for (uint32_t i = 0; i < s->cfg.neigh_cache_size; i++)
+            if (family == 0 || n->cache[i].addr.family == family) {
+                if (count)
+                    note_gone(s, &n->cache[i], SYNACK_NUD_NONE);
                 memset(&n->cache[i], 0, sizeof n->cache[i]);
+            }
 }
 
 void synack_neigh_flush(synack_stack *s, uint8_t family)
@@ -156,8 +200,8 @@ void synack_neigh_fini(synack_stack *s)
 {
     synack_neigh *n = &s->neigh;
     flush_family(s, 0, false);
-    synack_mem_free(s, n->cache, sizeof *n->cache * s->cfg.arp_cache_size);
-    synack_mem_free(s, n->queue, sizeof *n->queue * s->cfg.arp_queue_len);
+    synack_mem_free(s, n->cache, sizeof *n->cache * s->cfg.neigh_cache_size);
+    synack_mem_free(s, n->queue, sizeof *n->queue * s->cfg.neigh_queue_len);
     n->cache = NULL;
     n->queue = NULL;
 }
@@ -169,7 +213,7 @@ synack_neigh_entry *synack_neigh_find(const synack_stack *s, const synack_addr *
     synack_neigh_entry *h = &s->neigh.cache[s->neigh.hint];
     if (h->state != SYNACK_NEIGH_FREE && synack_addr_same(&h->addr, addr))
         return h;
-    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_cache_size; i++) {
         synack_neigh_entry *e = &s->neigh.cache[i];
         if (e->state != SYNACK_NEIGH_FREE && synack_addr_same(&e->addr, addr))
             return e;
@@ -180,14 +224,14 @@ synack_neigh_entry *synack_neigh_find(const synack_stack *s, const synack_addr *
 /* Drop the packets queued for addr; `notify` tells their senders. */
 static void drop_queued(synack_stack *s, const synack_addr *addr, bool notify)
 {
-    for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_queue_len; i++) {
         synack_neigh_queued *q = &s->neigh.queue[i];
         if (q->frame == NULL || !synack_addr_same(&q->nexthop, addr))
             continue;
         if (notify)
             resolver_failed(s, addr->family, q->frame + synack_l2_len(s),
                             q->len - synack_l2_len(s));
-        synack_count_drop(s, SYNACK_DROP_ARP_FAILED);
+        synack_count_drop(s, SYNACK_DROP_NEIGH_FAILED);
         queued_free(s, q);
     }
 }
@@ -201,7 +245,7 @@ synack_neigh_entry *synack_neigh_add(synack_stack *s, uint64_t now,
         return victim;
     }
     bool victim_pending = true;
-    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_cache_size; i++) {
         synack_neigh_entry *e = &s->neigh.cache[i];
         bool pending = e->state == SYNACK_NEIGH_PENDING;
         if (victim == NULL || (victim_pending && !pending) ||
@@ -212,6 +256,7 @@ synack_neigh_entry *synack_neigh_add(synack_stack *s, uint64_t now,
     }
     if (victim_pending)
         drop_queued(s, &victim->addr, false);
+    note_gone(s, victim, SYNACK_NUD_NONE); /* evicted */
     memset(victim, 0, sizeof *victim);
     victim->addr = *addr;
     victim->used = now;
@@ -222,7 +267,7 @@ synack_neigh_entry *synack_neigh_add_weak(synack_stack *s, uint64_t now,
                                           const synack_addr *addr)
 {
     synack_neigh_entry *victim = NULL;
-    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_cache_size; i++) {
         synack_neigh_entry *e = &s->neigh.cache[i];
         if (e->state == SYNACK_NEIGH_FREE) {
             victim = e;
@@ -233,6 +278,7 @@ synack_neigh_entry *synack_neigh_add_weak(synack_stack *s, uint64_t now,
     }
     if (victim == NULL)
         return NULL;
+    note_gone(s, victim, SYNACK_NUD_NONE); /* evicted */
     memset(victim, 0, sizeof *victim);
     victim->addr = *addr;
     victim->used = now;
@@ -240,42 +286,49 @@ synack_neigh_entry *synack_neigh_add_weak(synack_stack *s, uint64_t now,
     return victim;
 }
 
-void synack_neigh_stale(synack_neigh_entry *e, uint64_t now)
+void synack_neigh_stale(synack_stack *s, uint64_t now, synack_neigh_entry *e)
 {
+    synack_nud_state from = nud_state(e, now);
     e->state = SYNACK_NEIGH_RESOLVED;
     e->tries = 0;
     e->deadline = now; /* expired: the next use revalidates it */
+    note(s, e, from, SYNACK_NUD_STALE);
 }
 
 void synack_neigh_confirm(synack_stack *s, uint64_t now, synack_neigh_entry *e)
 {
+    synack_nud_state from = nud_state(e, now);
     e->state = SYNACK_NEIGH_RESOLVED;
     e->tries = 0;
     e->deadline = now + reach_ms(s, e->addr.family);
+    note(s, e, from, SYNACK_NUD_REACHABLE);
 }
 
 void synack_neigh_resolved(synack_stack *s, uint64_t now, synack_neigh_entry *e,
-                           const synack_mac *mac)
+                           const synack_mac *mac, bool stale)
 {
+    synack_nud_state from = nud_state(e, now);
     e->mac = *mac;
     e->state = SYNACK_NEIGH_RESOLVED;
     e->tries = 0;
-    e->deadline = now + reach_ms(s, e->addr.family);
+    e->deadline = stale ? now : now + reach_ms(s, e->addr.family);
+    note(s, e, from, stale ? SYNACK_NUD_STALE : SYNACK_NUD_REACHABLE);
     /* send everything that waited for it: an offload packet whole, to
        send_gso, which cuts it at the MSS */
-    for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_queue_len; i++) {
         synack_neigh_queued *q = &s->neigh.queue[i];
         if (q->frame == NULL || !synack_addr_same(&q->nexthop, &e->addr))
             continue;
-        resolver_send(s, e->addr.family, &e->mac, q->frame, q->len, q->gso_seg);
+        resolver_send(s, e->addr.family, &e->mac, q->frame, q->len,
+                      q->gso.seg ? &q->gso : NULL);
         queued_free(s, q);
     }
 }
 
 static int queue_frame(synack_stack *s, const synack_addr *nexthop,
-                       const uint8_t *frame, size_t len, uint32_t gso_seg)
+                       const uint8_t *frame, size_t len, const synack_gso *gso)
 {
-    for (uint32_t i = 0; i < s->cfg.arp_queue_len; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_queue_len; i++) {
         synack_neigh_queued *q = &s->neigh.queue[i];
         if (q->frame != NULL)
             continue;
@@ -285,15 +338,18 @@ static int queue_frame(synack_stack *s, const synack_addr *nexthop,
         memcpy(q->frame, frame, len);
         q->len = len;
         q->nexthop = *nexthop;
-        q->gso_seg = gso_seg;
+        if (gso != NULL)
+            q->gso = *gso;
+        else
+            memset(&q->gso, 0, sizeof q->gso);
         return SYNACK_OK;
     }
-    synack_count_drop(s, SYNACK_DROP_ARP_QUEUE_FULL);
+    synack_count_drop(s, SYNACK_DROP_NEIGH_QUEUE_FULL);
     return SYNACK_ERR_NOMEM;
 }
 
 int synack_neigh_output(synack_stack *s, uint64_t now, const synack_addr *nexthop,
-                        uint8_t *frame, size_t len, uint32_t gso_seg)
+                        uint8_t *frame, size_t len, const synack_gso *gso)
 {
     synack_neigh_entry *e = synack_neigh_find(s, nexthop);
     if (e != NULL && e->state != SYNACK_NEIGH_PENDING) {
@@ -305,16 +361,18 @@ int synack_neigh_output(synack_stack *s, uint64_t now, const synack_addr *nextho
             /* RFC 4861 7.3.3: STALE -> DELAY, no solicitation yet */
             e->state = SYNACK_NEIGH_DELAY;
             e->deadline = now + ND_DELAY_MS;
+            note(s, e, SYNACK_NUD_STALE, SYNACK_NUD_DELAY);
         } else if (e->state == SYNACK_NEIGH_RESOLVED && e->deadline <= now) {
             /* RFC 1122 2.3.2.1: revalidate an entry still in use. */
             e->state = SYNACK_NEIGH_REFRESHING;
             e->tries = 0;
             e->deadline = now + s->cfg.arp_retry_ms;
-            resolver_send(s, nexthop->family, &e->mac, frame, len, gso_seg);
+            note(s, e, SYNACK_NUD_STALE, SYNACK_NUD_PROBE);
+            resolver_send(s, nexthop->family, &e->mac, frame, len, gso);
             resolver_solicit(s, &e->addr);
             return SYNACK_OK;
         }
-        resolver_send(s, nexthop->family, &e->mac, frame, len, gso_seg);
+        resolver_send(s, nexthop->family, &e->mac, frame, len, gso);
         return SYNACK_OK;
     }
     if (e == NULL) {
@@ -322,13 +380,14 @@ int synack_neigh_output(synack_stack *s, uint64_t now, const synack_addr *nextho
         e->state = SYNACK_NEIGH_PENDING;
         e->flags = 0;
         e->deadline = now + retry_ms(s, nexthop->family);
+        note(s, e, SYNACK_NUD_NONE, SYNACK_NUD_INCOMPLETE);
         /* Queue first: the frame may live in a buffer the request reuses. */
-        int rc = queue_frame(s, nexthop, frame, len, gso_seg);
+        int rc = queue_frame(s, nexthop, frame, len, gso);
         resolver_solicit(s, nexthop);
         return rc;
     }
     e->used = now;
-    return queue_frame(s, nexthop, frame, len, gso_seg);
+    return queue_frame(s, nexthop, frame, len, gso);
 }
 
 bool synack_neigh_lookup(const synack_stack *s, uint64_t now,
@@ -347,13 +406,14 @@ void synack_neigh_poll(synack_stack *s, uint64_t now)
 {
     if (s->neigh.cache == NULL)
         return;
-    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_cache_size; i++) {
         synack_neigh_entry *e = &s->neigh.cache[i];
         if (e->state == SYNACK_NEIGH_DELAY && e->deadline <= now) {
             /* RFC 4861 7.3.3: no confirmation came: PROBE, unicast */
             e->state = SYNACK_NEIGH_REFRESHING;
             e->tries = 0;
             e->deadline = now + retry_ms(s, e->addr.family);
+            note(s, e, SYNACK_NUD_DELAY, SYNACK_NUD_PROBE);
             resolver_solicit(s, &e->addr);
             continue;
         }
@@ -362,6 +422,7 @@ void synack_neigh_poll(synack_stack *s, uint64_t now)
         /* Retransmit, or give up (RFC 1122 2.3.2.1). */
         if (e->tries >= retries(s, e->addr.family)) {
             synack_addr a = e->addr;
+            note(s, e, nud_state(e, now), SYNACK_NUD_FAILED);
             drop_queued(s, &a, true);
             memset(e, 0, sizeof *e);
             resolver_gone(s, now, &a);
@@ -378,7 +439,7 @@ uint64_t synack_neigh_poll_at(const synack_stack *s)
     uint64_t t = UINT64_MAX;
     if (s->neigh.cache == NULL)
         return t;
-    for (uint32_t i = 0; i < s->cfg.arp_cache_size; i++) {
+    for (uint32_t i = 0; i < s->cfg.neigh_cache_size; i++) {
         const synack_neigh_entry *e = &s->neigh.cache[i];
         if ((synack_neigh_waiting(e) || e->state == SYNACK_NEIGH_DELAY) && e->deadline < t)
             t = e->deadline;

@@ -9,7 +9,7 @@
  * neigh.c calls by the address's family:
  *   solicit(s, target)          send a request for target's link address
  *                               (ARP request; NDP neighbour solicitation);
- *   send(s, mac, frame, len, gso_seg)
+ *   send(s, mac, frame, len, gso)
  *                               put a frame (L2 room + IP packet) on the
  *                               link to mac, as the family's output does;
  *   failed(s, pkt, len)         resolution gave up on this queued packet
@@ -38,12 +38,12 @@ void synack_neigh_fini(synack_stack *s);
 /*
  * Send the packet at frame + L2 room (len counts the L2 header) to the
  * neighbour `nexthop`: at once when resolved (revalidating an expired
- * entry in use), else a copy is queued (with `gso_seg`, its send-offload
- * piece size) and a solicitation goes out. Returns 0, or
+ * entry in use), else a copy is queued (with `gso`, its send-offload
+ * values) and a solicitation goes out. Returns 0, or
  * SYNACK_ERR_NOMEM when the queue is full (counted as a drop).
  */
 int synack_neigh_output(synack_stack *s, uint64_t now, const synack_addr *nexthop,
-                        uint8_t *frame, size_t len, uint32_t gso_seg);
+                        uint8_t *frame, size_t len, const synack_gso *gso);
 
 /* The entry for addr, or NULL. */
 synack_neigh_entry *synack_neigh_find(const synack_stack *s, const synack_addr *addr);
@@ -62,16 +62,17 @@ synack_neigh_entry *synack_neigh_add_weak(synack_stack *s, uint64_t now,
 
 /* Mark e resolved but stale (RFC 4861 STALE: expired, revalidated on its
  * next use). */
-void synack_neigh_stale(synack_neigh_entry *e, uint64_t now);
+void synack_neigh_stale(synack_stack *s, uint64_t now, synack_neigh_entry *e);
 
 /* Reachability confirmed (a solicited advertisement, or an upper layer's
  * forward progress): e is fresh for the family's reachable time. */
 void synack_neigh_confirm(synack_stack *s, uint64_t now, synack_neigh_entry *e);
 
-/* The resolver learnt e's link address: mark it resolved and send what
- * waited for it. */
+/* The resolver learnt e's link address: mark it resolved (REACHABLE; with
+ * `stale`, STALE: learnt from a message that proves nothing about the
+ * path back, RFC 4861 7.2.3/7.2.5) and send what waited for it. */
 void synack_neigh_resolved(synack_stack *s, uint64_t now, synack_neigh_entry *e,
-                           const synack_mac *mac);
+                           const synack_mac *mac, bool stale);
 
 /* Whether a solicitation for e is outstanding (pending or refreshing). */
 static inline bool synack_neigh_waiting(const synack_neigh_entry *e)

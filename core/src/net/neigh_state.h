@@ -42,13 +42,13 @@ typedef struct synack_neigh_queued {
     synack_addr nexthop;
     uint8_t *frame;    /* L2 header room + IP packet, NULL when free */
     size_t len;        /* frame length including the L2 header */
-    uint32_t gso_seg;  /* the send offload it was sent with (0: none): it
-                          still goes to send_gso once resolved */
+    synack_gso gso;    /* the send offload it was sent with (seg 0: none):
+                          it still goes to send_gso once resolved */
 } synack_neigh_queued;
 
 typedef struct synack_neigh {
-    synack_neigh_entry *cache; /* cfg.arp_cache_size entries, all families */
-    synack_neigh_queued *queue;/* cfg.arp_queue_len slots */
+    synack_neigh_entry *cache; /* cfg.neigh_cache_size entries, all families */
+    synack_neigh_queued *queue;/* cfg.neigh_queue_len slots */
     uint32_t hint;             /* the entry the last output used: checked
                                   first, most packets go to one next hop */
 } synack_neigh;

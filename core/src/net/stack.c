@@ -34,8 +34,8 @@ void synack_config_default(synack_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->ttl = 64;
-    cfg->arp_cache_size = 64;
-    cfg->arp_queue_len = 16;
+    cfg->neigh_cache_size = 64;
+    cfg->neigh_queue_len = 16;
     cfg->arp_timeout_ms = 60000;
     cfg->arp_retry_ms = 1000;
     cfg->arp_retries = 3;
@@ -98,8 +98,8 @@ static void config_fill_zeros(synack_config *c)
             c->f = d.f;                                                        \
     } while (0)
     FILL(ttl);
-    FILL(arp_cache_size);
-    FILL(arp_queue_len);
+    FILL(neigh_cache_size);
+    FILL(neigh_queue_len);
     FILL(arp_timeout_ms);
     FILL(arp_retry_ms);
     FILL(arp_retries);
@@ -205,9 +205,19 @@ int synack_stack_new(synack_stack **out, const synack_config *cfg, uint64_t now)
         synack_rng_fill(&s->rng, s->secret, sizeof s->secret);
     }
 
-    /* No MAC given: a random locally administered unicast one. */
+    /* No MAC given: a random locally administered unicast one; with a
+     * stable secret one derived from it, since RFC 7217 keys the IPv6
+     * identifiers with the MAC too and a new one per start would move
+     * the addresses the secret is meant to keep. */
     if (s->cfg.link.medium == SYNACK_MEDIUM_ETHERNET && mac_is_zero(&s->cfg.mac)) {
-        synack_rng_fill(&s->rng, s->cfg.mac.b, 6);
+        if (s->cfg.ipv6.has_stable_secret) {
+            static const uint8_t label[] = "synack stable MAC";
+            uint64_t h = synack_siphash(s->cfg.ipv6.stable_secret, label, sizeof label - 1);
+            for (int i = 0; i < 6; i++)
+                s->cfg.mac.b[i] = (uint8_t)(h >> (8 * i));
+        } else {
+            synack_rng_fill(&s->rng, s->cfg.mac.b, 6);
+        }
         s->cfg.mac.b[0] = (uint8_t)((s->cfg.mac.b[0] & 0xfe) | 0x02);
     }
 
@@ -444,10 +454,10 @@ void synack_trace(synack_stack *s, synack_trace_event *ev)
 }
 
 int synack_link_output(synack_stack *s, const uint8_t *frame, size_t len,
-                       uint32_t gso_seg)
+                       const synack_gso *gso)
 {
-    uint32_t seg = len > synack_l2_len(s) + s->cfg.link.mtu ? gso_seg : 0;
-    int rc = seg ? s->cfg.link.send_gso(s->cfg.link.ctx, frame, len, seg)
+    bool big = gso != NULL && gso->seg != 0 && len > synack_l2_len(s) + s->cfg.link.mtu;
+    int rc = big ? s->cfg.link.send_gso(s->cfg.link.ctx, frame, len, gso)
                  : s->cfg.link.send(s->cfg.link.ctx, frame, len);
     if (rc < 0) {
         synack_count_drop(s, SYNACK_DROP_LINK_SEND);

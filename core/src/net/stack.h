@@ -80,10 +80,10 @@ static inline bool synack_tracing(const synack_stack *s)
     return s->cfg.trace != NULL;
 }
 
-/* Hand one frame to the link; counts it (or the drop). `gso_seg` non-zero:
- * a send-offload packet above the MTU, for send_gso with that piece size. */
+/* Hand one frame to the link; counts it (or the drop). `gso` non-NULL:
+ * a send-offload packet, for send_gso when it is above the MTU. */
 int synack_link_output(synack_stack *s, const uint8_t *frame, size_t len,
-                       uint32_t gso_seg);
+                       const synack_gso *gso);
 
 /* Size of the L2 header for the stack's medium (14 or 0). */
 static inline size_t synack_l2_len(const synack_stack *s)

@@ -225,6 +225,68 @@ static const char *error_code(int code)
     }
 }
 
+/* An address in its text form (dotted quad, RFC 5952). */
+static void field_addr(json_out *o, const char *key, const synack_addr *a)
+{
+    char text[SYNACK_ADDR_STRLEN];
+    synack_addr_format(a, text);
+    field_str(o, key, text);
+}
+
+/* aa:bb:cc:dd:ee:ff */
+static void field_mac(json_out *o, const char *key, const synack_mac *m)
+{
+    static const char hex[] = "0123456789abcdef";
+    put_key(o, key);
+    put_char(o, '"');
+    for (int i = 0; i < 6; i++) {
+        if (i > 0)
+            put_char(o, ':');
+        put_char(o, hex[m->b[i] >> 4]);
+        put_char(o, hex[m->b[i] & 0x0f]);
+    }
+    put_char(o, '"');
+}
+
+/* RFC 4861 7.3.2's names (NONE and FAILED: no entry). */
+static const char *nud_name(synack_nud_state st)
+{
+    switch (st) {
+    case SYNACK_NUD_NONE:       return "NONE";
+    case SYNACK_NUD_INCOMPLETE: return "INCOMPLETE";
+    case SYNACK_NUD_REACHABLE:  return "REACHABLE";
+    case SYNACK_NUD_STALE:      return "STALE";
+    case SYNACK_NUD_DELAY:      return "DELAY";
+    case SYNACK_NUD_PROBE:      return "PROBE";
+    case SYNACK_NUD_FAILED:     return "FAILED";
+    default:                    return "unknown";
+    }
+}
+
+/* RFC 4862's address states; `none` is a new address's `from`, `removed`
+ * a removed one's `to`. */
+static const char *addr_state_name(uint8_t st, bool to)
+{
+    switch (st) {
+    case SYNACK_IP6_TENTATIVE:  return "tentative";
+    case SYNACK_IP6_PREFERRED:  return "preferred";
+    case SYNACK_IP6_DEPRECATED: return "deprecated";
+    case SYNACK_IP6_DUPLICATE:  return "duplicate";
+    case SYNACK_IP6_NONE:       return to ? "removed" : "none";
+    default:                    return "unknown";
+    }
+}
+
+static const char *origin_name(uint8_t origin)
+{
+    switch (origin) {
+    case SYNACK_IP6_ORIGIN_LINKLOCAL: return "link-local";
+    case SYNACK_IP6_ORIGIN_STATIC:    return "static";
+    case SYNACK_IP6_ORIGIN_SLAAC:     return "slaac";
+    default:                          return "unknown";
+    }
+}
+
 static const char *kind_name(synack_trace_kind k)
 {
     switch (k) {
@@ -235,6 +297,10 @@ static const char *kind_name(synack_trace_kind k)
     case SYNACK_TRACE_TIMER: return "timer";
     case SYNACK_TRACE_DROP:  return "drop";
     case SYNACK_TRACE_ERROR: return "error";
+    case SYNACK_TRACE_NEIGH: return "neigh";
+    case SYNACK_TRACE_ADDR:  return "addr";
+    case SYNACK_TRACE_ROUTER: return "router";
+    case SYNACK_TRACE_PMTU:  return "pmtu";
     default:                 return "unknown";
     }
 }
@@ -286,6 +352,32 @@ size_t synack_trace_json(const synack_trace_event *ev, char *buf, size_t cap)
         break;
     case SYNACK_TRACE_ERROR:
         field_str(&o, "code", error_code(ev->u.error.code));
+        break;
+    case SYNACK_TRACE_NEIGH:
+        field_addr(&o, "addr", &ev->u.neigh.addr);
+        field_mac(&o, "mac", &ev->u.neigh.mac);
+        field_str(&o, "from", nud_name(ev->u.neigh.from));
+        field_str(&o, "to", nud_name(ev->u.neigh.to));
+        break;
+    case SYNACK_TRACE_ADDR:
+        field_addr(&o, "addr", &ev->u.addr.addr);
+        field_u64(&o, "plen", ev->u.addr.prefix_len);
+        field_str(&o, "origin", origin_name(ev->u.addr.origin));
+        field_str(&o, "from", addr_state_name(ev->u.addr.from, false));
+        field_str(&o, "to", addr_state_name(ev->u.addr.to, true));
+        break;
+    case SYNACK_TRACE_ROUTER:
+        field_addr(&o, "addr", &ev->u.router.addr);
+        field_str(&o, "action", ev->u.router.added ? "added" : "removed");
+        if (ev->u.router.added) {
+            field_u64(&o, "lifetime", ev->u.router.lifetime);
+            put_key(&o, "pref");
+            put_raw(&o, ev->u.router.pref < 0 ? "-1" : ev->u.router.pref > 0 ? "1" : "0");
+        }
+        break;
+    case SYNACK_TRACE_PMTU:
+        field_addr(&o, "dst", &ev->u.pmtu.dst);
+        field_u64(&o, "mtu", ev->u.pmtu.mtu);
         break;
     default:
         break;

@@ -48,6 +48,13 @@ void synack_tcp_ip_error(synack_stack *s, uint64_t now, const synack_ip_err *e);
 bool synack_tcp_pmtu(synack_stack *s, uint64_t now, const synack_ip_err *e,
                      uint32_t l4max);
 
+/*
+ * The path MTU towards dst went back up (RFC 8201 4: an entry aged out):
+ * raise the send MSS of every connection to dst again, to what the peer
+ * announced and the path (now the interface's MTU) allows; never lowers.
+ */
+void synack_tcp_pmtu_raised(synack_stack *s, const synack_addr *dst);
+
 void synack_tcp_poll(synack_stack *s, uint64_t now);
 
 /*

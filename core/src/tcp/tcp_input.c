@@ -36,6 +36,7 @@ void synack_tcp_apply_syn_options(synack_stack *s, synack_tcb *t,
     if (mss < floor)
         mss = floor;
     t->snd_mss = (uint16_t)(mss > 65535 ? 65535 : mss);
+    t->peer_mss = (uint16_t)peer;
     /* RFC 7323 2.2/2.3: scaling only when both sides sent the option */
     if ((t->fl & SYNACK_TF_WS) && syn->has_ws) {
         t->snd_ws = syn->ws > SYNACK_TCP_MAX_WS ? SYNACK_TCP_MAX_WS : syn->ws;
@@ -464,6 +465,22 @@ void synack_tcp_ip_error(synack_stack *s, uint64_t now, const synack_ip_err *e)
     }
     /* soft error: kept, and reported if the connection times out */
     t->soft_err = (int8_t)e->err;
+}
+
+void synack_tcp_pmtu_raised(synack_stack *s, const synack_addr *dst)
+{
+    uint32_t link = synack_ip_path_payload(s, dst);
+    link = link > SYNACK_TCP_HDR_LEN ? link - SYNACK_TCP_HDR_LEN : 1;
+    for (uint32_t h = 0; h < s->tcp.nsocks; h++) {
+        synack_tcb *c = synack_tcb_get(s, (int)h);
+        if (c == NULL || c->peer_mss == 0 || !synack_addr_same(&c->raddr, dst))
+            continue;
+        /* as at the handshake (synack_tcp_apply_syn_options), without
+           its floor: only ever up from what a PTB left */
+        uint32_t mss = c->peer_mss < link ? c->peer_mss : link;
+        if (mss > c->snd_mss)
+            c->snd_mss = (uint16_t)mss;
+    }
 }
 
 bool synack_tcp_pmtu(synack_stack *s, uint64_t now, const synack_ip_err *e,

@@ -146,7 +146,11 @@ static void xmit(synack_stack *s, uint64_t now, synack_tcb *t, uint32_t seq,
         if (t->tm[SYNACK_TIMER_DELACK] != SYNACK_TCP_NEVER)
             synack_tcp_timer_clear(s, t, SYNACK_TIMER_DELACK);
     }
-    synack_ip_tx tx = {false, gso ? gso_seg : 0, &t->laddr};
+    /* the offload's L4 half (synack_ip_tx): where TCP's checksum field
+     * and header end are, so no layer below parses them again */
+    synack_ip_tx tx = {.gso_seg = gso ? gso_seg : 0, .src = &t->laddr,
+                       .csum_off = gso ? SYNACK_TCP_CSUM_OFF : 0,
+                       .l4_hdr_len = gso ? (uint16_t)hl : 0};
     synack_ip_send(s, now, &t->raddr, SYNACK_IPPROTO_TCP, hl + len, &tx);
 }
 
@@ -246,7 +250,7 @@ static void xmit_raw(synack_stack *s, uint64_t now, const synack_ip_rx *ip,
     if (synack_tracing(s))
         synack_tcp_trace_seg(s, -1, true, r, 0, false, 0);
     s->cnt.tcp_segs_out++;
-    synack_ip_tx tx = {false, 0, &ip->dst};
+    synack_ip_tx tx = {false, 0, &ip->dst, 0, 0};
     synack_ip_send(s, now, &ip->src, SYNACK_IPPROTO_TCP, hl, &tx);
 }
 

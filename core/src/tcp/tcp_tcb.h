@@ -246,6 +246,9 @@ struct synack_tcb {
     uint16_t rcv_mss;   /* largest segment seen from the peer */
 
     synack_addr laddr, raddr;
+    uint16_t peer_mss;  /* MSS the peer announced (or the default): what a
+                           path MTU that ages out raises snd_mss back to
+                           (fills the padding before iss: no growth) */
 
     /* send sequence variables (RFC 9293 3.3.1) */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;

@@ -209,7 +209,7 @@ int synack_udp_sendto(synack_stack *s, uint64_t now, int h, const synack_addr *d
     r.dport = dport;
     size_t n = synack_udp_emit(&r, buf, len,
                                synack_addr_pseudo_sum(&src, dst, SYNACK_IPPROTO_UDP));
-    synack_ip_tx tx = {false, 0, &src};
+    synack_ip_tx tx = {false, 0, &src, 0, 0};
     return synack_ip_send(s, now, dst, SYNACK_IPPROTO_UDP, n, &tx);
 }
 

@@ -81,5 +81,5 @@ void synack_tcp_fill_checksum(uint8_t *seg, size_t len, uint32_t phsum)
 void synack_tcp_fill_checksum_partial(uint8_t *seg, size_t len, uint32_t phsum)
 {
     uint64_t sum = synack_csum_pseudo_len(phsum, (uint32_t)len);
-    synack_wr_be16(seg + 16, (uint16_t)~synack_csum_finish(sum));
+    synack_wr_be16(seg + SYNACK_TCP_CSUM_OFF, (uint16_t)~synack_csum_finish(sum));
 }

@@ -458,6 +458,7 @@ size_t synack_udp_emit(const synack_udp_repr *r, uint8_t *buf, size_t payload_le
 #define SYNACK_TCP_HDR_LEN 20
 #define SYNACK_TCP_MAX_HDR_LEN 60
 #define SYNACK_TCP_MAX_SACK 4
+#define SYNACK_TCP_CSUM_OFF 16 /* the checksum field (RFC 9293 3.1) */
 
 typedef struct synack_sack_block {
     uint32_t left, right;

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "bridge_frames.h"
@@ -39,6 +40,16 @@ static size_t build_super(uint8_t *buf, size_t plen, uint8_t flags, uint32_t seq
     return n + plen;
 }
 
+/* The offload values of f as a stack would give them (zero when f is
+ * not TCP: then wrap and cut refuse it). */
+static const synack_gso *G(const uint8_t *f, size_t n, uint32_t seg)
+{
+    static synack_gso g;
+    memset(&g, 0, sizeof(g));
+    (void)synack_offload_gso_of(f, n, seg, &g);
+    return &g;
+}
+
 typedef struct pieces {
     size_t count;
     size_t len[64];
@@ -64,7 +75,7 @@ static void test_cut_pieces(void **state)
     uint32_t seq0 = 0xfffff000u; /* wraps inside the super-frame */
     size_t n = build_super(sf, plen, SYNACK_TCP_ACK | SYNACK_TCP_PSH | SYNACK_TCP_FIN | 0x80,
                            seq0, 0xfffe);
-    assert_int_equal(synack_offload_cut(sf, n, 1448, scratch, sizeof(scratch), collect, &p), 4);
+    assert_int_equal(synack_offload_cut(sf, n, G(sf, n, 1448), scratch, sizeof(scratch), collect, &p), 4);
     size_t off = 0;
     for (size_t i = 0; i < p.count; i++) {
         synack_ip4_repr ip;
@@ -97,10 +108,80 @@ static void test_cut_pieces(void **state)
     uint8_t arp[64];
     size_t an = build_arp(arp, MAC_A, MAC_BCAST, SYNACK_ARP_REQUEST, MAC_A, IP_A,
                           MAC_BCAST, IP_B);
-    assert_int_equal(synack_offload_cut(arp, an, 1448, scratch, sizeof(scratch), collect, &p), -1);
-    assert_int_equal(synack_offload_cut(sf, n, 1448, scratch, 1000, collect, &p), -1);
-    assert_int_equal(synack_offload_cut(sf, n, 0, scratch, sizeof(scratch), collect, &p), -1);
+    assert_int_equal(synack_offload_cut(arp, an, G(arp, an, 1448), scratch, sizeof(scratch), collect, &p), -1);
+    assert_int_equal(synack_offload_cut(sf, n, G(sf, n, 1448), scratch, 1000, collect, &p), -1);
+    assert_int_equal(synack_offload_cut(sf, n, G(sf, n, 0), scratch, sizeof(scratch), collect, &p), -1);
     assert_int_equal(p.count, 0);
+}
+
+/*
+ * The offload values: read from a frame's headers by synack_offload_gso_of
+ * (the bridge's frames), and taken as given by wrap and cut (a stack's
+ * send_gso): a SUPER's virtio_net_hdr carries them, and offsets that do
+ * not fit the frame are refused rather than followed.
+ */
+static void test_gso_values(void **state)
+{
+    (void)state;
+    static uint8_t sf[70000], w[70000], scratch[2000];
+    size_t n = build_super(sf, 3000, SYNACK_TCP_ACK, 1, 1);
+    synack_gso g;
+    assert_int_equal(synack_offload_gso_of(sf, n, 1448, &g), 0);
+    assert_int_equal(g.family, SYNACK_AF_IP4);
+    assert_int_equal(g.seg, 1448);
+    assert_int_equal(g.csum_start, 14 + 20);
+    assert_int_equal(g.csum_offset, 16);
+    assert_int_equal(g.hdr_len, 14 + 20 + 20);
+    assert_int_equal(synack_offload_gso_of(sf, n, 0, &g), -1);
+    assert_int_equal(synack_offload_gso_of(sf, n, 70000, &g), -1);
+    /* TCP/IPv6 right after the fixed header */
+    static uint8_t f6[14 + 40 + 32 + 100];
+    memset(f6, 0, sizeof(f6));
+    f6[12] = 0x86;
+    f6[13] = 0xdd;
+    f6[14] = 0x60;
+    f6[14 + 6] = 6;
+    f6[14 + 40 + 12] = 8 << 4; /* 32-byte TCP header */
+    assert_int_equal(synack_offload_gso_of(f6, sizeof(f6), 1000, &g), 0);
+    assert_int_equal(g.family, SYNACK_AF_IP6);
+    assert_int_equal(g.csum_start, 14 + 40);
+    assert_int_equal(g.hdr_len, 14 + 40 + 32);
+    f6[14 + 6] = 17; /* UDP: not ours to offload */
+    assert_int_equal(synack_offload_gso_of(f6, sizeof(f6), 1000, &g), -1);
+
+    /* wrap writes what it is given */
+    synack_gso given = {1448, 14 + 20 + 20, 14 + 20, 16, SYNACK_AF_IP4};
+    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, &given);
+    assert_true(wn > 0);
+    const uint8_t *v = w + 14 + SYNACK_OFFLOAD_HDR_LEN;
+    assert_int_equal(v[2] | v[3] << 8, 14 + 20 + 20);
+    assert_int_equal(v[4] | v[5] << 8, 1448);
+    assert_int_equal(v[6] | v[7] << 8, 14 + 20);
+    assert_int_equal(v[8] | v[9] << 8, 16);
+    /* offsets past the frame, a checksum field past the header, IPv6 or
+     * no piece size: refused by wrap and cut alike */
+    pieces *p = calloc(1, sizeof(*p));
+    assert_non_null(p);
+    synack_gso bad = given;
+    bad.hdr_len = (uint16_t)(n + 1);
+    assert_int_equal(synack_offload_wrap(w, sizeof(w), sf, n, &bad), -1);
+    assert_int_equal(synack_offload_cut(sf, n, &bad, scratch, sizeof(scratch), collect, p), -1);
+    bad = given;
+    bad.csum_offset = 19;
+    assert_int_equal(synack_offload_wrap(w, sizeof(w), sf, n, &bad), -1);
+    assert_int_equal(synack_offload_cut(sf, n, &bad, scratch, sizeof(scratch), collect, p), -1);
+    bad = given;
+    bad.family = SYNACK_AF_IP6;
+    assert_int_equal(synack_offload_wrap(w, sizeof(w), sf, n, &bad), -1);
+    bad = given;
+    bad.seg = 0;
+    assert_int_equal(synack_offload_cut(sf, n, &bad, scratch, sizeof(scratch), collect, p), -1);
+    assert_int_equal(p->count, 0);
+    /* cut by the given values: three pieces of at most 1448 bytes */
+    assert_int_equal(synack_offload_cut(sf, n, &given, scratch, sizeof(scratch), collect, p), 3);
+    assert_int_equal(p->len[0], 14 + 20 + 20 + 1448);
+    assert_int_equal(p->len[2], 14 + 20 + 20 + 3000 - 2 * 1448);
+    free(p);
 }
 
 static void test_messages(void **state)
@@ -138,7 +219,7 @@ static void test_check_forged(void **state)
     (void)state;
     static uint8_t sf[70000], w[70100];
     size_t n = build_super(sf, 3000, SYNACK_TCP_ACK, 1, 1);
-    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, 1448);
+    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1448));
     assert_int_equal(wn, (int32_t)(n + SYNACK_OFFLOAD_SUPER_OVERHEAD));
     synack_offload_msg m;
     assert_int_equal(synack_offload_parse(w, (size_t)wn, &m), 1);
@@ -158,7 +239,7 @@ static void test_check_forged(void **state)
         {0, 2},           /* DATA_VALID */
     };
     for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
-        int32_t again = synack_offload_wrap(w, sizeof(w), sf, n, 1448);
+        int32_t again = synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1448));
         assert_int_equal(again, wn);
         if (i == 0 || i == 2) {
             v[4] = forged[i].val;
@@ -171,16 +252,16 @@ static void test_check_forged(void **state)
         assert_int_equal(synack_offload_check(&m, 1518), -1);
     }
     /* An IP length that lies, and a fragment. */
-    synack_offload_wrap(w, sizeof(w), sf, n, 1448);
+    synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1448));
     w[46 + 3] ^= 1;
     assert_int_equal(synack_offload_parse(w, (size_t)wn, &m), 1);
     assert_int_equal(synack_offload_check(&m, 1518), -1);
-    synack_offload_wrap(w, sizeof(w), sf, n, 1448);
+    synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1448));
     w[46 + 6] |= 0x20; /* MF */
     assert_int_equal(synack_offload_parse(w, (size_t)wn, &m), 1);
     assert_int_equal(synack_offload_check(&m, 1518), -1);
     /* Above 64 KB: no SUPER can be built or parsed. */
-    assert_int_equal(synack_offload_wrap(w, sizeof(w), sf, SYNACK_OFFLOAD_INNER_MAX + 1, 1448), -1);
+    assert_int_equal(synack_offload_wrap(w, sizeof(w), sf, SYNACK_OFFLOAD_INNER_MAX + 1, G(sf, SYNACK_OFFLOAD_INNER_MAX + 1, 1448)), -1);
     memset(w + 14 + 8 + 10, 0, 14);
     assert_int_equal(synack_offload_parse(w, 14 + 8 + 10 + SYNACK_OFFLOAD_INNER_MAX + 1, &m), -1);
 }
@@ -263,7 +344,7 @@ static void test_bridge_grants_and_cuts(void **state)
     /* A 60000-byte super-frame, read through the framing reader in two
      * parts: 42 frames to port 2, each one a checked, switched frame. */
     size_t n = build_super(sf, 60000, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1000, 5);
-    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, 1448);
+    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1448));
     assert_true(wn > 0);
     size_t sn = framed(s, w, (size_t)wn);
     assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, 1000, 0), SYNACK_BR_OPEN);
@@ -284,7 +365,7 @@ static void test_bridge_grants_and_cuts(void **state)
     f->rec.count = 0;
     build_super(sf, 3000, SYNACK_TCP_ACK, 1, 1);
     sf[14 + 15] = 99; /* source 10.0.2.99 */
-    wn = synack_offload_wrap(w, sizeof(w), sf, n - 57000, 1448);
+    wn = synack_offload_wrap(w, sizeof(w), sf, n - 57000, G(sf, n - 57000, 1448));
     assert_true(wn > 0);
     assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, w, (size_t)wn), 0),
                      SYNACK_BR_OPEN);
@@ -294,7 +375,7 @@ static void test_bridge_grants_and_cuts(void **state)
     /* A forged header (gso_size 0) is dropped whole and counted. */
     uint64_t inval = f->ports[1].stats.drop_invalid;
     build_super(sf, 3000, SYNACK_TCP_ACK, 1, 1);
-    wn = synack_offload_wrap(w, sizeof(w), sf, n - 57000, 1448);
+    wn = synack_offload_wrap(w, sizeof(w), sf, n - 57000, G(sf, n - 57000, 1448));
     w[14 + 8 + 4] = w[14 + 8 + 5] = 0;
     assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, w, (size_t)wn), 0),
                      SYNACK_BR_OPEN);
@@ -311,13 +392,13 @@ static void test_bridge_refuses_unasked(void **state)
      * a large one closes it as any over-long frame does. */
     fx *f = fx_new(true);
     size_t n = build_super(sf, 1200, SYNACK_TCP_ACK, 1, 1);
-    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, 600);
+    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 600));
     assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, w, (size_t)wn), 0),
                      SYNACK_BR_OPEN);
     assert_int_equal(f->rec.count, 0);
     assert_int_equal(f->ports[1].stats.drop_invalid, 1);
     n = build_super(sf, 3000, SYNACK_TCP_ACK, 1, 1);
-    wn = synack_offload_wrap(w, sizeof(w), sf, n, 1448);
+    wn = synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1448));
     assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, w, (size_t)wn), 0),
                      SYNACK_BR_CLOSED_MALFORMED);
     synack_br_client_close(&f->c1);
@@ -332,7 +413,7 @@ static void test_bridge_refuses_unasked(void **state)
     assert_int_equal(queued(&f->c1, out), 0);
     assert_int_equal(f->ports[1].stats.drop_policy, 1);
     n = build_super(sf, 1200, SYNACK_TCP_ACK, 1, 1);
-    wn = synack_offload_wrap(w, sizeof(w), sf, n, 600);
+    wn = synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 600));
     assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, w, (size_t)wn), 0),
                      SYNACK_BR_OPEN);
     assert_int_equal(f->rec.count, 0);
@@ -390,7 +471,7 @@ static void test_bridge_gso_to_backend(void **state)
 
     /* All 42 pieces pass: one whole write, no piece written. */
     size_t sn = build_super(sf, 60000, SYNACK_TCP_ACK, 1000, 5);
-    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, sn, 1448);
+    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, sn, G(sf, sn, 1448));
     assert_int_equal(synack_br_client_feed(&f.c1, &f.br, s, framed(s, w, (size_t)wn), 0),
                      SYNACK_BR_OPEN);
     assert_int_equal(gso_rec.calls, 1);
@@ -623,12 +704,12 @@ static void test_cut_pieces6(void **state)
     size_t n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 5000,
                             SYNACK_TCP_ACK | SYNACK_TCP_PSH | SYNACK_TCP_FIN | 0x80, seq0,
                             SYNACK_IPPROTO_TCP);
-    assert_int_equal(synack_offload_cut(sf, n, 1428, scratch, sizeof(scratch), collect, &p), 4);
+    assert_int_equal(synack_offload_cut(sf, n, G(sf, n, 1428), scratch, sizeof(scratch), collect, &p), 4);
     check_pieces6(&p, sf, IP6_A, IP6_B, seq0, 5000, 1428);
     /* An extension header before TCP is never cut (nor offloaded). */
     p.count = 0;
     n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 5000, SYNACK_TCP_ACK, 1, 60);
-    assert_int_equal(synack_offload_cut(sf, n, 1428, scratch, sizeof(scratch), collect, &p), -1);
+    assert_int_equal(synack_offload_cut(sf, n, G(sf, n, 1428), scratch, sizeof(scratch), collect, &p), -1);
     assert_int_equal(p.count, 0);
 }
 
@@ -638,7 +719,7 @@ static void test_check_forged6(void **state)
     static uint8_t sf[70000], w[70100];
     size_t n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 3000, SYNACK_TCP_ACK, 1,
                             SYNACK_IPPROTO_TCP);
-    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, 1428);
+    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428));
     assert_int_equal(wn, (int32_t)(n + SYNACK_OFFLOAD_SUPER_OVERHEAD));
     synack_offload_msg m;
     assert_int_equal(synack_offload_parse(w, (size_t)wn, &m), 1);
@@ -665,7 +746,7 @@ static void test_check_forged6(void **state)
         {0, 2},    /* DATA_VALID */
     };
     for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
-        assert_int_equal(synack_offload_wrap(w, sizeof(w), sf, n, 1428), wn);
+        assert_int_equal(synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428)), wn);
         v[forged[i].at] = forged[i].val;
         assert_int_equal(synack_offload_parse(w, (size_t)wn, &m), 1);
         assert_int_equal(synack_offload_check(&m, 1518), -1);
@@ -673,46 +754,24 @@ static void test_check_forged6(void **state)
     /* A payload length that lies, one of 0 (a jumbogram), IPv4's GSO type
      * named for an IPv6 frame, and an IPv4 frame named GSO_TCPV6. */
     size_t pl = 14 + 8 + 10 + 14 + 4;
-    synack_offload_wrap(w, sizeof(w), sf, n, 1428);
+    synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428));
     w[pl + 1] ^= 1;
     assert_int_equal(synack_offload_parse(w, (size_t)wn, &m), 1);
     assert_int_equal(synack_offload_check(&m, 1518), -1);
-    synack_offload_wrap(w, sizeof(w), sf, n, 1428);
+    synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428));
     w[pl] = w[pl + 1] = 0;
     assert_int_equal(synack_offload_parse(w, (size_t)wn, &m), 1);
     assert_int_equal(synack_offload_check(&m, 1518), -1);
     size_t n4 = build_super(sf, 3000, SYNACK_TCP_ACK, 1, 1);
-    wn = synack_offload_wrap(w, sizeof(w), sf, n4, 1448);
+    wn = synack_offload_wrap(w, sizeof(w), sf, n4, G(sf, n4, 1448));
     assert_int_equal(v[1], 1);
     v[1] = 4;
     assert_int_equal(synack_offload_parse(w, (size_t)wn, &m), 1);
     assert_int_equal(synack_offload_check(&m, 1518), -1);
     /* Extension headers: nothing to wrap, and a forged SUPER with one fails. */
     n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 3000, SYNACK_TCP_ACK, 1, 60);
-    assert_int_equal(synack_offload_wrap(w, sizeof(w), sf, n, 1428), -1);
+    assert_int_equal(synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428)), -1);
     assert_int_equal(synack_offload_partial_csum(sf, n), -1);
-}
-
-/* Where the TCP header starts (the wasm glue completes a PairLink
- * super-frame's checksum 16 bytes into it): after IPv4's header with its
- * options, after IPv6's fixed header; nothing for an IPv6 extension
- * header, UDP or a runt. */
-static void test_tcp_offset(void **state)
-{
-    (void)state;
-    static uint8_t sf[70000];
-    size_t n = build_super(sf, 3000, SYNACK_TCP_ACK, 1, 1);
-    assert_int_equal(synack_offload_tcp_offset(sf, n), 14 + 20);
-    sf[14] = 0x46; /* one word of IPv4 options */
-    assert_int_equal(synack_offload_tcp_offset(sf, n), 14 + 24);
-    sf[14 + 9] = 17;
-    assert_int_equal(synack_offload_tcp_offset(sf, n), -1);
-    n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 3000, SYNACK_TCP_ACK, 1,
-                     SYNACK_IPPROTO_TCP);
-    assert_int_equal(synack_offload_tcp_offset(sf, n), 14 + 40);
-    assert_int_equal(synack_offload_tcp_offset(sf, 14 + 40 + 19), -1);
-    n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 3000, SYNACK_TCP_ACK, 1, 60);
-    assert_int_equal(synack_offload_tcp_offset(sf, n), -1);
 }
 
 /* The client's side: the AGREE's IPv6 flags, and IPv6 SUPERs taken only
@@ -733,7 +792,7 @@ static void test_client_input6(void **state)
     assert_true(oc.tx && oc.rx && !oc.tx6 && !oc.rx6);
     size_t n = build_super6(sf, MAC_B, MAC_A, IP6_B, IP6_A, 3000, SYNACK_TCP_ACK, 1,
                             SYNACK_IPPROTO_TCP);
-    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, 1428);
+    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428));
     assert_int_equal(synack_offload_client_input(&oc, w, (size_t)wn, &inner, &inner_len),
                      SYNACK_OFFLOAD_IN_DROP);
     synack_offload_ctrl(c, SYNACK_OFFLOAD_AGREE, MAC_A,
@@ -769,7 +828,7 @@ static void test_bridge_grants_and_cuts6(void **state)
                      SYNACK_BR_OPEN);
     n = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 60000, SYNACK_TCP_ACK | SYNACK_TCP_PSH,
                      1000, SYNACK_IPPROTO_TCP);
-    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, 1428);
+    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428));
     assert_true(wn > 0);
     uint64_t inval = f->ports[1].stats.drop_invalid;
     assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, w, (size_t)wn), 0),
@@ -805,7 +864,7 @@ static void test_bridge_grants_and_cuts6(void **state)
     /* A spoofed inner IPv6 source (B's address): every piece refused. */
     f->rec.count = 0;
     n = build_super6(sf, MAC_A, MAC_B, IP6_B, IP6_B, 3000, SYNACK_TCP_ACK, 1, SYNACK_IPPROTO_TCP);
-    wn = synack_offload_wrap(w, sizeof(w), sf, n, 1428);
+    wn = synack_offload_wrap(w, sizeof(w), sf, n, G(sf, n, 1428));
     uint64_t spoof = f->ports[1].stats.drop_spoof_ip;
     assert_int_equal(synack_br_client_feed(&f->c1, &f->br, s, framed(s, w, (size_t)wn), 0),
                      SYNACK_BR_OPEN);
@@ -849,7 +908,7 @@ static void test_bridge_gso_to_backend6(void **state)
     f.rec.count = 0;
     size_t sn = build_super6(sf, MAC_A, MAC_B, IP6_A, IP6_B, 60000, SYNACK_TCP_ACK, 1000,
                              SYNACK_IPPROTO_TCP);
-    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, sn, 1428);
+    int32_t wn = synack_offload_wrap(w, sizeof(w), sf, sn, G(sf, sn, 1428));
     assert_int_equal(synack_br_client_feed(&f.c1, &f.br, s, framed(s, w, (size_t)wn), 0),
                      SYNACK_BR_OPEN);
     assert_int_equal(gso_rec.calls, 1);
@@ -923,6 +982,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cut_pieces),
+        cmocka_unit_test(test_gso_values),
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_check_forged),
         cmocka_unit_test(test_bridge_grants_and_cuts),
@@ -932,7 +992,6 @@ int main(void)
         cmocka_unit_test(test_bridge_grants_receive),
         cmocka_unit_test(test_cut_pieces6),
         cmocka_unit_test(test_check_forged6),
-        cmocka_unit_test(test_tcp_offset),
         cmocka_unit_test(test_client_input6),
         cmocka_unit_test(test_bridge_grants_and_cuts6),
         cmocka_unit_test(test_bridge_gso_to_backend6),

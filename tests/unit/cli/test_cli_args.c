@@ -349,6 +349,7 @@ static void help_and_usage(void **state)
     const char *u = synack_cli_usage();
     const char *words[] = {"--tap", "--connect", "--stdio", "--accept-fd",
                            "--ip", "--gw", "--dns", "--ip6", "--gw6", "--mac",
+                           "--stable-secret", "--stable-secret-file",
                            "--mtu", "--out",
                            "--pcap", "--trace", "--loss", "--delay", "--jitter",
                            "--reorder", "--dup", "--corrupt", "--rate",
@@ -424,6 +425,35 @@ static void addressing6(void **state)
     bad("--tap t --gw6 ping ::1", "--gw6");
 }
 
+/* --stable-secret HEX / --stable-secret-file PATH (RFC 7217's key). */
+static void stable_secret(void **state)
+{
+    (void)state;
+    synack_cli_opts o;
+    ok("--tap t --stable-secret 000102030405060708090a0B0c0D0e0F ping fd00::1", &o);
+    assert_true(o.has_stable_secret);
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(o.stable_secret[i], i);
+    assert_null(o.stable_secret_file);
+    ok("--tap t --stable-secret-file /etc/synack.secret ping fd00::1", &o);
+    assert_false(o.has_stable_secret);
+    assert_string_equal(o.stable_secret_file, "/etc/synack.secret");
+    bad("--tap t --stable-secret 000102030405060708090a0b0c0d0e ping ::1", "--stable-secret");
+    bad("--tap t --stable-secret 000102030405060708090a0b0c0d0e0f00 ping ::1",
+        "--stable-secret");
+    bad("--tap t --stable-secret 000102030405060708090a0b0c0d0e0g ping ::1", "--stable-secret");
+    bad("--tap t --stable-secret 000102030405060708090a0b0c0d0e0f "
+        "--stable-secret-file f ping ::1", "already");
+    bad("--tap t --stable-secret ping ::1", "--stable-secret");
+    /* the file form: whitespace around the digits, nothing else */
+    uint8_t k[16];
+    const char *file = " 000102030405060708090a0b0c0d0e0f\n";
+    assert_int_equal(synack_cli_parse_secret(file, strlen(file), k), 0);
+    assert_int_equal(k[15], 15);
+    assert_int_equal(synack_cli_parse_secret("000102030405060708090a0b0c0d0e0f x", 34, k), -1);
+    assert_int_equal(synack_cli_parse_secret("", 0, k), -1);
+}
+
 /* ping -4 / -6 (Linux ping's flags): one family only; neither: 0, both
  * families asked (AAAA and A); conflicting flags, a literal of the other
  * family and -6 with IPv6 off are usage errors. */
@@ -469,6 +499,7 @@ int main(void)
         cmocka_unit_test(help_and_usage),
         cmocka_unit_test(helpers),
         cmocka_unit_test(addressing6),
+        cmocka_unit_test(stable_secret),
         cmocka_unit_test(ping_family),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

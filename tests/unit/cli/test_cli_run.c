@@ -940,6 +940,11 @@ static void out_trace_pcap(void **state)
     expect_err(f, "{\"t\":");
     expect_err(f, "\"ev\":\"state\",\"conn\":");
     expect_err(f, "\"from\":\"SYN-SENT\",\"to\":\"ESTABLISHED\"}\n");
+    /* the neighbour events too (ARP here; NDP's are the same) */
+    expect_err(f, ",\"ev\":\"neigh\",\"addr\":\"10.9.0.1\",\"mac\":\"00:00:00:00:00:00\","
+                  "\"from\":\"NONE\",\"to\":\"INCOMPLETE\"}\n");
+    expect_err(f, "\"ev\":\"neigh\",\"addr\":\"10.9.0.1\",\"mac\":\"");
+    expect_err(f, "\"from\":\"INCOMPLETE\",\"to\":\"REACHABLE\"}\n");
     fake_free(f);
 
     f = fake_new(PEER_IDLE);
@@ -954,6 +959,71 @@ static void out_trace_pcap(void **state)
     f = fake_new(PEER_IDLE);
     assert_int_equal(run(f, ADDR "--out missing ping 10.9.0.1 -c 1"), 1);
     expect_err(f, "synack: --out missing: cannot open for writing\n");
+    fake_free(f);
+}
+
+/* The link-local address line the tool printed ("ipv6: ADDR/64
+ * (link-local)"), into out; false when there is none. */
+static bool linklocal_line(fake *f, char *out, size_t cap)
+{
+    const char *p = strstr((const char *)f->err.p, "synack: ipv6: fe80:");
+    if (p == NULL)
+        return false;
+    const char *e = strchr(p, '\n');
+    size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
+    assert_true(n < cap);
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return strstr(out, "(link-local)") != NULL;
+}
+
+/* The link-local address of one run (ping's wait is long enough for DAD)
+ * with the extra options `opts`. */
+static void linklocal_of_run(const char *opts, uint8_t entropy, char *out, size_t cap)
+{
+    char line[256];
+    snprintf(line, sizeof line, ADDR "%s ping 10.9.0.99 -c 1", opts);
+    fake *f = fake_new(PEER_IDLE);
+    f->entropy = entropy; /* another start: other random bytes */
+    static const uint8_t file[] = "  00112233445566778899aabbccddeeff\n";
+    f->file_r = file;
+    f->file_r_len = sizeof file - 1;
+    (void)run(f, line);
+    if (!linklocal_line(f, out, cap))
+        fail_msg("no link-local address reported:\n%s", (const char *)f->err.p);
+    fake_free(f);
+}
+
+/*
+ * --stable-secret: the same secret gives the same link-local address on
+ * another start (other entropy: without it the MAC and the key differ),
+ * from the option or a file; another secret gives another address.
+ */
+static void stable_secret_keeps_address(void **state)
+{
+    (void)state;
+    char a[128], b[128], c[128], d[128], e[128], g[128];
+    linklocal_of_run("--stable-secret 00112233445566778899aabbccddeeff", 1, a, sizeof a);
+    linklocal_of_run("--stable-secret 00112233445566778899aabbccddeeff", 77, b, sizeof b);
+    assert_string_equal(a, b);
+    linklocal_of_run("--stable-secret-file key.txt", 5, c, sizeof c);
+    assert_string_equal(a, c);
+    linklocal_of_run("--stable-secret 00112233445566778899aabbccddeef0", 1, d, sizeof d);
+    assert_true(strcmp(a, d) != 0);
+    linklocal_of_run("", 1, e, sizeof e);
+    linklocal_of_run("", 77, g, sizeof g);
+    assert_true(strcmp(e, g) != 0); /* without one: a new address each start */
+
+    fake *f = fake_new(PEER_IDLE);
+    assert_int_equal(run(f, ADDR "--stable-secret-file missing ping 10.9.0.1 -c 1"), 1);
+    expect_err(f, "synack: --stable-secret-file missing: cannot open\n");
+    fake_free(f);
+    f = fake_new(PEER_IDLE);
+    static const uint8_t shortkey[] = "0011";
+    f->file_r = shortkey;
+    f->file_r_len = 4;
+    assert_int_equal(run(f, ADDR "--stable-secret-file k ping 10.9.0.1 -c 1"), 1);
+    expect_err(f, "synack: --stable-secret-file k: expected 32 hex digits\n");
     fake_free(f);
 }
 
@@ -1066,6 +1136,7 @@ int main(void)
         cmocka_unit_test(listen_serves_past_idle_clients),
         cmocka_unit_test(listen_file),
         cmocka_unit_test(out_trace_pcap),
+        cmocka_unit_test(stable_secret_keeps_address),
         cmocka_unit_test(link_framing_error),
         cmocka_unit_test(usage_errors),
         cmocka_unit_test(dhcp_and_dns),

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,66 @@ static void test_resolve_and_send_queued(void **state)
     net_run_for(f, 10);
     assert_int_equal(net_capture_count(st->cap, -1, SYNACK_ETHERTYPE_ARP, 0), 0);
     assert_int_equal(synack_udp_recvfrom(f->a, ha, NULL, 0, NULL, NULL), 1);
+}
+
+/* A's `neigh` trace events for IPv4 neighbours, as JSON lines. */
+static struct {
+    char line[16][160];
+    int n;
+} tr;
+
+static void collect(void *ctx, const synack_trace_event *ev)
+{
+    (void)ctx;
+    if (ev->kind == SYNACK_TRACE_NEIGH && ev->u.neigh.addr.family == SYNACK_AF_IP4 &&
+        tr.n < 16)
+        synack_trace_json(ev, tr.line[tr.n++], sizeof tr.line[0]);
+}
+
+static void tune_trace(void *ctx, int side, synack_config *cfg)
+{
+    (void)ctx;
+    if (side == 0)
+        cfg->trace = collect;
+}
+
+/*
+ * ARP's entries report the same neighbour states as NDP's (DESIGN.md
+ * trace events): INCOMPLETE while the request is out, REACHABLE on the
+ * reply; after arp_timeout_ms the next use revalidates it (STALE ->
+ * PROBE), and the reply makes it REACHABLE again.
+ */
+static void test_neigh_trace_events(void **state)
+{
+    (void)state;
+    memset(&tr, 0, sizeof tr);
+    net_fixture_opts o = net_fixture_defaults();
+    o.tune = tune_trace;
+    net_fixture *f = net_fixture_new(&o);
+    assert_non_null(f);
+    int hb = synack_udp_open(f->b, 7);
+    int ha = synack_udp_open(f->a, 0);
+    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR4(net_ip(1)), 7, "q", 1), 0);
+    assert_true(net_run_until(f, b_has_datagram, &hb, 100));
+    assert_int_equal(tr.n, 2);
+    assert_non_null(strstr(tr.line[0], "\"ev\":\"neigh\",\"addr\":\"10.0.0.2\","
+                                       "\"mac\":\"00:00:00:00:00:00\","
+                                       "\"from\":\"NONE\",\"to\":\"INCOMPLETE\"}"));
+    synack_mac m = net_mac(1);
+    char want[160];
+    snprintf(want, sizeof want,
+             "\"addr\":\"10.0.0.2\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\","
+             "\"from\":\"INCOMPLETE\",\"to\":\"REACHABLE\"}",
+             m.b[0], m.b[1], m.b[2], m.b[3], m.b[4], m.b[5]);
+    assert_non_null(strstr(tr.line[1], want));
+    net_run_for(f, f->a->cfg.arp_timeout_ms);
+    assert_int_equal(tr.n, 2); /* expiry is lazy: nothing until used */
+    assert_int_equal(synack_udp_sendto(f->a, f->now, ha, ADDR4(net_ip(1)), 7, "r", 1), 0);
+    net_run_for(f, 100);
+    assert_int_equal(tr.n, 4);
+    assert_non_null(strstr(tr.line[2], "\"from\":\"STALE\",\"to\":\"PROBE\"}"));
+    assert_non_null(strstr(tr.line[3], "\"from\":\"PROBE\",\"to\":\"REACHABLE\"}"));
+    assert_int_equal(net_fixture_free(f), 0);
 }
 
 static void test_answers_only_own_address(void **state)
@@ -220,7 +281,7 @@ static void test_give_up_reports_unreachable(void **state)
     /* 1 request + arp_retries (3) retransmissions, 1 s apart, give-up at 4 s */
     assert_int_equal(net_capture_count(st->cap, 0, SYNACK_ETHERTYPE_ARP, 0), 4);
     assert_int_equal(f->now - t0, 4000);
-    assert_int_equal(synack_drops(f->a, SYNACK_DROP_ARP_FAILED), 2);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_NEIGH_FAILED), 2);
     assert_int_equal(synack_ping_recv(f->a, h[0], NULL, NULL, NULL, 0), SYNACK_ERR_AGAIN);
     assert_int_equal(synack_udp_recvfrom(f->a, u, NULL, 0, NULL, NULL),
                      SYNACK_ERR_UNREACHABLE);
@@ -239,11 +300,11 @@ static void test_queue_bound(void **state)
     for (int i = 0; i < 20; i++)
         assert_int_equal(synack_udp_sendto(f->a, f->now, u, ADDR4(SYNACK_IP4(10, 0, 0, 77)),
                                            9, "z", 1), 0);
-    assert_int_equal(synack_drops(f->a, SYNACK_DROP_ARP_QUEUE_FULL), 4);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_NEIGH_QUEUE_FULL), 4);
     /* only one request for all of them */
     assert_int_equal(net_capture_count(st->cap, 0, SYNACK_ETHERTYPE_ARP, 0), 1);
     net_run_for(f, 5000);
-    assert_int_equal(synack_drops(f->a, SYNACK_DROP_ARP_FAILED), 16);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_NEIGH_FAILED), 16);
 }
 
 static void test_ageing_and_refresh(void **state)
@@ -278,6 +339,7 @@ static void test_ageing_and_refresh(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_neigh_trace_events),
         cmocka_unit_test_setup_teardown(test_resolve_and_send_queued, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_answers_only_own_address, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_gateway_spoof_refused, fx_setup, net_teardown),

@@ -752,13 +752,18 @@ static int gso6_calls, gso6_bad;
 
 /* A send_gso that records what it is given (and drops it: TCP then
  * retransmits wire-sized segments, so the transfer still ends). */
-static int record_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+static int record_gso(void *ctx, const uint8_t *frame, size_t len, const synack_gso *g)
 {
     (void)ctx;
     gso6_calls++;
     if (len < 14 + 40 + 20 || frame[12] != 0x86 || frame[13] != 0xdd ||
-        frame[14 + 6] != SYNACK_IPPROTO_TCP || seg != 1428 ||
+        frame[14 + 6] != SYNACK_IPPROTO_TCP || g->seg != 1428 ||
         synack_ld_be16(frame + 14 + 4) != len - 14 - 40)
+        gso6_bad++;
+    /* the offsets given with it (synack_gso): TCP right after the fixed
+     * header, its checksum field at 16, the payload after its header */
+    else if (g->family != SYNACK_AF_IP6 || g->csum_start != 14 + 40 || g->csum_offset != 16 ||
+             g->hdr_len != 14 + 40 + (frame[14 + 40 + 12] >> 4) * 4)
         gso6_bad++;
     return 0;
 }

@@ -19,6 +19,7 @@
 #include "nd_frames.h"
 #include "app/dns.h"
 #include "ipv6/nd.h"
+#include "ipv6/slaac.h"
 #include "ipv6/slaac_iid.h"
 #include "net/neigh.h"
 #include "net/stack.h"
@@ -30,7 +31,7 @@ static const synack_mac all_nodes_mac = {{0x33, 0x33, 0, 0, 0, 1}};
 static synack_addr linklocal_of(synack_stack *s, uint8_t counter)
 {
     synack_addr ll = nd_a6("fe80::");
-    return synack_slaac_address(s->secret, &ll, &s->cfg.mac, counter);
+    return synack_slaac_address(synack_slaac_key(s), &ll, &s->cfg.mac, counter);
 }
 
 /* An RA from `src`/`mac` with one prefix (L and A) of lifetimes
@@ -226,6 +227,149 @@ static void ns_na_between_stacks(void **state)
     assert_int_equal(ping_replies(f->b, hb), 1);
     assert_int_equal(nd_count(c, -1, SYNACK_ICMP6_NS), 0);
     free(c);
+    assert_int_equal(net_fixture_free(f), 0);
+}
+
+/*
+ * NDP shares the neighbour cache with ARP, and so its drop reasons: a
+ * packet to a neighbour that never answers is dropped as neigh/failed
+ * after MAX_MULTICAST_SOLICIT (3) solicitations a RetransTimer apart.
+ */
+static void ndp_failure_is_a_neigh_drop(void **state)
+{
+    (void)state;
+    net_fixture_opts o = nd_opts(true, true);
+    net_fixture *f = net_fixture_new(&o);
+    net_run_for(f, 3000);
+    uint64_t failed = synack_drops(f->a, SYNACK_DROP_NEIGH_FAILED);
+    synack_addr nobody = nd_a6("fe80::99");
+    int h = synack_ping_open(f->a);
+    assert_int_equal(synack_ping_send(f->a, f->now, h, &nobody, 1, "hi", 2), 0);
+    net_run_for(f, 2500);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_NEIGH_FAILED), failed);
+    net_run_for(f, 1000);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_NEIGH_FAILED), failed + 1);
+    assert_string_equal(synack_drop_layer(SYNACK_DROP_NEIGH_FAILED), "neigh");
+    assert_string_equal(synack_drop_reason(SYNACK_DROP_NEIGH_FAILED), "failed");
+    assert_int_equal(net_fixture_free(f), 0);
+}
+
+/* ---- trace events (DESIGN.md: neigh, addr, router) ------------------------ */
+
+/* A's neighbour, address, router and path MTU events, as JSON lines. */
+static struct {
+    char line[256][200];
+    int n;
+} tr;
+
+static void collect(void *ctx, const synack_trace_event *ev)
+{
+    (void)ctx;
+    if (ev->kind >= SYNACK_TRACE_NEIGH && tr.n < 256)
+        synack_trace_json(ev, tr.line[tr.n++], sizeof tr.line[0]);
+}
+
+static void tune_trace(void *ctx, int side, synack_config *cfg)
+{
+    (void)ctx;
+    cfg->ipv6.slaac = true;
+    if (side == 0)
+        cfg->trace = collect;
+}
+
+/* The first line at or after `from` that holds a, b and c (NULL: any):
+ * its index, or -1. */
+static int tr_find(int from, const char *a, const char *b, const char *c)
+{
+    for (int i = from < 0 ? 0 : from; i < tr.n; i++)
+        if (strstr(tr.line[i], a) && (b == NULL || strstr(tr.line[i], b)) &&
+            (c == NULL || strstr(tr.line[i], c)))
+            return i;
+    return -1;
+}
+
+/* "addr":"TEXT" of a */
+static const char *addr_key(const synack_addr *a, char *buf)
+{
+    char text[SYNACK_ADDR_STRLEN];
+    synack_addr_format(a, text);
+    snprintf(buf, 80, "\"addr\":\"%s\"", text);
+    return buf;
+}
+
+/*
+ * The IPv6 events of DESIGN.md's trace contract on a real sequence: the
+ * link-local address tentative -> preferred, a neighbour INCOMPLETE ->
+ * REACHABLE and another INCOMPLETE -> FAILED, a router added (and its
+ * entry STALE) and removed, a SLAAC address none -> tentative ->
+ * preferred -> deprecated -> removed.
+ */
+static void trace_events_of_ndp_and_slaac(void **state)
+{
+    (void)state;
+    memset(&tr, 0, sizeof tr);
+    net_fixture_opts o = nd_opts(true, true);
+    o.tune = tune_trace;
+    net_fixture *f = net_fixture_new(&o);
+    net_run_for(f, 3000);
+    char k[80];
+    synack_addr lla = linklocal_of(f->a, 0), llb = linklocal_of(f->b, 0);
+    int i = tr_find(0, "\"ev\":\"addr\"", addr_key(&lla, k),
+                    "\"origin\":\"link-local\",\"from\":\"none\",\"to\":\"tentative\"");
+    assert_true(i >= 0);
+    assert_true(tr_find(i + 1, "\"ev\":\"addr\"", addr_key(&lla, k),
+                        "\"from\":\"tentative\",\"to\":\"preferred\"") > i);
+
+    /* a neighbour that answers */
+    int h = synack_ping_open(f->a);
+    assert_int_equal(synack_ping_send(f->a, f->now, h, &llb, 1, "hi", 2), 0);
+    net_run_for(f, 100);
+    i = tr_find(0, "\"ev\":\"neigh\"", addr_key(&llb, k), "\"from\":\"NONE\",\"to\":\"INCOMPLETE\"");
+    assert_true(i >= 0);
+    char mac[40];
+    const uint8_t *m = f->b->cfg.mac.b;
+    snprintf(mac, sizeof mac, "\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\"", m[0], m[1], m[2],
+             m[3], m[4], m[5]);
+    int j = tr_find(i + 1, "\"ev\":\"neigh\"", addr_key(&llb, k), "\"from\":\"INCOMPLETE\",\"to\":\"REACHABLE\"");
+    assert_true(j > i);
+    assert_non_null(strstr(tr.line[j], mac));
+    /* one that does not: FAILED after three solicitations */
+    synack_addr nobody = nd_a6("fe80::99");
+    assert_int_equal(synack_ping_send(f->a, f->now, h, &nobody, 1, "hi", 2), 0);
+    net_run_for(f, 4000);
+    i = tr_find(0, "\"ev\":\"neigh\"", "\"addr\":\"fe80::99\"", "\"to\":\"INCOMPLETE\"");
+    assert_true(i >= 0);
+    assert_true(tr_find(i + 1, "\"addr\":\"fe80::99\"", "\"from\":\"INCOMPLETE\",\"to\":\"FAILED\"",
+                        NULL) > i);
+
+    /* a router with a prefix: added, its entry STALE, a SLAAC address */
+    synack_addr rtr = nd_a6("fe80::fe");
+    int mark = tr.n;
+    inject_ra(f, f->a, &rtr, r1_mac, 1800, 0, "fd00:1::", 3600, 1800);
+    i = tr_find(mark, "\"ev\":\"router\",\"addr\":\"fe80::fe\",\"action\":\"added\"",
+                "\"lifetime\":1800", NULL);
+    assert_true(i >= 0);
+    assert_true(tr_find(mark, "\"ev\":\"neigh\",\"addr\":\"fe80::fe\"",
+                        "\"mac\":\"02:aa:00:00:00:01\"", "\"from\":\"NONE\",\"to\":\"STALE\"") >= 0);
+    i = tr_find(mark, "\"ev\":\"addr\",\"addr\":\"fd00:1::", "\"origin\":\"slaac\"",
+                "\"from\":\"none\",\"to\":\"tentative\"");
+    assert_true(i >= 0);
+    net_run_for(f, 3000);
+    assert_true(tr_find(i + 1, "\"addr\":\"fd00:1::", "\"from\":\"tentative\",\"to\":\"preferred\"",
+                        NULL) > i);
+    /* lifetime 0: the router goes; preferred lifetime 0: deprecated */
+    mark = tr.n;
+    inject_ra(f, f->a, &rtr, r1_mac, 0, 0, "fd00:1::", 3600, 0);
+    net_run_for(f, 10);
+    assert_true(tr_find(mark, "\"ev\":\"router\",\"addr\":\"fe80::fe\",\"action\":\"removed\"",
+                        NULL, NULL) >= 0);
+    assert_true(tr_find(mark, "\"addr\":\"fd00:1::", "\"from\":\"preferred\",\"to\":\"deprecated\"",
+                        NULL) >= 0);
+    synack_addr slaac;
+    assert_true(nd_addr(f->a, SYNACK_IP6_ORIGIN_SLAAC, SYNACK_IP6_DEPRECATED, &slaac));
+    assert_int_equal(synack_del_ipv6(f->a, f->now, &slaac), 0);
+    assert_true(tr_find(mark, "\"ev\":\"addr\"", addr_key(&slaac, k),
+                        "\"from\":\"deprecated\",\"to\":\"removed\"") >= 0);
     assert_int_equal(net_fixture_free(f), 0);
 }
 
@@ -597,9 +741,9 @@ static void ns_and_na_flood_bounded(void **state)
         assert_false(synack_ip6_is_multicast(&ns.ip.dst));
     /* the cache holds at most its size, whatever came */
     size_t used = 0;
-    for (uint32_t i = 0; i < f->a->cfg.arp_cache_size; i++)
+    for (uint32_t i = 0; i < f->a->cfg.neigh_cache_size; i++)
         used += f->a->neigh.cache[i].state != SYNACK_NEIGH_FREE;
-    assert_true(used <= f->a->cfg.arp_cache_size);
+    assert_true(used <= f->a->cfg.neigh_cache_size);
     free(c);
     assert_int_equal(net_fixture_free(f), 0);
 }
@@ -643,6 +787,8 @@ int main(void)
         cmocka_unit_test(startup_sequence),
         cmocka_unit_test(rs_stops_when_router_answers),
         cmocka_unit_test(ns_na_between_stacks),
+        cmocka_unit_test(ndp_failure_is_a_neigh_drop),
+        cmocka_unit_test(trace_events_of_ndp_and_slaac),
         cmocka_unit_test(validation_drops),
         cmocka_unit_test(router_failover_by_nud),
         cmocka_unit_test(next_hop_rules),

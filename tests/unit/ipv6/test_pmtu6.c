@@ -140,6 +140,120 @@ static void test_ptb_tcp(void **state)
     synack_tcp_close(f->b, f->now, l);
 }
 
+/* B accepts on listener l and reads until it has `want` bytes. */
+typedef struct drain {
+    int l, hb;
+    size_t got, want;
+} drain;
+
+static bool drained(net_fixture *f, void *ctx)
+{
+    drain *d = ctx;
+    static uint8_t sink[20000];
+    if (d->hb < 0)
+        d->hb = synack_tcp_accept(f->b, f->now, d->l, NULL, NULL);
+    int r;
+    while (d->hb >= 0 && (r = synack_tcp_recv(f->b, f->now, d->hb, sink, sizeof sink)) > 0)
+        d->got += (size_t)r;
+    return d->got >= d->want;
+}
+
+/* A's `pmtu` trace events (DESIGN.md), as JSON lines. */
+static struct {
+    char line[8][128];
+    int n;
+} pmtu_ev;
+
+static void collect_pmtu(void *ctx, const synack_trace_event *ev)
+{
+    (void)ctx;
+    if (ev->kind == SYNACK_TRACE_PMTU && pmtu_ev.n < 8)
+        synack_trace_json(ev, pmtu_ev.line[pmtu_ev.n++], sizeof pmtu_ev.line[0]);
+}
+
+/* B's link is 1400 bytes: it announces an MSS of 1340, below A's link.
+ * A traces its path MTU changes. */
+static void tune_b_1400(void *ctx, int side, synack_config *cfg)
+{
+    (void)ctx;
+    if (side == 1)
+        cfg->link.mtu = 1400;
+    else
+        cfg->trace = collect_pmtu;
+}
+
+static int fx_setup_b_1400(void **state) { return ip6_setup(state, tune_b_1400); }
+
+/*
+ * RFC 8201 4: once a path MTU entry ages out the larger MTU is tried
+ * again, so the connections a Packet Too Big lowered get their MSS back,
+ * bounded by what the peer announced (1340 here, below A's 1440) and the
+ * interface. Not before the timeout (at least 5 minutes; 10 by default),
+ * and synack_poll_at names the expiry so a driver wakes for it.
+ */
+static void test_pmtu_expiry_raises_mss(void **state)
+{
+    setup *st = *state;
+    net_fixture *f = st->f;
+    int l = synack_tcp_open(f->b);
+    synack_tcp_bind(f->b, l, 80);
+    synack_tcp_listen(f->b, l, 4);
+    int h = synack_tcp_open(f->a);
+    assert_int_equal(synack_tcp_connect(f->a, f->now, h, ADDR6("fd00::2"), 80), 0);
+    wait_ev w = {f->a, h};
+    assert_true(net_run_until(f, connected, &w, 1000));
+    synack_tcp_info info;
+    synack_tcp_get_info(f->a, h, &info);
+    uint32_t mss0 = info.mss;
+    assert_int_equal(mss0, 1400 - 60 - 12); /* the peer's, less timestamps */
+    st->cap->drop = ip6_drop_all;
+    static uint8_t data[20000];
+    assert_true(synack_tcp_send(f->a, f->now, h, data, sizeof data) > 0);
+    const net_frame *seg = ip6_last_sent(st->cap, 0);
+    assert_non_null(seg);
+    assert_int_equal(seg->len, 1400);
+    uint8_t q[1400];
+    memcpy(q, seg->data, sizeof q);
+    uint64_t t0 = f->now;
+    memset(&pmtu_ev, 0, sizeof pmtu_ev);
+    ptb_to_a(f, q, sizeof q, 1300);
+    synack_tcp_get_info(f->a, h, &info);
+    assert_int_equal(info.mss, 1300 - 60 - 12);
+    assert_int_equal(pmtu_ev.n, 1);
+    assert_non_null(strstr(pmtu_ev.line[0], "\"ev\":\"pmtu\",\"dst\":\"fd00::2\",\"mtu\":1300}"));
+    uint64_t expiry = t0 + f->a->cfg.ipv6.pmtu_timeout_ms;
+    assert_int_equal(synack_ipv6_poll_at(f->a), expiry);
+    assert_true(synack_poll_at(f->a) <= expiry);
+
+    /* the transfer ends at the lower MSS */
+    st->cap->drop = NULL;
+    drain dr = {l, -1, 0, sizeof data};
+    assert_true(net_run_until(f, drained, &dr, 60000));
+
+    /* just before the expiry: still lowered */
+    f->now = expiry - 1;
+    synack_poll(f->a, f->now);
+    synack_tcp_get_info(f->a, h, &info);
+    assert_int_equal(info.mss, 1300 - 60 - 12);
+    /* at it: the path MTU is the link's again and the MSS the peer's */
+    f->now = expiry;
+    synack_poll(f->a, f->now);
+    assert_int_equal(synack_ipv6_path_mtu(f->a, ADDR6("fd00::2")), 1500);
+    synack_tcp_get_info(f->a, h, &info);
+    assert_int_equal(info.mss, mss0);
+    /* the trace says so: back to the link's 1500 */
+    assert_int_equal(pmtu_ev.n, 2);
+    assert_non_null(strstr(pmtu_ev.line[1], "\"ev\":\"pmtu\",\"dst\":\"fd00::2\",\"mtu\":1500}"));
+    assert_int_equal(synack_ipv6_poll_at(f->a), UINT64_MAX);
+    /* and new data leaves in full-sized segments again */
+    size_t before = st->cap->count;
+    assert_true(synack_tcp_send(f->a, f->now, h, data, 3000) > 0);
+    assert_true(st->cap->count > before);
+    assert_int_equal(st->cap->frames[before].len, 1400);
+    synack_tcp_abort(f->a, f->now, h);
+    synack_tcp_close(f->b, f->now, l);
+}
+
 static void test_ptb_udp_and_cache(void **state)
 {
     setup *st = *state;
@@ -244,6 +358,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ptb_tcp, fx_setup, net_teardown),
         cmocka_unit_test_setup_teardown(test_ptb_udp_and_cache, fx_setup, net_teardown),
+        cmocka_unit_test_setup_teardown(test_pmtu_expiry_raises_mss, fx_setup_b_1400,
+                                        net_teardown),
         cmocka_unit_test(test_narrow_link_sim),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

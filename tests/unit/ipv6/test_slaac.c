@@ -28,7 +28,7 @@ static const synack_mac all_nodes_mac = {{0x33, 0x33, 0, 0, 0, 1}};
 static synack_addr iid_addr(synack_stack *s, const char *prefix, uint8_t counter)
 {
     synack_addr p = nd_a6(prefix);
-    return synack_slaac_address(s->secret, &p, &s->cfg.mac, counter);
+    return synack_slaac_address(synack_slaac_key(s), &p, &s->cfg.mac, counter);
 }
 
 static const synack_ip6_addr_info *info_of(synack_stack *s, const synack_addr *a,
@@ -202,6 +202,67 @@ static void inject_full_ra(net_fixture *f, uint32_t valid, uint32_t preferred,
     nd_inject(f->a, f->now, all_nodes_mac, r1_mac, &src, &all, &r);
 }
 
+/* ---- a stable secret (cfg.ipv6.stable_secret) ---------------------------- */
+
+/* A with SLAAC and, when ctx is not NULL, the 16-byte stable secret at
+ * ctx; B without SLAAC. */
+static void tune_secret(void *ctx, int side, synack_config *cfg)
+{
+    cfg->ipv6.slaac = side == 0;
+    if (side == 0 && ctx != NULL) {
+        cfg->ipv6.has_stable_secret = true;
+        memcpy(cfg->ipv6.stable_secret, ctx, 16);
+    }
+}
+
+/* Start a fixture with A's seed and secret (NULL: none), let A form its
+ * link-local address and one from an RA's prefix; return both. */
+static void addresses_of(uint64_t seed, const uint8_t *secret, synack_addr *ll,
+                         synack_addr *global)
+{
+    net_fixture_opts o = net_fixture_defaults();
+    o.seed_a = seed;
+    o.tune = tune_secret;
+    o.tune_ctx = (void *)secret;
+    net_fixture *f = net_fixture_new(&o);
+    assert_non_null(f);
+    net_run_for(f, 3000);
+    assert_true(nd_addr(f->a, SYNACK_IP6_ORIGIN_LINKLOCAL, SYNACK_IP6_PREFERRED, ll));
+    inject_full_ra(f, 10800, 3600, 600);
+    net_run_for(f, 2000);
+    assert_true(nd_addr(f->a, SYNACK_IP6_ORIGIN_SLAAC, SYNACK_IP6_PREFERRED, global));
+    assert_int_equal(net_fixture_free(f), 0);
+}
+
+/*
+ * RFC 7217 5: the identifier is stable for a host that keeps its secret.
+ * With cfg.ipv6.stable_secret two stacks of the same MAC started from
+ * different random sources (a restart) form the same link-local and SLAAC
+ * addresses; another secret gives others; without one the random source
+ * decides (a new address each start).
+ */
+static void stable_secret_survives_restart(void **state)
+{
+    (void)state;
+    static const uint8_t k1[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    static const uint8_t k2[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17};
+    synack_addr ll1, g1, ll2, g2, ll3, g3, ll4, g4, ll5, g5;
+    addresses_of(1, k1, &ll1, &g1);
+    addresses_of(99, k1, &ll2, &g2); /* "restart": another random source */
+    assert_true(synack_addr_equal(&ll1, &ll2));
+    assert_true(synack_addr_equal(&g1, &g2));
+    addresses_of(1, k2, &ll3, &g3); /* another secret */
+    assert_false(synack_addr_equal(&ll1, &ll3));
+    assert_false(synack_addr_equal(&g1, &g3));
+    /* the secret, not the prefix, is what the first 64 bits ignore */
+    assert_memory_equal(g1.b, g3.b, 8);
+    addresses_of(1, NULL, &ll4, &g4); /* no stable secret: the seed decides */
+    addresses_of(99, NULL, &ll5, &g5);
+    assert_false(synack_addr_equal(&ll4, &ll5));
+    assert_false(synack_addr_equal(&g4, &g5));
+    assert_false(synack_addr_equal(&ll4, &ll1));
+}
+
 static void ra_prefix_and_lifetimes(void **state)
 {
     (void)state;
@@ -360,6 +421,7 @@ int main(void)
         cmocka_unit_test(dad_conflict_static),
         cmocka_unit_test(dad_conflict_linklocal_takes_next_counter),
         cmocka_unit_test(ra_prefix_and_lifetimes),
+        cmocka_unit_test(stable_secret_survives_restart),
         cmocka_unit_test(rdnss_into_dns_client),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -211,7 +211,8 @@ static void test_tx_gso_header(void **state)
     uint8_t *f = buf + SYNACK_VNET_HDR_LEN;
     size_t n = len - SYNACK_VNET_HDR_LEN;
     uint8_t hdr[SYNACK_VNET_HDR_LEN];
-    synack_vnet_tx_gso(hdr, f, n, 1448);
+    synack_gso g4 = {1448, TCP_OFF + 20, TCP_OFF, 16, SYNACK_AF_IP4};
+    synack_vnet_tx_gso(hdr, n, &g4);
     assert_int_equal(hdr[0], 1); /* NEEDS_CSUM */
     assert_int_equal(hdr[1], 1); /* GSO_TCPV4 */
     assert_int_equal(get_le16(hdr + 2), TCP_OFF + 20); /* hdr_len */
@@ -230,22 +231,55 @@ static void test_tx_gso_header(void **state)
     f6[SYNACK_ETH_HDR_LEN] = 0x60;
     f6[SYNACK_ETH_HDR_LEN + 6] = 6;
     f6[SYNACK_ETH_HDR_LEN + 40 + 12] = 5 << 4;
-    synack_vnet_tx_gso(hdr, f6, sizeof f6, 1440);
+    synack_gso g6 = {1440, SYNACK_ETH_HDR_LEN + 40 + 20, SYNACK_ETH_HDR_LEN + 40, 16,
+                     SYNACK_AF_IP6};
+    synack_vnet_tx_gso(hdr, sizeof f6, &g6);
     assert_int_equal(hdr[0], 1);
     assert_int_equal(hdr[1], 4); /* GSO_TCPV6 */
     assert_int_equal(get_le16(hdr + 2), SYNACK_ETH_HDR_LEN + 40 + 20);
     assert_int_equal(get_le16(hdr + 4), 1440);
     assert_int_equal(get_le16(hdr + 6), SYNACK_ETH_HDR_LEN + 40);
     assert_int_equal(get_le16(hdr + 8), 16);
-    /* IPv6 with an extension header first: a plain frame */
-    f6[SYNACK_ETH_HDR_LEN + 6] = 60;
-    synack_vnet_tx_gso(hdr, f6, sizeof f6, 1440);
-    assert_int_equal(hdr[1], 0);
-    /* not TCP: a plain (zero) header */
-    f[SYNACK_ETH_HDR_LEN + 9] = 17;
-    synack_vnet_tx_gso(hdr, f, n, 1448);
+    /* offsets that do not fit the frame, no piece size, another family:
+     * a plain (zero) header */
     static const uint8_t zero[SYNACK_VNET_HDR_LEN];
+    synack_vnet_tx_gso(hdr, SYNACK_ETH_HDR_LEN + 40 + 19, &g6);
     assert_memory_equal(hdr, zero, sizeof zero);
+    synack_gso bad = g4;
+    bad.csum_offset = 20; /* the field past the header's end */
+    synack_vnet_tx_gso(hdr, n, &bad);
+    assert_memory_equal(hdr, zero, sizeof zero);
+    bad = g4;
+    bad.seg = 0;
+    synack_vnet_tx_gso(hdr, n, &bad);
+    assert_memory_equal(hdr, zero, sizeof zero);
+    bad = g4;
+    bad.family = 0;
+    synack_vnet_tx_gso(hdr, n, &bad);
+    assert_memory_equal(hdr, zero, sizeof zero);
+}
+
+/*
+ * The header says what the stack gave, not what the bytes say (issue 15:
+ * transmit metadata passed explicitly): a 24-byte IPv4 header (one option
+ * word) described by the sender gives csum_start 38 and hdr_len 58 even
+ * when the frame's bytes are not looked at (zeroed here).
+ */
+static void test_tx_gso_uses_given_offsets(void **state)
+{
+    (void)state;
+    static uint8_t f[SYNACK_ETH_HDR_LEN + 24 + 20 + 4000];
+    memset(f, 0, sizeof f);
+    uint8_t hdr[SYNACK_VNET_HDR_LEN];
+    synack_gso g = {1000, SYNACK_ETH_HDR_LEN + 24 + 20, SYNACK_ETH_HDR_LEN + 24, 16,
+                    SYNACK_AF_IP4};
+    synack_vnet_tx_gso(hdr, sizeof f, &g);
+    assert_int_equal(hdr[0], 1);
+    assert_int_equal(hdr[1], 1);
+    assert_int_equal(get_le16(hdr + 2), SYNACK_ETH_HDR_LEN + 24 + 20);
+    assert_int_equal(get_le16(hdr + 4), 1000);
+    assert_int_equal(get_le16(hdr + 6), SYNACK_ETH_HDR_LEN + 24);
+    assert_int_equal(get_le16(hdr + 8), 16);
 }
 
 static void test_bad_header_dropped(void **state)
@@ -294,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_plain_header_leaves_frame),
         cmocka_unit_test(test_gso_zero_total_length_set),
         cmocka_unit_test(test_tx_gso_header),
+        cmocka_unit_test(test_tx_gso_uses_given_offsets),
         cmocka_unit_test(test_bad_header_dropped),
         cmocka_unit_test(test_split_header_same_result),
     };

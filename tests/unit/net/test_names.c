@@ -53,6 +53,11 @@ static void test_drop_names(void **state)
     assert_string_equal(synack_drop_reason(SYNACK_DROP_TCP_NO_SOCKET),
                         "no-socket");
     assert_string_equal(synack_drop_layer(SYNACK_DROP_ETH_RUNT), "eth");
+    /* the neighbour cache's, shared by ARP and NDP; ARP's own stay ARP's */
+    assert_string_equal(synack_drop_layer(SYNACK_DROP_NEIGH_QUEUE_FULL), "neigh");
+    assert_string_equal(synack_drop_reason(SYNACK_DROP_NEIGH_QUEUE_FULL), "queue-full");
+    assert_string_equal(synack_drop_layer(SYNACK_DROP_NEIGH_FAILED), "neigh");
+    assert_string_equal(synack_drop_layer(SYNACK_DROP_ARP_SPOOF), "arp");
     assert_string_equal(synack_drop_layer(SYNACK_DROP_IPV4_TTL), "ipv4");
     assert_string_equal(synack_drop_layer(SYNACK_DROP_DNS_MALFORMED), "dns");
     assert_string_equal(synack_drop_layer(SYNACK_DROP__COUNT), "unknown");

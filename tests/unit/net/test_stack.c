@@ -48,6 +48,39 @@ static synack_config base_config(int *sent)
     return c;
 }
 
+/* The MAC a stack with no configured MAC chose (seed, secret or NULL). */
+static synack_mac chosen_mac(uint64_t seed, const uint8_t *secret)
+{
+    int sent = 0;
+    synack_config c = base_config(&sent);
+    c.seed = seed;
+    if (secret != NULL) {
+        c.ipv6.has_stable_secret = true;
+        memcpy(c.ipv6.stable_secret, secret, 16);
+    }
+    synack_stack *s = NULL;
+    assert_int_equal(synack_stack_new(&s, &c, 0), 0);
+    synack_mac m = s->cfg.mac;
+    synack_stack_free(s);
+    assert_int_equal(m.b[0] & 3, 2); /* unicast, locally administered */
+    return m;
+}
+
+/* With a stable secret and no MAC the stack derives its MAC from the
+ * secret (RFC 7217 keys the identifiers with the MAC too): the same
+ * after a restart with another random source; without one, random. */
+static void test_mac_from_stable_secret(void **state)
+{
+    (void)state;
+    static const uint8_t k1[16] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
+    static const uint8_t k2[16] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 8};
+    synack_mac a = chosen_mac(1, k1), b = chosen_mac(2, k1), c = chosen_mac(1, k2);
+    assert_memory_equal(a.b, b.b, 6);
+    assert_true(memcmp(a.b, c.b, 6) != 0);
+    synack_mac r1 = chosen_mac(1, NULL), r2 = chosen_mac(2, NULL);
+    assert_true(memcmp(r1.b, r2.b, 6) != 0);
+}
+
 static void test_config_defaults(void **state)
 {
     (void)state;
@@ -55,8 +88,8 @@ static void test_config_defaults(void **state)
     memset(&c, 0xab, sizeof c);
     synack_config_default(&c);
     assert_int_equal(c.ttl, 64);
-    assert_int_equal(c.arp_cache_size, 64);
-    assert_int_equal(c.arp_queue_len, 16);
+    assert_int_equal(c.neigh_cache_size, 64);
+    assert_int_equal(c.neigh_queue_len, 16);
     assert_int_equal(c.arp_timeout_ms, 60000);
     assert_int_equal(c.arp_retry_ms, 1000);
     assert_int_equal(c.arp_retries, 3);
@@ -123,7 +156,7 @@ static void test_zero_limits_mean_defaults(void **state)
     synack_stack *s;
     assert_int_equal(synack_stack_new(&s, &c, 0), SYNACK_OK);
     assert_int_equal(s->cfg.ttl, 64);
-    assert_int_equal(s->cfg.arp_cache_size, 64);
+    assert_int_equal(s->cfg.neigh_cache_size, 64);
     assert_int_equal(s->cfg.udp_queue_len, 64);
     /* no MAC given: random, unicast, locally administered */
     synack_mac m = synack_get_mac(s);
@@ -155,7 +188,7 @@ static void test_set_get_ipv4_announces(void **state)
                                        9, "w", 1), 0);
     assert_int_equal(synack_set_ipv4(f->a, f->now, SYNACK_IP4(10, 0, 0, 10), 24, 0),
                      SYNACK_OK);
-    assert_int_equal(synack_drops(f->a, SYNACK_DROP_ARP_FAILED), 1);
+    assert_int_equal(synack_drops(f->a, SYNACK_DROP_NEIGH_FAILED), 1);
     net_capture_clear(cap);
     assert_int_equal(synack_set_ipv4(f->a, f->now, SYNACK_IP4(10, 0, 0, 9), 24,
                                      SYNACK_IP4(10, 0, 0, 254)), SYNACK_OK);
@@ -386,6 +419,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_defaults),
+        cmocka_unit_test(test_mac_from_stable_secret),
         cmocka_unit_test(test_new_validates),
         cmocka_unit_test(test_zero_limits_mean_defaults),
         cmocka_unit_test(test_set_get_ipv4_announces),

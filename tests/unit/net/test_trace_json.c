@@ -194,6 +194,92 @@ static void test_drop(void **state)
                      "\"reason\":\"unknown\"}");
 }
 
+/* An address from text, for the IPv6 events. */
+static synack_addr addr_of(const char *text)
+{
+    synack_addr a;
+    assert_int_equal(synack_addr_parse(text, &a), 0);
+    return a;
+}
+
+/* Neighbour states, both families: RFC 4861 names, the MAC as text. */
+static void test_neigh(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"NONE", "INCOMPLETE", "REACHABLE", "STALE",
+                                        "DELAY", "PROBE", "FAILED"};
+    for (int from = 0; from < 7; from++) {
+        synack_trace_event ev = make(SYNACK_TRACE_NEIGH, 5, -1);
+        ev.u.neigh.addr = addr_of("fe80::1");
+        ev.u.neigh.mac = (synack_mac){{0x02, 0xaa, 0, 0x0f, 0x10, 0xff}};
+        ev.u.neigh.from = (synack_nud_state)from;
+        ev.u.neigh.to = (synack_nud_state)((from + 1) % 7);
+        char want[256];
+        strcpy(want, "{\"t\":5,\"ev\":\"neigh\",\"addr\":\"fe80::1\","
+                     "\"mac\":\"02:aa:00:0f:10:ff\",\"from\":\"");
+        strcat(want, names[from]);
+        strcat(want, "\",\"to\":\"");
+        strcat(want, names[(from + 1) % 7]);
+        strcat(want, "\"}");
+        expect_json(&ev, want);
+    }
+    synack_trace_event ev = make(SYNACK_TRACE_NEIGH, 6, -1);
+    ev.u.neigh.addr = addr_of("10.0.0.2");
+    ev.u.neigh.from = SYNACK_NUD_NONE;
+    ev.u.neigh.to = SYNACK_NUD_INCOMPLETE;
+    expect_json(&ev, "{\"t\":6,\"ev\":\"neigh\",\"addr\":\"10.0.0.2\","
+                     "\"mac\":\"00:00:00:00:00:00\",\"from\":\"NONE\",\"to\":\"INCOMPLETE\"}");
+}
+
+static void test_addr(void **state)
+{
+    (void)state;
+    synack_trace_event ev = make(SYNACK_TRACE_ADDR, 900, -1);
+    ev.u.addr.addr = addr_of("fd00::a8bb:ccff:fedd:eeff");
+    ev.u.addr.prefix_len = 64;
+    ev.u.addr.origin = SYNACK_IP6_ORIGIN_SLAAC;
+    ev.u.addr.from = SYNACK_IP6_NONE;
+    ev.u.addr.to = SYNACK_IP6_TENTATIVE;
+    expect_json(&ev, "{\"t\":900,\"ev\":\"addr\",\"addr\":\"fd00::a8bb:ccff:fedd:eeff\","
+                     "\"plen\":64,\"origin\":\"slaac\",\"from\":\"none\",\"to\":\"tentative\"}");
+    ev.u.addr.origin = SYNACK_IP6_ORIGIN_LINKLOCAL;
+    ev.u.addr.from = SYNACK_IP6_TENTATIVE;
+    ev.u.addr.to = SYNACK_IP6_PREFERRED;
+    expect_json(&ev, "{\"t\":900,\"ev\":\"addr\",\"addr\":\"fd00::a8bb:ccff:fedd:eeff\","
+                     "\"plen\":64,\"origin\":\"link-local\",\"from\":\"tentative\","
+                     "\"to\":\"preferred\"}");
+    ev.u.addr.origin = SYNACK_IP6_ORIGIN_STATIC;
+    ev.u.addr.from = SYNACK_IP6_DEPRECATED;
+    ev.u.addr.to = SYNACK_IP6_NONE;
+    expect_json(&ev, "{\"t\":900,\"ev\":\"addr\",\"addr\":\"fd00::a8bb:ccff:fedd:eeff\","
+                     "\"plen\":64,\"origin\":\"static\",\"from\":\"deprecated\","
+                     "\"to\":\"removed\"}");
+    ev.u.addr.from = SYNACK_IP6_TENTATIVE;
+    ev.u.addr.to = SYNACK_IP6_DUPLICATE;
+    expect_json(&ev, "{\"t\":900,\"ev\":\"addr\",\"addr\":\"fd00::a8bb:ccff:fedd:eeff\","
+                     "\"plen\":64,\"origin\":\"static\",\"from\":\"tentative\","
+                     "\"to\":\"duplicate\"}");
+}
+
+static void test_router_and_pmtu(void **state)
+{
+    (void)state;
+    synack_trace_event ev = make(SYNACK_TRACE_ROUTER, 10, -1);
+    ev.u.router.addr = addr_of("fe80::fe");
+    ev.u.router.added = true;
+    ev.u.router.lifetime = 1800;
+    ev.u.router.pref = -1;
+    expect_json(&ev, "{\"t\":10,\"ev\":\"router\",\"addr\":\"fe80::fe\",\"action\":\"added\","
+                     "\"lifetime\":1800,\"pref\":-1}");
+    ev.u.router.added = false;
+    expect_json(&ev, "{\"t\":10,\"ev\":\"router\",\"addr\":\"fe80::fe\","
+                     "\"action\":\"removed\"}");
+    ev = make(SYNACK_TRACE_PMTU, 11, -1);
+    ev.u.pmtu.dst = addr_of("2001:db8::2");
+    ev.u.pmtu.mtu = 1280;
+    expect_json(&ev, "{\"t\":11,\"ev\":\"pmtu\",\"dst\":\"2001:db8::2\",\"mtu\":1280}");
+}
+
 static void test_string_escaping(void **state)
 {
     (void)state;
@@ -262,6 +348,9 @@ int main(void)
         cmocka_unit_test(test_win),
         cmocka_unit_test(test_timer),
         cmocka_unit_test(test_drop),
+        cmocka_unit_test(test_neigh),
+        cmocka_unit_test(test_addr),
+        cmocka_unit_test(test_router_and_pmtu),
         cmocka_unit_test(test_string_escaping),
         cmocka_unit_test(test_error),
         cmocka_unit_test(test_truncation),

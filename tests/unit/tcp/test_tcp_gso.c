@@ -25,15 +25,17 @@ static uint8_t pattern[65536];
 static struct {
     unsigned calls;
     uint32_t seg;
+    synack_gso g; /* the offload values as given */
     size_t len;
     uint8_t frame[14 + 65535];
 } gso;
 
-static int record_gso(void *ctx, const uint8_t *frame, size_t len, uint32_t seg)
+static int record_gso(void *ctx, const uint8_t *frame, size_t len, const synack_gso *g)
 {
     (void)ctx;
     gso.calls++;
-    gso.seg = seg;
+    gso.seg = g->seg;
+    gso.g = *g;
     gso.len = len;
     memcpy(gso.frame, frame, len);
     return 0;
@@ -88,6 +90,12 @@ static void new_data_as_one_gso_packet_rexmit_at_mss(void **state)
     assert_int_equal(((uint32_t)tcp[4] << 24 | (uint32_t)tcp[5] << 16 |
                       (uint32_t)tcp[6] << 8 | tcp[7]), una);
     assert_memory_equal(tcp + thl, pattern, payload);
+    /* the offsets are given, not left for the driver to find: TCP after
+     * Ethernet and a 20-byte IPv4 header, its checksum field at 16 */
+    assert_int_equal(gso.g.family, SYNACK_AF_IP4);
+    assert_int_equal(gso.g.csum_start, ETH + 20);
+    assert_int_equal(gso.g.csum_offset, 16);
+    assert_int_equal(gso.g.hdr_len, ETH + 20 + thl);
     /* IP header checksum complete */
     assert_int_equal(synack_csum_finish(synack_csum_add(0, ip, 20)), 0);
     /* TCP checksum field: the pseudo-header sum; summing the segment
@@ -144,7 +152,7 @@ static void tune_gso_short_arp(synack_config *cfg)
 {
     tune_gso(cfg);
     cfg->arp_timeout_ms = 1000;
-    cfg->arp_cache_size = 1;
+    cfg->neigh_cache_size = 1;
 }
 
 static uint16_t be16_at(const uint8_t *p)
@@ -233,9 +241,14 @@ static void arp_unresolved_gso_packet_waits_then_goes_to_send_gso(void **state)
     assert_int_equal(synack_tcp_send(th->s, th->now, h, pattern, 30000), 30000);
     assert_int_equal(gso.calls, 0); /* waiting for ARP */
     assert_int_equal(th_answer_arp(th), 1);
-    /* resolved: the offload packet, whole, to send_gso */
+    /* resolved: the offload packet, whole, to send_gso, with the offload
+     * values it was queued with */
     assert_int_equal(gso.calls, 1);
     assert_int_equal(gso.seg, 1460);
+    assert_int_equal(gso.g.family, SYNACK_AF_IP4);
+    assert_int_equal(gso.g.csum_start, ETH + 20);
+    assert_int_equal(gso.g.csum_offset, 16);
+    assert_int_equal(gso.g.hdr_len, ETH + 20 + ((gso.frame[ETH + 20 + 12] >> 4) * 4));
     size_t payload = check_gso_packet(una);
     assert_true(payload >= 2 * 1460);
     /* and no IP fragments, no frame above the MTU */
