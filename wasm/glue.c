@@ -263,6 +263,11 @@ enum synack_js_opt {
     SJ_OPT_TCP_MEM_MAX,   /* bytes: budget for all TCP buffers */
     SJ_OPT_OFFLOAD,       /* enum synack_js_offload (Ethernet only) */
     SJ_OPT_IP6,           /* enum synack_js_ip6 */
+    SJ_OPT_STABLE_SECRET, /* 1: the next four words are cfg.ipv6.stable_secret */
+    SJ_OPT_SECRET_0,      /* its bytes 0-3, big-endian; then 4-7, 8-11, 12-15 */
+    SJ_OPT_SECRET_1,
+    SJ_OPT_SECRET_2,
+    SJ_OPT_SECRET_3,
     SJ_OPT__COUNT
 };
 
@@ -372,6 +377,11 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
     set_opt(&cfg.arp_retry_ms, opt, SJ_OPT_ARP_RETRY_MS);
     set_opt(&cfg.arp_retries, opt, SJ_OPT_ARP_RETRIES);
     set_ip6(&cfg, opt[SJ_OPT_IP6]);
+    if (opt[SJ_OPT_STABLE_SECRET] == 1) {
+        cfg.ipv6.has_stable_secret = true;
+        for (int i = 0; i < 16; i++)
+            cfg.ipv6.stable_secret[i] = (uint8_t)(opt[SJ_OPT_SECRET_0 + i / 4] >> (24 - 8 * (i % 4)));
+    }
 
     int err = synack_stack_new(&c->stack, &cfg, ms_from_js(now));
     if (err < 0) {

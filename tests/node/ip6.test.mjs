@@ -270,3 +270,28 @@ test('IPv6: the glue asks for IPv6 super-frames, and cuts them when the bridge g
     server.close();
   }
 });
+
+test('IPv6: stableSecret keeps the RFC 7217 link-local address across starts; another secret or none moves it', async () => {
+  /* the link-local address a fresh stack forms with this secret (or none) */
+  const linkLocal = async (stableSecret) => {
+    const [a] = synack.PairLink.pair({ seed: 3 });
+    const s = await synack.createStack({ link: a, ip: false, ip6: 'slaac', stableSecret });
+    try {
+      const ll = s.addresses.find((x) => x.origin === 'link-local');
+      assert.ok(ll, 'a link-local address is formed at start');
+      return ll.address;
+    } finally {
+      s.close();
+    }
+  };
+  const secret = '00112233445566778899aabbccddeeff';
+  const first = await linkLocal(secret);
+  assert.match(first, /^fe80::/);
+  assert.equal(await linkLocal(secret), first, 'same secret, same address');
+  assert.equal(await linkLocal(Uint8Array.from(secret.match(/../g), (h) => parseInt(h, 16))), first,
+    'the secret as bytes is the same secret');
+  assert.notEqual(await linkLocal('ffeeddccbbaa99887766554433221100'), first, 'another secret, another address');
+  assert.notEqual(await linkLocal(undefined), await linkLocal(undefined), 'no secret: a new address per start');
+  await assert.rejects(linkLocal('abc'), { code: 'invalid' });
+  await assert.rejects(linkLocal(new Uint8Array(15)), { code: 'invalid' });
+});

@@ -76,6 +76,15 @@ function buildOptions(link, o) {
   opts[GLUE_OPT.ARP_RETRY_MS] = u32opt(o.arpRetryMs, 'arpRetryMs', 1);
   opts[GLUE_OPT.ARP_RETRIES] = u32opt(o.arpRetries, 'arpRetries', 1);
   opts[GLUE_OPT.IP6] = ip6Mode(o.ip6);
+  const secret = stableSecret(o.stableSecret);
+  if (secret) {
+    opts[GLUE_OPT.STABLE_SECRET] = 1;
+    const dv = new DataView(secret.buffer, secret.byteOffset, 16);
+    opts[GLUE_OPT.SECRET_0] = dv.getUint32(0);
+    opts[GLUE_OPT.SECRET_1] = dv.getUint32(4);
+    opts[GLUE_OPT.SECRET_2] = dv.getUint32(8);
+    opts[GLUE_OPT.SECRET_3] = dv.getUint32(12);
+  }
   return opts;
 }
 
@@ -104,6 +113,22 @@ function addr6(text, what) {
   const a = parseAddr(String(text));
   if (!a || a[0] !== AF.IP6) throw new SynackError('invalid', `synack: bad ${what} '${text}'`);
   return a;
+}
+
+/* stableSecret: 16 bytes (a Uint8Array or 32 hex digits) keying the RFC
+ * 7217 IPv6 identifiers, so a page that keeps it (e.g. in localStorage)
+ * keeps its SLAAC addresses across reloads; undefined: none. */
+function stableSecret(v) {
+  if (v === undefined || v === null) return null;
+  let b = v;
+  if (typeof v === 'string' && /^[0-9a-fA-F]{32}$/.test(v)) {
+    b = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) b[i] = parseInt(v.slice(2 * i, 2 * i + 2), 16);
+  }
+  if (!(b instanceof Uint8Array) || b.length !== 16) {
+    throw new SynackError('invalid', 'synack: stableSecret must be 16 bytes (a Uint8Array or 32 hex digits)');
+  }
+  return b;
 }
 
 function defaultMac() {
@@ -597,7 +622,7 @@ export class Stack extends EventTarget {
  * Create a stack on a link (DESIGN.md, CONTRACT: JavaScript API). Options:
  * link (required), ip ('dhcp' — the default —, 'A.B.C.D/LEN' or false for
  * no IPv4), gateway, ip6 ('slaac' — the default —, 'ADDR/LEN' or false),
- * gateway6, dns, mac, seed, dhcpTimeout (ms, default 30000), trace, udpMaxSockets,
+ * gateway6, stableSecret, dns, mac, seed, dhcpTimeout (ms, default 30000), trace, udpMaxSockets,
  * arpRetryMs, arpRetries, and tcp: { maxConnections, sendBuffer,
  * receiveBuffer, synRetries, dataRetries, rtoInitial, rtoMin, rtoMax, msl,
  * delayedAck, noDelay, cc }.
@@ -611,7 +636,11 @@ export async function createStack(options = {}) {
   const cidr = ip === 'dhcp' || ip === false ? null : parseCidr(ip);
   const ip6 = options.ip6;
   const static6 = ip6 !== undefined && ip6 !== false && ip6 !== 'slaac';
-  const mac = options.mac ? parseMac(options.mac) : defaultMac();
+  /* with a stable secret and no MAC the core derives the MAC from the
+   * secret: RFC 7217 hashes the MAC too, and a new one per start would move
+   * the addresses the secret keeps */
+  const mac = options.mac ? parseMac(options.mac)
+    : options.stableSecret != null ? new Uint8Array(6) : defaultMac();
   const opts = buildOptions(link, options);
   const m = await wasmModule();
   if (!m._synack_js_ipv6_built()) {

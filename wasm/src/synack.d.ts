@@ -220,6 +220,12 @@ export interface StackOptions {
   ip6?: 'slaac' | string | false;
   /** IPv6 default gateway (static addressing; routers from advertisements come after it). */
   gateway6?: string;
+  /**
+   * 16 bytes (or 32 hex digits) keying the RFC 7217 identifiers of the
+   * SLAAC and link-local addresses: a page that keeps it keeps its
+   * addresses across reloads (with no `mac`, the MAC is derived from it).
+   */
+  stableSecret?: Uint8Array | string;
   /** ms to wait for duplicate address detection of a static IPv6 address (default 10000). */
   dadTimeout?: number;
   /** Resolver 'A.B.C.D' (takes precedence over DHCP's). */
