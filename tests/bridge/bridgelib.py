@@ -6,6 +6,8 @@ Run with a Python that has scapy (Debian's /usr/bin/python3 with
 python3-scapy). Every wait is bounded; processes are killed by PID.
 """
 import ctypes
+import hashlib
+import json
 import os
 import re
 import select
@@ -432,6 +434,46 @@ def free_port():
     p = s.getsockname()[1]
     s.close()
     return p
+
+
+def hash_server(host, timeout=30):
+    """A Linux TCP server on host (IPv4 or IPv6, told by the address) that
+    hashes one connection in a thread: (port, result dict with "sha" and "n"
+    or "err", thread). The listening socket closes after that connection."""
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    s.bind((host, 0))
+    s.listen(1)
+    s.settimeout(timeout)
+    res = {}
+
+    def run():
+        try:
+            conn, _ = s.accept()
+            conn.settimeout(timeout)
+            h, n = hashlib.sha256(), 0
+            while True:
+                d = conn.recv(1 << 16)
+                if not d:
+                    break
+                h.update(d)
+                n += len(d)
+            res["sha"], res["n"] = h.hexdigest(), n
+            conn.close()
+        except OSError as e:
+            res["err"] = str(e)
+        finally:
+            s.close()
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+    return s.getsockname()[1], res, th
+
+
+def last_json(out):
+    """The JSON object on the last line of a tool's stdout; {} if none."""
+    try:
+        return json.loads(out.decode().strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {}
 
 
 class Checks:
