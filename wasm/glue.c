@@ -339,10 +339,10 @@ int synack_js_new(synack_js_ctx **out, int32_t id, const uint8_t *mac,
     set_opt(&cfg.link.mtu, opt, SJ_OPT_MTU);
     cfg.link.medium = opt[SJ_OPT_MEDIUM] == SJ_MEDIUM_IP ? SYNACK_MEDIUM_IP
                                                          : SYNACK_MEDIUM_ETHERNET;
-    /* core.mjs polls at the end of every burst of input (its settle, a
-       microtask after the link's frames of one message or task): one ACK
-       per burst instead of one per two segments */
-    cfg.link.ack_per_burst = true;
+    /* No link.ack_per_burst here: a synack sender counts at most 2 MSS per
+       ACK in slow start (RFC 3465, L = 2*SMSS), so one ACK per burst between
+       two synack stacks on a delayed link slowed slow start (the demo's
+       slow-start lesson: 8x in ~10 RTTs instead of 3) */
     memcpy(cfg.mac.b, mac, 6);
     if ((opt[SJ_OPT_OFFLOAD] == SJ_OFFLOAD_BRIDGE || opt[SJ_OPT_OFFLOAD] == SJ_OFFLOAD_PAIR) &&
         cfg.link.medium == SYNACK_MEDIUM_ETHERNET) {

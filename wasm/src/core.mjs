@@ -54,7 +54,6 @@ export class Core {
     this.inbox = [];
     this.traces = [];
     this.settleQueued = false;
-    this.inputSinceSettle = false;
     this.settleTask = () => this.settle();
     /* A direct pair (glue.c synack_js_pair_direct): the Core on the other
      * end of the PairLink takes our frames from wasm memory. */
@@ -230,7 +229,6 @@ export class Core {
     }
     this.m.HEAPU8.set(frame, this.scratch);
     this.m._synack_js_input(this.ctx, this.now(), this.scratch, n);
-    this.inputSinceSettle = true;
   }
 
   /**
@@ -282,20 +280,6 @@ export class Core {
   settle() {
     this.settleQueued = false;
     if (this.destroyed) return;
-    /* The end of a burst of input: the ACK it owes (synack_link.ack_per_burst,
-     * set by the glue) leaves now, not after a timer's turn. */
-    if (this.inputSinceSettle) {
-      this.inputSinceSettle = false;
-      if (this.m._synack_js_poll_at(this.ctx) <= this.now()) {
-        this.busy = true;
-        try {
-          this.m._synack_js_poll(this.ctx, this.now());
-          this.pump();
-        } finally {
-          this.busy = false;
-        }
-      }
-    }
     if (this.traces.length) {
       const traces = this.traces;
       this.traces = [];
