@@ -20,7 +20,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bridgelib import *  # noqa: E402,F403
@@ -33,50 +32,17 @@ t = Checks("offload_slirp")
 N = 8000000
 
 
-def hashing_server(family=socket.AF_INET):
-    """A loopback server that hashes what one connection sends (sha256, bytes)."""
-    srv = socket.socket(family)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
-    srv.listen(1)
-    srv.settimeout(30)
-    got = {}
-
-    def serve():
-        try:
-            conn, _ = srv.accept()
-        except OSError:
-            return
-        h, n = hashlib.sha256(), 0
-        with conn:
-            conn.settimeout(30)
-            while True:
-                try:
-                    d = conn.recv(1 << 16)
-                except OSError:
-                    break
-                if not d:
-                    break
-                h.update(d)
-                n += len(d)
-        got["sha256"], got["bytes"] = h.hexdigest(), n
-        srv.close()
-
-    th = threading.Thread(target=serve, daemon=True)
-    th.start()
-    return srv.getsockname()[1], th, got
-
-
 def send_through(b, offload, ip6=False):
     """The tool sends N bytes to a new hashing server at 10.0.2.2 (this
     host's loopback), or with ip6 at fd00:5ac::2 (this host's ::1)."""
-    srvport, th, got = hashing_server(socket.AF_INET6 if ip6 else socket.AF_INET)
+    srvport, res, th = hash_server("::1" if ip6 else "127.0.0.1")
     args = ["--connect", "127.0.0.1:%d" % b.port, "--ip", "10.0.2.15/24"]
     if offload:
         args.append("--offload")
     dst = "fd00:5ac::2" if ip6 else "10.0.2.2"
     rc, out, err = run_tool(args + ["send", dst, str(srvport), "--bytes", str(N), "--seed", "5"])
     th.join(30)
+    got = {"sha256": res.get("sha"), "bytes": res.get("n")}
     try:
         js = json.loads(out.decode().strip().splitlines()[-1])
     except (ValueError, IndexError):
